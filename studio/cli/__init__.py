@@ -1,0 +1,20 @@
+"""The ``studio`` command line: the same library as the app, headless.
+
+Each area has its own module with a ``typer.Typer`` registered below, the way the app's pages
+are registered in :mod:`studio.ui.shell`.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from studio.cli import brands, db
+
+app = typer.Typer(
+    name="studio",
+    help="Generative creative production and testing studio.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(brands.app, name="brands")
+app.add_typer(db.app, name="db")

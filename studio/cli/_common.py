@@ -1,0 +1,32 @@
+"""Helpers shared by the CLI modules: settings, a migrated database session, clean failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from sqlmodel import Session
+
+from studio.config import Settings, get_settings
+from studio.db import session_scope, upgrade
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` to stderr and exit with ``code`` (no traceback for user errors)."""
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@contextmanager
+def database() -> Iterator[Session]:
+    """A session on the configured database, migrated to the latest schema first."""
+    url = get_settings().database_url
+    upgrade(url)
+    with session_scope(url) as session:
+        yield session
