@@ -1,0 +1,96 @@
+"""Brand: view and edit guideline and persona files; validated, atomic, versioned."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio import brand_store
+from studio.brand import editable_files, resolve_brand_file, validate_text
+from studio.ui import context
+
+
+def _problems() -> None:
+    errors = context.catalog().errors
+    if not errors:
+        st.success("All brand files are valid.")
+        return
+    st.error(f"{len(errors)} problem(s) in brand files. Brands with a valid guideline keep working.")
+    st.dataframe(
+        [{"file": e.file, "field": e.field, "problem": e.problem} for e in errors],
+        hide_index=True, use_container_width=True,
+    )
+
+
+def _editor(path: str) -> None:
+    config = context.settings()
+    on_disk = resolve_brand_file(config.brand_dir, path).read_text(encoding="utf-8")
+    # The editor's key includes the file's hash so a save or a restore refreshes its text.
+    key = f"editor:{path}:{hash(on_disk)}"
+    text = st.text_area("YAML", value=on_disk, height=520, key=key, label_visibility="collapsed")
+    errors = validate_text(config.brand_dir, path, text)
+    for error in errors:
+        st.error(str(error))
+    message = st.text_input("What changed (optional)", key=f"message:{path}")
+    if st.button("Save", type="primary", disabled=bool(errors) or text == on_disk, key=f"save:{path}"):
+        try:
+            with context.db_session() as session:
+                brand_store.save_brand_file(
+                    session, root=config.brand_dir, path=path, text=text,
+                    author=context.current_username(), message=message,
+                )
+        except brand_store.BrandFileInvalid as exc:
+            for error in exc.errors:
+                st.error(str(error))
+        else:
+            st.session_state["brand_saved"] = path
+            st.rerun()
+    if st.session_state.pop("brand_saved", None) == path:
+        st.success(f"Saved {path}.")
+
+
+def _history(path: str) -> None:
+    config = context.settings()
+    with context.db_session() as session:
+        versions = list(brand_store.history(session, path=path))
+    if not versions:
+        st.caption("No saved versions yet: the first save records the file as it was too.")
+        return
+    labels = {v.id: f"#{v.id} · {v.created_at:%Y-%m-%d %H:%M:%S} · {v.author} · {v.message}" for v in versions}
+    st.dataframe(
+        [{"version": v.id, "saved at (UTC)": v.created_at, "by": v.author, "message": v.message}
+         for v in versions],
+        hide_index=True, use_container_width=True,
+    )
+    ids = [v.id for v in versions]
+    chosen = st.selectbox("Compare a version with the file as it is now", ids,
+                          format_func=lambda i: labels[i], key=f"version:{path}")
+    version = next(v for v in versions if v.id == chosen)
+    current = resolve_brand_file(config.brand_dir, path).read_text(encoding="utf-8")
+    patch = brand_store.diff(version.content, current, old_label=f"version {chosen}", new_label="current")
+    if patch:
+        st.code(patch, language="diff")
+    else:
+        st.caption("This version is identical to the current file.")
+    if st.button(f"Restore version {chosen}", disabled=not patch, key=f"restore:{path}"):
+        with context.db_session() as session:
+            brand_store.restore_version(session, root=config.brand_dir, version_id=chosen,
+                                        author=context.current_username())
+        st.session_state["brand_saved"] = path
+        st.rerun()
+
+
+def render() -> None:
+    st.title("Brand guidelines")
+    _problems()
+    files = editable_files(context.settings().brand_dir)
+    if not files:
+        st.info("No guideline or persona files found.")
+        return
+    brand = context.active_brand()
+    preferred = next((f for f in files if brand and f.startswith(f"{brand.slug}/")), files[0])
+    path = st.selectbox("File", files, index=files.index(preferred), key="brand_file")
+    edit_tab, history_tab = st.tabs(["Edit", "History"])
+    with edit_tab:
+        _editor(path)
+    with history_tab:
+        _history(path)

@@ -1,0 +1,47 @@
+"""Overview: the active brand at a glance and where the work stands."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio.crud import variants as variant_queries
+from studio.ui import context
+
+
+def render() -> None:
+    brand = context.active_brand()
+    st.title("Creative studio")
+    if brand is None:
+        st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
+        return
+    guideline = brand.guideline
+    left, right = st.columns([1, 3])
+    with left:
+        st.image(str(brand.logo_path), width=220)
+    with right:
+        st.subheader(guideline.name)
+        st.write(f"{guideline.industry} · {guideline.website}")
+        st.write(guideline.voice.description)
+        st.markdown(
+            " ".join(
+                f'<span style="display:inline-block;width:1.2em;height:1.2em;background:{c.hex};'
+                f'border:1px solid #999;border-radius:3px" title="{c.name} ({c.role})"></span>'
+                for c in guideline.colors
+            ),
+            unsafe_allow_html=True,
+        )
+    with context.db_session() as session:
+        counts = variant_queries.count_by_status(session, brand=brand.slug)
+    st.subheader("Variants")
+    columns = st.columns(5)
+    for column, status in zip(
+        columns, ["draft", "in_review", "approved", "in_test", "winner"], strict=True
+    ):
+        column.metric(status.replace("_", " ").title(), counts.get(status, 0))
+    st.subheader("Personas")
+    for slug, persona in brand.personas.items():
+        with st.expander(f"{persona.name} (`{slug}`)"):
+            st.write(persona.description)
+            st.write("**Pains:** " + "; ".join(persona.pains))
+            st.write("**Motivations:** " + "; ".join(persona.motivations))
+            st.write("**Channels:** " + ", ".join(persona.preferred_channels))

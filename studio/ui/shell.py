@@ -1,0 +1,63 @@
+"""The app shell: navigation over the pages, and a sidebar with brand, database and backends.
+
+Pages are registered in :data:`PAGES` exactly like third-party ones would be: a title, a URL
+path, an icon and a ``render()`` function in ``studio.ui.pages.<module>``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import streamlit as st
+
+from studio.ui import context
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str
+    module: str
+    icon: str
+    url_path: str
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("Overview", "overview", ":material/home:", "overview"),
+    PageSpec("Brand", "brand", ":material/palette:", "brand"),
+]
+
+
+def _page(spec: PageSpec, default: bool) -> st.Page:
+    module = importlib.import_module(f"studio.ui.pages.{spec.module}")
+    return st.Page(module.render, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default)
+
+
+def sidebar() -> None:
+    config = context.settings()
+    catalog = context.catalog()
+    with st.sidebar:
+        if catalog.brands:
+            slugs = list(catalog.brands)
+            current = context.active_brand()
+            st.selectbox(
+                "Active brand",
+                slugs,
+                index=slugs.index(current.slug) if current else 0,
+                format_func=lambda s: catalog.brands[s].guideline.name,
+                key="brand",
+            )
+        else:
+            st.error("No valid brand. Open the Brand page to see what is wrong.")
+        if catalog.errors:
+            st.warning(f"{len(catalog.errors)} problem(s) in brand files — see the Brand page.")
+        st.caption(f"Database: `{config.database_label()}`")
+        st.caption(f"Copy: `{config.llm_backend}` · Images: `{config.image_backend}`")
+        st.caption(f"Signed in as `{context.current_username()}`")
+
+
+def main() -> None:
+    st.set_page_config(page_title="studio", page_icon=":material/campaign:", layout="wide")
+    navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(PAGES)])
+    sidebar()
+    navigation.run()
