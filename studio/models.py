@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def _json(**kwargs: Any) -> Any:
@@ -57,6 +57,8 @@ class User(SQLModel, table=True):
 class AuditLog(SQLModel, table=True):
     """Append-only: one row per action on variants, guidelines, experiments, exports, users."""
 
+    __tablename__ = "audit_log"
+
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str = Field(max_length=64, index=True)
@@ -69,6 +71,8 @@ class AuditLog(SQLModel, table=True):
 
 class GuidelineVersion(SQLModel, table=True):
     """Every saved version of a guideline or persona file (``path`` relative to the brand dir)."""
+
+    __tablename__ = "guideline_version"
 
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=256, index=True)
@@ -230,6 +234,8 @@ class Arm(SQLModel, table=True):
 class ArmResult(SQLModel, table=True):
     """Delivery for one arm on one day from one report row. ``row_key`` makes imports idempotent."""
 
+    __tablename__ = "arm_result"
+
     __table_args__ = (UniqueConstraint("experiment_id", "row_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -248,6 +254,8 @@ class ArmResult(SQLModel, table=True):
 class AllocationDecision(SQLModel, table=True):
     """Each reweighting: the split served next and why (logged so it can be re-evaluated)."""
 
+    __tablename__ = "allocation_decision"
+
     id: int | None = Field(default=None, primary_key=True)
     experiment_id: int = Field(foreign_key="experiment.id", index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
@@ -265,6 +273,8 @@ class AllocationDecision(SQLModel, table=True):
 class CtrModelRecord(SQLModel, table=True):
     """A trained CTR predictor artifact and its evaluation; one is active at a time."""
 
+    __tablename__ = "ctr_model_record"
+
     id: int | None = Field(default=None, primary_key=True)
     path: str = Field(max_length=1024)
     sha256: str = Field(max_length=64)
@@ -276,6 +286,8 @@ class CtrModelRecord(SQLModel, table=True):
 
 
 class ExportRecord(SQLModel, table=True):
+    __tablename__ = "export_record"
+
     id: int | None = Field(default=None, primary_key=True)
     platform: str = Field(max_length=32)
     scope: str = Field(max_length=64)  # e.g. "campaign:3" or "test:2"

@@ -1,0 +1,151 @@
+"""Real-browser journeys: the app runs under ``streamlit run`` and Debian's chromium drives it.
+
+``app`` starts the real app on a free port with its own SQLite database, brand folder copy and
+asset folder; ``page`` is a fresh Playwright page in /usr/bin/chromium. Tests seed the database
+through the library (``app.database_url``) exactly as the CLI would. Screenshots go to
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from studio.db import upgrade
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+
+pytestmark = pytest.mark.browser
+
+
+@dataclass
+class RunningApp:
+    url: str
+    database_url: str
+    brand_dir: Path
+    asset_dir: Path
+    env: dict[str, str]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not become healthy in {timeout_s}s:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def app_env(tmp_path: Path, brand_dir: Path) -> dict[str, str]:
+    """The app's settings; a test may add to it (e.g. STUDIO_FOUR_EYES) before using ``app``."""
+    database_url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(database_url)
+    return {
+        "STUDIO_DATABASE_URL": database_url,
+        "STUDIO_BRAND_DIR": str(brand_dir),
+        "STUDIO_ASSET_DIR": str(tmp_path / "assets"),
+    }
+
+
+@pytest.fixture
+def app(app_env: dict[str, str], tmp_path: Path) -> Iterator[RunningApp]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "streamlit.log"
+    env = {**os.environ, **app_env, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_healthy(url, process, log_path)
+        yield RunningApp(url=url, database_url=app_env["STUDIO_DATABASE_URL"],
+                         brand_dir=Path(app_env["STUDIO_BRAND_DIR"]),
+                         asset_dir=Path(app_env["STUDIO_ASSET_DIR"]), env=app_env, log_path=log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it as root)")
+    from playwright.sync_api import expect, sync_playwright
+
+    # The machine is small and shared: allow slow reruns rather than flaky timeouts.
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app: RunningApp):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(30_000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot under test-artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def wait_for_app(page) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current script run."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
+
+
+def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
+    """Fail if the page shows a Streamlit exception box."""
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()

@@ -1,0 +1,48 @@
+"""The app shell and the Brand page in Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO_ROOT
+
+BRAND_PAGE = "from studio.ui.pages.brand import render\nrender()\n"
+
+
+def test_app_starts_and_shows_the_active_brand(studio_env):
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="brand").value == "halden-coffee"
+    assert any("sqlite" in c.value for c in at.sidebar.caption)
+
+
+def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_dir):
+    at = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
+    assert not at.exception, at.exception
+    at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
+    editor = at.text_area[0]
+    editor.set_value(editor.value.replace("Independent shop owners", "Main Street shop owners")).run()
+    at.button(key="save:ledgerly/personas/shop-owners.yaml").click().run()
+    assert not at.exception, at.exception
+    assert "Main Street shop owners" in (brand_dir / "ledgerly/personas/shop-owners.yaml").read_text()
+    assert any("Saved ledgerly/personas/shop-owners.yaml" in s.value for s in at.success)
+
+
+def test_brand_page_refuses_an_invalid_edit(studio_env, brand_dir):
+    path = brand_dir / "ledgerly/personas/shop-owners.yaml"
+    original = path.read_text()
+    at = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
+    at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
+    at.text_area[0].set_value(original.replace("locale: en-US", "locale: Klingon")).run()
+    assert any("locale" in e.value and "Klingon" in e.value for e in at.error)
+    assert at.button(key="save:ledgerly/personas/shop-owners.yaml").disabled
+    assert path.read_text() == original
+
+
+def test_broken_brand_file_does_not_stop_the_app(studio_env, brand_dir):
+    (brand_dir / "halden-coffee" / "guideline.yaml").write_text("name: [broken")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key="brand").value == "ledgerly"
+    page = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
+    assert any("1 problem(s)" in e.value for e in page.error)

@@ -1,0 +1,82 @@
+"""Saving brand files: validated, atomic, versioned, restorable — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from studio import audit, brand_store
+from studio.brand import load_catalog
+
+PERSONA = "ledgerly/personas/freelancers.yaml"
+
+
+def test_save_writes_file_and_records_versions(session, brand_dir):
+    original = (brand_dir / PERSONA).read_text()
+    edited = original.replace("name: Freelancers", "name: Solo freelancers")
+    result = brand_store.save_brand_file(session, root=brand_dir, path=PERSONA, text=edited,
+                                         author="maria", message="sharper name")
+    session.commit()
+    assert result.changed
+    assert (brand_dir / PERSONA).read_text() == edited
+    assert load_catalog(brand_dir).brands["ledgerly"].persona("freelancers").name == "Solo freelancers"
+    versions = brand_store.history(session, path=PERSONA)
+    assert [v.content for v in versions] == [edited, original]
+    assert versions[0].author == "maria" and versions[0].message == "sharper name"
+    [entry] = audit.list_entries(session, entity_type="brand_file")
+    assert entry.actor == "maria" and entry.entity_id == PERSONA
+
+
+def test_invalid_text_is_refused_and_nothing_changes(session, brand_dir):
+    original = (brand_dir / PERSONA).read_text()
+    with pytest.raises(brand_store.BrandFileInvalid) as caught:
+        brand_store.save_brand_file(session, root=brand_dir, path=PERSONA,
+                                    text=original.replace("locale: en-US", "locale: English"), author="maria")
+    assert caught.value.errors[0].field == "locale"
+    assert (brand_dir / PERSONA).read_text() == original
+    assert brand_store.history(session, path=PERSONA) == []
+
+
+def test_crash_mid_save_leaves_the_old_file_whole(session, brand_dir, monkeypatch):
+    original = (brand_dir / PERSONA).read_text()
+
+    def crash(*_args, **_kwargs):
+        raise OSError("disk yanked")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk yanked"):
+        brand_store.save_brand_file(session, root=brand_dir, path=PERSONA,
+                                    text=original.replace("Freelancers", "Renamed"), author="maria")
+    assert (brand_dir / PERSONA).read_text() == original
+    leftovers = [p.name for p in (brand_dir / "ledgerly" / "personas").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_restore_an_earlier_version(session, brand_dir):
+    original = (brand_dir / PERSONA).read_text()
+    first = original.replace("name: Freelancers", "name: First edit")
+    second = original.replace("name: Freelancers", "name: Second edit")
+    brand_store.save_brand_file(session, root=brand_dir, path=PERSONA, text=first, author="a")
+    brand_store.save_brand_file(session, root=brand_dir, path=PERSONA, text=second, author="b")
+    session.commit()
+    baseline = brand_store.history(session, path=PERSONA)[-1]
+    assert baseline.content == original
+    patch = brand_store.diff(baseline.content, second)
+    assert "-name: Freelancers" in patch and "+name: Second edit" in patch
+    brand_store.restore_version(session, root=brand_dir, version_id=baseline.id, author="c")
+    session.commit()
+    assert (brand_dir / PERSONA).read_text() == original
+    newest = brand_store.history(session, path=PERSONA)[0]
+    assert newest.author == "c" and f"restored version {baseline.id}" in newest.message
+    assert len(brand_store.history(session, path=PERSONA)) == 4
+
+
+def test_restore_unknown_version(session, brand_dir):
+    with pytest.raises(KeyError, match="no saved version with id 999"):
+        brand_store.restore_version(session, root=brand_dir, version_id=999, author="c")
+
+
+def test_path_outside_brand_dir_is_refused(session, brand_dir):
+    with pytest.raises(ValueError, match="outside"):
+        brand_store.save_brand_file(session, root=brand_dir, path="../escape.yaml", text="a: 1", author="x")
