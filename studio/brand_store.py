@@ -137,3 +137,48 @@ def diff(old_text: str, new_text: str, *, old_label: str = "before", new_label: 
             fromfile=old_label, tofile=new_label,
         )
     )
+
+
+#: Files a brand manager may upload into a brand folder, by suffix, and the subfolder they go to.
+BRAND_ASSET_FOLDERS = {".png": "", ".jpg": "", ".jpeg": "", ".ttf": "fonts", ".otf": "fonts",
+                       ".mp3": "", ".m4a": "", ".wav": ""}
+
+
+def save_brand_asset(
+    session: Session, *, root: Path, brand: str, name: str, data: bytes, max_mb: float, author: str
+) -> str:
+    """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
+
+    The file is checked (size, type, and that it opens as an image or a font) before anything is
+    written, written atomically, and never replaces an existing file of the same name.
+    """
+    import io
+    import re
+
+    from PIL import Image, ImageFont, UnidentifiedImageError
+
+    from studio.uploads import UploadRejected, check_upload
+
+    upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
+    brand_root = (root / brand).resolve()
+    if not brand_root.is_relative_to(root.resolve()) or not (brand_root / "guideline.yaml").is_file():
+        raise UploadRejected(f"{brand!r} is not a brand folder in {root}")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(upload.name).stem).strip("-") or "upload"
+    relative = "/".join(p for p in (BRAND_ASSET_FOLDERS[upload.suffix], f"{stem}{upload.suffix}") if p)
+    target = brand_root / relative
+    if target.exists():
+        raise UploadRejected(f"{brand}/{relative} already exists; rename the file to keep both")
+    try:
+        if upload.suffix in (".png", ".jpg", ".jpeg"):
+            Image.open(io.BytesIO(data)).verify()
+        elif upload.suffix in (".ttf", ".otf"):
+            ImageFont.truetype(io.BytesIO(data), 20)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise UploadRejected(f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})") from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    audit.record(session, actor=author, action="brand_asset.upload", entity_type="brand_file",
+                 entity_id=f"{brand}/{relative}", after={"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    return relative

@@ -8,6 +8,7 @@ import pytest
 
 from studio import audit, brand_store
 from studio.brand import load_catalog
+from studio.uploads import UploadRejected
 
 PERSONA = "ledgerly/personas/freelancers.yaml"
 
@@ -80,3 +81,40 @@ def test_restore_unknown_version(session, brand_dir):
 def test_path_outside_brand_dir_is_refused(session, brand_dir):
     with pytest.raises(ValueError, match="outside"):
         brand_store.save_brand_file(session, root=brand_dir, path="../escape.yaml", text="a: 1", author="x")
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "#123456").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_a_logo_into_a_brand_folder(session, brand_dir):
+    relative = brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name="New Logo!.png",
+                                            data=_png_bytes(), max_mb=1, author="maria")
+    assert relative == "New-Logo.png" and (brand_dir / "ledgerly" / relative).is_file()
+    with pytest.raises(UploadRejected, match="already exists"):
+        brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name="New Logo!.png",
+                                     data=_png_bytes(), max_mb=1, author="maria")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("big-logo.png", b"x" * (2 * 2**20), "larger than the 1 MiB limit"),
+        ("logo.gif", b"GIF89a", "not accepted; allowed:"),
+        ("fresh-logo.png", b"not a png at all", "not a readable png file"),
+        ("font.ttf", b"\x00\x01\x00\x00garbage", "not a readable ttf file"),
+        ("empty.png", b"", "the file is empty"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_is_written(session, brand_dir, name, data, message):
+    before = sorted(p.name for p in (brand_dir / "ledgerly").rglob("*"))
+    with pytest.raises(UploadRejected, match=message):
+        brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name=name, data=data,
+                                     max_mb=1, author="maria")
+    assert sorted(p.name for p in (brand_dir / "ledgerly").rglob("*")) == before

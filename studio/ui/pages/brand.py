@@ -7,6 +7,7 @@ import streamlit as st
 from studio import brand_store
 from studio.brand import editable_files, resolve_brand_file, validate_text
 from studio.ui import context
+from studio.uploads import UploadRejected
 
 
 def _problems() -> None:
@@ -79,6 +80,33 @@ def _history(path: str) -> None:
         st.rerun()
 
 
+def _uploads() -> None:
+    config = context.settings()
+    brand = context.active_brand()
+    if brand is None:
+        return
+    st.caption(
+        f"Add a logo, font or music file to **{brand.guideline.name}** (up to {config.max_upload_mb:g} MiB), "
+        "then point the guideline at it (e.g. `logo: new-logo.png`, `fonts: {headline: fonts/Brand.ttf}`)."
+    )
+    uploaded = st.file_uploader("File", type=[s.lstrip(".") for s in brand_store.BRAND_ASSET_FOLDERS],
+                                key=f"brand_upload:{brand.slug}")
+    if uploaded is not None and st.button("Add to brand folder", key="brand_upload_save"):
+        try:
+            with context.db_session() as session:
+                relative = brand_store.save_brand_asset(
+                    session, root=config.brand_dir, brand=brand.slug, name=uploaded.name,
+                    data=uploaded.getvalue(), max_mb=config.max_upload_mb, author=context.current_username(),
+                )
+        except UploadRejected as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Saved {brand.slug}/{relative}")
+    files = sorted(p.relative_to(brand.root).as_posix() for p in brand.root.rglob("*")
+                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in brand_store.BRAND_ASSET_FOLDERS)
+    st.write("Files in the brand folder: " + ", ".join(f"`{f}`" for f in files))
+
+
 def render() -> None:
     st.title("Brand guidelines")
     _problems()
@@ -89,8 +117,10 @@ def render() -> None:
     brand = context.active_brand()
     preferred = next((f for f in files if brand and f.startswith(f"{brand.slug}/")), files[0])
     path = st.selectbox("File", files, index=files.index(preferred), key="brand_file")
-    edit_tab, history_tab = st.tabs(["Edit", "History"])
+    edit_tab, history_tab, files_tab = st.tabs(["Edit", "History", "Logo, fonts, music"])
     with edit_tab:
         _editor(path)
     with history_tab:
         _history(path)
+    with files_tab:
+        _uploads()
