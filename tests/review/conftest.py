@@ -1,0 +1,94 @@
+"""People and variants for the review tests, on the suite's ``session`` (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import pytest
+from sqlmodel import Session
+
+from studio.auth import hash_password
+from studio.crud import users as user_queries
+from studio.crud import variants as variant_queries
+from studio.models import Role, User, Variant, VariantStatus
+
+PASSWORD = "correct horse battery staple"
+
+#: One account per role, plus a second creative and a second brand manager for four-eyes cases.
+PEOPLE: dict[str, Role] = {
+    "cara": Role.creative,
+    "cole": Role.creative,
+    "bea": Role.brand_manager,
+    "ben": Role.brand_manager,
+    "mia": Role.marketer,
+    "ada": Role.admin,
+}
+
+META_FIELDS = {
+    "primary_text": "Beans roasted to order and shipped fresh to your door. New subscribers only. Cancel anytime.",
+    "headline": "Find your roast",
+    "description": "Tasting notes with every bag",
+    "call_to_action": "SHOP_NOW",
+}
+
+
+@cache
+def password_hash() -> str:
+    """One argon2 hash for every test account (hashing is deliberately slow)."""
+    return hash_password(PASSWORD)
+
+
+def add_people(session: Session) -> dict[str, User]:
+    people = {
+        name: user_queries.add_user(session, username=name, display_name=name.title(), role=role,
+                                    password_hash=password_hash())
+        for name, role in PEOPLE.items()
+    }
+    session.commit()
+    return people
+
+
+def make_variant(
+    session: Session,
+    *,
+    campaign_id: int,
+    status: VariantStatus = VariantStatus.draft,
+    created_by: str = "cara",
+    persona: str = "home-baristas",
+    fields: dict[str, object] | None = None,
+    predicted_ctr: float | None = None,
+) -> Variant:
+    variant = Variant(
+        campaign_id=campaign_id, brand="halden-coffee", persona=persona, channel="meta_feed",
+        fields=dict(fields or META_FIELDS), status=status, backend="offline", model="offline-v1",
+        seed=7, prompt_template="copy/meta_feed", prompt_hash="0" * 64, prompt="brief",
+        created_by=created_by, predicted_ctr=predicted_ctr,
+    )
+    session.add(variant)
+    session.commit()
+    return variant
+
+
+@pytest.fixture
+def people(session: Session) -> dict[str, User]:
+    return add_people(session)
+
+
+@pytest.fixture
+def campaign_id(session: Session) -> int:
+    campaign = variant_queries.create_campaign(
+        session, brand="halden-coffee", name="Spring subscriptions", objective="traffic",
+        landing_url="https://haldencoffee.example/spring", created_by="cara",
+    )
+    session.commit()
+    assert campaign.id is not None
+    return campaign.id
+
+
+@pytest.fixture
+def variant_factory(session: Session, campaign_id: int, people: dict[str, User]) -> Callable[..., Variant]:
+    def factory(**kwargs: object) -> Variant:
+        return make_variant(session, campaign_id=campaign_id, **kwargs)  # type: ignore[arg-type]
+
+    return factory
