@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 
 import pytest
@@ -11,6 +11,7 @@ from sqlmodel import Session
 from studio.auth import hash_password
 from studio.crud import users as user_queries
 from studio.crud import variants as variant_queries
+from studio.db import get_engine, upgrade
 from studio.models import Role, User, Variant, VariantStatus
 
 PASSWORD = "correct horse battery staple"
@@ -68,6 +69,23 @@ def make_variant(
     session.add(variant)
     session.commit()
     return variant
+
+
+@pytest.fixture(scope="module")
+def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, int]]:
+    """One migrated SQLite database with everyone in it, shared by a module's many small cases
+    (each makes its own variants); migrating a database per case would cost more than the cases."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.db'}"
+    upgrade(url)
+    with Session(get_engine(url), expire_on_commit=False) as db_session:
+        add_people(db_session)
+        campaign = variant_queries.create_campaign(
+            db_session, brand="halden-coffee", name="Shared", objective="traffic",
+            landing_url="https://haldencoffee.example", created_by="cara")
+        db_session.commit()
+        assert campaign.id is not None
+        yield db_session, campaign.id
+    get_engine(url).dispose()
 
 
 @pytest.fixture

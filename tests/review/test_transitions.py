@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 
 import pytest
 from sqlmodel import Session
 
 from studio import audit, review
 from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
-from studio.db import get_engine, upgrade
 from studio.models import VariantStatus as S
 
-from .conftest import add_people, make_variant
+from .conftest import make_variant
 
 #: The issue's state machine, written out independently of studio.review.MOVES.
 EXPECTED_ALLOWED = {
@@ -35,26 +32,10 @@ def test_library_table_is_the_issue_table():
     assert {pair: move.action for pair, move in review.ALLOWED.items()} == EXPECTED_ALLOWED
 
 
-@pytest.fixture(scope="module")
-def table_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, int]]:
-    """One SQLite database for all 81 pairs (each pair makes its own variant); migrating a
-    database per pair would cost more than the pairs themselves. PostgreSQL runs the allowed
-    moves below and the concurrency tests."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('table') / 'studio.db'}"
-    upgrade(url)
-    with Session(get_engine(url), expire_on_commit=False) as db_session:
-        add_people(db_session)
-        campaign = variant_queries.create_campaign(
-            db_session, brand="halden-coffee", name="Table", objective="traffic",
-            landing_url="https://haldencoffee.example", created_by="cara")
-        db_session.commit()
-        yield db_session, campaign.id
-    get_engine(url).dispose()
-
-
 @pytest.mark.parametrize(("source", "target"), PAIRS, ids=[f"{a}->{b}" for a, b in PAIRS])
-def test_every_pair(table_db: tuple[Session, int], source: S, target: S):
-    session, campaign_id = table_db
+def test_every_pair(shared_db: tuple[Session, int], source: S, target: S):
+    # One SQLite database for all 81 pairs; PostgreSQL runs the allowed moves below.
+    session, campaign_id = shared_db
     variant = make_variant(session, campaign_id=campaign_id, status=source)
     # The admin holds every permission, so only the table decides; "ben" did not write it.
     if (source, target) in EXPECTED_ALLOWED:
