@@ -1,0 +1,55 @@
+"""Export approved variants to ad platforms: one bulk-import sheet, its media and a manifest, zipped.
+
+One module per platform (:mod:`~studio.export.google_ads`, :mod:`~studio.export.meta`,
+:mod:`~studio.export.linkedin`, :mod:`~studio.export.tiktok`) registered in
+:data:`~studio.export.registry.PLATFORMS`; the shared pipeline is :mod:`~studio.export.pipeline`.
+
+Typical use::
+
+    from studio.export import ExportScope, export, plan_export
+
+    plan = plan_export(session, platform="meta", scope=ExportScope.campaign(3))
+    for problem in plan.problems: print(problem)
+    result = export(session, platform="meta", scope=ExportScope.campaign(3),
+                    output=Path("spring-meta.zip"), actor="mia")
+    session.commit()
+"""
+
+from studio.export.base import (
+    ExportBlocked,
+    ExportError,
+    ExportOptions,
+    ExportProblem,
+    NotApproved,
+    NothingToExport,
+    RsaPins,
+)
+from studio.export.pipeline import (
+    ExportPlan,
+    ExportResult,
+    ExportScope,
+    exportable_statuses,
+    export,
+    plan_export,
+    select_variants,
+)
+from studio.export.registry import PLATFORMS, get_exporter
+
+__all__ = [
+    "PLATFORMS",
+    "ExportBlocked",
+    "ExportError",
+    "ExportOptions",
+    "ExportPlan",
+    "ExportProblem",
+    "ExportResult",
+    "ExportScope",
+    "NotApproved",
+    "NothingToExport",
+    "RsaPins",
+    "export",
+    "exportable_statuses",
+    "get_exporter",
+    "plan_export",
+    "select_variants",
+]

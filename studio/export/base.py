@@ -1,0 +1,285 @@
+"""The contract every ad-platform exporter fulfils, and the types the pipeline passes around.
+
+An exporter (one module per platform: :mod:`~studio.export.google_ads`, :mod:`~studio.export.meta`,
+:mod:`~studio.export.linkedin`, :mod:`~studio.export.tiktok`) knows three things about its
+platform: the columns of its bulk-import sheet and how a variant fills one row, the media it
+accepts (:class:`MediaRules`), and the rules its importer enforces beyond the copy limits. The
+copy limits themselves come from :data:`studio.channels.CHANNELS`, the table copy generation
+uses, through :func:`studio.channels.check_fields`; exporters never restate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from studio.channels import CHANNELS
+from studio.models import Arm, Asset, Campaign, Variant
+
+Severity = Literal["error", "warning"]
+MediaKind = Literal["image", "video"]
+MediaNeed = Literal["none", "image", "video", "image_or_video"]
+
+
+class ExportError(ValueError):
+    """An export that cannot be made as asked; the message says why and what to do."""
+
+
+class NotApproved(ExportError):
+    """Variants that no person approved (or that are not in a status that may be exported).
+
+    Attributes
+    ----------
+    refused : list of (variant id, status) pairs.
+    """
+
+    def __init__(self, refused: Sequence[tuple[int, str]], allowed: Sequence[str]):
+        self.refused = list(refused)
+        listed = ", ".join(f"variant {vid} is '{status}'" for vid, status in self.refused)
+        super().__init__(
+            f"only approved variants can be exported ({', '.join(allowed)}); {listed}. "
+            "Have a brand manager approve them (a test winner is exported once declared the winner)."
+        )
+
+
+class ExportBlocked(ExportError):
+    """The pre-export check found problems; nothing was written.
+
+    Attributes
+    ----------
+    problems : every error found, in variant order.
+    """
+
+    def __init__(self, problems: Sequence[ExportProblem]):
+        self.problems = tuple(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"export stopped: {len(self.problems)} problem(s); nothing was written.\n{lines}")
+
+
+class NothingToExport(ExportError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportProblem:
+    """One thing that stops (``error``) or deserves a look before (``warning``) an export.
+
+    Attributes
+    ----------
+    variant_id : the variant concerned, or ``None`` for the export as a whole.
+    location : the field (``"headlines[2]"``), column, ``"asset 7"`` or ``"(variant)"``.
+    rule : short machine name, e.g. ``"max_length"``, ``"media_missing"``.
+    message : what was found and what is allowed.
+    severity : ``"error"`` stops the export; ``"warning"`` is shown and kept in the manifest.
+    """
+
+    variant_id: int | None
+    location: str
+    rule: str
+    message: str
+    severity: Severity = "error"
+
+    def __str__(self) -> str:
+        who = f"variant {self.variant_id}" if self.variant_id is not None else "export"
+        return f"{who} · {self.location}: {self.message} [{self.rule}]"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"variant_id": self.variant_id, "location": self.location, "rule": self.rule,
+                "message": self.message, "severity": self.severity}
+
+
+@dataclass(frozen=True)
+class RsaPins:
+    """Pin positions of one responsive search ad's texts.
+
+    Attributes
+    ----------
+    headlines : 0-based headline index -> position 1, 2 or 3.
+    descriptions : 0-based description index -> position 1 or 2.
+    """
+
+    headlines: Mapping[int, int] = field(default_factory=dict)
+    descriptions: Mapping[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Choices a person makes for one export.
+
+    Attributes
+    ----------
+    pins : Google responsive search ads only: variant id -> its pins.
+    default_pins : pins for every variant not in ``pins`` (e.g. "first headline at position 1").
+    """
+
+    pins: Mapping[int, RsaPins] = field(default_factory=dict)
+    default_pins: RsaPins | None = None
+
+    def pins_for(self, variant_id: int) -> RsaPins | None:
+        return self.pins.get(variant_id, self.default_pins)
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One variant to export with what its row needs."""
+
+    variant: Variant
+    campaign: Campaign
+    assets: tuple[Asset, ...]
+    arms: tuple[Arm, ...] = ()
+
+    @property
+    def variant_id(self) -> int:
+        assert self.variant.id is not None
+        return self.variant.id
+
+    @property
+    def ad_name(self) -> str:
+        """The name the platform shows for the ad; a test's ``Arm.ad_name`` when it has one.
+
+        Keeping the test's name means report rows exported later map back to the same arm.
+        """
+        for arm in self.arms:
+            if arm.ad_name:
+                return arm.ad_name
+        return f"{self.campaign.name} | {self.variant.persona} | v{self.variant_id}"
+
+    @property
+    def group_name(self) -> str:
+        """Ad group / ad set name: one per persona, the audience the copy was written for."""
+        return f"{self.campaign.name} | {self.variant.persona}"
+
+
+@dataclass(frozen=True)
+class MediaTarget:
+    """One media size a platform accepts.
+
+    Attributes
+    ----------
+    kind : "image" or "video".
+    aspect : label, e.g. ``"1:1"``; matched against the source's width / height.
+    width, height : pixels of the file written into the export.
+    min_width, min_height : the platform's smallest accepted source; smaller sources are
+        refused rather than blown up.
+    """
+
+    kind: MediaKind
+    aspect: str
+    width: int
+    height: int
+    min_width: int
+    min_height: int
+
+    @property
+    def ratio(self) -> float:
+        return self.width / self.height
+
+    @property
+    def size_label(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
+@dataclass(frozen=True)
+class MediaRules:
+    """What media a platform's ads take.
+
+    Attributes
+    ----------
+    need : which media every ad must have (``"none"`` for text ads).
+    targets : accepted sizes, preferred first; the first one a variant has goes in the sheet.
+    image_max_bytes, video_max_bytes : the platform's file size limits.
+    video_min_s, video_max_s : accepted video length, seconds.
+    """
+
+    need: MediaNeed
+    targets: tuple[MediaTarget, ...] = ()
+    image_max_bytes: int = 0
+    video_max_bytes: int = 0
+    video_min_s: float = 0.0
+    video_max_s: float = 0.0
+
+    def accepts(self, kind: str) -> bool:
+        return any(t.kind == kind for t in self.targets)
+
+
+@dataclass(frozen=True)
+class PreparedMedia:
+    """A media file as it goes into the zip.
+
+    Attributes
+    ----------
+    asset : the source :class:`~studio.models.Asset` row.
+    target : the platform size it was resized to.
+    file_name : its name in the zip's ``media/`` folder (what the sheet refers to).
+    data_path : where the encoded file lies until it is zipped (``None`` in a preview).
+    sha256, size_bytes : of the encoded file (empty / 0 in a preview).
+    duration_s : video length, seconds.
+    provenance : where the pixels came from (backend, model, seed, prompt hash, AI flag...).
+    in_sheet : whether the sheet's row names this file.
+    """
+
+    asset: Asset
+    target: MediaTarget
+    file_name: str
+    data_path: object | None = None
+    sha256: str = ""
+    size_bytes: int = 0
+    duration_s: float | None = None
+    provenance: Mapping[str, object] = field(default_factory=dict)
+    in_sheet: bool = False
+
+
+class PlatformExporter(Protocol):
+    """One ad platform's bulk-import format.
+
+    Attributes
+    ----------
+    platform : key, the same as :attr:`studio.channels.ChannelSpec.platform`.
+    label : human name, e.g. ``"Meta Ads Manager"``.
+    sheet_file : the sheet's name inside the zip.
+    columns : the sheet's header row, in order.
+    media : the media rules.
+    import_hint : where in the platform's tool the sheet is imported.
+    """
+
+    platform: str
+    label: str
+    sheet_file: str
+    columns: tuple[str, ...]
+    media: MediaRules
+    import_hint: str
+
+    def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
+        """Platform rules beyond the channel table (URL, objective, pins...)."""
+        ...
+
+    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+        """The sheet rows for one variant (column -> text; absent columns are left empty)."""
+        ...
+
+
+def channels_of(platform: str) -> tuple[str, ...]:
+    """The channel ids whose ads go to ``platform``, from the channel table."""
+    return tuple(spec.id for spec in CHANNELS.values() if spec.platform == platform)
+
+
+def check_final_url(item: ExportItem) -> list[ExportProblem]:
+    """The campaign's landing page must be an absolute http(s) URL; platforms reject others."""
+    from urllib.parse import urlsplit
+
+    url = item.campaign.landing_url.strip()
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc and " " not in url:
+        return []
+    return [ExportProblem(item.variant_id, "landing_url", "final_url",
+                          f"campaign {item.campaign.id} landing page {url!r} is not an absolute "
+                          "http(s) URL such as https://example.com/offer; fix the campaign")]
+
+
+def objective_problem(item: ExportItem, platform_label: str, allowed: Mapping[str, str]) -> list[ExportProblem]:
+    if item.campaign.objective in allowed:
+        return []
+    return [ExportProblem(item.variant_id, "objective", "objective",
+                          f"campaign objective {item.campaign.objective!r} has no {platform_label} "
+                          f"equivalent; objectives it takes: {', '.join(allowed)}")]

@@ -1,0 +1,536 @@
+"""The export pipeline: select, check, encode, write one zip atomically, record.
+
+1. **Select** (:func:`select_variants`): every exportable variant of a campaign on the
+   platform's channels, a test's winner(s), or variants named one by one.
+2. **Refuse the unapproved** (:class:`~studio.export.base.NotApproved`): only statuses from
+   which the review state machine allows the ``export`` move (approved, winner), plus variants
+   already exported (a re-export), may go out; the refusal names each variant and its status.
+3. **Check before writing** (:func:`plan_export`): every field against the channel table
+   (:func:`studio.channels.check_fields`, the limits copy generation uses), the platform's own
+   rules (landing URL, objective, pins) and the media (right sizes present, files on disk,
+   brand QC passed). Any error stops the export with the full list
+   (:class:`~studio.export.base.ExportBlocked`); nothing is written.
+4. **Encode** the media to the platform's specs in a private work folder (more checks: file
+   size, video length).
+5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
+   ``manifest.json`` into a temporary file beside the output, then rename it into place, so
+   a reader sees either no file or the whole zip, never half of one.
+6. **Record**: each variant moves to ``exported`` through :func:`studio.review.transition`
+   (which enforces the ``export`` permission), an :class:`~studio.models.ExportRecord` row and
+   an audit entry hold the zip's SHA-256. The caller commits, as with every library write.
+
+The manifest carries, per variant: its copy and generation record, the approval record
+(review decisions and audit trail), its scores, the results of every test it ran in, and the
+provenance of every asset file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlmodel import Session
+
+from studio import audit
+from studio.auth import Permission, require
+from studio.channels import check_fields
+from studio.config import get_settings
+from studio.crud import exports as export_queries
+from studio.crud import reviews as review_queries
+from studio.crud import variants as variant_queries
+from studio.export import media as media_mod
+from studio.export.base import (
+    ExportBlocked,
+    ExportError,
+    ExportItem,
+    ExportOptions,
+    ExportProblem,
+    NotApproved,
+    NothingToExport,
+    PlatformExporter,
+    PreparedMedia,
+    channels_of,
+)
+from studio.export.registry import get_exporter
+from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
+from studio.models import Variant, VariantStatus, utcnow
+
+S = VariantStatus
+MANIFEST_FORMAT = "studio-export/1"
+MANIFEST_FILE = "manifest.json"
+MEDIA_DIR = "media"
+
+
+def exportable_statuses() -> frozenset[VariantStatus]:
+    """Statuses that may be exported: sources of the state machine's ``export`` move, and ``exported``."""
+    from studio.review import MOVES
+
+    return frozenset({m.source for m in MOVES if m.target == S.exported} | {S.exported})
+
+
+# --------------------------------------------------------------------------------------------
+# What to export
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which variants an export covers: a campaign's, a test's winners, or a list."""
+
+    kind: Literal["campaign", "test", "variants"]
+    campaign_id: int | None = None
+    test_id: int | None = None
+    variant_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.kind == "campaign" and self.campaign_id is None:
+            raise ValueError("a campaign scope needs campaign_id")
+        if self.kind == "test" and self.test_id is None:
+            raise ValueError("a test scope needs test_id")
+        if self.kind == "variants" and not self.variant_ids:
+            raise ValueError("a variants scope needs at least one variant id")
+
+    @classmethod
+    def campaign(cls, campaign_id: int) -> ExportScope:
+        return cls("campaign", campaign_id=campaign_id)
+
+    @classmethod
+    def test(cls, test_id: int) -> ExportScope:
+        return cls("test", test_id=test_id)
+
+    @classmethod
+    def variants(cls, variant_ids: Sequence[int]) -> ExportScope:
+        return cls("variants", variant_ids=tuple(variant_ids))
+
+    @property
+    def label(self) -> str:
+        """``campaign:3``, ``test:2`` or ``variants:4,5`` (stored in ``ExportRecord.scope``)."""
+        if self.kind == "campaign":
+            return f"campaign:{self.campaign_id}"
+        if self.kind == "test":
+            return f"test:{self.test_id}"
+        return "variants:" + ",".join(map(str, self.variant_ids))
+
+
+def select_variants(session: Session, *, platform: str, scope: ExportScope) -> list[Variant]:
+    """The variants ``scope`` names, in id order.
+
+    A campaign contributes only its exportable variants on the platform's channels; a test
+    contributes its winner (``Experiment.winner_arm_id``) and any arm declared ``winner``.
+    Named variants are returned whatever their status (they are refused later, by name).
+
+    Raises
+    ------
+    NothingToExport
+        The campaign, test or a variant does not exist, or nothing in it can be exported; the
+        message says what there is instead.
+    """
+    channels = channels_of(platform)
+    allowed = sorted(s.value for s in exportable_statuses())
+    if scope.kind == "campaign":
+        assert scope.campaign_id is not None
+        try:
+            campaign = variant_queries.get_campaign(session, campaign_id=scope.campaign_id)
+        except KeyError:
+            raise NothingToExport(f"no campaign with id {scope.campaign_id}") from None
+        found = list(export_queries.list_campaign_variants(
+            session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
+        if not found:
+            counts = export_queries.count_campaign_statuses(session, campaign_id=scope.campaign_id,
+                                                            channels=channels)
+            have = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none at all"
+            raise NothingToExport(
+                f"campaign {scope.campaign_id} ({campaign.name!r}) has no {', '.join(allowed)} variant "
+                f"on {', '.join(channels)}; its variants there: {have}"
+            )
+        return found
+    if scope.kind == "test":
+        assert scope.test_id is not None
+        experiment = export_queries.get_experiment(session, experiment_id=scope.test_id)
+        if experiment is None:
+            raise NothingToExport(f"no test with id {scope.test_id}")
+        arms = export_queries.list_arms(session, experiment_id=scope.test_id)
+        variants = export_queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
+        winners = {a.variant_id for a in arms if a.id == experiment.winner_arm_id}
+        winners |= {vid for vid, v in variants.items() if v.status == S.winner}
+        if not winners:
+            raise NothingToExport(
+                f"test {scope.test_id} ({experiment.name!r}, {experiment.status}) has no winner yet; "
+                "declare one on the Tests page first, or export its variants by campaign"
+            )
+        return [variants[vid] for vid in sorted(winners)]
+    found_by_id = export_queries.get_variants(session, variant_ids=list(scope.variant_ids))
+    missing = [vid for vid in scope.variant_ids if vid not in found_by_id]
+    if missing:
+        raise NothingToExport(f"no variant with id {', '.join(map(str, missing))}")
+    return [found_by_id[vid] for vid in sorted(set(scope.variant_ids))]
+
+
+def require_exportable(variants: Sequence[Variant]) -> None:
+    """Refuse, naming each, variants not in an exportable status (see :func:`exportable_statuses`)."""
+    allowed = exportable_statuses()
+    refused = [(v.id or 0, str(v.status)) for v in variants if v.status not in allowed]
+    if refused:
+        raise NotApproved(refused, sorted(s.value for s in allowed))
+
+
+# --------------------------------------------------------------------------------------------
+# Checking and previewing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    """Everything an export would write, checked, before anything is written.
+
+    Attributes
+    ----------
+    exporter : the platform's exporter.
+    scope : what was asked for.
+    items : the variants, each with its campaign, assets and test arms.
+    rows : the sheet's rows as they will be written (formula-guarded), for variants without errors.
+    guarded : cells the formula guard changed.
+    media : planned media files, per variant in preference order.
+    problems : errors; the export is refused while there is any.
+    warnings : things to look at that do not stop it (truncation, guarded cells, unused assets).
+    """
+
+    exporter: PlatformExporter
+    scope: ExportScope
+    options: ExportOptions
+    items: tuple[ExportItem, ...]
+    rows: tuple[dict[str, str], ...]
+    guarded: tuple[GuardedCell, ...]
+    media: tuple[PreparedMedia, ...]
+    problems: tuple[ExportProblem, ...]
+    warnings: tuple[ExportProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def variant_ids(self) -> list[int]:
+        return [item.variant_id for item in self.items]
+
+
+def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
+    ids = [v.id for v in variants if v.id is not None]
+    campaigns = export_queries.get_campaigns(session, campaign_ids=[v.campaign_id for v in variants])
+    assets = variant_queries.list_assets(session, variant_ids=ids)
+    arms = export_queries.arms_for_variants(session, variant_ids=ids)
+    return [
+        ExportItem(
+            variant=v, campaign=campaigns[v.campaign_id],
+            assets=tuple(a for a in assets if a.variant_id == v.id),
+            arms=tuple(a for a in arms if a.variant_id == v.id),
+        )
+        for v in variants
+    ]  # fmt: skip
+
+
+def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportProblem]:
+    if item.variant.channel not in channels_of(platform):
+        return [ExportProblem(item.variant_id, "(variant)", "channel",
+                              f"written for channel {item.variant.channel!r}; {label} takes "
+                              f"{', '.join(channels_of(platform))}")]
+    return [
+        ExportProblem(item.variant_id, v.field, v.rule, v.reason, v.severity)
+        for v in check_fields(item.variant.channel, item.variant.fields, include_truncation=True)
+    ]
+
+
+def plan_export(
+    session: Session,
+    *,
+    platform: str,
+    scope: ExportScope,
+    options: ExportOptions | None = None,
+    asset_dir: Path | None = None,
+) -> ExportPlan:
+    """Select and check an export without writing anything (the Export page's preview).
+
+    Raises
+    ------
+    KeyError
+        Unknown platform (the message lists the platforms).
+    NothingToExport, NotApproved
+        See :func:`select_variants` and :func:`require_exportable`.
+    """
+    exporter = get_exporter(platform)
+    options = options or ExportOptions()
+    folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    variants = select_variants(session, platform=exporter.platform, scope=scope)
+    require_exportable(variants)
+    items = _items(session, variants)
+    found: list[ExportProblem] = []
+    rows: list[dict[str, str]] = []
+    all_media: list[PreparedMedia] = []
+    for item in items:
+        mine = _field_problems(item, exporter.platform, exporter.label)
+        channel_ok = not any(p.rule == "channel" for p in mine)
+        if channel_ok:
+            mine += exporter.check(item, options)
+            planned, media_problems = media_mod.plan_media(item, exporter.media, exporter.label, folder)
+            mine += media_problems
+            all_media += planned
+        found += mine
+        if channel_ok and not any(p.severity == "error" for p in mine):
+            rows += exporter.rows(item, planned, options)
+    cells, guarded = safe_rows(exporter.columns, rows)
+    guarded_rows = [dict(zip(exporter.columns, row, strict=True)) for row in cells]
+    guard_warnings = [
+        ExportProblem(None, f"row {g.row} · {g.column}", "formula_guard",
+                      f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
+                      "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
+                      "warning")
+        for g in guarded
+    ]  # fmt: skip
+    return ExportPlan(
+        exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(guarded_rows),
+        guarded=tuple(guarded), media=tuple(all_media),
+        problems=tuple(p for p in found if p.severity == "error"),
+        warnings=tuple([p for p in found if p.severity == "warning"] + guard_warnings),
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# The manifest
+# --------------------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _test_results(session: Session, item: ExportItem) -> list[dict[str, Any]]:
+    results = []
+    for arm in item.arms:
+        experiment = export_queries.get_experiment(session, experiment_id=arm.experiment_id)
+        if experiment is None:
+            continue
+        totals = export_queries.arm_totals(session, experiment_id=arm.experiment_id)
+        arms = export_queries.list_arms(session, experiment_id=arm.experiment_id)
+        decision = export_queries.latest_decision(session, experiment_id=arm.experiment_id)
+
+        def summary(a: Any, totals: Any = totals) -> dict[str, Any]:
+            t = totals.get(a.id)
+            return {"arm_id": a.id, "variant_id": a.variant_id, "ad_id": a.ad_id, "ad_name": a.ad_name,
+                    "impressions": t.impressions if t else 0, "clicks": t.clicks if t else 0,
+                    "conversions": t.conversions if t else 0, "spend": t.spend if t else 0.0,
+                    "ctr": t.ctr if t else None}
+
+        results.append({
+            "test_id": experiment.id, "name": experiment.name, "status": experiment.status,
+            "policy": experiment.policy, "started_at": _iso(experiment.created_at),
+            "ended_at": _iso(experiment.ended_at), "winner_arm_id": experiment.winner_arm_id,
+            "is_winner": experiment.winner_arm_id == arm.id, "this_arm": summary(arm),
+            "arms": [summary(a) for a in arms],
+            "latest_decision": None if decision is None else {
+                "at": _iso(decision.created_at), "shares": decision.shares,
+                "prob_best": decision.prob_best, "expected_loss": decision.expected_loss,
+                "summary": decision.summary,
+            },
+        })  # fmt: skip
+    return results
+
+
+def build_manifest(
+    session: Session,
+    plan: ExportPlan,
+    media: Sequence[PreparedMedia],
+    *,
+    actor: str,
+    created_at: datetime,
+    files: dict[str, str],
+) -> dict[str, Any]:
+    """The manifest as a JSON-ready dict (see the module docstring for what it holds)."""
+    exporter = plan.exporter
+    reviews = review_queries.list_reviews(session, variant_ids=plan.variant_ids)
+    variants = []
+    for item in plan.items:
+        v = item.variant
+        audit_rows = audit.list_entries(session, entity_type="variant", entity_id=item.variant_id, limit=200)
+        variants.append({
+            "id": v.id, "revision": v.revision, "parent_id": v.parent_id,
+            "status_before": str(v.status), "status_after": S.exported.value,
+            "brand": v.brand, "persona": v.persona, "channel": v.channel,
+            "campaign": {"id": item.campaign.id, "name": item.campaign.name,
+                         "objective": item.campaign.objective, "landing_url": item.campaign.landing_url},
+            "ad_name": item.ad_name, "fields": v.fields,
+            "generation": {"backend": v.backend, "model": v.model, "seed": v.seed,
+                           "prompt_template": v.prompt_template, "prompt_hash": v.prompt_hash,
+                           "created_by": v.created_by, "created_at": _iso(v.created_at)},
+            "approval": {
+                "reviews": [{"reviewer": r.reviewer, "action": r.action, "from": r.from_status,
+                             "to": r.to_status, "comment": r.comment, "at": _iso(r.created_at)}
+                            for r in reviews if r.variant_id == v.id],
+                "audit": [{"at": _iso(e.at), "actor": e.actor, "action": e.action,
+                           "before": e.before, "after": e.after} for e in reversed(audit_rows)],
+            },
+            "scores": {"predicted_ctr": v.predicted_ctr, "ctr_low": v.ctr_low, "ctr_high": v.ctr_high,
+                       "explanation": v.ctr_explanation},
+            "compliance_violations": v.violations,
+            "tests": _test_results(session, item),
+            "assets": [{
+                "asset_id": m.asset.id, "kind": m.asset.kind, "file": f"{MEDIA_DIR}/{m.file_name}",
+                "in_sheet": m.in_sheet, "sha256": m.sha256, "bytes": m.size_bytes,
+                "width": m.target.width, "height": m.target.height, "aspect": m.target.aspect,
+                "duration_s": m.duration_s,
+                "source": {"path": m.asset.path, "sha256": m.asset.sha256, "width": m.asset.width,
+                           "height": m.asset.height, "size_label": m.asset.size_label},
+                "provenance": dict(m.provenance), "qc": m.asset.qc,
+            } for m in media if m.asset.variant_id == v.id],
+        })  # fmt: skip
+    return {
+        "format": MANIFEST_FORMAT,
+        "platform": exporter.platform,
+        "platform_label": exporter.label,
+        "scope": plan.scope.label,
+        "created_at": created_at.isoformat(),
+        "created_by": actor,
+        "import_instructions": exporter.import_hint,
+        "sheet": {"file": exporter.sheet_file, "columns": list(exporter.columns), "rows": len(plan.rows),
+                  "encoding": ENCODING, "formula_guarded_cells": [g.as_dict() for g in plan.guarded]},
+        "warnings": [w.as_dict() for w in plan.warnings],
+        "files": files,
+        "variants": variants,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A finished export.
+
+    Attributes
+    ----------
+    export_id : the :class:`~studio.models.ExportRecord` row.
+    path : the zip.
+    sha256 : hex SHA-256 of the zip's bytes (also in the record and the audit log).
+    size_bytes : the zip's size.
+    variant_ids : the variants in it (now ``exported``).
+    rows : sheet rows written.
+    media_files : names of the media files inside ``media/``.
+    warnings : what the preview warned about.
+    """
+
+    export_id: int
+    platform: str
+    scope: str
+    path: Path
+    sha256: str
+    size_bytes: int
+    variant_ids: tuple[int, ...]
+    rows: int
+    media_files: tuple[str, ...]
+    warnings: tuple[ExportProblem, ...] = field(default_factory=tuple)
+
+
+def _write_zip(target: Path, sheet_file: str, sheet: bytes, media: Sequence[PreparedMedia],
+               manifest: dict[str, Any]) -> None:
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(sheet_file, sheet)
+        for m in media:
+            # Media are already compressed; storing them saves time and changes nothing.
+            archive.write(str(m.data_path), f"{MEDIA_DIR}/{m.file_name}", compress_type=zipfile.ZIP_STORED)
+        archive.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=False, default=str))
+
+
+def export(
+    session: Session,
+    *,
+    platform: str,
+    scope: ExportScope,
+    output: Path,
+    actor: str,
+    options: ExportOptions | None = None,
+    asset_dir: Path | None = None,
+    overwrite: bool = False,
+    now: datetime | None = None,
+) -> ExportResult:
+    """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``.
+
+    Nothing is written unless every check passes; the zip appears complete or not at all, and
+    the database changes (variants exported, record, audit) are flushed for the caller to commit.
+
+    Raises
+    ------
+    AuthError
+        ``actor`` is unknown, inactive or may not export (marketers and admins may).
+    NothingToExport, NotApproved, ExportBlocked, ExportError
+        Nothing selected; unapproved variants (named with their status); failed checks (each
+        listed); a bad output path.
+    """
+    from studio.review import transition
+
+    output = Path(output)
+    if output.suffix.lower() != ".zip":
+        raise ExportError(f"output {output} must be a .zip file")
+    if not output.parent.is_dir():
+        raise ExportError(f"folder {output.parent} does not exist; create it or choose another output")
+    if output.exists() and not overwrite:
+        raise ExportError(f"{output} already exists; choose another name or allow overwriting")
+    require(session, username=actor, permission=Permission.export)
+    folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    plan = plan_export(session, platform=platform, scope=scope, options=options, asset_dir=folder)
+    if plan.problems:
+        raise ExportBlocked(plan.problems)
+    exporter = plan.exporter
+    moment = now or utcnow()
+    partial: Path | None = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
+            prepared, problems = media_mod.prepare_media(plan.media, exporter.media, exporter.label, folder,
+                                                         Path(work))
+            if problems:
+                raise ExportBlocked(problems)
+            # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
+            sheet, _ = csv_bytes(exporter.columns, plan.rows)
+            files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
+            files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
+            manifest = build_manifest(session, plan, prepared, actor=actor, created_at=moment, files=files)
+            handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+            os.close(handle)
+            partial = Path(name)
+            _write_zip(partial, exporter.sheet_file, sheet, prepared, manifest)
+        data = partial.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        for item in plan.items:
+            if item.variant.status != S.exported:
+                transition(session, variant_id=item.variant_id, target=S.exported, actor=actor,
+                           comment=f"exported to {exporter.label} ({scope.label})")
+        record = export_queries.add_export_record(
+            session, platform=exporter.platform, scope=scope.label, file_name=str(output.resolve()),
+            sha256=digest, variant_ids=plan.variant_ids, created_by=actor,
+        )
+        audit.record(
+            session, actor=actor, action="export.create", entity_type="export", entity_id=record.id or 0,
+            after={"platform": exporter.platform, "scope": scope.label, "file": str(output.resolve()),
+                   "sha256": digest, "bytes": len(data), "variant_ids": plan.variant_ids,
+                   "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
+        )  # fmt: skip
+        session.flush()
+        os.replace(partial, output)
+        partial = None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    assert record.id is not None
+    return ExportResult(
+        export_id=record.id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
+        size_bytes=len(data), variant_ids=tuple(plan.variant_ids), rows=len(plan.rows),
+        media_files=tuple(m.file_name for m in prepared), warnings=plan.warnings,
+    )  # fmt: skip

@@ -1,0 +1,20 @@
+"""The ad platforms the studio exports to, registered like any third-party exporter would be."""
+
+from __future__ import annotations
+
+from studio.export import google_ads, linkedin, meta, tiktok
+from studio.export.base import PlatformExporter
+
+#: Platform key -> exporter. Keys match :attr:`studio.channels.ChannelSpec.platform`.
+PLATFORMS: dict[str, PlatformExporter] = {
+    exporter.platform: exporter
+    for exporter in (google_ads.EXPORTER, meta.EXPORTER, linkedin.EXPORTER, tiktok.EXPORTER)
+}
+
+
+def get_exporter(platform: str) -> PlatformExporter:
+    """The exporter for ``platform``; ``KeyError`` naming the platforms otherwise."""
+    try:
+        return PLATFORMS[platform]
+    except KeyError:
+        raise KeyError(f"unknown platform {platform!r}; platforms: {', '.join(PLATFORMS)}") from None
