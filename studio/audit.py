@@ -10,7 +10,7 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
@@ -46,10 +46,12 @@ def list_entries(
     entity_type: str | None = None,
     entity_id: str | int | None = None,
     actor: str | None = None,
+    action: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 1000,
 ) -> Sequence[AuditLog]:
-    """Newest first."""
+    """Newest first; ``since`` inclusive, ``until`` exclusive."""
     query = select(AuditLog)
     if entity_type:
         query = query.where(AuditLog.entity_type == entity_type)
@@ -57,9 +59,19 @@ def list_entries(
         query = query.where(AuditLog.entity_id == str(entity_id))
     if actor:
         query = query.where(AuditLog.actor == actor)
+    if action:
+        query = query.where(AuditLog.action == action)
     if since:
         query = query.where(AuditLog.at >= since)
+    if until:
+        query = query.where(AuditLog.at < until)
     return session.exec(query.order_by(col(AuditLog.id).desc()).limit(limit)).all()
+
+
+def distinct_values(session: Session, *, column: Literal["actor", "action", "entity_type"]) -> list[str]:
+    """Every value that ``column`` holds, sorted (for the audit page's filters)."""
+    field = {"actor": AuditLog.actor, "action": AuditLog.action, "entity_type": AuditLog.entity_type}[column]
+    return sorted(str(v) for v in session.exec(select(field).distinct()).all())
 
 
 def to_csv(entries: Sequence[AuditLog]) -> str:

@@ -90,6 +90,9 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,63}$")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+#: Failed sign-ins on one username within LOCKOUT_MINUTES that pause further attempts.
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 15
 
 _HASHER = PasswordHasher()
 
@@ -212,12 +215,25 @@ def verify_password(password_hash: str, password: str) -> bool:
 def authenticate(session: Session, *, username: str, password: str) -> User:
     """The user if ``password`` is theirs; every attempt is audited (passwords never are).
 
+    A failed attempt raises *after* adding its audit row to ``session``: commit the session
+    anyway, so that failures are kept and :data:`MAX_FAILED_SIGN_INS` within
+    :data:`LOCKOUT_MINUTES` pauses further attempts on that username.
+
     Raises
     ------
     AuthenticationFailed
-        Unknown user or wrong password (one message for both, so names cannot be probed), or a
-        deactivated account.
+        Unknown user or wrong password (one message for both, so names cannot be probed), a
+        deactivated account, or too many recent failures.
     """
+    recent = audit.list_entries(session, entity_type="user", entity_id=username[:256],
+                                action="user.sign_in_failed",
+                                since=utcnow() - timedelta(minutes=LOCKOUT_MINUTES), limit=MAX_FAILED_SIGN_INS)
+    if len(recent) >= MAX_FAILED_SIGN_INS:
+        raise AuthenticationFailed(
+            f"{MAX_FAILED_SIGN_INS} failed sign-ins for {username!r} in the last {LOCKOUT_MINUTES} "
+            f"minutes; wait until {recent[-1].at + timedelta(minutes=LOCKOUT_MINUTES):%H:%M} UTC "
+            "or ask an admin to set a new password"
+        )
     user = user_queries.find_user(session, username=username)
     if user is None:
         verify_password(_dummy_hash(), password)
@@ -298,6 +314,12 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
             f"(sign-ins last {minutes} minutes); please sign in again"
         )
     return active_user(session, username=signin.username)
+
+
+def end_session(session: Session, *, signin: SignIn) -> None:
+    """Record a sign-out (the app then forgets the :class:`SignIn`)."""
+    audit.record(session, actor=signin.username, action="user.sign_out", entity_type="user",
+                 entity_id=signin.username, after={"method": signin.method})
 
 
 def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:

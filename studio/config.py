@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     )
     four_eyes: bool = Field(False, description="When true, nobody may approve a variant they created or edited.")
     session_ttl_minutes: int = Field(480, gt=0, description="Minutes before an app sign-in expires.")
+    auth_provider: Literal["password", "oidc"] = Field(
+        "password",
+        description="App sign-in: password (studio accounts) or oidc (a company identity provider through Streamlit's st.login; see docs/identity-provider.md).",
+    )
 
     @field_validator("openai_base_url", "transformers_model", "diffusers_model", "video_model", mode="before")
     @classmethod

@@ -44,8 +44,9 @@ from sqlmodel import Session
 
 from studio import audit
 from studio.auth import AuthError, Permission, require
-from studio.brand import Guideline
-from studio.compliance import ComplianceChecker
+from studio.brand import ApprovedClaim, Guideline
+from studio.channels import Violation, field_texts
+from studio.compliance import ComplianceChecker, find_claims
 from studio.config import get_settings
 from studio.crud import reviews as review_queries
 from studio.models import Variant, VariantStatus, utcnow
@@ -555,6 +556,48 @@ def edit_variant(
     )
     session.refresh(variant)
     return revision
+
+
+# --------------------------------------------------------------------------------------------
+# What a reviewer sees beside the copy
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RulesTouched:
+    """The guideline rules a variant's copy touches, for the review card.
+
+    Attributes
+    ----------
+    violations
+        Broken rules as stored on the variant (compliance and channel format).
+    disclaimers
+        Disclaimers the channel must carry, each with whether the copy carries it.
+    claims_used
+        Approved claims whose figures or superlatives the copy uses (with their evidence).
+    banned_phrases, voice_dont
+        The guideline's "never say" lists, for the reviewer to hold the copy against.
+    """
+
+    violations: list[Violation]
+    disclaimers: list[tuple[str, bool]]
+    claims_used: list[ApprovedClaim]
+    banned_phrases: list[str]
+    voice_dont: list[str]
+
+
+def rules_touched(variant: Variant, guideline: Guideline) -> RulesTouched:
+    texts = [text for _, text in field_texts(variant.channel, variant.fields)]
+    copy_keys = {claim.key for text in texts for claim in find_claims(text)}
+    claims = [c for c in guideline.approved_claims
+              if copy_keys & {found.key for found in find_claims(c.text)}]
+    joined = "\n".join(texts)
+    disclaimers = [(d.text, d.text in joined) for d in guideline.disclaimers_for(variant.channel)]
+    return RulesTouched(
+        violations=[Violation.from_dict(v) for v in variant.violations],
+        disclaimers=disclaimers, claims_used=claims,
+        banned_phrases=list(guideline.banned_phrases), voice_dont=list(guideline.voice.dont),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import typer
 
 from studio.cli import brands, db
+from studio.cli import review as review_cli
+from studio.cli import users as users_cli
 
 app = typer.Typer(
     name="studio",
@@ -18,3 +20,5 @@ app = typer.Typer(
 )
 app.add_typer(brands.app, name="brands")
 app.add_typer(db.app, name="db")
+app.add_typer(review_cli.app, name="review")
+app.add_typer(users_cli.app, name="users")

@@ -52,4 +52,6 @@ def active_brand() -> Brand | None:
 
 def current_username() -> str:
     """The signed-in user's name, recorded with every change they make."""
-    return str(st.session_state.get("username", "anonymous"))
+    from studio.ui.auth import current_username as signed_in_username  # auth imports this module
+
+    return signed_in_username()

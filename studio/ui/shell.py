@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from studio.ui import auth as auth_ui
 from studio.ui import context
 
 
@@ -20,11 +21,16 @@ class PageSpec:
     module: str
     icon: str
     url_path: str
+    #: A :class:`studio.auth.Permission` the signed-in role needs to see the page; None: everyone.
+    permission: str | None = None
 
 
 PAGES: list[PageSpec] = [
     PageSpec("Overview", "overview", ":material/home:", "overview"),
-    PageSpec("Brand", "brand", ":material/palette:", "brand"),
+    PageSpec("Brand", "brand", ":material/palette:", "brand", permission="edit_guidelines"),
+    PageSpec("Review", "review", ":material/fact_check:", "review"),
+    PageSpec("Audit log", "audit", ":material/history:", "audit", permission="view_audit"),
+    PageSpec("Users", "users", ":material/group:", "users", permission="manage_users"),
 ]
 
 
@@ -53,11 +59,13 @@ def sidebar() -> None:
             st.warning(f"{len(catalog.errors)} problem(s) in brand files — see the Brand page.")
         st.caption(f"Database: `{config.database_label()}`")
         st.caption(f"Copy: `{config.llm_backend}` · Images: `{config.image_backend}`")
-        st.caption(f"Signed in as `{context.current_username()}`")
 
 
 def main() -> None:
     st.set_page_config(page_title="studio", page_icon=":material/campaign:", layout="wide")
-    navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(PAGES)])
+    user = auth_ui.require_sign_in()
+    allowed = [spec for spec in PAGES if auth_ui.may_open(spec.permission)]
+    navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
     sidebar()
+    auth_ui.account_sidebar(user)
     navigation.run()

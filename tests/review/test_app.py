@@ -1,0 +1,205 @@
+"""Sign-in, pages by role, and the Review, Audit log and Users pages in Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import REPO_ROOT
+from sqlmodel import Session
+from streamlit.testing.v1 import AppTest
+
+from studio import audit, auth, review
+from studio.crud import reviews as review_queries
+from studio.crud import variants as variant_queries
+from studio.db import get_engine
+from studio.models import VariantStatus, utcnow
+from studio.ui.auth import SIGNIN_KEY
+
+from .conftest import PASSWORD, add_people, make_variant
+
+S = VariantStatus
+APP = str(REPO_ROOT / "app.py")
+
+
+@pytest.fixture
+def db(studio_env: dict[str, str]) -> Session:
+    session = Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False)
+    add_people(session)
+    return session
+
+
+@pytest.fixture
+def campaign_id(db: Session) -> int:
+    campaign = variant_queries.create_campaign(db, brand="halden-coffee", name="Spring", objective="traffic",
+                                               landing_url="https://haldencoffee.example", created_by="cara")
+    db.commit()
+    return campaign.id  # type: ignore[return-value]
+
+
+def page(module: str, db: Session, username: str | None) -> AppTest:
+    at = AppTest.from_string(f"from studio.ui.pages.{module} import render\nrender()\n", default_timeout=60)
+    if username:
+        user = auth.active_user(db, username=username)
+        at.session_state[SIGNIN_KEY] = auth.start_session(user, ttl_minutes=60)
+    return at
+
+
+def test_the_app_asks_for_sign_in_first_and_signs_in(db: Session):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["Sign in to studio"]
+    assert not at.sidebar.selectbox  # no brand picker, no pages until signed in
+    at.text_input(key="sign_in_username").set_value("bea")
+    at.text_input(key="sign_in_password").set_value("wrong password here")
+    at.button[0].click().run()
+    assert any("unknown username or wrong password" in e.value for e in at.error)
+    at.text_input(key="sign_in_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("Signed in as **Bea**" in c.value for c in at.sidebar.caption)
+    db.expire_all()
+    actions = [e.action for e in audit.list_entries(db, entity_type="user", entity_id="bea")]
+    assert actions == ["user.sign_in", "user.sign_in_failed"]
+    at.sidebar.button(key="sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in to studio"]
+
+
+def test_an_expired_sign_in_goes_back_to_the_form(db: Session):
+    at = AppTest.from_file(APP, default_timeout=60)
+    user = auth.active_user(db, username="bea")
+    at.session_state[SIGNIN_KEY] = auth.start_session(user, ttl_minutes=5, now=utcnow() - timedelta(minutes=6))
+    at.run()
+    assert any("your sign-in expired" in w.value for w in at.warning)
+    assert [t.value for t in at.title] == ["Sign in to studio"]
+
+
+def test_a_deactivated_user_is_signed_out_at_the_next_run(db: Session):
+    at = page("review", db, "bea").run()
+    assert [t.value for t in at.title] == ["Review"] and not at.error
+    auth.set_active(db, actor="ada", username="bea", active=False)
+    db.commit()
+    at.run()
+    assert any("Sign in to review" in e.value for e in at.error)
+
+
+VISIBLE = "import streamlit as st\nfrom studio.ui.shell import PAGES\nfrom studio.ui.auth import may_open\nst.write(', '.join(s.title for s in PAGES if may_open(s.permission)))\n"
+
+
+@pytest.mark.parametrize(("username", "expected"), [
+    ("cara", {"Overview", "Review"}),
+    ("bea", {"Overview", "Brand", "Review", "Audit log"}),
+    ("mia", {"Overview", "Review", "Audit log"}),
+    ("ada", {"Overview", "Brand", "Review", "Audit log", "Users"}),
+])
+def test_pages_are_listed_by_role(db: Session, username: str, expected: set[str]):
+    at = AppTest.from_string(VISIBLE, default_timeout=60)
+    at.session_state[SIGNIN_KEY] = auth.start_session(auth.active_user(db, username=username), ttl_minutes=60)
+    at.run()
+    shown = set(at.markdown[0].value.split(", "))
+    assert expected <= shown
+    assert not ({"Brand", "Audit log", "Users"} - expected) & shown
+
+
+def test_review_page_approve_reject_and_request_changes(db: Session, campaign_id: int):
+    a, b, c = (make_variant(db, campaign_id=campaign_id, status=S.in_review, predicted_ctr=ctr)
+               for ctr in (0.02, 0.03, 0.01))
+    at = page("review", db, "bea").run()
+    assert not at.exception, at.exception
+    headers = [m.value for m in at.markdown if m.value.startswith("#### Variant")]
+    assert [h.split(" · ")[0] for h in headers] == [f"#### Variant {v.id}" for v in (b, a, c)]  # best CTR first
+    assert any("Predicted CTR:** 3.00%" in m.value for m in at.markdown)
+    assert any("Persona: Home baristas" in m.value for m in at.markdown)
+    assert any("Disclaimer: _New subscribers only. Cancel anytime._" in m.value for m in at.markdown)
+    at.button(key=f"approve:{a.id}").click().run()
+    at.button(key=f"reject:{b.id}").click().run()
+    assert any("write a reason" in e.value for e in at.error)
+    at.text_input(key=f"reason:{b.id}").set_value("Promises a discount we do not offer")
+    at.button(key=f"reject:{b.id}").click().run()
+    at.text_input(key=f"comment:{c.id}").set_value("Shorter headline")
+    at.button(key=f"changes:{c.id}").click().run()
+    assert not at.exception, at.exception
+    statuses = {v.id: review_queries.load_variant(db, variant_id=v.id).status for v in (a, b, c)}
+    assert statuses == {a.id: S.approved, b.id: S.rejected, c.id: S.changes_requested}
+    [rejection] = review_queries.list_reviews(db, variant_ids=[b.id])
+    assert (rejection.reviewer, rejection.comment) == ("bea", "Promises a discount we do not offer")
+
+
+def test_review_page_tells_the_second_reviewer_it_changed(db: Session, campaign_id: int):
+    variant = make_variant(db, campaign_id=campaign_id, status=S.in_review)
+    at = page("review", db, "bea").run()  # Bea opens the queue...
+    review.approve(db, variant_id=variant.id, actor="ben")  # ...Ben approves meanwhile
+    db.commit()
+    at.text_input(key=f"reason:{variant.id}").set_value("Off brand")
+    at.button(key=f"reject:{variant.id}").click().run()
+    assert any("changed since you opened it" in e.value and "approve by ben" in e.value for e in at.error)
+    assert review_queries.load_variant(db, variant_id=variant.id).status == S.approved
+    assert len(review_queries.list_reviews(db, variant_ids=[variant.id])) == 1
+
+
+def test_bulk_approval_asks_for_confirmation_and_reports_each(db: Session, campaign_id: int):
+    variants = [make_variant(db, campaign_id=campaign_id, status=S.in_review) for _ in range(3)]
+    at = page("review", db, "bea").run()
+    assert at.button(key="bulk_approve").disabled
+    for v in variants[:2]:
+        at.checkbox(key=f"select:{v.id}").check().run()
+    at.button(key="bulk_approve").click().run()
+    assert any("Approve 2 variant(s)" in w.value for w in at.warning)
+    assert review_queries.load_variant(db, variant_id=variants[0].id).status == S.in_review  # not yet
+    at.button(key="bulk_confirm").click().run()
+    assert any("2 done, 0 refused" in s.value for s in at.success)
+    db.expire_all()
+    assert [review_queries.load_variant(db, variant_id=v.id).status for v in variants] == [
+        S.approved, S.approved, S.in_review]
+
+
+def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
+    variant = make_variant(db, campaign_id=campaign_id, status=S.changes_requested)
+    at = page("review", db, "cara")
+    at.run()
+    at.selectbox(key="review_status").set_value("changes_requested").run()
+    assert f"edit:{variant.id}:headline" in [t.key for t in at.text_area]
+    assert not any(str(b.key).startswith(("approve:", "reject:")) for b in at.button)  # not a reviewer
+    at.text_area(key=f"edit:{variant.id}:headline").set_value("The best coffee, cheap").run()
+    at.button(key=f"save:{variant.id}").click().run()
+    assert any("Saved revision 2" in s.value for s in at.success), [e.value for e in at.error]
+    revision = review_queries.next_revision(db, variant_id=variant.id)
+    assert revision is not None and revision.fields["headline"] == "The best coffee, cheap"
+    assert {v["rule"] for v in revision.violations} >= {"banned_phrase", "unbacked_claim"}
+    at.selectbox(key="review_status").set_value("draft").run()
+    assert any("cheap" in e.value and "banned_phrase" in e.value for e in at.error)  # flags on the card
+    at.button(key=f"submit:{revision.id}").click().run()
+    assert review_queries.load_variant(db, variant_id=revision.id).status == S.in_review
+
+
+def test_audit_page_filters_and_downloads_csv(db: Session, campaign_id: int):
+    variant = make_variant(db, campaign_id=campaign_id, status=S.in_review)
+    review.reject(db, variant_id=variant.id, actor="bea", reason="Too loud")
+    db.commit()
+    at = page("audit", db, "cara").run()
+    assert any("may not read the audit log" in e.value for e in at.error)
+    at = page("audit", db, "ben").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="audit_action").set_value("variant.reject").run()
+    frame = at.dataframe[0].value
+    assert list(frame["who"]) == ["bea"] and "Too loud" in frame["after"].iloc[0]
+    assert any("1 entry" in c.value for c in at.caption)
+
+
+def test_users_page_adds_and_deactivates(db: Session):
+    at = page("users", db, "bea").run()
+    assert any("Only admins" in e.value for e in at.error)
+    at = page("users", db, "ada").run()
+    at.text_input(key="new_username").set_value("dan")
+    at.text_input(key="new_display_name").set_value("Dan Park")
+    at.selectbox(key="new_role").set_value("marketer")
+    at.text_input(key="new_password").set_value("a long enough passphrase")
+    at.text_input(key="new_password_again").set_value("a long enough passphrase")
+    at.button(key="add_user").click().run()
+    assert any("Added dan" in s.value for s in at.success), [e.value for e in at.error]
+    at.button(key="active:dan").click().run()
+    db.expire_all()
+    with pytest.raises(auth.AuthenticationFailed, match="deactivated"):
+        auth.active_user(db, username="dan")
+    at.button(key="active:ada").click().run()
+    assert any("only active admin" in e.value for e in at.error)
