@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from studio.cli import brands, db
+from studio.cli import export as export_cli
 from studio.cli import review as review_cli
 from studio.cli import users as users_cli
 
@@ -22,3 +23,4 @@ app.add_typer(brands.app, name="brands")
 app.add_typer(db.app, name="db")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(users_cli.app, name="users")
+app.command("export")(export_cli.export)

@@ -1,0 +1,105 @@
+"""``studio export``: approved variants -> one zip for an ad platform's bulk import."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer
+
+from studio.auth import AuthError
+from studio.cli._common import database, fail
+from studio.export import (
+    PLATFORMS,
+    ExportBlocked,
+    ExportError,
+    ExportOptions,
+    ExportScope,
+    RsaPins,
+    export as run_export,
+)
+from studio.review import ReviewError
+
+_PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
+
+
+def parse_pins(values: list[str]) -> dict[int, RsaPins]:
+    """``["12:h1=1,h2=2,d1=1"]`` -> {12: RsaPins(headlines={0: 1, 1: 2}, descriptions={0: 1})}.
+
+    Texts are numbered from 1 as in Google Ads Editor (``h1`` = Headline 1).
+    """
+    pins: dict[int, RsaPins] = {}
+    for value in values:
+        match = _PIN.match(value.strip().lower())
+        if not match:
+            raise typer.BadParameter(
+                f"{value!r} is not VARIANT:PINS, e.g. 12:h1=1,d1=1 (headline 1 at position 1, "
+                "description 1 at position 1)", param_hint="--pin",
+            )
+        variant_id = int(match.group(1))
+        headlines: dict[int, int] = dict(pins.get(variant_id, RsaPins()).headlines)
+        descriptions: dict[int, int] = dict(pins.get(variant_id, RsaPins()).descriptions)
+        for part in match.group(2).split(","):
+            name, position = part.split("=")
+            index = int(name[1:]) - 1
+            if index < 0:
+                raise typer.BadParameter(f"{part!r}: texts are numbered from 1", param_hint="--pin")
+            (headlines if name[0] == "h" else descriptions)[index] = int(position)
+        pins[variant_id] = RsaPins(headlines=headlines, descriptions=descriptions)
+    return pins
+
+
+def export(
+    platform: str = typer.Option(..., "--platform", help=f"Ad platform: {', '.join(PLATFORMS)}."),
+    campaign: int | None = typer.Option(None, "--campaign", help="Export every approved variant of this campaign."),
+    test: int | None = typer.Option(None, "--test", help="Export the winner(s) of this creative test."),
+    output: Path = typer.Option(..., "--output", help="The zip to write (sheet, media, manifest.json)."),
+    actor: str | None = typer.Option(
+        None, "--as", envvar="STUDIO_USER",
+        help="Who exports (a marketer or admin); recorded in the audit log. Default: $STUDIO_USER.",
+    ),
+    pin: list[str] = typer.Option(
+        [], "--pin", help="Google only: pin texts, e.g. 12:h1=1,d1=1 (repeatable, one per variant)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
+) -> None:
+    """Export approved variants (a campaign's, or a test's winners) for one ad platform.
+
+    Every field is checked against the platform's limits first; any problem stops the export
+    and is listed, and nothing is written. The zip's SHA-256 is printed and recorded.
+    """
+    if platform not in PLATFORMS:
+        fail(f"--platform {platform!r} is not a platform; choose one of {', '.join(PLATFORMS)}")
+    if (campaign is None) == (test is None):
+        fail("give exactly one of --campaign ID or --test ID")
+    if not actor:
+        fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
+    if pin and platform != "google_ads":
+        fail("--pin applies to Google responsive search ads only (--platform google_ads)")
+    scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
+    options = ExportOptions(pins=parse_pins(pin))
+    written = False
+    try:
+        with database() as session:
+            result = run_export(session, platform=platform, scope=scope, output=output, actor=actor,
+                                options=options, overwrite=force)
+            written = True
+    except ExportBlocked as exc:
+        for problem in exc.problems:
+            typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
+        fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
+    except (ExportError, AuthError, ReviewError) as exc:
+        fail(str(exc))
+    except BaseException:
+        # The zip is in place but the database did not commit its record: take it away again
+        # so that no export exists without its audit entry.
+        if written:
+            output.unlink(missing_ok=True)
+        raise
+    for warning in result.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(
+        f"exported {len(result.variant_ids)} variant(s) ({result.rows} row(s), {len(result.media_files)} "
+        f"media file(s)) to {result.path}"
+    )
+    typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
