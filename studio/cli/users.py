@@ -8,6 +8,7 @@ read from ``--password-file`` or from ``STUDIO_ADMIN_PASSWORD`` (for CI).
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -34,7 +35,7 @@ def _read_password(password_file: Path | None, *, env: str | None, prompt: str) 
         return lines[0]
     if env and os.environ.get(env):
         return os.environ[env]
-    if not os.isatty(0):
+    if not sys.stdin.isatty():
         where = f", set {env}" if env else ""
         fail(f"no password given: pass --password-file{where}, or run in a terminal to be asked")
     return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
