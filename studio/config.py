@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     video_model: str | None = Field(
         None, description="Optional diffusers image-to-video model (e.g. Stable Video Diffusion) for animated backgrounds."
     )
+    diffusers_steps: int = Field(25, ge=1, le=200, description="Denoising steps per image (1-4 for turbo models).")
+    diffusers_guidance: float = Field(
+        7.0, ge=0, le=30, description="Classifier-free guidance scale (0 for turbo models)."
+    )
+    diffusers_resolution: int = Field(
+        512, ge=64, le=2048, description="Side of the square pixel area the text-to-image model draws; 1024 for SDXL."
+    )
     device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto", description="Torch device for local models.")
 
     ctr_model_path: Path | None = Field(

@@ -1,0 +1,489 @@
+"""The brand compositor: a background image in, a finished ad out.
+
+It places the brand's logo, the headline and a call-to-action button, in the brand's fonts and
+colours, inside the format's safe zone. Text is wrapped and shrunk until it fits its box; when
+even the smallest allowed size cannot hold it, it is cut at a word with an ellipsis and the
+:class:`FittedText` says so (brand QC then fails the image: nothing is hidden). Where the
+background is too busy or too close in tone for readable text, a panel in a palette colour is
+laid under the text, only as opaque as needed for WCAG contrast.
+
+The result keeps the intermediate *plate* (everything except the text) and the layout, so
+:mod:`studio.imaging.qc` can measure the finished pixels rather than trust the plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from studio.brand import Brand
+from studio.imaging.color import MIN_GRAPHIC_CONTRAST, MIN_TEXT_CONTRAST, RGB, contrast_ratio
+from studio.imaging.formats import AdFormat
+
+ELLIPSIS = "…"
+#: Contrast the compositor aims for, a little above the WCAG minimum so antialiased edges and
+#: busy backgrounds stay readable.
+TARGET_TEXT_CONTRAST = MIN_TEXT_CONTRAST * 1.1
+
+
+@dataclass(frozen=True)
+class Box:
+    """A pixel rectangle; ``right`` and ``bottom`` are exclusive."""
+
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    def contains(self, other: Box) -> bool:
+        return (
+            self.left <= other.left
+            and self.top <= other.top
+            and other.right <= self.right
+            and other.bottom <= self.bottom
+        )
+
+    def intersects(self, other: Box) -> bool:
+        return not (
+            other.right <= self.left
+            or self.right <= other.left
+            or other.bottom <= self.top
+            or self.bottom <= other.top
+        )
+
+    def expanded(self, by: int, limit: Box) -> Box:
+        return Box(
+            max(limit.left, self.left - by),
+            max(limit.top, self.top - by),
+            min(limit.right, self.right + by),
+            min(limit.bottom, self.bottom + by),
+        )
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.left, self.top, self.right, self.bottom)
+
+
+@dataclass(frozen=True)
+class AdCopy:
+    """The words on the image."""
+
+    headline: str
+    cta: str
+
+    def __post_init__(self) -> None:
+        for name in ("headline", "cta"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"AdCopy.{name} must be non-empty text; received {value!r}")
+
+
+@dataclass(frozen=True)
+class BrandKit:
+    """What the compositor needs from a brand: colours by role, the palette, fonts and logo."""
+
+    name: str
+    colors: dict[str, RGB]
+    palette: tuple[RGB, ...]
+    headline_font: Path
+    body_font: Path
+    logo: Image.Image
+
+    @classmethod
+    def from_brand(cls, brand: Brand) -> BrandKit:
+        guideline = brand.guideline
+        roles = ("primary", "secondary", "accent", "background", "text", "cta", "cta_text")
+        try:
+            with Image.open(brand.logo_path) as opened:
+                logo = opened.convert("RGBA")
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"brand {brand.slug!r}: logo {brand.logo_path} cannot be read as an image ({exc}); "
+                "use a PNG with transparency"
+            ) from exc
+        for field_name, path in (("fonts.headline", brand.headline_font_path), ("fonts.body", brand.body_font_path)):
+            try:
+                _font(str(path), 12)
+            except OSError as exc:
+                raise ValueError(
+                    f"brand {brand.slug!r}: {field_name} {path} is not a TrueType/OpenType font ({exc})"
+                ) from exc
+        return cls(
+            name=guideline.name,
+            colors={role: guideline.color(role).rgb for role in roles},
+            palette=tuple(c.rgb for c in guideline.colors),
+            headline_font=brand.headline_font_path,
+            body_font=brand.body_font_path,
+            logo=logo,
+        )
+
+
+@dataclass(frozen=True)
+class FittedText:
+    """Text laid out inside a box.
+
+    Attributes
+    ----------
+    lines : the wrapped lines, in order.
+    font_size : pixels (em size).
+    positions : ``(x, y)`` of each line's left-ascender anchor, in canvas pixels.
+    ink_box : the union of the drawn glyphs' bounding boxes, inside ``box``.
+    box : the box the text was given.
+    truncated : True when the text did not fit at ``min_size`` and was cut with an ellipsis.
+    """
+
+    text: str
+    lines: tuple[str, ...]
+    font_path: Path
+    font_size: int
+    positions: tuple[tuple[int, int], ...]
+    ink_box: Box
+    box: Box
+    truncated: bool
+
+
+@dataclass(frozen=True)
+class TextElement:
+    role: Literal["headline", "cta"]
+    fitted: FittedText
+    color: RGB
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A rounded rectangle laid under text: ``alpha`` 0 (none) to 1 (opaque)."""
+
+    box: Box
+    color: RGB
+    alpha: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    format: AdFormat
+    safe_box: Box
+    logo_box: Box
+    logo_plate: Panel | None
+    headline: TextElement
+    headline_panel: Panel | None
+    button: Panel
+    cta: TextElement
+
+    @property
+    def text_elements(self) -> tuple[TextElement, ...]:
+        return (self.headline, self.cta)
+
+
+@dataclass(frozen=True)
+class Composition:
+    """A finished ad and how it was made.
+
+    Attributes
+    ----------
+    image : RGB, ``format.width`` x ``format.height``, the file to ship.
+    plate : the same canvas before any text was drawn (background, panels, logo, button).
+    logo : the scaled RGBA logo exactly as pasted at ``layout.logo_box``.
+    layout : where everything went.
+    """
+
+    image: Image.Image
+    plate: Image.Image
+    logo: Image.Image
+    layout: Layout
+
+
+@lru_cache(maxsize=256)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
+    """Greedy word wrap; a word wider than the line is broken between characters."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if font.getlength(candidate) <= max_width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while font.getlength(word) > max_width:
+            cut = len(word) - 1
+            while cut > 1 and font.getlength(word[:cut]) > max_width:
+                cut -= 1
+            cut = max(1, cut)  # one glyph wider than the line: _place rejects it
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _place(
+    lines: list[str], font: ImageFont.FreeTypeFont, box: Box, align: str, valign: str
+) -> tuple[list[tuple[int, int]], Box] | None:
+    """Positions for ``lines`` inside ``box``, or None if the glyphs would leave it."""
+    ascent, descent = font.getmetrics()
+    pitch = round((ascent + descent) * 1.08)
+    boxes = [font.getbbox(line, anchor="la") for line in lines]
+    ink_top = min(b[1] for b in boxes[:1])
+    block_height = (len(lines) - 1) * pitch + max(boxes[-1][3], ascent + descent) - min(0, ink_top)
+    if block_height > box.height:
+        return None
+    offset_y = {"top": 0, "middle": (box.height - block_height) // 2, "bottom": box.height - block_height}[valign]
+    positions = []
+    ink = [box.right, box.bottom, box.left, box.top]
+    for i, (line_box, _line) in enumerate(zip(boxes, lines, strict=True)):
+        width = line_box[2] - line_box[0]
+        if width > box.width:
+            return None
+        slack = box.width - width
+        x = box.left - line_box[0] + (slack // 2 if align == "center" else 0)
+        y = box.top + offset_y - min(0, ink_top) + i * pitch
+        left, top, right, bottom = x + line_box[0], y + line_box[1], x + line_box[2], y + line_box[3]
+        if top < box.top or bottom > box.bottom or left < box.left or right > box.right:
+            return None
+        positions.append((x, y))
+        ink = [min(ink[0], left), min(ink[1], top), max(ink[2], right), max(ink[3], bottom)]
+    return positions, Box(*ink)
+
+
+def fit_text(
+    text: str,
+    font_path: Path,
+    box: Box,
+    *,
+    max_size: int,
+    min_size: int,
+    align: Literal["left", "center"] = "left",
+    valign: Literal["top", "middle", "bottom"] = "top",
+) -> FittedText:
+    """Wrap and shrink ``text`` until every glyph lies inside ``box``.
+
+    The largest font size in ``[min_size, max_size]`` that fits is used. If none fits, the text
+    is set at ``min_size`` with as many words as fit and an ellipsis, and ``truncated`` is True.
+
+    Raises
+    ------
+    ValueError
+        If the sizes are not ``1 <= min_size <= max_size`` or the box is too small to hold even
+        one ellipsis at ``min_size``.
+    """
+    if not 1 <= min_size <= max_size:
+        raise ValueError(f"font sizes must satisfy 1 <= min_size <= max_size; received {min_size}, {max_size}")
+    text = " ".join(text.split())
+
+    def attempt(size: int, candidate: str) -> FittedText | None:
+        font = _font(str(font_path), size)
+        lines = _wrap(candidate, font, box.width)
+        placed = _place(lines, font, box, align, valign) if lines else None
+        if placed is None:
+            return None
+        return FittedText(text, tuple(lines), font_path, size, tuple(placed[0]), placed[1], box, candidate != text)
+
+    low, high, best = min_size, max_size, None
+    while low <= high:  # the fit is monotone in size: binary search for the largest
+        size = (low + high) // 2
+        fitted = attempt(size, text)
+        if fitted is None:
+            high = size - 1
+        else:
+            best, low = fitted, size + 1
+    if best is not None:
+        return best
+    words = text.split()
+    low, high, cut = 0, len(words) - 1, None
+    while low <= high:  # fewer words always fit at least as well: binary search the most
+        keep = (low + high) // 2
+        fitted = attempt(min_size, (" ".join(words[:keep]) + ELLIPSIS) if keep else ELLIPSIS)
+        if fitted is None:
+            high = keep - 1
+        else:
+            cut, low = fitted, keep + 1
+    if cut is not None:
+        return cut
+    raise ValueError(
+        f"box {box.width}x{box.height} px cannot hold any text at {min_size} px; "
+        "use a larger format or a smaller minimum size"
+    )
+
+
+def cover(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Scale and centre-crop ``image`` to exactly ``width`` x ``height`` (no distortion)."""
+    return ImageOps.fit(image.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
+
+
+def _region(image: Image.Image, box: Box) -> np.ndarray:
+    """Pixels under ``box``, shape (h, w, 3), downsampled to at most 96 px a side for speed."""
+    crop = image.crop(box.as_tuple())
+    crop.thumbnail((96, 96), Image.Resampling.BILINEAR)
+    return np.asarray(crop.convert("RGB"), dtype=np.float64)
+
+
+def _worst_contrast(text_rgb: RGB, pixels: np.ndarray) -> float:
+    """5th-percentile contrast between a text colour and background pixels (h, w, 3)."""
+    ratios = np.asarray(contrast_ratio(np.asarray(text_rgb, dtype=np.float64), pixels.reshape(-1, 3)))
+    return float(np.percentile(ratios, 5))
+
+
+def _blend(pixels: np.ndarray, color: RGB, alpha: float) -> np.ndarray:
+    return pixels * (1 - alpha) + np.asarray(color, dtype=np.float64) * alpha
+
+
+def _choose_text_color(kit: BrandKit, pixels: np.ndarray) -> tuple[RGB, Panel | None, float]:
+    """The palette text colour and panel (colour, alpha) that reach the target contrast.
+
+    Tries dark text (role ``text``) and light text (role ``background``) with no panel, then
+    each with a panel in the opposite colour, raising the panel's opacity in steps of 0.05.
+    Returns the first pair reaching :data:`TARGET_TEXT_CONTRAST`, else the best found.
+    """
+    dark, light = kit.colors["text"], kit.colors["background"]
+    best: tuple[float, RGB, RGB, float] = (0.0, dark, light, 1.0)
+    for text_rgb, panel_rgb in ((dark, light), (light, kit.colors["primary"]), (light, dark)):
+        for alpha in np.arange(0.0, 1.0001, 0.05):
+            ratio = _worst_contrast(text_rgb, _blend(pixels, panel_rgb, float(alpha)))
+            if ratio >= TARGET_TEXT_CONTRAST:
+                if alpha == 0:
+                    return text_rgb, None, ratio
+                # Panels are a design element; below 0.6 they read as a smudge, so round up.
+                return text_rgb, Panel(Box(0, 0, 0, 0), panel_rgb, max(0.6, float(alpha))), ratio
+            if ratio > best[0]:
+                best = (ratio, text_rgb, panel_rgb, float(alpha))
+    ratio, text_rgb, panel_rgb, alpha = best
+    return text_rgb, Panel(Box(0, 0, 0, 0), panel_rgb, alpha), ratio
+
+
+def _logo_ink(logo: Image.Image) -> np.ndarray:
+    rgba = np.asarray(logo, dtype=np.float64)
+    opaque = rgba[..., 3] > 200
+    return np.median(rgba[opaque][:, :3], axis=0) if opaque.any() else np.zeros(3)
+
+
+def _rounded(draw: ImageDraw.ImageDraw, panel: Panel, radius: int) -> None:
+    fill = (*panel.color, round(255 * panel.alpha))
+    draw.rounded_rectangle(
+        (panel.box.left, panel.box.top, panel.box.right - 1, panel.box.bottom - 1), radius=radius, fill=fill
+    )
+
+
+def compose(background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Composition:
+    """Turn ``background`` (any size; cover-cropped) into a finished ad in format ``fmt``.
+
+    Layout: the logo at the top-left of the safe zone; headline and button at the bottom of the
+    safe zone (square and portrait) or in the left column (landscape, wider than 1.3:1).
+    """
+    width, height = fmt.width, fmt.height
+    canvas_box = Box(0, 0, width, height)
+    safe = Box(*fmt.safe_box)
+    short = min(width, height)
+    gap = max(2, round(short * 0.03))
+    landscape = width / height > 1.3
+    base = cover(background, width, height)
+    plate = base.convert("RGBA")
+
+    # Logo: a fixed share of the short side, never wider than 40 % of the safe zone.
+    logo_h = max(4, round(short * 0.075))
+    logo_w = round(kit.logo.width * logo_h / kit.logo.height)
+    if logo_w > safe.width * 0.4:
+        logo_w = max(4, int(safe.width * 0.4))
+        logo_h = max(4, round(kit.logo.height * logo_w / kit.logo.width))
+    logo = kit.logo.resize((logo_w, logo_h), Image.Resampling.LANCZOS)
+    logo_pad = max(1, round(logo_h * 0.25))
+    logo_box = Box(safe.left + logo_pad, safe.top + logo_pad, safe.left + logo_pad + logo_w, safe.top + logo_pad + logo_h)
+    logo_ink = _logo_ink(logo)
+    backdrop = np.median(_region(base, logo_box).reshape(-1, 3), axis=0)
+    logo_plate = None
+    if contrast_ratio(logo_ink, backdrop) < MIN_GRAPHIC_CONTRAST * 1.1:
+        choices = [kit.colors["background"], kit.colors["cta_text"], kit.colors["primary"], kit.colors["text"]]
+        plate_rgb = max(choices, key=lambda c: contrast_ratio(logo_ink, np.asarray(c)))
+        logo_plate = Panel(logo_box.expanded(logo_pad, canvas_box), plate_rgb, 1.0)
+
+    # Button and headline boxes.
+    column = Box(safe.left, safe.top, safe.left + round(safe.width * 0.55), safe.bottom) if landscape else safe
+    button_h = max(6, round(short * (0.1 if landscape else 0.085)))
+    button_pad_x = max(2, round(button_h * 0.45))
+    cta_area = Box(column.left, column.bottom - button_h, column.right, column.bottom)
+    cta_probe = fit_text(
+        copy.cta,
+        kit.body_font,
+        Box(0, 0, cta_area.width - 2 * button_pad_x, button_h - 2 * max(1, round(button_h * 0.2))),
+        max_size=max(2, round(button_h * 0.42)),
+        min_size=max(1, round(button_h * 0.25)),
+        align="center",
+        valign="middle",
+    )
+    button_w = min(cta_area.width, cta_probe.ink_box.width + 2 * button_pad_x)
+    button_box = Box(cta_area.left, cta_area.top, cta_area.left + button_w, cta_area.bottom)
+    cta_inner_pad = max(1, round(button_h * 0.2))
+    cta_box = Box(
+        button_box.left + button_pad_x // 2,
+        button_box.top + cta_inner_pad,
+        button_box.right - button_pad_x // 2,
+        button_box.bottom - cta_inner_pad,
+    )
+    cta_fitted = fit_text(
+        copy.cta,
+        kit.body_font,
+        cta_box,
+        max_size=cta_probe.font_size,
+        min_size=cta_probe.font_size if not cta_probe.truncated else max(1, round(button_h * 0.25)),
+        align="center",
+        valign="middle",
+    )
+
+    headline_top = logo_box.bottom + logo_pad + gap
+    if not landscape:
+        # Square and portrait: the headline owns the lower part of the safe zone.
+        headline_top = max(headline_top, safe.bottom - round(safe.height * 0.5))
+    headline_box = Box(column.left, headline_top, column.right, button_box.top - gap)
+    headline_fitted = fit_text(
+        copy.headline,
+        kit.headline_font,
+        headline_box,
+        max_size=max(2, round(short * (0.075 if landscape else 0.08))),
+        min_size=max(1, round(short * 0.035)),
+        valign="bottom",
+    )
+    panel_pad = max(1, round(gap * 0.8))
+    panel_box = headline_fitted.ink_box.expanded(panel_pad, canvas_box)
+    text_rgb, panel, _ = _choose_text_color(kit, _region(base, panel_box))
+    headline_panel = Panel(panel_box, panel.color, panel.alpha) if panel else None
+    button = Panel(button_box, kit.colors["cta"], 1.0)
+
+    overlay = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    if headline_panel:
+        _rounded(draw, headline_panel, radius=panel_pad)
+    if logo_plate:
+        _rounded(draw, logo_plate, radius=logo_pad)
+    _rounded(draw, button, radius=button_h // 4)
+    plate = Image.alpha_composite(plate, overlay)
+    plate.alpha_composite(logo, (logo_box.left, logo_box.top))
+    plate_rgb = plate.convert("RGB")
+
+    headline = TextElement("headline", headline_fitted, text_rgb)
+    cta = TextElement("cta", cta_fitted, kit.colors["cta_text"])
+    final = plate_rgb.copy()
+    text_draw = ImageDraw.Draw(final)
+    for element in (headline, cta):
+        font = _font(str(element.fitted.font_path), element.fitted.font_size)
+        for line, position in zip(element.fitted.lines, element.fitted.positions, strict=True):
+            text_draw.text(position, line, font=font, fill=element.color, anchor="la")
+
+    layout = Layout(fmt, safe, logo_box, logo_plate, headline, headline_panel, button, cta)
+    return Composition(image=final, plate=plate_rgb, logo=logo, layout=layout)

@@ -1,0 +1,232 @@
+"""Brand QC for finished images and videos, listed like copy violations.
+
+Every check measures the finished pixels (or the encoded file), not the compositor's plan:
+
+* ``text_contrast`` (headline, cta): WCAG contrast between the text colour and the pixels
+  under its glyphs, at the 5th percentile, must be >= 4.5.
+* ``text_fit``: no text was cut with an ellipsis to fit.
+* ``safe_zone``: every glyph, the logo and the button lie inside the platform safe zone.
+* ``logo_present``: the logo is on the image and stands out from what is behind it
+  (contrast >= 3, WCAG's figure for graphics).
+* ``logo_unobstructed``: nothing overlaps the logo and its pixels are exactly as pasted.
+* ``palette``: most of the image is close to a brand colour (CIE76 distance).
+* videos: ``video_codec``, ``video_size``, ``video_duration`` against the channel's limits.
+
+Each check is a :class:`QcCheck`; ``as_dict()`` is what :class:`studio.models.Asset` stores in
+``qc`` (``passed`` is the key ``Asset.qc_passed`` reads).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from studio.imaging.color import (
+    MIN_GRAPHIC_CONTRAST,
+    MIN_TEXT_CONTRAST,
+    RGB,
+    contrast_ratio,
+    delta_e,
+)
+from studio.imaging.compositor import Box, Composition, TextElement
+from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, MIN_VIDEO_SIZE, AdFormat
+
+#: A pixel is "on palette" within this CIE76 distance of a brand colour (about the step
+#: between neighbouring tints a designer would still call the same colour).
+PALETTE_DELTA_E = 20.0
+#: Share of the image (by area) that must be on palette.
+PALETTE_MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class QcCheck:
+    """One brand check on one file.
+
+    Attributes
+    ----------
+    rule : the check's id, e.g. ``"text_contrast"``.
+    element : what was checked (``"headline"``, ``"cta"``, ``"logo"``, ``"image"``, ``"video"``).
+    passed : whether the file meets the rule.
+    message : a sentence for the reviewer: what was measured, against what.
+    value, threshold : the measured figure and the limit it is compared with, when numeric.
+    """
+
+    rule: str
+    element: str
+    passed: bool
+    message: str
+    value: float | None = None
+    threshold: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _text_contrast(composition: Composition, element: TextElement) -> QcCheck:
+    box = element.fitted.ink_box
+    final = np.asarray(composition.image.crop(box.as_tuple()), dtype=np.int16)
+    plate = np.asarray(composition.plate.crop(box.as_tuple()), dtype=np.float64)
+    ink = np.abs(final - plate.astype(np.int16)).sum(axis=-1) > 0
+    if not ink.any():
+        return QcCheck("text_contrast", element.role, False, f"no {element.role} text is visible on the image")
+    ratios = np.asarray(contrast_ratio(np.asarray(element.color, dtype=np.float64), plate[ink]))
+    worst = float(np.percentile(ratios, 5))
+    passed = worst >= MIN_TEXT_CONTRAST
+    verdict = "meets" if passed else "is below"
+    return QcCheck(
+        "text_contrast",
+        element.role,
+        passed,
+        f"{element.role} contrast {worst:.2f}:1 {verdict} the WCAG minimum {MIN_TEXT_CONTRAST}:1",
+        round(worst, 3),
+        MIN_TEXT_CONTRAST,
+    )
+
+
+def _text_fit(element: TextElement) -> QcCheck:
+    fitted = element.fitted
+    if fitted.truncated:
+        return QcCheck(
+            "text_fit",
+            element.role,
+            False,
+            f"{element.role} ({len(fitted.text)} characters) does not fit {fitted.box.width}x{fitted.box.height} px "
+            f"even at {fitted.font_size} px and was cut to {' '.join(fitted.lines)!r}; shorten it",
+        )
+    return QcCheck(
+        "text_fit",
+        element.role,
+        True,
+        f"{element.role} fits in {len(fitted.lines)} line(s) at {fitted.font_size} px",
+        float(fitted.font_size),
+    )
+
+
+def _safe_zone(composition: Composition) -> QcCheck:
+    layout = composition.layout
+    parts: dict[str, Box] = {
+        "logo": layout.logo_box,
+        "button": layout.button.box,
+        "headline": layout.headline.fitted.ink_box,
+        "cta": layout.cta.fitted.ink_box,
+    }
+    outside = [name for name, box in parts.items() if not layout.safe_box.contains(box)]
+    if outside:
+        return QcCheck(
+            "safe_zone", "image", False, f"{', '.join(outside)} outside the {layout.format.size_label} safe zone"
+        )
+    return QcCheck("safe_zone", "image", True, "logo, headline and button inside the safe zone")
+
+
+def _logo_checks(composition: Composition) -> list[QcCheck]:
+    layout = composition.layout
+    box = layout.logo_box
+    logo = np.asarray(composition.logo, dtype=np.float64)
+    if logo.shape[:2] != (box.height, box.width):
+        return [QcCheck("logo_present", "logo", False, "the logo is missing or was resized after placement")]
+    placed = np.asarray(composition.plate.crop(box.as_tuple()), dtype=np.float64)
+    alpha = logo[..., 3]
+    ink_mask, clear_mask = alpha > 200, alpha < 16
+    if not ink_mask.any():
+        present = QcCheck("logo_present", "logo", False, "the logo image has no opaque pixels")
+    else:
+        ink = np.median(placed[ink_mask], axis=0)
+        # What surrounds the mark: its transparent pixels, or a ring around the box if it has none.
+        ring = placed[clear_mask] if clear_mask.sum() > 16 else np.asarray(
+            composition.plate.crop(box.expanded(max(2, box.height // 4), Box(0, 0, *composition.plate.size)).as_tuple()),
+            dtype=np.float64,
+        ).reshape(-1, 3)
+        ratio = float(contrast_ratio(ink, np.median(ring, axis=0)))
+        present = QcCheck(
+            "logo_present",
+            "logo",
+            ratio >= MIN_GRAPHIC_CONTRAST,
+            f"logo stands out from its backdrop at {ratio:.2f}:1 (minimum {MIN_GRAPHIC_CONTRAST}:1)",
+            round(ratio, 3),
+            MIN_GRAPHIC_CONTRAST,
+        )
+    overlapping = [
+        name
+        for name, other in (
+            ("headline", layout.headline.fitted.ink_box),
+            ("headline panel", layout.headline_panel.box if layout.headline_panel else None),
+            ("button", layout.button.box),
+        )
+        if other is not None and other.intersects(box)
+    ]
+    final = np.asarray(composition.image.crop(box.as_tuple()), dtype=np.int16)
+    changed = int((np.abs(final - placed.astype(np.int16)).sum(axis=-1) > 0).sum())
+    if overlapping or changed:
+        reason = f"overlapped by {', '.join(overlapping)}" if overlapping else f"{changed} logo pixels drawn over"
+        unobstructed = QcCheck("logo_unobstructed", "logo", False, f"logo is obstructed: {reason}")
+    else:
+        unobstructed = QcCheck("logo_unobstructed", "logo", True, "nothing overlaps the logo")
+    return [present, unobstructed]
+
+
+def palette_check(image: Image.Image, palette: tuple[RGB, ...]) -> QcCheck:
+    """Share of the image (64x64 sample) within :data:`PALETTE_DELTA_E` of a brand colour."""
+    sample = np.asarray(image.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR), dtype=np.float64)
+    pixels = sample.reshape(-1, 1, 3)
+    colours = np.asarray(palette, dtype=np.float64).reshape(1, -1, 3)
+    nearest = np.asarray(delta_e(pixels, colours)).min(axis=1)
+    share = float((nearest <= PALETTE_DELTA_E).mean())
+    passed = share >= PALETTE_MIN_SHARE
+    return QcCheck(
+        "palette",
+        "image",
+        passed,
+        f"{share:.0%} of the image is within ΔE {PALETTE_DELTA_E:g} of a brand colour "
+        f"(minimum {PALETTE_MIN_SHARE:.0%})",
+        round(share, 4),
+        PALETTE_MIN_SHARE,
+    )
+
+
+def check_image(composition: Composition, palette: tuple[RGB, ...]) -> list[QcCheck]:
+    """All brand checks for one composited image, in a stable order."""
+    layout = composition.layout
+    checks = [_text_contrast(composition, e) for e in layout.text_elements]
+    checks += [_text_fit(e) for e in layout.text_elements]
+    checks.append(_safe_zone(composition))
+    checks += _logo_checks(composition)
+    checks.append(palette_check(composition.image, palette))
+    return checks
+
+
+def check_video(
+    *, channel: str, fmt: AdFormat, codec: str, width: int, height: int, duration_s: float
+) -> list[QcCheck]:
+    """Platform checks for an encoded video (values from :func:`studio.imaging.probe.probe_video`)."""
+    checks = [
+        QcCheck(
+            "video_codec",
+            "video",
+            codec == "h264",
+            f"video codec is {codec}" + ("" if codec == "h264" else "; platforms need H.264"),
+        )
+    ]
+    min_w, min_h = MIN_VIDEO_SIZE.get(channel, (0, 0))
+    size_ok = (width, height) == (fmt.width, fmt.height) and width >= min_w and height >= min_h
+    minimum = f" (the channel's minimum is {min_w}x{min_h})" if channel in MIN_VIDEO_SIZE else ""
+    checks.append(
+        QcCheck("video_size", "video", size_ok, f"video is {width}x{height}, format {fmt.size_label}{minimum}")
+    )
+    low = max(CLIP_MIN_S, fmt.min_duration_s or 0.0)
+    high = min(CLIP_MAX_S, fmt.max_duration_s or CLIP_MAX_S)
+    # Encoders round to whole frames; allow one frame at 30 fps either side.
+    within = low - 1 / 30 <= duration_s <= high + 1 / 30
+    checks.append(
+        QcCheck(
+            "video_duration",
+            "video",
+            within,
+            f"video lasts {duration_s:.2f} s; allowed {low:g}-{high:g} s",
+            round(duration_s, 3),
+            high if duration_s > high else low,
+        )
+    )
+    return checks
