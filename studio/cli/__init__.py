@@ -10,7 +10,9 @@ import typer
 
 from studio.cli import brands, db
 from studio.cli import export as export_cli
+from studio.cli import generate as generate_cli
 from studio.cli import review as review_cli
+from studio.cli import simulate as simulate_cli
 from studio.cli import users as users_cli
 
 app = typer.Typer(
@@ -23,4 +25,6 @@ app.add_typer(brands.app, name="brands")
 app.add_typer(db.app, name="db")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(users_cli.app, name="users")
+app.command("generate")(generate_cli.generate)
 app.command("export")(export_cli.export)
+app.command("simulate")(simulate_cli.simulate)

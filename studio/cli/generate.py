@@ -1,0 +1,141 @@
+"""``studio generate``: write ad copy variants for a brand's personas and channels, saved as drafts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.brand import load_catalog
+from studio.channels import CHANNELS
+from studio.cli._common import database, fail, settings
+from studio.generation import (
+    GenerationProgress,
+    GenerationRequest,
+    GenerationResult,
+    run_generation,
+)
+
+OUTPUT_FORMATS = (".csv", ".json")
+
+
+def variant_records(result: GenerationResult) -> list[dict[str, Any]]:
+    """One JSON-ready record per variant, as written by ``--output``."""
+    return [
+        {
+            "variant_id": v.variant_id,
+            "campaign_id": result.campaign_id,
+            "persona": v.persona,
+            "channel": v.channel,
+            "fields": v.fields,
+            "backend": v.backend,
+            "model": v.model,
+            "seed": v.seed,
+            "prompt_template": v.prompt.template,
+            "prompt_hash": v.prompt.sha256,
+            "flagged": v.flagged,
+            "violations": [x.to_dict() for x in v.violations],
+            "repairs": v.repairs,
+            "duplicates_merged": v.duplicates_merged,
+        }
+        for v in result.variants
+    ]
+
+
+def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
+    field_names: list[str] = []
+    for spec in CHANNELS.values():
+        field_names += [f.name for f in spec.fields if f.name not in field_names]
+    columns = ["variant_id", "campaign_id", "persona", "channel", *field_names, "backend", "model", "seed",
+               "prompt_template", "prompt_hash", "flagged", "violations", "repairs"]  # fmt: skip
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        for record in records:
+            row = {k: record[k] for k in columns if k in record and k not in ("violations", "repairs")}
+            for name, value in record["fields"].items():
+                # Multi-asset fields (RSA headlines) as a JSON list in one cell.
+                row[name] = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+            row["violations"] = "; ".join(f"{x['field']}: {x['reason']}" for x in record["violations"])
+            row["repairs"] = "; ".join(record["repairs"])
+            writer.writerow(row)
+
+
+def generate(
+    brand: str = typer.Option(..., "--brand", "-b", help="Brand slug (see `studio brands list`)."),
+    persona: list[str] = typer.Option(None, "--persona", "-p", help="Persona slug; repeat for several. Default: all."),
+    channel: list[str] = typer.Option(
+        None, "--channel", "-c", help=f"Channel; repeat for several. Default: all of {', '.join(CHANNELS)}."
+    ),
+    n: int = typer.Option(3, "-n", "--variants", help="Variants per persona and channel (1-50)."),
+    objective: str = typer.Option("traffic", help=f"Campaign objective: {', '.join(OBJECTIVES)}."),
+    offer: str = typer.Option("", help="Offer to feature (its numbers must be approved claims)."),
+    landing_url: str | None = typer.Option(None, help="Landing page. Default: the brand's website."),
+    name: str = typer.Option("", help="Campaign name."),
+    seed: int = typer.Option(0, help="Base random seed; the same seed gives the same variants."),
+    backend: str | None = typer.Option(None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the variants to a .csv or .json file."),
+    created_by: str = typer.Option("cli", help="User name recorded on the drafts and in the audit log."),
+    brand_dir: Path | None = typer.Option(None, help="Folder of brands (default: STUDIO_BRAND_DIR)."),
+) -> None:
+    """Generate ad copy variants, check them against the brand, and save them as drafts."""
+    config = settings()
+    if output is not None:
+        if output.suffix.lower() not in OUTPUT_FORMATS:
+            fail(f"--output {str(output)!r}: the file name must end in {' or '.join(OUTPUT_FORMATS)}")
+        if not output.parent.is_dir():
+            fail(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist")
+    catalog = load_catalog(brand_dir or config.brand_dir)
+    try:
+        chosen = catalog.get(brand)
+        brief = CampaignBrief(
+            objective=objective,
+            landing_url=landing_url or chosen.guideline.website,
+            offer=offer,
+            name=name,
+        )
+        request = GenerationRequest(
+            brand=chosen,
+            brief=brief,
+            personas=tuple(persona or chosen.personas),
+            channels=tuple(channel or CHANNELS),
+            n=n,
+            seed=seed,
+        )
+        writer = make_copy_writer(config, backend)
+    except (KeyError, ValueError, CopyWriterUnavailable) as exc:
+        fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+
+    def show(step: GenerationProgress) -> None:
+        typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)
+
+    try:
+        with database() as session:
+            result = run_generation(session, request, writer, created_by=created_by, progress=show)
+    except CopyWriterUnavailable as exc:
+        fail(f"{exc} (nothing was saved)")
+
+    for v in result.variants:
+        mark = "FLAGGED" if v.flagged else "ok"
+        typer.echo(f"#{v.variant_id}\t{v.persona}\t{v.channel}\t{mark}\t{json.dumps(v.fields, ensure_ascii=False)}")
+        for violation in v.violations:
+            typer.echo(f"    {violation}")
+    for failure in result.failures:
+        typer.secho(f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
+                    fg=typer.colors.RED, err=True)  # fmt: skip
+    diversity = "n/a" if result.diversity is None else f"{result.diversity:.3f}"
+    typer.echo(
+        f"campaign {result.campaign_id}: {len(result.variants)} drafts saved, {len(result.flagged)} flagged, "
+        f"{result.merged} near-duplicates merged, {len(result.failures)} failed, diversity {diversity}"
+    )
+    if output is not None:
+        records = variant_records(result)
+        if output.suffix.lower() == ".json":
+            output.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        else:
+            _write_csv(output, records)
+        typer.echo(f"wrote {len(records)} variants to {output}")

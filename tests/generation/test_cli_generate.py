@@ -1,0 +1,59 @@
+"""``studio generate``: variants saved as drafts and written to CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from studio.cli import app
+from studio.db import get_engine
+from studio.models import Variant
+
+runner = CliRunner()
+
+
+def test_generate_saves_drafts_and_writes_json(studio_env, tmp_path):
+    out = tmp_path / "variants.json"
+    result = runner.invoke(
+        app,
+        ["generate", "--brand", "ledgerly", "--persona", "freelancers", "--channel", "tiktok",
+         "--channel", "google_rsa", "-n", "2", "--objective", "leads", "--output", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "4 drafts saved, 0 flagged" in result.output
+    records = json.loads(out.read_text())
+    assert len(records) == 4 and {r["channel"] for r in records} == {"tiktok", "google_rsa"}
+    assert all(r["prompt_template"] == "copy.j2" and r["backend"] == "offline" for r in records)
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
+        rows = session.exec(select(Variant)).all()
+    assert sorted(r.id for r in rows) == sorted(r["variant_id"] for r in records)
+    assert all(r.status == "draft" and r.created_by == "cli" and r.persona == "freelancers" for r in rows)
+
+
+def test_generate_writes_csv_with_one_column_per_field(studio_env, tmp_path):
+    out = tmp_path / "variants.csv"
+    result = runner.invoke(
+        app, ["generate", "-b", "halden-coffee", "-p", "gift-buyers", "-c", "google_rsa", "-n", "1", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    [row] = list(csv.DictReader(out.open()))
+    headlines = json.loads(row["headlines"])
+    assert 3 <= len(headlines) <= 15 and all(len(h) <= 30 for h in headlines)
+    assert row["persona"] == "gift-buyers" and row["seed"] == "0" and row["flagged"] == "False"
+
+
+def test_bad_arguments_are_named(studio_env, tmp_path):
+    result = runner.invoke(app, ["generate", "-b", "ledgerly", "-p", "astronauts"])
+    assert result.exit_code == 1 and "no persona 'astronauts'" in result.output and "freelancers" in result.output
+    result = runner.invoke(app, ["generate", "-b", "nope"])
+    assert result.exit_code == 1 and "valid brands: halden-coffee, ledgerly" in result.output
+    result = runner.invoke(app, ["generate", "-b", "ledgerly", "-c", "fax"])
+    assert result.exit_code == 1 and "unknown channel 'fax'" in result.output
+    result = runner.invoke(app, ["generate", "-b", "ledgerly", "-o", str(tmp_path / "out.xlsx")])
+    assert result.exit_code == 1 and "must end in .csv or .json" in result.output
+    result = runner.invoke(app, ["generate", "-b", "ledgerly", "--objective", "fame"])
+    assert result.exit_code == 1 and "objective 'fame' is not allowed" in result.output
+
