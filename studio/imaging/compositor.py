@@ -345,7 +345,9 @@ def _blend(pixels: np.ndarray, color: RGB, alpha: float) -> np.ndarray:
     return pixels * (1 - alpha) + np.asarray(color, dtype=np.float64) * alpha
 
 
-def _choose_text_color(kit: BrandKit, pixels: np.ndarray) -> tuple[RGB, Panel | None, float]:
+def _choose_text_color(
+    kit: BrandKit, pixels: np.ndarray, min_panel_alpha: float = 0.0
+) -> tuple[RGB, Panel | None, float]:
     """The palette text colour and panel (colour, alpha) that reach the target contrast.
 
     Tries dark text (role ``text``) and light text (role ``background``) with no panel, then
@@ -355,7 +357,7 @@ def _choose_text_color(kit: BrandKit, pixels: np.ndarray) -> tuple[RGB, Panel | 
     dark, light = kit.colors["text"], kit.colors["background"]
     best: tuple[float, RGB, RGB, float] = (0.0, dark, light, 1.0)
     for text_rgb, panel_rgb in ((dark, light), (light, kit.colors["primary"]), (light, dark)):
-        for alpha in np.arange(0.0, 1.0001, 0.05):
+        for alpha in np.arange(min_panel_alpha, 1.0001, 0.05):
             ratio = _worst_contrast(text_rgb, _blend(pixels, panel_rgb, float(alpha)))
             if ratio >= TARGET_TEXT_CONTRAST:
                 if alpha == 0:
@@ -381,8 +383,13 @@ def _rounded(draw: ImageDraw.ImageDraw, panel: Panel, radius: int) -> None:
     )
 
 
-def compose(background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Composition:
+def compose(
+    background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat, *, min_panel_alpha: float = 0.0
+) -> Composition:
     """Turn ``background`` (any size; cover-cropped) into a finished ad in format ``fmt``.
+
+    ``min_panel_alpha`` (0-1) forces a headline panel at least that opaque: videos use it
+    because the pictures move under the headline after its colour was chosen.
 
     Layout: the logo at the top-left of the safe zone; headline and button at the bottom of the
     safe zone (square and portrait) or in the left column (landscape, wider than 1.3:1).
@@ -461,7 +468,9 @@ def compose(background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat)
     )
     panel_pad = max(1, round(gap * 0.8))
     panel_box = headline_fitted.ink_box.expanded(panel_pad, canvas_box)
-    text_rgb, panel, _ = _choose_text_color(kit, _region(base, panel_box))
+    if not 0.0 <= min_panel_alpha <= 1.0:
+        raise ValueError(f"min_panel_alpha must be 0-1; received {min_panel_alpha}")
+    text_rgb, panel, _ = _choose_text_color(kit, _region(base, panel_box), min_panel_alpha)
     headline_panel = Panel(panel_box, panel.color, panel.alpha) if panel else None
     button = Panel(button_box, kit.colors["cta"], 1.0)
 
@@ -487,3 +496,99 @@ def compose(background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat)
 
     layout = Layout(fmt, safe, logo_box, logo_plate, headline, headline_panel, button, cta)
     return Composition(image=final, plate=plate_rgb, logo=logo, layout=layout)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """An RGBA piece of an ad, to be laid over moving pictures at ``(left, top)``."""
+
+    image: Image.Image
+    left: int
+    top: int
+
+
+def _text_onto(layer: Image.Image, element: TextElement, origin: tuple[int, int]) -> Image.Image:
+    """``layer`` with ``element`` drawn on it; glyph coverage becomes alpha (no dark fringes)."""
+    mask = Image.new("L", layer.size, 0)
+    font = _font(str(element.fitted.font_path), element.fitted.font_size)
+    draw = ImageDraw.Draw(mask)
+    for line, (x, y) in zip(element.fitted.lines, element.fitted.positions, strict=True):
+        draw.text((x - origin[0], y - origin[1]), line, font=font, fill=255, anchor="la")
+    ink = Image.new("RGBA", layer.size, (*element.color, 0))
+    ink.putalpha(mask)
+    return Image.alpha_composite(layer, ink)
+
+
+def _panel_layer(panel: Panel | None, box: Box, radius: int) -> Image.Image:
+    layer = Image.new("RGBA", (box.width, box.height), (0, 0, 0, 0))
+    if panel is not None:
+        local = Panel(Box(panel.box.left - box.left, panel.box.top - box.top, panel.box.right - box.left,
+                          panel.box.bottom - box.top), panel.color, panel.alpha)  # fmt: skip
+        _rounded(ImageDraw.Draw(layer), local, radius)
+    return layer
+
+
+def overlay_layers(composition: Composition) -> dict[str, Layer]:
+    """The ad's logo, headline (with its panel) and button as separate RGBA layers.
+
+    Video ads animate these over the moving background; each layer is placed exactly where
+    :func:`compose` put it, so a still frame of the video matches the image ad.
+    """
+    layout = composition.layout
+    canvas = Box(0, 0, layout.format.width, layout.format.height)
+    gap = max(1, round(min(canvas.width, canvas.height) * 0.03 * 0.8))
+
+    logo_box = layout.logo_plate.box if layout.logo_plate else layout.logo_box
+    logo = _panel_layer(layout.logo_plate, logo_box, radius=max(1, layout.logo_box.height // 4))
+    logo.alpha_composite(composition.logo, (layout.logo_box.left - logo_box.left, layout.logo_box.top - logo_box.top))
+
+    headline_box = layout.headline_panel.box if layout.headline_panel else layout.headline.fitted.ink_box
+    headline = _text_onto(
+        _panel_layer(layout.headline_panel, headline_box, radius=gap), layout.headline, (headline_box.left, headline_box.top)
+    )
+    button_box = layout.button.box
+    button = _text_onto(
+        _panel_layer(layout.button, button_box, radius=button_box.height // 4), layout.cta, (button_box.left, button_box.top)
+    )
+    return {
+        "logo": Layer(logo, logo_box.left, logo_box.top),
+        "headline": Layer(headline, headline_box.left, headline_box.top),
+        "button": Layer(button, button_box.left, button_box.top),
+    }
+
+
+def end_card(copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Image.Image:
+    """The closing frame of a video: the logo large and centred, the call-to-action button below.
+
+    The ground is the brand's background colour; the logo gets up to 60 % of the safe width.
+    """
+    width, height = fmt.width, fmt.height
+    safe = Box(*fmt.safe_box)
+    short = min(width, height)
+    card = Image.new("RGBA", (width, height), (*kit.colors["background"], 255))
+    logo_w = round(safe.width * 0.6)
+    logo_h = round(kit.logo.height * logo_w / kit.logo.width)
+    if logo_h > safe.height * 0.3:
+        logo_h = round(safe.height * 0.3)
+        logo_w = round(kit.logo.width * logo_h / kit.logo.height)
+    logo = kit.logo.resize((max(1, logo_w), max(1, logo_h)), Image.Resampling.LANCZOS)
+    centre_y = safe.top + safe.height * 0.42
+    card.alpha_composite(logo, (round((width - logo_w) / 2), round(centre_y - logo_h / 2)))
+
+    button_h = max(6, round(short * 0.11))
+    pad_x = max(2, round(button_h * 0.45))
+    inner = max(1, round(button_h * 0.2))
+    probe = fit_text(
+        copy.cta, kit.body_font, Box(0, 0, safe.width - 2 * pad_x, button_h - 2 * inner),
+        max_size=max(2, round(button_h * 0.45)), min_size=max(1, round(button_h * 0.25)), align="center", valign="middle",
+    )  # fmt: skip
+    button_w = min(safe.width, probe.ink_box.width + 2 * pad_x)
+    top = round(centre_y + logo_h / 2 + button_h * 0.6)
+    left = round((width - button_w) / 2)
+    button = Panel(Box(left, top, left + button_w, top + button_h), kit.colors["cta"], 1.0)
+    _rounded(ImageDraw.Draw(card), button, radius=button_h // 4)
+    cta_box = Box(left + pad_x // 2, top + inner, left + button_w - pad_x // 2, top + button_h - inner)
+    cta = fit_text(copy.cta, kit.body_font, cta_box, max_size=probe.font_size,
+                   min_size=max(1, round(button_h * 0.25)), align="center", valign="middle")  # fmt: skip
+    card = _text_onto(card, TextElement("cta", cta, kit.colors["cta_text"]), (0, 0))
+    return card.convert("RGB")

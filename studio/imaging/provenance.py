@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -164,14 +165,25 @@ def store_video(encoded: Path, asset_dir: Path) -> StoredFile:
     return stored
 
 
+def mp4_tags(provenance: Provenance) -> dict[str, str]:
+    """MP4 metadata tags for a video (``VideoRequest.metadata``): provenance plus a comment."""
+    flag = "AI-generated" if provenance.ai_generated else "not AI-generated"
+    return provenance.tags("_") | {
+        "comment": f"Ad creative, {flag} (studio {provenance.backend}, seed {provenance.seed})"
+    }
+
+
+def ffmpeg_tag_args(tags: Mapping[str, str]) -> list[str]:
+    """ffmpeg output options that write ``tags`` into an MP4 (custom keys kept)."""
+    args = ["-movflags", "+faststart+use_metadata_tags"]
+    for key, value in tags.items():
+        args += ["-metadata", f"{key}={value}"]
+    return args
+
+
 def ffmpeg_metadata_args(provenance: Provenance) -> list[str]:
     """ffmpeg output options that write provenance into an MP4's metadata."""
-    args = ["-movflags", "+faststart+use_metadata_tags"]
-    for key, value in provenance.tags("_").items():
-        args += ["-metadata", f"{key}={value}"]
-    flag = "AI-generated" if provenance.ai_generated else "not AI-generated"
-    args += ["-metadata", f"comment=Ad creative, {flag} (studio {provenance.backend}, seed {provenance.seed})"]
-    return args
+    return ffmpeg_tag_args(mp4_tags(provenance))
 
 
 def read_png_provenance(path: Path) -> Provenance:
