@@ -63,6 +63,9 @@ def sidebar() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="studio", page_icon=":material/campaign:", layout="wide")
+    if auth_ui.current_user() is None:
+        # Register the pages (hidden) so that an address such as /review survives sign-in.
+        st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(PAGES)], position="hidden")
     user = auth_ui.require_sign_in()
     allowed = [spec for spec in PAGES if auth_ui.may_open(spec.permission)]
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
