@@ -1,0 +1,178 @@
+"""Export: approved variants -> one zip for an ad platform's bulk import, previewed, then downloaded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import streamlit as st
+
+from studio.auth import AuthError
+from studio.crud import exports as export_queries
+from studio.crud import variants as variant_queries
+from studio.export import (
+    PLATFORMS,
+    ExportBlocked,
+    ExportError,
+    ExportOptions,
+    ExportPlan,
+    ExportScope,
+    export,
+    plan_export,
+)
+from studio.export.google_ads import PIN_FIRST_HEADLINE
+from studio.review import ReviewError
+from studio.ui import context
+
+RESULT_KEY = "export_result"
+KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
+
+
+def _scope() -> ExportScope | None:
+    brand = context.active_brand()
+    slug = brand.slug if brand else None
+    kind = st.radio("Export", list(KINDS), format_func=KINDS.__getitem__, horizontal=True, key="export_kind")
+    with context.db_session() as session:
+        if kind == "campaign":
+            campaigns = {c.id: f"#{c.id} · {c.name} ({c.objective})"
+                         for c in variant_queries.list_campaigns(session, brand=slug)}
+        else:
+            tests = {e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                     for e in export_queries.list_experiments(session) if slug is None or e.brand == slug}
+    if kind == "campaign":
+        if not campaigns:
+            st.info("This brand has no campaigns yet: generate variants first.")
+            return None
+        chosen = st.selectbox("Campaign", list(campaigns), format_func=campaigns.__getitem__, key="export_campaign")
+        return ExportScope.campaign(chosen)
+    if not tests:
+        st.info("This brand has no creative tests yet.")
+        return None
+    chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key="export_test")
+    return ExportScope.test(chosen)
+
+
+def _preview(plan: ExportPlan) -> None:
+    exporter = plan.exporter
+    st.subheader(f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {exporter.sheet_file}")
+    if plan.problems:
+        st.error(
+            f"{len(plan.problems)} problem(s) stop this export; nothing will be written until they "
+            "are fixed (edit the variant, or re-render its assets)."
+        )
+        st.dataframe([p.as_dict() for p in plan.problems], hide_index=True, use_container_width=True,
+                     column_order=["variant_id", "location", "message", "rule"])
+    if plan.rows:
+        filled = [c for c in exporter.columns if any(row.get(c) for row in plan.rows)]
+        st.dataframe(list(plan.rows), hide_index=True, use_container_width=True, column_order=filled)
+    if plan.media:
+        st.caption("Media, resized and encoded to the platform's specs when exported:")
+        st.dataframe(
+            [{"variant": m.asset.variant_id, "asset": m.asset.id, "kind": m.asset.kind,
+              "from": f"{m.asset.width}x{m.asset.height}", "to": m.target.size_label,
+              "file": f"media/{m.file_name}", "in sheet": m.in_sheet} for m in plan.media],
+            hide_index=True, use_container_width=True,
+        )  # fmt: skip
+    if plan.warnings:
+        with st.expander(f"{len(plan.warnings)} warning(s): these do not stop the export"):
+            st.dataframe([w.as_dict() for w in plan.warnings], hide_index=True, use_container_width=True,
+                         column_order=["variant_id", "location", "message", "rule"])
+
+
+def _output(platform: str, scope: ExportScope) -> Path:
+    folder = Path(context.settings().asset_dir) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    base = f"{platform}-{scope.label.replace(':', '-').replace(',', '-')}-{stamp}"
+    path, n = folder / f"{base}.zip", 1
+    while path.exists():
+        n += 1
+        path = folder / f"{base}-{n}.zip"
+    return path
+
+
+def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
+    output = _output(platform, scope)
+    written = False
+    try:
+        with context.db_session() as session:
+            result = export(session, platform=platform, scope=scope, output=output,
+                            actor=context.current_username(), options=options)
+            written = True
+    except ExportBlocked as exc:
+        st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
+        st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
+        return
+    except (ExportError, AuthError, ReviewError) as exc:
+        st.error(str(exc))
+        return
+    except Exception:
+        if written:  # the record did not commit: no export may exist without its audit entry
+            output.unlink(missing_ok=True)
+        raise
+    st.session_state[RESULT_KEY] = {
+        "path": str(result.path), "sha256": result.sha256, "export_id": result.export_id,
+        "variants": len(result.variant_ids), "rows": result.rows, "media": len(result.media_files),
+        "platform": PLATFORMS[platform].label,
+    }
+    st.rerun()
+
+
+def _download() -> None:
+    done = st.session_state.get(RESULT_KEY)
+    if not done:
+        return
+    path = Path(done["path"])
+    if not path.is_file():
+        st.warning(f"The export file {path} is no longer there; export again.")
+        return
+    st.success(
+        f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "
+        f"row(s), {done['media']} media file(s). SHA-256 `{done['sha256']}`."
+    )
+    st.download_button(f"Download {path.name}", data=path.read_bytes(), file_name=path.name,
+                       mime="application/zip", type="primary", key="export_download")
+
+
+def _history() -> None:
+    with context.db_session() as session:
+        records = export_queries.list_export_records(session, limit=20)
+    if not records:
+        return
+    st.subheader("Recent exports")
+    st.dataframe(
+        [{"export": r.id, "at (UTC)": r.created_at, "by": r.created_by, "platform": r.platform,
+          "scope": r.scope, "variants": ", ".join(map(str, r.variant_ids)), "file": Path(r.file_name).name,
+          "sha256": r.sha256} for r in records],
+        hide_index=True, use_container_width=True,
+    )  # fmt: skip
+
+
+def render() -> None:
+    st.title("Export to ad platforms")
+    st.caption(
+        "Approved variants become one zip: the platform's bulk-import sheet, the images and videos at "
+        "its sizes, and a manifest of approvals, scores, test results and provenance. Ads import paused."
+    )
+    platform = st.selectbox("Platform", list(PLATFORMS), format_func=lambda p: PLATFORMS[p].label,
+                            key="export_platform")
+    scope = _scope()
+    options = ExportOptions()
+    if platform == "google_ads" and st.checkbox(
+        "Pin each ad's first headline to position 1", key="export_pin_first",
+        help="Google then always shows it first (for a brand or offer headline).",
+    ):
+        options = ExportOptions(default_pins=PIN_FIRST_HEADLINE)
+    if scope is not None:
+        try:
+            with context.db_session() as session:
+                plan = plan_export(session, platform=platform, scope=scope, options=options)
+        except ExportError as exc:
+            st.warning(str(exc))
+        else:
+            _preview(plan)
+            st.caption(PLATFORMS[platform].import_hint)
+            if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
+                _run(platform, scope, options)
+    _download()
+    _history()

@@ -1,0 +1,123 @@
+"""The Export page in Streamlit's AppTest: preview, problems, export, download, history."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from studio import auth
+from studio.db import get_engine
+from studio.models import ExportRecord, VariantStatus
+from studio.ui.auth import SIGNIN_KEY
+from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
+
+PAGE = "from studio.ui.pages.export import render\nrender()\n"
+
+
+@pytest.fixture
+def db(studio_env: dict[str, str]) -> Session:  # type: ignore[misc]
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
+        add_people(session)
+        yield session
+
+
+def page(db: Session, username: str) -> AppTest:
+    at = AppTest.from_string(PAGE, default_timeout=90)
+    at.session_state[SIGNIN_KEY] = auth.start_session(auth.active_user(db, username=username), ttl_minutes=60)
+    return at
+
+
+def test_preview_export_and_download(db, studio_env):
+    campaign_id = make_campaign(db)
+    variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
+    add_image(db, variant_id=variant.id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]), width=1080, height=1080)
+    at = page(db, "mia").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="export_platform").set_value("meta").run()
+    assert at.selectbox(key="export_campaign").value == campaign_id
+    assert any("1 variant(s) · 1 row(s) of meta_ads_manager_import.csv" in s.value for s in at.subheader)
+    preview = at.dataframe[0].value
+    assert list(preview["Title"]) == [FIELDS["meta_feed"]["headline"]]
+    assert list(preview["Call to Action"]) == ["SHOP_NOW"]
+    assert not at.error
+    at.button(key="export_run").click().run()
+    assert not at.exception, at.exception
+    done = at.session_state["export_result"]
+    zip_path = Path(done["path"])
+    assert zip_path.parent == Path(studio_env["STUDIO_ASSET_DIR"]) / "exports"
+    assert done["sha256"] == hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    assert any(done["sha256"] in s.value for s in at.success)
+    download = at.get("download_button")
+    assert len(download) == 1 and zip_path.name in download[0].proto.label
+    assert "manifest.json" in zipfile.ZipFile(zip_path).namelist()
+    db.expire_all()
+    (record,) = db.exec(select(ExportRecord)).all()
+    assert record.sha256 == done["sha256"] and record.created_by == "mia"
+    history = at.dataframe[-1].value
+    assert list(history["export"]) == [record.id]
+    db.refresh(variant)
+    assert variant.status == VariantStatus.exported
+
+
+def test_problems_are_listed_and_export_is_disabled(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa",
+                 fields=dict(FIELDS["google_rsa"], headlines=["x" * 35, "Fine one", "Fine two"]))
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    assert any("1 problem(s) stop this export" in e.value for e in at.error)
+    problems = at.dataframe[0].value
+    assert list(problems["location"]) == ["headlines[0]"]
+    assert "35 characters" in problems["message"][0]
+    assert at.button(key="export_run").disabled
+
+
+def test_nothing_approved_and_unallowed_users_are_explained(db, studio_env):
+    campaign_id = make_campaign(db)
+    variant = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.in_review)
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    assert any("1 in_review" in w.value for w in at.warning)
+
+    # A brand manager reaching the page directly still cannot export: the library refuses.
+    from studio import review
+
+    review.approve(db, variant_id=variant.id, actor="bea")
+    db.commit()
+    at = page(db, "bea").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.button(key="export_run").click().run()
+    assert any("may not export to ad platforms" in e.value for e in at.error)
+    assert list((Path(studio_env["STUDIO_ASSET_DIR"]) / "exports").glob("*")) == []
+
+
+def test_a_test_winner_can_be_chosen(db, studio_env):
+    from studio.models import Arm, Experiment
+
+    campaign_id = make_campaign(db)
+    winner = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner)
+    experiment = Experiment(name="Headline test", brand="halden-coffee", persona="home-baristas",
+                            channel="google_rsa", created_by="mia")
+    db.add(experiment)
+    db.flush()
+    arm = Arm(experiment_id=experiment.id, variant_id=winner.id, ad_id="7", ad_name="Headline test A")
+    db.add(arm)
+    db.flush()
+    experiment.winner_arm_id = arm.id
+    db.commit()
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.radio(key="export_kind").set_value("test").run()
+    at.checkbox(key="export_pin_first").check().run()
+    assert list(at.dataframe[0].value["Headline 1 position"]) == ["1"]
+    at.button(key="export_run").click().run()
+    assert not at.exception, at.exception
+    manifest = json.loads(zipfile.ZipFile(at.session_state["export_result"]["path"]).read("manifest.json"))
+    assert manifest["scope"] == f"test:{experiment.id}"
+    assert manifest["variants"][0]["tests"][0]["is_winner"]
