@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,6 +35,7 @@ from studio.bandits import (
     ThompsonSampling,
     TopTwoThompsonSampling,
     empirical_bayes_prior,
+    prior_from_prediction,
     update_posterior,
 )
 
@@ -42,6 +43,15 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 REQUIRED_COLUMNS = ("test_id", "arm_id", "ctr", "impressions")
+# Predictor intervals are handed to prior_from_prediction as 90% intervals in CTR space.
+_INTERVAL_LEVEL = 0.9
+_INTERVAL_Z = 1.6448536269514722  # standard normal quantile at 0.95
+
+
+def _sigmoid(x: FloatArray) -> FloatArray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
 OPTIONAL_COLUMNS = ("headline",)
 
 
@@ -233,18 +243,56 @@ def load_arms(path: str | Path) -> ArmsTable:
 
 
 @dataclass(frozen=True)
+class ArmPredictions:
+    """A CTR predictor's view of each arm row of an :class:`ArmsTable`, before any traffic.
+
+    Attributes
+    ----------
+    lift : ndarray, shape (n_rows,)
+        Predicted change in log-odds of a click against a typical headline. Only differences
+        within a test are used.
+    sigma : ndarray, shape (n_rows,)
+        The predictor's uncertainty about ``lift``: standard deviation in log-odds (> 0).
+    base_ctr : float
+        CTR of a typical headline, used to centre the priors before a test has any delivery.
+    """
+
+    lift: FloatArray
+    sigma: FloatArray
+    base_ctr: float
+
+    def __post_init__(self) -> None:
+        lift = np.asarray(self.lift, dtype=np.float64)
+        sigma = np.asarray(self.sigma, dtype=np.float64)
+        if lift.ndim != 1 or sigma.shape != lift.shape:
+            raise ValueError(
+                f"lift and sigma must be 1-d and of one length; got {lift.shape} and {sigma.shape}"
+            )
+        if not np.all(np.isfinite(lift)) or not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
+            raise ValueError("lift must be finite and sigma finite and > 0 for every arm")
+        if not 0 < self.base_ctr < 1:
+            raise ValueError(f"base_ctr must be strictly between 0 and 1; got {self.base_ctr!r}")
+        object.__setattr__(self, "lift", lift)
+        object.__setattr__(self, "sigma", sigma)
+
+
+@dataclass(frozen=True)
 class GroupContext:
     """What a policy may know about a group of tests before serving (never the true CTRs).
 
     Attributes
     ----------
-    prior : BetaPosterior or None, shape (n_tests, n_arms)
-        Per-arm priors from the CTR predictor, when the simulation was given predictions.
+    lift, sigma : ndarray or None, shape (n_tests, n_arms)
+        The predictor's log-odds lift and its standard deviation per arm (see
+        :class:`ArmPredictions`), when the simulation was given predictions.
+    base_ctr : float or None
     n_batches : int
     """
 
-    prior: BetaPosterior | None
     n_batches: int
+    lift: FloatArray | None = None
+    sigma: FloatArray | None = None
+    base_ctr: float | None = None
 
 
 class SimulationPolicy(Protocol):
@@ -324,8 +372,11 @@ class ThompsonPolicy:
     pooled_prior_strength : float
         Weight in impressions of an empirical-Bayes prior centred on each test's pooled CTR so far
         (:func:`studio.bandits.empirical_bayes_prior`); 0 keeps the flat Beta(1, 1) prior.
-    use_predictor_prior : bool
-        Start from the predictor's priors (``GroupContext.prior``) when the simulation has them.
+    predictor_prior_strength : float
+        When the simulation has predictions, the most impressions a predictor prior is worth
+        (:func:`studio.bandits.prior_from_prediction`; its interval may make it worth less). The
+        predictor's lifts are centred on the test's pooled CTR so far (its ``base_ctr`` before
+        any delivery); this prior then replaces the pooled one. 0: predictions are ignored.
     top_two_leader_share : float or None
         Use top-two Thompson sampling with this leader share instead of plain Thompson sampling.
     """
@@ -335,16 +386,16 @@ class ThompsonPolicy:
     burn_in_impressions: int = 0
     n_samples: int = 1000
     pooled_prior_strength: float = 0.0
-    use_predictor_prior: bool = False
+    predictor_prior_strength: float = 0.0
     top_two_leader_share: float | None = None
 
     def __post_init__(self) -> None:
         # Build once so bad parameters fail before any simulation runs.
         self._allocator(np.random.default_rng(0))
-        if not (np.isfinite(self.pooled_prior_strength) and self.pooled_prior_strength >= 0):
-            raise ValueError(
-                f"pooled_prior_strength must be a number of impressions >= 0; got {self.pooled_prior_strength!r}"
-            )
+        for name in ("pooled_prior_strength", "predictor_prior_strength"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a number of impressions >= 0; got {value!r}")
 
     def _allocator(self, rng: np.random.Generator) -> ThompsonSampling:
         if self.top_two_leader_share is None:
@@ -361,15 +412,28 @@ class ThompsonPolicy:
         self, *, impressions: IntArray, clicks: IntArray, context: GroupContext
     ) -> BetaPosterior:
         """Posterior after the delivery so far, shape (n_tests, n_arms)."""
-        if self.use_predictor_prior and context.prior is not None:
-            prior = context.prior
+        served = impressions.sum(axis=1, keepdims=True)
+        pooled_ctr = (clicks.sum(axis=1, keepdims=True) + 0.5) / (served + 1.0)
+        if (
+            self.predictor_prior_strength > 0
+            and context.lift is not None
+            and context.sigma is not None
+        ):
+            centre = np.where(served > 0, pooled_ctr, context.base_ctr)
+            lift = context.lift - context.lift.mean(axis=1, keepdims=True)
+            logit = np.log(centre / (1.0 - centre)) + lift
+            spread = _INTERVAL_Z * context.sigma
+            prior = prior_from_prediction(
+                _sigmoid(logit),
+                _sigmoid(logit - spread),
+                _sigmoid(logit + spread),
+                strength=self.predictor_prior_strength,
+                level=_INTERVAL_LEVEL,
+            )
+        elif self.pooled_prior_strength > 0 and impressions.sum() > 0:
+            prior = empirical_bayes_prior(impressions, clicks, strength=self.pooled_prior_strength)
         else:
             prior = BetaPosterior.flat(impressions.shape)
-        if self.pooled_prior_strength > 0 and impressions.sum() > 0:
-            pooled = empirical_bayes_prior(impressions, clicks, strength=self.pooled_prior_strength)
-            # The pooled prior replaces the flat Beta(1, 1); a predictor's pseudo-counts on top of
-            # the flat prior are kept on top of the pooled one.
-            prior = BetaPosterior(prior.alpha - 1.0 + pooled.alpha, prior.beta - 1.0 + pooled.beta)
         return update_posterior(prior, impressions, clicks)
 
     def select_shares(
@@ -402,12 +466,9 @@ class ThompsonPolicy:
 STUDIO_POLICY = ThompsonPolicy(name="studio", pooled_prior_strength=0.0)
 
 
-def default_policies(*, use_predictor_prior: bool = False) -> list[SimulationPolicy]:
+def default_policies() -> list[SimulationPolicy]:
     """``uniform``, flat-prior ``thompson`` and the ``studio`` default policy."""
-    studio = STUDIO_POLICY
-    if use_predictor_prior:
-        studio = replace(studio, use_predictor_prior=True)
-    return [UniformPolicy(), ThompsonPolicy(name="thompson"), studio]
+    return [UniformPolicy(), ThompsonPolicy(name="thompson"), STUDIO_POLICY]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +561,7 @@ class SimulationResult:
     arms: int
     policies: dict[str, PolicyResult]
     seconds: float
-    predictor_prior: bool = False
+    predictions: bool = False
 
     def to_json(self) -> dict[str, Any]:
         uniform = self.policies.get("uniform")
@@ -509,7 +570,7 @@ class SimulationResult:
             "seed": self.seed,
             "tests": self.tests,
             "arms": self.arms,
-            "predictor_prior": self.predictor_prior,
+            "predictions": self.predictions,
             "seconds": round(self.seconds, 3),
             "policies": {},
         }
@@ -558,7 +619,7 @@ def simulate(
     batches: int,
     seed: int,
     policies: Sequence[SimulationPolicy] | None = None,
-    predictor_prior: BetaPosterior | None = None,
+    predictions: ArmPredictions | None = None,
 ) -> SimulationResult:
     """Run every policy on every test of ``arms``.
 
@@ -571,8 +632,8 @@ def simulate(
         Seeds every policy's own random stream, so adding a policy never changes another's figures.
     policies : sequence of SimulationPolicy, optional
         Default: :func:`default_policies`.
-    predictor_prior : BetaPosterior, shape (n_rows,), optional
-        A prior per arm row of ``arms`` (e.g. from the CTR predictor), handed to the policies.
+    predictions : ArmPredictions, optional
+        The CTR predictor's view of each arm row, for policies with a predictor prior.
 
     Returns
     -------
@@ -582,9 +643,9 @@ def simulate(
         raise ValueError(f"batches must be a whole number >= 1; got {batches!r}")
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0; got {seed!r}")
-    if predictor_prior is not None and predictor_prior.shape != (arms.n_arms,):
+    if predictions is not None and predictions.lift.shape != (arms.n_arms,):
         raise ValueError(
-            f"predictor_prior must have one entry per arm row, shape ({arms.n_arms},); got {predictor_prior.shape}"
+            f"predictions must have one entry per arm row, shape ({arms.n_arms},); got {predictions.lift.shape}"
         )
     policies = list(policies) if policies is not None else default_policies()
     names = [p.name for p in policies]
@@ -606,10 +667,14 @@ def simulate(
         tests = np.flatnonzero(arms_per_test == n_arms)
         rows = first_row[tests][:, None] + np.arange(n_arms)[None, :]  # (n_tests, n_arms)
         ctr = arms.ctr[rows]
-        prior = None
-        if predictor_prior is not None:
-            prior = BetaPosterior(predictor_prior.alpha[rows], predictor_prior.beta[rows])
-        context = GroupContext(prior=prior, n_batches=int(batches))
+        context = GroupContext(n_batches=int(batches))
+        if predictions is not None:
+            context = GroupContext(
+                n_batches=int(batches),
+                lift=predictions.lift[rows],
+                sigma=predictions.sigma[rows],
+                base_ctr=predictions.base_ctr,
+            )
         for policy, rng in zip(policies, generators, strict=True):
             r, f, n, c = _run_group(policy, ctr, sizes_all[tests], context, rng)
             regret[policy.name][tests] = r
@@ -637,5 +702,5 @@ def simulate(
         arms=arms.n_arms,
         policies=results,
         seconds=time.perf_counter() - started,
-        predictor_prior=predictor_prior is not None,
+        predictions=predictions is not None,
     )

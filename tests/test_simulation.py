@@ -253,3 +253,48 @@ def test_cli_errors_name_the_problem_and_keep_an_earlier_result(tmp_path: Path) 
 
     folder = runner.invoke(app, ["simulate", "--arms", str(bad), "--output", str(tmp_path)])
     assert folder.exit_code == 1 and "is a folder" in folder.output
+
+
+def test_pooled_prior_shrinks_arms_toward_the_tests_pooled_ctr() -> None:
+    from studio.simulation import GroupContext
+
+    impressions = np.array([[100, 100]])
+    clicks = np.array([[4, 0]])
+    context = GroupContext(n_batches=2)
+    flat = ThompsonPolicy().posterior(impressions=impressions, clicks=clicks, context=context)
+    pooled = ThompsonPolicy(pooled_prior_strength=50).posterior(
+        impressions=impressions, clicks=clicks, context=context
+    )
+    p = 4.5 / 201
+    np.testing.assert_allclose(flat.mean, [[5 / 102, 1 / 102]])
+    np.testing.assert_allclose(pooled.mean, [[(4 + 50 * p) / 150, (50 * p) / 150]])
+
+
+def test_predictor_prior_favours_the_predicted_arm_before_any_traffic(certain_arms: Path) -> None:
+    from studio.simulation import ArmPredictions, GroupContext
+
+    context = GroupContext(
+        n_batches=4, lift=np.array([[0.3, -0.3]]), sigma=np.array([[0.05, 0.05]]), base_ctr=0.02
+    )
+    policy = ThompsonPolicy(predictor_prior_strength=1000)
+    none = np.zeros((1, 2), dtype=np.int64)
+    prior = policy.posterior(impressions=none, clicks=none, context=context)
+    # Centred on base_ctr in log-odds: sigmoid(logit(0.02) +- 0.3), worth 1,000 impressions each.
+    logit = np.log(0.02 / 0.98)
+    expected = 1 / (1 + np.exp(-(logit + np.array([0.3, -0.3]))))
+    np.testing.assert_allclose((prior.alpha - 1) / (prior.alpha + prior.beta - 2), [expected])
+    np.testing.assert_allclose(prior.alpha + prior.beta - 2, [[1000, 1000]])
+
+    arms = load_arms(certain_arms)
+    right = ArmPredictions(lift=np.array([0.5, -0.5]), sigma=np.array([0.1, 0.1]), base_ctr=0.02)
+    flat = ThompsonPolicy(name="flat")
+    guided = ThompsonPolicy(name="guided", predictor_prior_strength=1000)
+    result = simulate(arms, batches=4, seed=0, policies=[flat, guided], predictions=right)
+    # The first batch already leans to the arm the predictor prefers (which is truly best).
+    assert result.policies["guided"].regret < result.policies["flat"].regret - 100
+    assert result.predictions
+
+    with pytest.raises(ValueError, match=r"one entry per arm row, shape \(2,\)"):
+        simulate(arms, batches=2, seed=0, predictions=ArmPredictions(np.zeros(3), np.ones(3), 0.02))
+    with pytest.raises(ValueError, match="sigma finite and > 0"):
+        ArmPredictions(np.zeros(2), np.zeros(2), 0.02)
