@@ -18,6 +18,7 @@ from studio.ui import context
 #: Where the sign-in lives in Streamlit's per-browser-tab session state.
 SIGNIN_KEY = "studio_signin"
 _NOTICE_KEY = "studio_signin_notice"
+_OIDC_LOGOUT_KEY = "studio_oidc_logout"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,9 @@ def current_user() -> CurrentUser | None:
     except auth.AuthError as exc:
         st.session_state.pop(SIGNIN_KEY, None)
         st.session_state[_NOTICE_KEY] = str(exc)
+        if signin.method == "oidc":
+            # Otherwise the provider's cookie would sign them straight back in.
+            st.session_state[_OIDC_LOGOUT_KEY] = True
         return None
 
 
@@ -127,6 +131,9 @@ def _oidc_sign_in() -> None:
             "Add the identity provider's settings there (docs/identity-provider.md), or set "
             "STUDIO_AUTH_PROVIDER=password."
         )
+        return
+    if st.session_state.pop(_OIDC_LOGOUT_KEY, False) and st.user.is_logged_in:
+        st.logout()
         return
     if not st.user.is_logged_in:
         st.button("Sign in with your company account", type="primary", on_click=st.login)

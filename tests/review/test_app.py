@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from studio import audit, auth, review
 from studio.crud import reviews as review_queries
 from studio.crud import variants as variant_queries
+from studio.config import get_settings
 from studio.db import get_engine
 from studio.models import VariantStatus, utcnow
 from studio.ui.auth import SIGNIN_KEY
@@ -72,6 +73,15 @@ def test_an_expired_sign_in_goes_back_to_the_form(db: Session):
     at.run()
     assert any("your sign-in expired" in w.value for w in at.warning)
     assert [t.value for t in at.title] == ["Sign in to studio"]
+
+
+def test_oidc_mode_without_provider_settings_says_what_is_missing(db: Session, monkeypatch):
+    monkeypatch.setenv("STUDIO_AUTH_PROVIDER", "oidc")
+    get_settings.cache_clear()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert any("no [auth] section" in e.value and "docs/identity-provider.md" in e.value for e in at.error)
+    assert not at.text_input  # no password form in OIDC mode
 
 
 def test_a_deactivated_user_is_signed_out_at_the_next_run(db: Session):
