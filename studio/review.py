@@ -466,6 +466,34 @@ class VariantScorer(Protocol):
     def score_variant(self, variant: Variant) -> CtrEstimate: ...
 
 
+class PredictorScorer:
+    """The CTR predictor (:mod:`studio.scoring`) as a :class:`VariantScorer`: it scores the
+    channel's headline-like field, as generation does."""
+
+    def __init__(self, predictor: Any) -> None:
+        self.predictor = predictor
+
+    def score_variant(self, variant: Variant) -> CtrEstimate:
+        from studio.scoring.variants import variant_text
+
+        [prediction] = self.predictor.predict([variant_text(variant.channel, variant.fields)])
+        return CtrEstimate(
+            predicted=prediction.predicted_ctr, low=prediction.ctr_low, high=prediction.ctr_high,
+            explanation={**prediction.explanation(), "scored_text": prediction.text},
+        )
+
+
+def default_scorer(session: Session) -> tuple[VariantScorer | None, str]:
+    """The active CTR predictor as a scorer, or ``None`` and the reason (no model file yet)."""
+    from studio.scoring.model import ModelFileError
+    from studio.scoring.registry import load_active_predictor
+
+    try:
+        return PredictorScorer(load_active_predictor(session)), ""
+    except ModelFileError as exc:
+        return None, str(exc)
+
+
 def _check_fields(variant: Variant, fields: Mapping[str, Any]) -> dict[str, Any]:
     if not fields:
         raise InvalidEdit("nothing to change: give at least one field with its new text")

@@ -59,14 +59,18 @@ def _edit(variant_id: int, seen: int, brand_slug: str, field_names: list[str], l
     try:
         guideline = context.catalog().get(brand_slug).guideline
         with context.db_session() as session:
+            scorer, unscored = review.default_scorer(session)
             revision = review.edit_variant(session, variant_id=variant_id, actor=context.current_username(),
-                                           fields=fields, guideline=guideline, expected_lock_version=seen)
+                                           fields=fields, guideline=guideline, scorer=scorer,
+                                           expected_lock_version=seen)
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
     except (review.ReviewError, AuthError, KeyError) as exc:
         _say("error", str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
     else:
         _say("success", f"Saved revision {number} as variant {new_id} (a draft, {flags} flag(s)); "
                         "submit it for review when it is ready.")
+        if unscored:
+            _say("error", f"Revision {number} is not scored: {unscored}")
 
 
 def _ask_bulk(ids: list[int]) -> None:
