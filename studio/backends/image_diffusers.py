@@ -1,0 +1,174 @@
+"""The ``diffusers`` image backend: any text-to-image model, from a local folder or a hub id.
+
+``STUDIO_DIFFUSERS_MODEL`` names the model: a folder written by ``pipeline.save_pretrained()``
+or a hub id such as ``stabilityai/sd-turbo`` (downloaded once into the Hugging Face cache).
+:class:`diffusers.AutoPipelineForText2Image` picks the pipeline class from the model's
+``model_index.json``, so Stable Diffusion 1.x/2.x, SDXL, turbo models and others all work.
+
+The model draws at about ``resolution`` x ``resolution`` pixels in the ad's aspect ratio
+(sides rounded to multiples of 64, which every latent-diffusion UNet accepts); the result is
+scaled and centre-cropped to the requested size. Float16 on CUDA and MPS, float32 on CPU.
+Each image of a batch gets its own CPU random generator seeded ``seed + i``, so any one image
+can be reproduced alone and on any device.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+from studio.backends.media import GeneratedImages, ImageRequest
+from studio.imaging.compositor import cover
+
+INSTALL_HINT = 'pip install "diffusers>=0.31" "transformers>=4.45" torch (see https://pytorch.org for a CUDA build)'
+#: Latent-diffusion UNets halve the latent 3 times; the VAE divides by 8: 64 suits every model.
+SIZE_MULTIPLE = 64
+
+
+def _import_torch() -> Any:
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(f"the diffusers backend needs torch: {INSTALL_HINT}") from exc
+    return torch
+
+
+def resolve_device(name: str) -> tuple[str, Any]:
+    """The torch device and dtype for a ``STUDIO_DEVICE`` value.
+
+    ``auto`` picks CUDA, then MPS, then CPU. Half precision on GPUs, float32 on CPU (CPU
+    kernels for float16 are slow or missing).
+
+    Raises
+    ------
+    ValueError
+        When the named device is not available to this torch build.
+    """
+    torch = _import_torch()
+    has_mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
+    elif name == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"STUDIO_DEVICE=cuda but torch {torch.__version__} sees no CUDA GPU "
+            f"(built with CUDA {torch.version.cuda}); use auto or cpu, or install a CUDA build of torch"
+        )
+    elif name == "mps" and not has_mps:
+        raise ValueError("STUDIO_DEVICE=mps but Apple's Metal backend is not available here; use auto or cpu")
+    elif name not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"STUDIO_DEVICE={name!r} is not a device; choose auto, cpu, cuda or mps")
+    return name, (torch.float32 if name == "cpu" else torch.float16)
+
+
+def generation_size(width: int, height: int, resolution: int) -> tuple[int, int]:
+    """Pixel size for the model: about ``resolution``² pixels in the aspect ``width``:``height``.
+
+    Both sides are multiples of :data:`SIZE_MULTIPLE`, at least one multiple.
+    """
+    aspect = width / height
+    gen_w = resolution * math.sqrt(aspect)
+    gen_h = resolution / math.sqrt(aspect)
+    return (
+        max(SIZE_MULTIPLE, round(gen_w / SIZE_MULTIPLE) * SIZE_MULTIPLE),
+        max(SIZE_MULTIPLE, round(gen_h / SIZE_MULTIPLE) * SIZE_MULTIPLE),
+    )
+
+
+def model_source(model: str, what: str) -> str:
+    """A local folder (checked for ``model_index.json``) or a hub id, as ``from_pretrained`` wants.
+
+    Raises
+    ------
+    ValueError
+        For a local path that does not exist or is not a saved pipeline.
+    """
+    path = Path(model).expanduser()
+    looks_local = path.is_absolute() or model.startswith((".", "~")) or path.exists()
+    if not looks_local:
+        return model
+    if not path.is_dir():
+        raise ValueError(f"{what} {model!r}: no such folder (give a folder saved with save_pretrained() or a hub id)")
+    if not (path / "model_index.json").is_file():
+        raise ValueError(
+            f"{what} {model!r}: the folder has no model_index.json; save the pipeline with "
+            "pipeline.save_pretrained(folder) or give a hub id"
+        )
+    return str(path)
+
+
+class DiffusersImageBackend:
+    """Text-to-image with any diffusers pipeline (see the module docstring).
+
+    Parameters
+    ----------
+    model : local folder or hub id.
+    device : ``auto``, ``cpu``, ``cuda`` or ``mps``.
+    resolution : side of the square pixel area the model draws (512 for SD 1.x, 1024 for SDXL).
+    """
+
+    name = "diffusers"
+    ai_generated = True
+
+    def __init__(self, model: str, *, device: str = "auto", resolution: int = 512) -> None:
+        if resolution < SIZE_MULTIPLE:
+            raise ValueError(f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}")
+        self.model = model
+        self.device_name = device
+        self.resolution = resolution
+        self._pipeline: Any = None
+        self._device = "cpu"
+
+    def _load(self) -> Any:
+        if self._pipeline is not None:
+            return self._pipeline
+        _import_torch()
+        try:
+            from diffusers import AutoPipelineForText2Image
+        except ImportError as exc:
+            raise ImportError(f"the diffusers backend needs diffusers: {INSTALL_HINT}") from exc
+        source = model_source(self.model, "STUDIO_DIFFUSERS_MODEL")
+        device, dtype = resolve_device(self.device_name)
+        try:
+            pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=dtype)
+        except (OSError, ValueError) as exc:
+            raise ValueError(
+                f"cannot load text-to-image model {self.model!r}: {exc}. Give a folder saved with "
+                "save_pretrained() or a hub id (the first download needs internet and HF_HUB_OFFLINE unset)"
+            ) from exc
+        pipeline.to(device)
+        pipeline.set_progress_bar_config(disable=True)
+        self._pipeline, self._device = pipeline, device
+        return pipeline
+
+    def generate(self, request: ImageRequest) -> GeneratedImages:
+        """Draw ``request.num_images`` images from the prompt; sizes as requested (cover-cropped)."""
+        torch = _import_torch()
+        started = time.perf_counter()
+        pipeline = self._load()
+        width, height = generation_size(request.width, request.height, self.resolution)
+        seeds = tuple(request.seed + i for i in range(request.num_images))
+        generators = [torch.Generator(device="cpu").manual_seed(seed) for seed in seeds]
+        with torch.inference_mode():
+            output = pipeline(
+                prompt=request.prompt,
+                negative_prompt=request.negative_prompt or None,
+                num_inference_steps=request.steps,
+                guidance_scale=request.guidance,
+                width=width,
+                height=height,
+                num_images_per_prompt=request.num_images,
+                generator=generators,
+                output_type="pil",
+            )
+        images = tuple(cover(image, request.width, request.height) for image in output.images)
+        return GeneratedImages(
+            images=images,
+            seeds=seeds,
+            backend=self.name,
+            model=self.model,
+            ai_generated=True,
+            seconds=time.perf_counter() - started,
+            notes=(f"drawn at {width}x{height} on {self._device}, {request.steps} steps",),
+        )
