@@ -16,8 +16,8 @@ from studio.export import (
     ExportOptions,
     ExportScope,
     RsaPins,
-    export as run_export,
 )
+from studio.export import export as run_export
 from studio.review import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")

@@ -28,8 +28,8 @@ from studio.export.pipeline import (
     ExportPlan,
     ExportResult,
     ExportScope,
-    exportable_statuses,
     export,
+    exportable_statuses,
     plan_export,
     select_variants,
 )

@@ -15,7 +15,14 @@ from sqlmodel import Session, select
 from studio.db import get_engine
 from studio.models import ExportRecord, Variant, VariantStatus
 from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
-from tests.export.conftest import FIELDS, PASSWORD, add_image, add_people, make_campaign, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    PASSWORD,
+    add_image,
+    add_people,
+    make_campaign,
+    make_variant,
+)
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]

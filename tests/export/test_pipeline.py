@@ -25,7 +25,14 @@ from studio.export import (
     exportable_statuses,
     plan_export,
 )
-from studio.models import AllocationDecision, Arm, ArmResult, Experiment, ExportRecord, VariantStatus
+from studio.models import (
+    AllocationDecision,
+    Arm,
+    ArmResult,
+    Experiment,
+    ExportRecord,
+    VariantStatus,
+)
 from tests.export.conftest import add_image, make_campaign, make_variant
 
 S = VariantStatus

@@ -140,7 +140,7 @@ def test_meta_sheet_columns_enum_cta_paused_and_resized_image(session, people, t
     story = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=720, height=1280)
     path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
 
-    columns, rows, manifest, archive = open_zip(path)
+    columns, rows, _manifest, archive = open_zip(path)
     assert columns == META_COLUMNS
     (row,) = rows
     assert row["Campaign Status"] == row["Ad Set Run Status"] == row["Ad Status"] == "PAUSED"
