@@ -11,6 +11,7 @@ import typer
 from studio.cli import brands, db
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
+from studio.cli import render as render_cli
 from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
 from studio.cli import users as users_cli
@@ -28,3 +29,4 @@ app.add_typer(users_cli.app, name="users")
 app.command("generate")(generate_cli.generate)
 app.command("export")(export_cli.export)
 app.command("simulate")(simulate_cli.simulate)
+app.command("render")(render_cli.render)

@@ -1,0 +1,416 @@
+"""A variant in, its images and videos out: the render pipeline.
+
+For each variant, every format its channel needs (:data:`studio.imaging.formats.CHANNEL_FORMATS`):
+
+* images: the image backend draws ``batch_size`` backgrounds from the prompt template
+  ``prompts/image_background.j2``; the compositor adds logo, headline and button; brand QC
+  checks the pixels; the PNG (with provenance) goes to the asset folder under its content hash;
+* videos: the image backend draws 1-3 backgrounds, the video backend animates them with the
+  copy (and the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present); QC checks the
+  encoded file against the channel's limits and the poster frame against the brand.
+
+Each file becomes an :class:`studio.models.Asset` row (the same file rendered again for the
+same variant is not recorded twice) and one audit entry per variant records the run.
+Progress is reported after every file through an optional callback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from studio import audit
+from studio.backends.media import (
+    MAX_BATCH,
+    ImageBackend,
+    ImageRequest,
+    VideoBackend,
+    VideoRequest,
+    make_image_backend,
+    make_video_backend,
+)
+from studio.brand import Brand, BrandCatalog
+from studio.config import Settings
+from studio.crud import variants as variant_crud
+from studio.imaging.compositor import AdCopy, BrandKit, compose
+from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
+from studio.imaging.probe import probe_video
+from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
+from studio.imaging.qc import QcCheck, check_image, check_video
+from studio.models import Asset, Variant
+from studio.prompts import RenderedPrompt, render
+
+TEMPLATE = "image_background.j2"
+MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
+#: Fields that carry the on-image headline, by preference (TikTok has only its ad text).
+HEADLINE_FIELDS = ("headline", "headlines", "ad_text")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices for one render run.
+
+    Attributes
+    ----------
+    seed : base seed; None uses each variant's own seed (so a re-render reproduces it).
+    steps, guidance : diffusion settings; None uses ``STUDIO_DIFFUSERS_STEPS``/``_GUIDANCE``.
+    batch_size : backgrounds per image format, each its own asset (1-8).
+    video : whether to make the videos a channel needs.
+    video_duration_s : clip length, 6-15 seconds.
+    video_scenes : backgrounds per video, 1-3.
+    fps : video frame rate.
+    scale : fraction of the platform sizes, 0.05-1 (quick previews). Files below a platform's
+        minimum size fail QC, so previews are never mistaken for finished ads.
+    """
+
+    seed: int | None = None
+    steps: int | None = None
+    guidance: float | None = None
+    batch_size: int = 1
+    video: bool = True
+    video_duration_s: float = 8.0
+    video_scenes: int = 2
+    fps: int = 30
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not 0.05 <= self.scale <= 1.0:
+            raise ValueError(f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}")
+        if not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValueError(f"batch_size must be 1-{MAX_BATCH}; received {self.batch_size}")
+        if not CLIP_MIN_S <= self.video_duration_s <= CLIP_MAX_S:
+            raise ValueError(
+                f"video_duration_s must be {CLIP_MIN_S:g}-{CLIP_MAX_S:g} seconds; received {self.video_duration_s}"
+            )
+        if not 1 <= self.video_scenes <= 3:
+            raise ValueError(f"video_scenes must be 1-3; received {self.video_scenes}")
+        if self.seed is not None and self.seed < 0:
+            raise ValueError(f"seed must be >= 0; received {self.seed}")
+
+
+@dataclass(frozen=True)
+class RenderProgress:
+    """``done`` of ``total`` files, and what just happened."""
+
+    done: int
+    total: int
+    message: str
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 1.0
+
+
+ProgressCallback = Callable[[RenderProgress], None]
+
+
+@dataclass
+class RenderReport:
+    """What one variant got.
+
+    Attributes
+    ----------
+    variant_id : the variant.
+    assets : rows recorded (or found already recorded) for the files made in this run.
+    notes : remarks from the backends (e.g. motifs drawn as abstract badges).
+    skipped : why nothing was made (e.g. a text-only channel), or None.
+    """
+
+    variant_id: int
+    assets: list[Asset] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: str | None = None
+
+    @property
+    def failed_checks(self) -> list[dict[str, Any]]:
+        return [check for asset in self.assets for check in asset.qc if not check.get("passed", False)]
+
+
+def files_for(variant: Variant, options: RenderOptions) -> int:
+    """How many files a render of ``variant`` makes (for progress bars)."""
+    formats = formats_for(variant.channel)
+    images = sum(options.batch_size for f in formats if f.kind == "image")
+    videos = sum(1 for f in formats if f.kind == "video") if options.video else 0
+    return images + videos
+
+
+def cta_label(value: str) -> str:
+    """A platform CTA code as button text: ``SHOP_NOW`` -> ``Shop now``; free text unchanged."""
+    if value.isupper() or "_" in value:
+        return value.replace("_", " ").strip().capitalize()
+    return value
+
+
+def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
+    """The headline and button text for the variant's images.
+
+    Raises
+    ------
+    ValueError
+        If the variant has no headline-like field (the message lists the fields it has).
+    """
+    fields = variant.fields
+    headline = None
+    for name in HEADLINE_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        if isinstance(value, str) and value.strip():
+            headline = value
+            break
+    if headline is None:
+        raise ValueError(
+            f"variant {variant.id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
+            f"in its fields ({', '.join(sorted(fields)) or 'none'})"
+        )
+    cta = fields.get("call_to_action")
+    button = cta_label(cta) if isinstance(cta, str) and cta.strip() else brand.guideline.calls_to_action[0]
+    return AdCopy(headline=headline, cta=button)
+
+
+def image_prompt(brand: Brand, variant: Variant, fmt: AdFormat, headline: str) -> tuple[RenderedPrompt, str]:
+    """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
+    from studio.channels import get_channel
+
+    guideline = brand.guideline
+    prompt = render(
+        TEMPLATE,
+        guideline=guideline,
+        persona=brand.persona(variant.persona),
+        headline=headline,
+        channel=get_channel(variant.channel).name,
+        aspect=fmt.aspect,
+        colors=[f"{c.name} ({c.hex})" for c in guideline.colors],
+    )
+    return prompt, ", ".join(guideline.negative_prompts)
+
+
+def brand_music(brand: Brand) -> Path | None:
+    """The brand folder's music file, if it ships one (first of :data:`MUSIC_FILES`)."""
+    for name in MUSIC_FILES:
+        path = brand.optional_file(name)
+        if path is not None:
+            return path
+    return None
+
+
+class _Recorder:
+    """Adds Asset rows, once per (variant, file)."""
+
+    def __init__(self, session: Session, variant: Variant) -> None:
+        self.session = session
+        self.variant = variant
+        self.known = {a.sha256: a for a in variant_crud.list_assets(session, variant_ids=[variant.id or 0])}
+
+    def add(self, **values: Any) -> Asset:
+        existing = self.known.get(values["sha256"])
+        if existing is not None:
+            return existing
+        asset = Asset(variant_id=self.variant.id or 0, **values)
+        self.session.add(asset)
+        self.session.flush()
+        self.known[asset.sha256] = asset
+        return asset
+
+
+def render_variant(
+    session: Session,
+    *,
+    variant_id: int,
+    catalog: BrandCatalog,
+    settings: Settings,
+    options: RenderOptions | None = None,
+    actor: str = "system",
+    image_backend: ImageBackend | None = None,
+    video_backend: VideoBackend | None = None,
+    progress: ProgressCallback | None = None,
+    _done: int = 0,
+    _total: int | None = None,
+) -> RenderReport:
+    """Make every image and video ``variant_id``'s channel needs and record them.
+
+    Backends default to the ones ``settings`` name. Raises ``KeyError`` for an unknown
+    variant, brand or persona and ``ValueError`` for copy or settings that cannot be rendered;
+    the caller's transaction then holds nothing from this variant (files already written stay
+    in the asset folder under their content hash, harmless and reused by the next run).
+    """
+    options = options or RenderOptions()
+    variant = variant_crud.get_variant(session, variant_id=variant_id)
+    total = _total if _total is not None else files_for(variant, options)
+    report = RenderReport(variant_id=variant_id)
+    formats = [
+        f if options.scale == 1.0 else f.scaled(options.scale)
+        for f in formats_for(variant.channel)
+        if f.kind == "image" or options.video
+    ]
+    if not formats:
+        report.skipped = f"channel {variant.channel} takes no images or videos"
+        return report
+    brand = catalog.get(variant.brand)
+    kit = BrandKit.from_brand(brand)
+    copy = ad_copy_for(variant, brand)
+    images = image_backend or make_image_backend(settings)
+    base_seed = variant.seed if options.seed is None else options.seed
+    steps = options.steps or settings.diffusers_steps
+    guidance = settings.diffusers_guidance if options.guidance is None else options.guidance
+    recorder = _Recorder(session, variant)
+    done = _done
+
+    def tick(message: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(RenderProgress(done, total, f"variant {variant_id}: {message}"))
+
+    for index, fmt in enumerate(formats):
+        prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
+        hashed = prompt_hash(prompt.text, negative)
+        count = options.batch_size if fmt.kind == "image" else options.video_scenes
+        generated = images.generate(
+            ImageRequest(
+                prompt=prompt.text, negative_prompt=negative, width=fmt.width, height=fmt.height,
+                seed=base_seed + index * MAX_BATCH, num_images=count, steps=steps, guidance=guidance,
+                colors=kit.colors, motifs=tuple(brand.guideline.product_motifs),
+            )
+        )
+        report.notes.extend(n for n in generated.notes if n not in report.notes)
+        if fmt.kind == "image":
+            for background, seed in zip(generated.images, generated.seeds, strict=True):
+                composition = compose(background, copy, kit, fmt)
+                checks = check_image(composition, kit.palette)
+                provenance = Provenance(generated.backend, generated.model, seed, hashed, generated.ai_generated, TEMPLATE)
+                stored = save_png(composition.image, provenance, settings.asset_dir)
+                report.assets.append(
+                    recorder.add(
+                        kind="image", size_label=fmt.size_label, width=fmt.width, height=fmt.height, duration_s=None,
+                        path=stored.relative, sha256=stored.sha256, backend=generated.backend,
+                        model=generated.model[:256], seed=seed, prompt_hash=hashed, qc=[c.as_dict() for c in checks],
+                    )
+                )
+                tick(f"{fmt.size_label} image, seed {seed}")
+        else:
+            report.assets.append(
+                _render_video(
+                    variant, fmt, generated.images, copy, kit, brand, settings, options, recorder,
+                    video_backend or make_video_backend(settings), generated.backend, generated.model,
+                    generated.ai_generated, generated.seeds[0], hashed,
+                )
+            )
+            tick(f"{fmt.size_label} video")
+    audit.record(
+        session,
+        actor=actor,
+        action="variant.render",
+        entity_type="variant",
+        entity_id=variant_id,
+        after={
+            "assets": [a.id for a in report.assets],
+            "image_backend": images.name,
+            "model": images.model,
+            "seed": base_seed,
+            "qc_failed": len(report.failed_checks),
+        },
+    )
+    return report
+
+
+def _render_video(
+    variant: Variant,
+    fmt: AdFormat,
+    backgrounds: Sequence[Any],
+    copy: AdCopy,
+    kit: BrandKit,
+    brand: Brand,
+    settings: Settings,
+    options: RenderOptions,
+    recorder: _Recorder,
+    backend: VideoBackend,
+    image_backend: str,
+    image_model: str,
+    image_ai: bool,
+    seed: int,
+    hashed: str,
+) -> Asset:
+    from studio.backends.video_moviepy import VIDEO_PANEL_ALPHA
+
+    ai = image_ai or bool(getattr(backend, "ai_generated", False))
+    model = image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
+    provenance = Provenance(f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE)
+    scratch = Path(settings.asset_dir) / "tmp" / f"{uuid.uuid4().hex}.mp4"
+    request = VideoRequest(
+        backgrounds=tuple(backgrounds), copy=copy, kit=kit, fmt=fmt, duration_s=options.video_duration_s,
+        fps=options.fps, seed=seed, music=brand_music(brand), metadata=mp4_tags(provenance),
+    )
+    try:
+        backend.render(request, scratch)
+        probe = probe_video(scratch)
+        stored = store_video(scratch, settings.asset_dir)
+    finally:
+        scratch.unlink(missing_ok=True)
+    checks: list[QcCheck] = check_video(
+        channel=variant.channel, fmt=fmt, codec=probe.codec, width=probe.width, height=probe.height,
+        duration_s=probe.duration_s,
+    )
+    poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
+    checks += check_image(poster, kit.palette)
+    return recorder.add(
+        kind="video", size_label=fmt.size_label, width=probe.width, height=probe.height,
+        duration_s=round(probe.duration_s, 3), path=stored.relative, sha256=stored.sha256,
+        backend=provenance.backend, model=provenance.model, seed=seed, prompt_hash=hashed,
+        qc=[c.as_dict() for c in checks],
+    )
+
+
+def render_variants(
+    session: Session,
+    *,
+    variant_ids: Sequence[int],
+    catalog: BrandCatalog,
+    settings: Settings,
+    options: RenderOptions | None = None,
+    actor: str = "system",
+    image_backend: ImageBackend | None = None,
+    video_backend: VideoBackend | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[RenderReport]:
+    """Render several variants with one progress count across all of them (backends built once)."""
+    options = options or RenderOptions()
+    variants = [variant_crud.get_variant(session, variant_id=v) for v in variant_ids]
+    total = sum(files_for(v, options) for v in variants)
+    needs_images = any(formats_for(v.channel) for v in variants)
+    images = image_backend or (make_image_backend(settings) if needs_images else None)
+    needs_video = options.video and any(f.kind == "video" for v in variants for f in formats_for(v.channel))
+    videos = video_backend or (make_video_backend(settings) if needs_video else None)
+    reports, done = [], 0
+    for variant in variants:
+        report = render_variant(
+            session, variant_id=variant.id or 0, catalog=catalog, settings=settings, options=options, actor=actor,
+            image_backend=images, video_backend=videos, progress=progress, _done=done, _total=total,
+        )
+        done += files_for(variant, options) if report.skipped is None else 0
+        reports.append(report)
+    return reports
+
+
+def render_campaign(
+    session: Session,
+    *,
+    campaign_id: int,
+    catalog: BrandCatalog,
+    settings: Settings,
+    options: RenderOptions | None = None,
+    actor: str = "system",
+    progress: ProgressCallback | None = None,
+) -> list[RenderReport]:
+    """Render every variant of a campaign (latest revisions and all, as listed)."""
+    variant_crud.get_campaign(session, campaign_id=campaign_id)
+    variants = variant_crud.list_variants(session, campaign_id=campaign_id, limit=10_000)
+    return render_variants(
+        session, variant_ids=sorted(v.id or 0 for v in variants), catalog=catalog, settings=settings,
+        options=options, actor=actor, progress=progress,
+    )

@@ -1,0 +1,141 @@
+"""The render pipeline and ``studio render``: variants -> files with provenance -> Asset rows."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from studio.brand import BrandCatalog
+from studio.cli import app
+from studio.config import Settings, get_settings
+from studio.crud import variants as variant_crud
+from studio.db import get_engine, session_scope
+from studio.imaging.probe import probe_video
+from studio.imaging.provenance import asset_path, read_png_provenance, read_video_provenance
+from studio.imaging.render import (
+    RenderOptions,
+    RenderProgress,
+    ad_copy_for,
+    cta_label,
+    render_variants,
+)
+from studio.models import Asset, AuditLog, Variant
+from tests.imaging.test_video import _tone
+
+FIELDS = {
+    "meta_feed": {"primary_text": "Fresh beans, roasted to order.", "headline": "Roasted within 48 hours",
+                  "call_to_action": "SHOP_NOW"},
+    "linkedin_sponsored": {"intro_text": "Coffee for the office.", "headline": "Beans your team will queue for",
+                           "call_to_action": "LEARN_MORE"},
+    "tiktok": {"ad_text": "Your first bag, roasted this week", "call_to_action": "ORDER_NOW"},
+    "google_rsa": {"headlines": ["Fresh coffee", "Roasted to order", "Shop beans"],
+                   "descriptions": ["Roasted within 48 hours of shipping."]},
+}  # fmt: skip
+
+PREVIEW = RenderOptions(scale=0.12, video_duration_s=6.0, fps=12, video_scenes=2)
+
+
+def _variants(session: Session, brand: str = "halden-coffee", persona: str = "home-baristas") -> dict[str, int]:
+    campaign = variant_crud.create_campaign(
+        session, brand=brand, name="Spring", objective="traffic", landing_url="https://haldencoffee.example",
+        created_by="tester",
+    )  # fmt: skip
+    ids = {}
+    for seed, (channel, fields) in enumerate(FIELDS.items()):
+        variant = Variant(
+            campaign_id=campaign.id or 0, brand=brand, persona=persona, channel=channel, fields=fields,
+            backend="offline", model="test", seed=seed, prompt_template="copy.j2", prompt_hash="0" * 64,
+            created_by="tester",
+        )  # fmt: skip
+        session.add(variant)
+        session.flush()
+        ids[channel] = variant.id or 0
+    session.commit()
+    return ids
+
+
+@pytest.fixture
+def settings(tmp_path: Path, brand_dir: Path, sqlite_url: str) -> Settings:
+    return Settings(database_url=sqlite_url, brand_dir=brand_dir, asset_dir=tmp_path / "assets")
+
+
+def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
+    settings: Settings, catalog: BrandCatalog, sqlite_url: str
+) -> None:
+    _tone(catalog.get("halden-coffee").root / "music.wav", seconds=2.0)  # the brand ships music
+    steps: list[RenderProgress] = []
+    with Session(get_engine(sqlite_url)) as session:
+        ids = _variants(session)
+        reports = render_variants(
+            session, variant_ids=list(ids.values()), catalog=catalog, settings=settings, options=PREVIEW,
+            actor="tester", progress=steps.append,
+        )  # fmt: skip
+        session.commit()
+        by_variant = {r.variant_id: r for r in reports}
+        sizes = {channel: sorted((a.kind, a.width, a.height) for a in by_variant[vid].assets) for channel, vid in ids.items()}
+        assert sizes["google_rsa"] == [] and by_variant[ids["google_rsa"]].skipped
+        assert sizes["meta_feed"] == sorted([("image", 130, 130), ("image", 130, 162), ("image", 130, 230)])
+        assert sizes["linkedin_sponsored"] == sorted([("image", 144, 76), ("image", 130, 130)])
+        assert sizes["tiktok"] == [("video", 130, 230)]
+        assert [s.done for s in steps] == [1, 2, 3, 4, 5, 6] and steps[-1].fraction == 1.0
+
+        rows = session.exec(select(Asset)).all()
+        assert len(rows) == 6
+        for row in rows:
+            path = asset_path(settings.asset_dir, row.path)
+            assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256 == path.stem
+            provenance = read_png_provenance(path) if row.kind == "image" else read_video_provenance(path)
+            assert (provenance.seed, provenance.prompt_hash, provenance.ai_generated) == (row.seed, row.prompt_hash, False)
+            assert provenance.template == "image_background.j2"
+            assert row.qc and {"rule", "passed", "message"} <= set(row.qc[0])
+        video = next(r for r in rows if r.kind == "video")
+        probe = probe_video(asset_path(settings.asset_dir, video.path))
+        assert probe.codec == "h264" and probe.audio_codec == "aac" and video.duration_s == pytest.approx(6.0)
+        failed = {c["rule"] for c in video.qc if not c["passed"]}
+        assert failed == {"video_size"}, "a preview is below TikTok's 720x1280 and must say so"
+        images = [r for r in rows if r.kind == "image"]
+        assert all(c["passed"] for r in images for c in r.qc if c["rule"] in ("text_contrast", "logo_unobstructed"))
+        audits = session.exec(select(AuditLog).where(AuditLog.action == "variant.render")).all()
+        assert len(audits) == 3 and audits[0].actor == "tester"
+
+        again = render_variants(session, variant_ids=[ids["meta_feed"]], catalog=catalog, settings=settings, options=PREVIEW)
+        assert [a.id for a in again[0].assets] == [a.id for a in by_variant[ids["meta_feed"]].assets]
+        assert len(session.exec(select(Asset)).all()) == 6, "the same render is recorded once"
+
+
+def test_copy_for_the_image() -> None:
+    assert cta_label("SHOP_NOW") == "Shop now"
+    assert cta_label("Find your roast") == "Find your roast"
+
+
+def test_variant_without_a_headline_is_explained(catalog: BrandCatalog, sqlite_url: str) -> None:
+    with Session(get_engine(sqlite_url)) as session:
+        ids = _variants(session)
+        variant = variant_crud.get_variant(session, variant_id=ids["meta_feed"])
+        variant.fields = {"primary_text": "only this"}
+        with pytest.raises(ValueError, match=r"no text for the image headline; .*\(primary_text\)"):
+            ad_copy_for(variant, catalog.get("halden-coffee"))
+
+
+def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str, str]) -> None:
+    with session_scope(studio_env["STUDIO_DATABASE_URL"]) as session:
+        ids = _variants(session)
+        campaign_id = variant_crud.get_variant(session, variant_id=ids["meta_feed"]).campaign_id
+    runner = CliRunner()
+    result = runner.invoke(app, ["render", "--campaign", str(campaign_id), "--scale", "0.1", "--no-video"])
+    assert result.exit_code == 0, result.output
+    assert "[5/5]" in result.output
+    assert "skipped, channel google_rsa takes no images or videos" in result.output
+    assert "5 files for 4 variants" in result.output
+    assert len(list((Path(get_settings().asset_dir) / "images").glob("*.png"))) == 5
+
+    both = runner.invoke(app, ["render", "--campaign", "1", "--variant", "1"])
+    assert both.exit_code == 1 and "either --variant ID" in both.output
+    missing = runner.invoke(app, ["render", "--variant", "999"])
+    assert missing.exit_code == 1 and "no variant with id 999 (nothing was recorded)" in missing.output
+    bad = runner.invoke(app, ["render", "--variant", "1", "--duration", "20"])
+    assert bad.exit_code == 1 and "video_duration_s must be 6-15 seconds; received 20.0" in bad.output
