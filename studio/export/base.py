@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 from studio.channels import CHANNELS
@@ -222,7 +223,7 @@ class PreparedMedia:
     asset: Asset
     target: MediaTarget
     file_name: str
-    data_path: object | None = None
+    data_path: Path | None = None
     sha256: str = ""
     size_bytes: int = 0
     duration_s: float | None = None

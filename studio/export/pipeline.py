@@ -67,6 +67,8 @@ S = VariantStatus
 MANIFEST_FORMAT = "studio-export/1"
 MANIFEST_FILE = "manifest.json"
 MEDIA_DIR = "media"
+#: ``ExportRecord.file_name`` holds the zip's absolute path in a 512-character column.
+MAX_PATH_LENGTH = 512
 
 
 def exportable_statuses() -> frozenset[VariantStatus]:
@@ -481,6 +483,9 @@ def export(
         raise ExportError(f"output {output} must be a .zip file")
     if not output.parent.is_dir():
         raise ExportError(f"folder {output.parent} does not exist; create it or choose another output")
+    if len(str(output.resolve())) > MAX_PATH_LENGTH:
+        raise ExportError(f"output path is {len(str(output.resolve()))} characters; the export record keeps "
+                          f"at most {MAX_PATH_LENGTH}: choose a shorter folder or name")
     if output.exists() and not overwrite:
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)

@@ -215,6 +215,8 @@ def test_the_output_is_checked_before_anything_runs(session, people, tmp_path, a
         export(session, platform="google_ads", scope=scope, output=tmp_path / "x.csv", actor="mia")
     with pytest.raises(ExportError, match="does not exist"):
         export(session, platform="google_ads", scope=scope, output=tmp_path / "nope" / "x.zip", actor="mia")
+    with pytest.raises(ExportError, match="at most 512"):
+        export(session, platform="google_ads", scope=scope, output=tmp_path / ("x" * 600 + ".zip"), actor="mia")
     (tmp_path / "taken.zip").write_bytes(b"keep me")
     with pytest.raises(ExportError, match="already exists"):
         export(session, platform="google_ads", scope=scope, output=tmp_path / "taken.zip", actor="mia",
