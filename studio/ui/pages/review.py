@@ -161,9 +161,9 @@ def _context_column(variant: Variant, brand: Brand | None) -> None:
         st.caption(f"Persona {variant.persona!r} is not in {brand.slug}.")
     rules = review.rules_touched(variant, brand.guideline)
     for disclaimer, present in rules.disclaimers:
-        st.markdown(f"{'✅' if present else '❌'} Disclaimer: _{disclaimer}_")
+        st.markdown(f"{':material/check_circle:' if present else ':material/cancel:'} Disclaimer: _{disclaimer}_")
     for claim in rules.claims_used:
-        st.markdown(f"📎 Claim `{claim.id}`: {claim.text} — _{claim.evidence}_")
+        st.markdown(f":material/verified: Claim `{claim.id}`: {claim.text} — _{claim.evidence}_")
     with st.expander("Never say"):
         st.markdown("Banned: " + ", ".join(f"“{p}”" for p in rules.banned_phrases))
         for item in rules.voice_dont:
@@ -212,7 +212,7 @@ def _card(variant: Variant, assets: list[Asset], reviews: list[Review], user: au
             f"#### Variant {variant.id} · rev {variant.revision} · {variant.persona} · "
             f"{get_channel(variant.channel).name}\n"
             f"`{variant.status}` · by {variant.created_by} · "
-            f"{'⚠️ ' + str(flags) + ' flag(s)' if flags else '✅ no flags'}"
+            f"{':material/warning: ' + str(flags) + ' flag(s)' if flags else ':material/check_circle: no flags'}"
         )
         if selectable:
             pick.checkbox("Select", key=f"select:{variant.id}")
