@@ -413,7 +413,10 @@ def compose(
     logo_pad = max(1, round(logo_h * 0.25))
     logo_box = Box(safe.left + logo_pad, safe.top + logo_pad, safe.left + logo_pad + logo_w, safe.top + logo_pad + logo_h)
     logo_ink = _logo_ink(logo)
-    backdrop = np.median(_region(base, logo_box).reshape(-1, 3), axis=0)
+    # Measured as brand QC measures it: the pixels the mark leaves uncovered.
+    behind = np.asarray(base.crop(logo_box.as_tuple()), dtype=np.float64)
+    clear = np.asarray(logo, dtype=np.float64)[..., 3] < 16
+    backdrop = np.median(behind[clear] if clear.sum() > 16 else behind.reshape(-1, 3), axis=0)
     logo_plate = None
     if contrast_ratio(logo_ink, backdrop) < MIN_GRAPHIC_CONTRAST * 1.1:
         choices = [kit.colors["background"], kit.colors["cta_text"], kit.colors["primary"], kit.colors["text"]]

@@ -29,6 +29,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Overview", "overview", ":material/home:", "overview"),
     PageSpec("Brand", "brand", ":material/palette:", "brand", permission="edit_guidelines"),
     PageSpec("Review", "review", ":material/fact_check:", "review"),
+    PageSpec("Gallery", "gallery", ":material/photo_library:", "gallery"),
     PageSpec("Audit log", "audit", ":material/history:", "audit", permission="view_audit"),
     PageSpec("Export", "export", ":material/ios_share:", "export", permission="export"),
     PageSpec("Users", "users", ":material/group:", "users", permission="manage_users"),

@@ -1,0 +1,136 @@
+"""Gallery: each variant with its images and playable videos, brand QC beside them.
+
+Filters (persona, channel, QC result) come from :func:`studio.imaging.gallery.gallery_items`;
+rendering goes through :func:`studio.imaging.render.render_variants` after
+:func:`studio.auth.require` checks the ``generate`` permission, with a progress bar fed by the
+pipeline's progress callback.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from studio import auth
+from studio.auth import AuthError, Permission
+from studio.crud import variants as variant_queries
+from studio.imaging.formats import CHANNEL_FORMATS
+from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
+from studio.imaging.provenance import asset_path
+from studio.imaging.render import RenderOptions, RenderProgress, render_variants
+from studio.ui import context
+
+_QC_LABELS = {"all": "All", "passed": "QC passed", "failed": "QC failed", "not rendered": "Not rendered"}
+_SIZES = {"Full size": 1.0, "Preview (25 %)": 0.25}
+
+
+def _render(items: list[GalleryItem]) -> None:
+    todo = [item.variant.id or 0 for item in items if item.qc_state != "no media"]
+    if not todo:
+        st.info("Nothing to render: the variants shown are for text-only channels.")
+        return
+    options = RenderOptions(
+        video=st.session_state.get("gallery_video", True), scale=_SIZES[st.session_state.get("gallery_size", "Full size")]
+    )
+    bar = st.progress(0.0, text=f"Rendering {len(todo)} variant(s)…")
+
+    def show(step: RenderProgress) -> None:
+        bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
+
+    try:
+        with context.db_session() as session:
+            username = context.current_username()
+            auth.require(session, username=username, permission=Permission.generate)
+            reports = render_variants(
+                session, variant_ids=todo, catalog=context.catalog(), settings=context.settings(),
+                options=options, actor=username, progress=show,
+            )
+    except AuthError as exc:
+        bar.empty()
+        st.error(str(exc))
+        return
+    except (KeyError, ValueError, ImportError) as exc:
+        bar.empty()
+        st.error(f"Rendering stopped, nothing was recorded: {exc}")
+        return
+    files = sum(len(r.assets) for r in reports)
+    failed = sum(1 for r in reports for a in r.assets if not a.qc_passed)
+    st.success(f"Rendered {files} file(s) for {len(reports)} variant(s); {failed} failed brand QC.")
+    for note in sorted({n for r in reports for n in r.notes}):
+        st.caption(f"Note: {note}")
+
+
+def _item(item: GalleryItem) -> None:
+    variant = item.variant
+    asset_dir = context.settings().asset_dir
+    badge = {"passed": "✅ QC passed", "failed": "❌ QC failed", "not rendered": "⏳ not rendered",
+             "no media": "text only"}[item.qc_state]
+    with st.container(border=True):
+        headline = variant.fields.get("headline") or variant.fields.get("ad_text") or ""
+        st.markdown(f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge}")
+        if isinstance(headline, str) and headline:
+            st.caption(headline)
+        if not item.assets:
+            return
+        columns = st.columns(min(4, len(item.assets)))
+        for i, asset in enumerate(item.assets):
+            with columns[i % len(columns)]:
+                try:
+                    path = asset_path(asset_dir, asset.path)
+                except ValueError as exc:
+                    st.warning(str(exc))
+                    continue
+                if not path.is_file():
+                    st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing from {asset_dir}")
+                    continue
+                caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
+                if asset.kind == "video":
+                    st.video(str(path))
+                    st.caption(f"{caption} · {asset.duration_s:.1f} s")
+                else:
+                    st.image(str(path), caption=caption, width="stretch")
+        failures = item.failed_checks
+        if failures:
+            with st.expander(f"{len(failures)} brand QC problem(s)", expanded=True):
+                for asset, check in failures:
+                    st.error(f"{asset.kind} {asset.size_label} · {check.get('rule')} ({check.get('element')}): "
+                             f"{check.get('message')}")
+
+
+def render() -> None:
+    brand = context.active_brand()
+    st.title("Gallery")
+    if brand is None:
+        st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
+        return
+    with context.db_session() as session:
+        campaigns = variant_queries.list_campaigns(session, brand=brand.slug)
+    campaign_ids = [None, *(c.id for c in campaigns)]
+    names = {c.id: f"#{c.id} {c.name}" for c in campaigns}
+    left, middle, right, last = st.columns(4)
+    campaign_id = left.selectbox(
+        "Campaign", campaign_ids, format_func=lambda c: "All campaigns" if c is None else names[c], key="gallery_campaign"
+    )
+    personas = middle.multiselect("Persona", list(brand.personas), key="gallery_personas")
+    channels = right.multiselect("Channel", list(CHANNEL_FORMATS), key="gallery_channels")
+    qc = last.selectbox("Brand QC", QC_FILTERS, format_func=_QC_LABELS.__getitem__, key="gallery_qc")
+    with context.db_session() as session:
+        items = gallery_items(
+            session, brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc
+        )
+
+    with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
+        st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
+        st.radio("Size", list(_SIZES), horizontal=True, key="gallery_size")
+        if st.button(f"Render the {len(items)} variant(s) shown", key="gallery_render", disabled=not items):
+            _render(items)
+            with context.db_session() as session:
+                items = gallery_items(
+                    session, brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc
+                )
+
+    if not items:
+        st.info("No variants match these filters.")
+        return
+    st.caption(f"{len(items)} variant(s)")
+    for item in items:
+        _item(item)
