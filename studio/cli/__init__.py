@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from studio.cli import brands, db
+from studio.cli import ctr as ctr_cli
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
 from studio.cli import render as render_cli
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(brands.app, name="brands")
 app.add_typer(db.app, name="db")
+app.add_typer(ctr_cli.app, name="ctr")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(users_cli.app, name="users")
 app.command("generate")(generate_cli.generate)

@@ -1,0 +1,267 @@
+"""Turn ad-platform performance reports and the studio's own tests into test tables.
+
+Supported exports (the column names the platforms write; matched case-insensitively):
+
+Google Ads (Ads report, "Download > CSV" from the Ads view)
+    text ``Headline 1`` (or ``Headline``); impressions ``Impr.`` (or ``Impressions``);
+    clicks ``Clicks``; group ``Ad group``; date ``Day`` / ``Week`` / ``Month``. The title and
+    date-range lines above the header and the ``Total: ...`` rows are skipped; UTF-16
+    tab-separated files ("CSV for Excel") are read too.
+Meta Ads Manager (Reports > Export table data, at the ad level)
+    text ``Headline`` (or ``Title`` / ``Body``); impressions ``Impressions``; clicks
+    ``Link clicks`` (or ``Clicks (all)``); group ``Ad set name``; date ``Day`` or
+    ``Reporting starts``.
+
+Ads of one ad group (Google) or ad set (Meta) in one ISO week competed for the same audience
+at the same time, so each (group, week) becomes a *test*, period ``YYYYMMDD`` of its Monday;
+rows of the same ad text in a test are summed. Pass ``text_column`` when the text lives in
+another column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlmodel import Session, select
+
+from studio.models import Arm, ArmResult, Experiment, Variant
+from studio.scoring.data import TEST_COLUMNS, TestTableError, validate_test_table
+from studio.scoring.variants import UnscorableVariantError, variant_text
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """Where a platform's export keeps each thing; each entry lists accepted header names."""
+
+    name: str
+    text: tuple[str, ...]
+    impressions: tuple[str, ...]
+    clicks: tuple[str, ...]
+    group: tuple[str, ...]
+    day: tuple[str, ...]
+    signature: tuple[str, ...]  # headers that identify the format
+
+
+GOOGLE_ADS = ReportFormat(
+    name="google_ads",
+    text=("Headline 1", "Headline"),
+    impressions=("Impr.", "Impressions"),
+    clicks=("Clicks",),
+    group=("Ad group", "Ad group name"),
+    day=("Day", "Week", "Month"),
+    signature=("Impr.", "Ad group"),
+)
+META_ADS = ReportFormat(
+    name="meta_ads",
+    text=("Headline", "Title", "Body"),
+    impressions=("Impressions",),
+    clicks=("Link clicks", "Clicks (all)"),
+    group=("Ad set name", "Ad Set Name"),
+    day=("Day", "Reporting starts"),
+    signature=("Ad set name", "Reporting starts", "Link clicks"),
+)
+FORMATS: dict[str, ReportFormat] = {f.name: f for f in (GOOGLE_ADS, META_ADS)}
+
+
+class ReportError(TestTableError):
+    """A performance report cannot be read; the message names the file, row and column."""
+
+
+def _decode(path: Path) -> str:
+    if not path.is_file():
+        raise ReportError(f"{path}: no such file")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ReportError(f"{path}: the file is empty")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ReportError(
+            f"{path}: not UTF-8 or UTF-16 text ({error}); export the report as CSV"
+        ) from error
+
+
+def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
+    lowered = {c.strip().lower(): c for c in columns}
+    return next((lowered[n.lower()] for n in names if n.lower() in lowered), None)
+
+
+def _number(series: pd.Series, column: str, source: str) -> np.ndarray:
+    cleaned = (
+        series.astype(str)
+        .str.replace(",", "", regex=False)
+        .str.replace("\u00a0", "", regex=False)
+        .str.strip()
+    )
+    cleaned = cleaned.replace({"--": "0", "": "0", "nan": "0"})
+    numbers = pd.to_numeric(cleaned, errors="coerce")
+    bad = numbers.isna() | (numbers < 0) | (numbers != np.floor(numbers))
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ReportError(
+            f"{source}: column {column!r} has {series.iloc[row]!r}; expected a whole number"
+        )
+    return numbers.to_numpy(np.int64)
+
+
+def _week_monday(values: pd.Series, column: str, source: str) -> np.ndarray:
+    parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    if parsed.isna().any():
+        row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise ReportError(
+            f"{source}: column {column!r} has {values.iloc[row]!r}; expected a date such as 2024-03-18"
+        )
+    monday = parsed - pd.to_timedelta(parsed.dt.weekday, unit="D")
+    return monday.dt.strftime("%Y%m%d").astype(np.int64).to_numpy()
+
+
+def read_report(
+    path: Path, *, report_format: str | None = None, text_column: str | None = None
+) -> pd.DataFrame:
+    """Read a Google Ads or Meta Ads Manager export into a test table.
+
+    Parameters
+    ----------
+    path
+        The exported CSV (UTF-8 or UTF-16, comma- or tab-separated).
+    report_format
+        ``"google_ads"`` or ``"meta_ads"``; ``None`` recognises it from the header.
+    text_column
+        The column holding the ad text, when it is not one of the format's usual names.
+    """
+    path = Path(path)
+    source = str(path)
+    content = _decode(path)
+    lines = content.splitlines()
+    known = {n.lower() for f in FORMATS.values() for n in (*f.impressions, *f.signature)}
+    header_at = None
+    for number, line in enumerate(lines[:20]):
+        cells = {c.strip().strip('"').lower() for c in line.replace("\t", ",").split(",")}
+        if cells & known:
+            header_at = number
+            break
+    if header_at is None:
+        raise ReportError(
+            f"{source}: no header row with an impressions column (Impr. or Impressions) in the first 20 lines; "
+            "is this a Google Ads or Meta Ads Manager CSV export?"
+        )
+    body = "\n".join(lines[header_at:])
+    delimiter = "\t" if lines[header_at].count("\t") > lines[header_at].count(",") else ","
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except pd.errors.ParserError as error:
+        raise ReportError(
+            f"{source}: not a readable CSV after line {header_at + 1} ({error})"
+        ) from error
+    columns = [str(c) for c in frame.columns]
+    if report_format is None:
+        scored = {
+            name: sum(_find(columns, (s,)) is not None for s in f.signature)
+            for name, f in FORMATS.items()
+        }
+        report_format = max(scored, key=scored.__getitem__)
+        if scored[report_format] == 0:
+            raise ReportError(
+                f"{source}: cannot tell the platform from the columns {columns}; pass the format "
+                f"({', '.join(FORMATS)}) explicitly"
+            )
+    if report_format not in FORMATS:
+        raise ReportError(
+            f"report format {report_format!r} is unknown; use one of {', '.join(FORMATS)}"
+        )
+    fmt = FORMATS[report_format]
+
+    def need(names: tuple[str, ...], what: str) -> str:
+        found = _find(columns, names)
+        if found is None:
+            raise ReportError(
+                f"{source}: no {what} column for a {fmt.name} report; looked for {' / '.join(names)}, "
+                f"found {', '.join(columns)}"
+            )
+        return found
+
+    text_col = need((text_column,) if text_column else fmt.text, "ad text")
+    impressions_col = need(fmt.impressions, "impressions")
+    clicks_col = need(fmt.clicks, "clicks")
+    group_col = need(fmt.group, "ad group / ad set")
+    day_col = need(fmt.day, "date (add the Day segment to the report)")
+
+    first = frame.iloc[:, 0].astype(str).str.strip().str.lower()
+    frame = frame[~first.str.startswith("total")]
+    frame = frame[frame[text_col].astype(str).str.strip() != ""]
+    if frame.empty:
+        raise ReportError(f"{source}: no ad rows with text in column {text_col!r}")
+    table = pd.DataFrame(
+        {
+            "group": frame[group_col].astype(str).str.strip().to_numpy(),
+            "period": _week_monday(frame[day_col], day_col, source),
+            "text": frame[text_col].astype(str).str.strip().to_numpy(),
+            "impressions": _number(frame[impressions_col], impressions_col, source),
+            "clicks": _number(frame[clicks_col], clicks_col, source),
+        }
+    )
+    over = table["clicks"] > table["impressions"]
+    if over.any():
+        row = int(np.flatnonzero(over.to_numpy())[0])
+        line = header_at + 2 + int(frame.index[row])
+        raise ReportError(
+            f"{source}, line {line}: {table['clicks'].iloc[row]} clicks for {table['impressions'].iloc[row]} "
+            f"impressions in {clicks_col!r} / {impressions_col!r}; clicks cannot exceed impressions"
+        )
+    table["test_id"] = f"{fmt.name}:" + table["group"] + ":" + table["period"].astype(str)
+    pooled = table.groupby(["test_id", "period", "text"], as_index=False, sort=False)[
+        ["impressions", "clicks"]
+    ].sum()
+    return validate_test_table(pooled.loc[:, list(TEST_COLUMNS)], source=source)
+
+
+def studio_results_table(session: Session) -> pd.DataFrame:
+    """The studio's own tests as a test table: one row per arm with delivery, period = start day.
+
+    The text is each arm's variant's scored field (see :mod:`studio.scoring.variants`); arms
+    whose variant has no such text are left out.
+    """
+    rows = session.exec(
+        select(
+            Experiment.id,
+            Experiment.created_at,
+            Variant.channel,
+            Variant.fields,
+            ArmResult.impressions,
+            ArmResult.clicks,
+        )
+        .join(Arm, Arm.experiment_id == Experiment.id)
+        .join(Variant, Variant.id == Arm.variant_id)
+        .join(ArmResult, ArmResult.arm_id == Arm.id)
+    ).all()
+    records = []
+    for experiment_id, created_at, channel, fields, impressions, clicks in rows:
+        try:
+            text = variant_text(channel, fields)
+        except UnscorableVariantError:
+            continue
+        started: date = created_at.date()
+        records.append(
+            (f"studio:{experiment_id}", int(started.strftime("%Y%m%d")), text, impressions, clicks)
+        )
+    frame = pd.DataFrame(records, columns=list(TEST_COLUMNS))
+    if frame.empty:
+        return frame
+    pooled = frame.groupby(["test_id", "period", "text"], as_index=False, sort=False)[
+        ["impressions", "clicks"]
+    ].sum()
+    return validate_test_table(pooled.loc[:, list(TEST_COLUMNS)], source="studio test results")
