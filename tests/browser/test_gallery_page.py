@@ -1,0 +1,48 @@
+"""Real browser: a creative renders preview images and a video from the Gallery and sees them
+load; the QC filter narrows the list to the variant whose video fails brand QC."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlmodel import Session
+
+from studio.db import get_engine
+from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.imaging.test_render import _variants
+from tests.review.conftest import PASSWORD, add_people
+
+
+def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore[no-untyped-def]
+    with Session(get_engine(app.database_url), expire_on_commit=False) as session:
+        add_people(session)
+        ids = _variants(session)
+    sign_in(page, app, "cara", PASSWORD, path="gallery")
+    page.get_by_role("heading", name="Gallery").wait_for()
+    wait_for_app(page)
+    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channel").click()
+    for channel in ("linkedin_sponsored", "tiktok"):
+        page.get_by_role("option", name=channel, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    page.get_by_text("Preview (25 %)").click()
+    wait_for_app(page)
+    page.locator(".st-key-gallery_render button").click()
+    page.get_by_text("Rendered 3 file(s) for 2 variant(s)").wait_for(timeout=180_000)
+    wait_for_app(page)
+    assert_no_exception(page)
+    images = page.locator('[data-testid="stImage"] img')
+    expect(images).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    video = page.locator("video")
+    expect(video).to_have_count(1)
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1", timeout=60_000)
+    assert round(page.evaluate("document.querySelector('video').duration")) == 8
+    screenshot(page, "gallery-rendered")
+
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Brand QC").click()
+    page.get_by_role("option", name="QC failed", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"#{ids['tiktok']} · home-baristas · tiktok")).to_be_visible()
+    expect(page.get_by_text(f"#{ids['linkedin_sponsored']} · home-baristas")).to_have_count(0)
