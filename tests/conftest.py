@@ -109,6 +109,23 @@ def studio_env(
     get_settings.cache_clear()
 
 
+@pytest.fixture
+def sign_in(studio_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    """``sign_in(at, "bea")`` signs an AppTest in as one of tests.people's accounts (created once)."""
+    from studio import auth
+    from studio.ui.auth import SIGNIN_KEY
+    from tests.people import add_people
+
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as db_session:
+        people = add_people(db_session)
+
+    def _sign_in(at, username: str):  # type: ignore[no-untyped-def]
+        at.session_state[SIGNIN_KEY] = auth.start_session(people[username], ttl_minutes=60)
+        return at
+
+    return _sign_in
+
+
 @pytest.fixture(scope="session")
 def upworthy_csv() -> Path:
     if not UPWORTHY_CSV.is_file():

@@ -9,15 +9,26 @@ from conftest import REPO_ROOT
 BRAND_PAGE = "from studio.ui.pages.brand import render\nrender()\n"
 
 
-def test_app_starts_and_shows_the_active_brand(studio_env):
+def test_app_asks_for_sign_in_first(studio_env):
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Sign in to studio"
+    at.text_input(key="sign_in_username").set_value("nobody")
+    at.text_input(key="sign_in_password").set_value("wrong password")
+    at.button[0].click().run()
+    assert at.error, "a failed sign-in must say so"
+    assert at.title[0].value == "Sign in to studio"
+
+
+def test_app_starts_and_shows_the_active_brand(studio_env, sign_in):
+    at = sign_in(AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60), "bea").run()
     assert not at.exception, at.exception
     assert at.sidebar.selectbox(key="brand").value == "halden-coffee"
     assert any("sqlite" in c.value for c in at.sidebar.caption)
 
 
-def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_dir):
-    at = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
+def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_dir, sign_in):
+    at = sign_in(AppTest.from_string(BRAND_PAGE, default_timeout=60), "bea").run()
     assert not at.exception, at.exception
     at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
     editor = at.text_area[0]
@@ -39,9 +50,9 @@ def test_brand_page_refuses_an_invalid_edit(studio_env, brand_dir):
     assert path.read_text() == original
 
 
-def test_broken_brand_file_does_not_stop_the_app(studio_env, brand_dir):
+def test_broken_brand_file_does_not_stop_the_app(studio_env, brand_dir, sign_in):
     (brand_dir / "halden-coffee" / "guideline.yaml").write_text("name: [broken")
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    at = sign_in(AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60), "bea").run()
     assert not at.exception, at.exception
     assert at.sidebar.selectbox(key="brand").value == "ledgerly"
     page = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()

@@ -149,3 +149,14 @@ def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
     """Fail if the page shows a Streamlit exception box."""
     exceptions = page.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def sign_in(page, app: RunningApp, username: str, password: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Open ``path`` in the app and sign in through the real form (a reload signs out, as in any
+    Streamlit app with password sign-in; the page asked for opens after signing in)."""
+    page.goto(f"{app.url}/{path}")
+    wait_for_app(page)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator('[data-testid="stSidebar"]').get_by_text(username).first.wait_for()

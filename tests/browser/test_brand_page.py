@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
+from sqlmodel import Session
+
+from studio.db import get_engine
+from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.people import PASSWORD, add_people
+
+
+def _wait_for_editor_with(page, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the one YAML editor on the page (no stale copy from the last run) holds ``text``."""
+    page.wait_for_function(
+        """t => { const e = [...document.querySelectorAll('[data-testid="stTextArea"] textarea')];
+                  return e.length === 1 && e[0].value.includes(t); }""",
+        arg=text,
+    )
 
 
 def _open_file(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -15,12 +26,13 @@ def _open_file(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_edit_persona_and_see_it_after_reload(page, app):
-    page.goto(f"{app.url}/brand")
-    wait_for_app(page)
+    with Session(get_engine(app.database_url)) as session:
+        add_people(session)
+    sign_in(page, app, "bea", PASSWORD, path="brand")
     page.get_by_text("All brand files are valid.").wait_for()
     _open_file(page, "ledgerly/personas/freelancers.yaml")
+    _wait_for_editor_with(page, "name: Freelancers")
     editor = page.locator('[data-testid="stTextArea"] textarea')
-    expect(editor).to_have_value(re.compile("name: Freelancers"))
     text = editor.input_value()
     editor.fill(text.replace("name: Freelancers", "name: Freelance creatives"))
     editor.press("Control+Enter")
@@ -32,9 +44,7 @@ def test_edit_persona_and_see_it_after_reload(page, app):
     assert "Freelance creatives" in (app.brand_dir / "ledgerly/personas/freelancers.yaml").read_text()
 
     page.reload()
-    wait_for_app(page)
+    sign_in(page, app, "bea", PASSWORD, path="brand")
     _open_file(page, "ledgerly/personas/freelancers.yaml")
-    expect(page.locator('[data-testid="stTextArea"] textarea')).to_have_value(
-        re.compile("name: Freelance creatives")
-    )
+    _wait_for_editor_with(page, "name: Freelance creatives")
     assert_no_exception(page)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +20,11 @@ from PIL import Image
 from sqlmodel import Session
 
 from studio import review
-from studio.auth import hash_password
-from studio.crud import users as user_queries
 from studio.crud import variants as variant_queries
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
-from studio.models import Asset, Role, User, Variant, VariantStatus
-
-PASSWORD = "correct horse battery staple"
-PEOPLE: dict[str, Role] = {
-    "cara": Role.creative,
-    "bea": Role.brand_manager,
-    "mia": Role.marketer,
-    "ada": Role.admin,
-}
+from studio.models import Asset, User, Variant, VariantStatus
+from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 FIELDS: dict[str, dict[str, Any]] = {
     "google_rsa": {
@@ -63,21 +53,6 @@ FIELDS: dict[str, dict[str, Any]] = {
 
 PROVENANCE = Provenance(backend="offline", model="offline-renderer-1", seed=11, prompt_hash="ab" * 32,
                         ai_generated=False, template="image_background.j2")
-
-
-@cache
-def password_hash() -> str:
-    return hash_password(PASSWORD)
-
-
-def add_people(session: Session) -> dict[str, User]:
-    people = {
-        name: user_queries.add_user(session, username=name, display_name=name.title(), role=role,
-                                    password_hash=password_hash())
-        for name, role in PEOPLE.items()
-    }
-    session.commit()
-    return people
 
 
 def make_campaign(session: Session, *, name: str = "Spring subscriptions", objective: str = "traffic",

@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache
 
 import pytest
 from sqlmodel import Session
 
-from studio.auth import hash_password
-from studio.crud import users as user_queries
 from studio.crud import variants as variant_queries
 from studio.db import get_engine, upgrade
-from studio.models import Role, User, Variant, VariantStatus
-
-PASSWORD = "correct horse battery staple"
-
-#: One account per role, plus a second creative and a second brand manager for four-eyes cases.
-PEOPLE: dict[str, Role] = {
-    "cara": Role.creative,
-    "cole": Role.creative,
-    "bea": Role.brand_manager,
-    "ben": Role.brand_manager,
-    "mia": Role.marketer,
-    "ada": Role.admin,
-}
+from studio.models import User, Variant, VariantStatus
+from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 META_FIELDS = {
     "primary_text": "Beans roasted to order and shipped fresh to your door. New subscribers only. Cancel anytime.",
@@ -32,22 +18,6 @@ META_FIELDS = {
     "description": "Tasting notes with every bag",
     "call_to_action": "SHOP_NOW",
 }
-
-
-@cache
-def password_hash() -> str:
-    """One argon2 hash for every test account (hashing is deliberately slow)."""
-    return hash_password(PASSWORD)
-
-
-def add_people(session: Session) -> dict[str, User]:
-    people = {
-        name: user_queries.add_user(session, username=name, display_name=name.title(), role=role,
-                                    password_hash=password_hash())
-        for name, role in PEOPLE.items()
-    }
-    session.commit()
-    return people
 
 
 def make_variant(
