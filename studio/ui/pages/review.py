@@ -7,7 +7,6 @@ a card that a colleague has since changed is refused with "changed since you ope
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -18,6 +17,7 @@ from studio.brand import Brand
 from studio.channels import CHANNELS, get_channel
 from studio.crud import reviews as review_queries
 from studio.crud import variants as variant_queries
+from studio.imaging.provenance import asset_path
 from studio.models import Asset, Review, Variant, VariantStatus
 from studio.ui import auth as auth_ui
 from studio.ui import context
@@ -125,7 +125,7 @@ def _copy(variant: Variant) -> None:
 
 def _media(assets: list[Asset]) -> None:
     for asset in assets:
-        path = Path(asset.path)
+        path = asset_path(context.settings().asset_dir, asset.path)
         if not path.is_file():
             st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing")
             continue
