@@ -57,3 +57,16 @@ def test_bad_arguments_are_named(studio_env, tmp_path):
     result = runner.invoke(app, ["generate", "-b", "ledgerly", "--objective", "fame"])
     assert result.exit_code == 1 and "objective 'fame' is not allowed" in result.output
 
+
+
+def test_openai_without_a_server_fails_clearly_and_saves_nothing(studio_env, monkeypatch):
+    monkeypatch.setenv("STUDIO_LLM_BACKEND", "openai")
+    monkeypatch.delenv("STUDIO_OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    from studio.config import get_settings
+
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["generate", "-b", "ledgerly", "-p", "freelancers", "-c", "tiktok", "-n", "1"])
+    assert result.exit_code == 1 and "STUDIO_OPENAI_API_KEY" in result.output
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
+        assert session.exec(select(Variant)).all() == []
