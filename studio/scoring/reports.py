@@ -265,3 +265,21 @@ def studio_results_table(session: Session) -> pd.DataFrame:
         ["impressions", "clicks"]
     ].sum()
     return validate_test_table(pooled.loc[:, list(TEST_COLUMNS)], source="studio test results")
+
+
+def load_training_table(path: Path, *, text_column: str | None = None) -> pd.DataFrame:
+    """A test table from any file a user brings: a test table CSV, the Upworthy CSV, or a platform report.
+
+    The studio's own columns (``test_id, period, text, impressions, clicks``) and the Upworthy
+    archive's are read as they are; anything else is read as a Google Ads / Meta export.
+    """
+    from studio.scoring.data import UPWORTHY_COLUMNS, load_test_table
+
+    path = Path(path)
+    content = _decode(path)
+    header = {
+        c.strip().strip('"').lower() for c in content.splitlines()[0].replace("\t", ",").split(",")
+    }
+    if set(TEST_COLUMNS) <= header or set(UPWORTHY_COLUMNS) <= header:
+        return load_test_table(path)
+    return read_report(path, text_column=text_column)

@@ -30,6 +30,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Brand", "brand", ":material/palette:", "brand", permission="edit_guidelines"),
     PageSpec("Review", "review", ":material/fact_check:", "review"),
     PageSpec("Gallery", "gallery", ":material/photo_library:", "gallery"),
+    PageSpec("CTR model", "ctr_model", ":material/insights:", "ctr-model"),
     PageSpec("Audit log", "audit", ":material/history:", "audit", permission="view_audit"),
     PageSpec("Export", "export", ":material/ios_share:", "export", permission="export"),
     PageSpec("Users", "users", ":material/group:", "users", permission="manage_users"),
