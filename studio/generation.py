@@ -20,7 +20,8 @@ The pipeline for each persona x channel pair:
 
 :func:`generate_variants` does 1-5 without a database; :func:`save_variants` stores the result
 as draft :class:`~studio.models.Variant` rows with an audit entry each; :func:`run_generation`
-does both for the app and the CLI.
+does both for the app and the CLI, then predicts each draft's CTR with the active predictor
+(:mod:`studio.scoring`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from studio import audit
+from studio import audit, auth
 from studio.backends.llm import (
     CampaignBrief,
     CopyDraft,
@@ -166,6 +167,7 @@ class GeneratedVariant:
     notes: list[str] = field(default_factory=list)
     duplicates_merged: int = 0
     variant_id: int | None = None
+    predicted_ctr: float | None = None
 
     @property
     def flagged(self) -> bool:
@@ -225,6 +227,8 @@ class GenerationResult:
         could be written.
     campaign_id
         Set by :func:`run_generation` once saved.
+    unscored
+        Why :func:`run_generation` could not predict CTRs ("" when every variant was scored).
     """
 
     variants: list[GeneratedVariant]
@@ -234,6 +238,7 @@ class GenerationResult:
     pair_diversity: dict[tuple[str, str], float] = field(default_factory=dict)
     shortfall: dict[tuple[str, str], int] = field(default_factory=dict)
     campaign_id: int | None = None
+    unscored: str = ""
 
     @property
     def flagged(self) -> list[GeneratedVariant]:
@@ -633,9 +638,19 @@ def run_generation(
 ) -> GenerationResult:
     """Create the campaign, generate its variants and save them as drafts (one transaction).
 
-    The campaign is saved only together with its variants, so a run that fails part-way
-    (e.g. the LLM server goes away) leaves nothing half-written behind.
+    ``created_by`` must be an active user whose role may generate (creatives and admins, see
+    :data:`studio.auth.ROLE_PERMISSIONS`); this is checked before any work is done. The
+    campaign is saved only together with its variants, so a run that fails part-way (e.g. the
+    LLM server goes away) leaves nothing half-written behind.
+
+    Raises
+    ------
+    studio.auth.AuthError
+        ``created_by`` is unknown, deactivated or not allowed to generate.
+    CopyWriterUnavailable
+        The backend cannot work (nothing is saved).
     """
+    auth.require(session, username=created_by, permission=auth.Permission.generate)
     result = generate_variants(request, writer, encoder=encoder, progress=progress)
     brief = request.brief
     campaign = variant_crud.create_campaign(
@@ -668,8 +683,36 @@ def run_generation(
             "failures": [f.message for f in result.failures],
         },
     )
-    save_variants(session, campaign=campaign, result=result, created_by=created_by)
+    rows = save_variants(session, campaign=campaign, result=result, created_by=created_by)
     result.campaign_id = campaign.id
+    result.unscored = _predict_ctr(session, rows, result)
     if progress is not None:
         progress(GenerationProgress(len(result.variants), len(result.variants), "saved as drafts"))
     return result
+
+
+def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult) -> str:
+    """Score the saved drafts with the active CTR predictor; returns why some were not scored."""
+    from studio.scoring.model import ModelFileError
+    from studio.scoring.registry import load_active_predictor
+    from studio.scoring.variants import UnscorableVariantError, score_variants, variant_text
+
+    try:
+        predictor = load_active_predictor(session)
+    except ModelFileError as exc:
+        return f"CTR not predicted: {exc}"
+    scorable, problems = [], []
+    for row in rows:
+        try:
+            variant_text(row.channel, row.fields)
+        except UnscorableVariantError as exc:
+            problems.append(f"variant {row.id}: {exc}")
+        else:
+            scorable.append(row)
+    score_variants(session, scorable, predictor)
+    by_id = {row.id: row for row in scorable}
+    for generated in result.variants:
+        row = by_id.get(generated.variant_id)
+        if row is not None:
+            generated.predicted_ctr = row.predicted_ctr
+    return f"CTR not predicted for {'; '.join(problems)}" if problems else ""

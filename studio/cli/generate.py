@@ -1,4 +1,8 @@
-"""``studio generate``: write ad copy variants for a brand's personas and channels, saved as drafts."""
+"""``studio generate``: write ad copy variants for a brand's personas and channels, saved as drafts.
+
+``--as USER`` names who generates; their role must allow it (creative or admin), exactly as in
+the app, and the drafts and audit entries carry their name.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 import typer
 
+from studio.auth import AuthError
 from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
 from studio.brand import load_catalog
 from studio.channels import CHANNELS
@@ -37,6 +42,7 @@ def variant_records(result: GenerationResult) -> list[dict[str, Any]]:
             "seed": v.seed,
             "prompt_template": v.prompt.template,
             "prompt_hash": v.prompt.sha256,
+            "predicted_ctr": v.predicted_ctr,
             "flagged": v.flagged,
             "violations": [x.to_dict() for x in v.violations],
             "repairs": v.repairs,
@@ -50,8 +56,8 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
     field_names: list[str] = []
     for spec in CHANNELS.values():
         field_names += [f.name for f in spec.fields if f.name not in field_names]
-    columns = ["variant_id", "campaign_id", "persona", "channel", *field_names, "backend", "model", "seed",
-               "prompt_template", "prompt_hash", "flagged", "violations", "repairs"]  # fmt: skip
+    columns = ["variant_id", "campaign_id", "persona", "channel", *field_names, "predicted_ctr", "backend",
+               "model", "seed", "prompt_template", "prompt_hash", "flagged", "violations", "repairs"]  # fmt: skip
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
@@ -79,7 +85,7 @@ def generate(
     seed: int = typer.Option(0, help="Base random seed; the same seed gives the same variants."),
     backend: str | None = typer.Option(None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Also write the variants to a .csv or .json file."),
-    created_by: str = typer.Option("cli", help="User name recorded on the drafts and in the audit log."),
+    acting: str = typer.Option(..., "--as", help="Username of the person generating (their role is checked)."),
     brand_dir: Path | None = typer.Option(None, help="Folder of brands (default: STUDIO_BRAND_DIR)."),
 ) -> None:
     """Generate ad copy variants, check them against the brand, and save them as drafts."""
@@ -115,18 +121,23 @@ def generate(
 
     try:
         with database() as session:
-            result = run_generation(session, request, writer, created_by=created_by, progress=show)
+            result = run_generation(session, request, writer, created_by=acting, progress=show)
     except CopyWriterUnavailable as exc:
         fail(f"{exc} (nothing was saved)")
+    except AuthError as exc:
+        fail(str(exc))
 
     for v in result.variants:
         mark = "FLAGGED" if v.flagged else "ok"
-        typer.echo(f"#{v.variant_id}\t{v.persona}\t{v.channel}\t{mark}\t{json.dumps(v.fields, ensure_ascii=False)}")
+        ctr = "ctr n/a" if v.predicted_ctr is None else f"ctr {v.predicted_ctr:.2%}"
+        typer.echo(f"#{v.variant_id}\t{v.persona}\t{v.channel}\t{mark}\t{ctr}\t{json.dumps(v.fields, ensure_ascii=False)}")
         for violation in v.violations:
             typer.echo(f"    {violation}")
     for failure in result.failures:
         typer.secho(f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
                     fg=typer.colors.RED, err=True)  # fmt: skip
+    if result.unscored:
+        typer.secho(result.unscored, fg=typer.colors.YELLOW, err=True)
     diversity = "n/a" if result.diversity is None else f"{result.diversity:.3f}"
     typer.echo(
         f"campaign {result.campaign_id}: {len(result.variants)} drafts saved, {len(result.flagged)} flagged, "

@@ -15,6 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from sqlmodel import Session
+
+from studio.db import get_engine
+from tests.people import add_people
 
 
 @dataclass
@@ -106,3 +110,11 @@ def chat_server() -> Iterator[ChatServer]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def people_env(studio_env: dict[str, str]) -> dict[str, str]:
+    """``studio_env`` with the test accounts (cara: creative, bea: brand manager, ada: admin...)."""
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
+        add_people(session)
+    return studio_env

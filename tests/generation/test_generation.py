@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from studio import audit
+from studio.auth import AuthenticationFailed, PermissionDenied
 from studio.backends.llm import (
     CampaignBrief,
     CopyDraft,
@@ -24,6 +25,7 @@ from studio.generation import (
     run_generation,
 )
 from studio.models import AuditLog, Campaign, Variant
+from tests.people import add_people
 
 
 class ShoutingWriter:
@@ -206,6 +208,7 @@ def test_repair_fields_drops_a_surplus_long_headline_and_appends_a_missing_discl
 
 
 def test_run_generation_saves_drafts_with_provenance_and_audit(session, halden):
+    add_people(session)
     request = make_request(halden, channels=("tiktok", "google_rsa"), n=2)
     result = run_generation(session, request, BannedWriter(), created_by="ada")
     session.commit()
@@ -223,7 +226,37 @@ def test_run_generation_saves_drafts_with_provenance_and_audit(session, halden):
     flagged = [r for r in rows if r.violations]
     assert {r.channel for r in flagged} == {"tiktok"}
     assert all(v["rule"] and v["field"] and v["reason"] for r in flagged for v in r.violations)
+    # Every draft got a CTR prediction from the shipped predictor, with its interval.
+    assert result.unscored == ""
+    for row, generated in zip(rows, result.variants, strict=True):
+        assert row.predicted_ctr is not None and row.ctr_low <= row.predicted_ctr <= row.ctr_high
+        assert generated.predicted_ctr == row.predicted_ctr and row.ctr_explanation["scored_text"]
     entries = audit.list_entries(session, entity_type="variant")
     assert sorted(int(e.entity_id) for e in entries) == sorted(r.id for r in rows)
     assert all(e.actor == "ada" and e.action == "variant.create" for e in entries)
     assert len(session.exec(select(AuditLog).where(AuditLog.entity_type == "campaign")).all()) == 1
+
+
+def test_run_generation_checks_the_role_before_any_work(session, halden):
+    add_people(session)
+    writer = BannedWriter()
+    with pytest.raises(PermissionDenied, match="bea"):
+        run_generation(session, make_request(halden), writer, created_by="bea")
+    assert writer.requests == [] and session.exec(select(Variant)).all() == []
+    with pytest.raises(AuthenticationFailed, match="no user named 'ghost'"):
+        run_generation(session, make_request(halden), writer, created_by="ghost")
+
+
+def test_drafts_are_saved_when_no_ctr_model_can_be_loaded(session, halden, monkeypatch, tmp_path):
+    from studio.config import get_settings
+
+    monkeypatch.setenv("STUDIO_CTR_MODEL_PATH", str(tmp_path / "missing.npz"))
+    get_settings.cache_clear()
+    try:
+        add_people(session)
+        result = run_generation(session, make_request(halden, n=1), OfflineCopyWriter(), created_by="cara")
+    finally:
+        get_settings.cache_clear()
+    assert "CTR not predicted" in result.unscored and "missing.npz" in result.unscored
+    [row] = session.exec(select(Variant)).all()
+    assert row.predicted_ctr is None and row.id == result.variants[0].variant_id
