@@ -28,6 +28,7 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("Overview", "overview", ":material/home:", "overview"),
     PageSpec("Brand", "brand", ":material/palette:", "brand", permission="edit_guidelines"),
+    PageSpec("Generate", "generate", ":material/edit_note:", "generate", permission="generate"),
     PageSpec("Review", "review", ":material/fact_check:", "review"),
     PageSpec("Gallery", "gallery", ":material/photo_library:", "gallery"),
     PageSpec("CTR model", "ctr_model", ":material/insights:", "ctr-model"),

@@ -1,0 +1,161 @@
+"""Generate: a brief, personas and channels in; checked copy variants out, saved as drafts.
+
+The page gathers the brief and calls :func:`studio.generation.run_generation`, which checks the
+user's role, writes, checks, repairs, de-duplicates, saves and scores. The table below shows
+what was saved, read back from the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from studio.auth import AuthError
+from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.brand import Brand
+from studio.channels import CHANNELS, field_texts, limits_table
+from studio.crud import variants as variant_queries
+from studio.generation import (
+    GenerationProgress,
+    GenerationRequest,
+    GenerationResult,
+    run_generation,
+)
+from studio.ui import context
+
+_RESULT = "generate_result"
+
+
+def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
+    return " | ".join(text for _, text in field_texts(channel, fields))
+
+
+def _form(brand: Brand) -> None:
+    config = context.settings()
+    model = {"openai": config.openai_model, "transformers": config.transformers_model or "(not set)"}.get(
+        config.llm_backend, "brand assets"
+    )
+    st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
+    with st.form("generate_form"):
+        personas = st.multiselect(
+            "Personas", list(brand.personas), default=list(brand.personas)[:1],
+            format_func=lambda slug: brand.personas[slug].name, key="gen_personas",
+        )  # fmt: skip
+        channels = st.multiselect(
+            "Channels", list(CHANNELS), default=["meta_feed"],
+            format_func=lambda c: CHANNELS[c].name, key="gen_channels",
+        )  # fmt: skip
+        left, right = st.columns(2)
+        objective = left.selectbox("Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective")
+        name = right.text_input("Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions")
+        offer = st.text_input(
+            "Offer", key="gen_offer", help="Numbers in the offer must be approved claims, or the offer is left out.",
+        )  # fmt: skip
+        landing_url = st.text_input("Landing URL", value=brand.guideline.website, key="gen_landing_url")
+        left, right = st.columns(2)
+        n = left.number_input("Variants per persona and channel", 1, 50, 3, key="gen_n")
+        seed = right.number_input("Seed", 0, 2**31 - 1, 0, key="gen_seed", help="Same seed, same variants.")
+        submitted = st.form_submit_button("Generate", type="primary")
+    if submitted:
+        _generate(brand, personas, channels, objective, name, offer, landing_url, int(n), int(seed))
+
+
+def _generate(
+    brand: Brand, personas: list[str], channels: list[str], objective: str, name: str,
+    offer: str, landing_url: str, n: int, seed: int,
+) -> None:  # fmt: skip
+    try:
+        brief = CampaignBrief(objective=objective, landing_url=landing_url.strip(), offer=offer.strip(), name=name)
+        request = GenerationRequest(
+            brand=brand, brief=brief, personas=tuple(personas), channels=tuple(channels), n=n, seed=seed
+        )
+        writer = make_copy_writer(context.settings())
+    except (ValueError, KeyError, CopyWriterUnavailable) as exc:
+        st.error(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+        return
+    bar = st.progress(0.0, text="Starting…")
+
+    def show(step: GenerationProgress) -> None:
+        bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
+
+    try:
+        with context.db_session() as session:
+            result = run_generation(session, request, writer, created_by=context.current_username(), progress=show)
+    except (AuthError, CopyWriterUnavailable) as exc:
+        bar.empty()
+        st.error(f"{exc} Nothing was saved.")
+        return
+    st.session_state[_RESULT] = result
+
+
+def _show_result(result: GenerationResult) -> None:
+    st.success(
+        f"Saved {len(result.variants)} drafts to campaign {result.campaign_id}"
+        f"{f'; {len(result.flagged)} flagged for review' if result.flagged else ''}."
+    )
+    cols = st.columns(4)
+    cols[0].metric("Drafts", len(result.variants))
+    cols[1].metric("Flagged", len(result.flagged))
+    cols[2].metric("Near-duplicates merged", result.merged)
+    cols[3].metric(
+        "Diversity", "n/a" if result.diversity is None else f"{result.diversity:.2f}",
+        help="Mean cosine distance between the variants of each persona and channel "
+        "(MiniLM sentence embeddings): 0 = identical, about 1 = unrelated.",
+    )  # fmt: skip
+    for failure in result.failures:
+        st.error(f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}")
+    for (persona, channel), missing in result.shortfall.items():
+        st.warning(f"{persona} / {channel}: {missing} fewer variant(s) than asked; the rest were near-duplicates.")
+    if result.unscored:
+        st.warning(result.unscored)
+
+    with context.db_session() as session:
+        rows = sorted(
+            variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000), key=lambda r: r.id or 0
+        )
+    by_id = {v.variant_id: v for v in result.variants}
+    table = []
+    for row in rows:
+        generated = by_id.get(row.id)
+        table.append({
+            "id": row.id,
+            "persona": row.persona,
+            "channel": row.channel,
+            "status": str(row.status),
+            "copy": _copy_summary(row.channel, row.fields),
+            "predicted CTR": row.predicted_ctr,
+            "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
+            "repairs": "; ".join(generated.repairs) if generated else "",
+            "backend": row.backend,
+            "model": row.model,
+            "seed": row.seed,
+            "prompt": f"{row.prompt_template} · {row.prompt_hash[:12]}",
+        })  # fmt: skip
+    st.dataframe(
+        table, hide_index=True, width="stretch", key="generate_table",
+        column_config={"predicted CTR": st.column_config.NumberColumn(format="percent")},
+    )  # fmt: skip
+    if rows:
+        chosen = st.selectbox("Show the prompt of variant", [r.id for r in rows], key="gen_prompt_variant")
+        row = next(r for r in rows if r.id == chosen)
+        st.caption(f"Template `{row.prompt_template}`, SHA-256 `{row.prompt_hash}`, seed {row.seed}")
+        st.code(row.prompt, language="markdown")
+
+
+def render() -> None:
+    st.title("Generate copy")
+    brand = context.active_brand()
+    if brand is None:
+        st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
+        return
+    _form(brand)
+    result = st.session_state.get(_RESULT)
+    if isinstance(result, GenerationResult) and result.campaign_id is not None:
+        _show_result(result)
+    with st.expander("Channel limits"):
+        st.dataframe(
+            [{"channel": r.channel, "field": r.label, "limits": r.limits, "required": r.required,
+              "notes": ", ".join(r.notes)} for r in limits_table()],
+            hide_index=True, width="stretch",
+        )  # fmt: skip
