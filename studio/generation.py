@@ -692,14 +692,17 @@ def run_generation(
 
 
 def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult) -> str:
-    """Score the saved drafts with the active CTR predictor; returns why some were not scored."""
-    from studio.scoring.model import ModelFileError
+    """Score the saved drafts with the active CTR predictor; returns why some were not scored.
+
+    A predictor that cannot be loaded (missing file, a model trained for another encoder: both
+    ``ValueError``) does not cost the user the drafts: they are saved unscored, with the reason.
+    """
     from studio.scoring.registry import load_active_predictor
     from studio.scoring.variants import UnscorableVariantError, score_variants, variant_text
 
     try:
         predictor = load_active_predictor(session)
-    except ModelFileError as exc:
+    except ValueError as exc:  # ModelFileError is a ValueError
         return f"CTR not predicted: {exc}"
     scorable, problems = [], []
     for row in rows:

@@ -198,9 +198,15 @@ def reply_model(channel: ChannelSpec) -> type[BaseModel]:
     return create_model(model_name, __config__=ConfigDict(extra="forbid"), **definitions)
 
 
+@cache
+def reply_schema_json(channel: ChannelSpec) -> str:
+    """:func:`reply_schema` as compact JSON text (as the prompt shows it)."""
+    return json.dumps(reply_model(channel).model_json_schema(), separators=(",", ":"))
+
+
 def reply_schema(channel: ChannelSpec) -> dict[str, Any]:
     """The JSON schema of :func:`reply_model` (sent to servers that support structured output)."""
-    return reply_model(channel).model_json_schema()
+    return dict(json.loads(reply_schema_json(channel)))
 
 
 def build_prompt(
@@ -220,7 +226,7 @@ def build_prompt(
         channel=channel,
         brief=brief,
         disclaimers=[d.text for d in brand.guideline.disclaimers_for(channel.id)],
-        schema=json.dumps(reply_schema(channel), separators=(",", ":")),
+        schema=reply_schema_json(channel),
         previous=dict(previous) if previous else None,
         feedback=list(feedback),
     )
