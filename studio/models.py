@@ -263,6 +263,9 @@ class AllocationDecision(SQLModel, table=True):
     prob_best: dict[str, Any] = _json()
     expected_loss: dict[str, Any] = _json()
     summary: str = _text()
+    #: Everything else needed to re-evaluate the decision offline: per-arm delivery, prior and
+    #: posterior, the Monte Carlo seed, burn-in, paused arms, winner and the SRM check.
+    details: dict[str, Any] = _json()
 
 
 # --------------------------------------------------------------------------------------------
