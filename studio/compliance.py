@@ -14,8 +14,9 @@ Rules (each violation names the rule, the field and the reason):
     Numbers inside the brand's disclaimers are exempt. Number *words* ("two clicks") are
     everyday language and are not treated as claims.
 ``shouting``
-    A word of three or more letters in capitals (acronyms that the guideline itself writes
-    in capitals, such as a brand name, are allowed), or stacked exclamation marks ("!!").
+    A word of three or more letters in capitals (common business acronyms, and words the
+    brand name, approved claims or disclaimers write in capitals, are allowed), or stacked
+    exclamation marks ("!!").
 Channel format rules
     Length, count, distinctness, emoji and characters, from :func:`studio.channels.check_fields`.
 
@@ -167,10 +168,13 @@ class ComplianceChecker:
 
     @cached_property
     def allowed_caps(self) -> frozenset[str]:
-        """Words the guideline itself writes in capitals (brand names, acronyms)."""
-        texts: list[str] = [self.guideline.name, *self.guideline.value_propositions]
-        texts += [c.text for c in self.guideline.approved_claims]
-        texts += [d.text for d in self.guideline.disclaimers] + list(self.guideline.calls_to_action)
+        """Capitalised words the guideline's fixed texts use: brand name, claims, disclaimers.
+
+        Value propositions and calls to action are copy assets, not authorities, so a shouted
+        word there is still shouting.
+        """
+        texts: list[str] = [self.guideline.name, *(c.text for c in self.guideline.approved_claims)]
+        texts += [d.text for d in self.guideline.disclaimers]
         return _COMMON_ACRONYMS | {m.group(0) for t in texts for m in _CAPS_WORD.finditer(t)}
 
     def check(

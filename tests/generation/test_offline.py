@@ -99,3 +99,37 @@ def test_brief_is_validated():
         CampaignBrief("fame", "https://example.com")
     with pytest.raises(ValueError, match="landing_url 'example'"):
         CampaignBrief("sales", "example")
+
+
+def test_awkward_brand_still_fits_every_channel(catalog):
+    """A long brand name, a disclaimer on every channel, and assets that break the brand's own
+    rules (a superlative, a banned word, shouting): drafts still pass, the bad assets are left out."""
+    from dataclasses import replace
+
+    from studio.brand import Disclaimer
+
+    base = catalog.get("ledgerly")
+    guideline = base.guideline.model_copy(
+        update={
+            "name": "Ledgerly Accounting and Invoicing for Small Businesses",  # 54 characters
+            "disclaimers": [Disclaimer(text="Terms apply.")],  # every channel, every RSA description
+            "value_propositions": [*base.guideline.value_propositions, "The fastest invoicing app"],
+            "calls_to_action": [*base.guideline.calls_to_action, "Get rich today", "START NOW"],
+        }
+    )
+    brand = replace(base, guideline=guideline)
+    checker = ComplianceChecker(guideline)
+    writer = OfflineCopyWriter()
+    brief = CampaignBrief("leads", guideline.website)
+    notes: set[str] = set()
+    for channel in CHANNELS:
+        for seed in range(25):
+            draft = writer.write(request(brand, "shop-owners", channel, seed, brief))
+            result = checker.check(channel, draft.fields)
+            assert result.passed, (channel, seed, draft.fields, result.violations)
+            notes.update(draft.notes)
+            text = repr(draft.fields)
+            assert "fastest" not in text and "Get rich" not in text and "START NOW" not in text
+    assert any("'The fastest invoicing app.'" in n and "superlative" in n for n in notes)
+    assert any("Get rich today" in n and "banned phrase" in n for n in notes)
+    assert any("START NOW" in n and "all-caps" in n for n in notes)
