@@ -10,11 +10,13 @@ import typer
 
 from studio.cli import brands, db
 from studio.cli import ctr as ctr_cli
+from studio.cli import events as events_cli
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
 from studio.cli import render as render_cli
 from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
+from studio.cli import tests_cli
 from studio.cli import users as users_cli
 
 app = typer.Typer(
@@ -28,6 +30,8 @@ app.add_typer(db.app, name="db")
 app.add_typer(ctr_cli.app, name="ctr")
 app.add_typer(review_cli.app, name="review")
 app.add_typer(users_cli.app, name="users")
+app.add_typer(events_cli.app, name="events")
+app.add_typer(tests_cli.app, name="tests")
 app.command("generate")(generate_cli.generate)
 app.command("export")(export_cli.export)
 app.command("simulate")(simulate_cli.simulate)
