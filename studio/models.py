@@ -131,7 +131,7 @@ class Variant(SQLModel, table=True):
         default=VariantStatus.draft, sa_column=Column(String(32), nullable=False, index=True)
     )
     revision: int = 1
-    parent_id: int | None = Field(default=None, foreign_key="variant.id")
+    parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
     backend: str = Field(max_length=32)
     model: str = Field(max_length=256)
     seed: int

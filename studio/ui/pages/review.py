@@ -229,6 +229,10 @@ def _card(variant: Variant, assets: list[Asset], reviews: list[Review], user: au
             _context_column(variant, brand)
 
 
+#: Cards per page: each card is dozens of widgets, so a page of hundreds would be slow to draw.
+PAGE_SIZE = 20
+
+
 def render() -> None:
     st.title("Review")
     user = auth_ui.current_user()
@@ -248,17 +252,23 @@ def render() -> None:
     sort = c4.selectbox("Sort", list(_SORTS), key="review_sort")
     min_ctr = c5.number_input("Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1,
                               key="review_min_ctr")
+    filters = dict(brand=brand.slug, statuses=[status], personas=personas or None, channels=channels or None,
+                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None)
     with context.db_session() as session:
+        total = review_queries.count_latest_revisions(session, **filters)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
+                               key="review_page") if pages > 1 else 1
         variants = list(review_queries.list_latest_revisions(
-            session, brand=brand.slug, statuses=[status], personas=personas or None,
-            channels=channels or None, min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None,
-            order=_SORTS[sort],  # type: ignore[arg-type]
+            session, **filters, order=_SORTS[sort],  # type: ignore[arg-type]
+            limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE,
         ))
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
-    st.caption(f"{len(variants)} variant(s) '{status}' (latest revisions only).")
+    st.caption(f"{total} variant(s) '{status}' (latest revisions only); showing "
+               f"{len(variants)} on page {page} of {pages}.")
     can_bulk = status == VariantStatus.in_review.value and user.may(Permission.review)
     if can_bulk:
         _bulk_bar(ids)

@@ -1,0 +1,155 @@
+"""Page load times with a large database: seeds N variants, then opens every page in Chromium.
+
+Usage::
+
+    .venv/bin/python benchmarks/page_load.py [--variants 10000] [--repeats 3]
+
+It seeds a fresh SQLite database (variants spread over both example brands, all personas and
+channels and every review status, with predicted CTRs, reviews and audit rows), starts the real
+app with ``streamlit run``, signs in as an admin and clicks through every page in the sidebar,
+timing each from the click until Streamlit has finished the run. Prints one line per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from sqlmodel import Session
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+from studio import audit  # noqa: E402
+from studio.auth import hash_password  # noqa: E402
+from studio.brand import load_catalog  # noqa: E402
+from studio.crud import users as user_queries  # noqa: E402
+from studio.crud import variants as variant_queries  # noqa: E402
+from studio.db import get_engine, upgrade  # noqa: E402
+from studio.models import Review, Role, Variant, VariantStatus  # noqa: E402
+
+PASSWORD = "benchmark password 2026"
+SCRIPT_STATE = "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
+STATUSES = [VariantStatus.draft, VariantStatus.in_review, VariantStatus.approved, VariantStatus.rejected,
+            VariantStatus.changes_requested, VariantStatus.exported]
+
+
+def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
+    """Generate real drafts for every brand x persona x channel, then copy them up to ``n_variants``."""
+    from studio.backends.llm_offline import OfflineCopyWriter
+    from studio.generation import CampaignBrief, GenerationRequest, run_generation
+
+    upgrade(database_url)
+    catalog = load_catalog(brand_dir)
+    rng = random.Random(0)
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        user_queries.add_user(session, username="admin", display_name="Admin", role=Role.admin,
+                              password_hash=hash_password(PASSWORD))
+        session.commit()
+        templates: list[Variant] = []
+        for brand in catalog.brands.values():
+            request = GenerationRequest(
+                brand=brand,
+                brief=CampaignBrief(objective="traffic", landing_url=brand.guideline.website,
+                                    name=f"{brand.guideline.name} benchmark"),
+                personas=tuple(brand.personas), channels=("google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"),
+                n=2, seed=1)
+            result = run_generation(session, request, OfflineCopyWriter(), created_by="admin")
+            templates += variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000)
+        session.commit()
+        for start in range(len(templates), n_variants, 1000):
+            batch = []
+            for i in range(start, min(n_variants, start + 1000)):
+                template = templates[i % len(templates)]
+                batch.append(Variant(
+                    **template.model_dump(exclude={"id", "status", "seed", "predicted_ctr", "created_at", "updated_at"}),
+                    status=STATUSES[i % len(STATUSES)], seed=i, predicted_ctr=rng.uniform(0.005, 0.03)))
+            session.add_all(batch)
+            session.flush()
+            for variant in batch:
+                if variant.status != VariantStatus.draft:
+                    session.add(Review(variant_id=variant.id, reviewer="admin", action="seed",
+                                       from_status="draft", to_status=str(variant.status)))
+                    audit.record(session, actor="admin", action="variant.seed", entity_type="variant",
+                                 entity_id=variant.id, after={"status": str(variant.status)})
+            session.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_dir = Path(scratch)
+        brand_dir = scratch_dir / "brand_guidelines"
+        shutil.copytree(REPO_ROOT / "brand_guidelines", brand_dir)
+        database_url = f"sqlite:///{scratch_dir / 'bench.db'}"
+        started = time.perf_counter()
+        seed(database_url, brand_dir, args.variants)
+        print(f"seeded {args.variants} variants in {time.perf_counter() - started:.1f} s")
+        env = {**os.environ, "STUDIO_DATABASE_URL": database_url, "STUDIO_BRAND_DIR": str(brand_dir),
+               "STUDIO_ASSET_DIR": str(scratch_dir / "assets"), "HF_HUB_OFFLINE": "1"}
+        port = 8765
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", headless=True,
+                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                          "--disable-background-networking", "--disable-component-update"])
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(120_000)
+                page.goto(url)
+                page.get_by_role("textbox", name="Username").fill("admin")
+                page.get_by_role("textbox", name="Password").fill(PASSWORD)
+                page.get_by_role("button", name="Sign in").click()
+                page.locator('[data-testid="stSidebarNavLink"]').first.wait_for()
+                links = page.locator('[data-testid="stSidebarNavLink"]')
+                # A link's text is its icon's ligature name, a newline, then the page title.
+                names = [links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())]
+                print(f"{'page':<14} {'median s':>9} {'max s':>7}  (click -> run finished, {args.repeats} loads)")
+                for name in names:
+                    timings = []
+                    for _ in range(args.repeats):
+                        start = time.perf_counter()
+                        page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=name).first.click()
+                        try:  # the run may start and finish between two polls: then this times out
+                            page.wait_for_function(f"() => {SCRIPT_STATE} === 'running'", timeout=3_000)
+                        except PlaywrightTimeout:
+                            pass
+                        page.wait_for_function(f"() => {SCRIPT_STATE} === 'notRunning'")
+                        timings.append(time.perf_counter() - start)
+                    errors = page.locator('[data-testid="stException"]').count()
+                    print(f"{name:<14} {statistics.median(timings):>9.2f} {max(timings):>7.2f}"
+                          + (f"  ({errors} exception(s) shown!)" if errors else ""))
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()
