@@ -33,6 +33,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Gallery", "gallery", ":material/photo_library:", "gallery"),
     PageSpec("CTR model", "ctr_model", ":material/insights:", "ctr-model"),
     PageSpec("Audit log", "audit", ":material/history:", "audit", permission="view_audit"),
+    PageSpec("Tests", "tests", ":material/science:", "tests", permission="run_tests"),
     PageSpec("Export", "export", ":material/ios_share:", "export", permission="export"),
     PageSpec("Users", "users", ":material/group:", "users", permission="manage_users"),
 ]

@@ -1,0 +1,361 @@
+"""Tests: start a creative test from approved variants, import delivery reports, reweight, and
+read the decision and the dashboard.
+
+Every rule lives in :mod:`studio.experiments` and :mod:`studio.reports`; this page gathers input,
+calls one library function per button (in a callback, before the next run) and draws the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from studio import experiments as ex
+from studio.auth import AuthError
+from studio.channels import CHANNELS
+from studio.crud import experiments as queries
+from studio.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
+from studio.review import ReviewError
+from studio.ui import context
+from studio.uploads import UploadRejected
+
+MODE = "tests_mode"
+SELECTED = "tests_selected"
+MESSAGES = "tests_messages"
+IMPORT_RESULT = "tests_import_result"
+SETUP = "tests_created_setup"
+MODES = ("Open a test", "New test")
+ERRORS = (ex.ExperimentError, AuthError, ReviewError, ReportFileError, UploadRejected)
+PLATFORM_LABELS = {"auto": "Detect from the columns", **PLATFORMS}
+
+
+def _say(kind: str, text: str) -> None:
+    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+
+
+def _show_messages() -> None:
+    for kind, text in st.session_state.pop(MESSAGES, []):
+        getattr(st, kind)(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Callbacks: one library call each
+# --------------------------------------------------------------------------------------------
+
+
+def _create(brand: str) -> None:
+    state = st.session_state
+    try:
+        prior = state["tests_new_prior"]
+        settings = ex.TestSettings(
+            policy=state["tests_new_policy"], min_share=state["tests_new_min_share"] / 100,
+            burn_in_impressions=int(state["tests_new_burn_in"]), reweight_hours=int(state["tests_new_cadence"]),
+            win_probability=state["tests_new_win"] / 100, max_expected_loss=state["tests_new_max_loss"] / 100,
+            prior_source=prior, prior_strength=None if prior == "flat" else float(state["tests_new_strength"]),
+        )  # fmt: skip
+        with context.db_session() as session:
+            experiment = ex.create_test(
+                session, name=state.get("tests_new_name", ""), brand=brand, persona=state["tests_new_persona"],
+                channel=state["tests_new_channel"], variant_ids=list(state.get("tests_new_variants", [])),
+                actor=context.current_username(), settings=settings,
+            )
+            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    state[SETUP] = [
+        {"arm": a.letter, "variant": a.variant_id, "headline": a.headline, "ad name to use": a.ad_name} for a in setup
+    ]
+    state[SELECTED] = experiment.id
+    state[MODE] = MODES[0]
+    state.pop(IMPORT_RESULT, None)
+    _say("success", f"Test {experiment.id} '{experiment.name}' started with {len(setup)} arms.")
+
+
+def _import(experiment_id: int) -> None:
+    upload = st.session_state.get("tests_report")
+    if upload is None:
+        _say("error", "Choose a report CSV first (Meta Ads Manager or Google Ads export).")
+        return
+    try:
+        with context.db_session() as session:
+            result = import_report(session, experiment_id=experiment_id, data=upload.getvalue(),
+                                   file_name=upload.name, actor=context.current_username(),
+                                   platform=st.session_state.get("tests_platform", "auto"))
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    st.session_state[IMPORT_RESULT] = {
+        "summary": result.summary(), "imported": result.imported, "duplicates": result.duplicates,
+        "bad_rows": [b.as_dict() for b in result.bad_rows], "warnings": list(result.warnings),
+        "learned": {str(k): v for k, v in result.learned_ad_ids.items()}, "test": experiment_id,
+    }  # fmt: skip
+
+
+def _reweight(experiment_id: int) -> None:
+    try:
+        with context.db_session() as session:
+            decision = ex.reweight(session, experiment_id, actor=context.current_username())
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    _say("success" if decision.winner_arm_id else "info", f"Decision {decision.decision_id} logged.")
+
+
+def _status(experiment_id: int, action: str) -> None:
+    try:
+        with context.db_session() as session:
+            if action == "stop":
+                experiment = ex.stop(session, experiment_id, actor=context.current_username(),
+                                     reason=st.session_state.get("tests_stop_reason", ""))
+            else:
+                experiment = getattr(ex, action)(session, experiment_id, actor=context.current_username())
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    _say("success", f"Test {experiment_id} is {experiment.status}.")
+
+
+def _assign(experiment_id: int) -> None:
+    try:
+        with context.db_session() as session:
+            arm = ex.assign_ad(session, experiment_id=experiment_id, arm_id=st.session_state["tests_ad_arm"],
+                               actor=context.current_username(), ad_id=st.session_state.get("tests_ad_id", ""))
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    _say("success", f"Arm {arm.id} now maps to ad id {arm.ad_id or '-'} (ad name {arm.ad_name or '-'}).")
+
+
+# --------------------------------------------------------------------------------------------
+# New test
+# --------------------------------------------------------------------------------------------
+
+
+def _new_test() -> None:
+    brand = context.active_brand()
+    if brand is None:
+        st.error("No valid brand: fix the brand files first (Brand page).")
+        return
+    personas = list(brand.personas)
+    left, right = st.columns(2)
+    left.selectbox("Persona", personas, key="tests_new_persona", format_func=lambda p: f"{brand.personas[p].name} ({p})")
+    right.selectbox("Channel", list(CHANNELS), key="tests_new_channel")
+    persona, channel = st.session_state["tests_new_persona"], st.session_state["tests_new_channel"]
+    with context.db_session() as session:
+        variants = ex.eligible_variants(session, brand=brand.slug, persona=persona, channel=channel)
+        options = {v.id: f"v{v.id} · {ex.headline(v)}" + (f" · predicted CTR {v.predicted_ctr:.2%}"
+                                                            if v.predicted_ctr is not None else "")
+                   for v in variants}
+    if len(options) < 2:
+        st.info(f"{len(options)} approved variant(s) for {persona} on {channel}; a test needs at least 2. "
+                "Approve more on the Review page, or pick another persona or channel.")
+        return
+    st.multiselect("Variants (approved)", list(options), default=list(options)[: ex.MAX_ARMS],
+                   format_func=options.__getitem__, key="tests_new_variants")
+    st.text_input("Test name", key="tests_new_name", placeholder="e.g. Spring headlines for home baristas")
+    a, b, c = st.columns(3)
+    a.selectbox("Policy", list(ex.POLICIES), format_func=lambda p: ex.POLICIES[p], key="tests_new_policy")
+    b.selectbox("Prior", list(ex.PRIOR_SOURCES), index=1, format_func=lambda p: ex.PRIOR_SOURCES[p],
+                key="tests_new_prior")
+    prior = st.session_state["tests_new_prior"]
+    c.number_input("Prior strength (impressions)", min_value=0.0, value=ex.DEFAULT_PRIOR_STRENGTH["predictor"]
+                   if prior == "predictor" else ex.DEFAULT_PRIOR_STRENGTH["pooled"], step=10.0,
+                   disabled=prior == "flat", key="tests_new_strength",
+                   help="Pooled: weight of the test's pooled CTR (studio default 10). Predictor: the most the "
+                        "predicted CTR is worth; a wide predicted interval makes it worth less.")
+    a, b, c, d, e = st.columns(5)
+    a.number_input("Min share per arm (%)", min_value=0.0, max_value=49.0, value=1.0, step=0.5,
+                   key="tests_new_min_share")
+    b.number_input("Burn-in (impressions per arm)", min_value=0, value=1000, step=100, key="tests_new_burn_in")
+    c.number_input("Reweight every (hours)", min_value=1, value=24, step=1, key="tests_new_cadence")
+    d.number_input("Winner needs P(best) (%)", min_value=50.0, max_value=100.0, value=95.0, step=1.0,
+                   key="tests_new_win")
+    e.number_input("Max expected loss (pp of CTR)", min_value=0.001, max_value=10.0, value=0.05, step=0.01,
+                   format="%.3f", key="tests_new_max_loss")
+    st.button("Create test", type="primary", key="tests_create", on_click=_create, args=(brand.slug,))
+
+
+# --------------------------------------------------------------------------------------------
+# One test
+# --------------------------------------------------------------------------------------------
+
+
+def _controls(board: ex.Dashboard) -> None:
+    test_id = board.experiment_id
+    cols = st.columns(4)
+    cols[0].button("Reweight now", type="primary", key="tests_reweight", on_click=_reweight, args=(test_id,),
+                   disabled=board.status != ex.RUNNING)
+    if board.status == ex.RUNNING:
+        cols[1].button("Pause test", key="tests_pause", on_click=_status, args=(test_id, "pause"))
+    elif board.status == ex.PAUSED:
+        cols[1].button("Resume test", key="tests_resume", on_click=_status, args=(test_id, "resume"))
+    if board.status not in ex.ENDED:
+        with cols[2].popover("Stop test"):
+            st.caption("Ends the test without a winner; every variant in it is retired.")
+            st.text_input("Reason", key="tests_stop_reason")
+            st.button("Stop and retire the variants", key="tests_stop", on_click=_status, args=(test_id, "stop"))
+
+
+def _ads(board: ex.Dashboard) -> None:
+    with st.expander("Ads on the platform: which name or id each arm's ad must carry",
+                     expanded=not any(a.impressions for a in board.arms)):
+        st.caption("Name each ad exactly as shown when you create it (Meta reports carry the ad name). For "
+                   "Google Ads, whose reports carry only the ad id, enter each ad's id below.")
+        st.dataframe([{"arm": a.letter, "arm id": a.arm_id, "variant": a.variant_id, "headline": a.headline,
+                       "ad name": a.ad_name, "ad id": a.ad_id or "(not set)"} for a in board.arms],
+                     hide_index=True, width="stretch")
+        if board.status in ex.ENDED:
+            return
+        left, middle, right = st.columns([1, 2, 1])
+        labels = {a.arm_id: f"{a.letter} · v{a.variant_id}" for a in board.arms}
+        left.selectbox("Arm", list(labels), format_func=labels.__getitem__, key="tests_ad_arm")
+        middle.text_input("Platform ad id", key="tests_ad_id")
+        right.button("Save ad id", key="tests_ad_save", on_click=_assign, args=(board.experiment_id,))
+
+
+def _upload(board: ex.Dashboard) -> None:
+    st.subheader("Import a delivery report")
+    st.caption("Meta Ads Manager or Google Ads export as CSV, one row per ad and day. Importing the same "
+               f"report again adds nothing twice. Largest file: {context.settings().max_upload_mb:g} MiB.")
+    left, right = st.columns([3, 1])
+    left.file_uploader("Report CSV", type=["csv", "tsv"], key="tests_report")
+    right.selectbox("Format", list(PLATFORM_CHOICES), format_func=PLATFORM_LABELS.__getitem__, key="tests_platform")
+    st.button("Import report", key="tests_import", on_click=_import, args=(board.experiment_id,))
+    done = st.session_state.get(IMPORT_RESULT)
+    if not done or done["test"] != board.experiment_id:
+        return
+    (st.warning if done["bad_rows"] else st.success)(done["summary"])
+    for arm_id, ad_id in done["learned"].items():
+        st.caption(f"Arm {arm_id} now has ad id {ad_id} (learnt from the report).")
+    for warning in done["warnings"]:
+        st.caption(f"Note: {warning}")
+    if done["bad_rows"]:
+        st.caption("Bad rows (not imported; everything else was):")
+        st.dataframe(done["bad_rows"], hide_index=True, width="stretch", key="tests_bad_rows",
+                     column_order=["line", "ad", "reason"])
+
+
+def _decision(board: ex.Dashboard) -> None:
+    if not board.decisions:
+        return
+    decision_id, at, text = board.decisions[-1]
+    st.subheader(f"Decision {decision_id} · {at:%Y-%m-%d %H:%M} UTC")
+    lines = text.splitlines()
+    for line in lines:
+        if line.startswith("Sample-ratio mismatch"):
+            st.warning(line, icon=":material/warning:")
+        elif board.winner_arm_id and "is the winner" in line:
+            st.success(line, icon=":material/emoji_events:")
+        else:
+            st.markdown(line)
+    if board.new_rows:
+        st.info(f"{board.new_rows} report row(s) imported since this decision: reweight to take them into account.")
+
+
+def _charts(board: ex.Dashboard) -> None:
+    labels = board.labels()
+    st.subheader("Dashboard")
+    st.dataframe(
+        [{"arm": a.letter, "headline": a.headline, "impressions": a.impressions, "clicks": a.clicks,
+          "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
+          "CTR 95% low": round(a.ctr_low * 100, 3), "CTR 95% high": round(a.ctr_high * 100, 3),
+          "P(best) %": round(a.prob_best * 100, 1), "share %": round(a.share * 100, 1),
+          "expected loss (pp)": None if a.expected_loss is None else round(a.expected_loss * 100, 4),
+          "paused": a.paused, "winner": a.arm_id == board.winner_arm_id} for a in board.arms],
+        hide_index=True, width="stretch", key="tests_arms_table",
+    )  # fmt: skip
+    x, densities = board.densities(200)
+    density = pd.DataFrame([{"CTR (%)": float(xv * 100), "density": float(d[i]), "arm": labels[arm_id]}
+                            for arm_id, d in densities.items() for i, xv in enumerate(x)])
+    history = pd.DataFrame([{"decision": h.decision_id, "arm": labels[h.arm_id], "P(best)": h.prob_best,
+                             "share": h.share, "expected loss (pp)": None if h.expected_loss is None
+                             else h.expected_loss * 100} for h in board.history])
+    ctr = pd.DataFrame([{"arm": labels[a.arm_id], "mean": a.ctr_mean * 100, "low": a.ctr_low * 100,
+                         "high": a.ctr_high * 100, "clicks": a.clicks, "impressions": a.impressions}
+                        for a in board.arms])
+    color = alt.Color("arm:N", legend=alt.Legend(orient="bottom", columns=1))
+    left, right = st.columns(2)
+    left.altair_chart(alt.Chart(density, title="Posterior density of CTR").mark_line()
+                      .encode(x="CTR (%):Q", y="density:Q", color=color), width="stretch")
+    base = alt.Chart(ctr, title="CTR: posterior mean and 95% interval (%)")
+    right.altair_chart(base.mark_errorbar().encode(x=alt.X("low:Q", title="CTR (%)"), x2="high:Q", y="arm:N")
+                       + base.mark_point(filled=True).encode(x="mean:Q", y="arm:N", color=color),
+                       width="stretch")
+    left, right = st.columns(2)
+    for column, field, title in ((left, "P(best)", "Probability of being best"), (right, "share", "Traffic split")):
+        column.altair_chart(alt.Chart(history, title=title).mark_line(point=True).encode(
+            x=alt.X("decision:O"), y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, 1])), color=color),
+            width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(alt.Chart(ctr, title="Clicks per arm").mark_bar().encode(
+        x="arm:N", y="clicks:Q", color=color, tooltip=["arm", "clicks", "impressions"]), width="stretch")
+    loss = history.dropna(subset=["expected loss (pp)"]) if not history.empty else history
+    right.altair_chart(alt.Chart(loss, title="Expected loss (pp of CTR, log scale)").mark_line(point=True).encode(
+        x="decision:O", y=alt.Y("expected loss (pp):Q", scale=alt.Scale(type="log")), color=color),
+        width="stretch")
+    left, right = st.columns(2)
+    left.download_button("Download CSV", data=ex.dashboard_csv(board), mime="text/csv",
+                         file_name=f"test-{board.experiment_id}-dashboard.csv", key="tests_csv")
+    right.download_button("Download PNG", data=_png(board), mime="image/png",
+                          file_name=f"test-{board.experiment_id}-dashboard.png", key="tests_png")
+
+
+def _png(board: ex.Dashboard) -> bytes:
+    # matplotlib takes a second or two on a small machine: draw once per state of the test.
+    key = ("tests_png_cache", board.experiment_id, len(board.decisions), board.new_rows, board.status)
+    cached: dict[Any, bytes] = st.session_state.setdefault("tests_png_cache", {})
+    if key not in cached:
+        cached.clear()
+        cached[key] = ex.dashboard_png(board)
+    return cached[key]
+
+
+def _open_test() -> None:
+    brand = context.active_brand()
+    with context.db_session() as session:
+        tests = {e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+                 for e in queries.list_experiments(session, brand=brand.slug if brand else None)}
+    if not tests:
+        st.info("No tests for this brand yet: choose “New test” above.")
+        return
+    if st.session_state.get(SELECTED) not in tests:
+        st.session_state[SELECTED] = next(iter(tests))
+    chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key=SELECTED)
+    with context.db_session() as session:
+        board = ex.dashboard(session, chosen)
+        experiment = queries.get_experiment(session, experiment_id=chosen)
+        due = ex.next_reweight_at(session, experiment) if experiment else None
+    assert experiment is not None
+    st.caption(
+        f"Status **{board.status}** · {ex.POLICIES[board.policy]} · {board.prior_source} prior "
+        f"({experiment.prior_strength:g} impressions) · min share {experiment.min_share:.0%} · burn-in "
+        f"{experiment.burn_in_impressions:,} impressions · winner at P(best) ≥ {experiment.win_probability:.0%} and "
+        f"expected loss < {experiment.max_expected_loss * 100:.3f} pp"
+        + (f" · next reweighting due {due:%Y-%m-%d %H:%M} UTC" if due else "")
+    )
+    setup = st.session_state.pop(SETUP, None)
+    if setup:
+        st.success("Create one ad per arm on the platform and name each exactly as below, so reports map back:")
+        st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
+    _controls(board)
+    _ads(board)
+    _upload(board)
+    _decision(board)
+    _charts(board)
+
+
+def render() -> None:
+    st.title("Tests")
+    st.caption("Thompson-sampling creative tests between approved variants: each arm's share of traffic is "
+               "its probability of having the best CTR, with a floor and a burn-in. Priors: flat, pooled (the "
+               "studio default: the test's pooled CTR, worth 10 impressions) or the CTR predictor.")
+    st.radio("Mode", MODES, horizontal=True, key=MODE, label_visibility="collapsed")
+    _show_messages()
+    if st.session_state[MODE] == MODES[1]:
+        _new_test()
+    else:
+        _open_test()

@@ -1,0 +1,121 @@
+"""The Tests page in Streamlit's AppTest: create a test, import a report, reweight, dashboard."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from studio.db import get_engine
+from studio.reports import import_report
+from studio.models import AllocationDecision, Experiment, VariantStatus
+from studio.ui.shell import PAGES
+from tests.experiments.conftest import make_variants, meta_csv
+
+PAGE = "from studio.ui.pages.tests import render\nrender()\n"
+
+
+@pytest.fixture
+def db(studio_env: dict[str, str], sign_in) -> Session:  # type: ignore[misc,no-untyped-def]
+    # ``sign_in`` adds the test accounts to the app's database.
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
+        yield session
+
+
+def _table(at: AppTest, column: str):  # type: ignore[no-untyped-def]
+    """The dataframe shown with ``column`` (AppTest does not expose dataframe keys)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _page(sign_in, username: str = "mia") -> AppTest:  # type: ignore[no-untyped-def]
+    return sign_in(AppTest.from_string(PAGE, default_timeout=120), username)
+
+
+def test_the_page_needs_the_run_tests_permission():
+    spec = next(p for p in PAGES if p.module == "tests")
+    assert spec.permission == "run_tests"
+
+
+def test_create_import_reweight_and_dashboard(db, sign_in):
+    variants = make_variants(db, n=3)
+    at = _page(sign_in).run()
+    assert not at.exception, at.exception
+    assert any("No tests for this brand yet" in i.value for i in at.info)
+    at.radio(key="tests_mode").set_value("New test").run()
+    at.selectbox(key="tests_new_persona").set_value("home-baristas").run()
+    at.selectbox(key="tests_new_channel").set_value("meta_feed").run()
+    assert sorted(at.multiselect(key="tests_new_variants").value) == sorted(v.id for v in variants)
+    at.text_input(key="tests_new_name").input("Spring headlines").run()
+    at.number_input(key="tests_new_burn_in").set_value(500).run()
+    at.button(key="tests_create").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("started with 3 arms" in s.value for s in at.success)
+    setup = _table(at, "ad name to use")
+    assert sorted(setup["ad name to use"]) == sorted(f"studio-v{v.id}" for v in variants)
+    db.expire_all()
+    (experiment,) = db.exec(select(Experiment)).all()
+    assert experiment.burn_in_impressions == 500 and experiment.prior_source == "pooled"
+    assert any("Test started: equal split (A 33%, B 33%, C 33%)" in m.value for m in at.markdown)
+
+    # AppTest cannot upload files (the browser journey does): import as `studio events import` would.
+    rows = [dict(day="2024-05-01", ad_name=f"studio-v{v.id}", ad_id=f"9{v.id}", impressions=2000, clicks=c)
+            for v, c in zip(variants, (20, 28, 22), strict=True)]
+    result = import_report(db, experiment_id=experiment.id, data=meta_csv(rows), file_name="meta-may.csv",
+                           actor="mia")
+    db.commit()
+    assert result.imported == 3
+    at.run()
+    assert any("3 report row(s) imported since this decision" in i.value for i in at.info)
+
+    at.button(key="tests_reweight").click().run()
+    assert not at.exception, at.exception
+    assert any("New split:" in m.value for m in at.markdown), ([e.value for e in at.error], [m.value for m in at.markdown], [s.value for s in at.success])
+    db.expire_all()
+    decisions = db.exec(select(AllocationDecision).order_by(AllocationDecision.id)).all()
+    assert len(decisions) == 2
+    shares = decisions[-1].shares
+    best = str(next(a for a in decisions[-1].details["arms"] if a["variant_id"] == variants[1].id)["arm_id"])
+    assert shares[best] == max(shares.values()) and shares[best] > 0.5
+    table = _table(at, "P(best) %")
+    assert list(table["impressions"]) == [2000, 2000, 2000]
+    assert len(at.get("vega_lite_chart")) == 6
+
+    # The CSV download holds one row per decision and arm.
+    downloads = {d.proto.label: d for d in at.get("download_button")}
+    assert set(downloads) == {"Download CSV", "Download PNG"}
+
+    db.expire_all()
+    assert all(v.status == VariantStatus.in_test for v in [db.get(type(v), v.id) for v in variants])
+
+
+def test_refusals_are_shown_not_raised(db, sign_in):
+    make_variants(db, n=2)
+    at = _page(sign_in).run()
+    at.radio(key="tests_mode").set_value("New test").run()
+    at.selectbox(key="tests_new_persona").set_value("home-baristas").run()
+    at.selectbox(key="tests_new_channel").set_value("meta_feed").run()
+    at.number_input(key="tests_new_min_share").set_value(49.0).run()
+    at.text_input(key="tests_new_name").input("Too wide").run()
+    at.multiselect(key="tests_new_variants").set_value([]).run()
+    at.button(key="tests_create").click().run()
+    assert not at.exception, at.exception
+    assert any("a test compares 2 to" in e.value for e in at.error)
+
+
+def test_csv_is_the_dashboard_history(db, sign_in):
+    from studio import experiments as ex
+
+    variants = make_variants(db, n=2)
+    experiment = ex.create_test(db, name="t", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
+                                variant_ids=[v.id for v in variants], actor="mia")
+    db.commit()
+    board = ex.dashboard(db, experiment.id)
+    rows = list(csv.DictReader(io.StringIO(ex.dashboard_csv(board))))
+    assert [r["arm"] for r in rows] == ["A", "B"]
+    assert {float(r["share"]) for r in rows} == {0.5}
+    png = ex.dashboard_png(board)
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
