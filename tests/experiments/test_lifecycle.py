@@ -1,0 +1,255 @@
+"""The creative-test lifecycle on SQLite and PostgreSQL: create, reweight, winner, pause, stop."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlmodel import Session, select
+
+from studio import audit
+from studio import experiments as ex
+from studio.auth import PermissionDenied
+from studio.export.pipeline import ExportScope, select_variants
+from studio.models import AllocationDecision, Arm, ArmResult, Experiment, Variant, VariantStatus
+from studio.reports import import_report
+from tests.experiments.conftest import make_variants, meta_csv
+
+S = VariantStatus
+
+
+def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
+    experiment = ex.create_test(session, name="Spring headlines", brand="halden-coffee", persona="home-baristas",
+                                channel="meta_feed", variant_ids=[v.id for v in variants], actor="mia",
+                                settings=ex.TestSettings(**settings))  # type: ignore[arg-type]
+    session.commit()
+    return experiment
+
+
+def _deliver(session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]) -> None:
+    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    rows = [dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c) for a, (i, c) in zip(arms, numbers, strict=True)]
+    result = import_report(session, experiment_id=experiment.id, data=meta_csv(rows, with_id=False),  # type: ignore[arg-type]
+                           file_name=f"meta-{day}.csv", actor="mia")
+    assert not result.bad_rows, result.bad_rows
+    session.commit()
+
+
+def _status(session: Session, variants: list[Variant]) -> list[str]:
+    session.expire_all()
+    return [str(session.get(Variant, v.id).status) for v in variants]  # type: ignore[union-attr]
+
+
+def test_create_moves_variants_to_in_test_and_logs_the_first_split(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants)
+    assert _status(session, variants) == ["in_test"] * 3
+    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    assert [a.ad_name for a in arms] == [f"studio-v{v.id}" for v in variants]
+    assert [(a.prior_alpha, a.prior_beta) for a in arms] == [(1.0, 1.0)] * 3
+    assert (experiment.prior_source, experiment.prior_strength, experiment.min_share) == ("pooled", 10.0, 0.01)
+    (decision,) = session.exec(select(AllocationDecision)).all()
+    assert decision.shares == {str(a.id): pytest.approx(1 / 3) for a in arms}
+    assert decision.details["burn_in"] is True and decision.details["through_result_id"] == 0
+    assert decision.summary.startswith("Test started: equal split (A 33%, B 33%, C 33%) until every arm has 1,000")
+    actions = [e.action for e in audit.list_entries(session, limit=50)]
+    assert actions.count("variant.start_test") == 3 and "experiment.create" in actions
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"persona": "office-managers"}, "is written for persona 'office-managers', not 'home-baristas'"),
+        ({"channel": "google_rsa"}, "is for channel 'google_rsa', not 'meta_feed'"),
+        ({"status": S.in_review}, "is 'in_review'; only approved variants can start a test"),
+    ],
+)
+def test_only_approved_variants_of_the_persona_and_channel(session, people, change, message):
+    good = make_variants(session, n=2)
+    odd = make_variants(session, n=1, **change)  # type: ignore[arg-type]
+    with pytest.raises(ex.ExperimentError, match=message):
+        _create(session, good + odd)
+    session.rollback()
+    assert session.exec(select(Experiment)).all() == []
+    assert _status(session, good) == ["approved", "approved"]
+
+
+def test_other_refusals(session, people):
+    variants = make_variants(session, n=2)
+    with pytest.raises(ex.ExperimentError, match="a test compares 2 to 20 variants; got 1"):
+        _create(session, variants[:1])
+    with pytest.raises(ex.ExperimentError, match="variant 999 does not exist"):
+        ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
+                       variant_ids=[variants[0].id, 999], actor="mia")  # type: ignore[list-item]
+    with pytest.raises(ex.ExperimentError, match="has no predicted CTR"):
+        _create(session, variants, prior_source="predictor")
+    with pytest.raises(ex.ExperimentError, match="policy 'ucb' does not exist"):
+        ex.TestSettings(policy="ucb")
+    with pytest.raises(ex.ExperimentError, match="min share must be in"):
+        ex.TestSettings(min_share=1.0)
+
+
+@pytest.mark.parametrize("username", ["cara", "bea"])
+def test_only_roles_that_run_tests_may(session, people, username):
+    variants = make_variants(session, n=2)
+    with pytest.raises(PermissionDenied, match="run_tests"):
+        ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
+                       variant_ids=[v.id for v in variants], actor=username)  # type: ignore[misc]
+    session.rollback()
+    experiment = _create(session, variants)
+    for call in (lambda: ex.reweight(session, experiment.id, actor=username),  # type: ignore[arg-type]
+                 lambda: ex.pause(session, experiment.id, actor=username),  # type: ignore[arg-type]
+                 lambda: ex.stop(session, experiment.id, actor=username),  # type: ignore[arg-type]
+                 lambda: import_report(session, experiment_id=experiment.id, data=b"x", file_name="r.csv",  # type: ignore[arg-type]
+                                       actor=username)):
+        with pytest.raises(PermissionDenied):
+            call()
+
+
+def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=1000, min_share=0.05)
+    _deliver(session, experiment, "2024-05-01", [(600, 6), (600, 12), (600, 6)])
+    burn_in = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    assert burn_in.burn_in and [a.share for a in burn_in.arms] == pytest.approx([1 / 3] * 3)
+    assert "until every arm has 1,000 impressions (A has 600, B has 600, C has 600)" in burn_in.text
+    _deliver(session, experiment, "2024-05-02", [(600, 7), (600, 9), (600, 8)])
+    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    shares = [a.share for a in decision.arms]
+    assert not decision.burn_in and decision.winner_arm_id is None
+    assert sum(shares) == pytest.approx(1.0)
+    assert shares[1] == max(shares) > 0.6 and min(shares) >= 0.05 - 1e-9
+    assert "No winner yet: the leader, arm B 'Fresh beans, every week'" in decision.text
+    assert "New split: A " in decision.text
+    # The logged decision can be recomputed offline from its details alone.
+    logged = session.get(AllocationDecision, decision.decision_id)
+    assert logged.details["arms"][1]["impressions"] == 1200 and logged.details["arms"][1]["clicks"] == 21
+    assert ex.replay_decision(logged) == pytest.approx(logged.shares, abs=1e-6)
+
+
+def test_a_clear_winner_is_declared_and_the_others_retired(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=500)
+    _deliver(session, experiment, "2024-05-01", [(20000, 200), (20000, 320), (20000, 210)])
+    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    winner = decision.winner
+    assert winner is not None and winner.variant_id == variants[1].id
+    assert winner.prob_best >= 0.95 and winner.expected_loss < 0.0005  # type: ignore[operator]
+    assert [a.share for a in decision.arms] == [0.0, 1.0, 0.0]
+    assert decision.text.startswith("Arm B 'Fresh beans, every week' is the winner: ")
+    assert "shift all traffic to it" in decision.text
+    assert _status(session, variants) == ["retired", "winner", "retired"]
+    session.refresh(experiment)
+    assert experiment.status == "completed" and experiment.winner_arm_id == winner.arm_id
+    assert experiment.ended_at is not None
+    # The export reads the winner the way it always has.
+    assert [v.id for v in select_variants(session, platform="meta", scope=ExportScope.test(experiment.id))] == [
+        variants[1].id]
+    with pytest.raises(ex.ExperimentError, match="is completed; it has ended"):
+        ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    actions = [e.action for e in audit.list_entries(session, entity_type="experiment", limit=50)]
+    assert "experiment.declare_winner" in actions
+
+
+def test_hopeless_arms_are_paused(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
+    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    c = decision.arms[2]
+    assert c.paused_now and c.share == 0.0 and c.prob_best < 0.01
+    assert sum(a.share for a in decision.arms[:2]) == pytest.approx(1.0)
+    assert "Pause arm C 'Roasted to order'" in decision.text and "turn its ad off" in decision.text
+    assert session.get(Arm, c.arm_id).paused  # type: ignore[union-attr]
+
+
+def test_sample_ratio_mismatch_against_the_previous_split(session, people):
+    variants = make_variants(session, n=2)
+    experiment = _create(session, variants, burn_in_impressions=0)
+    # The first split is 50/50: a 50/50 delivery is fine ...
+    _deliver(session, experiment, "2024-05-01", [(5000, 50), (5020, 52)])
+    fine = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    assert fine.srm is not None and not fine.srm.mismatch
+    assert fine.srm.served == {fine.arms[0].arm_id: 5000, fine.arms[1].arm_id: 5020}
+    assert "Served traffic matches the planned split" in fine.text
+    # ... then the platform serves 70/30 whatever the split said.
+    planned = {a.arm_id: a.share for a in fine.arms}
+    _deliver(session, experiment, "2024-05-02", [(7000, 70), (3000, 31)])
+    skewed = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    session.commit()
+    assert skewed.srm is not None and skewed.srm.mismatch and skewed.srm.p_value < 0.001
+    assert skewed.srm.planned == pytest.approx(planned)
+    assert skewed.srm.served == {fine.arms[0].arm_id: 7000, fine.arms[1].arm_id: 3000}
+    assert "Sample-ratio mismatch" in skewed.text
+    assert session.get(AllocationDecision, skewed.decision_id).details["srm"]["mismatch"] is True  # type: ignore[union-attr]
+
+
+def test_pause_resume_and_stop(session, people):
+    variants = make_variants(session, n=2)
+    experiment = _create(session, variants)
+    ex.pause(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    with pytest.raises(ex.ExperimentError, match="is paused; resume it first"):
+        ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    with pytest.raises(ex.ExperimentError, match="cannot pause test"):
+        ex.pause(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    ex.resume(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    ex.stop(session, experiment.id, actor="ada", reason="budget cut")  # type: ignore[arg-type]
+    session.commit()
+    assert _status(session, variants) == ["retired", "retired"]
+    session.refresh(experiment)
+    assert experiment.status == "stopped" and experiment.winner_arm_id is None
+    with pytest.raises(ex.ExperimentError, match="cannot stop test"):
+        ex.stop(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    stop_entry = audit.list_entries(session, action="experiment.stop")[0]
+    assert stop_entry.actor == "ada" and stop_entry.after["reason"] == "budget cut"
+
+
+def test_predictor_prior_favours_the_predicted_best_before_any_delivery(session, people):
+    variants = make_variants(session, n=2, predicted=[0.01, 0.03])
+    experiment = _create(session, variants, prior_source="predictor", prior_strength=200.0, burn_in_impressions=0)
+    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    # Beta(1 + ctr n0, 1 + (1 - ctr) n0) with n0 = 200 (the interval is narrow enough to allow it).
+    assert (arms[0].prior_alpha, arms[0].prior_beta) == pytest.approx((3.0, 199.0))
+    decision = session.exec(select(AllocationDecision)).one()
+    assert decision.shares[str(arms[1].id)] > 0.9
+    # After delivery the prior keeps the predicted gap but is centred on the pooled CTR.
+    _deliver(session, experiment, "2024-05-01", [(1000, 50), (1000, 50)])
+    after = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    a, b = after.arms
+    assert a.prior_alpha + a.prior_beta == pytest.approx(202.0)
+    pooled = 100.5 / 2001
+    logits = np.log(np.array([a.prior_alpha - 1, b.prior_alpha - 1]) / np.array([a.prior_beta - 1, b.prior_beta - 1]))
+    assert logits.mean() == pytest.approx(np.log(pooled / (1 - pooled)), abs=1e-9)
+    assert logits[1] - logits[0] == pytest.approx(np.log(0.03 / 0.97) - np.log(0.01 / 0.99), abs=1e-9)
+
+
+def test_cadence_makes_a_test_due(session, people):
+    variants = make_variants(session, n=2)
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    experiment = ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas",
+                                channel="meta_feed", variant_ids=[v.id for v in variants], actor="mia",  # type: ignore[misc]
+                                settings=ex.TestSettings(reweight_hours=12), now=start)
+    session.commit()
+    assert ex.due_tests(session, now=start + timedelta(hours=11)) == []
+    assert [e.id for e in ex.due_tests(session, now=start + timedelta(hours=12))] == [experiment.id]
+    ex.reweight(session, experiment.id, actor="mia", now=start + timedelta(hours=12))  # type: ignore[arg-type]
+    session.commit()
+    assert ex.due_tests(session, now=start + timedelta(hours=23)) == []
+
+
+def test_assign_ad_ids(session, people):
+    variants = make_variants(session, n=2)
+    experiment = _create(session, variants)
+    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    ex.assign_ad(session, experiment_id=experiment.id, arm_id=arms[0].id, actor="mia", ad_id="2384001")  # type: ignore[arg-type]
+    with pytest.raises(ex.ExperimentError, match="ad id '2384001' already belongs to arm"):
+        ex.assign_ad(session, experiment_id=experiment.id, arm_id=arms[1].id, actor="mia", ad_id="2384001")  # type: ignore[arg-type]
+    with pytest.raises(ex.ExperimentError, match="has no arm 999"):
+        ex.assign_ad(session, experiment_id=experiment.id, arm_id=999, actor="mia", ad_id="1")  # type: ignore[arg-type]
+    assert session.exec(select(ArmResult)).all() == []
