@@ -10,8 +10,19 @@ The clip, for ``duration_s`` = D seconds:
 Text, logo and button come from the brand compositor (:func:`studio.imaging.compositor.compose`
 and :func:`~studio.imaging.compositor.overlay_layers`), so a still of the video matches the
 image ad and respects the format's safe zone. An optional music file is looped or cut to
-the clip's length and faded out. Encoding uses libx264 (yuv420p, High profile, +faststart)
-with the ffmpeg binary bundled by imageio-ffmpeg.
+the clip's length and faded out.
+
+Speed: every frame is composed by one function, :class:`AdTimeline`, instead of a moviepy
+``CompositeVideoClip`` of transparent clips (which blends whole frames in float64 and, with
+masks present, hands ffmpeg RGBA frames). The overlays are kept as integer colour and alpha
+arrays and blended only inside their own boxes; cross-fades are integer blends of two
+frames. The single opaque :class:`moviepy.VideoClip` (plus the music) goes to
+``write_videofile``. Encoding uses libx264 (yuv420p, High profile, +faststart) with the ffmpeg
+binary bundled by imageio-ffmpeg. The default, preset ``veryfast`` at CRF 18, needs about half
+the encoder CPU time of ffmpeg's ``medium`` at CRF 20 for the same quality (SSIM 0.9985 vs
+0.9989 on the offline backgrounds, 0.988 vs 0.989 on photo-like texture, against the
+uncompressed frames) and files 10-16 % larger (0.44 vs 0.38 MB for 6 s at 1080x1080); see
+``benchmarks/render_speed.py``.
 """
 
 from __future__ import annotations
@@ -19,22 +30,31 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from studio.backends.media import BackgroundAnimator, EncodedVideo, VideoRequest
-from studio.imaging.compositor import compose, cover, end_card, overlay_layers
+from studio.imaging.compositor import Layer, compose, cover, end_card, overlay_layers
 from studio.imaging.provenance import ffmpeg_tag_args
 
 CROSSFADE_S = 0.4
 HEADLINE_IN_S = 0.6
 #: The headline stays over moving, changing pictures: give it a nearly opaque panel.
 VIDEO_PANEL_ALPHA = 0.85
+#: libx264's presets, fastest first (each trades encoding speed against file size).
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
+)  # fmt: skip
 # Source image is this much larger than the frame, so the camera can pan without leaving it.
 _MARGIN = 1.12
+#: Blend weights are integers out of this (8-bit fixed point): a weight of 256 is fully on.
+FULL = 256
+
+Frames = Callable[[float], np.ndarray]
 
 
 def _ease(p: float) -> float:
@@ -43,9 +63,89 @@ def _ease(p: float) -> float:
     return p * p * (3 - 2 * p)
 
 
-def ken_burns(
-    image: Image.Image, width: int, height: int, duration_s: float, seed: int
-) -> Callable[[float], np.ndarray]:
+def _weight(p: float) -> int:
+    """A blend progress ``p`` (0-1, clipped) as an integer weight out of :data:`FULL`."""
+    return round(min(max(p, 0.0), 1.0) * FULL)
+
+
+def mix(first: np.ndarray, second: np.ndarray, weight: int) -> np.ndarray:
+    """``first`` faded into ``second``: ``(first * (256 - weight) + second * weight) / 256``.
+
+    Parameters
+    ----------
+    first, second : uint8 frames of the same shape, e.g. ``(height, width, 3)``.
+    weight : 0 (all ``first``) to :data:`FULL` (all ``second``).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new uint8 array of the same shape, rounded to nearest (uint16 arithmetic: the
+        largest intermediate, 255 * 256 + 128, fits).
+    """
+    if weight <= 0:
+        return np.array(first, dtype=np.uint8)
+    if weight >= FULL:
+        return np.array(second, dtype=np.uint8)
+    out = first.astype(np.uint16)
+    out *= FULL - weight
+    scratch = second.astype(np.uint16)
+    scratch *= weight
+    out += scratch
+    out += FULL // 2
+    out >>= 8
+    return out.astype(np.uint8)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """An RGBA layer prepared for fast blending onto uint8 frames.
+
+    Attributes
+    ----------
+    rgb : colour, shape ``(h, w, 3)``, uint16 (values 0-255).
+    alpha : coverage, shape ``(h, w, 1)``, uint16 on the 0-256 scale (255 maps to 256, so an
+        opaque pixel replaces the frame exactly).
+    left, top : where the layer's top-left corner sits on the frame, pixels.
+    """
+
+    rgb: np.ndarray
+    alpha: np.ndarray
+    left: int
+    top: int
+
+    @classmethod
+    def from_layer(cls, layer: Layer) -> Overlay:
+        rgba = np.asarray(layer.image.convert("RGBA"), dtype=np.uint16)
+        alpha = rgba[..., 3:4]
+        return cls(np.ascontiguousarray(rgba[..., :3]), alpha + (alpha >> 7), layer.left, layer.top)
+
+    def blend_onto(self, frame: np.ndarray, *, dy: int = 0, opacity: int = FULL) -> None:
+        """Lay the overlay on ``frame`` (uint8 ``(H, W, 3)``, changed in place), shifted ``dy`` px down.
+
+        ``opacity`` (0-256) scales the alpha (fade-in). Only the overlay's box is touched; the
+        parts that fall outside the frame are cut off.
+        """
+        if opacity <= 0:
+            return
+        h, w = self.alpha.shape[:2]
+        top, left = self.top + dy, self.left
+        y0, y1 = max(0, top), min(frame.shape[0], top + h)
+        x0, x1 = max(0, left), min(frame.shape[1], left + w)
+        if y0 >= y1 or x0 >= x1:
+            return
+        window = (slice(y0 - top, y1 - top), slice(x0 - left, x1 - left))
+        alpha = self.alpha[window]
+        if opacity < FULL:
+            alpha = (alpha * opacity + FULL // 2) >> 8
+        region = frame[y0:y1, x0:x1].astype(np.uint16)
+        region *= FULL - alpha
+        region += self.rgb[window] * alpha
+        region += FULL // 2
+        region >>= 8
+        frame[y0:y1, x0:x1] = region
+
+
+def ken_burns(image: Image.Image, width: int, height: int, duration_s: float, seed: int) -> Frames:
     """A frame function for a slow zoom and pan over ``image``.
 
     Returns
@@ -53,7 +153,8 @@ def ken_burns(
     callable
         ``t`` (seconds) -> frame of shape ``(height, width, 3)``, uint8. Zoom changes by about
         12 % over the scene, in or out, and the centre drifts across the spare margin;
-        direction comes from ``seed``.
+        direction comes from ``seed``. Each frame is resampled (bilinear, antialiased when
+        shrinking) from a sub-pixel window of the source, so the motion is smooth.
     """
     rng = np.random.default_rng(seed)
     source = cover(image, round(width * _MARGIN), round(height * _MARGIN))
@@ -71,21 +172,91 @@ def ken_burns(
         cx = sw / 2 + drift[0] * spare_x * (p - 0.5)
         cy = sh / 2 + drift[1] * spare_y * (p - 0.5)
         box = (cx - ww / 2, cy - wh / 2, cx + ww / 2, cy + wh / 2)
-        view = source.transform((width, height), Image.Transform.EXTENT, box, Image.Resampling.BILINEAR)
+        # resize(box=...) is a separable filter: about a third cheaper than an affine transform.
+        view = source.resize((width, height), Image.Resampling.BILINEAR, box=box)
         return np.asarray(view, dtype=np.uint8)
 
     return frame
 
 
-def _animated(frames: list[Image.Image], width: int, height: int, duration_s: float) -> Callable[[float], np.ndarray]:
-    """Play model frames evenly over ``duration_s`` (frame function, uint8 (h, w, 3))."""
+def animated(frames: Sequence[Image.Image], width: int, height: int, duration_s: float) -> Frames:
+    """Play model frames evenly over ``duration_s``, blending neighbours in between.
+
+    Image-to-video models make a few frames per second (Stable Video Diffusion: 14-25 frames);
+    a linear blend between the two nearest frames keeps the motion smooth at the ad's frame rate.
+
+    Returns
+    -------
+    callable
+        ``t`` (seconds) -> frame of shape ``(height, width, 3)``, uint8.
+    """
+    if not frames:
+        raise ValueError("the image-to-video model returned no frames")
     fitted = [np.asarray(cover(f, width, height), dtype=np.uint8) for f in frames]
+    last = len(fitted) - 1
 
     def frame(t: float) -> np.ndarray:
-        index = min(len(fitted) - 1, int(t / duration_s * len(fitted))) if duration_s else 0
-        return fitted[index]
+        position = min(max(t / duration_s, 0.0), 1.0) * last if duration_s else 0.0
+        index = min(int(position), last)
+        if index == last:
+            return fitted[last]
+        return mix(fitted[index], fitted[index + 1], _weight(position - index))
 
     return frame
+
+
+@dataclass(frozen=True)
+class AdTimeline:
+    """Composes every frame of a video ad (see the module docstring for the storyboard).
+
+    Attributes
+    ----------
+    scenes : one frame function per background, each taking the scene's own time.
+    scene_s : length of each scene, seconds (neighbours overlap by :data:`CROSSFADE_S`).
+    scenes_s : when the scenes end and the end card is fully in, seconds.
+    logo, headline : overlays shown over the scenes; the headline slides up by ``rise`` px and
+        fades in over :data:`HEADLINE_IN_S` from ``appear`` seconds.
+    card : the end card, ``(height, width, 3)`` uint8; it fades in over the last
+        :data:`CROSSFADE_S` of the scenes.
+    """
+
+    scenes: tuple[Frames, ...]
+    scene_s: float
+    scenes_s: float
+    logo: Overlay
+    headline: Overlay
+    card: np.ndarray
+    rise: int
+    appear: float
+
+    def scene_start(self, index: int) -> float:
+        return index * (self.scene_s - CROSSFADE_S)
+
+    def _scene(self, t: float) -> np.ndarray:
+        """The moving background at ``t``: the latest scene, faded in over the one before."""
+        index = min(len(self.scenes) - 1, int(t / (self.scene_s - CROSSFADE_S)))
+        start = self.scene_start(index)
+        current = self.scenes[index](min(t - start, self.scene_s))
+        if index and t - start < CROSSFADE_S:
+            previous = self.scenes[index - 1](min(t - self.scene_start(index - 1), self.scene_s))
+            return mix(previous, current, _weight((t - start) / CROSSFADE_S))
+        return np.array(current, dtype=np.uint8)  # a writable copy: overlays are blended in place
+
+    def __call__(self, t: float) -> np.ndarray:
+        """The frame at ``t`` seconds: shape ``(height, width, 3)``, uint8."""
+        if t >= self.scenes_s:
+            return self.card
+        frame = self._scene(t)
+        self.logo.blend_onto(frame)
+        if t >= self.appear:
+            p = (t - self.appear) / HEADLINE_IN_S
+            self.headline.blend_onto(
+                frame, dy=round(self.rise * (1 - _ease(p))), opacity=_weight(p)
+            )
+        card_start = self.scenes_s - CROSSFADE_S
+        if t > card_start:
+            frame = mix(frame, self.card, _weight((t - card_start) / CROSSFADE_S))
+        return frame
 
 
 class MoviePyVideoBackend:
@@ -94,13 +265,20 @@ class MoviePyVideoBackend:
     Parameters
     ----------
     animator : an image-to-video model that replaces the zoom/pan, or None.
-    preset : libx264 preset (speed/size trade-off); ``medium`` is ffmpeg's default.
-    crf : libx264 constant rate factor, 0-51; 20 is visually clean at ad sizes.
+    preset : libx264 preset (speed/size trade-off), one of :data:`X264_PRESETS`.
+    crf : libx264 constant rate factor, 0-51 (lower is better and larger); 18 with ``veryfast``
+        matches ``medium`` at 20, which is visually clean at ad sizes.
     """
 
     name = "moviepy"
 
-    def __init__(self, animator: BackgroundAnimator | None = None, *, preset: str = "medium", crf: int = 20) -> None:
+    def __init__(
+        self, animator: BackgroundAnimator | None = None, *, preset: str = "veryfast", crf: int = 18
+    ) -> None:
+        if preset not in X264_PRESETS:
+            raise ValueError(
+                f"preset must be one of {', '.join(X264_PRESETS)}; received {preset!r}"
+            )
         if not 0 <= crf <= 51:
             raise ValueError(f"crf must be 0-51; received {crf}")
         self.animator = animator
@@ -114,11 +292,8 @@ class MoviePyVideoBackend:
     def ai_generated(self) -> bool:
         return self.animator is not None
 
-    def render(self, request: VideoRequest, output: Path) -> EncodedVideo:
-        """Encode the clip described by ``request`` to ``output`` (an ``.mp4`` path)."""
-        from moviepy import AudioFileClip, CompositeVideoClip, ImageClip, VideoClip, afx, vfx
-
-        started = time.perf_counter()
+    def timeline(self, request: VideoRequest) -> AdTimeline:
+        """The frame function for ``request`` (runs the image-to-video model, if any)."""
         fmt = request.fmt
         width, height, duration = fmt.width, fmt.height, request.duration_s
         card_s = min(3.0, max(2.0, duration * 0.3))
@@ -126,53 +301,55 @@ class MoviePyVideoBackend:
         count = len(request.backgrounds)
         scene_s = (scenes_s + CROSSFADE_S * (count - 1)) / count
 
-        clips = []
+        scenes: list[Frames] = []
         for i, background in enumerate(request.backgrounds):
             if self.animator is not None:
                 frames = self.animator.animate(
-                    cover(background, width, height), seed=request.seed + i, num_frames=max(2, round(scene_s * 7))
+                    cover(background, width, height),
+                    seed=request.seed + i,
+                    num_frames=max(2, round(scene_s * 7)),
                 )
-                function = _animated(frames, width, height, scene_s)
+                scenes.append(animated(frames, width, height, scene_s))
             else:
-                function = ken_burns(background, width, height, scene_s, request.seed + i)
-            clip = VideoClip(function, duration=scene_s).with_start(i * (scene_s - CROSSFADE_S))
-            if i:
-                clip = clip.with_effects([vfx.CrossFadeIn(CROSSFADE_S)])
-            clips.append(clip)
+                scenes.append(ken_burns(background, width, height, scene_s, request.seed + i))
 
-        poster = compose(request.backgrounds[0], request.copy, request.kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
+        poster = compose(
+            request.backgrounds[0],
+            request.copy,
+            request.kit,
+            fmt,
+            min_panel_alpha=VIDEO_PANEL_ALPHA,
+        )
         layers = overlay_layers(poster)
-        logo = layers["logo"]
-        clips.append(
-            ImageClip(np.asarray(logo.image), transparent=True, duration=scenes_s).with_position((logo.left, logo.top))
+        card = np.asarray(end_card(request.copy, request.kit, fmt), dtype=np.uint8)
+        return AdTimeline(
+            scenes=tuple(scenes),
+            scene_s=scene_s,
+            scenes_s=scenes_s,
+            logo=Overlay.from_layer(layers["logo"]),
+            headline=Overlay.from_layer(layers["headline"]),
+            card=card,
+            rise=max(4, round(min(width, height) * 0.04)),
+            appear=min(0.3, scenes_s / 4),
         )
-        headline = layers["headline"]
-        rise = max(4, round(min(width, height) * 0.04))
-        appear = min(0.3, scenes_s / 4)
 
-        def headline_position(t: float) -> tuple[int, int]:
-            return (headline.left, round(headline.top + rise * (1 - _ease(t / HEADLINE_IN_S))))
+    def render(self, request: VideoRequest, output: Path) -> EncodedVideo:
+        """Encode the clip described by ``request`` to ``output`` (an ``.mp4`` path)."""
+        from moviepy import AudioFileClip, VideoClip, afx
 
-        clips.append(
-            ImageClip(np.asarray(headline.image), transparent=True, duration=scenes_s - appear)
-            .with_start(appear)
-            .with_position(headline_position)
-            .with_effects([vfx.CrossFadeIn(HEADLINE_IN_S)])
-        )
-        card = end_card(request.copy, request.kit, fmt)
-        clips.append(
-            ImageClip(np.asarray(card), duration=card_s + CROSSFADE_S)
-            .with_start(scenes_s - CROSSFADE_S)
-            .with_effects([vfx.CrossFadeIn(CROSSFADE_S)])
-        )
-        video = CompositeVideoClip(clips, size=(width, height)).with_duration(duration)
+        started = time.perf_counter()
+        fmt = request.fmt
+        duration = request.duration_s
+        video = VideoClip(self.timeline(request), duration=duration)
 
         audio = None
         if request.music is not None:
             try:
                 audio = AudioFileClip(str(request.music))
             except (OSError, KeyError, IndexError) as exc:
-                raise ValueError(f"music file {request.music} cannot be read as audio ({exc})") from exc
+                raise ValueError(
+                    f"music file {request.music} cannot be read as audio ({exc})"
+                ) from exc
             if audio.duration < duration:
                 audio = audio.with_effects([afx.AudioLoop(duration=duration)])
             audio = audio.subclipped(0, duration).with_effects(
@@ -193,7 +370,12 @@ class MoviePyVideoBackend:
                 preset=self.preset,
                 temp_audiofile_path=scratch,
                 ffmpeg_params=[
-                    "-crf", str(self.crf), "-profile:v", "high", "-pix_fmt", "yuv420p",
+                    "-crf",
+                    str(self.crf),
+                    "-profile:v",
+                    "high",
+                    "-pix_fmt",
+                    "yuv420p",
                     *ffmpeg_tag_args(request.metadata),
                 ],
                 logger=None,
@@ -203,8 +385,8 @@ class MoviePyVideoBackend:
             audio.close()
         return EncodedVideo(
             path=output,
-            width=width,
-            height=height,
+            width=fmt.width,
+            height=fmt.height,
             duration_s=duration,
             fps=request.fps,
             has_audio=audio is not None,

@@ -10,9 +10,17 @@ import pytest
 from PIL import Image
 
 from studio.backends.media import VideoRequest
-from studio.backends.video_moviepy import MoviePyVideoBackend
+from studio.backends.video_moviepy import (
+    CROSSFADE_S,
+    FULL,
+    HEADLINE_IN_S,
+    MoviePyVideoBackend,
+    Overlay,
+    animated,
+    mix,
+)
 from studio.imaging.color import delta_e
-from studio.imaging.compositor import AdCopy, BrandKit
+from studio.imaging.compositor import AdCopy, BrandKit, Layer
 from studio.imaging.formats import IMAGE_FORMATS, VIDEO_FORMATS
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, read_video_provenance
@@ -28,7 +36,9 @@ def _backgrounds(kit: BrandKit, count: int) -> tuple[Image.Image, ...]:
 
 def _tone(path: Path, seconds: float) -> Path:
     rate = 8000
-    samples = (np.sin(2 * np.pi * 330 * np.arange(int(rate * seconds)) / rate) * 6000).astype(np.int16)
+    samples = (np.sin(2 * np.pi * 330 * np.arange(int(rate * seconds)) / rate) * 6000).astype(
+        np.int16
+    )
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -64,7 +74,12 @@ def test_other_aspects_and_the_end_card(halden: BrandKit, tmp_path: Path, aspect
     request = VideoRequest(_backgrounds(halden, 3), COPY, halden, fmt, duration_s=6.0, fps=12)
     encoded = MoviePyVideoBackend(preset="ultrafast").render(request, tmp_path / "clip.mp4")
     probe = probe_video(encoded.path)
-    assert (probe.width, probe.height, probe.codec, probe.audio_codec) == (fmt.width, fmt.height, "h264", None)
+    assert (probe.width, probe.height, probe.codec, probe.audio_codec) == (
+        fmt.width,
+        fmt.height,
+        "h264",
+        None,
+    )
     with VideoFileClip(str(encoded.path)) as clip:
         assert clip.duration == pytest.approx(6.0, abs=0.1)
         last = clip.get_frame(5.9)
@@ -85,7 +100,9 @@ def test_other_aspects_and_the_end_card(halden: BrandKit, tmp_path: Path, aspect
         ({"music": Path("/nowhere/music.mp3")}, "music file /nowhere/music.mp3 does not exist"),
     ],
 )
-def test_bad_video_requests_are_explained(halden: BrandKit, change: dict[str, object], message: str) -> None:
+def test_bad_video_requests_are_explained(
+    halden: BrandKit, change: dict[str, object], message: str
+) -> None:
     base: dict[str, object] = {
         "backgrounds": _backgrounds(halden, 1), "copy": COPY, "kit": halden, "fmt": VIDEO_FORMATS["1:1"],
     }  # fmt: skip
@@ -96,6 +113,95 @@ def test_bad_video_requests_are_explained(halden: BrandKit, change: dict[str, ob
 def test_unreadable_music_is_named(halden: BrandKit, tmp_path: Path) -> None:
     music = tmp_path / "music.mp3"
     music.write_text("not audio")
-    request = VideoRequest(_backgrounds(halden, 1), COPY, halden, VIDEO_FORMATS["1:1"].scaled(0.1), music=music)
+    request = VideoRequest(
+        _backgrounds(halden, 1), COPY, halden, VIDEO_FORMATS["1:1"].scaled(0.1), music=music
+    )
     with pytest.raises(ValueError, match=r"music file .*music.mp3 cannot be read as audio"):
         MoviePyVideoBackend(preset="ultrafast").render(request, tmp_path / "clip.mp4")
+
+
+def test_bad_encoder_settings_are_explained() -> None:
+    with pytest.raises(
+        ValueError, match=r"preset must be one of ultrafast, .*veryfast.*; received 'quick'"
+    ):
+        MoviePyVideoBackend(preset="quick")
+    with pytest.raises(ValueError, match="crf must be 0-51; received 52"):
+        MoviePyVideoBackend(crf=52)
+
+
+def test_mix_is_a_rounded_integer_blend_without_overflow() -> None:
+    black, white = np.zeros((2, 3, 3), np.uint8), np.full((2, 3, 3), 255, np.uint8)
+    assert np.array_equal(mix(black, white, 0), black) and np.array_equal(
+        mix(black, white, FULL), white
+    )
+    assert (mix(black, white, FULL // 2) == 128).all()  # 127.5 rounds up
+    assert (mix(white, white, 77) == 255).all()
+    ramp = np.arange(256, dtype=np.uint8).reshape(16, 16, 1)
+    expected = np.round(ramp * 0.75 + (255 - ramp.astype(float)) * 0.25)
+    assert np.abs(mix(ramp, 255 - ramp, 64).astype(float) - expected).max() <= 1
+
+
+def test_overlay_blends_like_pil_and_is_cut_at_the_frame_edge() -> None:
+    rng = np.random.default_rng(0)
+    layer = Image.fromarray(rng.integers(0, 256, (6, 5, 4), dtype=np.uint8), "RGBA")
+    ground = rng.integers(0, 256, (10, 12, 3), dtype=np.uint8)
+    reference = Image.fromarray(ground).convert("RGBA")
+    reference.alpha_composite(layer, (4, 3))
+    frame = ground.copy()
+    Overlay.from_layer(Layer(layer, 4, 3)).blend_onto(frame)
+    assert np.abs(frame.astype(int) - np.asarray(reference.convert("RGB"), int)).max() <= 1
+    # Half faded, shifted down past the bottom edge: only the visible rows change.
+    frame = ground.copy()
+    Overlay.from_layer(Layer(layer, 4, 3)).blend_onto(frame, dy=5, opacity=FULL // 2)
+    assert np.array_equal(frame[:8], ground[:8]) and not np.array_equal(
+        frame[8:, 4:9], ground[8:, 4:9]
+    )
+    assert np.array_equal(frame[:, :4], ground[:, :4])
+
+
+def test_model_frames_are_blended_in_between() -> None:
+    red, blue = Image.new("RGB", (8, 8), (200, 0, 0)), Image.new("RGB", (8, 8), (0, 0, 100))
+    play = animated([red, blue], 4, 4, duration_s=2.0)
+    assert play(0.0).shape == (4, 4, 3)
+    assert tuple(play(0.0)[0, 0]) == (200, 0, 0) and tuple(play(2.0)[0, 0]) == (0, 0, 100)
+    assert tuple(play(1.0)[0, 0]) == (100, 0, 50)
+    with pytest.raises(ValueError, match="returned no frames"):
+        animated([], 4, 4, duration_s=2.0)
+
+
+def test_timeline_storyboard_headline_crossfade_and_end_card(halden: BrandKit) -> None:
+    fmt = VIDEO_FORMATS["1:1"].scaled(0.2)
+    request = VideoRequest(
+        _backgrounds(halden, 2), COPY, halden, fmt, duration_s=6.0, fps=12, seed=3
+    )
+    timeline = MoviePyVideoBackend().timeline(request)
+    headline = timeline.headline
+    h, w = headline.alpha.shape[:2]
+    box = (slice(headline.top, headline.top + h), slice(headline.left, headline.left + w))
+    opaque = headline.alpha[..., 0] == FULL
+
+    before = timeline(0.0)
+    assert before.shape == (fmt.height, fmt.width, 3) and before.dtype == np.uint8
+    scene = timeline.scenes[0](0.0)
+    assert np.array_equal(before[box], scene[box]), "the headline showed before it appears"
+    shown = timeline(timeline.appear + HEADLINE_IN_S + 0.1)[box]
+    assert np.array_equal(shown[opaque], headline.rgb[opaque]), (
+        "the headline is not fully in, in place"
+    )
+    halfway = timeline(timeline.appear + HEADLINE_IN_S / 2)[box]
+    assert not np.array_equal(halfway[opaque], headline.rgb[opaque]), "the headline did not fade in"
+
+    # Halfway through the cross-fade the two scenes weigh the same (a spot under no overlay).
+    start = timeline.scene_start(1)
+    t = start + CROSSFADE_S / 2
+    spot = (slice(fmt.height // 2 - 2, fmt.height // 2 + 2), slice(-6, -2))
+    first, second = (
+        timeline.scenes[0](t)[spot].astype(int),
+        timeline.scenes[1](t - start)[spot].astype(int),
+    )
+    assert np.abs(timeline(t)[spot].astype(int) - (first + second) / 2).max() <= 1
+
+    assert np.array_equal(timeline(timeline.scenes_s), timeline.card)
+    assert np.array_equal(timeline(5.99), timeline.card)
+    fading = timeline(timeline.scenes_s - CROSSFADE_S / 2)
+    assert not np.array_equal(fading, timeline.card)
