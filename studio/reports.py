@@ -437,7 +437,7 @@ def import_report(
             continue
         seen.add(key)
         new.append(ArmResult(experiment_id=experiment_id, arm_id=arm_id, day=row.day, impressions=row.impressions,
-                             clicks=row.clicks, conversions=int(round(row.conversions)), spend=round(row.spend, 4),
+                             clicks=row.clicks, conversions=round(row.conversions), spend=round(row.spend, 4),
                              source=source, row_key=key))
     for arm in arms:
         if arm.id in learned:

@@ -50,8 +50,7 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
     start = page.get_by_text(re.compile(r"^Test started: equal split"))
     start.wait_for()
     assert _split(start.inner_text()) == {"A": 33, "B": 33, "C": 33}
-    for vid in ids:
-        expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    page.get_by_text("Create one ad per arm on the platform and name each exactly as below").wait_for()
     screenshot(page, "tests-created")
 
     # The arms carry their ad names; the letters follow the order the variants were listed in.

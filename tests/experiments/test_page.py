@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from studio.db import get_engine
-from studio.reports import import_report
 from studio.models import AllocationDecision, Experiment, VariantStatus
+from studio.reports import import_report
 from studio.ui.shell import PAGES
 from tests.experiments.conftest import make_variants, meta_csv
 

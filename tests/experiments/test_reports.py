@@ -203,8 +203,8 @@ def test_google_rows_map_by_ad_id(session, people):
 
 
 def test_uploads_are_checked(session, people, monkeypatch):
-    experiment, arms = _test(session)
-    with pytest.raises(UploadRejected, match="files of type .xlsx are not accepted"):
+    experiment, _ = _test(session)
+    with pytest.raises(UploadRejected, match=r"files of type \.xlsx are not accepted"):
         _import(session, experiment, b"x", "report.xlsx")
     monkeypatch.setenv("STUDIO_MAX_UPLOAD_MB", "0.001")
     get_settings.cache_clear()
