@@ -8,7 +8,8 @@ Writes ``--rows`` distinct headlines (the shared Upworthy headlines, plus number
 of them to reach the count; or generated ones when ../shared is absent) to a temporary CSV,
 runs the real command in a fresh process (``studio ctr score IN --text-column headline
 --output OUT``: interpreter start, model load, MiniLM on onnxruntime, features, CSV out), and
-prints the wall-clock seconds and headlines per second. The one-time ONNX export of MiniLM
+prints the wall-clock seconds, headlines per second, and the process's CPU seconds (which,
+unlike the wall time, do not grow when other work shares the cores). The one-time ONNX export of MiniLM
 (first use on a machine) is done before timing and reported on its own line.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -93,6 +95,7 @@ def main() -> None:
         texts = headlines(args.rows)
         pd.DataFrame({"id": range(len(texts)), "headline": texts}).to_csv(source, index=False)
         output = folder_path / "out.csv"
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(
             [
@@ -111,11 +114,19 @@ def main() -> None:
             capture_output=True,
         )
         seconds = time.perf_counter() - start
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+            cpu_after.ru_stime - cpu_before.ru_stime
+        )
         scored = pd.read_csv(output)
         assert len(scored) == len(texts) and scored["predicted_ctr"].notna().all()
     print(
         f"studio ctr score: {len(texts)} headlines in {seconds:.1f} s ({len(texts) / seconds:.0f} headlines/s; target < 60 s) "
         f"on {os.cpu_count()} CPU core(s)"
+    )
+    print(
+        f"CPU time of that process: {cpu:.1f} s (on an otherwise idle machine the wall time lies between "
+        f"{cpu / (os.cpu_count() or 1):.1f} s, perfect use of every core, and {cpu:.1f} s, one core)"
     )
     try:
         load = os.getloadavg()[0]

@@ -21,7 +21,7 @@ def render_model_card(model: CtrModel, *, artifact: Path, sha256: str) -> str:
     m, t, cal = model.metrics, model.training, model.calibration
     test, base = m["test"], m["baseline_embedding_ridge"]
     split = m["split"]
-    hp = ", ".join(f"{k}={v}" for k, v in m["selected"].items())
+    hp = ", ".join(f"{k}={v}" for k, v in sorted(m["selected"].items()))
     upworthy = any("upworthy" in s.lower() for s in t["sources"])
     lines = [
         "# CTR predictor: model card",

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from studio.scoring.embeddings import MODEL_NAME, EmbeddingCache
+from studio.scoring.embeddings import ENCODER_NAME, EmbeddingCache
 from studio.scoring.evaluate import evaluate_scores
 from studio.scoring.model import CtrModel, ModelFileError
 from studio.scoring.predict import CtrPredictor, load_predictor
@@ -108,7 +108,7 @@ def test_bad_inputs_are_refused(small_model, tmp_path):
     junk.write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="not a CTR model"):
         load_predictor(junk)
-    assert small_model.model.encoder == MODEL_NAME
+    assert small_model.model.encoder == ENCODER_NAME
 
 
 def test_too_little_data_is_explained(small_model):
