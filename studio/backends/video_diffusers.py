@@ -4,6 +4,12 @@ Set ``STUDIO_VIDEO_MODEL`` to a folder saved with ``save_pretrained()`` or a hub
 ``stabilityai/stable-video-diffusion-img2vid-xt``. The video backend then plays the model's
 frames instead of its zoom/pan; headline, logo and end card are laid over them as usual.
 Image-to-video models are heavy: expect a GPU.
+
+The model draws at its native pixel area (``unet.config.sample_size`` x the VAE's scale
+factor: 768 x 768 for Stable Video Diffusion, whose 16:9 size is its trained 1024 x 576) in
+the ad's aspect ratio, sides rounded to multiples of 64; the frames are then scaled and
+centre-cropped to the ad's size. Float16 on CUDA and MPS, float32 on CPU; a CPU random
+generator seeded ``seed`` makes the motion reproducible on any device.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from PIL import Image
 
 from studio.backends.image_diffusers import (
     INSTALL_HINT,
+    SIZE_MULTIPLE,
     _import_torch,
     generation_size,
     model_source,
@@ -30,11 +37,18 @@ class DiffusersBackgroundAnimator:
     ----------
     model : local folder or hub id of an image-to-video pipeline.
     device : ``auto``, ``cpu``, ``cuda`` or ``mps``.
-    resolution : side of the square pixel area the model draws (576 suits SVD's 1024x576).
+    resolution : side of the square pixel area the model draws; None (the default) takes the
+        model's native size from its config.
     steps : denoising steps.
     """
 
-    def __init__(self, model: str, *, device: str = "auto", resolution: int = 576, steps: int = 25) -> None:
+    def __init__(
+        self, model: str, *, device: str = "auto", resolution: int | None = None, steps: int = 25
+    ) -> None:
+        if resolution is not None and resolution < SIZE_MULTIPLE:
+            raise ValueError(f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}")
+        if steps < 1:
+            raise ValueError(f"steps must be at least 1; received {steps}")
         self.model = model
         self.device_name = device
         self.resolution = resolution
@@ -66,13 +80,41 @@ class DiffusersBackgroundAnimator:
         self._pipeline = pipeline
         return pipeline
 
+    def native_resolution(self) -> int:
+        """The side of the square pixel area the model was trained at (loads the model).
+
+        Raises
+        ------
+        ValueError
+            When the pipeline's config does not say (no ``unet.config.sample_size`` or no
+            ``vae_scale_factor``): pass ``resolution`` instead.
+        """
+        pipeline = self._load()
+        sample_size = getattr(
+            getattr(getattr(pipeline, "unet", None), "config", None), "sample_size", None
+        )
+        scale = getattr(pipeline, "vae_scale_factor", None)
+        if not isinstance(sample_size, int) or not isinstance(scale, int):
+            raise ValueError(
+                f"image-to-video model {self.model!r} ({type(pipeline).__name__}) does not declare its native "
+                "size (unet.config.sample_size and vae_scale_factor); give the animator a resolution"
+            )
+        return max(SIZE_MULTIPLE, sample_size * scale)
+
     def animate(self, image: Image.Image, *, seed: int, num_frames: int) -> list[Image.Image]:
-        """``num_frames`` RGB frames the size of ``image`` (the model may cap the count)."""
+        """RGB frames the size of ``image``, starting from it.
+
+        Returns ``num_frames`` frames, or fewer when the model was trained on fewer
+        (``unet.config.num_frames``: 14 or 25 for Stable Video Diffusion).
+        """
+        if num_frames < 2:
+            raise ValueError(f"num_frames must be at least 2; received {num_frames}")
         torch = _import_torch()
         pipeline = self._load()
-        width, height = generation_size(image.width, image.height, self.resolution)
-        limit = getattr(getattr(pipeline, "unet", None), "config", None)
-        frames_cap = getattr(limit, "num_frames", None) or num_frames
+        resolution = self.resolution or self.native_resolution()
+        width, height = generation_size(image.width, image.height, resolution)
+        config = getattr(getattr(pipeline, "unet", None), "config", None)
+        frames_cap = getattr(config, "num_frames", None) or num_frames
         with torch.inference_mode():
             output = pipeline(
                 image=cover(image, width, height),
