@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 BRAND_PAGE = "from studio.ui.pages.brand import render\nrender()\n"
 

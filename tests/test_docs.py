@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 
 from studio.config import Settings
 

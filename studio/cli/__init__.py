@@ -10,6 +10,7 @@ import typer
 
 from studio.cli import brands, db
 from studio.cli import ctr as ctr_cli
+from studio.cli import demo as demo_cli
 from studio.cli import events as events_cli
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
@@ -36,3 +37,4 @@ app.command("generate")(generate_cli.generate)
 app.command("export")(export_cli.export)
 app.command("simulate")(simulate_cli.simulate)
 app.command("render")(render_cli.render)
+app.command("demo")(demo_cli.demo)

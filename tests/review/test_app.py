@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
