@@ -9,7 +9,7 @@ from sqlmodel import Session
 from studio.db import get_engine
 from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.imaging.test_render import _variants
-from tests.review.conftest import PASSWORD, add_people
+from tests.people import PASSWORD, add_people
 
 
 def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore[no-untyped-def]

@@ -1,7 +1,4 @@
-"""Real browser: a creative generates copy on the Generate page and sees the saved drafts.
-
-Uses the app and chromium fixtures of ``tests/browser`` (the app runs under ``streamlit run``).
-"""
+"""Real browser: a creative generates copy on the Generate page and sees the saved drafts."""
 
 from __future__ import annotations
 
@@ -11,22 +8,13 @@ from sqlmodel import Session, select
 
 from studio.db import get_engine
 from studio.models import Variant
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    app,
-    app_env,
-    assert_no_exception,
-    browser,
-    page,
-    screenshot,
-    sign_in,
-    wait_for_app,
-)
+from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.people import PASSWORD, add_people
 
 pytestmark = pytest.mark.browser
 
 
-def test_creative_generates_drafts_in_the_browser(page, app):  # noqa: F811
+def test_creative_generates_drafts_in_the_browser(page, app):  # type: ignore[no-untyped-def]
     with Session(get_engine(app.database_url), expire_on_commit=False) as session:
         add_people(session)
     sign_in(page, app, "cara", PASSWORD, path="generate")
