@@ -138,11 +138,23 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
 
 
 def wait_for_app(page) -> None:  # type: ignore[no-untyped-def]
-    """Wait until Streamlit has finished the current script run."""
+    """Wait until Streamlit has finished the current script run and dropped stale elements."""
     page.wait_for_selector('[data-testid="stApp"]')
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app.getAttribute('data-test-script-state') !== 'running'
+                && !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-stale="true"]');
+        }""",
+        timeout=60_000,
     )
+
+
+def click_key(page, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the button with Streamlit ``key`` (ignoring a stale copy from the last run), then wait."""
+    page.locator(f'.st-key-{key.replace(":", "-")}:not([data-stale="true"]) button').click()
+    wait_for_app(page)
 
 
 def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]

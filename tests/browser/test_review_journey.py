@@ -20,7 +20,7 @@ from studio.crud import reviews as review_queries
 from studio.db import get_engine
 from studio.generation import GenerationRequest, run_generation
 from studio.models import VariantStatus
-from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
+from tests.browser.conftest import assert_no_exception, click_key, screenshot, wait_for_app
 from tests.review.conftest import PASSWORD, add_people
 
 REASON = "Promises a discount we do not offer"
@@ -37,11 +37,6 @@ def _sign_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-
     except Exception:
         screenshot(page, f"review-sign-in-{username}-failed")
         raise
-    wait_for_app(page)
-
-
-def _click(page, key: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator(f".st-key-{key.replace(':', '-')} button").click()
     wait_for_app(page)
 
 
@@ -70,7 +65,7 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
     expect(nav).not_to_contain_text("Audit log")  # creatives do not get the audit page
     _choose(page, "Status", "draft")
     for vid in ids:
-        _click(page, f"submit:{vid}")
+        click_key(page, f"submit:{vid}")
         page.get_by_text(f"Variant {vid}: draft → in_review.").wait_for()
     screenshot(page, "review-creative-submitted")
     page.get_by_role("button", name="Sign out").click()
@@ -82,17 +77,17 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
     for vid in ids:
         page.get_by_text(f"Variant {vid} · rev 1").wait_for()
     screenshot(page, "review-queue")
-    _click(page, f"approve:{ids[0]}")
+    click_key(page, f"approve:{ids[0]}")
     page.get_by_text(f"Variant {ids[0]}: in_review → approved.").wait_for()
-    _click(page, f"approve:{ids[1]}")
+    click_key(page, f"approve:{ids[1]}")
     page.get_by_text(f"Variant {ids[1]}: in_review → approved.").wait_for()
-    _click(page, f"reject:{ids[2]}")  # no reason yet: refused, explained
+    click_key(page, f"reject:{ids[2]}")  # no reason yet: refused, explained
     page.get_by_text("write a reason").wait_for()
     reason = page.locator(f".st-key-reason-{ids[2]} input")
     reason.fill(REASON)
     reason.press("Enter")
     wait_for_app(page)
-    _click(page, f"reject:{ids[2]}")
+    click_key(page, f"reject:{ids[2]}")
     page.get_by_text(f"Variant {ids[2]}: in_review → rejected.").wait_for()
     screenshot(page, "review-brand-manager-decided")
     assert_no_exception(page)
