@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Set up (first run only) and start the app on http://127.0.0.1:8501 with the embedded defaults:
 # SQLite in var/, offline copy and image backends, the example brands in brand_guidelines/.
+# On a fresh install it offers to create the first admin (you choose the password).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDIO_EXTRAS=${STUDIO_EXTRAS:-dev} bash scripts/setup.sh
 .venv/bin/studio db upgrade
 .venv/bin/studio brands validate || echo "(some brand files are invalid: the app lists them on the Brand page)"
+if .venv/bin/studio users list | grep -q "^no users yet"; then
+  if [ -t 0 ]; then
+    echo
+    echo "No one can sign in yet. Create the first admin (or press Ctrl-C and run 'studio demo' instead)."
+    read -r -p "Admin username: " admin
+    .venv/bin/studio users create-admin "$admin"
+  else
+    echo "No users yet: create the first admin with '.venv/bin/studio users create-admin USERNAME'," \
+         "or run '.venv/bin/studio demo' for demo accounts."
+  fi
+fi
 exec .venv/bin/streamlit run app.py --server.address 127.0.0.1 --server.port "${STUDIO_PORT:-8501}" \
   --server.headless true --browser.gatherUsageStats false "$@"
