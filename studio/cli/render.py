@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from studio.auth import AuthError
 from studio.brand import load_catalog
 from studio.cli._common import database, fail, settings
 from studio.imaging.render import RenderOptions, RenderProgress, render_campaign, render_variants
@@ -21,7 +22,8 @@ def render(
     scenes: int = typer.Option(2, help="Pictures per video (1-3)."),
     fps: int = typer.Option(30, help="Video frames per second."),
     scale: float = typer.Option(1.0, help="Fraction of the platform sizes for quick previews (0.05-1)."),
-    actor: str = typer.Option("cli", "--as", help="User name recorded in the audit log."),
+    actor: str = typer.Option(..., "--as", envvar="STUDIO_USER",
+                              help="Who renders (a creative or admin; checked and audited). Default: $STUDIO_USER."),
 ) -> None:
     """Render images (and videos) for variants, with brand QC; files go to STUDIO_ASSET_DIR."""
     if bool(variant) == (campaign is not None):
@@ -51,6 +53,8 @@ def render(
                     session, variant_ids=variant, catalog=catalog, settings=config, options=options,
                     actor=actor, progress=show,
                 )
+    except AuthError as exc:
+        fail(str(exc))
     except KeyError as exc:
         fail(f"{exc.args[0]} (nothing was recorded)")
     except (ValueError, ImportError) as exc:

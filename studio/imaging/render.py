@@ -225,7 +225,7 @@ def render_variant(
     catalog: BrandCatalog,
     settings: Settings,
     options: RenderOptions | None = None,
-    actor: str = "system",
+    actor: str,
     image_backend: ImageBackend | None = None,
     video_backend: VideoBackend | None = None,
     progress: ProgressCallback | None = None,
@@ -238,7 +238,12 @@ def render_variant(
     variant, brand or persona and ``ValueError`` for copy or settings that cannot be rendered;
     the caller's transaction then holds nothing from this variant (files already written stay
     in the asset folder under their content hash, harmless and reused by the next run).
+    ``actor`` must be an active user whose role may generate (``studio.auth.PermissionDenied``
+    otherwise), so the app and the CLI obey the same rule.
     """
+    from studio import auth
+
+    auth.require(session, username=actor, permission=auth.Permission.generate)
     options = options or RenderOptions()
     variant = variant_crud.get_variant(session, variant_id=variant_id)
     total = _total if _total is not None else files_for(variant, options)
@@ -373,7 +378,7 @@ def render_variants(
     catalog: BrandCatalog,
     settings: Settings,
     options: RenderOptions | None = None,
-    actor: str = "system",
+    actor: str,
     image_backend: ImageBackend | None = None,
     video_backend: VideoBackend | None = None,
     progress: ProgressCallback | None = None,
@@ -404,7 +409,7 @@ def render_campaign(
     catalog: BrandCatalog,
     settings: Settings,
     options: RenderOptions | None = None,
-    actor: str = "system",
+    actor: str,
     progress: ProgressCallback | None = None,
 ) -> list[RenderReport]:
     """Render every variant of a campaign (latest revisions and all, as listed)."""

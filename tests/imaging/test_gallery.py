@@ -41,6 +41,7 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
     render_variants(
         db, variant_ids=[ids["meta_feed"], ids["tiktok"]], catalog=load_catalog(settings.brand_dir),
         settings=settings, options=RenderOptions(scale=0.1, video_duration_s=6.0, fps=12, video_scenes=1),
+        actor="cara",
     )
     db.commit()
     at = _page(db, "cara").run()

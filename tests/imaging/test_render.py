@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from studio.brand import BrandCatalog
 from studio.cli import app
 from studio.config import Settings, get_settings
+from studio.crud import users as user_queries
 from studio.crud import variants as variant_crud
 from studio.db import get_engine, session_scope
 from studio.imaging.probe import probe_video
@@ -25,6 +26,7 @@ from studio.imaging.render import (
 )
 from studio.models import Asset, AuditLog, Variant
 from tests.imaging.test_video import _tone
+from tests.people import add_people
 
 FIELDS = {
     "meta_feed": {"primary_text": "Fresh beans, roasted to order.", "headline": "Roasted within 48 hours",
@@ -40,6 +42,9 @@ PREVIEW = RenderOptions(scale=0.12, video_duration_s=6.0, fps=12, video_scenes=2
 
 
 def _variants(session: Session, brand: str = "halden-coffee", persona: str = "home-baristas") -> dict[str, int]:
+    """One variant per channel; the test accounts (tests.people) are added when missing."""
+    if user_queries.find_user(session, username="cara") is None:
+        add_people(session)
     campaign = variant_crud.create_campaign(
         session, brand=brand, name="Spring", objective="traffic", landing_url="https://haldencoffee.example",
         created_by="tester",
@@ -72,7 +77,7 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
         ids = _variants(session)
         reports = render_variants(
             session, variant_ids=list(ids.values()), catalog=catalog, settings=settings, options=PREVIEW,
-            actor="tester", progress=steps.append,
+            actor="cara", progress=steps.append,
         )  # fmt: skip
         session.commit()
         by_variant = {r.variant_id: r for r in reports}
@@ -100,9 +105,10 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
         images = [r for r in rows if r.kind == "image"]
         assert all(c["passed"] for r in images for c in r.qc if c["rule"] in ("text_contrast", "logo_unobstructed"))
         audits = session.exec(select(AuditLog).where(AuditLog.action == "variant.render")).all()
-        assert len(audits) == 3 and audits[0].actor == "tester"
+        assert len(audits) == 3 and audits[0].actor == "cara"
 
-        again = render_variants(session, variant_ids=[ids["meta_feed"]], catalog=catalog, settings=settings, options=PREVIEW)
+        again = render_variants(session, variant_ids=[ids["meta_feed"]], catalog=catalog, settings=settings, options=PREVIEW,
+                            actor="cara")
         assert [a.id for a in again[0].assets] == [a.id for a in by_variant[ids["meta_feed"]].assets]
         assert len(session.exec(select(Asset)).all()) == 6, "the same render is recorded once"
 
@@ -126,16 +132,18 @@ def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str,
         ids = _variants(session)
         campaign_id = variant_crud.get_variant(session, variant_id=ids["meta_feed"]).campaign_id
     runner = CliRunner()
-    result = runner.invoke(app, ["render", "--campaign", str(campaign_id), "--scale", "0.1", "--no-video"])
+    result = runner.invoke(app, ["render", "--campaign", str(campaign_id), "--scale", "0.1", "--no-video", "--as", "cara"])
     assert result.exit_code == 0, result.output
     assert "[5/5]" in result.output
     assert "skipped, channel google_rsa takes no images or videos" in result.output
     assert "5 files for 4 variants" in result.output
     assert len(list((Path(get_settings().asset_dir) / "images").glob("*.png"))) == 5
 
-    both = runner.invoke(app, ["render", "--campaign", "1", "--variant", "1"])
+    refused = runner.invoke(app, ["render", "--campaign", str(campaign_id), "--as", "mia"])
+    assert refused.exit_code == 1 and "mia" in refused.output and "generate" in refused.output
+    both = runner.invoke(app, ["render", "--campaign", "1", "--variant", "1", "--as", "cara"])
     assert both.exit_code == 1 and "either --variant ID" in both.output
-    missing = runner.invoke(app, ["render", "--variant", "999"])
+    missing = runner.invoke(app, ["render", "--variant", "999", "--as", "cara"])
     assert missing.exit_code == 1 and "no variant with id 999 (nothing was recorded)" in missing.output
-    bad = runner.invoke(app, ["render", "--variant", "1", "--duration", "20"])
+    bad = runner.invoke(app, ["render", "--variant", "1", "--duration", "20", "--as", "cara"])
     assert bad.exit_code == 1 and "video_duration_s must be 6-15 seconds; received 20.0" in bad.output

@@ -25,6 +25,7 @@ from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_video_provenance
 from studio.imaging.render import RenderOptions, render_variants
 from studio.models import Asset, Variant
+from tests.people import add_people
 
 pytestmark = pytest.mark.slow
 
@@ -129,6 +130,7 @@ def test_render_pipeline_makes_an_ai_video_from_the_model(
         device="cpu",
     )  # fmt: skip
     with Session(get_engine(sqlite_url)) as session:
+        add_people(session)
         campaign = variant_crud.create_campaign(
             session, brand="halden-coffee", name="Spring", objective="traffic",
             landing_url="https://haldencoffee.example", created_by="tester",
@@ -148,6 +150,7 @@ def test_render_pipeline_makes_an_ai_video_from_the_model(
             catalog=catalog,
             settings=settings,
             options=options,
+            actor="cara",
         )
         session.commit()
         [video] = session.exec(select(Asset)).all()
