@@ -85,7 +85,8 @@ def generate(
     seed: int = typer.Option(0, help="Base random seed; the same seed gives the same variants."),
     backend: str | None = typer.Option(None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Also write the variants to a .csv or .json file."),
-    acting: str = typer.Option(..., "--as", help="Username of the person generating (their role is checked)."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER",
+                               help="Username of the person generating (their role is checked). Default: $STUDIO_USER."),
     brand_dir: Path | None = typer.Option(None, help="Folder of brands (default: STUDIO_BRAND_DIR)."),
 ) -> None:
     """Generate ad copy variants, check them against the brand, and save them as drafts."""

@@ -16,7 +16,7 @@ from studio.models import VariantStatus
 
 app = typer.Typer(help="Submit, approve, reject or request changes on variants.", no_args_is_help=True)
 
-ACTING = typer.Option(..., "--as", help="Username of the person acting (their role is checked).")
+ACTING = typer.Option(..., "--as", envvar="STUDIO_USER", help="Username of the person acting (their role is checked). Default: $STUDIO_USER.")
 
 
 def _run(action: str, variant_ids: list[int], acting: str, comment: str = "") -> None:

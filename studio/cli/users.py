@@ -64,7 +64,7 @@ def create_admin(
 def add(
     username: str = typer.Argument(..., help="The new user's username (lowercase; an email works)."),
     role: str = typer.Option(..., help=f"One of: {ROLES}."),
-    acting: str = typer.Option(..., "--as", help="The admin doing this (their role is checked)."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this (their role is checked)."),
     display_name: str = typer.Option("", "--name", help="Shown in the app (default: the username)."),
     password_file: Path | None = typer.Option(
         None, help="Read the new user's password from this file's first line (else a prompt)."
@@ -98,7 +98,7 @@ def list_users() -> None:
 @app.command("deactivate")
 def deactivate(
     username: str = typer.Argument(..., help="Who to deactivate (their history is kept)."),
-    acting: str = typer.Option(..., "--as", help="The admin doing this."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Deactivate a user: they are signed out at their next request and cannot sign in."""
     try:
@@ -112,7 +112,7 @@ def deactivate(
 @app.command("activate")
 def activate(
     username: str = typer.Argument(..., help="Who to reactivate."),
-    acting: str = typer.Option(..., "--as", help="The admin doing this."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Reactivate a deactivated user."""
     try:
@@ -127,7 +127,7 @@ def activate(
 def set_role(
     username: str = typer.Argument(..., help="Whose role to change."),
     role: str = typer.Option(..., help=f"One of: {ROLES}."),
-    acting: str = typer.Option(..., "--as", help="The admin doing this."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Change a user's role (takes effect at their next action)."""
     try:
@@ -141,7 +141,7 @@ def set_role(
 @app.command("set-password")
 def set_password(
     username: str = typer.Argument(..., help="Whose password to set."),
-    acting: str = typer.Option(..., "--as", help="The user themselves, or an admin."),
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The user themselves, or an admin."),
     password_file: Path | None = typer.Option(None, help="Read the password from this file's first line."),
 ) -> None:
     """Set a new password (for yourself, or as an admin for anyone)."""
