@@ -186,7 +186,7 @@ def run_demo(
         day = first_day + timedelta(days=offset)
         rows_today = []
         for variant_id, arm in setup.items():
-            impressions = int(round(daily_impressions * shares.get(variant_id, 0.0)))
+            impressions = round(daily_impressions * shares.get(variant_id, 0.0))
             clicks = int(rng.binomial(impressions, true_ctr[variant_id])) if impressions else 0
             rows_today.append((arm.ad_name, impressions, clicks))
         data = _meta_report(day, rows_today)

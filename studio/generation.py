@@ -27,7 +27,7 @@ does both for the app and the CLI, then predicts each draft's CTR with the activ
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +55,7 @@ from studio.channels import (
 from studio.compliance import ComplianceChecker
 from studio.crud import variants as variant_crud
 from studio.models import Campaign, Variant, VariantStatus
+from studio.progress import Progress, ProgressCallback
 from studio.prompts import RenderedPrompt
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ __all__ = [
     "CampaignBrief",
     "GeneratedVariant",
     "GenerationFailure",
-    "GenerationProgress",
     "GenerationRequest",
     "GenerationResult",
     "generate_variants",
@@ -187,22 +187,6 @@ class GenerationFailure:
     channel: str
     seed: int
     message: str
-
-
-@dataclass(frozen=True)
-class GenerationProgress:
-    """Progress for a UI: ``done`` of ``total`` variants, and what just happened."""
-
-    done: int
-    total: int
-    message: str
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.done / self.total) if self.total else 1.0
-
-
-ProgressCallback = Callable[[GenerationProgress], None]
 
 
 @dataclass
@@ -508,7 +492,7 @@ def generate_variants(
 
     def report(message: str) -> None:
         if progress is not None:
-            progress(GenerationProgress(done, total, message))
+            progress(Progress(done, total, message))
 
     for persona, channel in request.pairs:
         spec = get_channel(channel)
@@ -687,7 +671,7 @@ def run_generation(
     result.campaign_id = campaign.id
     result.unscored = _predict_ctr(session, rows, result)
     if progress is not None:
-        progress(GenerationProgress(len(result.variants), len(result.variants), "saved as drafts"))
+        progress(Progress(len(result.variants), len(result.variants), "saved as drafts"))
     return result
 
 

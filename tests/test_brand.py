@@ -117,7 +117,7 @@ def test_validate_text_does_not_touch_disk(brand_dir):
      "ledgerly/personas/../../halden-coffee/guideline.yaml/..", "ledgerly/personas/x.txt"],
 )
 def test_only_guideline_and_persona_files_inside_the_folder_are_editable(brand_dir, relative):
-    with pytest.raises(ValueError, match="outside|not an editable"):
+    with pytest.raises(ValueError, match=r"outside|not an editable"):
         resolve_brand_file(brand_dir, relative)
 
 

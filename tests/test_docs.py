@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import REPO_ROOT
-
 from studio.config import Settings
+from tests.conftest import REPO_ROOT
 
 
 def test_every_setting_is_documented_in_the_readme():

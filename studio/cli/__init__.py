@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from studio.cli import brands, db
+from studio.cli import brands, db, tests_cli
 from studio.cli import ctr as ctr_cli
 from studio.cli import demo as demo_cli
 from studio.cli import events as events_cli
@@ -17,7 +17,6 @@ from studio.cli import generate as generate_cli
 from studio.cli import render as render_cli
 from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
-from studio.cli import tests_cli
 from studio.cli import users as users_cli
 
 app = typer.Typer(

@@ -19,11 +19,11 @@ from studio.brand import load_catalog
 from studio.channels import CHANNELS
 from studio.cli._common import database, fail, settings
 from studio.generation import (
-    GenerationProgress,
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
+from studio.progress import Progress
 
 OUTPUT_FORMATS = (".csv", ".json")
 
@@ -117,7 +117,7 @@ def generate(
     except (KeyError, ValueError, CopyWriterUnavailable) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
 
-    def show(step: GenerationProgress) -> None:
+    def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)
 
     try:

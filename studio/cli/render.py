@@ -7,7 +7,8 @@ import typer
 from studio.auth import AuthError
 from studio.brand import load_catalog
 from studio.cli._common import database, fail, settings
-from studio.imaging.render import RenderOptions, RenderProgress, render_campaign, render_variants
+from studio.imaging.render import RenderOptions, render_campaign, render_variants
+from studio.progress import Progress
 
 
 def render(
@@ -38,7 +39,7 @@ def render(
     config = settings()
     catalog = load_catalog(config.brand_dir)
 
-    def show(step: RenderProgress) -> None:
+    def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}")
 
     try:

@@ -12,6 +12,7 @@ from studio import review as review_flow
 from studio.auth import AuthError
 from studio.cli._common import database, fail
 from studio.crud import reviews as review_queries
+from studio.crud import variants as variant_queries
 from studio.models import VariantStatus
 
 app = typer.Typer(help="Submit, approve, reject or request changes on variants.", no_args_is_help=True)
@@ -86,7 +87,7 @@ def queue(
     except review_flow.ReviewError as exc:
         fail(str(exc))
     with database() as session:
-        variants = review_queries.list_latest_revisions(session, brand=brand, statuses=[parsed],
+        variants = variant_queries.list_variants(session, latest_only=True, brand=brand, statuses=[parsed],
                                                         order="predicted_ctr")
         rows = [(v.id, v.revision, v.brand, v.persona, v.channel, v.predicted_ctr, len(v.violations),
                  v.created_by) for v in variants]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import exists, func, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from studio.crud.variants import VariantOrder, _filtered
 from studio.models import Review, Variant, VariantStatus
 
 
@@ -106,61 +104,3 @@ def bump_lock_if_unchanged(
     )
     return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
 
-
-def _latest_revisions(
-    query,  # type: ignore[no-untyped-def]
-    *,
-    brand: str | None,
-    campaign_id: int | None,
-    personas: Sequence[str] | None,
-    channels: Sequence[str] | None,
-    statuses: Sequence[VariantStatus | str] | None,
-    min_predicted_ctr: float | None,
-):
-    child = aliased(Variant)
-    return _filtered(
-        query, brand=brand, campaign_id=campaign_id, personas=personas,
-        channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
-    ).where(~exists().where(child.parent_id == Variant.id))
-
-
-def list_latest_revisions(
-    session: Session,
-    *,
-    brand: str | None = None,
-    campaign_id: int | None = None,
-    personas: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    statuses: Sequence[VariantStatus | str] | None = None,
-    min_predicted_ctr: float | None = None,
-    order: VariantOrder = "newest",
-    limit: int = 200,
-    offset: int = 0,
-) -> Sequence[Variant]:
-    """Variants that have not been superseded by an edit, filtered like ``list_variants``."""
-    query = _latest_revisions(
-        select(Variant), brand=brand, campaign_id=campaign_id, personas=personas,
-        channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
-    )
-    if order == "predicted_ctr":
-        query = query.order_by(col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc())
-    else:
-        query = query.order_by(col(Variant.id).desc())
-    return session.exec(query.offset(offset).limit(limit)).all()
-
-
-def count_latest_revisions(
-    session: Session,
-    *,
-    brand: str | None = None,
-    campaign_id: int | None = None,
-    personas: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    statuses: Sequence[VariantStatus | str] | None = None,
-    min_predicted_ctr: float | None = None,
-) -> int:
-    query = _latest_revisions(
-        select(func.count()).select_from(Variant), brand=brand, campaign_id=campaign_id,
-        personas=personas, channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
-    )
-    return int(session.exec(query).one())

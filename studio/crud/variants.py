@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from studio.models import Asset, Campaign, Variant, VariantStatus
@@ -54,6 +55,7 @@ def get_variant(session: Session, *, variant_id: int) -> Variant:
 def _filtered(
     query,  # type: ignore[no-untyped-def]
     *,
+    latest_only: bool,
     brand: str | None,
     campaign_id: int | None,
     personas: Sequence[str] | None,
@@ -73,6 +75,9 @@ def _filtered(
         query = query.where(col(Variant.status).in_([str(s) for s in statuses]))
     if min_predicted_ctr is not None:
         query = query.where(col(Variant.predicted_ctr) >= min_predicted_ctr)
+    if latest_only:  # not superseded by an edit (a revision whose parent it is)
+        child = aliased(Variant)
+        query = query.where(~exists().where(child.parent_id == Variant.id))
     return query
 
 
@@ -85,13 +90,17 @@ def list_variants(
     channels: Sequence[str] | None = None,
     statuses: Sequence[VariantStatus | str] | None = None,
     min_predicted_ctr: float | None = None,
+    latest_only: bool = False,
     order: VariantOrder = "newest",
     limit: int = 200,
     offset: int = 0,
 ) -> Sequence[Variant]:
-    """Variants matching every given filter; ``order="predicted_ctr"`` puts the best first."""
+    """Variants matching every given filter; ``order="predicted_ctr"`` puts the best first.
+
+    ``latest_only`` leaves out revisions that an edit has superseded (what reviewers see).
+    """
     query = _filtered(
-        select(Variant), brand=brand, campaign_id=campaign_id, personas=personas,
+        select(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id, personas=personas,
         channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
     )
     if order == "predicted_ctr":
@@ -110,9 +119,10 @@ def count_variants(
     channels: Sequence[str] | None = None,
     statuses: Sequence[VariantStatus | str] | None = None,
     min_predicted_ctr: float | None = None,
+    latest_only: bool = False,
 ) -> int:
     query = _filtered(
-        select(func.count()).select_from(Variant), brand=brand, campaign_id=campaign_id,
+        select(func.count()).select_from(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id,
         personas=personas, channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
     )
     return int(session.exec(query).one())

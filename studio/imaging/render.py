@@ -17,7 +17,7 @@ Progress is reported after every file through an optional callback.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
 from studio.models import Asset, Variant
+from studio.progress import Progress, ProgressCallback
 from studio.prompts import RenderedPrompt, render
 
 TEMPLATE = "image_background.j2"
@@ -91,22 +92,6 @@ class RenderOptions:
             raise ValueError(f"video_scenes must be 1-3; received {self.video_scenes}")
         if self.seed is not None and self.seed < 0:
             raise ValueError(f"seed must be >= 0; received {self.seed}")
-
-
-@dataclass(frozen=True)
-class RenderProgress:
-    """``done`` of ``total`` files, and what just happened."""
-
-    done: int
-    total: int
-    message: str
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.done / self.total) if self.total else 1.0
-
-
-ProgressCallback = Callable[[RenderProgress], None]
 
 
 @dataclass
@@ -270,7 +255,7 @@ def render_variant(
         nonlocal done
         done += 1
         if progress is not None:
-            progress(RenderProgress(done, total, f"variant {variant_id}: {message}"))
+            progress(Progress(done, total, f"variant {variant_id}: {message}"))
 
     for index, fmt in enumerate(formats):
         prompt, negative = image_prompt(brand, variant, fmt, copy.headline)

@@ -19,12 +19,12 @@ from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_png_provenance, read_video_provenance
 from studio.imaging.render import (
     RenderOptions,
-    RenderProgress,
     ad_copy_for,
     cta_label,
     render_variants,
 )
 from studio.models import Asset, AuditLog, Variant
+from studio.progress import Progress
 from tests.imaging.test_video import _tone
 from tests.people import add_people
 
@@ -72,7 +72,7 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
     settings: Settings, catalog: BrandCatalog, sqlite_url: str
 ) -> None:
     _tone(catalog.get("halden-coffee").root / "music.wav", seconds=2.0)  # the brand ships music
-    steps: list[RenderProgress] = []
+    steps: list[Progress] = []
     with Session(get_engine(sqlite_url)) as session:
         ids = _variants(session)
         reports = render_variants(

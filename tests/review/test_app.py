@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.conftest import REPO_ROOT
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
 from studio import audit, auth, review
+from studio.config import get_settings
 from studio.crud import reviews as review_queries
 from studio.crud import variants as variant_queries
-from studio.config import get_settings
 from studio.db import get_engine
 from studio.models import VariantStatus, utcnow
 from studio.ui.auth import SIGNIN_KEY
+from tests.conftest import REPO_ROOT
 
 from .conftest import PASSWORD, add_people, make_variant
 

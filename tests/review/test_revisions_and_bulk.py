@@ -9,6 +9,7 @@ from sqlmodel import Session
 from studio import audit, review
 from studio.brand import BrandCatalog
 from studio.crud import reviews as review_queries
+from studio.crud import variants as variant_queries
 from studio.models import Variant, VariantStatus
 
 from .conftest import META_FIELDS, make_variant
@@ -81,7 +82,7 @@ def test_a_revision_needs_its_own_approval_and_the_old_one_is_frozen(
     review.submit(session, variant_id=revision.id, actor="cara")
     review.approve(session, variant_id=revision.id, actor="bea")
     session.commit()
-    latest = review_queries.list_latest_revisions(session, campaign_id=parent.campaign_id)
+    latest = variant_queries.list_variants(session, latest_only=True, campaign_id=parent.campaign_id)
     assert [v.id for v in latest] == [revision.id]
 
 

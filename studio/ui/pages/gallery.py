@@ -15,7 +15,8 @@ from studio.crud import variants as variant_queries
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
-from studio.imaging.render import RenderOptions, RenderProgress, render_variants
+from studio.imaging.render import RenderOptions, render_variants
+from studio.progress import Progress
 from studio.ui import context
 
 _QC_LABELS = {"all": "All", "passed": "QC passed", "failed": "QC failed", "not rendered": "Not rendered"}
@@ -32,7 +33,7 @@ def _render(items: list[GalleryItem]) -> None:
     )
     bar = st.progress(0.0, text=f"Rendering {len(todo)} variant(s)…")
 
-    def show(step: RenderProgress) -> None:
+    def show(step: Progress) -> None:
         bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
 
     try:

@@ -17,11 +17,11 @@ from studio.brand import Brand
 from studio.channels import CHANNELS, field_texts, limits_table
 from studio.crud import variants as variant_queries
 from studio.generation import (
-    GenerationProgress,
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
+from studio.progress import Progress
 from studio.ui import context
 
 _RESULT = "generate_result"
@@ -76,7 +76,7 @@ def _generate(
         return
     bar = st.progress(0.0, text="Starting…")
 
-    def show(step: GenerationProgress) -> None:
+    def show(step: Progress) -> None:
         bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
 
     try:

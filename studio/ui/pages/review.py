@@ -253,13 +253,13 @@ def render() -> None:
     min_ctr = c5.number_input("Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1,
                               key="review_min_ctr")
     filters = dict(brand=brand.slug, statuses=[status], personas=personas or None, channels=channels or None,
-                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None)
+                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None, latest_only=True)
     with context.db_session() as session:
-        total = review_queries.count_latest_revisions(session, **filters)
+        total = variant_queries.count_variants(session, **filters)
         pages = max(1, -(-total // PAGE_SIZE))
         page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
                                key="review_page") if pages > 1 else 1
-        variants = list(review_queries.list_latest_revisions(
+        variants = list(variant_queries.list_variants(
             session, **filters, order=_SORTS[sort],  # type: ignore[arg-type]
             limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE,
         ))
