@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from studio import audit
+from studio import audit, auth
 from studio.brand import BrandFileError, resolve_brand_file, validate_text
 from studio.models import GuidelineVersion
 
@@ -87,13 +87,18 @@ def save_brand_file(
 ) -> SaveResult:
     """Validate and atomically save one guideline/persona file, recording the version.
 
+    ``author`` must be an active user whose role may edit guidelines (brand managers, admins).
+
     Raises
     ------
+    studio.auth.PermissionDenied
+        ``author`` may not edit guidelines.
     ValueError
         ``path`` is not an editable file inside ``root``.
     BrandFileInvalid
         ``text`` does not validate; nothing is written.
     """
+    auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
     target = resolve_brand_file(root, path)
     relative = target.relative_to(root.resolve()).as_posix()
     errors = validate_text(root, relative, text)
@@ -150,7 +155,8 @@ def save_brand_asset(
     """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
 
     The file is checked (size, type, and that it opens as an image or a font) before anything is
-    written, written atomically, and never replaces an existing file of the same name.
+    written, written atomically, and never replaces an existing file of the same name. As for
+    :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
     """
     import io
     import re
@@ -159,6 +165,7 @@ def save_brand_asset(
 
     from studio.uploads import UploadRejected, check_upload
 
+    auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
     upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
     brand_root = (root / brand).resolve()
     if not brand_root.is_relative_to(root.resolve()) or not (brand_root / "guideline.yaml").is_file():

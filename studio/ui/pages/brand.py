@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studio import brand_store
+from studio.auth import AuthError
 from studio.brand import editable_files, resolve_brand_file, validate_text
 from studio.ui import context
 from studio.uploads import UploadRejected
@@ -42,6 +43,8 @@ def _editor(path: str) -> None:
         except brand_store.BrandFileInvalid as exc:
             for error in exc.errors:
                 st.error(str(error))
+        except AuthError as exc:
+            st.error(str(exc))
         else:
             st.session_state["brand_saved"] = path
             st.rerun()
@@ -73,11 +76,15 @@ def _history(path: str) -> None:
     else:
         st.caption("This version is identical to the current file.")
     if st.button(f"Restore version {chosen}", disabled=not patch, key=f"restore:{path}"):
-        with context.db_session() as session:
-            brand_store.restore_version(session, root=config.brand_dir, version_id=chosen,
-                                        author=context.current_username())
-        st.session_state["brand_saved"] = path
-        st.rerun()
+        try:
+            with context.db_session() as session:
+                brand_store.restore_version(session, root=config.brand_dir, version_id=chosen,
+                                            author=context.current_username())
+        except (AuthError, brand_store.BrandFileInvalid) as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["brand_saved"] = path
+            st.rerun()
 
 
 def _uploads() -> None:
@@ -98,7 +105,7 @@ def _uploads() -> None:
                     session, root=config.brand_dir, brand=brand.slug, name=uploaded.name,
                     data=uploaded.getvalue(), max_mb=config.max_upload_mb, author=context.current_username(),
                 )
-        except UploadRejected as exc:
+        except (UploadRejected, AuthError) as exc:
             st.error(str(exc))
         else:
             st.success(f"Saved {brand.slug}/{relative}")
