@@ -7,8 +7,8 @@ import os
 import pytest
 
 from studio import audit, brand_store
-from studio.brand import load_catalog
 from studio.auth import PermissionDenied
+from studio.brand import load_catalog
 from studio.uploads import UploadRejected
 from tests.people import add_people
 
