@@ -61,3 +61,15 @@ def test_missing_rows_raise_clear_errors(session):
         crud.get_variant(session, variant_id=42)
     with pytest.raises(KeyError, match="no campaign with id 7"):
         crud.get_campaign(session, campaign_id=7)
+
+
+def test_status_counts_leave_out_superseded_revisions(session):
+    campaign = crud.create_campaign(session, brand="ledgerly", name="Q1", objective="traffic",
+                                    landing_url="https://ledgerly.example", created_by="maria")
+    original = _variant(campaign.id, status=VariantStatus.changes_requested)
+    session.add(original)
+    session.flush()
+    session.add(_variant(campaign.id, parent_id=original.id, revision=2))
+    session.commit()
+    assert crud.count_by_status(session) == {"draft": 1}
+    assert crud.count_variants(session) == 2 and crud.count_variants(session, latest_only=True) == 1

@@ -129,9 +129,11 @@ def count_variants(
 
 
 def count_by_status(session: Session, *, brand: str | None = None) -> dict[str, int]:
-    query = select(Variant.status, func.count()).group_by(Variant.status)
-    if brand:
-        query = query.where(Variant.brand == brand)
+    """How many variants are in each status (latest revisions only: an edit supersedes its parent)."""
+    query = _filtered(
+        select(Variant.status, func.count()), latest_only=True, brand=brand, campaign_id=None,
+        personas=None, channels=None, statuses=None, min_predicted_ctr=None,
+    ).group_by(Variant.status)
     return {str(status): int(n) for status, n in session.exec(query).all()}
 
 
