@@ -9,6 +9,7 @@ from typing import Literal, get_args
 from sqlmodel import Session
 
 from studio.crud import variants as variant_crud
+from studio.crud.variants import VariantOrder
 from studio.imaging.formats import formats_for
 from studio.models import Asset, Variant
 
@@ -46,9 +47,13 @@ def gallery_items(
     personas: Sequence[str] | None = None,
     channels: Sequence[str] | None = None,
     qc: QcFilter = "all",
+    min_predicted_ctr: float | None = None,
+    order: VariantOrder = "newest",
     limit: int = 50,
 ) -> list[GalleryItem]:
-    """Newest variants first, with their assets, keeping those whose QC state matches ``qc``.
+    """Variants with their assets (newest first, or best predicted CTR first with
+    ``order="predicted_ctr"``), keeping those whose QC state matches ``qc`` and whose predicted
+    CTR (a fraction) is at least ``min_predicted_ctr``; superseded revisions are left out.
 
     Raises
     ------
@@ -58,7 +63,8 @@ def gallery_items(
     if qc not in QC_FILTERS:
         raise ValueError(f"qc filter must be one of {', '.join(QC_FILTERS)}; received {qc!r}")
     variants = variant_crud.list_variants(
-        session, brand=brand, campaign_id=campaign_id, personas=personas, channels=channels, limit=2000
+        session, brand=brand, campaign_id=campaign_id, personas=personas, channels=channels,
+        min_predicted_ctr=min_predicted_ctr, latest_only=True, order=order, limit=2000,
     )
     assets: dict[int, list[Asset]] = {}
     for asset in variant_crud.list_assets(session, variant_ids=[v.id or 0 for v in variants]):

@@ -11,7 +11,7 @@ from studio.config import get_settings
 from studio.db import get_engine
 from studio.imaging.gallery import gallery_items
 from studio.imaging.render import RenderOptions, render_variants
-from studio.models import Asset, Role, User
+from studio.models import Asset, Role, User, Variant
 from studio.ui.auth import SIGNIN_KEY
 from tests.imaging.test_render import _variants
 
@@ -53,7 +53,7 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
 
     at.selectbox(key="gallery_qc").set_value("failed").run()
     assert [m.value for m in at.markdown if m.value.startswith("**#")] == [
-        f"**#{ids['tiktok']} · home-baristas · tiktok** · draft · ❌ QC failed"
+        f"**#{ids['tiktok']} · home-baristas · tiktok** · draft · ❌ QC failed · predicted CTR: not scored"
     ]
     at.selectbox(key="gallery_qc").set_value("not rendered").run()
     shown = {m.value.split(" · ")[2].split("**")[0] for m in at.markdown if m.value.startswith("**#")}
@@ -87,3 +87,24 @@ def test_render_button_renders_with_progress_and_checks_permission(db: Session) 
 def test_unknown_qc_filter_is_explained(db: Session) -> None:
     with pytest.raises(ValueError, match="qc filter must be one of all, passed, failed, not rendered"):
         gallery_items(db, brand="halden-coffee", qc="maybe")  # type: ignore[arg-type]
+
+
+def test_gallery_sorts_and_filters_by_predicted_ctr(db: Session) -> None:
+    ids = _variants(db)
+    scores = {"meta_feed": 0.011, "linkedin_sponsored": 0.025, "tiktok": 0.018}
+    for channel, ctr in scores.items():
+        variant = db.get(Variant, ids[channel])
+        variant.predicted_ctr = ctr
+        db.add(variant)
+    db.commit()
+    best_first = gallery_items(db, brand="halden-coffee", order="predicted_ctr")
+    assert [i.variant.predicted_ctr for i in best_first] == [0.025, 0.018, 0.011, None]
+    kept = gallery_items(db, brand="halden-coffee", min_predicted_ctr=0.015)
+    assert {i.variant.id for i in kept} == {ids["linkedin_sponsored"], ids["tiktok"]}
+
+    at = _page(db, "cara").run()
+    at.radio(key="gallery_sort").set_value("Predicted CTR, best first").run()
+    at.number_input(key="gallery_min_ctr").set_value(1.5).run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown if m.value.startswith("**#")]
+    assert len(shown) == 2 and "predicted CTR 2.50%" in shown[0] and "predicted CTR 1.80%" in shown[1]

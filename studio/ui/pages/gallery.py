@@ -21,6 +21,7 @@ from studio.ui import context
 
 _QC_LABELS = {"all": "All", "passed": "QC passed", "failed": "QC failed", "not rendered": "Not rendered"}
 _SIZES = {"Full size": 1.0, "Preview (25 %)": 0.25}
+_SORTS = {"Newest first": "newest", "Predicted CTR, best first": "predicted_ctr"}
 
 
 def _render(items: list[GalleryItem]) -> None:
@@ -64,7 +65,9 @@ def _item(item: GalleryItem) -> None:
              "no media": "text only"}[item.qc_state]
     with st.container(border=True):
         headline = variant.fields.get("headline") or variant.fields.get("ad_text") or ""
-        st.markdown(f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge}")
+        ctr = (f"predicted CTR {variant.predicted_ctr:.2%}" if variant.predicted_ctr is not None
+               else "predicted CTR: not scored")
+        st.markdown(f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge} · {ctr}")
         if isinstance(headline, str) and headline:
             st.caption(headline)
         if not item.assets:
@@ -111,10 +114,14 @@ def render() -> None:
     personas = middle.multiselect("Persona", list(brand.personas), key="gallery_personas")
     channels = right.multiselect("Channel", list(CHANNEL_FORMATS), key="gallery_channels")
     qc = last.selectbox("Brand QC", QC_FILTERS, format_func=_QC_LABELS.__getitem__, key="gallery_qc")
+    left, right = st.columns([3, 1])
+    sort = left.radio("Sort", list(_SORTS), horizontal=True, key="gallery_sort")
+    min_ctr = right.number_input("Min predicted CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1,
+                                 key="gallery_min_ctr")
+    filters = dict(brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc,
+                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None, order=_SORTS[sort])
     with context.db_session() as session:
-        items = gallery_items(
-            session, brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc
-        )
+        items = gallery_items(session, **filters)  # type: ignore[arg-type]
 
     with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
         st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
@@ -122,9 +129,7 @@ def render() -> None:
         if st.button(f"Render the {len(items)} variant(s) shown", key="gallery_render", disabled=not items):
             _render(items)
             with context.db_session() as session:
-                items = gallery_items(
-                    session, brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc
-                )
+                items = gallery_items(session, **filters)  # type: ignore[arg-type]
 
     if not items:
         st.info("No variants match these filters.")
