@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from studio.ui.shell import PAGES
 from tests.conftest import REPO_ROOT
 
 BRAND_PAGE = "from studio.ui.pages.brand import render\nrender()\n"
@@ -57,3 +59,11 @@ def test_broken_brand_file_does_not_stop_the_app(studio_env, brand_dir, sign_in)
     assert at.sidebar.selectbox(key="brand").value == "ledgerly"
     page = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
     assert any("1 problem(s)" in e.value for e in page.error)
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.module for spec in PAGES])
+def test_every_registered_page_renders_for_an_admin(studio_env, sign_in, spec):
+    at = sign_in(AppTest.from_string(f"from studio.ui.pages.{spec.module} import render\nrender()\n",
+                                     default_timeout=120), "ada").run()
+    assert not at.exception, at.exception
+    assert at.title and at.title[0].value, f"the {spec.title} page shows a title"
