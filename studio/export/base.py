@@ -284,3 +284,12 @@ def objective_problem(item: ExportItem, platform_label: str, allowed: Mapping[st
     return [ExportProblem(item.variant_id, "objective", "objective",
                           f"campaign objective {item.campaign.objective!r} has no {platform_label} "
                           f"equivalent; objectives it takes: {', '.join(allowed)}")]
+
+
+def ad_name_problem(item: ExportItem, platform_label: str, max_length: int) -> list[ExportProblem]:
+    """The platform's limit on ad names (they are built from the campaign name)."""
+    if len(item.ad_name) <= max_length:
+        return []
+    return [ExportProblem(item.variant_id, "Ad Name", "max_length",
+                          f"ad name is {len(item.ad_name)} characters; {platform_label} allows "
+                          f"{max_length}: shorten the campaign name")]

@@ -24,6 +24,7 @@ from studio.export.base import (
     MediaRules,
     MediaTarget,
     PreparedMedia,
+    ad_name_problem,
     check_final_url,
     objective_problem,
 )
@@ -78,12 +79,8 @@ class LinkedInExporter:
     )
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
-        problems = check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
-        if len(item.ad_name) > MAX_AD_NAME:
-            problems.append(ExportProblem(item.variant_id, "Ad Name", "max_length",
-                                          f"ad name is {len(item.ad_name)} characters; LinkedIn allows "
-                                          f"{MAX_AD_NAME}: shorten the campaign name"))
-        return problems
+        return (check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
+                + ad_name_problem(item, "LinkedIn", MAX_AD_NAME))
 
     def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
         main = next(m for m in media if m.in_sheet)

@@ -26,6 +26,7 @@ from studio.export.base import (
     MediaRules,
     MediaTarget,
     PreparedMedia,
+    ad_name_problem,
     check_final_url,
     objective_problem,
 )
@@ -75,12 +76,8 @@ class TikTokExporter:
     )
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
-        problems = check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
-        if len(item.ad_name) > MAX_AD_NAME:
-            problems.append(ExportProblem(item.variant_id, "Ad Name", "max_length",
-                                          f"ad name is {len(item.ad_name)} characters; TikTok allows "
-                                          f"{MAX_AD_NAME}: shorten the campaign name"))
-        return problems
+        return (check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
+                + ad_name_problem(item, "TikTok", MAX_AD_NAME))
 
     def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
         main = next(m for m in media if m.in_sheet)
