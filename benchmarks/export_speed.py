@@ -24,14 +24,14 @@ import numpy as np
 from PIL import Image
 from sqlmodel import Session
 
-from studio.auth import hash_password
-from studio.crud import users as user_queries
-from studio.crud import variants as variant_queries
-from studio.db import get_engine, upgrade
+from studio.review.accounts import hash_password
+from studio.review import account_queries as user_queries
+from studio.copy import variants as variant_queries
+from studio.core.database import get_engine, upgrade
 from studio.export import ExportScope, export, plan_export
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
-from studio.models import Asset, Role, Variant, VariantStatus
+from studio.core.models import Asset, Role, Variant, VariantStatus
 
 FIELDS = {
     "google_rsa": {"headlines": ["Fresh beans, every week", "Roasted to order", "Halden Coffee"],

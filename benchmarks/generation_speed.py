@@ -9,7 +9,7 @@ Figures (all on CPU, single process):
 * offline writer: drafts written per second (prompt rendering included), per channel;
 * compliance: full brand checks (channel limits + banned phrases + disclaimers + claims +
   shouting) per second on those drafts;
-* pipeline: variants per second through :func:`studio.generation.generate_variants` (write,
+* pipeline: variants per second through :func:`studio.copy.generation.generate_variants` (write,
   check, repair, MiniLM near-duplicate merge), after the encoder has loaded.
 """
 
@@ -24,10 +24,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from studio.backends.llm import CampaignBrief, CopyRequest, build_prompt
 from studio.backends.llm_offline import OfflineCopyWriter
-from studio.brand import load_catalog
-from studio.channels import CHANNELS
-from studio.compliance import ComplianceChecker
-from studio.generation import GenerationRequest, generate_variants
+from studio.brand.guidelines import load_catalog
+from studio.copy.channels import CHANNELS
+from studio.copy.compliance import ComplianceChecker
+from studio.copy.generation import GenerationRequest, generate_variants
 
 ROOT = Path(__file__).resolve().parent.parent
 

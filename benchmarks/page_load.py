@@ -29,13 +29,13 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from studio import audit  # noqa: E402
-from studio.auth import hash_password  # noqa: E402
-from studio.brand import load_catalog  # noqa: E402
-from studio.crud import users as user_queries  # noqa: E402
-from studio.crud import variants as variant_queries  # noqa: E402
-from studio.db import get_engine, upgrade  # noqa: E402
-from studio.models import Review, Role, Variant, VariantStatus  # noqa: E402
+from studio.core import audit  # noqa: E402
+from studio.review.accounts import hash_password  # noqa: E402
+from studio.brand.guidelines import load_catalog  # noqa: E402
+from studio.review import account_queries as user_queries  # noqa: E402
+from studio.copy import variants as variant_queries  # noqa: E402
+from studio.core.database import get_engine, upgrade  # noqa: E402
+from studio.core.models import Review, Role, Variant, VariantStatus  # noqa: E402
 
 PASSWORD = "benchmark password 2026"
 SCRIPT_STATE = "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
@@ -46,7 +46,7 @@ STATUSES = [VariantStatus.draft, VariantStatus.in_review, VariantStatus.approved
 def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
     """Generate real drafts for every brand x persona x channel, then copy them up to ``n_variants``."""
     from studio.backends.llm_offline import OfflineCopyWriter
-    from studio.generation import CampaignBrief, GenerationRequest, run_generation
+    from studio.copy.generation import CampaignBrief, GenerationRequest, run_generation
 
     upgrade(database_url)
     catalog = load_catalog(brand_dir)

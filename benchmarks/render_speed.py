@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 def _offline(repeats: int, scratch: Path) -> None:
     from studio.backends.image_offline import OfflineImageBackend
     from studio.backends.media import ImageRequest
-    from studio.brand import load_catalog
+    from studio.brand.guidelines import load_catalog
     from studio.imaging.compositor import AdCopy, BrandKit, compose
     from studio.imaging.formats import IMAGE_FORMATS
     from studio.imaging.provenance import Provenance, save_png
@@ -72,7 +72,7 @@ def _video(scratch: Path) -> None:
     from studio.backends.image_offline import OfflineImageBackend
     from studio.backends.media import ImageRequest, VideoRequest
     from studio.backends.video_moviepy import MoviePyVideoBackend
-    from studio.brand import load_catalog
+    from studio.brand.guidelines import load_catalog
     from studio.imaging.compositor import AdCopy, BrandKit
     from studio.imaging.formats import VIDEO_FORMATS
     from studio.imaging.probe import probe_video

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from studio import auth, review
-from studio.crud import users as user_queries
-from studio.crud import variants as variant_queries
-from studio.db import get_engine, upgrade
-from studio.models import Role, Variant, VariantStatus
+from studio.review import accounts as auth
+from studio.review import workflow as review
+from studio.review import account_queries as user_queries
+from studio.copy import variants as variant_queries
+from studio.core.database import get_engine, upgrade
+from studio.core.models import Role, Variant, VariantStatus
 
 N_VARIANTS = 300
 

@@ -35,7 +35,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from studio.simulation import (  # noqa: E402
+from studio.experiments.simulator import (  # noqa: E402
     ArmsTable,
     PolicyResult,
     arms_from_frame,
@@ -145,7 +145,7 @@ def predictor_section(data: Path, batches: int, seeds: list[int], strength: floa
     from studio.scoring.data import load_test_table, temporal_split
     from studio.scoring.embeddings import EmbeddingCache
     from studio.scoring.train import featurize, train_model
-    from studio.simulation import STUDIO_POLICY, ArmPredictions, ThompsonPolicy, UniformPolicy
+    from studio.experiments.simulator import STUDIO_POLICY, ArmPredictions, ThompsonPolicy, UniformPolicy
 
     started = time.perf_counter()
     early, late = temporal_split(load_test_table(data), 0.2)
@@ -294,11 +294,11 @@ def main() -> None:
         )
         print(f"{'policy':<22} {'regret vs uniform':>18} {'best arm found':>15}")
         print(f"{'uniform':<22} {1.0:>18.3f} {mean[3]:>15.1%}")
-        print(f"{'thompson (studio.bandits)':<22} {mean[0]:>18.3f} {mean[4]:>15.1%}")
+        print(f"{'thompson (studio.experiments.bandits)':<22} {mean[0]:>18.3f} {mean[4]:>15.1%}")
         print(f"{'studio':<22} {mean[1]:>18.3f} {mean[5]:>15.1%}")
         print(f"{'mabwiser thompson':<22} {mean[2]:>18.3f} {mean[6]:>15.1%}")
         print(
-            f"time per seed: mabwiser {mean[7]:.1f} s, studio.simulation (3 policies) {mean[8]:.1f} s"
+            f"time per seed: mabwiser {mean[7]:.1f} s, studio.experiments.simulator (3 policies) {mean[8]:.1f} s"
         )
 
     if "predictor" in args.sections:

@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from studio.brand import BrandCatalog, load_catalog
-from studio.config import get_settings
-from studio.db import get_engine, upgrade
+from studio.brand.guidelines import BrandCatalog, load_catalog
+from studio.core.settings import get_settings
+from studio.core.database import get_engine, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -53,7 +53,7 @@ def _postgres_database() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studio.db'}"
+        url = f"sqlite:///{tmp_path / 'studio.core.database'}"
         upgrade(url)
         yield url
         get_engine(url).dispose()
@@ -66,7 +66,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A migrated SQLite database, for tests that are not about the database engine."""
-    url = f"sqlite:///{tmp_path / 'studio.db'}"
+    url = f"sqlite:///{tmp_path / 'studio.core.database'}"
     upgrade(url)
     return url
 
@@ -112,7 +112,7 @@ def studio_env(
 @pytest.fixture
 def sign_in(studio_env: dict[str, str]):  # type: ignore[no-untyped-def]
     """``sign_in(at, "bea")`` signs an AppTest in as one of tests.people's accounts (created once)."""
-    from studio import auth
+    from studio.review import accounts as auth
     from studio.ui.auth import SIGNIN_KEY
     from tests.people import add_people
 

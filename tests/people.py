@@ -6,9 +6,9 @@ from functools import cache
 
 from sqlmodel import Session
 
-from studio.auth import hash_password
-from studio.crud import users as user_queries
-from studio.models import Role, User
+from studio.review.accounts import hash_password
+from studio.review import account_queries as user_queries
+from studio.core.models import Role, User
 
 PASSWORD = "correct horse battery staple"
 

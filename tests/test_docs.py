@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.config import Settings
+from studio.core.settings import Settings
 from tests.conftest import REPO_ROOT
 
 

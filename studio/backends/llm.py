@@ -2,7 +2,7 @@
 
 A copy writer turns one :class:`CopyRequest` (brand, persona, channel, brief, seed and the
 rendered prompt) into one :class:`CopyDraft` (the channel's fields). Compliance checking,
-repair, de-duplication and saving are the caller's job (:mod:`studio.generation`), so a
+repair, de-duplication and saving are the caller's job (:mod:`studio.copy.generation`), so a
 backend only has to write.
 
 Built-in backends are registered exactly like third-party ones::
@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic import Field as PydanticField
 
-from studio.brand import Brand, Persona
-from studio.channels import ChannelSpec, Violation
-from studio.prompts import RenderedPrompt, render
+from studio.brand.guidelines import Brand, Persona
+from studio.copy.channels import ChannelSpec, Violation
+from studio.copy.prompts import RenderedPrompt, render
 
 if TYPE_CHECKING:
-    from studio.config import Settings
+    from studio.core.settings import Settings
 
 #: Campaign objectives, as the ad platforms name them in their buying tools.
 OBJECTIVES = ("awareness", "traffic", "engagement", "leads", "sales", "app_installs")
@@ -167,7 +167,7 @@ def reply_model(channel: ChannelSpec) -> type[BaseModel]:
 
     It checks structure (field names and types; unknown keys are refused). Lengths and counts
     are stated in the JSON schema for the model's benefit but checked by
-    :func:`studio.channels.check_fields`, so a too-long headline becomes a violation that can
+    :func:`studio.copy.channels.check_fields`, so a too-long headline becomes a violation that can
     be repaired instead of a lost reply.
     """
     definitions: dict[str, Any] = {}

@@ -4,7 +4,7 @@ It works the way responsive and dynamic ads combine assets: the brand guideline 
 value propositions, approved claims and calls to action; the persona supplies pains (turned
 into hooks such as "No more stale beans.") and motivations ("Built for getting paid on
 time."); the brief supplies the offer. A seeded random generator picks and orders them per
-channel, filling each field up to, and never beyond, its limit from :mod:`studio.channels`;
+channel, filling each field up to, and never beyond, its limit from :mod:`studio.copy.channels`;
 the channel's disclaimers are placed first so they always fit.
 
 Every asset is checked with the brand's text rules (banned phrases, unbacked numbers and
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from studio.backends.llm import CopyDraft, CopyRequest
-from studio.channels import EMOJI, ChannelSpec, FieldSpec, suggest_cta_button
-from studio.compliance import ComplianceChecker
+from studio.copy.channels import EMOJI, ChannelSpec, FieldSpec, suggest_cta_button
+from studio.copy.compliance import ComplianceChecker
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]\s+|\s[-–—]\s|\s(?=(?:with|and|without|for|so)\s))")
 

@@ -25,7 +25,7 @@ from studio.backends.llm import (
 )
 
 if TYPE_CHECKING:
-    from studio.config import Settings
+    from studio.core.settings import Settings
 
 SYSTEM_MESSAGE = (
     "You are an advertising copywriter. Follow the brand rules and the character limits exactly. "

@@ -24,7 +24,7 @@ from studio.backends.llm import (
 from studio.backends.llm_openai import SYSTEM_MESSAGE
 
 if TYPE_CHECKING:
-    from studio.config import Settings
+    from studio.core.settings import Settings
 
 
 def resolve_device(device: str) -> str:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from PIL import Image
 
-    from studio.config import Settings
+    from studio.core.settings import Settings
     from studio.imaging.compositor import AdCopy, BrandKit
     from studio.imaging.formats import AdFormat
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import typer
 
-from studio.cli import brands, db, tests_cli
+from studio.cli import brands, db
+from studio.cli import experiments as tests_cli
 from studio.cli import ctr as ctr_cli
 from studio.cli import demo as demo_cli
 from studio.cli import events as events_cli

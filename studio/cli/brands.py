@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from studio.brand import load_catalog
+from studio.brand.guidelines import load_catalog
 from studio.cli._common import settings
 
 app = typer.Typer(help="Brand guidelines and personas.", no_args_is_help=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from studio.cli._common import settings
-from studio.db import upgrade as upgrade_database
+from studio.core.database import upgrade as upgrade_database
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from studio.brand import load_catalog
+from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
 
 
@@ -18,7 +18,7 @@ def demo(
     seed: int = typer.Option(2, help="Random seed for copy, images and simulated clicks."),
 ) -> None:
     """Run the whole journey on the configured database and print where everything is."""
-    from studio.demo import run_demo, summary
+    from studio.demo.journey import run_demo, summary
 
     config = settings()
     catalog = load_catalog(config.brand_dir)

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from studio.auth import AuthError
+from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
-from studio.experiments import ExperimentError
-from studio.reports import PLATFORM_CHOICES, ReportFileError, import_report
-from studio.uploads import UploadRejected
+from studio.experiments.lifecycle import ExperimentError
+from studio.experiments.reports import PLATFORM_CHOICES, ReportFileError, import_report
+from studio.core.uploads import UploadRejected
 
 app = typer.Typer(help="Import ad-platform delivery reports into creative tests.", no_args_is_help=True)
 

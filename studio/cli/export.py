@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from studio.auth import AuthError
+from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
 from studio.export import (
     PLATFORMS,
@@ -18,7 +18,7 @@ from studio.export import (
     RsaPins,
 )
 from studio.export import export as run_export
-from studio.review import ReviewError
+from studio.review.workflow import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 

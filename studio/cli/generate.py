@@ -13,17 +13,17 @@ from typing import Any
 
 import typer
 
-from studio.auth import AuthError
+from studio.review.accounts import AuthError
 from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
-from studio.brand import load_catalog
-from studio.channels import CHANNELS
+from studio.brand.guidelines import load_catalog
+from studio.copy.channels import CHANNELS
 from studio.cli._common import database, fail, settings
-from studio.generation import (
+from studio.copy.generation import (
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
-from studio.progress import Progress
+from studio.core.progress import Progress
 
 OUTPUT_FORMATS = (".csv", ".json")
 

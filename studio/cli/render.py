@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from studio.auth import AuthError
-from studio.brand import load_catalog
+from studio.review.accounts import AuthError
+from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
 from studio.imaging.render import RenderOptions, render_campaign, render_variants
-from studio.progress import Progress
+from studio.core.progress import Progress
 
 
 def render(

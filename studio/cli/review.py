@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import typer
 
-from studio import review as review_flow
-from studio.auth import AuthError
+from studio.review import workflow as review_flow
+from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
-from studio.models import VariantStatus
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
+from studio.core.models import VariantStatus
 
 app = typer.Typer(help="Submit, approve, reject or request changes on variants.", no_args_is_help=True)
 

@@ -32,8 +32,8 @@ def simulate(
     drawn from each arm's true ctr. RESULT.json holds, per policy, the regret (expected clicks lost
     against always serving the best arm), the best-arm rate and the number of tests.
     """
-    from studio.simulation import ArmsFileError, load_arms
-    from studio.simulation import simulate as run_simulation
+    from studio.experiments.simulator import ArmsFileError, load_arms
+    from studio.experiments.simulator import simulate as run_simulation
 
     if output.exists() and output.is_dir():
         fail(f"--output {output} is a folder; give a file path such as {output / 'result.json'}")

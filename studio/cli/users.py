@@ -13,9 +13,9 @@ from pathlib import Path
 
 import typer
 
-from studio import auth
+from studio.review import accounts as auth
 from studio.cli._common import database, fail
-from studio.models import Role
+from studio.core.models import Role
 
 app = typer.Typer(help="People who sign in to the studio, and their roles.", no_args_is_help=True)
 

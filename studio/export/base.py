@@ -4,8 +4,8 @@ An exporter (one module per platform: :mod:`~studio.export.google_ads`, :mod:`~s
 :mod:`~studio.export.linkedin`, :mod:`~studio.export.tiktok`) knows three things about its
 platform: the columns of its bulk-import sheet and how a variant fills one row, the media it
 accepts (:class:`MediaRules`), and the rules its importer enforces beyond the copy limits. The
-copy limits themselves come from :data:`studio.channels.CHANNELS`, the table copy generation
-uses, through :func:`studio.channels.check_fields`; exporters never restate them.
+copy limits themselves come from :data:`studio.copy.channels.CHANNELS`, the table copy generation
+uses, through :func:`studio.copy.channels.check_fields`; exporters never restate them.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from studio.channels import CHANNELS
-from studio.models import Arm, Asset, Campaign, Variant
+from studio.copy.channels import CHANNELS
+from studio.core.models import Arm, Asset, Campaign, Variant
 
 Severity = Literal["error", "warning"]
 MediaKind = Literal["image", "video"]
@@ -210,7 +210,7 @@ class PreparedMedia:
 
     Attributes
     ----------
-    asset : the source :class:`~studio.models.Asset` row.
+    asset : the source :class:`~studio.core.models.Asset` row.
     target : the platform size it was resized to.
     file_name : its name in the zip's ``media/`` folder (what the sheet refers to).
     data_path : where the encoded file lies until it is zipped (``None`` in a preview).
@@ -236,7 +236,7 @@ class PlatformExporter(Protocol):
 
     Attributes
     ----------
-    platform : key, the same as :attr:`studio.channels.ChannelSpec.platform`.
+    platform : key, the same as :attr:`studio.copy.channels.ChannelSpec.platform`.
     label : human name, e.g. ``"Meta Ads Manager"``.
     sheet_file : the sheet's name inside the zip.
     columns : the sheet's header row, in order.

@@ -5,7 +5,7 @@ imports (Account > Import > From file): ``Campaign``, ``Ad group``, ``Ad type`` 
 search ad``), ``Ad status``, ``Headline 1`` to ``Headline 15`` with ``Headline N position``,
 ``Description 1`` to ``Description 4`` with ``Description N position``, ``Path 1``, ``Path 2``
 and ``Final URL``. How many headline and description columns there are, and their names, come
-from the channel table (:data:`studio.channels.CHANNELS`, field labels and ``max_count``), so
+from the channel table (:data:`studio.copy.channels.CHANNELS`, field labels and ``max_count``), so
 the sheet and the copy limits cannot disagree.
 
 Pin positions: Google shows three headlines and two descriptions, in any order, unless a text
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from studio.channels import get_channel
+from studio.copy.channels import get_channel
 from studio.export.base import (
     ExportItem,
     ExportOptions,

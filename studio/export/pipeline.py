@@ -6,7 +6,7 @@
    which the review state machine allows the ``export`` move (approved, winner), plus variants
    already exported (a re-export), may go out; the refusal names each variant and its status.
 3. **Check before writing** (:func:`plan_export`): every field against the channel table
-   (:func:`studio.channels.check_fields`, the limits copy generation uses), the platform's own
+   (:func:`studio.copy.channels.check_fields`, the limits copy generation uses), the platform's own
    rules (landing URL, objective, pins) and the media (right sizes present, files on disk,
    brand QC passed). Any error stops the export with the full list
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
@@ -15,8 +15,8 @@
 5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
    ``manifest.json`` into a temporary file beside the output, then rename it into place, so
    a reader sees either no file or the whole zip, never half of one.
-6. **Record**: each variant moves to ``exported`` through :func:`studio.review.transition`
-   (which enforces the ``export`` permission), an :class:`~studio.models.ExportRecord` row and
+6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
+   (which enforces the ``export`` permission), an :class:`~studio.core.models.ExportRecord` row and
    an audit entry hold the zip's SHA-256. The caller commits, as with every library write.
 
 The manifest carries, per variant: its copy and generation record, the approval record
@@ -39,13 +39,13 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from studio import audit
-from studio.auth import Permission, require
-from studio.channels import check_fields
-from studio.config import get_settings
-from studio.crud import exports as export_queries
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
+from studio.core import audit
+from studio.review.accounts import Permission, require
+from studio.copy.channels import check_fields
+from studio.core.settings import get_settings
+from studio.export import queries as export_queries
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
 from studio.export import media as media_mod
 from studio.export.base import (
     ExportBlocked,
@@ -61,7 +61,7 @@ from studio.export.base import (
 )
 from studio.export.registry import get_exporter
 from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
-from studio.models import Variant, VariantStatus, utcnow
+from studio.core.models import Variant, VariantStatus, utcnow
 
 S = VariantStatus
 MANIFEST_FORMAT = "studio-export/1"
@@ -73,7 +73,7 @@ MAX_PATH_LENGTH = 512
 
 def exportable_statuses() -> frozenset[VariantStatus]:
     """Statuses that may be exported: sources of the state machine's ``export`` move, and ``exported``."""
-    from studio.review import MOVES
+    from studio.review.workflow import MOVES
 
     return frozenset({m.source for m in MOVES if m.target == S.exported} | {S.exported})
 
@@ -419,7 +419,7 @@ class ExportResult:
 
     Attributes
     ----------
-    export_id : the :class:`~studio.models.ExportRecord` row.
+    export_id : the :class:`~studio.core.models.ExportRecord` row.
     path : the zip.
     sha256 : hex SHA-256 of the zip's bytes (also in the record and the audit log).
     size_bytes : the zip's size.
@@ -476,7 +476,7 @@ def export(
         Nothing selected; unapproved variants (named with their status); failed checks (each
         listed); a bad output path.
     """
-    from studio.review import transition
+    from studio.review.workflow import transition
 
     output = Path(output)
     if output.suffix.lower() != ".zip":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from studio.export import google_ads, linkedin, meta, tiktok
 from studio.export.base import PlatformExporter
 
-#: Platform key -> exporter. Keys match :attr:`studio.channels.ChannelSpec.platform`.
+#: Platform key -> exporter. Keys match :attr:`studio.copy.channels.ChannelSpec.platform`.
 PLATFORMS: dict[str, PlatformExporter] = {
     exporter.platform: exporter
     for exporter in (google_ads.EXPORTER, meta.EXPORTER, linkedin.EXPORTER, tiktok.EXPORTER)

@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from studio.brand import Brand
+from studio.brand.guidelines import Brand
 from studio.imaging.color import MIN_GRAPHIC_CONTRAST, MIN_TEXT_CONTRAST, RGB, contrast_ratio
 from studio.imaging.formats import AdFormat
 

@@ -8,10 +8,10 @@ from typing import Literal, get_args
 
 from sqlmodel import Session
 
-from studio.crud import variants as variant_crud
-from studio.crud.variants import VariantOrder
+from studio.copy import variants as variant_crud
+from studio.copy.variants import VariantOrder
 from studio.imaging.formats import formats_for
-from studio.models import Asset, Variant
+from studio.core.models import Asset, Variant
 
 QcState = Literal["passed", "failed", "not rendered", "no media"]
 QcFilter = Literal["all", "passed", "failed", "not rendered"]

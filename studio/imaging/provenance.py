@@ -46,7 +46,7 @@ def prompt_hash(prompt: str, negative_prompt: str = "") -> str:
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where a file came from; written into the file and into :class:`studio.models.Asset`."""
+    """Where a file came from; written into the file and into :class:`studio.core.models.Asset`."""
 
     backend: str
     model: str

@@ -12,7 +12,7 @@ Every check measures the finished pixels (or the encoded file), not the composit
 * ``palette``: most of the image is close to a brand colour (CIE76 distance).
 * videos: ``video_codec``, ``video_size``, ``video_duration`` against the channel's limits.
 
-Each check is a :class:`QcCheck`; ``as_dict()`` is what :class:`studio.models.Asset` stores in
+Each check is a :class:`QcCheck`; ``as_dict()`` is what :class:`studio.core.models.Asset` stores in
 ``qc`` (``passed`` is the key ``Asset.qc_passed`` reads).
 """
 

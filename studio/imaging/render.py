@@ -9,7 +9,7 @@ For each variant, every format its channel needs (:data:`studio.imaging.formats.
   copy (and the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present); QC checks the
   encoded file against the channel's limits and the poster frame against the brand.
 
-Each file becomes an :class:`studio.models.Asset` row (the same file rendered again for the
+Each file becomes an :class:`studio.core.models.Asset` row (the same file rendered again for the
 same variant is not recorded twice) and one audit entry per variant records the run.
 Progress is reported after every file through an optional callback.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from studio import audit
+from studio.core import audit
 from studio.backends.media import (
     MAX_BATCH,
     ImageBackend,
@@ -34,17 +34,17 @@ from studio.backends.media import (
     make_image_backend,
     make_video_backend,
 )
-from studio.brand import Brand, BrandCatalog
-from studio.config import Settings
-from studio.crud import variants as variant_crud
+from studio.brand.guidelines import Brand, BrandCatalog
+from studio.core.settings import Settings
+from studio.copy import variants as variant_crud
 from studio.imaging.compositor import AdCopy, BrandKit, compose
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
-from studio.models import Asset, Variant
-from studio.progress import Progress, ProgressCallback
-from studio.prompts import RenderedPrompt, render
+from studio.core.models import Asset, Variant
+from studio.core.progress import Progress, ProgressCallback
+from studio.copy.prompts import RenderedPrompt, render
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -160,7 +160,7 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
 
 def image_prompt(brand: Brand, variant: Variant, fmt: AdFormat, headline: str) -> tuple[RenderedPrompt, str]:
     """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
-    from studio.channels import get_channel
+    from studio.copy.channels import get_channel
 
     guideline = brand.guideline
     prompt = render(
@@ -223,10 +223,10 @@ def render_variant(
     variant, brand or persona and ``ValueError`` for copy or settings that cannot be rendered;
     the caller's transaction then holds nothing from this variant (files already written stay
     in the asset folder under their content hash, harmless and reused by the next run).
-    ``actor`` must be an active user whose role may generate (``studio.auth.PermissionDenied``
+    ``actor`` must be an active user whose role may generate (``studio.review.accounts.PermissionDenied``
     otherwise), so the app and the CLI obey the same rule.
     """
-    from studio import auth
+    from studio.review import accounts as auth
 
     auth.require(session, username=actor, permission=auth.Permission.generate)
     options = options or RenderOptions()

@@ -246,7 +246,7 @@ def resolve_model_path(path: Path | None = None) -> Path:
     """``path``, else the ``ctr_model_path`` setting, else the shipped model."""
     if path is not None:
         return Path(path)
-    from studio.config import get_settings
+    from studio.core.settings import get_settings
 
     configured = get_settings().ctr_model_path
     return Path(configured) if configured is not None else SHIPPED_MODEL_PATH

@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from studio import audit
-from studio.models import CtrModelRecord
+from studio.core import audit
+from studio.core.models import CtrModelRecord
 from studio.scoring.data import temporal_split
 from studio.scoring.embeddings import EmbeddingCache
 from studio.scoring.evaluate import Evaluation, evaluate_scorer

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from sqlmodel import Session, select
 
-from studio.models import Arm, ArmResult, Experiment, Variant
+from studio.core.models import Arm, ArmResult, Experiment, Variant
 from studio.scoring.data import TEST_COLUMNS, TestTableError, validate_test_table
 from studio.scoring.variants import UnscorableVariantError, variant_text
 

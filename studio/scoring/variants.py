@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from studio.models import Variant
+from studio.core.models import Variant
 from studio.scoring.predict import CtrPredictor
 
 SCORED_FIELD: dict[str, tuple[str, ...]] = {

@@ -1,7 +1,7 @@
 """Sign-in for the app: the form (or the company identity provider), expiry, sign-out.
 
 The shell calls :func:`require_sign_in` before any page; nothing else is shown until someone
-is signed in. What a person may do is decided by :mod:`studio.auth` (roles are read from the
+is signed in. What a person may do is decided by :mod:`studio.review.accounts` (roles are read from the
 database on every run, so a deactivation or a role change applies at the next click).
 """
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from studio import auth
-from studio.models import Role
+from studio.review import accounts as auth
+from studio.core.models import Role
 from studio.ui import context
 
 #: Where the sign-in lives in Streamlit's per-browser-tab session state.

@@ -12,9 +12,9 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlmodel import Session
 
-from studio.brand import Brand, BrandCatalog, load_catalog
-from studio.config import Settings, get_settings
-from studio.db import session_scope, upgrade
+from studio.brand.guidelines import Brand, BrandCatalog, load_catalog
+from studio.core.settings import Settings, get_settings
+from studio.core.database import session_scope, upgrade
 
 
 def settings() -> Settings:

@@ -21,7 +21,7 @@ class PageSpec:
     module: str
     icon: str
     url_path: str
-    #: A :class:`studio.auth.Permission` the signed-in role needs to see the page; None: everyone.
+    #: A :class:`studio.review.accounts.Permission` the signed-in role needs to see the page; None: everyone.
     permission: str | None = None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.db import upgrade
+from studio.core.database import upgrade
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")

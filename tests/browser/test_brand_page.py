@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from studio.db import get_engine
+from studio.core.database import get_engine
 from tests.browser.conftest import assert_no_exception, screenshot, sign_in
 from tests.people import PASSWORD, add_people
 

@@ -12,8 +12,8 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from studio.db import get_engine
-from studio.models import ExportRecord, Variant, VariantStatus
+from studio.core.database import get_engine
+from studio.core.models import ExportRecord, Variant, VariantStatus
 from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
 from tests.export.conftest import (
     FIELDS,

@@ -18,8 +18,8 @@ import zipfile
 from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
-from studio.db import get_engine
-from studio.models import Arm, Experiment, Variant, VariantStatus
+from studio.core.database import get_engine
+from studio.core.models import Arm, Experiment, Variant, VariantStatus
 from tests.browser.conftest import assert_no_exception, click_key, screenshot, sign_in, wait_for_app
 from tests.people import PASSWORD, add_people
 

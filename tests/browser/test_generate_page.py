@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from studio.db import get_engine
-from studio.models import Variant
+from studio.core.database import get_engine
+from studio.core.models import Variant
 from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.people import PASSWORD, add_people
 

@@ -15,11 +15,11 @@ from sqlmodel import Session
 
 from studio.backends.llm import CampaignBrief
 from studio.backends.llm_offline import OfflineCopyWriter
-from studio.brand import load_catalog
-from studio.crud import reviews as review_queries
-from studio.db import get_engine
-from studio.generation import GenerationRequest, run_generation
-from studio.models import VariantStatus
+from studio.brand.guidelines import load_catalog
+from studio.review import queries as review_queries
+from studio.core.database import get_engine
+from studio.copy.generation import GenerationRequest, run_generation
+from studio.core.models import VariantStatus
 from tests.browser.conftest import assert_no_exception, click_key, screenshot, wait_for_app
 from tests.review.conftest import PASSWORD, add_people
 

@@ -9,8 +9,8 @@ import re
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from studio.db import get_engine
-from studio.models import AllocationDecision, Experiment, VariantStatus
+from studio.core.database import get_engine
+from studio.core.models import AllocationDecision, Experiment, VariantStatus
 from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.experiments.conftest import make_variants, meta_csv
 from tests.people import PASSWORD, add_people
@@ -98,6 +98,6 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
     with Session(get_engine(app.database_url)) as session:
         logged = session.exec(select(AllocationDecision).order_by(AllocationDecision.id)).all()
         assert len(logged) == 2 and max(logged[-1].shares.values()) > 0.5
-        from studio.models import Variant
+        from studio.core.models import Variant
 
         assert {session.get(Variant, vid).status for vid in ids} == {VariantStatus.in_test}  # type: ignore[union-attr]

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from studio import review
-from studio.crud import variants as variant_queries
-from studio.models import Variant, VariantStatus
+from studio.review import workflow as review
+from studio.copy import variants as variant_queries
+from studio.core.models import Variant, VariantStatus
 from tests.people import add_people
 
 HEADLINES = ("Find your roast", "Fresh beans, every week", "Roasted to order", "Coffee, your way")

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from studio.cli import app
-from studio.db import get_engine
-from studio.models import Arm, ArmResult, VariantStatus
+from studio.core.database import get_engine
+from studio.core.models import Arm, ArmResult, VariantStatus
 from tests.experiments.conftest import make_variants, meta_csv
 
 runner = CliRunner()

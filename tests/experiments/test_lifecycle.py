@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from studio import audit
-from studio import experiments as ex
-from studio.auth import PermissionDenied
+from studio.core import audit
+from studio.experiments import lifecycle as ex
+from studio.review.accounts import PermissionDenied
 from studio.export.pipeline import ExportScope, select_variants
-from studio.models import AllocationDecision, Arm, ArmResult, Experiment, Variant, VariantStatus
-from studio.reports import import_report
+from studio.core.models import AllocationDecision, Arm, ArmResult, Experiment, Variant, VariantStatus
+from studio.experiments.reports import import_report
 from tests.experiments.conftest import make_variants, meta_csv
 
 S = VariantStatus

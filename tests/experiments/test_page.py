@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.db import get_engine
-from studio.models import AllocationDecision, Experiment, VariantStatus
-from studio.reports import import_report
+from studio.core.database import get_engine
+from studio.core.models import AllocationDecision, Experiment, VariantStatus
+from studio.experiments.reports import import_report
 from studio.ui.shell import PAGES
 from tests.experiments.conftest import make_variants, meta_csv
 
@@ -107,7 +107,7 @@ def test_refusals_are_shown_not_raised(db, sign_in):
 
 
 def test_csv_is_the_dashboard_history(db, sign_in):
-    from studio import experiments as ex
+    from studio.experiments import lifecycle as ex
 
     variants = make_variants(db, n=2)
     experiment = ex.create_test(db, name="t", brand="halden-coffee", persona="home-baristas", channel="meta_feed",

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from studio import experiments as ex
-from studio.config import get_settings
-from studio.models import Arm, ArmResult, Experiment
-from studio.reports import ReportFileError, import_report, parse_report
-from studio.uploads import UploadRejected
+from studio.experiments import lifecycle as ex
+from studio.core.settings import get_settings
+from studio.core.models import Arm, ArmResult, Experiment
+from studio.experiments.reports import ReportFileError, import_report, parse_report
+from studio.core.uploads import UploadRejected
 from tests.experiments.conftest import google_csv, make_variants, meta_csv
 
 TODAY = date(2024, 6, 1)

@@ -19,11 +19,11 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from studio import review
-from studio.crud import variants as variant_queries
+from studio.review import workflow as review
+from studio.copy import variants as variant_queries
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
-from studio.models import Asset, User, Variant, VariantStatus
+from studio.core.models import Asset, User, Variant, VariantStatus
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 FIELDS: dict[str, dict[str, Any]] = {

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from studio.cli import app
 from studio.cli.export import parse_pins
-from studio.db import get_engine
+from studio.core.database import get_engine
 from studio.export import RsaPins
-from studio.models import ExportRecord, VariantStatus
+from studio.core.models import ExportRecord, VariantStatus
 from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
 
 runner = CliRunner()
@@ -69,7 +69,7 @@ def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
 
 
 def test_export_a_test_winner_with_pins(db, tmp_path):
-    from studio.models import Arm, Experiment
+    from studio.core.models import Arm, Experiment
 
     campaign_id = make_campaign(db)
     winner = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from studio import audit
-from studio.auth import PermissionDenied
-from studio.crud import exports as export_queries
-from studio.crud import reviews as review_queries
+from studio.core import audit
+from studio.review.accounts import PermissionDenied
+from studio.export import queries as export_queries
+from studio.review import queries as review_queries
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -25,7 +25,7 @@ from studio.export import (
     exportable_statuses,
     plan_export,
 )
-from studio.models import (
+from studio.core.models import (
     AllocationDecision,
     Arm,
     ArmResult,

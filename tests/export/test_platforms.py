@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from studio.channels import CHANNELS
+from studio.copy.channels import CHANNELS
 from studio.export import ExportBlocked, ExportOptions, ExportScope, RsaPins, export, plan_export
 from studio.export.sheets import read_csv
 from studio.imaging.probe import probe_video
@@ -236,7 +236,7 @@ def test_linkedin_refuses_an_objective_it_does_not_have_and_a_long_intro(session
 
 
 def test_tiktok_sheet_and_video_encoded_to_spec(sqlite_url, tmp_path, asset_dir, video_file):
-    from studio.db import get_engine
+    from studio.core.database import get_engine
     from tests.export.conftest import add_people
 
     with Session(get_engine(sqlite_url), expire_on_commit=False) as session:

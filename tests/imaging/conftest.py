@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from studio.brand import BrandCatalog
+from studio.brand.guidelines import BrandCatalog
 from studio.imaging.compositor import BrandKit
 
 

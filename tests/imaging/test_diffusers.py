@@ -11,7 +11,7 @@ import pytest
 
 from studio.backends.image_diffusers import DiffusersImageBackend, generation_size, resolve_device
 from studio.backends.media import ImageBackend, ImageRequest, make_image_backend
-from studio.config import Settings
+from studio.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

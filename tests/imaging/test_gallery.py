@@ -6,12 +6,12 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio import auth
-from studio.config import get_settings
-from studio.db import get_engine
+from studio.review import accounts as auth
+from studio.core.settings import get_settings
+from studio.core.database import get_engine
 from studio.imaging.gallery import gallery_items
 from studio.imaging.render import RenderOptions, render_variants
-from studio.models import Asset, Role, User, Variant
+from studio.core.models import Asset, Role, User, Variant
 from studio.ui.auth import SIGNIN_KEY
 from tests.imaging.test_render import _variants
 
@@ -36,7 +36,7 @@ def _page(db: Session, username: str) -> AppTest:
 def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
     ids = _variants(db)
     settings = get_settings()
-    from studio.brand import load_catalog
+    from studio.brand.guidelines import load_catalog
 
     render_variants(
         db, variant_ids=[ids["meta_feed"], ids["tiktok"]], catalog=load_catalog(settings.brand_dir),

@@ -7,7 +7,7 @@ import pytest
 
 from studio.backends.image_offline import OfflineImageBackend, motif_drawer
 from studio.backends.media import ImageBackend, ImageRequest
-from studio.brand import BrandCatalog
+from studio.brand.guidelines import BrandCatalog
 from studio.imaging.compositor import BrandKit
 from studio.imaging.qc import palette_check
 

@@ -9,12 +9,12 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from studio.brand import BrandCatalog
+from studio.brand.guidelines import BrandCatalog
 from studio.cli import app
-from studio.config import Settings, get_settings
-from studio.crud import users as user_queries
-from studio.crud import variants as variant_crud
-from studio.db import get_engine, session_scope
+from studio.core.settings import Settings, get_settings
+from studio.review import account_queries as user_queries
+from studio.copy import variants as variant_crud
+from studio.core.database import get_engine, session_scope
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_png_provenance, read_video_provenance
 from studio.imaging.render import (
@@ -23,8 +23,8 @@ from studio.imaging.render import (
     cta_label,
     render_variants,
 )
-from studio.models import Asset, AuditLog, Variant
-from studio.progress import Progress
+from studio.core.models import Asset, AuditLog, Variant
+from studio.core.progress import Progress
 from tests.imaging.test_video import _tone
 from tests.people import add_people
 

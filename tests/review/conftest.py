@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlmodel import Session
 
-from studio.crud import variants as variant_queries
-from studio.db import get_engine, upgrade
-from studio.models import User, Variant, VariantStatus
+from studio.copy import variants as variant_queries
+from studio.core.database import get_engine, upgrade
+from studio.core.models import User, Variant, VariantStatus
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 META_FIELDS = {
@@ -45,7 +45,7 @@ def make_variant(
 def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, int]]:
     """One migrated SQLite database with everyone in it, shared by a module's many small cases
     (each makes its own variants); migrating a database per case would cost more than the cases."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.db'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.core.database'}"
     upgrade(url)
     with Session(get_engine(url), expire_on_commit=False) as db_session:
         add_people(db_session)

@@ -8,12 +8,14 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from studio import audit, auth, review
-from studio.config import get_settings
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
-from studio.db import get_engine
-from studio.models import VariantStatus, utcnow
+from studio.core import audit
+from studio.review import accounts as auth
+from studio.review import workflow as review
+from studio.core.settings import get_settings
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
+from studio.core.database import get_engine
+from studio.core.models import VariantStatus, utcnow
 from studio.ui.auth import SIGNIN_KEY
 from tests.conftest import REPO_ROOT
 

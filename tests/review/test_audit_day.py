@@ -10,11 +10,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from studio import audit, auth, brand_store, review
+from studio.core import audit
+from studio.review import accounts as auth
+from studio.brand import store as brand_store
+from studio.review import workflow as review
 from studio.backends.llm import CampaignBrief
 from studio.backends.llm_offline import OfflineCopyWriter
-from studio.brand import BrandCatalog
-from studio.generation import GenerationRequest, run_generation
+from studio.brand.guidelines import BrandCatalog
+from studio.copy.generation import GenerationRequest, run_generation
 
 PW = "a long enough passphrase"
 

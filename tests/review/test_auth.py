@@ -8,8 +8,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlmodel import Session
 
-from studio import audit, auth
-from studio.models import Role, utcnow
+from studio.core import audit
+from studio.review import accounts as auth
+from studio.core.models import Role, utcnow
 
 from .conftest import PASSWORD
 

@@ -8,12 +8,13 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from studio import audit, auth
+from studio.core import audit
+from studio.review import accounts as auth
 from studio.cli import app
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
-from studio.db import get_engine
-from studio.models import Role, VariantStatus
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
+from studio.core.database import get_engine
+from studio.core.models import Role, VariantStatus
 
 from .conftest import add_people, make_variant
 

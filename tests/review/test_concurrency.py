@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from studio import audit, review
-from studio.crud import reviews as review_queries
-from studio.db import get_engine
-from studio.models import Review, VariantStatus
+from studio.core import audit
+from studio.review import workflow as review
+from studio.review import queries as review_queries
+from studio.core.database import get_engine
+from studio.core.models import Review, VariantStatus
 
 S = VariantStatus
 

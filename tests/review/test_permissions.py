@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from studio import auth, review
-from studio.brand import BrandCatalog
-from studio.config import get_settings
-from studio.crud import reviews as review_queries
-from studio.models import Role
-from studio.models import VariantStatus as S
+from studio.review import accounts as auth
+from studio.review import workflow as review
+from studio.brand.guidelines import BrandCatalog
+from studio.core.settings import get_settings
+from studio.review import queries as review_queries
+from studio.core.models import Role
+from studio.core.models import VariantStatus as S
 
 from .conftest import make_variant
 
-#: Written out from the issue, independently of studio.auth.ROLE_PERMISSIONS.
+#: Written out from the issue, independently of studio.review.accounts.ROLE_PERMISSIONS.
 MAY = {
     Role.creative: {"submit", "edit"},
     Role.brand_manager: {"approve", "reject", "request_changes"},

@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from studio import audit, review
-from studio.brand import BrandCatalog
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
-from studio.models import Variant, VariantStatus
+from studio.core import audit
+from studio.review import workflow as review
+from studio.brand.guidelines import BrandCatalog
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
+from studio.core.models import Variant, VariantStatus
 
 from .conftest import META_FIELDS, make_variant
 

@@ -7,13 +7,14 @@ import itertools
 import pytest
 from sqlmodel import Session
 
-from studio import audit, review
-from studio.crud import reviews as review_queries
-from studio.models import VariantStatus as S
+from studio.core import audit
+from studio.review import workflow as review
+from studio.review import queries as review_queries
+from studio.core.models import VariantStatus as S
 
 from .conftest import make_variant
 
-#: The issue's state machine, written out independently of studio.review.MOVES.
+#: The issue's state machine, written out independently of studio.review.workflow.MOVES.
 EXPECTED_ALLOWED = {
     (S.draft, S.in_review): "submit",
     (S.in_review, S.approved): "approve",

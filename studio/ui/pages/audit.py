@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
 
-from studio import audit
-from studio.auth import Permission
+from studio.core import audit
+from studio.review.accounts import Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
 

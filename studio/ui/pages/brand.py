@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio import brand_store
-from studio.auth import AuthError
-from studio.brand import editable_files, resolve_brand_file, validate_text
+from studio.brand import store as brand_store
+from studio.review.accounts import AuthError
+from studio.brand.guidelines import editable_files, resolve_brand_file, validate_text
 from studio.ui import context
-from studio.uploads import UploadRejected
+from studio.core.uploads import UploadRejected
 
 
 def _problems() -> None:

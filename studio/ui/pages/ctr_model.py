@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from studio.auth import Permission
+from studio.review.accounts import Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -156,7 +156,7 @@ def _retrain(predictor: CtrPredictor) -> None:
     from studio.scoring.data import TestTableError
     from studio.scoring.registry import activate_model, list_models, retrain
     from studio.scoring.reports import load_training_table, studio_results_table
-    from studio.uploads import UploadRejected, check_upload
+    from studio.core.uploads import UploadRejected, check_upload
 
     st.subheader("Retrain on your results")
     st.caption(

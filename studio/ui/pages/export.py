@@ -7,9 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.auth import AuthError
-from studio.crud import exports as export_queries
-from studio.crud import variants as variant_queries
+from studio.review.accounts import AuthError
+from studio.export import queries as export_queries
+from studio.copy import variants as variant_queries
 from studio.export import (
     PLATFORMS,
     ExportBlocked,
@@ -21,7 +21,7 @@ from studio.export import (
     plan_export,
 )
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.review import ReviewError
+from studio.review.workflow import ReviewError
 from studio.ui import context
 
 RESULT_KEY = "export_result"

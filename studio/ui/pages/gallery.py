@@ -2,7 +2,7 @@
 
 Filters (persona, channel, QC result) come from :func:`studio.imaging.gallery.gallery_items`;
 rendering goes through :func:`studio.imaging.render.render_variants` after
-:func:`studio.auth.require` checks the ``generate`` permission, with a progress bar fed by the
+:func:`studio.review.accounts.require` checks the ``generate`` permission, with a progress bar fed by the
 pipeline's progress callback.
 """
 
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.auth import AuthError
-from studio.crud import variants as variant_queries
+from studio.review.accounts import AuthError
+from studio.copy import variants as variant_queries
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
 from studio.imaging.render import RenderOptions, render_variants
-from studio.progress import Progress
+from studio.core.progress import Progress
 from studio.ui import context
 
 _QC_LABELS = {"all": "All", "passed": "QC passed", "failed": "QC failed", "not rendered": "Not rendered"}

@@ -1,6 +1,6 @@
 """Generate: a brief, personas and channels in; checked copy variants out, saved as drafts.
 
-The page gathers the brief and calls :func:`studio.generation.run_generation`, which checks the
+The page gathers the brief and calls :func:`studio.copy.generation.run_generation`, which checks the
 user's role, writes, checks, repairs, de-duplicates, saves and scores. The table below shows
 what was saved, read back from the database.
 """
@@ -11,17 +11,17 @@ from typing import Any
 
 import streamlit as st
 
-from studio.auth import AuthError
+from studio.review.accounts import AuthError
 from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
-from studio.brand import Brand
-from studio.channels import CHANNELS, field_texts, limits_table
-from studio.crud import variants as variant_queries
-from studio.generation import (
+from studio.brand.guidelines import Brand
+from studio.copy.channels import CHANNELS, field_texts, limits_table
+from studio.copy import variants as variant_queries
+from studio.copy.generation import (
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
-from studio.progress import Progress
+from studio.core.progress import Progress
 from studio.ui import context
 
 _RESULT = "generate_result"

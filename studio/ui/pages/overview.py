@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.crud import variants as variant_queries
+from studio.copy import variants as variant_queries
 from studio.ui import context
 
 

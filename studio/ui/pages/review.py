@@ -1,6 +1,6 @@
 """Review: the queue of variants, each beside its persona and the guideline rules it touches.
 
-Every decision goes through :mod:`studio.review` (who may, from which status, four-eyes,
+Every decision goes through :mod:`studio.review.workflow` (who may, from which status, four-eyes,
 optimistic locking). Buttons carry the ``lock_version`` the card showed, so a decision made on
 a card that a colleague has since changed is refused with "changed since you opened it".
 """
@@ -11,14 +11,14 @@ from typing import Any
 
 import streamlit as st
 
-from studio import review
-from studio.auth import AuthError, Permission
-from studio.brand import Brand
-from studio.channels import CHANNELS, get_channel
-from studio.crud import reviews as review_queries
-from studio.crud import variants as variant_queries
+from studio.review import workflow as review
+from studio.review.accounts import AuthError, Permission
+from studio.brand.guidelines import Brand
+from studio.copy.channels import CHANNELS, get_channel
+from studio.review import queries as review_queries
+from studio.copy import variants as variant_queries
 from studio.imaging.provenance import asset_path
-from studio.models import Asset, Review, Variant, VariantStatus
+from studio.core.models import Asset, Review, Variant, VariantStatus
 from studio.ui import auth as auth_ui
 from studio.ui import context
 

@@ -1,7 +1,7 @@
 """Tests: start a creative test from approved variants, import delivery reports, reweight, and
 read the decision and the dashboard.
 
-Every rule lives in :mod:`studio.experiments` and :mod:`studio.reports`; this page gathers input,
+Every rule lives in :mod:`studio.experiments.lifecycle` and :mod:`studio.experiments.reports`; this page gathers input,
 calls one library function per button (in a callback, before the next run) and draws the result.
 """
 
@@ -13,14 +13,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from studio import experiments as ex
-from studio.auth import AuthError
-from studio.channels import CHANNELS
-from studio.crud import experiments as queries
-from studio.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
-from studio.review import ReviewError
+from studio.experiments import lifecycle as ex
+from studio.review.accounts import AuthError
+from studio.copy.channels import CHANNELS
+from studio.experiments import queries
+from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
+from studio.review.workflow import ReviewError
 from studio.ui import context
-from studio.uploads import UploadRejected
+from studio.core.uploads import UploadRejected
 
 MODE = "tests_mode"
 SELECTED = "tests_selected"

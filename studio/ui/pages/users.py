@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio import auth
-from studio.models import Role
+from studio.review import accounts as auth
+from studio.core.models import Role
 from studio.ui import auth as auth_ui
 from studio.ui import context
 

@@ -1,0 +1,396 @@
+"""Brand guideline and persona files: schema, loading and validation.
+
+A brand lives in ``brand_guidelines/<brand>/``::
+
+    guideline.yaml          voice, claims, banned words, disclaimers, colours, fonts, logo, ...
+    personas/<segment>.yaml one file per audience segment
+    fonts/*.ttf, logo.png   files the guideline points at (paths relative to the brand folder)
+
+Loading never raises for a user's bad file: every problem becomes a :class:`BrandFileError`
+naming the file, the field and what is wrong, and the other brands keep loading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+GUIDELINE_FILE = "guideline.yaml"
+PERSONA_DIR = "personas"
+
+#: Channels the studio writes for. The per-field limits live in :mod:`studio.copy.channels`.
+ChannelId = Literal["google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"]
+ColorRole = Literal["primary", "secondary", "accent", "background", "text", "cta", "cta_text"]
+
+_HEX = re.compile(r"^#(?:[0-9a-fA-F]{6})$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Voice(_Strict):
+    """How the brand sounds."""
+
+    tone: list[NonEmptyStr] = Field(min_length=1, description="Adjectives, e.g. warm, expert.")
+    description: NonEmptyStr
+    do: list[NonEmptyStr] = Field(default_factory=list)
+    dont: list[NonEmptyStr] = Field(default_factory=list)
+
+
+class ApprovedClaim(_Strict):
+    """A proof point. Only claims listed here may carry numbers or superlatives in copy."""
+
+    id: NonEmptyStr
+    text: NonEmptyStr
+    evidence: NonEmptyStr = Field(description="Where the claim is substantiated.")
+
+
+class Disclaimer(_Strict):
+    """Text that must appear with ads on the listed channels (all channels when empty)."""
+
+    text: NonEmptyStr
+    channels: list[ChannelId] = Field(default_factory=list)
+
+    def applies_to(self, channel: str) -> bool:
+        return not self.channels or channel in self.channels
+
+
+class BrandColor(_Strict):
+    name: NonEmptyStr
+    hex: str
+    role: ColorRole
+
+    @field_validator("hex")
+    @classmethod
+    def _is_hex(cls, value: str) -> str:
+        if not _HEX.match(value):
+            raise ValueError(f"{value!r} is not a hex colour; write it as #RRGGBB, e.g. #1A2B3C")
+        return value.upper()
+
+    @property
+    def rgb(self) -> tuple[int, int, int]:
+        return (int(self.hex[1:3], 16), int(self.hex[3:5], 16), int(self.hex[5:7], 16))
+
+
+class Fonts(_Strict):
+    """Font files, relative to the brand folder."""
+
+    headline: NonEmptyStr
+    body: NonEmptyStr
+
+
+class Guideline(_Strict):
+    """The contents of ``guideline.yaml``."""
+
+    name: NonEmptyStr
+    website: NonEmptyStr
+    industry: NonEmptyStr
+    voice: Voice
+    value_propositions: list[NonEmptyStr] = Field(min_length=1)
+    approved_claims: list[ApprovedClaim] = Field(default_factory=list)
+    banned_phrases: list[NonEmptyStr] = Field(default_factory=list)
+    disclaimers: list[Disclaimer] = Field(default_factory=list)
+    calls_to_action: list[NonEmptyStr] = Field(min_length=1)
+    colors: list[BrandColor] = Field(min_length=2)
+    fonts: Fonts
+    logo: NonEmptyStr
+    visual_style: NonEmptyStr
+    negative_prompts: list[NonEmptyStr] = Field(default_factory=list)
+    product_motifs: list[NonEmptyStr] = Field(
+        default_factory=list, description="Objects the offline renderer may draw as shapes."
+    )
+
+    @field_validator("website")
+    @classmethod
+    def _is_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            raise ValueError(f"{value!r} is not a web address; write it as https://example.com")
+        return value
+
+    @model_validator(mode="after")
+    def _roles_present(self) -> Guideline:
+        roles = {c.role for c in self.colors}
+        missing = {"primary", "background", "text"} - roles
+        if missing:
+            raise ValueError(
+                f"colors must include the roles primary, background and text; missing {sorted(missing)}"
+            )
+        ids = [c.id for c in self.approved_claims]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"approved_claims ids must be unique; repeated: {duplicates}")
+        return self
+
+    def color(self, role: str) -> BrandColor:
+        """The first colour with ``role``; falls back to primary for optional roles."""
+        for c in self.colors:
+            if c.role == role:
+                return c
+        if role in ("cta", "secondary", "accent"):
+            return self.color("primary")
+        if role == "cta_text":
+            return self.color("background")
+        raise KeyError(role)
+
+    def disclaimers_for(self, channel: str) -> list[Disclaimer]:
+        return [d for d in self.disclaimers if d.applies_to(channel)]
+
+
+class Demographics(_Strict):
+    age_range: NonEmptyStr
+    locations: list[NonEmptyStr] = Field(default_factory=list)
+    income: str | None = None
+    occupations: list[NonEmptyStr] = Field(default_factory=list)
+
+
+class Persona(_Strict):
+    """The contents of ``personas/<segment>.yaml``."""
+
+    name: NonEmptyStr
+    description: NonEmptyStr
+    demographics: Demographics
+    pains: list[NonEmptyStr] = Field(min_length=1)
+    motivations: list[NonEmptyStr] = Field(min_length=1)
+    objections: list[NonEmptyStr] = Field(default_factory=list)
+    preferred_channels: list[ChannelId] = Field(min_length=1)
+    locale: str = "en-US"
+
+    @field_validator("locale")
+    @classmethod
+    def _is_locale(cls, value: str) -> str:
+        if not re.match(r"^[a-z]{2}(-[A-Z]{2})?$", value):
+            raise ValueError(f"{value!r} is not a locale; write it like en-US or de-DE")
+        return value
+
+
+@dataclass(frozen=True)
+class BrandFileError:
+    """One problem in one brand file, phrased for the person who edits it."""
+
+    file: str
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.field}" if self.field else self.file
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class Brand:
+    """A loaded brand: its guideline, its valid personas, and where the files are."""
+
+    slug: str
+    root: Path
+    guideline: Guideline
+    personas: dict[str, Persona] = field(default_factory=dict)
+
+    @property
+    def logo_path(self) -> Path:
+        return self.root / self.guideline.logo
+
+    @property
+    def headline_font_path(self) -> Path:
+        return self.root / self.guideline.fonts.headline
+
+    @property
+    def body_font_path(self) -> Path:
+        return self.root / self.guideline.fonts.body
+
+    def persona(self, slug: str) -> Persona:
+        try:
+            return self.personas[slug]
+        except KeyError:
+            known = ", ".join(sorted(self.personas)) or "none"
+            raise KeyError(f"brand {self.slug!r} has no persona {slug!r}; known: {known}") from None
+
+    def optional_file(self, name: str) -> Path | None:
+        """A file in the brand folder such as ``music.mp3``, if the brand ships one."""
+        path = self.root / name
+        return path if path.is_file() else None
+
+
+@dataclass
+class BrandCatalog:
+    """Every brand found under the guidelines folder, plus every problem met loading them."""
+
+    root: Path
+    brands: dict[str, Brand] = field(default_factory=dict)
+    errors: list[BrandFileError] = field(default_factory=list)
+
+    def get(self, slug: str) -> Brand:
+        try:
+            return self.brands[slug]
+        except KeyError:
+            known = ", ".join(sorted(self.brands)) or "none"
+            raise KeyError(f"no valid brand {slug!r} in {self.root}; valid brands: {known}") from None
+
+    def errors_for(self, slug: str) -> list[BrandFileError]:
+        return [e for e in self.errors if e.file.startswith(f"{slug}/")]
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _validation_errors(file: str, exc: ValidationError) -> list[BrandFileError]:
+    errors = []
+    for err in exc.errors():
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "missing":
+            message = "required field is missing"
+        elif err["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling; see the example brands)"
+        elif err["type"] == "literal_error":
+            message = f"{err.get('input')!r} is not allowed; {message.lower()}"
+        errors.append(BrandFileError(file, _format_loc(err["loc"]) or "(whole file)", message))
+    return errors
+
+
+def parse_yaml(text: str, file: str) -> tuple[Any, list[BrandFileError]]:
+    """Parse YAML text; a syntax error becomes a :class:`BrandFileError` with its line."""
+    try:
+        return yaml.safe_load(text), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(syntax)"
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [BrandFileError(file, where, f"invalid YAML: {problem}")]
+
+
+def validate_guideline_text(
+    text: str, file: str, brand_root: Path
+) -> tuple[Guideline | None, list[BrandFileError]]:
+    """Validate guideline YAML text, including that the files it points at exist."""
+    data, errors = parse_yaml(text, file)
+    if errors:
+        return None, errors
+    if not isinstance(data, dict):
+        return None, [BrandFileError(file, "(whole file)", "expected a mapping of fields")]
+    try:
+        guideline = Guideline.model_validate(data)
+    except ValidationError as exc:
+        return None, _validation_errors(file, exc)
+    missing = []
+    for field_name, rel in (
+        ("logo", guideline.logo),
+        ("fonts.headline", guideline.fonts.headline),
+        ("fonts.body", guideline.fonts.body),
+    ):
+        path = (brand_root / rel).resolve()
+        if not path.is_relative_to(brand_root.resolve()):
+            missing.append(BrandFileError(file, field_name, f"{rel!r} points outside the brand folder"))
+        elif not path.is_file():
+            missing.append(BrandFileError(file, field_name, f"file {rel!r} does not exist in the brand folder"))
+    return (None, missing) if missing else (guideline, [])
+
+
+def validate_persona_text(text: str, file: str) -> tuple[Persona | None, list[BrandFileError]]:
+    data, errors = parse_yaml(text, file)
+    if errors:
+        return None, errors
+    if not isinstance(data, dict):
+        return None, [BrandFileError(file, "(whole file)", "expected a mapping of fields")]
+    try:
+        return Persona.model_validate(data), []
+    except ValidationError as exc:
+        return None, _validation_errors(file, exc)
+
+
+def validate_text(root: Path, relative_path: str, text: str) -> list[BrandFileError]:
+    """Validate the would-be contents of a file under ``root`` without writing it."""
+    parts = Path(relative_path).parts
+    if len(parts) >= 2 and parts[1] == GUIDELINE_FILE:
+        return validate_guideline_text(text, relative_path, root / parts[0])[1]
+    if len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml"):
+        return validate_persona_text(text, relative_path)[1]
+    return [BrandFileError(relative_path, "", "not a guideline or persona file")]
+
+
+def load_brand(root: Path, slug: str) -> tuple[Brand | None, list[BrandFileError]]:
+    """Load one brand folder. Invalid personas are reported and skipped; the brand still loads."""
+    brand_root = root / slug
+    file = f"{slug}/{GUIDELINE_FILE}"
+    guideline_path = brand_root / GUIDELINE_FILE
+    if not guideline_path.is_file():
+        return None, [BrandFileError(file, "", "missing: every brand folder needs a guideline.yaml")]
+    try:
+        text = guideline_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [BrandFileError(file, "", f"cannot be read: {exc}")]
+    guideline, errors = validate_guideline_text(text, file, brand_root)
+    if guideline is None:
+        return None, errors
+    brand = Brand(slug=slug, root=brand_root, guideline=guideline)
+    for persona_path in sorted((brand_root / PERSONA_DIR).glob("*.yaml")):
+        persona_file = f"{slug}/{PERSONA_DIR}/{persona_path.name}"
+        try:
+            persona_text = persona_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(BrandFileError(persona_file, "", f"cannot be read: {exc}"))
+            continue
+        persona, persona_errors = validate_persona_text(persona_text, persona_file)
+        errors.extend(persona_errors)
+        if persona is not None:
+            brand.personas[persona_path.stem] = persona
+    if not brand.personas:
+        errors.append(BrandFileError(f"{slug}/{PERSONA_DIR}", "", "the brand has no valid persona"))
+    return brand, errors
+
+
+def load_catalog(root: Path) -> BrandCatalog:
+    """Load every brand folder under ``root``; never raises for bad files."""
+    catalog = BrandCatalog(root=root)
+    if not root.is_dir():
+        catalog.errors.append(BrandFileError(str(root), "", "brand guidelines folder does not exist"))
+        return catalog
+    for brand_root in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if not _SLUG.match(brand_root.name):
+            catalog.errors.append(
+                BrandFileError(brand_root.name, "", "folder name must be lowercase letters, digits, - or _")
+            )
+            continue
+        brand, errors = load_brand(root, brand_root.name)
+        catalog.errors.extend(errors)
+        if brand is not None:
+            catalog.brands[brand.slug] = brand
+    return catalog
+
+
+def resolve_brand_file(root: Path, relative_path: str) -> Path:
+    """The absolute path of an editable brand file, refusing anything outside ``root``.
+
+    Only ``<brand>/guideline.yaml`` and ``<brand>/personas/<segment>.yaml`` are editable.
+    """
+    candidate = (root / relative_path).resolve()
+    if not candidate.is_relative_to(root.resolve()):
+        raise ValueError(f"{relative_path!r} is outside the brand guidelines folder")
+    parts = candidate.relative_to(root.resolve()).parts
+    editable = (len(parts) == 2 and parts[1] == GUIDELINE_FILE) or (
+        len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml")
+    )
+    if not editable or not all(_SLUG.match(Path(p).stem) for p in parts):
+        raise ValueError(
+            f"{relative_path!r} is not an editable brand file; "
+            "expected <brand>/guideline.yaml or <brand>/personas/<segment>.yaml"
+        )
+    return candidate
+
+
+def editable_files(root: Path) -> list[str]:
+    """Relative paths of all guideline and persona files, valid or not."""
+    files = [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{GUIDELINE_FILE}"))]
+    files += [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{PERSONA_DIR}/*.yaml"))]
+    return sorted(files)

@@ -1,0 +1,192 @@
+"""Saving brand files from the app: validate, write atomically, keep every version.
+
+A save is refused (nothing written) when the new text does not validate. A saved file is
+written to a temporary file in the same folder, flushed and fsynced, then renamed over the old
+one, so a crash mid-save leaves either the old file or the new one, never half of each. Every
+saved text is kept in ``GuidelineVersion`` (who, when, message) for diff and restore.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from studio.core import audit
+from studio.review import accounts as auth
+from studio.brand.guidelines import BrandFileError, resolve_brand_file, validate_text
+from studio.core.models import GuidelineVersion
+
+
+class BrandFileInvalid(ValueError):
+    """The text to save does not validate; ``errors`` says where and why."""
+
+    def __init__(self, errors: Sequence[BrandFileError]):
+        self.errors = list(errors)
+        super().__init__("; ".join(str(e) for e in self.errors))
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    path: str
+    version: GuidelineVersion
+    changed: bool
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old or the new file, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def history(session: Session, *, path: str) -> Sequence[GuidelineVersion]:
+    """Saved versions of one file, newest first."""
+    query = select(GuidelineVersion).where(GuidelineVersion.path == path)
+    return session.exec(query.order_by(col(GuidelineVersion.id).desc())).all()
+
+
+def _ensure_baseline(session: Session, *, root: Path, path: str, author: str) -> None:
+    """Record the file as found on disk before its first save, so it can be restored."""
+    if history(session, path=path):
+        return
+    current = resolve_brand_file(root, path)
+    if current.is_file():
+        text = current.read_text(encoding="utf-8")
+        session.add(
+            GuidelineVersion(path=path, content=text, sha256=_sha256(text), author=author,
+                             message="version found on disk before the first save")
+        )
+        session.flush()
+
+
+def save_brand_file(
+    session: Session, *, root: Path, path: str, text: str, author: str, message: str = ""
+) -> SaveResult:
+    """Validate and atomically save one guideline/persona file, recording the version.
+
+    ``author`` must be an active user whose role may edit guidelines (brand managers, admins).
+
+    Raises
+    ------
+    studio.review.accounts.PermissionDenied
+        ``author`` may not edit guidelines.
+    ValueError
+        ``path`` is not an editable file inside ``root``.
+    BrandFileInvalid
+        ``text`` does not validate; nothing is written.
+    """
+    auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
+    target = resolve_brand_file(root, path)
+    relative = target.relative_to(root.resolve()).as_posix()
+    errors = validate_text(root, relative, text)
+    if errors:
+        raise BrandFileInvalid(errors)
+    _ensure_baseline(session, root=root, path=relative, author=author)
+    previous = target.read_text(encoding="utf-8") if target.is_file() else ""
+    changed = previous != text
+    version = GuidelineVersion(
+        path=relative, content=text, sha256=_sha256(text), author=author,
+        message=message or ("saved" if changed else "saved without changes"),
+    )
+    session.add(version)
+    audit.record(
+        session, actor=author, action="guideline.save", entity_type="brand_file", entity_id=relative,
+        before={"sha256": _sha256(previous)}, after={"sha256": version.sha256, "message": version.message},
+    )
+    session.flush()
+    # Write the file last: if the database refuses the version, the file is untouched.
+    if changed:
+        atomic_write_text(target, text)
+    return SaveResult(path=relative, version=version, changed=changed)
+
+
+def restore_version(session: Session, *, root: Path, version_id: int, author: str) -> SaveResult:
+    """Save an earlier version's text again as the newest version."""
+    version = session.get(GuidelineVersion, version_id)
+    if version is None:
+        raise KeyError(f"no saved version with id {version_id}")
+    return save_brand_file(
+        session, root=root, path=version.path, text=version.content, author=author,
+        message=f"restored version {version_id} of {version.created_at:%Y-%m-%d %H:%M}",
+    )
+
+
+def diff(old_text: str, new_text: str, *, old_label: str = "before", new_label: str = "after") -> str:
+    """A unified diff of two versions (empty when they are equal)."""
+    return "".join(
+        difflib.unified_diff(
+            old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
+            fromfile=old_label, tofile=new_label,
+        )
+    )
+
+
+#: Files a brand manager may upload into a brand folder, by suffix, and the subfolder they go to.
+BRAND_ASSET_FOLDERS = {".png": "", ".jpg": "", ".jpeg": "", ".ttf": "fonts", ".otf": "fonts",
+                       ".mp3": "", ".m4a": "", ".wav": ""}
+
+
+def save_brand_asset(
+    session: Session, *, root: Path, brand: str, name: str, data: bytes, max_mb: float, author: str
+) -> str:
+    """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
+
+    The file is checked (size, type, and that it opens as an image or a font) before anything is
+    written, written atomically, and never replaces an existing file of the same name. As for
+    :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
+    """
+    import io
+    import re
+
+    from PIL import Image, ImageFont, UnidentifiedImageError
+
+    from studio.core.uploads import UploadRejected, check_upload
+
+    auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
+    upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
+    brand_root = (root / brand).resolve()
+    if not brand_root.is_relative_to(root.resolve()) or not (brand_root / "guideline.yaml").is_file():
+        raise UploadRejected(f"{brand!r} is not a brand folder in {root}")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(upload.name).stem).strip("-") or "upload"
+    relative = "/".join(p for p in (BRAND_ASSET_FOLDERS[upload.suffix], f"{stem}{upload.suffix}") if p)
+    target = brand_root / relative
+    if target.exists():
+        raise UploadRejected(f"{brand}/{relative} already exists; rename the file to keep both")
+    try:
+        if upload.suffix in (".png", ".jpg", ".jpeg"):
+            Image.open(io.BytesIO(data)).verify()
+        elif upload.suffix in (".ttf", ".otf"):
+            ImageFont.truetype(io.BytesIO(data), 20)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise UploadRejected(f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})") from exc
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+    audit.record(session, actor=author, action="brand_asset.upload", entity_type="brand_file",
+                 entity_id=f"{brand}/{relative}", after={"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    return relative

@@ -1,0 +1,144 @@
+"""Campaigns, variants and their assets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from studio.core.models import Asset, Campaign, Variant, VariantStatus
+
+VariantOrder = Literal["newest", "predicted_ctr"]
+
+
+def create_campaign(
+    session: Session,
+    *,
+    brand: str,
+    name: str,
+    objective: str,
+    landing_url: str,
+    created_by: str,
+    offer: str = "",
+) -> Campaign:
+    campaign = Campaign(brand=brand, name=name, objective=objective, offer=offer,
+                        landing_url=landing_url, created_by=created_by)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def get_campaign(session: Session, *, campaign_id: int) -> Campaign:
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise KeyError(f"no campaign with id {campaign_id}")
+    return campaign
+
+
+def list_campaigns(session: Session, *, brand: str | None = None) -> Sequence[Campaign]:
+    query = select(Campaign)
+    if brand:
+        query = query.where(Campaign.brand == brand)
+    return session.exec(query.order_by(col(Campaign.id).desc())).all()
+
+
+def get_variant(session: Session, *, variant_id: int) -> Variant:
+    variant = session.get(Variant, variant_id)
+    if variant is None:
+        raise KeyError(f"no variant with id {variant_id}")
+    return variant
+
+
+def _filtered(
+    query,  # type: ignore[no-untyped-def]
+    *,
+    latest_only: bool,
+    brand: str | None,
+    campaign_id: int | None,
+    personas: Sequence[str] | None,
+    channels: Sequence[str] | None,
+    statuses: Sequence[VariantStatus | str] | None,
+    min_predicted_ctr: float | None,
+):
+    if brand:
+        query = query.where(Variant.brand == brand)
+    if campaign_id is not None:
+        query = query.where(Variant.campaign_id == campaign_id)
+    if personas:
+        query = query.where(col(Variant.persona).in_(list(personas)))
+    if channels:
+        query = query.where(col(Variant.channel).in_(list(channels)))
+    if statuses:
+        query = query.where(col(Variant.status).in_([str(s) for s in statuses]))
+    if min_predicted_ctr is not None:
+        query = query.where(col(Variant.predicted_ctr) >= min_predicted_ctr)
+    if latest_only:  # not superseded by an edit (a revision whose parent it is)
+        child = aliased(Variant)
+        query = query.where(~exists().where(child.parent_id == Variant.id))
+    return query
+
+
+def list_variants(
+    session: Session,
+    *,
+    brand: str | None = None,
+    campaign_id: int | None = None,
+    personas: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    statuses: Sequence[VariantStatus | str] | None = None,
+    min_predicted_ctr: float | None = None,
+    latest_only: bool = False,
+    order: VariantOrder = "newest",
+    limit: int = 200,
+    offset: int = 0,
+) -> Sequence[Variant]:
+    """Variants matching every given filter; ``order="predicted_ctr"`` puts the best first.
+
+    ``latest_only`` leaves out revisions that an edit has superseded (what reviewers see).
+    """
+    query = _filtered(
+        select(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id, personas=personas,
+        channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
+    )
+    if order == "predicted_ctr":
+        query = query.order_by(col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc())
+    else:
+        query = query.order_by(col(Variant.id).desc())
+    return session.exec(query.offset(offset).limit(limit)).all()
+
+
+def count_variants(
+    session: Session,
+    *,
+    brand: str | None = None,
+    campaign_id: int | None = None,
+    personas: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    statuses: Sequence[VariantStatus | str] | None = None,
+    min_predicted_ctr: float | None = None,
+    latest_only: bool = False,
+) -> int:
+    query = _filtered(
+        select(func.count()).select_from(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id,
+        personas=personas, channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
+    )
+    return int(session.exec(query).one())
+
+
+def count_by_status(session: Session, *, brand: str | None = None) -> dict[str, int]:
+    """How many variants are in each status (latest revisions only: an edit supersedes its parent)."""
+    query = _filtered(
+        select(Variant.status, func.count()), latest_only=True, brand=brand, campaign_id=None,
+        personas=None, channels=None, statuses=None, min_predicted_ctr=None,
+    ).group_by(Variant.status)
+    return {str(status): int(n) for status, n in session.exec(query).all()}
+
+
+def list_assets(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Asset]:
+    if not variant_ids:
+        return []
+    query = select(Asset).where(col(Asset.variant_id).in_(list(variant_ids)))
+    return session.exec(query.order_by(col(Asset.id))).all()

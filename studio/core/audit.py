@@ -1,0 +1,91 @@
+"""The append-only audit trail: who did what, when, to which entity, with before/after.
+
+Rows are only ever inserted; nothing in the studio updates or deletes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from studio.core.models import AuditLog
+
+
+def record(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str | int,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """Append one audit row in the caller's transaction (so it commits with the change it logs)."""
+    entry = AuditLog(
+        actor=actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        before=_jsonable(before or {}),
+        after=_jsonable(after or {}),
+    )
+    session.add(entry)
+    return entry
+
+
+def list_entries(
+    session: Session,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> Sequence[AuditLog]:
+    """Newest first; ``since`` inclusive, ``until`` exclusive."""
+    query = select(AuditLog)
+    if entity_type:
+        query = query.where(AuditLog.entity_type == entity_type)
+    if entity_id is not None:
+        query = query.where(AuditLog.entity_id == str(entity_id))
+    if actor:
+        query = query.where(AuditLog.actor == actor)
+    if action:
+        query = query.where(AuditLog.action == action)
+    if since:
+        query = query.where(AuditLog.at >= since)
+    if until:
+        query = query.where(AuditLog.at < until)
+    return session.exec(query.order_by(col(AuditLog.id).desc()).limit(limit)).all()
+
+
+def distinct_values(session: Session, *, column: Literal["actor", "action", "entity_type"]) -> list[str]:
+    """Every value that ``column`` holds, sorted (for the audit page's filters)."""
+    field = {"actor": AuditLog.actor, "action": AuditLog.action, "entity_type": AuditLog.entity_type}[column]
+    return sorted(str(v) for v in session.exec(select(field).distinct()).all())
+
+
+def to_csv(entries: Sequence[AuditLog]) -> str:
+    """CSV text of audit rows (before/after as JSON), oldest first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"])
+    for e in sorted(entries, key=lambda e: e.id or 0):
+        writer.writerow(
+            [e.id, e.at.isoformat(), e.actor, e.action, e.entity_type, e.entity_id,
+             json.dumps(e.before, sort_keys=True), json.dumps(e.after, sort_keys=True)]
+        )
+    return buffer.getvalue()
+
+
+def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(value, default=str))

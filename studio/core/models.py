@@ -1,0 +1,301 @@
+"""All database tables, in one place.
+
+Brand guidelines and personas are *files* (``brand_guidelines/``), the source of truth that
+brand managers edit; the database refers to them by slug and keeps their version history.
+Everything the studio produces or decides (variants, assets, reviews, experiments, exports,
+the audit log) lives here.
+
+Schema changes go through Alembic (``studio/core/migrations``); ``tests/core/test_migrations.py`` fails
+when these classes and the migrations disagree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(**kwargs: Any) -> Any:
+    return Field(default_factory=kwargs.pop("default_factory", dict), sa_column=Column(JSON, nullable=False))
+
+
+def _text() -> Any:
+    return Field(default="", sa_column=Column(Text, nullable=False))
+
+
+# --------------------------------------------------------------------------------------------
+# People and the audit trail
+# --------------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    creative = "creative"
+    brand_manager = "brand_manager"
+    marketer = "marketer"
+    admin = "admin"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=64)
+    display_name: str = Field(max_length=128)
+    # Enums are stored as plain strings: portable across SQLite and PostgreSQL migrations.
+    role: Role = Field(sa_column=Column(String(32), nullable=False))
+    password_hash: str = Field(max_length=256)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only: one row per action on variants, guidelines, experiments, exports, users."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=64, index=True)
+    entity_type: str = Field(max_length=32, index=True)
+    entity_id: str = Field(max_length=256, index=True)
+    before: dict[str, Any] = _json()
+    after: dict[str, Any] = _json()
+
+
+class GuidelineVersion(SQLModel, table=True):
+    """Every saved version of a guideline or persona file (``path`` relative to the brand dir)."""
+
+    __tablename__ = "guideline_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=256, index=True)
+    content: str = _text()
+    sha256: str = Field(max_length=64)
+    author: str = Field(max_length=64)
+    message: str = Field(default="", max_length=512)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Creative production
+# --------------------------------------------------------------------------------------------
+
+
+class Campaign(SQLModel, table=True):
+    """A brief: what the variants are for."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=200)
+    objective: str = Field(max_length=64)
+    offer: str = Field(default="", max_length=500)
+    landing_url: str = Field(max_length=2048)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class VariantStatus(StrEnum):
+    draft = "draft"
+    in_review = "in_review"
+    approved = "approved"
+    rejected = "rejected"
+    changes_requested = "changes_requested"
+    in_test = "in_test"
+    winner = "winner"
+    retired = "retired"
+    exported = "exported"
+
+
+class Variant(SQLModel, table=True):
+    """One ad's copy for one persona and channel.
+
+    ``fields`` maps a channel field name (see :mod:`studio.copy.channels`) to its text, or to a list
+    of texts for multi-asset fields such as Google RSA headlines. Editing makes a new revision
+    (a new row whose ``parent_id`` is the edited one); ``lock_version`` guards concurrent edits.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    brand: str = Field(max_length=64, index=True)
+    persona: str = Field(max_length=64, index=True)
+    channel: str = Field(max_length=32, index=True)
+    fields: dict[str, Any] = _json()
+    status: VariantStatus = Field(
+        default=VariantStatus.draft, sa_column=Column(String(32), nullable=False, index=True)
+    )
+    revision: int = 1
+    parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
+    backend: str = Field(max_length=32)
+    model: str = Field(max_length=256)
+    seed: int
+    prompt_template: str = Field(max_length=128)
+    prompt_hash: str = Field(max_length=64)
+    prompt: str = _text()
+    violations: list[dict[str, Any]] = _json(default_factory=list)
+    predicted_ctr: float | None = Field(default=None, index=True)
+    ctr_low: float | None = None
+    ctr_high: float | None = None
+    ctr_explanation: dict[str, Any] = _json()
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    lock_version: int = 1
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.violations)
+
+
+class Asset(SQLModel, table=True):
+    """An image or video file made for a variant (content-hash file name under the asset dir)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id", index=True)
+    kind: str = Field(max_length=16)  # "image" | "video"
+    size_label: str = Field(max_length=32)  # e.g. "1080x1080"
+    width: int
+    height: int
+    duration_s: float | None = None
+    path: str = Field(max_length=1024)
+    sha256: str = Field(max_length=64, index=True)
+    backend: str = Field(max_length=32)
+    model: str = Field(max_length=256)
+    seed: int
+    prompt_hash: str = Field(max_length=64)
+    qc: list[dict[str, Any]] = _json(default_factory=list)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    @property
+    def qc_passed(self) -> bool:
+        return all(check.get("passed", False) for check in self.qc)
+
+
+class Review(SQLModel, table=True):
+    """A reviewer's decision on a variant revision."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id", index=True)
+    reviewer: str = Field(max_length=64)
+    action: str = Field(max_length=32)
+    from_status: str = Field(max_length=32)
+    to_status: str = Field(max_length=32)
+    comment: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------------------------
+# Creative tests
+# --------------------------------------------------------------------------------------------
+
+
+class Experiment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    brand: str = Field(max_length=64, index=True)
+    persona: str = Field(max_length=64)
+    channel: str = Field(max_length=32)
+    policy: str = Field(default="thompson", max_length=32)  # thompson | top_two
+    status: str = Field(default="running", max_length=32, index=True)  # running | stopped
+    min_share: float = 0.01
+    burn_in_impressions: int = 1000
+    reweight_hours: int = 24
+    prior_source: str = Field(default="flat", max_length=32)  # flat | predictor
+    prior_strength: float = 0.0
+    win_probability: float = 0.95
+    max_expected_loss: float = 0.0005
+    winner_arm_id: int | None = None
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class Arm(SQLModel, table=True):
+    """A variant inside a test; ``ad_id``/``ad_name`` map ad-platform report rows to it."""
+
+    __table_args__ = (UniqueConstraint("experiment_id", "variant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    experiment_id: int = Field(foreign_key="experiment.id", index=True)
+    variant_id: int = Field(foreign_key="variant.id", index=True)
+    ad_id: str = Field(max_length=128, index=True)
+    ad_name: str = Field(default="", max_length=256)
+    prior_alpha: float = 1.0
+    prior_beta: float = 1.0
+    paused: bool = False
+
+
+class ArmResult(SQLModel, table=True):
+    """Delivery for one arm on one day from one report row. ``row_key`` makes imports idempotent."""
+
+    __tablename__ = "arm_result"
+
+    __table_args__ = (UniqueConstraint("experiment_id", "row_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    experiment_id: int = Field(foreign_key="experiment.id", index=True)
+    arm_id: int = Field(foreign_key="arm.id", index=True)
+    day: date
+    impressions: int = Field(ge=0)
+    clicks: int = Field(ge=0)
+    conversions: int = 0
+    spend: float = 0.0
+    source: str = Field(max_length=256)
+    row_key: str = Field(max_length=128)
+    imported_at: datetime = Field(default_factory=utcnow)
+
+
+class AllocationDecision(SQLModel, table=True):
+    """Each reweighting: the split served next and why (logged so it can be re-evaluated)."""
+
+    __tablename__ = "allocation_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    experiment_id: int = Field(foreign_key="experiment.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    shares: dict[str, Any] = _json()
+    prob_best: dict[str, Any] = _json()
+    expected_loss: dict[str, Any] = _json()
+    summary: str = _text()
+    #: Everything else needed to re-evaluate the decision offline: per-arm delivery, prior and
+    #: posterior, the Monte Carlo seed, burn-in, paused arms, winner and the SRM check.
+    details: dict[str, Any] = _json()
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring and export
+# --------------------------------------------------------------------------------------------
+
+
+class CtrModelRecord(SQLModel, table=True):
+    """A trained CTR predictor artifact and its evaluation; one is active at a time."""
+
+    __tablename__ = "ctr_model_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(max_length=1024)
+    sha256: str = Field(max_length=64)
+    training_data: str = Field(max_length=512)
+    metrics: dict[str, Any] = _json()
+    is_active: bool = False
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ExportRecord(SQLModel, table=True):
+    __tablename__ = "export_record"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=32)
+    scope: str = Field(max_length=64)  # e.g. "campaign:3" or "test:2"
+    file_name: str = Field(max_length=512)
+    sha256: str = Field(max_length=64)
+    variant_ids: list[int] = _json(default_factory=list)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

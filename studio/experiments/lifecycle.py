@@ -1,0 +1,1070 @@
+"""Creative tests in the database: create, reweight, decide, pause, stop, and the dashboard.
+
+A *test* (:class:`~studio.core.models.Experiment`) compares approved variants of one brand, persona
+and channel. Each variant is an *arm* (:class:`~studio.core.models.Arm`) whose ad on the ad platform
+is found in report exports by its ad id or ad name (default ``studio-v{variant_id}``: name the
+ads exactly so when you create them, or set the platform's ad ids with :func:`assign_ad`).
+Delivery comes in through :mod:`studio.experiments.reports`; :func:`reweight` turns it into a decision.
+
+The lifecycle::
+
+    create_test   approved -> in_test (each variant, audited); logs the first split
+    reweight      posteriors -> split, P(best), expected loss, arms to pause, winner, SRM;
+                  logs an AllocationDecision and says what it decided in plain words
+    (winner)      winning variant -> winner, the others -> retired; the test is completed
+    pause/resume  running <-> paused (no reweighting while paused)
+    stop          ends the test without a winner: every variant -> retired
+
+Test statuses: ``running``, ``paused``, ``stopped`` (ended by a person, no winner) and
+``completed`` (a winner was declared).
+
+Priors (``prior_source``):
+
+``flat``
+    Beta(1, 1) on every arm.
+``pooled`` (the default)
+    The simulator's ``studio`` policy (:data:`studio.experiments.simulator.STUDIO_POLICY`): an
+    empirical-Bayes prior centred on the test's pooled CTR so far, worth ``prior_strength``
+    impressions (default 10), from :func:`studio.experiments.bandits.empirical_bayes_prior`. Flat until the
+    first impressions arrive. On the Upworthy tests it loses fewer clicks than flat Thompson
+    sampling (see ``benchmarks/simulate_upworthy.py``) because the flat prior's pseudo-click makes
+    an arm with few impressions look several times better than it is.
+``predictor``
+    Each variant's predicted CTR and interval (filled at generation by the CTR predictor) become
+    a Beta prior worth at most ``prior_strength`` impressions (default 100) via
+    :func:`studio.experiments.bandits.prior_from_prediction`; a wide interval makes it worth less. The
+    predictor ranks texts well but its CTR scale is its training data's, so, as in the
+    simulator, the predictions keep their differences but are centred on the test's pooled CTR
+    once delivery arrives.
+
+Every reweighting is logged with its shares, probabilities of being best, expected losses and,
+in ``details``, the delivery, prior, posterior and Monte Carlo seed behind them, so that a
+decision can be recomputed (:func:`replay_decision`) and policies re-evaluated offline.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
+
+import numpy as np
+from sqlmodel import Session
+
+from studio.core import audit
+from studio.review import workflow as review_flow
+from studio.review.accounts import Permission, require
+from studio.experiments.bandits import (
+    BetaPosterior,
+    DecisionRule,
+    PosteriorSummary,
+    ThompsonSampling,
+    TopTwoThompsonSampling,
+    empirical_bayes_prior,
+    prior_from_prediction,
+    sample_ratio_mismatch,
+    update_posterior,
+)
+from studio.copy.channels import CHANNELS
+from studio.experiments import queries
+from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+
+PolicyName = Literal["thompson", "top_two"]
+PriorSource = Literal["flat", "pooled", "predictor"]
+POLICIES: dict[str, str] = {
+    "thompson": "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
+    "top_two": "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
+}
+PRIOR_SOURCES: dict[str, str] = {
+    "flat": "Flat: Beta(1, 1), no prior knowledge",
+    "pooled": "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
+    "predictor": "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
+}
+DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 10.0, "predictor": 100.0}
+#: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
+TOP_TWO_LEADER_SHARE = 0.5
+#: Monte Carlo draws behind each decision (standard error of a probability < 0.0025).
+DECISION_SAMPLES = 40_000
+#: Coverage of the CTR intervals the studio shows.
+INTERVAL_LEVEL = 0.95
+MAX_ARMS = 20
+RUNNING, PAUSED, STOPPED, COMPLETED = "running", "paused", "stopped", "completed"
+ENDED = frozenset({STOPPED, COMPLETED})
+
+
+class ExperimentError(ValueError):
+    """A test request the studio refuses; the message says why and what to do instead."""
+
+
+# --------------------------------------------------------------------------------------------
+# Settings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TestSettings:
+    """How a test allocates traffic and when it decides.
+
+    Parameters
+    ----------
+    policy : {"thompson", "top_two"}
+    min_share : float
+        Least share of traffic any active arm keeps after the burn-in (default 0.01 = 1%).
+    burn_in_impressions : int
+        Equal split until every active arm has this many impressions (default 1000).
+    reweight_hours : int
+        Cadence: a running test is due for reweighting this many hours after its last decision.
+    win_probability : float
+        An arm wins when its probability of being best reaches this (default 0.95) ...
+    max_expected_loss : float
+        ... and its expected loss is below this many clicks per impression (default 0.0005 =
+        0.05 percentage points of CTR).
+    prior_source : {"flat", "pooled", "predictor"}
+    prior_strength : float or None
+        Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    policy: str = "thompson"
+    min_share: float = 0.01
+    burn_in_impressions: int = 1000
+    reweight_hours: int = 24
+    win_probability: float = 0.95
+    max_expected_loss: float = 0.0005
+    prior_source: str = "pooled"
+    prior_strength: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ExperimentError(f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}")
+        if self.prior_source not in PRIOR_SOURCES:
+            raise ExperimentError(
+                f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
+            )
+        if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
+            raise ExperimentError(f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}")
+        for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < low:
+                raise ExperimentError(f"{name.replace('_', ' ')} must be a whole number >= {low}; got {value!r}")
+        if not (0.5 <= self.win_probability <= 1):
+            raise ExperimentError(f"win probability must be between 0.5 and 1; got {self.win_probability!r}")
+        if not (np.isfinite(self.max_expected_loss) and 0 < self.max_expected_loss <= 0.1):
+            raise ExperimentError(
+                "max expected loss is a CTR difference in clicks per impression, in (0, 0.1] "
+                f"(0.0005 = 0.05 percentage points); got {self.max_expected_loss!r}"
+            )
+        strength = self.strength
+        if not (np.isfinite(strength) and strength >= 0):
+            raise ExperimentError(f"prior strength must be a number of impressions >= 0; got {strength!r}")
+        if self.prior_source == "flat" and strength != 0:
+            raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
+        if self.prior_source != "flat" and strength <= 0:
+            raise ExperimentError(
+                f"a {self.prior_source} prior needs a strength > 0 impressions (default "
+                f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
+            )
+
+    @property
+    def strength(self) -> float:
+        return float(DEFAULT_PRIOR_STRENGTH[self.prior_source] if self.prior_strength is None else self.prior_strength)
+
+    @classmethod
+    def of(cls, experiment: Experiment) -> TestSettings:
+        return cls(policy=experiment.policy, min_share=experiment.min_share,
+                   burn_in_impressions=experiment.burn_in_impressions, reweight_hours=experiment.reweight_hours,
+                   win_probability=experiment.win_probability, max_expected_loss=experiment.max_expected_loss,
+                   prior_source=experiment.prior_source, prior_strength=experiment.prior_strength)
+
+    def rule(self) -> DecisionRule:
+        return DecisionRule(win_probability=self.win_probability, max_expected_loss=self.max_expected_loss)
+
+    def allocator(self, seed: int) -> ThompsonSampling:
+        if self.policy == "top_two":
+            return TopTwoThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed,
+                                          leader_share=TOP_TWO_LEADER_SHARE)
+        return ThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed)
+
+
+assert set(get_args(PolicyName)) == set(POLICIES) and set(get_args(PriorSource)) == set(PRIOR_SOURCES)
+
+
+# --------------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------------
+
+
+def default_ad_name(variant_id: int) -> str:
+    """The ad name to give a variant's ad on the platform so report rows map back to it."""
+    return f"studio-v{variant_id}"
+
+
+def arm_letter(index: int) -> str:
+    """A, B, ..., Z, AA, AB, ... for the arm at ``index`` (0-based)."""
+    letters = string.ascii_uppercase
+    return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
+
+
+def headline(variant: Variant) -> str:
+    """The line of a variant people recognise it by (the text the CTR predictor scores)."""
+    from studio.scoring.variants import UnscorableVariantError, variant_text
+
+    try:
+        return variant_text(variant.channel, variant.fields)
+    except UnscorableVariantError:
+        texts = [v for v in variant.fields.values() if isinstance(v, str) and v.strip()]
+        return texts[0].strip() if texts else f"variant {variant.id}"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _pp(ctr_difference: float) -> str:
+    """A CTR difference in percentage points, e.g. ``0.012 pp``."""
+    value = ctr_difference * 100
+    if 0 < value < 0.001:
+        return "<0.001 pp"
+    return f"{value:.3f} pp" if value < 0.1 else f"{value:.2f} pp"
+
+
+def _p(p_value: float) -> str:
+    return "< 1e-300" if p_value == 0 else f"= {p_value:.2g}"
+
+
+def _pct(probability: float) -> str:
+    if 0 < probability < 0.001:
+        return "<0.1%"
+    if 0.999 < probability < 1:
+        return ">99.9%"
+    return f"{probability:.1%}" if probability < 0.1 else f"{probability:.0%}"
+
+
+# --------------------------------------------------------------------------------------------
+# Creating a test
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArmSetup:
+    """What a marketer needs to set up one arm's ad on the platform."""
+
+    arm_id: int
+    letter: str
+    variant_id: int
+    headline: str
+    ad_name: str
+    ad_id: str
+
+
+def eligible_variants(
+    session: Session, *, brand: str, persona: str, channel: str, limit: int = 200
+) -> list[Variant]:
+    """Approved variants of one brand, persona and channel: what a new test may compare."""
+    from studio.copy import variants as variant_queries
+
+    return list(variant_queries.list_variants(
+        session, brand=brand, personas=[persona], channels=[channel], statuses=[VariantStatus.approved],
+        order="predicted_ctr", limit=limit,
+    ))  # fmt: skip
+
+
+def _check_variants(
+    variants: Mapping[int, Variant], variant_ids: Sequence[int], *, brand: str, persona: str, channel: str,
+    settings: TestSettings,
+) -> None:
+    problems = []
+    for vid in variant_ids:
+        v = variants.get(vid)
+        if v is None:
+            problems.append(f"variant {vid} does not exist")
+            continue
+        if v.brand != brand:
+            problems.append(f"variant {vid} belongs to brand {v.brand!r}, not {brand!r}")
+        if v.persona != persona:
+            problems.append(f"variant {vid} is written for persona {v.persona!r}, not {persona!r}")
+        if v.channel != channel:
+            problems.append(f"variant {vid} is for channel {v.channel!r}, not {channel!r}")
+        if v.status != VariantStatus.approved:
+            problems.append(f"variant {vid} is {str(v.status)!r}; only approved variants can start a test")
+        if settings.prior_source == "predictor":
+            values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
+            if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
+                problems.append(
+                    f"variant {vid} has no predicted CTR with an interval (the CTR predictor was not "
+                    "available when it was written); choose the pooled or flat prior"
+                )
+    if problems:
+        raise ExperimentError("cannot create the test: " + "; ".join(problems))
+
+
+def _predictor_prior(variants: Sequence[Variant], strength: float) -> BetaPosterior:
+    ctr = np.array([float(v.predicted_ctr) for v in variants])  # type: ignore[arg-type]
+    low = np.array([float(v.ctr_low) for v in variants])  # type: ignore[arg-type]
+    high = np.array([float(v.ctr_high) for v in variants])  # type: ignore[arg-type]
+    return prior_from_prediction(ctr, np.minimum(low, ctr), np.maximum(high, ctr), strength=strength,
+                                 level=_interval_level(variants))
+
+
+def _interval_level(variants: Sequence[Variant]) -> float:
+    """The coverage of the predictor's stored intervals (80% for the shipped model)."""
+    levels = {float(v.ctr_explanation.get("interval_level", 0.8)) for v in variants}
+    return min(levels)
+
+
+def create_test(
+    session: Session,
+    *,
+    name: str,
+    brand: str,
+    persona: str,
+    channel: str,
+    variant_ids: Sequence[int],
+    actor: str,
+    settings: TestSettings | None = None,
+    ad_names: Mapping[int, str] | None = None,
+    now: datetime | None = None,
+) -> Experiment:
+    """Start a test of approved variants for one persona and channel, as ``actor`` (run_tests).
+
+    Each variant moves to ``in_test`` through the review state machine (audited), gets an arm
+    with its ad name (``ad_names[variant_id]`` or :func:`default_ad_name`) and, for the
+    predictor prior, its Beta prior. The first split is logged as a decision at once (equal
+    during the burn-in). Nothing is written when any check fails. The caller commits.
+
+    Raises
+    ------
+    ExperimentError, studio.review.accounts.PermissionDenied, studio.review.workflow.ReviewError
+    """
+    require(session, username=actor, permission=Permission.run_tests)
+    settings = settings or TestSettings()
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise ExperimentError(f"a test needs a name of 1 to 200 characters; got {len(name)} characters")
+    if channel not in CHANNELS:
+        raise ExperimentError(f"channel {channel!r} does not exist; channels: {', '.join(CHANNELS)}")
+    ids = list(dict.fromkeys(int(v) for v in variant_ids))
+    if len(ids) != len(variant_ids):
+        raise ExperimentError("each variant can be in a test once; the list names one twice")
+    if not 2 <= len(ids) <= MAX_ARMS:
+        raise ExperimentError(f"a test compares 2 to {MAX_ARMS} variants; got {len(ids)}")
+    if settings.min_share * len(ids) > 1:
+        raise ExperimentError(
+            f"min share {settings.min_share:.0%} is too large for {len(ids)} arms; at most {1 / len(ids):.2%}"
+        )
+    variants = queries.get_variants(session, variant_ids=ids)
+    _check_variants(variants, ids, brand=brand, persona=persona, channel=channel, settings=settings)
+    names = {vid: (ad_names or {}).get(vid, default_ad_name(vid)).strip() for vid in ids}
+    if any(not n or len(n) > 256 for n in names.values()):
+        raise ExperimentError("every ad name must have 1 to 256 characters")
+    if len(set(names.values())) != len(names):
+        raise ExperimentError("two arms would share an ad name; report rows could not tell them apart")
+    ordered = [variants[vid] for vid in ids]
+    if settings.prior_source == "predictor":
+        prior = _predictor_prior(ordered, settings.strength)
+    else:  # flat, and pooled before any delivery (as the simulator's studio policy)
+        prior = BetaPosterior.flat(len(ids))
+    experiment = queries.add_experiment(session, experiment=Experiment(
+        name=name, brand=brand, persona=persona, channel=channel, policy=settings.policy, status=RUNNING,
+        min_share=settings.min_share, burn_in_impressions=int(settings.burn_in_impressions),
+        reweight_hours=int(settings.reweight_hours), prior_source=settings.prior_source,
+        prior_strength=settings.strength, win_probability=settings.win_probability,
+        max_expected_loss=settings.max_expected_loss, created_by=actor, created_at=now or utcnow(),
+    ))  # fmt: skip
+    assert experiment.id is not None
+    arms = [
+        queries.add_arm(session, experiment_id=experiment.id, variant_id=vid, ad_id="", ad_name=names[vid],
+                        prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]))
+        for i, vid in enumerate(ids)
+    ]
+    for vid in ids:
+        review_flow.transition(session, variant_id=vid, target=VariantStatus.in_test, actor=actor)
+    audit.record(session, actor=actor, action="experiment.create", entity_type="experiment",
+                 entity_id=experiment.id, after={
+                     "name": name, "brand": brand, "persona": persona, "channel": channel,
+                     "settings": asdict(settings) | {"prior_strength": settings.strength},
+                     "arms": [{"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms],
+                 })  # fmt: skip
+    _decide(session, experiment, actor=actor, now=now)
+    return experiment
+
+
+def arm_setup(session: Session, *, experiment_id: int) -> list[ArmSetup]:
+    """Per arm: the letter, headline, and the ad name (and id) the platform's ad must carry."""
+    experiment = _get(session, experiment_id)
+    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
+    return [ArmSetup(a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id)  # type: ignore[arg-type]
+            for i, a in enumerate(arms)]
+
+
+def assign_ad(
+    session: Session, *, experiment_id: int, arm_id: int, actor: str, ad_id: str | None = None,
+    ad_name: str | None = None,
+) -> Arm:
+    """Record the platform's ad id (and/or a new ad name) of an arm, audited. The caller commits."""
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    arms = queries.list_arms(session, experiment_id=experiment_id)
+    arm = next((a for a in arms if a.id == arm_id), None)
+    if arm is None:
+        raise ExperimentError(
+            f"test {experiment_id} has no arm {arm_id}; its arms: {', '.join(str(a.id) for a in arms)}"
+        )
+    before = {"ad_id": arm.ad_id, "ad_name": arm.ad_name}
+    new_id = arm.ad_id if ad_id is None else ad_id.strip()
+    new_name = arm.ad_name if ad_name is None else ad_name.strip()
+    if len(new_id) > 128 or len(new_name) > 256 or not (new_id or new_name):
+        raise ExperimentError("an arm needs an ad id (up to 128 characters) or an ad name (up to 256)")
+    for other in arms:
+        if other.id == arm.id:
+            continue
+        if new_id and other.ad_id == new_id:
+            raise ExperimentError(f"ad id {new_id!r} already belongs to arm {other.id} of test {experiment.id}")
+        if new_name and other.ad_name == new_name:
+            raise ExperimentError(f"ad name {new_name!r} already belongs to arm {other.id} of test {experiment.id}")
+    arm.ad_id, arm.ad_name = new_id, new_name
+    queries.save(session, row=arm)
+    audit.record(session, actor=actor, action="experiment.assign_ad", entity_type="experiment",
+                 entity_id=experiment_id, before={"arm_id": arm_id, **before},
+                 after={"arm_id": arm_id, "ad_id": new_id, "ad_name": new_name})
+    return arm
+
+
+# --------------------------------------------------------------------------------------------
+# Deciding
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArmDecision:
+    """One arm in a decision. CTRs are fractions (0.012 = 1.2%)."""
+
+    arm_id: int
+    letter: str
+    variant_id: int
+    headline: str
+    ad_name: str
+    ad_id: str
+    impressions: int
+    clicks: int
+    conversions: int
+    spend: float
+    prior_alpha: float
+    prior_beta: float
+    alpha: float
+    beta: float
+    ctr_mean: float
+    ctr_low: float
+    ctr_high: float
+    share: float
+    prob_best: float
+    expected_loss: float | None
+    paused: bool
+    paused_now: bool = False
+
+    @property
+    def observed_ctr(self) -> float | None:
+        return self.clicks / self.impressions if self.impressions else None
+
+    @property
+    def label(self) -> str:
+        return f"{self.letter} '{_short(self.headline, 40)}'"
+
+
+@dataclass(frozen=True)
+class SrmCheck:
+    """Served impressions since the previous decision against the split it planned."""
+
+    served: dict[int, int]
+    planned: dict[int, float]
+    statistic: float
+    p_value: float
+    mismatch: bool
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a reweighting decided and why. ``text`` is the plain-words explanation."""
+
+    decision_id: int
+    experiment_id: int
+    at: datetime
+    arms: tuple[ArmDecision, ...]
+    burn_in: bool
+    winner_arm_id: int | None
+    srm: SrmCheck | None
+    lines: tuple[str, ...]
+    next_reweight_at: datetime | None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def winner(self) -> ArmDecision | None:
+        return next((a for a in self.arms if a.arm_id == self.winner_arm_id), None)
+
+    def share_of(self, arm_id: int) -> float:
+        return next(a.share for a in self.arms if a.arm_id == arm_id)
+
+
+def _seed(experiment_id: int, n_decisions: int) -> int:
+    digest = hashlib.sha256(f"studio-test-{experiment_id}-decision-{n_decisions}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def _prior(experiment: Experiment, arms: Sequence[Arm], impressions: np.ndarray, clicks: np.ndarray) -> BetaPosterior:
+    """The prior a decision starts from (see the module docstring), shape (n_arms,)."""
+    stored = BetaPosterior(np.array([a.prior_alpha for a in arms]), np.array([a.prior_beta for a in arms]))
+    if impressions.sum() == 0:
+        return stored
+    if experiment.prior_source == "pooled":
+        return empirical_bayes_prior(impressions, clicks, strength=experiment.prior_strength)
+    if experiment.prior_source == "predictor":
+        # The stored prior is Beta(1 + ctr * n0, 1 + (1 - ctr) * n0) per arm: keep each arm's
+        # weight n0 and the predicted differences in log-odds, centred on the pooled CTR.
+        weight = stored.alpha + stored.beta - 2.0
+        if not np.all(weight > 0):
+            return stored
+        predicted = (stored.alpha - 1.0) / weight
+        logit = np.log(predicted / (1.0 - predicted))
+        pooled = (clicks.sum() + 0.5) / (impressions.sum() + 1.0)
+        centred = 1.0 / (1.0 + np.exp(-(logit - logit.mean() + np.log(pooled / (1.0 - pooled)))))
+        return BetaPosterior(1.0 + centred * weight, 1.0 + (1.0 - centred) * weight)
+    return stored
+
+
+def _posterior_interval(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return BetaPosterior(alpha, beta).interval(INTERVAL_LEVEL)
+
+
+def _decide(session: Session, experiment: Experiment, *, actor: str, now: datetime | None) -> Decision:
+    """Compute, log and apply one decision for a running test (permission already checked)."""
+    assert experiment.id is not None
+    moment = now or utcnow()
+    settings = TestSettings.of(experiment)
+    arms = list(queries.list_arms(session, experiment_id=experiment.id))
+    variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
+    totals = queries.delivery_by_arm(session, experiment_id=experiment.id)
+    impressions = np.array([totals.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+    clicks = np.array([totals.get(a.id, queries.Delivery()).clicks for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+    active = np.array([not a.paused for a in arms])
+    previous = queries.latest_decision(session, experiment_id=experiment.id)
+    n_before = queries.count_decisions(session, experiment_id=experiment.id)
+    seed = _seed(experiment.id, n_before)
+    prior = _prior(experiment, arms, impressions, clicks)
+    posterior = update_posterior(prior, impressions, clicks)
+    allocator = settings.allocator(seed)
+    allocation = allocator.select_allocation(posterior, impressions=impressions, active=active)
+    summary = PosteriorSummary(allocation.prob_best, allocation.expected_loss, DECISION_SAMPLES)
+    burn_in = bool(allocation.burn_in)
+    rule = settings.rule()
+    winner_index, to_pause = -1, np.zeros(len(arms), dtype=bool)
+    shares = allocation.shares
+    if not burn_in:
+        winner_index = int(rule.select_winner(summary))
+        if winner_index < 0:
+            to_pause = rule.select_arms_to_pause(summary, impressions=impressions, active=active)
+    if winner_index >= 0:
+        shares = np.where(np.arange(len(arms)) == winner_index, 1.0, 0.0)
+    elif to_pause.any():
+        shares = allocator.select_allocation(posterior, impressions=impressions, active=active & ~to_pause).shares
+    srm = _srm_check(session, experiment.id, arms, previous)
+    low, high = _posterior_interval(posterior.alpha, posterior.beta)
+    arm_decisions = tuple(
+        ArmDecision(
+            arm_id=a.id, letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
+            ad_name=a.ad_name, ad_id=a.ad_id, impressions=int(impressions[i]), clicks=int(clicks[i]),
+            conversions=totals.get(a.id, queries.Delivery()).conversions,  # type: ignore[arg-type]
+            spend=totals.get(a.id, queries.Delivery()).spend,  # type: ignore[arg-type]
+            prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]),
+            alpha=float(posterior.alpha[i]), beta=float(posterior.beta[i]), ctr_mean=float(posterior.mean[i]),
+            ctr_low=float(low[i]), ctr_high=float(high[i]), share=float(shares[i]),
+            prob_best=float(summary.prob_best[i]),
+            expected_loss=None if not active[i] else float(summary.expected_loss[i]),
+            paused=bool(a.paused or to_pause[i]), paused_now=bool(to_pause[i]),
+        )
+        for i, a in enumerate(arms)
+    )  # fmt: skip
+    winner = arm_decisions[winner_index] if winner_index >= 0 else None
+    next_at = None if winner else moment + timedelta(hours=experiment.reweight_hours)
+    lines = _explain(experiment, settings, arm_decisions, burn_in=burn_in, winner=winner, srm=srm,
+                     first=previous is None, next_at=next_at)
+    record = queries.add_decision(session, decision=AllocationDecision(
+        experiment_id=experiment.id, created_at=moment,
+        shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
+        prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
+        expected_loss={str(a.arm_id): None if a.expected_loss is None else round(a.expected_loss, 8)
+                       for a in arm_decisions},
+        summary="\n".join(lines),
+        details={
+            "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
+            "policy": settings.policy, "prior_source": settings.prior_source, "prior_strength": settings.strength,
+            "min_share": settings.min_share, "burn_in_impressions": settings.burn_in_impressions,
+            "win_probability": settings.win_probability, "max_expected_loss": settings.max_expected_loss,
+            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == "top_two" else None,
+            "seed": seed, "n_samples": DECISION_SAMPLES, "burn_in": burn_in,
+            "winner_arm_id": winner.arm_id if winner else None,
+            "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
+            "arms": [{"arm_id": a.arm_id, "variant_id": a.variant_id, "active": not arms[i].paused,
+                      "impressions": a.impressions, "clicks": a.clicks, "prior_alpha": a.prior_alpha,
+                      "prior_beta": a.prior_beta, "alpha": a.alpha, "beta": a.beta}
+                     for i, a in enumerate(arm_decisions)],
+            "srm": None if srm is None else {
+                "served": {str(k): v for k, v in srm.served.items()},
+                "planned": {str(k): v for k, v in srm.planned.items()},
+                "statistic": srm.statistic, "p_value": srm.p_value, "mismatch": srm.mismatch,
+                "threshold": srm.threshold, "after_result_id": (previous.details or {}).get("through_result_id", 0)
+                if previous else 0,
+            },
+        },
+    ))  # fmt: skip
+    for a, arm in zip(arm_decisions, arms, strict=True):
+        if a.paused_now:
+            arm.paused = True
+            queries.save(session, row=arm)
+            audit.record(session, actor=actor, action="experiment.pause_arm", entity_type="experiment",
+                         entity_id=experiment.id, before={"arm_id": arm.id, "paused": False},
+                         after={"arm_id": arm.id, "paused": True, "prob_best": a.prob_best,
+                                "impressions": a.impressions, "decision_id": record.id})
+    if winner is not None:
+        _declare_winner(session, experiment, winner.arm_id, actor=actor, now=moment,
+                        reason=f"decision {record.id}: P(best) {winner.prob_best:.4f}, "
+                               f"expected loss {winner.expected_loss:.6f}")
+    assert record.id is not None
+    return Decision(decision_id=record.id, experiment_id=experiment.id, at=moment, arms=arm_decisions,
+                    burn_in=burn_in, winner_arm_id=winner.arm_id if winner else None, srm=srm,
+                    lines=tuple(lines), next_reweight_at=next_at)
+
+
+def _srm_check(
+    session: Session, experiment_id: int, arms: Sequence[Arm], previous: AllocationDecision | None
+) -> SrmCheck | None:
+    """Chi-square of the delivery imported since ``previous`` against the split it planned."""
+    if previous is None:
+        return None
+    after = int((previous.details or {}).get("through_result_id", 0))
+    period = queries.delivery_by_arm(session, experiment_id=experiment_id, after_result_id=after)
+    served = np.array([period.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+    if served.sum() == 0:
+        return None
+    planned = np.array([float(previous.shares.get(str(a.id), 0.0)) for a in arms])
+    planned = planned / planned.sum()
+    result = sample_ratio_mismatch(served, planned)
+    return SrmCheck(served={a.id: int(s) for a, s in zip(arms, served, strict=True)},  # type: ignore[misc]
+                    planned={a.id: float(p) for a, p in zip(arms, planned, strict=True)},  # type: ignore[misc]
+                    statistic=float(result.statistic), p_value=float(result.p_value),
+                    mismatch=bool(result.mismatch), threshold=result.threshold)
+
+
+def _split_text(arms: Sequence[ArmDecision], shares: Mapping[int, float] | None = None) -> str:
+    values = shares or {a.arm_id: a.share for a in arms}
+    return ", ".join(f"{a.letter} {values[a.arm_id]:.0%}" for a in arms)
+
+
+def _explain(
+    experiment: Experiment, settings: TestSettings, arms: Sequence[ArmDecision], *, burn_in: bool,
+    winner: ArmDecision | None, srm: SrmCheck | None, first: bool, next_at: datetime | None,
+) -> list[str]:
+    lines: list[str] = []
+    total = sum(a.impressions for a in arms)
+    active = [a for a in arms if not a.paused or a.paused_now]
+    if winner is not None:
+        lines.append(
+            f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
+            f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
+            "The other variants are retired."
+        )
+    elif burn_in:
+        short = [a for a in active if a.impressions < settings.burn_in_impressions]
+        behind = ", ".join(f"{a.letter} has {a.impressions:,}" for a in short)
+        start = "Test started" if first and total == 0 else "Burn-in"
+        lines.append(
+            f"{start}: equal split ({_split_text(arms)}) until every arm has "
+            f"{settings.burn_in_impressions:,} impressions ({behind})."
+        )
+    else:
+        leader = max(active, key=lambda a: a.prob_best)
+        needs = []
+        if leader.prob_best < settings.win_probability:
+            needs.append(f"{settings.win_probability:.0%} probability of being best")
+        if leader.expected_loss is not None and leader.expected_loss >= settings.max_expected_loss:
+            needs.append(f"an expected loss below {_pp(settings.max_expected_loss)}")
+        lines.append(
+            f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
+            f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
+            + (f" (a winner needs {' and '.join(needs)})" if needs else "") + "."
+        )
+        lines.append(f"New split: {_split_text(arms)}.")
+    for a in arms:
+        if a.paused_now:
+            lines.append(
+                f"Pause arm {a.label}: {_pct(a.prob_best)} probability of being best after "
+                f"{a.impressions:,} impressions; turn its ad off."
+            )
+    if srm is not None:
+        served_total = sum(srm.served.values())
+        served_shares = {k: v / served_total for k, v in srm.served.items()}
+        if srm.mismatch:
+            lines.append(
+                f"Sample-ratio mismatch: since the last decision the platform served "
+                f"{_split_text(arms, served_shares)} of {served_total:,} impressions, but the split was "
+                f"{_split_text(arms, srm.planned)} (chi-square p {_p(srm.p_value)} < {srm.threshold:g}). "
+                "Check each ad's budget, status and approval on the platform before trusting this test."
+            )
+        else:
+            lines.append(
+                f"Served traffic matches the planned split ({served_total:,} impressions since the last "
+                f"decision, chi-square p {_p(srm.p_value)})."
+            )
+    if next_at is not None:
+        lines.append(f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h).")
+    return lines
+
+
+def _get(session: Session, experiment_id: int) -> Experiment:
+    experiment = queries.get_experiment(session, experiment_id=experiment_id)
+    if experiment is None:
+        raise ExperimentError(f"no test with id {experiment_id}; `studio tests list` shows the tests")
+    return experiment
+
+
+def reweight(session: Session, experiment_id: int, *, actor: str, now: datetime | None = None) -> Decision:
+    """Decide the next split of a running test from all delivery imported so far, as ``actor``.
+
+    Logs an :class:`~studio.core.models.AllocationDecision`, pauses arms that are very unlikely to be
+    best, and declares the winner when :class:`~studio.experiments.bandits.DecisionRule` finds one (its
+    variant -> winner, the others -> retired, the test completed). Audited. The caller commits.
+    """
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    if experiment.status != RUNNING:
+        hint = "resume it first" if experiment.status == PAUSED else "it has ended"
+        raise ExperimentError(f"test {experiment_id} is {experiment.status}; {hint}")
+    decision = _decide(session, experiment, actor=actor, now=now)
+    audit.record(session, actor=actor, action="experiment.reweight", entity_type="experiment",
+                 entity_id=experiment_id, after={"decision_id": decision.decision_id,
+                                                 "shares": {str(a.arm_id): round(a.share, 4) for a in decision.arms},
+                                                 "winner_arm_id": decision.winner_arm_id,
+                                                 "srm_mismatch": bool(decision.srm and decision.srm.mismatch)})
+    return decision
+
+
+def next_reweight_at(session: Session, experiment: Experiment) -> datetime | None:
+    """When a running test is next due for reweighting (None when it is not running)."""
+    if experiment.status != RUNNING:
+        return None
+    last = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    start = last.created_at if last else experiment.created_at
+    return _aware(start) + timedelta(hours=experiment.reweight_hours)
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands datetimes back without a zone; the studio stores UTC.
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def due_tests(session: Session, *, now: datetime | None = None) -> list[Experiment]:
+    """Running tests whose reweighting cadence has elapsed."""
+    moment = _aware(now or utcnow())
+    due = []
+    for experiment in queries.list_experiments(session, statuses=[RUNNING], limit=10_000):
+        at = next_reweight_at(session, experiment)
+        if at is not None and at <= moment:
+            due.append(experiment)
+    return due
+
+
+def _declare_winner(
+    session: Session, experiment: Experiment, arm_id: int, *, actor: str, now: datetime, reason: str
+) -> None:
+    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    for arm in arms:
+        target = VariantStatus.winner if arm.id == arm_id else VariantStatus.retired
+        review_flow.transition(session, variant_id=arm.variant_id, target=target, actor=actor,
+                               comment=f"test {experiment.id}: {reason}" if arm.id == arm_id else "")
+    before = {"status": experiment.status, "winner_arm_id": experiment.winner_arm_id}
+    experiment.status, experiment.winner_arm_id, experiment.ended_at = COMPLETED, arm_id, now
+    queries.save(session, row=experiment)
+    audit.record(session, actor=actor, action="experiment.declare_winner", entity_type="experiment",
+                 entity_id=experiment.id, before=before,  # type: ignore[arg-type]
+                 after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason})
+
+
+# --------------------------------------------------------------------------------------------
+# Pause, resume, stop
+# --------------------------------------------------------------------------------------------
+
+
+def _set_status(session: Session, experiment_id: int, *, actor: str, allowed_from: set[str], to: str,
+                action: str, reason: str = "") -> Experiment:
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    if experiment.status not in allowed_from:
+        raise ExperimentError(
+            f"cannot {action} test {experiment_id}: it is {experiment.status} (only a "
+            f"{' or '.join(sorted(allowed_from))} test can be {'stopped' if action == 'stop' else action + 'd'})"
+        )
+    before = experiment.status
+    experiment.status = to
+    if to in ENDED:
+        experiment.ended_at = utcnow()
+    queries.save(session, row=experiment)
+    audit.record(session, actor=actor, action=f"experiment.{action}", entity_type="experiment",
+                 entity_id=experiment_id, before={"status": before},
+                 after={"status": to, **({"reason": reason} if reason else {})})
+    return experiment
+
+
+def pause(session: Session, experiment_id: int, *, actor: str) -> Experiment:
+    """Stop reweighting a running test (delivery can still be imported). The caller commits."""
+    return _set_status(session, experiment_id, actor=actor, allowed_from={RUNNING}, to=PAUSED, action="pause")
+
+
+def resume(session: Session, experiment_id: int, *, actor: str) -> Experiment:
+    return _set_status(session, experiment_id, actor=actor, allowed_from={PAUSED}, to=RUNNING, action="resume")
+
+
+def stop(session: Session, experiment_id: int, *, actor: str, reason: str = "") -> Experiment:
+    """End a test without a winner: every variant in it is retired (audited). The caller commits."""
+    experiment = _set_status(session, experiment_id, actor=actor, allowed_from={RUNNING, PAUSED}, to=STOPPED,
+                             action="stop", reason=reason.strip())
+    for arm in queries.list_arms(session, experiment_id=experiment_id):
+        review_flow.transition(session, variant_id=arm.variant_id, target=VariantStatus.retired, actor=actor,
+                               comment=f"test {experiment_id} stopped" + (f": {reason.strip()}" if reason.strip() else ""))
+    return experiment
+
+
+# --------------------------------------------------------------------------------------------
+# Re-evaluating a logged decision
+# --------------------------------------------------------------------------------------------
+
+
+def replay_decision(decision: AllocationDecision) -> dict[str, float]:
+    """Recompute a logged decision's split from its ``details`` alone (offline re-evaluation).
+
+    Returns the shares by arm id (as logged: strings). Equal to the logged shares for decisions
+    that neither paused an arm nor declared a winner (those override the allocator's split).
+    """
+    d = decision.details
+    if not d.get("arms"):
+        raise ExperimentError(f"decision {decision.id} was logged without details; it cannot be replayed")
+    settings = TestSettings(policy=d["policy"], min_share=d["min_share"], burn_in_impressions=d["burn_in_impressions"],
+                            prior_source=d["prior_source"], prior_strength=d["prior_strength"],
+                            win_probability=d["win_probability"], max_expected_loss=d["max_expected_loss"])
+    arms = d["arms"]
+    posterior = BetaPosterior(np.array([a["alpha"] for a in arms]), np.array([a["beta"] for a in arms]))
+    allocation = settings.allocator(int(d["seed"])).select_allocation(
+        posterior, impressions=np.array([a["impressions"] for a in arms], dtype=np.float64),
+        active=np.array([bool(a["active"]) for a in arms]),
+    )
+    return {str(a["arm_id"]): float(s) for a, s in zip(arms, allocation.shares, strict=True)}
+
+
+# --------------------------------------------------------------------------------------------
+# The dashboard
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One arm at one decision: what the dashboard's over-time charts and CSV hold."""
+
+    decision_id: int
+    at: datetime
+    arm_id: int
+    arm: str
+    variant_id: int
+    headline: str
+    impressions: int
+    clicks: int
+    ctr_mean: float
+    ctr_low: float
+    ctr_high: float
+    share: float
+    prob_best: float
+    expected_loss: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the Tests page draws, for one test.
+
+    ``arms`` is the latest decision; ``history`` has one row per decision and arm (oldest
+    first); ``daily`` the imported delivery per day and arm; ``new_rows`` counts report rows
+    imported since the latest decision (reweight to take them into account).
+    """
+
+    experiment_id: int
+    name: str
+    status: str
+    policy: str
+    prior_source: str
+    winner_arm_id: int | None
+    arms: tuple[ArmDecision, ...]
+    history: tuple[HistoryRow, ...]
+    daily: tuple[dict[str, Any], ...]
+    decisions: tuple[tuple[int, datetime, str], ...]
+    new_rows: int
+    latest_srm_mismatch: bool = field(default=False)
+
+    def labels(self) -> dict[int, str]:
+        return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
+
+    def densities(self, points: int = 400) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+        """Posterior densities of each arm's CTR: ``x`` of shape (points,) and a density per arm."""
+        from scipy.stats import beta as beta_distribution
+
+        lows = [beta_distribution.ppf(0.0005, a.alpha, a.beta) for a in self.arms]
+        highs = [beta_distribution.ppf(0.9995, a.alpha, a.beta) for a in self.arms]
+        x = np.linspace(max(0.0, min(lows)), min(1.0, max(highs)), points)
+        return x, {a.arm_id: beta_distribution.pdf(x, a.alpha, a.beta) for a in self.arms}
+
+
+def dashboard(session: Session, experiment_id: int) -> Dashboard:
+    experiment = _get(session, experiment_id)
+    arms = list(queries.list_arms(session, experiment_id=experiment_id))
+    variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
+    letters = {a.id: arm_letter(i) for i, a in enumerate(arms)}
+    heads = {a.id: headline(variants[a.variant_id]) for a in arms}
+    decisions = list(queries.list_decisions(session, experiment_id=experiment_id))
+    totals = queries.delivery_by_arm(session, experiment_id=experiment_id)
+    history: list[HistoryRow] = []
+    for d in decisions:
+        logged = {int(x["arm_id"]): x for x in (d.details or {}).get("arms", [])}
+        if not logged:
+            continue
+        ids = [a.id for a in arms if a.id in logged]
+        alpha = np.array([logged[i]["alpha"] for i in ids])
+        beta = np.array([logged[i]["beta"] for i in ids])
+        low, high = _posterior_interval(alpha, beta)
+        for k, arm_id in enumerate(ids):
+            loss = d.expected_loss.get(str(arm_id))
+            history.append(HistoryRow(
+                decision_id=d.id, at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],  # type: ignore[arg-type]
+                variant_id=logged[arm_id]["variant_id"], headline=heads[arm_id],
+                impressions=int(logged[arm_id]["impressions"]), clicks=int(logged[arm_id]["clicks"]),
+                ctr_mean=float(alpha[k] / (alpha[k] + beta[k])), ctr_low=float(low[k]), ctr_high=float(high[k]),
+                share=float(d.shares.get(str(arm_id), 0.0)), prob_best=float(d.prob_best.get(str(arm_id), 0.0)),
+                expected_loss=None if loss is None else float(loss),
+            ))  # fmt: skip
+    latest = decisions[-1] if decisions else None
+    current: list[ArmDecision] = []
+    last_rows = {h.arm_id: h for h in history if latest is not None and h.decision_id == latest.id}
+    logged_latest = {int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])}
+    for a in arms:
+        row, x = last_rows.get(a.id), logged_latest.get(a.id)  # type: ignore[arg-type]
+        t = totals.get(a.id, queries.Delivery())  # type: ignore[arg-type]
+        alpha = float(x["alpha"]) if x else a.prior_alpha
+        beta = float(x["beta"]) if x else a.prior_beta
+        low, high = _posterior_interval(np.array([alpha]), np.array([beta]))
+        current.append(ArmDecision(
+            arm_id=a.id, letter=letters[a.id], variant_id=a.variant_id, headline=heads[a.id], ad_name=a.ad_name,  # type: ignore[arg-type,index]
+            ad_id=a.ad_id, impressions=t.impressions, clicks=t.clicks, conversions=t.conversions, spend=t.spend,
+            prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
+            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=alpha, beta=beta,
+            ctr_mean=alpha / (alpha + beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
+            share=row.share if row else 0.0, prob_best=row.prob_best if row else 0.0,
+            expected_loss=row.expected_loss if row else None, paused=a.paused,
+        ))  # fmt: skip
+    daily = tuple(
+        {"day": r.day, "arm_id": r.arm_id, "arm": letters.get(r.arm_id, "?"), "impressions": r.impressions,
+         "clicks": r.clicks, "ctr": r.clicks / r.impressions if r.impressions else None,
+         "conversions": r.conversions, "spend": r.spend}
+        for r in queries.daily_delivery(session, experiment_id=experiment_id)
+    )
+    through = int((latest.details or {}).get("through_result_id", 0)) if latest else 0
+    new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
+    srm = (latest.details or {}).get("srm") if latest else None
+    return Dashboard(
+        experiment_id=experiment_id, name=experiment.name, status=experiment.status, policy=experiment.policy,
+        prior_source=experiment.prior_source, winner_arm_id=experiment.winner_arm_id, arms=tuple(current),
+        history=tuple(history), daily=daily,
+        decisions=tuple((d.id, _aware(d.created_at), d.summary) for d in decisions),  # type: ignore[misc]
+        new_rows=new_rows, latest_srm_mismatch=bool(srm and srm.get("mismatch")),
+    )  # fmt: skip
+
+
+HISTORY_COLUMNS = ("decision_id", "at_utc", "arm", "arm_id", "variant_id", "headline", "impressions", "clicks",
+                   "ctr_mean", "ctr_low_95", "ctr_high_95", "share", "prob_best", "expected_loss")
+
+
+def dashboard_csv(board: Dashboard) -> str:
+    """The dashboard's data, one row per decision and arm (CTRs and losses as fractions)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HISTORY_COLUMNS)
+    for h in board.history:
+        writer.writerow([h.decision_id, h.at.isoformat(), h.arm, h.arm_id, h.variant_id, h.headline, h.impressions,
+                         h.clicks, f"{h.ctr_mean:.6f}", f"{h.ctr_low:.6f}", f"{h.ctr_high:.6f}", f"{h.share:.6f}",
+                         f"{h.prob_best:.6f}", "" if h.expected_loss is None else f"{h.expected_loss:.8f}"])
+    return buffer.getvalue()
+
+
+def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
+    """The dashboard as one PNG: six panels (densities, P(best), split, CTR, clicks, loss)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    labels = board.labels()
+    colors = {a.arm_id: plt.get_cmap("tab10")(i % 10) for i, a in enumerate(board.arms)}
+    figure, axes = plt.subplots(2, 3, figsize=(16, 9), dpi=dpi)
+    figure.suptitle(f"Test {board.experiment_id} · {board.name} ({board.status}, {board.policy}, "
+                    f"{board.prior_source} prior)")
+    x, densities = board.densities()
+    ax = axes[0, 0]
+    for arm_id, density in densities.items():
+        ax.plot(x * 100, density, color=colors[arm_id], label=labels[arm_id])
+    ax.set(title="Posterior density of CTR", xlabel="CTR (%)", ylabel="density")
+    ax.legend(fontsize=7)
+    for ax, attribute, title in ((axes[0, 1], "prob_best", "Probability of being best"),
+                                 (axes[0, 2], "share", "Traffic split"),
+                                 (axes[1, 2], "expected_loss", "Expected loss (pp of CTR)")):
+        for a in board.arms:
+            rows = [h for h in board.history if h.arm_id == a.arm_id]
+            values = [getattr(h, attribute) for h in rows]
+            if attribute == "expected_loss":
+                values = [np.nan if v is None else v * 100 for v in values]
+            ax.plot([h.decision_id for h in rows], values, marker="o", color=colors[a.arm_id], label=labels[a.arm_id])
+        ax.set(title=title, xlabel="decision")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if attribute == "expected_loss":
+            ax.set_yscale("log")  # the flat start (tens of pp) would flatten every later value
+        else:
+            ax.set_ylim(0, 1)
+    ax = axes[1, 0]
+    positions = np.arange(len(board.arms))
+    means = np.array([a.ctr_mean for a in board.arms]) * 100
+    errors = np.array([[a.ctr_mean - a.ctr_low for a in board.arms], [a.ctr_high - a.ctr_mean for a in board.arms]]) * 100
+    ax.errorbar(positions, means, yerr=errors, fmt="o", capsize=4, color="black")
+    observed = [np.nan if a.observed_ctr is None else a.observed_ctr * 100 for a in board.arms]
+    ax.scatter(positions, observed, marker="x", color="tab:red", label="observed", zorder=3)
+    ax.set_xticks(positions, [a.letter for a in board.arms])
+    ax.set(title="CTR: posterior mean and 95% interval", ylabel="CTR (%)")
+    ax.legend(fontsize=7)
+    ax = axes[1, 1]
+    ax.bar(positions - 0.2, [a.clicks for a in board.arms], width=0.4, label="clicks", color="tab:blue")
+    twin = ax.twinx()
+    twin.bar(positions + 0.2, [a.impressions for a in board.arms], width=0.4, label="impressions", color="tab:gray")
+    ax.set_xticks(positions, [a.letter for a in board.arms])
+    ax.set(title="Clicks (blue) and impressions (grey)", ylabel="clicks")
+    twin.set_ylabel("impressions")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+

@@ -1,0 +1,232 @@
+"""Creative tests: experiments, their arms, imported delivery and logged allocation decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from studio.core.models import AllocationDecision, Arm, ArmResult, Experiment, Variant
+
+
+def add_experiment(session: Session, *, experiment: Experiment) -> Experiment:
+    session.add(experiment)
+    session.flush()
+    return experiment
+
+
+def get_experiment(session: Session, *, experiment_id: int) -> Experiment | None:
+    return session.get(Experiment, experiment_id)
+
+
+def list_experiments(
+    session: Session,
+    *,
+    brand: str | None = None,
+    statuses: Collection[str] | None = None,
+    limit: int = 200,
+) -> Sequence[Experiment]:
+    """Newest first."""
+    query = select(Experiment)
+    if brand:
+        query = query.where(Experiment.brand == brand)
+    if statuses:
+        query = query.where(col(Experiment.status).in_(list(statuses)))
+    return session.exec(query.order_by(col(Experiment.id).desc()).limit(limit)).all()
+
+
+def save(session: Session, *, row: Experiment | Arm) -> None:
+    """Write changed attributes of an experiment or arm (in the caller's transaction)."""
+    session.add(row)
+    session.flush()
+
+
+def add_arm(
+    session: Session,
+    *,
+    experiment_id: int,
+    variant_id: int,
+    ad_id: str,
+    ad_name: str,
+    prior_alpha: float,
+    prior_beta: float,
+) -> Arm:
+    arm = Arm(experiment_id=experiment_id, variant_id=variant_id, ad_id=ad_id, ad_name=ad_name,
+              prior_alpha=prior_alpha, prior_beta=prior_beta)
+    session.add(arm)
+    session.flush()
+    return arm
+
+
+def list_arms(session: Session, *, experiment_id: int) -> Sequence[Arm]:
+    """A test's arms in the order they were added (the order of the arm letters A, B, C...)."""
+    return session.exec(select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))).all()
+
+
+def get_variants(session: Session, *, variant_ids: Sequence[int]) -> dict[int, Variant]:
+    """The variants that exist among ``variant_ids``, by id."""
+    if not variant_ids:
+        return {}
+    rows = session.exec(select(Variant).where(col(Variant.id).in_(list(variant_ids)))).all()
+    return {v.id: v for v in rows if v.id is not None}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Impressions, clicks, conversions and spend summed over report rows."""
+
+    impressions: int = 0
+    clicks: int = 0
+    conversions: int = 0
+    spend: float = 0.0
+
+
+def delivery_by_arm(
+    session: Session, *, experiment_id: int, after_result_id: int = 0
+) -> dict[int, Delivery]:
+    """Delivery per arm id, summed over result rows with ``id > after_result_id``."""
+    query = (
+        select(
+            ArmResult.arm_id,
+            func.sum(ArmResult.impressions),
+            func.sum(ArmResult.clicks),
+            func.sum(ArmResult.conversions),
+            func.sum(ArmResult.spend),
+        )
+        .where(ArmResult.experiment_id == experiment_id)
+        .where(col(ArmResult.id) > after_result_id)
+        .group_by(ArmResult.arm_id)
+    )
+    return {
+        int(arm_id): Delivery(int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0))
+        for arm_id, imp, clk, conv, spend in session.exec(query).all()
+    }
+
+
+def last_result_id(session: Session, *, experiment_id: int) -> int:
+    """The highest result row id of a test (0 before any import)."""
+    query = select(func.max(ArmResult.id)).where(ArmResult.experiment_id == experiment_id)
+    return int(session.exec(query).one() or 0)
+
+
+def existing_row_keys(session: Session, *, experiment_id: int, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` a test already holds."""
+    if not keys:
+        return set()
+    found: set[str] = set()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), 500):  # stay far below any engine's bound-parameter limit
+        chunk = ordered[start:start + 500]
+        query = (
+            select(ArmResult.row_key)
+            .where(ArmResult.experiment_id == experiment_id)
+            .where(col(ArmResult.row_key).in_(chunk))
+        )
+        found.update(session.exec(query).all())
+    return found
+
+
+@dataclass(frozen=True)
+class DayDelivery:
+    """What earlier imports hold for one arm on one day."""
+
+    impressions: int
+    clicks: int
+    sources: tuple[str, ...]
+
+
+def delivery_by_arm_day(session: Session, *, experiment_id: int) -> dict[tuple[int, date], DayDelivery]:
+    query = (
+        select(ArmResult.arm_id, ArmResult.day, ArmResult.impressions, ArmResult.clicks, ArmResult.source)
+        .where(ArmResult.experiment_id == experiment_id)
+        .order_by(col(ArmResult.id))
+    )
+    merged: dict[tuple[int, date], DayDelivery] = {}
+    for arm_id, day, impressions, clicks, source in session.exec(query).all():
+        key = (int(arm_id), day)
+        before = merged.get(key, DayDelivery(0, 0, ()))
+        sources = before.sources if source in before.sources else (*before.sources, source)
+        merged[key] = DayDelivery(before.impressions + impressions, before.clicks + clicks, sources)
+    return merged
+
+
+def add_results(session: Session, *, results: Sequence[ArmResult]) -> None:
+    session.add_all(list(results))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DailyDelivery:
+    arm_id: int
+    day: date
+    impressions: int
+    clicks: int
+    conversions: int
+    spend: float
+
+
+def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDelivery]:
+    """Delivery per arm and day, by day then arm."""
+    query = (
+        select(
+            ArmResult.arm_id,
+            ArmResult.day,
+            func.sum(ArmResult.impressions),
+            func.sum(ArmResult.clicks),
+            func.sum(ArmResult.conversions),
+            func.sum(ArmResult.spend),
+        )
+        .where(ArmResult.experiment_id == experiment_id)
+        .group_by(ArmResult.arm_id, ArmResult.day)
+        .order_by(ArmResult.day, ArmResult.arm_id)
+    )
+    return [
+        DailyDelivery(int(arm_id), day, int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0))
+        for arm_id, day, imp, clk, conv, spend in session.exec(query).all()
+    ]
+
+
+def count_results(session: Session, *, experiment_id: int, after_result_id: int = 0) -> int:
+    """Result rows of a test with ``id > after_result_id``."""
+    query = (
+        select(func.count()).select_from(ArmResult)
+        .where(ArmResult.experiment_id == experiment_id)
+        .where(col(ArmResult.id) > after_result_id)
+    )
+    return int(session.exec(query).one())
+
+
+def add_decision(session: Session, *, decision: AllocationDecision) -> AllocationDecision:
+    session.add(decision)
+    session.flush()
+    return decision
+
+
+def list_decisions(session: Session, *, experiment_id: int) -> Sequence[AllocationDecision]:
+    """Oldest first."""
+    query = (
+        select(AllocationDecision)
+        .where(AllocationDecision.experiment_id == experiment_id)
+        .order_by(col(AllocationDecision.id))
+    )
+    return session.exec(query).all()
+
+
+def latest_decision(session: Session, *, experiment_id: int) -> AllocationDecision | None:
+    query = (
+        select(AllocationDecision)
+        .where(AllocationDecision.experiment_id == experiment_id)
+        .order_by(col(AllocationDecision.id).desc())
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def count_decisions(session: Session, *, experiment_id: int) -> int:
+    query = (
+        select(func.count()).select_from(AllocationDecision)
+        .where(AllocationDecision.experiment_id == experiment_id)
+    )
+    return int(session.exec(query).one())

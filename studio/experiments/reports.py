@@ -1,0 +1,467 @@
+"""Ad-platform report import: Meta Ads Manager and Google Ads CSV exports -> a test's delivery.
+
+Export one row per ad and day:
+
+* **Meta Ads Manager** (Reports > Export table data > .csv), level *Ad*, *Breakdown > By time >
+  Day*. Columns read: ``Day`` (or ``Reporting starts``/``Reporting ends`` when they are the same
+  day), ``Ad ID`` and/or ``Ad name``, ``Impressions``, ``Link clicks`` (else ``Clicks (all)``),
+  optional ``Results`` (conversions) and ``Amount spent (XXX)`` in the account's currency.
+  Meta leaves a cell empty for zero; an empty metric is read as 0.
+* **Google Ads** (Reports or the Ads table > Download > CSV), segmented by ``Day``, with the ``Ad
+  ID`` column (Google's responsive search ads have no name: give the studio each ad's id with
+  ``studio tests set-ad`` or on the Tests page). Columns read: ``Day``, ``Ad ID`` (or ``Ad
+  name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions`` and ``Cost``.
+  The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
+  skipped; ``--`` reads as 0; thousands separators (``1,234``) are understood.
+
+Dates are read as ``YYYY-MM-DD`` (both platforms' default) or with a month name
+(``May 1, 2024``); a slashed date such as ``05/01/2024`` is refused because it is ambiguous.
+
+Rows map to a test's arms by ad id, else by ad name (the studio's default ad names are
+``studio-v{variant_id}``); an arm matched by name learns the ad id of the row. Each stored row
+has a key derived from the platform, day, arm and its numbers, unique per test, so importing
+the same report again (or an overlapping one) adds nothing twice. A row whose ad and day are
+already counted from an earlier import with *different* numbers (a partial day exported again)
+is refused rather than added on top. Bad rows are listed with their line number and reason;
+every other row is imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from studio.core import audit
+from studio.review.accounts import Permission, require
+from studio.core.settings import get_settings
+from studio.experiments import queries
+from studio.core.models import ArmResult
+from studio.core.uploads import check_upload
+
+Platform = Literal["meta", "google_ads"]
+PLATFORMS: dict[str, str] = {"meta": "Meta Ads Manager", "google_ads": "Google Ads"}
+PLATFORM_CHOICES = ("auto", *PLATFORMS)
+ALLOWED_SUFFIXES = frozenset({".csv", ".tsv"})
+#: Lines above the header that the studio looks through for it (Google puts two titles there).
+HEADER_SEARCH_LINES = 10
+DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%a, %b %d, %Y", "%A, %B %d, %Y", "%d %b %Y", "%d %B %Y")
+
+
+class ReportFileError(ValueError):
+    """The whole file cannot be read as a report; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The report columns the studio reads, by role (None: the report does not have it)."""
+
+    day: str | None
+    starts: str | None
+    ends: str | None
+    ad_id: str | None
+    ad_name: str | None
+    impressions: str
+    clicks: str
+    conversions: str | None
+    spend: str | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One delivery row of a report (``line`` is the 1-based line in the file)."""
+
+    line: int
+    day: date
+    ad_id: str
+    ad_name: str
+    impressions: int
+    clicks: int
+    conversions: float
+    spend: float
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+    ad: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "ad": self.ad, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    platform: str
+    columns: Columns
+    rows: tuple[ReportRow, ...]
+    bad_rows: tuple[BadRow, ...]
+    skipped_total_rows: int
+    header_line: int
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the file
+# --------------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")  # Google's "CSV (Excel)" download: UTF-16, tab-separated
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReportFileError(
+            f"{name}: byte {exc.start} is not UTF-8 text; download the report as CSV (UTF-8) and import it again"
+        ) from None
+
+
+def _norm(header: str) -> str:
+    return " ".join(header.strip().lower().split())
+
+
+def _find(headers: Sequence[str], *names: str) -> str | None:
+    normalized = {_norm(h): h for h in headers}
+    return next((normalized[n] for n in names if n in normalized), None)
+
+
+def _spend_column(headers: Sequence[str]) -> str | None:
+    for h in headers:
+        if re.fullmatch(r"amount spent( \([a-z]{3}\))?", _norm(h)):
+            return h
+    return None
+
+
+def _platform_of(headers: Sequence[str]) -> str | None:
+    if _find(headers, "impr.") or (_find(headers, "cost") and not _spend_column(headers)):
+        return "google_ads"
+    if _find(headers, "reporting starts", "link clicks", "clicks (all)") or _spend_column(headers):
+        return "meta"
+    return None
+
+
+def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
+    missing = []
+    if platform == "meta":
+        day = _find(headers, "day")
+        starts, ends = _find(headers, "reporting starts"), _find(headers, "reporting ends")
+        if day is None and starts is None:
+            missing.append("Day (Breakdown > By time > Day) or Reporting starts")
+        impressions = _find(headers, "impressions")
+        clicks = _find(headers, "link clicks", "clicks (all)")
+        if clicks is None:
+            missing.append("Link clicks (or Clicks (all))")
+        conversions, spend = _find(headers, "results"), _spend_column(headers)
+    else:
+        day, starts, ends = _find(headers, "day"), None, None
+        if day is None:
+            missing.append("Day (segment the report by Day)")
+        impressions = _find(headers, "impr.", "impressions")
+        clicks = _find(headers, "clicks")
+        if clicks is None:
+            missing.append("Clicks")
+        conversions, spend = _find(headers, "conversions"), _find(headers, "cost")
+    if impressions is None:
+        missing.append("Impr." if platform == "google_ads" else "Impressions")
+    ad_id, ad_name = _find(headers, "ad id"), _find(headers, "ad name")
+    if ad_id is None and ad_name is None:
+        missing.append("Ad ID or Ad name")
+    if missing:
+        raise ReportFileError(
+            f"{name}: this {PLATFORMS[platform]} report lacks the column(s) {', '.join(missing)}; it has "
+            f"{', '.join(repr(h) for h in headers if h.strip()) or 'no columns'}. Add them to the report "
+            "and export again"
+        )
+    assert impressions is not None and clicks is not None
+    return Columns(day, starts, ends, ad_id, ad_name, impressions, clicks, conversions, spend)
+
+
+def _header(lines: list[list[str]], name: str) -> int:
+    """Index of the header line: the first of the top lines that names a known metric column."""
+    for index, cells in enumerate(lines[:HEADER_SEARCH_LINES]):
+        normalized = {_norm(c) for c in cells}
+        if normalized & {"impressions", "impr."}:
+            return index
+    raise ReportFileError(
+        f"{name}: no header line with an Impressions (Meta) or Impr. (Google Ads) column in the first "
+        f"{HEADER_SEARCH_LINES} lines; is this a Meta Ads Manager or Google Ads report exported as CSV?"
+    )
+
+
+def _dialect(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:HEADER_SEARCH_LINES])
+    counts = {d: sample.count(d) for d in (",", "\t", ";")}
+    return max(counts, key=counts.__getitem__)
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def _number(raw: str, column: str, *, whole: bool) -> float:
+    value = raw.strip()
+    if value in ("", "--", "-"):
+        return 0.0
+    cleaned = value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    if cleaned.endswith("%") or not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise _BadValue(f"{column} {value!r} is not a number")
+    number = float(cleaned)
+    if number < 0:
+        raise _BadValue(f"{column} is negative ({value})")
+    if whole and number != int(number):
+        raise _BadValue(f"{column} {value!r} is not a whole number")
+    return number
+
+
+def parse_date(raw: str) -> date:
+    value = raw.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", value):
+        raise _BadValue(f"date {value!r} is ambiguous (day/month or month/day?); export dates as YYYY-MM-DD")
+    raise _BadValue(f"{value!r} is not a date; expected YYYY-MM-DD (e.g. 2024-05-01)")
+
+
+def parse_report(data: bytes, *, name: str, platform: str = "auto", today: date | None = None) -> ParsedReport:
+    """Read a Meta Ads Manager or Google Ads CSV export into rows and bad rows.
+
+    Parameters
+    ----------
+    data : the file's bytes (UTF-8, or UTF-16 with a byte-order mark).
+    name : the file name, for messages.
+    platform : ``"meta"``, ``"google_ads"`` or ``"auto"`` (from the columns).
+    today : rows dated after this are bad (default: today, UTC).
+
+    Raises
+    ------
+    ReportFileError
+        Not text, no header, unknown platform or a column the studio needs is missing.
+    """
+    if platform not in PLATFORM_CHOICES:
+        raise ReportFileError(f"platform {platform!r} is not one of {', '.join(PLATFORM_CHOICES)}")
+    text = _decode(data, name)
+    lines = list(csv.reader(io.StringIO(text), delimiter=_dialect(text)))
+    start = _header(lines, name)
+    headers = [h.strip() for h in lines[start]]
+    detected = _platform_of(headers)
+    if platform == "auto":
+        if detected is None:
+            raise ReportFileError(
+                f"{name}: cannot tell whether this is a Meta or a Google Ads report from its columns "
+                f"({', '.join(headers)}); choose the platform"
+            )
+        platform = detected
+    columns = _columns(headers, platform, name)
+    index = {h: i for i, h in enumerate(headers)}
+    limit = today or datetime.now().date()
+    rows: list[ReportRow] = []
+    bad: list[BadRow] = []
+    totals = 0
+    fractional = False
+    for offset, cells in enumerate(lines[start + 1:], start=start + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        if cells[0].strip().lower().startswith("total"):
+            totals += 1  # Google's "Total: Account", "Total: Campaigns", ... lines
+            continue
+
+        def cell(column: str | None, cells: list[str] = cells) -> str:
+            if column is None:
+                return ""
+            i = index[column]
+            return cells[i].strip() if i < len(cells) else ""
+
+        ad_id, ad_name = cell(columns.ad_id), cell(columns.ad_name)
+        ad = ad_name or ad_id
+        if len(cells) != len(headers):
+            bad.append(BadRow(offset, f"the line has {len(cells)} cells but the header has {len(headers)}", ad))
+            continue
+        try:
+            if not (ad_id or ad_name):
+                raise _BadValue("no Ad ID or Ad name on this row")
+            if columns.day is not None:
+                day = parse_date(cell(columns.day))
+            else:
+                day = parse_date(cell(columns.starts))
+                if columns.ends is not None and cell(columns.ends):
+                    ends = parse_date(cell(columns.ends))
+                    if ends != day:
+                        raise _BadValue(
+                            f"the row covers {day} to {ends}; export with Breakdown > By time > Day so "
+                            "each row is one day"
+                        )
+            if day > limit:
+                raise _BadValue(f"date {day} is in the future")
+            impressions = _number(cell(columns.impressions), columns.impressions, whole=True)
+            clicks = _number(cell(columns.clicks), columns.clicks, whole=True)
+            conversions = _number(cell(columns.conversions), columns.conversions or "", whole=False)
+            spend = _number(cell(columns.spend), columns.spend or "", whole=False)
+            if clicks > impressions:
+                raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
+        except _BadValue as exc:
+            bad.append(BadRow(offset, str(exc), ad))
+            continue
+        fractional = fractional or conversions != int(conversions)
+        rows.append(ReportRow(offset, day, ad_id, ad_name, int(impressions), int(clicks), conversions, spend))
+    warnings = []
+    if fractional:
+        warnings.append(
+            "some conversions are fractional (data-driven attribution); they are stored rounded to whole "
+            "conversions (tests decide on clicks, not conversions)"
+        )
+    return ParsedReport(platform, columns, tuple(rows), tuple(bad), totals, start + 1, tuple(warnings))
+
+
+# --------------------------------------------------------------------------------------------
+# Importing into a test
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did. ``imported`` rows were added; ``duplicates`` were already counted."""
+
+    experiment_id: int
+    file_name: str
+    platform: str
+    imported: int
+    duplicates: int
+    bad_rows: tuple[BadRow, ...]
+    skipped_total_rows: int
+    impressions: int
+    clicks: int
+    learned_ad_ids: dict[int, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        text = (
+            f"{self.file_name} ({PLATFORMS[self.platform]}): {self.imported} row(s) imported "
+            f"({self.impressions:,} impressions, {self.clicks:,} clicks), {self.duplicates} duplicate(s) "
+            f"already counted, {len(self.bad_rows)} bad row(s)"
+        )
+        if self.skipped_total_rows:
+            text += f", {self.skipped_total_rows} total line(s) skipped"
+        return text + "."
+
+
+def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
+    """The idempotency key of a report row: same platform, day, arm and numbers -> same key."""
+    raw = (f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
+           f"{row.conversions:.4f}|{row.spend:.4f}")
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def import_report(
+    session: Session,
+    *,
+    experiment_id: int,
+    data: bytes,
+    file_name: str,
+    actor: str,
+    platform: str = "auto",
+    today: date | None = None,
+) -> ImportResult:
+    """Import a report export into a test, as ``actor`` (run_tests). The caller commits.
+
+    Raises
+    ------
+    studio.core.uploads.UploadRejected, ReportFileError, studio.experiments.lifecycle.ExperimentError,
+    studio.review.accounts.PermissionDenied
+    """
+    from studio.experiments.lifecycle import ExperimentError
+
+    require(session, username=actor, permission=Permission.run_tests)
+    upload = check_upload(file_name, data, max_mb=get_settings().max_upload_mb, allowed_suffixes=ALLOWED_SUFFIXES)
+    experiment = queries.get_experiment(session, experiment_id=experiment_id)
+    if experiment is None:
+        raise ExperimentError(f"no test with id {experiment_id}; `studio tests list` shows the tests")
+    parsed = parse_report(upload.data, name=upload.name, platform=platform, today=today)
+    arms = list(queries.list_arms(session, experiment_id=experiment_id))
+    by_id = {a.ad_id: a for a in arms if a.ad_id}
+    by_name = {a.ad_name: a for a in arms if a.ad_name}
+    known = ", ".join(f"{a.ad_name or '-'} (id {a.ad_id or 'not set'})" for a in arms)
+    earlier = queries.delivery_by_arm_day(session, experiment_id=experiment_id)
+    bad = list(parsed.bad_rows)
+    learned: dict[int, str] = {}
+    candidates: list[tuple[str, ReportRow, int]] = []
+    for row in parsed.rows:
+        arm = by_id.get(row.ad_id) if row.ad_id else None
+        if arm is None and row.ad_name:
+            arm = by_name.get(row.ad_name)
+            if arm is not None and row.ad_id and arm.ad_id and arm.ad_id != row.ad_id:
+                bad.append(BadRow(row.line, f"ad name {row.ad_name!r} belongs to the arm with ad id {arm.ad_id}, "
+                                            f"but this row has ad id {row.ad_id}", row.ad_name))
+                continue
+        if arm is None:
+            shown = " / ".join(x for x in (row.ad_name and repr(row.ad_name), row.ad_id and f"id {row.ad_id}") if x)
+            bad.append(BadRow(row.line, f"ad {shown} is not in test {experiment_id}; its ads: {known}",
+                              row.ad_name or row.ad_id))
+            continue
+        assert arm.id is not None
+        if row.ad_id and not arm.ad_id and row.ad_id not in by_id:
+            arm.ad_id = row.ad_id
+            by_id[row.ad_id] = arm
+            learned[arm.id] = row.ad_id
+        candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
+    existing = queries.existing_row_keys(session, experiment_id=experiment_id, keys={k for k, _, _ in candidates})
+    seen: set[str] = set()
+    new: list[ArmResult] = []
+    duplicates = 0
+    source = f"{parsed.platform}:{upload.name}"[:256]
+    for key, row, arm_id in candidates:
+        if key in existing or key in seen:
+            duplicates += 1
+            continue
+        before = earlier.get((arm_id, row.day))
+        if before is not None:
+            bad.append(BadRow(
+                row.line,
+                f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
+                f"impressions, {before.clicks:,} clicks from {', '.join(before.sources)}); a day is counted "
+                "once, so the earlier numbers are kept. Export complete days only",
+                row.ad_name or row.ad_id,
+            ))
+            continue
+        seen.add(key)
+        new.append(ArmResult(experiment_id=experiment_id, arm_id=arm_id, day=row.day, impressions=row.impressions,
+                             clicks=row.clicks, conversions=round(row.conversions), spend=round(row.spend, 4),
+                             source=source, row_key=key))
+    for arm in arms:
+        if arm.id in learned:
+            queries.save(session, row=arm)
+    try:
+        with session.begin_nested():
+            queries.add_results(session, results=new)
+    except IntegrityError:
+        raise ExperimentError(
+            f"{upload.name}: another import into test {experiment_id} saved some of these rows at the same "
+            "time; nothing from this import was saved. Import the file again: rows already saved count as "
+            "duplicates"
+        ) from None
+    result = ImportResult(
+        experiment_id=experiment_id, file_name=upload.name, platform=parsed.platform, imported=len(new),
+        duplicates=duplicates, bad_rows=tuple(sorted(bad, key=lambda b: b.line)),
+        skipped_total_rows=parsed.skipped_total_rows, impressions=sum(r.impressions for r in new),
+        clicks=sum(r.clicks for r in new), learned_ad_ids=learned, warnings=parsed.warnings,
+    )
+    audit.record(session, actor=actor, action="experiment.import_report", entity_type="experiment",
+                 entity_id=experiment_id, after={
+                     "file": upload.name, "platform": parsed.platform, "sha256": hashlib.sha256(data).hexdigest(),
+                     "imported": result.imported, "duplicates": duplicates, "bad_rows": len(result.bad_rows),
+                     "impressions": result.impressions, "clicks": result.clicks,
+                     "learned_ad_ids": {str(k): v for k, v in learned.items()},
+                 })  # fmt: skip
+    return result

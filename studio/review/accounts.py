@@ -1,0 +1,478 @@
+"""Users, roles and sign-in: who may do what in the studio.
+
+Roles and what they may do (:data:`ROLE_PERMISSIONS`, the one table the app, the CLI and the
+review state machine all consult):
+
+=============  ======================================================================
+role           permissions
+=============  ======================================================================
+creative       generate copy and assets, edit drafts (makes revisions), submit for review
+brand_manager  edit brand guidelines, review (approve, reject, request changes), audit log
+marketer       run creative tests, export to ad platforms, audit log
+admin          everything above, plus manage users
+=============  ======================================================================
+
+Why the admin may do everything: a small team's only admin must be able to unblock work when
+a colleague is away. That power stays accountable: every action is audited under the admin's
+own name, and the four-eyes rule (``STUDIO_FOUR_EYES``) applies to admins too, so an admin
+cannot approve copy they wrote. Teams that want strict separation of duties give the admin
+role to an IT account that does no creative work.
+
+Passwords are hashed with argon2id (``argon2-cffi`` defaults, RFC 9106); a hash made with
+weaker parameters is upgraded at the next successful sign-in. The first admin is created by
+``studio users create-admin``; there is no default account or password.
+
+A sign-in (:class:`SignIn`) expires ``STUDIO_SESSION_TTL_MINUTES`` after it began, whatever
+the activity; a user deactivated or deleted since signing in is signed out at their next
+request, and a role change takes effect at once (the role is read from the database on every
+check, never from the session).
+
+Behind a company identity provider (Streamlit's OIDC support, ``STUDIO_AUTH_PROVIDER=oidc``)
+the provider proves who someone is and :func:`user_for_identity` maps them to a studio user by
+email or username; the studio user's role still decides what they may do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cache
+from types import MappingProxyType
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlmodel import Session
+
+from studio.core import audit
+from studio.review import account_queries as user_queries
+from studio.core.models import Role, User, utcnow
+
+
+class Permission(StrEnum):
+    generate = "generate"
+    edit_draft = "edit_draft"
+    submit_review = "submit_review"
+    edit_guidelines = "edit_guidelines"
+    review = "review"
+    run_tests = "run_tests"
+    export = "export"
+    view_audit = "view_audit"
+    manage_users = "manage_users"
+
+
+#: What each permission lets a person do, for error messages and the Users page.
+PERMISSION_LABELS: Mapping[Permission, str] = MappingProxyType({
+    Permission.generate: "generate copy, images and videos",
+    Permission.edit_draft: "edit variants (each edit makes a new revision)",
+    Permission.submit_review: "submit variants for review",
+    Permission.edit_guidelines: "edit brand guidelines and personas",
+    Permission.review: "approve, reject or request changes",
+    Permission.run_tests: "start and decide creative tests",
+    Permission.export: "export to ad platforms",
+    Permission.view_audit: "read and download the audit log",
+    Permission.manage_users: "add, change and deactivate users",
+})
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
+    Role.creative: frozenset({Permission.generate, Permission.edit_draft, Permission.submit_review}),
+    Role.brand_manager: frozenset(
+        {Permission.edit_guidelines, Permission.review, Permission.view_audit}
+    ),
+    Role.marketer: frozenset({Permission.run_tests, Permission.export, Permission.view_audit}),
+    Role.admin: frozenset(Permission),
+})
+
+#: Lowercase letters, digits and ``. _ @ + -``, 2 to 64 characters: fits emails for OIDC.
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,63}$")
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+#: Failed sign-ins on one username within LOCKOUT_MINUTES that pause further attempts.
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 15
+
+_HASHER = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against for unknown usernames so that a wrong name costs as long as a wrong password."""
+    return _HASHER.hash("studio: no such user, compared only to spend the same time")
+
+
+class AuthError(ValueError):
+    """A sign-in, session or permission problem; the message says what and what to do."""
+
+
+class AuthenticationFailed(AuthError):
+    pass
+
+
+class SessionExpired(AuthError):
+    pass
+
+
+class PermissionDenied(AuthError):
+    def __init__(self, username: str, role: Role, permission: Permission):
+        self.username, self.role, self.permission = username, role, permission
+        allowed = ", ".join(r.value for r in roles_with(permission))
+        super().__init__(
+            f"{username} ({role.value}) may not {PERMISSION_LABELS[permission]} "
+            f"[permission '{permission.value}']; roles that may: {allowed}"
+        )
+
+
+class InvalidUser(AuthError):
+    """A user could not be created or changed as asked (bad name, weak password, last admin...)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Roles and permissions
+# --------------------------------------------------------------------------------------------
+
+
+def parse_role(value: str | Role) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidUser(
+            f"role {value!r} does not exist; roles: {', '.join(r.value for r in Role)}"
+        ) from None
+
+
+def permissions_for(role: Role | str) -> frozenset[Permission]:
+    return ROLE_PERMISSIONS[parse_role(role)]
+
+
+def has_permission(role: Role | str, permission: Permission) -> bool:
+    return permission in permissions_for(role)
+
+
+def roles_with(permission: Permission) -> list[Role]:
+    return [role for role in Role if permission in ROLE_PERMISSIONS[role]]
+
+
+def active_user(session: Session, *, username: str) -> User:
+    """The active user called ``username``; :class:`AuthenticationFailed` when none is."""
+    user = user_queries.find_user(session, username=username)
+    if user is None:
+        raise AuthenticationFailed(
+            f"no user named {username!r}; an admin adds one with `studio users add`"
+        )
+    if not user.is_active:
+        raise AuthenticationFailed(f"user {username!r} is deactivated; ask an admin to reactivate it")
+    return user
+
+
+def require(session: Session, *, username: str, permission: Permission) -> User:
+    """The active user ``username`` if their role (read now, from the database) has ``permission``."""
+    user = active_user(session, username=username)
+    if not has_permission(user.role, permission):
+        raise PermissionDenied(user.username, Role(user.role), permission)
+    return user
+
+
+# --------------------------------------------------------------------------------------------
+# Passwords
+# --------------------------------------------------------------------------------------------
+
+
+def check_password_strength(password: str, *, username: str = "") -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidUser(
+            f"password is {len(password)} characters long; use at least {MIN_PASSWORD_LENGTH} "
+            "(a passphrase of a few words is easiest)"
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidUser(f"password is {len(password)} characters long; at most {MAX_PASSWORD_LENGTH}")
+    if username and password.lower() == username.lower():
+        raise InvalidUser("password must not be the username")
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash (``$argon2id$v=19$m=...``) with its own random salt."""
+    return _HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """True when ``password`` matches ``password_hash``; a corrupt stored hash raises."""
+    try:
+        return _HASHER.verify(password_hash, password)
+    except VerifyMismatchError:
+        return False
+    except InvalidHashError:
+        raise AuthError(
+            "the stored password hash is not an argon2 hash; an admin must reset this "
+            "user's password (`studio users set-password`)"
+        ) from None
+    except VerificationError:
+        return False
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    """The user if ``password`` is theirs; every attempt is audited (passwords never are).
+
+    A failed attempt raises *after* adding its audit row to ``session``: commit the session
+    anyway, so that failures are kept and :data:`MAX_FAILED_SIGN_INS` within
+    :data:`LOCKOUT_MINUTES` pauses further attempts on that username.
+
+    Raises
+    ------
+    AuthenticationFailed
+        Unknown user or wrong password (one message for both, so names cannot be probed), a
+        deactivated account, or too many recent failures.
+    """
+    recent = audit.list_entries(session, entity_type="user", entity_id=username[:256],
+                                action="user.sign_in_failed",
+                                since=utcnow() - timedelta(minutes=LOCKOUT_MINUTES), limit=MAX_FAILED_SIGN_INS)
+    if len(recent) >= MAX_FAILED_SIGN_INS:
+        raise AuthenticationFailed(
+            f"{MAX_FAILED_SIGN_INS} failed sign-ins for {username!r} in the last {LOCKOUT_MINUTES} "
+            f"minutes; wait until {recent[-1].at + timedelta(minutes=LOCKOUT_MINUTES):%H:%M} UTC "
+            "or ask an admin to set a new password"
+        )
+    user = user_queries.find_user(session, username=username)
+    if user is None:
+        verify_password(_dummy_hash(), password)
+        _audit_sign_in_failure(session, username, "unknown user")
+        raise AuthenticationFailed("unknown username or wrong password")
+    if not verify_password(user.password_hash, password):
+        _audit_sign_in_failure(session, username, "wrong password")
+        raise AuthenticationFailed("unknown username or wrong password")
+    if not user.is_active:
+        _audit_sign_in_failure(session, username, "deactivated")
+        raise AuthenticationFailed(f"user {username!r} is deactivated; ask an admin to reactivate it")
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    audit.record(session, actor=user.username, action="user.sign_in", entity_type="user",
+                 entity_id=user.username, after={"method": "password"})
+    return user
+
+
+def _audit_sign_in_failure(session: Session, username: str, why: str) -> None:
+    audit.record(session, actor=username[:64], action="user.sign_in_failed", entity_type="user",
+                 entity_id=username[:256], after={"reason": why})
+
+
+# --------------------------------------------------------------------------------------------
+# Sessions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """A signed-in session as the app keeps it (in Streamlit's per-browser-tab session state).
+
+    It holds no role: the role is read from the database at every check.
+    """
+
+    username: str
+    method: Literal["password", "oidc"]
+    signed_in_at: datetime
+    expires_at: datetime
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.expires_at
+
+    def minutes_left(self, now: datetime | None = None) -> float:
+        return max(0.0, (self.expires_at - (now or utcnow())).total_seconds() / 60)
+
+
+def start_session(
+    user: User,
+    *,
+    ttl_minutes: int,
+    method: Literal["password", "oidc"] = "password",
+    now: datetime | None = None,
+) -> SignIn:
+    if ttl_minutes <= 0:
+        raise ValueError(f"ttl_minutes must be positive, got {ttl_minutes}")
+    started = now or utcnow()
+    return SignIn(username=user.username, method=method, signed_in_at=started,
+                  expires_at=started + timedelta(minutes=ttl_minutes))
+
+
+def resume_session(session: Session, *, signin: SignIn, now: datetime | None = None) -> User:
+    """The signed-in user, if the sign-in is still valid.
+
+    Raises
+    ------
+    SessionExpired
+        The sign-in is older than its time to live.
+    AuthenticationFailed
+        The user was deactivated or removed since signing in.
+    """
+    moment = now or utcnow()
+    if signin.is_expired(moment):
+        minutes = round((signin.expires_at - signin.signed_in_at).total_seconds() / 60)
+        raise SessionExpired(
+            f"your sign-in expired at {signin.expires_at:%Y-%m-%d %H:%M} UTC "
+            f"(sign-ins last {minutes} minutes); please sign in again"
+        )
+    return active_user(session, username=signin.username)
+
+
+def end_session(session: Session, *, signin: SignIn) -> None:
+    """Record a sign-out (the app then forgets the :class:`SignIn`)."""
+    audit.record(session, actor=signin.username, action="user.sign_out", entity_type="user",
+                 entity_id=signin.username, after={"method": signin.method})
+
+
+def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
+    """The studio user for an identity proven by an OIDC provider (Streamlit's ``st.user``).
+
+    The claims ``email`` then ``preferred_username`` are looked up (lowercased) as studio
+    usernames; the first that names a user wins. The provider proves identity; the studio
+    user's role decides what they may do. Each sign-in is audited.
+    """
+    candidates = [str(claims[key]).strip().lower() for key in ("email", "preferred_username")
+                  if claims.get(key)]
+    if not candidates:
+        raise AuthenticationFailed(
+            "the identity provider sent neither an 'email' nor a 'preferred_username' claim; "
+            "add the 'email' scope to the provider's client settings"
+        )
+    for name in candidates:
+        user = user_queries.find_user(session, username=name)
+        if user is not None:
+            if not user.is_active:
+                raise AuthenticationFailed(f"user {name!r} is deactivated; ask an admin to reactivate it")
+            audit.record(session, actor=user.username, action="user.sign_in", entity_type="user",
+                         entity_id=user.username, after={"method": "oidc"})
+            return user
+    raise AuthenticationFailed(
+        f"signed in with the identity provider as {' / '.join(candidates)}, but no studio user "
+        f"has that name; an admin adds one with `studio users add {candidates[0]} --role ROLE`"
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Managing users
+# --------------------------------------------------------------------------------------------
+
+
+def _snapshot(user: User) -> dict[str, Any]:
+    """A user as the audit log records it (never the password hash)."""
+    return {"username": user.username, "display_name": user.display_name,
+            "role": str(user.role), "is_active": user.is_active}
+
+
+def _check_new_user(session: Session, username: str, display_name: str, password: str) -> None:
+    if not USERNAME_PATTERN.fullmatch(username):
+        raise InvalidUser(
+            f"username {username!r} is not allowed: use 2-64 lowercase letters, digits or . _ @ + - "
+            "starting with a letter or digit (an email address works)"
+        )
+    if not display_name.strip():
+        raise InvalidUser("display name is empty; give the person's name as colleagues know it")
+    if len(display_name) > 128:
+        raise InvalidUser(f"display name is {len(display_name)} characters; at most 128")
+    if user_queries.find_user(session, username=username) is not None:
+        raise InvalidUser(f"a user named {username!r} already exists")
+    check_password_strength(password, username=username)
+
+
+def create_user(
+    session: Session,
+    *,
+    actor: str,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+) -> User:
+    """Add a user; ``actor`` must be allowed to manage users."""
+    require(session, username=actor, permission=Permission.manage_users)
+    parsed = parse_role(role)
+    _check_new_user(session, username, display_name, password)
+    user = user_queries.add_user(session, username=username, display_name=display_name.strip(),
+                                 role=parsed, password_hash=hash_password(password))
+    audit.record(session, actor=actor, action="user.create", entity_type="user",
+                 entity_id=username, after=_snapshot(user))
+    return user
+
+
+def create_first_admin(session: Session, *, username: str, display_name: str, password: str) -> User:
+    """The first admin, for a fresh install; refused once an active admin exists."""
+    admins = user_queries.list_users(session, role=Role.admin, active_only=True)
+    if admins:
+        names = ", ".join(a.username for a in admins)
+        raise InvalidUser(
+            f"an admin already exists ({names}); they add users with `studio users add --as ADMIN`"
+        )
+    _check_new_user(session, username, display_name, password)
+    user = user_queries.add_user(session, username=username, display_name=display_name.strip(),
+                                 role=Role.admin, password_hash=hash_password(password))
+    audit.record(session, actor=username, action="user.create_first_admin", entity_type="user",
+                 entity_id=username, after=_snapshot(user))
+    return user
+
+
+def _target(session: Session, username: str) -> User:
+    user = user_queries.find_user(session, username=username)
+    if user is None:
+        raise InvalidUser(f"no user named {username!r}")
+    return user
+
+
+def _guard_last_admin(session: Session, user: User, change: str) -> None:
+    if user.role == Role.admin and user.is_active:
+        admins = user_queries.list_users(session, role=Role.admin, active_only=True)
+        if len(admins) <= 1:
+            raise InvalidUser(
+                f"cannot {change} {user.username!r}: they are the only active admin and nobody "
+                "could manage users afterwards; make another admin first"
+            )
+
+
+def set_active(session: Session, *, actor: str, username: str, active: bool) -> User:
+    """Deactivate (signs them out at their next request) or reactivate a user. Rows are kept."""
+    require(session, username=actor, permission=Permission.manage_users)
+    user = _target(session, username)
+    if user.is_active == active:
+        return user
+    if not active:
+        _guard_last_admin(session, user, "deactivate")
+    before = _snapshot(user)
+    user.is_active = active
+    session.add(user)
+    audit.record(session, actor=actor, action="user.activate" if active else "user.deactivate",
+                 entity_type="user", entity_id=username, before=before, after=_snapshot(user))
+    return user
+
+
+def set_role(session: Session, *, actor: str, username: str, role: Role | str) -> User:
+    require(session, username=actor, permission=Permission.manage_users)
+    parsed = parse_role(role)
+    user = _target(session, username)
+    if user.role == parsed:
+        return user
+    _guard_last_admin(session, user, f"make {parsed.value}")
+    before = _snapshot(user)
+    user.role = parsed
+    session.add(user)
+    audit.record(session, actor=actor, action="user.set_role", entity_type="user",
+                 entity_id=username, before=before, after=_snapshot(user))
+    return user
+
+
+def set_password(session: Session, *, actor: str, username: str, password: str) -> User:
+    """Set a new password: a user for themselves, an admin for anyone."""
+    acting = active_user(session, username=actor)
+    if actor != username and not has_permission(acting.role, Permission.manage_users):
+        raise PermissionDenied(acting.username, Role(acting.role), Permission.manage_users)
+    user = _target(session, username)
+    check_password_strength(password, username=username)
+    user.password_hash = hash_password(password)
+    session.add(user)
+    audit.record(session, actor=actor, action="user.set_password", entity_type="user",
+                 entity_id=username, after={"password": "changed"})
+    return user
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return user_queries.list_users(session)

@@ -1,0 +1,106 @@
+"""Review decisions, revision chains and the guarded status update the state machine relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from studio.core.models import Review, Variant, VariantStatus
+
+
+def add_review(
+    session: Session,
+    *,
+    variant_id: int,
+    reviewer: str,
+    action: str,
+    from_status: str,
+    to_status: str,
+    comment: str = "",
+) -> Review:
+    review = Review(variant_id=variant_id, reviewer=reviewer, action=action,
+                    from_status=from_status, to_status=to_status, comment=comment)
+    session.add(review)
+    session.flush()
+    return review
+
+
+def list_reviews(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Review]:
+    """Review rows of the given variants, oldest first."""
+    if not variant_ids:
+        return []
+    query = select(Review).where(col(Review.variant_id).in_(list(variant_ids)))
+    return session.exec(query.order_by(col(Review.id))).all()
+
+
+def latest_review(session: Session, *, variant_id: int) -> Review | None:
+    query = select(Review).where(Review.variant_id == variant_id).order_by(col(Review.id).desc())
+    return session.exec(query.limit(1)).first()
+
+
+def load_variant(session: Session, *, variant_id: int) -> Variant | None:
+    """The variant as the database holds it now (refreshes a copy already in the session)."""
+    return session.get(Variant, variant_id, populate_existing=True)
+
+
+def next_revision(session: Session, *, variant_id: int) -> Variant | None:
+    """The revision made by editing ``variant_id``, if any."""
+    query = select(Variant).where(Variant.parent_id == variant_id).order_by(col(Variant.id))
+    return session.exec(query.limit(1)).first()
+
+
+def revision_chain(session: Session, *, variant: Variant) -> list[Variant]:
+    """``variant`` then its ancestors (parent, grandparent, ...) back to revision 1."""
+    chain = [variant]
+    seen = {variant.id}
+    while chain[-1].parent_id is not None and chain[-1].parent_id not in seen:
+        parent = session.get(Variant, chain[-1].parent_id)
+        if parent is None:
+            break
+        chain.append(parent)
+        seen.add(parent.id)
+    return chain
+
+
+def update_status_if_unchanged(
+    session: Session,
+    *,
+    variant_id: int,
+    from_status: VariantStatus,
+    to_status: VariantStatus,
+    expected_lock_version: int,
+    now: datetime,
+) -> bool:
+    """Move the variant and bump its lock version only if nobody changed it meanwhile.
+
+    One conditional ``UPDATE ... WHERE lock_version = :expected AND status = :from``: of two
+    reviewers racing, the database lets exactly one match; the other updates no row and gets
+    ``False``. On PostgreSQL the second waits for the first to commit, then re-reads the row.
+    """
+    statement = (
+        update(Variant)
+        .where(col(Variant.id) == variant_id)
+        .where(col(Variant.lock_version) == expected_lock_version)
+        .where(col(Variant.status) == from_status.value)
+        .values(status=to_status.value, lock_version=expected_lock_version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+
+
+def bump_lock_if_unchanged(
+    session: Session, *, variant_id: int, expected_lock_version: int, now: datetime
+) -> bool:
+    """Claim the variant for an edit (same guard as :func:`update_status_if_unchanged`)."""
+    statement = (
+        update(Variant)
+        .where(col(Variant.id) == variant_id)
+        .where(col(Variant.lock_version) == expected_lock_version)
+        .values(lock_version=expected_lock_version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+

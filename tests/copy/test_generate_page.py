@@ -1,0 +1,87 @@
+"""The Generate page in Streamlit's AppTest (no browser)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+from streamlit.testing.v1 import AppTest
+
+from studio.core.database import get_engine
+from studio.core.models import AuditLog, Campaign, Variant
+
+PAGE = "from studio.ui.pages.generate import render\nrender()\n"
+
+
+def open_page(sign_in, username: str) -> AppTest:
+    at = AppTest.from_string(PAGE, default_timeout=120)
+    sign_in(at, username)
+    return at.run()
+
+
+def rows(env) -> list[Variant]:
+    with Session(get_engine(env["STUDIO_DATABASE_URL"])) as session:
+        return list(session.exec(select(Variant).order_by(Variant.id)).all())
+
+
+def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    assert not at.exception, at.exception
+    assert "offline" in " ".join(c.value for c in at.caption)
+    at.multiselect(key="gen_personas").set_value(["home-baristas", "gift-buyers"])
+    at.multiselect(key="gen_channels").set_value(["tiktok", "google_rsa"])
+    at.text_input(key="gen_offer").set_value("50% off your first bag")
+    at.text_input(key="gen_name").set_value("Spring")
+    at.number_input(key="gen_n").set_value(2)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    saved = rows(studio_env)
+    assert len(saved) == 2 * 2 * 2
+    assert all(r.status == "draft" and r.created_by == "cara" and r.backend == "offline" for r in saved)
+    assert {(r.persona, r.channel) for r in saved} == {
+        (p, c) for p in ("home-baristas", "gift-buyers") for c in ("tiktok", "google_rsa")
+    }
+    assert any("Saved 8 drafts" in s.value for s in at.success)
+    table = at.dataframe[0].value  # the variants; the channel limits table comes after it
+    assert list(table["id"]) == [r.id for r in saved]
+    assert {"persona", "channel", "backend", "model", "seed", "prompt", "violations", "predicted CTR"} <= set(table.columns)
+    assert table["prompt"].str.startswith("copy.j2 · ").all()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Drafts"] == "8" and float(metrics["Diversity"]) > 0
+    # The prompt of any variant can be read back.
+    assert saved[0].prompt.strip() in [c.value.strip() for c in at.code]
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
+        campaign = session.exec(select(Campaign)).one()
+        assert campaign.name == "Spring" and campaign.offer == "50% off your first bag"
+        assert len(session.exec(select(AuditLog).where(AuditLog.action == "variant.create")).all()) == 8
+
+
+def test_bad_brief_is_named_and_nothing_is_saved(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    at.text_input(key="gen_landing_url").set_value("haldencoffee")
+    at.button[0].click().run()
+    assert any("landing_url 'haldencoffee' is not a web address" in e.value for e in at.error)
+    at.text_input(key="gen_landing_url").set_value("https://haldencoffee.example")
+    at.multiselect(key="gen_personas").set_value([])
+    at.button[0].click().run()
+    assert any("choose at least one persona" in e.value for e in at.error)
+    assert rows(studio_env) == []
+
+
+def test_a_role_that_may_not_generate_is_told_so(sign_in, studio_env):
+    at = open_page(sign_in, "bea")
+    at.button[0].click().run()
+    assert any("bea" in e.value and "Nothing was saved" in e.value for e in at.error)
+    assert rows(studio_env) == []
+
+
+def test_missing_openai_key_is_explained(sign_in, studio_env, monkeypatch):
+    from studio.core.settings import get_settings
+
+    monkeypatch.setenv("STUDIO_LLM_BACKEND", "openai")
+    monkeypatch.delenv("STUDIO_OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("STUDIO_OPENAI_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    at = open_page(sign_in, "cara")
+    at.button[0].click().run()
+    assert any("STUDIO_OPENAI_API_KEY" in e.value for e in at.error)
+    assert rows(studio_env) == []

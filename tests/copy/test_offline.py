@@ -1,0 +1,135 @@
+"""The offline copy writer: within every channel limit and brand rule, for many seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from studio.backends.llm import CampaignBrief, CopyRequest, build_prompt, make_copy_writer
+from studio.backends.llm_offline import OfflineCopyWriter
+from studio.copy.channels import CHANNELS, check_fields
+from studio.copy.compliance import ComplianceChecker
+from studio.core.settings import Settings
+
+SEEDS = range(40)
+
+
+def request(brand, persona, channel, seed, brief):
+    spec = CHANNELS[channel]
+    return CopyRequest(brand, persona, spec, brief, seed, build_prompt(brand, persona, spec, brief))
+
+
+@pytest.mark.parametrize("brand_slug", ["halden-coffee", "ledgerly"])
+@pytest.mark.parametrize("channel", list(CHANNELS))
+def test_every_draft_fits_the_channel_and_the_brand(catalog, brand_slug, channel):
+    brand = catalog.get(brand_slug)
+    checker = ComplianceChecker(brand.guideline)
+    writer = OfflineCopyWriter()
+    briefs = [
+        CampaignBrief("sales", brand.guideline.website, offer="50% off your first bag"),
+        CampaignBrief("leads", brand.guideline.website, offer="Free for 30 days, no card required"),
+    ]
+    checked = 0
+    for persona in brand.personas:
+        for seed in SEEDS:
+            draft = writer.write(request(brand, persona, channel, seed, briefs[seed % 2]))
+            assert check_fields(channel, draft.fields) == [], (persona, seed, draft.fields)
+            result = checker.check(channel, draft.fields)
+            assert result.passed, (persona, seed, draft.fields, result.violations)
+            checked += 1
+    assert checked == len(brand.personas) * len(SEEDS)
+
+
+def test_deterministic_for_a_seed_and_varied_across_seeds(catalog):
+    brand = catalog.get("halden-coffee")
+    brief = CampaignBrief("traffic", brand.guideline.website)
+    writer = OfflineCopyWriter()
+    for channel in CHANNELS:
+        first = writer.write(request(brand, "home-baristas", channel, 7, brief)).fields
+        again = OfflineCopyWriter().write(request(brand, "home-baristas", channel, 7, brief)).fields
+        assert first == again
+        distinct = {repr(writer.write(request(brand, "home-baristas", channel, s, brief)).fields) for s in range(20)}
+        assert len(distinct) >= 10, (channel, len(distinct))
+
+
+def test_copy_speaks_to_the_persona(catalog):
+    brand = catalog.get("ledgerly")
+    brief = CampaignBrief("leads", brand.guideline.website)
+    writer = OfflineCopyWriter()
+    persona = brand.persona("freelancers")
+    texts = " ".join(
+        writer.write(request(brand, "freelancers", "linkedin_sponsored", s, brief)).fields["intro_text"] for s in range(20)
+    ).casefold()
+    assert any(pain.casefold() in texts for pain in persona.pains)
+    assert any(m.casefold() in texts for m in persona.motivations)
+    assert any(v.casefold().rstrip(".") in texts for v in brand.guideline.value_propositions)
+
+
+def test_offer_with_an_unbacked_number_is_left_out_with_a_note(catalog):
+    brand = catalog.get("ledgerly")
+    brief = CampaignBrief("sales", brand.guideline.website, offer="20% off the first year")
+    draft = OfflineCopyWriter().write(request(brand, "freelancers", "meta_feed", 0, brief))
+    assert "20%" not in repr(draft.fields)
+    assert any("20% off the first year" in note and "not backed" in note for note in draft.notes)
+
+
+def test_backed_offer_is_used(catalog):
+    brand = catalog.get("halden-coffee")
+    brief = CampaignBrief("sales", brand.guideline.website, offer="50% off your first bag")
+    texts = [
+        OfflineCopyWriter().write(request(brand, "gift-buyers", "meta_feed", s, brief)).fields["primary_text"]
+        for s in range(20)
+    ]
+    assert any("50% off your first bag" in t for t in texts)
+
+
+def test_registry_builds_the_offline_writer_by_default():
+    writer = make_copy_writer(Settings())
+    assert writer.name == "offline" and isinstance(writer, OfflineCopyWriter)
+
+
+def test_unknown_backend_is_refused_with_the_known_ones():
+    from studio.backends.llm import CopyWriterUnavailable
+
+    with pytest.raises(CopyWriterUnavailable, match="offline, openai, transformers"):
+        make_copy_writer(Settings(), "gpt-magic")
+
+
+def test_brief_is_validated():
+    with pytest.raises(ValueError, match="objective 'fame'"):
+        CampaignBrief("fame", "https://example.com")
+    with pytest.raises(ValueError, match="landing_url 'example'"):
+        CampaignBrief("sales", "example")
+
+
+def test_awkward_brand_still_fits_every_channel(catalog):
+    """A long brand name, a disclaimer on every channel, and assets that break the brand's own
+    rules (a superlative, a banned word, shouting): drafts still pass, the bad assets are left out."""
+    from dataclasses import replace
+
+    from studio.brand.guidelines import Disclaimer
+
+    base = catalog.get("ledgerly")
+    guideline = base.guideline.model_copy(
+        update={
+            "name": "Ledgerly Accounting and Invoicing for Small Businesses",  # 54 characters
+            "disclaimers": [Disclaimer(text="Terms apply.")],  # every channel, every RSA description
+            "value_propositions": [*base.guideline.value_propositions, "The fastest invoicing app"],
+            "calls_to_action": [*base.guideline.calls_to_action, "Get rich today", "START NOW"],
+        }
+    )
+    brand = replace(base, guideline=guideline)
+    checker = ComplianceChecker(guideline)
+    writer = OfflineCopyWriter()
+    brief = CampaignBrief("leads", guideline.website)
+    notes: set[str] = set()
+    for channel in CHANNELS:
+        for seed in range(25):
+            draft = writer.write(request(brand, "shop-owners", channel, seed, brief))
+            result = checker.check(channel, draft.fields)
+            assert result.passed, (channel, seed, draft.fields, result.violations)
+            notes.update(draft.notes)
+            text = repr(draft.fields)
+            assert "fastest" not in text and "Get rich" not in text and "START NOW" not in text
+    assert any("'The fastest invoicing app.'" in n and "superlative" in n for n in notes)
+    assert any("Get rich today" in n and "banned phrase" in n for n in notes)
+    assert any("START NOW" in n and "all-caps" in n for n in notes)

@@ -1,0 +1,456 @@
+"""Thompson-sampling maths against closed forms, numerical integration and hand-worked cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate
+from scipy.special import betaln
+from scipy.stats import beta as beta_dist
+from scipy.stats import chisquare
+
+from studio.experiments.bandits import (
+    BetaPosterior,
+    DecisionRule,
+    PosteriorSummary,
+    ThompsonSampling,
+    TopTwoThompsonSampling,
+    apply_min_share,
+    empirical_bayes_prior,
+    prior_from_prediction,
+    sample_ratio_mismatch,
+    summarize_posterior,
+    top_two_shares,
+    update_posterior,
+)
+
+DRAWS = 200_000
+
+
+def closed_form_b_beats_a(a_alpha: int, a_beta: int, b_alpha: int, b_beta: int) -> float:
+    """P(X_B > X_A) for integer Beta parameters (Evan Miller's closed form)."""
+    total = 0.0
+    for i in range(b_alpha):
+        total += np.exp(
+            betaln(a_alpha + i, a_beta + b_beta)
+            - np.log(b_beta + i)
+            - betaln(1 + i, b_beta)
+            - betaln(a_alpha, a_beta)
+        )
+    return total
+
+
+def integrated_prob_best(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """P(arm k best) = integral of pdf_k(x) * prod_{j != k} cdf_j(x) dx, by adaptive quadrature."""
+    result = []
+    for k in range(len(alpha)):
+        others = [j for j in range(len(alpha)) if j != k]
+
+        def integrand(x: float, k: int = k, others: list[int] = others) -> float:
+            value = beta_dist.pdf(x, alpha[k], beta[k])
+            for j in others:
+                value *= beta_dist.cdf(x, alpha[j], beta[j])
+            return float(value)
+
+        result.append(
+            integrate.quad(integrand, 0, 1, limit=200, points=[alpha[k] / (alpha[k] + beta[k])])[0]
+        )
+    return np.array(result)
+
+
+def integrated_expected_loss(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """E[max_j X_j] - E[X_k], with E[max] = integral over [0, 1] of 1 - prod_j cdf_j(x) dx."""
+
+    def survival_of_max(x: float) -> float:
+        return 1.0 - float(np.prod(beta_dist.cdf(x, alpha, beta)))
+
+    expected_max = integrate.quad(survival_of_max, 0, 1, limit=200)[0]
+    return expected_max - alpha / (alpha + beta)
+
+
+def mc_tolerance(p: np.ndarray | float, n: int = DRAWS) -> np.ndarray:
+    """Five standard errors of a Monte Carlo proportion (plus a little slack for p near 0 or 1)."""
+    return 5 * np.sqrt(np.asarray(p) * (1 - np.asarray(p)) / n) + 1e-4
+
+
+# --------------------------------------------------------------------------- posteriors
+
+
+def test_update_posterior_is_the_conjugate_beta_binomial_update() -> None:
+    posterior = update_posterior(BetaPosterior.flat(3), impressions=[100, 50, 0], clicks=[7, 0, 0])
+    np.testing.assert_array_equal(posterior.alpha, [8, 1, 1])
+    np.testing.assert_array_equal(posterior.beta, [94, 51, 1])
+    np.testing.assert_allclose(posterior.mean, [8 / 102, 1 / 52, 0.5])
+    np.testing.assert_allclose(posterior.variance, beta_dist.var([8, 1, 1], [94, 51, 1]))
+    lower, upper = posterior.interval(0.9)
+    np.testing.assert_allclose(lower, beta_dist.ppf(0.05, [8, 1, 1], [94, 51, 1]))
+    np.testing.assert_allclose(upper, beta_dist.ppf(0.95, [8, 1, 1], [94, 51, 1]))
+
+
+def test_update_posterior_rejects_more_clicks_than_impressions() -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"clicks cannot exceed impressions; arm at index \(1,\) has 5 clicks for 3",
+    ):
+        update_posterior(BetaPosterior.flat(2), impressions=[10, 3], clicks=[1, 5])
+
+
+@pytest.mark.parametrize(
+    ("alpha", "beta", "message"),
+    [
+        ([1.0, 0.0], [1.0, 1.0], "alpha must be finite and > 0"),
+        ([1.0, 1.0], [1.0, np.nan], "beta must be finite and > 0"),
+        ([1.0, 1.0], [1.0], "same shape"),
+        (1.0, 1.0, "arm axis"),
+    ],
+)
+def test_beta_posterior_rejects_invalid_parameters(
+    alpha: object, beta: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        BetaPosterior(alpha, beta)  # type: ignore[arg-type]
+
+
+def test_update_posterior_names_wrong_shapes_and_negative_counts() -> None:
+    with pytest.raises(ValueError, match=r"impressions must have shape \(2,\)"):
+        update_posterior(BetaPosterior.flat(2), impressions=[1, 2, 3], clicks=[0, 0])
+    with pytest.raises(ValueError, match="clicks must be finite and >= 0"):
+        update_posterior(BetaPosterior.flat(2), impressions=[1, 2], clicks=[-1, 0])
+
+
+def test_prior_from_prediction_caps_weight_at_strength_and_at_the_interval() -> None:
+    # No interval: the prior is worth exactly `strength` impressions on top of Beta(1, 1).
+    prior = prior_from_prediction([0.02, 0.01], strength=500)
+    np.testing.assert_allclose(prior.alpha, [1 + 10, 1 + 5])
+    np.testing.assert_allclose(prior.beta, [1 + 490, 1 + 495])
+
+    # A 90% interval 0.02 +- 1.645 * 0.002 implies sd 0.002, i.e. 0.02 * 0.98 / 0.002**2 = 4900
+    # impressions of knowledge: a strength of 500 is below it, a strength of 10,000 is capped.
+    half = 1.6448536269514722 * 0.002
+    weak = prior_from_prediction([0.02], [0.02 - half], [0.02 + half], strength=500)
+    np.testing.assert_allclose(weak.alpha + weak.beta - 2, [500])
+    capped = prior_from_prediction([0.02], [0.02 - half], [0.02 + half], strength=10_000)
+    np.testing.assert_allclose(capped.alpha + capped.beta - 2, [4900], rtol=1e-6)
+    np.testing.assert_allclose((capped.alpha - 1) / (capped.alpha + capped.beta - 2), [0.02])
+
+    flat = prior_from_prediction([0.3, 0.7], strength=0)
+    np.testing.assert_array_equal(flat.alpha, [1, 1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ctr": [0.0, 0.1], "strength": 10}, "strictly between 0 and 1"),
+        ({"ctr": [0.1], "strength": -1}, "strength must be"),
+        ({"ctr": [0.1], "lower": [0.05], "strength": 10}, "give both lower and upper"),
+        ({"ctr": [0.1], "lower": [0.12], "upper": [0.2], "strength": 10}, "must contain its ctr"),
+        (
+            {"ctr": [0.1], "lower": [0.05], "upper": [0.2], "strength": 10, "level": 1.0},
+            r"level must be in \(0, 1\)",
+        ),
+    ],
+)
+def test_prior_from_prediction_explains_bad_input(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        prior_from_prediction(**kwargs)
+
+
+def test_empirical_bayes_prior_centres_every_arm_on_the_pooled_ctr() -> None:
+    prior = empirical_bayes_prior([[100, 300], [10, 10]], [[5, 15], [0, 0]], strength=40)
+    pooled = np.array([20.5 / 401, 0.5 / 21])
+    np.testing.assert_allclose(prior.mean, np.repeat(pooled[:, None], 2, axis=1))
+    np.testing.assert_allclose(prior.alpha + prior.beta, 40)
+    with pytest.raises(ValueError, match="strength must be a finite number of impressions > 0"):
+        empirical_bayes_prior([10, 10], [1, 1], strength=0)
+
+
+# --------------------------------------------------------------------------- P(best) and loss
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((20, 180), (25, 175)), ((3, 97), (2, 98)), ((40, 960), (40, 960))]
+)
+def test_prob_best_of_two_betas_matches_the_closed_form(
+    a: tuple[int, int], b: tuple[int, int]
+) -> None:
+    posterior = BetaPosterior(np.array([a[0], b[0]], float), np.array([a[1], b[1]], float))
+    summary = summarize_posterior(posterior, n_samples=DRAWS, random_state=1)
+    exact_b = closed_form_b_beats_a(*a, *b)
+    np.testing.assert_allclose(
+        summary.prob_best, [1 - exact_b, exact_b], atol=mc_tolerance(exact_b)
+    )
+    assert summary.prob_best.sum() == pytest.approx(1.0)
+
+
+def test_prob_best_and_expected_loss_of_three_arms_match_numerical_integration() -> None:
+    alpha = np.array([12.0, 15.0, 9.0])
+    beta = np.array([488.0, 485.0, 391.0])
+    summary = summarize_posterior(BetaPosterior(alpha, beta), n_samples=DRAWS, random_state=2)
+    expected = integrated_prob_best(alpha, beta)
+    assert expected.sum() == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(
+        summary.prob_best, expected, atol=float(mc_tolerance(expected).max())
+    )
+    loss = integrated_expected_loss(alpha, beta)
+    np.testing.assert_allclose(summary.expected_loss, loss, rtol=0.02, atol=2e-5)
+
+
+def test_summaries_work_row_by_row_on_a_batch_of_tests_and_skip_inactive_arms() -> None:
+    alpha = np.array([[20.0, 25.0, 1.0], [3.0, 2.0, 500.0]])
+    beta = np.array([[180.0, 175.0, 1.0], [97.0, 98.0, 1.0]])
+    # The third arm would win both tests, but it is paused in both.
+    active = np.array([[True, True, False], [True, True, False]])
+    summary = summarize_posterior(
+        BetaPosterior(alpha, beta), active=active, n_samples=DRAWS, random_state=3
+    )
+    first = closed_form_b_beats_a(20, 180, 25, 175)
+    second = closed_form_b_beats_a(3, 97, 2, 98)
+    np.testing.assert_allclose(
+        summary.prob_best[:, :2], [[1 - first, first], [1 - second, second]], atol=3e-3
+    )
+    np.testing.assert_array_equal(summary.prob_best[:, 2], [0.0, 0.0])
+    assert np.isnan(summary.expected_loss[:, 2]).all()
+    assert summary.prob_best.shape == (2, 3)
+
+
+def test_summaries_are_reproducible_with_a_seed() -> None:
+    posterior = BetaPosterior(np.array([5.0, 6.0]), np.array([95.0, 94.0]))
+    first = summarize_posterior(posterior, n_samples=1000, random_state=7)
+    second = summarize_posterior(posterior, n_samples=1000, random_state=7)
+    np.testing.assert_array_equal(first.prob_best, second.prob_best)
+    with pytest.raises(ValueError, match="random_state must be a non-negative int"):
+        summarize_posterior(posterior, random_state=-1)
+    with pytest.raises(ValueError, match="at least one arm active"):
+        summarize_posterior(posterior, active=np.array([False, False]))
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def test_min_share_floor_is_exact_and_keeps_the_order() -> None:
+    shares = apply_min_share([0.97, 0.03, 0.0], 0.05)
+    np.testing.assert_allclose(shares, [0.05 + 0.85 * 0.97, 0.05 + 0.85 * 0.03, 0.05])
+    assert shares.sum() == pytest.approx(1.0)
+    paused = apply_min_share([0.5, 0.5, 0.0], 0.1, active=np.array([True, False, True]))
+    np.testing.assert_allclose(paused, [0.9, 0.0, 0.1])
+    with pytest.raises(
+        ValueError, match=r"min_share=0.4 is too large for 3 active arms.*at most 0.3333"
+    ):
+        apply_min_share([0.2, 0.3, 0.5], 0.4)
+
+
+def test_thompson_gives_the_sure_winner_everything_but_the_floor() -> None:
+    # 500 impressions each: arm 0 clicked every time, arm 1 never.
+    posterior = update_posterior(BetaPosterior.flat(2), [500, 500], [500, 0])
+    allocation = ThompsonSampling(min_share=0.01, n_samples=5000, random_state=0).select_allocation(
+        posterior
+    )
+    np.testing.assert_array_equal(allocation.prob_best, [1.0, 0.0])
+    np.testing.assert_allclose(allocation.shares, [0.99, 0.01])
+    assert not allocation.burn_in
+
+
+def test_thompson_shares_are_the_probability_of_being_best_with_no_floor() -> None:
+    posterior = BetaPosterior(np.array([20.0, 25.0]), np.array([180.0, 175.0]))
+    allocation = ThompsonSampling(min_share=0.0, n_samples=DRAWS, random_state=4).select_allocation(
+        posterior
+    )
+    exact = closed_form_b_beats_a(20, 180, 25, 175)
+    np.testing.assert_allclose(allocation.shares, [1 - exact, exact], atol=mc_tolerance(exact))
+
+
+def test_burn_in_keeps_an_equal_split_until_every_arm_has_its_impressions() -> None:
+    sampler = ThompsonSampling(
+        min_share=0.01, burn_in_impressions=1000, n_samples=2000, random_state=5
+    )
+    impressions = np.array([[1000, 999, 1500], [1000, 1000, 1000]])
+    clicks = np.array([[100, 0, 0], [100, 0, 0]])
+    posterior = update_posterior(BetaPosterior.flat((2, 3)), impressions, clicks)
+    allocation = sampler.select_allocation(posterior, impressions=impressions)
+    np.testing.assert_array_equal(allocation.burn_in, [True, False])
+    np.testing.assert_allclose(allocation.shares[0], [1 / 3] * 3)
+    np.testing.assert_allclose(allocation.shares[1], [0.98, 0.01, 0.01])
+
+    # A paused arm does not hold the burn-in back, and gets no traffic.
+    active = np.array([[True, False, True], [True, True, True]])
+    allocation = sampler.select_allocation(posterior, impressions=impressions, active=active)
+    np.testing.assert_array_equal(allocation.burn_in, [False, False])
+    np.testing.assert_allclose(allocation.shares[0], [0.99, 0.0, 0.01])
+
+    with pytest.raises(ValueError, match="impressions per arm are needed to check the burn-in"):
+        sampler.select_allocation(posterior)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"min_share": 0.5}, r"min_share must be in \[0, 0.5\)"),
+        ({"burn_in_impressions": -1}, "burn_in_impressions must be an integer >= 0"),
+        ({"burn_in_impressions": 2.5}, "burn_in_impressions must be an integer >= 0"),
+        ({"n_samples": 0}, "n_samples must be an integer >= 1"),
+        ({"random_state": "seed"}, "random_state must be"),
+    ],
+)
+def test_thompson_sampling_validates_its_parameters(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ThompsonSampling(**kwargs)
+
+
+def test_top_two_shares_match_hand_computed_values() -> None:
+    # Two arms: whoever leads, the challenger is the other arm, so the split is 50/50 at beta=0.5.
+    np.testing.assert_allclose(top_two_shares([0.9, 0.1]), [0.5, 0.5])
+    # p = (0.6, 0.3, 0.1): arm 0 = 0.5*0.6 + 0.5*(0.3*0.6/0.7 + 0.1*0.6/0.9), and so on.
+    p = np.array([0.6, 0.3, 0.1])
+    expected = 0.5 * p + 0.5 * np.array(
+        [
+            0.3 * 0.6 / 0.7 + 0.1 * 0.6 / 0.9,
+            0.6 * 0.3 / 0.4 + 0.1 * 0.3 / 0.9,
+            0.6 * 0.1 / 0.4 + 0.3 * 0.1 / 0.7,
+        ]
+    )
+    np.testing.assert_allclose(top_two_shares(p), expected)
+    assert top_two_shares(p).sum() == pytest.approx(1.0)
+    # A certain leader keeps its share and the challengers split the rest.
+    np.testing.assert_allclose(top_two_shares([1.0, 0.0, 0.0], leader_share=0.7), [0.7, 0.15, 0.15])
+
+
+def test_top_two_shares_equal_the_resampling_procedure_they_describe() -> None:
+    rng = np.random.default_rng(6)
+    alpha = np.array([30.0, 27.0, 20.0])
+    beta = np.array([970.0, 973.0, 980.0])
+    p = integrated_prob_best(alpha, beta)
+    served = np.zeros(3)
+    visitors = 20_000
+    for _ in range(visitors):
+        leader = int(np.argmax(rng.beta(alpha, beta)))
+        arm = leader
+        if rng.random() >= 0.5:
+            while arm == leader:
+                arm = int(np.argmax(rng.beta(alpha, beta)))
+        served[arm] += 1
+    np.testing.assert_allclose(served / visitors, top_two_shares(p), atol=0.015)
+
+
+def test_top_two_sampler_spreads_traffic_beyond_the_leader() -> None:
+    posterior = BetaPosterior(
+        np.array([[30.0, 27.0, 20.0, 5.0]]), np.array([[970.0, 973.0, 980.0, 995.0]])
+    )
+    active = np.array([[True, True, True, False]])
+    plain = ThompsonSampling(min_share=0.0, n_samples=50_000, random_state=8).select_allocation(
+        posterior, active=active
+    )
+    top_two = TopTwoThompsonSampling(
+        min_share=0.0, n_samples=50_000, random_state=8
+    ).select_allocation(posterior, active=active)
+    assert top_two.shares[0, 0] < plain.shares[0, 0]
+    assert top_two.shares[0, 3] == 0.0
+    p = plain.prob_best[0, :3] / plain.prob_best[0, :3].sum()
+    np.testing.assert_allclose(top_two.shares[0, :3], top_two_shares(p), atol=1e-9)
+    with pytest.raises(ValueError, match=r"leader_share must be in \(0, 1\)"):
+        TopTwoThompsonSampling(leader_share=1.0)
+
+
+# --------------------------------------------------------------------------- decisions
+
+
+def summary_of(prob_best: list[list[float]], expected_loss: list[list[float]]) -> PosteriorSummary:
+    return PosteriorSummary(np.array(prob_best), np.array(expected_loss), n_samples=1)
+
+
+def test_winner_needs_both_probability_and_low_expected_loss() -> None:
+    rule = DecisionRule(win_probability=0.95, max_expected_loss=0.0005)
+    summary = summary_of(
+        [[0.96, 0.03, 0.01], [0.94, 0.05, 0.01], [0.97, 0.02, 0.01], [0.95, 0.05, 0.0]],
+        [
+            [0.0001, 0.004, 0.01],
+            [0.0001, 0.003, 0.01],
+            [0.0006, 0.004, 0.01],
+            [0.0004999, 0.002, 0.01],
+        ],
+    )
+    np.testing.assert_array_equal(rule.select_winner(summary), [0, -1, -1, 0])
+
+
+def test_winner_from_real_posteriors() -> None:
+    rule = DecisionRule()
+    clear = update_posterior(BetaPosterior.flat(2), [20_000, 20_000], [600, 400])
+    close = update_posterior(BetaPosterior.flat(2), [2_000, 2_000], [42, 40])
+    assert rule.select_winner(summarize_posterior(clear, random_state=0)) == 0
+    assert rule.select_winner(summarize_posterior(close, random_state=0)) == -1
+
+
+def test_arms_to_pause_are_unlikely_best_well_measured_and_never_the_leader() -> None:
+    rule = DecisionRule(pause_probability=0.01, min_impressions_to_pause=1000)
+    summary = summary_of(
+        [[0.985, 0.005, 0.005, 0.005], [0.004, 0.003, 0.003, 0.99]], [[0.0] * 4] * 2
+    )
+    impressions = np.array([[5000, 5000, 999, 5000], [5000, 5000, 5000, 5000]])
+    active = np.array([[True, True, True, False], [True, True, True, True]])
+    pause = rule.select_arms_to_pause(summary, impressions=impressions, active=active)
+    np.testing.assert_array_equal(pause, [[False, True, False, False], [True, True, True, False]])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"win_probability": 0.0}, r"win_probability must be in \(0, 1\]"),
+        ({"max_expected_loss": 0.0}, "max_expected_loss is a CTR difference"),
+        ({"pause_probability": 0.96}, "pause_probability .* must be below win_probability"),
+        ({"min_impressions_to_pause": -5}, "min_impressions_to_pause must be an integer"),
+    ],
+)
+def test_decision_rule_validates_its_parameters(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        DecisionRule(**kwargs)
+
+
+# --------------------------------------------------------------------------- sample-ratio mismatch
+
+
+def test_srm_matches_scipy_chisquare_and_flags_only_real_mismatches() -> None:
+    fine = sample_ratio_mismatch([5030, 4970], [0.5, 0.5])
+    reference = chisquare([5030, 4970], [5000, 5000])
+    assert fine.statistic == pytest.approx(reference.statistic)
+    assert fine.p_value == pytest.approx(reference.pvalue)
+    assert fine.dof == 1 and not fine.mismatch
+
+    skewed = sample_ratio_mismatch([5300, 4700], [0.5, 0.5])
+    assert skewed.p_value < 0.001 and skewed.mismatch
+
+
+def test_srm_sums_expected_counts_over_periods_with_different_splits() -> None:
+    served = np.array([[500, 500, 0], [900, 50, 50]])
+    shares = np.array([[0.5, 0.5, 0.0], [0.9, 0.05, 0.05]])
+    result = sample_ratio_mismatch(served, shares)
+    np.testing.assert_allclose(result.expected, [1400, 550, 50])
+    assert result.statistic == pytest.approx(0.0) and not result.mismatch
+
+    # Traffic on an arm whose planned share was zero is a mismatch whatever the totals.
+    leak = sample_ratio_mismatch([[500, 490, 10]], [[0.5, 0.5, 0.0]])
+    assert leak.mismatch and leak.p_value == 0.0
+
+
+def test_srm_explains_bad_input() -> None:
+    with pytest.raises(ValueError, match="same shape"):
+        sample_ratio_mismatch([1, 2, 3], [0.5, 0.5])
+    with pytest.raises(ValueError, match="sum to 1"):
+        sample_ratio_mismatch([1, 2], [0.5, 0.6])
+    with pytest.raises(ValueError, match="served impressions must be finite and >= 0"):
+        sample_ratio_mismatch([-1, 2], [0.5, 0.5])
+
+
+def test_identical_posteriors_share_exactly_equally() -> None:
+    # No data yet: by symmetry each active arm is best with probability 1 / n_active, exactly.
+    posterior = BetaPosterior(
+        np.array([[1.0, 1.0, 1.0], [2.0, 2.0, 9.0]]), np.array([[1.0, 1.0, 1.0], [50.0, 50.0, 1.0]])
+    )
+    active = np.array([[True, True, True], [True, True, False]])
+    summary = summarize_posterior(posterior, active=active, n_samples=100, random_state=0)
+    np.testing.assert_array_equal(summary.prob_best, [[1 / 3, 1 / 3, 1 / 3], [0.5, 0.5, 0.0]])
+    assert (
+        summary.expected_loss[0, 0]
+        == summary.expected_loss[0, 1]
+        == summary.expected_loss[0, 2]
+        > 0
+    )
+    assert np.isnan(summary.expected_loss[1, 2])
