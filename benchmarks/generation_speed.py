@@ -50,7 +50,12 @@ def main() -> None:
         while time.perf_counter() - start < args.seconds / len(CHANNELS):
             persona = personas[count % len(personas)]
             prompt = build_prompt(brand, persona, spec, brief)
-            drafts.append((channel, writer.write(CopyRequest(brand, persona, spec, brief, count, prompt)).fields))
+            drafts.append(
+                (
+                    channel,
+                    writer.write(CopyRequest(brand, persona, spec, brief, count, prompt)).fields,
+                )
+            )
             count += 1
         elapsed = time.perf_counter() - start
         print(f"  {channel:<20} {count / elapsed:9.1f} variants/s")
@@ -61,10 +66,19 @@ def main() -> None:
         checker.check(channel, fields)
         count += 1
     elapsed = time.perf_counter() - start
-    print(f"compliance checks          {count / elapsed:9.1f} checks/s  (over {len(drafts)} drafts, all channels)")
+    print(
+        f"compliance checks          {count / elapsed:9.1f} checks/s  (over {len(drafts)} drafts, all channels)"
+    )
 
-    request = GenerationRequest(brand=brand, brief=brief, personas=tuple(personas), channels=tuple(CHANNELS), n=5)
-    generate_variants(GenerationRequest(brand=brand, brief=brief, personas=(personas[0],), channels=("tiktok",), n=1), writer)
+    request = GenerationRequest(
+        brand=brand, brief=brief, personas=tuple(personas), channels=tuple(CHANNELS), n=5
+    )
+    generate_variants(
+        GenerationRequest(
+            brand=brand, brief=brief, personas=(personas[0],), channels=("tiktok",), n=1
+        ),
+        writer,
+    )
     start = time.perf_counter()
     result = generate_variants(request, writer)
     elapsed = time.perf_counter() - start

@@ -13,6 +13,7 @@ timing each from the click until Streamlit has finished the run. Prints one line
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import shutil
@@ -29,18 +30,26 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
-from studio.core import audit  # noqa: E402
-from studio.review.accounts import hash_password  # noqa: E402
 from studio.brand.guidelines import load_catalog  # noqa: E402
-from studio.review import account_queries as user_queries  # noqa: E402
 from studio.copy import variants as variant_queries  # noqa: E402
+from studio.core import audit  # noqa: E402
 from studio.core.database import get_engine, upgrade  # noqa: E402
 from studio.core.models import Review, Role, Variant, VariantStatus  # noqa: E402
+from studio.review import account_queries as user_queries  # noqa: E402
+from studio.review.accounts import hash_password  # noqa: E402
 
 PASSWORD = "benchmark password 2026"
-SCRIPT_STATE = "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
-STATUSES = [VariantStatus.draft, VariantStatus.in_review, VariantStatus.approved, VariantStatus.rejected,
-            VariantStatus.changes_requested, VariantStatus.exported]
+SCRIPT_STATE = (
+    "document.querySelector('[data-testid=\"stApp\"]').getAttribute('data-test-script-state')"
+)
+STATUSES = [
+    VariantStatus.draft,
+    VariantStatus.in_review,
+    VariantStatus.approved,
+    VariantStatus.rejected,
+    VariantStatus.changes_requested,
+    VariantStatus.exported,
+]
 
 
 def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
@@ -52,35 +61,75 @@ def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
     catalog = load_catalog(brand_dir)
     rng = random.Random(0)
     with Session(get_engine(database_url), expire_on_commit=False) as session:
-        user_queries.add_user(session, username="admin", display_name="Admin", role=Role.admin,
-                              password_hash=hash_password(PASSWORD))
+        user_queries.add_user(
+            session,
+            username="admin",
+            display_name="Admin",
+            role=Role.admin,
+            password_hash=hash_password(PASSWORD),
+        )
         session.commit()
         templates: list[Variant] = []
         for brand in catalog.brands.values():
             request = GenerationRequest(
                 brand=brand,
-                brief=CampaignBrief(objective="traffic", landing_url=brand.guideline.website,
-                                    name=f"{brand.guideline.name} benchmark"),
-                personas=tuple(brand.personas), channels=("google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"),
-                n=2, seed=1)
+                brief=CampaignBrief(
+                    objective="traffic",
+                    landing_url=brand.guideline.website,
+                    name=f"{brand.guideline.name} benchmark",
+                ),
+                personas=tuple(brand.personas),
+                channels=("google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"),
+                n=2,
+                seed=1,
+            )
             result = run_generation(session, request, OfflineCopyWriter(), created_by="admin")
-            templates += variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000)
+            templates += variant_queries.list_variants(
+                session, campaign_id=result.campaign_id, limit=1000
+            )
         session.commit()
         for start in range(len(templates), n_variants, 1000):
             batch = []
             for i in range(start, min(n_variants, start + 1000)):
                 template = templates[i % len(templates)]
-                batch.append(Variant(
-                    **template.model_dump(exclude={"id", "status", "seed", "predicted_ctr", "created_at", "updated_at"}),
-                    status=STATUSES[i % len(STATUSES)], seed=i, predicted_ctr=rng.uniform(0.005, 0.03)))
+                batch.append(
+                    Variant(
+                        **template.model_dump(
+                            exclude={
+                                "id",
+                                "status",
+                                "seed",
+                                "predicted_ctr",
+                                "created_at",
+                                "updated_at",
+                            }
+                        ),
+                        status=STATUSES[i % len(STATUSES)],
+                        seed=i,
+                        predicted_ctr=rng.uniform(0.005, 0.03),
+                    )
+                )
             session.add_all(batch)
             session.flush()
             for variant in batch:
                 if variant.status != VariantStatus.draft:
-                    session.add(Review(variant_id=variant.id, reviewer="admin", action="seed",
-                                       from_status="draft", to_status=str(variant.status)))
-                    audit.record(session, actor="admin", action="variant.seed", entity_type="variant",
-                                 entity_id=variant.id, after={"status": str(variant.status)})
+                    session.add(
+                        Review(
+                            variant_id=variant.id,
+                            reviewer="admin",
+                            action="seed",
+                            from_status="draft",
+                            to_status=str(variant.status),
+                        )
+                    )
+                    audit.record(
+                        session,
+                        actor="admin",
+                        action="variant.seed",
+                        entity_type="variant",
+                        entity_id=variant.id,
+                        after={"status": str(variant.status)},
+                    )
             session.commit()
 
 
@@ -100,13 +149,35 @@ def main() -> None:
         started = time.perf_counter()
         seed(database_url, brand_dir, args.variants)
         print(f"seeded {args.variants} variants in {time.perf_counter() - started:.1f} s")
-        env = {**os.environ, "STUDIO_DATABASE_URL": database_url, "STUDIO_BRAND_DIR": str(brand_dir),
-               "STUDIO_ASSET_DIR": str(scratch_dir / "assets"), "HF_HUB_OFFLINE": "1"}
+        env = {
+            **os.environ,
+            "STUDIO_DATABASE_URL": database_url,
+            "STUDIO_BRAND_DIR": str(brand_dir),
+            "STUDIO_ASSET_DIR": str(scratch_dir / "assets"),
+            "HF_HUB_OFFLINE": "1",
+        }
         port = 8765
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO_ROOT / "app.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(120):
@@ -117,9 +188,16 @@ def main() -> None:
                     time.sleep(0.5)
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", headless=True,
-                    args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                          "--disable-background-networking", "--disable-component-update"])
+                    executable_path="/usr/bin/chromium",
+                    headless=True,
+                    args=[
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-dev-shm-usage",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                    ],
+                )
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.set_default_timeout(120_000)
                 page.goto(url)
@@ -129,22 +207,32 @@ def main() -> None:
                 page.locator('[data-testid="stSidebarNavLink"]').first.wait_for()
                 links = page.locator('[data-testid="stSidebarNavLink"]')
                 # A link's text is its icon's ligature name, a newline, then the page title.
-                names = [links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())]
-                print(f"{'page':<14} {'median s':>9} {'max s':>7}  (click -> run finished, {args.repeats} loads)")
+                names = [
+                    links.nth(i).inner_text().strip().splitlines()[-1].strip()
+                    for i in range(links.count())
+                ]
+                print(
+                    f"{'page':<14} {'median s':>9} {'max s':>7}  (click -> run finished, {args.repeats} loads)"
+                )
                 for name in names:
                     timings = []
                     for _ in range(args.repeats):
                         start = time.perf_counter()
-                        page.locator('[data-testid="stSidebarNavLink"]').filter(has_text=name).first.click()
-                        try:  # the run may start and finish between two polls: then this times out
-                            page.wait_for_function(f"() => {SCRIPT_STATE} === 'running'", timeout=3_000)
-                        except PlaywrightTimeout:
-                            pass
+                        page.locator('[data-testid="stSidebarNavLink"]').filter(
+                            has_text=name
+                        ).first.click()
+                        # the run may start and finish between two polls: then this times out
+                        with contextlib.suppress(PlaywrightTimeout):
+                            page.wait_for_function(
+                                f"() => {SCRIPT_STATE} === 'running'", timeout=3_000
+                            )
                         page.wait_for_function(f"() => {SCRIPT_STATE} === 'notRunning'")
                         timings.append(time.perf_counter() - start)
                     errors = page.locator('[data-testid="stException"]').count()
-                    print(f"{name:<14} {statistics.median(timings):>9.2f} {max(timings):>7.2f}"
-                          + (f"  ({errors} exception(s) shown!)" if errors else ""))
+                    print(
+                        f"{name:<14} {statistics.median(timings):>9.2f} {max(timings):>7.2f}"
+                        + (f"  ({errors} exception(s) shown!)" if errors else "")
+                    )
                 browser.close()
         finally:
             server.terminate()

@@ -41,7 +41,9 @@ def _offline(repeats: int, scratch: Path) -> None:
 
     brand = load_catalog(REPO / "brand_guidelines").get("halden-coffee")
     kit = BrandKit.from_brand(brand)
-    copy = AdCopy("Roasted within 48 hours of shipping, at your door by Friday", "Start your subscription")
+    copy = AdCopy(
+        "Roasted within 48 hours of shipping, at your door by Friday", "Start your subscription"
+    )
     backend = OfflineImageBackend()
     print("offline image, per size (median seconds)")
     print(f"  {'size':<10} {'render':>7} {'compose':>8} {'qc':>6} {'png':>6} {'total':>7}")
@@ -50,8 +52,14 @@ def _offline(repeats: int, scratch: Path) -> None:
         for seed in range(repeats):
             t0 = time.perf_counter()
             background = backend.generate(
-                ImageRequest(prompt="", width=fmt.width, height=fmt.height, seed=seed, colors=kit.colors,
-                             motifs=tuple(brand.guideline.product_motifs))
+                ImageRequest(
+                    prompt="",
+                    width=fmt.width,
+                    height=fmt.height,
+                    seed=seed,
+                    colors=kit.colors,
+                    motifs=tuple(brand.guideline.product_motifs),
+                )
             ).images[0]
             t1 = time.perf_counter()
             ad = compose(background, copy, kit, fmt)
@@ -62,7 +70,9 @@ def _offline(repeats: int, scratch: Path) -> None:
             t4 = time.perf_counter()
             rows.append((t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0))
         med = [statistics.median(column) for column in zip(*rows, strict=True)]
-        print(f"  {label:<10} {med[0]:>7.3f} {med[1]:>8.3f} {med[2]:>6.3f} {med[3]:>6.3f} {med[4]:>7.3f}")
+        print(
+            f"  {label:<10} {med[0]:>7.3f} {med[1]:>8.3f} {med[2]:>6.3f} {med[3]:>6.3f} {med[4]:>7.3f}"
+        )
 
 
 def _video(scratch: Path) -> None:
@@ -80,20 +90,45 @@ def _video(scratch: Path) -> None:
     brand = load_catalog(REPO / "brand_guidelines").get("halden-coffee")
     kit = BrandKit.from_brand(brand)
     fmt = VIDEO_FORMATS["1:1"]
-    backgrounds = OfflineImageBackend().generate(
-        ImageRequest(prompt="", width=fmt.width, height=fmt.height, seed=1, num_images=2, colors=kit.colors,
-                     motifs=tuple(brand.guideline.product_motifs))
-    ).images
-    request = VideoRequest(backgrounds, AdCopy("Roasted within 48 hours", "Start your subscription"), kit, fmt,
-                           duration_s=6.0, fps=30, seed=1)
+    backgrounds = (
+        OfflineImageBackend()
+        .generate(
+            ImageRequest(
+                prompt="",
+                width=fmt.width,
+                height=fmt.height,
+                seed=1,
+                num_images=2,
+                colors=kit.colors,
+                motifs=tuple(brand.guideline.product_motifs),
+            )
+        )
+        .images
+    )
+    request = VideoRequest(
+        backgrounds,
+        AdCopy("Roasted within 48 hours", "Start your subscription"),
+        kit,
+        fmt,
+        duration_s=6.0,
+        fps=30,
+        seed=1,
+    )
 
     def cpu_seconds() -> float:
-        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        own, children = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
         return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    print(f"video: 6 s {fmt.size_label} at 30 fps; load average {load} (1/5/15 min) on {os.cpu_count()} CPUs")
-    print(f"  {'encoder':<26} {'stream':<13} {'frames':>6} {'seconds':>8} {'frames/s':>9} {'cpu s':>6} {'MB':>6}")
+    print(
+        f"video: 6 s {fmt.size_label} at 30 fps; load average {load} (1/5/15 min) on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"  {'encoder':<26} {'stream':<13} {'frames':>6} {'seconds':>8} {'frames/s':>9} {'cpu s':>6} {'MB':>6}"
+    )
     for label, backend in (
         ("veryfast crf 18 (default)", MoviePyVideoBackend()),
         ("medium crf 20", MoviePyVideoBackend(preset="medium", crf=20)),
@@ -124,20 +159,47 @@ def _tiny_pipeline(folder: Path) -> Path:
         vocab.setdefault(char, len(vocab))
         vocab.setdefault(f"{char}</w>", len(vocab))
     pipeline = StableDiffusionPipeline(
-        vae=AutoencoderKL(block_out_channels=[4, 8], latent_channels=4, norm_num_groups=2,
-                          down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2),
-        text_encoder=CLIPTextModel(CLIPTextConfig(bos_token_id=0, eos_token_id=1, pad_token_id=1,
-                                                  vocab_size=len(vocab), hidden_size=16, intermediate_size=32,
-                                                  num_attention_heads=2, num_hidden_layers=2,
-                                                  max_position_embeddings=77)),
+        vae=AutoencoderKL(
+            block_out_channels=[4, 8],
+            latent_channels=4,
+            norm_num_groups=2,
+            down_block_types=["DownEncoderBlock2D"] * 2,
+            up_block_types=["UpDecoderBlock2D"] * 2,
+        ),
+        text_encoder=CLIPTextModel(
+            CLIPTextConfig(
+                bos_token_id=0,
+                eos_token_id=1,
+                pad_token_id=1,
+                vocab_size=len(vocab),
+                hidden_size=16,
+                intermediate_size=32,
+                num_attention_heads=2,
+                num_hidden_layers=2,
+                max_position_embeddings=77,
+            )
+        ),
         tokenizer=CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77),
-        unet=UNet2DConditionModel(block_out_channels=(4, 8), layers_per_block=1, sample_size=8,
-                                  down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-                                  up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"), cross_attention_dim=16,
-                                  norm_num_groups=2),
-        scheduler=DDIMScheduler(beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012,
-                                clip_sample=False, set_alpha_to_one=False, steps_offset=1),
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        unet=UNet2DConditionModel(
+            block_out_channels=(4, 8),
+            layers_per_block=1,
+            sample_size=8,
+            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+            up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+            cross_attention_dim=16,
+            norm_num_groups=2,
+        ),
+        scheduler=DDIMScheduler(
+            beta_schedule="scaled_linear",
+            beta_start=0.00085,
+            beta_end=0.012,
+            clip_sample=False,
+            set_alpha_to_one=False,
+            steps_offset=1,
+        ),
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
     )
     pipeline.save_pretrained(folder)
     return folder
@@ -148,8 +210,15 @@ def _diffusers(model: str, device: str, resolution: int, steps: int, label: str)
     from studio.backends.media import ImageRequest
 
     backend = DiffusersImageBackend(model, device=device, resolution=resolution)
-    request = ImageRequest(prompt="warm morning light, coffee beans", negative_prompt="text, watermark",
-                           width=resolution, height=resolution, seed=0, steps=steps, guidance=7.0)
+    request = ImageRequest(
+        prompt="warm morning light, coffee beans",
+        negative_prompt="text, watermark",
+        width=resolution,
+        height=resolution,
+        seed=0,
+        steps=steps,
+        guidance=7.0,
+    )
     t0 = time.perf_counter()
     backend.generate(request)  # load + warm-up
     t1 = time.perf_counter()
@@ -165,9 +234,15 @@ def _diffusers(model: str, device: str, resolution: int, steps: int, label: str)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeats", type=int, default=3, help="seeds per size for the offline timings")
-    parser.add_argument("--diffusers-model", help="also time this text-to-image model at 512x512, 25 steps")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="seeds per size for the offline timings"
+    )
+    parser.add_argument(
+        "--diffusers-model", help="also time this text-to-image model at 512x512, 25 steps"
+    )
     parser.add_argument("--skip-video", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:

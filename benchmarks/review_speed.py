@@ -14,12 +14,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from studio.review import accounts as auth
-from studio.review import workflow as review
-from studio.review import account_queries as user_queries
 from studio.copy import variants as variant_queries
 from studio.core.database import get_engine, upgrade
 from studio.core.models import Role, Variant, VariantStatus
+from studio.review import account_queries as user_queries
+from studio.review import accounts as auth
+from studio.review import workflow as review
 
 N_VARIANTS = 300
 
@@ -34,7 +34,10 @@ def timed(fn, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    url = os.environ.get("STUDIO_BENCH_DATABASE_URL") or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    url = (
+        os.environ.get("STUDIO_BENCH_DATABASE_URL")
+        or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    )
     upgrade(url)
     hashes = timed(lambda: auth.hash_password("a long enough passphrase"), 10)
     stored = auth.hash_password("a long enough passphrase")
@@ -44,13 +47,34 @@ def main() -> None:
 
     with Session(get_engine(url), expire_on_commit=False) as session:
         for name, role in (("cara", Role.creative), ("bea", Role.brand_manager)):
-            user_queries.add_user(session, username=name, display_name=name, role=role, password_hash=stored)
-        campaign = variant_queries.create_campaign(session, brand="halden-coffee", name="bench", objective="traffic",
-                                                   landing_url="https://haldencoffee.example", created_by="cara")
-        rows = [Variant(campaign_id=campaign.id, brand="halden-coffee", persona="home-baristas", channel="meta_feed",
-                        fields={"headline": f"Roast {i}"}, status=VariantStatus.in_review, backend="offline",
-                        model="m", seed=i, prompt_template="t", prompt_hash="0" * 64, created_by="cara")
-                 for i in range(2 * N_VARIANTS)]
+            user_queries.add_user(
+                session, username=name, display_name=name, role=role, password_hash=stored
+            )
+        campaign = variant_queries.create_campaign(
+            session,
+            brand="halden-coffee",
+            name="bench",
+            objective="traffic",
+            landing_url="https://haldencoffee.example",
+            created_by="cara",
+        )
+        rows = [
+            Variant(
+                campaign_id=campaign.id,
+                brand="halden-coffee",
+                persona="home-baristas",
+                channel="meta_feed",
+                fields={"headline": f"Roast {i}"},
+                status=VariantStatus.in_review,
+                backend="offline",
+                model="m",
+                seed=i,
+                prompt_template="t",
+                prompt_hash="0" * 64,
+                created_by="cara",
+            )
+            for i in range(2 * N_VARIANTS)
+        ]
         session.add_all(rows)
         session.commit()
         ids = [r.id for r in rows]
@@ -62,13 +86,19 @@ def main() -> None:
         one_by_one = time.perf_counter() - start
 
         start = time.perf_counter()
-        result = review.bulk_act(session, action="approve", actor="bea", variants=dict.fromkeys(ids[N_VARIANTS:], 1))
+        result = review.bulk_act(
+            session, action="approve", actor="bea", variants=dict.fromkeys(ids[N_VARIANTS:], 1)
+        )
         session.commit()
         bulk = time.perf_counter() - start
     assert not result.failed
-    print(f"approve one at a time, commit each: {N_VARIANTS / one_by_one:.0f} variants/s "
-          f"({one_by_one / N_VARIANTS * 1000:.1f} ms each) on {url.split(':')[0]}")
-    print(f"bulk approve {N_VARIANTS} in one transaction: {bulk:.2f} s ({N_VARIANTS / bulk:.0f} variants/s)")
+    print(
+        f"approve one at a time, commit each: {N_VARIANTS / one_by_one:.0f} variants/s "
+        f"({one_by_one / N_VARIANTS * 1000:.1f} ms each) on {url.split(':')[0]}"
+    )
+    print(
+        f"bulk approve {N_VARIANTS} in one transaction: {bulk:.2f} s ({N_VARIANTS / bulk:.0f} variants/s)"
+    )
 
 
 if __name__ == "__main__":

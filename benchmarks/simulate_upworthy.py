@@ -142,10 +142,15 @@ def predictor_section(data: Path, batches: int, seeds: list[int], strength: floa
     """
     import pandas as pd
 
+    from studio.experiments.simulator import (
+        STUDIO_POLICY,
+        ArmPredictions,
+        ThompsonPolicy,
+        UniformPolicy,
+    )
     from studio.scoring.data import load_test_table, temporal_split
     from studio.scoring.embeddings import EmbeddingCache
     from studio.scoring.train import featurize, train_model
-    from studio.experiments.simulator import STUDIO_POLICY, ArmPredictions, ThompsonPolicy, UniformPolicy
 
     started = time.perf_counter()
     early, late = temporal_split(load_test_table(data), 0.2)

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from studio.brand.guidelines import BrandCatalog, load_catalog
-from studio.core.settings import get_settings
 from studio.core.database import get_engine, upgrade
+from studio.core.settings import get_settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DIR = REPO_ROOT.parent / "shared"
@@ -33,7 +33,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def _postgres_database() -> Iterator[str]:
     server_url = os.environ.get("STUDIO_TEST_POSTGRES_URL")
     if not server_url:
-        pytest.skip("STUDIO_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
+        pytest.skip(
+            "STUDIO_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)"
+        )
     name = f"studio_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -116,7 +118,9 @@ def sign_in(studio_env: dict[str, str]):  # type: ignore[no-untyped-def]
     from studio.ui.auth import SIGNIN_KEY
     from tests.people import add_people
 
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as db_session:
+    with Session(
+        get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False
+    ) as db_session:
         people = add_people(db_session)
 
     def _sign_in(at, username: str):  # type: ignore[no-untyped-def]
@@ -129,5 +133,7 @@ def sign_in(studio_env: dict[str, str]):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def upworthy_csv() -> Path:
     if not UPWORTHY_CSV.is_file():
-        pytest.skip(f"the shared Upworthy data is not at {UPWORTHY_CSV} (it sits beside the checkout in CI)")
+        pytest.skip(
+            f"the shared Upworthy data is not at {UPWORTHY_CSV} (it sits beside the checkout in CI)"
+        )
     return UPWORTHY_CSV

@@ -6,9 +6,9 @@ from functools import cache
 
 from sqlmodel import Session
 
-from studio.review.accounts import hash_password
-from studio.review import account_queries as user_queries
 from studio.core.models import Role, User
+from studio.review import account_queries as user_queries
+from studio.review.accounts import hash_password
 
 PASSWORD = "correct horse battery staple"
 
@@ -30,8 +30,13 @@ def password_hash() -> str:
 
 def add_people(session: Session) -> dict[str, User]:
     people = {
-        name: user_queries.add_user(session, username=name, display_name=name.title(), role=role,
-                                    password_hash=password_hash())
+        name: user_queries.add_user(
+            session,
+            username=name,
+            display_name=name.title(),
+            role=role,
+            password_hash=password_hash(),
+        )
         for name, role in PEOPLE.items()
     }
     session.commit()

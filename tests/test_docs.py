@@ -8,7 +8,11 @@ from tests.conftest import REPO_ROOT
 
 def test_every_setting_is_documented_in_the_readme():
     readme = (REPO_ROOT / "README.md").read_text()
-    missing = [f"STUDIO_{name.upper()}" for name in Settings.model_fields if f"`STUDIO_{name.upper()}`" not in readme]
+    missing = [
+        f"STUDIO_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`STUDIO_{name.upper()}`" not in readme
+    ]
     assert missing == [], f"document these settings in README.md's Settings table: {missing}"
 
 

@@ -56,7 +56,9 @@ def resolve_device(name: str) -> tuple[str, Any]:
             f"(built with CUDA {torch.version.cuda}); use auto or cpu, or install a CUDA build of torch"
         )
     elif name == "mps" and not has_mps:
-        raise ValueError("STUDIO_DEVICE=mps but Apple's Metal backend is not available here; use auto or cpu")
+        raise ValueError(
+            "STUDIO_DEVICE=mps but Apple's Metal backend is not available here; use auto or cpu"
+        )
     elif name not in ("cpu", "cuda", "mps"):
         raise ValueError(f"STUDIO_DEVICE={name!r} is not a device; choose auto, cpu, cuda or mps")
     return name, (torch.float32 if name == "cpu" else torch.float16)
@@ -89,7 +91,9 @@ def model_source(model: str, what: str) -> str:
     if not looks_local:
         return model
     if not path.is_dir():
-        raise ValueError(f"{what} {model!r}: no such folder (give a folder saved with save_pretrained() or a hub id)")
+        raise ValueError(
+            f"{what} {model!r}: no such folder (give a folder saved with save_pretrained() or a hub id)"
+        )
     if not (path / "model_index.json").is_file():
         raise ValueError(
             f"{what} {model!r}: the folder has no model_index.json; save the pipeline with "

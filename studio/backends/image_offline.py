@@ -82,13 +82,23 @@ def _steam(d: ImageDraw.ImageDraw, s: int, fill: RGB, detail: RGB) -> None:
     w = max(2, round(s * 0.06))
     for offset in (0.28, 0.5, 0.72):
         points = [
-            (s * offset + math.sin(k / 6 * math.pi * 2) * s * 0.07, s * 0.9 - k / 12 * s * 0.8) for k in range(13)
+            (s * offset + math.sin(k / 6 * math.pi * 2) * s * 0.07, s * 0.9 - k / 12 * s * 0.8)
+            for k in range(13)
         ]
         d.line(points, fill=fill, width=w, joint="curve")
 
 
 def _document(d: ImageDraw.ImageDraw, s: int, fill: RGB, detail: RGB) -> None:
-    d.polygon([(s * 0.2, s * 0.05), (s * 0.65, s * 0.05), (s * 0.8, s * 0.2), (s * 0.8, s * 0.95), (s * 0.2, s * 0.95)], fill=fill)
+    d.polygon(
+        [
+            (s * 0.2, s * 0.05),
+            (s * 0.65, s * 0.05),
+            (s * 0.8, s * 0.2),
+            (s * 0.8, s * 0.95),
+            (s * 0.2, s * 0.95),
+        ],
+        fill=fill,
+    )
     d.polygon([(s * 0.65, s * 0.05), (s * 0.8, s * 0.2), (s * 0.65, s * 0.2)], fill=detail)
     w = max(1, round(s * 0.04))
     for i, length in enumerate((0.45, 0.5, 0.35, 0.5, 0.25)):
@@ -101,12 +111,21 @@ def _chart(d: ImageDraw.ImageDraw, s: int, fill: RGB, detail: RGB) -> None:
         x = s * (0.1 + i * 0.16)
         d.rectangle((x, s * (0.9 - h), x + s * 0.11, s * 0.9), fill=fill)
     w = max(2, round(s * 0.04))
-    d.line([(s * 0.15, s * 0.55), (s * 0.35, s * 0.42), (s * 0.5, s * 0.48), (s * 0.82, s * 0.12)], fill=detail, width=w)
+    d.line(
+        [(s * 0.15, s * 0.55), (s * 0.35, s * 0.42), (s * 0.5, s * 0.48), (s * 0.82, s * 0.12)],
+        fill=detail,
+        width=w,
+    )
 
 
 def _check(d: ImageDraw.ImageDraw, s: int, fill: RGB, detail: RGB) -> None:
     d.ellipse((s * 0.05, s * 0.05, s * 0.95, s * 0.95), fill=fill)
-    d.line([(s * 0.28, s * 0.52), (s * 0.44, s * 0.68), (s * 0.74, s * 0.34)], fill=detail, width=max(2, round(s * 0.09)), joint="curve")
+    d.line(
+        [(s * 0.28, s * 0.52), (s * 0.44, s * 0.68), (s * 0.74, s * 0.34)],
+        fill=detail,
+        width=max(2, round(s * 0.09)),
+        joint="curve",
+    )
 
 
 def _leaf(d: ImageDraw.ImageDraw, s: int, fill: RGB, detail: RGB) -> None:
@@ -183,10 +202,16 @@ class OfflineImageBackend:
         images, seeds = [], []
         for i in range(request.num_images):
             seed = request.seed + i
-            images.append(self._draw(request.width, request.height, colors, [(d, m) for m, d, _ in drawers], seed))
+            images.append(
+                self._draw(
+                    request.width, request.height, colors, [(d, m) for m, d, _ in drawers], seed
+                )
+            )
             seeds.append(seed)
         notes = (
-            (f"no drawing for motif(s) {', '.join(unknown)}; drawn as abstract badges",) if unknown else ()
+            (f"no drawing for motif(s) {', '.join(unknown)}; drawn as abstract badges",)
+            if unknown
+            else ()
         )
         return GeneratedImages(
             images=tuple(images),
@@ -214,7 +239,9 @@ class OfflineImageBackend:
         ground = colors[str(ground_role)]
         lighter = ground_role == "background"
         start, end = ground, _tint(ground, -0.08 if lighter else 0.1)
-        canvas = _gradient(w // 4, h // 4, start, end, float(rng.uniform(0, 2 * math.pi))).resize((w, h))
+        canvas = _gradient(w // 4, h // 4, start, end, float(rng.uniform(0, 2 * math.pi))).resize(
+            (w, h)
+        )
         draw = ImageDraw.Draw(canvas)
         shape_roles = [r for r in ("primary", "secondary", "accent") if colors[r] != ground]
         layout = int(rng.integers(0, 3))
@@ -222,7 +249,9 @@ class OfflineImageBackend:
             for _ in range(int(rng.integers(2, 4))):
                 r = short * float(rng.uniform(0.25, 0.55))
                 cx, cy = float(rng.uniform(0, w)), float(rng.uniform(0, h * 0.7))
-                draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colors[str(rng.choice(shape_roles))])
+                draw.ellipse(
+                    (cx - r, cy - r, cx + r, cy + r), fill=colors[str(rng.choice(shape_roles))]
+                )
         elif layout == 1:  # a diagonal band
             t = float(rng.uniform(0.15, 0.45))
             band = [(0, h * t), (w, h * (t - 0.25)), (w, h * (t + 0.05)), (0, h * (t + 0.3))]
@@ -231,7 +260,10 @@ class OfflineImageBackend:
             corner = (w if rng.random() < 0.5 else 0, 0)
             for k, role in enumerate(rng.permutation(shape_roles)[:3]):
                 r = short * (0.9 - 0.22 * k)
-                draw.ellipse((corner[0] - r, corner[1] - r, corner[0] + r, corner[1] + r), fill=colors[str(role)])
+                draw.ellipse(
+                    (corner[0] - r, corner[1] - r, corner[0] + r, corner[1] + r),
+                    fill=colors[str(role)],
+                )
         if motifs:
             self._scatter(canvas, motifs, colors, ground, rng)
         return canvas.resize((width, height), Image.Resampling.LANCZOS)
@@ -247,14 +279,21 @@ class OfflineImageBackend:
         """One large hero motif and a few small ones, kept apart, in the upper two thirds."""
         w, h = canvas.size
         short = min(w, h)
-        fills = [c for c in (colors["primary"], colors["accent"], colors["secondary"]) if c != ground]
+        fills = [
+            c for c in (colors["primary"], colors["accent"], colors["secondary"]) if c != ground
+        ]
         placed: list[tuple[float, float, float]] = []
         count = int(rng.integers(3, 6))
         for k in range(count):
             drawer, _ = motifs[int(rng.integers(0, len(motifs)))] if k else motifs[0]
-            size = short * (float(rng.uniform(0.3, 0.4)) if k == 0 else float(rng.uniform(0.1, 0.18)))
+            size = short * (
+                float(rng.uniform(0.3, 0.4)) if k == 0 else float(rng.uniform(0.1, 0.18))
+            )
             for _attempt in range(20):
-                cx, cy = float(rng.uniform(size / 2, w - size / 2)), float(rng.uniform(size / 2, h * 0.62))
+                cx, cy = (
+                    float(rng.uniform(size / 2, w - size / 2)),
+                    float(rng.uniform(size / 2, h * 0.62)),
+                )
                 if all(math.hypot(cx - x, cy - y) > (size + s) * 0.55 for x, y, s in placed):
                     break
             placed.append((cx, cy, size))
@@ -263,5 +302,7 @@ class OfflineImageBackend:
             tile_side = max(8, int(size))
             tile = Image.new("RGBA", (tile_side, tile_side), (0, 0, 0, 0))
             drawer(ImageDraw.Draw(tile), tile_side, fill, detail)
-            tile = tile.rotate(float(rng.uniform(-35, 35)), resample=Image.Resampling.BICUBIC, expand=True)
+            tile = tile.rotate(
+                float(rng.uniform(-35, 35)), resample=Image.Resampling.BICUBIC, expand=True
+            )
             canvas.paste(tile, (round(cx - tile.width / 2), round(cy - tile.height / 2)), tile)

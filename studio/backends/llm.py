@@ -70,9 +70,13 @@ class CampaignBrief:
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective {self.objective!r} is not allowed; use one of {', '.join(OBJECTIVES)}")
+            raise ValueError(
+                f"objective {self.objective!r} is not allowed; use one of {', '.join(OBJECTIVES)}"
+            )
         if not re.match(r"^https?://[^\s/]+\.[^\s]+$", self.landing_url):
-            raise ValueError(f"landing_url {self.landing_url!r} is not a web address; write it as https://example.com/page")
+            raise ValueError(
+                f"landing_url {self.landing_url!r} is not a web address; write it as https://example.com/page"
+            )
         if len(self.offer) > 500:
             raise ValueError(f"offer is {len(self.offer)} characters; at most 500 are allowed")
 
@@ -178,7 +182,11 @@ def reply_model(channel: ChannelSpec) -> type[BaseModel]:
             annotation: Any = str
         elif spec.multiple:
             extra["minItems"], extra["maxItems"] = spec.min_count, spec.max_count
-            extra["items"] = {"type": "string", "maxLength": spec.max_length, "minLength": spec.min_length}
+            extra["items"] = {
+                "type": "string",
+                "maxLength": spec.max_length,
+                "minLength": spec.min_length,
+            }
             annotation = list[str]
         else:
             extra["maxLength"], extra["minLength"] = spec.max_length, spec.min_length
@@ -264,18 +272,24 @@ def parse_reply(text: str, channel: ChannelSpec, *, backend: str) -> dict[str, A
             f"the {backend} reply is not valid JSON ({exc.msg} at character {exc.pos}); it began: {preview!r}"
         ) from exc
     if not isinstance(data, dict):
-        raise CopyWriterError(f"the {backend} reply is JSON but not an object; it began: {preview!r}")
+        raise CopyWriterError(
+            f"the {backend} reply is JSON but not an object; it began: {preview!r}"
+        )
     try:
         parsed = reply_model(channel).model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(object)'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or '(object)'}: {err['msg']}"
+            for err in exc.errors()
         )
         raise CopyWriterError(
             f"the {backend} reply does not match the {channel.name} schema: {problems} "
             f"(fields: {', '.join(channel.field_names)})"
         ) from exc
-    return {k: (v.strip() if isinstance(v, str) else [s.strip() for s in v]) for k, v in parsed.model_dump(exclude_none=True).items()}
+    return {
+        k: (v.strip() if isinstance(v, str) else [s.strip() for s in v])
+        for k, v in parsed.model_dump(exclude_none=True).items()
+    }
 
 
 # --------------------------------------------------------------------------------------------

@@ -116,9 +116,16 @@ class OfflineCopyWriter:
 
     def write(self, request: CopyRequest) -> CopyDraft:
         rng = random.Random(
-            "|".join((request.brand.slug, request.persona_slug, request.channel.id, str(request.seed)))
+            "|".join(
+                (request.brand.slug, request.persona_slug, request.channel.id, str(request.seed))
+            )
         )
-        key = (id(request.brand.guideline), request.persona_slug, request.channel.id, request.brief.offer)
+        key = (
+            id(request.brand.guideline),
+            request.persona_slug,
+            request.channel.id,
+            request.brief.offer,
+        )
         cached = self._cache.get(key)
         if cached is None:
             if len(self._cache) > 256:
@@ -132,7 +139,9 @@ class OfflineCopyWriter:
             value = self._field(rng, spec, channel, request, assets, cta)
             if value not in (None, "", []):
                 fields[spec.name] = value
-        return CopyDraft(fields=fields, backend=self.name, model=self.model, notes=tuple(assets.notes))
+        return CopyDraft(
+            fields=fields, backend=self.name, model=self.model, notes=tuple(assets.notes)
+        )
 
     # ----------------------------------------------------------------------------------------
 
@@ -202,7 +211,9 @@ class OfflineCopyWriter:
         if spec.name in ("headline", "description"):
             if not spec.required and rng.random() < 0.2:
                 return ""
-            limit = spec.shown_length if spec.shown_length and rng.random() < 0.8 else spec.max_length
+            limit = (
+                spec.shown_length if spec.shown_length and rng.random() < 0.8 else spec.max_length
+            )
             pool = [p for p in assets.short if usable(p) and len(p) <= limit]
             pool = pool or [p for p in assets.short if usable(p) and len(p) <= spec.max_length]
             if spec.name == "description" and cta and len(cta) <= spec.max_length:
@@ -222,7 +233,9 @@ class OfflineCopyWriter:
         ]
         text = _compose(rng, slots, disclaimers, budget, usable)
         if len(text) < spec.min_length:
-            text = _compose(rng, [assets.values, assets.claims, assets.hooks], disclaimers, budget, usable)
+            text = _compose(
+                rng, [assets.values, assets.claims, assets.hooks], disclaimers, budget, usable
+            )
         return text
 
     def _headlines(self, rng: random.Random, spec: FieldSpec, assets: _Assets) -> list[str]:
@@ -253,7 +266,7 @@ class OfflineCopyWriter:
         for sentence in assets.values + assets.claims + assets.offers + assets.aspirations:
             # "Get your first bag" does not end a sentence that already says "first bag".
             repeats = bool(cta) and _phrase(cta).casefold().rstrip(".") in sentence.casefold()
-            for candidate in ((sentence,) if repeats else (sentence + ending, sentence)):
+            for candidate in (sentence,) if repeats else (sentence + ending, sentence):
                 if len(candidate) <= budget and usable(candidate):
                     bodies.append(candidate)
                     break

@@ -68,9 +68,13 @@ class OpenAICopyWriter:
         try:
             import openai
         except ImportError as exc:  # pragma: no cover - a core dependency
-            raise CopyWriterUnavailable("the openai backend needs the openai package: pip install openai") from exc
+            raise CopyWriterUnavailable(
+                "the openai backend needs the openai package: pip install openai"
+            ) from exc
         if not model:
-            raise CopyWriterUnavailable("the openai backend needs a model name: set STUDIO_OPENAI_MODEL")
+            raise CopyWriterUnavailable(
+                "the openai backend needs a model name: set STUDIO_OPENAI_MODEL"
+            )
         self.model = model
         self.endpoint = base_url or DEFAULT_ENDPOINT
         self.timeout_s = timeout_s
@@ -114,18 +118,26 @@ class OpenAICopyWriter:
                 "check STUDIO_OPENAI_BASE_URL and that the server is running"
             )
         if isinstance(exc, openai.AuthenticationError):
-            return CopyWriterUnavailable(f"{where} refused the API key (401); check STUDIO_OPENAI_API_KEY")
+            return CopyWriterUnavailable(
+                f"{where} refused the API key (401); check STUDIO_OPENAI_API_KEY"
+            )
         if isinstance(exc, openai.PermissionDeniedError):
-            return CopyWriterUnavailable(f"{where} denied access (403) to model {self.model!r}: {_message(exc)}")
+            return CopyWriterUnavailable(
+                f"{where} denied access (403) to model {self.model!r}: {_message(exc)}"
+            )
         if isinstance(exc, openai.NotFoundError):
             return CopyWriterUnavailable(
                 f"{where} has no model {self.model!r} or no chat-completions endpoint (404); "
                 "check STUDIO_OPENAI_MODEL and STUDIO_OPENAI_BASE_URL (it usually ends in /v1)"
             )
         if isinstance(exc, openai.RateLimitError):
-            return CopyWriterUnavailable(f"{where} is rate limiting (429) {tries}: {_message(exc)}; try again later")
+            return CopyWriterUnavailable(
+                f"{where} is rate limiting (429) {tries}: {_message(exc)}; try again later"
+            )
         if isinstance(exc, openai.InternalServerError):
-            return CopyWriterUnavailable(f"{where} failed with {exc.status_code} {tries}: {_message(exc)}")
+            return CopyWriterUnavailable(
+                f"{where} failed with {exc.status_code} {tries}: {_message(exc)}"
+            )
         if isinstance(exc, openai.BadRequestError):
             return CopyWriterUnavailable(
                 f"{where} rejected the request (400): {_message(exc)}; the model must support "
@@ -148,7 +160,11 @@ class OpenAICopyWriter:
                 ],
                 response_format={
                     "type": "json_schema",
-                    "json_schema": {"name": f"{channel.id}_copy", "schema": reply_schema(channel), "strict": False},
+                    "json_schema": {
+                        "name": f"{channel.id}_copy",
+                        "schema": reply_schema(channel),
+                        "strict": False,
+                    },
                 },
                 temperature=self.temperature,
                 seed=request.seed,
@@ -165,9 +181,13 @@ class OpenAICopyWriter:
             )
         if not content.strip():
             refusal = getattr(choice.message, "refusal", None)
-            raise CopyWriterError(f"the openai reply is empty{f' (refusal: {refusal})' if refusal else ''}")
+            raise CopyWriterError(
+                f"the openai reply is empty{f' (refusal: {refusal})' if refusal else ''}"
+            )
         fields = parse_reply(content, channel, backend="openai")
-        return CopyDraft(fields=fields, backend=self.name, model=response.model or self.model, raw=content)
+        return CopyDraft(
+            fields=fields, backend=self.name, model=response.model or self.model, raw=content
+        )
 
 
 def _message(exc: Any) -> str:

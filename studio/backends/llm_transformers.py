@@ -44,9 +44,15 @@ def resolve_device(device: str) -> str:
             return "mps"
         return "cpu"
     if device == "cuda" and not torch.cuda.is_available():
-        raise CopyWriterUnavailable("STUDIO_DEVICE=cuda but torch sees no CUDA GPU; use auto or cpu")
-    if device == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise CopyWriterUnavailable("STUDIO_DEVICE=mps but Apple MPS is not available; use auto or cpu")
+        raise CopyWriterUnavailable(
+            "STUDIO_DEVICE=cuda but torch sees no CUDA GPU; use auto or cpu"
+        )
+    if device == "mps" and not (
+        getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()
+    ):
+        raise CopyWriterUnavailable(
+            "STUDIO_DEVICE=mps but Apple MPS is not available; use auto or cpu"
+        )
     return device
 
 
@@ -126,7 +132,9 @@ class TransformersCopyWriter:
                 {"role": "system", "content": SYSTEM_MESSAGE},
                 {"role": "user", "content": request.prompt.text},
             ]
-            return str(tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+            return str(
+                tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            )
         return f"{SYSTEM_MESSAGE}\n\n{request.prompt.text}\nJSON:\n"
 
     def write(self, request: CopyRequest) -> CopyDraft:
@@ -136,7 +144,9 @@ class TransformersCopyWriter:
         text = self.format_prompt(request, tokenizer)
         inputs = tokenizer(text, return_tensors="pt", add_special_tokens=False).to(device)
         prompt_tokens = int(inputs["input_ids"].shape[1])
-        context = getattr(model.config, "max_position_embeddings", None) or getattr(model.config, "n_positions", None)
+        context = getattr(model.config, "max_position_embeddings", None) or getattr(
+            model.config, "n_positions", None
+        )
         max_new = self.max_new_tokens
         if context is not None:
             if prompt_tokens >= context:

@@ -62,9 +62,13 @@ class ImageRequest:
 
     def __post_init__(self) -> None:
         if self.width < 8 or self.height < 8:
-            raise ValueError(f"image size must be at least 8x8 px; received {self.width}x{self.height}")
+            raise ValueError(
+                f"image size must be at least 8x8 px; received {self.width}x{self.height}"
+            )
         if not 1 <= self.num_images <= MAX_BATCH:
-            raise ValueError(f"num_images (batch size) must be 1-{MAX_BATCH}; received {self.num_images}")
+            raise ValueError(
+                f"num_images (batch size) must be 1-{MAX_BATCH}; received {self.num_images}"
+            )
         if self.steps < 1:
             raise ValueError(f"steps must be at least 1; received {self.steps}")
         if self.guidance < 0:
@@ -138,13 +142,17 @@ class VideoRequest:
         from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S
 
         if not 1 <= len(self.backgrounds) <= 3:
-            raise ValueError(f"a video needs 1-3 background images; received {len(self.backgrounds)}")
+            raise ValueError(
+                f"a video needs 1-3 background images; received {len(self.backgrounds)}"
+            )
         if not CLIP_MIN_S <= self.duration_s <= CLIP_MAX_S:
             raise ValueError(
                 f"duration_s must be {CLIP_MIN_S:g}-{CLIP_MAX_S:g} seconds; received {self.duration_s}"
             )
         if self.fmt.kind != "video":
-            raise ValueError(f"fmt must be a video format; received a {self.fmt.kind} format {self.fmt.size_label}")
+            raise ValueError(
+                f"fmt must be a video format; received a {self.fmt.kind} format {self.fmt.size_label}"
+            )
         if not 12 <= self.fps <= 60:
             raise ValueError(f"fps must be 12-60; received {self.fps}")
         if self.music is not None and not Path(self.music).is_file():
@@ -219,9 +227,13 @@ def make_image_backend(settings: Settings) -> ImageBackend:
         from studio.backends.image_diffusers import DiffusersImageBackend
 
         return DiffusersImageBackend(
-            settings.diffusers_model, device=settings.device, resolution=settings.diffusers_resolution
+            settings.diffusers_model,
+            device=settings.device,
+            resolution=settings.diffusers_resolution,
         )
-    raise ValueError(f"unknown image backend {settings.image_backend!r}; choose offline or diffusers")
+    raise ValueError(
+        f"unknown image backend {settings.image_backend!r}; choose offline or diffusers"
+    )
 
 
 def make_video_backend(settings: Settings) -> VideoBackend:

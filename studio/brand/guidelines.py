@@ -232,7 +232,9 @@ class BrandCatalog:
             return self.brands[slug]
         except KeyError:
             known = ", ".join(sorted(self.brands)) or "none"
-            raise KeyError(f"no valid brand {slug!r} in {self.root}; valid brands: {known}") from None
+            raise KeyError(
+                f"no valid brand {slug!r} in {self.root}; valid brands: {known}"
+            ) from None
 
     def errors_for(self, slug: str) -> list[BrandFileError]:
         return [e for e in self.errors if e.file.startswith(f"{slug}/")]
@@ -291,9 +293,13 @@ def validate_guideline_text(
     ):
         path = (brand_root / rel).resolve()
         if not path.is_relative_to(brand_root.resolve()):
-            missing.append(BrandFileError(file, field_name, f"{rel!r} points outside the brand folder"))
+            missing.append(
+                BrandFileError(file, field_name, f"{rel!r} points outside the brand folder")
+            )
         elif not path.is_file():
-            missing.append(BrandFileError(file, field_name, f"file {rel!r} does not exist in the brand folder"))
+            missing.append(
+                BrandFileError(file, field_name, f"file {rel!r} does not exist in the brand folder")
+            )
     return (None, missing) if missing else (guideline, [])
 
 
@@ -325,7 +331,9 @@ def load_brand(root: Path, slug: str) -> tuple[Brand | None, list[BrandFileError
     file = f"{slug}/{GUIDELINE_FILE}"
     guideline_path = brand_root / GUIDELINE_FILE
     if not guideline_path.is_file():
-        return None, [BrandFileError(file, "", "missing: every brand folder needs a guideline.yaml")]
+        return None, [
+            BrandFileError(file, "", "missing: every brand folder needs a guideline.yaml")
+        ]
     try:
         text = guideline_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -354,12 +362,18 @@ def load_catalog(root: Path) -> BrandCatalog:
     """Load every brand folder under ``root``; never raises for bad files."""
     catalog = BrandCatalog(root=root)
     if not root.is_dir():
-        catalog.errors.append(BrandFileError(str(root), "", "brand guidelines folder does not exist"))
+        catalog.errors.append(
+            BrandFileError(str(root), "", "brand guidelines folder does not exist")
+        )
         return catalog
-    for brand_root in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for brand_root in sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+    ):
         if not _SLUG.match(brand_root.name):
             catalog.errors.append(
-                BrandFileError(brand_root.name, "", "folder name must be lowercase letters, digits, - or _")
+                BrandFileError(
+                    brand_root.name, "", "folder name must be lowercase letters, digits, - or _"
+                )
             )
             continue
         brand, errors = load_brand(root, brand_root.name)

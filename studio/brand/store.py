@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from studio.core import audit
-from studio.review import accounts as auth
 from studio.brand.guidelines import BrandFileError, resolve_brand_file, validate_text
+from studio.core import audit
 from studio.core.models import GuidelineVersion
+from studio.review import accounts as auth
 
 
 class BrandFileInvalid(ValueError):
@@ -77,8 +77,13 @@ def _ensure_baseline(session: Session, *, root: Path, path: str, author: str) ->
     if current.is_file():
         text = current.read_text(encoding="utf-8")
         session.add(
-            GuidelineVersion(path=path, content=text, sha256=_sha256(text), author=author,
-                             message="version found on disk before the first save")
+            GuidelineVersion(
+                path=path,
+                content=text,
+                sha256=_sha256(text),
+                author=author,
+                message="version found on disk before the first save",
+            )
         )
         session.flush()
 
@@ -109,13 +114,21 @@ def save_brand_file(
     previous = target.read_text(encoding="utf-8") if target.is_file() else ""
     changed = previous != text
     version = GuidelineVersion(
-        path=relative, content=text, sha256=_sha256(text), author=author,
+        path=relative,
+        content=text,
+        sha256=_sha256(text),
+        author=author,
         message=message or ("saved" if changed else "saved without changes"),
     )
     session.add(version)
     audit.record(
-        session, actor=author, action="guideline.save", entity_type="brand_file", entity_id=relative,
-        before={"sha256": _sha256(previous)}, after={"sha256": version.sha256, "message": version.message},
+        session,
+        actor=author,
+        action="guideline.save",
+        entity_type="brand_file",
+        entity_id=relative,
+        before={"sha256": _sha256(previous)},
+        after={"sha256": version.sha256, "message": version.message},
     )
     session.flush()
     # Write the file last: if the database refuses the version, the file is untouched.
@@ -130,24 +143,40 @@ def restore_version(session: Session, *, root: Path, version_id: int, author: st
     if version is None:
         raise KeyError(f"no saved version with id {version_id}")
     return save_brand_file(
-        session, root=root, path=version.path, text=version.content, author=author,
+        session,
+        root=root,
+        path=version.path,
+        text=version.content,
+        author=author,
         message=f"restored version {version_id} of {version.created_at:%Y-%m-%d %H:%M}",
     )
 
 
-def diff(old_text: str, new_text: str, *, old_label: str = "before", new_label: str = "after") -> str:
+def diff(
+    old_text: str, new_text: str, *, old_label: str = "before", new_label: str = "after"
+) -> str:
     """A unified diff of two versions (empty when they are equal)."""
     return "".join(
         difflib.unified_diff(
-            old_text.splitlines(keepends=True), new_text.splitlines(keepends=True),
-            fromfile=old_label, tofile=new_label,
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=old_label,
+            tofile=new_label,
         )
     )
 
 
 #: Files a brand manager may upload into a brand folder, by suffix, and the subfolder they go to.
-BRAND_ASSET_FOLDERS = {".png": "", ".jpg": "", ".jpeg": "", ".ttf": "fonts", ".otf": "fonts",
-                       ".mp3": "", ".m4a": "", ".wav": ""}
+BRAND_ASSET_FOLDERS = {
+    ".png": "",
+    ".jpg": "",
+    ".jpeg": "",
+    ".ttf": "fonts",
+    ".otf": "fonts",
+    ".mp3": "",
+    ".m4a": "",
+    ".wav": "",
+}
 
 
 def save_brand_asset(
@@ -169,10 +198,15 @@ def save_brand_asset(
     auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
     upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
     brand_root = (root / brand).resolve()
-    if not brand_root.is_relative_to(root.resolve()) or not (brand_root / "guideline.yaml").is_file():
+    if (
+        not brand_root.is_relative_to(root.resolve())
+        or not (brand_root / "guideline.yaml").is_file()
+    ):
         raise UploadRejected(f"{brand!r} is not a brand folder in {root}")
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", Path(upload.name).stem).strip("-") or "upload"
-    relative = "/".join(p for p in (BRAND_ASSET_FOLDERS[upload.suffix], f"{stem}{upload.suffix}") if p)
+    relative = "/".join(
+        p for p in (BRAND_ASSET_FOLDERS[upload.suffix], f"{stem}{upload.suffix}") if p
+    )
     target = brand_root / relative
     if target.exists():
         raise UploadRejected(f"{brand}/{relative} already exists; rename the file to keep both")
@@ -182,11 +216,19 @@ def save_brand_asset(
         elif upload.suffix in (".ttf", ".otf"):
             ImageFont.truetype(io.BytesIO(data), 20)
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise UploadRejected(f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})") from exc
+        raise UploadRejected(
+            f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
+        ) from exc
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, target)
-    audit.record(session, actor=author, action="brand_asset.upload", entity_type="brand_file",
-                 entity_id=f"{brand}/{relative}", after={"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    audit.record(
+        session,
+        actor=author,
+        action="brand_asset.upload",
+        entity_type="brand_file",
+        entity_id=f"{brand}/{relative}",
+        after={"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()},
+    )
     return relative

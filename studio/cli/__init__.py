@@ -9,10 +9,10 @@ from __future__ import annotations
 import typer
 
 from studio.cli import brands, db
-from studio.cli import experiments as tests_cli
 from studio.cli import ctr as ctr_cli
 from studio.cli import demo as demo_cli
 from studio.cli import events as events_cli
+from studio.cli import experiments as tests_cli
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
 from studio.cli import render as render_cli

@@ -9,8 +9,8 @@ from typing import NoReturn
 import typer
 from sqlmodel import Session
 
-from studio.core.settings import Settings, get_settings
 from studio.core.database import session_scope, upgrade
+from studio.core.settings import Settings, get_settings
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

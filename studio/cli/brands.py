@@ -14,7 +14,9 @@ app = typer.Typer(help="Brand guidelines and personas.", no_args_is_help=True)
 
 @app.command("validate")
 def validate(
-    brand_dir: Path | None = typer.Option(None, help="Folder of brands (default: STUDIO_BRAND_DIR)."),
+    brand_dir: Path | None = typer.Option(
+        None, help="Folder of brands (default: STUDIO_BRAND_DIR)."
+    ),
 ) -> None:
     """Check every guideline and persona file; exit 1 and list each problem if any is invalid."""
     root = brand_dir or settings().brand_dir

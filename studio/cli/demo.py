@@ -23,12 +23,24 @@ def demo(
     config = settings()
     catalog = load_catalog(config.brand_dir)
     if brand not in catalog.brands:
-        fail(f"brand {brand!r} is not a valid brand in {config.brand_dir}; valid: {', '.join(catalog.brands) or 'none'}")
+        fail(
+            f"brand {brand!r} is not a valid brand in {config.brand_dir}; valid: {', '.join(catalog.brands) or 'none'}"
+        )
     try:
         with database() as session:
-            result = run_demo(session, settings=config, catalog=catalog, brand_slug=brand, persona=persona,
-                              channel=channel, variants=variants, days=days, video=video, seed=seed,
-                              say=typer.echo)
+            result = run_demo(
+                session,
+                settings=config,
+                catalog=catalog,
+                brand_slug=brand,
+                persona=persona,
+                channel=channel,
+                variants=variants,
+                days=days,
+                video=video,
+                seed=seed,
+                say=typer.echo,
+            )
     except (KeyError, ValueError, RuntimeError) as exc:
         fail(str(exc).strip("'\""))
     typer.echo(summary(result))

@@ -6,22 +6,33 @@ from pathlib import Path
 
 import typer
 
-from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
+from studio.core.uploads import UploadRejected
 from studio.experiments.lifecycle import ExperimentError
 from studio.experiments.reports import PLATFORM_CHOICES, ReportFileError, import_report
-from studio.core.uploads import UploadRejected
+from studio.review.accounts import AuthError
 
-app = typer.Typer(help="Import ad-platform delivery reports into creative tests.", no_args_is_help=True)
+app = typer.Typer(
+    help="Import ad-platform delivery reports into creative tests.", no_args_is_help=True
+)
 
 
 @app.command("import")
 def import_events(
-    report: Path = typer.Argument(..., help="Meta Ads Manager or Google Ads report exported as CSV (one row per ad and day)."),
+    report: Path = typer.Argument(
+        ..., help="Meta Ads Manager or Google Ads report exported as CSV (one row per ad and day)."
+    ),
     test: int = typer.Option(..., "--test", help="The test the report's ads belong to."),
-    platform: str = typer.Option("auto", "--platform", help=f"Report format: {', '.join(PLATFORM_CHOICES)} (auto: from the columns)."),
+    platform: str = typer.Option(
+        "auto",
+        "--platform",
+        help=f"Report format: {', '.join(PLATFORM_CHOICES)} (auto: from the columns).",
+    ),
     actor: str | None = typer.Option(
-        None, "--as", envvar="STUDIO_USER", help="Who imports (a marketer or admin); audited. Default: $STUDIO_USER."
+        None,
+        "--as",
+        envvar="STUDIO_USER",
+        help="Who imports (a marketer or admin); audited. Default: $STUDIO_USER.",
     ),
 ) -> None:
     """Import a report; importing the same report again adds nothing twice.
@@ -37,8 +48,14 @@ def import_events(
         fail(f"{report}: no such file")
     try:
         with database() as session:
-            result = import_report(session, experiment_id=test, data=report.read_bytes(), file_name=report.name,
-                                   actor=actor, platform=platform)
+            result = import_report(
+                session,
+                experiment_id=test,
+                data=report.read_bytes(),
+                file_name=report.name,
+                actor=actor,
+                platform=platform,
+            )
     except (ReportFileError, UploadRejected, ExperimentError, AuthError) as exc:
         fail(str(exc))
     typer.echo(result.summary())

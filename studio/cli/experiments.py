@@ -6,15 +6,22 @@ from pathlib import Path
 
 import typer
 
-from studio.experiments import lifecycle as ex
-from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
+from studio.experiments import lifecycle as ex
 from studio.experiments import queries
+from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
 
-app = typer.Typer(help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True)
+app = typer.Typer(
+    help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True
+)
 
-ACTING = typer.Option(None, "--as", envvar="STUDIO_USER", help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.")
+ACTING = typer.Option(
+    None,
+    "--as",
+    envvar="STUDIO_USER",
+    help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.",
+)
 ERRORS = (ex.ExperimentError, AuthError, ReviewError)
 
 
@@ -28,36 +35,71 @@ def _actor(actor: str | None) -> str:
 def create(
     name: str = typer.Option(..., "--name", help="What the test is about."),
     brand: str = typer.Option(..., "--brand", help="Brand slug, e.g. halden-coffee."),
-    persona: str = typer.Option(..., "--persona", help="Persona slug every variant is written for."),
-    channel: str = typer.Option(..., "--channel", help="Channel every variant is for, e.g. meta_feed."),
-    variant: list[int] = typer.Option(..., "--variant", help="An approved variant id (repeat, 2 or more)."),
+    persona: str = typer.Option(
+        ..., "--persona", help="Persona slug every variant is written for."
+    ),
+    channel: str = typer.Option(
+        ..., "--channel", help="Channel every variant is for, e.g. meta_feed."
+    ),
+    variant: list[int] = typer.Option(
+        ..., "--variant", help="An approved variant id (repeat, 2 or more)."
+    ),
     policy: str = typer.Option("thompson", help=f"{' | '.join(ex.POLICIES)}."),
-    prior: str = typer.Option("pooled", help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default)."),
-    prior_strength: float | None = typer.Option(None, help="Prior weight in impressions (default: pooled 10, predictor 100)."),
-    min_share: float = typer.Option(0.01, help="Least share per arm after the burn-in (0.01 = 1%)."),
-    burn_in: int = typer.Option(1000, help="Equal split until every arm has this many impressions."),
+    prior: str = typer.Option(
+        "pooled", help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default)."
+    ),
+    prior_strength: float | None = typer.Option(
+        None, help="Prior weight in impressions (default: pooled 10, predictor 100)."
+    ),
+    min_share: float = typer.Option(
+        0.01, help="Least share per arm after the burn-in (0.01 = 1%)."
+    ),
+    burn_in: int = typer.Option(
+        1000, help="Equal split until every arm has this many impressions."
+    ),
     reweight_hours: int = typer.Option(24, help="Reweighting cadence in hours."),
     win_probability: float = typer.Option(0.95, help="Probability of being best a winner needs."),
-    max_expected_loss: float = typer.Option(0.0005, help="Expected loss a winner must stay below (clicks per impression)."),
+    max_expected_loss: float = typer.Option(
+        0.0005, help="Expected loss a winner must stay below (clicks per impression)."
+    ),
     actor: str | None = ACTING,
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
     try:
-        settings = ex.TestSettings(policy=policy, min_share=min_share, burn_in_impressions=burn_in,
-                                   reweight_hours=reweight_hours, win_probability=win_probability,
-                                   max_expected_loss=max_expected_loss, prior_source=prior, prior_strength=prior_strength)
+        settings = ex.TestSettings(
+            policy=policy,
+            min_share=min_share,
+            burn_in_impressions=burn_in,
+            reweight_hours=reweight_hours,
+            win_probability=win_probability,
+            max_expected_loss=max_expected_loss,
+            prior_source=prior,
+            prior_strength=prior_strength,
+        )
         with database() as session:
-            experiment = ex.create_test(session, name=name, brand=brand, persona=persona, channel=channel,
-                                        variant_ids=variant, actor=who, settings=settings)
+            experiment = ex.create_test(
+                session,
+                name=name,
+                brand=brand,
+                persona=persona,
+                channel=channel,
+                variant_ids=variant,
+                actor=who,
+                settings=settings,
+            )
             setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
             decision = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
     except ERRORS as exc:
         fail(str(exc))
     typer.echo(f"test {experiment.id} created: {experiment.name}")
-    typer.echo("Name each ad exactly as below on the ad platform (or set its ad id with `studio tests set-ad`):")
+    typer.echo(
+        "Name each ad exactly as below on the ad platform (or set its ad id with `studio tests set-ad`):"
+    )
     for arm in setup:
-        typer.echo(f"  arm {arm.arm_id} ({arm.letter}) variant {arm.variant_id} {arm.headline!r}: ad name {arm.ad_name}")
+        typer.echo(
+            f"  arm {arm.arm_id} ({arm.letter}) variant {arm.variant_id} {arm.headline!r}: ad name {arm.ad_name}"
+        )
     if decision is not None:
         typer.echo(decision.summary)
 
@@ -69,9 +111,11 @@ def list_tests(brand: str | None = typer.Option(None, help="Only this brand.")) 
         tests = queries.list_experiments(session, brand=brand)
         for e in tests:
             due = ex.next_reweight_at(session, e)
-            typer.echo(f"{e.id:>4}  {e.status:<9} {e.brand}/{e.persona}/{e.channel}  {e.name}"
-                       + (f"  (next reweight {due:%Y-%m-%d %H:%M} UTC)" if due else "")
-                       + (f"  winner arm {e.winner_arm_id}" if e.winner_arm_id else ""))
+            typer.echo(
+                f"{e.id:>4}  {e.status:<9} {e.brand}/{e.persona}/{e.channel}  {e.name}"
+                + (f"  (next reweight {due:%Y-%m-%d %H:%M} UTC)" if due else "")
+                + (f"  winner arm {e.winner_arm_id}" if e.winner_arm_id else "")
+            )
     if not tests:
         typer.echo("no tests yet; create one with `studio tests create`")
 
@@ -84,16 +128,22 @@ def show(test: int = typer.Argument(..., help="Test id.")) -> None:
             board = ex.dashboard(session, test)
     except ex.ExperimentError as exc:
         fail(str(exc))
-    typer.echo(f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}, {board.prior_source} prior)")
+    typer.echo(
+        f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}, {board.prior_source} prior)"
+    )
     for a in board.arms:
         ctr = "-" if a.observed_ctr is None else f"{a.observed_ctr:.2%}"
-        typer.echo(f"  {a.letter} arm {a.arm_id} v{a.variant_id} {a.headline!r} ad {a.ad_name or '-'} / id {a.ad_id or '-'}: "
-                   f"{a.impressions:,} impr, {a.clicks:,} clicks, CTR {ctr} (95% {a.ctr_low:.2%}-{a.ctr_high:.2%}), "
-                   f"P(best) {a.prob_best:.1%}, share {a.share:.1%}" + (" [paused]" if a.paused else ""))
+        typer.echo(
+            f"  {a.letter} arm {a.arm_id} v{a.variant_id} {a.headline!r} ad {a.ad_name or '-'} / id {a.ad_id or '-'}: "
+            f"{a.impressions:,} impr, {a.clicks:,} clicks, CTR {ctr} (95% {a.ctr_low:.2%}-{a.ctr_high:.2%}), "
+            f"P(best) {a.prob_best:.1%}, share {a.share:.1%}" + (" [paused]" if a.paused else "")
+        )
     if board.decisions:
         typer.echo(board.decisions[-1][2])
     if board.new_rows:
-        typer.echo(f"{board.new_rows} report row(s) imported since this decision: reweight to use them")
+        typer.echo(
+            f"{board.new_rows} report row(s) imported since this decision: reweight to use them"
+        )
 
 
 def _print(decision: ex.Decision) -> None:
@@ -104,7 +154,9 @@ def _print(decision: ex.Decision) -> None:
 @app.command("reweight")
 def reweight(
     test: int | None = typer.Argument(None, help="Test id (or --due)."),
-    due: bool = typer.Option(False, "--due", help="Reweight every running test whose cadence has elapsed (for cron)."),
+    due: bool = typer.Option(
+        False, "--due", help="Reweight every running test whose cadence has elapsed (for cron)."
+    ),
     actor: str | None = ACTING,
 ) -> None:
     """Decide the next split from the delivery imported so far (and a winner, when there is one)."""
@@ -137,7 +189,9 @@ def set_ad(
         fail("give --ad-id and/or --ad-name")
     try:
         with database() as session:
-            saved = ex.assign_ad(session, experiment_id=test, arm_id=arm, actor=who, ad_id=ad_id, ad_name=ad_name)
+            saved = ex.assign_ad(
+                session, experiment_id=test, arm_id=arm, actor=who, ad_id=ad_id, ad_name=ad_name
+            )
     except ERRORS as exc:
         fail(str(exc))
     typer.echo(f"arm {saved.id}: ad id {saved.ad_id or '-'}, ad name {saved.ad_name or '-'}")
@@ -169,8 +223,11 @@ def resume(test: int = typer.Argument(...), actor: str | None = ACTING) -> None:
 
 
 @app.command("stop")
-def stop(test: int = typer.Argument(...), reason: str = typer.Option("", help="Why (kept in the audit log)."),
-         actor: str | None = ACTING) -> None:
+def stop(
+    test: int = typer.Argument(...),
+    reason: str = typer.Option("", help="Why (kept in the audit log)."),
+    actor: str | None = ACTING,
+) -> None:
     """End a test without a winner; its variants are retired."""
     _status("stop", test, actor, reason)
 
@@ -178,8 +235,12 @@ def stop(test: int = typer.Argument(...), reason: str = typer.Option("", help="W
 @app.command("dashboard")
 def dashboard(
     test: int = typer.Argument(...),
-    csv_path: Path | None = typer.Option(None, "--csv", help="Write the decision history as CSV here."),
-    png_path: Path | None = typer.Option(None, "--png", help="Write the dashboard figure as PNG here."),
+    csv_path: Path | None = typer.Option(
+        None, "--csv", help="Write the decision history as CSV here."
+    ),
+    png_path: Path | None = typer.Option(
+        None, "--png", help="Write the dashboard figure as PNG here."
+    ),
 ) -> None:
     """Write the test's dashboard as CSV and/or PNG."""
     if csv_path is None and png_path is None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import typer
 
-from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
 from studio.export import (
     PLATFORMS,
@@ -18,6 +17,7 @@ from studio.export import (
     RsaPins,
 )
 from studio.export import export as run_export
+from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
@@ -34,7 +34,8 @@ def parse_pins(values: list[str]) -> dict[int, RsaPins]:
         if not match:
             raise typer.BadParameter(
                 f"{value!r} is not VARIANT:PINS, e.g. 12:h1=1,d1=1 (headline 1 at position 1, "
-                "description 1 at position 1)", param_hint="--pin",
+                "description 1 at position 1)",
+                param_hint="--pin",
             )
         variant_id = int(match.group(1))
         headlines: dict[int, int] = dict(pins.get(variant_id, RsaPins()).headlines)
@@ -51,11 +52,19 @@ def parse_pins(values: list[str]) -> dict[int, RsaPins]:
 
 def export(
     platform: str = typer.Option(..., "--platform", help=f"Ad platform: {', '.join(PLATFORMS)}."),
-    campaign: int | None = typer.Option(None, "--campaign", help="Export every approved variant of this campaign."),
-    test: int | None = typer.Option(None, "--test", help="Export the winner(s) of this creative test."),
-    output: Path = typer.Option(..., "--output", help="The zip to write (sheet, media, manifest.json)."),
+    campaign: int | None = typer.Option(
+        None, "--campaign", help="Export every approved variant of this campaign."
+    ),
+    test: int | None = typer.Option(
+        None, "--test", help="Export the winner(s) of this creative test."
+    ),
+    output: Path = typer.Option(
+        ..., "--output", help="The zip to write (sheet, media, manifest.json)."
+    ),
     actor: str | None = typer.Option(
-        None, "--as", envvar="STUDIO_USER",
+        None,
+        "--as",
+        envvar="STUDIO_USER",
         help="Who exports (a marketer or admin); recorded in the audit log. Default: $STUDIO_USER.",
     ),
     pin: list[str] = typer.Option(
@@ -81,8 +90,15 @@ def export(
     written = False
     try:
         with database() as session:
-            result = run_export(session, platform=platform, scope=scope, output=output, actor=actor,
-                                options=options, overwrite=force)
+            result = run_export(
+                session,
+                platform=platform,
+                scope=scope,
+                output=output,
+                actor=actor,
+                options=options,
+                overwrite=force,
+            )
             written = True
     except ExportBlocked as exc:
         for problem in exc.problems:

@@ -13,17 +13,17 @@ from typing import Any
 
 import typer
 
-from studio.review.accounts import AuthError
 from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
 from studio.brand.guidelines import load_catalog
-from studio.copy.channels import CHANNELS
 from studio.cli._common import database, fail, settings
+from studio.copy.channels import CHANNELS
 from studio.copy.generation import (
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
 from studio.core.progress import Progress
+from studio.review.accounts import AuthError
 
 OUTPUT_FORMATS = (".csv", ".json")
 
@@ -62,38 +62,63 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for record in records:
-            row = {k: record[k] for k in columns if k in record and k not in ("violations", "repairs")}
+            row = {
+                k: record[k] for k in columns if k in record and k not in ("violations", "repairs")
+            }
             for name, value in record["fields"].items():
                 # Multi-asset fields (RSA headlines) as a JSON list in one cell.
-                row[name] = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
-            row["violations"] = "; ".join(f"{x['field']}: {x['reason']}" for x in record["violations"])
+                row[name] = (
+                    json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+                )
+            row["violations"] = "; ".join(
+                f"{x['field']}: {x['reason']}" for x in record["violations"]
+            )
             row["repairs"] = "; ".join(record["repairs"])
             writer.writerow(row)
 
 
 def generate(
     brand: str = typer.Option(..., "--brand", "-b", help="Brand slug (see `studio brands list`)."),
-    persona: list[str] = typer.Option(None, "--persona", "-p", help="Persona slug; repeat for several. Default: all."),
+    persona: list[str] = typer.Option(
+        None, "--persona", "-p", help="Persona slug; repeat for several. Default: all."
+    ),
     channel: list[str] = typer.Option(
-        None, "--channel", "-c", help=f"Channel; repeat for several. Default: all of {', '.join(CHANNELS)}."
+        None,
+        "--channel",
+        "-c",
+        help=f"Channel; repeat for several. Default: all of {', '.join(CHANNELS)}.",
     ),
     n: int = typer.Option(3, "-n", "--variants", help="Variants per persona and channel (1-50)."),
     objective: str = typer.Option("traffic", help=f"Campaign objective: {', '.join(OBJECTIVES)}."),
     offer: str = typer.Option("", help="Offer to feature (its numbers must be approved claims)."),
-    landing_url: str | None = typer.Option(None, help="Landing page. Default: the brand's website."),
+    landing_url: str | None = typer.Option(
+        None, help="Landing page. Default: the brand's website."
+    ),
     name: str = typer.Option("", help="Campaign name."),
     seed: int = typer.Option(0, help="Base random seed; the same seed gives the same variants."),
-    backend: str | None = typer.Option(None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the variants to a .csv or .json file."),
-    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER",
-                               help="Username of the person generating (their role is checked). Default: $STUDIO_USER."),
-    brand_dir: Path | None = typer.Option(None, help="Folder of brands (default: STUDIO_BRAND_DIR)."),
+    backend: str | None = typer.Option(
+        None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND)."
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Also write the variants to a .csv or .json file."
+    ),
+    acting: str = typer.Option(
+        ...,
+        "--as",
+        envvar="STUDIO_USER",
+        help="Username of the person generating (their role is checked). Default: $STUDIO_USER.",
+    ),
+    brand_dir: Path | None = typer.Option(
+        None, help="Folder of brands (default: STUDIO_BRAND_DIR)."
+    ),
 ) -> None:
     """Generate ad copy variants, check them against the brand, and save them as drafts."""
     config = settings()
     if output is not None:
         if output.suffix.lower() not in OUTPUT_FORMATS:
-            fail(f"--output {str(output)!r}: the file name must end in {' or '.join(OUTPUT_FORMATS)}")
+            fail(
+                f"--output {str(output)!r}: the file name must end in {' or '.join(OUTPUT_FORMATS)}"
+            )
         if not output.parent.is_dir():
             fail(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist")
     catalog = load_catalog(brand_dir or config.brand_dir)
@@ -131,7 +156,9 @@ def generate(
     for v in result.variants:
         mark = "FLAGGED" if v.flagged else "ok"
         ctr = "ctr n/a" if v.predicted_ctr is None else f"ctr {v.predicted_ctr:.2%}"
-        typer.echo(f"#{v.variant_id}\t{v.persona}\t{v.channel}\t{mark}\t{ctr}\t{json.dumps(v.fields, ensure_ascii=False)}")
+        typer.echo(
+            f"#{v.variant_id}\t{v.persona}\t{v.channel}\t{mark}\t{ctr}\t{json.dumps(v.fields, ensure_ascii=False)}"
+        )
         for violation in v.violations:
             typer.echo(f"    {violation}")
     for failure in result.failures:
@@ -147,7 +174,9 @@ def generate(
     if output is not None:
         records = variant_records(result)
         if output.suffix.lower() == ".json":
-            output.write_text(json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            output.write_text(
+                json.dumps(records, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
         else:
             _write_csv(output, records)
         typer.echo(f"wrote {len(records)} variants to {output}")

@@ -8,32 +8,46 @@ from __future__ import annotations
 
 import typer
 
-from studio.review import workflow as review_flow
-from studio.review.accounts import AuthError
 from studio.cli._common import database, fail
-from studio.review import queries as review_queries
 from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus
+from studio.review import queries as review_queries
+from studio.review import workflow as review_flow
+from studio.review.accounts import AuthError
 
-app = typer.Typer(help="Submit, approve, reject or request changes on variants.", no_args_is_help=True)
+app = typer.Typer(
+    help="Submit, approve, reject or request changes on variants.", no_args_is_help=True
+)
 
-ACTING = typer.Option(..., "--as", envvar="STUDIO_USER", help="Username of the person acting (their role is checked). Default: $STUDIO_USER.")
+ACTING = typer.Option(
+    ...,
+    "--as",
+    envvar="STUDIO_USER",
+    help="Username of the person acting (their role is checked). Default: $STUDIO_USER.",
+)
 
 
 def _run(action: str, variant_ids: list[int], acting: str, comment: str = "") -> None:
     """Apply ``action`` to each id on its own; print one line per variant; exit 1 if any failed."""
     try:
         with database() as session:
-            result = review_flow.bulk_act(session, action=action, actor=acting, variants=variant_ids,
-                                          comment=comment)
+            result = review_flow.bulk_act(
+                session, action=action, actor=acting, variants=variant_ids, comment=comment
+            )
     except (AuthError, review_flow.ReviewError) as exc:
         fail(str(exc))
     for outcome in result.outcomes:
         if outcome.result is not None:
             r = outcome.result
-            typer.echo(f"ok    variant {r.variant_id}: {r.source.value} -> {r.target.value} ({r.action} by {r.actor})")
+            typer.echo(
+                f"ok    variant {r.variant_id}: {r.source.value} -> {r.target.value} ({r.action} by {r.actor})"
+            )
         else:
-            typer.secho(f"error variant {outcome.variant_id}: {outcome.error}", fg=typer.colors.RED, err=True)
+            typer.secho(
+                f"error variant {outcome.variant_id}: {outcome.error}",
+                fg=typer.colors.RED,
+                err=True,
+            )
     if len(variant_ids) > 1:
         typer.echo(result.summary())
     if result.failed:
@@ -41,7 +55,9 @@ def _run(action: str, variant_ids: list[int], acting: str, comment: str = "") ->
 
 
 @app.command("submit")
-def submit(variant_ids: list[int] = typer.Argument(..., help="Variant ids."), acting: str = ACTING) -> None:
+def submit(
+    variant_ids: list[int] = typer.Argument(..., help="Variant ids."), acting: str = ACTING
+) -> None:
     """Send drafts for review."""
     _run("submit", variant_ids, acting)
 
@@ -87,10 +103,22 @@ def queue(
     except review_flow.ReviewError as exc:
         fail(str(exc))
     with database() as session:
-        variants = variant_queries.list_variants(session, latest_only=True, brand=brand, statuses=[parsed],
-                                                        order="predicted_ctr")
-        rows = [(v.id, v.revision, v.brand, v.persona, v.channel, v.predicted_ctr, len(v.violations),
-                 v.created_by) for v in variants]
+        variants = variant_queries.list_variants(
+            session, latest_only=True, brand=brand, statuses=[parsed], order="predicted_ctr"
+        )
+        rows = [
+            (
+                v.id,
+                v.revision,
+                v.brand,
+                v.persona,
+                v.channel,
+                v.predicted_ctr,
+                len(v.violations),
+                v.created_by,
+            )
+            for v in variants
+        ]
     if not rows:
         typer.echo(f"no variants are '{parsed.value}'")
         return
@@ -109,6 +137,9 @@ def history(variant_id: int = typer.Argument(..., help="Variant id.")) -> None:
             fail(f"no variant with id {variant_id}")
         chain = review_queries.revision_chain(session, variant=variant)
         reviews = review_queries.list_reviews(session, variant_ids=[v.id for v in chain if v.id])
-        lines = [f"{r.created_at:%Y-%m-%d %H:%M} variant {r.variant_id}: {r.from_status} -> {r.to_status} "
-                 f"({r.action} by {r.reviewer}){': ' + r.comment if r.comment else ''}" for r in reviews]
+        lines = [
+            f"{r.created_at:%Y-%m-%d %H:%M} variant {r.variant_id}: {r.from_status} -> {r.to_status} "
+            f"({r.action} by {r.reviewer}){': ' + r.comment if r.comment else ''}"
+            for r in reviews
+        ]
     typer.echo("\n".join(lines) if lines else f"variant {variant_id} has no review decisions yet")

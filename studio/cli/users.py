@@ -13,9 +13,9 @@ from pathlib import Path
 
 import typer
 
-from studio.review import accounts as auth
 from studio.cli._common import database, fail
 from studio.core.models import Role
+from studio.review import accounts as auth
 
 app = typer.Typer(help="People who sign in to the studio, and their roles.", no_args_is_help=True)
 
@@ -31,7 +31,9 @@ def _read_password(password_file: Path | None, *, env: str | None, prompt: str) 
         except OSError as exc:
             fail(f"--password-file {password_file}: cannot read it ({exc.strerror})")
         if not lines or not lines[0]:
-            fail(f"--password-file {password_file}: the first line is empty; put the password there")
+            fail(
+                f"--password-file {password_file}: the first line is empty; put the password there"
+            )
         return lines[0]
     if env and os.environ.get(env):
         return os.environ[env]
@@ -44,17 +46,21 @@ def _read_password(password_file: Path | None, *, env: str | None, prompt: str) 
 @app.command("create-admin")
 def create_admin(
     username: str = typer.Argument(..., help="The admin's username (lowercase; an email works)."),
-    display_name: str = typer.Option("", "--name", help="Shown in the app (default: the username)."),
+    display_name: str = typer.Option(
+        "", "--name", help="Shown in the app (default: the username)."
+    ),
     password_file: Path | None = typer.Option(
-        None, help=f"Read the password from this file's first line (else ${PASSWORD_ENV}, else a prompt)."
+        None,
+        help=f"Read the password from this file's first line (else ${PASSWORD_ENV}, else a prompt).",
     ),
 ) -> None:
     """Create the first admin of a fresh install (refused once an active admin exists)."""
     password = _read_password(password_file, env=PASSWORD_ENV, prompt="Password for the new admin")
     try:
         with database() as session:
-            user = auth.create_first_admin(session, username=username,
-                                           display_name=display_name or username, password=password)
+            user = auth.create_first_admin(
+                session, username=username, display_name=display_name or username, password=password
+            )
     except auth.AuthError as exc:
         fail(str(exc))
     typer.echo(f"created admin {user.username}; sign in to the app with this username and password")
@@ -62,10 +68,16 @@ def create_admin(
 
 @app.command("add")
 def add(
-    username: str = typer.Argument(..., help="The new user's username (lowercase; an email works)."),
+    username: str = typer.Argument(
+        ..., help="The new user's username (lowercase; an email works)."
+    ),
     role: str = typer.Option(..., help=f"One of: {ROLES}."),
-    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this (their role is checked)."),
-    display_name: str = typer.Option("", "--name", help="Shown in the app (default: the username)."),
+    acting: str = typer.Option(
+        ..., "--as", envvar="STUDIO_USER", help="The admin doing this (their role is checked)."
+    ),
+    display_name: str = typer.Option(
+        "", "--name", help="Shown in the app (default: the username)."
+    ),
     password_file: Path | None = typer.Option(
         None, help="Read the new user's password from this file's first line (else a prompt)."
     ),
@@ -74,8 +86,14 @@ def add(
     password = _read_password(password_file, env=None, prompt=f"Password for {username}")
     try:
         with database() as session:
-            user = auth.create_user(session, actor=acting, username=username,
-                                    display_name=display_name or username, role=role, password=password)
+            user = auth.create_user(
+                session,
+                actor=acting,
+                username=username,
+                display_name=display_name or username,
+                role=role,
+                password=password,
+            )
     except auth.AuthError as exc:
         fail(str(exc))
     typer.echo(f"added {user.username} as {user.role}")
@@ -86,8 +104,10 @@ def list_users() -> None:
     """Every user: username, role, active or not, display name."""
     with database() as session:
         users = auth.list_users(session)
-        rows = [(u.username, str(u.role), "active" if u.is_active else "deactivated", u.display_name)
-                for u in users]
+        rows = [
+            (u.username, str(u.role), "active" if u.is_active else "deactivated", u.display_name)
+            for u in users
+        ]
     if not rows:
         typer.echo("no users yet; create the first admin with `studio users create-admin USERNAME`")
         return
@@ -141,8 +161,12 @@ def set_role(
 @app.command("set-password")
 def set_password(
     username: str = typer.Argument(..., help="Whose password to set."),
-    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The user themselves, or an admin."),
-    password_file: Path | None = typer.Option(None, help="Read the password from this file's first line."),
+    acting: str = typer.Option(
+        ..., "--as", envvar="STUDIO_USER", help="The user themselves, or an admin."
+    ),
+    password_file: Path | None = typer.Option(
+        None, help="Read the password from this file's first line."
+    ),
 ) -> None:
     """Set a new password (for yourself, or as an admin for anyone)."""
     password = _read_password(password_file, env=None, prompt=f"New password for {username}")

@@ -197,13 +197,17 @@ class ChannelSpec:
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: field names repeat: {names}")
         if self.disclaimer_field not in names:
-            raise ValueError(f"{self.id}: disclaimer_field {self.disclaimer_field!r} is not a field")
+            raise ValueError(
+                f"{self.id}: disclaimer_field {self.disclaimer_field!r} is not a field"
+            )
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
             if spec.name == name:
                 return spec
-        raise KeyError(f"channel {self.id!r} has no field {name!r}; fields: {', '.join(self.field_names)}")
+        raise KeyError(
+            f"channel {self.id!r} has no field {name!r}; fields: {', '.join(self.field_names)}"
+        )
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -221,19 +225,37 @@ _GOOGLE_RSA = ChannelSpec(
     disclaimer_field="descriptions",
     fields=(
         FieldSpec(
-            "headlines", "Headline", 30, multiple=True, min_count=3, max_count=15, distinct=True,
+            "headlines",
+            "Headline",
+            30,
+            multiple=True,
+            min_count=3,
+            max_count=15,
+            distinct=True,
             help="Short headlines Google combines, up to three at a time; each must make sense alone.",
         ),
         FieldSpec(
-            "descriptions", "Description", 90, multiple=True, min_count=2, max_count=4, distinct=True,
+            "descriptions",
+            "Description",
+            90,
+            multiple=True,
+            min_count=2,
+            max_count=4,
+            distinct=True,
             help="Descriptions Google shows one or two at a time under the headlines.",
         ),
         FieldSpec(
-            "path1", "Path 1", 15, required=False,
+            "path1",
+            "Path 1",
+            15,
+            required=False,
             help="First display-URL path segment after the domain, e.g. 'coffee'.",
         ),
         FieldSpec(
-            "path2", "Path 2", 15, required=False,
+            "path2",
+            "Path 2",
+            15,
+            required=False,
             help="Second display-URL path segment; only shown when Path 1 is set.",
         ),
     ),
@@ -251,14 +273,22 @@ _META_FEED = ChannelSpec(
     disclaimer_field="primary_text",
     fields=(
         FieldSpec(
-            "primary_text", "Primary text", 125, shown_length=125,
+            "primary_text",
+            "Primary text",
+            125,
+            shown_length=125,
             help="Text above the image; feed truncates after about 125 characters.",
         ),
         FieldSpec(
-            "headline", "Headline", 40, shown_length=27,
+            "headline",
+            "Headline",
+            40,
+            shown_length=27,
             help="Bold line under the image; 27 characters are shown on feed.",
         ),
-        FieldSpec("description", "Description", 30, required=False, help="Line under the headline."),
+        FieldSpec(
+            "description", "Description", 30, required=False, help="Line under the headline."
+        ),
         FieldSpec("call_to_action", "Call to action", 16, choices=_META_CTAS, help="The button."),
     ),
 )
@@ -275,14 +305,22 @@ _LINKEDIN = ChannelSpec(
     disclaimer_field="intro_text",
     fields=(
         FieldSpec(
-            "intro_text", "Introductory text", 600, shown_length=150,
+            "intro_text",
+            "Introductory text",
+            600,
+            shown_length=150,
             help="Text above the image; 150 characters show before '...see more'.",
         ),
         FieldSpec(
-            "headline", "Headline", 200, shown_length=70,
+            "headline",
+            "Headline",
+            200,
+            shown_length=70,
             help="Line under the image; about 70 characters show before truncation.",
         ),
-        FieldSpec("call_to_action", "Call to action", 16, choices=_LINKEDIN_CTAS, help="The button."),
+        FieldSpec(
+            "call_to_action", "Call to action", 16, choices=_LINKEDIN_CTAS, help="The button."
+        ),
     ),
 )
 
@@ -298,7 +336,12 @@ _TIKTOK = ChannelSpec(
     disclaimer_field="ad_text",
     fields=(
         FieldSpec(
-            "ad_text", "Ad text", 100, min_length=12, allow_emoji=False, forbidden_chars=("#",),
+            "ad_text",
+            "Ad text",
+            100,
+            min_length=12,
+            allow_emoji=False,
+            forbidden_chars=("#",),
             help="Caption shown with the video: 12-100 characters, no emoji, no hashtags.",
         ),
         FieldSpec("call_to_action", "Call to action", 16, choices=_TIKTOK_CTAS, help="The button."),
@@ -308,7 +351,9 @@ _TIKTOK = ChannelSpec(
 #: Every channel the studio writes for, by id. The exporters reuse this table.
 CHANNELS: dict[str, ChannelSpec] = {c.id: c for c in (_GOOGLE_RSA, _META_FEED, _LINKEDIN, _TIKTOK)}
 
-assert set(CHANNELS) == set(get_args(ChannelId)), "CHANNELS and studio.brand.guidelines.ChannelId disagree"
+assert set(CHANNELS) == set(get_args(ChannelId)), (
+    "CHANNELS and studio.brand.guidelines.ChannelId disagree"
+)
 
 
 def get_channel(channel: str | ChannelSpec) -> ChannelSpec:
@@ -338,7 +383,9 @@ def field_texts(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> Iterat
                     yield f"{fspec.name}[{i}]", item
 
 
-def _check_text(fspec: FieldSpec, where: str, text: str, include_truncation: bool) -> list[Violation]:
+def _check_text(
+    fspec: FieldSpec, where: str, text: str, include_truncation: bool
+) -> list[Violation]:
     out: list[Violation] = []
     n = len(text)
     if text != text.strip():
@@ -361,14 +408,24 @@ def _check_text(fspec: FieldSpec, where: str, text: str, include_truncation: boo
         found = sorted(set(EMOJI.findall(text)))
         if found:
             out.append(
-                Violation("emoji", where, f"contains emoji {''.join(found)!r}; {fspec.label} allows none")
+                Violation(
+                    "emoji", where, f"contains emoji {''.join(found)!r}; {fspec.label} allows none"
+                )
             )
     for char in fspec.forbidden_chars:
         if char in text:
             out.append(
-                Violation("forbidden_character", where, f"contains {char!r}, which {fspec.label} does not allow")
+                Violation(
+                    "forbidden_character",
+                    where,
+                    f"contains {char!r}, which {fspec.label} does not allow",
+                )
             )
-    if include_truncation and fspec.shown_length is not None and fspec.max_length >= n > fspec.shown_length:
+    if (
+        include_truncation
+        and fspec.shown_length is not None
+        and fspec.max_length >= n > fspec.shown_length
+    ):
         out.append(
             Violation(
                 "truncation", where,
@@ -414,21 +471,33 @@ def check_fields(
             )  # fmt: skip
     for fspec in spec.fields:
         value = fields.get(fspec.name)
-        empty = value is None or value == "" or (isinstance(value, list | tuple) and len(value) == 0)
+        empty = (
+            value is None or value == "" or (isinstance(value, list | tuple) and len(value) == 0)
+        )
         if empty:
             if fspec.required:
-                out.append(Violation("required", fspec.name, f"{fspec.label} is required ({fspec.limit_text})"))
+                out.append(
+                    Violation(
+                        "required", fspec.name, f"{fspec.label} is required ({fspec.limit_text})"
+                    )
+                )
             continue
         if fspec.choices is not None:
             if value not in fspec.choices:
                 out.append(
-                    Violation("choice", fspec.name, f"{value!r} is not allowed; use one of {', '.join(fspec.choices)}")
+                    Violation(
+                        "choice",
+                        fspec.name,
+                        f"{value!r} is not allowed; use one of {', '.join(fspec.choices)}",
+                    )
                 )
             continue
         if fspec.multiple:
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 out.append(
-                    Violation("type", fspec.name, f"expected a list of texts, got {type(value).__name__}")
+                    Violation(
+                        "type", fspec.name, f"expected a list of texts, got {type(value).__name__}"
+                    )
                 )
                 continue
             if not fspec.min_count <= len(value) <= fspec.max_count:
@@ -458,7 +527,11 @@ def check_fields(
         else:
             out.extend(_check_text(fspec, fspec.name, value, include_truncation))
     if spec.id == "google_rsa" and fields.get("path2") and not fields.get("path1"):
-        out.append(Violation("dependency", "path2", "Path 2 is only shown when Path 1 is set; fill in path1"))
+        out.append(
+            Violation(
+                "dependency", "path2", "Path 2 is only shown when Path 1 is set; fill in path1"
+            )
+        )
     return out
 
 
@@ -492,7 +565,11 @@ def limits_table() -> list[ChannelSummary]:
             notes += [f"no {c!r}" for c in fspec.forbidden_chars]
             if fspec.name == spec.disclaimer_field:
                 notes.append("carries the brand disclaimers")
-            rows.append(ChannelSummary(spec.id, fspec.name, fspec.label, fspec.limit_text, fspec.required, notes))
+            rows.append(
+                ChannelSummary(
+                    spec.id, fspec.name, fspec.label, fspec.limit_text, fspec.required, notes
+                )
+            )
     return rows
 
 

@@ -40,10 +40,70 @@ _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\s?(?:%|percent\b|x\b))?", re
 
 #: Superlatives that are never everyday words. "-est" words are matched too, minus the list below.
 _SUPERLATIVE_WORDS = frozenset(
-    ["best", "worst", "most", "least", "top-rated", "top-selling", "best-selling", "bestselling", "unbeatable", "unmatched", "unrivalled", "unrivaled", "number-one"]
+    [
+        "best",
+        "worst",
+        "most",
+        "least",
+        "top-rated",
+        "top-selling",
+        "best-selling",
+        "bestselling",
+        "unbeatable",
+        "unmatched",
+        "unrivalled",
+        "unrivaled",
+        "number-one",
+    ]
 )
 _NOT_SUPERLATIVE = frozenset(
-    ["honest", "interest", "forest", "guest", "request", "harvest", "test", "contest", "rest", "west", "nest", "chest", "invest", "protest", "arrest", "modest", "earnest", "manifest", "digest", "quest", "conquest", "priest", "zest", "vest", "pest", "crest", "fest", "jest", "lest", "attest", "detest", "infest", "ingest", "behest", "inquest", "unrest", "midwest", "northwest", "southwest", "suggest", "congest", "divest", "pretest", "retest", "latest"]
+    [
+        "honest",
+        "interest",
+        "forest",
+        "guest",
+        "request",
+        "harvest",
+        "test",
+        "contest",
+        "rest",
+        "west",
+        "nest",
+        "chest",
+        "invest",
+        "protest",
+        "arrest",
+        "modest",
+        "earnest",
+        "manifest",
+        "digest",
+        "quest",
+        "conquest",
+        "priest",
+        "zest",
+        "vest",
+        "pest",
+        "crest",
+        "fest",
+        "jest",
+        "lest",
+        "attest",
+        "detest",
+        "infest",
+        "ingest",
+        "behest",
+        "inquest",
+        "unrest",
+        "midwest",
+        "northwest",
+        "southwest",
+        "suggest",
+        "congest",
+        "divest",
+        "pretest",
+        "retest",
+        "latest",
+    ]
 )
 _EST_WORD = re.compile(r"\b[a-z]{3,}i?est\b", re.IGNORECASE)
 _SUPERLATIVE_PHRASE = re.compile(
@@ -53,7 +113,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z'’]{2,}\b")
 _STACKED_BANGS = re.compile(r"!(?:\s*[!?1])+")
 #: Acronyms that are not shouting in business copy, on top of those the guideline uses.
-_COMMON_ACRONYMS = frozenset(["CEO", "CFO", "CTO", "COO", "USA", "API", "PDF", "FAQ", "ROI", "SEO", "VAT", "GDPR", "HTML"])
+_COMMON_ACRONYMS = frozenset(
+    ["CEO", "CFO", "CTO", "COO", "USA", "API", "PDF", "FAQ", "ROI", "SEO", "VAT", "GDPR", "HTML"]
+)
 
 
 def _normalise_number(token: str) -> str:
@@ -93,7 +155,9 @@ def find_claims(text: str) -> list[Claim]:
         else:
             claims.append(Claim("number", match.group(1), number))
     for match in _SUPERLATIVE_PHRASE.finditer(text):
-        claims.append(Claim("superlative", match.group(0), _squash(match.group(0)).replace(" ", "")))
+        claims.append(
+            Claim("superlative", match.group(0), _squash(match.group(0)).replace(" ", ""))
+        )
     for match in _WORD.finditer(text):
         word = match.group(0).casefold().strip("'’-")
         if word in _SUPERLATIVE_WORDS or (
@@ -178,7 +242,11 @@ class ComplianceChecker:
         return _COMMON_ACRONYMS | {m.group(0) for t in texts for m in _CAPS_WORD.finditer(t)}
 
     def check(
-        self, channel: str | ChannelSpec, fields: Mapping[str, Any], *, include_truncation: bool = False
+        self,
+        channel: str | ChannelSpec,
+        fields: Mapping[str, Any],
+        *,
+        include_truncation: bool = False,
     ) -> ComplianceResult:
         """Check one variant's ``fields`` for ``channel``; see the module docstring for the rules."""
         spec = get_channel(channel)
@@ -191,28 +259,34 @@ class ComplianceChecker:
             violations += self._check_shouting(where, text)
         return ComplianceResult(spec.id, tuple(violations))
 
-    def check_text(self, text: str, *, where: str = "text", channel: str | ChannelSpec | None = None) -> list[Violation]:
+    def check_text(
+        self, text: str, *, where: str = "text", channel: str | ChannelSpec | None = None
+    ) -> list[Violation]:
         """The text-level rules (banned phrases, unbacked claims, shouting) on one text.
 
         Copy writers use it to keep non-compliant assets out of what they write. Numbers inside
         the disclaimers of ``channel`` are exempt, as in :meth:`check`.
         """
-        disclaimers = [d.text for d in self.guideline.disclaimers_for(get_channel(channel).id)] if channel else []
+        disclaimers = (
+            [d.text for d in self.guideline.disclaimers_for(get_channel(channel).id)]
+            if channel
+            else []
+        )
         return (
             self._check_banned(where, text)
             + self._check_claims(where, self._without(text, disclaimers))
             + self._check_shouting(where, text)
         )
 
-    def check_many(
-        self, items: Iterable[tuple[str, Mapping[str, Any]]]
-    ) -> list[ComplianceResult]:
+    def check_many(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> list[ComplianceResult]:
         """Check ``(channel, fields)`` pairs."""
         return [self.check(channel, fields) for channel, fields in items]
 
     def _check_banned(self, where: str, text: str) -> list[Violation]:
         return [
-            Violation("banned_phrase", where, f"uses the banned phrase {phrase!r} (found {m.group(0)!r})")
+            Violation(
+                "banned_phrase", where, f"uses the banned phrase {phrase!r} (found {m.group(0)!r})"
+            )
             for phrase, pattern in self._banned
             if (m := pattern.search(text))
         ]
@@ -224,7 +298,11 @@ class ComplianceChecker:
         value = fields.get(spec.disclaimer_field)
         items: list[tuple[str, str]]
         if isinstance(value, list | tuple):
-            items = [(f"{spec.disclaimer_field}[{i}]", v) for i, v in enumerate(value) if isinstance(v, str)]
+            items = [
+                (f"{spec.disclaimer_field}[{i}]", v)
+                for i, v in enumerate(value)
+                if isinstance(v, str)
+            ]
         else:
             items = [(spec.disclaimer_field, value if isinstance(value, str) else "")]
         for disclaimer in disclaimers:
@@ -260,13 +338,25 @@ class ComplianceChecker:
 
     def _check_shouting(self, where: str, text: str) -> list[Violation]:
         out = []
-        shouted = [m.group(0) for m in _CAPS_WORD.finditer(text) if m.group(0) not in self.allowed_caps]
+        shouted = [
+            m.group(0) for m in _CAPS_WORD.finditer(text) if m.group(0) not in self.allowed_caps
+        ]
         if shouted:
             out.append(
-                Violation("shouting", where, f"all-caps {', '.join(repr(w) for w in shouted)}; write in sentence case")
+                Violation(
+                    "shouting",
+                    where,
+                    f"all-caps {', '.join(repr(w) for w in shouted)}; write in sentence case",
+                )
             )
         for match in _STACKED_BANGS.finditer(text):
-            out.append(Violation("shouting", where, f"stacked exclamation marks {match.group(0)!r}; use at most one"))
+            out.append(
+                Violation(
+                    "shouting",
+                    where,
+                    f"stacked exclamation marks {match.group(0)!r}; use at most one",
+                )
+            )
         return out
 
 

@@ -33,8 +33,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from studio.core import audit
-from studio.review import accounts as auth
 from studio.backends.llm import (
     CampaignBrief,
     CopyDraft,
@@ -45,6 +43,7 @@ from studio.backends.llm import (
     build_prompt,
 )
 from studio.brand.guidelines import Brand
+from studio.copy import variants as variant_crud
 from studio.copy.channels import (
     EMOJI,
     ChannelSpec,
@@ -54,10 +53,11 @@ from studio.copy.channels import (
     suggest_cta_button,
 )
 from studio.copy.compliance import ComplianceChecker
-from studio.copy import variants as variant_crud
+from studio.copy.prompts import RenderedPrompt
+from studio.core import audit
 from studio.core.models import Campaign, Variant, VariantStatus
 from studio.core.progress import Progress, ProgressCallback
-from studio.copy.prompts import RenderedPrompt
+from studio.review import accounts as auth
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -114,7 +114,9 @@ class GenerationRequest:
 
     def __post_init__(self) -> None:
         if not self.personas:
-            raise ValueError(f"choose at least one persona; brand {self.brand.slug!r} has: {', '.join(self.brand.personas)}")
+            raise ValueError(
+                f"choose at least one persona; brand {self.brand.slug!r} has: {', '.join(self.brand.personas)}"
+            )
         for persona in self.personas:
             self.brand.persona(persona)  # raises a KeyError naming the known personas
         if not self.channels:
@@ -122,7 +124,9 @@ class GenerationRequest:
         for channel in self.channels:
             get_channel(channel)  # raises a KeyError naming the known channels
         if not 1 <= self.n <= MAX_VARIANTS_PER_PAIR:
-            raise ValueError(f"n (variants per persona and channel) is {self.n}; allowed: 1-{MAX_VARIANTS_PER_PAIR}")
+            raise ValueError(
+                f"n (variants per persona and channel) is {self.n}; allowed: 1-{MAX_VARIANTS_PER_PAIR}"
+            )
         if not 1 <= self.max_attempts <= 5:
             raise ValueError(f"max_attempts is {self.max_attempts}; allowed: 1-5")
         if not 0 < self.duplicate_threshold <= 1:
@@ -253,7 +257,9 @@ def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
     found = [d for d in keep if d.casefold() in " ".join(text.split()).casefold()]
     head = text
     for disclaimer in found:
-        head = re.sub(r"\s+".join(map(re.escape, disclaimer.split())), " ", head, flags=re.IGNORECASE)
+        head = re.sub(
+            r"\s+".join(map(re.escape, disclaimer.split())), " ", head, flags=re.IGNORECASE
+        )
     tail = " ".join(found)
     room = limit - (len(tail) + 1 if tail else 0)
     sentences = _SENTENCE_END.split(" ".join(head.split()))
@@ -266,7 +272,10 @@ def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
 
 
 def repair_fields(
-    channel: ChannelSpec, fields: Mapping[str, Any], violations: Sequence[Violation], disclaimers: Sequence[str]
+    channel: ChannelSpec,
+    fields: Mapping[str, Any],
+    violations: Sequence[Violation],
+    disclaimers: Sequence[str],
 ) -> tuple[dict[str, Any], list[str]]:
     """Fix what can be fixed without rewriting.
 
@@ -287,7 +296,9 @@ def repair_fields(
         The repaired fields and one line per fix. Banned phrases, unbacked claims and missing
         required fields are left for a rewrite.
     """
-    out: dict[str, Any] = {k: list(v) if isinstance(v, list | tuple) else v for k, v in fields.items()}
+    out: dict[str, Any] = {
+        k: list(v) if isinstance(v, list | tuple) else v for k, v in fields.items()
+    }
     notes: list[str] = []
     drop: dict[str, set[int]] = {}
     for violation in violations:
@@ -304,7 +315,11 @@ def repair_fields(
         except KeyError:
             continue
         value = out[name]
-        text = value[index] if index is not None and isinstance(value, list) and index < len(value) else value
+        text = (
+            value[index]
+            if index is not None and isinstance(value, list) and index < len(value)
+            else value
+        )
         if not isinstance(text, str) and violation.rule != "count":
             continue
         new: str | None = None
@@ -312,7 +327,9 @@ def repair_fields(
             surviving = len(value) - len(drop.get(name, set()))
             if surviving > spec.min_count:
                 drop.setdefault(name, set()).add(index)
-                notes.append(f"dropped {violation.field} ({len(text)} characters > {spec.max_length})")
+                notes.append(
+                    f"dropped {violation.field} ({len(text)} characters > {spec.max_length})"
+                )
                 continue
             new = _trim(text, spec.max_length, disclaimers)
         elif violation.rule == "max_length":
@@ -341,7 +358,9 @@ def repair_fields(
                 notes.append(f"{name}: {value!r} -> {button!r}")
             continue
         elif violation.rule == "disclaimer":
-            missing = [d for d in disclaimers if d.casefold() not in " ".join(text.split()).casefold()]
+            missing = [
+                d for d in disclaimers if d.casefold() not in " ".join(text.split()).casefold()
+            ]
             candidate = " ".join([text.rstrip(), *missing]).strip()
             if len(candidate) <= spec.max_length:
                 new = candidate
@@ -418,8 +437,12 @@ def _one_variant(
         if writes >= request.max_attempts:
             break
         repair_seed = seed + 1000 * writes
-        prompt_again = build_prompt(brand, persona, spec, brief, previous=fields, feedback=result.errors)
-        retry = CopyRequest(brand, persona, spec, brief, repair_seed, prompt_again, fields, result.errors)
+        prompt_again = build_prompt(
+            brand, persona, spec, brief, previous=fields, feedback=result.errors
+        )
+        retry = CopyRequest(
+            brand, persona, spec, brief, repair_seed, prompt_again, fields, result.errors
+        )
         redraft, more, error = _write_with_retries(writer, retry, request.max_attempts - writes)
         writes += more
         if redraft is None:
@@ -429,10 +452,18 @@ def _one_variant(
         rules = ", ".join(sorted({v.rule for v in result.errors}))
         if len(redraft_result.errors) < len(result.errors):
             repairs.append(f"rewritten (seed {repair_seed}) to fix: {rules}")
-            fields, result, draft, seed, prompt = redraft.fields, redraft_result, redraft, repair_seed, prompt_again
+            fields, result, draft, seed, prompt = (
+                redraft.fields,
+                redraft_result,
+                redraft,
+                repair_seed,
+                prompt_again,
+            )
             notes += list(redraft.notes)
         else:
-            repairs.append(f"rewrite (seed {repair_seed}) did not fix: {rules}; kept the earlier draft")
+            repairs.append(
+                f"rewrite (seed {repair_seed}) did not fix: {rules}; kept the earlier draft"
+            )
     return GeneratedVariant(
         persona=persona,
         channel=spec.id,
@@ -514,7 +545,9 @@ def generate_variants(
             written += batch
             if not drafts:
                 continue
-            for outcome, vector in zip(drafts, encoder.encode([d.text or " " for d in drafts]), strict=True):
+            for outcome, vector in zip(
+                drafts, encoder.encode([d.text or " " for d in drafts]), strict=True
+            ):
                 if vectors:
                     similarity = np.stack(vectors) @ vector
                     nearest = int(np.argmax(similarity))
@@ -533,7 +566,9 @@ def generate_variants(
                 kept.append(outcome)
                 vectors.append(vector)
                 done += 1
-                flag = f", flagged: {len(outcome.violations)} violation(s)" if outcome.flagged else ""
+                flag = (
+                    f", flagged: {len(outcome.violations)} violation(s)" if outcome.flagged else ""
+                )
                 report(f"{persona} / {channel}: variant {len(kept)} of {request.n}{flag}")
         if len(kept) < request.n:
             result.shortfall[(persona, channel)] = request.n - len(kept)

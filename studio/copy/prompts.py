@@ -88,11 +88,15 @@ def _template_path(template_name: str, prompts_dir: Path) -> Path:
     path = (prompts_dir / template_name).resolve()
     if not path.is_relative_to(prompts_dir.resolve()) or not path.is_file():
         known = ", ".join(available_templates(prompts_dir)) or "none"
-        raise PromptError(f"no prompt template {template_name!r} in {prompts_dir}; templates: {known}")
+        raise PromptError(
+            f"no prompt template {template_name!r} in {prompts_dir}; templates: {known}"
+        )
     return path
 
 
-def render(template_name: str, /, *, prompts_dir: Path = PROMPTS_DIR, **context: Any) -> RenderedPrompt:
+def render(
+    template_name: str, /, *, prompts_dir: Path = PROMPTS_DIR, **context: Any
+) -> RenderedPrompt:
     """Render ``prompts/<template_name>`` with ``context``.
 
     Parameters
@@ -119,7 +123,9 @@ def render(template_name: str, /, *, prompts_dir: Path = PROMPTS_DIR, **context:
         template = _compiled(str(prompts_dir.resolve()), source)
         text = template.render(**context)
     except jinja2.TemplateSyntaxError as exc:
-        raise PromptError(f"prompt template {template_name!r}, line {exc.lineno}: {exc.message}") from exc
+        raise PromptError(
+            f"prompt template {template_name!r}, line {exc.lineno}: {exc.message}"
+        ) from exc
     except jinja2.UndefinedError as exc:
         passed = ", ".join(sorted(context)) or "nothing"
         raise PromptError(

@@ -24,8 +24,14 @@ def create_campaign(
     created_by: str,
     offer: str = "",
 ) -> Campaign:
-    campaign = Campaign(brand=brand, name=name, objective=objective, offer=offer,
-                        landing_url=landing_url, created_by=created_by)
+    campaign = Campaign(
+        brand=brand,
+        name=name,
+        objective=objective,
+        offer=offer,
+        landing_url=landing_url,
+        created_by=created_by,
+    )
     session.add(campaign)
     session.flush()
     return campaign
@@ -100,11 +106,19 @@ def list_variants(
     ``latest_only`` leaves out revisions that an edit has superseded (what reviewers see).
     """
     query = _filtered(
-        select(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id, personas=personas,
-        channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
+        select(Variant),
+        latest_only=latest_only,
+        brand=brand,
+        campaign_id=campaign_id,
+        personas=personas,
+        channels=channels,
+        statuses=statuses,
+        min_predicted_ctr=min_predicted_ctr,
     )
     if order == "predicted_ctr":
-        query = query.order_by(col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc())
+        query = query.order_by(
+            col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc()
+        )
     else:
         query = query.order_by(col(Variant.id).desc())
     return session.exec(query.offset(offset).limit(limit)).all()
@@ -122,8 +136,14 @@ def count_variants(
     latest_only: bool = False,
 ) -> int:
     query = _filtered(
-        select(func.count()).select_from(Variant), latest_only=latest_only, brand=brand, campaign_id=campaign_id,
-        personas=personas, channels=channels, statuses=statuses, min_predicted_ctr=min_predicted_ctr,
+        select(func.count()).select_from(Variant),
+        latest_only=latest_only,
+        brand=brand,
+        campaign_id=campaign_id,
+        personas=personas,
+        channels=channels,
+        statuses=statuses,
+        min_predicted_ctr=min_predicted_ctr,
     )
     return int(session.exec(query).one())
 
@@ -131,8 +151,14 @@ def count_variants(
 def count_by_status(session: Session, *, brand: str | None = None) -> dict[str, int]:
     """How many variants are in each status (latest revisions only: an edit supersedes its parent)."""
     query = _filtered(
-        select(Variant.status, func.count()), latest_only=True, brand=brand, campaign_id=None,
-        personas=None, channels=None, statuses=None, min_predicted_ctr=None,
+        select(Variant.status, func.count()),
+        latest_only=True,
+        brand=brand,
+        campaign_id=None,
+        personas=None,
+        channels=None,
+        statuses=None,
+        min_predicted_ctr=None,
     ).group_by(Variant.status)
     return {str(status): int(n) for status, n in session.exec(query).all()}
 

@@ -68,9 +68,15 @@ def list_entries(
     return session.exec(query.order_by(col(AuditLog.id).desc()).limit(limit)).all()
 
 
-def distinct_values(session: Session, *, column: Literal["actor", "action", "entity_type"]) -> list[str]:
+def distinct_values(
+    session: Session, *, column: Literal["actor", "action", "entity_type"]
+) -> list[str]:
     """Every value that ``column`` holds, sorted (for the audit page's filters)."""
-    field = {"actor": AuditLog.actor, "action": AuditLog.action, "entity_type": AuditLog.entity_type}[column]
+    field = {
+        "actor": AuditLog.actor,
+        "action": AuditLog.action,
+        "entity_type": AuditLog.entity_type,
+    }[column]
     return sorted(str(v) for v in session.exec(select(field).distinct()).all())
 
 
@@ -81,8 +87,16 @@ def to_csv(entries: Sequence[AuditLog]) -> str:
     writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"])
     for e in sorted(entries, key=lambda e: e.id or 0):
         writer.writerow(
-            [e.id, e.at.isoformat(), e.actor, e.action, e.entity_type, e.entity_id,
-             json.dumps(e.before, sort_keys=True), json.dumps(e.after, sort_keys=True)]
+            [
+                e.id,
+                e.at.isoformat(),
+                e.actor,
+                e.action,
+                e.entity_type,
+                e.entity_id,
+                json.dumps(e.before, sort_keys=True),
+                json.dumps(e.after, sort_keys=True),
+            ]
         )
     return buffer.getvalue()
 

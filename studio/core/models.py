@@ -24,7 +24,9 @@ def utcnow() -> datetime:
 
 
 def _json(**kwargs: Any) -> Any:
-    return Field(default_factory=kwargs.pop("default_factory", dict), sa_column=Column(JSON, nullable=False))
+    return Field(
+        default_factory=kwargs.pop("default_factory", dict), sa_column=Column(JSON, nullable=False)
+    )
 
 
 def _text() -> Any:

@@ -28,47 +28,84 @@ class Settings(BaseSettings):
         "sqlite:///var/studio.core.database",
         description="SQLAlchemy URL. SQLite by default; postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
-    brand_dir: Path = Field(Path("brand_guidelines"), description="Folder of brand guideline folders.")
-    asset_dir: Path = Field(Path("var/assets"), description="Where images, videos and exports are written.")
-    max_upload_mb: float = Field(10.0, gt=0, description="Largest file accepted from an upload, in MiB.")
+    brand_dir: Path = Field(
+        Path("brand_guidelines"), description="Folder of brand guideline folders."
+    )
+    asset_dir: Path = Field(
+        Path("var/assets"), description="Where images, videos and exports are written."
+    )
+    max_upload_mb: float = Field(
+        10.0, gt=0, description="Largest file accepted from an upload, in MiB."
+    )
 
-    llm_backend: LlmBackendName = Field("offline", description="Copy writer: offline, openai or transformers.")
+    llm_backend: LlmBackendName = Field(
+        "offline", description="Copy writer: offline, openai or transformers."
+    )
     openai_base_url: str | None = Field(
-        None, description="OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama. Empty: api.openai.com."
+        None,
+        description="OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama. Empty: api.openai.com.",
     )
-    openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible server.")
-    openai_model: str = Field("gpt-4o-mini", description="Model name on the OpenAI-compatible server.")
-    openai_timeout_s: float = Field(30.0, gt=0, description="Seconds before one LLM request times out.")
-    openai_max_retries: int = Field(3, ge=0, le=10, description="Retries with backoff on 429, 5xx and timeouts.")
+    openai_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible server."
+    )
+    openai_model: str = Field(
+        "gpt-4o-mini", description="Model name on the OpenAI-compatible server."
+    )
+    openai_timeout_s: float = Field(
+        30.0, gt=0, description="Seconds before one LLM request times out."
+    )
+    openai_max_retries: int = Field(
+        3, ge=0, le=10, description="Retries with backoff on 429, 5xx and timeouts."
+    )
     transformers_model: str | None = Field(
-        None, description="Local path or hub id of a text-generation model for the transformers backend."
+        None,
+        description="Local path or hub id of a text-generation model for the transformers backend.",
     )
 
-    image_backend: ImageBackendName = Field("offline", description="Image maker: offline or diffusers.")
-    diffusers_model: str | None = Field(None, description="Local path or hub id of a text-to-image model.")
-    video_model: str | None = Field(
-        None, description="Optional diffusers image-to-video model (e.g. Stable Video Diffusion) for animated backgrounds."
+    image_backend: ImageBackendName = Field(
+        "offline", description="Image maker: offline or diffusers."
     )
-    diffusers_steps: int = Field(25, ge=1, le=200, description="Denoising steps per image (1-4 for turbo models).")
+    diffusers_model: str | None = Field(
+        None, description="Local path or hub id of a text-to-image model."
+    )
+    video_model: str | None = Field(
+        None,
+        description="Optional diffusers image-to-video model (e.g. Stable Video Diffusion) for animated backgrounds.",
+    )
+    diffusers_steps: int = Field(
+        25, ge=1, le=200, description="Denoising steps per image (1-4 for turbo models)."
+    )
     diffusers_guidance: float = Field(
         7.0, ge=0, le=30, description="Classifier-free guidance scale (0 for turbo models)."
     )
     diffusers_resolution: int = Field(
-        512, ge=64, le=2048, description="Side of the square pixel area the text-to-image model draws; 1024 for SDXL."
+        512,
+        ge=64,
+        le=2048,
+        description="Side of the square pixel area the text-to-image model draws; 1024 for SDXL.",
     )
-    device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto", description="Torch device for local models.")
+    device: Literal["auto", "cpu", "cuda", "mps"] = Field(
+        "auto", description="Torch device for local models."
+    )
 
     ctr_model_path: Path | None = Field(
-        None, description="CTR predictor artifact. Empty: the shipped model in studio/scoring/artifacts."
+        None,
+        description="CTR predictor artifact. Empty: the shipped model in studio/scoring/artifacts.",
     )
-    four_eyes: bool = Field(False, description="When true, nobody may approve a variant they created or edited.")
-    session_ttl_minutes: int = Field(480, gt=0, description="Minutes before an app sign-in expires.")
+    four_eyes: bool = Field(
+        False, description="When true, nobody may approve a variant they created or edited."
+    )
+    session_ttl_minutes: int = Field(
+        480, gt=0, description="Minutes before an app sign-in expires."
+    )
     auth_provider: Literal["password", "oidc"] = Field(
         "password",
         description="App sign-in: password (studio accounts) or oidc (a company identity provider through Streamlit's st.login; see docs/identity-provider.md).",
     )
 
-    @field_validator("openai_base_url", "transformers_model", "diffusers_model", "video_model", mode="before")
+    @field_validator(
+        "openai_base_url", "transformers_model", "diffusers_model", "video_model", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value

@@ -21,7 +21,9 @@ class Upload:
         return PurePath(self.name).suffix.lower()
 
 
-def check_upload(name: str, data: bytes, *, max_mb: float, allowed_suffixes: Collection[str]) -> Upload:
+def check_upload(
+    name: str, data: bytes, *, max_mb: float, allowed_suffixes: Collection[str]
+) -> Upload:
     """Refuse empty, oversized or wrongly typed files with a message naming the file.
 
     Parameters
@@ -38,7 +40,9 @@ def check_upload(name: str, data: bytes, *, max_mb: float, allowed_suffixes: Col
     upload = Upload(name=PurePath(name).name, data=data)
     if upload.suffix not in allowed_suffixes:
         allowed = ", ".join(sorted(allowed_suffixes))
-        raise UploadRejected(f"{upload.name}: files of type {upload.suffix or '(none)'} are not accepted; allowed: {allowed}")
+        raise UploadRejected(
+            f"{upload.name}: files of type {upload.suffix or '(none)'} are not accepted; allowed: {allowed}"
+        )
     if not data:
         raise UploadRejected(f"{upload.name}: the file is empty")
     size_mb = len(data) / 2**20

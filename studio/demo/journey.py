@@ -22,20 +22,20 @@ from pathlib import Path
 import numpy as np
 from sqlmodel import Session
 
-from studio.core import audit
-from studio.experiments import lifecycle as experiments
-from studio.review import workflow as review
-from studio.review.accounts import hash_password
 from studio.backends.llm import CampaignBrief, make_copy_writer
 from studio.brand.guidelines import BrandCatalog
-from studio.core.settings import Settings
-from studio.review import account_queries as user_queries
 from studio.copy import variants as variant_queries
-from studio.export.pipeline import ExportScope, export
 from studio.copy.generation import GenerationRequest, run_generation
-from studio.imaging.render import RenderOptions, render_variants
+from studio.core import audit
 from studio.core.models import Role, VariantStatus
+from studio.core.settings import Settings
+from studio.experiments import lifecycle as experiments
 from studio.experiments.reports import import_report
+from studio.export.pipeline import ExportScope, export
+from studio.imaging.render import RenderOptions, render_variants
+from studio.review import account_queries as user_queries
+from studio.review import workflow as review
+from studio.review.accounts import hash_password
 
 #: Demo accounts: username -> role. Passwords are generated afresh on every run.
 DEMO_PEOPLE: dict[str, Role] = {
@@ -78,15 +78,26 @@ def _demo_accounts(session: Session) -> dict[str, str]:
         password = secrets.token_urlsafe(12)
         user = user_queries.find_user(session, username=username)
         if user is None:
-            user_queries.add_user(session, username=username, display_name=username.replace("-", " ").title(),
-                                  role=role, password_hash=hash_password(password))
+            user_queries.add_user(
+                session,
+                username=username,
+                display_name=username.replace("-", " ").title(),
+                role=role,
+                password_hash=hash_password(password),
+            )
             action = "user.create"
         else:
             user.password_hash, user.role, user.is_active = hash_password(password), role, True
             session.add(user)
             action = "user.set_password"
-        audit.record(session, actor="studio-demo", action=action, entity_type="user", entity_id=username,
-                     after={"role": role.value, "demo": True})
+        audit.record(
+            session,
+            actor="studio-demo",
+            action=action,
+            entity_type="user",
+            entity_id=username,
+            after={"role": role.value, "demo": True},
+        )
         passwords[username] = password
     session.flush()
     return passwords
@@ -98,7 +109,9 @@ def _meta_report(day: date, rows: list[tuple[str, int, int]]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(["Day", "Ad name", "Impressions", "Link clicks", "Amount spent (USD)"])
     for ad_name, impressions, clicks in rows:
-        writer.writerow([day.isoformat(), ad_name, impressions, clicks, f"{impressions * 0.0065:.2f}"])
+        writer.writerow(
+            [day.isoformat(), ad_name, impressions, clicks, f"{impressions * 0.0065:.2f}"]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -127,59 +140,103 @@ def run_demo(
     say(f"1/6 Generating {variants} {channel} variants for {brand.guideline.name} / {persona} …")
     request = GenerationRequest(
         brand=brand,
-        brief=CampaignBrief(objective="traffic", landing_url=brand.guideline.website,
-                            name=f"Demo: {brand.guideline.name} {channel}", offer=""),
-        personas=(persona,), channels=(channel,), n=variants, seed=seed,
+        brief=CampaignBrief(
+            objective="traffic",
+            landing_url=brand.guideline.website,
+            name=f"Demo: {brand.guideline.name} {channel}",
+            offer="",
+        ),
+        personas=(persona,),
+        channels=(channel,),
+        n=variants,
+        seed=seed,
     )
-    generated = run_generation(session, request, make_copy_writer(settings), created_by="demo-creative")
+    generated = run_generation(
+        session, request, make_copy_writer(settings), created_by="demo-creative"
+    )
     session.commit()
     assert generated.campaign_id is not None
     rows = variant_queries.list_variants(session, campaign_id=generated.campaign_id, limit=1000)
-    result = DemoResult(database=settings.database_label(), asset_dir=settings.asset_dir, passwords=passwords,
-                        campaign_id=generated.campaign_id, variant_ids=[v.id for v in rows if v.id], approved_ids=[])
-    say(f"    campaign {result.campaign_id}: variants {result.variant_ids}"
-        + (f" ({generated.unscored})" if generated.unscored else ", each scored by the CTR predictor"))
+    result = DemoResult(
+        database=settings.database_label(),
+        asset_dir=settings.asset_dir,
+        passwords=passwords,
+        campaign_id=generated.campaign_id,
+        variant_ids=[v.id for v in rows if v.id],
+        approved_ids=[],
+    )
+    say(
+        f"    campaign {result.campaign_id}: variants {result.variant_ids}"
+        + (
+            f" ({generated.unscored})"
+            if generated.unscored
+            else ", each scored by the CTR predictor"
+        )
+    )
 
     say("2/6 Rendering images" + (" and videos" if video else "") + " …")
-    reports = render_variants(session, variant_ids=result.variant_ids, catalog=catalog, settings=settings,
-                              options=RenderOptions(video=video, seed=seed), actor="demo-creative")
+    reports = render_variants(
+        session,
+        variant_ids=result.variant_ids,
+        catalog=catalog,
+        settings=settings,
+        options=RenderOptions(video=video, seed=seed),
+        actor="demo-creative",
+    )
     session.commit()
     for report in reports:
         result.images += sum(1 for a in report.assets if a.kind == "image")
         result.videos += sum(1 for a in report.assets if a.kind == "video")
     say(f"    {result.images} image(s), {result.videos} video(s) in {settings.asset_dir}")
 
-    say("3/6 Review: the creative submits, the brand manager approves variants without violations …")
+    say(
+        "3/6 Review: the creative submits, the brand manager approves variants without violations …"
+    )
     for variant in rows:
         review.submit(session, variant_id=variant.id, actor="demo-creative")
         if variant.violations:
-            review.request_changes(session, variant_id=variant.id, actor="demo-reviewer",
-                                   comment="; ".join(v["reason"] for v in variant.violations)[:500])
+            review.request_changes(
+                session,
+                variant_id=variant.id,
+                actor="demo-reviewer",
+                comment="; ".join(v["reason"] for v in variant.violations)[:500],
+            )
         else:
             review.approve(session, variant_id=variant.id, actor="demo-reviewer")
             result.approved_ids.append(variant.id)
         session.commit()
     say(f"    approved {result.approved_ids}")
     if len(result.approved_ids) < 2:
-        raise RuntimeError("fewer than two variants were approved, so there is nothing to test; "
-                           "run the demo with more --variants")
+        raise RuntimeError(
+            "fewer than two variants were approved, so there is nothing to test; "
+            "run the demo with more --variants"
+        )
 
     say("4/6 Starting a Thompson-sampling test (the studio's default policy) …")
     test = experiments.create_test(
-        session, name=f"Demo test: {brand.guideline.name} {persona} {channel}", brand=brand.slug,
-        persona=persona, channel=channel, variant_ids=result.approved_ids, actor="demo-marketer",
+        session,
+        name=f"Demo test: {brand.guideline.name} {persona} {channel}",
+        brand=brand.slug,
+        persona=persona,
+        channel=channel,
+        variant_ids=result.approved_ids,
+        actor="demo-marketer",
         settings=experiments.TestSettings(reweight_hours=24),
         now=datetime.now(UTC) - timedelta(days=days + 1),
     )
     session.commit()
     result.experiment_id = test.id
     assert test.id is not None
-    approved = sorted((variant_queries.get_variant(session, variant_id=i) for i in result.approved_ids),
-                      key=lambda v: -(v.predicted_ctr or 0))
+    approved = sorted(
+        (variant_queries.get_variant(session, variant_id=i) for i in result.approved_ids),
+        key=lambda v: -(v.predicted_ctr or 0),
+    )
     true_ctr = {v.id: TRUE_CTRS[min(i, len(TRUE_CTRS) - 1)] for i, v in enumerate(approved)}
     setup = {arm.variant_id: arm for arm in experiments.arm_setup(session, experiment_id=test.id)}
 
-    say(f"5/6 Simulating up to {days} days of Meta delivery ({daily_impressions:,} impressions a day) …")
+    say(
+        f"5/6 Simulating up to {days} days of Meta delivery ({daily_impressions:,} impressions a day) …"
+    )
     report_dir = settings.asset_dir / "demo" / f"test-{test.id}"
     report_dir.mkdir(parents=True, exist_ok=True)
     shares = {arm.variant_id: 1 / len(setup) for arm in setup.values()}
@@ -195,17 +252,29 @@ def run_demo(
         path = report_dir / f"meta-report-{day.isoformat()}.csv"
         path.write_bytes(data)
         result.reports.append(path)
-        imported = import_report(session, experiment_id=test.id, data=data, file_name=path.name,
-                                 actor="demo-marketer", platform="meta")
-        decision = experiments.reweight(session, test.id, actor="demo-marketer",
-                                        now=datetime.combine(day + timedelta(days=1), time(6), tzinfo=UTC))
+        imported = import_report(
+            session,
+            experiment_id=test.id,
+            data=data,
+            file_name=path.name,
+            actor="demo-marketer",
+            platform="meta",
+        )
+        decision = experiments.reweight(
+            session,
+            test.id,
+            actor="demo-marketer",
+            now=datetime.combine(day + timedelta(days=1), time(6), tzinfo=UTC),
+        )
         session.commit()
         shares = {arm.variant_id: arm.share for arm in decision.arms}
         text = " ".join(decision.lines)
         result.decisions.append(f"{day}: {imported.imported} row(s) imported. {text}")
         say(f"    {day}: {text}")
         if decision.winner_arm_id is not None:
-            result.winner_variant_id = next(a.variant_id for a in decision.arms if a.arm_id == decision.winner_arm_id)
+            result.winner_variant_id = next(
+                a.variant_id for a in decision.arms if a.arm_id == decision.winner_arm_id
+            )
             break
     if result.winner_variant_id is None:
         say("    no clear winner yet; the test keeps running (import more reports in the app)")
@@ -214,11 +283,22 @@ def run_demo(
     say("6/6 Exporting the winner for Meta Ads Manager …")
     output = settings.asset_dir / "exports" / f"demo-test-{test.id}-meta.zip"
     output.parent.mkdir(parents=True, exist_ok=True)
-    exported = export(session, platform="meta", scope=ExportScope.test(test.id), output=output, actor="demo-marketer")
+    exported = export(
+        session,
+        platform="meta",
+        scope=ExportScope.test(test.id),
+        output=output,
+        actor="demo-marketer",
+    )
     session.commit()
     result.export_path, result.export_sha256 = exported.path, exported.sha256
-    if variant_queries.get_variant(session, variant_id=result.winner_variant_id).status != VariantStatus.exported:
-        raise RuntimeError(f"the winner {result.winner_variant_id} was exported but its status did not change")
+    if (
+        variant_queries.get_variant(session, variant_id=result.winner_variant_id).status
+        != VariantStatus.exported
+    ):
+        raise RuntimeError(
+            f"the winner {result.winner_variant_id} was exported but its status did not change"
+        )
     return result
 
 
@@ -233,11 +313,17 @@ def summary(result: DemoResult) -> str:
         f"  media:      {result.images} image(s), {result.videos} video(s)",
         f"  test:       {result.experiment_id} ({len(result.reports)} daily reports in "
         f"{result.reports[0].parent if result.reports else '-'})",
-        f"  winner:     variant {result.winner_variant_id}" if result.winner_variant_id else "  winner:     not yet",
+        f"  winner:     variant {result.winner_variant_id}"
+        if result.winner_variant_id
+        else "  winner:     not yet",
     ]
     if result.export_path:
-        lines.append(f"  export:     {result.export_path.resolve()} (sha256 {result.export_sha256[:16]}…)")
+        lines.append(
+            f"  export:     {result.export_path.resolve()} (sha256 {result.export_sha256[:16]}…)"
+        )
     lines += ["", "Sign in to the app (bash scripts/app.sh) with any demo account:"]
-    lines += [f"  {user:<14} {DEMO_PEOPLE[user].value:<14} password: {password}"
-              for user, password in result.passwords.items()]
+    lines += [
+        f"  {user:<14} {DEMO_PEOPLE[user].value:<14} password: {password}"
+        for user, password in result.passwords.items()
+    ]
     return "\n".join(lines)

@@ -56,9 +56,10 @@ from typing import Any, Literal, get_args
 import numpy as np
 from sqlmodel import Session
 
+from studio.copy.channels import CHANNELS
 from studio.core import audit
-from studio.review import workflow as review_flow
-from studio.review.accounts import Permission, require
+from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+from studio.experiments import queries
 from studio.experiments.bandits import (
     BetaPosterior,
     DecisionRule,
@@ -70,9 +71,8 @@ from studio.experiments.bandits import (
     sample_ratio_mismatch,
     update_posterior,
 )
-from studio.copy.channels import CHANNELS
-from studio.experiments import queries
-from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+from studio.review import workflow as review_flow
+from studio.review.accounts import Permission, require
 
 PolicyName = Literal["thompson", "top_two"]
 PriorSource = Literal["flat", "pooled", "predictor"]
@@ -142,19 +142,27 @@ class TestSettings:
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
-            raise ExperimentError(f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}")
+            raise ExperimentError(
+                f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
+            )
         if self.prior_source not in PRIOR_SOURCES:
             raise ExperimentError(
                 f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
             )
         if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
-            raise ExperimentError(f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}")
+            raise ExperimentError(
+                f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
+            )
         for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < low:
-                raise ExperimentError(f"{name.replace('_', ' ')} must be a whole number >= {low}; got {value!r}")
+                raise ExperimentError(
+                    f"{name.replace('_', ' ')} must be a whole number >= {low}; got {value!r}"
+                )
         if not (0.5 <= self.win_probability <= 1):
-            raise ExperimentError(f"win probability must be between 0.5 and 1; got {self.win_probability!r}")
+            raise ExperimentError(
+                f"win probability must be between 0.5 and 1; got {self.win_probability!r}"
+            )
         if not (np.isfinite(self.max_expected_loss) and 0 < self.max_expected_loss <= 0.1):
             raise ExperimentError(
                 "max expected loss is a CTR difference in clicks per impression, in (0, 0.1] "
@@ -162,7 +170,9 @@ class TestSettings:
             )
         strength = self.strength
         if not (np.isfinite(strength) and strength >= 0):
-            raise ExperimentError(f"prior strength must be a number of impressions >= 0; got {strength!r}")
+            raise ExperimentError(
+                f"prior strength must be a number of impressions >= 0; got {strength!r}"
+            )
         if self.prior_source == "flat" and strength != 0:
             raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
         if self.prior_source != "flat" and strength <= 0:
@@ -173,26 +183,45 @@ class TestSettings:
 
     @property
     def strength(self) -> float:
-        return float(DEFAULT_PRIOR_STRENGTH[self.prior_source] if self.prior_strength is None else self.prior_strength)
+        return float(
+            DEFAULT_PRIOR_STRENGTH[self.prior_source]
+            if self.prior_strength is None
+            else self.prior_strength
+        )
 
     @classmethod
     def of(cls, experiment: Experiment) -> TestSettings:
-        return cls(policy=experiment.policy, min_share=experiment.min_share,
-                   burn_in_impressions=experiment.burn_in_impressions, reweight_hours=experiment.reweight_hours,
-                   win_probability=experiment.win_probability, max_expected_loss=experiment.max_expected_loss,
-                   prior_source=experiment.prior_source, prior_strength=experiment.prior_strength)
+        return cls(
+            policy=experiment.policy,
+            min_share=experiment.min_share,
+            burn_in_impressions=experiment.burn_in_impressions,
+            reweight_hours=experiment.reweight_hours,
+            win_probability=experiment.win_probability,
+            max_expected_loss=experiment.max_expected_loss,
+            prior_source=experiment.prior_source,
+            prior_strength=experiment.prior_strength,
+        )
 
     def rule(self) -> DecisionRule:
-        return DecisionRule(win_probability=self.win_probability, max_expected_loss=self.max_expected_loss)
+        return DecisionRule(
+            win_probability=self.win_probability, max_expected_loss=self.max_expected_loss
+        )
 
     def allocator(self, seed: int) -> ThompsonSampling:
         if self.policy == "top_two":
-            return TopTwoThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed,
-                                          leader_share=TOP_TWO_LEADER_SHARE)
+            return TopTwoThompsonSampling(
+                self.min_share,
+                self.burn_in_impressions,
+                DECISION_SAMPLES,
+                seed,
+                leader_share=TOP_TWO_LEADER_SHARE,
+            )
         return ThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed)
 
 
-assert set(get_args(PolicyName)) == set(POLICIES) and set(get_args(PriorSource)) == set(PRIOR_SOURCES)
+assert set(get_args(PolicyName)) == set(POLICIES) and set(get_args(PriorSource)) == set(
+    PRIOR_SOURCES
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,7 +305,12 @@ def eligible_variants(
 
 
 def _check_variants(
-    variants: Mapping[int, Variant], variant_ids: Sequence[int], *, brand: str, persona: str, channel: str,
+    variants: Mapping[int, Variant],
+    variant_ids: Sequence[int],
+    *,
+    brand: str,
+    persona: str,
+    channel: str,
     settings: TestSettings,
 ) -> None:
     problems = []
@@ -292,7 +326,9 @@ def _check_variants(
         if v.channel != channel:
             problems.append(f"variant {vid} is for channel {v.channel!r}, not {channel!r}")
         if v.status != VariantStatus.approved:
-            problems.append(f"variant {vid} is {str(v.status)!r}; only approved variants can start a test")
+            problems.append(
+                f"variant {vid} is {str(v.status)!r}; only approved variants can start a test"
+            )
         if settings.prior_source == "predictor":
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
             if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
@@ -308,8 +344,13 @@ def _predictor_prior(variants: Sequence[Variant], strength: float) -> BetaPoster
     ctr = np.array([float(v.predicted_ctr) for v in variants])  # type: ignore[arg-type]
     low = np.array([float(v.ctr_low) for v in variants])  # type: ignore[arg-type]
     high = np.array([float(v.ctr_high) for v in variants])  # type: ignore[arg-type]
-    return prior_from_prediction(ctr, np.minimum(low, ctr), np.maximum(high, ctr), strength=strength,
-                                 level=_interval_level(variants))
+    return prior_from_prediction(
+        ctr,
+        np.minimum(low, ctr),
+        np.maximum(high, ctr),
+        strength=strength,
+        level=_interval_level(variants),
+    )
 
 
 def _interval_level(variants: Sequence[Variant]) -> float:
@@ -346,9 +387,13 @@ def create_test(
     settings = settings or TestSettings()
     name = name.strip()
     if not name or len(name) > 200:
-        raise ExperimentError(f"a test needs a name of 1 to 200 characters; got {len(name)} characters")
+        raise ExperimentError(
+            f"a test needs a name of 1 to 200 characters; got {len(name)} characters"
+        )
     if channel not in CHANNELS:
-        raise ExperimentError(f"channel {channel!r} does not exist; channels: {', '.join(CHANNELS)}")
+        raise ExperimentError(
+            f"channel {channel!r} does not exist; channels: {', '.join(CHANNELS)}"
+        )
     ids = list(dict.fromkeys(int(v) for v in variant_ids))
     if len(ids) != len(variant_ids):
         raise ExperimentError("each variant can be in a test once; the list names one twice")
@@ -364,7 +409,9 @@ def create_test(
     if any(not n or len(n) > 256 for n in names.values()):
         raise ExperimentError("every ad name must have 1 to 256 characters")
     if len(set(names.values())) != len(names):
-        raise ExperimentError("two arms would share an ad name; report rows could not tell them apart")
+        raise ExperimentError(
+            "two arms would share an ad name; report rows could not tell them apart"
+        )
     ordered = [variants[vid] for vid in ids]
     if settings.prior_source == "predictor":
         prior = _predictor_prior(ordered, settings.strength)
@@ -379,8 +426,15 @@ def create_test(
     ))  # fmt: skip
     assert experiment.id is not None
     arms = [
-        queries.add_arm(session, experiment_id=experiment.id, variant_id=vid, ad_id="", ad_name=names[vid],
-                        prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]))
+        queries.add_arm(
+            session,
+            experiment_id=experiment.id,
+            variant_id=vid,
+            ad_id="",
+            ad_name=names[vid],
+            prior_alpha=float(prior.alpha[i]),
+            prior_beta=float(prior.beta[i]),
+        )
         for i, vid in enumerate(ids)
     ]
     for vid in ids:
@@ -400,12 +454,21 @@ def arm_setup(session: Session, *, experiment_id: int) -> list[ArmSetup]:
     experiment = _get(session, experiment_id)
     arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
-    return [ArmSetup(a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id)  # type: ignore[arg-type]
-            for i, a in enumerate(arms)]
+    return [
+        ArmSetup(
+            a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id
+        )  # type: ignore[arg-type]
+        for i, a in enumerate(arms)
+    ]
 
 
 def assign_ad(
-    session: Session, *, experiment_id: int, arm_id: int, actor: str, ad_id: str | None = None,
+    session: Session,
+    *,
+    experiment_id: int,
+    arm_id: int,
+    actor: str,
+    ad_id: str | None = None,
     ad_name: str | None = None,
 ) -> Arm:
     """Record the platform's ad id (and/or a new ad name) of an arm, audited. The caller commits."""
@@ -421,19 +484,31 @@ def assign_ad(
     new_id = arm.ad_id if ad_id is None else ad_id.strip()
     new_name = arm.ad_name if ad_name is None else ad_name.strip()
     if len(new_id) > 128 or len(new_name) > 256 or not (new_id or new_name):
-        raise ExperimentError("an arm needs an ad id (up to 128 characters) or an ad name (up to 256)")
+        raise ExperimentError(
+            "an arm needs an ad id (up to 128 characters) or an ad name (up to 256)"
+        )
     for other in arms:
         if other.id == arm.id:
             continue
         if new_id and other.ad_id == new_id:
-            raise ExperimentError(f"ad id {new_id!r} already belongs to arm {other.id} of test {experiment.id}")
+            raise ExperimentError(
+                f"ad id {new_id!r} already belongs to arm {other.id} of test {experiment.id}"
+            )
         if new_name and other.ad_name == new_name:
-            raise ExperimentError(f"ad name {new_name!r} already belongs to arm {other.id} of test {experiment.id}")
+            raise ExperimentError(
+                f"ad name {new_name!r} already belongs to arm {other.id} of test {experiment.id}"
+            )
     arm.ad_id, arm.ad_name = new_id, new_name
     queries.save(session, row=arm)
-    audit.record(session, actor=actor, action="experiment.assign_ad", entity_type="experiment",
-                 entity_id=experiment_id, before={"arm_id": arm_id, **before},
-                 after={"arm_id": arm_id, "ad_id": new_id, "ad_name": new_name})
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.assign_ad",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        before={"arm_id": arm_id, **before},
+        after={"arm_id": arm_id, "ad_id": new_id, "ad_name": new_name},
+    )
     return arm
 
 
@@ -521,9 +596,13 @@ def _seed(experiment_id: int, n_decisions: int) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def _prior(experiment: Experiment, arms: Sequence[Arm], impressions: np.ndarray, clicks: np.ndarray) -> BetaPosterior:
+def _prior(
+    experiment: Experiment, arms: Sequence[Arm], impressions: np.ndarray, clicks: np.ndarray
+) -> BetaPosterior:
     """The prior a decision starts from (see the module docstring), shape (n_arms,)."""
-    stored = BetaPosterior(np.array([a.prior_alpha for a in arms]), np.array([a.prior_beta for a in arms]))
+    stored = BetaPosterior(
+        np.array([a.prior_alpha for a in arms]), np.array([a.prior_beta for a in arms])
+    )
     if impressions.sum() == 0:
         return stored
     if experiment.prior_source == "pooled":
@@ -546,7 +625,9 @@ def _posterior_interval(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray
     return BetaPosterior(alpha, beta).interval(INTERVAL_LEVEL)
 
 
-def _decide(session: Session, experiment: Experiment, *, actor: str, now: datetime | None) -> Decision:
+def _decide(
+    session: Session, experiment: Experiment, *, actor: str, now: datetime | None
+) -> Decision:
     """Compute, log and apply one decision for a running test (permission already checked)."""
     assert experiment.id is not None
     moment = now or utcnow()
@@ -554,7 +635,9 @@ def _decide(session: Session, experiment: Experiment, *, actor: str, now: dateti
     arms = list(queries.list_arms(session, experiment_id=experiment.id))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     totals = queries.delivery_by_arm(session, experiment_id=experiment.id)
-    impressions = np.array([totals.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+    impressions = np.array(
+        [totals.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )  # type: ignore[arg-type]
     clicks = np.array([totals.get(a.id, queries.Delivery()).clicks for a in arms], dtype=np.float64)  # type: ignore[arg-type]
     active = np.array([not a.paused for a in arms])
     previous = queries.latest_decision(session, experiment_id=experiment.id)
@@ -576,7 +659,9 @@ def _decide(session: Session, experiment: Experiment, *, actor: str, now: dateti
     if winner_index >= 0:
         shares = np.where(np.arange(len(arms)) == winner_index, 1.0, 0.0)
     elif to_pause.any():
-        shares = allocator.select_allocation(posterior, impressions=impressions, active=active & ~to_pause).shares
+        shares = allocator.select_allocation(
+            posterior, impressions=impressions, active=active & ~to_pause
+        ).shares
     srm = _srm_check(session, experiment.id, arms, previous)
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
@@ -596,8 +681,16 @@ def _decide(session: Session, experiment: Experiment, *, actor: str, now: dateti
     )  # fmt: skip
     winner = arm_decisions[winner_index] if winner_index >= 0 else None
     next_at = None if winner else moment + timedelta(hours=experiment.reweight_hours)
-    lines = _explain(experiment, settings, arm_decisions, burn_in=burn_in, winner=winner, srm=srm,
-                     first=previous is None, next_at=next_at)
+    lines = _explain(
+        experiment,
+        settings,
+        arm_decisions,
+        burn_in=burn_in,
+        winner=winner,
+        srm=srm,
+        first=previous is None,
+        next_at=next_at,
+    )
     record = queries.add_decision(session, decision=AllocationDecision(
         experiment_id=experiment.id, created_at=moment,
         shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
@@ -631,18 +724,43 @@ def _decide(session: Session, experiment: Experiment, *, actor: str, now: dateti
         if a.paused_now:
             arm.paused = True
             queries.save(session, row=arm)
-            audit.record(session, actor=actor, action="experiment.pause_arm", entity_type="experiment",
-                         entity_id=experiment.id, before={"arm_id": arm.id, "paused": False},
-                         after={"arm_id": arm.id, "paused": True, "prob_best": a.prob_best,
-                                "impressions": a.impressions, "decision_id": record.id})
+            audit.record(
+                session,
+                actor=actor,
+                action="experiment.pause_arm",
+                entity_type="experiment",
+                entity_id=experiment.id,
+                before={"arm_id": arm.id, "paused": False},
+                after={
+                    "arm_id": arm.id,
+                    "paused": True,
+                    "prob_best": a.prob_best,
+                    "impressions": a.impressions,
+                    "decision_id": record.id,
+                },
+            )
     if winner is not None:
-        _declare_winner(session, experiment, winner.arm_id, actor=actor, now=moment,
-                        reason=f"decision {record.id}: P(best) {winner.prob_best:.4f}, "
-                               f"expected loss {winner.expected_loss:.6f}")
+        _declare_winner(
+            session,
+            experiment,
+            winner.arm_id,
+            actor=actor,
+            now=moment,
+            reason=f"decision {record.id}: P(best) {winner.prob_best:.4f}, "
+            f"expected loss {winner.expected_loss:.6f}",
+        )
     assert record.id is not None
-    return Decision(decision_id=record.id, experiment_id=experiment.id, at=moment, arms=arm_decisions,
-                    burn_in=burn_in, winner_arm_id=winner.arm_id if winner else None, srm=srm,
-                    lines=tuple(lines), next_reweight_at=next_at)
+    return Decision(
+        decision_id=record.id,
+        experiment_id=experiment.id,
+        at=moment,
+        arms=arm_decisions,
+        burn_in=burn_in,
+        winner_arm_id=winner.arm_id if winner else None,
+        srm=srm,
+        lines=tuple(lines),
+        next_reweight_at=next_at,
+    )
 
 
 def _srm_check(
@@ -653,16 +771,22 @@ def _srm_check(
         return None
     after = int((previous.details or {}).get("through_result_id", 0))
     period = queries.delivery_by_arm(session, experiment_id=experiment_id, after_result_id=after)
-    served = np.array([period.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+    served = np.array(
+        [period.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )  # type: ignore[arg-type]
     if served.sum() == 0:
         return None
     planned = np.array([float(previous.shares.get(str(a.id), 0.0)) for a in arms])
     planned = planned / planned.sum()
     result = sample_ratio_mismatch(served, planned)
-    return SrmCheck(served={a.id: int(s) for a, s in zip(arms, served, strict=True)},  # type: ignore[misc]
-                    planned={a.id: float(p) for a, p in zip(arms, planned, strict=True)},  # type: ignore[misc]
-                    statistic=float(result.statistic), p_value=float(result.p_value),
-                    mismatch=bool(result.mismatch), threshold=result.threshold)
+    return SrmCheck(
+        served={a.id: int(s) for a, s in zip(arms, served, strict=True)},  # type: ignore[misc]
+        planned={a.id: float(p) for a, p in zip(arms, planned, strict=True)},  # type: ignore[misc]
+        statistic=float(result.statistic),
+        p_value=float(result.p_value),
+        mismatch=bool(result.mismatch),
+        threshold=result.threshold,
+    )
 
 
 def _split_text(arms: Sequence[ArmDecision], shares: Mapping[int, float] | None = None) -> str:
@@ -671,8 +795,15 @@ def _split_text(arms: Sequence[ArmDecision], shares: Mapping[int, float] | None 
 
 
 def _explain(
-    experiment: Experiment, settings: TestSettings, arms: Sequence[ArmDecision], *, burn_in: bool,
-    winner: ArmDecision | None, srm: SrmCheck | None, first: bool, next_at: datetime | None,
+    experiment: Experiment,
+    settings: TestSettings,
+    arms: Sequence[ArmDecision],
+    *,
+    burn_in: bool,
+    winner: ArmDecision | None,
+    srm: SrmCheck | None,
+    first: bool,
+    next_at: datetime | None,
 ) -> list[str]:
     lines: list[str] = []
     total = sum(a.impressions for a in arms)
@@ -701,7 +832,8 @@ def _explain(
         lines.append(
             f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
             f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
-            + (f" (a winner needs {' and '.join(needs)})" if needs else "") + "."
+            + (f" (a winner needs {' and '.join(needs)})" if needs else "")
+            + "."
         )
         lines.append(f"New split: {_split_text(arms)}.")
     for a in arms:
@@ -726,18 +858,24 @@ def _explain(
                 f"decision, chi-square p {_p(srm.p_value)})."
             )
     if next_at is not None:
-        lines.append(f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h).")
+        lines.append(
+            f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h)."
+        )
     return lines
 
 
 def _get(session: Session, experiment_id: int) -> Experiment:
     experiment = queries.get_experiment(session, experiment_id=experiment_id)
     if experiment is None:
-        raise ExperimentError(f"no test with id {experiment_id}; `studio tests list` shows the tests")
+        raise ExperimentError(
+            f"no test with id {experiment_id}; `studio tests list` shows the tests"
+        )
     return experiment
 
 
-def reweight(session: Session, experiment_id: int, *, actor: str, now: datetime | None = None) -> Decision:
+def reweight(
+    session: Session, experiment_id: int, *, actor: str, now: datetime | None = None
+) -> Decision:
     """Decide the next split of a running test from all delivery imported so far, as ``actor``.
 
     Logs an :class:`~studio.core.models.AllocationDecision`, pauses arms that are very unlikely to be
@@ -750,11 +888,19 @@ def reweight(session: Session, experiment_id: int, *, actor: str, now: datetime 
         hint = "resume it first" if experiment.status == PAUSED else "it has ended"
         raise ExperimentError(f"test {experiment_id} is {experiment.status}; {hint}")
     decision = _decide(session, experiment, actor=actor, now=now)
-    audit.record(session, actor=actor, action="experiment.reweight", entity_type="experiment",
-                 entity_id=experiment_id, after={"decision_id": decision.decision_id,
-                                                 "shares": {str(a.arm_id): round(a.share, 4) for a in decision.arms},
-                                                 "winner_arm_id": decision.winner_arm_id,
-                                                 "srm_mismatch": bool(decision.srm and decision.srm.mismatch)})
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.reweight",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        after={
+            "decision_id": decision.decision_id,
+            "shares": {str(a.arm_id): round(a.share, 4) for a in decision.arms},
+            "winner_arm_id": decision.winner_arm_id,
+            "srm_mismatch": bool(decision.srm and decision.srm.mismatch),
+        },
+    )
     return decision
 
 
@@ -791,14 +937,25 @@ def _declare_winner(
     arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
     for arm in arms:
         target = VariantStatus.winner if arm.id == arm_id else VariantStatus.retired
-        review_flow.transition(session, variant_id=arm.variant_id, target=target, actor=actor,
-                               comment=f"test {experiment.id}: {reason}" if arm.id == arm_id else "")
+        review_flow.transition(
+            session,
+            variant_id=arm.variant_id,
+            target=target,
+            actor=actor,
+            comment=f"test {experiment.id}: {reason}" if arm.id == arm_id else "",
+        )
     before = {"status": experiment.status, "winner_arm_id": experiment.winner_arm_id}
     experiment.status, experiment.winner_arm_id, experiment.ended_at = COMPLETED, arm_id, now
     queries.save(session, row=experiment)
-    audit.record(session, actor=actor, action="experiment.declare_winner", entity_type="experiment",
-                 entity_id=experiment.id, before=before,  # type: ignore[arg-type]
-                 after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason})
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.declare_winner",
+        entity_type="experiment",
+        entity_id=experiment.id,
+        before=before,  # type: ignore[arg-type]
+        after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -806,8 +963,16 @@ def _declare_winner(
 # --------------------------------------------------------------------------------------------
 
 
-def _set_status(session: Session, experiment_id: int, *, actor: str, allowed_from: set[str], to: str,
-                action: str, reason: str = "") -> Experiment:
+def _set_status(
+    session: Session,
+    experiment_id: int,
+    *,
+    actor: str,
+    allowed_from: set[str],
+    to: str,
+    action: str,
+    reason: str = "",
+) -> Experiment:
     require(session, username=actor, permission=Permission.run_tests)
     experiment = _get(session, experiment_id)
     if experiment.status not in allowed_from:
@@ -820,28 +985,51 @@ def _set_status(session: Session, experiment_id: int, *, actor: str, allowed_fro
     if to in ENDED:
         experiment.ended_at = utcnow()
     queries.save(session, row=experiment)
-    audit.record(session, actor=actor, action=f"experiment.{action}", entity_type="experiment",
-                 entity_id=experiment_id, before={"status": before},
-                 after={"status": to, **({"reason": reason} if reason else {})})
+    audit.record(
+        session,
+        actor=actor,
+        action=f"experiment.{action}",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        before={"status": before},
+        after={"status": to, **({"reason": reason} if reason else {})},
+    )
     return experiment
 
 
 def pause(session: Session, experiment_id: int, *, actor: str) -> Experiment:
     """Stop reweighting a running test (delivery can still be imported). The caller commits."""
-    return _set_status(session, experiment_id, actor=actor, allowed_from={RUNNING}, to=PAUSED, action="pause")
+    return _set_status(
+        session, experiment_id, actor=actor, allowed_from={RUNNING}, to=PAUSED, action="pause"
+    )
 
 
 def resume(session: Session, experiment_id: int, *, actor: str) -> Experiment:
-    return _set_status(session, experiment_id, actor=actor, allowed_from={PAUSED}, to=RUNNING, action="resume")
+    return _set_status(
+        session, experiment_id, actor=actor, allowed_from={PAUSED}, to=RUNNING, action="resume"
+    )
 
 
 def stop(session: Session, experiment_id: int, *, actor: str, reason: str = "") -> Experiment:
     """End a test without a winner: every variant in it is retired (audited). The caller commits."""
-    experiment = _set_status(session, experiment_id, actor=actor, allowed_from={RUNNING, PAUSED}, to=STOPPED,
-                             action="stop", reason=reason.strip())
+    experiment = _set_status(
+        session,
+        experiment_id,
+        actor=actor,
+        allowed_from={RUNNING, PAUSED},
+        to=STOPPED,
+        action="stop",
+        reason=reason.strip(),
+    )
     for arm in queries.list_arms(session, experiment_id=experiment_id):
-        review_flow.transition(session, variant_id=arm.variant_id, target=VariantStatus.retired, actor=actor,
-                               comment=f"test {experiment_id} stopped" + (f": {reason.strip()}" if reason.strip() else ""))
+        review_flow.transition(
+            session,
+            variant_id=arm.variant_id,
+            target=VariantStatus.retired,
+            actor=actor,
+            comment=f"test {experiment_id} stopped"
+            + (f": {reason.strip()}" if reason.strip() else ""),
+        )
     return experiment
 
 
@@ -858,14 +1046,25 @@ def replay_decision(decision: AllocationDecision) -> dict[str, float]:
     """
     d = decision.details
     if not d.get("arms"):
-        raise ExperimentError(f"decision {decision.id} was logged without details; it cannot be replayed")
-    settings = TestSettings(policy=d["policy"], min_share=d["min_share"], burn_in_impressions=d["burn_in_impressions"],
-                            prior_source=d["prior_source"], prior_strength=d["prior_strength"],
-                            win_probability=d["win_probability"], max_expected_loss=d["max_expected_loss"])
+        raise ExperimentError(
+            f"decision {decision.id} was logged without details; it cannot be replayed"
+        )
+    settings = TestSettings(
+        policy=d["policy"],
+        min_share=d["min_share"],
+        burn_in_impressions=d["burn_in_impressions"],
+        prior_source=d["prior_source"],
+        prior_strength=d["prior_strength"],
+        win_probability=d["win_probability"],
+        max_expected_loss=d["max_expected_loss"],
+    )
     arms = d["arms"]
-    posterior = BetaPosterior(np.array([a["alpha"] for a in arms]), np.array([a["beta"] for a in arms]))
+    posterior = BetaPosterior(
+        np.array([a["alpha"] for a in arms]), np.array([a["beta"] for a in arms])
+    )
     allocation = settings.allocator(int(d["seed"])).select_allocation(
-        posterior, impressions=np.array([a["impressions"] for a in arms], dtype=np.float64),
+        posterior,
+        impressions=np.array([a["impressions"] for a in arms], dtype=np.float64),
         active=np.array([bool(a["active"]) for a in arms]),
     )
     return {str(a["arm_id"]): float(s) for a, s in zip(arms, allocation.shares, strict=True)}
@@ -961,7 +1160,9 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
     latest = decisions[-1] if decisions else None
     current: list[ArmDecision] = []
     last_rows = {h.arm_id: h for h in history if latest is not None and h.decision_id == latest.id}
-    logged_latest = {int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])}
+    logged_latest = {
+        int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])
+    }
     for a in arms:
         row, x = last_rows.get(a.id), logged_latest.get(a.id)  # type: ignore[arg-type]
         t = totals.get(a.id, queries.Delivery())  # type: ignore[arg-type]
@@ -978,9 +1179,16 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
             expected_loss=row.expected_loss if row else None, paused=a.paused,
         ))  # fmt: skip
     daily = tuple(
-        {"day": r.day, "arm_id": r.arm_id, "arm": letters.get(r.arm_id, "?"), "impressions": r.impressions,
-         "clicks": r.clicks, "ctr": r.clicks / r.impressions if r.impressions else None,
-         "conversions": r.conversions, "spend": r.spend}
+        {
+            "day": r.day,
+            "arm_id": r.arm_id,
+            "arm": letters.get(r.arm_id, "?"),
+            "impressions": r.impressions,
+            "clicks": r.clicks,
+            "ctr": r.clicks / r.impressions if r.impressions else None,
+            "conversions": r.conversions,
+            "spend": r.spend,
+        }
         for r in queries.daily_delivery(session, experiment_id=experiment_id)
     )
     through = int((latest.details or {}).get("through_result_id", 0)) if latest else 0
@@ -995,8 +1203,22 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
     )  # fmt: skip
 
 
-HISTORY_COLUMNS = ("decision_id", "at_utc", "arm", "arm_id", "variant_id", "headline", "impressions", "clicks",
-                   "ctr_mean", "ctr_low_95", "ctr_high_95", "share", "prob_best", "expected_loss")
+HISTORY_COLUMNS = (
+    "decision_id",
+    "at_utc",
+    "arm",
+    "arm_id",
+    "variant_id",
+    "headline",
+    "impressions",
+    "clicks",
+    "ctr_mean",
+    "ctr_low_95",
+    "ctr_high_95",
+    "share",
+    "prob_best",
+    "expected_loss",
+)
 
 
 def dashboard_csv(board: Dashboard) -> str:
@@ -1005,9 +1227,24 @@ def dashboard_csv(board: Dashboard) -> str:
     writer = csv.writer(buffer)
     writer.writerow(HISTORY_COLUMNS)
     for h in board.history:
-        writer.writerow([h.decision_id, h.at.isoformat(), h.arm, h.arm_id, h.variant_id, h.headline, h.impressions,
-                         h.clicks, f"{h.ctr_mean:.6f}", f"{h.ctr_low:.6f}", f"{h.ctr_high:.6f}", f"{h.share:.6f}",
-                         f"{h.prob_best:.6f}", "" if h.expected_loss is None else f"{h.expected_loss:.8f}"])
+        writer.writerow(
+            [
+                h.decision_id,
+                h.at.isoformat(),
+                h.arm,
+                h.arm_id,
+                h.variant_id,
+                h.headline,
+                h.impressions,
+                h.clicks,
+                f"{h.ctr_mean:.6f}",
+                f"{h.ctr_low:.6f}",
+                f"{h.ctr_high:.6f}",
+                f"{h.share:.6f}",
+                f"{h.prob_best:.6f}",
+                "" if h.expected_loss is None else f"{h.expected_loss:.8f}",
+            ]
+        )
     return buffer.getvalue()
 
 
@@ -1022,23 +1259,33 @@ def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
     labels = board.labels()
     colors = {a.arm_id: plt.get_cmap("tab10")(i % 10) for i, a in enumerate(board.arms)}
     figure, axes = plt.subplots(2, 3, figsize=(16, 9), dpi=dpi)
-    figure.suptitle(f"Test {board.experiment_id} · {board.name} ({board.status}, {board.policy}, "
-                    f"{board.prior_source} prior)")
+    figure.suptitle(
+        f"Test {board.experiment_id} · {board.name} ({board.status}, {board.policy}, "
+        f"{board.prior_source} prior)"
+    )
     x, densities = board.densities()
     ax = axes[0, 0]
     for arm_id, density in densities.items():
         ax.plot(x * 100, density, color=colors[arm_id], label=labels[arm_id])
     ax.set(title="Posterior density of CTR", xlabel="CTR (%)", ylabel="density")
     ax.legend(fontsize=7)
-    for ax, attribute, title in ((axes[0, 1], "prob_best", "Probability of being best"),
-                                 (axes[0, 2], "share", "Traffic split"),
-                                 (axes[1, 2], "expected_loss", "Expected loss (pp of CTR)")):
+    for ax, attribute, title in (
+        (axes[0, 1], "prob_best", "Probability of being best"),
+        (axes[0, 2], "share", "Traffic split"),
+        (axes[1, 2], "expected_loss", "Expected loss (pp of CTR)"),
+    ):
         for a in board.arms:
             rows = [h for h in board.history if h.arm_id == a.arm_id]
             values = [getattr(h, attribute) for h in rows]
             if attribute == "expected_loss":
                 values = [np.nan if v is None else v * 100 for v in values]
-            ax.plot([h.decision_id for h in rows], values, marker="o", color=colors[a.arm_id], label=labels[a.arm_id])
+            ax.plot(
+                [h.decision_id for h in rows],
+                values,
+                marker="o",
+                color=colors[a.arm_id],
+                label=labels[a.arm_id],
+            )
         ax.set(title=title, xlabel="decision")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         if attribute == "expected_loss":
@@ -1048,7 +1295,15 @@ def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
     ax = axes[1, 0]
     positions = np.arange(len(board.arms))
     means = np.array([a.ctr_mean for a in board.arms]) * 100
-    errors = np.array([[a.ctr_mean - a.ctr_low for a in board.arms], [a.ctr_high - a.ctr_mean for a in board.arms]]) * 100
+    errors = (
+        np.array(
+            [
+                [a.ctr_mean - a.ctr_low for a in board.arms],
+                [a.ctr_high - a.ctr_mean for a in board.arms],
+            ]
+        )
+        * 100
+    )
     ax.errorbar(positions, means, yerr=errors, fmt="o", capsize=4, color="black")
     observed = [np.nan if a.observed_ctr is None else a.observed_ctr * 100 for a in board.arms]
     ax.scatter(positions, observed, marker="x", color="tab:red", label="observed", zorder=3)
@@ -1056,9 +1311,17 @@ def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
     ax.set(title="CTR: posterior mean and 95% interval", ylabel="CTR (%)")
     ax.legend(fontsize=7)
     ax = axes[1, 1]
-    ax.bar(positions - 0.2, [a.clicks for a in board.arms], width=0.4, label="clicks", color="tab:blue")
+    ax.bar(
+        positions - 0.2, [a.clicks for a in board.arms], width=0.4, label="clicks", color="tab:blue"
+    )
     twin = ax.twinx()
-    twin.bar(positions + 0.2, [a.impressions for a in board.arms], width=0.4, label="impressions", color="tab:gray")
+    twin.bar(
+        positions + 0.2,
+        [a.impressions for a in board.arms],
+        width=0.4,
+        label="impressions",
+        color="tab:gray",
+    )
     ax.set_xticks(positions, [a.letter for a in board.arms])
     ax.set(title="Clicks (blue) and impressions (grey)", ylabel="clicks")
     twin.set_ylabel("impressions")
@@ -1067,4 +1330,3 @@ def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
     figure.savefig(buffer, format="png")
     plt.close(figure)
     return buffer.getvalue()
-

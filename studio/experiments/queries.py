@@ -54,8 +54,14 @@ def add_arm(
     prior_alpha: float,
     prior_beta: float,
 ) -> Arm:
-    arm = Arm(experiment_id=experiment_id, variant_id=variant_id, ad_id=ad_id, ad_name=ad_name,
-              prior_alpha=prior_alpha, prior_beta=prior_beta)
+    arm = Arm(
+        experiment_id=experiment_id,
+        variant_id=variant_id,
+        ad_id=ad_id,
+        ad_name=ad_name,
+        prior_alpha=prior_alpha,
+        prior_beta=prior_beta,
+    )
     session.add(arm)
     session.flush()
     return arm
@@ -63,7 +69,9 @@ def add_arm(
 
 def list_arms(session: Session, *, experiment_id: int) -> Sequence[Arm]:
     """A test's arms in the order they were added (the order of the arm letters A, B, C...)."""
-    return session.exec(select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))).all()
+    return session.exec(
+        select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))
+    ).all()
 
 
 def get_variants(session: Session, *, variant_ids: Sequence[int]) -> dict[int, Variant]:
@@ -119,7 +127,7 @@ def existing_row_keys(session: Session, *, experiment_id: int, keys: Collection[
     found: set[str] = set()
     ordered = sorted(keys)
     for start in range(0, len(ordered), 500):  # stay far below any engine's bound-parameter limit
-        chunk = ordered[start:start + 500]
+        chunk = ordered[start : start + 500]
         query = (
             select(ArmResult.row_key)
             .where(ArmResult.experiment_id == experiment_id)
@@ -138,9 +146,17 @@ class DayDelivery:
     sources: tuple[str, ...]
 
 
-def delivery_by_arm_day(session: Session, *, experiment_id: int) -> dict[tuple[int, date], DayDelivery]:
+def delivery_by_arm_day(
+    session: Session, *, experiment_id: int
+) -> dict[tuple[int, date], DayDelivery]:
     query = (
-        select(ArmResult.arm_id, ArmResult.day, ArmResult.impressions, ArmResult.clicks, ArmResult.source)
+        select(
+            ArmResult.arm_id,
+            ArmResult.day,
+            ArmResult.impressions,
+            ArmResult.clicks,
+            ArmResult.source,
+        )
         .where(ArmResult.experiment_id == experiment_id)
         .order_by(col(ArmResult.id))
     )
@@ -184,7 +200,9 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
         .order_by(ArmResult.day, ArmResult.arm_id)
     )
     return [
-        DailyDelivery(int(arm_id), day, int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0))
+        DailyDelivery(
+            int(arm_id), day, int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0)
+        )
         for arm_id, day, imp, clk, conv, spend in session.exec(query).all()
     ]
 
@@ -192,7 +210,8 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
 def count_results(session: Session, *, experiment_id: int, after_result_id: int = 0) -> int:
     """Result rows of a test with ``id > after_result_id``."""
     query = (
-        select(func.count()).select_from(ArmResult)
+        select(func.count())
+        .select_from(ArmResult)
         .where(ArmResult.experiment_id == experiment_id)
         .where(col(ArmResult.id) > after_result_id)
     )
@@ -226,7 +245,8 @@ def latest_decision(session: Session, *, experiment_id: int) -> AllocationDecisi
 
 def count_decisions(session: Session, *, experiment_id: int) -> int:
     query = (
-        select(func.count()).select_from(AllocationDecision)
+        select(func.count())
+        .select_from(AllocationDecision)
         .where(AllocationDecision.experiment_id == experiment_id)
     )
     return int(session.exec(query).one())

@@ -41,11 +41,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from studio.core import audit
-from studio.review.accounts import Permission, require
-from studio.core.settings import get_settings
-from studio.experiments import queries
 from studio.core.models import ArmResult
+from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
+from studio.experiments import queries
+from studio.review.accounts import Permission, require
 
 Platform = Literal["meta", "google_ads"]
 PLATFORMS: dict[str, str] = {"meta": "Meta Ads Manager", "google_ads": "Google Ads"}
@@ -53,7 +53,15 @@ PLATFORM_CHOICES = ("auto", *PLATFORMS)
 ALLOWED_SUFFIXES = frozenset({".csv", ".tsv"})
 #: Lines above the header that the studio looks through for it (Google puts two titles there).
 HEADER_SEARCH_LINES = 10
-DATE_FORMATS = ("%Y-%m-%d", "%b %d, %Y", "%B %d, %Y", "%a, %b %d, %Y", "%A, %B %d, %Y", "%d %b %Y", "%d %B %Y")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%a, %b %d, %Y",
+    "%A, %B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+)
 
 
 class ReportFileError(ValueError):
@@ -231,11 +239,15 @@ def parse_date(raw: str) -> date:
         except ValueError:
             continue
     if re.fullmatch(r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}", value):
-        raise _BadValue(f"date {value!r} is ambiguous (day/month or month/day?); export dates as YYYY-MM-DD")
+        raise _BadValue(
+            f"date {value!r} is ambiguous (day/month or month/day?); export dates as YYYY-MM-DD"
+        )
     raise _BadValue(f"{value!r} is not a date; expected YYYY-MM-DD (e.g. 2024-05-01)")
 
 
-def parse_report(data: bytes, *, name: str, platform: str = "auto", today: date | None = None) -> ParsedReport:
+def parse_report(
+    data: bytes, *, name: str, platform: str = "auto", today: date | None = None
+) -> ParsedReport:
     """Read a Meta Ads Manager or Google Ads CSV export into rows and bad rows.
 
     Parameters
@@ -271,7 +283,7 @@ def parse_report(data: bytes, *, name: str, platform: str = "auto", today: date 
     bad: list[BadRow] = []
     totals = 0
     fractional = False
-    for offset, cells in enumerate(lines[start + 1:], start=start + 2):
+    for offset, cells in enumerate(lines[start + 1 :], start=start + 2):
         if not any(c.strip() for c in cells):
             continue
         if cells[0].strip().lower().startswith("total"):
@@ -287,7 +299,11 @@ def parse_report(data: bytes, *, name: str, platform: str = "auto", today: date 
         ad_id, ad_name = cell(columns.ad_id), cell(columns.ad_name)
         ad = ad_name or ad_id
         if len(cells) != len(headers):
-            bad.append(BadRow(offset, f"the line has {len(cells)} cells but the header has {len(headers)}", ad))
+            bad.append(
+                BadRow(
+                    offset, f"the line has {len(cells)} cells but the header has {len(headers)}", ad
+                )
+            )
             continue
         try:
             if not (ad_id or ad_name):
@@ -315,14 +331,20 @@ def parse_report(data: bytes, *, name: str, platform: str = "auto", today: date 
             bad.append(BadRow(offset, str(exc), ad))
             continue
         fractional = fractional or conversions != int(conversions)
-        rows.append(ReportRow(offset, day, ad_id, ad_name, int(impressions), int(clicks), conversions, spend))
+        rows.append(
+            ReportRow(
+                offset, day, ad_id, ad_name, int(impressions), int(clicks), conversions, spend
+            )
+        )
     warnings = []
     if fractional:
         warnings.append(
             "some conversions are fractional (data-driven attribution); they are stored rounded to whole "
             "conversions (tests decide on clicks, not conversions)"
         )
-    return ParsedReport(platform, columns, tuple(rows), tuple(bad), totals, start + 1, tuple(warnings))
+    return ParsedReport(
+        platform, columns, tuple(rows), tuple(bad), totals, start + 1, tuple(warnings)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -359,8 +381,10 @@ class ImportResult:
 
 def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
     """The idempotency key of a report row: same platform, day, arm and numbers -> same key."""
-    raw = (f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
-           f"{row.conversions:.4f}|{row.spend:.4f}")
+    raw = (
+        f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
+        f"{row.conversions:.4f}|{row.spend:.4f}"
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -384,10 +408,14 @@ def import_report(
     from studio.experiments.lifecycle import ExperimentError
 
     require(session, username=actor, permission=Permission.run_tests)
-    upload = check_upload(file_name, data, max_mb=get_settings().max_upload_mb, allowed_suffixes=ALLOWED_SUFFIXES)
+    upload = check_upload(
+        file_name, data, max_mb=get_settings().max_upload_mb, allowed_suffixes=ALLOWED_SUFFIXES
+    )
     experiment = queries.get_experiment(session, experiment_id=experiment_id)
     if experiment is None:
-        raise ExperimentError(f"no test with id {experiment_id}; `studio tests list` shows the tests")
+        raise ExperimentError(
+            f"no test with id {experiment_id}; `studio tests list` shows the tests"
+        )
     parsed = parse_report(upload.data, name=upload.name, platform=platform, today=today)
     arms = list(queries.list_arms(session, experiment_id=experiment_id))
     by_id = {a.ad_id: a for a in arms if a.ad_id}
@@ -402,13 +430,26 @@ def import_report(
         if arm is None and row.ad_name:
             arm = by_name.get(row.ad_name)
             if arm is not None and row.ad_id and arm.ad_id and arm.ad_id != row.ad_id:
-                bad.append(BadRow(row.line, f"ad name {row.ad_name!r} belongs to the arm with ad id {arm.ad_id}, "
-                                            f"but this row has ad id {row.ad_id}", row.ad_name))
+                bad.append(
+                    BadRow(
+                        row.line,
+                        f"ad name {row.ad_name!r} belongs to the arm with ad id {arm.ad_id}, "
+                        f"but this row has ad id {row.ad_id}",
+                        row.ad_name,
+                    )
+                )
                 continue
         if arm is None:
-            shown = " / ".join(x for x in (row.ad_name and repr(row.ad_name), row.ad_id and f"id {row.ad_id}") if x)
-            bad.append(BadRow(row.line, f"ad {shown} is not in test {experiment_id}; its ads: {known}",
-                              row.ad_name or row.ad_id))
+            shown = " / ".join(
+                x for x in (row.ad_name and repr(row.ad_name), row.ad_id and f"id {row.ad_id}") if x
+            )
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"ad {shown} is not in test {experiment_id}; its ads: {known}",
+                    row.ad_name or row.ad_id,
+                )
+            )
             continue
         assert arm.id is not None
         if row.ad_id and not arm.ad_id and row.ad_id not in by_id:
@@ -416,7 +457,9 @@ def import_report(
             by_id[row.ad_id] = arm
             learned[arm.id] = row.ad_id
         candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
-    existing = queries.existing_row_keys(session, experiment_id=experiment_id, keys={k for k, _, _ in candidates})
+    existing = queries.existing_row_keys(
+        session, experiment_id=experiment_id, keys={k for k, _, _ in candidates}
+    )
     seen: set[str] = set()
     new: list[ArmResult] = []
     duplicates = 0
@@ -427,18 +470,30 @@ def import_report(
             continue
         before = earlier.get((arm_id, row.day))
         if before is not None:
-            bad.append(BadRow(
-                row.line,
-                f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
-                f"impressions, {before.clicks:,} clicks from {', '.join(before.sources)}); a day is counted "
-                "once, so the earlier numbers are kept. Export complete days only",
-                row.ad_name or row.ad_id,
-            ))
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
+                    f"impressions, {before.clicks:,} clicks from {', '.join(before.sources)}); a day is counted "
+                    "once, so the earlier numbers are kept. Export complete days only",
+                    row.ad_name or row.ad_id,
+                )
+            )
             continue
         seen.add(key)
-        new.append(ArmResult(experiment_id=experiment_id, arm_id=arm_id, day=row.day, impressions=row.impressions,
-                             clicks=row.clicks, conversions=round(row.conversions), spend=round(row.spend, 4),
-                             source=source, row_key=key))
+        new.append(
+            ArmResult(
+                experiment_id=experiment_id,
+                arm_id=arm_id,
+                day=row.day,
+                impressions=row.impressions,
+                clicks=row.clicks,
+                conversions=round(row.conversions),
+                spend=round(row.spend, 4),
+                source=source,
+                row_key=key,
+            )
+        )
     for arm in arms:
         if arm.id in learned:
             queries.save(session, row=arm)
@@ -452,10 +507,17 @@ def import_report(
             "duplicates"
         ) from None
     result = ImportResult(
-        experiment_id=experiment_id, file_name=upload.name, platform=parsed.platform, imported=len(new),
-        duplicates=duplicates, bad_rows=tuple(sorted(bad, key=lambda b: b.line)),
-        skipped_total_rows=parsed.skipped_total_rows, impressions=sum(r.impressions for r in new),
-        clicks=sum(r.clicks for r in new), learned_ad_ids=learned, warnings=parsed.warnings,
+        experiment_id=experiment_id,
+        file_name=upload.name,
+        platform=parsed.platform,
+        imported=len(new),
+        duplicates=duplicates,
+        bad_rows=tuple(sorted(bad, key=lambda b: b.line)),
+        skipped_total_rows=parsed.skipped_total_rows,
+        impressions=sum(r.impressions for r in new),
+        clicks=sum(r.clicks for r in new),
+        learned_ad_ids=learned,
+        warnings=parsed.warnings,
     )
     audit.record(session, actor=actor, action="experiment.import_report", entity_type="experiment",
                  entity_id=experiment_id, after={

@@ -55,7 +55,9 @@ class ExportBlocked(ExportError):
     def __init__(self, problems: Sequence[ExportProblem]):
         self.problems = tuple(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"export stopped: {len(self.problems)} problem(s); nothing was written.\n{lines}")
+        super().__init__(
+            f"export stopped: {len(self.problems)} problem(s); nothing was written.\n{lines}"
+        )
 
 
 class NothingToExport(ExportError):
@@ -86,8 +88,13 @@ class ExportProblem:
         return f"{who} · {self.location}: {self.message} [{self.rule}]"
 
     def as_dict(self) -> dict[str, object]:
-        return {"variant_id": self.variant_id, "location": self.location, "rule": self.rule,
-                "message": self.message, "severity": self.severity}
+        return {
+            "variant_id": self.variant_id,
+            "location": self.location,
+            "rule": self.rule,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 @dataclass(frozen=True)
@@ -255,7 +262,9 @@ class PlatformExporter(Protocol):
         """Platform rules beyond the channel table (URL, objective, pins...)."""
         ...
 
-    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+    def rows(
+        self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
+    ) -> list[dict[str, str]]:
         """The sheet rows for one variant (column -> text; absent columns are left empty)."""
         ...
 
@@ -273,23 +282,43 @@ def check_final_url(item: ExportItem) -> list[ExportProblem]:
     parts = urlsplit(url)
     if parts.scheme in ("http", "https") and parts.netloc and " " not in url:
         return []
-    return [ExportProblem(item.variant_id, "landing_url", "final_url",
-                          f"campaign {item.campaign.id} landing page {url!r} is not an absolute "
-                          "http(s) URL such as https://example.com/offer; fix the campaign")]
+    return [
+        ExportProblem(
+            item.variant_id,
+            "landing_url",
+            "final_url",
+            f"campaign {item.campaign.id} landing page {url!r} is not an absolute "
+            "http(s) URL such as https://example.com/offer; fix the campaign",
+        )
+    ]
 
 
-def objective_problem(item: ExportItem, platform_label: str, allowed: Mapping[str, str]) -> list[ExportProblem]:
+def objective_problem(
+    item: ExportItem, platform_label: str, allowed: Mapping[str, str]
+) -> list[ExportProblem]:
     if item.campaign.objective in allowed:
         return []
-    return [ExportProblem(item.variant_id, "objective", "objective",
-                          f"campaign objective {item.campaign.objective!r} has no {platform_label} "
-                          f"equivalent; objectives it takes: {', '.join(allowed)}")]
+    return [
+        ExportProblem(
+            item.variant_id,
+            "objective",
+            "objective",
+            f"campaign objective {item.campaign.objective!r} has no {platform_label} "
+            f"equivalent; objectives it takes: {', '.join(allowed)}",
+        )
+    ]
 
 
 def ad_name_problem(item: ExportItem, platform_label: str, max_length: int) -> list[ExportProblem]:
     """The platform's limit on ad names (they are built from the campaign name)."""
     if len(item.ad_name) <= max_length:
         return []
-    return [ExportProblem(item.variant_id, "Ad Name", "max_length",
-                          f"ad name is {len(item.ad_name)} characters; {platform_label} allows "
-                          f"{max_length}: shorten the campaign name")]
+    return [
+        ExportProblem(
+            item.variant_id,
+            "Ad Name",
+            "max_length",
+            f"ad name is {len(item.ad_name)} characters; {platform_label} allows "
+            f"{max_length}: shorten the campaign name",
+        )
+    ]

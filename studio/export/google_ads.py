@@ -54,17 +54,34 @@ COLUMNS: tuple[str, ...] = (
 
 
 def _check_pins(
-    vid: int, pins: dict[int, int], count: int, positions: tuple[int, ...], kind: str, required: tuple[int, ...]
+    vid: int,
+    pins: dict[int, int],
+    count: int,
+    positions: tuple[int, ...],
+    kind: str,
+    required: tuple[int, ...],
 ) -> list[ExportProblem]:
     problems: list[ExportProblem] = []
     for index, position in sorted(pins.items()):
         if not 0 <= index < count:
-            problems.append(ExportProblem(vid, f"{kind} pins", "pin_index",
-                                          f"{kind} {index + 1} is pinned but the ad has {count} {kind}s"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    f"{kind} pins",
+                    "pin_index",
+                    f"{kind} {index + 1} is pinned but the ad has {count} {kind}s",
+                )
+            )
         if position not in positions:
-            problems.append(ExportProblem(vid, f"{kind} pins", "pin_position",
-                                          f"{kind} {index + 1} is pinned to position {position}; "
-                                          f"{kind}s can be pinned to {', '.join(map(str, positions))}"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    f"{kind} pins",
+                    "pin_position",
+                    f"{kind} {index + 1} is pinned to position {position}; "
+                    f"{kind}s can be pinned to {', '.join(map(str, positions))}",
+                )
+            )
     unpinned = count - len([i for i in pins if 0 <= i < count])
     if not unpinned:
         for position in required:
@@ -95,13 +112,27 @@ class GoogleAdsExporter:
             fields = item.variant.fields
             n_head = len(fields.get("headlines") or [])
             n_desc = len(fields.get("descriptions") or [])
-            problems += _check_pins(item.variant_id, dict(pins.headlines), n_head, HEADLINE_POSITIONS,
-                                    "headline", required=(1, 2))
-            problems += _check_pins(item.variant_id, dict(pins.descriptions), n_desc, DESCRIPTION_POSITIONS,
-                                    "description", required=(1,))
+            problems += _check_pins(
+                item.variant_id,
+                dict(pins.headlines),
+                n_head,
+                HEADLINE_POSITIONS,
+                "headline",
+                required=(1, 2),
+            )
+            problems += _check_pins(
+                item.variant_id,
+                dict(pins.descriptions),
+                n_desc,
+                DESCRIPTION_POSITIONS,
+                "description",
+                required=(1,),
+            )
         return problems
 
-    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+    def rows(
+        self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
+    ) -> list[dict[str, str]]:
         fields = item.variant.fields
         pins = options.pins_for(item.variant_id) or RsaPins()
         row = {

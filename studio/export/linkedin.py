@@ -46,7 +46,11 @@ COLUMNS: tuple[str, ...] = (
     "Video File Name",
 )  # fmt: skip
 
-FIELD_COLUMNS = {"intro_text": "Introductory Text", "headline": "Headline", "call_to_action": "Call to Action"}
+FIELD_COLUMNS = {
+    "intro_text": "Introductory Text",
+    "headline": "Headline",
+    "call_to_action": "Call to Action",
+}
 MAX_AD_NAME = 255
 
 MEDIA = MediaRules(
@@ -79,10 +83,15 @@ class LinkedInExporter:
     )
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
-        return (check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
-                + ad_name_problem(item, "LinkedIn", MAX_AD_NAME))
+        return (
+            check_final_url(item)
+            + objective_problem(item, self.label, OBJECTIVES)
+            + ad_name_problem(item, "LinkedIn", MAX_AD_NAME)
+        )
 
-    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+    def rows(
+        self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
+    ) -> list[dict[str, str]]:
         main = next(m for m in media if m.in_sheet)
         row = {
             "Campaign Group Name": item.campaign.name,
@@ -95,7 +104,9 @@ class LinkedInExporter:
         }
         for name, column in FIELD_COLUMNS.items():
             row[column] = str(item.variant.fields.get(name) or "")
-        row["Image File Name" if main.target.kind == "image" else "Video File Name"] = main.file_name
+        row["Image File Name" if main.target.kind == "image" else "Video File Name"] = (
+            main.file_name
+        )
         return [row]
 
 

@@ -50,7 +50,9 @@ def match_target(rules: MediaRules, kind: str, width: int, height: int) -> Media
 
 
 def _accepted(rules: MediaRules, kind: str) -> str:
-    return ", ".join(f"{t.aspect} ({t.size_label})" for t in rules.targets if t.kind == kind) or "none"
+    return (
+        ", ".join(f"{t.aspect} ({t.size_label})" for t in rules.targets if t.kind == kind) or "none"
+    )
 
 
 def _wanted(rules: MediaRules) -> str:
@@ -85,23 +87,44 @@ def plan_media(
     problems: list[ExportProblem] = []
     if rules.need == "none":
         if item.assets:
-            problems.append(ExportProblem(vid, "(variant)", "media_unused",
-                                          f"{len(item.assets)} asset(s) left out: {platform_label} "
-                                          "ads of this kind are text only", "warning"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    "(variant)",
+                    "media_unused",
+                    f"{len(item.assets)} asset(s) left out: {platform_label} "
+                    "ads of this kind are text only",
+                    "warning",
+                )
+            )
         return [], problems
     planned: list[PreparedMedia] = []
     for asset in item.assets:
         where = f"asset {asset.id}"
         if not rules.accepts(asset.kind):
-            problems.append(ExportProblem(vid, where, "media_unused",
-                                          f"{asset.kind} {asset.width}x{asset.height} left out: "
-                                          f"{platform_label} takes no {asset.kind}s here", "warning"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_unused",
+                    f"{asset.kind} {asset.width}x{asset.height} left out: "
+                    f"{platform_label} takes no {asset.kind}s here",
+                    "warning",
+                )
+            )
             continue
         target = match_target(rules, asset.kind, asset.width, asset.height)
         if target is None:
-            problems.append(ExportProblem(vid, where, "media_aspect",
-                                          f"{asset.kind} is {asset.width}x{asset.height}; {platform_label} "
-                                          f"takes {asset.kind}s at {_accepted(rules, asset.kind)}", "warning"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_aspect",
+                    f"{asset.kind} is {asset.width}x{asset.height}; {platform_label} "
+                    f"takes {asset.kind}s at {_accepted(rules, asset.kind)}",
+                    "warning",
+                )
+            )
             continue
         try:
             source = asset_path(asset_dir, asset.path)
@@ -109,39 +132,74 @@ def plan_media(
             problems.append(ExportProblem(vid, where, "media_file", str(exc)))
             continue
         if not source.is_file():
-            problems.append(ExportProblem(vid, where, "media_file",
-                                          f"file {asset.path} is not in the asset folder {asset_dir}; "
-                                          "render the variant's assets again"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_file",
+                    f"file {asset.path} is not in the asset folder {asset_dir}; "
+                    "render the variant's assets again",
+                )
+            )
             continue
         if asset.width < target.min_width or asset.height < target.min_height:
-            problems.append(ExportProblem(vid, where, "media_too_small",
-                                          f"{asset.kind} is {asset.width}x{asset.height}; {platform_label} "
-                                          f"needs at least {target.min_width}x{target.min_height} for "
-                                          f"{target.aspect}; render it larger"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_too_small",
+                    f"{asset.kind} is {asset.width}x{asset.height}; {platform_label} "
+                    f"needs at least {target.min_width}x{target.min_height} for "
+                    f"{target.aspect}; render it larger",
+                )
+            )
             continue
-        if asset.kind == "video" and asset.duration_s is not None and not (
-            rules.video_min_s - 0.05 <= asset.duration_s <= rules.video_max_s + 0.05
+        if (
+            asset.kind == "video"
+            and asset.duration_s is not None
+            and not (rules.video_min_s - 0.05 <= asset.duration_s <= rules.video_max_s + 0.05)
         ):
-            problems.append(ExportProblem(vid, where, "video_duration",
-                                          f"video lasts {asset.duration_s:.2f} s; {platform_label} takes "
-                                          f"{rules.video_min_s:g}-{rules.video_max_s:g} s"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "video_duration",
+                    f"video lasts {asset.duration_s:.2f} s; {platform_label} takes "
+                    f"{rules.video_min_s:g}-{rules.video_max_s:g} s",
+                )
+            )
             continue
         failed = [check for check in asset.qc if not check.get("passed", False)]
         if failed:
             names = "; ".join(f"{c.get('rule', '?')}: {c.get('message', '')}" for c in failed)
-            problems.append(ExportProblem(vid, where, "media_qc",
-                                          f"failed brand QC ({names}); fix or re-render it before it runs"))
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_qc",
+                    f"failed brand QC ({names}); fix or re-render it before it runs",
+                )
+            )
             continue
-        planned.append(PreparedMedia(asset=asset, target=target,
-                                     file_name=file_name(vid, asset.id or 0, target)))
+        planned.append(
+            PreparedMedia(
+                asset=asset, target=target, file_name=file_name(vid, asset.id or 0, target)
+            )
+        )
     order = {target: i for i, target in enumerate(rules.targets)}
     planned.sort(key=lambda p: (order[p.target], p.asset.id or 0))
     if planned:
         planned[0] = replace(planned[0], in_sheet=True)
     elif not any(p.severity == "error" for p in problems):
-        problems.append(ExportProblem(vid, "(variant)", "media_missing",
-                                      f"{platform_label} ads need {_wanted(rules)}; this variant has "
-                                      "none usable: render its assets first"))
+        problems.append(
+            ExportProblem(
+                vid,
+                "(variant)",
+                "media_missing",
+                f"{platform_label} ads need {_wanted(rules)}; this variant has "
+                "none usable: render its assets first",
+            )
+        )
     return planned, problems
 
 
@@ -150,23 +208,36 @@ def _provenance(asset: Any, source: Path) -> dict[str, Any]:
     from studio.imaging.provenance import read_png_provenance, read_video_provenance
 
     record: dict[str, Any] = {
-        "backend": asset.backend, "model": asset.model, "seed": asset.seed,
-        "prompt_hash": asset.prompt_hash, "source_sha256": asset.sha256,
+        "backend": asset.backend,
+        "model": asset.model,
+        "seed": asset.seed,
+        "prompt_hash": asset.prompt_hash,
+        "source_sha256": asset.sha256,
     }
     try:
-        embedded = read_video_provenance(source) if asset.kind == "video" else read_png_provenance(source)
+        embedded = (
+            read_video_provenance(source) if asset.kind == "video" else read_png_provenance(source)
+        )
     except (ValueError, OSError) as exc:
         record["embedded"] = None
         record["embedded_error"] = str(exc)
     else:
-        record["embedded"] = {"backend": embedded.backend, "model": embedded.model, "seed": embedded.seed,
-                              "prompt_hash": embedded.prompt_hash, "template": embedded.template,
-                              "ai_generated": embedded.ai_generated, "source_type": embedded.source_type}
+        record["embedded"] = {
+            "backend": embedded.backend,
+            "model": embedded.model,
+            "seed": embedded.seed,
+            "prompt_hash": embedded.prompt_hash,
+            "template": embedded.template,
+            "ai_generated": embedded.ai_generated,
+            "source_type": embedded.source_type,
+        }
         record["ai_generated"] = embedded.ai_generated
     return record
 
 
-def _encode_image(source: Path, target: MediaTarget, provenance: dict[str, Any], max_bytes: int) -> bytes | None:
+def _encode_image(
+    source: Path, target: MediaTarget, provenance: dict[str, Any], max_bytes: int
+) -> bytes | None:
     from PIL import Image
 
     from studio.imaging.compositor import cover
@@ -174,7 +245,9 @@ def _encode_image(source: Path, target: MediaTarget, provenance: dict[str, Any],
     with Image.open(source) as image:
         fitted = cover(image, target.width, target.height)
     exif = Image.Exif()
-    exif[0x010E] = "Ad creative; provenance " + json.dumps(provenance, sort_keys=True, default=str)  # ImageDescription
+    exif[0x010E] = "Ad creative; provenance " + json.dumps(
+        provenance, sort_keys=True, default=str
+    )  # ImageDescription
     exif[0x0131] = "studio"  # Software
     for quality in JPEG_QUALITIES:
         buffer = io.BytesIO()
@@ -191,26 +264,55 @@ def _encode_video(source: Path, output: Path, target: MediaTarget, asset: Any) -
     try:
         provenance = read_video_provenance(source)
     except ValueError:
-        provenance = Provenance(backend=asset.backend, model=asset.model, seed=asset.seed,
-                                prompt_hash=asset.prompt_hash, ai_generated=False)
+        provenance = Provenance(
+            backend=asset.backend,
+            model=asset.model,
+            seed=asset.seed,
+            prompt_hash=asset.prompt_hash,
+            ai_generated=False,
+        )
     has_audio = probe_video(source).audio_codec is not None
     w, h = target.width, target.height
     command = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(source),
-        "-vf", f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1",
-        "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-profile:v", "high", "-pix_fmt", "yuv420p",
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(source),
+        "-vf",
+        f"scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "20",
+        "-profile:v",
+        "high",
+        "-pix_fmt",
+        "yuv420p",
     ]
     command += ["-c:a", "aac", "-b:a", "128k"] if has_audio else ["-an"]
     command += ffmpeg_metadata_args(provenance)
     command += [str(output)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        last = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit {result.returncode}"
+        last = (
+            result.stderr.strip().splitlines()[-1]
+            if result.stderr.strip()
+            else f"exit {result.returncode}"
+        )
         raise ValueError(f"ffmpeg could not encode {source.name}: {last}")
 
 
 def prepare_media(
-    planned: Sequence[PreparedMedia], rules: MediaRules, platform_label: str, asset_dir: Path, work_dir: Path
+    planned: Sequence[PreparedMedia],
+    rules: MediaRules,
+    platform_label: str,
+    asset_dir: Path,
+    work_dir: Path,
 ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
     """Encode every planned file into ``work_dir``; returns them with hashes and sizes, and problems.
 
@@ -233,14 +335,26 @@ def prepare_media(
             try:
                 data = _encode_image(source, item.target, provenance, rules.image_max_bytes)
             except OSError as exc:
-                problems.append(ExportProblem(vid, where, "media_encode",
-                                              f"image file {asset.path} cannot be read ({exc}); render it again"))
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "media_encode",
+                        f"image file {asset.path} cannot be read ({exc}); render it again",
+                    )
+                )
                 continue
             if data is None:
-                problems.append(ExportProblem(vid, where, "media_size",
-                                              f"image stays above {platform_label}'s limit of "
-                                              f"{rules.image_max_bytes / 2**20:.0f} MiB even at JPEG quality "
-                                              f"{JPEG_QUALITIES[-1]}"))
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "media_size",
+                        f"image stays above {platform_label}'s limit of "
+                        f"{rules.image_max_bytes / 2**20:.0f} MiB even at JPEG quality "
+                        f"{JPEG_QUALITIES[-1]}",
+                    )
+                )
                 continue
             output.write_bytes(data)
         else:
@@ -251,17 +365,36 @@ def prepare_media(
                 problems.append(ExportProblem(vid, where, "media_encode", str(exc)))
                 continue
             if not rules.video_min_s - 0.05 <= duration <= rules.video_max_s + 0.05:
-                problems.append(ExportProblem(vid, where, "video_duration",
-                                              f"video lasts {duration:.2f} s; {platform_label} takes "
-                                              f"{rules.video_min_s:g}-{rules.video_max_s:g} s"))
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "video_duration",
+                        f"video lasts {duration:.2f} s; {platform_label} takes "
+                        f"{rules.video_min_s:g}-{rules.video_max_s:g} s",
+                    )
+                )
                 continue
             data = output.read_bytes()
             if rules.video_max_bytes and len(data) > rules.video_max_bytes:
-                problems.append(ExportProblem(vid, where, "media_size",
-                                              f"video is {len(data) / 2**20:.1f} MiB; {platform_label} takes "
-                                              f"at most {rules.video_max_bytes / 2**20:.0f} MiB"))
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "media_size",
+                        f"video is {len(data) / 2**20:.1f} MiB; {platform_label} takes "
+                        f"at most {rules.video_max_bytes / 2**20:.0f} MiB",
+                    )
+                )
                 continue
-        done.append(replace(item, data_path=output, sha256=hashlib.sha256(data).hexdigest(),
-                            size_bytes=len(data), duration_s=duration if duration is not None else asset.duration_s,
-                            provenance=provenance))
+        done.append(
+            replace(
+                item,
+                data_path=output,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size_bytes=len(data),
+                duration_s=duration if duration is not None else asset.duration_s,
+                provenance=provenance,
+            )
+        )
     return done, problems

@@ -49,8 +49,12 @@ COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 #: Channel field -> Meta column.
-FIELD_COLUMNS = {"primary_text": "Body", "headline": "Title", "description": "Link Description",
-                 "call_to_action": "Call to Action"}
+FIELD_COLUMNS = {
+    "primary_text": "Body",
+    "headline": "Title",
+    "description": "Link Description",
+    "call_to_action": "Call to Action",
+}
 
 MEDIA = MediaRules(
     need="image_or_video",
@@ -85,7 +89,9 @@ class MetaExporter:
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
         return check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
 
-    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+    def rows(
+        self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
+    ) -> list[dict[str, str]]:
         row = {
             "Campaign Name": item.campaign.name,
             "Campaign Status": "PAUSED",
@@ -100,7 +106,9 @@ class MetaExporter:
         for name, column in FIELD_COLUMNS.items():
             row[column] = str(item.variant.fields.get(name) or "")
         main = next(m for m in media if m.in_sheet)
-        row["Image File Name" if main.target.kind == "image" else "Video File Name"] = main.file_name
+        row["Image File Name" if main.target.kind == "image" else "Video File Name"] = (
+            main.file_name
+        )
         return [row]
 
 

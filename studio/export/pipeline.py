@@ -39,14 +39,13 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from studio.core import audit
-from studio.review.accounts import Permission, require
-from studio.copy.channels import check_fields
-from studio.core.settings import get_settings
-from studio.export import queries as export_queries
-from studio.review import queries as review_queries
 from studio.copy import variants as variant_queries
+from studio.copy.channels import check_fields
+from studio.core import audit
+from studio.core.models import Variant, VariantStatus, utcnow
+from studio.core.settings import get_settings
 from studio.export import media as media_mod
+from studio.export import queries as export_queries
 from studio.export.base import (
     ExportBlocked,
     ExportError,
@@ -61,7 +60,8 @@ from studio.export.base import (
 )
 from studio.export.registry import get_exporter
 from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
-from studio.core.models import Variant, VariantStatus, utcnow
+from studio.review import queries as review_queries
+from studio.review.accounts import Permission, require
 
 S = VariantStatus
 MANIFEST_FORMAT = "studio-export/1"
@@ -146,8 +146,9 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
         found = list(export_queries.list_campaign_variants(
             session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
         if not found:
-            counts = export_queries.count_campaign_statuses(session, campaign_id=scope.campaign_id,
-                                                            channels=channels)
+            counts = export_queries.count_campaign_statuses(
+                session, campaign_id=scope.campaign_id, channels=channels
+            )
             have = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "none at all"
             raise NothingToExport(
                 f"campaign {scope.campaign_id} ({campaign.name!r}) has no {', '.join(allowed)} variant "
@@ -226,7 +227,9 @@ class ExportPlan:
 
 def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
     ids = [v.id for v in variants if v.id is not None]
-    campaigns = export_queries.get_campaigns(session, campaign_ids=[v.campaign_id for v in variants])
+    campaigns = export_queries.get_campaigns(
+        session, campaign_ids=[v.campaign_id for v in variants]
+    )
     assets = variant_queries.list_assets(session, variant_ids=ids)
     arms = export_queries.arms_for_variants(session, variant_ids=ids)
     return [
@@ -241,9 +244,15 @@ def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
 
 def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportProblem]:
     if item.variant.channel not in channels_of(platform):
-        return [ExportProblem(item.variant_id, "(variant)", "channel",
-                              f"written for channel {item.variant.channel!r}; {label} takes "
-                              f"{', '.join(channels_of(platform))}")]
+        return [
+            ExportProblem(
+                item.variant_id,
+                "(variant)",
+                "channel",
+                f"written for channel {item.variant.channel!r}; {label} takes "
+                f"{', '.join(channels_of(platform))}",
+            )
+        ]
     return [
         ExportProblem(item.variant_id, v.field, v.rule, v.reason, v.severity)
         for v in check_fields(item.variant.channel, item.variant.fields, include_truncation=True)
@@ -281,7 +290,9 @@ def plan_export(
         channel_ok = not any(p.rule == "channel" for p in mine)
         if channel_ok:
             mine += exporter.check(item, options)
-            planned, media_problems = media_mod.plan_media(item, exporter.media, exporter.label, folder)
+            planned, media_problems = media_mod.plan_media(
+                item, exporter.media, exporter.label, folder
+            )
             mine += media_problems
             all_media += planned
         found += mine
@@ -325,10 +336,17 @@ def _test_results(session: Session, item: ExportItem) -> list[dict[str, Any]]:
 
         def summary(a: Any, totals: Any = totals) -> dict[str, Any]:
             t = totals.get(a.id)
-            return {"arm_id": a.id, "variant_id": a.variant_id, "ad_id": a.ad_id, "ad_name": a.ad_name,
-                    "impressions": t.impressions if t else 0, "clicks": t.clicks if t else 0,
-                    "conversions": t.conversions if t else 0, "spend": t.spend if t else 0.0,
-                    "ctr": t.ctr if t else None}
+            return {
+                "arm_id": a.id,
+                "variant_id": a.variant_id,
+                "ad_id": a.ad_id,
+                "ad_name": a.ad_name,
+                "impressions": t.impressions if t else 0,
+                "clicks": t.clicks if t else 0,
+                "conversions": t.conversions if t else 0,
+                "spend": t.spend if t else 0.0,
+                "ctr": t.ctr if t else None,
+            }
 
         results.append({
             "test_id": experiment.id, "name": experiment.name, "status": experiment.status,
@@ -360,7 +378,9 @@ def build_manifest(
     variants = []
     for item in plan.items:
         v = item.variant
-        audit_rows = audit.list_entries(session, entity_type="variant", entity_id=item.variant_id, limit=200)
+        audit_rows = audit.list_entries(
+            session, entity_type="variant", entity_id=item.variant_id, limit=200
+        )
         variants.append({
             "id": v.id, "revision": v.revision, "parent_id": v.parent_id,
             "status_before": str(v.status), "status_after": S.exported.value,
@@ -400,8 +420,13 @@ def build_manifest(
         "created_at": created_at.isoformat(),
         "created_by": actor,
         "import_instructions": exporter.import_hint,
-        "sheet": {"file": exporter.sheet_file, "columns": list(exporter.columns), "rows": len(plan.rows),
-                  "encoding": ENCODING, "formula_guarded_cells": [g.as_dict() for g in plan.guarded]},
+        "sheet": {
+            "file": exporter.sheet_file,
+            "columns": list(exporter.columns),
+            "rows": len(plan.rows),
+            "encoding": ENCODING,
+            "formula_guarded_cells": [g.as_dict() for g in plan.guarded],
+        },
         "warnings": [w.as_dict() for w in plan.warnings],
         "files": files,
         "variants": variants,
@@ -441,14 +466,23 @@ class ExportResult:
     warnings: tuple[ExportProblem, ...] = field(default_factory=tuple)
 
 
-def _write_zip(target: Path, sheet_file: str, sheet: bytes, media: Sequence[PreparedMedia],
-               manifest: dict[str, Any]) -> None:
+def _write_zip(
+    target: Path,
+    sheet_file: str,
+    sheet: bytes,
+    media: Sequence[PreparedMedia],
+    manifest: dict[str, Any],
+) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(sheet_file, sheet)
         for m in media:
             # Media are already compressed; storing them saves time and changes nothing.
-            archive.write(str(m.data_path), f"{MEDIA_DIR}/{m.file_name}", compress_type=zipfile.ZIP_STORED)
-        archive.writestr(MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=False, default=str))
+            archive.write(
+                str(m.data_path), f"{MEDIA_DIR}/{m.file_name}", compress_type=zipfile.ZIP_STORED
+            )
+        archive.writestr(
+            MANIFEST_FILE, json.dumps(manifest, indent=2, sort_keys=False, default=str)
+        )
 
 
 def export(
@@ -482,10 +516,14 @@ def export(
     if output.suffix.lower() != ".zip":
         raise ExportError(f"output {output} must be a .zip file")
     if not output.parent.is_dir():
-        raise ExportError(f"folder {output.parent} does not exist; create it or choose another output")
+        raise ExportError(
+            f"folder {output.parent} does not exist; create it or choose another output"
+        )
     if len(str(output.resolve())) > MAX_PATH_LENGTH:
-        raise ExportError(f"output path is {len(str(output.resolve()))} characters; the export record keeps "
-                          f"at most {MAX_PATH_LENGTH}: choose a shorter folder or name")
+        raise ExportError(
+            f"output path is {len(str(output.resolve()))} characters; the export record keeps "
+            f"at most {MAX_PATH_LENGTH}: choose a shorter folder or name"
+        )
     if output.exists() and not overwrite:
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)
@@ -498,16 +536,21 @@ def export(
     partial: Path | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
-            prepared, problems = media_mod.prepare_media(plan.media, exporter.media, exporter.label, folder,
-                                                         Path(work))
+            prepared, problems = media_mod.prepare_media(
+                plan.media, exporter.media, exporter.label, folder, Path(work)
+            )
             if problems:
                 raise ExportBlocked(problems)
             # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
             sheet, _ = csv_bytes(exporter.columns, plan.rows)
             files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
             files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
-            manifest = build_manifest(session, plan, prepared, actor=actor, created_at=moment, files=files)
-            handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+            manifest = build_manifest(
+                session, plan, prepared, actor=actor, created_at=moment, files=files
+            )
+            handle, name = tempfile.mkstemp(
+                prefix=f".{output.name}.", suffix=".part", dir=output.parent
+            )
             os.close(handle)
             partial = Path(name)
             _write_zip(partial, exporter.sheet_file, sheet, prepared, manifest)
@@ -515,11 +558,21 @@ def export(
         digest = hashlib.sha256(data).hexdigest()
         for item in plan.items:
             if item.variant.status != S.exported:
-                transition(session, variant_id=item.variant_id, target=S.exported, actor=actor,
-                           comment=f"exported to {exporter.label} ({scope.label})")
+                transition(
+                    session,
+                    variant_id=item.variant_id,
+                    target=S.exported,
+                    actor=actor,
+                    comment=f"exported to {exporter.label} ({scope.label})",
+                )
         record = export_queries.add_export_record(
-            session, platform=exporter.platform, scope=scope.label, file_name=str(output.resolve()),
-            sha256=digest, variant_ids=plan.variant_ids, created_by=actor,
+            session,
+            platform=exporter.platform,
+            scope=scope.label,
+            file_name=str(output.resolve()),
+            sha256=digest,
+            variant_ids=plan.variant_ids,
+            created_by=actor,
         )
         audit.record(
             session, actor=actor, action="export.create", entity_type="export", entity_id=record.id or 0,

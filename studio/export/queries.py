@@ -37,7 +37,9 @@ def list_campaign_variants(
     return session.exec(query.order_by(col(Variant.id))).all()
 
 
-def count_campaign_statuses(session: Session, *, campaign_id: int, channels: Sequence[str]) -> dict[str, int]:
+def count_campaign_statuses(
+    session: Session, *, campaign_id: int, channels: Sequence[str]
+) -> dict[str, int]:
     """How many of a campaign's variants on ``channels`` are in each status."""
     query = (
         select(Variant.status, func.count())
@@ -73,7 +75,9 @@ def list_experiments(session: Session, *, limit: int = 200) -> Sequence[Experime
 
 
 def list_arms(session: Session, *, experiment_id: int) -> Sequence[Arm]:
-    return session.exec(select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))).all()
+    return session.exec(
+        select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))
+    ).all()
 
 
 def arms_for_variants(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Arm]:
@@ -116,7 +120,9 @@ def arm_totals(session: Session, *, experiment_id: int) -> dict[int, ArmTotals]:
         .group_by(ArmResult.arm_id)
     )
     return {
-        int(arm_id): ArmTotals(int(arm_id), int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0))
+        int(arm_id): ArmTotals(
+            int(arm_id), int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0)
+        )
         for arm_id, imp, clk, conv, spend in session.exec(query).all()
     }
 
@@ -140,8 +146,14 @@ def add_export_record(
     variant_ids: Sequence[int],
     created_by: str,
 ) -> ExportRecord:
-    record = ExportRecord(platform=platform, scope=scope, file_name=file_name, sha256=sha256,
-                          variant_ids=list(variant_ids), created_by=created_by)
+    record = ExportRecord(
+        platform=platform,
+        scope=scope,
+        file_name=file_name,
+        sha256=sha256,
+        variant_ids=list(variant_ids),
+        created_by=created_by,
+    )
     session.add(record)
     session.flush()
     return record

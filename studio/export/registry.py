@@ -17,4 +17,6 @@ def get_exporter(platform: str) -> PlatformExporter:
     try:
         return PLATFORMS[platform]
     except KeyError:
-        raise KeyError(f"unknown platform {platform!r}; platforms: {', '.join(PLATFORMS)}") from None
+        raise KeyError(
+            f"unknown platform {platform!r}; platforms: {', '.join(PLATFORMS)}"
+        ) from None

@@ -79,7 +79,9 @@ def safe_rows(
     return out, guarded
 
 
-def csv_bytes(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> tuple[bytes, list[GuardedCell]]:
+def csv_bytes(
+    columns: Sequence[str], rows: Sequence[Mapping[str, str]]
+) -> tuple[bytes, list[GuardedCell]]:
     """The sheet as CSV bytes (UTF-8 with BOM, CRLF, every cell quoted) and the guarded cells."""
     cells, guarded = safe_rows(columns, rows)
     buffer = io.StringIO(newline="")

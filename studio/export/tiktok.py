@@ -76,10 +76,15 @@ class TikTokExporter:
     )
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
-        return (check_final_url(item) + objective_problem(item, self.label, OBJECTIVES)
-                + ad_name_problem(item, "TikTok", MAX_AD_NAME))
+        return (
+            check_final_url(item)
+            + objective_problem(item, self.label, OBJECTIVES)
+            + ad_name_problem(item, "TikTok", MAX_AD_NAME)
+        )
 
-    def rows(self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions) -> list[dict[str, str]]:
+    def rows(
+        self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
+    ) -> list[dict[str, str]]:
         main = next(m for m in media if m.in_sheet)
         row = {
             "Campaign Name": item.campaign.name,

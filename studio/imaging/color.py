@@ -51,13 +51,20 @@ def rgb_to_lab(rgb: ArrayLike) -> NDArray[np.float64]:
     """sRGB (0-255, D65) to CIE L*a*b*; shape ``(..., 3)``."""
     lin = _linear(rgb)
     matrix = np.array(
-        [[0.4124564, 0.3575761, 0.1804375], [0.2126729, 0.7151522, 0.0721750], [0.0193339, 0.1191920, 0.9503041]]
+        [
+            [0.4124564, 0.3575761, 0.1804375],
+            [0.2126729, 0.7151522, 0.0721750],
+            [0.0193339, 0.1191920, 0.9503041],
+        ]
     )
     xyz = lin @ matrix.T / np.array([0.95047, 1.0, 1.08883])
     eps = 216 / 24389
     kappa = 24389 / 27
     f = np.where(xyz > eps, np.cbrt(xyz), (kappa * xyz + 16) / 116)
-    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+    return np.stack(
+        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])],
+        axis=-1,
+    )
 
 
 def delta_e(a: ArrayLike, b: ArrayLike) -> NDArray[np.float64] | float:

@@ -113,7 +113,10 @@ class BrandKit:
                 f"brand {brand.slug!r}: logo {brand.logo_path} cannot be read as an image ({exc}); "
                 "use a PNG with transparency"
             ) from exc
-        for field_name, path in (("fonts.headline", brand.headline_font_path), ("fonts.body", brand.body_font_path)):
+        for field_name, path in (
+            ("fonts.headline", brand.headline_font_path),
+            ("fonts.body", brand.body_font_path),
+        ):
             try:
                 _font(str(path), 12)
             except OSError as exc:
@@ -245,7 +248,11 @@ def _place(
     block_height = (len(lines) - 1) * pitch + max(boxes[-1][3], ascent + descent) - min(0, ink_top)
     if block_height > box.height:
         return None
-    offset_y = {"top": 0, "middle": (box.height - block_height) // 2, "bottom": box.height - block_height}[valign]
+    offset_y = {
+        "top": 0,
+        "middle": (box.height - block_height) // 2,
+        "bottom": box.height - block_height,
+    }[valign]
     positions = []
     ink = [box.right, box.bottom, box.left, box.top]
     for i, (line_box, _line) in enumerate(zip(boxes, lines, strict=True)):
@@ -255,7 +262,12 @@ def _place(
         slack = box.width - width
         x = box.left - line_box[0] + (slack // 2 if align == "center" else 0)
         y = box.top + offset_y - min(0, ink_top) + i * pitch
-        left, top, right, bottom = x + line_box[0], y + line_box[1], x + line_box[2], y + line_box[3]
+        left, top, right, bottom = (
+            x + line_box[0],
+            y + line_box[1],
+            x + line_box[2],
+            y + line_box[3],
+        )
         if top < box.top or bottom > box.bottom or left < box.left or right > box.right:
             return None
         positions.append((x, y))
@@ -285,7 +297,9 @@ def fit_text(
         one ellipsis at ``min_size``.
     """
     if not 1 <= min_size <= max_size:
-        raise ValueError(f"font sizes must satisfy 1 <= min_size <= max_size; received {min_size}, {max_size}")
+        raise ValueError(
+            f"font sizes must satisfy 1 <= min_size <= max_size; received {min_size}, {max_size}"
+        )
     text = " ".join(text.split())
 
     def attempt(size: int, candidate: str) -> FittedText | None:
@@ -294,7 +308,9 @@ def fit_text(
         placed = _place(lines, font, box, align, valign) if lines else None
         if placed is None:
             return None
-        return FittedText(text, tuple(lines), font_path, size, tuple(placed[0]), placed[1], box, candidate != text)
+        return FittedText(
+            text, tuple(lines), font_path, size, tuple(placed[0]), placed[1], box, candidate != text
+        )
 
     low, high, best = min_size, max_size, None
     while low <= high:  # the fit is monotone in size: binary search for the largest
@@ -337,7 +353,9 @@ def _region(image: Image.Image, box: Box) -> np.ndarray:
 
 def _worst_contrast(text_rgb: RGB, pixels: np.ndarray) -> float:
     """5th-percentile contrast between a text colour and background pixels (h, w, 3)."""
-    ratios = np.asarray(contrast_ratio(np.asarray(text_rgb, dtype=np.float64), pixels.reshape(-1, 3)))
+    ratios = np.asarray(
+        contrast_ratio(np.asarray(text_rgb, dtype=np.float64), pixels.reshape(-1, 3))
+    )
     return float(np.percentile(ratios, 5))
 
 
@@ -379,12 +397,19 @@ def _logo_ink(logo: Image.Image) -> np.ndarray:
 def _rounded(draw: ImageDraw.ImageDraw, panel: Panel, radius: int) -> None:
     fill = (*panel.color, round(255 * panel.alpha))
     draw.rounded_rectangle(
-        (panel.box.left, panel.box.top, panel.box.right - 1, panel.box.bottom - 1), radius=radius, fill=fill
+        (panel.box.left, panel.box.top, panel.box.right - 1, panel.box.bottom - 1),
+        radius=radius,
+        fill=fill,
     )
 
 
 def compose(
-    background: Image.Image, copy: AdCopy, kit: BrandKit, fmt: AdFormat, *, min_panel_alpha: float = 0.0
+    background: Image.Image,
+    copy: AdCopy,
+    kit: BrandKit,
+    fmt: AdFormat,
+    *,
+    min_panel_alpha: float = 0.0,
 ) -> Composition:
     """Turn ``background`` (any size; cover-cropped) into a finished ad in format ``fmt``.
 
@@ -411,7 +436,12 @@ def compose(
         logo_h = max(4, round(kit.logo.height * logo_w / kit.logo.width))
     logo = kit.logo.resize((logo_w, logo_h), Image.Resampling.LANCZOS)
     logo_pad = max(1, round(logo_h * 0.25))
-    logo_box = Box(safe.left + logo_pad, safe.top + logo_pad, safe.left + logo_pad + logo_w, safe.top + logo_pad + logo_h)
+    logo_box = Box(
+        safe.left + logo_pad,
+        safe.top + logo_pad,
+        safe.left + logo_pad + logo_w,
+        safe.top + logo_pad + logo_h,
+    )
     logo_ink = _logo_ink(logo)
     # Measured as brand QC measures it: the pixels the mark leaves uncovered.
     behind = np.asarray(base.crop(logo_box.as_tuple()), dtype=np.float64)
@@ -419,12 +449,21 @@ def compose(
     backdrop = np.median(behind[clear] if clear.sum() > 16 else behind.reshape(-1, 3), axis=0)
     logo_plate = None
     if contrast_ratio(logo_ink, backdrop) < MIN_GRAPHIC_CONTRAST * 1.1:
-        choices = [kit.colors["background"], kit.colors["cta_text"], kit.colors["primary"], kit.colors["text"]]
+        choices = [
+            kit.colors["background"],
+            kit.colors["cta_text"],
+            kit.colors["primary"],
+            kit.colors["text"],
+        ]
         plate_rgb = max(choices, key=lambda c: contrast_ratio(logo_ink, np.asarray(c)))
         logo_plate = Panel(logo_box.expanded(logo_pad, canvas_box), plate_rgb, 1.0)
 
     # Button and headline boxes.
-    column = Box(safe.left, safe.top, safe.left + round(safe.width * 0.55), safe.bottom) if landscape else safe
+    column = (
+        Box(safe.left, safe.top, safe.left + round(safe.width * 0.55), safe.bottom)
+        if landscape
+        else safe
+    )
     button_h = max(6, round(short * (0.1 if landscape else 0.085)))
     button_pad_x = max(2, round(button_h * 0.45))
     cta_area = Box(column.left, column.bottom - button_h, column.right, column.bottom)
@@ -543,15 +582,23 @@ def overlay_layers(composition: Composition) -> dict[str, Layer]:
 
     logo_box = layout.logo_plate.box if layout.logo_plate else layout.logo_box
     logo = _panel_layer(layout.logo_plate, logo_box, radius=max(1, layout.logo_box.height // 4))
-    logo.alpha_composite(composition.logo, (layout.logo_box.left - logo_box.left, layout.logo_box.top - logo_box.top))
+    logo.alpha_composite(
+        composition.logo, (layout.logo_box.left - logo_box.left, layout.logo_box.top - logo_box.top)
+    )
 
-    headline_box = layout.headline_panel.box if layout.headline_panel else layout.headline.fitted.ink_box
+    headline_box = (
+        layout.headline_panel.box if layout.headline_panel else layout.headline.fitted.ink_box
+    )
     headline = _text_onto(
-        _panel_layer(layout.headline_panel, headline_box, radius=gap), layout.headline, (headline_box.left, headline_box.top)
+        _panel_layer(layout.headline_panel, headline_box, radius=gap),
+        layout.headline,
+        (headline_box.left, headline_box.top),
     )
     button_box = layout.button.box
     button = _text_onto(
-        _panel_layer(layout.button, button_box, radius=button_box.height // 4), layout.cta, (button_box.left, button_box.top)
+        _panel_layer(layout.button, button_box, radius=button_box.height // 4),
+        layout.cta,
+        (button_box.left, button_box.top),
     )
     return {
         "logo": Layer(logo, logo_box.left, logo_box.top),
@@ -590,7 +637,9 @@ def end_card(copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Image.Image:
     left = round((width - button_w) / 2)
     button = Panel(Box(left, top, left + button_w, top + button_h), kit.colors["cta"], 1.0)
     _rounded(ImageDraw.Draw(card), button, radius=button_h // 4)
-    cta_box = Box(left + pad_x // 2, top + inner, left + button_w - pad_x // 2, top + button_h - inner)
+    cta_box = Box(
+        left + pad_x // 2, top + inner, left + button_w - pad_x // 2, top + button_h - inner
+    )
     cta = fit_text(copy.cta, kit.body_font, cta_box, max_size=probe.font_size,
                    min_size=max(1, round(button_h * 0.25)), align="center", valign="middle")  # fmt: skip
     card = _text_onto(card, TextElement("cta", cta, kit.colors["cta_text"]), (0, 0))

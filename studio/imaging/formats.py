@@ -55,7 +55,9 @@ class AdFormat:
     def __post_init__(self) -> None:
         zone = self.safe_zone
         if zone.left + zone.right >= self.width or zone.top + zone.bottom >= self.height:
-            raise ValueError(f"safe zone {zone} leaves no room in a {self.width}x{self.height} canvas")
+            raise ValueError(
+                f"safe zone {zone} leaves no room in a {self.width}x{self.height} canvas"
+            )
         if self.kind == "video" and (self.min_duration_s is None or self.max_duration_s is None):
             raise ValueError("a video format needs min_duration_s and max_duration_s")
 
@@ -76,7 +78,9 @@ class AdFormat:
             kind=self.kind,
             width=max(2, round(self.width * factor / 2) * 2),  # even: H.264 with yuv420p needs it
             height=max(2, round(self.height * factor / 2) * 2),
-            safe_zone=SafeZone(*(round(v * factor) for v in (zone.top, zone.right, zone.bottom, zone.left))),
+            safe_zone=SafeZone(
+                *(round(v * factor) for v in (zone.top, zone.right, zone.bottom, zone.left))
+            ),
             aspect=self.aspect,
             min_duration_s=self.min_duration_s,
             max_duration_s=self.max_duration_s,

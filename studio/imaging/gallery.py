@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from studio.copy import variants as variant_crud
 from studio.copy.variants import VariantOrder
-from studio.imaging.formats import formats_for
 from studio.core.models import Asset, Variant
+from studio.imaging.formats import formats_for
 
 QcState = Literal["passed", "failed", "not rendered", "no media"]
 QcFilter = Literal["all", "passed", "failed", "not rendered"]
@@ -63,8 +63,15 @@ def gallery_items(
     if qc not in QC_FILTERS:
         raise ValueError(f"qc filter must be one of {', '.join(QC_FILTERS)}; received {qc!r}")
     variants = variant_crud.list_variants(
-        session, brand=brand, campaign_id=campaign_id, personas=personas, channels=channels,
-        min_predicted_ctr=min_predicted_ctr, latest_only=True, order=order, limit=2000,
+        session,
+        brand=brand,
+        campaign_id=campaign_id,
+        personas=personas,
+        channels=channels,
+        min_predicted_ctr=min_predicted_ctr,
+        latest_only=True,
+        order=order,
+        limit=2000,
     )
     assets: dict[int, list[Asset]] = {}
     for asset in variant_crud.list_assets(session, variant_ids=[v.id or 0 for v in variants]):

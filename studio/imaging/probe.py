@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
-_VIDEO = re.compile(r"Stream #\S+.*?: Video: (\w+).*?, (\w+)(?:\(.*?\))?, (\d+)x(\d+).*?, ([\d.]+) fps")
+_VIDEO = re.compile(
+    r"Stream #\S+.*?: Video: (\w+).*?, (\w+)(?:\(.*?\))?, (\d+)x(\d+).*?, ([\d.]+) fps"
+)
 _AUDIO = re.compile(r"Stream #\S+.*?: Audio: (\w+)")
 _META = re.compile(r"^\s{4}(\S[^:]*?)\s*: (.*)$")
 _FRAMES = re.compile(r"frame=\s*(\d+)")
@@ -75,7 +77,9 @@ def probe_video(path: Path) -> VideoProbe:
         raise ValueError(f"{path} has no readable video stream (ffmpeg: {last})")
     duration = _DURATION.search(info)
     container = (
-        int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3)) if duration else 0.0
+        int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3))
+        if duration
+        else 0.0
     )
     metadata: dict[str, str] = {}
     in_container_meta = False

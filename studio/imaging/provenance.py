@@ -87,13 +87,19 @@ class Provenance:
                     found[key] = tags[name]
         missing = [k for k in _KEYS if k not in found and k != "template"]
         if missing:
-            raise ValueError(f"{source} has no provenance tag(s) {', '.join('studio:' + k for k in missing)}")
+            raise ValueError(
+                f"{source} has no provenance tag(s) {', '.join('studio:' + k for k in missing)}"
+            )
         try:
             seed = int(found["seed"])
         except ValueError:
-            raise ValueError(f"{source}: studio:seed is {found['seed']!r}, not an integer") from None
+            raise ValueError(
+                f"{source}: studio:seed is {found['seed']!r}, not an integer"
+            ) from None
         if found["ai_generated"] not in ("true", "false"):
-            raise ValueError(f"{source}: studio:ai_generated is {found['ai_generated']!r}; expected true or false")
+            raise ValueError(
+                f"{source}: studio:ai_generated is {found['ai_generated']!r}; expected true or false"
+            )
         return cls(
             backend=found["backend"],
             model=found["model"],
@@ -150,7 +156,10 @@ def save_png(image: Image.Image, provenance: Provenance, asset_dir: Path) -> Sto
         info.add_text(key, value)
     info.add_text("Software", "studio")
     ai = "AI-generated background" if provenance.ai_generated else "procedurally drawn background"
-    info.add_text("Comment", f"Ad creative: {ai}; {provenance.backend} {provenance.model}, seed {provenance.seed}")
+    info.add_text(
+        "Comment",
+        f"Ad creative: {ai}; {provenance.backend} {provenance.model}, seed {provenance.seed}",
+    )
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", pnginfo=info, optimize=False, compress_level=6)
     return _store_bytes(buffer.getvalue(), asset_dir, "images", ".png")
@@ -198,4 +207,3 @@ def read_video_provenance(path: Path) -> Provenance:
     from studio.imaging.probe import probe_video
 
     return Provenance.from_tags(probe_video(path).metadata, source=str(path))
-

@@ -71,7 +71,9 @@ def _text_contrast(composition: Composition, element: TextElement) -> QcCheck:
     plate = np.asarray(composition.plate.crop(box.as_tuple()), dtype=np.float64)
     ink = np.abs(final - plate.astype(np.int16)).sum(axis=-1) > 0
     if not ink.any():
-        return QcCheck("text_contrast", element.role, False, f"no {element.role} text is visible on the image")
+        return QcCheck(
+            "text_contrast", element.role, False, f"no {element.role} text is visible on the image"
+        )
     ratios = np.asarray(contrast_ratio(np.asarray(element.color, dtype=np.float64), plate[ink]))
     worst = float(np.percentile(ratios, 5))
     passed = worst >= MIN_TEXT_CONTRAST
@@ -116,7 +118,10 @@ def _safe_zone(composition: Composition) -> QcCheck:
     outside = [name for name, box in parts.items() if not layout.safe_box.contains(box)]
     if outside:
         return QcCheck(
-            "safe_zone", "image", False, f"{', '.join(outside)} outside the {layout.format.size_label} safe zone"
+            "safe_zone",
+            "image",
+            False,
+            f"{', '.join(outside)} outside the {layout.format.size_label} safe zone",
         )
     return QcCheck("safe_zone", "image", True, "logo, headline and button inside the safe zone")
 
@@ -126,7 +131,11 @@ def _logo_checks(composition: Composition) -> list[QcCheck]:
     box = layout.logo_box
     logo = np.asarray(composition.logo, dtype=np.float64)
     if logo.shape[:2] != (box.height, box.width):
-        return [QcCheck("logo_present", "logo", False, "the logo is missing or was resized after placement")]
+        return [
+            QcCheck(
+                "logo_present", "logo", False, "the logo is missing or was resized after placement"
+            )
+        ]
     placed = np.asarray(composition.plate.crop(box.as_tuple()), dtype=np.float64)
     alpha = logo[..., 3]
     ink_mask, clear_mask = alpha > 200, alpha < 16
@@ -135,10 +144,18 @@ def _logo_checks(composition: Composition) -> list[QcCheck]:
     else:
         ink = np.median(placed[ink_mask], axis=0)
         # What surrounds the mark: its transparent pixels, or a ring around the box if it has none.
-        ring = placed[clear_mask] if clear_mask.sum() > 16 else np.asarray(
-            composition.plate.crop(box.expanded(max(2, box.height // 4), Box(0, 0, *composition.plate.size)).as_tuple()),
-            dtype=np.float64,
-        ).reshape(-1, 3)
+        ring = (
+            placed[clear_mask]
+            if clear_mask.sum() > 16
+            else np.asarray(
+                composition.plate.crop(
+                    box.expanded(
+                        max(2, box.height // 4), Box(0, 0, *composition.plate.size)
+                    ).as_tuple()
+                ),
+                dtype=np.float64,
+            ).reshape(-1, 3)
+        )
         ratio = float(contrast_ratio(ink, np.median(ring, axis=0)))
         present = QcCheck(
             "logo_present",
@@ -160,7 +177,11 @@ def _logo_checks(composition: Composition) -> list[QcCheck]:
     final = np.asarray(composition.image.crop(box.as_tuple()), dtype=np.int16)
     changed = int((np.abs(final - placed.astype(np.int16)).sum(axis=-1) > 0).sum())
     if overlapping or changed:
-        reason = f"overlapped by {', '.join(overlapping)}" if overlapping else f"{changed} logo pixels drawn over"
+        reason = (
+            f"overlapped by {', '.join(overlapping)}"
+            if overlapping
+            else f"{changed} logo pixels drawn over"
+        )
         unobstructed = QcCheck("logo_unobstructed", "logo", False, f"logo is obstructed: {reason}")
     else:
         unobstructed = QcCheck("logo_unobstructed", "logo", True, "nothing overlaps the logo")
@@ -169,7 +190,9 @@ def _logo_checks(composition: Composition) -> list[QcCheck]:
 
 def palette_check(image: Image.Image, palette: tuple[RGB, ...]) -> QcCheck:
     """Share of the image (64x64 sample) within :data:`PALETTE_DELTA_E` of a brand colour."""
-    sample = np.asarray(image.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR), dtype=np.float64)
+    sample = np.asarray(
+        image.convert("RGB").resize((64, 64), Image.Resampling.BILINEAR), dtype=np.float64
+    )
     pixels = sample.reshape(-1, 1, 3)
     colours = np.asarray(palette, dtype=np.float64).reshape(1, -1, 3)
     nearest = np.asarray(delta_e(pixels, colours)).min(axis=1)
@@ -213,7 +236,12 @@ def check_video(
     size_ok = (width, height) == (fmt.width, fmt.height) and width >= min_w and height >= min_h
     minimum = f" (the channel's minimum is {min_w}x{min_h})" if channel in MIN_VIDEO_SIZE else ""
     checks.append(
-        QcCheck("video_size", "video", size_ok, f"video is {width}x{height}, format {fmt.size_label}{minimum}")
+        QcCheck(
+            "video_size",
+            "video",
+            size_ok,
+            f"video is {width}x{height}, format {fmt.size_label}{minimum}",
+        )
     )
     low = max(CLIP_MIN_S, fmt.min_duration_s or 0.0)
     high = min(CLIP_MAX_S, fmt.max_duration_s or CLIP_MAX_S)

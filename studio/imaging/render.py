@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlmodel import Session
 
-from studio.core import audit
 from studio.backends.media import (
     MAX_BATCH,
     ImageBackend,
@@ -35,16 +34,17 @@ from studio.backends.media import (
     make_video_backend,
 )
 from studio.brand.guidelines import Brand, BrandCatalog
-from studio.core.settings import Settings
 from studio.copy import variants as variant_crud
+from studio.copy.prompts import RenderedPrompt, render
+from studio.core import audit
+from studio.core.models import Asset, Variant
+from studio.core.progress import Progress, ProgressCallback
+from studio.core.settings import Settings
 from studio.imaging.compositor import AdCopy, BrandKit, compose
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
-from studio.core.models import Asset, Variant
-from studio.core.progress import Progress, ProgressCallback
-from studio.copy.prompts import RenderedPrompt, render
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -81,7 +81,9 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         if not 0.05 <= self.scale <= 1.0:
-            raise ValueError(f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}")
+            raise ValueError(
+                f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}"
+            )
         if not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch_size must be 1-{MAX_BATCH}; received {self.batch_size}")
         if not CLIP_MIN_S <= self.video_duration_s <= CLIP_MAX_S:
@@ -113,7 +115,9 @@ class RenderReport:
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
-        return [check for asset in self.assets for check in asset.qc if not check.get("passed", False)]
+        return [
+            check for asset in self.assets for check in asset.qc if not check.get("passed", False)
+        ]
 
 
 def files_for(variant: Variant, options: RenderOptions) -> int:
@@ -154,11 +158,17 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
             f"in its fields ({', '.join(sorted(fields)) or 'none'})"
         )
     cta = fields.get("call_to_action")
-    button = cta_label(cta) if isinstance(cta, str) and cta.strip() else brand.guideline.calls_to_action[0]
+    button = (
+        cta_label(cta)
+        if isinstance(cta, str) and cta.strip()
+        else brand.guideline.calls_to_action[0]
+    )
     return AdCopy(headline=headline, cta=button)
 
 
-def image_prompt(brand: Brand, variant: Variant, fmt: AdFormat, headline: str) -> tuple[RenderedPrompt, str]:
+def image_prompt(
+    brand: Brand, variant: Variant, fmt: AdFormat, headline: str
+) -> tuple[RenderedPrompt, str]:
     """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
     from studio.copy.channels import get_channel
 
@@ -190,7 +200,9 @@ class _Recorder:
     def __init__(self, session: Session, variant: Variant) -> None:
         self.session = session
         self.variant = variant
-        self.known = {a.sha256: a for a in variant_crud.list_assets(session, variant_ids=[variant.id or 0])}
+        self.known = {
+            a.sha256: a for a in variant_crud.list_assets(session, variant_ids=[variant.id or 0])
+        }
 
     def add(self, **values: Any) -> Asset:
         existing = self.known.get(values["sha256"])
@@ -263,9 +275,16 @@ def render_variant(
         count = options.batch_size if fmt.kind == "image" else options.video_scenes
         generated = images.generate(
             ImageRequest(
-                prompt=prompt.text, negative_prompt=negative, width=fmt.width, height=fmt.height,
-                seed=base_seed + index * MAX_BATCH, num_images=count, steps=steps, guidance=guidance,
-                colors=kit.colors, motifs=tuple(brand.guideline.product_motifs),
+                prompt=prompt.text,
+                negative_prompt=negative,
+                width=fmt.width,
+                height=fmt.height,
+                seed=base_seed + index * MAX_BATCH,
+                num_images=count,
+                steps=steps,
+                guidance=guidance,
+                colors=kit.colors,
+                motifs=tuple(brand.guideline.product_motifs),
             )
         )
         report.notes.extend(n for n in generated.notes if n not in report.notes)
@@ -273,22 +292,50 @@ def render_variant(
             for background, seed in zip(generated.images, generated.seeds, strict=True):
                 composition = compose(background, copy, kit, fmt)
                 checks = check_image(composition, kit.palette)
-                provenance = Provenance(generated.backend, generated.model, seed, hashed, generated.ai_generated, TEMPLATE)
+                provenance = Provenance(
+                    generated.backend,
+                    generated.model,
+                    seed,
+                    hashed,
+                    generated.ai_generated,
+                    TEMPLATE,
+                )
                 stored = save_png(composition.image, provenance, settings.asset_dir)
                 report.assets.append(
                     recorder.add(
-                        kind="image", size_label=fmt.size_label, width=fmt.width, height=fmt.height, duration_s=None,
-                        path=stored.relative, sha256=stored.sha256, backend=generated.backend,
-                        model=generated.model[:256], seed=seed, prompt_hash=hashed, qc=[c.as_dict() for c in checks],
+                        kind="image",
+                        size_label=fmt.size_label,
+                        width=fmt.width,
+                        height=fmt.height,
+                        duration_s=None,
+                        path=stored.relative,
+                        sha256=stored.sha256,
+                        backend=generated.backend,
+                        model=generated.model[:256],
+                        seed=seed,
+                        prompt_hash=hashed,
+                        qc=[c.as_dict() for c in checks],
                     )
                 )
                 tick(f"{fmt.size_label} image, seed {seed}")
         else:
             report.assets.append(
                 _render_video(
-                    variant, fmt, generated.images, copy, kit, brand, settings, options, recorder,
-                    video_backend or make_video_backend(settings), generated.backend, generated.model,
-                    generated.ai_generated, generated.seeds[0], hashed,
+                    variant,
+                    fmt,
+                    generated.images,
+                    copy,
+                    kit,
+                    brand,
+                    settings,
+                    options,
+                    recorder,
+                    video_backend or make_video_backend(settings),
+                    generated.backend,
+                    generated.model,
+                    generated.ai_generated,
+                    generated.seeds[0],
+                    hashed,
                 )
             )
             tick(f"{fmt.size_label} video")
@@ -329,12 +376,23 @@ def _render_video(
     from studio.backends.video_moviepy import VIDEO_PANEL_ALPHA
 
     ai = image_ai or bool(getattr(backend, "ai_generated", False))
-    model = image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
-    provenance = Provenance(f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE)
+    model = (
+        image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
+    )
+    provenance = Provenance(
+        f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE
+    )
     scratch = Path(settings.asset_dir) / "tmp" / f"{uuid.uuid4().hex}.mp4"
     request = VideoRequest(
-        backgrounds=tuple(backgrounds), copy=copy, kit=kit, fmt=fmt, duration_s=options.video_duration_s,
-        fps=options.fps, seed=seed, music=brand_music(brand), metadata=mp4_tags(provenance),
+        backgrounds=tuple(backgrounds),
+        copy=copy,
+        kit=kit,
+        fmt=fmt,
+        duration_s=options.video_duration_s,
+        fps=options.fps,
+        seed=seed,
+        music=brand_music(brand),
+        metadata=mp4_tags(provenance),
     )
     try:
         backend.render(request, scratch)
@@ -343,15 +401,27 @@ def _render_video(
     finally:
         scratch.unlink(missing_ok=True)
     checks: list[QcCheck] = check_video(
-        channel=variant.channel, fmt=fmt, codec=probe.codec, width=probe.width, height=probe.height,
+        channel=variant.channel,
+        fmt=fmt,
+        codec=probe.codec,
+        width=probe.width,
+        height=probe.height,
         duration_s=probe.duration_s,
     )
     poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
     checks += check_image(poster, kit.palette)
     return recorder.add(
-        kind="video", size_label=fmt.size_label, width=probe.width, height=probe.height,
-        duration_s=round(probe.duration_s, 3), path=stored.relative, sha256=stored.sha256,
-        backend=provenance.backend, model=provenance.model, seed=seed, prompt_hash=hashed,
+        kind="video",
+        size_label=fmt.size_label,
+        width=probe.width,
+        height=probe.height,
+        duration_s=round(probe.duration_s, 3),
+        path=stored.relative,
+        sha256=stored.sha256,
+        backend=provenance.backend,
+        model=provenance.model,
+        seed=seed,
+        prompt_hash=hashed,
         qc=[c.as_dict() for c in checks],
     )
 
@@ -374,13 +444,24 @@ def render_variants(
     total = sum(files_for(v, options) for v in variants)
     needs_images = any(formats_for(v.channel) for v in variants)
     images = image_backend or (make_image_backend(settings) if needs_images else None)
-    needs_video = options.video and any(f.kind == "video" for v in variants for f in formats_for(v.channel))
+    needs_video = options.video and any(
+        f.kind == "video" for v in variants for f in formats_for(v.channel)
+    )
     videos = video_backend or (make_video_backend(settings) if needs_video else None)
     reports, done = [], 0
     for variant in variants:
         report = render_variant(
-            session, variant_id=variant.id or 0, catalog=catalog, settings=settings, options=options, actor=actor,
-            image_backend=images, video_backend=videos, progress=progress, _done=done, _total=total,
+            session,
+            variant_id=variant.id or 0,
+            catalog=catalog,
+            settings=settings,
+            options=options,
+            actor=actor,
+            image_backend=images,
+            video_backend=videos,
+            progress=progress,
+            _done=done,
+            _total=total,
         )
         done += files_for(variant, options) if report.skipped is None else 0
         reports.append(report)
@@ -401,6 +482,11 @@ def render_campaign(
     variant_crud.get_campaign(session, campaign_id=campaign_id)
     variants = variant_crud.list_variants(session, campaign_id=campaign_id, limit=10_000)
     return render_variants(
-        session, variant_ids=sorted(v.id or 0 for v in variants), catalog=catalog, settings=settings,
-        options=options, actor=actor, progress=progress,
+        session,
+        variant_ids=sorted(v.id or 0 for v in variants),
+        catalog=catalog,
+        settings=settings,
+        options=options,
+        actor=actor,
+        progress=progress,
     )

@@ -35,7 +35,9 @@ def list_users(
 def add_user(
     session: Session, *, username: str, display_name: str, role: Role, password_hash: str
 ) -> User:
-    user = User(username=username, display_name=display_name, role=role, password_hash=password_hash)
+    user = User(
+        username=username, display_name=display_name, role=role, password_hash=password_hash
+    )
     session.add(user)
     session.flush()
     return user

@@ -48,8 +48,8 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session
 
 from studio.core import audit
-from studio.review import account_queries as user_queries
 from studio.core.models import Role, User, utcnow
+from studio.review import account_queries as user_queries
 
 
 class Permission(StrEnum):
@@ -65,26 +65,32 @@ class Permission(StrEnum):
 
 
 #: What each permission lets a person do, for error messages and the Users page.
-PERMISSION_LABELS: Mapping[Permission, str] = MappingProxyType({
-    Permission.generate: "generate copy, images and videos",
-    Permission.edit_draft: "edit variants (each edit makes a new revision)",
-    Permission.submit_review: "submit variants for review",
-    Permission.edit_guidelines: "edit brand guidelines and personas",
-    Permission.review: "approve, reject or request changes",
-    Permission.run_tests: "start and decide creative tests",
-    Permission.export: "export to ad platforms",
-    Permission.view_audit: "read and download the audit log",
-    Permission.manage_users: "add, change and deactivate users",
-})
+PERMISSION_LABELS: Mapping[Permission, str] = MappingProxyType(
+    {
+        Permission.generate: "generate copy, images and videos",
+        Permission.edit_draft: "edit variants (each edit makes a new revision)",
+        Permission.submit_review: "submit variants for review",
+        Permission.edit_guidelines: "edit brand guidelines and personas",
+        Permission.review: "approve, reject or request changes",
+        Permission.run_tests: "start and decide creative tests",
+        Permission.export: "export to ad platforms",
+        Permission.view_audit: "read and download the audit log",
+        Permission.manage_users: "add, change and deactivate users",
+    }
+)
 
-ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType({
-    Role.creative: frozenset({Permission.generate, Permission.edit_draft, Permission.submit_review}),
-    Role.brand_manager: frozenset(
-        {Permission.edit_guidelines, Permission.review, Permission.view_audit}
-    ),
-    Role.marketer: frozenset({Permission.run_tests, Permission.export, Permission.view_audit}),
-    Role.admin: frozenset(Permission),
-})
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
+    {
+        Role.creative: frozenset(
+            {Permission.generate, Permission.edit_draft, Permission.submit_review}
+        ),
+        Role.brand_manager: frozenset(
+            {Permission.edit_guidelines, Permission.review, Permission.view_audit}
+        ),
+        Role.marketer: frozenset({Permission.run_tests, Permission.export, Permission.view_audit}),
+        Role.admin: frozenset(Permission),
+    }
+)
 
 #: Lowercase letters, digits and ``. _ @ + -``, 2 to 64 characters: fits emails for OIDC.
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,63}$")
@@ -163,7 +169,9 @@ def active_user(session: Session, *, username: str) -> User:
             f"no user named {username!r}; an admin adds one with `studio users add`"
         )
     if not user.is_active:
-        raise AuthenticationFailed(f"user {username!r} is deactivated; ask an admin to reactivate it")
+        raise AuthenticationFailed(
+            f"user {username!r} is deactivated; ask an admin to reactivate it"
+        )
     return user
 
 
@@ -187,7 +195,9 @@ def check_password_strength(password: str, *, username: str = "") -> None:
             "(a passphrase of a few words is easiest)"
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise InvalidUser(f"password is {len(password)} characters long; at most {MAX_PASSWORD_LENGTH}")
+        raise InvalidUser(
+            f"password is {len(password)} characters long; at most {MAX_PASSWORD_LENGTH}"
+        )
     if username and password.lower() == username.lower():
         raise InvalidUser("password must not be the username")
 
@@ -225,9 +235,14 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
         Unknown user or wrong password (one message for both, so names cannot be probed), a
         deactivated account, or too many recent failures.
     """
-    recent = audit.list_entries(session, entity_type="user", entity_id=username[:256],
-                                action="user.sign_in_failed",
-                                since=utcnow() - timedelta(minutes=LOCKOUT_MINUTES), limit=MAX_FAILED_SIGN_INS)
+    recent = audit.list_entries(
+        session,
+        entity_type="user",
+        entity_id=username[:256],
+        action="user.sign_in_failed",
+        since=utcnow() - timedelta(minutes=LOCKOUT_MINUTES),
+        limit=MAX_FAILED_SIGN_INS,
+    )
     if len(recent) >= MAX_FAILED_SIGN_INS:
         raise AuthenticationFailed(
             f"{MAX_FAILED_SIGN_INS} failed sign-ins for {username!r} in the last {LOCKOUT_MINUTES} "
@@ -244,18 +259,32 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
         raise AuthenticationFailed("unknown username or wrong password")
     if not user.is_active:
         _audit_sign_in_failure(session, username, "deactivated")
-        raise AuthenticationFailed(f"user {username!r} is deactivated; ask an admin to reactivate it")
+        raise AuthenticationFailed(
+            f"user {username!r} is deactivated; ask an admin to reactivate it"
+        )
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
-    audit.record(session, actor=user.username, action="user.sign_in", entity_type="user",
-                 entity_id=user.username, after={"method": "password"})
+    audit.record(
+        session,
+        actor=user.username,
+        action="user.sign_in",
+        entity_type="user",
+        entity_id=user.username,
+        after={"method": "password"},
+    )
     return user
 
 
 def _audit_sign_in_failure(session: Session, username: str, why: str) -> None:
-    audit.record(session, actor=username[:64], action="user.sign_in_failed", entity_type="user",
-                 entity_id=username[:256], after={"reason": why})
+    audit.record(
+        session,
+        actor=username[:64],
+        action="user.sign_in_failed",
+        entity_type="user",
+        entity_id=username[:256],
+        after={"reason": why},
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -292,8 +321,12 @@ def start_session(
     if ttl_minutes <= 0:
         raise ValueError(f"ttl_minutes must be positive, got {ttl_minutes}")
     started = now or utcnow()
-    return SignIn(username=user.username, method=method, signed_in_at=started,
-                  expires_at=started + timedelta(minutes=ttl_minutes))
+    return SignIn(
+        username=user.username,
+        method=method,
+        signed_in_at=started,
+        expires_at=started + timedelta(minutes=ttl_minutes),
+    )
 
 
 def resume_session(session: Session, *, signin: SignIn, now: datetime | None = None) -> User:
@@ -318,8 +351,14 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
 
 def end_session(session: Session, *, signin: SignIn) -> None:
     """Record a sign-out (the app then forgets the :class:`SignIn`)."""
-    audit.record(session, actor=signin.username, action="user.sign_out", entity_type="user",
-                 entity_id=signin.username, after={"method": signin.method})
+    audit.record(
+        session,
+        actor=signin.username,
+        action="user.sign_out",
+        entity_type="user",
+        entity_id=signin.username,
+        after={"method": signin.method},
+    )
 
 
 def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
@@ -329,8 +368,11 @@ def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
     usernames; the first that names a user wins. The provider proves identity; the studio
     user's role decides what they may do. Each sign-in is audited.
     """
-    candidates = [str(claims[key]).strip().lower() for key in ("email", "preferred_username")
-                  if claims.get(key)]
+    candidates = [
+        str(claims[key]).strip().lower()
+        for key in ("email", "preferred_username")
+        if claims.get(key)
+    ]
     if not candidates:
         raise AuthenticationFailed(
             "the identity provider sent neither an 'email' nor a 'preferred_username' claim; "
@@ -340,9 +382,17 @@ def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
         user = user_queries.find_user(session, username=name)
         if user is not None:
             if not user.is_active:
-                raise AuthenticationFailed(f"user {name!r} is deactivated; ask an admin to reactivate it")
-            audit.record(session, actor=user.username, action="user.sign_in", entity_type="user",
-                         entity_id=user.username, after={"method": "oidc"})
+                raise AuthenticationFailed(
+                    f"user {name!r} is deactivated; ask an admin to reactivate it"
+                )
+            audit.record(
+                session,
+                actor=user.username,
+                action="user.sign_in",
+                entity_type="user",
+                entity_id=user.username,
+                after={"method": "oidc"},
+            )
             return user
     raise AuthenticationFailed(
         f"signed in with the identity provider as {' / '.join(candidates)}, but no studio user "
@@ -357,8 +407,12 @@ def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
 
 def _snapshot(user: User) -> dict[str, Any]:
     """A user as the audit log records it (never the password hash)."""
-    return {"username": user.username, "display_name": user.display_name,
-            "role": str(user.role), "is_active": user.is_active}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": str(user.role),
+        "is_active": user.is_active,
+    }
 
 
 def _check_new_user(session: Session, username: str, display_name: str, password: str) -> None:
@@ -389,14 +443,27 @@ def create_user(
     require(session, username=actor, permission=Permission.manage_users)
     parsed = parse_role(role)
     _check_new_user(session, username, display_name, password)
-    user = user_queries.add_user(session, username=username, display_name=display_name.strip(),
-                                 role=parsed, password_hash=hash_password(password))
-    audit.record(session, actor=actor, action="user.create", entity_type="user",
-                 entity_id=username, after=_snapshot(user))
+    user = user_queries.add_user(
+        session,
+        username=username,
+        display_name=display_name.strip(),
+        role=parsed,
+        password_hash=hash_password(password),
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=username,
+        after=_snapshot(user),
+    )
     return user
 
 
-def create_first_admin(session: Session, *, username: str, display_name: str, password: str) -> User:
+def create_first_admin(
+    session: Session, *, username: str, display_name: str, password: str
+) -> User:
     """The first admin, for a fresh install; refused once an active admin exists."""
     admins = user_queries.list_users(session, role=Role.admin, active_only=True)
     if admins:
@@ -405,10 +472,21 @@ def create_first_admin(session: Session, *, username: str, display_name: str, pa
             f"an admin already exists ({names}); they add users with `studio users add --as ADMIN`"
         )
     _check_new_user(session, username, display_name, password)
-    user = user_queries.add_user(session, username=username, display_name=display_name.strip(),
-                                 role=Role.admin, password_hash=hash_password(password))
-    audit.record(session, actor=username, action="user.create_first_admin", entity_type="user",
-                 entity_id=username, after=_snapshot(user))
+    user = user_queries.add_user(
+        session,
+        username=username,
+        display_name=display_name.strip(),
+        role=Role.admin,
+        password_hash=hash_password(password),
+    )
+    audit.record(
+        session,
+        actor=username,
+        action="user.create_first_admin",
+        entity_type="user",
+        entity_id=username,
+        after=_snapshot(user),
+    )
     return user
 
 
@@ -440,8 +518,15 @@ def set_active(session: Session, *, actor: str, username: str, active: bool) -> 
     before = _snapshot(user)
     user.is_active = active
     session.add(user)
-    audit.record(session, actor=actor, action="user.activate" if active else "user.deactivate",
-                 entity_type="user", entity_id=username, before=before, after=_snapshot(user))
+    audit.record(
+        session,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        entity_type="user",
+        entity_id=username,
+        before=before,
+        after=_snapshot(user),
+    )
     return user
 
 
@@ -455,8 +540,15 @@ def set_role(session: Session, *, actor: str, username: str, role: Role | str) -
     before = _snapshot(user)
     user.role = parsed
     session.add(user)
-    audit.record(session, actor=actor, action="user.set_role", entity_type="user",
-                 entity_id=username, before=before, after=_snapshot(user))
+    audit.record(
+        session,
+        actor=actor,
+        action="user.set_role",
+        entity_type="user",
+        entity_id=username,
+        before=before,
+        after=_snapshot(user),
+    )
     return user
 
 
@@ -469,8 +561,14 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     check_password_strength(password, username=username)
     user.password_hash = hash_password(password)
     session.add(user)
-    audit.record(session, actor=actor, action="user.set_password", entity_type="user",
-                 entity_id=username, after={"password": "changed"})
+    audit.record(
+        session,
+        actor=actor,
+        action="user.set_password",
+        entity_type="user",
+        entity_id=username,
+        after={"password": "changed"},
+    )
     return user
 
 

@@ -21,8 +21,14 @@ def add_review(
     to_status: str,
     comment: str = "",
 ) -> Review:
-    review = Review(variant_id=variant_id, reviewer=reviewer, action=action,
-                    from_status=from_status, to_status=to_status, comment=comment)
+    review = Review(
+        variant_id=variant_id,
+        reviewer=reviewer,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
     session.add(review)
     session.flush()
     return review
@@ -103,4 +109,3 @@ def bump_lock_if_unchanged(
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
-

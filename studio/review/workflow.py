@@ -42,14 +42,14 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from studio.core import audit
-from studio.review.accounts import AuthError, Permission, require
 from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
+from studio.core import audit
+from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
-from studio.core.models import Variant, VariantStatus, utcnow
+from studio.review.accounts import AuthError, Permission, require
 
 S = VariantStatus
 
@@ -86,9 +86,17 @@ class Move:
 MOVES: tuple[Move, ...] = (
     Move(S.draft, S.in_review, "submit", Permission.submit_review, is_review=True),
     Move(S.in_review, S.approved, "approve", Permission.review, is_review=True),
-    Move(S.in_review, S.rejected, "reject", Permission.review, text_required="reason", is_review=True),
-    Move(S.in_review, S.changes_requested, "request_changes", Permission.review,
-         text_required="comment", is_review=True),
+    Move(
+        S.in_review, S.rejected, "reject", Permission.review, text_required="reason", is_review=True
+    ),
+    Move(
+        S.in_review,
+        S.changes_requested,
+        "request_changes",
+        Permission.review,
+        text_required="comment",
+        is_review=True,
+    ),
     Move(S.approved, S.in_test, "start_test", Permission.run_tests),
     Move(S.approved, S.exported, "export", Permission.export),
     Move(S.in_test, S.winner, "declare_winner", Permission.run_tests),
@@ -102,7 +110,9 @@ ALLOWED: Mapping[tuple[VariantStatus, VariantStatus], Move] = MappingProxyType(
 ACTIONS: frozenset[str] = frozenset(m.action for m in MOVES)
 EDITABLE: frozenset[VariantStatus] = frozenset({S.draft, S.changes_requested, S.rejected})
 #: Statuses a person has approved; the only ones that may be exported or tested.
-APPROVED_STATUSES: frozenset[VariantStatus] = frozenset({S.approved, S.in_test, S.winner, S.exported})
+APPROVED_STATUSES: frozenset[VariantStatus] = frozenset(
+    {S.approved, S.in_test, S.winner, S.exported}
+)
 MAX_COMMENT_LENGTH = 2000
 
 
@@ -179,10 +189,14 @@ def check_move(
     return move
 
 
-def move_for_action(source: VariantStatus | str, action: str, *, variant_id: int | None = None) -> Move:
+def move_for_action(
+    source: VariantStatus | str, action: str, *, variant_id: int | None = None
+) -> Move:
     """The move that ``action`` makes from ``source`` (``"export"`` works from approved and winner)."""
     if action not in ACTIONS:
-        raise ReviewError(f"action {action!r} does not exist; actions: {', '.join(sorted(ACTIONS))}")
+        raise ReviewError(
+            f"action {action!r} does not exist; actions: {', '.join(sorted(ACTIONS))}"
+        )
     src = parse_status(source)
     for move in MOVES:
         if move.source == src and move.action == action:
@@ -285,8 +299,16 @@ def transition(
     """
     variant = _load_as_seen(session, variant_id, expected_lock_version)
     move = check_move(variant.status, target, variant_id=variant_id)
-    return _apply(session, variant, move, actor=actor, comment=comment,
-                  expected_lock_version=expected_lock_version, four_eyes=four_eyes, now=now)
+    return _apply(
+        session,
+        variant,
+        move,
+        actor=actor,
+        comment=comment,
+        expected_lock_version=expected_lock_version,
+        four_eyes=four_eyes,
+        now=now,
+    )
 
 
 def act(
@@ -303,8 +325,16 @@ def act(
     """Like :func:`transition`, naming the action (``"approve"``) instead of the target status."""
     variant = _load_as_seen(session, variant_id, expected_lock_version)
     move = move_for_action(variant.status, action, variant_id=variant_id)
-    return _apply(session, variant, move, actor=actor, comment=comment,
-                  expected_lock_version=expected_lock_version, four_eyes=four_eyes, now=now)
+    return _apply(
+        session,
+        variant,
+        move,
+        actor=actor,
+        comment=comment,
+        expected_lock_version=expected_lock_version,
+        four_eyes=four_eyes,
+        now=now,
+    )
 
 
 def _apply(
@@ -328,7 +358,9 @@ def _apply(
             "saying what is wrong, so the author knows what to change"
         )
     if len(text) > MAX_COMMENT_LENGTH:
-        raise TextRequired(f"the {move.text_required or 'comment'} is {len(text)} characters; at most {MAX_COMMENT_LENGTH}")
+        raise TextRequired(
+            f"the {move.text_required or 'comment'} is {len(text)} characters; at most {MAX_COMMENT_LENGTH}"
+        )
     if move.action == "approve":
         enforce = get_settings().four_eyes if four_eyes is None else four_eyes
         if enforce and actor in _authors(session, variant):
@@ -341,25 +373,48 @@ def _apply(
         raise _stale(session, variant.id, seen)
     moment = now or utcnow()
     won = review_queries.update_status_if_unchanged(
-        session, variant_id=variant.id, from_status=move.source, to_status=move.target,
-        expected_lock_version=seen, now=moment,
+        session,
+        variant_id=variant.id,
+        from_status=move.source,
+        to_status=move.target,
+        expected_lock_version=seen,
+        now=moment,
     )
     if not won:
         raise _stale(session, variant.id, seen)
     if move.is_review:
-        review_queries.add_review(session, variant_id=variant.id, reviewer=actor, action=move.action,
-                                  from_status=move.source.value, to_status=move.target.value,
-                                  comment=text)
+        review_queries.add_review(
+            session,
+            variant_id=variant.id,
+            reviewer=actor,
+            action=move.action,
+            from_status=move.source.value,
+            to_status=move.target.value,
+            comment=text,
+        )
     after: dict[str, Any] = {"status": move.target.value, "lock_version": seen + 1}
     if text:
         after[move.text_required or "comment"] = text
-    audit.record(session, actor=actor, action=f"variant.{move.action}", entity_type="variant",
-                 entity_id=variant.id, before={"status": move.source.value, "lock_version": seen},
-                 after=after)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"variant.{move.action}",
+        entity_type="variant",
+        entity_id=variant.id,
+        before={"status": move.source.value, "lock_version": seen},
+        after=after,
+    )
     session.flush()
     session.refresh(variant)
-    return TransitionResult(variant_id=variant.id, action=move.action, source=move.source,
-                            target=move.target, actor=actor, lock_version=seen + 1, comment=text)
+    return TransitionResult(
+        variant_id=variant.id,
+        action=move.action,
+        source=move.source,
+        target=move.target,
+        actor=actor,
+        lock_version=seen + 1,
+        comment=text,
+    )
 
 
 def submit(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> TransitionResult:
@@ -370,15 +425,25 @@ def approve(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> 
     return act(session, variant_id=variant_id, action="approve", actor=actor, **kwargs)
 
 
-def reject(session: Session, *, variant_id: int, actor: str, reason: str, **kwargs: Any) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="reject", actor=actor, comment=reason, **kwargs)
+def reject(
+    session: Session, *, variant_id: int, actor: str, reason: str, **kwargs: Any
+) -> TransitionResult:
+    return act(
+        session, variant_id=variant_id, action="reject", actor=actor, comment=reason, **kwargs
+    )
 
 
 def request_changes(
     session: Session, *, variant_id: int, actor: str, comment: str, **kwargs: Any
 ) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="request_changes", actor=actor,
-               comment=comment, **kwargs)
+    return act(
+        session,
+        variant_id=variant_id,
+        action="request_changes",
+        actor=actor,
+        comment=comment,
+        **kwargs,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -436,8 +501,15 @@ def bulk_act(
     outcomes: list[Outcome] = []
     for variant_id, lock_version in seen.items():
         try:
-            result = act(session, variant_id=variant_id, action=action, actor=actor, comment=comment,
-                         expected_lock_version=lock_version, four_eyes=four_eyes)
+            result = act(
+                session,
+                variant_id=variant_id,
+                action=action,
+                actor=actor,
+                comment=comment,
+                expected_lock_version=lock_version,
+                four_eyes=four_eyes,
+            )
         except (ReviewError, AuthError) as exc:
             outcomes.append(Outcome(variant_id, error=str(exc)))
         else:
@@ -478,7 +550,9 @@ class PredictorScorer:
 
         [prediction] = self.predictor.predict([variant_text(variant.channel, variant.fields)])
         return CtrEstimate(
-            predicted=prediction.predicted_ctr, low=prediction.ctr_low, high=prediction.ctr_high,
+            predicted=prediction.predicted_ctr,
+            low=prediction.ctr_low,
+            high=prediction.ctr_high,
             explanation={**prediction.explanation(), "scored_text": prediction.text},
         )
 
@@ -506,7 +580,9 @@ def _check_fields(variant: Variant, fields: Mapping[str, Any]) -> dict[str, Any]
         old = variant.fields[name]
         if isinstance(old, list):
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-                raise InvalidEdit(f"field {name!r} holds a list of texts; got {type(value).__name__}")
+                raise InvalidEdit(
+                    f"field {name!r} holds a list of texts; got {type(value).__name__}"
+                )
             merged[name] = [str(v) for v in value]
         else:
             if not isinstance(value, str):
@@ -553,34 +629,63 @@ def edit_variant(
     if seen != variant.lock_version:
         raise _stale(session, variant.id, seen)
     moment = now or utcnow()
-    if not review_queries.bump_lock_if_unchanged(session, variant_id=variant.id,
-                                                 expected_lock_version=seen, now=moment):
+    if not review_queries.bump_lock_if_unchanged(
+        session, variant_id=variant.id, expected_lock_version=seen, now=moment
+    ):
         raise _stale(session, variant.id, seen)
     compliance = ComplianceChecker(guideline).check(variant.channel, merged)
     revision = Variant(
-        campaign_id=variant.campaign_id, brand=variant.brand, persona=variant.persona,
-        channel=variant.channel, fields=merged, status=S.draft, revision=variant.revision + 1,
-        parent_id=variant.id, backend=variant.backend, model=variant.model, seed=variant.seed,
-        prompt_template=variant.prompt_template, prompt_hash=variant.prompt_hash,
-        prompt=variant.prompt, violations=compliance.to_dicts(), created_by=actor,
-        created_at=moment, updated_at=moment,
+        campaign_id=variant.campaign_id,
+        brand=variant.brand,
+        persona=variant.persona,
+        channel=variant.channel,
+        fields=merged,
+        status=S.draft,
+        revision=variant.revision + 1,
+        parent_id=variant.id,
+        backend=variant.backend,
+        model=variant.model,
+        seed=variant.seed,
+        prompt_template=variant.prompt_template,
+        prompt_hash=variant.prompt_hash,
+        prompt=variant.prompt,
+        violations=compliance.to_dicts(),
+        created_by=actor,
+        created_at=moment,
+        updated_at=moment,
     )
     if scorer is not None:
         estimate = scorer.score_variant(revision)
         revision.predicted_ctr, revision.ctr_low, revision.ctr_high = (
-            estimate.predicted, estimate.low, estimate.high)
+            estimate.predicted,
+            estimate.low,
+            estimate.high,
+        )
         revision.ctr_explanation = dict(estimate.explanation)
     session.add(revision)
     session.flush()
     changed = sorted(k for k in merged if merged[k] != variant.fields.get(k))
     audit.record(
-        session, actor=actor, action="variant.edit", entity_type="variant", entity_id=variant.id,
-        before={"variant_id": variant.id, "revision": variant.revision, "status": status.value,
-                "lock_version": seen, "fields": {k: variant.fields[k] for k in changed}},
-        after={"variant_id": revision.id, "revision": revision.revision, "status": S.draft.value,
-               "fields": {k: merged[k] for k in changed},
-               "violations": [v["rule"] for v in revision.violations],
-               "predicted_ctr": revision.predicted_ctr},
+        session,
+        actor=actor,
+        action="variant.edit",
+        entity_type="variant",
+        entity_id=variant.id,
+        before={
+            "variant_id": variant.id,
+            "revision": variant.revision,
+            "status": status.value,
+            "lock_version": seen,
+            "fields": {k: variant.fields[k] for k in changed},
+        },
+        after={
+            "variant_id": revision.id,
+            "revision": revision.revision,
+            "status": S.draft.value,
+            "fields": {k: merged[k] for k in changed},
+            "violations": [v["rule"] for v in revision.violations],
+            "predicted_ctr": revision.predicted_ctr,
+        },
     )
     session.refresh(variant)
     return revision
@@ -617,14 +722,19 @@ class RulesTouched:
 def rules_touched(variant: Variant, guideline: Guideline) -> RulesTouched:
     texts = [text for _, text in field_texts(variant.channel, variant.fields)]
     copy_keys = {claim.key for text in texts for claim in find_claims(text)}
-    claims = [c for c in guideline.approved_claims
-              if copy_keys & {found.key for found in find_claims(c.text)}]
+    claims = [
+        c
+        for c in guideline.approved_claims
+        if copy_keys & {found.key for found in find_claims(c.text)}
+    ]
     joined = "\n".join(texts)
     disclaimers = [(d.text, d.text in joined) for d in guideline.disclaimers_for(variant.channel)]
     return RulesTouched(
         violations=[Violation.from_dict(v) for v in variant.violations],
-        disclaimers=disclaimers, claims_used=claims,
-        banned_phrases=list(guideline.banned_phrases), voice_dont=list(guideline.voice.dont),
+        disclaimers=disclaimers,
+        claims_used=claims,
+        banned_phrases=list(guideline.banned_phrases),
+        voice_dont=list(guideline.voice.dont),
     )
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from studio.review import accounts as auth
 from studio.core.models import Role
+from studio.review import accounts as auth
 from studio.ui import context
 
 #: Where the sign-in lives in Streamlit's per-browser-tab session state.
@@ -46,8 +46,11 @@ def sign_in_as(username: str, *, method: str = "password") -> auth.SignIn:
     """Start a session for an already-authenticated ``username`` (used by the form and OIDC)."""
     with context.db_session() as session:
         user = auth.active_user(session, username=username)
-        signin = auth.start_session(user, ttl_minutes=context.settings().session_ttl_minutes,
-                                    method="oidc" if method == "oidc" else "password")
+        signin = auth.start_session(
+            user,
+            ttl_minutes=context.settings().session_ttl_minutes,
+            method="oidc" if method == "oidc" else "password",
+        )
     st.session_state[SIGNIN_KEY] = signin
     return signin
 
@@ -96,8 +99,10 @@ def _password_form() -> None:
         password = st.text_input("Password", type="password", key="sign_in_password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
-        st.caption("No account yet? An admin adds you (`studio users add`); the first admin is "
-                   "created with `studio users create-admin`.")
+        st.caption(
+            "No account yet? An admin adds you (`studio users add`); the first admin is "
+            "created with `studio users create-admin`."
+        )
         return
     if not username or not password:
         st.error("Enter both your username and your password.")
@@ -112,7 +117,8 @@ def _password_form() -> None:
             error = str(exc)
         else:
             st.session_state[SIGNIN_KEY] = auth.start_session(
-                user, ttl_minutes=context.settings().session_ttl_minutes)
+                user, ttl_minutes=context.settings().session_ttl_minutes
+            )
     if error:
         st.error(error)
         return
@@ -146,7 +152,8 @@ def _oidc_sign_in() -> None:
             error = str(exc)
         else:
             st.session_state[SIGNIN_KEY] = auth.start_session(
-                user, ttl_minutes=context.settings().session_ttl_minutes, method="oidc")
+                user, ttl_minutes=context.settings().session_ttl_minutes, method="oidc"
+            )
     if error:
         st.error(error)
         st.button("Sign out of the identity provider", on_click=st.logout)
@@ -184,7 +191,9 @@ def account_sidebar(user: CurrentUser) -> None:
     """Who is signed in, until when, and a sign-out button (in the sidebar)."""
     signin = _signin()
     with st.sidebar:
-        st.caption(f"Signed in as **{user.display_name}** (`{user.username}`, {user.role.value.replace('_', ' ')})")
+        st.caption(
+            f"Signed in as **{user.display_name}** (`{user.username}`, {user.role.value.replace('_', ' ')})"
+        )
         if signin is not None:
             st.caption(f"Session ends at {signin.expires_at:%H:%M} UTC")
         st.button("Sign out", key="sign_out", on_click=sign_out)

@@ -13,8 +13,8 @@ import streamlit as st
 from sqlmodel import Session
 
 from studio.brand.guidelines import Brand, BrandCatalog, load_catalog
-from studio.core.settings import Settings, get_settings
 from studio.core.database import session_scope, upgrade
+from studio.core.settings import Settings, get_settings
 
 
 def settings() -> Settings:

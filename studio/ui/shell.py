@@ -41,7 +41,9 @@ PAGES: list[PageSpec] = [
 
 def _page(spec: PageSpec, default: bool) -> st.Page:
     module = importlib.import_module(f"studio.ui.pages.{spec.module}")
-    return st.Page(module.render, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default)
+    return st.Page(
+        module.render, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=default
+    )
 
 
 def sidebar() -> None:
@@ -70,7 +72,9 @@ def main() -> None:
     st.set_page_config(page_title="studio", page_icon=":material/campaign:", layout="wide")
     if auth_ui.current_user() is None:
         # Register the pages (hidden) so that an address such as /review survives sign-in.
-        st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(PAGES)], position="hidden")
+        st.navigation(
+            [_page(spec, default=i == 0) for i, spec in enumerate(PAGES)], position="hidden"
+        )
     user = auth_ui.require_sign_in()
     allowed = [spec for spec in PAGES if auth_ui.may_open(spec.permission)]
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])

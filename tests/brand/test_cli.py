@@ -24,7 +24,10 @@ def test_validate_lists_every_problem_and_fails(studio_env, brand_dir):
     result = runner.invoke(app, ["brands", "validate"])
     assert result.exit_code == 1
     assert "ledgerly/guideline.yaml: logo: file 'logo.png' does not exist" in result.output
-    assert "halden-coffee/personas/gift-buyers.yaml: locale: 'british' is not a locale" in result.output
+    assert (
+        "halden-coffee/personas/gift-buyers.yaml: locale: 'british' is not a locale"
+        in result.output
+    )
     assert "ok  halden-coffee" in result.output
 
 
@@ -37,4 +40,6 @@ def test_db_upgrade_creates_tables(monkeypatch, tmp_path):
     result = runner.invoke(app, ["db", "upgrade"])
     get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert {"variant", "audit_log", "alembic_version"} <= set(inspect(get_engine(url)).get_table_names())
+    assert {"variant", "audit_log", "alembic_version"} <= set(
+        inspect(get_engine(url)).get_table_names()
+    )

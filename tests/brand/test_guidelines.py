@@ -37,7 +37,11 @@ def test_bad_yaml_names_file_and_line_and_other_brands_keep_working(brand_dir):
 
 
 def test_missing_field(brand_dir):
-    _edit(brand_dir / "halden-coffee" / "guideline.yaml", "website: https://haldencoffee.example\n", "")
+    _edit(
+        brand_dir / "halden-coffee" / "guideline.yaml",
+        "website: https://haldencoffee.example\n",
+        "",
+    )
     errors = load_catalog(brand_dir).errors
     assert [(e.file, e.field, e.problem) for e in errors] == [
         ("halden-coffee/guideline.yaml", "website", "required field is missing")
@@ -65,14 +69,20 @@ def test_logo_path_that_does_not_exist(brand_dir):
 
 
 def test_file_reference_outside_brand_folder(brand_dir):
-    _edit(brand_dir / "ledgerly" / "guideline.yaml", "logo: logo.png", "logo: ../halden-coffee/logo.png")
+    _edit(
+        brand_dir / "ledgerly" / "guideline.yaml",
+        "logo: logo.png",
+        "logo: ../halden-coffee/logo.png",
+    )
     [error] = load_catalog(brand_dir).errors
     assert error.field == "logo" and "outside the brand folder" in error.problem
 
 
 def test_unknown_field_and_wrong_type(brand_dir):
     _edit(brand_dir / "ledgerly" / "guideline.yaml", "industry:", "industy: typo\nindustry:")
-    _edit(brand_dir / "ledgerly" / "guideline.yaml", "calls_to_action:\n", "calls_to_action: 7\nx_:\n")
+    _edit(
+        brand_dir / "ledgerly" / "guideline.yaml", "calls_to_action:\n", "calls_to_action: 7\nx_:\n"
+    )
     fields = {e.field: e.problem for e in load_catalog(brand_dir).errors}
     assert "unknown field" in fields["industy"]
     assert "calls_to_action" in fields
@@ -113,8 +123,14 @@ def test_validate_text_does_not_touch_disk(brand_dir):
 
 @pytest.mark.parametrize(
     "relative",
-    ["../secrets.yaml", "/etc/passwd", "ledgerly/logo.png", "ledgerly/fonts/DejaVuSans.ttf",
-     "ledgerly/personas/../../halden-coffee/guideline.yaml/..", "ledgerly/personas/x.txt"],
+    [
+        "../secrets.yaml",
+        "/etc/passwd",
+        "ledgerly/logo.png",
+        "ledgerly/fonts/DejaVuSans.ttf",
+        "ledgerly/personas/../../halden-coffee/guideline.yaml/..",
+        "ledgerly/personas/x.txt",
+    ],
 )
 def test_only_guideline_and_persona_files_inside_the_folder_are_editable(brand_dir, relative):
     with pytest.raises(ValueError, match=r"outside|not an editable"):

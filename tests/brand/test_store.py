@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from studio.core import audit
 from studio.brand import store as brand_store
-from studio.review.accounts import PermissionDenied
 from studio.brand.guidelines import load_catalog
+from studio.core import audit
 from studio.core.uploads import UploadRejected
+from studio.review.accounts import PermissionDenied
 from tests.people import add_people
 
 PERSONA = "ledgerly/personas/freelancers.yaml"
@@ -25,23 +25,38 @@ def test_only_brand_managers_and_admins_may_save(session, brand_dir):
     original = (brand_dir / PERSONA).read_text()
     for who in ("cara", "mia"):
         with pytest.raises(PermissionDenied, match=who):
-            brand_store.save_brand_file(session, root=brand_dir, path=PERSONA,
-                                        text=original.replace("Freelancers", "Renamed"), author=who)
+            brand_store.save_brand_file(
+                session,
+                root=brand_dir,
+                path=PERSONA,
+                text=original.replace("Freelancers", "Renamed"),
+                author=who,
+            )
         with pytest.raises(PermissionDenied):
-            brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name="x.png",
-                                         data=b"png", max_mb=1, author=who)
+            brand_store.save_brand_asset(
+                session,
+                root=brand_dir,
+                brand="ledgerly",
+                name="x.png",
+                data=b"png",
+                max_mb=1,
+                author=who,
+            )
     assert (brand_dir / PERSONA).read_text() == original
 
 
 def test_save_writes_file_and_records_versions(session, brand_dir):
     original = (brand_dir / PERSONA).read_text()
     edited = original.replace("name: Freelancers", "name: Solo freelancers")
-    result = brand_store.save_brand_file(session, root=brand_dir, path=PERSONA, text=edited,
-                                         author="bea", message="sharper name")
+    result = brand_store.save_brand_file(
+        session, root=brand_dir, path=PERSONA, text=edited, author="bea", message="sharper name"
+    )
     session.commit()
     assert result.changed
     assert (brand_dir / PERSONA).read_text() == edited
-    assert load_catalog(brand_dir).brands["ledgerly"].persona("freelancers").name == "Solo freelancers"
+    assert (
+        load_catalog(brand_dir).brands["ledgerly"].persona("freelancers").name == "Solo freelancers"
+    )
     versions = brand_store.history(session, path=PERSONA)
     assert [v.content for v in versions] == [edited, original]
     assert versions[0].author == "bea" and versions[0].message == "sharper name"
@@ -52,8 +67,13 @@ def test_save_writes_file_and_records_versions(session, brand_dir):
 def test_invalid_text_is_refused_and_nothing_changes(session, brand_dir):
     original = (brand_dir / PERSONA).read_text()
     with pytest.raises(brand_store.BrandFileInvalid) as caught:
-        brand_store.save_brand_file(session, root=brand_dir, path=PERSONA,
-                                    text=original.replace("locale: en-US", "locale: English"), author="bea")
+        brand_store.save_brand_file(
+            session,
+            root=brand_dir,
+            path=PERSONA,
+            text=original.replace("locale: en-US", "locale: English"),
+            author="bea",
+        )
     assert caught.value.errors[0].field == "locale"
     assert (brand_dir / PERSONA).read_text() == original
     assert brand_store.history(session, path=PERSONA) == []
@@ -67,10 +87,17 @@ def test_crash_mid_save_leaves_the_old_file_whole(session, brand_dir, monkeypatc
 
     monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk yanked"):
-        brand_store.save_brand_file(session, root=brand_dir, path=PERSONA,
-                                    text=original.replace("Freelancers", "Renamed"), author="bea")
+        brand_store.save_brand_file(
+            session,
+            root=brand_dir,
+            path=PERSONA,
+            text=original.replace("Freelancers", "Renamed"),
+            author="bea",
+        )
     assert (brand_dir / PERSONA).read_text() == original
-    leftovers = [p.name for p in (brand_dir / "ledgerly" / "personas").iterdir() if p.name.startswith(".")]
+    leftovers = [
+        p.name for p in (brand_dir / "ledgerly" / "personas").iterdir() if p.name.startswith(".")
+    ]
     assert leftovers == []
 
 
@@ -100,7 +127,9 @@ def test_restore_unknown_version(session, brand_dir):
 
 def test_path_outside_brand_dir_is_refused(session, brand_dir):
     with pytest.raises(ValueError, match="outside"):
-        brand_store.save_brand_file(session, root=brand_dir, path="../escape.yaml", text="a: 1", author="bea")
+        brand_store.save_brand_file(
+            session, root=brand_dir, path="../escape.yaml", text="a: 1", author="bea"
+        )
 
 
 def _png_bytes() -> bytes:
@@ -114,12 +143,26 @@ def _png_bytes() -> bytes:
 
 
 def test_upload_a_logo_into_a_brand_folder(session, brand_dir):
-    relative = brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name="New Logo!.png",
-                                            data=_png_bytes(), max_mb=1, author="bea")
+    relative = brand_store.save_brand_asset(
+        session,
+        root=brand_dir,
+        brand="ledgerly",
+        name="New Logo!.png",
+        data=_png_bytes(),
+        max_mb=1,
+        author="bea",
+    )
     assert relative == "New-Logo.png" and (brand_dir / "ledgerly" / relative).is_file()
     with pytest.raises(UploadRejected, match="already exists"):
-        brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name="New Logo!.png",
-                                     data=_png_bytes(), max_mb=1, author="bea")
+        brand_store.save_brand_asset(
+            session,
+            root=brand_dir,
+            brand="ledgerly",
+            name="New Logo!.png",
+            data=_png_bytes(),
+            max_mb=1,
+            author="bea",
+        )
 
 
 @pytest.mark.parametrize(
@@ -135,6 +178,7 @@ def test_upload_a_logo_into_a_brand_folder(session, brand_dir):
 def test_bad_uploads_are_refused_and_nothing_is_written(session, brand_dir, name, data, message):
     before = sorted(p.name for p in (brand_dir / "ledgerly").rglob("*"))
     with pytest.raises(UploadRejected, match=message):
-        brand_store.save_brand_asset(session, root=brand_dir, brand="ledgerly", name=name, data=data,
-                                     max_mb=1, author="bea")
+        brand_store.save_brand_asset(
+            session, root=brand_dir, brand="ledgerly", name=name, data=data, max_mb=1, author="bea"
+        )
     assert sorted(p.name for p in (brand_dir / "ledgerly").rglob("*")) == before

@@ -48,11 +48,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 90) -> None:
+def _wait_healthy(
+    url: str, process: subprocess.Popen[bytes], log_path: Path, timeout_s: float = 90
+) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {process.returncode}:\n{log_path.read_text()}")
+            raise RuntimeError(
+                f"streamlit exited with {process.returncode}:\n{log_path.read_text()}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
@@ -82,16 +86,38 @@ def app(app_env: dict[str, str], tmp_path: Path) -> Iterator[RunningApp]:
     env = {**os.environ, **app_env, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(REPO_ROOT / "app.py"),
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     try:
         _wait_healthy(url, process, log_path)
-        yield RunningApp(url=url, database_url=app_env["STUDIO_DATABASE_URL"],
-                         brand_dir=Path(app_env["STUDIO_BRAND_DIR"]),
-                         asset_dir=Path(app_env["STUDIO_ASSET_DIR"]), env=app_env, log_path=log_path)
+        yield RunningApp(
+            url=url,
+            database_url=app_env["STUDIO_DATABASE_URL"],
+            brand_dir=Path(app_env["STUDIO_BRAND_DIR"]),
+            asset_dir=Path(app_env["STUDIO_ASSET_DIR"]),
+            env=app_env,
+            log_path=log_path,
+        )
     finally:
         process.terminate()
         try:
@@ -103,7 +129,9 @@ def app(app_env: dict[str, str], tmp_path: Path) -> Iterator[RunningApp]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it as root)")
+        pytest.skip(
+            "Debian's chromium is not installed at /usr/bin/chromium (scripts/test.sh installs it as root)"
+        )
     from playwright.sync_api import expect, sync_playwright
 
     # The machine is small and shared: allow slow reruns rather than flaky timeouts.
@@ -112,9 +140,16 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield launched
         launched.close()

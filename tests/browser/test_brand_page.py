@@ -40,7 +40,9 @@ def test_edit_persona_and_see_it_after_reload(page, app):
     save.click()
     page.get_by_text("Saved ledgerly/personas/freelancers.yaml").wait_for()
     screenshot(page, "brand-page-saved")
-    assert "Freelance creatives" in (app.brand_dir / "ledgerly/personas/freelancers.yaml").read_text()
+    assert (
+        "Freelance creatives" in (app.brand_dir / "ledgerly/personas/freelancers.yaml").read_text()
+    )
 
     page.reload()
     sign_in(page, app, "bea", PASSWORD, path="brand")

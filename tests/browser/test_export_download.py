@@ -69,11 +69,15 @@ def test_export_and_download_a_meta_zip(page, app, tmp_path):
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["platform"] == "meta" and manifest["created_by"] == "mia"
     sheet = archive.read("meta_ads_manager_import.csv").decode("utf-8-sig")
-    assert FIELDS["meta_feed"]["headline"] in sheet and '"PAUSED"' in sheet and '"SHOP_NOW"' in sheet
+    assert (
+        FIELDS["meta_feed"]["headline"] in sheet and '"PAUSED"' in sheet and '"SHOP_NOW"' in sheet
+    )
     (asset,) = manifest["variants"][0]["assets"]
     with Image.open(io.BytesIO(archive.read(asset["file"]))) as image:
         assert image.size == (1080, 1080)
     with Session(get_engine(app.database_url)) as session:
         (record,) = session.exec(select(ExportRecord)).all()
-        assert record.sha256 == hashlib.sha256(data).hexdigest()  # the downloaded bytes are the recorded zip
+        assert (
+            record.sha256 == hashlib.sha256(data).hexdigest()
+        )  # the downloaded bytes are the recorded zip
         assert session.get(Variant, variant_id).status == VariantStatus.exported

@@ -65,7 +65,9 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     page.get_by_role("heading", name="Brand guidelines").wait_for()
     editor = page.locator('[data-testid="stTextArea"] textarea')
     expect(editor).to_have_value(re.compile("name: Halden Coffee Roasters"))
-    editor.fill(editor.input_value().replace("  - addictive\n", "  - addictive\n  - instant coffee\n"))
+    editor.fill(
+        editor.input_value().replace("  - addictive\n", "  - addictive\n  - instant coffee\n")
+    )
     editor.press("Control+Enter")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Saved halden-coffee/guideline.yaml").wait_for()
@@ -80,13 +82,17 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     page.get_by_text(re.compile(r"Saved 3 drafts to campaign \d+")).wait_for(timeout=180_000)
     _shot(page, "03-generate")
     drafts = _variants(app)
-    assert len(drafts) == 3 and all(v.predicted_ctr is not None for v in drafts), "every draft is scored"
+    assert len(drafts) == 3 and all(v.predicted_ctr is not None for v in drafts), (
+        "every draft is scored"
+    )
     assert {v.persona for v in drafts} == {PERSONA}
 
     _nav(page, "Gallery")
     page.get_by_role("heading", name="Gallery").wait_for()
     page.locator(".st-key-gallery_render button").click()  # full size: the export needs it
-    page.get_by_text(re.compile(r"Rendered \d+ file\(s\) for 3 variant\(s\)")).wait_for(timeout=180_000)
+    page.get_by_text(re.compile(r"Rendered \d+ file\(s\) for 3 variant\(s\)")).wait_for(
+        timeout=180_000
+    )
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')]"
         ".filter(i => i.complete && i.naturalWidth > 0).length >= 3"
@@ -185,8 +191,14 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
         page.get_by_role("button", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
     done = {(r["actor"], r["action"]) for r in rows}
-    assert {("bea", "guideline.save"), ("cara", "variant.create"), ("cara", "variant.submit"),
-            ("bea", "variant.approve"), ("mia", "experiment.create"), ("mia", "export.create")} <= done, done
+    assert {
+        ("bea", "guideline.save"),
+        ("cara", "variant.create"),
+        ("cara", "variant.submit"),
+        ("bea", "variant.approve"),
+        ("mia", "experiment.create"),
+        ("mia", "export.create"),
+    } <= done, done
     _nav(page, "Users")
     page.get_by_role("heading", name="Users").wait_for()
     _shot(page, "12-users")

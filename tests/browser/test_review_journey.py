@@ -16,10 +16,10 @@ from sqlmodel import Session
 from studio.backends.llm import CampaignBrief
 from studio.backends.llm_offline import OfflineCopyWriter
 from studio.brand.guidelines import load_catalog
-from studio.review import queries as review_queries
-from studio.core.database import get_engine
 from studio.copy.generation import GenerationRequest, run_generation
+from studio.core.database import get_engine
 from studio.core.models import VariantStatus
+from studio.review import queries as review_queries
 from tests.browser.conftest import assert_no_exception, click_key, screenshot, wait_for_app
 from tests.review.conftest import PASSWORD, add_people
 
@@ -51,8 +51,12 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
         add_people(session)
         halden = load_catalog(app.brand_dir).get("halden-coffee")
         request = GenerationRequest(
-            brand=halden, brief=CampaignBrief("sales", halden.guideline.website, name="Spring"),
-            personas=("home-baristas",), channels=("meta_feed",), n=3, seed=5,
+            brand=halden,
+            brief=CampaignBrief("sales", halden.guideline.website, name="Spring"),
+            personas=("home-baristas",),
+            channels=("meta_feed",),
+            n=3,
+            seed=5,
         )
         result = run_generation(session, request, OfflineCopyWriter(), created_by="cara")
         session.commit()
@@ -101,7 +105,9 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
     with page.expect_download() as info:
         page.get_by_role("button", name="Download CSV").click()
     rows = list(csv.DictReader(io.StringIO(info.value.path().read_text())))
-    trail = [(r["actor"], r["action"], r["entity_id"]) for r in rows if r["entity_type"] == "variant"]
+    trail = [
+        (r["actor"], r["action"], r["entity_id"]) for r in rows if r["entity_type"] == "variant"
+    ]
     assert trail == [
         *[("cara", "variant.create", str(v)) for v in ids],
         *[("cara", "variant.submit", str(v)) for v in ids],

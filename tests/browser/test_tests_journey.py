@@ -50,7 +50,9 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
     start = page.get_by_text(re.compile(r"^Test started: equal split"))
     start.wait_for()
     assert _split(start.inner_text()) == {"A": 33, "B": 33, "C": 33}
-    page.get_by_text("Create one ad per arm on the platform and name each exactly as below").wait_for()
+    page.get_by_text(
+        "Create one ad per arm on the platform and name each exactly as below"
+    ).wait_for()
     screenshot(page, "tests-created")
 
     # The arms carry their ad names; the letters follow the order the variants were listed in.
@@ -60,8 +62,16 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
         arms = {a["arm_id"]: a["variant_id"] for a in decision.details["arms"]}
     order = list(arms.values())
     clicks = {ids[0]: 21, ids[1]: 31, ids[2]: 24}
-    rows = [dict(day="2024-05-01", ad_name=f"studio-v{vid}", ad_id=f"12021{vid}", impressions=2500, clicks=clicks[vid])
-            for vid in order]
+    rows = [
+        dict(
+            day="2024-05-01",
+            ad_name=f"studio-v{vid}",
+            ad_id=f"12021{vid}",
+            impressions=2500,
+            clicks=clicks[vid],
+        )
+        for vid in order
+    ]
     rows.append(dict(day="2024-05-01", ad_name="studio-v999", ad_id="", impressions=50, clicks=1))
     report = tmp_path / "meta-may-1.csv"
     report.write_bytes(meta_csv(rows))

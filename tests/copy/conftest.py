@@ -40,7 +40,11 @@ def completion(content: str, model: str, finish_reason: str = "stop") -> dict[st
         "created": int(time.time()),
         "model": model,
         "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": finish_reason,
+            }
         ],
         "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
     }
@@ -83,9 +87,13 @@ def chat_server() -> Iterator[ChatServer]:
             if reply.body is not None:
                 payload = reply.body
             elif reply.status == 200:
-                payload = completion(reply.content, body.get("model", "test-model"), reply.finish_reason)
+                payload = completion(
+                    reply.content, body.get("model", "test-model"), reply.finish_reason
+                )
             else:
-                payload = {"error": {"message": f"scripted {reply.status}", "type": "test", "code": None}}
+                payload = {
+                    "error": {"message": f"scripted {reply.status}", "type": "test", "code": None}
+                }
             data = json.dumps(payload).encode()
             try:
                 self.send_response(reply.status)

@@ -38,19 +38,38 @@ def rules(violations: list[Violation]) -> set[str]:
 
 def test_table_holds_the_platform_limits():
     rsa = CHANNELS["google_rsa"]
-    assert (rsa.field("headlines").max_length, rsa.field("headlines").min_count, rsa.field("headlines").max_count) == (30, 3, 15)
+    assert (
+        rsa.field("headlines").max_length,
+        rsa.field("headlines").min_count,
+        rsa.field("headlines").max_count,
+    ) == (30, 3, 15)
     assert rsa.field("headlines").distinct
-    assert (rsa.field("descriptions").max_length, rsa.field("descriptions").min_count, rsa.field("descriptions").max_count) == (90, 2, 4)
+    assert (
+        rsa.field("descriptions").max_length,
+        rsa.field("descriptions").min_count,
+        rsa.field("descriptions").max_count,
+    ) == (90, 2, 4)
     assert rsa.field("path1").max_length == rsa.field("path2").max_length == 15
     meta = CHANNELS["meta_feed"]
     assert meta.field("primary_text").shown_length == 125
     assert (meta.field("headline").max_length, meta.field("headline").shown_length) == (40, 27)
     assert meta.field("description").max_length == 30
     linkedin = CHANNELS["linkedin_sponsored"]
-    assert (linkedin.field("intro_text").max_length, linkedin.field("intro_text").shown_length) == (600, 150)
-    assert (linkedin.field("headline").max_length, linkedin.field("headline").shown_length) == (200, 70)
+    assert (linkedin.field("intro_text").max_length, linkedin.field("intro_text").shown_length) == (
+        600,
+        150,
+    )
+    assert (linkedin.field("headline").max_length, linkedin.field("headline").shown_length) == (
+        200,
+        70,
+    )
     tiktok = CHANNELS["tiktok"].field("ad_text")
-    assert (tiktok.min_length, tiktok.max_length, tiktok.allow_emoji, tiktok.forbidden_chars) == (12, 100, False, ("#",))
+    assert (tiktok.min_length, tiktok.max_length, tiktok.allow_emoji, tiktok.forbidden_chars) == (
+        12,
+        100,
+        False,
+        ("#",),
+    )
     assert set(CHANNELS) == set(ChannelId.__args__)  # type: ignore[attr-defined]
 
 
@@ -64,20 +83,32 @@ def test_headline_too_long_names_field_and_counts():
     [violation] = check_fields("google_rsa", fields)
     assert (violation.rule, violation.field) == ("max_length", "headlines[0]")
     assert "31 characters" in violation.reason and "at most 30" in violation.reason
-    assert check_fields("google_rsa", {**GOOD_RSA, "headlines": ["x" * 30, "Roasted", "Shop now"]}) == []
+    assert (
+        check_fields("google_rsa", {**GOOD_RSA, "headlines": ["x" * 30, "Roasted", "Shop now"]})
+        == []
+    )
 
 
 def test_headline_count_and_distinct():
     assert rules(check_fields("google_rsa", {**GOOD_RSA, "headlines": ["One", "Two"]})) == {"count"}
-    assert rules(check_fields("google_rsa", {**GOOD_RSA, "headlines": [f"Headline {i}" for i in range(16)]})) == {"count"}
-    assert check_fields("google_rsa", {**GOOD_RSA, "headlines": [f"Headline {i}" for i in range(15)]}) == []
+    assert rules(
+        check_fields("google_rsa", {**GOOD_RSA, "headlines": [f"Headline {i}" for i in range(16)]})
+    ) == {"count"}
+    assert (
+        check_fields("google_rsa", {**GOOD_RSA, "headlines": [f"Headline {i}" for i in range(15)]})
+        == []
+    )
     dup = check_fields("google_rsa", {**GOOD_RSA, "headlines": ["Shop now", "Fresh", "shop  NOW"]})
     assert [(v.rule, v.field) for v in dup] == [("distinct", "headlines[2]")]
 
 
 def test_descriptions_count_and_length():
-    assert rules(check_fields("google_rsa", {**GOOD_RSA, "descriptions": ["Only one."]})) == {"count"}
-    assert rules(check_fields("google_rsa", {**GOOD_RSA, "descriptions": ["a" * 91, "ok"]})) == {"max_length"}
+    assert rules(check_fields("google_rsa", {**GOOD_RSA, "descriptions": ["Only one."]})) == {
+        "count"
+    }
+    assert rules(check_fields("google_rsa", {**GOOD_RSA, "descriptions": ["a" * 91, "ok"]})) == {
+        "max_length"
+    }
     assert check_fields("google_rsa", {**GOOD_RSA, "descriptions": ["a" * 90, "ok"]}) == []
 
 
@@ -85,11 +116,19 @@ def test_paths():
     assert rules(check_fields("google_rsa", {**GOOD_RSA, "path1": "a" * 16})) == {"max_length"}
     without_path1 = {k: v for k, v in GOOD_RSA.items() if k != "path1"}
     assert rules(check_fields("google_rsa", without_path1)) == {"dependency"}
-    assert check_fields("google_rsa", {k: v for k, v in GOOD_RSA.items() if k not in ("path1", "path2")}) == []
+    assert (
+        check_fields(
+            "google_rsa", {k: v for k, v in GOOD_RSA.items() if k not in ("path1", "path2")}
+        )
+        == []
+    )
 
 
 def test_meta_limits_and_truncation_warning():
-    fields = {**GOOD["meta_feed"], "headline": "A" + "b" * 30}  # 31 chars: allowed, but truncated on feed
+    fields = {
+        **GOOD["meta_feed"],
+        "headline": "A" + "b" * 30,
+    }  # 31 chars: allowed, but truncated on feed
     assert check_fields("meta_feed", fields) == []
     [warning] = check_fields("meta_feed", fields, include_truncation=True)
     assert (warning.rule, warning.severity, warning.field) == ("truncation", "warning", "headline")
@@ -102,9 +141,16 @@ def test_meta_limits_and_truncation_warning():
 def test_linkedin_limits():
     ok = {**GOOD["linkedin_sponsored"], "intro_text": "x" * 600, "headline": "y" * 200}
     assert check_fields("linkedin_sponsored", ok) == []
-    assert {v.field for v in check_fields("linkedin_sponsored", ok, include_truncation=True)} == {"intro_text", "headline"}
-    assert rules(check_fields("linkedin_sponsored", {**ok, "intro_text": "x" * 601})) == {"max_length"}
-    assert rules(check_fields("linkedin_sponsored", {**ok, "headline": "y" * 201})) == {"max_length"}
+    assert {v.field for v in check_fields("linkedin_sponsored", ok, include_truncation=True)} == {
+        "intro_text",
+        "headline",
+    }
+    assert rules(check_fields("linkedin_sponsored", {**ok, "intro_text": "x" * 601})) == {
+        "max_length"
+    }
+    assert rules(check_fields("linkedin_sponsored", {**ok, "headline": "y" * 201})) == {
+        "max_length"
+    }
 
 
 def test_tiktok_length_emoji_and_hashtags():
@@ -112,20 +158,30 @@ def test_tiktok_length_emoji_and_hashtags():
     assert rules(check_fields("tiktok", {**ok, "ad_text": "Too short"})) == {"min_length"}
     assert rules(check_fields("tiktok", {**ok, "ad_text": "x" * 101})) == {"max_length"}
     assert check_fields("tiktok", {**ok, "ad_text": "x" * 100}) == []
-    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans at your door ☕"})) == {"emoji"}
-    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans 🎉 at your door"})) == {"emoji"}
-    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans #coffee daily"})) == {"forbidden_character"}
+    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans at your door ☕"})) == {
+        "emoji"
+    }
+    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans 🎉 at your door"})) == {
+        "emoji"
+    }
+    assert rules(check_fields("tiktok", {**ok, "ad_text": "Fresh beans #coffee daily"})) == {
+        "forbidden_character"
+    }
     # Emoji are fine where the platform allows them.
     assert check_fields("meta_feed", {**GOOD["meta_feed"], "primary_text": "Fresh beans ☕"}) == []
 
 
 def test_structure_rules():
     assert rules(check_fields("tiktok", {"call_to_action": "SHOP_NOW"})) == {"required"}
-    assert rules(check_fields("tiktok", {**GOOD["tiktok"], "call_to_action": "BUY_IT"})) == {"choice"}
+    assert rules(check_fields("tiktok", {**GOOD["tiktok"], "call_to_action": "BUY_IT"})) == {
+        "choice"
+    }
     assert rules(check_fields("tiktok", {**GOOD["tiktok"], "hashtags": "x"})) == {"unknown_field"}
     assert rules(check_fields("tiktok", {**GOOD["tiktok"], "ad_text": 42})) == {"type"}
     assert rules(check_fields("google_rsa", {**GOOD_RSA, "headlines": "Shop now"})) == {"type"}
-    assert rules(check_fields("tiktok", {**GOOD["tiktok"], "ad_text": " Fresh beans at your door."})) == {"whitespace"}
+    assert rules(
+        check_fields("tiktok", {**GOOD["tiktok"], "ad_text": " Fresh beans at your door."})
+    ) == {"whitespace"}
 
 
 def test_unknown_channel_names_the_known_ones():

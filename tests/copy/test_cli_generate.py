@@ -30,14 +30,30 @@ def test_generate_saves_drafts_and_writes_json(people_env, tmp_path):
     with Session(get_engine(people_env["STUDIO_DATABASE_URL"])) as session:
         rows = session.exec(select(Variant)).all()
     assert sorted(r.id for r in rows) == sorted(r["variant_id"] for r in records)
-    assert all(r.status == "draft" and r.created_by == "cara" and r.persona == "freelancers" for r in rows)
+    assert all(
+        r.status == "draft" and r.created_by == "cara" and r.persona == "freelancers" for r in rows
+    )
 
 
 def test_generate_writes_csv_with_one_column_per_field(people_env, tmp_path):
     out = tmp_path / "variants.csv"
     result = runner.invoke(
-        app, ["generate", "-b", "halden-coffee", "-p", "gift-buyers", "-c", "google_rsa", "-n", "1", "-o", str(out),
-              "--as", "ada"]
+        app,
+        [
+            "generate",
+            "-b",
+            "halden-coffee",
+            "-p",
+            "gift-buyers",
+            "-c",
+            "google_rsa",
+            "-n",
+            "1",
+            "-o",
+            str(out),
+            "--as",
+            "ada",
+        ],
     )
     assert result.exit_code == 0, result.output
     [row] = list(csv.DictReader(out.open()))
@@ -48,14 +64,22 @@ def test_generate_writes_csv_with_one_column_per_field(people_env, tmp_path):
 
 def test_bad_arguments_are_named(people_env, tmp_path):
     result = runner.invoke(app, ["generate", "-b", "ledgerly", "-p", "astronauts", "--as", "cara"])
-    assert result.exit_code == 1 and "no persona 'astronauts'" in result.output and "freelancers" in result.output
+    assert (
+        result.exit_code == 1
+        and "no persona 'astronauts'" in result.output
+        and "freelancers" in result.output
+    )
     result = runner.invoke(app, ["generate", "-b", "nope", "--as", "cara"])
     assert result.exit_code == 1 and "valid brands: halden-coffee, ledgerly" in result.output
     result = runner.invoke(app, ["generate", "-b", "ledgerly", "-c", "fax", "--as", "cara"])
     assert result.exit_code == 1 and "unknown channel 'fax'" in result.output
-    result = runner.invoke(app, ["generate", "-b", "ledgerly", "-o", str(tmp_path / "out.xlsx"), "--as", "cara"])
+    result = runner.invoke(
+        app, ["generate", "-b", "ledgerly", "-o", str(tmp_path / "out.xlsx"), "--as", "cara"]
+    )
     assert result.exit_code == 1 and "must end in .csv or .json" in result.output
-    result = runner.invoke(app, ["generate", "-b", "ledgerly", "--objective", "fame", "--as", "cara"])
+    result = runner.invoke(
+        app, ["generate", "-b", "ledgerly", "--objective", "fame", "--as", "cara"]
+    )
     assert result.exit_code == 1 and "objective 'fame' is not allowed" in result.output
 
 
@@ -69,7 +93,6 @@ def test_only_roles_that_may_generate_can(people_env):
         assert session.exec(select(Variant)).all() == []
 
 
-
 def test_openai_without_a_server_fails_clearly_and_saves_nothing(people_env, monkeypatch):
     monkeypatch.setenv("STUDIO_LLM_BACKEND", "openai")
     monkeypatch.delenv("STUDIO_OPENAI_API_KEY", raising=False)
@@ -78,7 +101,20 @@ def test_openai_without_a_server_fails_clearly_and_saves_nothing(people_env, mon
 
     get_settings.cache_clear()
     result = runner.invoke(
-        app, ["generate", "-b", "ledgerly", "-p", "freelancers", "-c", "tiktok", "-n", "1", "--as", "cara"]
+        app,
+        [
+            "generate",
+            "-b",
+            "ledgerly",
+            "-p",
+            "freelancers",
+            "-c",
+            "tiktok",
+            "-n",
+            "1",
+            "--as",
+            "cara",
+        ],
     )
     assert result.exit_code == 1 and "STUDIO_OPENAI_API_KEY" in result.output
     with Session(get_engine(people_env["STUDIO_DATABASE_URL"])) as session:

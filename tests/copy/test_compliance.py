@@ -35,7 +35,13 @@ def test_clean_copy_passes(halden):
 
 @pytest.mark.parametrize(
     "text",
-    ["Cheap beans, fresh.", "CHEAP beans", "Guaranteed freshness.", "The world's best beans", "World’s best beans"],
+    [
+        "Cheap beans, fresh.",
+        "CHEAP beans",
+        "Guaranteed freshness.",
+        "The world's best beans",
+        "World’s best beans",
+    ],
 )
 def test_banned_phrases_fail_case_insensitive(halden, text):
     result = halden.check("tiktok", halden_tiktok(text))
@@ -44,7 +50,9 @@ def test_banned_phrases_fail_case_insensitive(halden, text):
     assert violation.field == "ad_text" and "banned phrase" in violation.reason
 
 
-@pytest.mark.parametrize("text", ["Cheaper than a café.", "Cheapskates welcome.", "Curated origins.", "Secure checkout."])
+@pytest.mark.parametrize(
+    "text", ["Cheaper than a café.", "Cheapskates welcome.", "Curated origins.", "Secure checkout."]
+)
 def test_banned_phrases_match_whole_words_only(halden, text):
     assert "banned_phrase" not in halden.check("tiktok", halden_tiktok(text)).rules()
 
@@ -57,7 +65,10 @@ def test_required_disclaimer_missing_fails_and_present_passes(halden, ledgerly):
     present = halden.check("tiktok", tiktok("Fresh beans. new subscribers only.  Cancel anytime."))
     assert "disclaimer" not in present.rules()
     # Disclaimers apply per channel: Halden has none for Google RSA.
-    rsa = {"headlines": ["Fresh beans", "Roasted to order", "Shop now"], "descriptions": ["Fresh.", "Roasted."]}
+    rsa = {
+        "headlines": ["Fresh beans", "Roasted to order", "Shop now"],
+        "descriptions": ["Fresh.", "Roasted."],
+    }
     assert halden.check("google_rsa", rsa).passed
     # Ledgerly's Meta disclaimer belongs in the primary text, not anywhere else.
     meta = {"primary_text": "Get paid on time.", "headline": "Ledgerly is not a bank. Payments by Stripe.",
@@ -106,13 +117,21 @@ def test_multiplier_claim_is_backed(ledgerly):
 
 
 @pytest.mark.parametrize(
-    "text", ["The best beans around.", "Our freshest roast yet.", "The #1 coffee club.", "Most loved roaster."]
+    "text",
+    [
+        "The best beans around.",
+        "Our freshest roast yet.",
+        "The #1 coffee club.",
+        "Most loved roaster.",
+    ],
 )
 def test_unbacked_superlatives_fail(halden, text):
     assert "unbacked_claim" in halden.check("tiktok", halden_tiktok(text)).rules()
 
 
-@pytest.mark.parametrize("text", ["An honest roast.", "Harvest notes inside.", "Request a sample.", "Better mornings."])
+@pytest.mark.parametrize(
+    "text", ["An honest roast.", "Harvest notes inside.", "Request a sample.", "Better mornings."]
+)
 def test_words_that_only_look_superlative_pass(halden, text):
     assert "unbacked_claim" not in halden.check("tiktok", halden_tiktok(text)).rules()
 
@@ -121,22 +140,32 @@ def test_superlative_in_an_approved_claim_is_backed(catalog):
     guideline = catalog.get("halden-coffee").guideline.model_copy(deep=True)
     guideline.approved_claims[0].text = "The freshest beans in Leeds, roasted within 48 hours"
     checker = ComplianceChecker(guideline)
-    assert "unbacked_claim" not in checker.check("tiktok", halden_tiktok("The freshest beans.")).rules()
+    assert (
+        "unbacked_claim"
+        not in checker.check("tiktok", halden_tiktok("The freshest beans.")).rules()
+    )
 
 
-@pytest.mark.parametrize("text", ["FRESH beans today.", "Fresh beans!!", "Fresh beans! !", "Fresh beans!?"])
+@pytest.mark.parametrize(
+    "text", ["FRESH beans today.", "Fresh beans!!", "Fresh beans! !", "Fresh beans!?"]
+)
 def test_shouting_fails(halden, text):
     assert "shouting" in halden.check("tiktok", halden_tiktok(text)).rules()
 
 
-@pytest.mark.parametrize("text", ["Fresh beans!", "Made in the UK.", "Built for the CEO.", "I love it."])
+@pytest.mark.parametrize(
+    "text", ["Fresh beans!", "Made in the UK.", "Built for the CEO.", "I love it."]
+)
 def test_not_shouting_passes(halden, text):
     assert "shouting" not in halden.check("tiktok", halden_tiktok(text)).rules()
 
 
 def test_acronyms_the_guideline_uses_are_not_shouting(catalog):
     guideline = catalog.get("halden-coffee").guideline.model_copy(update={"name": "HALDEN Coffee"})
-    assert "shouting" not in ComplianceChecker(guideline).check("tiktok", halden_tiktok("HALDEN beans.")).rules()
+    assert (
+        "shouting"
+        not in ComplianceChecker(guideline).check("tiktok", halden_tiktok("HALDEN beans.")).rules()
+    )
 
 
 def test_length_limits_come_from_the_channel_table(halden):
@@ -147,12 +176,24 @@ def test_length_limits_come_from_the_channel_table(halden):
 
 
 def test_every_headline_is_checked_with_its_index(halden):
-    fields = {"headlines": ["Fresh beans", "Cheap beans", "Shop now"], "descriptions": ["Fresh.", "Roasted."]}
+    fields = {
+        "headlines": ["Fresh beans", "Cheap beans", "Shop now"],
+        "descriptions": ["Fresh.", "Roasted."],
+    }
     result = check_variant(halden.guideline, "google_rsa", fields)
     assert [(v.rule, v.field) for v in result.violations] == [("banned_phrase", "headlines[1]")]
     assert result.to_dicts()[0]["field"] == "headlines[1]"
 
 
 def test_find_claims_kinds():
-    kinds = [(c.kind, c.key) for c in find_claims("Save 50% with 2x speed, rated 4.8 by 9,000: the best.")]
-    assert kinds == [("percentage", "50%"), ("number", "2x"), ("number", "4.8"), ("number", "9000"), ("superlative", "best")]
+    kinds = [
+        (c.kind, c.key)
+        for c in find_claims("Save 50% with 2x speed, rated 4.8 by 9,000: the best.")
+    ]
+    assert kinds == [
+        ("percentage", "50%"),
+        ("number", "2x"),
+        ("number", "4.8"),
+        ("number", "9000"),
+        ("superlative", "best"),
+    ]

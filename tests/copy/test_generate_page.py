@@ -36,14 +36,25 @@ def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
     assert not at.error, [e.value for e in at.error]
     saved = rows(studio_env)
     assert len(saved) == 2 * 2 * 2
-    assert all(r.status == "draft" and r.created_by == "cara" and r.backend == "offline" for r in saved)
+    assert all(
+        r.status == "draft" and r.created_by == "cara" and r.backend == "offline" for r in saved
+    )
     assert {(r.persona, r.channel) for r in saved} == {
         (p, c) for p in ("home-baristas", "gift-buyers") for c in ("tiktok", "google_rsa")
     }
     assert any("Saved 8 drafts" in s.value for s in at.success)
     table = at.dataframe[0].value  # the variants; the channel limits table comes after it
     assert list(table["id"]) == [r.id for r in saved]
-    assert {"persona", "channel", "backend", "model", "seed", "prompt", "violations", "predicted CTR"} <= set(table.columns)
+    assert {
+        "persona",
+        "channel",
+        "backend",
+        "model",
+        "seed",
+        "prompt",
+        "violations",
+        "predicted CTR",
+    } <= set(table.columns)
     assert table["prompt"].str.startswith("copy.j2 · ").all()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Drafts"] == "8" and float(metrics["Diversity"]) > 0
@@ -52,7 +63,10 @@ def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
     with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
         campaign = session.exec(select(Campaign)).one()
         assert campaign.name == "Spring" and campaign.offer == "50% off your first bag"
-        assert len(session.exec(select(AuditLog).where(AuditLog.action == "variant.create")).all()) == 8
+        assert (
+            len(session.exec(select(AuditLog).where(AuditLog.action == "variant.create")).all())
+            == 8
+        )
 
 
 def test_bad_brief_is_named_and_nothing_is_saved(sign_in, studio_env):

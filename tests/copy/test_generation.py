@@ -7,8 +7,6 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from studio.core import audit
-from studio.review.accounts import AuthenticationFailed, PermissionDenied
 from studio.backends.llm import (
     CampaignBrief,
     CopyDraft,
@@ -24,7 +22,9 @@ from studio.copy.generation import (
     repair_fields,
     run_generation,
 )
+from studio.core import audit
 from studio.core.models import AuditLog, Campaign, Variant
+from studio.review.accounts import AuthenticationFailed, PermissionDenied
 from tests.people import add_people
 
 
@@ -36,7 +36,11 @@ class ShoutingWriter:
     def write(self, request: CopyRequest) -> CopyDraft:
         draft = OfflineCopyWriter().write(request)
         first, rest = draft.fields["ad_text"].split(" ", 1)
-        return replace(draft, fields={**draft.fields, "ad_text": f"{first.upper()}!! {rest}"}, backend=self.name)
+        return replace(
+            draft,
+            fields={**draft.fields, "ad_text": f"{first.upper()}!! {rest}"},
+            backend=self.name,
+        )
 
 
 class BannedWriter:
@@ -52,7 +56,9 @@ class BannedWriter:
         draft = replace(OfflineCopyWriter().write(request), backend=self.name, model=self.model)
         if "ad_text" not in draft.fields:
             return draft
-        return replace(draft, fields={**draft.fields, "ad_text": f"Cheap. {draft.fields['ad_text']}"[:100]})
+        return replace(
+            draft, fields={**draft.fields, "ad_text": f"Cheap. {draft.fields['ad_text']}"[:100]}
+        )
 
 
 class LearningWriter(BannedWriter):
@@ -95,12 +101,18 @@ def halden(catalog):
 
 
 def make_request(brand, channels=("tiktok",), personas=("home-baristas",), **kwargs):
-    brief = CampaignBrief("sales", brand.guideline.website, offer="50% off your first bag", name="Spring")
-    return GenerationRequest(brand=brand, brief=brief, personas=personas, channels=channels, **kwargs)
+    brief = CampaignBrief(
+        "sales", brand.guideline.website, offer="50% off your first bag", name="Spring"
+    )
+    return GenerationRequest(
+        brand=brand, brief=brief, personas=personas, channels=channels, **kwargs
+    )
 
 
 def test_offline_generation_across_personas_and_channels(halden):
-    request = make_request(halden, channels=tuple(CHANNELS), personas=("home-baristas", "gift-buyers"), n=3)
+    request = make_request(
+        halden, channels=tuple(CHANNELS), personas=("home-baristas", "gift-buyers"), n=3
+    )
     steps = []
     result = generate_variants(request, OfflineCopyWriter(), progress=steps.append)
     assert len(result.variants) == 2 * 4 * 3
@@ -119,7 +131,10 @@ def test_generation_is_reproducible_for_a_seed(halden):
     request = make_request(halden, channels=("meta_feed",), n=2, seed=11)
     first = [v.fields for v in generate_variants(request, OfflineCopyWriter()).variants]
     again = [v.fields for v in generate_variants(request, OfflineCopyWriter()).variants]
-    other = [v.fields for v in generate_variants(replace(request, seed=500), OfflineCopyWriter()).variants]
+    other = [
+        v.fields
+        for v in generate_variants(replace(request, seed=500), OfflineCopyWriter()).variants
+    ]
     assert first == again and first != other
 
 
@@ -142,7 +157,9 @@ def test_a_variant_that_cannot_be_repaired_is_kept_and_flagged(halden):
         assert any("did not fix: banned_phrase" in r for r in variant.repairs)
     # Rewrites were asked for with the violations as feedback, in the prompt too.
     repair_requests = [r for r in writer.requests if r.feedback]
-    assert repair_requests and all("Fix your previous attempt" in r.prompt.text for r in repair_requests)
+    assert repair_requests and all(
+        "Fix your previous attempt" in r.prompt.text for r in repair_requests
+    )
     assert all(r.previous and "Cheap" in r.previous["ad_text"] for r in repair_requests)
 
 
@@ -173,7 +190,9 @@ def test_a_retryable_error_is_retried_and_a_persistent_one_reported(halden):
 
 def test_an_unavailable_backend_stops_everything(halden):
     with pytest.raises(CopyWriterUnavailable, match="not valid JSON"):
-        generate_variants(make_request(halden), FlakyWriter(failures=1, error=CopyWriterUnavailable))
+        generate_variants(
+            make_request(halden), FlakyWriter(failures=1, error=CopyWriterUnavailable)
+        )
 
 
 def test_request_is_validated(halden):
@@ -187,7 +206,10 @@ def test_request_is_validated(halden):
 
 def test_repair_fields_trims_but_keeps_the_disclaimer():
     disclaimer = "New subscribers only. Cancel anytime."
-    text = "Tired of stale beans with no roast date? Beans roasted to order, shipped fresh. " + disclaimer
+    text = (
+        "Tired of stale beans with no roast date? Beans roasted to order, shipped fresh. "
+        + disclaimer
+    )
     fields = {"ad_text": text, "call_to_action": "SHOP_NOW"}
     violation = Violation("max_length", "ad_text", "too long")
     fixed, notes = repair_fields(CHANNELS["tiktok"], fields, [violation], [disclaimer])
@@ -198,13 +220,22 @@ def test_repair_fields_trims_but_keeps_the_disclaimer():
 
 def test_repair_fields_drops_a_surplus_long_headline_and_appends_a_missing_disclaimer():
     spec = CHANNELS["google_rsa"]
-    fields = {"headlines": ["Fresh beans", "x" * 31, "Roasted to order", "Shop now"], "descriptions": ["One.", "Two."]}
+    fields = {
+        "headlines": ["Fresh beans", "x" * 31, "Roasted to order", "Shop now"],
+        "descriptions": ["One.", "Two."],
+    }
     fixed, _ = repair_fields(spec, fields, [Violation("max_length", "headlines[1]", "")], [])
     assert fixed["headlines"] == ["Fresh beans", "Roasted to order", "Shop now"]
     meta = {"primary_text": "Fresh beans.", "headline": "Fresh", "call_to_action": "Shop now"}
-    violations = [Violation("disclaimer", "primary_text", ""), Violation("choice", "call_to_action", "")]
+    violations = [
+        Violation("disclaimer", "primary_text", ""),
+        Violation("choice", "call_to_action", ""),
+    ]
     fixed, _ = repair_fields(CHANNELS["meta_feed"], meta, violations, ["Cancel anytime."])
-    assert fixed["primary_text"] == "Fresh beans. Cancel anytime." and fixed["call_to_action"] == "SHOP_NOW"
+    assert (
+        fixed["primary_text"] == "Fresh beans. Cancel anytime."
+        and fixed["call_to_action"] == "SHOP_NOW"
+    )
 
 
 def test_run_generation_saves_drafts_with_provenance_and_audit(session, halden):
@@ -213,7 +244,12 @@ def test_run_generation_saves_drafts_with_provenance_and_audit(session, halden):
     result = run_generation(session, request, BannedWriter(), created_by="ada")
     session.commit()
     campaign = session.exec(select(Campaign)).one()
-    assert (campaign.brand, campaign.name, campaign.objective, campaign.created_by) == ("halden-coffee", "Spring", "sales", "ada")
+    assert (campaign.brand, campaign.name, campaign.objective, campaign.created_by) == (
+        "halden-coffee",
+        "Spring",
+        "sales",
+        "ada",
+    )
     assert result.campaign_id == campaign.id
     rows = session.exec(select(Variant).order_by(Variant.id)).all()
     assert len(rows) == 4 and [r.id for r in rows] == [v.variant_id for v in result.variants]
@@ -221,7 +257,9 @@ def test_run_generation_saves_drafts_with_provenance_and_audit(session, halden):
         assert row.status == "draft" and row.created_by == "ada" and row.campaign_id == campaign.id
         assert row.fields == generated.fields and row.seed == generated.seed
         assert row.prompt_template == "copy.j2" and row.prompt_hash == generated.prompt.sha256
-        assert row.prompt == generated.prompt.text and row.backend == "banned" and row.model == "test"
+        assert (
+            row.prompt == generated.prompt.text and row.backend == "banned" and row.model == "test"
+        )
     # The tiktok ones are flagged (kept, with their violations); the RSA ones are clean.
     flagged = [r for r in rows if r.violations]
     assert {r.channel for r in flagged} == {"tiktok"}
@@ -254,7 +292,9 @@ def test_drafts_are_saved_when_no_ctr_model_can_be_loaded(session, halden, monke
     get_settings.cache_clear()
     try:
         add_people(session)
-        result = run_generation(session, make_request(halden, n=1), OfflineCopyWriter(), created_by="cara")
+        result = run_generation(
+            session, make_request(halden, n=1), OfflineCopyWriter(), created_by="cara"
+        )
     finally:
         get_settings.cache_clear()
     assert "CTR not predicted" in result.unscored and "missing.npz" in result.unscored

@@ -28,7 +28,10 @@ from studio.core.settings import Settings
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-TARGET = {"ad_text": "Get paid on time, every time. Trial terms apply.", "call_to_action": "SIGN_UP"}
+TARGET = {
+    "ad_text": "Get paid on time, every time. Trial terms apply.",
+    "call_to_action": "SIGN_UP",
+}
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}\n{% endfor %}"
     "{% if add_generation_prompt %}<|assistant|>{% endif %}"
@@ -38,7 +41,9 @@ CHAT_TEMPLATE = (
 def tiktok_request(brand, seed: int) -> CopyRequest:
     brief = CampaignBrief("leads", "https://ledgerly.example/trial")
     spec = CHANNELS["tiktok"]
-    return CopyRequest(brand, "freelancers", spec, brief, seed, build_prompt(brand, "freelancers", spec, brief))
+    return CopyRequest(
+        brand, "freelancers", spec, brief, seed, build_prompt(brand, "freelancers", spec, brief)
+    )
 
 
 def train_tokenizer(texts: list[str]) -> transformers.PreTrainedTokenizerFast:
@@ -52,7 +57,9 @@ def train_tokenizer(texts: list[str]) -> transformers.PreTrainedTokenizerFast:
     bpe = Tokenizer(models.BPE())
     bpe.pre_tokenizer = pre_tokenizers.Split(pattern=Regex(r"[\n,{}]"), behavior="isolated")
     bpe.decoder = decoders.Fuse()
-    bpe.train_from_iterator(texts, trainer=trainers.BpeTrainer(vocab_size=3000, special_tokens=["<|endoftext|>"]))
+    bpe.train_from_iterator(
+        texts, trainer=trainers.BpeTrainer(vocab_size=3000, special_tokens=["<|endoftext|>"])
+    )
     return transformers.PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|endoftext|>")
 
 
@@ -60,7 +67,9 @@ def train_tiny_gpt2(folder: Path, prompt_text: str, answer: str, *, chat: bool) 
     """Train a tokenizer and a 2-layer GPT-2 to answer ``prompt_text`` with ``answer``; save both."""
     from studio.backends.llm_openai import SYSTEM_MESSAGE
 
-    tokenizer = train_tokenizer([SYSTEM_MESSAGE, prompt_text, answer, CHAT_TEMPLATE, "<|assistant|>JSON:"])
+    tokenizer = train_tokenizer(
+        [SYSTEM_MESSAGE, prompt_text, answer, CHAT_TEMPLATE, "<|assistant|>JSON:"]
+    )
     if chat:
         tokenizer.chat_template = CHAT_TEMPLATE
     request_text = TransformersCopyWriter.format_prompt(_FakeRequestText(prompt_text), tokenizer)
@@ -134,7 +143,9 @@ def test_untrained_model_reply_is_reported_as_not_json(tmp_path, catalog):
     tokenizer = train_tokenizer([request.prompt.text, json.dumps(TARGET)])
     torch.manual_seed(0)
     model = transformers.GPT2LMHeadModel(
-        transformers.GPT2Config(vocab_size=len(tokenizer), n_positions=1024, n_embd=32, n_layer=1, n_head=2)
+        transformers.GPT2Config(
+            vocab_size=len(tokenizer), n_positions=1024, n_embd=32, n_layer=1, n_head=2
+        )
     )
     model.save_pretrained(tmp_path / "random")
     tokenizer.save_pretrained(tmp_path / "random")
@@ -146,8 +157,12 @@ def test_untrained_model_reply_is_reported_as_not_json(tmp_path, catalog):
 def test_missing_model_setting_and_folder_are_named(tmp_path, catalog):
     with pytest.raises(CopyWriterUnavailable, match="set STUDIO_TRANSFORMERS_MODEL"):
         make_copy_writer(Settings(llm_backend="transformers", transformers_model=None))
-    writer = make_copy_writer(Settings(llm_backend="transformers", transformers_model=str(tmp_path / "nowhere")))
-    with pytest.raises(CopyWriterUnavailable, match=r"cannot load the text-generation model .*nowhere"):
+    writer = make_copy_writer(
+        Settings(llm_backend="transformers", transformers_model=str(tmp_path / "nowhere"))
+    )
+    with pytest.raises(
+        CopyWriterUnavailable, match=r"cannot load the text-generation model .*nowhere"
+    ):
         writer.write(tiktok_request(catalog.get("ledgerly"), seed=0))
 
 

@@ -47,7 +47,10 @@ def test_deterministic_for_a_seed_and_varied_across_seeds(catalog):
         first = writer.write(request(brand, "home-baristas", channel, 7, brief)).fields
         again = OfflineCopyWriter().write(request(brand, "home-baristas", channel, 7, brief)).fields
         assert first == again
-        distinct = {repr(writer.write(request(brand, "home-baristas", channel, s, brief)).fields) for s in range(20)}
+        distinct = {
+            repr(writer.write(request(brand, "home-baristas", channel, s, brief)).fields)
+            for s in range(20)
+        }
         assert len(distinct) >= 10, (channel, len(distinct))
 
 
@@ -57,7 +60,10 @@ def test_copy_speaks_to_the_persona(catalog):
     writer = OfflineCopyWriter()
     persona = brand.persona("freelancers")
     texts = " ".join(
-        writer.write(request(brand, "freelancers", "linkedin_sponsored", s, brief)).fields["intro_text"] for s in range(20)
+        writer.write(request(brand, "freelancers", "linkedin_sponsored", s, brief)).fields[
+            "intro_text"
+        ]
+        for s in range(20)
     ).casefold()
     assert any(pain.casefold() in texts for pain in persona.pains)
     assert any(m.casefold() in texts for m in persona.motivations)
@@ -76,7 +82,9 @@ def test_backed_offer_is_used(catalog):
     brand = catalog.get("halden-coffee")
     brief = CampaignBrief("sales", brand.guideline.website, offer="50% off your first bag")
     texts = [
-        OfflineCopyWriter().write(request(brand, "gift-buyers", "meta_feed", s, brief)).fields["primary_text"]
+        OfflineCopyWriter()
+        .write(request(brand, "gift-buyers", "meta_feed", s, brief))
+        .fields["primary_text"]
         for s in range(20)
     ]
     assert any("50% off your first bag" in t for t in texts)
@@ -112,7 +120,9 @@ def test_awkward_brand_still_fits_every_channel(catalog):
     guideline = base.guideline.model_copy(
         update={
             "name": "Ledgerly Accounting and Invoicing for Small Businesses",  # 54 characters
-            "disclaimers": [Disclaimer(text="Terms apply.")],  # every channel, every RSA description
+            "disclaimers": [
+                Disclaimer(text="Terms apply.")
+            ],  # every channel, every RSA description
             "value_propositions": [*base.guideline.value_propositions, "The fastest invoicing app"],
             "calls_to_action": [*base.guideline.calls_to_action, "Get rich today", "START NOW"],
         }

@@ -8,12 +8,20 @@ import pytest
 
 from studio.backends.llm import CampaignBrief, build_prompt, reply_schema
 from studio.copy.channels import CHANNELS
-from studio.copy.prompts import PROMPTS_DIR, PromptError, available_templates, render, template_sha256
+from studio.copy.prompts import (
+    PROMPTS_DIR,
+    PromptError,
+    available_templates,
+    render,
+    template_sha256,
+)
 
 
 def test_copy_prompt_carries_brand_persona_channel_and_limits(catalog):
     brand = catalog.get("halden-coffee")
-    brief = CampaignBrief("sales", "https://haldencoffee.example/gift", offer="50% off your first bag")
+    brief = CampaignBrief(
+        "sales", "https://haldencoffee.example/gift", offer="50% off your first bag"
+    )
     prompt = build_prompt(brand, "gift-buyers", CHANNELS["tiktok"], brief)
     assert prompt.template == "copy.j2"
     assert prompt.sha256 == hashlib.sha256((PROMPTS_DIR / "copy.j2").read_bytes()).hexdigest()
@@ -35,10 +43,17 @@ def test_repair_prompt_lists_previous_answer_and_violations(catalog):
     brief = CampaignBrief("leads", "https://ledgerly.example")
     feedback = (Violation("banned_phrase", "ad_text", "uses the banned phrase 'risk-free'"),)
     prompt = build_prompt(
-        brand, "freelancers", CHANNELS["tiktok"], brief, previous={"ad_text": "Risk-free invoicing"}, feedback=feedback
+        brand,
+        "freelancers",
+        CHANNELS["tiktok"],
+        brief,
+        previous={"ad_text": "Risk-free invoicing"},
+        feedback=feedback,
     )
     assert "Fix your previous attempt" in prompt.text
-    assert "Risk-free invoicing" in prompt.text and "uses the banned phrase 'risk-free'" in prompt.text
+    assert (
+        "Risk-free invoicing" in prompt.text and "uses the banned phrase 'risk-free'" in prompt.text
+    )
 
 
 def test_every_channel_prompt_renders(catalog):

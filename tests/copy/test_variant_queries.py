@@ -10,21 +10,40 @@ from studio.core.models import Asset, Variant, VariantStatus
 
 def _variant(campaign_id: int, **overrides) -> Variant:
     values = dict(
-        campaign_id=campaign_id, brand="ledgerly", persona="freelancers", channel="meta_feed",
-        fields={"headline": "Get paid 2x faster"}, backend="offline", model="offline-v1", seed=1,
-        prompt_template="copy_meta_feed.j2", prompt_hash="0" * 64, created_by="maria",
+        campaign_id=campaign_id,
+        brand="ledgerly",
+        persona="freelancers",
+        channel="meta_feed",
+        fields={"headline": "Get paid 2x faster"},
+        backend="offline",
+        model="offline-v1",
+        seed=1,
+        prompt_template="copy_meta_feed.j2",
+        prompt_hash="0" * 64,
+        created_by="maria",
     )
     values.update(overrides)
     return Variant(**values)
 
 
 def test_campaign_and_variant_round_trip(session):
-    campaign = crud.create_campaign(session, brand="ledgerly", name="Q1", objective="traffic",
-                                    landing_url="https://ledgerly.example/start", created_by="maria")
+    campaign = crud.create_campaign(
+        session,
+        brand="ledgerly",
+        name="Q1",
+        objective="traffic",
+        landing_url="https://ledgerly.example/start",
+        created_by="maria",
+    )
     variants = [
         _variant(campaign.id, persona="freelancers", predicted_ctr=0.02),
-        _variant(campaign.id, persona="shop-owners", predicted_ctr=0.05, channel="google_rsa",
-                 fields={"headlines": ["a", "b", "c"], "descriptions": ["d", "e"]}),
+        _variant(
+            campaign.id,
+            persona="shop-owners",
+            predicted_ctr=0.05,
+            channel="google_rsa",
+            fields={"headlines": ["a", "b", "c"], "descriptions": ["d", "e"]},
+        ),
         _variant(campaign.id, persona="freelancers", status=VariantStatus.approved),
     ]
     session.add_all(variants)
@@ -43,14 +62,33 @@ def test_campaign_and_variant_round_trip(session):
 
 
 def test_assets_belong_to_variants(session):
-    campaign = crud.create_campaign(session, brand="ledgerly", name="Q1", objective="traffic",
-                                    landing_url="https://ledgerly.example", created_by="maria")
+    campaign = crud.create_campaign(
+        session,
+        brand="ledgerly",
+        name="Q1",
+        objective="traffic",
+        landing_url="https://ledgerly.example",
+        created_by="maria",
+    )
     variant = _variant(campaign.id)
     session.add(variant)
     session.flush()
-    session.add(Asset(variant_id=variant.id, kind="image", size_label="1080x1080", width=1080, height=1080,
-                      path="a.png", sha256="f" * 64, backend="offline", model="m", seed=3, prompt_hash="0" * 64,
-                      qc=[{"check": "contrast", "passed": True}]))
+    session.add(
+        Asset(
+            variant_id=variant.id,
+            kind="image",
+            size_label="1080x1080",
+            width=1080,
+            height=1080,
+            path="a.png",
+            sha256="f" * 64,
+            backend="offline",
+            model="m",
+            seed=3,
+            prompt_hash="0" * 64,
+            qc=[{"check": "contrast", "passed": True}],
+        )
+    )
     session.commit()
     [asset] = crud.list_assets(session, variant_ids=[variant.id])
     assert asset.qc_passed and crud.list_assets(session, variant_ids=[]) == []
@@ -64,8 +102,14 @@ def test_missing_rows_raise_clear_errors(session):
 
 
 def test_status_counts_leave_out_superseded_revisions(session):
-    campaign = crud.create_campaign(session, brand="ledgerly", name="Q1", objective="traffic",
-                                    landing_url="https://ledgerly.example", created_by="maria")
+    campaign = crud.create_campaign(
+        session,
+        brand="ledgerly",
+        name="Q1",
+        objective="traffic",
+        landing_url="https://ledgerly.example",
+        created_by="maria",
+    )
     original = _variant(campaign.id, status=VariantStatus.changes_requested)
     session.add(original)
     session.flush()

@@ -14,7 +14,9 @@ def test_migrations_match_models(database_url):
     with get_engine(database_url).connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, SQLModel.metadata)
-    assert differences == [], "run `alembic revision --autogenerate` (see README): models and migrations differ"
+    assert differences == [], (
+        "run `alembic revision --autogenerate` (see README): models and migrations differ"
+    )
 
 
 def test_upgrade_is_idempotent(database_url):

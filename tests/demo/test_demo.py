@@ -8,8 +8,8 @@ import zipfile
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from studio.core import audit
 from studio.cli import app
+from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.models import Experiment, ExportRecord, User, Variant, VariantStatus
 
@@ -20,7 +20,10 @@ def test_demo_goes_from_brand_to_exported_winner(studio_env):
     assert "Demo finished." in result.output and "password:" in result.output
     with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
         assert {u.username for u in session.exec(select(User)).all()} == {
-            "demo-creative", "demo-reviewer", "demo-marketer"}
+            "demo-creative",
+            "demo-reviewer",
+            "demo-marketer",
+        }
         [experiment] = session.exec(select(Experiment)).all()
         assert experiment.winner_arm_id is not None and experiment.status == "completed"
         statuses = sorted(str(v.status) for v in session.exec(select(Variant)).all())

@@ -25,8 +25,23 @@ def db(studio_env: dict[str, str], sign_in) -> Session:  # type: ignore[misc,no-
 
 
 def _create(variant_ids: list[int], *extra: str) -> str:
-    args = ["tests", "create", "--name", "Spring", "--brand", "halden-coffee", "--persona", "home-baristas",
-            "--channel", "meta_feed", "--as", "mia", "--burn-in", "500", *extra]
+    args = [
+        "tests",
+        "create",
+        "--name",
+        "Spring",
+        "--brand",
+        "halden-coffee",
+        "--persona",
+        "home-baristas",
+        "--channel",
+        "meta_feed",
+        "--as",
+        "mia",
+        "--burn-in",
+        "500",
+        *extra,
+    ]
     for vid in variant_ids:
         args += ["--variant", str(vid)]
     result = runner.invoke(app, args)
@@ -38,17 +53,30 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
     variants = make_variants(db, n=2)
     out = _create([v.id for v in variants])  # type: ignore[misc]
     assert "test 1 created: Spring" in out
-    assert f"ad name studio-v{variants[0].id}" in out and "Test started: equal split (A 50%, B 50%)" in out
+    assert (
+        f"ad name studio-v{variants[0].id}" in out
+        and "Test started: equal split (A 50%, B 50%)" in out
+    )
     report = tmp_path / "meta.csv"
-    rows = [dict(day="2024-05-01", ad_name=f"studio-v{v.id}", ad_id=f"77{v.id}", impressions=3000, clicks=c)
-            for v, c in zip(variants, (30, 41), strict=True)]
+    rows = [
+        dict(
+            day="2024-05-01",
+            ad_name=f"studio-v{v.id}",
+            ad_id=f"77{v.id}",
+            impressions=3000,
+            clicks=c,
+        )
+        for v, c in zip(variants, (30, 41), strict=True)
+    ]
     rows.append(dict(day="2024-05-01", ad_name="studio-v404", ad_id="", impressions=10, clicks=1))
     report.write_bytes(meta_csv(rows))
     result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
     assert result.exit_code == 1, result.output  # one bad row: listed, the rest imported
     assert "2 row(s) imported (6,000 impressions, 71 clicks)" in result.output
     assert "line 4: ad 'studio-v404' is not in test 1" in result.output
-    again = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia", "--platform", "meta"])
+    again = runner.invoke(
+        app, ["events", "import", str(report), "--test", "1", "--as", "mia", "--platform", "meta"]
+    )
     assert "0 row(s) imported" in again.output and "2 duplicate(s)" in again.output
     assert len(db.exec(select(ArmResult)).all()) == 2
 
@@ -59,8 +87,18 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
     assert "3,000 impr, 41 clicks, CTR 1.37%" in show.output
     listing = runner.invoke(app, ["tests", "list"])
     assert "running" in listing.output and "Spring" in listing.output
-    result = runner.invoke(app, ["tests", "dashboard", "1", "--csv", str(tmp_path / "d.csv"), "--png",
-                                 str(tmp_path / "d.png")])
+    result = runner.invoke(
+        app,
+        [
+            "tests",
+            "dashboard",
+            "1",
+            "--csv",
+            str(tmp_path / "d.csv"),
+            "--png",
+            str(tmp_path / "d.png"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows_out = list(csv.DictReader(io.StringIO((tmp_path / "d.csv").read_text())))
     assert [r["decision_id"] for r in rows_out] == ["1", "1", "2", "2"]
@@ -73,18 +111,45 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
 
 def test_refusals_exit_with_a_message(db: Session, tmp_path: Path):
     variants = make_variants(db, n=2)
-    result = runner.invoke(app, ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--persona",
-                                 "home-baristas", "--channel", "meta_feed", "--variant", str(variants[0].id),
-                                 "--variant", str(variants[1].id), "--as", "cara"])
-    assert result.exit_code == 1 and "cara (creative) may not start and decide creative tests" in result.output
+    result = runner.invoke(
+        app,
+        [
+            "tests",
+            "create",
+            "--name",
+            "x",
+            "--brand",
+            "halden-coffee",
+            "--persona",
+            "home-baristas",
+            "--channel",
+            "meta_feed",
+            "--variant",
+            str(variants[0].id),
+            "--variant",
+            str(variants[1].id),
+            "--as",
+            "cara",
+        ],
+    )
+    assert (
+        result.exit_code == 1
+        and "cara (creative) may not start and decide creative tests" in result.output
+    )
     _create([v.id for v in variants])  # type: ignore[misc]
-    result = runner.invoke(app, ["events", "import", str(tmp_path / "missing.csv"), "--test", "1", "--as", "mia"])
+    result = runner.invoke(
+        app, ["events", "import", str(tmp_path / "missing.csv"), "--test", "1", "--as", "mia"]
+    )
     assert result.exit_code == 1 and "no such file" in result.output
     (tmp_path / "junk.csv").write_text("a,b\n1,2\n")
-    result = runner.invoke(app, ["events", "import", str(tmp_path / "junk.csv"), "--test", "1", "--as", "mia"])
+    result = runner.invoke(
+        app, ["events", "import", str(tmp_path / "junk.csv"), "--test", "1", "--as", "mia"]
+    )
     assert result.exit_code == 1 and "no header line with an Impressions" in result.output
     arm = db.exec(select(Arm).order_by(Arm.id)).first()
-    result = runner.invoke(app, ["tests", "set-ad", "1", "--arm", str(arm.id), "--ad-id", "555", "--as", "mia"])  # type: ignore[union-attr]
+    result = runner.invoke(
+        app, ["tests", "set-ad", "1", "--arm", str(arm.id), "--ad-id", "555", "--as", "mia"]
+    )  # type: ignore[union-attr]
     assert result.exit_code == 0 and "ad id 555" in result.output
     result = runner.invoke(app, ["tests", "reweight", "--as", "mia"])
     assert result.exit_code == 1 and "give a test id or --due" in result.output

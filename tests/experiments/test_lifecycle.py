@@ -9,29 +9,55 @@ import pytest
 from sqlmodel import Session, select
 
 from studio.core import audit
+from studio.core.models import (
+    AllocationDecision,
+    Arm,
+    ArmResult,
+    Experiment,
+    Variant,
+    VariantStatus,
+)
 from studio.experiments import lifecycle as ex
-from studio.review.accounts import PermissionDenied
-from studio.export.pipeline import ExportScope, select_variants
-from studio.core.models import AllocationDecision, Arm, ArmResult, Experiment, Variant, VariantStatus
 from studio.experiments.reports import import_report
+from studio.export.pipeline import ExportScope, select_variants
+from studio.review.accounts import PermissionDenied
 from tests.experiments.conftest import make_variants, meta_csv
 
 S = VariantStatus
 
 
 def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
-    experiment = ex.create_test(session, name="Spring headlines", brand="halden-coffee", persona="home-baristas",
-                                channel="meta_feed", variant_ids=[v.id for v in variants], actor="mia",
-                                settings=ex.TestSettings(**settings))  # type: ignore[arg-type]
+    experiment = ex.create_test(
+        session,
+        name="Spring headlines",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        variant_ids=[v.id for v in variants],
+        actor="mia",
+        settings=ex.TestSettings(**settings),
+    )  # type: ignore[arg-type]
     session.commit()
     return experiment
 
 
-def _deliver(session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]) -> None:
-    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
-    rows = [dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c) for a, (i, c) in zip(arms, numbers, strict=True)]
-    result = import_report(session, experiment_id=experiment.id, data=meta_csv(rows, with_id=False),  # type: ignore[arg-type]
-                           file_name=f"meta-{day}.csv", actor="mia")
+def _deliver(
+    session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]
+) -> None:
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
+    ).all()
+    rows = [
+        dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c)
+        for a, (i, c) in zip(arms, numbers, strict=True)
+    ]
+    result = import_report(
+        session,
+        experiment_id=experiment.id,
+        data=meta_csv(rows, with_id=False),  # type: ignore[arg-type]
+        file_name=f"meta-{day}.csv",
+        actor="mia",
+    )
     assert not result.bad_rows, result.bad_rows
     session.commit()
 
@@ -45,14 +71,22 @@ def test_create_moves_variants_to_in_test_and_logs_the_first_split(session, peop
     variants = make_variants(session, n=3)
     experiment = _create(session, variants)
     assert _status(session, variants) == ["in_test"] * 3
-    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
+    ).all()
     assert [a.ad_name for a in arms] == [f"studio-v{v.id}" for v in variants]
     assert [(a.prior_alpha, a.prior_beta) for a in arms] == [(1.0, 1.0)] * 3
-    assert (experiment.prior_source, experiment.prior_strength, experiment.min_share) == ("pooled", 10.0, 0.01)
+    assert (experiment.prior_source, experiment.prior_strength, experiment.min_share) == (
+        "pooled",
+        10.0,
+        0.01,
+    )
     (decision,) = session.exec(select(AllocationDecision)).all()
     assert decision.shares == {str(a.id): pytest.approx(1 / 3) for a in arms}
     assert decision.details["burn_in"] is True and decision.details["through_result_id"] == 0
-    assert decision.summary.startswith("Test started: equal split (A 33%, B 33%, C 33%) until every arm has 1,000")
+    assert decision.summary.startswith(
+        "Test started: equal split (A 33%, B 33%, C 33%) until every arm has 1,000"
+    )
     actions = [e.action for e in audit.list_entries(session, limit=50)]
     assert actions.count("variant.start_test") == 3 and "experiment.create" in actions
 
@@ -60,7 +94,10 @@ def test_create_moves_variants_to_in_test_and_logs_the_first_split(session, peop
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"persona": "office-managers"}, "is written for persona 'office-managers', not 'home-baristas'"),
+        (
+            {"persona": "office-managers"},
+            "is written for persona 'office-managers', not 'home-baristas'",
+        ),
         ({"channel": "google_rsa"}, "is for channel 'google_rsa', not 'meta_feed'"),
         ({"status": S.in_review}, "is 'in_review'; only approved variants can start a test"),
     ],
@@ -80,8 +117,15 @@ def test_other_refusals(session, people):
     with pytest.raises(ex.ExperimentError, match="a test compares 2 to 20 variants; got 1"):
         _create(session, variants[:1])
     with pytest.raises(ex.ExperimentError, match="variant 999 does not exist"):
-        ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
-                       variant_ids=[variants[0].id, 999], actor="mia")  # type: ignore[list-item]
+        ex.create_test(
+            session,
+            name="x",
+            brand="halden-coffee",
+            persona="home-baristas",
+            channel="meta_feed",
+            variant_ids=[variants[0].id, 999],
+            actor="mia",
+        )  # type: ignore[list-item]
     with pytest.raises(ex.ExperimentError, match="has no predicted CTR"):
         _create(session, variants, prior_source="predictor")
     with pytest.raises(ex.ExperimentError, match="policy 'ucb' does not exist"):
@@ -94,15 +138,29 @@ def test_other_refusals(session, people):
 def test_only_roles_that_run_tests_may(session, people, username):
     variants = make_variants(session, n=2)
     with pytest.raises(PermissionDenied, match="run_tests"):
-        ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
-                       variant_ids=[v.id for v in variants], actor=username)  # type: ignore[misc]
+        ex.create_test(
+            session,
+            name="x",
+            brand="halden-coffee",
+            persona="home-baristas",
+            channel="meta_feed",
+            variant_ids=[v.id for v in variants],
+            actor=username,
+        )  # type: ignore[misc]
     session.rollback()
     experiment = _create(session, variants)
-    for call in (lambda: ex.reweight(session, experiment.id, actor=username),  # type: ignore[arg-type]
-                 lambda: ex.pause(session, experiment.id, actor=username),  # type: ignore[arg-type]
-                 lambda: ex.stop(session, experiment.id, actor=username),  # type: ignore[arg-type]
-                 lambda: import_report(session, experiment_id=experiment.id, data=b"x", file_name="r.csv",  # type: ignore[arg-type]
-                                       actor=username)):
+    for call in (
+        lambda: ex.reweight(session, experiment.id, actor=username),  # type: ignore[arg-type]
+        lambda: ex.pause(session, experiment.id, actor=username),  # type: ignore[arg-type]
+        lambda: ex.stop(session, experiment.id, actor=username),  # type: ignore[arg-type]
+        lambda: import_report(
+            session,
+            experiment_id=experiment.id,
+            data=b"x",
+            file_name="r.csv",  # type: ignore[arg-type]
+            actor=username,
+        ),
+    ):
         with pytest.raises(PermissionDenied):
             call()
 
@@ -126,7 +184,10 @@ def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
     assert "New split: A " in decision.text
     # The logged decision can be recomputed offline from its details alone.
     logged = session.get(AllocationDecision, decision.decision_id)
-    assert logged.details["arms"][1]["impressions"] == 1200 and logged.details["arms"][1]["clicks"] == 21
+    assert (
+        logged.details["arms"][1]["impressions"] == 1200
+        and logged.details["arms"][1]["clicks"] == 21
+    )
     assert ex.replay_decision(logged) == pytest.approx(logged.shares, abs=1e-6)
 
 
@@ -147,8 +208,10 @@ def test_a_clear_winner_is_declared_and_the_others_retired(session, people):
     assert experiment.status == "completed" and experiment.winner_arm_id == winner.arm_id
     assert experiment.ended_at is not None
     # The export reads the winner the way it always has.
-    assert [v.id for v in select_variants(session, platform="meta", scope=ExportScope.test(experiment.id))] == [
-        variants[1].id]
+    assert [
+        v.id
+        for v in select_variants(session, platform="meta", scope=ExportScope.test(experiment.id))
+    ] == [variants[1].id]
     with pytest.raises(ex.ExperimentError, match="is completed; it has ended"):
         ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
     actions = [e.action for e in audit.list_entries(session, entity_type="experiment", limit=50)]
@@ -212,8 +275,12 @@ def test_pause_resume_and_stop(session, people):
 
 def test_predictor_prior_favours_the_predicted_best_before_any_delivery(session, people):
     variants = make_variants(session, n=2, predicted=[0.01, 0.03])
-    experiment = _create(session, variants, prior_source="predictor", prior_strength=200.0, burn_in_impressions=0)
-    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    experiment = _create(
+        session, variants, prior_source="predictor", prior_strength=200.0, burn_in_impressions=0
+    )
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
+    ).all()
     # Beta(1 + ctr n0, 1 + (1 - ctr) n0) with n0 = 200 (the interval is narrow enough to allow it).
     assert (arms[0].prior_alpha, arms[0].prior_beta) == pytest.approx((3.0, 199.0))
     decision = session.exec(select(AllocationDecision)).one()
@@ -224,17 +291,30 @@ def test_predictor_prior_favours_the_predicted_best_before_any_delivery(session,
     a, b = after.arms
     assert a.prior_alpha + a.prior_beta == pytest.approx(202.0)
     pooled = 100.5 / 2001
-    logits = np.log(np.array([a.prior_alpha - 1, b.prior_alpha - 1]) / np.array([a.prior_beta - 1, b.prior_beta - 1]))
+    logits = np.log(
+        np.array([a.prior_alpha - 1, b.prior_alpha - 1])
+        / np.array([a.prior_beta - 1, b.prior_beta - 1])
+    )
     assert logits.mean() == pytest.approx(np.log(pooled / (1 - pooled)), abs=1e-9)
-    assert logits[1] - logits[0] == pytest.approx(np.log(0.03 / 0.97) - np.log(0.01 / 0.99), abs=1e-9)
+    assert logits[1] - logits[0] == pytest.approx(
+        np.log(0.03 / 0.97) - np.log(0.01 / 0.99), abs=1e-9
+    )
 
 
 def test_cadence_makes_a_test_due(session, people):
     variants = make_variants(session, n=2)
     start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    experiment = ex.create_test(session, name="x", brand="halden-coffee", persona="home-baristas",
-                                channel="meta_feed", variant_ids=[v.id for v in variants], actor="mia",  # type: ignore[misc]
-                                settings=ex.TestSettings(reweight_hours=12), now=start)
+    experiment = ex.create_test(
+        session,
+        name="x",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        variant_ids=[v.id for v in variants],
+        actor="mia",  # type: ignore[misc]
+        settings=ex.TestSettings(reweight_hours=12),
+        now=start,
+    )
     session.commit()
     assert ex.due_tests(session, now=start + timedelta(hours=11)) == []
     assert [e.id for e in ex.due_tests(session, now=start + timedelta(hours=12))] == [experiment.id]
@@ -246,10 +326,16 @@ def test_cadence_makes_a_test_due(session, people):
 def test_assign_ad_ids(session, people):
     variants = make_variants(session, n=2)
     experiment = _create(session, variants)
-    arms = session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
-    ex.assign_ad(session, experiment_id=experiment.id, arm_id=arms[0].id, actor="mia", ad_id="2384001")  # type: ignore[arg-type]
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
+    ).all()
+    ex.assign_ad(
+        session, experiment_id=experiment.id, arm_id=arms[0].id, actor="mia", ad_id="2384001"
+    )  # type: ignore[arg-type]
     with pytest.raises(ex.ExperimentError, match="ad id '2384001' already belongs to arm"):
-        ex.assign_ad(session, experiment_id=experiment.id, arm_id=arms[1].id, actor="mia", ad_id="2384001")  # type: ignore[arg-type]
+        ex.assign_ad(
+            session, experiment_id=experiment.id, arm_id=arms[1].id, actor="mia", ad_id="2384001"
+        )  # type: ignore[arg-type]
     with pytest.raises(ex.ExperimentError, match="has no arm 999"):
         ex.assign_ad(session, experiment_id=experiment.id, arm_id=999, actor="mia", ad_id="1")  # type: ignore[arg-type]
     assert session.exec(select(ArmResult)).all() == []

@@ -62,10 +62,19 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     assert any("Test started: equal split (A 33%, B 33%, C 33%)" in m.value for m in at.markdown)
 
     # AppTest cannot upload files (the browser journey does): import as `studio events import` would.
-    rows = [dict(day="2024-05-01", ad_name=f"studio-v{v.id}", ad_id=f"9{v.id}", impressions=2000, clicks=c)
-            for v, c in zip(variants, (20, 28, 22), strict=True)]
-    result = import_report(db, experiment_id=experiment.id, data=meta_csv(rows), file_name="meta-may.csv",
-                           actor="mia")
+    rows = [
+        dict(
+            day="2024-05-01",
+            ad_name=f"studio-v{v.id}",
+            ad_id=f"9{v.id}",
+            impressions=2000,
+            clicks=c,
+        )
+        for v, c in zip(variants, (20, 28, 22), strict=True)
+    ]
+    result = import_report(
+        db, experiment_id=experiment.id, data=meta_csv(rows), file_name="meta-may.csv", actor="mia"
+    )
     db.commit()
     assert result.imported == 3
     at.run()
@@ -73,12 +82,20 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
 
     at.button(key="tests_reweight").click().run()
     assert not at.exception, at.exception
-    assert any("New split:" in m.value for m in at.markdown), ([e.value for e in at.error], [m.value for m in at.markdown], [s.value for s in at.success])
+    assert any("New split:" in m.value for m in at.markdown), (
+        [e.value for e in at.error],
+        [m.value for m in at.markdown],
+        [s.value for s in at.success],
+    )
     db.expire_all()
     decisions = db.exec(select(AllocationDecision).order_by(AllocationDecision.id)).all()
     assert len(decisions) == 2
     shares = decisions[-1].shares
-    best = str(next(a for a in decisions[-1].details["arms"] if a["variant_id"] == variants[1].id)["arm_id"])
+    best = str(
+        next(a for a in decisions[-1].details["arms"] if a["variant_id"] == variants[1].id)[
+            "arm_id"
+        ]
+    )
     assert shares[best] == max(shares.values()) and shares[best] > 0.5
     table = _table(at, "P(best) %")
     assert list(table["impressions"]) == [2000, 2000, 2000]
@@ -110,8 +127,15 @@ def test_csv_is_the_dashboard_history(db, sign_in):
     from studio.experiments import lifecycle as ex
 
     variants = make_variants(db, n=2)
-    experiment = ex.create_test(db, name="t", brand="halden-coffee", persona="home-baristas", channel="meta_feed",
-                                variant_ids=[v.id for v in variants], actor="mia")
+    experiment = ex.create_test(
+        db,
+        name="t",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        variant_ids=[v.id for v in variants],
+        actor="mia",
+    )
     db.commit()
     board = ex.dashboard(db, experiment.id)
     rows = list(csv.DictReader(io.StringIO(ex.dashboard_csv(board))))

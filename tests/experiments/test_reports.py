@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from studio.experiments import lifecycle as ex
-from studio.core.settings import get_settings
 from studio.core.models import Arm, ArmResult, Experiment
-from studio.experiments.reports import ReportFileError, import_report, parse_report
+from studio.core.settings import get_settings
 from studio.core.uploads import UploadRejected
+from studio.experiments import lifecycle as ex
+from studio.experiments.reports import ReportFileError, import_report, parse_report
 from tests.experiments.conftest import google_csv, make_variants, meta_csv
 
 TODAY = date(2024, 6, 1)
@@ -19,10 +19,19 @@ TODAY = date(2024, 6, 1)
 
 def _test(session: Session, n: int = 2) -> tuple[Experiment, list[Arm]]:
     variants = make_variants(session, n=n)
-    experiment = ex.create_test(session, name="t", brand="halden-coffee", persona="home-baristas",
-                                channel="meta_feed", variant_ids=[v.id for v in variants], actor="mia")  # type: ignore[misc]
+    experiment = ex.create_test(
+        session,
+        name="t",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        variant_ids=[v.id for v in variants],
+        actor="mia",
+    )  # type: ignore[misc]
     session.commit()
-    arms = list(session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all())
+    arms = list(
+        session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    )
     return experiment, arms
 
 
@@ -36,8 +45,15 @@ def _totals(session: Session, experiment_id: int) -> dict[int, tuple[int, int]]:
 
 
 def _import(session: Session, experiment: Experiment, data: bytes, name: str = "report.csv", **kw):  # type: ignore[no-untyped-def]
-    result = import_report(session, experiment_id=experiment.id, data=data, file_name=name, actor="mia",  # type: ignore[arg-type]
-                           today=TODAY, **kw)
+    result = import_report(
+        session,
+        experiment_id=experiment.id,
+        data=data,
+        file_name=name,
+        actor="mia",  # type: ignore[arg-type]
+        today=TODAY,
+        **kw,
+    )
     session.commit()
     return result
 
@@ -48,48 +64,101 @@ def _import(session: Session, experiment: Experiment, data: bytes, name: str = "
 
 
 def test_meta_export_with_day_breakdown_and_empty_zero_cells():
-    data = meta_csv([
-        dict(day="2024-05-01", ad_name="studio-v1", ad_id="120210001", impressions="1,200", clicks=14, results=2,
-             spend="15.20"),
-        dict(day="2024-05-01", ad_name="studio-v2", ad_id="120210002", impressions=900, clicks=0),
-    ])
+    data = meta_csv(
+        [
+            dict(
+                day="2024-05-01",
+                ad_name="studio-v1",
+                ad_id="120210001",
+                impressions="1,200",
+                clicks=14,
+                results=2,
+                spend="15.20",
+            ),
+            dict(
+                day="2024-05-01", ad_name="studio-v2", ad_id="120210002", impressions=900, clicks=0
+            ),
+        ]
+    )
     report = parse_report(data, name="meta.csv", today=TODAY)
     assert report.platform == "meta" and report.columns.clicks == "Link clicks"
     assert report.columns.spend == "Amount spent (USD)" and report.bad_rows == ()
     first, second = report.rows
     assert (first.day, first.ad_id, first.ad_name, first.impressions, first.clicks) == (
-        date(2024, 5, 1), "120210001", "studio-v1", 1200, 14)
+        date(2024, 5, 1),
+        "120210001",
+        "studio-v1",
+        1200,
+        14,
+    )
     assert (first.conversions, first.spend) == (2.0, 15.2)
     assert (second.clicks, second.conversions) == (0, 0.0)  # Meta leaves zeros empty
 
 
 def test_meta_rows_must_be_single_days():
-    data = meta_csv([dict(day="2024-05-01", starts="2024-05-01", ends="2024-05-07", ad_name="studio-v1",
-                          impressions=100, clicks=1)], day_column=False)
+    data = meta_csv(
+        [
+            dict(
+                day="2024-05-01",
+                starts="2024-05-01",
+                ends="2024-05-07",
+                ad_name="studio-v1",
+                impressions=100,
+                clicks=1,
+            )
+        ],
+        day_column=False,
+    )
     report = parse_report(data, name="meta.csv", today=TODAY)
     (bad,) = report.bad_rows
-    assert bad.line == 2 and "covers 2024-05-01 to 2024-05-07" in bad.reason and "Breakdown > By time > Day" in bad.reason
+    assert (
+        bad.line == 2
+        and "covers 2024-05-01 to 2024-05-07" in bad.reason
+        and "Breakdown > By time > Day" in bad.reason
+    )
 
 
 def test_google_export_title_lines_totals_and_separators():
-    data = google_csv([
-        dict(day="2024-05-01", ad_id="684512345678", impressions=12345, clicks=321, cost="1,234.50",
-             conversions="3.50"),
-        dict(day="2024-05-02", ad_id="684512345679", impressions=0, clicks=0, cost="0.00", conversions="--"),
-    ])
+    data = google_csv(
+        [
+            dict(
+                day="2024-05-01",
+                ad_id="684512345678",
+                impressions=12345,
+                clicks=321,
+                cost="1,234.50",
+                conversions="3.50",
+            ),
+            dict(
+                day="2024-05-02",
+                ad_id="684512345679",
+                impressions=0,
+                clicks=0,
+                cost="0.00",
+                conversions="--",
+            ),
+        ]
+    )
     report = parse_report(data, name="google.csv", today=TODAY)
     assert report.platform == "google_ads" and report.header_line == 3
     assert report.skipped_total_rows == 2 and report.bad_rows == ()
     first, second = report.rows
-    assert (first.impressions, first.clicks, first.spend, first.conversions) == (12345, 321, 1234.5, 3.5)
+    assert (first.impressions, first.clicks, first.spend, first.conversions) == (
+        12345,
+        321,
+        1234.5,
+        3.5,
+    )
     assert (second.impressions, second.conversions) == (0, 0.0)
     assert any("fractional" in w for w in report.warnings)
 
 
 def test_google_utf16_tab_separated_download():
     # Google's "CSV (Excel)" download is UTF-16 with tabs.
-    text = ("Ad report\nMay 1, 2024 - May 7, 2024\nDay\tAd ID\tImpr.\tClicks\tCost\n"
-            "2024-05-01\t684512345678\t1,500\t12\t3.40\nTotal: Account\t\t1,500\t12\t3.40\n")
+    text = (
+        "Ad report\nMay 1, 2024 - May 7, 2024\nDay\tAd ID\tImpr.\tClicks\tCost\n"
+        "2024-05-01\t684512345678\t1,500\t12\t3.40\nTotal: Account\t\t1,500\t12\t3.40\n"
+    )
     report = parse_report(text.encode("utf-16"), name="google.csv", today=TODAY)
     assert report.platform == "google_ads" and report.skipped_total_rows == 1
     assert [(r.ad_id, r.impressions, r.clicks) for r in report.rows] == [("684512345678", 1500, 12)]
@@ -110,7 +179,10 @@ def test_google_utf16_tab_separated_download():
 )
 def test_bad_rows_are_listed_with_their_line_and_reason(row, reason):
     good = dict(day="2024-05-01", ad_name="studio-v1", ad_id="", impressions=100, clicks=1)
-    data = meta_csv([good, {**good, "ad_name": "studio-v2", **row}, {**good, "day": "2024-05-02"}], with_id=False)
+    data = meta_csv(
+        [good, {**good, "ad_name": "studio-v2", **row}, {**good, "day": "2024-05-02"}],
+        with_id=False,
+    )
     report = parse_report(data, name="meta.csv", today=TODAY)
     assert [r.line for r in report.rows] == [2, 4]
     (bad,) = report.bad_rows
@@ -121,10 +193,22 @@ def test_bad_rows_are_listed_with_their_line_and_reason(row, reason):
     ("data", "message"),
     [
         (b"\xff\x00\x81garbage", "is not UTF-8 text"),
-        (b"name,value\na,1\n", "no header line with an Impressions (Meta) or Impr. (Google Ads) column"),
-        (b"Day,Ad ID,Impressions,Clicks\n2024-05-01,1,10,1\n", "cannot tell whether this is a Meta or a Google"),
-        (b"Reporting starts,Ad name,Impressions\n2024-05-01,x,10\n", "lacks the column(s) Link clicks"),
-        (b"Ad report\nMay 1, 2024\nCampaign,Impr.,Clicks\nc,10,1\n", "Day (segment the report by Day), Ad ID or Ad name"),
+        (
+            b"name,value\na,1\n",
+            "no header line with an Impressions (Meta) or Impr. (Google Ads) column",
+        ),
+        (
+            b"Day,Ad ID,Impressions,Clicks\n2024-05-01,1,10,1\n",
+            "cannot tell whether this is a Meta or a Google",
+        ),
+        (
+            b"Reporting starts,Ad name,Impressions\n2024-05-01,x,10\n",
+            "lacks the column(s) Link clicks",
+        ),
+        (
+            b"Ad report\nMay 1, 2024\nCampaign,Impr.,Clicks\nc,10,1\n",
+            "Day (segment the report by Day), Ad ID or Ad name",
+        ),
     ],
 )
 def test_unreadable_files_say_why(data, message):
@@ -146,8 +230,17 @@ def test_platform_can_be_named():
 
 def test_importing_the_same_report_twice_counts_it_once(session, people):
     experiment, arms = _test(session)
-    rows = [dict(day=f"2024-05-0{d}", ad_name=a.ad_name, ad_id=f"1202{a.id}", impressions=1000 + d, clicks=10 + d)
-            for d in (1, 2) for a in arms]
+    rows = [
+        dict(
+            day=f"2024-05-0{d}",
+            ad_name=a.ad_name,
+            ad_id=f"1202{a.id}",
+            impressions=1000 + d,
+            clicks=10 + d,
+        )
+        for d in (1, 2)
+        for a in arms
+    ]
     data = meta_csv(rows)
     first = _import(session, experiment, data, "meta-may.csv")
     totals = _totals(session, experiment.id)  # type: ignore[arg-type]
@@ -157,8 +250,15 @@ def test_importing_the_same_report_twice_counts_it_once(session, people):
     assert (again.imported, again.duplicates, again.bad_rows) == (0, 4, ())
     assert _totals(session, experiment.id) == totals  # type: ignore[arg-type]
     # An overlapping, longer report adds only the new day.
-    longer = meta_csv(rows + [dict(day="2024-05-03", ad_name=a.ad_name, ad_id=f"1202{a.id}", impressions=500, clicks=5)
-                              for a in arms])
+    longer = meta_csv(
+        rows
+        + [
+            dict(
+                day="2024-05-03", ad_name=a.ad_name, ad_id=f"1202{a.id}", impressions=500, clicks=5
+            )
+            for a in arms
+        ]
+    )
     third = _import(session, experiment, longer, "meta-may-1-3.csv")
     assert (third.imported, third.duplicates) == (2, 4)
     assert _totals(session, experiment.id)[arms[0].id] == (2503, 28)  # type: ignore[arg-type,index]
@@ -166,21 +266,37 @@ def test_importing_the_same_report_twice_counts_it_once(session, people):
 
 def test_a_day_imported_with_other_numbers_is_refused_not_added(session, people):
     experiment, arms = _test(session)
-    partial = meta_csv([dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=400, clicks=4)], with_id=False)
+    partial = meta_csv(
+        [dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=400, clicks=4)], with_id=False
+    )
     _import(session, experiment, partial, "partial.csv")
-    full = meta_csv([dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=1000, clicks=9),
-                     dict(day="2024-05-01", ad_name=arms[1].ad_name, impressions=900, clicks=8)], with_id=False)
+    full = meta_csv(
+        [
+            dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=1000, clicks=9),
+            dict(day="2024-05-01", ad_name=arms[1].ad_name, impressions=900, clicks=8),
+        ],
+        with_id=False,
+    )
     result = _import(session, experiment, full, "full.csv")
     assert result.imported == 1
     (bad,) = result.bad_rows
-    assert bad.line == 2 and "already imported with other numbers (400 impressions, 4 clicks from meta:partial.csv)" in bad.reason
+    assert (
+        bad.line == 2
+        and "already imported with other numbers (400 impressions, 4 clicks from meta:partial.csv)"
+        in bad.reason
+    )
     assert _totals(session, experiment.id)[arms[0].id] == (400, 4)  # type: ignore[arg-type,index]
 
 
 def test_unknown_ads_are_bad_rows_and_the_rest_imports(session, people):
     experiment, arms = _test(session)
-    data = meta_csv([dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=100, clicks=1),
-                     dict(day="2024-05-01", ad_name="someone-elses-ad", impressions=100, clicks=1)], with_id=False)
+    data = meta_csv(
+        [
+            dict(day="2024-05-01", ad_name=arms[0].ad_name, impressions=100, clicks=1),
+            dict(day="2024-05-01", ad_name="someone-elses-ad", impressions=100, clicks=1),
+        ],
+        with_id=False,
+    )
     result = _import(session, experiment, data)
     assert result.imported == 1
     (bad,) = result.bad_rows
@@ -193,13 +309,23 @@ def test_google_rows_map_by_ad_id(session, people):
     for arm, ad_id in zip(arms, ("684500000001", "684500000002"), strict=True):
         ex.assign_ad(session, experiment_id=experiment.id, arm_id=arm.id, actor="mia", ad_id=ad_id)  # type: ignore[arg-type]
     session.commit()
-    data = google_csv([dict(day="2024-05-01", ad_id="684500000001", impressions=1500, clicks=30),
-                       dict(day="2024-05-01", ad_id="684500000002", impressions=1400, clicks=21)])
+    data = google_csv(
+        [
+            dict(day="2024-05-01", ad_id="684500000001", impressions=1500, clicks=30),
+            dict(day="2024-05-01", ad_id="684500000002", impressions=1400, clicks=21),
+        ]
+    )
     result = _import(session, experiment, data, "google.csv")
-    assert result.platform == "google_ads" and result.imported == 2 and result.skipped_total_rows == 2
+    assert (
+        result.platform == "google_ads" and result.imported == 2 and result.skipped_total_rows == 2
+    )
     assert _totals(session, experiment.id) == {arms[0].id: (1500, 30), arms[1].id: (1400, 21)}  # type: ignore[arg-type]
     stored = session.exec(select(ArmResult).order_by(ArmResult.id)).all()
-    assert stored[0].source == "google_ads:google.csv" and stored[0].conversions == 2 and stored[0].spend == 1234.5
+    assert (
+        stored[0].source == "google_ads:google.csv"
+        and stored[0].conversions == 2
+        and stored[0].spend == 1234.5
+    )
 
 
 def test_uploads_are_checked(session, people, monkeypatch):

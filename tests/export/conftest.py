@@ -19,18 +19,20 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from studio.review import workflow as review
 from studio.copy import variants as variant_queries
+from studio.core.models import Asset, User, Variant, VariantStatus
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
-from studio.core.models import Asset, User, Variant, VariantStatus
+from studio.review import workflow as review
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 FIELDS: dict[str, dict[str, Any]] = {
     "google_rsa": {
         "headlines": ["Fresh beans, every week", "Roasted to order", "Halden Coffee Roasters"],
-        "descriptions": ["Single-origin coffee shipped fresh to your door.",
-                         "Pause, skip or swap your subscription in two clicks."],
+        "descriptions": [
+            "Single-origin coffee shipped fresh to your door.",
+            "Pause, skip or swap your subscription in two clicks.",
+        ],
         "path1": "coffee",
         "path2": "subscribe",
     },
@@ -51,14 +53,29 @@ FIELDS: dict[str, dict[str, Any]] = {
     },
 }
 
-PROVENANCE = Provenance(backend="offline", model="offline-renderer-1", seed=11, prompt_hash="ab" * 32,
-                        ai_generated=False, template="image_background.j2")
+PROVENANCE = Provenance(
+    backend="offline",
+    model="offline-renderer-1",
+    seed=11,
+    prompt_hash="ab" * 32,
+    ai_generated=False,
+    template="image_background.j2",
+)
 
 
-def make_campaign(session: Session, *, name: str = "Spring subscriptions", objective: str = "traffic",
-                  landing_url: str = "https://haldencoffee.example/spring") -> int:
+def make_campaign(
+    session: Session,
+    *,
+    name: str = "Spring subscriptions",
+    objective: str = "traffic",
+    landing_url: str = "https://haldencoffee.example/spring",
+) -> int:
     campaign = variant_queries.create_campaign(
-        session, brand="halden-coffee", name=name, objective=objective, landing_url=landing_url,
+        session,
+        brand="halden-coffee",
+        name=name,
+        objective=objective,
+        landing_url=landing_url,
         created_by="cara",
     )
     session.commit()
@@ -78,10 +95,20 @@ def make_variant(
 ) -> Variant:
     """A variant brought to ``status`` the way a user would (through the state machine)."""
     variant = Variant(
-        campaign_id=campaign_id, brand="halden-coffee", persona=persona, channel=channel,
-        fields=dict(fields if fields is not None else FIELDS[channel]), status=VariantStatus.draft,
-        backend="offline", model="offline-v1", seed=7, prompt_template=f"copy/{channel}",
-        prompt_hash="0" * 64, prompt="brief", created_by="cara", predicted_ctr=predicted_ctr,
+        campaign_id=campaign_id,
+        brand="halden-coffee",
+        persona=persona,
+        channel=channel,
+        fields=dict(fields if fields is not None else FIELDS[channel]),
+        status=VariantStatus.draft,
+        backend="offline",
+        model="offline-v1",
+        seed=7,
+        prompt_template=f"copy/{channel}",
+        prompt_hash="0" * 64,
+        prompt="brief",
+        created_by="cara",
+        predicted_ctr=predicted_ctr,
         ctr_low=None if predicted_ctr is None else predicted_ctr - 0.01,
         ctr_high=None if predicted_ctr is None else predicted_ctr + 0.01,
         ctr_explanation={"top_features": ["fresh", "roast"]},
@@ -91,8 +118,13 @@ def make_variant(
     assert variant.id is not None
     if status != VariantStatus.draft:
         review.submit(session, variant_id=variant.id, actor="cara")
-    if status in (VariantStatus.approved, VariantStatus.in_test, VariantStatus.winner, VariantStatus.exported,
-                  VariantStatus.retired):
+    if status in (
+        VariantStatus.approved,
+        VariantStatus.in_test,
+        VariantStatus.winner,
+        VariantStatus.exported,
+        VariantStatus.retired,
+    ):
         review.approve(session, variant_id=variant.id, actor="bea", comment="on brand")
     elif status == VariantStatus.rejected:
         review.reject(session, variant_id=variant.id, actor="bea", reason="off brand")
@@ -103,7 +135,9 @@ def make_variant(
     if status == VariantStatus.retired:
         review.transition(session, variant_id=variant.id, target=VariantStatus.retired, actor="mia")
     if status == VariantStatus.exported:
-        review.transition(session, variant_id=variant.id, target=VariantStatus.exported, actor="mia")
+        review.transition(
+            session, variant_id=variant.id, target=VariantStatus.exported, actor="mia"
+        )
     session.commit()
     session.refresh(variant)
     assert variant.status == status
@@ -121,16 +155,37 @@ def gradient(width: int, height: int, seed: int = 0) -> Image.Image:
 
 
 def add_image(
-    session: Session, *, variant_id: int, asset_dir: Path, width: int, height: int,
+    session: Session,
+    *,
+    variant_id: int,
+    asset_dir: Path,
+    width: int,
+    height: int,
     qc: list[dict[str, Any]] | None = None,
 ) -> Asset:
     stored = save_png(gradient(width, height, seed=variant_id), PROVENANCE, asset_dir)
     asset = Asset(
-        variant_id=variant_id, kind="image", size_label=f"{width}x{height}", width=width, height=height,
-        path=stored.relative, sha256=stored.sha256, backend=PROVENANCE.backend, model=PROVENANCE.model,
-        seed=PROVENANCE.seed, prompt_hash=PROVENANCE.prompt_hash,
-        qc=qc if qc is not None else [{"rule": "text_contrast", "element": "headline", "passed": True,
-                                       "message": "contrast 7.1:1 >= 4.5:1"}],
+        variant_id=variant_id,
+        kind="image",
+        size_label=f"{width}x{height}",
+        width=width,
+        height=height,
+        path=stored.relative,
+        sha256=stored.sha256,
+        backend=PROVENANCE.backend,
+        model=PROVENANCE.model,
+        seed=PROVENANCE.seed,
+        prompt_hash=PROVENANCE.prompt_hash,
+        qc=qc
+        if qc is not None
+        else [
+            {
+                "rule": "text_contrast",
+                "element": "headline",
+                "passed": True,
+                "message": "contrast 7.1:1 >= 4.5:1",
+            }
+        ],
     )
     session.add(asset)
     session.commit()
@@ -153,16 +208,34 @@ def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return encoded
 
 
-def add_video(session: Session, *, variant_id: int, asset_dir: Path, source: Path, duration_s: float = 5.5) -> Asset:
+def add_video(
+    session: Session, *, variant_id: int, asset_dir: Path, source: Path, duration_s: float = 5.5
+) -> Asset:
     copy = asset_dir / "incoming.mp4"
     asset_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, copy)
     stored = store_video(copy, asset_dir)
     asset = Asset(
-        variant_id=variant_id, kind="video", size_label="540x960", width=540, height=960, duration_s=duration_s,
-        path=stored.relative, sha256=stored.sha256, backend=PROVENANCE.backend, model=PROVENANCE.model,
-        seed=PROVENANCE.seed, prompt_hash=PROVENANCE.prompt_hash,
-        qc=[{"rule": "video_codec", "element": "video", "passed": True, "message": "video codec is h264"}],
+        variant_id=variant_id,
+        kind="video",
+        size_label="540x960",
+        width=540,
+        height=960,
+        duration_s=duration_s,
+        path=stored.relative,
+        sha256=stored.sha256,
+        backend=PROVENANCE.backend,
+        model=PROVENANCE.model,
+        seed=PROVENANCE.seed,
+        prompt_hash=PROVENANCE.prompt_hash,
+        qc=[
+            {
+                "rule": "video_codec",
+                "element": "video",
+                "passed": True,
+                "message": "video codec is h264",
+            }
+        ],
     )
     session.add(asset)
     session.commit()

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from studio.cli import app
 from studio.cli.export import parse_pins
 from studio.core.database import get_engine
-from studio.export import RsaPins
 from studio.core.models import ExportRecord, VariantStatus
+from studio.export import RsaPins
 from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
 
 runner = CliRunner()
@@ -31,10 +31,28 @@ def db(studio_env) -> Session:  # type: ignore[no-untyped-def]
 def test_export_a_campaign_for_meta(db, studio_env, tmp_path):
     campaign_id = make_campaign(db)
     variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
-    add_image(db, variant_id=variant.id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]), width=1080, height=1080)
+    add_image(
+        db,
+        variant_id=variant.id,
+        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
+        width=1080,
+        height=1080,
+    )
     output = tmp_path / "spring-meta.zip"
-    result = runner.invoke(app, ["export", "--platform", "meta", "--campaign", str(campaign_id),
-                                 "--output", str(output), "--as", "mia"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--platform",
+            "meta",
+            "--campaign",
+            str(campaign_id),
+            "--output",
+            str(output),
+            "--as",
+            "mia",
+        ],
+    )
     assert result.exit_code == 0, result.output
     digest = hashlib.sha256(output.read_bytes()).hexdigest()
     assert f"sha256 {digest}" in result.output
@@ -43,25 +61,59 @@ def test_export_a_campaign_for_meta(db, studio_env, tmp_path):
     assert "manifest.json" in names and "meta_ads_manager_import.csv" in names
     db.expire_all()
     (record,) = db.exec(select(ExportRecord)).all()
-    assert (record.sha256, record.scope, record.created_by) == (digest, f"campaign:{campaign_id}", "mia")
+    assert (record.sha256, record.scope, record.created_by) == (
+        digest,
+        f"campaign:{campaign_id}",
+        "mia",
+    )
     db.refresh(variant)
     assert variant.status == VariantStatus.exported
 
 
 def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
     campaign_id = make_campaign(db)
-    draft = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.draft)
+    draft = make_variant(
+        db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.draft
+    )
     output = tmp_path / "x.zip"
-    result = runner.invoke(app, ["export", "--platform", "google_ads", "--campaign", str(campaign_id),
-                                 "--output", str(output), "--as", "mia"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--platform",
+            "google_ads",
+            "--campaign",
+            str(campaign_id),
+            "--output",
+            str(output),
+            "--as",
+            "mia",
+        ],
+    )
     assert result.exit_code == 1
     assert "no approved, exported, winner variant" in result.output and "1 draft" in result.output
     assert draft.id is not None
 
-    make_variant(db, campaign_id=campaign_id, channel="google_rsa",
-                 fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "y" * 32, "Fine"]))
-    result = runner.invoke(app, ["export", "--platform", "google_ads", "--campaign", str(campaign_id),
-                                 "--output", str(output), "--as", "mia"])
+    make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "y" * 32, "Fine"]),
+    )
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--platform",
+            "google_ads",
+            "--campaign",
+            str(campaign_id),
+            "--output",
+            str(output),
+            "--as",
+            "mia",
+        ],
+    )
     assert result.exit_code == 1
     assert "headlines[0]" in result.output and "headlines[1]" in result.output
     assert "2 problem(s)" in result.output and "nothing was written" in result.output
@@ -72,9 +124,16 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
     from studio.core.models import Arm, Experiment
 
     campaign_id = make_campaign(db)
-    winner = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner)
-    experiment = Experiment(name="Headlines", brand="halden-coffee", persona="home-baristas",
-                            channel="google_rsa", created_by="mia")
+    winner = make_variant(
+        db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
+    )
+    experiment = Experiment(
+        name="Headlines",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="google_rsa",
+        created_by="mia",
+    )
     db.add(experiment)
     db.flush()
     arm = Arm(experiment_id=experiment.id, variant_id=winner.id, ad_id="1")
@@ -83,8 +142,22 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
     experiment.winner_arm_id = arm.id
     db.commit()
     output = tmp_path / "winner.zip"
-    result = runner.invoke(app, ["export", "--platform", "google_ads", "--test", str(experiment.id),
-                                 "--output", str(output), "--as", "ada", "--pin", f"{winner.id}:h1=1,d1=1"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--platform",
+            "google_ads",
+            "--test",
+            str(experiment.id),
+            "--output",
+            str(output),
+            "--as",
+            "ada",
+            "--pin",
+            f"{winner.id}:h1=1,d1=1",
+        ],
+    )
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
@@ -100,12 +173,17 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
     [
         (["--platform", "bing", "--campaign", "1"], "--platform 'bing' is not a platform"),
         (["--platform", "meta"], "exactly one of --campaign ID or --test ID"),
-        (["--platform", "meta", "--campaign", "1", "--test", "2"], "exactly one of --campaign ID or --test ID"),
+        (
+            ["--platform", "meta", "--campaign", "1", "--test", "2"],
+            "exactly one of --campaign ID or --test ID",
+        ),
         (["--platform", "meta", "--campaign", "1", "--pin", "1:h1=1"], "--pin applies to Google"),
     ],
 )
 def test_bad_arguments_are_explained(studio_env, tmp_path, args, message):
-    result = runner.invoke(app, ["export", *args, "--output", str(tmp_path / "x.zip"), "--as", "mia"])
+    result = runner.invoke(
+        app, ["export", *args, "--output", str(tmp_path / "x.zip"), "--as", "mia"]
+    )
     assert result.exit_code != 0
     assert message in result.output
 
@@ -114,11 +192,21 @@ def test_who_exports_must_be_said_and_allowed(db, tmp_path, monkeypatch):
     monkeypatch.delenv("STUDIO_USER", raising=False)
     campaign_id = make_campaign(db)
     make_variant(db, campaign_id=campaign_id, channel="google_rsa")
-    base = ["export", "--platform", "google_ads", "--campaign", str(campaign_id), "--output", str(tmp_path / "x.zip")]
+    base = [
+        "export",
+        "--platform",
+        "google_ads",
+        "--campaign",
+        str(campaign_id),
+        "--output",
+        str(tmp_path / "x.zip"),
+    ]
     result = runner.invoke(app, base)
     assert result.exit_code == 1 and "--as USER" in result.output
     result = runner.invoke(app, [*base, "--as", "cara"])
-    assert result.exit_code == 1 and "cara (creative) may not export to ad platforms" in result.output
+    assert (
+        result.exit_code == 1 and "cara (creative) may not export to ad platforms" in result.output
+    )
     monkeypatch.setenv("STUDIO_USER", "mia")
     assert runner.invoke(app, base).exit_code == 0
 

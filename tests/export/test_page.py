@@ -11,9 +11,9 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.review import accounts as auth
 from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
+from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
 from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
 
@@ -29,19 +29,29 @@ def db(studio_env: dict[str, str]) -> Session:  # type: ignore[misc]
 
 def page(db: Session, username: str) -> AppTest:
     at = AppTest.from_string(PAGE, default_timeout=90)
-    at.session_state[SIGNIN_KEY] = auth.start_session(auth.active_user(db, username=username), ttl_minutes=60)
+    at.session_state[SIGNIN_KEY] = auth.start_session(
+        auth.active_user(db, username=username), ttl_minutes=60
+    )
     return at
 
 
 def test_preview_export_and_download(db, studio_env):
     campaign_id = make_campaign(db)
     variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
-    add_image(db, variant_id=variant.id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]), width=1080, height=1080)
+    add_image(
+        db,
+        variant_id=variant.id,
+        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
+        width=1080,
+        height=1080,
+    )
     at = page(db, "mia").run()
     assert not at.exception, at.exception
     at.selectbox(key="export_platform").set_value("meta").run()
     assert at.selectbox(key="export_campaign").value == campaign_id
-    assert any("1 variant(s) · 1 row(s) of meta_ads_manager_import.csv" in s.value for s in at.subheader)
+    assert any(
+        "1 variant(s) · 1 row(s) of meta_ads_manager_import.csv" in s.value for s in at.subheader
+    )
     preview = at.dataframe[0].value
     assert list(preview["Title"]) == [FIELDS["meta_feed"]["headline"]]
     assert list(preview["Call to Action"]) == ["SHOP_NOW"]
@@ -67,8 +77,12 @@ def test_preview_export_and_download(db, studio_env):
 
 def test_problems_are_listed_and_export_is_disabled(db, studio_env):
     campaign_id = make_campaign(db)
-    make_variant(db, campaign_id=campaign_id, channel="google_rsa",
-                 fields=dict(FIELDS["google_rsa"], headlines=["x" * 35, "Fine one", "Fine two"]))
+    make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 35, "Fine one", "Fine two"]),
+    )
     at = page(db, "mia").run()
     at.selectbox(key="export_platform").set_value("google_ads").run()
     assert any("1 problem(s) stop this export" in e.value for e in at.error)
@@ -80,7 +94,9 @@ def test_problems_are_listed_and_export_is_disabled(db, studio_env):
 
 def test_nothing_approved_and_unallowed_users_are_explained(db, studio_env):
     campaign_id = make_campaign(db)
-    variant = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.in_review)
+    variant = make_variant(
+        db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.in_review
+    )
     at = page(db, "mia").run()
     at.selectbox(key="export_platform").set_value("google_ads").run()
     assert any("1 in_review" in w.value for w in at.warning)
@@ -101,12 +117,21 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     from studio.core.models import Arm, Experiment
 
     campaign_id = make_campaign(db)
-    winner = make_variant(db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner)
-    experiment = Experiment(name="Headline test", brand="halden-coffee", persona="home-baristas",
-                            channel="google_rsa", created_by="mia")
+    winner = make_variant(
+        db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
+    )
+    experiment = Experiment(
+        name="Headline test",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="google_rsa",
+        created_by="mia",
+    )
     db.add(experiment)
     db.flush()
-    arm = Arm(experiment_id=experiment.id, variant_id=winner.id, ad_id="7", ad_name="Headline test A")
+    arm = Arm(
+        experiment_id=experiment.id, variant_id=winner.id, ad_id="7", ad_name="Headline test A"
+    )
     db.add(arm)
     db.flush()
     experiment.winner_arm_id = arm.id
@@ -118,6 +143,8 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     assert list(at.dataframe[0].value["Headline 1 position"]) == ["1"]
     at.button(key="export_run").click().run()
     assert not at.exception, at.exception
-    manifest = json.loads(zipfile.ZipFile(at.session_state["export_result"]["path"]).read("manifest.json"))
+    manifest = json.loads(
+        zipfile.ZipFile(at.session_state["export_result"]["path"]).read("manifest.json")
+    )
     assert manifest["scope"] == f"test:{experiment.id}"
     assert manifest["variants"][0]["tests"][0]["is_winner"]

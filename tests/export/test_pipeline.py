@@ -12,9 +12,14 @@ import pytest
 from sqlmodel import Session, select
 
 from studio.core import audit
-from studio.review.accounts import PermissionDenied
-from studio.export import queries as export_queries
-from studio.review import queries as review_queries
+from studio.core.models import (
+    AllocationDecision,
+    Arm,
+    ArmResult,
+    Experiment,
+    ExportRecord,
+    VariantStatus,
+)
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -25,14 +30,9 @@ from studio.export import (
     exportable_statuses,
     plan_export,
 )
-from studio.core.models import (
-    AllocationDecision,
-    Arm,
-    ArmResult,
-    Experiment,
-    ExportRecord,
-    VariantStatus,
-)
+from studio.export import queries as export_queries
+from studio.review import queries as review_queries
+from studio.review.accounts import PermissionDenied
 from tests.export.conftest import add_image, make_campaign, make_variant
 
 S = VariantStatus
@@ -47,14 +47,22 @@ def test_exportable_statuses_follow_the_state_machine():
 
 
 @pytest.mark.parametrize("status", [S.draft, S.in_review, S.rejected, S.in_test, S.retired])
-def test_unapproved_variants_are_refused_by_name_and_status(session, people, tmp_path, asset_dir, status):
+def test_unapproved_variants_are_refused_by_name_and_status(
+    session, people, tmp_path, asset_dir, status
+):
     campaign_id = make_campaign(session)
     good = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
     bad = make_variant(session, campaign_id=campaign_id, channel="google_rsa", status=status)
     output = tmp_path / "out.zip"
     with pytest.raises(NotApproved) as caught:
-        export(session, platform="google_ads", scope=ExportScope.variants([good.id, bad.id]), output=output,
-               actor="mia", asset_dir=asset_dir)
+        export(
+            session,
+            platform="google_ads",
+            scope=ExportScope.variants([good.id, bad.id]),
+            output=output,
+            actor="mia",
+            asset_dir=asset_dir,
+        )
     assert caught.value.refused == [(bad.id, status.value)]
     assert f"variant {bad.id} is '{status.value}'" in str(caught.value)
     assert "approved" in str(caught.value)
@@ -64,20 +72,33 @@ def test_unapproved_variants_are_refused_by_name_and_status(session, people, tmp
     assert review_queries.load_variant(session, variant_id=good.id).status == S.approved
 
 
-def test_a_campaign_exports_only_its_approved_variants_and_says_what_it_has(session, people, asset_dir):
+def test_a_campaign_exports_only_its_approved_variants_and_says_what_it_has(
+    session, people, asset_dir
+):
     campaign_id = make_campaign(session)
     make_variant(session, campaign_id=campaign_id, channel="google_rsa", status=S.draft)
     make_variant(session, campaign_id=campaign_id, channel="google_rsa", status=S.in_review)
     with pytest.raises(NothingToExport) as caught:
-        plan_export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir)
+        plan_export(
+            session,
+            platform="google_ads",
+            scope=ExportScope.campaign(campaign_id),
+            asset_dir=asset_dir,
+        )
     assert "1 draft, 1 in_review" in str(caught.value)
     approved = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
-    plan = plan_export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir)
+    plan = plan_export(
+        session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+    )
     assert plan.variant_ids == [approved.id] and plan.ok
     with pytest.raises(NothingToExport, match="no campaign with id 999"):
-        plan_export(session, platform="google_ads", scope=ExportScope.campaign(999), asset_dir=asset_dir)
+        plan_export(
+            session, platform="google_ads", scope=ExportScope.campaign(999), asset_dir=asset_dir
+        )
     with pytest.raises(KeyError, match="unknown platform 'bing'"):
-        plan_export(session, platform="bing", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir)
+        plan_export(
+            session, platform="bing", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+        )
 
 
 def test_only_marketers_and_admins_export(session, people, tmp_path, asset_dir):
@@ -85,34 +106,75 @@ def test_only_marketers_and_admins_export(session, people, tmp_path, asset_dir):
     make_variant(session, campaign_id=campaign_id, channel="google_rsa")
     for name in ("cara", "bea"):
         with pytest.raises(PermissionDenied, match="may not export to ad platforms"):
-            export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id),
-                   output=tmp_path / "x.zip", actor=name, asset_dir=asset_dir)
+            export(
+                session,
+                platform="google_ads",
+                scope=ExportScope.campaign(campaign_id),
+                output=tmp_path / "x.zip",
+                actor=name,
+                asset_dir=asset_dir,
+            )
     assert not (tmp_path / "x.zip").exists()
-    result = export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id),
-                    output=tmp_path / "x.zip", actor="ada", asset_dir=asset_dir)
+    result = export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        output=tmp_path / "x.zip",
+        actor="ada",
+        asset_dir=asset_dir,
+    )
     assert result.path.is_file()
 
 
-def _test_with_winner(session: Session, campaign_id: int, asset_dir: Path) -> tuple[Experiment, int, int]:
+def _test_with_winner(
+    session: Session, campaign_id: int, asset_dir: Path
+) -> tuple[Experiment, int, int]:
     winner = make_variant(session, campaign_id=campaign_id, channel="meta_feed", status=S.winner)
     loser = make_variant(session, campaign_id=campaign_id, channel="meta_feed", status=S.retired)
     for v in (winner, loser):
         add_image(session, variant_id=v.id, asset_dir=asset_dir, width=1080, height=1080)
-    experiment = Experiment(name="Roast vs price", brand="halden-coffee", persona="home-baristas",
-                            channel="meta_feed", created_by="mia", status="stopped")
+    experiment = Experiment(
+        name="Roast vs price",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        created_by="mia",
+        status="stopped",
+    )
     session.add(experiment)
     session.flush()
-    arms = [Arm(experiment_id=experiment.id, variant_id=v.id, ad_id=f"ad-{v.id}", ad_name=f"Roast test v{v.id}")
-            for v in (winner, loser)]
+    arms = [
+        Arm(
+            experiment_id=experiment.id,
+            variant_id=v.id,
+            ad_id=f"ad-{v.id}",
+            ad_name=f"Roast test v{v.id}",
+        )
+        for v in (winner, loser)
+    ]
     session.add_all(arms)
     session.flush()
     for arm, clicks in zip(arms, (60, 30), strict=True):
-        session.add(ArmResult(experiment_id=experiment.id, arm_id=arm.id, day=date(2026, 3, 1), impressions=2000,
-                              clicks=clicks, source="meta-report.csv", row_key=f"{arm.id}-2026-03-01"))
-    session.add(AllocationDecision(experiment_id=experiment.id, shares={str(arms[0].id): 0.9, str(arms[1].id): 0.1},
-                                   prob_best={str(arms[0].id): 0.99, str(arms[1].id): 0.01},
-                                   expected_loss={str(arms[0].id): 0.0, str(arms[1].id): 0.01},
-                                   summary="v1 wins"))
+        session.add(
+            ArmResult(
+                experiment_id=experiment.id,
+                arm_id=arm.id,
+                day=date(2026, 3, 1),
+                impressions=2000,
+                clicks=clicks,
+                source="meta-report.csv",
+                row_key=f"{arm.id}-2026-03-01",
+            )
+        )
+    session.add(
+        AllocationDecision(
+            experiment_id=experiment.id,
+            shares={str(arms[0].id): 0.9, str(arms[1].id): 0.1},
+            prob_best={str(arms[0].id): 0.99, str(arms[1].id): 0.01},
+            expected_loss={str(arms[0].id): 0.0, str(arms[1].id): 0.01},
+            summary="v1 wins",
+        )
+    )
     experiment.winner_arm_id = arms[0].id
     session.add(experiment)
     session.commit()
@@ -123,8 +185,14 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     campaign_id = make_campaign(session)
     experiment, winner_id, loser_id = _test_with_winner(session, campaign_id, asset_dir)
     output = tmp_path / "winner.zip"
-    result = export(session, platform="meta", scope=ExportScope.test(experiment.id), output=output,
-                    actor="mia", asset_dir=asset_dir)
+    result = export(
+        session,
+        platform="meta",
+        scope=ExportScope.test(experiment.id),
+        output=output,
+        actor="mia",
+        asset_dir=asset_dir,
+    )
     session.commit()
     assert result.variant_ids == (winner_id,)
 
@@ -133,7 +201,11 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
     assert manifest["format"] == "studio-export/1"
-    assert (manifest["platform"], manifest["scope"], manifest["created_by"]) == ("meta", f"test:{experiment.id}", "mia")
+    assert (manifest["platform"], manifest["scope"], manifest["created_by"]) == (
+        "meta",
+        f"test:{experiment.id}",
+        "mia",
+    )
     for name, digest in manifest["files"].items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
     assert set(archive.namelist()) == set(manifest["files"]) | {"manifest.json"}
@@ -141,18 +213,30 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     (variant,) = manifest["variants"]
     assert variant["id"] == winner_id
     assert (variant["status_before"], variant["status_after"]) == ("winner", "exported")
-    assert variant["ad_name"] == f"Roast test v{winner_id}"  # the test's ad name, so reports map back
+    assert (
+        variant["ad_name"] == f"Roast test v{winner_id}"
+    )  # the test's ad name, so reports map back
     reviews = variant["approval"]["reviews"]
-    assert [(r["reviewer"], r["action"]) for r in reviews] == [("cara", "submit"), ("bea", "approve")]
+    assert [(r["reviewer"], r["action"]) for r in reviews] == [
+        ("cara", "submit"),
+        ("bea", "approve"),
+    ]
     assert reviews[1]["comment"] == "on brand"
     actions = [e["action"] for e in variant["approval"]["audit"]]
-    assert actions == ["variant.submit", "variant.approve", "variant.start_test", "variant.declare_winner"]
+    assert actions == [
+        "variant.submit",
+        "variant.approve",
+        "variant.start_test",
+        "variant.declare_winner",
+    ]
     assert variant["scores"]["predicted_ctr"] == pytest.approx(0.031)
     assert variant["scores"]["explanation"] == {"top_features": ["fresh", "roast"]}
     assert variant["generation"]["model"] == "offline-v1"
     (test,) = variant["tests"]
     assert test["is_winner"] and test["name"] == "Roast vs price"
-    assert test["this_arm"]["ctr"] == pytest.approx(0.03) and test["this_arm"]["impressions"] == 2000
+    assert (
+        test["this_arm"]["ctr"] == pytest.approx(0.03) and test["this_arm"]["impressions"] == 2000
+    )
     assert [a["variant_id"] for a in test["arms"]] == [winner_id, loser_id]
     assert test["latest_decision"]["summary"] == "v1 wins"
     (asset,) = variant["assets"]
@@ -165,7 +249,11 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     assert review_queries.load_variant(session, variant_id=winner_id).status == S.exported
     assert review_queries.load_variant(session, variant_id=loser_id).status == S.retired
     (record,) = records(session)
-    assert (record.platform, record.scope, record.sha256) == ("meta", f"test:{experiment.id}", result.sha256)
+    assert (record.platform, record.scope, record.sha256) == (
+        "meta",
+        f"test:{experiment.id}",
+        result.sha256,
+    )
     assert record.variant_ids == [winner_id] and record.created_by == "mia"
     (entry,) = audit.list_entries(session, entity_type="export", entity_id=record.id)
     assert entry.action == "export.create" and entry.after["sha256"] == result.sha256
@@ -174,12 +262,15 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
 
 
 def test_a_test_without_a_winner_is_refused(session, people, asset_dir):
-    experiment = Experiment(name="Open test", brand="halden-coffee", persona="p", channel="meta_feed",
-                            created_by="mia")
+    experiment = Experiment(
+        name="Open test", brand="halden-coffee", persona="p", channel="meta_feed", created_by="mia"
+    )
     session.add(experiment)
     session.commit()
     with pytest.raises(NothingToExport, match="has no winner yet"):
-        plan_export(session, platform="meta", scope=ExportScope.test(experiment.id), asset_dir=asset_dir)
+        plan_export(
+            session, platform="meta", scope=ExportScope.test(experiment.id), asset_dir=asset_dir
+        )
     with pytest.raises(NothingToExport, match="no test with id 404"):
         plan_export(session, platform="meta", scope=ExportScope.test(404), asset_dir=asset_dir)
 
@@ -187,14 +278,29 @@ def test_a_test_without_a_winner_is_refused(session, people, asset_dir):
 def test_reexport_keeps_exported_and_records_again(session, people, tmp_path, asset_dir):
     campaign_id = make_campaign(session)
     variant = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
-    first = export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id),
-                   output=tmp_path / "a.zip", actor="mia", asset_dir=asset_dir)
+    first = export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        output=tmp_path / "a.zip",
+        actor="mia",
+        asset_dir=asset_dir,
+    )
     session.commit()
-    second = export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id),
-                    output=tmp_path / "b.zip", actor="mia", asset_dir=asset_dir)
+    second = export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        output=tmp_path / "b.zip",
+        actor="mia",
+        asset_dir=asset_dir,
+    )
     session.commit()
     assert first.variant_ids == second.variant_ids == (variant.id,)
-    assert [r.id for r in export_queries.list_export_records(session)] == [second.export_id, first.export_id]
+    assert [r.id for r in export_queries.list_export_records(session)] == [
+        second.export_id,
+        first.export_id,
+    ]
     manifest = json.loads(zipfile.ZipFile(tmp_path / "b.zip").read("manifest.json"))
     assert manifest["variants"][0]["status_before"] == "exported"
 
@@ -202,9 +308,15 @@ def test_reexport_keeps_exported_and_records_again(session, people, tmp_path, as
 def test_a_channel_from_another_platform_is_a_problem(session, people, asset_dir):
     campaign_id = make_campaign(session)
     meta = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
-    plan = plan_export(session, platform="google_ads", scope=ExportScope.variants([meta.id]), asset_dir=asset_dir)
+    plan = plan_export(
+        session, platform="google_ads", scope=ExportScope.variants([meta.id]), asset_dir=asset_dir
+    )
     (problem,) = plan.problems
-    assert problem.rule == "channel" and "meta_feed" in problem.message and "google_rsa" in problem.message
+    assert (
+        problem.rule == "channel"
+        and "meta_feed" in problem.message
+        and "google_rsa" in problem.message
+    )
 
 
 def test_the_output_is_checked_before_anything_runs(session, people, tmp_path, asset_dir):
@@ -214,13 +326,31 @@ def test_the_output_is_checked_before_anything_runs(session, people, tmp_path, a
     with pytest.raises(ExportError, match=r"must be a \.zip"):
         export(session, platform="google_ads", scope=scope, output=tmp_path / "x.csv", actor="mia")
     with pytest.raises(ExportError, match="does not exist"):
-        export(session, platform="google_ads", scope=scope, output=tmp_path / "nope" / "x.zip", actor="mia")
+        export(
+            session,
+            platform="google_ads",
+            scope=scope,
+            output=tmp_path / "nope" / "x.zip",
+            actor="mia",
+        )
     with pytest.raises(ExportError, match="at most 512"):
-        export(session, platform="google_ads", scope=scope, output=tmp_path / ("x" * 600 + ".zip"), actor="mia")
+        export(
+            session,
+            platform="google_ads",
+            scope=scope,
+            output=tmp_path / ("x" * 600 + ".zip"),
+            actor="mia",
+        )
     (tmp_path / "taken.zip").write_bytes(b"keep me")
     with pytest.raises(ExportError, match="already exists"):
-        export(session, platform="google_ads", scope=scope, output=tmp_path / "taken.zip", actor="mia",
-               asset_dir=asset_dir)
+        export(
+            session,
+            platform="google_ads",
+            scope=scope,
+            output=tmp_path / "taken.zip",
+            actor="mia",
+            asset_dir=asset_dir,
+        )
     assert (tmp_path / "taken.zip").read_bytes() == b"keep me"
 
 
@@ -229,15 +359,23 @@ def test_the_output_is_checked_before_anything_runs(session, people, tmp_path, a
 # --------------------------------------------------------------------------------------------
 
 
-def test_an_unreadable_asset_stops_the_export_and_leaves_nothing(session, people, tmp_path, asset_dir):
+def test_an_unreadable_asset_stops_the_export_and_leaves_nothing(
+    session, people, tmp_path, asset_dir
+):
     campaign_id = make_campaign(session)
     variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
     asset = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
     (asset_dir / asset.path).write_bytes(b"not a png any more")
     output = tmp_path / "meta.zip"
     with pytest.raises(ExportBlocked) as caught:
-        export(session, platform="meta", scope=ExportScope.campaign(campaign_id), output=output, actor="mia",
-               asset_dir=asset_dir)
+        export(
+            session,
+            platform="meta",
+            scope=ExportScope.campaign(campaign_id),
+            output=output,
+            actor="mia",
+            asset_dir=asset_dir,
+        )
     assert [p.rule for p in caught.value.problems] == ["media_encode"]
     assert asset.path in str(caught.value)
     session.rollback()
@@ -262,8 +400,14 @@ def test_a_failure_while_writing_the_zip_leaves_no_file_and_no_record(
     monkeypatch.setattr(zipfile.ZipFile, "writestr", disk_full)
     output = tmp_path / "meta.zip"
     with pytest.raises(OSError, match="No space left"):
-        export(session, platform="meta", scope=ExportScope.campaign(campaign_id), output=output, actor="mia",
-               asset_dir=asset_dir)
+        export(
+            session,
+            platform="meta",
+            scope=ExportScope.campaign(campaign_id),
+            output=output,
+            actor="mia",
+            asset_dir=asset_dir,
+        )
     session.rollback()
     assert not output.exists() and list(tmp_path.glob(".meta.zip.*")) == []
     assert records(session) == []

@@ -12,13 +12,25 @@ from studio.export.sheets import FORMULA_TRIGGERS, csv_bytes, guard_cell, read_c
 from tests.export.conftest import FIELDS, make_campaign, make_variant
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1:A2)", "+1 free bag", "-50% today", "@home", "\tcmd", "\r=1+1",
-                                  '=HYPERLINK("http://evil.example","click")'])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "=SUM(A1:A2)",
+        "+1 free bag",
+        "-50% today",
+        "@home",
+        "\tcmd",
+        "\r=1+1",
+        '=HYPERLINK("http://evil.example","click")',
+    ],
+)
 def test_formula_triggers_are_neutralised(text):
     assert guard_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["Fresh beans", "50% off", " =not first", "'quoted", "", "Café ☕", "1+1"])
+@pytest.mark.parametrize(
+    "text", ["Fresh beans", "50% off", " =not first", "'quoted", "", "Café ☕", "1+1"]
+)
 def test_ordinary_text_is_left_alone(text):
     assert guard_cell(text) == text
 
@@ -48,20 +60,34 @@ def test_an_unknown_column_is_an_exporter_bug():
 
 def test_an_exported_sheet_cannot_run_a_formula(session, people, tmp_path, asset_dir):
     campaign_id = make_campaign(session, name="=cmd|' /C calc'!A0")
-    fields = dict(FIELDS["google_rsa"],
-                  headlines=['=HYPERLINK("http://x.example")', "-50% on your first bag", "@halden coffee"],
-                  descriptions=["+1 free bag with every order.", FIELDS["google_rsa"]["descriptions"][1]],
-                  path1="coffee")
+    fields = dict(
+        FIELDS["google_rsa"],
+        headlines=['=HYPERLINK("http://x.example")', "-50% on your first bag", "@halden coffee"],
+        descriptions=["+1 free bag with every order.", FIELDS["google_rsa"]["descriptions"][1]],
+        path1="coffee",
+    )
     variant = make_variant(session, campaign_id=campaign_id, channel="google_rsa", fields=fields)
-    plan = plan_export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir)
+    plan = plan_export(
+        session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+    )
     assert plan.ok
     assert {w.location for w in plan.warnings if w.rule == "formula_guard"} == {
-        "row 1 · Campaign", "row 1 · Ad group", "row 1 · Headline 1", "row 1 · Headline 2",
-        "row 1 · Headline 3", "row 1 · Description 1",
+        "row 1 · Campaign",
+        "row 1 · Ad group",
+        "row 1 · Headline 1",
+        "row 1 · Headline 2",
+        "row 1 · Headline 3",
+        "row 1 · Description 1",
     }
     output = tmp_path / "guarded.zip"
-    export(session, platform="google_ads", scope=ExportScope.campaign(campaign_id), output=output, actor="mia",
-           asset_dir=asset_dir)
+    export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        output=output,
+        actor="mia",
+        asset_dir=asset_dir,
+    )
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
     (row,) = read_csv(archive.read(manifest["sheet"]["file"]))
@@ -70,5 +96,7 @@ def test_an_exported_sheet_cannot_run_a_formula(session, people, tmp_path, asset
     assert row["Headline 1"] == "'" + fields["headlines"][0]
     assert row["Campaign"] == "'=cmd|' /C calc'!A0"
     assert len(manifest["sheet"]["formula_guarded_cells"]) == 6
-    assert manifest["variants"][0]["fields"] == fields  # the manifest keeps the approved copy as it was
+    assert (
+        manifest["variants"][0]["fields"] == fields
+    )  # the manifest keeps the approved copy as it was
     assert variant.id == manifest["variants"][0]["id"]

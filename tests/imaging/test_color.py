@@ -21,7 +21,9 @@ from studio.imaging.color import contrast_ratio, delta_e, hex_to_rgb, relative_l
         ("#FFFFFF", "#FFFFFF", 1.0),
     ],
 )
-def test_contrast_ratio_matches_wcag_reference_values(foreground: str, background: str, expected: float) -> None:
+def test_contrast_ratio_matches_wcag_reference_values(
+    foreground: str, background: str, expected: float
+) -> None:
     ratio = contrast_ratio(hex_to_rgb(foreground), hex_to_rgb(background))
     assert ratio == pytest.approx(expected, abs=0.006)
     assert contrast_ratio(hex_to_rgb(background), hex_to_rgb(foreground)) == pytest.approx(ratio)
@@ -41,7 +43,9 @@ def test_delta_e_reference_values() -> None:
     assert delta_e((255, 255, 255), (0, 0, 0)) == pytest.approx(100.0, abs=0.01)
     assert delta_e((10, 20, 30), (10, 20, 30)) == 0.0
     # sRGB red is L*a*b* (53.24, 80.09, 67.20): its distance to black is that vector's length.
-    assert delta_e((255, 0, 0), (0, 0, 0)) == pytest.approx(np.linalg.norm([53.24, 80.09, 67.20]), abs=0.05)
+    assert delta_e((255, 0, 0), (0, 0, 0)) == pytest.approx(
+        np.linalg.norm([53.24, 80.09, 67.20]), abs=0.05
+    )
 
 
 def test_hex_to_rgb_rejects_bad_input() -> None:

@@ -78,7 +78,11 @@ def test_text_that_cannot_fit_is_cut_with_an_ellipsis_and_fails_qc(halden: Brand
     assert fitted.truncated
     assert fitted.lines[-1].endswith("…")
     assert fitted.box.contains(fitted.ink_box)
-    fit = next(c for c in check_image(ad, halden.palette) if c.rule == "text_fit" and c.element == "headline")
+    fit = next(
+        c
+        for c in check_image(ad, halden.palette)
+        if c.rule == "text_fit" and c.element == "headline"
+    )
     assert not fit.passed
     assert "shorten it" in fit.message
 
@@ -86,7 +90,9 @@ def test_text_that_cannot_fit_is_cut_with_an_ellipsis_and_fails_qc(halden: Brand
 def test_fit_text_uses_the_largest_size_that_fits(halden: BrandKit) -> None:
     box = Box(0, 0, 300, 80)
     fitted = fit_text("Roasted to order", halden.headline_font, box, max_size=200, min_size=8)
-    bigger = fit_text("Roasted to order", halden.headline_font, box, max_size=200, min_size=fitted.font_size + 1)
+    bigger = fit_text(
+        "Roasted to order", halden.headline_font, box, max_size=200, min_size=fitted.font_size + 1
+    )
     assert bigger.truncated, "one pixel larger should no longer fit"
     assert box.contains(fitted.ink_box)
 
@@ -104,8 +110,15 @@ def test_ad_copy_rejects_empty_text() -> None:
 
 
 @pytest.mark.parametrize("fmt", list(IMAGE_FORMATS.values()), ids=lambda f: f.size_label)
-def test_logo_sits_top_left_in_the_safe_zone_unobstructed(ledgerly: BrandKit, fmt: AdFormat) -> None:
-    ad = compose(Image.new("RGB", (400, 400), (247, 249, 252)), AdCopy(LONG_HEADLINE, "Learn more"), ledgerly, fmt)
+def test_logo_sits_top_left_in_the_safe_zone_unobstructed(
+    ledgerly: BrandKit, fmt: AdFormat
+) -> None:
+    ad = compose(
+        Image.new("RGB", (400, 400), (247, 249, 252)),
+        AdCopy(LONG_HEADLINE, "Learn more"),
+        ledgerly,
+        fmt,
+    )
     layout = ad.layout
     logo = layout.logo_box
     assert layout.safe_box.contains(logo)
@@ -134,15 +147,28 @@ def test_dark_logo_on_dark_background_gets_a_plate(halden: BrandKit) -> None:
 
 
 @pytest.mark.parametrize("fmt", [SQUARE, STORY, LANDSCAPE], ids=lambda f: f.size_label)
-def test_busy_backgrounds_get_a_panel_that_makes_text_readable(halden: BrandKit, fmt: AdFormat) -> None:
-    ad = compose(_busy_background(), AdCopy("Roasted within 48 hours of shipping", "Shop now"), halden, fmt)
+def test_busy_backgrounds_get_a_panel_that_makes_text_readable(
+    halden: BrandKit, fmt: AdFormat
+) -> None:
+    ad = compose(
+        _busy_background(), AdCopy("Roasted within 48 hours of shipping", "Shop now"), halden, fmt
+    )
     assert ad.layout.headline_panel is not None
     assert ad.layout.headline_panel.box.contains(ad.layout.headline.fitted.ink_box)
-    contrast = next(c for c in check_image(ad, halden.palette) if c.rule == "text_contrast" and c.element == "headline")
+    contrast = next(
+        c
+        for c in check_image(ad, halden.palette)
+        if c.rule == "text_contrast" and c.element == "headline"
+    )
     assert contrast.passed, contrast.message
 
 
 def test_plain_light_background_needs_no_panel(ledgerly: BrandKit) -> None:
-    ad = compose(Image.new("RGB", (300, 300), (247, 249, 252)), AdCopy("Invoices, done", "Learn more"), ledgerly, SQUARE)
+    ad = compose(
+        Image.new("RGB", (300, 300), (247, 249, 252)),
+        AdCopy("Invoices, done", "Learn more"),
+        ledgerly,
+        SQUARE,
+    )
     assert ad.layout.headline_panel is None
     assert ad.layout.headline.color == ledgerly.colors["text"]

@@ -38,8 +38,15 @@ def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tokenizer = CLIPTokenizer(vocab=vocab, merges=[], model_max_length=77)
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
-            bos_token_id=0, eos_token_id=1, pad_token_id=1, vocab_size=len(vocab), hidden_size=16,
-            intermediate_size=32, num_attention_heads=2, num_hidden_layers=2, max_position_embeddings=77,
+            bos_token_id=0,
+            eos_token_id=1,
+            pad_token_id=1,
+            vocab_size=len(vocab),
+            hidden_size=16,
+            intermediate_size=32,
+            num_attention_heads=2,
+            num_hidden_layers=2,
+            max_position_embeddings=77,
         )
     )
     unet = UNet2DConditionModel(
@@ -52,7 +59,11 @@ def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
         down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
     )  # fmt: skip
     scheduler = DDIMScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", clip_sample=False, set_alpha_to_one=False
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        clip_sample=False,
+        set_alpha_to_one=False,
     )
     pipeline = StableDiffusionPipeline(
         vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
@@ -65,7 +76,12 @@ def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def backend(tiny_sd: Path) -> ImageBackend:
-    settings = Settings(image_backend="diffusers", diffusers_model=str(tiny_sd), device="cpu", diffusers_resolution=64)
+    settings = Settings(
+        image_backend="diffusers",
+        diffusers_model=str(tiny_sd),
+        device="cpu",
+        diffusers_resolution=64,
+    )
     return make_image_backend(settings)
 
 
@@ -77,7 +93,9 @@ def _request(**kwargs: object) -> ImageRequest:
     return ImageRequest(**(base | kwargs))  # type: ignore[arg-type]
 
 
-def test_saved_pipeline_loads_through_settings_and_draws_the_requested_size(backend: ImageBackend) -> None:
+def test_saved_pipeline_loads_through_settings_and_draws_the_requested_size(
+    backend: ImageBackend,
+) -> None:
     assert isinstance(backend, DiffusersImageBackend) and isinstance(backend, ImageBackend)
     result = backend.generate(_request(num_images=2))
     assert [image.size for image in result.images] == [(90, 60), (90, 60)]
@@ -92,8 +110,14 @@ def test_each_image_of_a_batch_is_reproducible_alone(backend: ImageBackend) -> N
     second = backend.generate(_request(seed=21))
     again = backend.generate(_request(seed=20))
     # CPU kernels (batched or threaded) round differently in float32: equal to within 2 levels.
-    assert np.abs(np.asarray(batch.images[1], np.int16) - np.asarray(second.images[0], np.int16)).max() <= 2
-    assert np.abs(np.asarray(batch.images[0], np.int16) - np.asarray(again.images[0], np.int16)).max() <= 2
+    assert (
+        np.abs(np.asarray(batch.images[1], np.int16) - np.asarray(second.images[0], np.int16)).max()
+        <= 2
+    )
+    assert (
+        np.abs(np.asarray(batch.images[0], np.int16) - np.asarray(again.images[0], np.int16)).max()
+        <= 2
+    )
     assert not np.array_equal(np.asarray(batch.images[0]), np.asarray(batch.images[1]))
 
 

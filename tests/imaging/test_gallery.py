@@ -6,12 +6,12 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.review import accounts as auth
-from studio.core.settings import get_settings
 from studio.core.database import get_engine
+from studio.core.models import Asset, Role, User, Variant
+from studio.core.settings import get_settings
 from studio.imaging.gallery import gallery_items
 from studio.imaging.render import RenderOptions, render_variants
-from studio.core.models import Asset, Role, User, Variant
+from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
 from tests.imaging.test_render import _variants
 
@@ -22,14 +22,23 @@ PAGE = "from studio.ui.pages.gallery import render\nrender()\n"
 def db(studio_env: dict[str, str]) -> Session:
     session = Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False)
     for name, role in (("cara", Role.creative), ("mia", Role.marketer)):
-        session.add(User(username=name, display_name=name.title(), role=role, password_hash=auth.hash_password("pw")))
+        session.add(
+            User(
+                username=name,
+                display_name=name.title(),
+                role=role,
+                password_hash=auth.hash_password("pw"),
+            )
+        )
     session.commit()
     return session
 
 
 def _page(db: Session, username: str) -> AppTest:
     at = AppTest.from_string(PAGE, default_timeout=120)
-    at.session_state[SIGNIN_KEY] = auth.start_session(auth.active_user(db, username=username), ttl_minutes=60)
+    at.session_state[SIGNIN_KEY] = auth.start_session(
+        auth.active_user(db, username=username), ttl_minutes=60
+    )
     return at
 
 
@@ -39,8 +48,11 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
     from studio.brand.guidelines import load_catalog
 
     render_variants(
-        db, variant_ids=[ids["meta_feed"], ids["tiktok"]], catalog=load_catalog(settings.brand_dir),
-        settings=settings, options=RenderOptions(scale=0.1, video_duration_s=6.0, fps=12, video_scenes=1),
+        db,
+        variant_ids=[ids["meta_feed"], ids["tiktok"]],
+        catalog=load_catalog(settings.brand_dir),
+        settings=settings,
+        options=RenderOptions(scale=0.1, video_duration_s=6.0, fps=12, video_scenes=1),
         actor="cara",
     )
     db.commit()
@@ -56,7 +68,9 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
         f"**#{ids['tiktok']} · home-baristas · tiktok** · draft · ❌ QC failed · predicted CTR: not scored"
     ]
     at.selectbox(key="gallery_qc").set_value("not rendered").run()
-    shown = {m.value.split(" · ")[2].split("**")[0] for m in at.markdown if m.value.startswith("**#")}
+    shown = {
+        m.value.split(" · ")[2].split("**")[0] for m in at.markdown if m.value.startswith("**#")
+    }
     assert shown == {"linkedin_sponsored"}
     at.selectbox(key="gallery_qc").set_value("all")
     at.multiselect(key="gallery_channels").set_value(["meta_feed"]).run()
@@ -81,11 +95,15 @@ def test_render_button_renders_with_progress_and_checks_permission(db: Session) 
     assert len(at.get("image")) == 2
     db.expire_all()
     items = gallery_items(db, brand="halden-coffee", channels=["linkedin_sponsored"])
-    assert [len(i.assets) for i in items] == [2] and items[0].variant.id == ids["linkedin_sponsored"]
+    assert [len(i.assets) for i in items] == [2] and items[0].variant.id == ids[
+        "linkedin_sponsored"
+    ]
 
 
 def test_unknown_qc_filter_is_explained(db: Session) -> None:
-    with pytest.raises(ValueError, match="qc filter must be one of all, passed, failed, not rendered"):
+    with pytest.raises(
+        ValueError, match="qc filter must be one of all, passed, failed, not rendered"
+    ):
         gallery_items(db, brand="halden-coffee", qc="maybe")  # type: ignore[arg-type]
 
 
@@ -107,4 +125,6 @@ def test_gallery_sorts_and_filters_by_predicted_ctr(db: Session) -> None:
     at.number_input(key="gallery_min_ctr").set_value(1.5).run()
     assert not at.exception, at.exception
     shown = [m.value for m in at.markdown if m.value.startswith("**#")]
-    assert len(shown) == 2 and "predicted CTR 2.50%" in shown[0] and "predicted CTR 1.80%" in shown[1]
+    assert (
+        len(shown) == 2 and "predicted CTR 2.50%" in shown[0] and "predicted CTR 1.80%" in shown[1]
+    )

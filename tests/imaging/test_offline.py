@@ -12,8 +12,18 @@ from studio.imaging.compositor import BrandKit
 from studio.imaging.qc import palette_check
 
 
-def _request(kit: BrandKit, motifs: tuple[str, ...], seed: int = 7, **kwargs: object) -> ImageRequest:
-    return ImageRequest(prompt="ignored", width=160, height=120, seed=seed, colors=kit.colors, motifs=motifs, **kwargs)  # type: ignore[arg-type]
+def _request(
+    kit: BrandKit, motifs: tuple[str, ...], seed: int = 7, **kwargs: object
+) -> ImageRequest:
+    return ImageRequest(
+        prompt="ignored",
+        width=160,
+        height=120,
+        seed=seed,
+        colors=kit.colors,
+        motifs=motifs,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def test_same_seed_same_pixels_other_seed_other_pixels(halden: BrandKit) -> None:
@@ -41,7 +51,9 @@ def test_backgrounds_stay_on_the_brand_palette(catalog: BrandCatalog, slug: str)
     kit = BrandKit.from_brand(brand)
     backend = OfflineImageBackend()
     for seed in range(6):
-        image = backend.generate(_request(kit, tuple(brand.guideline.product_motifs), seed=seed)).images[0]
+        image = backend.generate(
+            _request(kit, tuple(brand.guideline.product_motifs), seed=seed)
+        ).images[0]
         check = palette_check(image, kit.palette)
         assert check.passed, f"seed {seed}: {check.message}"
 
@@ -49,7 +61,9 @@ def test_backgrounds_stay_on_the_brand_palette(catalog: BrandCatalog, slug: str)
 def test_motifs_are_drawn(halden: BrandKit) -> None:
     backend = OfflineImageBackend()
     plain = np.asarray(backend.generate(_request(halden, ())).images[0], dtype=np.int16)
-    with_beans = np.asarray(backend.generate(_request(halden, ("coffee bean",))).images[0], dtype=np.int16)
+    with_beans = np.asarray(
+        backend.generate(_request(halden, ("coffee bean",))).images[0], dtype=np.int16
+    )
     assert (np.abs(plain - with_beans).sum(axis=-1) > 30).mean() > 0.02
 
 

@@ -41,10 +41,16 @@ def test_same_render_is_stored_once_other_seed_is_a_new_file(tmp_path: Path) -> 
     image = Image.new("RGB", (16, 16), "white")
     first = save_png(image, PROVENANCE, tmp_path)
     second = save_png(image, PROVENANCE, tmp_path)
-    third = save_png(image, Provenance("offline", "studio-offline-2", 43, PROVENANCE.prompt_hash, False), tmp_path)
+    third = save_png(
+        image,
+        Provenance("offline", "studio-offline-2", 43, PROVENANCE.prompt_hash, False),
+        tmp_path,
+    )
     assert first == second
     assert third.path != first.path
-    assert sorted(p.name for p in (tmp_path / "images").iterdir()) == sorted({first.path.name, third.path.name})
+    assert sorted(p.name for p in (tmp_path / "images").iterdir()) == sorted(
+        {first.path.name, third.path.name}
+    )
 
 
 def test_prompt_hash_separates_prompt_and_negative_prompt() -> None:

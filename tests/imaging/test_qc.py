@@ -20,13 +20,24 @@ def _grey_kit(kit: BrandKit, grey: tuple[int, int, int]) -> BrandKit:
     return dataclasses.replace(kit, colors=colors, palette=(white, grey))
 
 
-@pytest.mark.parametrize(("grey", "passes", "ratio"), [((0x76,) * 3, True, 4.54), ((0x77,) * 3, False, 4.48)])
+@pytest.mark.parametrize(
+    ("grey", "passes", "ratio"), [((0x76,) * 3, True, 4.54), ((0x77,) * 3, False, 4.48)]
+)
 def test_text_contrast_is_measured_at_the_wcag_boundary(
     halden: BrandKit, grey: tuple[int, int, int], passes: bool, ratio: float
 ) -> None:
     kit = _grey_kit(halden, grey)
-    ad = compose(Image.new("RGB", (200, 200), "white"), AdCopy("Grey on white", "Go"), kit, SQUARE.scaled(0.5))
-    check = next(c for c in check_image(ad, kit.palette) if c.rule == "text_contrast" and c.element == "headline")
+    ad = compose(
+        Image.new("RGB", (200, 200), "white"),
+        AdCopy("Grey on white", "Go"),
+        kit,
+        SQUARE.scaled(0.5),
+    )
+    check = next(
+        c
+        for c in check_image(ad, kit.palette)
+        if c.rule == "text_contrast" and c.element == "headline"
+    )
     assert check.passed is passes
     assert check.value == pytest.approx(ratio, abs=0.01)
     assert check.threshold == 4.5
@@ -34,10 +45,18 @@ def test_text_contrast_is_measured_at_the_wcag_boundary(
 
 
 def test_logo_that_vanishes_into_its_backdrop_fails(halden: BrandKit) -> None:
-    ad = compose(Image.new("RGB", (200, 200), (244, 233, 220)), AdCopy("Fresh", "Shop now"), halden, SQUARE.scaled(0.5))
+    ad = compose(
+        Image.new("RGB", (200, 200), (244, 233, 220)),
+        AdCopy("Fresh", "Shop now"),
+        halden,
+        SQUARE.scaled(0.5),
+    )
     box = ad.layout.logo_box
     # Paint the logo's surroundings in the logo's own ink colour: the mark disappears.
-    ink = tuple(int(v) for v in np.median(np.asarray(ad.logo)[np.asarray(ad.logo)[..., 3] > 200][:, :3], axis=0))
+    ink = tuple(
+        int(v)
+        for v in np.median(np.asarray(ad.logo)[np.asarray(ad.logo)[..., 3] > 200][:, :3], axis=0)
+    )
     plate = ad.plate.copy()
     plate.paste(Image.new("RGB", (box.width, box.height), ink), (box.left, box.top))
     plate.paste(ad.logo, (box.left, box.top), ad.logo)
@@ -50,7 +69,12 @@ def test_logo_that_vanishes_into_its_backdrop_fails(halden: BrandKit) -> None:
 
 
 def test_text_drawn_over_the_logo_is_reported(halden: BrandKit) -> None:
-    ad = compose(Image.new("RGB", (200, 200), (244, 233, 220)), AdCopy("Fresh", "Shop now"), halden, SQUARE.scaled(0.5))
+    ad = compose(
+        Image.new("RGB", (200, 200), (244, 233, 220)),
+        AdCopy("Fresh", "Shop now"),
+        halden,
+        SQUARE.scaled(0.5),
+    )
     image = ad.image.copy()
     box = ad.layout.logo_box
     image.paste((255, 0, 0), (box.left + 2, box.top + 2, box.left + 6, box.top + 6))
@@ -68,21 +92,32 @@ def test_palette_check(halden: BrandKit) -> None:
 
 
 def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
-    ad = compose(Image.new("RGB", (100, 100), "white"), AdCopy("Fresh", "Shop"), halden, SQUARE.scaled(0.3))
+    ad = compose(
+        Image.new("RGB", (100, 100), "white"), AdCopy("Fresh", "Shop"), halden, SQUARE.scaled(0.3)
+    )
     rows = [c.as_dict() for c in check_image(ad, halden.palette)]
     rules = [r["rule"] for r in rows]
     assert rules == [
         "text_contrast", "text_contrast", "text_fit", "text_fit", "safe_zone", "logo_present",
         "logo_unobstructed", "palette",
     ]  # fmt: skip
-    assert all(set(r) == {"rule", "element", "passed", "message", "value", "threshold"} for r in rows)
+    assert all(
+        set(r) == {"rule", "element", "passed", "message", "value", "threshold"} for r in rows
+    )
 
 
 def test_video_checks_against_tiktok_limits() -> None:
     fmt = VIDEO_FORMATS["9:16"]
-    good = check_video(channel="tiktok", fmt=fmt, codec="h264", width=1080, height=1920, duration_s=8.0)
+    good = check_video(
+        channel="tiktok", fmt=fmt, codec="h264", width=1080, height=1920, duration_s=8.0
+    )
     assert all(c.passed for c in good)
-    bad = {c.rule: c for c in check_video(channel="tiktok", fmt=fmt, codec="hevc", width=540, height=960, duration_s=4.0)}
+    bad = {
+        c.rule: c
+        for c in check_video(
+            channel="tiktok", fmt=fmt, codec="hevc", width=540, height=960, duration_s=4.0
+        )
+    }
     assert not bad["video_codec"].passed and "H.264" in bad["video_codec"].message
     assert not bad["video_size"].passed and "720x1280" in bad["video_size"].message
     assert not bad["video_duration"].passed and "6-15 s" in bad["video_duration"].message

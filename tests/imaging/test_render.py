@@ -11,10 +11,11 @@ from typer.testing import CliRunner
 
 from studio.brand.guidelines import BrandCatalog
 from studio.cli import app
-from studio.core.settings import Settings, get_settings
-from studio.review import account_queries as user_queries
 from studio.copy import variants as variant_crud
 from studio.core.database import get_engine, session_scope
+from studio.core.models import Asset, AuditLog, Variant
+from studio.core.progress import Progress
+from studio.core.settings import Settings, get_settings
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_png_provenance, read_video_provenance
 from studio.imaging.render import (
@@ -23,8 +24,7 @@ from studio.imaging.render import (
     cta_label,
     render_variants,
 )
-from studio.core.models import Asset, AuditLog, Variant
-from studio.core.progress import Progress
+from studio.review import account_queries as user_queries
 from tests.imaging.test_video import _tone
 from tests.people import add_people
 
@@ -41,7 +41,9 @@ FIELDS = {
 PREVIEW = RenderOptions(scale=0.12, video_duration_s=6.0, fps=12, video_scenes=2)
 
 
-def _variants(session: Session, brand: str = "halden-coffee", persona: str = "home-baristas") -> dict[str, int]:
+def _variants(
+    session: Session, brand: str = "halden-coffee", persona: str = "home-baristas"
+) -> dict[str, int]:
     """One variant per channel; the test accounts (tests.people) are added when missing."""
     if user_queries.find_user(session, username="cara") is None:
         add_people(session)
@@ -81,9 +83,14 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
         )  # fmt: skip
         session.commit()
         by_variant = {r.variant_id: r for r in reports}
-        sizes = {channel: sorted((a.kind, a.width, a.height) for a in by_variant[vid].assets) for channel, vid in ids.items()}
+        sizes = {
+            channel: sorted((a.kind, a.width, a.height) for a in by_variant[vid].assets)
+            for channel, vid in ids.items()
+        }
         assert sizes["google_rsa"] == [] and by_variant[ids["google_rsa"]].skipped
-        assert sizes["meta_feed"] == sorted([("image", 130, 130), ("image", 130, 162), ("image", 130, 230)])
+        assert sizes["meta_feed"] == sorted(
+            [("image", 130, 130), ("image", 130, 162), ("image", 130, 230)]
+        )
         assert sizes["linkedin_sponsored"] == sorted([("image", 144, 76), ("image", 130, 130)])
         assert sizes["tiktok"] == [("video", 130, 230)]
         assert [s.done for s in steps] == [1, 2, 3, 4, 5, 6] and steps[-1].fraction == 1.0
@@ -93,23 +100,46 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
         for row in rows:
             path = asset_path(settings.asset_dir, row.path)
             assert hashlib.sha256(path.read_bytes()).hexdigest() == row.sha256 == path.stem
-            provenance = read_png_provenance(path) if row.kind == "image" else read_video_provenance(path)
-            assert (provenance.seed, provenance.prompt_hash, provenance.ai_generated) == (row.seed, row.prompt_hash, False)
+            provenance = (
+                read_png_provenance(path) if row.kind == "image" else read_video_provenance(path)
+            )
+            assert (provenance.seed, provenance.prompt_hash, provenance.ai_generated) == (
+                row.seed,
+                row.prompt_hash,
+                False,
+            )
             assert provenance.template == "image_background.j2"
             assert row.qc and {"rule", "passed", "message"} <= set(row.qc[0])
         video = next(r for r in rows if r.kind == "video")
         probe = probe_video(asset_path(settings.asset_dir, video.path))
-        assert probe.codec == "h264" and probe.audio_codec == "aac" and video.duration_s == pytest.approx(6.0)
+        assert (
+            probe.codec == "h264"
+            and probe.audio_codec == "aac"
+            and video.duration_s == pytest.approx(6.0)
+        )
         failed = {c["rule"] for c in video.qc if not c["passed"]}
         assert failed == {"video_size"}, "a preview is below TikTok's 720x1280 and must say so"
         images = [r for r in rows if r.kind == "image"]
-        assert all(c["passed"] for r in images for c in r.qc if c["rule"] in ("text_contrast", "logo_unobstructed"))
+        assert all(
+            c["passed"]
+            for r in images
+            for c in r.qc
+            if c["rule"] in ("text_contrast", "logo_unobstructed")
+        )
         audits = session.exec(select(AuditLog).where(AuditLog.action == "variant.render")).all()
         assert len(audits) == 3 and audits[0].actor == "cara"
 
-        again = render_variants(session, variant_ids=[ids["meta_feed"]], catalog=catalog, settings=settings, options=PREVIEW,
-                            actor="cara")
-        assert [a.id for a in again[0].assets] == [a.id for a in by_variant[ids["meta_feed"]].assets]
+        again = render_variants(
+            session,
+            variant_ids=[ids["meta_feed"]],
+            catalog=catalog,
+            settings=settings,
+            options=PREVIEW,
+            actor="cara",
+        )
+        assert [a.id for a in again[0].assets] == [
+            a.id for a in by_variant[ids["meta_feed"]].assets
+        ]
         assert len(session.exec(select(Asset)).all()) == 6, "the same render is recorded once"
 
 
@@ -132,7 +162,10 @@ def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str,
         ids = _variants(session)
         campaign_id = variant_crud.get_variant(session, variant_id=ids["meta_feed"]).campaign_id
     runner = CliRunner()
-    result = runner.invoke(app, ["render", "--campaign", str(campaign_id), "--scale", "0.1", "--no-video", "--as", "cara"])
+    result = runner.invoke(
+        app,
+        ["render", "--campaign", str(campaign_id), "--scale", "0.1", "--no-video", "--as", "cara"],
+    )
     assert result.exit_code == 0, result.output
     assert "[5/5]" in result.output
     assert "skipped, channel google_rsa takes no images or videos" in result.output
@@ -144,6 +177,10 @@ def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str,
     both = runner.invoke(app, ["render", "--campaign", "1", "--variant", "1", "--as", "cara"])
     assert both.exit_code == 1 and "either --variant ID" in both.output
     missing = runner.invoke(app, ["render", "--variant", "999", "--as", "cara"])
-    assert missing.exit_code == 1 and "no variant with id 999 (nothing was recorded)" in missing.output
+    assert (
+        missing.exit_code == 1 and "no variant with id 999 (nothing was recorded)" in missing.output
+    )
     bad = runner.invoke(app, ["render", "--variant", "1", "--duration", "20", "--as", "cara"])
-    assert bad.exit_code == 1 and "video_duration_s must be 6-15 seconds; received 20.0" in bad.output
+    assert (
+        bad.exit_code == 1 and "video_duration_s must be 6-15 seconds; received 20.0" in bad.output
+    )

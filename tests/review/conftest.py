@@ -31,10 +31,20 @@ def make_variant(
     predicted_ctr: float | None = None,
 ) -> Variant:
     variant = Variant(
-        campaign_id=campaign_id, brand="halden-coffee", persona=persona, channel="meta_feed",
-        fields=dict(fields or META_FIELDS), status=status, backend="offline", model="offline-v1",
-        seed=7, prompt_template="copy/meta_feed", prompt_hash="0" * 64, prompt="brief",
-        created_by=created_by, predicted_ctr=predicted_ctr,
+        campaign_id=campaign_id,
+        brand="halden-coffee",
+        persona=persona,
+        channel="meta_feed",
+        fields=dict(fields or META_FIELDS),
+        status=status,
+        backend="offline",
+        model="offline-v1",
+        seed=7,
+        prompt_template="copy/meta_feed",
+        prompt_hash="0" * 64,
+        prompt="brief",
+        created_by=created_by,
+        predicted_ctr=predicted_ctr,
     )
     session.add(variant)
     session.commit()
@@ -50,8 +60,13 @@ def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Sessio
     with Session(get_engine(url), expire_on_commit=False) as db_session:
         add_people(db_session)
         campaign = variant_queries.create_campaign(
-            db_session, brand="halden-coffee", name="Shared", objective="traffic",
-            landing_url="https://haldencoffee.example", created_by="cara")
+            db_session,
+            brand="halden-coffee",
+            name="Shared",
+            objective="traffic",
+            landing_url="https://haldencoffee.example",
+            created_by="cara",
+        )
         db_session.commit()
         assert campaign.id is not None
         yield db_session, campaign.id
@@ -66,8 +81,12 @@ def people(session: Session) -> dict[str, User]:
 @pytest.fixture
 def campaign_id(session: Session) -> int:
     campaign = variant_queries.create_campaign(
-        session, brand="halden-coffee", name="Spring subscriptions", objective="traffic",
-        landing_url="https://haldencoffee.example/spring", created_by="cara",
+        session,
+        brand="halden-coffee",
+        name="Spring subscriptions",
+        objective="traffic",
+        landing_url="https://haldencoffee.example/spring",
+        created_by="cara",
     )
     session.commit()
     assert campaign.id is not None
@@ -75,7 +94,9 @@ def campaign_id(session: Session) -> int:
 
 
 @pytest.fixture
-def variant_factory(session: Session, campaign_id: int, people: dict[str, User]) -> Callable[..., Variant]:
+def variant_factory(
+    session: Session, campaign_id: int, people: dict[str, User]
+) -> Callable[..., Variant]:
     def factory(**kwargs: object) -> Variant:
         return make_variant(session, campaign_id=campaign_id, **kwargs)  # type: ignore[arg-type]
 

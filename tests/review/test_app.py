@@ -8,14 +8,14 @@ import pytest
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from studio.core import audit
-from studio.review import accounts as auth
-from studio.review import workflow as review
-from studio.core.settings import get_settings
-from studio.review import queries as review_queries
 from studio.copy import variants as variant_queries
+from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.models import VariantStatus, utcnow
+from studio.core.settings import get_settings
+from studio.review import accounts as auth
+from studio.review import queries as review_queries
+from studio.review import workflow as review
 from studio.ui.auth import SIGNIN_KEY
 from tests.conftest import REPO_ROOT
 
@@ -34,14 +34,22 @@ def db(studio_env: dict[str, str]) -> Session:
 
 @pytest.fixture
 def campaign_id(db: Session) -> int:
-    campaign = variant_queries.create_campaign(db, brand="halden-coffee", name="Spring", objective="traffic",
-                                               landing_url="https://haldencoffee.example", created_by="cara")
+    campaign = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="Spring",
+        objective="traffic",
+        landing_url="https://haldencoffee.example",
+        created_by="cara",
+    )
     db.commit()
     return campaign.id  # type: ignore[return-value]
 
 
 def page(module: str, db: Session, username: str | None) -> AppTest:
-    at = AppTest.from_string(f"from studio.ui.pages.{module} import render\nrender()\n", default_timeout=60)
+    at = AppTest.from_string(
+        f"from studio.ui.pages.{module} import render\nrender()\n", default_timeout=60
+    )
     if username:
         user = auth.active_user(db, username=username)
         at.session_state[SIGNIN_KEY] = auth.start_session(user, ttl_minutes=60)
@@ -71,7 +79,9 @@ def test_the_app_asks_for_sign_in_first_and_signs_in(db: Session):
 def test_an_expired_sign_in_goes_back_to_the_form(db: Session):
     at = AppTest.from_file(APP, default_timeout=60)
     user = auth.active_user(db, username="bea")
-    at.session_state[SIGNIN_KEY] = auth.start_session(user, ttl_minutes=5, now=utcnow() - timedelta(minutes=6))
+    at.session_state[SIGNIN_KEY] = auth.start_session(
+        user, ttl_minutes=5, now=utcnow() - timedelta(minutes=6)
+    )
     at.run()
     assert any("your sign-in expired" in w.value for w in at.warning)
     assert [t.value for t in at.title] == ["Sign in to studio"]
@@ -82,7 +92,9 @@ def test_oidc_mode_without_provider_settings_says_what_is_missing(db: Session, m
     get_settings.cache_clear()
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, at.exception
-    assert any("no [auth] section" in e.value and "docs/identity-provider.md" in e.value for e in at.error)
+    assert any(
+        "no [auth] section" in e.value and "docs/identity-provider.md" in e.value for e in at.error
+    )
     assert not at.text_input  # no password form in OIDC mode
 
 
@@ -98,15 +110,20 @@ def test_a_deactivated_user_is_signed_out_at_the_next_run(db: Session):
 VISIBLE = "import streamlit as st\nfrom studio.ui.shell import PAGES\nfrom studio.ui.auth import may_open\nst.write(', '.join(s.title for s in PAGES if may_open(s.permission)))\n"
 
 
-@pytest.mark.parametrize(("username", "expected"), [
-    ("cara", {"Overview", "Review"}),
-    ("bea", {"Overview", "Brand", "Review", "Audit log"}),
-    ("mia", {"Overview", "Review", "Audit log"}),
-    ("ada", {"Overview", "Brand", "Review", "Audit log", "Users"}),
-])
+@pytest.mark.parametrize(
+    ("username", "expected"),
+    [
+        ("cara", {"Overview", "Review"}),
+        ("bea", {"Overview", "Brand", "Review", "Audit log"}),
+        ("mia", {"Overview", "Review", "Audit log"}),
+        ("ada", {"Overview", "Brand", "Review", "Audit log", "Users"}),
+    ],
+)
 def test_pages_are_listed_by_role(db: Session, username: str, expected: set[str]):
     at = AppTest.from_string(VISIBLE, default_timeout=60)
-    at.session_state[SIGNIN_KEY] = auth.start_session(auth.active_user(db, username=username), ttl_minutes=60)
+    at.session_state[SIGNIN_KEY] = auth.start_session(
+        auth.active_user(db, username=username), ttl_minutes=60
+    )
     at.run()
     shown = set(at.markdown[0].value.split(", "))
     assert expected <= shown
@@ -114,15 +131,21 @@ def test_pages_are_listed_by_role(db: Session, username: str, expected: set[str]
 
 
 def test_review_page_approve_reject_and_request_changes(db: Session, campaign_id: int):
-    a, b, c = (make_variant(db, campaign_id=campaign_id, status=S.in_review, predicted_ctr=ctr)
-               for ctr in (0.02, 0.03, 0.01))
+    a, b, c = (
+        make_variant(db, campaign_id=campaign_id, status=S.in_review, predicted_ctr=ctr)
+        for ctr in (0.02, 0.03, 0.01)
+    )
     at = page("review", db, "bea").run()
     assert not at.exception, at.exception
     headers = [m.value for m in at.markdown if m.value.startswith("#### Variant")]
-    assert [h.split(" · ")[0] for h in headers] == [f"#### Variant {v.id}" for v in (b, a, c)]  # best CTR first
+    assert [h.split(" · ")[0] for h in headers] == [
+        f"#### Variant {v.id}" for v in (b, a, c)
+    ]  # best CTR first
     assert any("Predicted CTR:** 3.00%" in m.value for m in at.markdown)
     assert any("Persona: Home baristas" in m.value for m in at.markdown)
-    assert any("Disclaimer: _New subscribers only. Cancel anytime._" in m.value for m in at.markdown)
+    assert any(
+        "Disclaimer: _New subscribers only. Cancel anytime._" in m.value for m in at.markdown
+    )
     at.button(key=f"approve:{a.id}").click().run()
     at.button(key=f"reject:{b.id}").click().run()
     assert any("write a reason" in e.value for e in at.error)
@@ -144,7 +167,9 @@ def test_review_page_tells_the_second_reviewer_it_changed(db: Session, campaign_
     db.commit()
     at.text_input(key=f"reason:{variant.id}").set_value("Off brand")
     at.button(key=f"reject:{variant.id}").click().run()
-    assert any("changed since you opened it" in e.value and "approve by ben" in e.value for e in at.error)
+    assert any(
+        "changed since you opened it" in e.value and "approve by ben" in e.value for e in at.error
+    )
     assert review_queries.load_variant(db, variant_id=variant.id).status == S.approved
     assert len(review_queries.list_reviews(db, variant_ids=[variant.id])) == 1
 
@@ -157,12 +182,17 @@ def test_bulk_approval_asks_for_confirmation_and_reports_each(db: Session, campa
         at.checkbox(key=f"select:{v.id}").check().run()
     at.button(key="bulk_approve").click().run()
     assert any("Approve 2 variant(s)" in w.value for w in at.warning)
-    assert review_queries.load_variant(db, variant_id=variants[0].id).status == S.in_review  # not yet
+    assert (
+        review_queries.load_variant(db, variant_id=variants[0].id).status == S.in_review
+    )  # not yet
     at.button(key="bulk_confirm").click().run()
     assert any("2 done, 0 refused" in s.value for s in at.success)
     db.expire_all()
     assert [review_queries.load_variant(db, variant_id=v.id).status for v in variants] == [
-        S.approved, S.approved, S.in_review]
+        S.approved,
+        S.approved,
+        S.in_review,
+    ]
 
 
 def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
@@ -171,7 +201,9 @@ def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
     at.run()
     at.selectbox(key="review_status").set_value("changes_requested").run()
     assert f"edit:{variant.id}:headline" in [t.key for t in at.text_area]
-    assert not any(str(b.key).startswith(("approve:", "reject:")) for b in at.button)  # not a reviewer
+    assert not any(
+        str(b.key).startswith(("approve:", "reject:")) for b in at.button
+    )  # not a reviewer
     at.text_area(key=f"edit:{variant.id}:headline").set_value("The best coffee, cheap").run()
     at.button(key=f"save:{variant.id}").click().run()
     assert any("Saved revision 2" in s.value for s in at.success), [e.value for e in at.error]
@@ -179,7 +211,9 @@ def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
     assert revision is not None and revision.fields["headline"] == "The best coffee, cheap"
     assert {v["rule"] for v in revision.violations} >= {"banned_phrase", "unbacked_claim"}
     at.selectbox(key="review_status").set_value("draft").run()
-    assert any("cheap" in e.value and "banned_phrase" in e.value for e in at.error)  # flags on the card
+    assert any(
+        "cheap" in e.value and "banned_phrase" in e.value for e in at.error
+    )  # flags on the card
     at.button(key=f"submit:{revision.id}").click().run()
     assert review_queries.load_variant(db, variant_id=revision.id).status == S.in_review
 

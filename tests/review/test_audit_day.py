@@ -10,14 +10,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from studio.core import audit
-from studio.review import accounts as auth
-from studio.brand import store as brand_store
-from studio.review import workflow as review
 from studio.backends.llm import CampaignBrief
 from studio.backends.llm_offline import OfflineCopyWriter
+from studio.brand import store as brand_store
 from studio.brand.guidelines import BrandCatalog
 from studio.copy.generation import GenerationRequest, run_generation
+from studio.core import audit
+from studio.review import accounts as auth
+from studio.review import workflow as review
 
 PW = "a long enough passphrase"
 
@@ -26,15 +26,25 @@ def test_a_day_of_work_is_fully_audited(session: Session, catalog: BrandCatalog,
     halden = catalog.get("halden-coffee")
     # Morning: the admin sets up the team.
     auth.create_first_admin(session, username="ada", display_name="Ada", password=PW)
-    for name, role in (("cara", "creative"), ("bea", "brand_manager"), ("ben", "brand_manager"),
-                       ("mia", "marketer")):
-        auth.create_user(session, actor="ada", username=name, display_name=name.title(), role=role, password=PW)
+    for name, role in (
+        ("cara", "creative"),
+        ("bea", "brand_manager"),
+        ("ben", "brand_manager"),
+        ("mia", "marketer"),
+    ):
+        auth.create_user(
+            session, actor="ada", username=name, display_name=name.title(), role=role, password=PW
+        )
     session.commit()
     # The creative signs in and generates three drafts.
     auth.authenticate(session, username="cara", password=PW)
     request = GenerationRequest(
-        brand=halden, brief=CampaignBrief("sales", halden.guideline.website, name="Spring"),
-        personas=("home-baristas",), channels=("meta_feed",), n=3, seed=11,
+        brand=halden,
+        brief=CampaignBrief("sales", halden.guideline.website, name="Spring"),
+        personas=("home-baristas",),
+        channels=("meta_feed",),
+        n=3,
+        seed=11,
     )
     generated = run_generation(session, request, OfflineCopyWriter(), created_by="cara")
     session.commit()
@@ -44,21 +54,30 @@ def test_a_day_of_work_is_fully_audited(session: Session, catalog: BrandCatalog,
     session.commit()
     # The brand manager decides.
     review.approve(session, variant_id=v1, actor="bea", four_eyes=True)
-    review.reject(session, variant_id=v2, actor="bea", reason="Promises more than we can ship", four_eyes=True)
+    review.reject(
+        session, variant_id=v2, actor="bea", reason="Promises more than we can ship", four_eyes=True
+    )
     review.request_changes(session, variant_id=v3, actor="bea", comment="Name the origin")
     session.commit()
     # The creative revises; the other brand manager approves the revision.
     current = next(g for g in generated.variants if g.variant_id == v3).fields
     field = "headline" if "headline" in current else next(iter(current))
-    v4 = review.edit_variant(session, variant_id=v3, actor="cara", fields={field: "Single-origin Ethiopia"},
-                             guideline=halden.guideline).id
+    v4 = review.edit_variant(
+        session,
+        variant_id=v3,
+        actor="cara",
+        fields={field: "Single-origin Ethiopia"},
+        guideline=halden.guideline,
+    ).id
     review.submit(session, variant_id=v4, actor="cara")
     review.approve(session, variant_id=v4, actor="ben", four_eyes=True)
     session.commit()
     # The brand manager tightens the guideline.
     path = "halden-coffee/guideline.yaml"
     text = (brand_dir / path).read_text().replace("  - addictive\n", "  - addictive\n  - miracle\n")
-    brand_store.save_brand_file(session, root=brand_dir, path=path, text=text, author="bea", message="ban 'miracle'")
+    brand_store.save_brand_file(
+        session, root=brand_dir, path=path, text=text, author="bea", message="ban 'miracle'"
+    )
     session.commit()
     # The marketer tests one and exports.
     review.act(session, variant_id=v1, action="start_test", actor="mia")
@@ -67,8 +86,10 @@ def test_a_day_of_work_is_fully_audited(session: Session, catalog: BrandCatalog,
     review.act(session, variant_id=v4, action="export", actor="mia")
     session.commit()
     # Refused attempts change nothing and so log nothing.
-    for attempt in (lambda: review.approve(session, variant_id=v2, actor="bea"),
-                    lambda: review.approve(session, variant_id=v4, actor="cara")):
+    for attempt in (
+        lambda: review.approve(session, variant_id=v2, actor="bea"),
+        lambda: review.approve(session, variant_id=v4, actor="cara"),
+    ):
         try:
             attempt()
         except (review.ReviewError, auth.AuthError):
@@ -111,9 +132,15 @@ def test_a_day_of_work_is_fully_audited(session: Session, catalog: BrandCatalog,
     by_action = {(e.action, e.entity_id): e for e in entries}
     reject = by_action[("variant.reject", ids[v2])]
     assert reject.before == {"status": "in_review", "lock_version": 2}
-    assert reject.after == {"status": "rejected", "lock_version": 3, "reason": "Promises more than we can ship"}
+    assert reject.after == {
+        "status": "rejected",
+        "lock_version": 3,
+        "reason": "Promises more than we can ship",
+    }
     edit = by_action[("variant.edit", ids[v3])]
-    assert edit.after["variant_id"] == v4 and edit.after["fields"] == {field: "Single-origin Ethiopia"}
+    assert edit.after["variant_id"] == v4 and edit.after["fields"] == {
+        field: "Single-origin Ethiopia"
+    }
     assert by_action[("user.deactivate", "ben")].before["is_active"] is True
     assert by_action[("user.deactivate", "ben")].after["is_active"] is False
     assert all(e.at is not None for e in entries)

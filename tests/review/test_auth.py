@@ -9,14 +9,17 @@ from argon2 import PasswordHasher
 from sqlmodel import Session
 
 from studio.core import audit
-from studio.review import accounts as auth
 from studio.core.models import Role, utcnow
+from studio.review import accounts as auth
 
 from .conftest import PASSWORD
 
 
 def test_passwords_are_argon2id_salted_and_verified():
-    first, second = auth.hash_password("a long enough passphrase"), auth.hash_password("a long enough passphrase")
+    first, second = (
+        auth.hash_password("a long enough passphrase"),
+        auth.hash_password("a long enough passphrase"),
+    )
     assert first.startswith("$argon2id$") and first != second  # a fresh salt each time
     assert "passphrase" not in first
     assert auth.verify_password(first, "a long enough passphrase")
@@ -30,7 +33,9 @@ def test_sign_in_audits_every_attempt_and_never_the_password(shared_db):
     user = auth.authenticate(session, username="mia", password=PASSWORD)
     assert user.username == "mia"
     for username, password in (("mia", "not her password at all"), ("nobody", PASSWORD)):
-        with pytest.raises(auth.AuthenticationFailed, match=r"^unknown username or wrong password$"):
+        with pytest.raises(
+            auth.AuthenticationFailed, match=r"^unknown username or wrong password$"
+        ):
             auth.authenticate(session, username=username, password=password)
     session.commit()
     entries = audit.list_entries(session, entity_type="user", limit=3)
@@ -48,7 +53,9 @@ def test_repeated_failures_pause_sign_in(shared_db):
         with pytest.raises(auth.AuthenticationFailed, match="wrong password"):
             auth.authenticate(session, username="cole", password="guess guess guess")
         session.commit()
-    with pytest.raises(auth.AuthenticationFailed, match=r"5 failed sign-ins for 'cole'.*wait until"):
+    with pytest.raises(
+        auth.AuthenticationFailed, match=r"5 failed sign-ins for 'cole'.*wait until"
+    ):
         auth.authenticate(session, username="cole", password=PASSWORD)  # even the right one
 
 
@@ -60,7 +67,9 @@ def test_weak_hashes_are_upgraded_at_sign_in(shared_db):
     session.commit()
     auth.authenticate(session, username="ben", password=PASSWORD)
     session.commit()
-    assert user.password_hash != weak and not PasswordHasher().check_needs_rehash(user.password_hash)
+    assert user.password_hash != weak and not PasswordHasher().check_needs_rehash(
+        user.password_hash
+    )
 
 
 def test_sessions_expire_and_follow_the_account(shared_db):
@@ -69,7 +78,10 @@ def test_sessions_expire_and_follow_the_account(shared_db):
     start = utcnow()
     signin = auth.start_session(user, ttl_minutes=30, now=start)
     assert signin.expires_at - signin.signed_in_at == timedelta(minutes=30)
-    assert auth.resume_session(session, signin=signin, now=start + timedelta(minutes=29)).username == "cara"
+    assert (
+        auth.resume_session(session, signin=signin, now=start + timedelta(minutes=29)).username
+        == "cara"
+    )
     assert signin.minutes_left(start + timedelta(minutes=20)) == pytest.approx(10)
     with pytest.raises(auth.SessionExpired, match="sign-ins last 30 minutes"):
         auth.resume_session(session, signin=signin, now=start + timedelta(minutes=30))
@@ -89,18 +101,41 @@ def test_user_rules(shared_db):
     cases = [
         (dict(username="Dan", role="creative", password="long enough pass"), "lowercase"),
         (dict(username="dan", role="creative", password="short"), "at least 12"),
-        (dict(username="dan", role="boss", password="long enough pass"), "role 'boss' does not exist; roles: creative"),
+        (
+            dict(username="dan", role="boss", password="long enough pass"),
+            "role 'boss' does not exist; roles: creative",
+        ),
         (dict(username="cara", role="creative", password="long enough pass"), "already exists"),
-        (dict(username="dan.smith@example.com", role="creative", password="dan.smith@example.com"), "must not be the username"),
+        (
+            dict(
+                username="dan.smith@example.com", role="creative", password="dan.smith@example.com"
+            ),
+            "must not be the username",
+        ),
     ]
     for kwargs, message in cases:
         with pytest.raises(auth.InvalidUser, match=message):
             auth.create_user(session, actor="ada", display_name="Dan", **kwargs)
-    with pytest.raises(auth.PermissionDenied, match="bea \\(brand_manager\\) may not add, change and deactivate users"):
-        auth.create_user(session, actor="bea", username="dan", display_name="Dan", role="creative",
-                         password="long enough pass")
-    user = auth.create_user(session, actor="ada", username="dan.smith@example.com", display_name=" Dan ",
-                            role=Role.marketer, password="long enough pass")
+    with pytest.raises(
+        auth.PermissionDenied,
+        match="bea \\(brand_manager\\) may not add, change and deactivate users",
+    ):
+        auth.create_user(
+            session,
+            actor="bea",
+            username="dan",
+            display_name="Dan",
+            role="creative",
+            password="long enough pass",
+        )
+    user = auth.create_user(
+        session,
+        actor="ada",
+        username="dan.smith@example.com",
+        display_name=" Dan ",
+        role=Role.marketer,
+        password="long enough pass",
+    )
     assert (user.display_name, user.role) == ("Dan", Role.marketer)
     [entry] = audit.list_entries(session, action="user.create", entity_id="dan.smith@example.com")
     assert entry.actor == "ada" and "password_hash" not in entry.after
@@ -114,7 +149,9 @@ def test_the_last_admin_is_protected_and_the_first_is_created_once(shared_db):
     with pytest.raises(auth.InvalidUser, match="only active admin"):
         auth.set_role(session, actor="ada", username="ada", role="creative")
     with pytest.raises(auth.InvalidUser, match=r"an admin already exists \(ada\)"):
-        auth.create_first_admin(session, username="root", display_name="Root", password="long enough pass")
+        auth.create_first_admin(
+            session, username="root", display_name="Root", password="long enough pass"
+        )
 
 
 def test_password_changes_self_or_admin(shared_db):
@@ -129,12 +166,25 @@ def test_password_changes_self_or_admin(shared_db):
 
 def test_identity_provider_claims_map_to_studio_users(shared_db):
     session, _ = shared_db
-    auth.create_user(session, actor="ada", username="lee@halden.example", display_name="Lee",
-                     role="brand_manager", password="long enough pass")
+    auth.create_user(
+        session,
+        actor="ada",
+        username="lee@halden.example",
+        display_name="Lee",
+        role="brand_manager",
+        password="long enough pass",
+    )
     user = auth.user_for_identity(session, claims={"email": "Lee@Halden.example", "sub": "123"})
     assert (user.username, user.role) == ("lee@halden.example", Role.brand_manager)
-    assert auth.user_for_identity(session, claims={"email": "x@y.z", "preferred_username": "bea"}).username == "bea"
-    with pytest.raises(auth.AuthenticationFailed, match=r"no studio user has that name; .*studio users add x@y\.z"):
+    assert (
+        auth.user_for_identity(
+            session, claims={"email": "x@y.z", "preferred_username": "bea"}
+        ).username
+        == "bea"
+    )
+    with pytest.raises(
+        auth.AuthenticationFailed, match=r"no studio user has that name; .*studio users add x@y\.z"
+    ):
         auth.user_for_identity(session, claims={"email": "x@y.z"})
     with pytest.raises(auth.AuthenticationFailed, match="'email' scope"):
         auth.user_for_identity(session, claims={"sub": "123"})

@@ -8,13 +8,13 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from studio.core import audit
-from studio.review import accounts as auth
 from studio.cli import app
-from studio.review import queries as review_queries
 from studio.copy import variants as variant_queries
+from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.models import Role, VariantStatus
+from studio.review import accounts as auth
+from studio.review import queries as review_queries
 
 from .conftest import add_people, make_variant
 
@@ -45,17 +45,29 @@ def test_create_admin_from_a_file_and_its_mistakes(db: Session, tmp_path: Path, 
     monkeypatch.delenv("STUDIO_ADMIN_PASSWORD", raising=False)
     no_password = runner.invoke(app, ["users", "create-admin", "root"])
     assert no_password.exit_code == 1
-    assert "no password given: pass --password-file, set STUDIO_ADMIN_PASSWORD" in no_password.output
-    missing = runner.invoke(app, ["users", "create-admin", "root", "--password-file", str(tmp_path / "nope")])
+    assert (
+        "no password given: pass --password-file, set STUDIO_ADMIN_PASSWORD" in no_password.output
+    )
+    missing = runner.invoke(
+        app, ["users", "create-admin", "root", "--password-file", str(tmp_path / "nope")]
+    )
     assert missing.exit_code == 1 and "cannot read it" in missing.output
     empty = tmp_path / "empty.txt"
     empty.write_text("\n")
-    assert "first line is empty" in runner.invoke(
-        app, ["users", "create-admin", "root", "--password-file", str(empty)]).output
+    assert (
+        "first line is empty"
+        in runner.invoke(
+            app, ["users", "create-admin", "root", "--password-file", str(empty)]
+        ).output
+    )
     weak = tmp_path / "weak.txt"
     weak.write_text("admin\n")
-    assert "use at least 12" in runner.invoke(
-        app, ["users", "create-admin", "root", "--password-file", str(weak)]).output
+    assert (
+        "use at least 12"
+        in runner.invoke(
+            app, ["users", "create-admin", "root", "--password-file", str(weak)]
+        ).output
+    )
     good = tmp_path / "good.txt"
     good.write_text("a passphrase from a file\nignored second line\n")
     result = runner.invoke(app, ["users", "create-admin", "root", "--password-file", str(good)])
@@ -67,11 +79,40 @@ def test_add_list_deactivate_as_a_named_admin(db: Session, tmp_path: Path):
     add_people(db)
     secret = tmp_path / "pw.txt"
     secret.write_text("a new user passphrase\n")
-    refused = runner.invoke(app, ["users", "add", "dan", "--role", "marketer", "--as", "bea",
-                                  "--password-file", str(secret)])
-    assert refused.exit_code == 1 and "bea (brand_manager) may not add, change and deactivate users" in refused.output
-    added = runner.invoke(app, ["users", "add", "dan", "--role", "marketer", "--as", "ada",
-                                "--name", "Dan Park", "--password-file", str(secret)])
+    refused = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "dan",
+            "--role",
+            "marketer",
+            "--as",
+            "bea",
+            "--password-file",
+            str(secret),
+        ],
+    )
+    assert (
+        refused.exit_code == 1
+        and "bea (brand_manager) may not add, change and deactivate users" in refused.output
+    )
+    added = runner.invoke(
+        app,
+        [
+            "users",
+            "add",
+            "dan",
+            "--role",
+            "marketer",
+            "--as",
+            "ada",
+            "--name",
+            "Dan Park",
+            "--password-file",
+            str(secret),
+        ],
+    )
     assert added.exit_code == 0 and "added dan as marketer" in added.output
     listing = runner.invoke(app, ["users", "list"])
     assert "dan\tmarketer\tactive\tDan Park" in listing.output
@@ -79,14 +120,22 @@ def test_add_list_deactivate_as_a_named_admin(db: Session, tmp_path: Path):
     assert "dan\tmarketer\tdeactivated" in runner.invoke(app, ["users", "list"]).output
     last = runner.invoke(app, ["users", "deactivate", "ada", "--as", "ada"])
     assert last.exit_code == 1 and "only active admin" in last.output
-    role = runner.invoke(app, ["users", "set-role", "cole", "--role", "brand_manager", "--as", "ada"])
+    role = runner.invoke(
+        app, ["users", "set-role", "cole", "--role", "brand_manager", "--as", "ada"]
+    )
     assert role.exit_code == 0 and "cole is now brand_manager" in role.output
 
 
 def test_review_commands_act_as_the_named_user(db: Session):
     add_people(db)
-    campaign = variant_queries.create_campaign(db, brand="halden-coffee", name="CLI", objective="traffic",
-                                               landing_url="https://haldencoffee.example", created_by="cara")
+    campaign = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="CLI",
+        objective="traffic",
+        landing_url="https://haldencoffee.example",
+        created_by="cara",
+    )
     db.commit()
     a, b = (make_variant(db, campaign_id=campaign.id, status=S.in_review) for _ in range(2))
     draft = make_variant(db, campaign_id=campaign.id, status=S.draft)
@@ -97,14 +146,19 @@ def test_review_commands_act_as_the_named_user(db: Session):
     mixed = runner.invoke(app, ["review", "approve", str(a.id), str(draft.id), "--as", "bea"])
     assert mixed.exit_code == 1
     assert f"ok    variant {a.id}: in_review -> approved (approve by bea)" in mixed.output
-    assert f"error variant {draft.id}: cannot move variant {draft.id} from 'draft' to 'approved'" in mixed.output
+    assert (
+        f"error variant {draft.id}: cannot move variant {draft.id} from 'draft' to 'approved'"
+        in mixed.output
+    )
     assert "1 done, 1 refused" in mixed.output
 
     no_reason = runner.invoke(app, ["review", "reject", str(b.id), "--as", "bea"])
     assert no_reason.exit_code != 0 and "--reason" in no_reason.output
     blank = runner.invoke(app, ["review", "reject", str(b.id), "--as", "bea", "--reason", "  "])
     assert blank.exit_code == 1 and "write a reason" in blank.output
-    ok = runner.invoke(app, ["review", "request-changes", str(b.id), "--as", "bea", "--comment", "Shorter"])
+    ok = runner.invoke(
+        app, ["review", "request-changes", str(b.id), "--as", "bea", "--comment", "Shorter"]
+    )
     assert ok.exit_code == 0, ok.output
     submitted = runner.invoke(app, ["review", "submit", str(draft.id), "--as", "cara"])
     assert submitted.exit_code == 0, submitted.output

@@ -11,22 +11,33 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from studio.core import audit
-from studio.review import workflow as review
-from studio.review import queries as review_queries
 from studio.core.database import get_engine
 from studio.core.models import Review, VariantStatus
+from studio.review import queries as review_queries
+from studio.review import workflow as review
 
 S = VariantStatus
 
 
 def _decisions(session: Session, variant_id: int) -> tuple[int, list[str]]:
-    reviews = session.exec(select(func.count()).select_from(Review).where(Review.variant_id == variant_id)).one()
-    actions = [e.action for e in audit.list_entries(session, entity_type="variant", entity_id=variant_id)]
+    reviews = session.exec(
+        select(func.count()).select_from(Review).where(Review.variant_id == variant_id)
+    ).one()
+    actions = [
+        e.action for e in audit.list_entries(session, entity_type="variant", entity_id=variant_id)
+    ]
     return int(reviews), actions
 
 
-@pytest.mark.parametrize(("first", "second"), [("approve", "approve"), ("approve", "reject"),
-                                               ("reject", "approve"), ("request_changes", "approve")])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("approve", "approve"),
+        ("approve", "reject"),
+        ("reject", "approve"),
+        ("request_changes", "approve"),
+    ],
+)
 def test_second_reviewer_is_told_the_variant_changed(
     database_url: str, variant_factory, first: str, second: str
 ):
@@ -37,12 +48,24 @@ def test_second_reviewer_is_told_the_variant_changed(
         seen_by_bea = review_queries.load_variant(bea_session, variant_id=variant.id).lock_version
         seen_by_ben = review_queries.load_variant(ben_session, variant_id=variant.id).lock_version
         assert seen_by_bea == seen_by_ben == 1
-        review.act(bea_session, variant_id=variant.id, action=first, actor="bea",
-                   comment="headline promises too much", expected_lock_version=seen_by_bea)
+        review.act(
+            bea_session,
+            variant_id=variant.id,
+            action=first,
+            actor="bea",
+            comment="headline promises too much",
+            expected_lock_version=seen_by_bea,
+        )
         bea_session.commit()
         with pytest.raises(review.StaleVariant) as caught:
-            review.act(ben_session, variant_id=variant.id, action=second, actor="ben",
-                       comment="typo in the description", expected_lock_version=seen_by_ben)
+            review.act(
+                ben_session,
+                variant_id=variant.id,
+                action=second,
+                actor="ben",
+                comment="typo in the description",
+                expected_lock_version=seen_by_ben,
+            )
         ben_session.rollback()
     message = str(caught.value)
     assert f"variant {variant.id} changed since you opened it" in message
@@ -61,13 +84,16 @@ def test_racing_updates_let_exactly_one_through(database_url: str, variant_facto
     engine = get_engine(database_url)
     outcome: dict[str, object] = {}
     bea = Session(engine)
-    review.approve(bea, variant_id=variant.id, actor="bea", expected_lock_version=1)  # not committed
+    review.approve(
+        bea, variant_id=variant.id, actor="bea", expected_lock_version=1
+    )  # not committed
 
     def ben_approves() -> None:
         with Session(engine) as ben:
             try:
-                outcome["result"] = review.approve(ben, variant_id=variant.id, actor="ben",
-                                                   expected_lock_version=1)
+                outcome["result"] = review.approve(
+                    ben, variant_id=variant.id, actor="ben", expected_lock_version=1
+                )
                 ben.commit()
             except Exception as exc:
                 outcome["error"] = exc
@@ -102,8 +128,14 @@ def test_many_reviewers_at_once_one_decision(database_url: str, variant_factory)
         with Session(engine) as mine:
             barrier.wait()
             try:
-                review.act(mine, variant_id=variant.id, action=action, actor=actor,
-                           comment="not on brand", expected_lock_version=1)
+                review.act(
+                    mine,
+                    variant_id=variant.id,
+                    action=action,
+                    actor=actor,
+                    comment="not on brand",
+                    expected_lock_version=1,
+                )
                 mine.commit()
                 with lock:
                     wins.append(f"{actor}:{action}")
@@ -112,8 +144,11 @@ def test_many_reviewers_at_once_one_decision(database_url: str, variant_factory)
                 with lock:
                     stale.append(actor)
 
-    threads = [threading.Thread(target=decide, args=(actor, action))
-               for actor in ("bea", "ben", "ada") for action in ("approve", "reject")]
+    threads = [
+        threading.Thread(target=decide, args=(actor, action))
+        for actor in ("bea", "ben", "ada")
+        for action in ("approve", "reject")
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -127,8 +162,13 @@ def test_many_reviewers_at_once_one_decision(database_url: str, variant_factory)
 def test_guarded_update_touches_nothing_on_a_stale_version(session: Session, variant_factory):
     variant = variant_factory(status=S.in_review)
     moved = review_queries.update_status_if_unchanged(
-        session, variant_id=variant.id, from_status=S.in_review, to_status=S.approved,
-        expected_lock_version=7, now=variant.updated_at)
+        session,
+        variant_id=variant.id,
+        from_status=S.in_review,
+        to_status=S.approved,
+        expected_lock_version=7,
+        now=variant.updated_at,
+    )
     assert moved is False
     session.commit()
     again = review_queries.load_variant(session, variant_id=variant.id)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from studio.review import accounts as auth
-from studio.review import workflow as review
 from studio.brand.guidelines import BrandCatalog
-from studio.core.settings import get_settings
-from studio.review import queries as review_queries
 from studio.core.models import Role
 from studio.core.models import VariantStatus as S
+from studio.core.settings import get_settings
+from studio.review import accounts as auth
+from studio.review import queries as review_queries
+from studio.review import workflow as review
 
 from .conftest import make_variant
 
@@ -19,15 +19,25 @@ MAY = {
     Role.creative: {"submit", "edit"},
     Role.brand_manager: {"approve", "reject", "request_changes"},
     Role.marketer: {"start_test", "export", "declare_winner", "retire"},
-    Role.admin: {"submit", "edit", "approve", "reject", "request_changes", "start_test", "export",
-                 "declare_winner", "retire"},
+    Role.admin: {
+        "submit",
+        "edit",
+        "approve",
+        "reject",
+        "request_changes",
+        "start_test",
+        "export",
+        "declare_winner",
+        "retire",
+    },
 }
 ACTOR = {Role.creative: "cara", Role.brand_manager: "bea", Role.marketer: "mia", Role.admin: "ada"}
 CASES = [(role, move) for role in Role for move in review.MOVES]
 
 
-@pytest.mark.parametrize(("role", "move"), CASES,
-                         ids=[f"{r.value}-{m.action}-from-{m.source.value}" for r, m in CASES])
+@pytest.mark.parametrize(
+    ("role", "move"), CASES, ids=[f"{r.value}-{m.action}-from-{m.source.value}" for r, m in CASES]
+)
 def test_role_against_every_move(shared_db, role: Role, move: review.Move):
     session, campaign_id = shared_db
     variant = make_variant(session, campaign_id=campaign_id, status=move.source, created_by="cole")
@@ -38,7 +48,9 @@ def test_role_against_every_move(shared_db, role: Role, move: review.Move):
         assert review_queries.load_variant(session, variant_id=variant.id).status == move.target
     else:
         with pytest.raises(auth.PermissionDenied) as caught:
-            review.act(session, variant_id=variant.id, action=move.action, actor=actor, comment="ok")
+            review.act(
+                session, variant_id=variant.id, action=move.action, actor=actor, comment="ok"
+            )
         session.rollback()
         message = str(caught.value)
         assert f"{actor} ({role.value}) may not" in message
@@ -54,14 +66,16 @@ def test_role_against_editing(shared_db, catalog: BrandCatalog, role: Role):
     guideline = catalog.get("halden-coffee").guideline
     edit = {"headline": f"Find your roast, {role.value}"}
     if "edit" in MAY[role]:
-        revision = review.edit_variant(session, variant_id=variant.id, actor=ACTOR[role],
-                                       fields=edit, guideline=guideline)
+        revision = review.edit_variant(
+            session, variant_id=variant.id, actor=ACTOR[role], fields=edit, guideline=guideline
+        )
         session.commit()
         assert revision.parent_id == variant.id and revision.created_by == ACTOR[role]
     else:
         with pytest.raises(auth.PermissionDenied, match="edit variants"):
-            review.edit_variant(session, variant_id=variant.id, actor=ACTOR[role], fields=edit,
-                                guideline=guideline)
+            review.edit_variant(
+                session, variant_id=variant.id, actor=ACTOR[role], fields=edit, guideline=guideline
+            )
         session.rollback()
 
 
@@ -71,7 +85,9 @@ def test_role_table_matches_the_issue():
         for move in review.MOVES:
             assert (move.permission in granted) == (move.action in actions), (role, move)
     assert auth.has_permission(Role.admin, auth.Permission.manage_users)
-    assert not any(auth.has_permission(r, auth.Permission.manage_users) for r in Role if r != Role.admin)
+    assert not any(
+        auth.has_permission(r, auth.Permission.manage_users) for r in Role if r != Role.admin
+    )
     assert auth.has_permission(Role.brand_manager, auth.Permission.edit_guidelines)
     assert auth.has_permission(Role.creative, auth.Permission.generate)
 
@@ -107,8 +123,12 @@ def test_role_change_takes_effect_at_once(shared_db):
 class TestFourEyes:
     def test_author_cannot_approve_own_variant_when_on(self, shared_db):
         session, campaign_id = shared_db
-        variant = make_variant(session, campaign_id=campaign_id, status=S.in_review, created_by="ada")
-        with pytest.raises(review.FourEyesViolation, match=r"ada wrote or edited variant .* someone else"):
+        variant = make_variant(
+            session, campaign_id=campaign_id, status=S.in_review, created_by="ada"
+        )
+        with pytest.raises(
+            review.FourEyesViolation, match=r"ada wrote or edited variant .* someone else"
+        ):
             review.approve(session, variant_id=variant.id, actor="ada", four_eyes=True)
         session.rollback()
         review.approve(session, variant_id=variant.id, actor="bea", four_eyes=True)
@@ -116,7 +136,9 @@ class TestFourEyes:
 
     def test_off_lets_the_author_approve(self, shared_db):
         session, campaign_id = shared_db
-        variant = make_variant(session, campaign_id=campaign_id, status=S.in_review, created_by="ada")
+        variant = make_variant(
+            session, campaign_id=campaign_id, status=S.in_review, created_by="ada"
+        )
         review.approve(session, variant_id=variant.id, actor="ada", four_eyes=False)
         session.commit()
 
@@ -124,8 +146,13 @@ class TestFourEyes:
         session, campaign_id = shared_db
         guideline = catalog.get("halden-coffee").guideline
         first = make_variant(session, campaign_id=campaign_id, status=S.draft, created_by="ada")
-        second = review.edit_variant(session, variant_id=first.id, actor="cole",
-                                     fields={"headline": "Your roast, found"}, guideline=guideline)
+        second = review.edit_variant(
+            session,
+            variant_id=first.id,
+            actor="cole",
+            fields={"headline": "Your roast, found"},
+            guideline=guideline,
+        )
         review.submit(session, variant_id=second.id, actor="cole")
         session.commit()
         with pytest.raises(review.FourEyesViolation):  # ada wrote revision 1
@@ -138,8 +165,13 @@ class TestFourEyes:
         session, campaign_id = shared_db
         guideline = catalog.get("halden-coffee").guideline
         first = make_variant(session, campaign_id=campaign_id, status=S.draft, created_by="cole")
-        second = review.edit_variant(session, variant_id=first.id, actor="ada",
-                                     fields={"headline": "Roast, found"}, guideline=guideline)
+        second = review.edit_variant(
+            session,
+            variant_id=first.id,
+            actor="ada",
+            fields={"headline": "Roast, found"},
+            guideline=guideline,
+        )
         review.submit(session, variant_id=second.id, actor="cole")
         session.commit()
         with pytest.raises(review.FourEyesViolation):
@@ -148,7 +180,9 @@ class TestFourEyes:
 
     def test_the_setting_switches_it_on(self, shared_db, monkeypatch: pytest.MonkeyPatch):
         session, campaign_id = shared_db
-        variant = make_variant(session, campaign_id=campaign_id, status=S.in_review, created_by="ada")
+        variant = make_variant(
+            session, campaign_id=campaign_id, status=S.in_review, created_by="ada"
+        )
         monkeypatch.setenv("STUDIO_FOUR_EYES", "true")
         get_settings.cache_clear()
         try:
@@ -160,4 +194,3 @@ class TestFourEyes:
             get_settings.cache_clear()
         review.approve(session, variant_id=variant.id, actor="ada")
         session.commit()
-

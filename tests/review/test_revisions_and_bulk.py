@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from studio.core import audit
-from studio.review import workflow as review
 from studio.brand.guidelines import BrandCatalog
-from studio.review import queries as review_queries
 from studio.copy import variants as variant_queries
+from studio.core import audit
 from studio.core.models import Variant, VariantStatus
+from studio.review import queries as review_queries
+from studio.review import workflow as review
 
 from .conftest import META_FIELDS, make_variant
 
@@ -27,8 +27,12 @@ class LengthScorer:
     def score_variant(self, variant: Variant) -> review.CtrEstimate:
         self.scored.append(dict(variant.fields))
         ctr = 0.05 / (1 + len(str(variant.fields["headline"])) / 10)
-        return review.CtrEstimate(predicted=ctr, low=ctr * 0.8, high=ctr * 1.2,
-                                  explanation={"headline_length": len(str(variant.fields["headline"]))})
+        return review.CtrEstimate(
+            predicted=ctr,
+            low=ctr * 0.8,
+            high=ctr * 1.2,
+            explanation={"headline_length": len(str(variant.fields["headline"]))},
+        )
 
 
 @pytest.fixture
@@ -39,9 +43,15 @@ def guideline(catalog: BrandCatalog):
 def test_edit_makes_a_checked_rescored_draft_revision(session: Session, variant_factory, guideline):
     parent = variant_factory(status=S.changes_requested, predicted_ctr=0.031)
     scorer = LengthScorer()
-    revision = review.edit_variant(session, variant_id=parent.id, actor="cole",
-                                   fields={"headline": "The cheapest coffee you will love"},
-                                   guideline=guideline, scorer=scorer, expected_lock_version=1)
+    revision = review.edit_variant(
+        session,
+        variant_id=parent.id,
+        actor="cole",
+        fields={"headline": "The cheapest coffee you will love"},
+        guideline=guideline,
+        scorer=scorer,
+        expected_lock_version=1,
+    )
     session.commit()
     assert revision.id != parent.id and revision.parent_id == parent.id
     assert (revision.status, revision.revision, revision.created_by) == (S.draft, 2, "cole")
@@ -51,19 +61,32 @@ def test_edit_makes_a_checked_rescored_draft_revision(session: Session, variant_
     assert revision.predicted_ctr == pytest.approx(0.05 / (1 + 33 / 10))
     assert revision.ctr_explanation == {"headline_length": 33}
     # Generation record carried over; the parent is untouched but claimed (lock bumped).
-    assert (revision.backend, revision.model, revision.seed) == (parent.backend, parent.model, parent.seed)
+    assert (revision.backend, revision.model, revision.seed) == (
+        parent.backend,
+        parent.model,
+        parent.seed,
+    )
     old = review_queries.load_variant(session, variant_id=parent.id)
     assert (old.status, old.fields, old.lock_version) == (S.changes_requested, META_FIELDS, 2)
     [entry] = audit.list_entries(session, entity_type="variant", entity_id=parent.id)
     assert entry.action == "variant.edit" and entry.actor == "cole"
     assert entry.before["fields"] == {"headline": META_FIELDS["headline"]}
-    assert entry.after["variant_id"] == revision.id and entry.after["violations"] == ["unbacked_claim"]
+    assert entry.after["variant_id"] == revision.id and entry.after["violations"] == [
+        "unbacked_claim"
+    ]
 
 
-def test_without_a_scorer_the_old_score_is_not_carried_over(session: Session, variant_factory, guideline):
+def test_without_a_scorer_the_old_score_is_not_carried_over(
+    session: Session, variant_factory, guideline
+):
     parent = variant_factory(status=S.draft, predicted_ctr=0.031)
-    revision = review.edit_variant(session, variant_id=parent.id, actor="cara",
-                                   fields={"description": "Notes with every bag"}, guideline=guideline)
+    revision = review.edit_variant(
+        session,
+        variant_id=parent.id,
+        actor="cara",
+        fields={"description": "Notes with every bag"},
+        guideline=guideline,
+    )
     assert revision.predicted_ctr is None and revision.violations == []
 
 
@@ -72,28 +95,47 @@ def test_a_revision_needs_its_own_approval_and_the_old_one_is_frozen(
 ):
     parent = variant_factory(status=S.in_review)
     review.request_changes(session, variant_id=parent.id, actor="bea", comment="shorter headline")
-    revision = review.edit_variant(session, variant_id=parent.id, actor="cara",
-                                   fields={"headline": "Your roast"}, guideline=guideline)
+    revision = review.edit_variant(
+        session,
+        variant_id=parent.id,
+        actor="cara",
+        fields={"headline": "Your roast"},
+        guideline=guideline,
+    )
     session.commit()
     with pytest.raises(review.SupersededRevision, match=f"edited into variant {revision.id}"):
-        review.edit_variant(session, variant_id=parent.id, actor="cara",
-                            fields={"headline": "Another"}, guideline=guideline)
+        review.edit_variant(
+            session,
+            variant_id=parent.id,
+            actor="cara",
+            fields={"headline": "Another"},
+            guideline=guideline,
+        )
     with pytest.raises(review.TransitionNotAllowed, match="from 'draft' to 'approved'"):
         review.approve(session, variant_id=revision.id, actor="bea")
     review.submit(session, variant_id=revision.id, actor="cara")
     review.approve(session, variant_id=revision.id, actor="bea")
     session.commit()
-    latest = variant_queries.list_variants(session, latest_only=True, campaign_id=parent.campaign_id)
+    latest = variant_queries.list_variants(
+        session, latest_only=True, campaign_id=parent.campaign_id
+    )
     assert [v.id for v in latest] == [revision.id]
 
 
-@pytest.mark.parametrize("status", [S.in_review, S.approved, S.in_test, S.winner, S.retired, S.exported])
+@pytest.mark.parametrize(
+    "status", [S.in_review, S.approved, S.in_test, S.winner, S.retired, S.exported]
+)
 def test_only_unapproved_copy_can_be_edited(shared_db, catalog: BrandCatalog, status: S):
     session, campaign_id = shared_db
     variant = make_variant(session, campaign_id=campaign_id, status=status)
     with pytest.raises(review.InvalidEdit, match=f"is '{status.value}' and cannot be edited"):
-        review.edit_variant(session, variant_id=variant.id, actor="cara", fields={"headline": "New"},
-                            guideline=catalog.get("halden-coffee").guideline)
+        review.edit_variant(
+            session,
+            variant_id=variant.id,
+            actor="cara",
+            fields={"headline": "New"},
+            guideline=catalog.get("halden-coffee").guideline,
+        )
     session.rollback()
 
 
@@ -109,8 +151,9 @@ def test_bad_edits_are_explained(shared_db, catalog: BrandCatalog):
     ]
     for fields, message in cases:
         with pytest.raises(review.InvalidEdit, match=message):
-            review.edit_variant(session, variant_id=variant.id, actor="cara", fields=fields,
-                                guideline=guideline)
+            review.edit_variant(
+                session, variant_id=variant.id, actor="cara", fields=fields, guideline=guideline
+            )
     assert review_queries.next_revision(session, variant_id=variant.id) is None
 
 
@@ -118,12 +161,24 @@ def test_two_people_editing_the_same_revision_do_not_both_branch_it(
     session: Session, variant_factory, guideline
 ):
     parent = variant_factory(status=S.draft)
-    review.edit_variant(session, variant_id=parent.id, actor="cara", fields={"headline": "One"},
-                        guideline=guideline, expected_lock_version=1)
+    review.edit_variant(
+        session,
+        variant_id=parent.id,
+        actor="cara",
+        fields={"headline": "One"},
+        guideline=guideline,
+        expected_lock_version=1,
+    )
     session.commit()
     with pytest.raises(review.StaleVariant, match="changed since you opened it"):
-        review.edit_variant(session, variant_id=parent.id, actor="cole", fields={"headline": "Two"},
-                            guideline=guideline, expected_lock_version=1)
+        review.edit_variant(
+            session,
+            variant_id=parent.id,
+            actor="cole",
+            fields={"headline": "Two"},
+            guideline=guideline,
+            expected_lock_version=1,
+        )
 
 
 def test_bulk_approval_applies_per_variant_and_reports_each(session: Session, variant_factory):
@@ -141,15 +196,27 @@ def test_bulk_approval_applies_per_variant_and_reports_each(session: Session, va
     assert "four-eyes" in str(by_id[own.id].error)
     assert "changed since you opened it" in str(by_id[stale.id].error)
     assert result.summary() == "3 done, 3 refused"
-    statuses = {v.id: review_queries.load_variant(session, variant_id=v.id).status
-                for v in [*good, draft, own, stale]}
-    assert statuses == {**{v.id: S.approved for v in good}, draft.id: S.draft, own.id: S.in_review,
-                        stale.id: S.in_review}
-    approvals = [e for e in audit.list_entries(session, entity_type="variant") if e.action == "variant.approve"]
+    statuses = {
+        v.id: review_queries.load_variant(session, variant_id=v.id).status
+        for v in [*good, draft, own, stale]
+    }
+    assert statuses == {
+        **{v.id: S.approved for v in good},
+        draft.id: S.draft,
+        own.id: S.in_review,
+        stale.id: S.in_review,
+    }
+    approvals = [
+        e
+        for e in audit.list_entries(session, entity_type="variant")
+        if e.action == "variant.approve"
+    ]
     assert sorted(int(e.entity_id) for e in approvals) == sorted(v.id for v in good)
 
 
 def test_bulk_by_someone_without_the_permission_refuses_each(session: Session, variant_factory):
     variants = [variant_factory(status=S.in_review) for _ in range(2)]
-    result = review.bulk_act(session, action="approve", actor="cara", variants=[v.id for v in variants])
+    result = review.bulk_act(
+        session, action="approve", actor="cara", variants=[v.id for v in variants]
+    )
     assert not result.succeeded and all("may not approve" in str(o.error) for o in result.failed)

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import Session
 
 from studio.core import audit
-from studio.review import workflow as review
-from studio.review import queries as review_queries
 from studio.core.models import VariantStatus as S
+from studio.review import queries as review_queries
+from studio.review import workflow as review
 
 from .conftest import make_variant
 
@@ -40,16 +40,26 @@ def test_every_pair(shared_db: tuple[Session, int], source: S, target: S):
     variant = make_variant(session, campaign_id=campaign_id, status=source)
     # The admin holds every permission, so only the table decides; "ben" did not write it.
     if (source, target) in EXPECTED_ALLOWED:
-        result = review.transition(session, variant_id=variant.id, target=target, actor="ada",
-                                   comment="needs a clearer headline")
+        result = review.transition(
+            session,
+            variant_id=variant.id,
+            target=target,
+            actor="ada",
+            comment="needs a clearer headline",
+        )
         session.commit()
         assert (result.source, result.target) == (source, target)
         assert review_queries.load_variant(session, variant_id=variant.id).status == target
         assert result.lock_version == 2
     else:
         with pytest.raises(review.TransitionNotAllowed) as caught:
-            review.transition(session, variant_id=variant.id, target=target, actor="ada",
-                              comment="needs a clearer headline")
+            review.transition(
+                session,
+                variant_id=variant.id,
+                target=target,
+                actor="ada",
+                comment="needs a clearer headline",
+            )
         message = str(caught.value)
         assert f"from '{source.value}' to '{target.value}'" in message
         allowed = [t.value for (s, t) in EXPECTED_ALLOWED if s == source]
@@ -77,9 +87,13 @@ def test_allowed_moves_on_both_engines(session: Session, variant_factory, source
 
 def test_action_names_and_unknowns_are_explained(session: Session, variant_factory):
     variant = variant_factory(status=S.draft)
-    with pytest.raises(review.TransitionNotAllowed, match=r"from 'draft' to 'approved'.*in_review \(submit\)"):
+    with pytest.raises(
+        review.TransitionNotAllowed, match=r"from 'draft' to 'approved'.*in_review \(submit\)"
+    ):
         review.approve(session, variant_id=variant.id, actor="ada")
-    with pytest.raises(review.ReviewError, match=r"action 'publish' does not exist; actions: .*approve"):
+    with pytest.raises(
+        review.ReviewError, match=r"action 'publish' does not exist; actions: .*approve"
+    ):
         review.act(session, variant_id=variant.id, action="publish", actor="ada")
     with pytest.raises(review.ReviewError, match="status 'live' does not exist"):
         review.transition(session, variant_id=variant.id, target="live", actor="ada")
@@ -90,7 +104,10 @@ def test_action_names_and_unknowns_are_explained(session: Session, variant_facto
 def test_export_action_from_approved_and_winner_only(session: Session, variant_factory):
     for status in (S.approved, S.winner):
         variant = variant_factory(status=status)
-        assert review.act(session, variant_id=variant.id, action="export", actor="mia").target == S.exported
+        assert (
+            review.act(session, variant_id=variant.id, action="export", actor="mia").target
+            == S.exported
+        )
     retired = variant_factory(status=S.retired)
     with pytest.raises(review.TransitionNotAllowed, match="from 'retired' to 'exported'"):
         review.act(session, variant_id=retired.id, action="export", actor="mia")
@@ -102,4 +119,6 @@ def test_require_approved_names_each_unapproved_variant(session: Session, varian
     draft, rejected = variant_factory(status=S.draft), variant_factory(status=S.rejected)
     with pytest.raises(review.ReviewError) as caught:
         review.require_approved([*ok, draft, rejected])
-    assert f"{draft.id} ('draft')" in str(caught.value) and f"{rejected.id} ('rejected')" in str(caught.value)
+    assert f"{draft.id} ('draft')" in str(caught.value) and f"{rejected.id} ('rejected')" in str(
+        caught.value
+    )

@@ -88,10 +88,13 @@ def test_load_training_table_reads_tables_and_reports(tmp_path):
     from studio.scoring.reports import load_training_table
 
     table = tmp_path / "table.csv"
-    table.write_text("test_id,period,text,impressions,clicks\nt,20240101,Hi,10,1\n", encoding="utf-8")
+    table.write_text(
+        "test_id,period,text,impressions,clicks\nt,20240101,Hi,10,1\n", encoding="utf-8"
+    )
     assert load_training_table(table)["text"].tolist() == ["Hi"]
     report = tmp_path / "meta.csv"
     report.write_text(
-        "Reporting starts,Ad set name,Headline,Impressions,Link clicks\n2024-05-07,S,Brew,100,3\n", encoding="utf-8"
+        "Reporting starts,Ad set name,Headline,Impressions,Link clicks\n2024-05-07,S,Brew,100,3\n",
+        encoding="utf-8",
     )
     assert load_training_table(report)["period"].tolist() == [20240506]

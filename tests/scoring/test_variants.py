@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from studio.core.models import Arm, ArmResult, AuditLog, Campaign, CtrModelRecord, Experiment, Variant
+from studio.core.models import (
+    Arm,
+    ArmResult,
+    AuditLog,
+    Campaign,
+    CtrModelRecord,
+    Experiment,
+    Variant,
+)
 from studio.scoring.predict import load_predictor
 from studio.scoring.registry import (
     activate_model,

@@ -34,10 +34,14 @@ def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_d
     assert not at.exception, at.exception
     at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
     editor = at.text_area[0]
-    editor.set_value(editor.value.replace("Independent shop owners", "Main Street shop owners")).run()
+    editor.set_value(
+        editor.value.replace("Independent shop owners", "Main Street shop owners")
+    ).run()
     at.button(key="save:ledgerly/personas/shop-owners.yaml").click().run()
     assert not at.exception, at.exception
-    assert "Main Street shop owners" in (brand_dir / "ledgerly/personas/shop-owners.yaml").read_text()
+    assert (
+        "Main Street shop owners" in (brand_dir / "ledgerly/personas/shop-owners.yaml").read_text()
+    )
     assert any("Saved ledgerly/personas/shop-owners.yaml" in s.value for s in at.success)
 
 
@@ -63,7 +67,11 @@ def test_broken_brand_file_does_not_stop_the_app(studio_env, brand_dir, sign_in)
 
 @pytest.mark.parametrize("spec", PAGES, ids=[spec.module for spec in PAGES])
 def test_every_registered_page_renders_for_an_admin(studio_env, sign_in, spec):
-    at = sign_in(AppTest.from_string(f"from studio.ui.pages.{spec.module} import render\nrender()\n",
-                                     default_timeout=120), "ada").run()
+    at = sign_in(
+        AppTest.from_string(
+            f"from studio.ui.pages.{spec.module} import render\nrender()\n", default_timeout=120
+        ),
+        "ada",
+    ).run()
     assert not at.exception, at.exception
     assert at.title and at.title[0].value, f"the {spec.title} page shows a title"

@@ -13,8 +13,8 @@ target_metadata = SQLModel.metadata
 def _engine():  # type: ignore[no-untyped-def]
     engine = context.config.attributes.get("engine")
     if engine is None:
-        from studio.core.settings import get_settings
         from studio.core.database import get_engine
+        from studio.core.settings import get_settings
 
         engine = get_engine(get_settings().database_url)
     return engine

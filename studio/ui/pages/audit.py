@@ -39,25 +39,47 @@ def render() -> None:
         st.error(f"'From' ({since}) is after 'To' ({until}); pick a range that runs forwards.")
         return
     with context.db_session() as session:
-        entries = list(audit.list_entries(
-            session,
-            actor=None if actor == _ALL else actor,
-            action=None if action == _ALL else action,
-            entity_type=None if entity_type == _ALL else entity_type,
-            entity_id=entity_id or None,
-            since=datetime.combine(since, time.min, tzinfo=UTC),
-            until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC),
-            limit=ROW_LIMIT,
-        ))
-    st.caption(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first"
-               + (f" (the newest {ROW_LIMIT}; narrow the filters to see older ones)" if len(entries) == ROW_LIMIT else ""))
+        entries = list(
+            audit.list_entries(
+                session,
+                actor=None if actor == _ALL else actor,
+                action=None if action == _ALL else action,
+                entity_type=None if entity_type == _ALL else entity_type,
+                entity_id=entity_id or None,
+                since=datetime.combine(since, time.min, tzinfo=UTC),
+                until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC),
+                limit=ROW_LIMIT,
+            )
+        )
+    st.caption(
+        f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first"
+        + (
+            f" (the newest {ROW_LIMIT}; narrow the filters to see older ones)"
+            if len(entries) == ROW_LIMIT
+            else ""
+        )
+    )
     st.download_button(
-        "Download CSV", data=audit.to_csv(entries), file_name=f"studio-audit-{today}.csv",
-        mime="text/csv", key="audit_csv", disabled=not entries,
+        "Download CSV",
+        data=audit.to_csv(entries),
+        file_name=f"studio-audit-{today}.csv",
+        mime="text/csv",
+        key="audit_csv",
+        disabled=not entries,
     )
     st.dataframe(
-        [{"when (UTC)": e.at, "who": e.actor, "action": e.action, "on": e.entity_type, "id": e.entity_id,
-          "before": json.dumps(e.before, sort_keys=True), "after": json.dumps(e.after, sort_keys=True)}
-         for e in entries],
-        hide_index=True, use_container_width=True,
+        [
+            {
+                "when (UTC)": e.at,
+                "who": e.actor,
+                "action": e.action,
+                "on": e.entity_type,
+                "id": e.entity_id,
+                "before": json.dumps(e.before, sort_keys=True),
+                "after": json.dumps(e.after, sort_keys=True),
+            }
+            for e in entries
+        ],
+        hide_index=True,
+        use_container_width=True,
     )

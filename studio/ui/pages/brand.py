@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.brand import store as brand_store
-from studio.review.accounts import AuthError
 from studio.brand.guidelines import editable_files, resolve_brand_file, validate_text
-from studio.ui import context
 from studio.core.uploads import UploadRejected
+from studio.review.accounts import AuthError
+from studio.ui import context
 
 
 def _problems() -> None:
@@ -16,10 +16,13 @@ def _problems() -> None:
     if not errors:
         st.success("All brand files are valid.")
         return
-    st.error(f"{len(errors)} problem(s) in brand files. Brands with a valid guideline keep working.")
+    st.error(
+        f"{len(errors)} problem(s) in brand files. Brands with a valid guideline keep working."
+    )
     st.dataframe(
         [{"file": e.file, "field": e.field, "problem": e.problem} for e in errors],
-        hide_index=True, use_container_width=True,
+        hide_index=True,
+        use_container_width=True,
     )
 
 
@@ -33,12 +36,18 @@ def _editor(path: str) -> None:
     for error in errors:
         st.error(str(error))
     message = st.text_input("What changed (optional)", key=f"message:{path}")
-    if st.button("Save", type="primary", disabled=bool(errors) or text == on_disk, key=f"save:{path}"):
+    if st.button(
+        "Save", type="primary", disabled=bool(errors) or text == on_disk, key=f"save:{path}"
+    ):
         try:
             with context.db_session() as session:
                 brand_store.save_brand_file(
-                    session, root=config.brand_dir, path=path, text=text,
-                    author=context.current_username(), message=message,
+                    session,
+                    root=config.brand_dir,
+                    path=path,
+                    text=text,
+                    author=context.current_username(),
+                    message=message,
                 )
         except brand_store.BrandFileInvalid as exc:
             for error in exc.errors:
@@ -59,18 +68,30 @@ def _history(path: str) -> None:
     if not versions:
         st.caption("No saved versions yet: the first save records the file as it was too.")
         return
-    labels = {v.id: f"#{v.id} · {v.created_at:%Y-%m-%d %H:%M:%S} · {v.author} · {v.message}" for v in versions}
+    labels = {
+        v.id: f"#{v.id} · {v.created_at:%Y-%m-%d %H:%M:%S} · {v.author} · {v.message}"
+        for v in versions
+    }
     st.dataframe(
-        [{"version": v.id, "saved at (UTC)": v.created_at, "by": v.author, "message": v.message}
-         for v in versions],
-        hide_index=True, use_container_width=True,
+        [
+            {"version": v.id, "saved at (UTC)": v.created_at, "by": v.author, "message": v.message}
+            for v in versions
+        ],
+        hide_index=True,
+        use_container_width=True,
     )
     ids = [v.id for v in versions]
-    chosen = st.selectbox("Compare a version with the file as it is now", ids,
-                          format_func=lambda i: labels[i], key=f"version:{path}")
+    chosen = st.selectbox(
+        "Compare a version with the file as it is now",
+        ids,
+        format_func=lambda i: labels[i],
+        key=f"version:{path}",
+    )
     version = next(v for v in versions if v.id == chosen)
     current = resolve_brand_file(config.brand_dir, path).read_text(encoding="utf-8")
-    patch = brand_store.diff(version.content, current, old_label=f"version {chosen}", new_label="current")
+    patch = brand_store.diff(
+        version.content, current, old_label=f"version {chosen}", new_label="current"
+    )
     if patch:
         st.code(patch, language="diff")
     else:
@@ -78,8 +99,12 @@ def _history(path: str) -> None:
     if st.button(f"Restore version {chosen}", disabled=not patch, key=f"restore:{path}"):
         try:
             with context.db_session() as session:
-                brand_store.restore_version(session, root=config.brand_dir, version_id=chosen,
-                                            author=context.current_username())
+                brand_store.restore_version(
+                    session,
+                    root=config.brand_dir,
+                    version_id=chosen,
+                    author=context.current_username(),
+                )
         except (AuthError, brand_store.BrandFileInvalid) as exc:
             st.error(str(exc))
         else:
@@ -96,21 +121,34 @@ def _uploads() -> None:
         f"Add a logo, font or music file to **{brand.guideline.name}** (up to {config.max_upload_mb:g} MiB), "
         "then point the guideline at it (e.g. `logo: new-logo.png`, `fonts: {headline: fonts/Brand.ttf}`)."
     )
-    uploaded = st.file_uploader("File", type=[s.lstrip(".") for s in brand_store.BRAND_ASSET_FOLDERS],
-                                key=f"brand_upload:{brand.slug}")
+    uploaded = st.file_uploader(
+        "File",
+        type=[s.lstrip(".") for s in brand_store.BRAND_ASSET_FOLDERS],
+        key=f"brand_upload:{brand.slug}",
+    )
     if uploaded is not None and st.button("Add to brand folder", key="brand_upload_save"):
         try:
             with context.db_session() as session:
                 relative = brand_store.save_brand_asset(
-                    session, root=config.brand_dir, brand=brand.slug, name=uploaded.name,
-                    data=uploaded.getvalue(), max_mb=config.max_upload_mb, author=context.current_username(),
+                    session,
+                    root=config.brand_dir,
+                    brand=brand.slug,
+                    name=uploaded.name,
+                    data=uploaded.getvalue(),
+                    max_mb=config.max_upload_mb,
+                    author=context.current_username(),
                 )
         except (UploadRejected, AuthError) as exc:
             st.error(str(exc))
         else:
             st.success(f"Saved {brand.slug}/{relative}")
-    files = sorted(p.relative_to(brand.root).as_posix() for p in brand.root.rglob("*")
-                   if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in brand_store.BRAND_ASSET_FOLDERS)
+    files = sorted(
+        p.relative_to(brand.root).as_posix()
+        for p in brand.root.rglob("*")
+        if p.is_file()
+        and not p.name.startswith(".")
+        and p.suffix.lower() in brand_store.BRAND_ASSET_FOLDERS
+    )
     st.write("Files in the brand folder: " + ", ".join(f"`{f}`" for f in files))
 
 

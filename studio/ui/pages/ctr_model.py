@@ -153,10 +153,10 @@ def _quality(predictor: CtrPredictor, path: Path) -> None:
 
 
 def _retrain(predictor: CtrPredictor) -> None:
+    from studio.core.uploads import UploadRejected, check_upload
     from studio.scoring.data import TestTableError
     from studio.scoring.registry import activate_model, list_models, retrain
     from studio.scoring.reports import load_training_table, studio_results_table
-    from studio.core.uploads import UploadRejected, check_upload
 
     st.subheader("Retrain on your results")
     st.caption(

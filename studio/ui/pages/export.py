@@ -7,8 +7,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from studio.review.accounts import AuthError
-from studio.export import queries as export_queries
 from studio.copy import variants as variant_queries
 from studio.export import (
     PLATFORMS,
@@ -20,7 +18,9 @@ from studio.export import (
     export,
     plan_export,
 )
+from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
+from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
 from studio.ui import context
 
@@ -31,19 +31,28 @@ KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"
 def _scope() -> ExportScope | None:
     brand = context.active_brand()
     slug = brand.slug if brand else None
-    kind = st.radio("Export", list(KINDS), format_func=KINDS.__getitem__, horizontal=True, key="export_kind")
+    kind = st.radio(
+        "Export", list(KINDS), format_func=KINDS.__getitem__, horizontal=True, key="export_kind"
+    )
     with context.db_session() as session:
         if kind == "campaign":
-            campaigns = {c.id: f"#{c.id} · {c.name} ({c.objective})"
-                         for c in variant_queries.list_campaigns(session, brand=slug)}
+            campaigns = {
+                c.id: f"#{c.id} · {c.name} ({c.objective})"
+                for c in variant_queries.list_campaigns(session, brand=slug)
+            }
         else:
-            tests = {e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
-                     for e in export_queries.list_experiments(session) if slug is None or e.brand == slug}
+            tests = {
+                e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                for e in export_queries.list_experiments(session)
+                if slug is None or e.brand == slug
+            }
     if kind == "campaign":
         if not campaigns:
             st.info("This brand has no campaigns yet: generate variants first.")
             return None
-        chosen = st.selectbox("Campaign", list(campaigns), format_func=campaigns.__getitem__, key="export_campaign")
+        chosen = st.selectbox(
+            "Campaign", list(campaigns), format_func=campaigns.__getitem__, key="export_campaign"
+        )
         return ExportScope.campaign(chosen)
     if not tests:
         st.info("This brand has no creative tests yet.")
@@ -60,11 +69,17 @@ def _preview(plan: ExportPlan) -> None:
             f"{len(plan.problems)} problem(s) stop this export; nothing will be written until they "
             "are fixed (edit the variant, or re-render its assets)."
         )
-        st.dataframe([p.as_dict() for p in plan.problems], hide_index=True, use_container_width=True,
-                     column_order=["variant_id", "location", "message", "rule"])
+        st.dataframe(
+            [p.as_dict() for p in plan.problems],
+            hide_index=True,
+            use_container_width=True,
+            column_order=["variant_id", "location", "message", "rule"],
+        )
     if plan.rows:
         filled = [c for c in exporter.columns if any(row.get(c) for row in plan.rows)]
-        st.dataframe(list(plan.rows), hide_index=True, use_container_width=True, column_order=filled)
+        st.dataframe(
+            list(plan.rows), hide_index=True, use_container_width=True, column_order=filled
+        )
     if plan.media:
         st.caption("Media, resized and encoded to the platform's specs when exported:")
         st.dataframe(
@@ -75,8 +90,12 @@ def _preview(plan: ExportPlan) -> None:
         )  # fmt: skip
     if plan.warnings:
         with st.expander(f"{len(plan.warnings)} warning(s): these do not stop the export"):
-            st.dataframe([w.as_dict() for w in plan.warnings], hide_index=True, use_container_width=True,
-                         column_order=["variant_id", "location", "message", "rule"])
+            st.dataframe(
+                [w.as_dict() for w in plan.warnings],
+                hide_index=True,
+                use_container_width=True,
+                column_order=["variant_id", "location", "message", "rule"],
+            )
 
 
 def _output(platform: str, scope: ExportScope) -> Path:
@@ -96,8 +115,14 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
     written = False
     try:
         with context.db_session() as session:
-            result = export(session, platform=platform, scope=scope, output=output,
-                            actor=context.current_username(), options=options)
+            result = export(
+                session,
+                platform=platform,
+                scope=scope,
+                output=output,
+                actor=context.current_username(),
+                options=options,
+            )
             written = True
     except ExportBlocked as exc:
         st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
@@ -111,8 +136,12 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
             output.unlink(missing_ok=True)
         raise
     st.session_state[RESULT_KEY] = {
-        "path": str(result.path), "sha256": result.sha256, "export_id": result.export_id,
-        "variants": len(result.variant_ids), "rows": result.rows, "media": len(result.media_files),
+        "path": str(result.path),
+        "sha256": result.sha256,
+        "export_id": result.export_id,
+        "variants": len(result.variant_ids),
+        "rows": result.rows,
+        "media": len(result.media_files),
         "platform": PLATFORMS[platform].label,
     }
     st.rerun()
@@ -130,8 +159,14 @@ def _download() -> None:
         f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "
         f"row(s), {done['media']} media file(s). SHA-256 `{done['sha256']}`."
     )
-    st.download_button(f"Download {path.name}", data=path.read_bytes(), file_name=path.name,
-                       mime="application/zip", type="primary", key="export_download")
+    st.download_button(
+        f"Download {path.name}",
+        data=path.read_bytes(),
+        file_name=path.name,
+        mime="application/zip",
+        type="primary",
+        key="export_download",
+    )
 
 
 def _history() -> None:
@@ -154,12 +189,14 @@ def render() -> None:
         "Approved variants become one zip: the platform's bulk-import sheet, the images and videos at "
         "its sizes, and a manifest of approvals, scores, test results and provenance. Ads import paused."
     )
-    platform = st.selectbox("Platform", list(PLATFORMS), format_func=lambda p: PLATFORMS[p].label,
-                            key="export_platform")
+    platform = st.selectbox(
+        "Platform", list(PLATFORMS), format_func=lambda p: PLATFORMS[p].label, key="export_platform"
+    )
     scope = _scope()
     options = ExportOptions()
     if platform == "google_ads" and st.checkbox(
-        "Pin each ad's first headline to position 1", key="export_pin_first",
+        "Pin each ad's first headline to position 1",
+        key="export_pin_first",
         help="Google then always shows it first (for a brand or offer headline).",
     ):
         options = ExportOptions(default_pins=PIN_FIRST_HEADLINE)

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.review.accounts import AuthError
 from studio.copy import variants as variant_queries
+from studio.core.progress import Progress
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
 from studio.imaging.render import RenderOptions, render_variants
-from studio.core.progress import Progress
+from studio.review.accounts import AuthError
 from studio.ui import context
 
-_QC_LABELS = {"all": "All", "passed": "QC passed", "failed": "QC failed", "not rendered": "Not rendered"}
+_QC_LABELS = {
+    "all": "All",
+    "passed": "QC passed",
+    "failed": "QC failed",
+    "not rendered": "Not rendered",
+}
 _SIZES = {"Full size": 1.0, "Preview (25 %)": 0.25}
 _SORTS = {"Newest first": "newest", "Predicted CTR, best first": "predicted_ctr"}
 
@@ -30,7 +35,8 @@ def _render(items: list[GalleryItem]) -> None:
         st.info("Nothing to render: the variants shown are for text-only channels.")
         return
     options = RenderOptions(
-        video=st.session_state.get("gallery_video", True), scale=_SIZES[st.session_state.get("gallery_size", "Full size")]
+        video=st.session_state.get("gallery_video", True),
+        scale=_SIZES[st.session_state.get("gallery_size", "Full size")],
     )
     bar = st.progress(0.0, text=f"Rendering {len(todo)} variant(s)…")
 
@@ -40,8 +46,13 @@ def _render(items: list[GalleryItem]) -> None:
     try:
         with context.db_session() as session:
             reports = render_variants(
-                session, variant_ids=todo, catalog=context.catalog(), settings=context.settings(),
-                options=options, actor=context.current_username(), progress=show,
+                session,
+                variant_ids=todo,
+                catalog=context.catalog(),
+                settings=context.settings(),
+                options=options,
+                actor=context.current_username(),
+                progress=show,
             )
     except AuthError as exc:
         bar.empty()
@@ -61,13 +72,22 @@ def _render(items: list[GalleryItem]) -> None:
 def _item(item: GalleryItem) -> None:
     variant = item.variant
     asset_dir = context.settings().asset_dir
-    badge = {"passed": "✅ QC passed", "failed": "❌ QC failed", "not rendered": "⏳ not rendered",
-             "no media": "text only"}[item.qc_state]
+    badge = {
+        "passed": "✅ QC passed",
+        "failed": "❌ QC failed",
+        "not rendered": "⏳ not rendered",
+        "no media": "text only",
+    }[item.qc_state]
     with st.container(border=True):
         headline = variant.fields.get("headline") or variant.fields.get("ad_text") or ""
-        ctr = (f"predicted CTR {variant.predicted_ctr:.2%}" if variant.predicted_ctr is not None
-               else "predicted CTR: not scored")
-        st.markdown(f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge} · {ctr}")
+        ctr = (
+            f"predicted CTR {variant.predicted_ctr:.2%}"
+            if variant.predicted_ctr is not None
+            else "predicted CTR: not scored"
+        )
+        st.markdown(
+            f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge} · {ctr}"
+        )
         if isinstance(headline, str) and headline:
             st.caption(headline)
         if not item.assets:
@@ -81,7 +101,9 @@ def _item(item: GalleryItem) -> None:
                     st.warning(str(exc))
                     continue
                 if not path.is_file():
-                    st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing from {asset_dir}")
+                    st.warning(
+                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from {asset_dir}"
+                    )
                     continue
                 caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
                 if asset.kind == "video":
@@ -93,8 +115,10 @@ def _item(item: GalleryItem) -> None:
         if failures:
             with st.expander(f"{len(failures)} brand QC problem(s)", expanded=True):
                 for asset, check in failures:
-                    st.error(f"{asset.kind} {asset.size_label} · {check.get('rule')} ({check.get('element')}): "
-                             f"{check.get('message')}")
+                    st.error(
+                        f"{asset.kind} {asset.size_label} · {check.get('rule')} ({check.get('element')}): "
+                        f"{check.get('message')}"
+                    )
 
 
 def render() -> None:
@@ -109,24 +133,44 @@ def render() -> None:
     names = {c.id: f"#{c.id} {c.name}" for c in campaigns}
     left, middle, right, last = st.columns(4)
     campaign_id = left.selectbox(
-        "Campaign", campaign_ids, format_func=lambda c: "All campaigns" if c is None else names[c], key="gallery_campaign"
+        "Campaign",
+        campaign_ids,
+        format_func=lambda c: "All campaigns" if c is None else names[c],
+        key="gallery_campaign",
     )
     personas = middle.multiselect("Persona", list(brand.personas), key="gallery_personas")
     channels = right.multiselect("Channel", list(CHANNEL_FORMATS), key="gallery_channels")
-    qc = last.selectbox("Brand QC", QC_FILTERS, format_func=_QC_LABELS.__getitem__, key="gallery_qc")
+    qc = last.selectbox(
+        "Brand QC", QC_FILTERS, format_func=_QC_LABELS.__getitem__, key="gallery_qc"
+    )
     left, right = st.columns([3, 1])
     sort = left.radio("Sort", list(_SORTS), horizontal=True, key="gallery_sort")
-    min_ctr = right.number_input("Min predicted CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1,
-                                 key="gallery_min_ctr")
-    filters = dict(brand=brand.slug, campaign_id=campaign_id, personas=personas, channels=channels, qc=qc,
-                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None, order=_SORTS[sort])
+    min_ctr = right.number_input(
+        "Min predicted CTR %",
+        min_value=0.0,
+        max_value=100.0,
+        value=0.0,
+        step=0.1,
+        key="gallery_min_ctr",
+    )
+    filters = dict(
+        brand=brand.slug,
+        campaign_id=campaign_id,
+        personas=personas,
+        channels=channels,
+        qc=qc,
+        min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None,
+        order=_SORTS[sort],
+    )
     with context.db_session() as session:
         items = gallery_items(session, **filters)  # type: ignore[arg-type]
 
     with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
         st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
         st.radio("Size", list(_SIZES), horizontal=True, key="gallery_size")
-        if st.button(f"Render the {len(items)} variant(s) shown", key="gallery_render", disabled=not items):
+        if st.button(
+            f"Render the {len(items)} variant(s) shown", key="gallery_render", disabled=not items
+        ):
             _render(items)
             with context.db_session() as session:
                 items = gallery_items(session, **filters)  # type: ignore[arg-type]

@@ -11,17 +11,17 @@ from typing import Any
 
 import streamlit as st
 
-from studio.review.accounts import AuthError
 from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
 from studio.brand.guidelines import Brand
-from studio.copy.channels import CHANNELS, field_texts, limits_table
 from studio.copy import variants as variant_queries
+from studio.copy.channels import CHANNELS, field_texts, limits_table
 from studio.copy.generation import (
     GenerationRequest,
     GenerationResult,
     run_generation,
 )
 from studio.core.progress import Progress
+from studio.review.accounts import AuthError
 from studio.ui import context
 
 _RESULT = "generate_result"
@@ -33,9 +33,10 @@ def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
 
 def _form(brand: Brand) -> None:
     config = context.settings()
-    model = {"openai": config.openai_model, "transformers": config.transformers_model or "(not set)"}.get(
-        config.llm_backend, "brand assets"
-    )
+    model = {
+        "openai": config.openai_model,
+        "transformers": config.transformers_model or "(not set)",
+    }.get(config.llm_backend, "brand assets")
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
     with st.form("generate_form"):
         personas = st.multiselect(
@@ -47,15 +48,23 @@ def _form(brand: Brand) -> None:
             format_func=lambda c: CHANNELS[c].name, key="gen_channels",
         )  # fmt: skip
         left, right = st.columns(2)
-        objective = left.selectbox("Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective")
-        name = right.text_input("Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions")
+        objective = left.selectbox(
+            "Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective"
+        )
+        name = right.text_input(
+            "Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions"
+        )
         offer = st.text_input(
             "Offer", key="gen_offer", help="Numbers in the offer must be approved claims, or the offer is left out.",
         )  # fmt: skip
-        landing_url = st.text_input("Landing URL", value=brand.guideline.website, key="gen_landing_url")
+        landing_url = st.text_input(
+            "Landing URL", value=brand.guideline.website, key="gen_landing_url"
+        )
         left, right = st.columns(2)
         n = left.number_input("Variants per persona and channel", 1, 50, 3, key="gen_n")
-        seed = right.number_input("Seed", 0, 2**31 - 1, 0, key="gen_seed", help="Same seed, same variants.")
+        seed = right.number_input(
+            "Seed", 0, 2**31 - 1, 0, key="gen_seed", help="Same seed, same variants."
+        )
         submitted = st.form_submit_button("Generate", type="primary")
     if submitted:
         _generate(brand, personas, channels, objective, name, offer, landing_url, int(n), int(seed))
@@ -66,9 +75,16 @@ def _generate(
     offer: str, landing_url: str, n: int, seed: int,
 ) -> None:  # fmt: skip
     try:
-        brief = CampaignBrief(objective=objective, landing_url=landing_url.strip(), offer=offer.strip(), name=name)
+        brief = CampaignBrief(
+            objective=objective, landing_url=landing_url.strip(), offer=offer.strip(), name=name
+        )
         request = GenerationRequest(
-            brand=brand, brief=brief, personas=tuple(personas), channels=tuple(channels), n=n, seed=seed
+            brand=brand,
+            brief=brief,
+            personas=tuple(personas),
+            channels=tuple(channels),
+            n=n,
+            seed=seed,
         )
         writer = make_copy_writer(context.settings())
     except (ValueError, KeyError, CopyWriterUnavailable) as exc:
@@ -81,7 +97,9 @@ def _generate(
 
     try:
         with context.db_session() as session:
-            result = run_generation(session, request, writer, created_by=context.current_username(), progress=show)
+            result = run_generation(
+                session, request, writer, created_by=context.current_username(), progress=show
+            )
     except (AuthError, CopyWriterUnavailable) as exc:
         bar.empty()
         st.error(f"{exc} Nothing was saved.")
@@ -104,15 +122,20 @@ def _show_result(result: GenerationResult) -> None:
         "(MiniLM sentence embeddings): 0 = identical, about 1 = unrelated.",
     )  # fmt: skip
     for failure in result.failures:
-        st.error(f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}")
+        st.error(
+            f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}"
+        )
     for (persona, channel), missing in result.shortfall.items():
-        st.warning(f"{persona} / {channel}: {missing} fewer variant(s) than asked; the rest were near-duplicates.")
+        st.warning(
+            f"{persona} / {channel}: {missing} fewer variant(s) than asked; the rest were near-duplicates."
+        )
     if result.unscored:
         st.warning(result.unscored)
 
     with context.db_session() as session:
         rows = sorted(
-            variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000), key=lambda r: r.id or 0
+            variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000),
+            key=lambda r: r.id or 0,
         )
     by_id = {v.variant_id: v for v in result.variants}
     table = []
@@ -137,9 +160,13 @@ def _show_result(result: GenerationResult) -> None:
         column_config={"predicted CTR": st.column_config.NumberColumn(format="percent")},
     )  # fmt: skip
     if rows:
-        chosen = st.selectbox("Show the prompt of variant", [r.id for r in rows], key="gen_prompt_variant")
+        chosen = st.selectbox(
+            "Show the prompt of variant", [r.id for r in rows], key="gen_prompt_variant"
+        )
         row = next(r for r in rows if r.id == chosen)
-        st.caption(f"Template `{row.prompt_template}`, SHA-256 `{row.prompt_hash}`, seed {row.seed}")
+        st.caption(
+            f"Template `{row.prompt_template}`, SHA-256 `{row.prompt_hash}`, seed {row.seed}"
+        )
         st.code(row.prompt, language="markdown")
 
 

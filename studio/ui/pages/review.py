@@ -11,14 +11,14 @@ from typing import Any
 
 import streamlit as st
 
+from studio.brand.guidelines import Brand
+from studio.copy import variants as variant_queries
+from studio.copy.channels import CHANNELS, get_channel
+from studio.core.models import Asset, Review, Variant, VariantStatus
+from studio.imaging.provenance import asset_path
+from studio.review import queries as review_queries
 from studio.review import workflow as review
 from studio.review.accounts import AuthError, Permission
-from studio.brand.guidelines import Brand
-from studio.copy.channels import CHANNELS, get_channel
-from studio.review import queries as review_queries
-from studio.copy import variants as variant_queries
-from studio.imaging.provenance import asset_path
-from studio.core.models import Asset, Review, Variant, VariantStatus
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -42,33 +42,53 @@ def _decide(variant_id: int, action: str, seen: int) -> None:
         text = st.session_state.get(f"comment:{variant_id}", "")
     try:
         with context.db_session() as session:
-            result = review.act(session, variant_id=variant_id, action=action,
-                                actor=context.current_username(), comment=text,
-                                expected_lock_version=seen)
+            result = review.act(
+                session,
+                variant_id=variant_id,
+                action=action,
+                actor=context.current_username(),
+                comment=text,
+                expected_lock_version=seen,
+            )
     except (review.ReviewError, AuthError) as exc:
         _say("error", str(exc))
     else:
         _say("success", f"Variant {variant_id}: {result.source.value} → {result.target.value}.")
 
 
-def _edit(variant_id: int, seen: int, brand_slug: str, field_names: list[str], list_fields: list[str]) -> None:
+def _edit(
+    variant_id: int, seen: int, brand_slug: str, field_names: list[str], list_fields: list[str]
+) -> None:
     fields: dict[str, Any] = {}
     for name in field_names:
         raw = st.session_state.get(f"edit:{variant_id}:{name}", "")
-        fields[name] = [line.strip() for line in raw.splitlines() if line.strip()] if name in list_fields else raw
+        fields[name] = (
+            [line.strip() for line in raw.splitlines() if line.strip()]
+            if name in list_fields
+            else raw
+        )
     try:
         guideline = context.catalog().get(brand_slug).guideline
         with context.db_session() as session:
             scorer, unscored = review.default_scorer(session)
-            revision = review.edit_variant(session, variant_id=variant_id, actor=context.current_username(),
-                                           fields=fields, guideline=guideline, scorer=scorer,
-                                           expected_lock_version=seen)
+            revision = review.edit_variant(
+                session,
+                variant_id=variant_id,
+                actor=context.current_username(),
+                fields=fields,
+                guideline=guideline,
+                scorer=scorer,
+                expected_lock_version=seen,
+            )
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
     except (review.ReviewError, AuthError, KeyError) as exc:
         _say("error", str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
     else:
-        _say("success", f"Saved revision {number} as variant {new_id} (a draft, {flags} flag(s)); "
-                        "submit it for review when it is ready.")
+        _say(
+            "success",
+            f"Saved revision {number} as variant {new_id} (a draft, {flags} flag(s)); "
+            "submit it for review when it is ready.",
+        )
         if unscored:
             _say("error", f"Revision {number} is not scored: {unscored}")
 
@@ -82,8 +102,9 @@ def _confirm_bulk() -> None:
     pending: dict[int, int] = st.session_state.pop(_BULK, {})
     try:
         with context.db_session() as session:
-            result = review.bulk_act(session, action="approve", actor=context.current_username(),
-                                     variants=pending)
+            result = review.bulk_act(
+                session, action="approve", actor=context.current_username(), variants=pending
+            )
     except AuthError as exc:
         _say("error", str(exc))
         return
@@ -103,9 +124,16 @@ def _show_messages() -> None:
     if result is not None:
         (st.success if not result.failed else st.warning)(f"Bulk approval: {result.summary()}.")
         st.dataframe(
-            [{"variant": o.variant_id, "result": "approved" if o.ok else "refused", "why": o.error or ""}
-             for o in result.outcomes],
-            hide_index=True, use_container_width=True,
+            [
+                {
+                    "variant": o.variant_id,
+                    "result": "approved" if o.ok else "refused",
+                    "why": o.error or "",
+                }
+                for o in result.outcomes
+            ],
+            hide_index=True,
+            use_container_width=True,
         )
 
 
@@ -161,7 +189,9 @@ def _context_column(variant: Variant, brand: Brand | None) -> None:
         st.caption(f"Persona {variant.persona!r} is not in {brand.slug}.")
     rules = review.rules_touched(variant, brand.guideline)
     for disclaimer, present in rules.disclaimers:
-        st.markdown(f"{':material/check_circle:' if present else ':material/cancel:'} Disclaimer: _{disclaimer}_")
+        st.markdown(
+            f"{':material/check_circle:' if present else ':material/cancel:'} Disclaimer: _{disclaimer}_"
+        )
     for claim in rules.claims_used:
         st.markdown(f":material/verified: Claim `{claim.id}`: {claim.text} — _{claim.evidence}_")
     with st.expander("Never say"):
@@ -173,7 +203,9 @@ def _context_column(variant: Variant, brand: Brand | None) -> None:
 def _history(reviews: list[Review]) -> None:
     for r in reviews:
         note = f": {r.comment}" if r.comment else ""
-        st.caption(f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}")
+        st.caption(
+            f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}"
+        )
 
 
 def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -> None:
@@ -182,29 +214,55 @@ def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -
     status = VariantStatus(variant.status)
     if status == VariantStatus.in_review and user.may(Permission.review):
         left, middle, right = st.columns(3)
-        left.button("Approve", key=f"approve:{vid}", type="primary", on_click=_decide,
-                    args=(vid, "approve", seen))
+        left.button(
+            "Approve",
+            key=f"approve:{vid}",
+            type="primary",
+            on_click=_decide,
+            args=(vid, "approve", seen),
+        )
         middle.text_input("Reason for rejecting", key=f"reason:{vid}")
         middle.button("Reject", key=f"reject:{vid}", on_click=_decide, args=(vid, "reject", seen))
         right.text_input("What to change", key=f"comment:{vid}")
-        right.button("Request changes", key=f"changes:{vid}", on_click=_decide,
-                     args=(vid, "request_changes", seen))
+        right.button(
+            "Request changes",
+            key=f"changes:{vid}",
+            on_click=_decide,
+            args=(vid, "request_changes", seen),
+        )
     if status == VariantStatus.draft and user.may(Permission.submit_review):
-        st.button("Submit for review", key=f"submit:{vid}", type="primary", on_click=_decide,
-                  args=(vid, "submit", seen))
+        st.button(
+            "Submit for review",
+            key=f"submit:{vid}",
+            type="primary",
+            on_click=_decide,
+            args=(vid, "submit", seen),
+        )
     if status in review.EDITABLE and user.may(Permission.edit_draft) and brand is not None:
-        with st.expander(f"Edit (saves revision {variant.revision + 1}, which needs its own approval)"):
+        with st.expander(
+            f"Edit (saves revision {variant.revision + 1}, which needs its own approval)"
+        ):
             list_fields = [k for k, v in variant.fields.items() if isinstance(v, list)]
             for name, value in variant.fields.items():
                 text = "\n".join(value) if isinstance(value, list) else str(value)
                 label = f"{name} (one per line)" if name in list_fields else name
                 st.text_area(label, value=text, key=f"edit:{vid}:{name}", height=80)
-            st.button("Save as new revision", key=f"save:{vid}", on_click=_edit,
-                      args=(vid, seen, variant.brand, list(variant.fields), list_fields))
+            st.button(
+                "Save as new revision",
+                key=f"save:{vid}",
+                on_click=_edit,
+                args=(vid, seen, variant.brand, list(variant.fields), list_fields),
+            )
 
 
-def _card(variant: Variant, assets: list[Asset], reviews: list[Review], user: auth_ui.CurrentUser,
-          brand: Brand | None, selectable: bool) -> None:
+def _card(
+    variant: Variant,
+    assets: list[Asset],
+    reviews: list[Review],
+    user: auth_ui.CurrentUser,
+    brand: Brand | None,
+    selectable: bool,
+) -> None:
     with st.container(border=True):
         head, pick = st.columns([6, 1])
         flags = len(variant.violations)
@@ -220,7 +278,9 @@ def _card(variant: Variant, assets: list[Asset], reviews: list[Review], user: au
         with left:
             _copy(variant)
             _score(variant)
-            for violation in review.rules_touched(variant, brand.guideline).violations if brand else []:
+            for violation in (
+                review.rules_touched(variant, brand.guideline).violations if brand else []
+            ):
                 st.error(f"{violation.field}: {violation.reason} [{violation.rule}]")
             _media(assets)
             _history(reviews)
@@ -246,47 +306,90 @@ def render() -> None:
     _show_messages()
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
-    status = c1.selectbox("Status", statuses, index=statuses.index("in_review"), key="review_status")
+    status = c1.selectbox(
+        "Status", statuses, index=statuses.index("in_review"), key="review_status"
+    )
     personas = c2.multiselect("Personas", list(brand.personas), key="review_personas")
     channels = c3.multiselect("Channels", list(CHANNELS), key="review_channels")
     sort = c4.selectbox("Sort", list(_SORTS), key="review_sort")
-    min_ctr = c5.number_input("Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1,
-                              key="review_min_ctr")
-    filters = dict(brand=brand.slug, statuses=[status], personas=personas or None, channels=channels or None,
-                   min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None, latest_only=True)
+    min_ctr = c5.number_input(
+        "Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1, key="review_min_ctr"
+    )
+    filters = dict(
+        brand=brand.slug,
+        statuses=[status],
+        personas=personas or None,
+        channels=channels or None,
+        min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None,
+        latest_only=True,
+    )
     with context.db_session() as session:
         total = variant_queries.count_variants(session, **filters)
         pages = max(1, -(-total // PAGE_SIZE))
-        page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, step=1,
-                               key="review_page") if pages > 1 else 1
-        variants = list(variant_queries.list_variants(
-            session, **filters, order=_SORTS[sort],  # type: ignore[arg-type]
-            limit=PAGE_SIZE, offset=(int(page) - 1) * PAGE_SIZE,
-        ))
+        page = (
+            st.number_input(
+                f"Page (of {pages})",
+                min_value=1,
+                max_value=pages,
+                value=1,
+                step=1,
+                key="review_page",
+            )
+            if pages > 1
+            else 1
+        )
+        variants = list(
+            variant_queries.list_variants(
+                session,
+                **filters,
+                order=_SORTS[sort],  # type: ignore[arg-type]
+                limit=PAGE_SIZE,
+                offset=(int(page) - 1) * PAGE_SIZE,
+            )
+        )
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
-    st.caption(f"{total} variant(s) '{status}' (latest revisions only); showing "
-               f"{len(variants)} on page {page} of {pages}.")
+    st.caption(
+        f"{total} variant(s) '{status}' (latest revisions only); showing "
+        f"{len(variants)} on page {page} of {pages}."
+    )
     can_bulk = status == VariantStatus.in_review.value and user.may(Permission.review)
     if can_bulk:
         _bulk_bar(ids)
     for variant in variants:
-        _card(variant, [a for a in assets if a.variant_id == variant.id],
-              [r for r in reviews if r.variant_id == variant.id], user, brand, selectable=can_bulk)
+        _card(
+            variant,
+            [a for a in assets if a.variant_id == variant.id],
+            [r for r in reviews if r.variant_id == variant.id],
+            user,
+            brand,
+            selectable=can_bulk,
+        )
 
 
 def _bulk_bar(ids: list[int]) -> None:
     selected = [i for i in ids if st.session_state.get(f"select:{i}")]
     pending: dict[int, int] | None = st.session_state.get(_BULK)
     if pending:
-        st.warning(f"Approve {len(pending)} variant(s): {', '.join(map(str, pending))}? "
-                   "Each is approved on its own; any that cannot be is listed with the reason.")
+        st.warning(
+            f"Approve {len(pending)} variant(s): {', '.join(map(str, pending))}? "
+            "Each is approved on its own; any that cannot be is listed with the reason."
+        )
         yes, no = st.columns(2)
-        yes.button(f"Confirm: approve {len(pending)}", key="bulk_confirm", type="primary",
-                   on_click=_confirm_bulk)
+        yes.button(
+            f"Confirm: approve {len(pending)}",
+            key="bulk_confirm",
+            type="primary",
+            on_click=_confirm_bulk,
+        )
         no.button("Cancel", key="bulk_cancel", on_click=_cancel_bulk)
         return
-    st.button(f"Approve selected ({len(selected)})", key="bulk_approve", disabled=not selected,
-              on_click=_ask_bulk, args=(selected,))
+    st.button(
+        f"Approve selected ({len(selected)})",
+        key="bulk_approve",
+        disabled=not selected,
+        on_click=_ask_bulk,
+        args=(selected,),
+    )

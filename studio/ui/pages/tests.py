@@ -13,14 +13,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from studio.experiments import lifecycle as ex
-from studio.review.accounts import AuthError
 from studio.copy.channels import CHANNELS
+from studio.core.uploads import UploadRejected
+from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
+from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
 from studio.ui import context
-from studio.core.uploads import UploadRejected
 
 MODE = "tests_mode"
 SELECTED = "tests_selected"
@@ -58,16 +58,27 @@ def _create(brand: str) -> None:
         )  # fmt: skip
         with context.db_session() as session:
             experiment = ex.create_test(
-                session, name=state.get("tests_new_name", ""), brand=brand, persona=state["tests_new_persona"],
-                channel=state["tests_new_channel"], variant_ids=list(state.get("tests_new_variants", [])),
-                actor=context.current_username(), settings=settings,
+                session,
+                name=state.get("tests_new_name", ""),
+                brand=brand,
+                persona=state["tests_new_persona"],
+                channel=state["tests_new_channel"],
+                variant_ids=list(state.get("tests_new_variants", [])),
+                actor=context.current_username(),
+                settings=settings,
             )
             setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
     except ERRORS as exc:
         _say("error", str(exc))
         return
     state[SETUP] = [
-        {"arm": a.letter, "variant": a.variant_id, "headline": a.headline, "ad name to use": a.ad_name} for a in setup
+        {
+            "arm": a.letter,
+            "variant": a.variant_id,
+            "headline": a.headline,
+            "ad name to use": a.ad_name,
+        }
+        for a in setup
     ]
     state[SELECTED] = experiment.id
     state[MODE] = MODES[0]
@@ -82,9 +93,14 @@ def _import(experiment_id: int) -> None:
         return
     try:
         with context.db_session() as session:
-            result = import_report(session, experiment_id=experiment_id, data=upload.getvalue(),
-                                   file_name=upload.name, actor=context.current_username(),
-                                   platform=st.session_state.get("tests_platform", "auto"))
+            result = import_report(
+                session,
+                experiment_id=experiment_id,
+                data=upload.getvalue(),
+                file_name=upload.name,
+                actor=context.current_username(),
+                platform=st.session_state.get("tests_platform", "auto"),
+            )
     except ERRORS as exc:
         _say("error", str(exc))
         return
@@ -102,17 +118,25 @@ def _reweight(experiment_id: int) -> None:
     except ERRORS as exc:
         _say("error", str(exc))
         return
-    _say("success" if decision.winner_arm_id else "info", f"Decision {decision.decision_id} logged.")
+    _say(
+        "success" if decision.winner_arm_id else "info", f"Decision {decision.decision_id} logged."
+    )
 
 
 def _status(experiment_id: int, action: str) -> None:
     try:
         with context.db_session() as session:
             if action == "stop":
-                experiment = ex.stop(session, experiment_id, actor=context.current_username(),
-                                     reason=st.session_state.get("tests_stop_reason", ""))
+                experiment = ex.stop(
+                    session,
+                    experiment_id,
+                    actor=context.current_username(),
+                    reason=st.session_state.get("tests_stop_reason", ""),
+                )
             else:
-                experiment = getattr(ex, action)(session, experiment_id, actor=context.current_username())
+                experiment = getattr(ex, action)(
+                    session, experiment_id, actor=context.current_username()
+                )
     except ERRORS as exc:
         _say("error", str(exc))
         return
@@ -122,12 +146,20 @@ def _status(experiment_id: int, action: str) -> None:
 def _assign(experiment_id: int) -> None:
     try:
         with context.db_session() as session:
-            arm = ex.assign_ad(session, experiment_id=experiment_id, arm_id=st.session_state["tests_ad_arm"],
-                               actor=context.current_username(), ad_id=st.session_state.get("tests_ad_id", ""))
+            arm = ex.assign_ad(
+                session,
+                experiment_id=experiment_id,
+                arm_id=st.session_state["tests_ad_arm"],
+                actor=context.current_username(),
+                ad_id=st.session_state.get("tests_ad_id", ""),
+            )
     except ERRORS as exc:
         _say("error", str(exc))
         return
-    _say("success", f"Arm {arm.id} now maps to ad id {arm.ad_id or '-'} (ad name {arm.ad_name or '-'}).")
+    _say(
+        "success",
+        f"Arm {arm.id} now maps to ad id {arm.ad_id or '-'} (ad name {arm.ad_name or '-'}).",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,41 +174,94 @@ def _new_test() -> None:
         return
     personas = list(brand.personas)
     left, right = st.columns(2)
-    left.selectbox("Persona", personas, key="tests_new_persona", format_func=lambda p: f"{brand.personas[p].name} ({p})")
+    left.selectbox(
+        "Persona",
+        personas,
+        key="tests_new_persona",
+        format_func=lambda p: f"{brand.personas[p].name} ({p})",
+    )
     right.selectbox("Channel", list(CHANNELS), key="tests_new_channel")
     persona, channel = st.session_state["tests_new_persona"], st.session_state["tests_new_channel"]
     with context.db_session() as session:
         variants = ex.eligible_variants(session, brand=brand.slug, persona=persona, channel=channel)
-        options = {v.id: f"v{v.id} · {ex.headline(v)}" + (f" · predicted CTR {v.predicted_ctr:.2%}"
-                                                            if v.predicted_ctr is not None else "")
-                   for v in variants}
+        options = {
+            v.id: f"v{v.id} · {ex.headline(v)}"
+            + (f" · predicted CTR {v.predicted_ctr:.2%}" if v.predicted_ctr is not None else "")
+            for v in variants
+        }
     if len(options) < 2:
-        st.info(f"{len(options)} approved variant(s) for {persona} on {channel}; a test needs at least 2. "
-                "Approve more on the Review page, or pick another persona or channel.")
+        st.info(
+            f"{len(options)} approved variant(s) for {persona} on {channel}; a test needs at least 2. "
+            "Approve more on the Review page, or pick another persona or channel."
+        )
         return
-    st.multiselect("Variants (approved)", list(options), default=list(options)[: ex.MAX_ARMS],
-                   format_func=options.__getitem__, key="tests_new_variants")
-    st.text_input("Test name", key="tests_new_name", placeholder="e.g. Spring headlines for home baristas")
+    st.multiselect(
+        "Variants (approved)",
+        list(options),
+        default=list(options)[: ex.MAX_ARMS],
+        format_func=options.__getitem__,
+        key="tests_new_variants",
+    )
+    st.text_input(
+        "Test name", key="tests_new_name", placeholder="e.g. Spring headlines for home baristas"
+    )
     a, b, c = st.columns(3)
-    a.selectbox("Policy", list(ex.POLICIES), format_func=lambda p: ex.POLICIES[p], key="tests_new_policy")
-    b.selectbox("Prior", list(ex.PRIOR_SOURCES), index=1, format_func=lambda p: ex.PRIOR_SOURCES[p],
-                key="tests_new_prior")
+    a.selectbox(
+        "Policy", list(ex.POLICIES), format_func=lambda p: ex.POLICIES[p], key="tests_new_policy"
+    )
+    b.selectbox(
+        "Prior",
+        list(ex.PRIOR_SOURCES),
+        index=1,
+        format_func=lambda p: ex.PRIOR_SOURCES[p],
+        key="tests_new_prior",
+    )
     prior = st.session_state["tests_new_prior"]
-    c.number_input("Prior strength (impressions)", min_value=0.0, value=ex.DEFAULT_PRIOR_STRENGTH["predictor"]
-                   if prior == "predictor" else ex.DEFAULT_PRIOR_STRENGTH["pooled"], step=10.0,
-                   disabled=prior == "flat", key="tests_new_strength",
-                   help="Pooled: weight of the test's pooled CTR (studio default 10). Predictor: the most the "
-                        "predicted CTR is worth; a wide predicted interval makes it worth less.")
+    c.number_input(
+        "Prior strength (impressions)",
+        min_value=0.0,
+        value=ex.DEFAULT_PRIOR_STRENGTH["predictor"]
+        if prior == "predictor"
+        else ex.DEFAULT_PRIOR_STRENGTH["pooled"],
+        step=10.0,
+        disabled=prior == "flat",
+        key="tests_new_strength",
+        help="Pooled: weight of the test's pooled CTR (studio default 10). Predictor: the most the "
+        "predicted CTR is worth; a wide predicted interval makes it worth less.",
+    )
     a, b, c, d, e = st.columns(5)
-    a.number_input("Min share per arm (%)", min_value=0.0, max_value=49.0, value=1.0, step=0.5,
-                   key="tests_new_min_share")
-    b.number_input("Burn-in (impressions per arm)", min_value=0, value=1000, step=100, key="tests_new_burn_in")
+    a.number_input(
+        "Min share per arm (%)",
+        min_value=0.0,
+        max_value=49.0,
+        value=1.0,
+        step=0.5,
+        key="tests_new_min_share",
+    )
+    b.number_input(
+        "Burn-in (impressions per arm)", min_value=0, value=1000, step=100, key="tests_new_burn_in"
+    )
     c.number_input("Reweight every (hours)", min_value=1, value=24, step=1, key="tests_new_cadence")
-    d.number_input("Winner needs P(best) (%)", min_value=50.0, max_value=100.0, value=95.0, step=1.0,
-                   key="tests_new_win")
-    e.number_input("Max expected loss (pp of CTR)", min_value=0.001, max_value=10.0, value=0.05, step=0.01,
-                   format="%.3f", key="tests_new_max_loss")
-    st.button("Create test", type="primary", key="tests_create", on_click=_create, args=(brand.slug,))
+    d.number_input(
+        "Winner needs P(best) (%)",
+        min_value=50.0,
+        max_value=100.0,
+        value=95.0,
+        step=1.0,
+        key="tests_new_win",
+    )
+    e.number_input(
+        "Max expected loss (pp of CTR)",
+        min_value=0.001,
+        max_value=10.0,
+        value=0.05,
+        step=0.01,
+        format="%.3f",
+        key="tests_new_max_loss",
+    )
+    st.button(
+        "Create test", type="primary", key="tests_create", on_click=_create, args=(brand.slug,)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,43 +272,81 @@ def _new_test() -> None:
 def _controls(board: ex.Dashboard) -> None:
     test_id = board.experiment_id
     cols = st.columns(4)
-    cols[0].button("Reweight now", type="primary", key="tests_reweight", on_click=_reweight, args=(test_id,),
-                   disabled=board.status != ex.RUNNING)
+    cols[0].button(
+        "Reweight now",
+        type="primary",
+        key="tests_reweight",
+        on_click=_reweight,
+        args=(test_id,),
+        disabled=board.status != ex.RUNNING,
+    )
     if board.status == ex.RUNNING:
         cols[1].button("Pause test", key="tests_pause", on_click=_status, args=(test_id, "pause"))
     elif board.status == ex.PAUSED:
-        cols[1].button("Resume test", key="tests_resume", on_click=_status, args=(test_id, "resume"))
+        cols[1].button(
+            "Resume test", key="tests_resume", on_click=_status, args=(test_id, "resume")
+        )
     if board.status not in ex.ENDED:
         with cols[2].popover("Stop test"):
             st.caption("Ends the test without a winner; every variant in it is retired.")
             st.text_input("Reason", key="tests_stop_reason")
-            st.button("Stop and retire the variants", key="tests_stop", on_click=_status, args=(test_id, "stop"))
+            st.button(
+                "Stop and retire the variants",
+                key="tests_stop",
+                on_click=_status,
+                args=(test_id, "stop"),
+            )
 
 
 def _ads(board: ex.Dashboard) -> None:
-    with st.expander("Ads on the platform: which name or id each arm's ad must carry",
-                     expanded=not any(a.impressions for a in board.arms)):
-        st.caption("Name each ad exactly as shown when you create it (Meta reports carry the ad name). For "
-                   "Google Ads, whose reports carry only the ad id, enter each ad's id below.")
-        st.dataframe([{"arm": a.letter, "arm id": a.arm_id, "variant": a.variant_id, "headline": a.headline,
-                       "ad name": a.ad_name, "ad id": a.ad_id or "(not set)"} for a in board.arms],
-                     hide_index=True, width="stretch")
+    with st.expander(
+        "Ads on the platform: which name or id each arm's ad must carry",
+        expanded=not any(a.impressions for a in board.arms),
+    ):
+        st.caption(
+            "Name each ad exactly as shown when you create it (Meta reports carry the ad name). For "
+            "Google Ads, whose reports carry only the ad id, enter each ad's id below."
+        )
+        st.dataframe(
+            [
+                {
+                    "arm": a.letter,
+                    "arm id": a.arm_id,
+                    "variant": a.variant_id,
+                    "headline": a.headline,
+                    "ad name": a.ad_name,
+                    "ad id": a.ad_id or "(not set)",
+                }
+                for a in board.arms
+            ],
+            hide_index=True,
+            width="stretch",
+        )
         if board.status in ex.ENDED:
             return
         left, middle, right = st.columns([1, 2, 1])
         labels = {a.arm_id: f"{a.letter} · v{a.variant_id}" for a in board.arms}
         left.selectbox("Arm", list(labels), format_func=labels.__getitem__, key="tests_ad_arm")
         middle.text_input("Platform ad id", key="tests_ad_id")
-        right.button("Save ad id", key="tests_ad_save", on_click=_assign, args=(board.experiment_id,))
+        right.button(
+            "Save ad id", key="tests_ad_save", on_click=_assign, args=(board.experiment_id,)
+        )
 
 
 def _upload(board: ex.Dashboard) -> None:
     st.subheader("Import a delivery report")
-    st.caption("Meta Ads Manager or Google Ads export as CSV, one row per ad and day. Importing the same "
-               f"report again adds nothing twice. Largest file: {context.settings().max_upload_mb:g} MiB.")
+    st.caption(
+        "Meta Ads Manager or Google Ads export as CSV, one row per ad and day. Importing the same "
+        f"report again adds nothing twice. Largest file: {context.settings().max_upload_mb:g} MiB."
+    )
     left, right = st.columns([3, 1])
     left.file_uploader("Report CSV", type=["csv", "tsv"], key="tests_report")
-    right.selectbox("Format", list(PLATFORM_CHOICES), format_func=PLATFORM_LABELS.__getitem__, key="tests_platform")
+    right.selectbox(
+        "Format",
+        list(PLATFORM_CHOICES),
+        format_func=PLATFORM_LABELS.__getitem__,
+        key="tests_platform",
+    )
     st.button("Import report", key="tests_import", on_click=_import, args=(board.experiment_id,))
     done = st.session_state.get(IMPORT_RESULT)
     if not done or done["test"] != board.experiment_id:
@@ -235,8 +358,13 @@ def _upload(board: ex.Dashboard) -> None:
         st.caption(f"Note: {warning}")
     if done["bad_rows"]:
         st.caption("Bad rows (not imported; everything else was):")
-        st.dataframe(done["bad_rows"], hide_index=True, width="stretch", key="tests_bad_rows",
-                     column_order=["line", "ad", "reason"])
+        st.dataframe(
+            done["bad_rows"],
+            hide_index=True,
+            width="stretch",
+            key="tests_bad_rows",
+            column_order=["line", "ad", "reason"],
+        )
 
 
 def _decision(board: ex.Dashboard) -> None:
@@ -253,7 +381,9 @@ def _decision(board: ex.Dashboard) -> None:
         else:
             st.markdown(line)
     if board.new_rows:
-        st.info(f"{board.new_rows} report row(s) imported since this decision: reweight to take them into account.")
+        st.info(
+            f"{board.new_rows} report row(s) imported since this decision: reweight to take them into account."
+        )
 
 
 def _charts(board: ex.Dashboard) -> None:
@@ -269,44 +399,111 @@ def _charts(board: ex.Dashboard) -> None:
         hide_index=True, width="stretch", key="tests_arms_table",
     )  # fmt: skip
     x, densities = board.densities(200)
-    density = pd.DataFrame([{"CTR (%)": float(xv * 100), "density": float(d[i]), "arm": labels[arm_id]}
-                            for arm_id, d in densities.items() for i, xv in enumerate(x)])
-    history = pd.DataFrame([{"decision": h.decision_id, "arm": labels[h.arm_id], "P(best)": h.prob_best,
-                             "share": h.share, "expected loss (pp)": None if h.expected_loss is None
-                             else h.expected_loss * 100} for h in board.history])
-    ctr = pd.DataFrame([{"arm": labels[a.arm_id], "mean": a.ctr_mean * 100, "low": a.ctr_low * 100,
-                         "high": a.ctr_high * 100, "clicks": a.clicks, "impressions": a.impressions}
-                        for a in board.arms])
+    density = pd.DataFrame(
+        [
+            {"CTR (%)": float(xv * 100), "density": float(d[i]), "arm": labels[arm_id]}
+            for arm_id, d in densities.items()
+            for i, xv in enumerate(x)
+        ]
+    )
+    history = pd.DataFrame(
+        [
+            {
+                "decision": h.decision_id,
+                "arm": labels[h.arm_id],
+                "P(best)": h.prob_best,
+                "share": h.share,
+                "expected loss (pp)": None if h.expected_loss is None else h.expected_loss * 100,
+            }
+            for h in board.history
+        ]
+    )
+    ctr = pd.DataFrame(
+        [
+            {
+                "arm": labels[a.arm_id],
+                "mean": a.ctr_mean * 100,
+                "low": a.ctr_low * 100,
+                "high": a.ctr_high * 100,
+                "clicks": a.clicks,
+                "impressions": a.impressions,
+            }
+            for a in board.arms
+        ]
+    )
     color = alt.Color("arm:N", legend=alt.Legend(orient="bottom", columns=1))
     left, right = st.columns(2)
-    left.altair_chart(alt.Chart(density, title="Posterior density of CTR").mark_line()
-                      .encode(x="CTR (%):Q", y="density:Q", color=color), width="stretch")
+    left.altair_chart(
+        alt.Chart(density, title="Posterior density of CTR")
+        .mark_line()
+        .encode(x="CTR (%):Q", y="density:Q", color=color),
+        width="stretch",
+    )
     base = alt.Chart(ctr, title="CTR: posterior mean and 95% interval (%)")
-    right.altair_chart(base.mark_errorbar().encode(x=alt.X("low:Q", title="CTR (%)"), x2="high:Q", y="arm:N")
-                       + base.mark_point(filled=True).encode(x="mean:Q", y="arm:N", color=color),
-                       width="stretch")
+    right.altair_chart(
+        base.mark_errorbar().encode(x=alt.X("low:Q", title="CTR (%)"), x2="high:Q", y="arm:N")
+        + base.mark_point(filled=True).encode(x="mean:Q", y="arm:N", color=color),
+        width="stretch",
+    )
     left, right = st.columns(2)
-    for column, field, title in ((left, "P(best)", "Probability of being best"), (right, "share", "Traffic split")):
-        column.altair_chart(alt.Chart(history, title=title).mark_line(point=True).encode(
-            x=alt.X("decision:O"), y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, 1])), color=color),
-            width="stretch")
+    for column, field, title in (
+        (left, "P(best)", "Probability of being best"),
+        (right, "share", "Traffic split"),
+    ):
+        column.altair_chart(
+            alt.Chart(history, title=title)
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("decision:O"),
+                y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, 1])),
+                color=color,
+            ),
+            width="stretch",
+        )
     left, right = st.columns(2)
-    left.altair_chart(alt.Chart(ctr, title="Clicks per arm").mark_bar().encode(
-        x="arm:N", y="clicks:Q", color=color, tooltip=["arm", "clicks", "impressions"]), width="stretch")
+    left.altair_chart(
+        alt.Chart(ctr, title="Clicks per arm")
+        .mark_bar()
+        .encode(x="arm:N", y="clicks:Q", color=color, tooltip=["arm", "clicks", "impressions"]),
+        width="stretch",
+    )
     loss = history.dropna(subset=["expected loss (pp)"]) if not history.empty else history
-    right.altair_chart(alt.Chart(loss, title="Expected loss (pp of CTR, log scale)").mark_line(point=True).encode(
-        x="decision:O", y=alt.Y("expected loss (pp):Q", scale=alt.Scale(type="log")), color=color),
-        width="stretch")
+    right.altair_chart(
+        alt.Chart(loss, title="Expected loss (pp of CTR, log scale)")
+        .mark_line(point=True)
+        .encode(
+            x="decision:O",
+            y=alt.Y("expected loss (pp):Q", scale=alt.Scale(type="log")),
+            color=color,
+        ),
+        width="stretch",
+    )
     left, right = st.columns(2)
-    left.download_button("Download CSV", data=ex.dashboard_csv(board), mime="text/csv",
-                         file_name=f"test-{board.experiment_id}-dashboard.csv", key="tests_csv")
-    right.download_button("Download PNG", data=_png(board), mime="image/png",
-                          file_name=f"test-{board.experiment_id}-dashboard.png", key="tests_png")
+    left.download_button(
+        "Download CSV",
+        data=ex.dashboard_csv(board),
+        mime="text/csv",
+        file_name=f"test-{board.experiment_id}-dashboard.csv",
+        key="tests_csv",
+    )
+    right.download_button(
+        "Download PNG",
+        data=_png(board),
+        mime="image/png",
+        file_name=f"test-{board.experiment_id}-dashboard.png",
+        key="tests_png",
+    )
 
 
 def _png(board: ex.Dashboard) -> bytes:
     # matplotlib takes a second or two on a small machine: draw once per state of the test.
-    key = ("tests_png_cache", board.experiment_id, len(board.decisions), board.new_rows, board.status)
+    key = (
+        "tests_png_cache",
+        board.experiment_id,
+        len(board.decisions),
+        board.new_rows,
+        board.status,
+    )
     cached: dict[Any, bytes] = st.session_state.setdefault("tests_png_cache", {})
     if key not in cached:
         cached.clear()
@@ -317,8 +514,10 @@ def _png(board: ex.Dashboard) -> bytes:
 def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
-        tests = {e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
-                 for e in queries.list_experiments(session, brand=brand.slug if brand else None)}
+        tests = {
+            e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            for e in queries.list_experiments(session, brand=brand.slug if brand else None)
+        }
     if not tests:
         st.info("No tests for this brand yet: choose “New test” above.")
         return
@@ -339,7 +538,9 @@ def _open_test() -> None:
     )
     setup = st.session_state.pop(SETUP, None)
     if setup:
-        st.success("Create one ad per arm on the platform and name each exactly as below, so reports map back:")
+        st.success(
+            "Create one ad per arm on the platform and name each exactly as below, so reports map back:"
+        )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
     _controls(board)
     _ads(board)
@@ -350,9 +551,11 @@ def _open_test() -> None:
 
 def render() -> None:
     st.title("Tests")
-    st.caption("Thompson-sampling creative tests between approved variants: each arm's share of traffic is "
-               "its probability of having the best CTR, with a floor and a burn-in. Priors: flat, pooled (the "
-               "studio default: the test's pooled CTR, worth 10 impressions) or the CTR predictor.")
+    st.caption(
+        "Thompson-sampling creative tests between approved variants: each arm's share of traffic is "
+        "its probability of having the best CTR, with a floor and a burn-in. Priors: flat, pooled (the "
+        "studio default: the test's pooled CTR, worth 10 impressions) or the CTR predictor."
+    )
     st.radio("Mode", MODES, horizontal=True, key=MODE, label_visibility="collapsed")
     _show_messages()
     if st.session_state[MODE] == MODES[1]:

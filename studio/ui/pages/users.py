@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.review import accounts as auth
 from studio.core.models import Role
+from studio.review import accounts as auth
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -34,10 +34,17 @@ def _add() -> None:
         _say("error", "The two passwords differ; type the same password twice.")
         return
     username = state.get("new_username", "").strip()
-    added = _run(f"Added {username}.", lambda s: auth.create_user(
-        s, actor=context.current_username(), username=username,
-        display_name=state.get("new_display_name", ""), role=state.get("new_role", "creative"),
-        password=state.get("new_password", "")))
+    added = _run(
+        f"Added {username}.",
+        lambda s: auth.create_user(
+            s,
+            actor=context.current_username(),
+            username=username,
+            display_name=state.get("new_display_name", ""),
+            role=state.get("new_role", "creative"),
+            password=state.get("new_password", ""),
+        ),
+    )
     if added:
         for key in ("new_username", "new_display_name", "new_password", "new_password_again"):
             state[key] = ""
@@ -45,19 +52,29 @@ def _add() -> None:
 
 def _set_role(username: str) -> None:
     role = st.session_state.get(f"role:{username}")
-    _run(f"{username} is now {role}.", lambda s: auth.set_role(
-        s, actor=context.current_username(), username=username, role=role))
+    _run(
+        f"{username} is now {role}.",
+        lambda s: auth.set_role(s, actor=context.current_username(), username=username, role=role),
+    )
 
 
 def _set_active(username: str, active: bool) -> None:
-    _run(f"{'Reactivated' if active else 'Deactivated'} {username}.", lambda s: auth.set_active(
-        s, actor=context.current_username(), username=username, active=active))
+    _run(
+        f"{'Reactivated' if active else 'Deactivated'} {username}.",
+        lambda s: auth.set_active(
+            s, actor=context.current_username(), username=username, active=active
+        ),
+    )
 
 
 def _set_password(username: str) -> None:
     password = st.session_state.get(f"password:{username}", "")
-    _run(f"New password set for {username}.", lambda s: auth.set_password(
-        s, actor=context.current_username(), username=username, password=password))
+    _run(
+        f"New password set for {username}.",
+        lambda s: auth.set_password(
+            s, actor=context.current_username(), username=username, password=password
+        ),
+    )
     st.session_state[f"password:{username}"] = ""
 
 
@@ -71,30 +88,67 @@ def render() -> None:
         (st.success if kind == "success" else st.error)(text)
     roles = [r.value for r in Role]
     st.dataframe(
-        [{"role": r.value, "may": "; ".join(auth.PERMISSION_LABELS[p] for p in auth.Permission
-                                             if p in auth.ROLE_PERMISSIONS[r])} for r in Role],
-        hide_index=True, use_container_width=True,
+        [
+            {
+                "role": r.value,
+                "may": "; ".join(
+                    auth.PERMISSION_LABELS[p]
+                    for p in auth.Permission
+                    if p in auth.ROLE_PERMISSIONS[r]
+                ),
+            }
+            for r in Role
+        ],
+        hide_index=True,
+        use_container_width=True,
     )
     with st.expander("Add a user", expanded=False):
         st.text_input("Username (lowercase; an email works)", key="new_username")
         st.text_input("Display name", key="new_display_name")
         st.selectbox("Role", roles, key="new_role")
-        st.text_input(f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)", type="password",
-                      key="new_password")
+        st.text_input(
+            f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)",
+            type="password",
+            key="new_password",
+        )
         st.text_input("Password again", type="password", key="new_password_again")
         st.button("Add user", type="primary", key="add_user", on_click=_add)
     with context.db_session() as session:
-        people = [(u.username, u.display_name, str(u.role), u.is_active) for u in auth.list_users(session)]
+        people = [
+            (u.username, u.display_name, str(u.role), u.is_active) for u in auth.list_users(session)
+        ]
     for username, display_name, role, active in people:
         with st.container(border=True):
             name, role_col, password_col, active_col = st.columns([2, 2, 3, 1])
-            name.markdown(f"**{display_name}** (`{username}`)" + ("" if active else " — deactivated"))
-            role_col.selectbox("Role", roles, index=roles.index(role), key=f"role:{username}",
-                               label_visibility="collapsed")
-            role_col.button("Change role", key=f"set_role:{username}", on_click=_set_role, args=(username,))
-            password_col.text_input("New password", type="password", key=f"password:{username}",
-                                    label_visibility="collapsed", placeholder="new password")
-            password_col.button("Set password", key=f"set_password:{username}", on_click=_set_password,
-                                args=(username,))
-            active_col.button("Deactivate" if active else "Reactivate", key=f"active:{username}",
-                              on_click=_set_active, args=(username, not active))
+            name.markdown(
+                f"**{display_name}** (`{username}`)" + ("" if active else " — deactivated")
+            )
+            role_col.selectbox(
+                "Role",
+                roles,
+                index=roles.index(role),
+                key=f"role:{username}",
+                label_visibility="collapsed",
+            )
+            role_col.button(
+                "Change role", key=f"set_role:{username}", on_click=_set_role, args=(username,)
+            )
+            password_col.text_input(
+                "New password",
+                type="password",
+                key=f"password:{username}",
+                label_visibility="collapsed",
+                placeholder="new password",
+            )
+            password_col.button(
+                "Set password",
+                key=f"set_password:{username}",
+                on_click=_set_password,
+                args=(username,),
+            )
+            active_col.button(
+                "Deactivate" if active else "Reactivate",
+                key=f"active:{username}",
+                on_click=_set_active,
+                args=(username, not active),
+            )
