@@ -28,6 +28,7 @@ from pydantic import Field as PydanticField
 from studio.brand.guidelines import Brand, Persona
 from studio.copy.channels import ChannelSpec, Violation
 from studio.copy.prompts import RenderedPrompt, render
+from studio.core.errors import InvalidValue, StudioError, UserFacingError
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
@@ -39,11 +40,11 @@ OBJECTIVES = ("awareness", "traffic", "engagement", "leads", "sales", "app_insta
 COPY_TEMPLATE = "copy.j2"
 
 
-class CopyWriterError(RuntimeError):
+class CopyWriterError(StudioError):
     """One request failed in a way that may succeed on another try (e.g. a reply that is not JSON)."""
 
 
-class CopyWriterUnavailable(CopyWriterError):
+class CopyWriterUnavailable(CopyWriterError, UserFacingError):
     """The backend cannot work at all (missing key, server down, model not found): stop and fix settings."""
 
 
@@ -70,15 +71,15 @@ class CampaignBrief:
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
-            raise ValueError(
+            raise InvalidValue(
                 f"objective {self.objective!r} is not allowed; use one of {', '.join(OBJECTIVES)}"
             )
         if not re.match(r"^https?://[^\s/]+\.[^\s]+$", self.landing_url):
-            raise ValueError(
+            raise InvalidValue(
                 f"landing_url {self.landing_url!r} is not a web address; write it as https://example.com/page"
             )
         if len(self.offer) > 500:
-            raise ValueError(f"offer is {len(self.offer)} characters; at most 500 are allowed")
+            raise InvalidValue(f"offer is {len(self.offer)} characters; at most 500 are allowed")
 
 
 @dataclass(frozen=True)

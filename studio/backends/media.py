@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from studio.core.errors import NotFound
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -231,8 +233,11 @@ def make_image_backend(settings: Settings) -> ImageBackend:
             device=settings.device,
             resolution=settings.diffusers_resolution,
         )
-    raise ValueError(
-        f"unknown image backend {settings.image_backend!r}; choose offline or diffusers"
+    raise NotFound(
+        "image backend",
+        settings.image_backend,
+        ("offline", "diffusers"),
+        hint="Set STUDIO_IMAGE_BACKEND.",
     )
 
 

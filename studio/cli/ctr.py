@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.errors import UserFacingError
 
 app = typer.Typer(
     help="CTR predictor: score headlines, train and evaluate models, retrain on your results.",
@@ -311,7 +312,7 @@ def activate(
     with database() as session:
         try:
             record = activate_model(session, record_id=model_id, actor=actor)
-        except (LookupError, FileNotFoundError, ValueError) as error:
+        except UserFacingError as error:
             fail(str(error))
         session.commit()
         typer.echo(f"model {record.id} is active: {record.path}")

@@ -8,17 +8,15 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.errors import UserFacingError
 from studio.export import (
     PLATFORMS,
     ExportBlocked,
-    ExportError,
     ExportOptions,
     ExportScope,
     RsaPins,
 )
 from studio.export import export as run_export
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
@@ -104,7 +102,7 @@ def export(
         for problem in exc.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
         fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         fail(str(exc))
     except BaseException:
         # The zip is in place but the database did not commit its record: take it away again

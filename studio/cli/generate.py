@@ -22,6 +22,7 @@ from studio.copy.generation import (
     GenerationResult,
     run_generation,
 )
+from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 
@@ -139,8 +140,8 @@ def generate(
             seed=seed,
         )
         writer = make_copy_writer(config, backend)
-    except (KeyError, ValueError, CopyWriterUnavailable) as exc:
-        fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        fail(str(exc))
 
     def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)

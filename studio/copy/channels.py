@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, get_args
 
 from studio.brand.guidelines import ChannelId
+from studio.core.errors import NotFound
 
 Severity = Literal["error", "warning"]
 
@@ -205,9 +206,7 @@ class ChannelSpec:
         for spec in self.fields:
             if spec.name == name:
                 return spec
-        raise KeyError(
-            f"channel {self.id!r} has no field {name!r}; fields: {', '.join(self.field_names)}"
-        )
+        raise NotFound("field", name, self.field_names, within=f"channel {self.id!r}")
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -363,7 +362,7 @@ def get_channel(channel: str | ChannelSpec) -> ChannelSpec:
     try:
         return CHANNELS[channel]
     except KeyError:
-        raise KeyError(f"unknown channel {channel!r}; channels: {', '.join(CHANNELS)}") from None
+        raise NotFound("channel", channel, CHANNELS) from None
 
 
 def field_texts(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

@@ -9,6 +9,7 @@ from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from studio.core.errors import NotFound
 from studio.core.models import Asset, Campaign, Variant, VariantStatus
 
 VariantOrder = Literal["newest", "predicted_ctr"]
@@ -40,7 +41,7 @@ def create_campaign(
 def get_campaign(session: Session, *, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise KeyError(f"no campaign with id {campaign_id}")
+        raise NotFound("campaign with id", campaign_id)
     return campaign
 
 
@@ -54,7 +55,7 @@ def list_campaigns(session: Session, *, brand: str | None = None) -> Sequence[Ca
 def get_variant(session: Session, *, variant_id: int) -> Variant:
     variant = session.get(Variant, variant_id)
     if variant is None:
-        raise KeyError(f"no variant with id {variant_id}")
+        raise NotFound("variant with id", variant_id)
     return variant
 
 

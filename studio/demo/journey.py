@@ -27,7 +27,8 @@ from studio.brand.guidelines import BrandCatalog
 from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
 from studio.core import audit
-from studio.core.models import Role, VariantStatus
+from studio.core.errors import UserFacingError
+from studio.core.models import AssetKind, Role, VariantStatus
 from studio.core.settings import Settings
 from studio.experiments import lifecycle as experiments
 from studio.experiments.reports import import_report
@@ -46,6 +47,10 @@ DEMO_PEOPLE: dict[str, Role] = {
 
 #: Simulated true CTRs, best-predicted variant first: clear enough gaps for a winner within days.
 TRUE_CTRS = (0.017, 0.014, 0.013, 0.012, 0.011, 0.010)
+
+
+class DemoError(UserFacingError):
+    """The demo cannot go on with the options given; the message says which to change."""
 
 
 @dataclass
@@ -185,8 +190,8 @@ def run_demo(
     )
     session.commit()
     for report in reports:
-        result.images += sum(1 for a in report.assets if a.kind == "image")
-        result.videos += sum(1 for a in report.assets if a.kind == "video")
+        result.images += sum(1 for a in report.assets if a.kind == AssetKind.image)
+        result.videos += sum(1 for a in report.assets if a.kind == AssetKind.video)
     say(f"    {result.images} image(s), {result.videos} video(s) in {settings.asset_dir}")
 
     say(
@@ -207,7 +212,7 @@ def run_demo(
         session.commit()
     say(f"    approved {result.approved_ids}")
     if len(result.approved_ids) < 2:
-        raise RuntimeError(
+        raise DemoError(
             "fewer than two variants were approved, so there is nothing to test; "
             "run the demo with more --variants"
         )

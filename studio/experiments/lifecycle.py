@@ -51,14 +51,25 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.core import audit
-from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+from studio.core.errors import UserFacingError
+from studio.core.models import (
+    AllocationDecision,
+    AllocationPolicy,
+    Arm,
+    Experiment,
+    ExperimentStatus,
+    PriorSource,
+    Variant,
+    VariantStatus,
+    utcnow,
+)
 from studio.experiments import queries
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -74,18 +85,20 @@ from studio.experiments.bandits import (
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
 
-PolicyName = Literal["thompson", "top_two"]
-PriorSource = Literal["flat", "pooled", "predictor"]
-POLICIES: dict[str, str] = {
-    "thompson": "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
-    "top_two": "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
+POLICIES: dict[AllocationPolicy, str] = {
+    AllocationPolicy.thompson: "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
+    AllocationPolicy.top_two: "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
 }
-PRIOR_SOURCES: dict[str, str] = {
-    "flat": "Flat: Beta(1, 1), no prior knowledge",
-    "pooled": "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
-    "predictor": "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
+PRIOR_SOURCES: dict[PriorSource, str] = {
+    PriorSource.flat: "Flat: Beta(1, 1), no prior knowledge",
+    PriorSource.pooled: "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
+    PriorSource.predictor: "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
 }
-DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 10.0, "predictor": 100.0}
+DEFAULT_PRIOR_STRENGTH: dict[PriorSource, float] = {
+    PriorSource.flat: 0.0,
+    PriorSource.pooled: 10.0,
+    PriorSource.predictor: 100.0,
+}
 #: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
 TOP_TWO_LEADER_SHARE = 0.5
 #: Monte Carlo draws behind each decision (standard error of a probability < 0.0025).
@@ -93,11 +106,16 @@ DECISION_SAMPLES = 40_000
 #: Coverage of the CTR intervals the studio shows.
 INTERVAL_LEVEL = 0.95
 MAX_ARMS = 20
-RUNNING, PAUSED, STOPPED, COMPLETED = "running", "paused", "stopped", "completed"
+RUNNING, PAUSED, STOPPED, COMPLETED = (
+    ExperimentStatus.running,
+    ExperimentStatus.paused,
+    ExperimentStatus.stopped,
+    ExperimentStatus.completed,
+)
 ENDED = frozenset({STOPPED, COMPLETED})
 
 
-class ExperimentError(ValueError):
+class ExperimentError(UserFacingError):
     """A test request the studio refuses; the message says why and what to do instead."""
 
 
@@ -112,7 +130,7 @@ class TestSettings:
 
     Parameters
     ----------
-    policy : {"thompson", "top_two"}
+    policy : AllocationPolicy (or its value as text)
     min_share : float
         Least share of traffic any active arm keeps after the burn-in (default 0.01 = 1%).
     burn_in_impressions : int
@@ -124,23 +142,24 @@ class TestSettings:
     max_expected_loss : float
         ... and its expected loss is below this many clicks per impression (default 0.0005 =
         0.05 percentage points of CTR).
-    prior_source : {"flat", "pooled", "predictor"}
+    prior_source : PriorSource (or its value as text)
     prior_strength : float or None
         Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    policy: str = "thompson"
+    policy: AllocationPolicy = AllocationPolicy.thompson
     min_share: float = 0.01
     burn_in_impressions: int = 1000
     reweight_hours: int = 24
     win_probability: float = 0.95
     max_expected_loss: float = 0.0005
-    prior_source: str = "pooled"
+    prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
 
     def __post_init__(self) -> None:
+        # Text from the CLI, a form or a stored row becomes the enum member here, once.
         if self.policy not in POLICIES:
             raise ExperimentError(
                 f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
@@ -149,6 +168,8 @@ class TestSettings:
             raise ExperimentError(
                 f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
             )
+        object.__setattr__(self, "policy", AllocationPolicy(self.policy))
+        object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
         if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
             raise ExperimentError(
                 f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
@@ -173,9 +194,9 @@ class TestSettings:
             raise ExperimentError(
                 f"prior strength must be a number of impressions >= 0; got {strength!r}"
             )
-        if self.prior_source == "flat" and strength != 0:
+        if self.prior_source == PriorSource.flat and strength != 0:
             raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
-        if self.prior_source != "flat" and strength <= 0:
+        if self.prior_source != PriorSource.flat and strength <= 0:
             raise ExperimentError(
                 f"a {self.prior_source} prior needs a strength > 0 impressions (default "
                 f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
@@ -208,7 +229,7 @@ class TestSettings:
         )
 
     def allocator(self, seed: int) -> ThompsonSampling:
-        if self.policy == "top_two":
+        if self.policy == AllocationPolicy.top_two:
             return TopTwoThompsonSampling(
                 self.min_share,
                 self.burn_in_impressions,
@@ -217,11 +238,6 @@ class TestSettings:
                 leader_share=TOP_TWO_LEADER_SHARE,
             )
         return ThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed)
-
-
-assert set(get_args(PolicyName)) == set(POLICIES) and set(get_args(PriorSource)) == set(
-    PRIOR_SOURCES
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -329,7 +345,7 @@ def _check_variants(
             problems.append(
                 f"variant {vid} is {str(v.status)!r}; only approved variants can start a test"
             )
-        if settings.prior_source == "predictor":
+        if settings.prior_source == PriorSource.predictor:
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
             if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
                 problems.append(
@@ -413,7 +429,7 @@ def create_test(
             "two arms would share an ad name; report rows could not tell them apart"
         )
     ordered = [variants[vid] for vid in ids]
-    if settings.prior_source == "predictor":
+    if settings.prior_source == PriorSource.predictor:
         prior = _predictor_prior(ordered, settings.strength)
     else:  # flat, and pooled before any delivery (as the simulator's studio policy)
         prior = BetaPosterior.flat(len(ids))
@@ -605,9 +621,9 @@ def _prior(
     )
     if impressions.sum() == 0:
         return stored
-    if experiment.prior_source == "pooled":
+    if experiment.prior_source == PriorSource.pooled:
         return empirical_bayes_prior(impressions, clicks, strength=experiment.prior_strength)
-    if experiment.prior_source == "predictor":
+    if experiment.prior_source == PriorSource.predictor:
         # The stored prior is Beta(1 + ctr * n0, 1 + (1 - ctr) * n0) per arm: keep each arm's
         # weight n0 and the predicted differences in log-odds, centred on the pooled CTR.
         weight = stored.alpha + stored.beta - 2.0
@@ -703,7 +719,7 @@ def _decide(
             "policy": settings.policy, "prior_source": settings.prior_source, "prior_strength": settings.strength,
             "min_share": settings.min_share, "burn_in_impressions": settings.burn_in_impressions,
             "win_probability": settings.win_probability, "max_expected_loss": settings.max_expected_loss,
-            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == "top_two" else None,
+            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == AllocationPolicy.top_two else None,
             "seed": seed, "n_samples": DECISION_SAMPLES, "burn_in": burn_in,
             "winner_arm_id": winner.arm_id if winner else None,
             "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from studio.core.errors import UserFacingError
 from studio.experiments.bandits import (
     BetaPosterior,
     ThompsonSampling,
@@ -55,7 +56,7 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 OPTIONAL_COLUMNS = ("headline",)
 
 
-class ArmsFileError(ValueError):
+class ArmsFileError(UserFacingError):
     """An arms table that cannot be simulated; the message names the file, row and field."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.models import AssetKind
 from studio.export.base import ExportItem, ExportProblem, MediaRules, MediaTarget, PreparedMedia
 
 #: Largest relative difference between a source's and a target's width/height ratio that is
@@ -155,7 +156,7 @@ def plan_media(
             )
             continue
         if (
-            asset.kind == "video"
+            asset.kind == AssetKind.video
             and asset.duration_s is not None
             and not (rules.video_min_s - 0.05 <= asset.duration_s <= rules.video_max_s + 0.05)
         ):
@@ -216,7 +217,9 @@ def _provenance(asset: Any, source: Path) -> dict[str, Any]:
     }
     try:
         embedded = (
-            read_video_provenance(source) if asset.kind == "video" else read_png_provenance(source)
+            read_video_provenance(source)
+            if asset.kind == AssetKind.video
+            else read_png_provenance(source)
         )
     except (ValueError, OSError) as exc:
         record["embedded"] = None

@@ -42,6 +42,7 @@ from sqlmodel import Session
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.export import media as media_mod
@@ -141,8 +142,8 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
         assert scope.campaign_id is not None
         try:
             campaign = variant_queries.get_campaign(session, campaign_id=scope.campaign_id)
-        except KeyError:
-            raise NothingToExport(f"no campaign with id {scope.campaign_id}") from None
+        except NotFound as exc:
+            raise NothingToExport(str(exc)) from None
         found = list(export_queries.list_campaign_variants(
             session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
         if not found:

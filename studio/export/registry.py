@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from studio.core.errors import NotFound
 from studio.export import google_ads, linkedin, meta, tiktok
 from studio.export.base import PlatformExporter
 
@@ -13,10 +14,8 @@ PLATFORMS: dict[str, PlatformExporter] = {
 
 
 def get_exporter(platform: str) -> PlatformExporter:
-    """The exporter for ``platform``; ``KeyError`` naming the platforms otherwise."""
+    """The exporter for ``platform``; ``NotFound`` naming the platforms otherwise."""
     try:
         return PLATFORMS[platform]
     except KeyError:
-        raise KeyError(
-            f"unknown platform {platform!r}; platforms: {', '.join(PLATFORMS)}"
-        ) from None
+        raise NotFound("export platform", platform, PLATFORMS) from None

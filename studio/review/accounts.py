@@ -48,6 +48,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session
 
 from studio.core import audit
+from studio.core.errors import UserFacingError
 from studio.core.models import Role, User, utcnow
 from studio.review import account_queries as user_queries
 
@@ -109,7 +110,7 @@ def _dummy_hash() -> str:
     return _HASHER.hash("studio: no such user, compared only to spend the same time")
 
 
-class AuthError(ValueError):
+class AuthError(UserFacingError):
     """A sign-in, session or permission problem; the message says what and what to do."""
 
 

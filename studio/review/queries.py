@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from studio.core.models import Review, Variant, VariantStatus
+from studio.core.models import Review, ReviewAction, Variant, VariantStatus
 
 
 def add_review(
@@ -16,9 +16,9 @@ def add_review(
     *,
     variant_id: int,
     reviewer: str,
-    action: str,
-    from_status: str,
-    to_status: str,
+    action: ReviewAction,
+    from_status: VariantStatus,
+    to_status: VariantStatus,
     comment: str = "",
 ) -> Review:
     review = Review(

@@ -46,12 +46,14 @@ from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
-from studio.core.models import Variant, VariantStatus, utcnow
+from studio.core.errors import UserFacingError
+from studio.core.models import ReviewAction, Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
 from studio.review.accounts import AuthError, Permission, require
 
 S = VariantStatus
+A = ReviewAction
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Move:
 
     source: VariantStatus
     target: VariantStatus
-    action: str
+    action: ReviewAction
     permission: Permission
     text_required: str | None = None
     is_review: bool = False
@@ -84,30 +86,30 @@ class Move:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(S.draft, S.in_review, "submit", Permission.submit_review, is_review=True),
-    Move(S.in_review, S.approved, "approve", Permission.review, is_review=True),
+    Move(S.draft, S.in_review, A.submit, Permission.submit_review, is_review=True),
+    Move(S.in_review, S.approved, A.approve, Permission.review, is_review=True),
     Move(
-        S.in_review, S.rejected, "reject", Permission.review, text_required="reason", is_review=True
+        S.in_review, S.rejected, A.reject, Permission.review, text_required="reason", is_review=True
     ),
     Move(
         S.in_review,
         S.changes_requested,
-        "request_changes",
+        A.request_changes,
         Permission.review,
         text_required="comment",
         is_review=True,
     ),
-    Move(S.approved, S.in_test, "start_test", Permission.run_tests),
-    Move(S.approved, S.exported, "export", Permission.export),
-    Move(S.in_test, S.winner, "declare_winner", Permission.run_tests),
-    Move(S.in_test, S.retired, "retire", Permission.run_tests),
-    Move(S.winner, S.exported, "export", Permission.export),
+    Move(S.approved, S.in_test, A.start_test, Permission.run_tests),
+    Move(S.approved, S.exported, A.export, Permission.export),
+    Move(S.in_test, S.winner, A.declare_winner, Permission.run_tests),
+    Move(S.in_test, S.retired, A.retire, Permission.run_tests),
+    Move(S.winner, S.exported, A.export, Permission.export),
 )
 
 ALLOWED: Mapping[tuple[VariantStatus, VariantStatus], Move] = MappingProxyType(
     {(m.source, m.target): m for m in MOVES}
 )
-ACTIONS: frozenset[str] = frozenset(m.action for m in MOVES)
+ACTIONS: frozenset[ReviewAction] = frozenset(m.action for m in MOVES)
 EDITABLE: frozenset[VariantStatus] = frozenset({S.draft, S.changes_requested, S.rejected})
 #: Statuses a person has approved; the only ones that may be exported or tested.
 APPROVED_STATUSES: frozenset[VariantStatus] = frozenset(
@@ -121,7 +123,7 @@ MAX_COMMENT_LENGTH = 2000
 # --------------------------------------------------------------------------------------------
 
 
-class ReviewError(ValueError):
+class ReviewError(UserFacingError):
     """A move or edit that the rules refuse; the message says why and what is possible."""
 
 
@@ -190,12 +192,12 @@ def check_move(
 
 
 def move_for_action(
-    source: VariantStatus | str, action: str, *, variant_id: int | None = None
+    source: VariantStatus | str, action: ReviewAction | str, *, variant_id: int | None = None
 ) -> Move:
     """The move that ``action`` makes from ``source`` (``"export"`` works from approved and winner)."""
     if action not in ACTIONS:
         raise ReviewError(
-            f"action {action!r} does not exist; actions: {', '.join(sorted(ACTIONS))}"
+            f"action {str(action)!r} does not exist; actions: {', '.join(sorted(ACTIONS))}"
         )
     src = parse_status(source)
     for move in MOVES:
@@ -213,7 +215,7 @@ def move_for_action(
 @dataclass(frozen=True)
 class TransitionResult:
     variant_id: int
-    action: str
+    action: ReviewAction
     source: VariantStatus
     target: VariantStatus
     actor: str
@@ -315,7 +317,7 @@ def act(
     session: Session,
     *,
     variant_id: int,
-    action: str,
+    action: ReviewAction | str,
     actor: str,
     comment: str = "",
     expected_lock_version: int | None = None,
@@ -361,7 +363,7 @@ def _apply(
         raise TextRequired(
             f"the {move.text_required or 'comment'} is {len(text)} characters; at most {MAX_COMMENT_LENGTH}"
         )
-    if move.action == "approve":
+    if move.action == A.approve:
         enforce = get_settings().four_eyes if four_eyes is None else four_eyes
         if enforce and actor in _authors(session, variant):
             raise FourEyesViolation(
@@ -388,8 +390,8 @@ def _apply(
             variant_id=variant.id,
             reviewer=actor,
             action=move.action,
-            from_status=move.source.value,
-            to_status=move.target.value,
+            from_status=move.source,
+            to_status=move.target,
             comment=text,
         )
     after: dict[str, Any] = {"status": move.target.value, "lock_version": seen + 1}
@@ -418,18 +420,18 @@ def _apply(
 
 
 def submit(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="submit", actor=actor, **kwargs)
+    return act(session, variant_id=variant_id, action=A.submit, actor=actor, **kwargs)
 
 
 def approve(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="approve", actor=actor, **kwargs)
+    return act(session, variant_id=variant_id, action=A.approve, actor=actor, **kwargs)
 
 
 def reject(
     session: Session, *, variant_id: int, actor: str, reason: str, **kwargs: Any
 ) -> TransitionResult:
     return act(
-        session, variant_id=variant_id, action="reject", actor=actor, comment=reason, **kwargs
+        session, variant_id=variant_id, action=A.reject, actor=actor, comment=reason, **kwargs
     )
 
 
@@ -439,7 +441,7 @@ def request_changes(
     return act(
         session,
         variant_id=variant_id,
-        action="request_changes",
+        action=A.request_changes,
         actor=actor,
         comment=comment,
         **kwargs,
@@ -483,7 +485,7 @@ class BulkResult:
 def bulk_act(
     session: Session,
     *,
-    action: str,
+    action: ReviewAction | str,
     actor: str,
     variants: Mapping[int, int | None] | Iterable[int],
     comment: str = "",

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from studio.core.errors import UserFacingError
 from studio.scoring.features import FEATURE_NAMES
 from studio.scoring.neighbours import NeighbourIndex
 
@@ -36,7 +37,7 @@ SHIPPED_MODEL_PATH = ARTIFACT_DIR / "ctr_model.npz"
 MODEL_CARD_PATH = ARTIFACT_DIR / "MODEL_CARD.md"
 
 
-class ModelFileError(ValueError):
+class ModelFileError(UserFacingError):
     """A model file is missing, not a CTR model, or from an incompatible version."""
 
 

@@ -16,11 +16,12 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.models import CtrModelRecord
 from studio.scoring.data import temporal_split
 from studio.scoring.embeddings import EmbeddingCache
 from studio.scoring.evaluate import Evaluation, evaluate_scorer
-from studio.scoring.model import file_sha256
+from studio.scoring.model import ModelFileError, file_sha256
 from studio.scoring.predict import CtrPredictor, load_predictor, resolve_model_path
 from studio.scoring.train import DEFAULT_GRID, Hyperparameters, TemporalEvaluation, train_model
 
@@ -77,14 +78,16 @@ def activate_model(session: Session, *, record_id: int, actor: str) -> CtrModelR
     """Make one registered model the active one (the others become inactive). The caller commits."""
     record = session.get(CtrModelRecord, record_id)
     if record is None:
-        known = ", ".join(str(r.id) for r in list_models(session)) or "none"
-        raise LookupError(f"no CTR model with id {record_id}; registered ids: {known}")
+        known = [r.id for r in list_models(session)]
+        raise NotFound(
+            "CTR model with id", record_id, known, hint="`studio ctr models` lists them."
+        )
     if not Path(record.path).is_file():
-        raise FileNotFoundError(
+        raise ModelFileError(
             f"CTR model {record_id}'s file {record.path} is gone; retrain or re-register it"
         )
     if file_sha256(Path(record.path)) != record.sha256:
-        raise ValueError(
+        raise ModelFileError(
             f"CTR model {record_id}'s file {record.path} changed since it was registered"
         )
     previous = active_model(session)

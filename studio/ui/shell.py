@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from studio.core.errors import UserFacingError
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -80,4 +81,8 @@ def main() -> None:
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
     sidebar()
     auth_ui.account_sidebar(user)
-    navigation.run()
+    try:
+        navigation.run()
+    except UserFacingError as exc:
+        # A page that lets a user-facing error through shows its sentence, not a traceback.
+        st.error(str(exc))

@@ -23,6 +23,7 @@ from studio.copy.generation import (
     run_generation,
 )
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.models import AuditLog, Campaign, Variant
 from studio.review.accounts import AuthenticationFailed, PermissionDenied
 from tests.people import add_people
@@ -196,9 +197,9 @@ def test_an_unavailable_backend_stops_everything(halden):
 
 
 def test_request_is_validated(halden):
-    with pytest.raises(KeyError, match="no persona 'astronauts'"):
+    with pytest.raises(NotFound, match="There is no persona 'astronauts' in brand"):
         make_request(halden, personas=("astronauts",))
-    with pytest.raises(KeyError, match="unknown channel 'fax'"):
+    with pytest.raises(NotFound, match="There is no channel 'fax'"):
         make_request(halden, channels=("fax",))
     with pytest.raises(ValueError, match="allowed: 1-50"):
         make_request(halden, n=0)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from studio.core.errors import NotFound
 from studio.core.models import (
     Arm,
     ArmResult,
@@ -159,7 +160,7 @@ def test_registry_switches_only_when_asked(session, small_model, tmp_path):
         for e in session.exec(select(AuditLog).where(AuditLog.entity_type == "ctr_model")).all()
     ]
     assert actions.count("ctr_model.activate") == 2
-    with pytest.raises(LookupError, match="no CTR model with id 999"):
+    with pytest.raises(NotFound, match="There is no CTR model with id 999"):
         activate_model(session, record_id=999, actor="ana")
 
 

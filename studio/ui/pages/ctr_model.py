@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
+from studio.core.errors import UserFacingError
 from studio.review.accounts import Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
@@ -260,7 +261,7 @@ def _retrain(predictor: CtrPredictor) -> None:
         try:
             with context.db_session() as session:
                 activate_model(session, record_id=int(choice), actor=auth_ui.current_username())
-        except (LookupError, FileNotFoundError, ValueError) as error:
+        except UserFacingError as error:
             st.error(str(error))
         else:
             st.success(f"Model {choice} is now active; new scores use it.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.errors import UserFacingError
 from studio.export import (
     PLATFORMS,
     ExportBlocked,
@@ -20,8 +21,6 @@ from studio.export import (
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 from studio.ui import context
 
 RESULT_KEY = "export_result"
@@ -128,7 +127,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
         st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
         st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
         return
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         st.error(str(exc))
         return
     except Exception:

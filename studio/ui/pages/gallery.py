@@ -11,6 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.errors import UserFacingError
+from studio.core.models import AssetKind
 from studio.core.progress import Progress
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
@@ -58,7 +60,7 @@ def _render(items: list[GalleryItem]) -> None:
         bar.empty()
         st.error(str(exc))
         return
-    except (KeyError, ValueError, ImportError) as exc:
+    except (UserFacingError, ValueError, ImportError) as exc:
         bar.empty()
         st.error(f"Rendering stopped, nothing was recorded: {exc}")
         return
@@ -106,7 +108,7 @@ def _item(item: GalleryItem) -> None:
                     )
                     continue
                 caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
-                if asset.kind == "video":
+                if asset.kind == AssetKind.video:
                     st.video(str(path))
                     st.caption(f"{caption} · {asset.duration_s:.1f} s")
                 else:

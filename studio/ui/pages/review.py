@@ -14,7 +14,9 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
-from studio.core.models import Asset, Review, Variant, VariantStatus
+from studio.copy.variants import VariantOrder
+from studio.core.errors import UserFacingError
+from studio.core.models import Asset, AssetKind, Review, ReviewAction, Variant, VariantStatus
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
@@ -26,19 +28,22 @@ _MESSAGES = "review_messages"
 _RENDERED = "review_rendered_locks"
 _BULK = "review_bulk_pending"
 _BULK_RESULT = "review_bulk_result"
-_SORTS = {"Predicted CTR, best first": "predicted_ctr", "Newest first": "newest"}
+_SORTS: dict[str, VariantOrder] = {
+    "Predicted CTR, best first": "predicted_ctr",
+    "Newest first": "newest",
+}
 
 
 def _say(kind: str, text: str) -> None:
     st.session_state.setdefault(_MESSAGES, []).append((kind, text))
 
 
-def _decide(variant_id: int, action: str, seen: int) -> None:
+def _decide(variant_id: int, action: ReviewAction, seen: int) -> None:
     """Button callback: runs before the next script run, whether or not the card still shows."""
     text = ""
-    if action == "reject":
+    if action == ReviewAction.reject:
         text = st.session_state.get(f"reason:{variant_id}", "")
-    elif action == "request_changes":
+    elif action == ReviewAction.request_changes:
         text = st.session_state.get(f"comment:{variant_id}", "")
     try:
         with context.db_session() as session:
@@ -81,8 +86,8 @@ def _edit(
                 expected_lock_version=seen,
             )
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
-    except (review.ReviewError, AuthError, KeyError) as exc:
-        _say("error", str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        _say("error", str(exc))
     else:
         _say(
             "success",
@@ -103,7 +108,10 @@ def _confirm_bulk() -> None:
     try:
         with context.db_session() as session:
             result = review.bulk_act(
-                session, action="approve", actor=context.current_username(), variants=pending
+                session,
+                action=ReviewAction.approve,
+                actor=context.current_username(),
+                variants=pending,
             )
     except AuthError as exc:
         _say("error", str(exc))
@@ -157,7 +165,7 @@ def _media(assets: list[Asset]) -> None:
         if not path.is_file():
             st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing")
             continue
-        if asset.kind == "video":
+        if asset.kind == AssetKind.video:
             st.video(str(path))
         else:
             st.image(str(path), caption=asset.size_label, width=260)
@@ -219,16 +227,18 @@ def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -
             key=f"approve:{vid}",
             type="primary",
             on_click=_decide,
-            args=(vid, "approve", seen),
+            args=(vid, ReviewAction.approve, seen),
         )
         middle.text_input("Reason for rejecting", key=f"reason:{vid}")
-        middle.button("Reject", key=f"reject:{vid}", on_click=_decide, args=(vid, "reject", seen))
+        middle.button(
+            "Reject", key=f"reject:{vid}", on_click=_decide, args=(vid, ReviewAction.reject, seen)
+        )
         right.text_input("What to change", key=f"comment:{vid}")
         right.button(
             "Request changes",
             key=f"changes:{vid}",
             on_click=_decide,
-            args=(vid, "request_changes", seen),
+            args=(vid, ReviewAction.request_changes, seen),
         )
     if status == VariantStatus.draft and user.may(Permission.submit_review):
         st.button(
@@ -236,7 +246,7 @@ def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -
             key=f"submit:{vid}",
             type="primary",
             on_click=_decide,
-            args=(vid, "submit", seen),
+            args=(vid, ReviewAction.submit, seen),
         )
     if status in review.EDITABLE and user.may(Permission.edit_draft) and brand is not None:
         with st.expander(
@@ -307,7 +317,7 @@ def render() -> None:
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     status = c1.selectbox(
-        "Status", statuses, index=statuses.index("in_review"), key="review_status"
+        "Status", statuses, index=statuses.index(VariantStatus.in_review), key="review_status"
     )
     personas = c2.multiselect("Personas", list(brand.personas), key="review_personas")
     channels = c3.multiselect("Channels", list(CHANNELS), key="review_channels")
@@ -342,7 +352,7 @@ def render() -> None:
             variant_queries.list_variants(
                 session,
                 **filters,
-                order=_SORTS[sort],  # type: ignore[arg-type]
+                order=_SORTS[sort],
                 limit=PAGE_SIZE,
                 offset=(int(page) - 1) * PAGE_SIZE,
             )
