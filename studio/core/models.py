@@ -69,7 +69,7 @@ class StrEnumText(TypeDecorator[StrEnum]):
 
 def _enum(enum: type[StrEnum], length: int, *, default: Any = ..., index: bool = False) -> Any:
     """A non-null column holding one member of ``enum`` (see :class:`StrEnumText`)."""
-    column = Column(StrEnumText(enum, length), nullable=False, index=index)
+    column: Column[Any] = Column(StrEnumText(enum, length), nullable=False, index=index)
     return Field(default=default, sa_column=column)
 
 

@@ -984,8 +984,8 @@ def _set_status(
     experiment_id: int,
     *,
     actor: str,
-    allowed_from: set[str],
-    to: str,
+    allowed_from: set[ExperimentStatus],
+    to: ExperimentStatus,
     action: str,
     reason: str = "",
 ) -> Experiment:
