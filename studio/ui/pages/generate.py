@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, field_texts, limits_table
@@ -20,6 +20,7 @@ from studio.copy.generation import (
     GenerationResult,
     run_generation,
 )
+from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 from studio.ui import context
