@@ -35,9 +35,10 @@ def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
 def _form(brand: Brand) -> None:
     config = context.settings()
     model = {
+        "offline": "brand assets",
         "openai": config.openai_model,
         "transformers": config.transformers_model or "(not set)",
-    }.get(config.llm_backend, "brand assets")
+    }.get(config.llm_backend, "a registered plug-in")
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
     with st.form("generate_form"):
         personas = st.multiselect(
