@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+import re
+
 from studio.core.settings import Settings
 from tests.conftest import REPO_ROOT
 
@@ -21,3 +24,103 @@ def test_ci_runs_the_readme_test_command():
     ci = (REPO_ROOT / ".ci" / "run").read_text()
     assert "bash scripts/test.sh" in readme and "bash scripts/test.sh" in ci
     assert "bash scripts/app.sh" in readme
+
+
+def _studio_modules() -> tuple[set[str], set[str]]:
+    """Every package and every module under studio/, as dotted names, from the file tree."""
+    packages, modules = set(), set()
+    for path in (REPO_ROOT / "studio").rglob("*.py"):
+        parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+        if "__pycache__" in parts:
+            continue
+        if parts[-1] == "__init__":
+            packages.add(".".join(parts[:-1]))
+        else:
+            modules.add(".".join(parts))
+    return packages, modules
+
+
+def _top_level_names(module: str) -> set[str]:
+    """Names a module defines at its top level (classes, functions, assignments, imports)."""
+    path = REPO_ROOT.joinpath(*module.split("."))
+    path = path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+    names: set[str] = set()
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def test_architecture_page_lists_every_package_and_only_real_ones():
+    page = (REPO_ROOT / "docs" / "architecture.md").read_text()
+    packages, modules = _studio_modules()
+    table = page.split("## Packages", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `(studio[\w.]*)` \|", table, flags=re.MULTILINE)
+    missing = sorted(packages - set(listed))
+    assert missing == [], (
+        f"add a line for each of these packages to docs/architecture.md: {missing}"
+    )
+    not_packages = sorted(set(listed) - packages)
+    assert not_packages == [], (
+        f"docs/architecture.md lists packages that do not exist: {not_packages}"
+    )
+    assert len(listed) == len(set(listed)), f"a package is listed twice: {listed}"
+
+    # Every other `studio.x.y` the page names must be a module or a name a module defines.
+    unknown = []
+    for name in sorted(set(re.findall(r"`(studio(?:\.\w+)+)", page))):
+        if name in packages | modules:
+            continue
+        owner, _, attribute = name.rpartition(".")
+        if owner in packages | modules and attribute in _top_level_names(owner):
+            continue
+        unknown.append(name)
+    assert unknown == [], f"docs/architecture.md names modules that do not exist: {unknown}"
+
+
+def test_cli_reference_is_what_the_generator_writes():
+    from studio.cli.reference import REGENERATE, render_reference
+
+    page = REPO_ROOT / "docs" / "cli.md"
+    assert page.exists(), f"docs/cli.md is missing; generate it: {REGENERATE}"
+    assert page.read_text() == render_reference(), (
+        f"docs/cli.md is out of date with the studio commands; regenerate it: {REGENERATE}"
+    )
+
+
+def test_cli_reference_covers_every_command_and_option():
+    """The generator itself misses nothing: each command and each option flag has its place."""
+    import typer.main
+
+    from studio.cli import app
+    from studio.cli.reference import render_reference
+
+    page = render_reference()
+    root = typer.main.get_command(app)
+
+    def walk(command, path):
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, f"{path} {name}")
+
+    for path, command in walk(root, "studio"):
+        section = page.split(f"\n## {path}\n", 1)
+        assert len(section) == 2, f"no section for `{path}` in the CLI reference"
+        body = section[1].split("\n## ", 1)[0]
+        for param in command.params:
+            for flag in param.opts:
+                if flag.startswith("-"):
+                    assert flag in body, f"`{path}` option {flag} is missing from its section"
+            if param.help:
+                assert param.help.replace("|", "\\|") in body, f"`{path}` {param.name} help"
+
+
+def test_readme_links_the_generated_references():
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert "(docs/cli.md)" in readme and "(docs/architecture.md)" in readme
