@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
+import pytest
+
 from studio.core.settings import Settings
 from tests.conftest import REPO_ROOT
 
@@ -57,9 +59,9 @@ def _top_level_names(module: str) -> set[str]:
     return names
 
 
-def test_architecture_page_lists_every_package_and_only_real_ones():
+def test_architecture_page_has_one_line_per_package():
     page = (REPO_ROOT / "docs" / "architecture.md").read_text()
-    packages, modules = _studio_modules()
+    packages, _ = _studio_modules()
     table = page.split("## Packages", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `(studio[\w.]*)` \|", table, flags=re.MULTILINE)
     missing = sorted(packages - set(listed))
@@ -72,16 +74,31 @@ def test_architecture_page_lists_every_package_and_only_real_ones():
     )
     assert len(listed) == len(set(listed)), f"a package is listed twice: {listed}"
 
-    # Every other `studio.x.y` the page names must be a module or a name a module defines.
+
+#: Pages whose module names and repository paths must exist.
+DOC_PAGES = ["README.md", "CONTRIBUTING.md", "docs/architecture.md"]
+
+
+@pytest.mark.parametrize("name", DOC_PAGES)
+def test_docs_name_only_modules_and_files_that_exist(name):
+    page = (REPO_ROOT / name).read_text()
+    packages, modules = _studio_modules()
     unknown = []
-    for name in sorted(set(re.findall(r"`(studio(?:\.\w+)+)", page))):
-        if name in packages | modules:
+    # `studio.x.y` must be a module, or a name that a module defines at its top level.
+    for dotted in sorted(set(re.findall(r"`(studio(?:\.\w+)+)", page))):
+        if dotted in packages | modules:
             continue
-        owner, _, attribute = name.rpartition(".")
+        owner, _, attribute = dotted.rpartition(".")
         if owner in packages | modules and attribute in _top_level_names(owner):
             continue
-        unknown.append(name)
-    assert unknown == [], f"docs/architecture.md names modules that do not exist: {unknown}"
+        unknown.append(dotted)
+    # `studio/...`, `tests/...` and the other repository paths must exist.
+    for path in sorted(
+        set(re.findall(r"`((?:studio|tests|docs|scripts|benchmarks)/[\w./-]*)`", page))
+    ):
+        if not (REPO_ROOT / path).exists():
+            unknown.append(path)
+    assert unknown == [], f"{name} names modules or files that do not exist: {unknown}"
 
 
 def test_cli_reference_is_what_the_generator_writes():
@@ -124,3 +141,30 @@ def test_cli_reference_covers_every_command_and_option():
 def test_readme_links_the_generated_references():
     readme = (REPO_ROOT / "README.md").read_text()
     assert "(docs/cli.md)" in readme and "(docs/architecture.md)" in readme
+
+
+def _same_default(documented: str, value: object) -> bool:
+    """Whether README.md's default cell states ``value`` (numbers compare as numbers)."""
+    if isinstance(value, bool):
+        return documented == str(value).lower()
+    if isinstance(value, int | float):
+        return float(documented) == value
+    return documented == str(value)
+
+
+def test_readme_settings_table_shows_the_real_defaults():
+    readme = (REPO_ROOT / "README.md").read_text()
+    wrong = []
+    for name, field in Settings.model_fields.items():
+        row = re.search(rf"^\| `STUDIO_{name.upper()}` \| `([^`]*)` \|", readme, re.MULTILINE)
+        if row is None:  # no default, or one described in words, e.g. "(shipped model)"
+            assert field.default is None, f"README.md: give STUDIO_{name.upper()}'s default"
+            continue
+        if not _same_default(row.group(1), field.default):
+            wrong.append(f"STUDIO_{name.upper()}: README {row.group(1)!r}, code {field.default!r}")
+    assert wrong == [], f"README.md's Settings table disagrees with studio.core.settings: {wrong}"
+
+
+def test_the_default_database_stays_where_installs_keep_it():
+    """Existing installs keep their data in var/studio.db; moving the default loses it."""
+    assert Settings.model_fields["database_url"].default == "sqlite:///var/studio.db"

@@ -55,7 +55,7 @@ def make_variant(
 def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, int]]:
     """One migrated SQLite database with everyone in it, shared by a module's many small cases
     (each makes its own variants); migrating a database per case would cost more than the cases."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.core.database'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.db'}"
     upgrade(url)
     with Session(get_engine(url), expire_on_commit=False) as db_session:
         add_people(db_session)
