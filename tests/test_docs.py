@@ -168,3 +168,12 @@ def test_readme_settings_table_shows_the_real_defaults():
 def test_the_default_database_stays_where_installs_keep_it():
     """Existing installs keep their data in var/studio.db; moving the default loses it."""
     assert Settings.model_fields["database_url"].default == "sqlite:///var/studio.db"
+
+
+def test_changelog_moves_point_at_modules_that_exist():
+    changelog = (REPO_ROOT / "CHANGELOG.md").read_text()
+    packages, modules = _studio_modules()
+    moves = re.findall(r"^ *\| `(studio[\w.]*)`[^|]*\| `(studio[\w.]*)`", changelog, re.MULTILINE)
+    assert len(moves) >= 20, "CHANGELOG.md lost its table of moved modules"
+    gone = sorted(new for _, new in moves if new not in packages | modules)
+    assert gone == [], f"CHANGELOG.md's moves point at modules that do not exist: {gone}"
