@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        "sqlite:///var/studio.core.database",
+        "sqlite:///var/studio.db",
         description="SQLAlchemy URL. SQLite by default; postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
     brand_dir: Path = Field(
