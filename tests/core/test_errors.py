@@ -15,7 +15,8 @@ from studio.cli import app
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
 from studio.core.errors import InvalidValue, NotFound, StudioError, UserFacingError
-from studio.export.registry import PLATFORMS, get_exporter
+from studio.core.plugins import UnknownPlugin
+from studio.export.registry import get_exporter, platform_names
 from studio.imaging.formats import formats_for
 from studio.review import account_queries
 
@@ -47,7 +48,7 @@ def test_the_walk_finds_the_exceptions_of_every_domain():
         "studio.export.base.ExportError",
         "studio.review.workflow.ReviewError",
         "studio.experiments.lifecycle.ExperimentError",
-        "studio.backends.llm.CopyWriterError",
+        "studio.backends.contracts.CopyWriterError",
         "studio.ui.auth.NotSignedIn",
         "studio.experiments.reports._BadValue",
     ):
@@ -90,11 +91,12 @@ def test_invalid_value_is_user_facing_and_a_value_error():
 
 
 def test_unknown_platform_lists_the_platforms():
-    with pytest.raises(NotFound) as caught:
+    with pytest.raises(UnknownPlugin) as caught:
         get_exporter("bing")
+    assert isinstance(caught.value, UserFacingError) and isinstance(caught.value, LookupError)
     message = str(caught.value)
-    assert "export platform 'bing'" in message
-    for platform in PLATFORMS:
+    assert "platform 'bing'" in message
+    for platform in platform_names():
         assert platform in message
 
 
@@ -143,7 +145,7 @@ def test_cli_shows_a_user_facing_error_without_a_traceback():
 
     looked = CliRunner().invoke(probe, ["lookup"])
     assert looked.exit_code == 1
-    assert "error: There is no export platform 'bing'" in looked.output
+    assert "error: unknown platform 'bing'" in looked.output
     assert looked.exception is None or isinstance(looked.exception, SystemExit)
     crashed = CliRunner().invoke(probe, ["bug"])
     assert isinstance(crashed.exception, KeyError)
