@@ -251,6 +251,7 @@ def retrain(
     ),
 ) -> None:
     """Train a candidate, compare it with the active model on the same later tests, register it (inactive)."""
+    from studio.review.accounts import AuthError
     from studio.scoring.registry import load_active_predictor
     from studio.scoring.registry import retrain as run_retrain
     from studio.scoring.train import TrainingDataError
@@ -267,7 +268,7 @@ def retrain(
                 current=current,
                 created_by=actor,
             )
-        except TrainingDataError as error:
+        except (TrainingDataError, AuthError) as error:
             fail(str(error))
         session.commit()
         typer.echo(f"candidate: {comparison.candidate.summary()}")

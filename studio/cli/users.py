@@ -100,17 +100,23 @@ def add(
 
 
 @app.command("list")
-def list_users() -> None:
-    """Every user: username, role, active or not, display name."""
-    with database() as session:
-        users = auth.list_users(session)
-        rows = [
-            (u.username, str(u.role), "active" if u.is_active else "deactivated", u.display_name)
-            for u in users
-        ]
-    if not rows:
-        typer.echo("no users yet; create the first admin with `studio users create-admin USERNAME`")
-        return
+def list_users(
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin asking."),
+) -> None:
+    """Every user: username, role, active or not, display name (admins only)."""
+    try:
+        with database() as session:
+            rows = [
+                (
+                    u.username,
+                    str(u.role),
+                    "active" if u.is_active else "deactivated",
+                    u.display_name,
+                )
+                for u in auth.list_users(session, actor=acting)
+            ]
+    except auth.AuthError as exc:
+        fail(str(exc))
     for row in rows:
         typer.echo("\t".join(row))
 

@@ -572,5 +572,7 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     return user
 
 
-def list_users(session: Session) -> Sequence[User]:
+def list_users(session: Session, *, actor: str) -> Sequence[User]:
+    """Every user (names, roles, active or not); ``actor`` must be allowed to manage users."""
+    require(session, username=actor, permission=Permission.manage_users)
     return user_queries.list_users(session)

@@ -3,6 +3,10 @@
 Retraining never switches models by itself: :func:`retrain` trains a candidate on the
 user's data, evaluates it and the current model on the *same* later tests of that data, and
 registers the candidate inactive; :func:`activate_model` switches when someone asks.
+
+Registering, retraining and switching change what every score in the studio means, so each
+needs the ``run_tests`` permission (marketers and admins), checked here for the app and the
+CLI alike.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from studio.core import audit
 from studio.core.models import CtrModelRecord
+from studio.review.accounts import Permission, require
 from studio.scoring.data import temporal_split
 from studio.scoring.embeddings import EmbeddingCache
 from studio.scoring.evaluate import Evaluation, evaluate_scorer
@@ -51,7 +56,20 @@ def load_active_predictor(session: Session) -> CtrPredictor:
 def register_model(
     session: Session, *, path: Path, training_data: str, metrics: dict[str, Any], created_by: str
 ) -> CtrModelRecord:
-    """Record a trained artifact (inactive). The caller commits."""
+    """Record a trained artifact (inactive) as ``created_by``. The caller commits.
+
+    Raises
+    ------
+    AuthError
+        ``created_by`` is unknown, deactivated or may not run tests.
+    FileNotFoundError
+        ``path`` is not a file.
+    """
+    require(session, username=created_by, permission=Permission.run_tests)
+    if not Path(path).is_file():
+        raise FileNotFoundError(
+            f"CTR model file {path} does not exist; train one with `studio ctr train` first"
+        )
     record = CtrModelRecord(
         path=str(Path(path).resolve()),
         sha256=file_sha256(path),
@@ -74,7 +92,18 @@ def register_model(
 
 
 def activate_model(session: Session, *, record_id: int, actor: str) -> CtrModelRecord:
-    """Make one registered model the active one (the others become inactive). The caller commits."""
+    """Make one registered model the active one (the others become inactive). The caller commits.
+
+    Raises
+    ------
+    AuthError
+        ``actor`` is unknown, deactivated or may not run tests.
+    LookupError
+        No registered model has ``record_id`` (the message lists the ids that exist).
+    FileNotFoundError, ValueError
+        The model's file is gone or changed since it was registered.
+    """
+    require(session, username=actor, permission=Permission.run_tests)
     record = session.get(CtrModelRecord, record_id)
     if record is None:
         known = ", ".join(str(r.id) for r in list_models(session)) or "none"
@@ -136,8 +165,10 @@ def retrain(
 
     The candidate's figures come from its temporal evaluation (trained on the earlier tests of
     ``table``, measured on the later ones); the current model is measured on those same
-    later tests. Nothing is activated.
+    later tests. Nothing is activated. ``created_by`` needs the ``run_tests`` permission,
+    checked before any training.
     """
+    require(session, username=created_by, permission=Permission.run_tests)
     encoder = encoder or EmbeddingCache()
     model, evaluation = train_model(table, encoder, sources=sources, grid=grid)
     _, late = temporal_split(table)

@@ -223,7 +223,7 @@ def test_audit_page_filters_and_downloads_csv(db: Session, campaign_id: int):
     review.reject(db, variant_id=variant.id, actor="bea", reason="Too loud")
     db.commit()
     at = page("audit", db, "cara").run()
-    assert any("may not read the audit log" in e.value for e in at.error)
+    assert any("may not read and download the audit log" in e.value for e in at.error)
     at = page("audit", db, "ben").run()
     assert not at.exception, at.exception
     at.selectbox(key="audit_action").set_value("variant.reject").run()

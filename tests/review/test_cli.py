@@ -114,10 +114,12 @@ def test_add_list_deactivate_as_a_named_admin(db: Session, tmp_path: Path):
         ],
     )
     assert added.exit_code == 0 and "added dan as marketer" in added.output
-    listing = runner.invoke(app, ["users", "list"])
+    listing = runner.invoke(app, ["users", "list", "--as", "ada"])
     assert "dan\tmarketer\tactive\tDan Park" in listing.output
     assert runner.invoke(app, ["users", "deactivate", "dan", "--as", "ada"]).exit_code == 0
-    assert "dan\tmarketer\tdeactivated" in runner.invoke(app, ["users", "list"]).output
+    assert (
+        "dan\tmarketer\tdeactivated" in runner.invoke(app, ["users", "list", "--as", "ada"]).output
+    )
     last = runner.invoke(app, ["users", "deactivate", "ada", "--as", "ada"])
     assert last.exit_code == 1 and "only active admin" in last.output
     role = runner.invoke(
