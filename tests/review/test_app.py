@@ -152,7 +152,7 @@ def test_review_page_approve_reject_and_request_changes(db: Session, campaign_id
     at.text_input(key=f"reason:{b.id}").set_value("Promises a discount we do not offer")
     at.button(key=f"reject:{b.id}").click().run()
     at.text_input(key=f"comment:{c.id}").set_value("Shorter headline")
-    at.button(key=f"changes:{c.id}").click().run()
+    at.button(key=f"request_changes:{c.id}").click().run()
     assert not at.exception, at.exception
     statuses = {v.id: review_queries.load_variant(db, variant_id=v.id).status for v in (a, b, c)}
     assert statuses == {a.id: S.approved, b.id: S.rejected, c.id: S.changes_requested}

@@ -174,3 +174,31 @@ def test_review_commands_act_as_the_named_user(db: Session):
     assert bad_status.exit_code == 1 and "status 'live' does not exist" in bad_status.output
     db.expire_all()
     assert review_queries.load_variant(db, variant_id=a.id).status == S.approved
+
+
+def test_review_actions_lists_what_the_named_user_may_do(db: Session):
+    add_people(db)
+    campaign = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="CLI",
+        objective="traffic",
+        landing_url="https://haldencoffee.example",
+        created_by="cara",
+    )
+    db.commit()
+    variant = make_variant(db, campaign_id=campaign.id, status=S.in_review)
+    reviewer = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "bea"])
+    assert reviewer.exit_code == 0, reviewer.output
+    assert f"variant {variant.id} is 'in_review'" in reviewer.output
+    assert f"Approve: -> approved  (studio review approve {variant.id})" in reviewer.output
+    assert f"(studio review reject {variant.id} --reason TEXT)" in reviewer.output
+    assert f"(studio review request-changes {variant.id} --comment TEXT)" in reviewer.output
+    creative = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "cara"])
+    assert (
+        creative.exit_code == 0 and "nothing: cara may not move or edit it now" in creative.output
+    )
+    unknown = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "nobody"])
+    assert unknown.exit_code == 1 and "no user named 'nobody'" in unknown.output
+    missing = runner.invoke(app, ["review", "actions", "999", "--as", "bea"])
+    assert missing.exit_code == 1 and "no variant with id 999" in missing.output
