@@ -270,7 +270,6 @@ def retrain(
             )
         except (TrainingDataError, AuthError) as error:
             fail(str(error))
-        session.commit()
         typer.echo(f"candidate: {comparison.candidate.summary()}")
         typer.echo(f"current:   {comparison.current.summary()}")
         verdict = "better" if comparison.candidate_is_better else "not better"

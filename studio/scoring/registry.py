@@ -167,6 +167,10 @@ def retrain(
     ``table``, measured on the later ones); the current model is measured on those same
     later tests. Nothing is activated. ``created_by`` needs the ``run_tests`` permission,
     checked before any training.
+
+    One unit of work: the model file is written and registered, and the registration is
+    committed here; if registering or committing fails, the file is deleted again and the
+    session rolled back, so no candidate file exists without its registry entry.
     """
     require(session, username=created_by, permission=Permission.run_tests)
     encoder = encoder or EmbeddingCache()
@@ -176,15 +180,21 @@ def retrain(
     comparison = Comparison(candidate=evaluation.test, current=current_eval, evaluation=evaluation)
     model.metrics = {**model.metrics, "current_model_on_same_tests": current_eval.as_dict()}
     model.save(output)
-    record = register_model(
-        session,
-        path=output,
-        training_data=", ".join(sources),
-        metrics={
-            **model.metrics,
-            "comparison": comparison.as_dict(),
-            "current_model_sha256": current.sha256,
-        },
-        created_by=created_by,
-    )
+    try:
+        record = register_model(
+            session,
+            path=output,
+            training_data=", ".join(sources),
+            metrics={
+                **model.metrics,
+                "comparison": comparison.as_dict(),
+                "current_model_sha256": current.sha256,
+            },
+            created_by=created_by,
+        )
+        session.commit()
+    except BaseException:
+        Path(output).unlink(missing_ok=True)
+        session.rollback()
+        raise
     return record, comparison

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from studio.core import audit
@@ -143,3 +144,27 @@ def test_a_marketer_retrains_a_candidate_that_stays_inactive(
     assert output.is_file() and record.created_by == "mia" and record.is_active is False
     assert comparison.candidate.tests == comparison.current.tests > 0
     assert active_model(session) is None
+
+
+def test_a_failed_commit_leaves_no_candidate_file(
+    session, people, tmp_path, small_model, monkeypatch
+):
+    output = tmp_path / "candidate.npz"
+
+    def connection_lost() -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(session, "commit", connection_lost)
+    with pytest.raises(OperationalError, match="server closed the connection"):
+        retrain(
+            session,
+            small_model.table,
+            output=output,
+            sources=["sample.csv"],
+            current=load_predictor(small_model.path),
+            created_by="mia",
+            encoder=EmbeddingCache(cache_dir=small_model.path.parent / "cache"),
+            grid=[Hyperparameters(30.0, 0.1, 0.0)],
+        )
+    monkeypatch.undo()
+    assert not output.exists() and _records(session) == []
