@@ -99,6 +99,17 @@ def add(
     typer.echo(f"added {user.username} as {user.role}")
 
 
+@app.command("needs-admin")
+def needs_admin() -> None:
+    """Exit 0 when no active admin exists yet (a fresh install: run create-admin), else 1."""
+    with database() as session:
+        needed = auth.needs_first_admin(session)
+    if not needed:
+        typer.echo("an active admin exists; they add users with `studio users add --as ADMIN`")
+        raise typer.Exit(1)
+    typer.echo("no active admin yet; create the first with `studio users create-admin USERNAME`")
+
+
 @app.command("list")
 def list_users(
     acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin asking."),

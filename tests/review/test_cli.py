@@ -29,6 +29,8 @@ def db(studio_env: dict[str, str]) -> Session:
 
 def test_create_admin_from_the_environment_then_refuses_a_second(db: Session, monkeypatch):
     monkeypatch.setenv("STUDIO_ADMIN_PASSWORD", "an admin passphrase")
+    fresh = runner.invoke(app, ["users", "needs-admin"])  # what scripts/app.sh asks
+    assert fresh.exit_code == 0 and "no active admin yet" in fresh.output
     result = runner.invoke(app, ["users", "create-admin", "root", "--name", "Root Admin"])
     assert result.exit_code == 0, result.output
     assert "created admin root" in result.output
@@ -39,6 +41,8 @@ def test_create_admin_from_the_environment_then_refuses_a_second(db: Session, mo
     assert entry.actor == "root"
     again = runner.invoke(app, ["users", "create-admin", "second"])
     assert again.exit_code == 1 and "an admin already exists (root)" in again.output
+    done = runner.invoke(app, ["users", "needs-admin"])
+    assert done.exit_code == 1 and "an active admin exists" in done.output
 
 
 def test_create_admin_from_a_file_and_its_mistakes(db: Session, tmp_path: Path, monkeypatch):
