@@ -252,6 +252,7 @@ def retrain(
     ),
 ) -> None:
     """Train a candidate, compare it with the active model on the same later tests, register it (inactive)."""
+    from studio.review.accounts import AuthError
     from studio.scoring.registry import load_active_predictor
     from studio.scoring.registry import retrain as run_retrain
     from studio.scoring.train import TrainingDataError
@@ -268,9 +269,8 @@ def retrain(
                 current=current,
                 created_by=actor,
             )
-        except TrainingDataError as error:
+        except (TrainingDataError, AuthError) as error:
             fail(str(error))
-        session.commit()
         typer.echo(f"candidate: {comparison.candidate.summary()}")
         typer.echo(f"current:   {comparison.current.summary()}")
         verdict = "better" if comparison.candidate_is_better else "not better"

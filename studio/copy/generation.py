@@ -591,8 +591,10 @@ def save_variants(
     """Store every variant of ``result`` as a draft of ``campaign``, with one audit entry each.
 
     Flagged variants are saved too, with their violations. Sets ``variant_id`` on each
-    :class:`GeneratedVariant`. Runs in the caller's transaction.
+    :class:`GeneratedVariant`. Runs in the caller's transaction. ``created_by`` needs the
+    ``generate`` permission (:class:`~studio.review.accounts.AuthError` otherwise).
     """
+    auth.require(session, username=created_by, permission=auth.Permission.generate)
     if campaign.id is None:
         raise ValueError("save the campaign first (it has no id)")
     rows = []

@@ -51,7 +51,11 @@ def list_entries(
     until: datetime | None = None,
     limit: int = 1000,
 ) -> Sequence[AuditLog]:
-    """Newest first; ``since`` inclusive, ``until`` exclusive."""
+    """Newest first; ``since`` inclusive, ``until`` exclusive.
+
+    For the library's own use (it checks no permission): people read the log through
+    :func:`studio.review.audit_trail.read_entries`, which requires ``view_audit``.
+    """
     query = select(AuditLog)
     if entity_type:
         query = query.where(AuditLog.entity_type == entity_type)

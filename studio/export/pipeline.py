@@ -498,10 +498,12 @@ def export(
     overwrite: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
-    """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``.
+    """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``, and commit.
 
-    Nothing is written unless every check passes; the zip appears complete or not at all, and
-    the database changes (variants exported, record, audit) are flushed for the caller to commit.
+    Nothing is written unless every check passes; the zip appears complete or not at all. The
+    export is one unit of work: the variants become ``exported``, the record and the audit entry
+    are committed here, and if that commit fails the zip is deleted again, so that no export
+    exists without its record (the session is rolled back and the error raised).
 
     Raises
     ------
@@ -582,14 +584,21 @@ def export(
                    "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
         )  # fmt: skip
         session.flush()
+        export_id = record.id
+        assert export_id is not None
         os.replace(partial, output)
         partial = None
     finally:
         if partial is not None:
             partial.unlink(missing_ok=True)
-    assert record.id is not None
+    try:
+        session.commit()
+    except BaseException:
+        output.unlink(missing_ok=True)
+        session.rollback()
+        raise
     return ExportResult(
-        export_id=record.id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
+        export_id=export_id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
         size_bytes=len(data), variant_ids=tuple(plan.variant_ids), rows=len(plan.rows),
         media_files=tuple(m.file_name for m in prepared), warnings=plan.warnings,
     )  # fmt: skip

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from studio.core.errors import UserFacingError
-from studio.review.accounts import Permission
+from studio.review.accounts import AuthError, Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -220,7 +220,7 @@ def _retrain(predictor: CtrPredictor) -> None:
                 hide_index=True,
                 use_container_width=True,
             )
-        except (UploadRejected, TestTableError) as error:
+        except (UploadRejected, TestTableError, AuthError) as error:
             st.error(str(error))
 
     with context.db_session() as session:

@@ -20,7 +20,7 @@ from studio.core.models import Asset, AssetKind, Review, ReviewAction, Variant, 
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
-from studio.review.accounts import AuthError, Permission
+from studio.review.accounts import AuthError
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -38,19 +38,19 @@ def _say(kind: str, text: str) -> None:
     st.session_state.setdefault(_MESSAGES, []).append((kind, text))
 
 
-def _decide(variant_id: int, action: ReviewAction, seen: int) -> None:
+def _text_key(move: review.Move, variant_id: int) -> str:
+    return f"{move.text_required}:{variant_id}"
+
+
+def _decide(variant_id: int, move: review.Move, seen: int) -> None:
     """Button callback: runs before the next script run, whether or not the card still shows."""
-    text = ""
-    if action == ReviewAction.reject:
-        text = st.session_state.get(f"reason:{variant_id}", "")
-    elif action == ReviewAction.request_changes:
-        text = st.session_state.get(f"comment:{variant_id}", "")
+    text = st.session_state.get(_text_key(move, variant_id), "") if move.text_required else ""
     try:
         with context.db_session() as session:
             result = review.act(
                 session,
                 variant_id=variant_id,
-                action=action,
+                action=move.action,
                 actor=context.current_username(),
                 comment=text,
                 expected_lock_version=seen,
@@ -216,39 +216,23 @@ def _history(reviews: list[Review]) -> None:
         )
 
 
-def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -> None:
-    vid, seen = variant.id, variant.lock_version
-    assert vid is not None
-    status = VariantStatus(variant.status)
-    if status == VariantStatus.in_review and user.may(Permission.review):
-        left, middle, right = st.columns(3)
-        left.button(
-            "Approve",
-            key=f"approve:{vid}",
-            type="primary",
+def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> None:
+    """The review decisions and the editor that the state machine offers this user here."""
+    vid, seen = choices.variant_id, choices.lock_version
+    moves = choices.review_moves
+    for column, move in zip(st.columns(len(moves)) if moves else [], moves, strict=True):
+        if move.text_required:
+            column.text_input(move.text_prompt, key=_text_key(move, vid))
+        column.button(
+            move.label,
+            key=f"{move.action}:{vid}",
+            type="primary" if move is moves[0] else "secondary",
             on_click=_decide,
-            args=(vid, ReviewAction.approve, seen),
+            args=(vid, move, seen),
         )
-        middle.text_input("Reason for rejecting", key=f"reason:{vid}")
-        middle.button(
-            "Reject", key=f"reject:{vid}", on_click=_decide, args=(vid, ReviewAction.reject, seen)
-        )
-        right.text_input("What to change", key=f"comment:{vid}")
-        right.button(
-            "Request changes",
-            key=f"changes:{vid}",
-            on_click=_decide,
-            args=(vid, ReviewAction.request_changes, seen),
-        )
-    if status == VariantStatus.draft and user.may(Permission.submit_review):
-        st.button(
-            "Submit for review",
-            key=f"submit:{vid}",
-            type="primary",
-            on_click=_decide,
-            args=(vid, ReviewAction.submit, seen),
-        )
-    if status in review.EDITABLE and user.may(Permission.edit_draft) and brand is not None:
+    for note in choices.notes:
+        st.caption(note)
+    if choices.can_edit and brand is not None:
         with st.expander(
             f"Edit (saves revision {variant.revision + 1}, which needs its own approval)"
         ):
@@ -269,7 +253,7 @@ def _card(
     variant: Variant,
     assets: list[Asset],
     reviews: list[Review],
-    user: auth_ui.CurrentUser,
+    choices: review.Choices,
     brand: Brand | None,
     selectable: bool,
 ) -> None:
@@ -294,7 +278,7 @@ def _card(
                 st.error(f"{violation.field}: {violation.reason} [{violation.rule}]")
             _media(assets)
             _history(reviews)
-            _actions(variant, user, brand)
+            _actions(variant, choices, brand)
         with right:
             _context_column(variant, brand)
 
@@ -360,22 +344,25 @@ def render() -> None:
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
+        choices = {
+            v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
+        }
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
         f"{total} variant(s) '{status}' (latest revisions only); showing "
         f"{len(variants)} on page {page} of {pages}."
     )
-    can_bulk = status == VariantStatus.in_review.value and user.may(Permission.review)
-    if can_bulk:
-        _bulk_bar(ids)
+    approvable = [i for i in ids if "approve" in choices[i].actions]
+    if approvable:
+        _bulk_bar(approvable)
     for variant in variants:
         _card(
             variant,
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
-            user,
+            choices[variant.id],
             brand,
-            selectable=can_bulk,
+            selectable=variant.id in approvable,
         )
 
 

@@ -115,7 +115,8 @@ def render() -> None:
         st.button("Add user", type="primary", key="add_user", on_click=_add)
     with context.db_session() as session:
         people = [
-            (u.username, u.display_name, str(u.role), u.is_active) for u in auth.list_users(session)
+            (u.username, u.display_name, str(u.role), u.is_active)
+            for u in auth.list_users(session, actor=context.current_username())
         ]
     for username, display_name, role, active in people:
         with st.container(border=True):
