@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
+from sqlmodel.sql.expression import Select
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -60,3 +62,12 @@ def session_scope(database_url: str) -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """A SELECT of any number of columns, for ``session.exec``; its rows are plain tuples.
+
+    sqlmodel's ``select`` is typed for at most four columns; at run time it builds this same
+    ``Select``.
+    """
+    return Select(*columns)

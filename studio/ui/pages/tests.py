@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from studio.copy.channels import CHANNELS
+from studio.core.models import saved_id
 from studio.core.uploads import UploadRejected
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
@@ -515,7 +516,7 @@ def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
         tests = {
-            e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            saved_id(e): f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
             for e in queries.list_experiments(session, brand=brand.slug if brand else None)
         }
     if not tests:

@@ -51,7 +51,7 @@ def _add() -> None:
 
 
 def _set_role(username: str) -> None:
-    role = st.session_state.get(f"role:{username}")
+    role = st.session_state[f"role:{username}"]  # the selectbox whose change called this
     _run(
         f"{username} is now {role}.",
         lambda s: auth.set_role(s, actor=context.current_username(), username=username, role=role),
