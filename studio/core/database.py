@@ -13,6 +13,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 from sqlmodel.sql.expression import Select
 
@@ -31,7 +33,9 @@ def get_engine(database_url: str) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(
+            dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -71,3 +75,8 @@ def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:
     ``Select``.
     """
     return Select(*columns)
+
+
+def database_label(database_url: str) -> str:
+    """``database_url`` with any password hidden, for display."""
+    return make_url(database_url).render_as_string(hide_password=True)

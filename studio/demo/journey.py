@@ -27,6 +27,7 @@ from studio.brand.guidelines import BrandCatalog
 from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
 from studio.core import audit
+from studio.core.database import database_label
 from studio.core.models import Role, VariantStatus, saved_id
 from studio.core.settings import Settings
 from studio.experiments import lifecycle as experiments
@@ -158,7 +159,7 @@ def run_demo(
     assert generated.campaign_id is not None
     rows = variant_queries.list_variants(session, campaign_id=generated.campaign_id, limit=1000)
     result = DemoResult(
-        database=settings.database_label(),
+        database=database_label(settings.database_url),
         asset_dir=settings.asset_dir,
         passwords=passwords,
         campaign_id=generated.campaign_id,

@@ -14,6 +14,7 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
+from studio.copy.variants import VariantOrder
 from studio.core.models import Asset, Review, Variant, VariantStatus
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
@@ -26,7 +27,10 @@ _MESSAGES = "review_messages"
 _RENDERED = "review_rendered_locks"
 _BULK = "review_bulk_pending"
 _BULK_RESULT = "review_bulk_result"
-_SORTS = {"Predicted CTR, best first": "predicted_ctr", "Newest first": "newest"}
+_SORTS: dict[str, VariantOrder] = {
+    "Predicted CTR, best first": "predicted_ctr",
+    "Newest first": "newest",
+}
 
 
 def _say(kind: str, text: str) -> None:
@@ -342,7 +346,7 @@ def render() -> None:
             variant_queries.list_variants(
                 session,
                 **filters,
-                order=_SORTS[sort],  # type: ignore[arg-type]
+                order=_SORTS[sort],
                 limit=PAGE_SIZE,
                 offset=(int(page) - 1) * PAGE_SIZE,
             )

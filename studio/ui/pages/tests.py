@@ -68,7 +68,7 @@ def _create(brand: str) -> None:
                 actor=context.current_username(),
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
     except ERRORS as exc:
         _say("error", str(exc))
         return
