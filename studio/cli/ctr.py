@@ -6,11 +6,17 @@ import csv
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from studio.cli._common import database, fail
 from studio.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from studio.scoring.predict import CtrPredictor
 
 app = typer.Typer(
     help="CTR predictor: score headlines, train and evaluate models, retrain on your results.",
@@ -22,7 +28,7 @@ DEFAULT_DATA_HELP = (
 )
 
 
-def _tables(paths: list[Path]):
+def _tables(paths: list[Path]) -> pd.DataFrame:
     import pandas as pd
 
     from studio.scoring.data import TestTableError, load_test_table
@@ -39,7 +45,7 @@ def _tables(paths: list[Path]):
     return pd.concat(frames, ignore_index=True)
 
 
-def _predictor(model: Path | None):
+def _predictor(model: Path | None) -> CtrPredictor:
     from studio.scoring.model import ModelFileError
     from studio.scoring.predict import load_predictor
 

@@ -8,7 +8,7 @@ import typer
 
 from studio.cli._common import database, fail
 from studio.core.errors import UserFacingError
-from studio.core.models import AllocationPolicy, PriorSource
+from studio.core.models import AllocationPolicy, PriorSource, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 
@@ -88,8 +88,8 @@ def create(
                 actor=who,
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
-            decision = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
+            decision = queries.latest_decision(session, experiment_id=saved_id(experiment))
     except UserFacingError as exc:
         fail(str(exc))
     typer.echo(f"test {experiment.id} created: {experiment.name}")
@@ -165,8 +165,8 @@ def reweight(
         fail("give a test id or --due, not both")
     try:
         with database() as session:
-            ids = [e.id for e in ex.due_tests(session)] if due else [test]
-            decisions = [ex.reweight(session, i, actor=who) for i in ids]  # type: ignore[arg-type]
+            ids = [saved_id(e) for e in ex.due_tests(session)] if test is None else [test]
+            decisions = [ex.reweight(session, i, actor=who) for i in ids]
     except UserFacingError as exc:
         fail(str(exc))
     if due and not decisions:

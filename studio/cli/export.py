@@ -81,13 +81,16 @@ def export(
         fail(
             f"--platform {platform!r} is not a platform; choose one of {', '.join(platform_names())}"
         )
-    if (campaign is None) == (test is None):
+    if campaign is not None and test is None:
+        scope = ExportScope.campaign(campaign)
+    elif test is not None and campaign is None:
+        scope = ExportScope.test(test)
+    else:
         fail("give exactly one of --campaign ID or --test ID")
     if not actor:
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
-    scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
     options = ExportOptions(pins=parse_pins(pin))
     try:
         with database() as session:

@@ -22,9 +22,10 @@ the shown length as the limit so that the disclaimer and the offer are always vi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
 from studio.brand.guidelines import ChannelId
@@ -550,7 +551,8 @@ class ChannelSummary:
     label: str
     limits: str
     required: bool
-    notes: list[str] = field(default_factory=list)
+    # dataclasses.field by its full name: the `field` attribute above shadows it in this body
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def limits_table() -> list[ChannelSummary]:

@@ -733,7 +733,7 @@ def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult
     score_variants(session, scorable, predictor)
     by_id = {row.id: row for row in scorable}
     for generated in result.variants:
-        row = by_id.get(generated.variant_id)
-        if row is not None:
-            generated.predicted_ctr = row.predicted_ctr
+        scored = by_id.get(generated.variant_id)
+        if scored is not None:
+            generated.predicted_ctr = scored.predicted_ctr
     return f"CTR not predicted for {'; '.join(problems)}" if problems else ""

@@ -106,4 +106,5 @@ def to_csv(entries: Sequence[AuditLog]) -> str:
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return plain

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
@@ -380,3 +380,20 @@ class ExportRecord(SQLModel, table=True):
     variant_ids: list[int] = _json(default_factory=list)
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class _Stored(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Stored) -> int:
+    """The primary key of a row read from or flushed to the database.
+
+    Table ids are ``None`` only on a row not yet flushed; code that needs the id of a stored
+    row calls this instead of assuming it.
+    """
+    if row.id is None:
+        raise ValueError(
+            f"{type(row).__name__} has no id yet: add it to a session and flush before using its id"
+        )
+    return row.id

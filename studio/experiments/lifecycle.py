@@ -68,6 +68,7 @@ from studio.core.models import (
     PriorSource,
     Variant,
     VariantStatus,
+    saved_id,
     utcnow,
 )
 from studio.experiments import queries
@@ -347,7 +348,7 @@ def _check_variants(
             )
         if settings.prior_source == PriorSource.predictor:
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
-            if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
+            if any(x is None or not 0 < x < 1 for x in values):
                 problems.append(
                     f"variant {vid} has no predicted CTR with an interval (the CTR predictor was not "
                     "available when it was written); choose the pooled or flat prior"
@@ -356,10 +357,17 @@ def _check_variants(
         raise ExperimentError("cannot create the test: " + "; ".join(problems))
 
 
+def _prediction(variant: Variant) -> tuple[float, float, float]:
+    """``(predicted_ctr, ctr_low, ctr_high)`` of a variant that creation checked was scored."""
+    if variant.predicted_ctr is None or variant.ctr_low is None or variant.ctr_high is None:
+        raise ValueError(f"variant {variant.id} has no predicted CTR with an interval")
+    return variant.predicted_ctr, variant.ctr_low, variant.ctr_high
+
+
 def _predictor_prior(variants: Sequence[Variant], strength: float) -> BetaPosterior:
-    ctr = np.array([float(v.predicted_ctr) for v in variants])  # type: ignore[arg-type]
-    low = np.array([float(v.ctr_low) for v in variants])  # type: ignore[arg-type]
-    high = np.array([float(v.ctr_high) for v in variants])  # type: ignore[arg-type]
+    ctr = np.array([_prediction(v)[0] for v in variants])
+    low = np.array([_prediction(v)[1] for v in variants])
+    high = np.array([_prediction(v)[2] for v in variants])
     return prior_from_prediction(
         ctr,
         np.minimum(low, ctr),
@@ -468,12 +476,17 @@ def create_test(
 def arm_setup(session: Session, *, experiment_id: int) -> list[ArmSetup]:
     """Per arm: the letter, headline, and the ad name (and id) the platform's ad must carry."""
     experiment = _get(session, experiment_id)
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     return [
         ArmSetup(
-            a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id
-        )  # type: ignore[arg-type]
+            saved_id(a),
+            arm_letter(i),
+            a.variant_id,
+            headline(variants[a.variant_id]),
+            a.ad_name,
+            a.ad_id,
+        )
         for i, a in enumerate(arms)
     ]
 
@@ -652,9 +665,11 @@ def _decide(
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     totals = queries.delivery_by_arm(session, experiment_id=experiment.id)
     impressions = np.array(
-        [totals.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )  # type: ignore[arg-type]
-    clicks = np.array([totals.get(a.id, queries.Delivery()).clicks for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+        [totals.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )
+    clicks = np.array(
+        [totals.get(saved_id(a), queries.Delivery()).clicks for a in arms], dtype=np.float64
+    )
     active = np.array([not a.paused for a in arms])
     previous = queries.latest_decision(session, experiment_id=experiment.id)
     n_before = queries.count_decisions(session, experiment_id=experiment.id)
@@ -682,10 +697,10 @@ def _decide(
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
-            arm_id=a.id, letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
+            arm_id=saved_id(a), letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),
             ad_name=a.ad_name, ad_id=a.ad_id, impressions=int(impressions[i]), clicks=int(clicks[i]),
-            conversions=totals.get(a.id, queries.Delivery()).conversions,  # type: ignore[arg-type]
-            spend=totals.get(a.id, queries.Delivery()).spend,  # type: ignore[arg-type]
+            conversions=totals.get(saved_id(a), queries.Delivery()).conversions,
+            spend=totals.get(saved_id(a), queries.Delivery()).spend,
             prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]),
             alpha=float(posterior.alpha[i]), beta=float(posterior.beta[i]), ctr_mean=float(posterior.mean[i]),
             ctr_low=float(low[i]), ctr_high=float(high[i]), share=float(shares[i]),
@@ -788,16 +803,16 @@ def _srm_check(
     after = int((previous.details or {}).get("through_result_id", 0))
     period = queries.delivery_by_arm(session, experiment_id=experiment_id, after_result_id=after)
     served = np.array(
-        [period.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )  # type: ignore[arg-type]
+        [period.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )
     if served.sum() == 0:
         return None
     planned = np.array([float(previous.shares.get(str(a.id), 0.0)) for a in arms])
     planned = planned / planned.sum()
     result = sample_ratio_mismatch(served, planned)
     return SrmCheck(
-        served={a.id: int(s) for a, s in zip(arms, served, strict=True)},  # type: ignore[misc]
-        planned={a.id: float(p) for a, p in zip(arms, planned, strict=True)},  # type: ignore[misc]
+        served={saved_id(a): int(s) for a, s in zip(arms, served, strict=True)},
+        planned={saved_id(a): float(p) for a, p in zip(arms, planned, strict=True)},
         statistic=float(result.statistic),
         p_value=float(result.p_value),
         mismatch=bool(result.mismatch),
@@ -924,7 +939,7 @@ def next_reweight_at(session: Session, experiment: Experiment) -> datetime | Non
     """When a running test is next due for reweighting (None when it is not running)."""
     if experiment.status != RUNNING:
         return None
-    last = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    last = queries.latest_decision(session, experiment_id=saved_id(experiment))
     start = last.created_at if last else experiment.created_at
     return _aware(start) + timedelta(hours=experiment.reweight_hours)
 
@@ -950,7 +965,7 @@ def due_tests(session: Session, *, now: datetime | None = None) -> list[Experime
 def _declare_winner(
     session: Session, experiment: Experiment, arm_id: int, *, actor: str, now: datetime, reason: str
 ) -> None:
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     for arm in arms:
         target = VariantStatus.winner if arm.id == arm_id else VariantStatus.retired
         review_flow.transition(
@@ -968,8 +983,8 @@ def _declare_winner(
         actor=actor,
         action="experiment.declare_winner",
         entity_type="experiment",
-        entity_id=experiment.id,
-        before=before,  # type: ignore[arg-type]
+        entity_id=saved_id(experiment),
+        before=before,
         after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason},
     )
 
@@ -1166,7 +1181,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         for k, arm_id in enumerate(ids):
             loss = d.expected_loss.get(str(arm_id))
             history.append(HistoryRow(
-                decision_id=d.id, at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],  # type: ignore[arg-type]
+                decision_id=saved_id(d), at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],
                 variant_id=logged[arm_id]["variant_id"], headline=heads[arm_id],
                 impressions=int(logged[arm_id]["impressions"]), clicks=int(logged[arm_id]["clicks"]),
                 ctr_mean=float(alpha[k] / (alpha[k] + beta[k])), ctr_low=float(low[k]), ctr_high=float(high[k]),
@@ -1180,17 +1195,17 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])
     }
     for a in arms:
-        row, x = last_rows.get(a.id), logged_latest.get(a.id)  # type: ignore[arg-type]
-        t = totals.get(a.id, queries.Delivery())  # type: ignore[arg-type]
-        alpha = float(x["alpha"]) if x else a.prior_alpha
-        beta = float(x["beta"]) if x else a.prior_beta
-        low, high = _posterior_interval(np.array([alpha]), np.array([beta]))
+        row, x = last_rows.get(saved_id(a)), logged_latest.get(saved_id(a))
+        t = totals.get(saved_id(a), queries.Delivery())
+        arm_alpha = float(x["alpha"]) if x else a.prior_alpha
+        arm_beta = float(x["beta"]) if x else a.prior_beta
+        low, high = _posterior_interval(np.array([arm_alpha]), np.array([arm_beta]))
         current.append(ArmDecision(
-            arm_id=a.id, letter=letters[a.id], variant_id=a.variant_id, headline=heads[a.id], ad_name=a.ad_name,  # type: ignore[arg-type,index]
+            arm_id=saved_id(a), letter=letters[saved_id(a)], variant_id=a.variant_id, headline=heads[saved_id(a)], ad_name=a.ad_name,
             ad_id=a.ad_id, impressions=t.impressions, clicks=t.clicks, conversions=t.conversions, spend=t.spend,
             prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
-            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=alpha, beta=beta,
-            ctr_mean=alpha / (alpha + beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
+            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=arm_alpha, beta=arm_beta,
+            ctr_mean=arm_alpha / (arm_alpha + arm_beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
             share=row.share if row else 0.0, prob_best=row.prob_best if row else 0.0,
             expected_loss=row.expected_loss if row else None, paused=a.paused,
         ))  # fmt: skip
@@ -1214,7 +1229,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         experiment_id=experiment_id, name=experiment.name, status=experiment.status, policy=experiment.policy,
         prior_source=experiment.prior_source, winner_arm_id=experiment.winner_arm_id, arms=tuple(current),
         history=tuple(history), daily=daily,
-        decisions=tuple((d.id, _aware(d.created_at), d.summary) for d in decisions),  # type: ignore[misc]
+        decisions=tuple((saved_id(d), _aware(d.created_at), d.summary) for d in decisions),
         new_rows=new_rows, latest_srm_mismatch=bool(srm and srm.get("mismatch")),
     )  # fmt: skip
 

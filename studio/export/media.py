@@ -243,7 +243,7 @@ def _encode_image(
 ) -> bytes | None:
     from PIL import Image
 
-    from studio.imaging.compositor import cover
+    from studio.backends.contracts import cover
 
     with Image.open(source) as image:
         fitted = cover(image, target.width, target.height)

@@ -94,7 +94,7 @@ def update_status_if_unchanged(
         .values(status=to_status.value, lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1
 
 
 def bump_lock_if_unchanged(
@@ -108,4 +108,4 @@ def bump_lock_if_unchanged(
         .values(lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1

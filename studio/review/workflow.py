@@ -47,7 +47,7 @@ from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
 from studio.core.errors import UserFacingError
-from studio.core.models import ReviewAction, Variant, VariantStatus, utcnow
+from studio.core.models import ReviewAction, Variant, VariantStatus, saved_id, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
 from studio.review.accounts import AuthError, Permission, active_user, has_permission, require
@@ -266,7 +266,7 @@ def _load_as_seen(session: Session, variant_id: int, expected_lock_version: int 
 
 
 def _ensure_latest(session: Session, variant: Variant) -> None:
-    newer = review_queries.next_revision(session, variant_id=variant.id)  # type: ignore[arg-type]
+    newer = review_queries.next_revision(session, variant_id=saved_id(variant))
     if newer is not None:
         raise SupersededRevision(
             f"variant {variant.id} (revision {variant.revision}) was edited into variant {newer.id} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -38,7 +38,7 @@ def _active() -> tuple[CtrPredictor | None, Path]:
     return _predictor(str(path), file_sha256(path)), path
 
 
-def _metrics_row(label: str, metrics: dict) -> dict:
+def _metrics_row(label: str, metrics: dict[str, Any]) -> dict[str, Any]:
     return {
         "model": label,
         "pairwise acc. p<0.05": metrics.get("pairwise_accuracy"),
@@ -257,7 +257,7 @@ def _retrain(predictor: CtrPredictor) -> None:
         key="ctr_activate_id",
         format_func=lambda i: f"model {i}",
     )
-    if st.button("Switch to this model", key="ctr_activate"):
+    if choice is not None and st.button("Switch to this model", key="ctr_activate"):
         try:
             with context.db_session() as session:
                 activate_model(session, record_id=int(choice), actor=auth_ui.current_username())

@@ -9,6 +9,7 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.core.errors import UserFacingError
+from studio.core.models import saved_id
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -37,12 +38,14 @@ def _scope() -> ExportScope | None:
     with context.db_session() as session:
         if kind == "campaign":
             campaigns = {
-                c.id: f"#{c.id} · {c.name} ({c.objective})"
+                saved_id(c): f"#{c.id} · {c.name} ({c.objective})"
                 for c in variant_queries.list_campaigns(session, brand=slug)
             }
         else:
             tests = {
-                e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                saved_id(
+                    e
+                ): f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
                 for e in export_queries.list_experiments(session)
                 if slug is None or e.brand == slug
             }

@@ -8,6 +8,8 @@ pipeline's progress callback.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from studio.copy import variants as variant_queries
@@ -155,7 +157,7 @@ def render() -> None:
         step=0.1,
         key="gallery_min_ctr",
     )
-    filters = dict(
+    filters: dict[str, Any] = dict(
         brand=brand.slug,
         campaign_id=campaign_id,
         personas=personas,
@@ -165,7 +167,7 @@ def render() -> None:
         order=_SORTS[sort],
     )
     with context.db_session() as session:
-        items = gallery_items(session, **filters)  # type: ignore[arg-type]
+        items = gallery_items(session, **filters)
 
     with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
         st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
@@ -175,7 +177,7 @@ def render() -> None:
         ):
             _render(items)
             with context.db_session() as session:
-                items = gallery_items(session, **filters)  # type: ignore[arg-type]
+                items = gallery_items(session, **filters)
 
     if not items:
         st.info("No variants match these filters.")

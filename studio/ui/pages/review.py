@@ -309,7 +309,7 @@ def render() -> None:
     min_ctr = c5.number_input(
         "Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1, key="review_min_ctr"
     )
-    filters = dict(
+    filters: dict[str, Any] = dict(
         brand=brand.slug,
         statuses=[status],
         personas=personas or None,

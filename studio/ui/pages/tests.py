@@ -15,7 +15,7 @@ import streamlit as st
 
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
-from studio.core.models import PriorSource
+from studio.core.models import PriorSource, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
@@ -65,7 +65,7 @@ def _create(brand: str) -> None:
                 actor=context.current_username(),
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
     except UserFacingError as exc:
         _say("error", str(exc))
         return
@@ -513,7 +513,7 @@ def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
         tests = {
-            e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            saved_id(e): f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
             for e in queries.list_experiments(session, brand=brand.slug if brand else None)
         }
     if not tests:
