@@ -262,9 +262,18 @@ _GOOGLE_RSA = ChannelSpec(
 )
 
 _META_CTAS = (
-    "SHOP_NOW", "LEARN_MORE", "SIGN_UP", "SUBSCRIBE", "GET_OFFER", "ORDER_NOW",
-    "BOOK_NOW", "CONTACT_US", "DOWNLOAD", "APPLY_NOW", "GET_QUOTE",
-)  # fmt: skip
+    "SHOP_NOW",
+    "LEARN_MORE",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "GET_OFFER",
+    "ORDER_NOW",
+    "BOOK_NOW",
+    "CONTACT_US",
+    "DOWNLOAD",
+    "APPLY_NOW",
+    "GET_QUOTE",
+)
 
 _META_FEED = ChannelSpec(
     id="meta_feed",
@@ -294,9 +303,17 @@ _META_FEED = ChannelSpec(
 )
 
 _LINKEDIN_CTAS = (
-    "LEARN_MORE", "SIGN_UP", "SUBSCRIBE", "REGISTER", "REQUEST_DEMO", "DOWNLOAD",
-    "APPLY", "JOIN", "ATTEND", "VIEW_QUOTE",
-)  # fmt: skip
+    "LEARN_MORE",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "REGISTER",
+    "REQUEST_DEMO",
+    "DOWNLOAD",
+    "APPLY",
+    "JOIN",
+    "ATTEND",
+    "VIEW_QUOTE",
+)
 
 _LINKEDIN = ChannelSpec(
     id="linkedin_sponsored",
@@ -325,9 +342,17 @@ _LINKEDIN = ChannelSpec(
 )
 
 _TIKTOK_CTAS = (
-    "LEARN_MORE", "SHOP_NOW", "SIGN_UP", "SUBSCRIBE", "ORDER_NOW", "BOOK_NOW",
-    "DOWNLOAD", "CONTACT_US", "APPLY_NOW", "GET_QUOTE",
-)  # fmt: skip
+    "LEARN_MORE",
+    "SHOP_NOW",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "ORDER_NOW",
+    "BOOK_NOW",
+    "DOWNLOAD",
+    "CONTACT_US",
+    "APPLY_NOW",
+    "GET_QUOTE",
+)
 
 _TIKTOK = ChannelSpec(
     id="tiktok",
@@ -393,17 +418,19 @@ def _check_text(
     if n > fspec.max_length:
         out.append(
             Violation(
-                "max_length", where,
+                "max_length",
+                where,
                 f"{n} characters; {fspec.label} allows at most {fspec.max_length} ({n - fspec.max_length} too many)",
             )
-        )  # fmt: skip
+        )
     elif n < fspec.min_length:
         out.append(
             Violation(
-                "min_length", where,
+                "min_length",
+                where,
                 f"{n} characters; {fspec.label} needs at least {fspec.min_length}",
             )
-        )  # fmt: skip
+        )
     if not fspec.allow_emoji:
         found = sorted(set(EMOJI.findall(text)))
         if found:
@@ -428,12 +455,13 @@ def _check_text(
     ):
         out.append(
             Violation(
-                "truncation", where,
+                "truncation",
+                where,
                 f"{n} characters; only the first {fspec.shown_length} are shown: "
                 f"{text[: fspec.shown_length]!r}...",
                 severity="warning",
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -465,10 +493,11 @@ def check_fields(
         if name not in spec.field_names:
             out.append(
                 Violation(
-                    "unknown_field", name,
+                    "unknown_field",
+                    name,
                     f"{spec.name} has no field {name!r}; fields: {', '.join(spec.field_names)}",
                 )
-            )  # fmt: skip
+            )
     for fspec in spec.fields:
         value = fields.get(fspec.name)
         empty = (
@@ -503,10 +532,11 @@ def check_fields(
             if not fspec.min_count <= len(value) <= fspec.max_count:
                 out.append(
                     Violation(
-                        "count", fspec.name,
+                        "count",
+                        fspec.name,
                         f"{len(value)} texts; {fspec.label} needs {fspec.min_count}-{fspec.max_count}",
                     )
-                )  # fmt: skip
+                )
             if fspec.distinct:
                 seen: dict[str, int] = {}
                 for i, item in enumerate(value):
@@ -514,10 +544,11 @@ def check_fields(
                     if key in seen:
                         out.append(
                             Violation(
-                                "distinct", f"{fspec.name}[{i}]",
+                                "distinct",
+                                f"{fspec.name}[{i}]",
                                 f"repeats {fspec.name}[{seen[key]}] {item!r}; each {fspec.label} must differ",
                             )
-                        )  # fmt: skip
+                        )
                     else:
                         seen[key] = i
             for i, item in enumerate(value):

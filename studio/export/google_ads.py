@@ -46,11 +46,18 @@ def _numbered(label: str, count: int) -> list[str]:
 HEADLINE_COLUMNS = _numbered(_HEADLINES.label, _HEADLINES.max_count)
 DESCRIPTION_COLUMNS = _numbered(_DESCRIPTIONS.label, _DESCRIPTIONS.max_count)
 COLUMNS: tuple[str, ...] = (
-    "Campaign", "Ad group", "Ad type", "Ad status",
-    *HEADLINE_COLUMNS, *(f"{c} position" for c in HEADLINE_COLUMNS),
-    *DESCRIPTION_COLUMNS, *(f"{c} position" for c in DESCRIPTION_COLUMNS),
-    _RSA.field("path1").label, _RSA.field("path2").label, "Final URL",
-)  # fmt: skip
+    "Campaign",
+    "Ad group",
+    "Ad type",
+    "Ad status",
+    *HEADLINE_COLUMNS,
+    *(f"{c} position" for c in HEADLINE_COLUMNS),
+    *DESCRIPTION_COLUMNS,
+    *(f"{c} position" for c in DESCRIPTION_COLUMNS),
+    _RSA.field("path1").label,
+    _RSA.field("path2").label,
+    "Final URL",
+)
 
 
 def _check_pins(
@@ -86,11 +93,15 @@ def _check_pins(
     if not unpinned:
         for position in required:
             if position not in pins.values():
-                problems.append(ExportProblem(
-                    vid, f"{kind} pins", "pin_coverage",
-                    f"every {kind} is pinned and none to position {position}, which Google must fill; "
-                    f"pin one there or leave one unpinned",
-                ))  # fmt: skip
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        f"{kind} pins",
+                        "pin_coverage",
+                        f"every {kind} is pinned and none to position {position}, which Google must fill; "
+                        f"pin one there or leave one unpinned",
+                    )
+                )
     return problems
 
 

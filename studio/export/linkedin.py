@@ -41,10 +41,19 @@ OBJECTIVES = {
 }
 
 COLUMNS: tuple[str, ...] = (
-    "Campaign Group Name", "Campaign Name", "Campaign Objective", "Ad Format", "Ad Name", "Ad Status",
-    "Introductory Text", "Headline", "Destination URL", "Call to Action", "Image File Name",
+    "Campaign Group Name",
+    "Campaign Name",
+    "Campaign Objective",
+    "Ad Format",
+    "Ad Name",
+    "Ad Status",
+    "Introductory Text",
+    "Headline",
+    "Destination URL",
+    "Call to Action",
+    "Image File Name",
     "Video File Name",
-)  # fmt: skip
+)
 
 FIELD_COLUMNS = {
     "intro_text": "Introductory Text",

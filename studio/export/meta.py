@@ -42,11 +42,22 @@ OBJECTIVES = {
 }
 
 COLUMNS: tuple[str, ...] = (
-    "Campaign Name", "Campaign Status", "Campaign Objective", "Buying Type",
-    "Ad Set Name", "Ad Set Run Status", "Ad Name", "Ad Status",
-    "Title", "Body", "Link Description", "Link", "Call to Action",
-    "Image File Name", "Video File Name",
-)  # fmt: skip
+    "Campaign Name",
+    "Campaign Status",
+    "Campaign Objective",
+    "Buying Type",
+    "Ad Set Name",
+    "Ad Set Run Status",
+    "Ad Name",
+    "Ad Status",
+    "Title",
+    "Body",
+    "Link Description",
+    "Link",
+    "Call to Action",
+    "Image File Name",
+    "Video File Name",
+)
 
 #: Channel field -> Meta column.
 FIELD_COLUMNS = {

@@ -144,8 +144,11 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
             campaign = variant_queries.get_campaign(session, campaign_id=scope.campaign_id)
         except NotFound as exc:
             raise NothingToExport(str(exc)) from None
-        found = list(export_queries.list_campaign_variants(
-            session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
+        found = list(
+            export_queries.list_campaign_variants(
+                session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed
+            )
+        )
         if not found:
             counts = export_queries.count_campaign_statuses(
                 session, campaign_id=scope.campaign_id, channels=channels
@@ -235,12 +238,13 @@ def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
     arms = export_queries.arms_for_variants(session, variant_ids=ids)
     return [
         ExportItem(
-            variant=v, campaign=campaigns[v.campaign_id],
+            variant=v,
+            campaign=campaigns[v.campaign_id],
             assets=tuple(a for a in assets if a.variant_id == v.id),
             arms=tuple(a for a in arms if a.variant_id == v.id),
         )
         for v in variants
-    ]  # fmt: skip
+    ]
 
 
 def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportProblem]:
@@ -302,18 +306,27 @@ def plan_export(
     cells, guarded = safe_rows(exporter.columns, rows)
     guarded_rows = [dict(zip(exporter.columns, row, strict=True)) for row in cells]
     guard_warnings = [
-        ExportProblem(None, f"row {g.row} · {g.column}", "formula_guard",
-                      f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
-                      "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
-                      "warning")
+        ExportProblem(
+            None,
+            f"row {g.row} · {g.column}",
+            "formula_guard",
+            f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
+            "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
+            "warning",
+        )
         for g in guarded
-    ]  # fmt: skip
+    ]
     return ExportPlan(
-        exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(guarded_rows),
-        guarded=tuple(guarded), media=tuple(all_media),
+        exporter=exporter,
+        scope=scope,
+        options=options,
+        items=tuple(items),
+        rows=tuple(guarded_rows),
+        guarded=tuple(guarded),
+        media=tuple(all_media),
         problems=tuple(p for p in found if p.severity == "error"),
         warnings=tuple([p for p in found if p.severity == "warning"] + guard_warnings),
-    )  # fmt: skip
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,18 +362,29 @@ def _test_results(session: Session, item: ExportItem) -> list[dict[str, Any]]:
                 "ctr": t.ctr if t else None,
             }
 
-        results.append({
-            "test_id": experiment.id, "name": experiment.name, "status": experiment.status,
-            "policy": experiment.policy, "started_at": _iso(experiment.created_at),
-            "ended_at": _iso(experiment.ended_at), "winner_arm_id": experiment.winner_arm_id,
-            "is_winner": experiment.winner_arm_id == arm.id, "this_arm": summary(arm),
-            "arms": [summary(a) for a in arms],
-            "latest_decision": None if decision is None else {
-                "at": _iso(decision.created_at), "shares": decision.shares,
-                "prob_best": decision.prob_best, "expected_loss": decision.expected_loss,
-                "summary": decision.summary,
-            },
-        })  # fmt: skip
+        results.append(
+            {
+                "test_id": experiment.id,
+                "name": experiment.name,
+                "status": experiment.status,
+                "policy": experiment.policy,
+                "started_at": _iso(experiment.created_at),
+                "ended_at": _iso(experiment.ended_at),
+                "winner_arm_id": experiment.winner_arm_id,
+                "is_winner": experiment.winner_arm_id == arm.id,
+                "this_arm": summary(arm),
+                "arms": [summary(a) for a in arms],
+                "latest_decision": None
+                if decision is None
+                else {
+                    "at": _iso(decision.created_at),
+                    "shares": decision.shares,
+                    "prob_best": decision.prob_best,
+                    "expected_loss": decision.expected_loss,
+                    "summary": decision.summary,
+                },
+            }
+        )
     return results
 
 
@@ -382,37 +406,92 @@ def build_manifest(
         audit_rows = audit.list_entries(
             session, entity_type="variant", entity_id=item.variant_id, limit=200
         )
-        variants.append({
-            "id": v.id, "revision": v.revision, "parent_id": v.parent_id,
-            "status_before": str(v.status), "status_after": S.exported.value,
-            "brand": v.brand, "persona": v.persona, "channel": v.channel,
-            "campaign": {"id": item.campaign.id, "name": item.campaign.name,
-                         "objective": item.campaign.objective, "landing_url": item.campaign.landing_url},
-            "ad_name": item.ad_name, "fields": v.fields,
-            "generation": {"backend": v.backend, "model": v.model, "seed": v.seed,
-                           "prompt_template": v.prompt_template, "prompt_hash": v.prompt_hash,
-                           "created_by": v.created_by, "created_at": _iso(v.created_at)},
-            "approval": {
-                "reviews": [{"reviewer": r.reviewer, "action": r.action, "from": r.from_status,
-                             "to": r.to_status, "comment": r.comment, "at": _iso(r.created_at)}
-                            for r in reviews if r.variant_id == v.id],
-                "audit": [{"at": _iso(e.at), "actor": e.actor, "action": e.action,
-                           "before": e.before, "after": e.after} for e in reversed(audit_rows)],
-            },
-            "scores": {"predicted_ctr": v.predicted_ctr, "ctr_low": v.ctr_low, "ctr_high": v.ctr_high,
-                       "explanation": v.ctr_explanation},
-            "compliance_violations": v.violations,
-            "tests": _test_results(session, item),
-            "assets": [{
-                "asset_id": m.asset.id, "kind": m.asset.kind, "file": f"{MEDIA_DIR}/{m.file_name}",
-                "in_sheet": m.in_sheet, "sha256": m.sha256, "bytes": m.size_bytes,
-                "width": m.target.width, "height": m.target.height, "aspect": m.target.aspect,
-                "duration_s": m.duration_s,
-                "source": {"path": m.asset.path, "sha256": m.asset.sha256, "width": m.asset.width,
-                           "height": m.asset.height, "size_label": m.asset.size_label},
-                "provenance": dict(m.provenance), "qc": m.asset.qc,
-            } for m in media if m.asset.variant_id == v.id],
-        })  # fmt: skip
+        variants.append(
+            {
+                "id": v.id,
+                "revision": v.revision,
+                "parent_id": v.parent_id,
+                "status_before": str(v.status),
+                "status_after": S.exported.value,
+                "brand": v.brand,
+                "persona": v.persona,
+                "channel": v.channel,
+                "campaign": {
+                    "id": item.campaign.id,
+                    "name": item.campaign.name,
+                    "objective": item.campaign.objective,
+                    "landing_url": item.campaign.landing_url,
+                },
+                "ad_name": item.ad_name,
+                "fields": v.fields,
+                "generation": {
+                    "backend": v.backend,
+                    "model": v.model,
+                    "seed": v.seed,
+                    "prompt_template": v.prompt_template,
+                    "prompt_hash": v.prompt_hash,
+                    "created_by": v.created_by,
+                    "created_at": _iso(v.created_at),
+                },
+                "approval": {
+                    "reviews": [
+                        {
+                            "reviewer": r.reviewer,
+                            "action": r.action,
+                            "from": r.from_status,
+                            "to": r.to_status,
+                            "comment": r.comment,
+                            "at": _iso(r.created_at),
+                        }
+                        for r in reviews
+                        if r.variant_id == v.id
+                    ],
+                    "audit": [
+                        {
+                            "at": _iso(e.at),
+                            "actor": e.actor,
+                            "action": e.action,
+                            "before": e.before,
+                            "after": e.after,
+                        }
+                        for e in reversed(audit_rows)
+                    ],
+                },
+                "scores": {
+                    "predicted_ctr": v.predicted_ctr,
+                    "ctr_low": v.ctr_low,
+                    "ctr_high": v.ctr_high,
+                    "explanation": v.ctr_explanation,
+                },
+                "compliance_violations": v.violations,
+                "tests": _test_results(session, item),
+                "assets": [
+                    {
+                        "asset_id": m.asset.id,
+                        "kind": m.asset.kind,
+                        "file": f"{MEDIA_DIR}/{m.file_name}",
+                        "in_sheet": m.in_sheet,
+                        "sha256": m.sha256,
+                        "bytes": m.size_bytes,
+                        "width": m.target.width,
+                        "height": m.target.height,
+                        "aspect": m.target.aspect,
+                        "duration_s": m.duration_s,
+                        "source": {
+                            "path": m.asset.path,
+                            "sha256": m.asset.sha256,
+                            "width": m.asset.width,
+                            "height": m.asset.height,
+                            "size_label": m.asset.size_label,
+                        },
+                        "provenance": dict(m.provenance),
+                        "qc": m.asset.qc,
+                    }
+                    for m in media
+                    if m.asset.variant_id == v.id
+                ],
+            }
+        )
     return {
         "format": MANIFEST_FORMAT,
         "platform": exporter.platform,
@@ -578,11 +657,22 @@ def export(
             created_by=actor,
         )
         audit.record(
-            session, actor=actor, action="export.create", entity_type="export", entity_id=record.id or 0,
-            after={"platform": exporter.platform, "scope": scope.label, "file": str(output.resolve()),
-                   "sha256": digest, "bytes": len(data), "variant_ids": plan.variant_ids,
-                   "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
-        )  # fmt: skip
+            session,
+            actor=actor,
+            action="export.create",
+            entity_type="export",
+            entity_id=record.id or 0,
+            after={
+                "platform": exporter.platform,
+                "scope": scope.label,
+                "file": str(output.resolve()),
+                "sha256": digest,
+                "bytes": len(data),
+                "variant_ids": plan.variant_ids,
+                "rows": len(plan.rows),
+                "media": [m.file_name for m in prepared],
+            },
+        )
         session.flush()
         export_id = record.id
         assert export_id is not None
@@ -598,7 +688,14 @@ def export(
         session.rollback()
         raise
     return ExportResult(
-        export_id=export_id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
-        size_bytes=len(data), variant_ids=tuple(plan.variant_ids), rows=len(plan.rows),
-        media_files=tuple(m.file_name for m in prepared), warnings=plan.warnings,
-    )  # fmt: skip
+        export_id=export_id,
+        platform=exporter.platform,
+        scope=scope.label,
+        path=output,
+        sha256=digest,
+        size_bytes=len(data),
+        variant_ids=tuple(plan.variant_ids),
+        rows=len(plan.rows),
+        media_files=tuple(m.file_name for m in prepared),
+        warnings=plan.warnings,
+    )

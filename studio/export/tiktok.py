@@ -42,9 +42,17 @@ OBJECTIVES = {
 }
 
 COLUMNS: tuple[str, ...] = (
-    "Campaign Name", "Advertising Objective", "Ad Group Name", "Ad Name", "Ad Status", "Ad Format",
-    "Ad Text", "Call to Action", "Landing Page URL", "Video File Name",
-)  # fmt: skip
+    "Campaign Name",
+    "Advertising Objective",
+    "Ad Group Name",
+    "Ad Name",
+    "Ad Status",
+    "Ad Format",
+    "Ad Text",
+    "Call to Action",
+    "Landing Page URL",
+    "Video File Name",
+)
 
 FIELD_COLUMNS = {"ad_text": "Ad Text", "call_to_action": "Call to Action"}
 MAX_AD_NAME = 512

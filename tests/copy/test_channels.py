@@ -25,12 +25,19 @@ GOOD_RSA = {
 }
 GOOD = {
     "google_rsa": GOOD_RSA,
-    "meta_feed": {"primary_text": "Fresh beans at your door.", "headline": "Roasted to order",
-                  "description": "Shop now", "call_to_action": "SHOP_NOW"},
-    "linkedin_sponsored": {"intro_text": "Close the month in an afternoon.", "headline": "Bookkeeping, done",
-                           "call_to_action": "REQUEST_DEMO"},
+    "meta_feed": {
+        "primary_text": "Fresh beans at your door.",
+        "headline": "Roasted to order",
+        "description": "Shop now",
+        "call_to_action": "SHOP_NOW",
+    },
+    "linkedin_sponsored": {
+        "intro_text": "Close the month in an afternoon.",
+        "headline": "Bookkeeping, done",
+        "call_to_action": "REQUEST_DEMO",
+    },
     "tiktok": {"ad_text": "Fresh beans at your door.", "call_to_action": "SHOP_NOW"},
-}  # fmt: skip
+}
 
 
 def rules(violations: list[Violation]) -> set[str]:

@@ -27,18 +27,48 @@ GOOGLE_COLUMNS = (
     + ["Path 1", "Path 2", "Final URL"]
 )
 META_COLUMNS = [
-    "Campaign Name", "Campaign Status", "Campaign Objective", "Buying Type", "Ad Set Name",
-    "Ad Set Run Status", "Ad Name", "Ad Status", "Title", "Body", "Link Description", "Link",
-    "Call to Action", "Image File Name", "Video File Name",
-]  # fmt: skip
+    "Campaign Name",
+    "Campaign Status",
+    "Campaign Objective",
+    "Buying Type",
+    "Ad Set Name",
+    "Ad Set Run Status",
+    "Ad Name",
+    "Ad Status",
+    "Title",
+    "Body",
+    "Link Description",
+    "Link",
+    "Call to Action",
+    "Image File Name",
+    "Video File Name",
+]
 LINKEDIN_COLUMNS = [
-    "Campaign Group Name", "Campaign Name", "Campaign Objective", "Ad Format", "Ad Name", "Ad Status",
-    "Introductory Text", "Headline", "Destination URL", "Call to Action", "Image File Name", "Video File Name",
-]  # fmt: skip
+    "Campaign Group Name",
+    "Campaign Name",
+    "Campaign Objective",
+    "Ad Format",
+    "Ad Name",
+    "Ad Status",
+    "Introductory Text",
+    "Headline",
+    "Destination URL",
+    "Call to Action",
+    "Image File Name",
+    "Video File Name",
+]
 TIKTOK_COLUMNS = [
-    "Campaign Name", "Advertising Objective", "Ad Group Name", "Ad Name", "Ad Status", "Ad Format",
-    "Ad Text", "Call to Action", "Landing Page URL", "Video File Name",
-]  # fmt: skip
+    "Campaign Name",
+    "Advertising Objective",
+    "Ad Group Name",
+    "Ad Name",
+    "Ad Status",
+    "Ad Format",
+    "Ad Text",
+    "Call to Action",
+    "Landing Page URL",
+    "Video File Name",
+]
 
 
 def open_zip(path: Path) -> tuple[list[str], list[dict[str, str]], dict, zipfile.ZipFile]:

@@ -86,11 +86,21 @@ def _preview(plan: ExportPlan) -> None:
     if plan.media:
         st.caption("Media, resized and encoded to the platform's specs when exported:")
         st.dataframe(
-            [{"variant": m.asset.variant_id, "asset": m.asset.id, "kind": m.asset.kind,
-              "from": f"{m.asset.width}x{m.asset.height}", "to": m.target.size_label,
-              "file": f"media/{m.file_name}", "in sheet": m.in_sheet} for m in plan.media],
-            hide_index=True, use_container_width=True,
-        )  # fmt: skip
+            [
+                {
+                    "variant": m.asset.variant_id,
+                    "asset": m.asset.id,
+                    "kind": m.asset.kind,
+                    "from": f"{m.asset.width}x{m.asset.height}",
+                    "to": m.target.size_label,
+                    "file": f"media/{m.file_name}",
+                    "in sheet": m.in_sheet,
+                }
+                for m in plan.media
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
     if plan.warnings:
         with st.expander(f"{len(plan.warnings)} warning(s): these do not stop the export"):
             st.dataframe(
@@ -172,11 +182,22 @@ def _history() -> None:
         return
     st.subheader("Recent exports")
     st.dataframe(
-        [{"export": r.id, "at (UTC)": r.created_at, "by": r.created_by, "platform": r.platform,
-          "scope": r.scope, "variants": ", ".join(map(str, r.variant_ids)), "file": Path(r.file_name).name,
-          "sha256": r.sha256} for r in records],
-        hide_index=True, use_container_width=True,
-    )  # fmt: skip
+        [
+            {
+                "export": r.id,
+                "at (UTC)": r.created_at,
+                "by": r.created_by,
+                "platform": r.platform,
+                "scope": r.scope,
+                "variants": ", ".join(map(str, r.variant_ids)),
+                "file": Path(r.file_name).name,
+                "sha256": r.sha256,
+            }
+            for r in records
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
 
 
 def render() -> None:
