@@ -17,6 +17,7 @@ from typing import Literal, Protocol
 
 from studio.copy.channels import CHANNELS
 from studio.core.models import Arm, Asset, Campaign, Variant
+from studio.export.sheets import SheetFormat
 
 Severity = Literal["error", "warning"]
 MediaKind = Literal["image", "video"]
@@ -246,6 +247,7 @@ class PlatformExporter(Protocol):
     platform : key, the same as :attr:`studio.copy.channels.ChannelSpec.platform`.
     label : human name, e.g. ``"Meta Ads Manager"``.
     sheet_file : the sheet's name inside the zip.
+    sheet_format : the encoding and delimiter the platform's importer reads.
     columns : the sheet's header row, in order.
     media : the media rules.
     import_hint : where in the platform's tool the sheet is imported.
@@ -254,6 +256,7 @@ class PlatformExporter(Protocol):
     platform: str
     label: str
     sheet_file: str
+    sheet_format: SheetFormat
     columns: tuple[str, ...]
     media: MediaRules
     import_hint: str

@@ -28,6 +28,7 @@ from studio.export.base import (
     RsaPins,
     check_final_url,
 )
+from studio.export.sheets import UTF8_CSV
 
 _RSA = get_channel("google_rsa")
 _HEADLINES = _RSA.field("headlines")
@@ -98,6 +99,7 @@ class GoogleAdsExporter:
     platform = "google_ads"
     label = "Google Ads Editor"
     sheet_file = "google_ads_editor_responsive_search_ads.csv"
+    sheet_format = UTF8_CSV
     columns = COLUMNS
     media = MediaRules(need="none")
     import_hint = (

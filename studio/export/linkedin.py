@@ -28,6 +28,7 @@ from studio.export.base import (
     check_final_url,
     objective_problem,
 )
+from studio.export.sheets import UTF8_CSV
 from studio.imaging.formats import LANDSCAPE, PORTRAIT
 
 #: The studio's objectives as Campaign Manager's. LinkedIn retired its app-install objective,
@@ -74,6 +75,7 @@ class LinkedInExporter:
     platform = "linkedin"
     label = "LinkedIn Campaign Manager"
     sheet_file = "linkedin_campaign_manager_ads.csv"
+    sheet_format = UTF8_CSV
     columns = COLUMNS
     media = MEDIA
     import_hint = (

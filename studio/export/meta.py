@@ -29,6 +29,7 @@ from studio.export.base import (
     check_final_url,
     objective_problem,
 )
+from studio.export.sheets import UTF8_CSV
 from studio.imaging.formats import LANDSCAPE, PORTRAIT, SQUARE, STORY
 
 #: The studio's objectives (studio.backends.llm.OBJECTIVES) as Meta's outcome-based objectives.
@@ -78,6 +79,7 @@ class MetaExporter:
     platform = "meta"
     label = "Meta Ads Manager"
     sheet_file = "meta_ads_manager_import.csv"
+    sheet_format = UTF8_CSV
     columns = COLUMNS
     media = MEDIA
     import_hint = (

@@ -12,7 +12,8 @@
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
 4. **Encode** the media to the platform's specs in a private work folder (more checks: file
    size, video length).
-5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
+5. **Write** the sheet (in the encoding and delimiter its importer reads; a cell a spreadsheet
+   would run as a formula stops the export at step 3, :mod:`studio.export.sheets`), the media and
    ``manifest.json`` into a temporary file beside the output, then rename it into place, so
    a reader sees either no file or the whole zip, never half of one.
 6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
@@ -40,7 +41,7 @@ from typing import Any, Literal
 from sqlmodel import Session
 
 from studio.copy import variants as variant_queries
-from studio.copy.channels import check_fields
+from studio.copy.channels import check_fields, field_texts
 from studio.core import audit
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
@@ -59,7 +60,7 @@ from studio.export.base import (
     channels_of,
 )
 from studio.export.registry import get_exporter
-from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
+from studio.export.sheets import formula_cells, sheet_bytes
 from studio.review import queries as review_queries
 from studio.review.accounts import Permission, require
 
@@ -199,11 +200,10 @@ class ExportPlan:
     exporter : the platform's exporter.
     scope : what was asked for.
     items : the variants, each with its campaign, assets and test arms.
-    rows : the sheet's rows as they will be written (formula-guarded), for variants without errors.
-    guarded : cells the formula guard changed.
+    rows : the sheet's rows exactly as they will be written, for variants without errors.
     media : planned media files, per variant in preference order.
     problems : errors; the export is refused while there is any.
-    warnings : things to look at that do not stop it (truncation, guarded cells, unused assets).
+    warnings : things to look at that do not stop it (truncation, unused assets).
     """
 
     exporter: PlatformExporter
@@ -211,7 +211,6 @@ class ExportPlan:
     options: ExportOptions
     items: tuple[ExportItem, ...]
     rows: tuple[dict[str, str], ...]
-    guarded: tuple[GuardedCell, ...]
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
@@ -259,6 +258,32 @@ def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportP
     ]
 
 
+def _formula_problems(
+    item: ExportItem, columns: Sequence[str], rows: Sequence[dict[str, str]]
+) -> list[ExportProblem]:
+    """A cell a spreadsheet would run as a formula stops the export, named by variant and field.
+
+    The cell is never altered (a leading apostrophe would change the ad the platform imports);
+    the copy or the campaign name has to be reworded instead.
+    """
+    fields = {text: where for where, text in field_texts(item.variant.channel, item.variant.fields)}
+    problems = []
+    for cell in formula_cells(columns, rows):
+        where = fields.get(cell.text, cell.column)
+        source = "the copy" if cell.text in fields else f"the {cell.column!r} column"
+        problems.append(
+            ExportProblem(
+                item.variant_id,
+                where,
+                "formula_cell",
+                f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+                f"formula ({cell.column!r} column); reword {source} so it starts otherwise "
+                "(the studio never alters ad text on the way out)",
+            )
+        )
+    return problems
+
+
 def plan_export(
     session: Session,
     *,
@@ -295,23 +320,18 @@ def plan_export(
             )
             mine += media_problems
             all_media += planned
-        found += mine
         if channel_ok and not any(p.severity == "error" for p in mine):
-            rows += exporter.rows(item, planned, options)
-    cells, guarded = safe_rows(exporter.columns, rows)
-    guarded_rows = [dict(zip(exporter.columns, row, strict=True)) for row in cells]
-    guard_warnings = [
-        ExportProblem(None, f"row {g.row} · {g.column}", "formula_guard",
-                      f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
-                      "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
-                      "warning")
-        for g in guarded
-    ]  # fmt: skip
+            mine_rows = exporter.rows(item, planned, options)
+            formula = _formula_problems(item, exporter.columns, mine_rows)
+            mine += formula
+            if not formula:
+                rows += mine_rows
+        found += mine
     return ExportPlan(
-        exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(guarded_rows),
-        guarded=tuple(guarded), media=tuple(all_media),
+        exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(rows),
+        media=tuple(all_media),
         problems=tuple(p for p in found if p.severity == "error"),
-        warnings=tuple([p for p in found if p.severity == "warning"] + guard_warnings),
+        warnings=tuple(p for p in found if p.severity == "warning"),
     )  # fmt: skip
 
 
@@ -424,8 +444,8 @@ def build_manifest(
             "file": exporter.sheet_file,
             "columns": list(exporter.columns),
             "rows": len(plan.rows),
-            "encoding": ENCODING,
-            "formula_guarded_cells": [g.as_dict() for g in plan.guarded],
+            "encoding": exporter.sheet_format.encoding,
+            "delimiter": exporter.sheet_format.delimiter,
         },
         "warnings": [w.as_dict() for w in plan.warnings],
         "files": files,
@@ -541,8 +561,7 @@ def export(
             )
             if problems:
                 raise ExportBlocked(problems)
-            # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
-            sheet, _ = csv_bytes(exporter.columns, plan.rows)
+            sheet = sheet_bytes(exporter.columns, plan.rows, exporter.sheet_format)
             files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
             files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
             manifest = build_manifest(

@@ -30,6 +30,7 @@ from studio.export.base import (
     check_final_url,
     objective_problem,
 )
+from studio.export.sheets import UTF8_CSV
 from studio.imaging.formats import VIDEO_FORMATS
 
 OBJECTIVES = {
@@ -67,6 +68,7 @@ class TikTokExporter:
     platform = "tiktok"
     label = "TikTok Ads Manager"
     sheet_file = "tiktok_ads_manager_import.csv"
+    sheet_format = UTF8_CSV
     columns = COLUMNS
     media = MEDIA
     import_hint = (
