@@ -70,12 +70,25 @@ def export(
     pin: list[str] = typer.Option(
         [], "--pin", help="Google only: pin texts, e.g. 12:h1=1,d1=1 (repeatable, one per variant)."
     ),
+    existing_campaign: str | None = typer.Option(
+        None,
+        "--existing-campaign",
+        help="Put the ads into this campaign already in the ad account (its exact name) "
+        "instead of creating one.",
+    ),
+    worksheet: bool = typer.Option(
+        False,
+        "--worksheet",
+        help="TikTok only: write studio's worksheet (not an import file) when the brand has no "
+        "TikTok template.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
 ) -> None:
     """Export approved variants (a campaign's, or a test's winners) for one ad platform.
 
-    Every field is checked against the platform's limits first; any problem stops the export
-    and is listed, and nothing is written. The zip's SHA-256 is printed and recorded.
+    Every field is checked against the platform's limits first, and the brand's
+    platforms.yaml for the account settings the file needs; any problem stops the export and is
+    listed, and nothing is written. The zip's SHA-256 is printed and recorded.
     """
     if platform not in PLATFORMS:
         fail(f"--platform {platform!r} is not a platform; choose one of {', '.join(PLATFORMS)}")
@@ -85,8 +98,15 @@ def export(
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
+    if worksheet and platform != "tiktok":
+        fail("--worksheet applies to TikTok only (--platform tiktok)")
     scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
-    options = ExportOptions(pins=parse_pins(pin))
+    try:
+        options = ExportOptions(
+            pins=parse_pins(pin), existing_campaign=existing_campaign, worksheet=worksheet
+        )
+    except ValueError as exc:
+        fail(f"--existing-campaign: {exc}")
     written = False
     try:
         with database() as session:
@@ -119,3 +139,4 @@ def export(
         f"media file(s)) to {result.path}"
     )
     typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
+    typer.echo(PLATFORMS[platform].import_hint)

@@ -40,6 +40,8 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
+from studio.brand.guidelines import BrandFileError
+from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields, field_texts
 from studio.core import audit
@@ -57,6 +59,7 @@ from studio.export.base import (
     NothingToExport,
     PlatformExporter,
     PreparedMedia,
+    SheetLayout,
     channels_of,
 )
 from studio.export.registry import get_exporter
@@ -200,7 +203,10 @@ class ExportPlan:
     exporter : the platform's exporter.
     scope : what was asked for.
     items : the variants, each with its campaign, assets and test arms.
-    rows : the sheet's rows exactly as they will be written, for variants without errors.
+    rows : the sheet's rows as they will be written, for variants without errors (Meta's image
+        hashes are filled in once the images are encoded).
+    row_items : the items those rows are for.
+    layout : the sheet's file name, header and preamble.
     media : planned media files, per variant in preference order.
     problems : errors; the export is refused while there is any.
     warnings : things to look at that do not stop it (truncation, unused assets).
@@ -211,6 +217,8 @@ class ExportPlan:
     options: ExportOptions
     items: tuple[ExportItem, ...]
     rows: tuple[dict[str, str], ...]
+    row_items: tuple[ExportItem, ...]
+    layout: SheetLayout
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
@@ -284,6 +292,42 @@ def _formula_problems(
     return problems
 
 
+def _with_settings(
+    items: Sequence[ExportItem], brand_dir: Path
+) -> tuple[list[ExportItem], list[ExportProblem]]:
+    """Each item with its brand's ``platforms.yaml``; a file that does not validate is a problem."""
+    from dataclasses import replace
+
+    loaded: dict[str, tuple[PlatformSettings, list[BrandFileError]]] = {}
+    out, problems = [], []
+    for item in items:
+        brand = item.variant.brand
+        if brand not in loaded:
+            loaded[brand] = load_platform_settings(brand_dir / brand)
+            problems += [
+                ExportProblem(None, f"{e.file} · {e.field}", "settings_invalid",
+                              f"{e.problem}; fix the file on the Brand page")
+                for e in loaded[brand][1]
+            ]  # fmt: skip
+        out.append(replace(item, settings=loaded[brand][0], brand_root=brand_dir / brand))
+    return out, problems
+
+
+def _rows(
+    exporter: PlatformExporter,
+    items: Sequence[ExportItem],
+    media: Sequence[PreparedMedia],
+    options: ExportOptions,
+) -> list[dict[str, str]]:
+    """The sheet's rows: the format's campaign and ad group rows, then each item's ad rows."""
+    rows = list(exporter.structure_rows(items, options))
+    for item in items:
+        rows += exporter.rows(
+            item, [m for m in media if m.asset.variant_id == item.variant_id], options
+        )
+    return rows
+
+
 def plan_export(
     session: Session,
     *,
@@ -291,8 +335,12 @@ def plan_export(
     scope: ExportScope,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
 ) -> ExportPlan:
     """Select and check an export without writing anything (the Export page's preview).
+
+    ``brand_dir`` (default: the settings') holds each brand's ``platforms.yaml``, whose account
+    settings the platform's file needs; a missing one is listed as a problem naming the key.
 
     Raises
     ------
@@ -304,32 +352,47 @@ def plan_export(
     exporter = get_exporter(platform)
     options = options or ExportOptions()
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     require_exportable(variants)
-    items = _items(session, variants)
-    found: list[ExportProblem] = []
-    rows: list[dict[str, str]] = []
+    items, found = _with_settings(_items(session, variants), brands)
+    found += exporter.check_all(items, options)
+    export_ok = not any(p.severity == "error" for p in found)
+    layout = (
+        exporter.layout(items, options)
+        if export_ok
+        else SheetLayout(exporter.sheet_file, exporter.columns)
+    )
+    row_items: list[ExportItem] = []
     all_media: list[PreparedMedia] = []
     for item in items:
         mine = _field_problems(item, exporter.platform, exporter.label)
         channel_ok = not any(p.rule == "channel" for p in mine)
+        planned: list[PreparedMedia] = []
         if channel_ok:
             mine += exporter.check(item, options)
             planned, media_problems = media_mod.plan_media(
                 item, exporter.media, exporter.label, folder
             )
-            mine += media_problems
-            all_media += planned
-        if channel_ok and not any(p.severity == "error" for p in mine):
-            mine_rows = exporter.rows(item, planned, options)
-            formula = _formula_problems(item, exporter.columns, mine_rows)
+            planned, unlinked = exporter.link_media(item, planned)
+            mine += media_problems + unlinked
+        if export_ok and channel_ok and not any(p.severity == "error" for p in mine):
+            formula = _formula_problems(item, layout.columns, exporter.rows(item, planned, options))
             mine += formula
             if not formula:
-                rows += mine_rows
+                row_items.append(item)
+                all_media += planned
         found += mine
+    rows = _rows(exporter, row_items, all_media, options)
+    found += [
+        ExportProblem(None, f"row {cell.row} · {cell.column}", "formula_cell",
+                      f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+                      "formula; rename it so it starts otherwise")
+        for cell in formula_cells(layout.columns, exporter.structure_rows(row_items, options))
+    ]  # fmt: skip
     return ExportPlan(
         exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(rows),
-        media=tuple(all_media),
+        row_items=tuple(row_items), layout=layout, media=tuple(all_media),
         problems=tuple(p for p in found if p.severity == "error"),
         warnings=tuple(p for p in found if p.severity == "warning"),
     )  # fmt: skip
@@ -441,8 +504,10 @@ def build_manifest(
         "created_by": actor,
         "import_instructions": exporter.import_hint,
         "sheet": {
-            "file": exporter.sheet_file,
-            "columns": list(exporter.columns),
+            "file": plan.layout.file_name,
+            "columns": list(plan.layout.columns),
+            "preamble_lines": len(plan.layout.preamble),
+            "worksheet": plan.layout.worksheet,
             "rows": len(plan.rows),
             "encoding": exporter.sheet_format.encoding,
             "delimiter": exporter.sheet_format.delimiter,
@@ -514,6 +579,7 @@ def export(
     actor: str,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
     overwrite: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
@@ -548,7 +614,14 @@ def export(
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
-    plan = plan_export(session, platform=platform, scope=scope, options=options, asset_dir=folder)
+    plan = plan_export(
+        session,
+        platform=platform,
+        scope=scope,
+        options=options,
+        asset_dir=folder,
+        brand_dir=brand_dir,
+    )
     if plan.problems:
         raise ExportBlocked(plan.problems)
     exporter = plan.exporter
@@ -561,8 +634,13 @@ def export(
             )
             if problems:
                 raise ExportBlocked(problems)
-            sheet = sheet_bytes(exporter.columns, plan.rows, exporter.sheet_format)
-            files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
+            # Rows again, now that the files exist (Meta names images by their hash).
+            rows = _rows(exporter, plan.row_items, prepared, plan.options)
+            layout = plan.layout
+            sheet = sheet_bytes(
+                layout.columns, rows, exporter.sheet_format, preamble=layout.preamble
+            )
+            files = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
             files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
             manifest = build_manifest(
                 session, plan, prepared, actor=actor, created_at=moment, files=files
@@ -572,7 +650,7 @@ def export(
             )
             os.close(handle)
             partial = Path(name)
-            _write_zip(partial, exporter.sheet_file, sheet, prepared, manifest)
+            _write_zip(partial, layout.file_name, sheet, prepared, manifest)
         data = partial.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         for item in plan.items:
