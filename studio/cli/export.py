@@ -9,12 +9,13 @@ import typer
 
 from studio.cli._common import database, fail
 from studio.export import (
-    PLATFORMS,
     ExportBlocked,
     ExportError,
     ExportOptions,
     ExportScope,
     RsaPins,
+    get_exporter,
+    platform_names,
 )
 from studio.export import export as run_export
 from studio.review.accounts import AuthError
@@ -51,7 +52,9 @@ def parse_pins(values: list[str]) -> dict[int, RsaPins]:
 
 
 def export(
-    platform: str = typer.Option(..., "--platform", help=f"Ad platform: {', '.join(PLATFORMS)}."),
+    platform: str = typer.Option(
+        ..., "--platform", help=f"Ad platform: {', '.join(platform_names())}."
+    ),
     campaign: int | None = typer.Option(
         None, "--campaign", help="Export every approved variant of this campaign."
     ),
@@ -90,8 +93,10 @@ def export(
     platforms.yaml for the account settings the file needs; any problem stops the export and is
     listed, and nothing is written. The zip's SHA-256 is printed and recorded.
     """
-    if platform not in PLATFORMS:
-        fail(f"--platform {platform!r} is not a platform; choose one of {', '.join(PLATFORMS)}")
+    if platform not in platform_names():
+        fail(
+            f"--platform {platform!r} is not a platform; choose one of {', '.join(platform_names())}"
+        )
     if (campaign is None) == (test is None):
         fail("give exactly one of --campaign ID or --test ID")
     if not actor:
@@ -139,4 +144,4 @@ def export(
         f"media file(s)) to {result.path}"
     )
     typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
-    typer.echo(PLATFORMS[platform].import_hint)
+    typer.echo(get_exporter(platform).import_hint)

@@ -9,14 +9,15 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.export import (
-    PLATFORMS,
     ExportBlocked,
     ExportError,
     ExportOptions,
     ExportPlan,
     ExportScope,
     export,
+    get_exporter,
     plan_export,
+    platform_names,
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
@@ -143,7 +144,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
         "variants": len(result.variant_ids),
         "rows": result.rows,
         "media": len(result.media_files),
-        "platform": PLATFORMS[platform].label,
+        "platform": get_exporter(platform).label,
     }
     st.rerun()
 
@@ -191,7 +192,10 @@ def render() -> None:
         "its sizes, and a manifest of approvals, scores, test results and provenance. Ads import paused."
     )
     platform = st.selectbox(
-        "Platform", list(PLATFORMS), format_func=lambda p: PLATFORMS[p].label, key="export_platform"
+        "Platform",
+        platform_names(),
+        format_func=lambda p: get_exporter(p).label,
+        key="export_platform",
     )
     scope = _scope()
     existing = st.text_input(
@@ -230,7 +234,7 @@ def render() -> None:
                     f"{plan.layout.file_name} is a worksheet, not an import file: "
                     f"{plan.layout.preamble[0][0]}"
                 )
-            st.caption(PLATFORMS[platform].import_hint)
+            st.caption(get_exporter(platform).import_hint)
             if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
                 _run(platform, scope, options)
     _download()
