@@ -448,6 +448,16 @@ def test_linkedin_sheet_and_landscape_image(session, people, tmp_path, asset_dir
     assert manifest["variants"][0]["assets"][0]["asset_id"] == landscape.id
 
 
+def test_a_1080_square_is_not_upscaled_for_linkedin(session, people, tmp_path, asset_dir):
+    campaign_id = make_campaign(session, objective="leads")
+    variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
+    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
+    _columns, (row,), _manifest, archive = open_zip(path)
+    with Image.open(io.BytesIO(archive.read(f"media/{row['Image File Name']}"))) as image:
+        assert image.size == (1080, 1080)  # LinkedIn prefers 1200, but blowing up adds nothing
+
+
 def test_linkedin_refuses_an_objective_it_does_not_have_and_a_long_intro(
     session, people, asset_dir
 ):
