@@ -20,8 +20,8 @@ enforces; ``shown_length``, where set, is how much the platform shows before it 
 Sources (checked 2026), cited again beside each rule below:
 
 * Google: responsive search ad specs (support.google.com/google-ads/answer/7684791); Editorial
-  policy (support.google.com/adspolicy/answer/6021546 and /14848297): "character limits in
-  [double-width] languages are half that of other languages"; Punctuation and symbols
+  policy, Style and spelling (support.google.com/adspolicy/answer/14848297): "character limits
+  in [double-width] languages are half that of other languages"; Punctuation and symbols
   (support.google.com/adspolicy/answer/14847994): emoji are "invalid or unsupported characters".
 * TikTok: Video ads specifications (ads.tiktok.com/help/article?aid=6669199281502552069): ad
   description "12-100 English characters (6-50 Chinese / Japanese characters) ... Emoji, { } and

@@ -33,7 +33,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -296,8 +296,6 @@ def _with_settings(
     items: Sequence[ExportItem], brand_dir: Path
 ) -> tuple[list[ExportItem], list[ExportProblem]]:
     """Each item with its brand's ``platforms.yaml``; a file that does not validate is a problem."""
-    from dataclasses import replace
-
     loaded: dict[str, tuple[PlatformSettings, list[BrandFileError]]] = {}
     out, problems = [], []
     for item in items:
