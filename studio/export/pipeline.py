@@ -12,7 +12,8 @@
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
 4. **Encode** the media to the platform's specs in a private work folder (more checks: file
    size, video length).
-5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
+5. **Write** the sheet (in the encoding and delimiter its importer reads; a cell a spreadsheet
+   would run as a formula stops the export at step 3, :mod:`studio.export.sheets`), the media and
    ``manifest.json`` into a temporary file beside the output, then rename it into place, so
    a reader sees either no file or the whole zip, never half of one.
 6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
@@ -32,15 +33,17 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlmodel import Session
 
+from studio.brand.guidelines import BrandFileError
+from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
-from studio.copy.channels import check_fields
+from studio.copy.channels import check_fields, field_texts
 from studio.core import audit
 from studio.core.errors import NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
@@ -57,10 +60,11 @@ from studio.export.base import (
     NothingToExport,
     PlatformExporter,
     PreparedMedia,
+    SheetLayout,
     channels_of,
 )
 from studio.export.registry import get_exporter
-from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
+from studio.export.sheets import formula_cells, sheet_bytes
 from studio.review import queries as review_queries
 from studio.review.accounts import Permission, require
 
@@ -203,11 +207,13 @@ class ExportPlan:
     exporter : the platform's exporter.
     scope : what was asked for.
     items : the variants, each with its campaign, assets and test arms.
-    rows : the sheet's rows as they will be written (formula-guarded), for variants without errors.
-    guarded : cells the formula guard changed.
+    rows : the sheet's rows as they will be written, for variants without errors (Meta's image
+        hashes are filled in once the images are encoded).
+    row_items : the items those rows are for.
+    layout : the sheet's file name, header and preamble.
     media : planned media files, per variant in preference order.
     problems : errors; the export is refused while there is any.
-    warnings : things to look at that do not stop it (truncation, guarded cells, unused assets).
+    warnings : things to look at that do not stop it (truncation, unused assets).
     """
 
     exporter: PlatformExporter
@@ -215,7 +221,8 @@ class ExportPlan:
     options: ExportOptions
     items: tuple[ExportItem, ...]
     rows: tuple[dict[str, str], ...]
-    guarded: tuple[GuardedCell, ...]
+    row_items: tuple[ExportItem, ...]
+    layout: SheetLayout
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
@@ -264,6 +271,70 @@ def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportP
     ]
 
 
+def _formula_problems(
+    item: ExportItem, columns: Sequence[str], rows: Sequence[dict[str, str]]
+) -> list[ExportProblem]:
+    """A cell a spreadsheet would run as a formula stops the export, named by variant and field.
+
+    The cell is never altered (a leading apostrophe would change the ad the platform imports);
+    the copy or the campaign name has to be reworded instead.
+    """
+    fields = {text: where for where, text in field_texts(item.variant.channel, item.variant.fields)}
+    problems = []
+    for cell in formula_cells(columns, rows):
+        where = fields.get(cell.text, cell.column)
+        source = "the copy" if cell.text in fields else f"the {cell.column!r} column"
+        problems.append(
+            ExportProblem(
+                item.variant_id,
+                where,
+                "formula_cell",
+                f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+                f"formula ({cell.column!r} column); reword {source} so it starts otherwise "
+                "(the studio never alters ad text on the way out)",
+            )
+        )
+    return problems
+
+
+def _with_settings(
+    items: Sequence[ExportItem], brand_dir: Path
+) -> tuple[list[ExportItem], list[ExportProblem]]:
+    """Each item with its brand's ``platforms.yaml``; a file that does not validate is a problem."""
+    loaded: dict[str, tuple[PlatformSettings, list[BrandFileError]]] = {}
+    out, problems = [], []
+    for item in items:
+        brand = item.variant.brand
+        if brand not in loaded:
+            loaded[brand] = load_platform_settings(brand_dir / brand)
+            problems += [
+                ExportProblem(
+                    None,
+                    f"{e.file} · {e.field}",
+                    "settings_invalid",
+                    f"{e.problem}; fix the file on the Brand page",
+                )
+                for e in loaded[brand][1]
+            ]
+        out.append(replace(item, settings=loaded[brand][0], brand_root=brand_dir / brand))
+    return out, problems
+
+
+def _rows(
+    exporter: PlatformExporter,
+    items: Sequence[ExportItem],
+    media: Sequence[PreparedMedia],
+    options: ExportOptions,
+) -> list[dict[str, str]]:
+    """The sheet's rows: the format's campaign and ad group rows, then each item's ad rows."""
+    rows = list(exporter.structure_rows(items, options))
+    for item in items:
+        rows += exporter.rows(
+            item, [m for m in media if m.asset.variant_id == item.variant_id], options
+        )
+    return rows
+
+
 def plan_export(
     session: Session,
     *,
@@ -271,8 +342,12 @@ def plan_export(
     scope: ExportScope,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
 ) -> ExportPlan:
     """Select and check an export without writing anything (the Export page's preview).
+
+    ``brand_dir`` (default: the settings') holds each brand's ``platforms.yaml``, whose account
+    settings the platform's file needs; a missing one is listed as a problem naming the key.
 
     Raises
     ------
@@ -284,48 +359,59 @@ def plan_export(
     exporter = get_exporter(platform)
     options = options or ExportOptions()
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     require_exportable(variants)
-    items = _items(session, variants)
-    found: list[ExportProblem] = []
-    rows: list[dict[str, str]] = []
+    items, found = _with_settings(_items(session, variants), brands)
+    found += exporter.check_all(items, options)
+    export_ok = not any(p.severity == "error" for p in found)
+    layout = (
+        exporter.layout(items, options)
+        if export_ok
+        else SheetLayout(exporter.sheet_file, exporter.columns)
+    )
+    row_items: list[ExportItem] = []
     all_media: list[PreparedMedia] = []
     for item in items:
         mine = _field_problems(item, exporter.platform, exporter.label)
         channel_ok = not any(p.rule == "channel" for p in mine)
+        planned: list[PreparedMedia] = []
         if channel_ok:
             mine += exporter.check(item, options)
             planned, media_problems = media_mod.plan_media(
                 item, exporter.media, exporter.label, folder
             )
-            mine += media_problems
-            all_media += planned
+            planned, unlinked = exporter.link_media(item, planned)
+            mine += media_problems + unlinked
+        if export_ok and channel_ok and not any(p.severity == "error" for p in mine):
+            formula = _formula_problems(item, layout.columns, exporter.rows(item, planned, options))
+            mine += formula
+            if not formula:
+                row_items.append(item)
+                all_media += planned
         found += mine
-        if channel_ok and not any(p.severity == "error" for p in mine):
-            rows += exporter.rows(item, planned, options)
-    cells, guarded = safe_rows(exporter.columns, rows)
-    guarded_rows = [dict(zip(exporter.columns, row, strict=True)) for row in cells]
-    guard_warnings = [
+    rows = _rows(exporter, row_items, all_media, options)
+    found += [
         ExportProblem(
             None,
-            f"row {g.row} · {g.column}",
-            "formula_guard",
-            f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
-            "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
-            "warning",
+            f"row {cell.row} · {cell.column}",
+            "formula_cell",
+            f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+            "formula; rename it so it starts otherwise",
         )
-        for g in guarded
+        for cell in formula_cells(layout.columns, exporter.structure_rows(row_items, options))
     ]
     return ExportPlan(
         exporter=exporter,
         scope=scope,
         options=options,
         items=tuple(items),
-        rows=tuple(guarded_rows),
-        guarded=tuple(guarded),
+        rows=tuple(rows),
+        row_items=tuple(row_items),
+        layout=layout,
         media=tuple(all_media),
         problems=tuple(p for p in found if p.severity == "error"),
-        warnings=tuple([p for p in found if p.severity == "warning"] + guard_warnings),
+        warnings=tuple(p for p in found if p.severity == "warning"),
     )
 
 
@@ -501,11 +587,13 @@ def build_manifest(
         "created_by": actor,
         "import_instructions": exporter.import_hint,
         "sheet": {
-            "file": exporter.sheet_file,
-            "columns": list(exporter.columns),
+            "file": plan.layout.file_name,
+            "columns": list(plan.layout.columns),
+            "preamble_lines": len(plan.layout.preamble),
+            "worksheet": plan.layout.worksheet,
             "rows": len(plan.rows),
-            "encoding": ENCODING,
-            "formula_guarded_cells": [g.as_dict() for g in plan.guarded],
+            "encoding": exporter.sheet_format.encoding,
+            "delimiter": exporter.sheet_format.delimiter,
         },
         "warnings": [w.as_dict() for w in plan.warnings],
         "files": files,
@@ -574,6 +662,7 @@ def export(
     actor: str,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
     overwrite: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
@@ -610,7 +699,14 @@ def export(
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
-    plan = plan_export(session, platform=platform, scope=scope, options=options, asset_dir=folder)
+    plan = plan_export(
+        session,
+        platform=platform,
+        scope=scope,
+        options=options,
+        asset_dir=folder,
+        brand_dir=brand_dir,
+    )
     if plan.problems:
         raise ExportBlocked(plan.problems)
     exporter = plan.exporter
@@ -623,9 +719,13 @@ def export(
             )
             if problems:
                 raise ExportBlocked(problems)
-            # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
-            sheet, _ = csv_bytes(exporter.columns, plan.rows)
-            files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
+            # Rows again, now that the files exist (Meta names images by their hash).
+            rows = _rows(exporter, plan.row_items, prepared, plan.options)
+            layout = plan.layout
+            sheet = sheet_bytes(
+                layout.columns, rows, exporter.sheet_format, preamble=layout.preamble
+            )
+            files = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
             files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
             manifest = build_manifest(
                 session, plan, prepared, actor=actor, created_at=moment, files=files
@@ -635,7 +735,7 @@ def export(
             )
             os.close(handle)
             partial = Path(name)
-            _write_zip(partial, exporter.sheet_file, sheet, prepared, manifest)
+            _write_zip(partial, layout.file_name, sheet, prepared, manifest)
         data = partial.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         for item in plan.items:

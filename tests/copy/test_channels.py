@@ -76,8 +76,16 @@ def test_table_holds_the_platform_limits():
         12,
         100,
         False,
-        ("#",),
+        ("#", "{", "}", "@"),
     )
+    assert not tiktok.allow_links
+    # Google and TikTok count double-width characters as 2; Meta and LinkedIn document no such rule.
+    assert {c.id: c.counting for c in CHANNELS.values()} == {
+        "google_rsa": "double_width",
+        "meta_feed": "characters",
+        "linkedin_sponsored": "characters",
+        "tiktok": "double_width",
+    }
     assert set(CHANNELS) == set(ChannelId.__args__)  # type: ignore[attr-defined]
 
 
