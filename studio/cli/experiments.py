@@ -11,6 +11,7 @@ from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
+from studio.ui import charts
 
 app = typer.Typer(
     help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True
@@ -23,6 +24,7 @@ ACTING = typer.Option(
     help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.",
 )
 ERRORS = (ex.ExperimentError, AuthError, ReviewError)
+DEFAULTS = ex.TestSettings()
 
 
 def _actor(actor: str | None) -> str:
@@ -44,39 +46,57 @@ def create(
     variant: list[int] = typer.Option(
         ..., "--variant", help="An approved variant id (repeat, 2 or more)."
     ),
-    policy: str = typer.Option("thompson", help=f"{' | '.join(ex.POLICIES)}."),
-    prior: str = typer.Option(
-        "pooled", help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default)."
+    policy: str | None = typer.Option(
+        None, help=f"{' | '.join(ex.POLICIES)} (default {DEFAULTS.policy})."
+    ),
+    prior: str | None = typer.Option(
+        None, help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (default {DEFAULTS.prior_source})."
     ),
     prior_strength: float | None = typer.Option(
-        None, help="Prior weight in impressions (default: pooled 10, predictor 100)."
+        None,
+        help="Prior weight in impressions (default: "
+        + ", ".join(f"{k} {v:g}" for k, v in ex.DEFAULT_PRIOR_STRENGTH.items() if v)
+        + ").",
     ),
-    min_share: float = typer.Option(
-        0.01, help="Least share per arm after the burn-in (0.01 = 1%)."
+    min_share: float | None = typer.Option(
+        None,
+        help=f"Least share per arm after the burn-in (default {DEFAULTS.min_share:g} = "
+        f"{DEFAULTS.min_share:.0%}).",
     ),
-    burn_in: int = typer.Option(
-        1000, help="Equal split until every arm has this many impressions."
+    burn_in: int | None = typer.Option(
+        None,
+        help="Equal split until every arm has this many impressions (default "
+        f"{DEFAULTS.burn_in_impressions}).",
     ),
-    reweight_hours: int = typer.Option(24, help="Reweighting cadence in hours."),
-    win_probability: float = typer.Option(0.95, help="Probability of being best a winner needs."),
-    max_expected_loss: float = typer.Option(
-        0.0005, help="Expected loss a winner must stay below (clicks per impression)."
+    reweight_hours: int | None = typer.Option(
+        None, help=f"Reweighting cadence in hours (default {DEFAULTS.reweight_hours})."
+    ),
+    win_probability: float | None = typer.Option(
+        None,
+        help=f"Probability of being best a winner needs (default {DEFAULTS.win_probability:g}).",
+    ),
+    max_relative_loss: float | None = typer.Option(
+        None,
+        help="Expected loss a winner must stay below, as a fraction of its CTR (default "
+        f"{DEFAULTS.max_relative_loss:g}).",
     ),
     actor: str | None = ACTING,
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
     try:
-        settings = ex.TestSettings(
-            policy=policy,
-            min_share=min_share,
-            burn_in_impressions=burn_in,
-            reweight_hours=reweight_hours,
-            win_probability=win_probability,
-            max_expected_loss=max_expected_loss,
-            prior_source=prior,
-            prior_strength=prior_strength,
-        )
+        given = {
+            "policy": policy,
+            "min_share": min_share,
+            "burn_in_impressions": burn_in,
+            "reweight_hours": reweight_hours,
+            "win_probability": win_probability,
+            "max_relative_loss": max_relative_loss,
+            "prior_source": prior,
+            "prior_strength": prior_strength,
+        }
+        # Options left out take the defaults of TestSettings, the one place they live.
+        settings = ex.TestSettings(**{k: v for k, v in given.items() if v is not None})
         with database() as session:
             experiment = ex.create_test(
                 session,
@@ -254,5 +274,5 @@ def dashboard(
         csv_path.write_text(ex.dashboard_csv(board))
         typer.echo(f"wrote {csv_path}")
     if png_path is not None:
-        png_path.write_bytes(ex.dashboard_png(board))
+        png_path.write_bytes(charts.dashboard_png(board))
         typer.echo(f"wrote {png_path}")
