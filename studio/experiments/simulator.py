@@ -477,7 +477,6 @@ class ThompsonPolicy:
 class _LiveState:
     active: NDArray[np.bool_]
     winner: IntArray
-    leader_prob: FloatArray
     stored_prior: BetaPosterior
 
 
@@ -523,7 +522,6 @@ class LivePolicy:
         return _LiveState(
             active=np.ones(shape, dtype=bool),
             winner=_no_winner(n_tests),
-            leader_prob=np.full(shape, 1.0 / n_arms),
             stored_prior=stored,
         )
 
@@ -562,7 +560,6 @@ class LivePolicy:
         )
         state.active[rows] &= ~outcome.paused_now
         state.winner[rows] = outcome.winner
-        state.leader_prob[rows] = outcome.prob_best
         shares[rows] = outcome.shares
         return Step(shares, state.winner.copy())
 
@@ -575,9 +572,22 @@ class LivePolicy:
         context: GroupContext,
         tie_break: FloatArray,
     ) -> IntArray:
-        # The arm the last decision found most likely best (the winner, once declared).
-        leader = _argmax_ties(state.leader_prob, tie_break)
-        return np.where(state.winner >= 0, state.winner, leader)
+        # The winner, once declared; otherwise the arm most likely best (among all arms, paused
+        # ones included) on all the delivery, as the decision after the last report would say.
+        leader = state.winner.copy()
+        open_ = np.flatnonzero(leader < 0)
+        if open_.size:
+            final = decide(
+                self.settings,
+                impressions=impressions[open_],
+                clicks=clicks[open_],
+                active=state.active[open_],
+                stored_prior=BetaPosterior(
+                    state.stored_prior.alpha[open_], state.stored_prior.beta[open_]
+                ),
+            )
+            leader[open_] = _argmax_ties(final.prob_best, tie_break[open_])
+        return leader
 
 
 #: The studio's default policy: the live test with the default :class:`TestSettings`.

@@ -22,7 +22,16 @@ from studio.core.models import Variant, VariantStatus
 from studio.review import workflow as review
 from tests.people import add_people
 
-HEADLINES = ("Find your roast", "Fresh beans, every week", "Roasted to order", "Coffee, your way")
+HEADLINES = (
+    "Find your roast",
+    "Fresh beans, every week",
+    "Roasted to order",
+    "Coffee, your way",
+    "Your morning, sorted",
+    "Beans worth waking for",
+    "Small batches, big flavour",
+    "The roast you keep coming back to",
+)
 
 
 def meta_fields(headline: str) -> dict[str, Any]:
