@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from studio.core.models import Arm, ArmResult, VariantStatus
 from tests.experiments.conftest import make_variants, meta_csv
 
 runner = CliRunner()
+
+#: Report rows are dated the day the test starts (rows from before the start are refused).
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
     report = tmp_path / "meta.csv"
     rows = [
         dict(
-            day="2024-05-01",
+            day=TODAY,
             ad_name=f"studio-v{v.id}",
             ad_id=f"77{v.id}",
             impressions=3000,
@@ -68,7 +72,7 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
         )
         for v, c in zip(variants, (30, 41), strict=True)
     ]
-    rows.append(dict(day="2024-05-01", ad_name="studio-v404", ad_id="", impressions=10, clicks=1))
+    rows.append(dict(day=TODAY, ad_name="studio-v404", ad_id="", impressions=10, clicks=1))
     report.write_bytes(meta_csv(rows))
     result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
     assert result.exit_code == 1, result.output  # one bad row: listed, the rest imported

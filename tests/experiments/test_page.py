@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -16,6 +17,9 @@ from studio.ui.shell import PAGES
 from tests.experiments.conftest import make_variants, meta_csv
 
 PAGE = "from studio.ui.pages.tests import render\nrender()\n"
+
+#: Report rows are dated the day the test starts (rows from before the start are refused).
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
@@ -64,7 +68,7 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     # AppTest cannot upload files (the browser journey does): import as `studio events import` would.
     rows = [
         dict(
-            day="2024-05-01",
+            day=TODAY,
             ad_name=f"studio-v{v.id}",
             ad_id=f"9{v.id}",
             impressions=2000,
