@@ -170,10 +170,11 @@ def tuning_grid() -> list[SimulationPolicy]:
     grid: list[SimulationPolicy] = [UniformPolicy(), ThompsonPolicy(name="thompson")]
     for strength, burn_in, win, loss in (
         (100, 200, 0.95, 0.01),
-        (500, 200, 0.95, 0.01),
+        (300, 200, 0.95, 0.01),
         (2000, 200, 0.95, 0.01),
-        (100, 100, 0.95, 0.02),
-        (500, 200, 0.99, 0.02),
+        (100, 100, 0.95, 0.01),
+        (100, 400, 0.95, 0.01),
+        (100, 200, 0.99, 0.02),
     ):
         settings = TestSettings(
             prior_strength=strength,

@@ -1003,10 +1003,15 @@ def _day_p_value(observed: FloatArray, shares: FloatArray) -> float:
     return float(min(1.0, 2.0 * tails.min() * planned.sum()))
 
 
+#: Mixtures tried for a day on which the split changed (see :func:`sample_ratio_mismatch`).
+_MIXTURES = np.linspace(0.0, 1.0, 51)
+
+
 def sample_ratio_mismatch(
     served: ArrayLike,
     planned_shares: ArrayLike,
     *,
+    earlier_shares: ArrayLike | None = None,
     threshold: float = 0.001,
     unplanned_tolerance: float = 0.01,
 ) -> SampleRatioMismatch:
@@ -1017,12 +1022,20 @@ def sample_ratio_mismatch(
     0 (an arm paused a few hours ago, an ad switched off late) are set aside up to
     ``unplanned_tolerance`` of the day's impressions; beyond it the day is a mismatch.
 
+    A day on which the split changed was served under the earlier split for a while and the
+    later one after, and when the platform switched is not known: such a day is tested against
+    every mixture ``w * later + (1 - w) * earlier`` (``w`` on a grid of 51 values) and its
+    p-value is the largest (the supremum p-value over the unknown ``w``, a valid test).
+
     Parameters
     ----------
     served : array_like, shape (n_arms,) or (n_days, n_arms)
         Impressions served per day and arm.
     planned_shares : array_like, same shape as ``served``
-        The split in force each day; each row sums to 1.
+        The split in force each day (at the end of the day, where it changed); each row sums to 1.
+    earlier_shares : array_like, same shape as ``served``, optional
+        For days on which the split changed, the split in force at the start of the day; rows of
+        ``nan`` for days with one split.
     threshold : float
         p-value below which a mismatch is reported (default 0.001).
     unplanned_tolerance : float
@@ -1048,7 +1061,22 @@ def sample_ratio_mismatch(
         or not np.allclose(shares.sum(axis=1), 1.0, atol=1e-6)
     ):
         raise ValueError("each row of planned_shares must be >= 0 and sum to 1")
-    unplanned = np.where(shares > 0, 0.0, observed)
+    earlier = (
+        np.full(shares.shape, np.nan)
+        if earlier_shares is None
+        else np.atleast_2d(np.asarray(earlier_shares, dtype=np.float64))
+    )
+    if earlier.shape != shares.shape:
+        raise ValueError(
+            f"earlier_shares must have the shape of planned_shares {shares.shape}; got {earlier.shape}"
+        )
+    changed = np.all(np.isfinite(earlier), axis=1)
+    if np.any(earlier[changed] < 0) or not np.allclose(
+        earlier[changed].sum(axis=1), 1.0, atol=1e-6
+    ):
+        raise ValueError("each row of earlier_shares must be >= 0 and sum to 1 (or be all nan)")
+    either = np.where(changed[:, None], np.maximum(shares, np.nan_to_num(earlier)), shares)
+    unplanned = np.where(either > 0, 0.0, observed)
     planned_served = observed - unplanned
     expected = (planned_served.sum(axis=1, keepdims=True) * shares).sum(axis=0)
     days = []
@@ -1056,6 +1084,12 @@ def sample_ratio_mismatch(
         total = observed[t].sum()
         if total > 0 and unplanned[t].sum() > unplanned_tolerance * total:
             days.append(0.0)
+        elif changed[t]:
+            tried = [
+                _day_p_value(planned_served[t], w * shares[t] + (1.0 - w) * earlier[t])
+                for w in _MIXTURES
+            ]
+            days.append(float(np.nanmax(tried)) if np.isfinite(tried).any() else float("nan"))
         else:
             days.append(_day_p_value(planned_served[t], shares[t]))
     day_p = np.array(days, dtype=np.float64)

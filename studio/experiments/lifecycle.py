@@ -471,8 +471,9 @@ class SrmCheck:
 
     ``days`` are the delivery days tested (after ``resolved_through``, the last day a person
     marked as explained). ``worst_day`` is the day with the smallest p-value, with what was
-    ``served`` and ``planned`` on it; ``unplanned`` counts impressions on arms whose share was 0
-    on their day (within the tolerance they are set aside).
+    ``served`` and ``planned`` (the split in force at the end of that day) on it; ``unplanned``
+    counts impressions on arms whose share was 0 on their day (within the tolerance they are set
+    aside). A day on which the split changed is tested against every mixture of its two splits.
     """
 
     days: tuple[date, ...]
@@ -737,27 +738,26 @@ def _apply(
     )
 
 
-def _planned_split(
+def _splits_of_day(
     decisions: Sequence[AllocationDecision], arms: Sequence[Arm], day: date
-) -> np.ndarray | None:
-    """The split in force over ``day`` (UTC): decisions made during the day weigh by the hours
-    they were in force. None when no decision covers any of the day."""
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The split in force at the end of ``day`` (UTC) and, when it changed during the day, the
+    one in force at its start. None when no decision covers any of the day."""
     start = datetime.combine(day, datetime.min.time()).replace(tzinfo=UTC)
     end = start + timedelta(days=1)
-    mixture = np.zeros(len(arms))
-    covered = 0.0
+    during = []
     for k, d in enumerate(decisions):
         since = _aware(d.created_at)
         until = _aware(decisions[k + 1].created_at) if k + 1 < len(decisions) else end
-        overlap = (min(until, end) - max(since, start)).total_seconds()
-        if overlap <= 0:
+        if min(until, end) <= max(since, start):
             continue
         shares = np.array([float(d.shares.get(str(a.id), 0.0)) for a in arms])
-        if shares.sum() <= 0:
-            continue
-        mixture += overlap * shares / shares.sum()
-        covered += overlap
-    return mixture / covered if covered > 0 else None
+        if shares.sum() > 0:
+            during.append(shares / shares.sum())
+    if not during:
+        return None
+    last, first = during[-1], during[0]
+    return last, (None if len(during) == 1 or np.allclose(first, last) else first)
 
 
 def _srm_check(
@@ -768,19 +768,20 @@ def _srm_check(
 ) -> SrmCheck | None:
     """Each delivery day's served impressions against the split in force that day."""
     resolved = experiment.srm_resolved_through
-    rows, splits = [], []
+    rows, splits, earlier = [], [], []
     for i, day in enumerate(delivery.days):
         if resolved is not None and day <= resolved:
             continue
-        split = _planned_split(decisions, arms, day)
-        if split is None or delivery.impressions[i].sum() == 0:
+        in_force = _splits_of_day(decisions, arms, day)
+        if in_force is None or delivery.impressions[i].sum() == 0:
             continue
         rows.append(i)
-        splits.append(split)
+        splits.append(in_force[0])
+        earlier.append(np.full(len(arms), np.nan) if in_force[1] is None else in_force[1])
     if not rows:
         return None
     served = delivery.impressions[rows]
-    result = sample_ratio_mismatch(served, np.array(splits))
+    result = sample_ratio_mismatch(served, np.array(splits), earlier_shares=np.array(earlier))
     days = tuple(delivery.days[i] for i in rows)
     worst = result.worst_day
     return SrmCheck(

@@ -535,6 +535,21 @@ def test_finding_srm_tests_each_day_against_its_own_split() -> None:
     assert two.p_value == pytest.approx(2 * chisquare([5100, 4900]).pvalue)
 
 
+def test_srm_on_a_day_the_split_changed_accepts_any_mixture_of_its_two_splits() -> None:
+    earlier, later = [0.5, 0.5], [0.1, 0.9]
+    nan = [np.nan, np.nan]
+    # Served 30/70: the platform switched around mid-day. 50/50 and 10/90 are both fine too.
+    for served in ([3000, 7000], [5000, 5000], [1000, 9000]):
+        result = sample_ratio_mismatch([served], [later], earlier_shares=[earlier])
+        assert not result.mismatch, served
+    # 60/40 is outside the segment between the two splits: a mismatch.
+    assert sample_ratio_mismatch([[6000, 4000]], [later], earlier_shares=[earlier]).mismatch
+    # A day with one split ignores the (nan) earlier row.
+    assert sample_ratio_mismatch([[3000, 7000]], [later], earlier_shares=[nan]).mismatch
+    with pytest.raises(ValueError, match="earlier_shares must be >= 0 and sum to 1"):
+        sample_ratio_mismatch([[1, 1]], [later], earlier_shares=[[0.5, 0.6]])
+
+
 def test_finding_srm_tolerates_a_little_unplanned_traffic() -> None:
     # Issue 13: 40 stray impressions on an arm paused that morning gave p = 0 and a mismatch.
     stray = sample_ratio_mismatch([[6000, 5960, 40]], [[0.5, 0.5, 0.0]])
