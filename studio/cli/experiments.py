@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -250,6 +251,32 @@ def stop(
 ) -> None:
     """End a test without a winner; its variants are retired."""
     _status("stop", test, actor, reason)
+
+
+@app.command("resolve-srm")
+def resolve_srm(
+    test: int = typer.Argument(..., help="Test id."),
+    through: datetime = typer.Option(
+        ..., "--through", formats=["%Y-%m-%d"], help="Last delivery day explained (YYYY-MM-DD)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="What caused the mismatch and how it was fixed (audited)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Mark a test's sample-ratio mismatch up to a day as explained, so a winner can be declared."""
+    who = _actor(actor)
+    try:
+        with database() as session:
+            experiment = ex.resolve_srm(
+                session, test, actor=who, through=through.date(), reason=reason
+            )
+    except ERRORS as exc:
+        fail(str(exc))
+    typer.echo(
+        f"test {experiment.id}: sample-ratio mismatch up to {through:%Y-%m-%d} resolved; later "
+        "days are still checked"
+    )
 
 
 @app.command("dashboard")

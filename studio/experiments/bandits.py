@@ -586,6 +586,44 @@ def period_weighted_posterior(
     return BetaPosterior(prior.alpha + rate * effective, prior.beta + (1.0 - rate) * effective)
 
 
+def ctr_drift_p_value(impressions: ArrayLike, clicks: ArrayLike) -> FloatArray:
+    """p-value of "every arm's CTR is the same in every period", per test.
+
+    For each arm, Pearson's chi-square of its clicks and non-clicks across the periods in which it
+    was served (``sum_t (c_t - n_t r)^2 / (n_t r (1 - r))`` with ``r`` its overall CTR, ``k - 1``
+    degrees of freedom for ``k`` periods); the arms' statistics and degrees of freedom are summed
+    (independent arms). 1 where no arm was served in two periods or has neither clicks nor
+    non-clicks to vary.
+
+    Parameters
+    ----------
+    impressions, clicks : array_like, shape (..., n_periods, n_arms)
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
+    from scipy.stats import chi2
+
+    impressions_ = np.asarray(impressions, dtype=np.float64)
+    clicks_ = _as_counts("clicks", clicks, impressions_.shape)
+    served = impressions_ > 0
+    n = impressions_.sum(axis=-2, keepdims=True)
+    rate = clicks_.sum(axis=-2, keepdims=True) / np.maximum(n, 1.0)
+    spread = rate * (1.0 - rate)
+    varies = spread > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(
+            served & varies,
+            (clicks_ - impressions_ * rate) ** 2
+            / np.where(served & varies, impressions_ * spread, 1.0),
+            0.0,
+        )
+    statistic = terms.sum(axis=(-2, -1))
+    dof = np.where(varies[..., 0, :], np.maximum(served.sum(axis=-2) - 1, 0), 0).sum(axis=-1)
+    return np.where(dof > 0, chi2.sf(statistic, np.maximum(dof, 1)), 1.0)
+
+
 # ---------------------------------------------------------------------------------------------
 # Allocation
 # ---------------------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ arm with the highest probability of being best among *every* arm (paused ones in
   declares a winner);
 * no sample-ratio mismatch is unresolved (the served split is not the planned one: something
   outside the test is choosing who sees what);
-* the period-weighted estimates (:func:`~studio.experiments.bandits.period_weighted_posterior`)
-  agree: when every arm's CTR drifts over the test, the pooled counts of an adaptive split credit
-  the arm that got more of the late traffic, and the winner waits until the drift-free
-  comparison says the same.
+* when CTRs drift (:func:`~studio.experiments.bandits.ctr_drift_p_value` below
+  :data:`DRIFT_THRESHOLD`), the period-weighted estimates
+  (:func:`~studio.experiments.bandits.period_weighted_posterior`) agree: the pooled counts of an
+  adaptive split credit the arm that got more of the late traffic, so the winner waits until
+  the drift-free comparison finds the same winner.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from studio.experiments.bandits import (
     ThompsonSampling,
     TopTwoThompsonSampling,
     centre_on_pooled_ctr,
+    ctr_drift_p_value,
     empirical_bayes_prior,
     period_weighted_posterior,
     summarize_posterior,
@@ -71,6 +73,9 @@ TOP_TWO_LEADER_SHARE = 0.5
 PAUSE_PROBABILITY = 0.01
 #: ... after at least this many impressions.
 MIN_IMPRESSIONS_TO_PAUSE = 1000
+#: CTRs drift when "every arm's CTR is the same every day" has a p-value below this; a winner then
+#: also needs the day-weighted comparison.
+DRIFT_THRESHOLD = 0.01
 
 assert set(get_args(PolicyName)) == set(POLICIES)
 assert set(get_args(PriorSource)) == set(PRIOR_SOURCES)
@@ -211,7 +216,9 @@ class DecisionOutcome:
         disagrees), or the leader is a paused arm.
     drift_prob_best : ndarray
         The leader's probability of being best on period-weighted estimates (``nan`` where not
-        computed: no qualifying leader, or a single period).
+        computed: no qualifying leader, a single period, or no drift).
+    drift_p_value : ndarray
+        p-value of "CTRs are the same every period" (1 where not computed).
     """
 
     prior: BetaPosterior
@@ -229,6 +236,7 @@ class DecisionOutcome:
     held_drift: BoolArray
     held_paused: BoolArray
     drift_prob_best: FloatArray
+    drift_p_value: FloatArray
 
 
 def select_prior(
@@ -323,16 +331,20 @@ def decide(
     candidates = qualifies & leader_active & fresh & ~srm
     drift_prob = np.full(lead, np.nan)
     held_drift = np.zeros(lead, dtype=bool)
+    drift_p = np.ones(lead)
     if daily_impressions.shape[-2] > 1 and candidates.any():
+        drift_p = np.asarray(ctr_drift_p_value(daily_impressions, daily_clicks))
+    drifting = candidates & (drift_p < DRIFT_THRESHOLD)
+    if drifting.any():
         weighted = period_weighted_posterior(prior, daily_impressions, daily_clicks)
         drift = summarize_posterior(weighted)
         agrees = rule.select_winner(drift, weighted.mean) == leader
         drift_prob = np.where(
-            candidates,
+            drifting,
             np.take_along_axis(drift.prob_best, leader[..., None], axis=-1)[..., 0],
             np.nan,
         )
-        held_drift = candidates & ~agrees
+        held_drift = drifting & ~agrees
     won = candidates & ~held_drift
     winner = np.where(won, leader, -1).astype(np.int64)
 
@@ -365,4 +377,5 @@ def decide(
         held_drift=held_drift,
         held_paused=held_paused,
         drift_prob_best=drift_prob,
+        drift_p_value=drift_p,
     )

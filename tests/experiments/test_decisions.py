@@ -7,6 +7,7 @@ import pytest
 
 from studio.experiments.bandits import (
     BetaPosterior,
+    ctr_drift_p_value,
     period_weighted_posterior,
     summarize_posterior,
     update_posterior,
@@ -96,3 +97,30 @@ def test_decide_names_bad_shapes() -> None:
         decide(TestSettings(), impressions=[100, 100], clicks=[1, 1])
     with pytest.raises(ValueError, match=r"clicks must have the shape of impressions"):
         decide(TestSettings(), impressions=[[100, 100]], clicks=[[1, 1, 1]])
+
+
+def test_without_drift_a_moving_split_does_not_hold_the_winner() -> None:
+    # Constant CTRs (A 1.7%, B 1.2%) while the split moves from 50/50 to 95/5: the day-weighted
+    # estimates have little power on B, but CTRs do not drift, so the pooled verdict stands.
+    share_a = np.linspace(0.5, 0.95, 14)
+    impressions = np.round(np.stack([share_a, 1 - share_a], axis=-1) * 5000)
+    clicks = np.round(impressions * [0.017, 0.012])
+    outcome = decide(TestSettings(), impressions=impressions, clicks=clicks)
+    assert outcome.drift_p_value > 0.5
+    assert outcome.winner.tolist() == 0 and not outcome.held_drift
+
+
+def test_drift_p_value_is_the_summed_chi_square_of_each_arms_ctr_over_days() -> None:
+    from scipy.stats import chi2, chi2_contingency
+
+    impressions = np.array([[1000, 800], [1200, 900], [900, 1000]])
+    clicks = np.array([[10, 8], [30, 9], [9, 12]])
+    statistic = sum(
+        chi2_contingency(
+            np.stack([clicks[:, k], impressions[:, k] - clicks[:, k]], axis=1), correction=False
+        )[0]
+        for k in range(2)
+    )
+    expected = chi2.sf(statistic, 4)
+    assert ctr_drift_p_value(impressions, clicks) == pytest.approx(expected)
+    assert ctr_drift_p_value(impressions[:1], clicks[:1]) == 1.0

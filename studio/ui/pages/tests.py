@@ -143,6 +143,27 @@ def _status(experiment_id: int, action: str) -> None:
     _say("success", f"Test {experiment_id} is {experiment.status}.")
 
 
+def _resolve_srm(experiment_id: int) -> None:
+    state = st.session_state
+    try:
+        with context.db_session() as session:
+            ex.resolve_srm(
+                session,
+                experiment_id,
+                actor=context.current_username(),
+                through=state["tests_srm_through"],
+                reason=state.get("tests_srm_reason", ""),
+            )
+    except ERRORS as exc:
+        _say("error", str(exc))
+        return
+    _say(
+        "success",
+        f"Sample-ratio mismatch up to {state['tests_srm_through']:%Y-%m-%d} marked as resolved; "
+        "the next reweighting tests only later days.",
+    )
+
+
 def _assign(experiment_id: int) -> None:
     try:
         with context.db_session() as session:
@@ -301,6 +322,22 @@ def _controls(board: ex.Dashboard) -> None:
         cols[1].button(
             "Resume test", key="tests_resume", on_click=_status, args=(test_id, "resume")
         )
+    if board.latest_srm_mismatch and board.status not in ex.ENDED and board.daily:
+        with cols[3].popover("Resolve sample-ratio mismatch"):
+            st.caption(
+                "No winner is declared while the served split departs from the planned one. Once "
+                "you have found and fixed the cause on the platform, mark the days up to the fix as "
+                "explained."
+            )
+            st.date_input(
+                "Explained through",
+                value=max(row["day"] for row in board.daily),
+                key="tests_srm_through",
+            )
+            st.text_input("What caused it and how it was fixed", key="tests_srm_reason")
+            st.button(
+                "Mark as resolved", key="tests_srm_resolve", on_click=_resolve_srm, args=(test_id,)
+            )
     if board.status not in ex.ENDED:
         with cols[2].popover("Stop test"):
             st.caption("Ends the test without a winner; every variant in it is retired.")
