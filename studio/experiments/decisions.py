@@ -66,7 +66,7 @@ PRIOR_SOURCES: dict[str, str] = {
 }
 #: Prior weight in impressions when a test does not set one. For ``pooled`` it is the most the
 #: empirical-Bayes prior may weigh (it weighs less when the arms clearly differ).
-DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 2000.0, "predictor": 100.0}
+DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 100.0, "predictor": 100.0}
 #: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
 TOP_TWO_LEADER_SHARE = 0.5
 #: An arm is paused when its probability of being best (among all arms) falls below this ...
