@@ -13,7 +13,7 @@ from typing import Any
 
 import typer
 
-from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
 from studio.copy.channels import CHANNELS
@@ -22,6 +22,7 @@ from studio.copy.generation import (
     GenerationResult,
     run_generation,
 )
+from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 
