@@ -8,11 +8,10 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
-from studio.experiments import queries
 from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
-from studio.ui import charts
 
 app = typer.Typer(
     help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True

@@ -145,7 +145,7 @@ def test_csv_is_the_dashboard_history(db, sign_in):
     rows = list(csv.DictReader(io.StringIO(ex.dashboard_csv(board))))
     assert [r["arm"] for r in rows] == ["A", "B"]
     assert {float(r["share"]) for r in rows} == {0.5}
-    from studio.ui.charts import dashboard_png
+    from studio.experiments.charts import dashboard_png
 
     # The library returns the dashboard as data; the UI side draws it.
     assert not hasattr(ex, "dashboard_png")

@@ -15,12 +15,12 @@ import streamlit as st
 
 from studio.copy.channels import CHANNELS
 from studio.core.uploads import UploadRejected
+from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
-from studio.experiments import queries
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
 from studio.review.accounts import AuthError
 from studio.review.workflow import ReviewError
-from studio.ui import charts, context
+from studio.ui import context
 
 MODE = "tests_mode"
 SELECTED = "tests_selected"

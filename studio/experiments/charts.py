@@ -1,7 +1,9 @@
-"""Charts of a creative test's dashboard, drawn from :class:`studio.experiments.lifecycle.Dashboard`.
+"""The dashboard figure of a creative test, drawn from :class:`studio.experiments.lifecycle.Dashboard`.
 
-The library returns the dashboard as data; this module (used by the Tests page and by
-``studio tests dashboard``) draws it. It does not import streamlit.
+:mod:`studio.experiments.lifecycle` returns the dashboard as data and draws nothing; this module
+turns that data into the PNG that both shells offer (the Tests page's download and
+``studio tests dashboard --png``), which may not import each other. matplotlib is imported
+when a figure is drawn.
 """
 
 from __future__ import annotations
