@@ -168,23 +168,27 @@ def run_policies(
 def tuning_grid() -> list[SimulationPolicy]:
     """Live settings tried on the earlier weeks (the defaults were chosen from these)."""
     grid: list[SimulationPolicy] = [UniformPolicy(), ThompsonPolicy(name="thompson")]
-    for strength, burn_in, win, loss in (
-        (100, 200, 0.95, 0.01),
-        (300, 200, 0.95, 0.01),
-        (2000, 200, 0.95, 0.01),
-        (100, 100, 0.95, 0.01),
-        (100, 400, 0.95, 0.01),
-        (100, 200, 0.99, 0.02),
+    for strength, burn_in, win, loss, floor in (
+        (100, 200, 0.95, 0.01, 0.01),
+        (300, 200, 0.95, 0.01, 0.01),
+        (2000, 200, 0.95, 0.01, 0.01),
+        (100, 100, 0.95, 0.01, 0.01),
+        (100, 400, 0.95, 0.01, 0.01),
+        (100, 200, 0.99, 0.02, 0.01),
+        (100, 200, 0.95, 0.005, 0.01),
+        (100, 200, 0.95, 0.01, 0.02),
     ):
         settings = TestSettings(
             prior_strength=strength,
             burn_in_impressions=burn_in,
             win_probability=win,
             max_relative_loss=loss,
+            min_share=floor,
         )
-        grid.append(
-            LivePolicy(name=f"s{strength}-b{burn_in}-w{win:g}-l{loss:g}", settings=settings)
+        name = f"s{strength}-b{burn_in}-w{win:g}-l{loss:g}" + (
+            f"-f{floor:g}" if floor != 0.01 else ""
         )
+        grid.append(LivePolicy(name=name, settings=settings))
     return grid
 
 

@@ -330,7 +330,10 @@ class SimulationPolicy(Protocol):
     simulator passes it back on every call.
     """
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Unique among the policies of one simulation; the key of its figures."""
+        ...
 
     def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> Any: ...
 
@@ -541,9 +544,9 @@ class LivePolicy:
         if not open_.any():
             return Step(shares, state.winner.copy())
         rows = np.flatnonzero(open_)
-        if batch == 0:
-            daily = np.zeros((rows.size, 1, n_arms))
-            daily_clicks = daily
+        if batch == 0:  # nothing served yet: one empty period
+            daily: NDArray[np.int64] = np.zeros((rows.size, 1, n_arms), dtype=np.int64)
+            daily_clicks: NDArray[np.int64] = np.zeros_like(daily)
             fresh = np.zeros(rows.size, dtype=bool)
         else:
             daily, daily_clicks = impressions[rows], clicks[rows]
