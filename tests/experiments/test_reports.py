@@ -335,13 +335,17 @@ def test_uploads_are_checked(session, people, monkeypatch):
     experiment, _ = _test(session)
     with pytest.raises(UploadRejected, match=r"files of type \.xlsx are not accepted"):
         _import(session, experiment, b"x", "report.xlsx")
-    monkeypatch.setenv("STUDIO_MAX_UPLOAD_MB", "0.001")
-    get_settings.cache_clear()
-    try:
-        with pytest.raises(UploadRejected, match="MiB limit"):
-            _import(session, experiment, b"x" * 5000, "report.csv")
-    finally:
+    # The small limit must not outlive this block: later calls (here and in later tests) would
+    # cache settings read while it is still set.
+    with monkeypatch.context() as patched:
+        patched.setenv("STUDIO_MAX_UPLOAD_MB", "0.001")
         get_settings.cache_clear()
+        try:
+            with pytest.raises(UploadRejected, match="MiB limit"):
+                _import(session, experiment, b"x" * 5000, "report.csv")
+        finally:
+            get_settings.cache_clear()
+    get_settings.cache_clear()
     with pytest.raises(ex.ExperimentError, match="no test with id 999"):
         import_report(session, experiment_id=999, data=b"x", file_name="r.csv", actor="mia")
 
