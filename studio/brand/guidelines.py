@@ -4,6 +4,7 @@ A brand lives in ``brand_guidelines/<brand>/``::
 
     guideline.yaml          voice, claims, banned words, disclaimers, colours, fonts, logo, ...
     personas/<segment>.yaml one file per audience segment
+    platforms.yaml          ad-account settings for exports (optional; studio.brand.platforms)
     fonts/*.ttf, logo.png   files the guideline points at (paths relative to the brand folder)
 
 Loading never raises for a user's bad file: every problem becomes a :class:`BrandFileError`
@@ -20,8 +21,12 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from studio.core.errors import InvalidValue, NotFound
+
 GUIDELINE_FILE = "guideline.yaml"
 PERSONA_DIR = "personas"
+#: Ad-account settings for exports; schema in :mod:`studio.brand.platforms`.
+PLATFORMS_FILE = "platforms.yaml"
 
 #: Channels the studio writes for. The per-field limits live in :mod:`studio.copy.channels`.
 ChannelId = Literal["google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"]
@@ -139,7 +144,12 @@ class Guideline(_Strict):
             return self.color("primary")
         if role == "cta_text":
             return self.color("background")
-        raise KeyError(role)
+        raise NotFound(
+            "colour role",
+            role,
+            sorted({c.role for c in self.colors}),
+            within=f"brand {self.name!r}",
+        )
 
     def disclaimers_for(self, channel: str) -> list[Disclaimer]:
         return [d for d in self.disclaimers if d.applies_to(channel)]
@@ -210,8 +220,9 @@ class Brand:
         try:
             return self.personas[slug]
         except KeyError:
-            known = ", ".join(sorted(self.personas)) or "none"
-            raise KeyError(f"brand {self.slug!r} has no persona {slug!r}; known: {known}") from None
+            raise NotFound(
+                "persona", slug, sorted(self.personas), within=f"brand {self.slug!r}"
+            ) from None
 
     def optional_file(self, name: str) -> Path | None:
         """A file in the brand folder such as ``music.mp3``, if the brand ships one."""
@@ -231,9 +242,12 @@ class BrandCatalog:
         try:
             return self.brands[slug]
         except KeyError:
-            known = ", ".join(sorted(self.brands)) or "none"
-            raise KeyError(
-                f"no valid brand {slug!r} in {self.root}; valid brands: {known}"
+            raise NotFound(
+                "valid brand",
+                slug,
+                sorted(self.brands),
+                within=str(self.root),
+                hint="`studio brands validate` lists the problems in brand files.",
             ) from None
 
     def errors_for(self, slug: str) -> list[BrandFileError]:
@@ -322,7 +336,11 @@ def validate_text(root: Path, relative_path: str, text: str) -> list[BrandFileEr
         return validate_guideline_text(text, relative_path, root / parts[0])[1]
     if len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml"):
         return validate_persona_text(text, relative_path)[1]
-    return [BrandFileError(relative_path, "", "not a guideline or persona file")]
+    if len(parts) == 2 and parts[1] == PLATFORMS_FILE:
+        from studio.brand.platforms import validate_platforms_text
+
+        return validate_platforms_text(text, relative_path, root / parts[0])[1]
+    return [BrandFileError(relative_path, "", "not a guideline, persona or platforms file")]
 
 
 def load_brand(root: Path, slug: str) -> tuple[Brand | None, list[BrandFileError]]:
@@ -386,25 +404,33 @@ def load_catalog(root: Path) -> BrandCatalog:
 def resolve_brand_file(root: Path, relative_path: str) -> Path:
     """The absolute path of an editable brand file, refusing anything outside ``root``.
 
-    Only ``<brand>/guideline.yaml`` and ``<brand>/personas/<segment>.yaml`` are editable.
+    Only ``<brand>/guideline.yaml``, ``<brand>/platforms.yaml`` and
+    ``<brand>/personas/<segment>.yaml`` are editable.
     """
     candidate = (root / relative_path).resolve()
     if not candidate.is_relative_to(root.resolve()):
-        raise ValueError(f"{relative_path!r} is outside the brand guidelines folder")
+        raise InvalidValue(f"{relative_path!r} is outside the brand guidelines folder")
     parts = candidate.relative_to(root.resolve()).parts
-    editable = (len(parts) == 2 and parts[1] == GUIDELINE_FILE) or (
+    editable = (len(parts) == 2 and parts[1] in (GUIDELINE_FILE, PLATFORMS_FILE)) or (
         len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml")
     )
     if not editable or not all(_SLUG.match(Path(p).stem) for p in parts):
-        raise ValueError(
+        raise InvalidValue(
             f"{relative_path!r} is not an editable brand file; "
-            "expected <brand>/guideline.yaml or <brand>/personas/<segment>.yaml"
+            "expected <brand>/guideline.yaml, <brand>/platforms.yaml or "
+            "<brand>/personas/<segment>.yaml"
         )
     return candidate
 
 
 def editable_files(root: Path) -> list[str]:
-    """Relative paths of all guideline and persona files, valid or not."""
-    files = [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{GUIDELINE_FILE}"))]
+    """Relative paths of all guideline, platforms and persona files, valid or not.
+
+    Every brand with a guideline gets its ``platforms.yaml`` listed, even before it exists, so
+    the Brand page can create it.
+    """
+    guidelines = sorted(root.glob(f"*/{GUIDELINE_FILE}"))
+    files = [p.relative_to(root).as_posix() for p in guidelines]
+    files += [(p.parent / PLATFORMS_FILE).relative_to(root).as_posix() for p in guidelines]
     files += [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{PERSONA_DIR}/*.yaml"))]
     return sorted(files)

@@ -20,11 +20,12 @@ from sqlmodel import Session, col, select
 
 from studio.brand.guidelines import BrandFileError, resolve_brand_file, validate_text
 from studio.core import audit
+from studio.core.errors import NotFound, UserFacingError
 from studio.core.models import GuidelineVersion
 from studio.review import accounts as auth
 
 
-class BrandFileInvalid(ValueError):
+class BrandFileInvalid(UserFacingError):
     """The text to save does not validate; ``errors`` says where and why."""
 
     def __init__(self, errors: Sequence[BrandFileError]):
@@ -141,7 +142,7 @@ def restore_version(session: Session, *, root: Path, version_id: int, author: st
     """Save an earlier version's text again as the newest version."""
     version = session.get(GuidelineVersion, version_id)
     if version is None:
-        raise KeyError(f"no saved version with id {version_id}")
+        raise NotFound("saved guideline version with id", version_id)
     return save_brand_file(
         session,
         root=root,
@@ -176,18 +177,23 @@ BRAND_ASSET_FOLDERS = {
     ".mp3": "",
     ".m4a": "",
     ".wav": "",
+    # The TikTok bulk template downloaded from the brand's own Ads Manager (platforms.yaml names it).
+    ".csv": "templates",
 }
 
 
 def save_brand_asset(
     session: Session, *, root: Path, brand: str, name: str, data: bytes, max_mb: float, author: str
 ) -> str:
-    """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
+    """Store an uploaded logo, font, music file or TikTok template in a brand folder.
+
+    Returns its path relative to the brand folder.
 
     The file is checked (size, type, and that it opens as an image or a font) before anything is
     written, written atomically, and never replaces an existing file of the same name. As for
     :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
     """
+    import csv
     import io
     import re
 
@@ -215,7 +221,11 @@ def save_brand_asset(
             Image.open(io.BytesIO(data)).verify()
         elif upload.suffix in (".ttf", ".otf"):
             ImageFont.truetype(io.BytesIO(data), 20)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        elif upload.suffix == ".csv" and not next(
+            csv.reader(io.StringIO(data.decode("utf-8-sig"))), None
+        ):
+            raise OSError("the file is empty")
+    except (UnidentifiedImageError, OSError, SyntaxError, UnicodeDecodeError, csv.Error) as exc:
         raise UploadRejected(
             f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
         ) from exc

@@ -6,6 +6,7 @@ import typer
 
 from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
+from studio.core.errors import UserFacingError
 
 
 def demo(
@@ -41,6 +42,6 @@ def demo(
                 seed=seed,
                 say=typer.echo,
             )
-    except (KeyError, ValueError, RuntimeError) as exc:
-        fail(str(exc).strip("'\""))
+    except (UserFacingError, ValueError, RuntimeError) as exc:
+        fail(str(exc))
     typer.echo(summary(result))

@@ -8,17 +8,16 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.errors import UserFacingError
 from studio.export import (
     ExportBlocked,
-    ExportError,
     ExportOptions,
     ExportScope,
     RsaPins,
+    get_exporter,
     platform_names,
 )
 from studio.export import export as run_export
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
@@ -72,26 +71,48 @@ def export(
     pin: list[str] = typer.Option(
         [], "--pin", help="Google only: pin texts, e.g. 12:h1=1,d1=1 (repeatable, one per variant)."
     ),
+    existing_campaign: str | None = typer.Option(
+        None,
+        "--existing-campaign",
+        help="Put the ads into this campaign already in the ad account (its exact name) "
+        "instead of creating one.",
+    ),
+    worksheet: bool = typer.Option(
+        False,
+        "--worksheet",
+        help="TikTok only: write studio's worksheet (not an import file) when the brand has no "
+        "TikTok template.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
 ) -> None:
     """Export approved variants (a campaign's, or a test's winners) for one ad platform.
 
-    Every field is checked against the platform's limits first; any problem stops the export
-    and is listed, and nothing is written. The zip's SHA-256 is printed and recorded.
+    Every field is checked against the platform's limits first, and the brand's
+    platforms.yaml for the account settings the file needs; any problem stops the export and is
+    listed, and nothing is written. The zip's SHA-256 is printed and recorded.
     """
     if platform not in platform_names():
         fail(
             f"--platform {platform!r} is not a platform; choose one of {', '.join(platform_names())}"
         )
-    if (campaign is None) == (test is None):
+    if campaign is not None and test is None:
+        scope = ExportScope.campaign(campaign)
+    elif test is not None and campaign is None:
+        scope = ExportScope.test(test)
+    else:
         fail("give exactly one of --campaign ID or --test ID")
     if not actor:
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
-    scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
-    options = ExportOptions(pins=parse_pins(pin))
-    written = False
+    if worksheet and platform != "tiktok":
+        fail("--worksheet applies to TikTok only (--platform tiktok)")
+    try:
+        options = ExportOptions(
+            pins=parse_pins(pin), existing_campaign=existing_campaign, worksheet=worksheet
+        )
+    except ValueError as exc:
+        fail(f"--existing-campaign: {exc}")
     try:
         with database() as session:
             result = run_export(
@@ -103,19 +124,12 @@ def export(
                 options=options,
                 overwrite=force,
             )
-            written = True
     except ExportBlocked as exc:
         for problem in exc.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
         fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         fail(str(exc))
-    except BaseException:
-        # The zip is in place but the database did not commit its record: take it away again
-        # so that no export exists without its audit entry.
-        if written:
-            output.unlink(missing_ok=True)
-        raise
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     typer.echo(
@@ -123,3 +137,4 @@ def export(
         f"media file(s)) to {result.path}"
     )
     typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
+    typer.echo(get_exporter(platform).import_hint)

@@ -23,6 +23,7 @@ from studio.copy.generation import (
     run_generation,
 )
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
+from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 
@@ -57,8 +58,22 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
     field_names: list[str] = []
     for spec in CHANNELS.values():
         field_names += [f.name for f in spec.fields if f.name not in field_names]
-    columns = ["variant_id", "campaign_id", "persona", "channel", *field_names, "predicted_ctr", "backend",
-               "model", "seed", "prompt_template", "prompt_hash", "flagged", "violations", "repairs"]  # fmt: skip
+    columns = [
+        "variant_id",
+        "campaign_id",
+        "persona",
+        "channel",
+        *field_names,
+        "predicted_ctr",
+        "backend",
+        "model",
+        "seed",
+        "prompt_template",
+        "prompt_hash",
+        "flagged",
+        "violations",
+        "repairs",
+    ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
@@ -140,8 +155,8 @@ def generate(
             seed=seed,
         )
         writer = make_copy_writer(config, backend)
-    except (KeyError, ValueError, CopyWriterUnavailable) as exc:
-        fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        fail(str(exc))
 
     def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)
@@ -163,8 +178,11 @@ def generate(
         for violation in v.violations:
             typer.echo(f"    {violation}")
     for failure in result.failures:
-        typer.secho(f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
-                    fg=typer.colors.RED, err=True)  # fmt: skip
+        typer.secho(
+            f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
+            fg=typer.colors.RED,
+            err=True,
+        )
     if result.unscored:
         typer.secho(result.unscored, fg=typer.colors.YELLOW, err=True)
     diversity = "n/a" if result.diversity is None else f"{result.diversity:.3f}"

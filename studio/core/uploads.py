@@ -6,8 +6,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from studio.core.errors import UserFacingError
 
-class UploadRejected(ValueError):
+
+class UploadRejected(UserFacingError):
     """An upload the studio will not take; the message says why and what is allowed."""
 
 

@@ -31,11 +31,12 @@ arm with the highest probability of being best among *every* arm (paused ones in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from studio.core.errors import UserFacingError
+from studio.core.models import AllocationPolicy, PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
     DecisionRule,
@@ -53,20 +54,22 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
 
-PolicyName = Literal["thompson", "top_two"]
-PriorSource = Literal["flat", "pooled", "predictor"]
-POLICIES: dict[str, str] = {
-    "thompson": "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
-    "top_two": "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
+POLICIES: dict[AllocationPolicy, str] = {
+    AllocationPolicy.thompson: "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
+    AllocationPolicy.top_two: "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
 }
-PRIOR_SOURCES: dict[str, str] = {
-    "flat": "Flat: Beta(1, 1), no prior knowledge",
-    "pooled": "Pooled (studio default): shrink the arms toward each other as far as the data allow",
-    "predictor": "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
+PRIOR_SOURCES: dict[PriorSource, str] = {
+    PriorSource.flat: "Flat: Beta(1, 1), no prior knowledge",
+    PriorSource.pooled: "Pooled (studio default): shrink the arms toward each other as far as the data allow",
+    PriorSource.predictor: "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
 }
 #: Prior weight in impressions when a test does not set one. For ``pooled`` it is the most the
 #: empirical-Bayes prior may weigh (it weighs less when the arms clearly differ).
-DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 100.0, "predictor": 100.0}
+DEFAULT_PRIOR_STRENGTH: dict[PriorSource, float] = {
+    PriorSource.flat: 0.0,
+    PriorSource.pooled: 100.0,
+    PriorSource.predictor: 100.0,
+}
 #: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
 TOP_TWO_LEADER_SHARE = 0.5
 #: An arm is paused when its probability of being best (among all arms) falls below this ...
@@ -77,11 +80,8 @@ MIN_IMPRESSIONS_TO_PAUSE = 1000
 #: also needs the day-weighted comparison.
 DRIFT_THRESHOLD = 0.01
 
-assert set(get_args(PolicyName)) == set(POLICIES)
-assert set(get_args(PriorSource)) == set(PRIOR_SOURCES)
 
-
-class ExperimentError(ValueError):
+class ExperimentError(UserFacingError):
     """A test request the studio refuses; the message says why and what to do instead."""
 
 
@@ -96,7 +96,7 @@ class TestSettings:
 
     Parameters
     ----------
-    policy : {"thompson", "top_two"}
+    policy : AllocationPolicy (or its value as text)
     min_share : float
         Least share of traffic any active arm keeps after the burn-in (0.01 = 1%).
     burn_in_impressions : int
@@ -107,23 +107,24 @@ class TestSettings:
         An arm wins when its probability of being best reaches this ...
     max_relative_loss : float
         ... and its expected loss is below this fraction of its own CTR (0.01 = 1%).
-    prior_source : {"flat", "pooled", "predictor"}
+    prior_source : PriorSource (or its value as text)
     prior_strength : float or None
         Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    policy: str = "thompson"
+    policy: AllocationPolicy = AllocationPolicy.thompson
     min_share: float = 0.01
     burn_in_impressions: int = 200
     reweight_hours: int = 24
     win_probability: float = 0.95
     max_relative_loss: float = 0.01
-    prior_source: str = "pooled"
+    prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
 
     def __post_init__(self) -> None:
+        # Text from the CLI, a form, a stored row or a logged decision becomes the enum here.
         if self.policy not in POLICIES:
             raise ExperimentError(
                 f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
@@ -132,6 +133,8 @@ class TestSettings:
             raise ExperimentError(
                 f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
             )
+        object.__setattr__(self, "policy", AllocationPolicy(self.policy))
+        object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
         if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
             raise ExperimentError(
                 f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
@@ -156,9 +159,9 @@ class TestSettings:
             raise ExperimentError(
                 f"prior strength must be a number of impressions >= 0; got {strength!r}"
             )
-        if self.prior_source == "flat" and strength != 0:
+        if self.prior_source == PriorSource.flat and strength != 0:
             raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
-        if self.prior_source != "flat" and strength <= 0:
+        if self.prior_source != PriorSource.flat and strength <= 0:
             raise ExperimentError(
                 f"a {self.prior_source} prior needs a strength > 0 impressions (default "
                 f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
@@ -181,7 +184,7 @@ class TestSettings:
         )
 
     def allocator(self) -> ThompsonSampling:
-        if self.policy == "top_two":
+        if self.policy == AllocationPolicy.top_two:
             return TopTwoThompsonSampling(
                 self.min_share, self.burn_in_impressions, leader_share=TOP_TWO_LEADER_SHARE
             )
@@ -255,9 +258,9 @@ def select_prior(
     """
     impressions_ = np.asarray(impressions, dtype=np.float64)
     clicks_ = np.asarray(clicks, dtype=np.float64)
-    if settings.prior_source == "pooled":
+    if settings.prior_source == PriorSource.pooled:
         return empirical_bayes_prior(impressions_, clicks_, strength=settings.strength)
-    if settings.prior_source == "predictor":
+    if settings.prior_source == PriorSource.predictor:
         if stored is None:
             raise ValueError("the predictor prior needs the stored per-arm predictor prior")
         return centre_on_pooled_ctr(stored, impressions_, clicks_)

@@ -58,7 +58,17 @@ from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.core import audit
-from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+from studio.core.models import (
+    AllocationDecision,
+    AllocationPolicy,
+    Arm,
+    Experiment,
+    ExperimentStatus,
+    PriorSource,
+    Variant,
+    VariantStatus,
+    utcnow,
+)
 from studio.experiments import queries
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -81,7 +91,12 @@ from studio.review.accounts import Permission, require
 #: Coverage of the CTR intervals the studio shows.
 INTERVAL_LEVEL = 0.95
 MAX_ARMS = 20
-RUNNING, PAUSED, STOPPED, COMPLETED = "running", "paused", "stopped", "completed"
+RUNNING, PAUSED, STOPPED, COMPLETED = (
+    ExperimentStatus.running,
+    ExperimentStatus.paused,
+    ExperimentStatus.stopped,
+    ExperimentStatus.completed,
+)
 ENDED = frozenset({STOPPED, COMPLETED})
 
 __all__ = [
@@ -182,10 +197,17 @@ def eligible_variants(
     """Approved variants of one brand, persona and channel: what a new test may compare."""
     from studio.copy import variants as variant_queries
 
-    return list(variant_queries.list_variants(
-        session, brand=brand, personas=[persona], channels=[channel], statuses=[VariantStatus.approved],
-        order="predicted_ctr", limit=limit,
-    ))  # fmt: skip
+    return list(
+        variant_queries.list_variants(
+            session,
+            brand=brand,
+            personas=[persona],
+            channels=[channel],
+            statuses=[VariantStatus.approved],
+            order="predicted_ctr",
+            limit=limit,
+        )
+    )
 
 
 def _check_variants(
@@ -213,7 +235,7 @@ def _check_variants(
             problems.append(
                 f"variant {vid} is {str(v.status)!r}; only approved variants can start a test"
             )
-        if settings.prior_source == "predictor":
+        if settings.prior_source == PriorSource.predictor:
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
             if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
                 problems.append(
@@ -325,17 +347,30 @@ def create_test(
             "two arms would share an ad name; report rows could not tell them apart"
         )
     ordered = [variants[vid] for vid in ids]
-    if settings.prior_source == "predictor":
+    if settings.prior_source == PriorSource.predictor:
         prior = _predictor_prior(ordered, settings.strength)
     else:  # flat, and pooled before any delivery (as the simulator's studio policy)
         prior = BetaPosterior.flat(len(ids))
-    experiment = queries.add_experiment(session, experiment=Experiment(
-        name=name, brand=brand, persona=persona, channel=channel, policy=settings.policy, status=RUNNING,
-        min_share=settings.min_share, burn_in_impressions=int(settings.burn_in_impressions),
-        reweight_hours=int(settings.reweight_hours), prior_source=settings.prior_source,
-        prior_strength=settings.strength, win_probability=settings.win_probability,
-        max_relative_loss=settings.max_relative_loss, created_by=actor, created_at=now or utcnow(),
-    ))  # fmt: skip
+    experiment = queries.add_experiment(
+        session,
+        experiment=Experiment(
+            name=name,
+            brand=brand,
+            persona=persona,
+            channel=channel,
+            policy=settings.policy,
+            status=RUNNING,
+            min_share=settings.min_share,
+            burn_in_impressions=int(settings.burn_in_impressions),
+            reweight_hours=int(settings.reweight_hours),
+            prior_source=settings.prior_source,
+            prior_strength=settings.strength,
+            win_probability=settings.win_probability,
+            max_relative_loss=settings.max_relative_loss,
+            created_by=actor,
+            created_at=now or utcnow(),
+        ),
+    )
     assert experiment.id is not None
     arms = [
         queries.add_arm(
@@ -351,12 +386,23 @@ def create_test(
     ]
     for vid in ids:
         review_flow.transition(session, variant_id=vid, target=VariantStatus.in_test, actor=actor)
-    audit.record(session, actor=actor, action="experiment.create", entity_type="experiment",
-                 entity_id=experiment.id, after={
-                     "name": name, "brand": brand, "persona": persona, "channel": channel,
-                     "settings": asdict(settings) | {"prior_strength": settings.strength},
-                     "arms": [{"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms],
-                 })  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.create",
+        entity_type="experiment",
+        entity_id=experiment.id,
+        after={
+            "name": name,
+            "brand": brand,
+            "persona": persona,
+            "channel": channel,
+            "settings": asdict(settings) | {"prior_strength": settings.strength},
+            "arms": [
+                {"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms
+            ],
+        },
+    )
     _decide(session, experiment, actor=actor, now=now)
     return experiment
 
@@ -600,9 +646,20 @@ def _decide(
         srm_mismatch=bool(srm and srm.mismatch),
     )
     return _apply(
-        session, experiment, arms, variants, delivery, outcome, settings,
-        actor=actor, moment=moment, previous=previous, srm=srm, new_data=new_data, active=active,
-    )  # fmt: skip
+        session,
+        experiment,
+        arms,
+        variants,
+        delivery,
+        outcome,
+        settings,
+        actor=actor,
+        moment=moment,
+        previous=previous,
+        srm=srm,
+        new_data=new_data,
+        active=active,
+    )
 
 
 def _held(outcome: DecisionOutcome) -> tuple[str, ...]:
@@ -641,57 +698,109 @@ def _apply(
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
-            arm_id=a.id, letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
-            ad_name=a.ad_name, ad_id=a.ad_id, impressions=int(impressions[i]), clicks=int(clicks[i]),
-            conversions=int(delivery.conversions[:, i].sum()), spend=float(delivery.spend[:, i].sum()),
-            prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]),
-            alpha=float(posterior.alpha[i]), beta=float(posterior.beta[i]), ctr_mean=float(posterior.mean[i]),
-            ctr_low=float(low[i]), ctr_high=float(high[i]), share=float(outcome.shares[i]),
-            prob_best=float(outcome.prob_best[i]), expected_loss=float(outcome.expected_loss[i]),
-            paused=bool(a.paused or to_pause[i]), paused_now=bool(to_pause[i]),
+            arm_id=a.id,
+            letter=arm_letter(i),
+            variant_id=a.variant_id,
+            headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
+            ad_name=a.ad_name,
+            ad_id=a.ad_id,
+            impressions=int(impressions[i]),
+            clicks=int(clicks[i]),
+            conversions=int(delivery.conversions[:, i].sum()),
+            spend=float(delivery.spend[:, i].sum()),
+            prior_alpha=float(prior.alpha[i]),
+            prior_beta=float(prior.beta[i]),
+            alpha=float(posterior.alpha[i]),
+            beta=float(posterior.beta[i]),
+            ctr_mean=float(posterior.mean[i]),
+            ctr_low=float(low[i]),
+            ctr_high=float(high[i]),
+            share=float(outcome.shares[i]),
+            prob_best=float(outcome.prob_best[i]),
+            expected_loss=float(outcome.expected_loss[i]),
+            paused=bool(a.paused or to_pause[i]),
+            paused_now=bool(to_pause[i]),
         )
         for i, a in enumerate(arms)
-    )  # fmt: skip
+    )
     winner = arm_decisions[winner_index] if winner_index >= 0 else None
     leader = arm_decisions[int(outcome.leader)]
     held = _held(outcome)
     next_at = None if winner else moment + timedelta(hours=experiment.reweight_hours)
     notes = _explain(
-        experiment, settings, arm_decisions, burn_in=burn_in, winner=winner, leader=leader,
-        held=held, srm=srm, first=previous is None, next_at=next_at,
-    )  # fmt: skip
-    record = queries.add_decision(session, decision=AllocationDecision(
-        experiment_id=experiment.id, created_at=moment,
-        shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
-        prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
-        expected_loss={str(a.arm_id): round(float(a.expected_loss or 0.0), 8) for a in arm_decisions},
-        summary="\n".join(n.text for n in notes),
-        details={
-            "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
-            "settings": asdict(settings) | {"prior_strength": settings.strength},
-            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == "top_two" else None,
-            "burn_in": burn_in, "new_data": new_data, "srm_mismatch": bool(srm and srm.mismatch),
-            "winner_arm_id": winner.arm_id if winner else None, "leader_arm_id": leader.arm_id,
-            "held": list(held), "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
-            "days": [d.isoformat() for d in delivery.days],
-            "daily_impressions": delivery.impressions.astype(int).tolist(),
-            "daily_clicks": delivery.clicks.astype(int).tolist(),
-            "arms": [{"arm_id": a.arm_id, "variant_id": a.variant_id, "active": bool(active[i]),
-                      "impressions": a.impressions, "clicks": a.clicks,
-                      "stored_prior_alpha": arms[i].prior_alpha, "stored_prior_beta": arms[i].prior_beta,
-                      "prior_alpha": a.prior_alpha, "prior_beta": a.prior_beta, "alpha": a.alpha, "beta": a.beta}
-                     for i, a in enumerate(arm_decisions)],
-            "notes": [{"kind": n.kind, "text": n.text} for n in notes],
-            "srm": None if srm is None else {
-                "days": [d.isoformat() for d in srm.days], "p_value": srm.p_value, "mismatch": srm.mismatch,
-                "threshold": srm.threshold, "worst_day": srm.worst_day.isoformat() if srm.worst_day else None,
-                "served": {str(k): v for k, v in srm.served.items()},
-                "planned": {str(k): v for k, v in srm.planned.items()},
-                "unplanned": {str(k): v for k, v in srm.unplanned.items()},
-                "resolved_through": srm.resolved_through.isoformat() if srm.resolved_through else None,
+        experiment,
+        settings,
+        arm_decisions,
+        burn_in=burn_in,
+        winner=winner,
+        leader=leader,
+        held=held,
+        srm=srm,
+        first=previous is None,
+        next_at=next_at,
+    )
+    record = queries.add_decision(
+        session,
+        decision=AllocationDecision(
+            experiment_id=experiment.id,
+            created_at=moment,
+            shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
+            prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
+            expected_loss={
+                str(a.arm_id): round(float(a.expected_loss or 0.0), 8) for a in arm_decisions
             },
-        },
-    ))  # fmt: skip
+            summary="\n".join(n.text for n in notes),
+            details={
+                "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
+                "settings": asdict(settings) | {"prior_strength": settings.strength},
+                "top_two_leader_share": TOP_TWO_LEADER_SHARE
+                if settings.policy == AllocationPolicy.top_two
+                else None,
+                "burn_in": burn_in,
+                "new_data": new_data,
+                "srm_mismatch": bool(srm and srm.mismatch),
+                "winner_arm_id": winner.arm_id if winner else None,
+                "leader_arm_id": leader.arm_id,
+                "held": list(held),
+                "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
+                "days": [d.isoformat() for d in delivery.days],
+                "daily_impressions": delivery.impressions.astype(int).tolist(),
+                "daily_clicks": delivery.clicks.astype(int).tolist(),
+                "arms": [
+                    {
+                        "arm_id": a.arm_id,
+                        "variant_id": a.variant_id,
+                        "active": bool(active[i]),
+                        "impressions": a.impressions,
+                        "clicks": a.clicks,
+                        "stored_prior_alpha": arms[i].prior_alpha,
+                        "stored_prior_beta": arms[i].prior_beta,
+                        "prior_alpha": a.prior_alpha,
+                        "prior_beta": a.prior_beta,
+                        "alpha": a.alpha,
+                        "beta": a.beta,
+                    }
+                    for i, a in enumerate(arm_decisions)
+                ],
+                "notes": [{"kind": n.kind, "text": n.text} for n in notes],
+                "srm": None
+                if srm is None
+                else {
+                    "days": [d.isoformat() for d in srm.days],
+                    "p_value": srm.p_value,
+                    "mismatch": srm.mismatch,
+                    "threshold": srm.threshold,
+                    "worst_day": srm.worst_day.isoformat() if srm.worst_day else None,
+                    "served": {str(k): v for k, v in srm.served.items()},
+                    "planned": {str(k): v for k, v in srm.planned.items()},
+                    "unplanned": {str(k): v for k, v in srm.unplanned.items()},
+                    "resolved_through": srm.resolved_through.isoformat()
+                    if srm.resolved_through
+                    else None,
+                },
+            },
+        ),
+    )
     for a, arm in zip(arm_decisions, arms, strict=True):
         if a.paused_now:
             arm.paused = True
@@ -857,19 +966,25 @@ def _explain(
     total = sum(a.impressions for a in arms)
     active = [a for a in arms if not a.paused or a.paused_now]
     if winner is not None:
-        notes.append(Note("winner",
-            f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
-            f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
-            "The other variants are retired."
-        ))  # fmt: skip
+        notes.append(
+            Note(
+                "winner",
+                f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
+                f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
+                "The other variants are retired.",
+            )
+        )
     elif burn_in:
         short = [a for a in active if a.impressions < settings.burn_in_impressions]
         behind = ", ".join(f"{a.letter} has {a.impressions:,}" for a in short)
         start = "Test started" if first and total == 0 else "Burn-in"
-        notes.append(Note("burn_in",
-            f"{start}: equal split ({_split_text(arms)}) until every arm has "
-            f"{settings.burn_in_impressions:,} impressions ({behind})."
-        ))  # fmt: skip
+        notes.append(
+            Note(
+                "burn_in",
+                f"{start}: equal split ({_split_text(arms)}) until every arm has "
+                f"{settings.burn_in_impressions:,} impressions ({behind}).",
+            )
+        )
     else:
         needs = []
         if leader.prob_best < settings.win_probability:
@@ -879,42 +994,58 @@ def _explain(
             needs.append(
                 f"an expected loss below {settings.max_relative_loss:.1%} of its CTR ({_pp(limit)})"
             )
-        notes.append(Note("no_winner",
-            f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
-            f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
-            + (f" (a winner needs {' and '.join(needs)})" if needs else "") + "."
-        ))  # fmt: skip
+        notes.append(
+            Note(
+                "no_winner",
+                f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
+                f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
+                + (f" (a winner needs {' and '.join(needs)})" if needs else "")
+                + ".",
+            )
+        )
         for reason in held:
             notes.append(Note("held", f"Arm {leader.label} would win, but {HELD_REASONS[reason]}."))
         notes.append(Note("split", f"New split: {_split_text(arms)}."))
     for a in arms:
         if a.paused_now:
-            notes.append(Note("pause",
-                f"Pause arm {a.label}: {_pct(a.prob_best)} probability of being best after "
-                f"{a.impressions:,} impressions; turn its ad off."
-            ))  # fmt: skip
+            notes.append(
+                Note(
+                    "pause",
+                    f"Pause arm {a.label}: {_pct(a.prob_best)} probability of being best after "
+                    f"{a.impressions:,} impressions; turn its ad off.",
+                )
+            )
     if srm is not None:
         if srm.mismatch and srm.worst_day is not None:
             served_total = sum(srm.served.values())
             served_shares = (
                 {k: v / served_total for k, v in srm.served.items()} if served_total else {}
             )
-            notes.append(Note("srm_mismatch",
-                f"Sample-ratio mismatch: on {srm.worst_day:%Y-%m-%d} the platform served "
-                f"{_split_text(arms, served_shares)} of {served_total:,} impressions, but the split in "
-                f"force that day was {_split_text(arms, srm.planned)} (p {_p(srm.p_value)} < "
-                f"{srm.threshold:g} over {len(srm.days)} day(s)). Check each ad's budget, status and "
-                "approval on the platform; no winner is declared until the mismatch is resolved."
-            ))  # fmt: skip
+            notes.append(
+                Note(
+                    "srm_mismatch",
+                    f"Sample-ratio mismatch: on {srm.worst_day:%Y-%m-%d} the platform served "
+                    f"{_split_text(arms, served_shares)} of {served_total:,} impressions, but the split in "
+                    f"force that day was {_split_text(arms, srm.planned)} (p {_p(srm.p_value)} < "
+                    f"{srm.threshold:g} over {len(srm.days)} day(s)). Check each ad's budget, status and "
+                    "approval on the platform; no winner is declared until the mismatch is resolved.",
+                )
+            )
         else:
-            notes.append(Note("srm_ok",
-                f"Served traffic matches the split in force each day ({len(srm.days)} day(s) tested, "
-                f"p {_p(srm.p_value)})."
-            ))  # fmt: skip
+            notes.append(
+                Note(
+                    "srm_ok",
+                    f"Served traffic matches the split in force each day ({len(srm.days)} day(s) tested, "
+                    f"p {_p(srm.p_value)}).",
+                )
+            )
     if next_at is not None:
-        notes.append(Note("next",
-            f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h)."
-        ))  # fmt: skip
+        notes.append(
+            Note(
+                "next",
+                f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h).",
+            )
+        )
     return notes
 
 
@@ -1202,14 +1333,24 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         low, high = _posterior_interval(alpha, beta)
         for k, arm_id in enumerate(ids):
             loss = d.expected_loss.get(str(arm_id))
-            history.append(HistoryRow(
-                decision_id=d.id, at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],  # type: ignore[arg-type]
-                variant_id=logged[arm_id]["variant_id"], headline=heads[arm_id],
-                impressions=int(logged[arm_id]["impressions"]), clicks=int(logged[arm_id]["clicks"]),
-                ctr_mean=float(alpha[k] / (alpha[k] + beta[k])), ctr_low=float(low[k]), ctr_high=float(high[k]),
-                share=float(d.shares.get(str(arm_id), 0.0)), prob_best=float(d.prob_best.get(str(arm_id), 0.0)),
-                expected_loss=None if loss is None else float(loss),
-            ))  # fmt: skip
+            history.append(
+                HistoryRow(
+                    decision_id=d.id,
+                    at=_aware(d.created_at),
+                    arm_id=arm_id,
+                    arm=letters[arm_id],  # type: ignore[arg-type]
+                    variant_id=logged[arm_id]["variant_id"],
+                    headline=heads[arm_id],
+                    impressions=int(logged[arm_id]["impressions"]),
+                    clicks=int(logged[arm_id]["clicks"]),
+                    ctr_mean=float(alpha[k] / (alpha[k] + beta[k])),
+                    ctr_low=float(low[k]),
+                    ctr_high=float(high[k]),
+                    share=float(d.shares.get(str(arm_id), 0.0)),
+                    prob_best=float(d.prob_best.get(str(arm_id), 0.0)),
+                    expected_loss=None if loss is None else float(loss),
+                )
+            )
     latest = decisions[-1] if decisions else None
     current: list[ArmDecision] = []
     last_rows = {h.arm_id: h for h in history if latest is not None and h.decision_id == latest.id}
@@ -1222,15 +1363,31 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         alpha = float(x["alpha"]) if x else a.prior_alpha
         beta = float(x["beta"]) if x else a.prior_beta
         low, high = _posterior_interval(np.array([alpha]), np.array([beta]))
-        current.append(ArmDecision(
-            arm_id=a.id, letter=letters[a.id], variant_id=a.variant_id, headline=heads[a.id], ad_name=a.ad_name,  # type: ignore[arg-type,index]
-            ad_id=a.ad_id, impressions=t.impressions, clicks=t.clicks, conversions=t.conversions, spend=t.spend,
-            prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
-            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=alpha, beta=beta,
-            ctr_mean=alpha / (alpha + beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
-            share=row.share if row else 0.0, prob_best=row.prob_best if row else 0.0,
-            expected_loss=row.expected_loss if row else None, paused=a.paused,
-        ))  # fmt: skip
+        current.append(
+            ArmDecision(
+                arm_id=a.id,
+                letter=letters[a.id],
+                variant_id=a.variant_id,
+                headline=heads[a.id],
+                ad_name=a.ad_name,  # type: ignore[arg-type,index]
+                ad_id=a.ad_id,
+                impressions=t.impressions,
+                clicks=t.clicks,
+                conversions=t.conversions,
+                spend=t.spend,
+                prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
+                prior_beta=float(x["prior_beta"]) if x else a.prior_beta,
+                alpha=alpha,
+                beta=beta,
+                ctr_mean=alpha / (alpha + beta),
+                ctr_low=float(low[0]),
+                ctr_high=float(high[0]),
+                share=row.share if row else 0.0,
+                prob_best=row.prob_best if row else 0.0,
+                expected_loss=row.expected_loss if row else None,
+                paused=a.paused,
+            )
+        )
     daily = tuple(
         {
             "day": r.day,
@@ -1248,13 +1405,20 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
     new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
     srm = (latest.details or {}).get("srm") if latest else None
     return Dashboard(
-        experiment_id=experiment_id, name=experiment.name, status=experiment.status, policy=experiment.policy,
-        prior_source=experiment.prior_source, winner_arm_id=experiment.winner_arm_id, arms=tuple(current),
-        history=tuple(history), daily=daily,
+        experiment_id=experiment_id,
+        name=experiment.name,
+        status=experiment.status,
+        policy=experiment.policy,
+        prior_source=experiment.prior_source,
+        winner_arm_id=experiment.winner_arm_id,
+        arms=tuple(current),
+        history=tuple(history),
+        daily=daily,
         decisions=tuple((d.id, _aware(d.created_at), d.summary) for d in decisions),  # type: ignore[misc]
-        new_rows=new_rows, latest_srm_mismatch=bool(srm and srm.get("mismatch")),
+        new_rows=new_rows,
+        latest_srm_mismatch=bool(srm and srm.get("mismatch")),
         notes=_logged_notes(latest),
-    )  # fmt: skip
+    )
 
 
 def _logged_notes(decision: AllocationDecision | None) -> tuple[Note, ...]:

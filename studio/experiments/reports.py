@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from studio.core import audit
+from studio.core.errors import StudioError, UserFacingError
 from studio.core.models import ArmResult
 from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
@@ -64,7 +65,7 @@ DATE_FORMATS = (
 )
 
 
-class ReportFileError(ValueError):
+class ReportFileError(UserFacingError):
     """The whole file cannot be read as a report; the message names the file and the fix."""
 
 
@@ -212,7 +213,7 @@ def _dialect(text: str) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-class _BadValue(ValueError):
+class _BadValue(StudioError):
     pass
 
 
@@ -531,11 +532,22 @@ def import_report(
         learned_ad_ids=learned,
         warnings=parsed.warnings,
     )
-    audit.record(session, actor=actor, action="experiment.import_report", entity_type="experiment",
-                 entity_id=experiment_id, after={
-                     "file": upload.name, "platform": parsed.platform, "sha256": hashlib.sha256(data).hexdigest(),
-                     "imported": result.imported, "duplicates": duplicates, "bad_rows": len(result.bad_rows),
-                     "impressions": result.impressions, "clicks": result.clicks,
-                     "learned_ad_ids": {str(k): v for k, v in learned.items()},
-                 })  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.import_report",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        after={
+            "file": upload.name,
+            "platform": parsed.platform,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "imported": result.imported,
+            "duplicates": duplicates,
+            "bad_rows": len(result.bad_rows),
+            "impressions": result.impressions,
+            "clicks": result.clicks,
+            "learned_ad_ids": {str(k): v for k, v in learned.items()},
+        },
+    )
     return result

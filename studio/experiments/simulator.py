@@ -40,6 +40,8 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from studio.core.errors import UserFacingError
+from studio.core.models import PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
     ThompsonSampling,
@@ -65,7 +67,7 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 OPTIONAL_COLUMNS = ("headline",)
 
 
-class ArmsFileError(ValueError):
+class ArmsFileError(UserFacingError):
     """An arms table that cannot be simulated; the message names the file, row and field."""
 
 
@@ -507,7 +509,7 @@ class LivePolicy:
     def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> _LiveState:
         shape = (n_tests, n_arms)
         stored = BetaPosterior.flat(shape)
-        if self.settings.prior_source == "predictor":
+        if self.settings.prior_source == PriorSource.predictor:
             if context.lift is None or context.sigma is None or context.base_ctr is None:
                 raise ValueError(
                     f"policy {self.name!r} uses the predictor prior; simulate it with predictions"

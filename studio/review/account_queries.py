@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from studio.core.errors import NotFound
 from studio.core.models import Role, User
 
 
@@ -16,7 +17,7 @@ def find_user(session: Session, *, username: str) -> User | None:
 def get_user(session: Session, *, username: str) -> User:
     user = find_user(session, username=username)
     if user is None:
-        raise KeyError(f"no user named {username!r}")
+        raise NotFound("user named", username, hint="`studio users list` shows the accounts.")
     return user
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from studio.core.models import Review, Variant, VariantStatus
+from studio.core.models import Review, ReviewAction, Variant, VariantStatus
 
 
 def add_review(
@@ -16,9 +16,9 @@ def add_review(
     *,
     variant_id: int,
     reviewer: str,
-    action: str,
-    from_status: str,
-    to_status: str,
+    action: ReviewAction,
+    from_status: VariantStatus,
+    to_status: VariantStatus,
     comment: str = "",
 ) -> Review:
     review = Review(
@@ -94,7 +94,7 @@ def update_status_if_unchanged(
         .values(status=to_status.value, lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1
 
 
 def bump_lock_if_unchanged(
@@ -108,4 +108,4 @@ def bump_lock_if_unchanged(
         .values(lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1

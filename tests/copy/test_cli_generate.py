@@ -19,9 +19,26 @@ def test_generate_saves_drafts_and_writes_json(people_env, tmp_path):
     out = tmp_path / "variants.json"
     result = runner.invoke(
         app,
-        ["generate", "--brand", "ledgerly", "--persona", "freelancers", "--channel", "tiktok",
-         "--channel", "google_rsa", "-n", "2", "--objective", "leads", "--output", str(out), "--as", "cara"],
-    )  # fmt: skip
+        [
+            "generate",
+            "--brand",
+            "ledgerly",
+            "--persona",
+            "freelancers",
+            "--channel",
+            "tiktok",
+            "--channel",
+            "google_rsa",
+            "-n",
+            "2",
+            "--objective",
+            "leads",
+            "--output",
+            str(out),
+            "--as",
+            "cara",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "4 drafts saved, 0 flagged" in result.output
     records = json.loads(out.read_text())
@@ -70,9 +87,9 @@ def test_bad_arguments_are_named(people_env, tmp_path):
         and "freelancers" in result.output
     )
     result = runner.invoke(app, ["generate", "-b", "nope", "--as", "cara"])
-    assert result.exit_code == 1 and "valid brands: halden-coffee, ledgerly" in result.output
+    assert result.exit_code == 1 and "Known: halden-coffee, ledgerly." in result.output
     result = runner.invoke(app, ["generate", "-b", "ledgerly", "-c", "fax", "--as", "cara"])
-    assert result.exit_code == 1 and "unknown channel 'fax'" in result.output
+    assert result.exit_code == 1 and "There is no channel 'fax'" in result.output
     result = runner.invoke(
         app, ["generate", "-b", "ledgerly", "-o", str(tmp_path / "out.xlsx"), "--as", "cara"]
     )

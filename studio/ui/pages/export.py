@@ -8,6 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.errors import UserFacingError
+from studio.core.models import saved_id
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -21,8 +23,6 @@ from studio.export import (
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 from studio.ui import context
 
 RESULT_KEY = "export_result"
@@ -38,12 +38,14 @@ def _scope() -> ExportScope | None:
     with context.db_session() as session:
         if kind == "campaign":
             campaigns = {
-                c.id: f"#{c.id} · {c.name} ({c.objective})"
+                saved_id(c): f"#{c.id} · {c.name} ({c.objective})"
                 for c in variant_queries.list_campaigns(session, brand=slug)
             }
         else:
             tests = {
-                e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                saved_id(
+                    e
+                ): f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
                 for e in export_queries.list_experiments(session)
                 if slug is None or e.brand == slug
             }
@@ -63,8 +65,9 @@ def _scope() -> ExportScope | None:
 
 
 def _preview(plan: ExportPlan) -> None:
-    exporter = plan.exporter
-    st.subheader(f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {exporter.sheet_file}")
+    st.subheader(
+        f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {plan.layout.file_name}"
+    )
     if plan.problems:
         st.error(
             f"{len(plan.problems)} problem(s) stop this export; nothing will be written until they "
@@ -77,18 +80,28 @@ def _preview(plan: ExportPlan) -> None:
             column_order=["variant_id", "location", "message", "rule"],
         )
     if plan.rows:
-        filled = [c for c in exporter.columns if any(row.get(c) for row in plan.rows)]
+        filled = [c for c in plan.layout.columns if any(row.get(c) for row in plan.rows)]
         st.dataframe(
             list(plan.rows), hide_index=True, use_container_width=True, column_order=filled
         )
     if plan.media:
         st.caption("Media, resized and encoded to the platform's specs when exported:")
         st.dataframe(
-            [{"variant": m.asset.variant_id, "asset": m.asset.id, "kind": m.asset.kind,
-              "from": f"{m.asset.width}x{m.asset.height}", "to": m.target.size_label,
-              "file": f"media/{m.file_name}", "in sheet": m.in_sheet} for m in plan.media],
-            hide_index=True, use_container_width=True,
-        )  # fmt: skip
+            [
+                {
+                    "variant": m.asset.variant_id,
+                    "asset": m.asset.id,
+                    "kind": m.asset.kind,
+                    "from": f"{m.asset.width}x{m.asset.height}",
+                    "to": m.target.size_label,
+                    "file": f"media/{m.file_name}",
+                    "in sheet": m.in_sheet,
+                }
+                for m in plan.media
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
     if plan.warnings:
         with st.expander(f"{len(plan.warnings)} warning(s): these do not stop the export"):
             st.dataframe(
@@ -112,30 +125,23 @@ def _output(platform: str, scope: ExportScope) -> Path:
 
 
 def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
-    output = _output(platform, scope)
-    written = False
     try:
         with context.db_session() as session:
             result = export(
                 session,
                 platform=platform,
                 scope=scope,
-                output=output,
+                output=_output(platform, scope),
                 actor=context.current_username(),
                 options=options,
             )
-            written = True
     except ExportBlocked as exc:
         st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
         st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
         return
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         st.error(str(exc))
         return
-    except Exception:
-        if written:  # the record did not commit: no export may exist without its audit entry
-            output.unlink(missing_ok=True)
-        raise
     st.session_state[RESULT_KEY] = {
         "path": str(result.path),
         "sha256": result.sha256,
@@ -177,11 +183,22 @@ def _history() -> None:
         return
     st.subheader("Recent exports")
     st.dataframe(
-        [{"export": r.id, "at (UTC)": r.created_at, "by": r.created_by, "platform": r.platform,
-          "scope": r.scope, "variants": ", ".join(map(str, r.variant_ids)), "file": Path(r.file_name).name,
-          "sha256": r.sha256} for r in records],
-        hide_index=True, use_container_width=True,
-    )  # fmt: skip
+        [
+            {
+                "export": r.id,
+                "at (UTC)": r.created_at,
+                "by": r.created_by,
+                "platform": r.platform,
+                "scope": r.scope,
+                "variants": ", ".join(map(str, r.variant_ids)),
+                "file": Path(r.file_name).name,
+                "sha256": r.sha256,
+            }
+            for r in records
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
 
 
 def render() -> None:
@@ -197,13 +214,29 @@ def render() -> None:
         key="export_platform",
     )
     scope = _scope()
-    options = ExportOptions()
+    existing = st.text_input(
+        "Into an existing campaign (optional)",
+        key="export_existing_campaign",
+        help="The exact name of a campaign already in the ad account; leave empty to create one "
+        "named after studio's campaign (with the budget and settings from the brand's "
+        "platforms.yaml).",
+    ).strip()
+    pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
         key="export_pin_first",
         help="Google then always shows it first (for a brand or offer headline).",
     ):
-        options = ExportOptions(default_pins=PIN_FIRST_HEADLINE)
+        pins = PIN_FIRST_HEADLINE
+    worksheet = platform == "tiktok" and st.checkbox(
+        "No TikTok template: write a worksheet instead (not an import file)",
+        key="export_tiktok_worksheet",
+        help="TikTok imports only your account's own bulk template: upload it on the Brand page "
+        "and name it in platforms.yaml (tiktok.template).",
+    )
+    options = ExportOptions(
+        default_pins=pins, existing_campaign=existing or None, worksheet=worksheet
+    )
     if scope is not None:
         try:
             with context.db_session() as session:
@@ -212,6 +245,11 @@ def render() -> None:
             st.warning(str(exc))
         else:
             _preview(plan)
+            if plan.layout.worksheet:
+                st.warning(
+                    f"{plan.layout.file_name} is a worksheet, not an import file: "
+                    f"{plan.layout.preamble[0][0]}"
+                )
             st.caption(get_exporter(platform).import_hint)
             if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
                 _run(platform, scope, options)

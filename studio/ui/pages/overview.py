@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.models import VariantStatus as S
 from studio.ui import context
 
 
@@ -35,7 +36,7 @@ def render() -> None:
     st.subheader("Variants")
     columns = st.columns(5)
     for column, status in zip(
-        columns, ["draft", "in_review", "approved", "in_test", "winner"], strict=True
+        columns, [S.draft, S.in_review, S.approved, S.in_test, S.winner], strict=True
     ):
         column.metric(status.replace("_", " ").title(), counts.get(status, 0))
     st.subheader("Personas")

@@ -14,12 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from studio.copy.channels import CHANNELS
-from studio.core.uploads import UploadRejected
+from studio.core.errors import UserFacingError
+from studio.core.models import PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
-from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
+from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
 from studio.ui import context
 
 MODE = "tests_mode"
@@ -28,7 +27,6 @@ MESSAGES = "tests_messages"
 IMPORT_RESULT = "tests_import_result"
 SETUP = "tests_created_setup"
 MODES = ("Open a test", "New test")
-ERRORS = (ex.ExperimentError, AuthError, ReviewError, ReportFileError, UploadRejected)
 PLATFORM_LABELS = {"auto": "Detect from the columns", **PLATFORMS}
 
 
@@ -51,11 +49,17 @@ def _create(brand: str) -> None:
     try:
         prior = state["tests_new_prior"]
         settings = ex.TestSettings(
-            policy=state["tests_new_policy"], min_share=state["tests_new_min_share"] / 100,
-            burn_in_impressions=int(state["tests_new_burn_in"]), reweight_hours=int(state["tests_new_cadence"]),
-            win_probability=state["tests_new_win"] / 100, max_relative_loss=state["tests_new_max_loss"] / 100,
-            prior_source=prior, prior_strength=None if prior == "flat" else float(state["tests_new_strength"]),
-        )  # fmt: skip
+            policy=state["tests_new_policy"],
+            min_share=state["tests_new_min_share"] / 100,
+            burn_in_impressions=int(state["tests_new_burn_in"]),
+            reweight_hours=int(state["tests_new_cadence"]),
+            win_probability=state["tests_new_win"] / 100,
+            max_relative_loss=state["tests_new_max_loss"] / 100,
+            prior_source=prior,
+            prior_strength=None
+            if prior == PriorSource.flat
+            else float(state["tests_new_strength"]),
+        )
         with context.db_session() as session:
             experiment = ex.create_test(
                 session,
@@ -67,8 +71,8 @@ def _create(brand: str) -> None:
                 actor=context.current_username(),
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
-    except ERRORS as exc:
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     state[SETUP] = [
@@ -101,21 +105,25 @@ def _import(experiment_id: int) -> None:
                 actor=context.current_username(),
                 platform=st.session_state.get("tests_platform", "auto"),
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     st.session_state[IMPORT_RESULT] = {
-        "summary": result.summary(), "imported": result.imported, "duplicates": result.duplicates,
-        "bad_rows": [b.as_dict() for b in result.bad_rows], "warnings": list(result.warnings),
-        "learned": {str(k): v for k, v in result.learned_ad_ids.items()}, "test": experiment_id,
-    }  # fmt: skip
+        "summary": result.summary(),
+        "imported": result.imported,
+        "duplicates": result.duplicates,
+        "bad_rows": [b.as_dict() for b in result.bad_rows],
+        "warnings": list(result.warnings),
+        "learned": {str(k): v for k, v in result.learned_ad_ids.items()},
+        "test": experiment_id,
+    }
 
 
 def _reweight(experiment_id: int) -> None:
     try:
         with context.db_session() as session:
             decision = ex.reweight(session, experiment_id, actor=context.current_username())
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say(
@@ -137,7 +145,7 @@ def _status(experiment_id: int, action: str) -> None:
                 experiment = getattr(ex, action)(
                     session, experiment_id, actor=context.current_username()
                 )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say("success", f"Test {experiment_id} is {experiment.status}.")
@@ -154,7 +162,7 @@ def _resolve_srm(experiment_id: int) -> None:
                 through=state["tests_srm_through"],
                 reason=state.get("tests_srm_reason", ""),
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say(
@@ -174,7 +182,7 @@ def _assign(experiment_id: int) -> None:
                 actor=context.current_username(),
                 ad_id=st.session_state.get("tests_ad_id", ""),
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say(
@@ -246,9 +254,11 @@ def _new_test() -> None:
     c.number_input(
         "Prior strength (impressions)",
         min_value=0.0,
-        value=ex.DEFAULT_PRIOR_STRENGTH["predictor" if prior == "predictor" else "pooled"],
+        value=ex.DEFAULT_PRIOR_STRENGTH[
+            PriorSource.predictor if prior == PriorSource.predictor else PriorSource.pooled
+        ],
         step=10.0,
-        disabled=prior == "flat",
+        disabled=prior == PriorSource.flat,
         key="tests_new_strength",
         help="Pooled: the most the test's pooled CTR may weigh (studio default "
         f"{ex.DEFAULT_PRIOR_STRENGTH['pooled']:g}; less when the arms clearly differ, never less "
@@ -441,14 +451,29 @@ def _charts(board: ex.Dashboard) -> None:
     labels = board.labels()
     st.subheader("Dashboard")
     st.dataframe(
-        [{"arm": a.letter, "headline": a.headline, "impressions": a.impressions, "clicks": a.clicks,
-          "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
-          "CTR 95% low": round(a.ctr_low * 100, 3), "CTR 95% high": round(a.ctr_high * 100, 3),
-          "P(best) %": round(a.prob_best * 100, 1), "share %": round(a.share * 100, 1),
-          "expected loss (pp)": None if a.expected_loss is None else round(a.expected_loss * 100, 4),
-          "paused": a.paused, "winner": a.arm_id == board.winner_arm_id} for a in board.arms],
-        hide_index=True, width="stretch", key="tests_arms_table",
-    )  # fmt: skip
+        [
+            {
+                "arm": a.letter,
+                "headline": a.headline,
+                "impressions": a.impressions,
+                "clicks": a.clicks,
+                "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
+                "CTR 95% low": round(a.ctr_low * 100, 3),
+                "CTR 95% high": round(a.ctr_high * 100, 3),
+                "P(best) %": round(a.prob_best * 100, 1),
+                "share %": round(a.share * 100, 1),
+                "expected loss (pp)": None
+                if a.expected_loss is None
+                else round(a.expected_loss * 100, 4),
+                "paused": a.paused,
+                "winner": a.arm_id == board.winner_arm_id,
+            }
+            for a in board.arms
+        ],
+        hide_index=True,
+        width="stretch",
+        key="tests_arms_table",
+    )
     x, densities = board.densities(200)
     density = pd.DataFrame(
         [
