@@ -84,18 +84,22 @@ def create(
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
     try:
-        given = {
-            "policy": policy,
-            "min_share": min_share,
-            "burn_in_impressions": burn_in,
-            "reweight_hours": reweight_hours,
-            "win_probability": win_probability,
-            "max_relative_loss": max_relative_loss,
-            "prior_source": prior,
-            "prior_strength": prior_strength,
-        }
         # Options left out take the defaults of TestSettings, the one place they live.
-        settings = ex.TestSettings(**{k: v for k, v in given.items() if v is not None})
+        defaults = ex.TestSettings()
+        settings = ex.TestSettings(
+            policy=defaults.policy if policy is None else policy,
+            min_share=defaults.min_share if min_share is None else min_share,
+            burn_in_impressions=defaults.burn_in_impressions if burn_in is None else burn_in,
+            reweight_hours=defaults.reweight_hours if reweight_hours is None else reweight_hours,
+            win_probability=defaults.win_probability
+            if win_probability is None
+            else win_probability,
+            max_relative_loss=defaults.max_relative_loss
+            if max_relative_loss is None
+            else max_relative_loss,
+            prior_source=defaults.prior_source if prior is None else prior,
+            prior_strength=prior_strength,
+        )
         with database() as session:
             experiment = ex.create_test(
                 session,

@@ -269,9 +269,10 @@ def _pooled_ctr(impressions: FloatArray, clicks: FloatArray) -> FloatArray:
 
     The halves keep it inside (0, 1) before the first click.
     """
-    return (clicks.sum(axis=-1, keepdims=True) + 0.5) / (
+    pooled: FloatArray = (clicks.sum(axis=-1, keepdims=True) + 0.5) / (
         impressions.sum(axis=-1, keepdims=True) + 1.0
     )
+    return pooled
 
 
 def empirical_bayes_prior(
@@ -696,7 +697,8 @@ def _burn_in_rows(
             raise ValueError("impressions per arm are needed to check the burn-in")
         return np.zeros(mask.shape[:-1], dtype=bool)
     served = _as_counts("impressions", impressions, mask.shape)
-    return np.any(mask & (served < burn_in_impressions), axis=-1)
+    in_burn_in: BoolArray = np.any(mask & (served < burn_in_impressions), axis=-1)
+    return in_burn_in
 
 
 @dataclass(frozen=True)
@@ -821,7 +823,8 @@ def top_two_shares(
     challenger = np.where(eye, 0.0, challenger)
     challenger = challenger / challenger.sum(axis=-1, keepdims=True)
     from_challenges = np.einsum("...i,...ij->...j", p, challenger)
-    return leader_share * p + (1.0 - leader_share) * from_challenges
+    shares: FloatArray = leader_share * p + (1.0 - leader_share) * from_challenges
+    return shares
 
 
 @dataclass(frozen=True)
@@ -974,12 +977,13 @@ class DecisionRule:
         served = _as_counts("impressions", impressions, shape)
         best = np.where(mask, summary.prob_best, -1.0).max(axis=-1, keepdims=True)
         is_leader = summary.prob_best >= best
-        return (
+        to_pause: BoolArray = (
             mask
             & ~is_leader
             & (summary.prob_best < self.pause_probability)
             & (served >= self.min_impressions_to_pause)
         )
+        return to_pause
 
 
 # ---------------------------------------------------------------------------------------------

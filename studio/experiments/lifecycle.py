@@ -67,6 +67,7 @@ from studio.core.models import (
     PriorSource,
     Variant,
     VariantStatus,
+    saved_id,
     utcnow,
 )
 from studio.experiments import queries
@@ -274,10 +275,17 @@ def _copy_key(variant: Variant) -> str:
     return json.dumps(normal(variant.fields), sort_keys=True)
 
 
+def _prediction(variant: Variant) -> tuple[float, float, float]:
+    """``(predicted_ctr, ctr_low, ctr_high)`` of a variant that creation checked was scored."""
+    if variant.predicted_ctr is None or variant.ctr_low is None or variant.ctr_high is None:
+        raise ValueError(f"variant {variant.id} has no predicted CTR with an interval")
+    return variant.predicted_ctr, variant.ctr_low, variant.ctr_high
+
+
 def _predictor_prior(variants: Sequence[Variant], strength: float) -> BetaPosterior:
-    ctr = np.array([float(v.predicted_ctr) for v in variants])  # type: ignore[arg-type]
-    low = np.array([float(v.ctr_low) for v in variants])  # type: ignore[arg-type]
-    high = np.array([float(v.ctr_high) for v in variants])  # type: ignore[arg-type]
+    ctr = np.array([_prediction(v)[0] for v in variants])
+    low = np.array([_prediction(v)[1] for v in variants])
+    high = np.array([_prediction(v)[2] for v in variants])
     return prior_from_prediction(
         ctr,
         np.minimum(low, ctr),
@@ -410,12 +418,17 @@ def create_test(
 def arm_setup(session: Session, *, experiment_id: int) -> list[ArmSetup]:
     """Per arm: the letter, headline, and the ad name (and id) the platform's ad must carry."""
     experiment = _get(session, experiment_id)
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     return [
         ArmSetup(
-            a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id
-        )  # type: ignore[arg-type]
+            saved_id(a),
+            arm_letter(i),
+            a.variant_id,
+            headline(variants[a.variant_id]),
+            a.ad_name,
+            a.ad_id,
+        )
         for i, a in enumerate(arms)
     ]
 
@@ -698,10 +711,10 @@ def _apply(
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
-            arm_id=a.id,
+            arm_id=saved_id(a),
             letter=arm_letter(i),
             variant_id=a.variant_id,
-            headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
+            headline=headline(variants[a.variant_id]),
             ad_name=a.ad_name,
             ad_id=a.ad_id,
             impressions=int(impressions[i]),
@@ -902,8 +915,8 @@ def _srm_check(
         served={a.id: int(served[worst, j]) for j, a in enumerate(arms)} if worst >= 0 else {},  # type: ignore[misc]
         planned={a.id: float(splits[worst][j]) for j, a in enumerate(arms)} if worst >= 0 else {},  # type: ignore[misc]
         unplanned={
-            a.id: int(result.unplanned[j]) for j, a in enumerate(arms) if result.unplanned[j]
-        },  # type: ignore[misc]
+            saved_id(a): int(result.unplanned[j]) for j, a in enumerate(arms) if result.unplanned[j]
+        },
         resolved_through=resolved,
     )
 
@@ -1093,7 +1106,7 @@ def next_reweight_at(session: Session, experiment: Experiment) -> datetime | Non
     """When a running test is next due for reweighting (None when it is not running)."""
     if experiment.status != RUNNING:
         return None
-    last = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    last = queries.latest_decision(session, experiment_id=saved_id(experiment))
     start = last.created_at if last else experiment.created_at
     return _aware(start) + timedelta(hours=experiment.reweight_hours)
 
@@ -1119,7 +1132,7 @@ def due_tests(session: Session, *, now: datetime | None = None) -> list[Experime
 def _declare_winner(
     session: Session, experiment: Experiment, arm_id: int, *, actor: str, now: datetime, reason: str
 ) -> None:
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     for arm in arms:
         target = VariantStatus.winner if arm.id == arm_id else VariantStatus.retired
         review_flow.transition(
@@ -1137,8 +1150,8 @@ def _declare_winner(
         actor=actor,
         action="experiment.declare_winner",
         entity_type="experiment",
-        entity_id=experiment.id,
-        before=before,  # type: ignore[arg-type]
+        entity_id=saved_id(experiment),
+        before=before,
         after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason},
     )
 
@@ -1153,8 +1166,8 @@ def _set_status(
     experiment_id: int,
     *,
     actor: str,
-    allowed_from: set[str],
-    to: str,
+    allowed_from: set[ExperimentStatus],
+    to: ExperimentStatus,
     action: str,
     reason: str = "",
 ) -> Experiment:
@@ -1289,7 +1302,7 @@ class Dashboard:
     experiment_id: int
     name: str
     status: str
-    policy: str
+    policy: AllocationPolicy
     prior_source: str
     winner_arm_id: int | None
     arms: tuple[ArmDecision, ...]
@@ -1335,10 +1348,10 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
             loss = d.expected_loss.get(str(arm_id))
             history.append(
                 HistoryRow(
-                    decision_id=d.id,
+                    decision_id=saved_id(d),
                     at=_aware(d.created_at),
                     arm_id=arm_id,
-                    arm=letters[arm_id],  # type: ignore[arg-type]
+                    arm=letters[arm_id],
                     variant_id=logged[arm_id]["variant_id"],
                     headline=heads[arm_id],
                     impressions=int(logged[arm_id]["impressions"]),
@@ -1358,18 +1371,18 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])
     }
     for a in arms:
-        row, x = last_rows.get(a.id), logged_latest.get(a.id)  # type: ignore[arg-type]
-        t = totals.get(a.id, queries.Delivery())  # type: ignore[arg-type]
-        alpha = float(x["alpha"]) if x else a.prior_alpha
-        beta = float(x["beta"]) if x else a.prior_beta
-        low, high = _posterior_interval(np.array([alpha]), np.array([beta]))
+        row, x = last_rows.get(saved_id(a)), logged_latest.get(saved_id(a))
+        t = totals.get(saved_id(a), queries.Delivery())
+        arm_alpha = float(x["alpha"]) if x else a.prior_alpha
+        arm_beta = float(x["beta"]) if x else a.prior_beta
+        low, high = _posterior_interval(np.array([arm_alpha]), np.array([arm_beta]))
         current.append(
             ArmDecision(
-                arm_id=a.id,
-                letter=letters[a.id],
+                arm_id=saved_id(a),
+                letter=letters[saved_id(a)],
                 variant_id=a.variant_id,
-                headline=heads[a.id],
-                ad_name=a.ad_name,  # type: ignore[arg-type,index]
+                headline=heads[saved_id(a)],
+                ad_name=a.ad_name,
                 ad_id=a.ad_id,
                 impressions=t.impressions,
                 clicks=t.clicks,
@@ -1377,9 +1390,9 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
                 spend=t.spend,
                 prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
                 prior_beta=float(x["prior_beta"]) if x else a.prior_beta,
-                alpha=alpha,
-                beta=beta,
-                ctr_mean=alpha / (alpha + beta),
+                alpha=arm_alpha,
+                beta=arm_beta,
+                ctr_mean=arm_alpha / (arm_alpha + arm_beta),
                 ctr_low=float(low[0]),
                 ctr_high=float(high[0]),
                 share=row.share if row else 0.0,
@@ -1414,7 +1427,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         arms=tuple(current),
         history=tuple(history),
         daily=daily,
-        decisions=tuple((d.id, _aware(d.created_at), d.summary) for d in decisions),  # type: ignore[misc]
+        decisions=tuple((saved_id(d), _aware(d.created_at), d.summary) for d in decisions),
         new_rows=new_rows,
         latest_srm_mismatch=bool(srm and srm.get("mismatch")),
         notes=_logged_notes(latest),

@@ -371,7 +371,8 @@ class SimulationPolicy(Protocol):
 def _argmax_ties(values: FloatArray, tie_break: FloatArray) -> IntArray:
     """Row-wise argmax; exact ties go to the tied arm with the largest ``tie_break``."""
     is_max = values >= values.max(axis=-1, keepdims=True)
-    return np.where(is_max, tie_break, -1.0).argmax(axis=-1).astype(np.int64)
+    best: IntArray = np.where(is_max, tie_break, -1.0).argmax(axis=-1).astype(np.int64)
+    return best
 
 
 def _no_winner(n_tests: int) -> IntArray:
@@ -642,7 +643,8 @@ def apportion(total: IntArray, shares: FloatArray, tie_break: FloatArray) -> Int
     np.put_along_axis(
         rank, order, np.arange(shares.shape[1])[None, :].repeat(len(total), axis=0), axis=1
     )
-    return base + (rank < left[:, None])
+    sizes: IntArray = base + (rank < left[:, None])
+    return sizes
 
 
 def batch_sizes(traffic: IntArray, n_batches: int) -> IntArray:

@@ -261,7 +261,7 @@ def _new_test() -> None:
         disabled=prior == PriorSource.flat,
         key="tests_new_strength",
         help="Pooled: the most the test's pooled CTR may weigh (studio default "
-        f"{ex.DEFAULT_PRIOR_STRENGTH['pooled']:g}; less when the arms clearly differ, never less "
+        f"{ex.DEFAULT_PRIOR_STRENGTH[PriorSource.pooled]:g}; less when the arms clearly differ, never less "
         "than one click). Predictor: the most the predicted CTR is worth; a wide predicted "
         "interval makes it worth less.",
     )
@@ -591,7 +591,7 @@ def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
         tests = {
-            e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            saved_id(e): f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
             for e in queries.list_experiments(session, brand=brand.slug if brand else None)
         }
     if not tests:
