@@ -159,3 +159,56 @@ def test_refusals_exit_with_a_message(db: Session, tmp_path: Path):
     assert result.exit_code == 1 and "give a test id or --due" in result.output
     result = runner.invoke(app, ["tests", "reweight", "--due", "--as", "mia"])
     assert result.exit_code == 0 and "no test is due for reweighting" in result.output
+
+
+def test_defaults_come_from_test_settings_and_srm_can_be_resolved(db: Session):
+    from studio.core import audit
+    from studio.core.models import Experiment
+    from studio.experiments.decisions import DEFAULT_PRIOR_STRENGTH, TestSettings
+
+    variants = make_variants(db, n=2)
+    args = ["tests", "create", "--name", "Defaults", "--brand", "halden-coffee"]
+    args += ["--persona", "home-baristas", "--channel", "meta_feed", "--as", "mia"]
+    for v in variants:
+        args += ["--variant", str(v.id)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (experiment,) = db.exec(select(Experiment)).all()
+    defaults = TestSettings()
+    assert (
+        experiment.burn_in_impressions,
+        experiment.win_probability,
+        experiment.max_relative_loss,
+        experiment.prior_source,
+        experiment.prior_strength,
+    ) == (
+        defaults.burn_in_impressions,
+        defaults.win_probability,
+        defaults.max_relative_loss,
+        defaults.prior_source,
+        DEFAULT_PRIOR_STRENGTH[defaults.prior_source],
+    )
+    empty = runner.invoke(
+        app, ["tests", "resolve-srm", "1", "--through", TODAY, "--reason", " ", "--as", "mia"]
+    )
+    assert empty.exit_code == 1 and "say what caused the sample-ratio mismatch" in empty.output
+    done = runner.invoke(
+        app,
+        [
+            "tests",
+            "resolve-srm",
+            "1",
+            "--through",
+            TODAY,
+            "--reason",
+            "budget fixed",
+            "--as",
+            "mia",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert f"sample-ratio mismatch up to {TODAY} resolved" in done.output
+    db.expire_all()
+    assert db.get(Experiment, 1).srm_resolved_through.isoformat() == TODAY  # type: ignore[union-attr]
+    (entry,) = audit.list_entries(db, action="experiment.resolve_srm")
+    assert entry.actor == "mia" and entry.after["reason"] == "budget fixed"
