@@ -306,3 +306,32 @@ def test_users_page_adds_and_deactivates(db: Session):
         auth.active_user(db, username="dan")
     at.button(key="active:ada").click().run()
     assert any("only active admin" in e.value for e in at.error)
+
+
+def test_each_card_names_its_campaign_and_warns_of_an_off_site_landing_url(db: Session):
+    spring = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="Spring",
+        objective="traffic",
+        landing_url="https://haldencoffee.example/spring",
+        created_by="cara",
+    )
+    wrong = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="Autumn",
+        objective="traffic",
+        landing_url="https://ledgerly.example/pricing",
+        created_by="cara",
+    )
+    db.commit()
+    make_variant(db, campaign_id=spring.id, status=S.in_review)
+    make_variant(db, campaign_id=wrong.id, status=S.in_review)
+    at = page("review", db, "bea").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert f"Campaign #{spring.id} · Spring · https://haldencoffee.example/spring" in captions
+    assert f"Campaign #{wrong.id} · Autumn · https://ledgerly.example/pricing" in captions
+    [warning] = [w.value for w in at.warning if "landing URL" in w.value]
+    assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning

@@ -27,6 +27,9 @@ from studio.review.accounts import AuthError
 from studio.ui import context
 
 _RESULT = "generate_result"
+_URL = "gen_landing_url"
+#: The brand whose website filled the Landing URL box: a new brand refills it.
+_URL_BRAND = "gen_landing_url_brand"
 
 
 def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
@@ -41,6 +44,10 @@ def _form(brand: Brand) -> None:
         "transformers": config.transformers_model or "(not set)",
     }.get(config.llm_backend, "a registered plug-in")
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
+    if st.session_state.get(_URL_BRAND) != brand.slug:
+        # A URL typed for another brand must not follow the user to this one.
+        st.session_state[_URL] = brand.guideline.website
+        st.session_state[_URL_BRAND] = brand.slug
     with st.form("generate_form"):
         personas = st.multiselect(
             "Personas",
@@ -69,7 +76,7 @@ def _form(brand: Brand) -> None:
             help="Numbers in the offer must be approved claims, or the offer is left out.",
         )
         landing_url = st.text_input(
-            "Landing URL", value=brand.guideline.website, key="gen_landing_url"
+            "Landing URL", key=_URL, help="Starts as the brand's website (guideline.yaml)."
         )
         left, right = st.columns(2)
         n = left.number_input("Variants per persona and channel", 1, 50, 3, key="gen_n")
@@ -108,6 +115,9 @@ def _generate(
     except UserFacingError as exc:
         st.error(str(exc))
         return
+    off_site = brand.guideline.off_site_landing(brief.landing_url)
+    if off_site:
+        st.warning(f"Check the {off_site}; review and export will warn about it too.")
     bar = st.progress(0.0, text="Starting…")
 
     def show(step: Progress) -> None:

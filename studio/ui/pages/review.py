@@ -16,7 +16,15 @@ from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
 from studio.copy.variants import VariantOrder
 from studio.core.errors import UserFacingError
-from studio.core.models import Asset, AssetKind, Review, ReviewAction, Variant, VariantStatus
+from studio.core.models import (
+    Asset,
+    AssetKind,
+    Campaign,
+    Review,
+    ReviewAction,
+    Variant,
+    VariantStatus,
+)
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
@@ -251,6 +259,7 @@ def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> 
 
 def _card(
     variant: Variant,
+    campaign: Campaign,
     assets: list[Asset],
     reviews: list[Review],
     choices: review.Choices,
@@ -266,8 +275,12 @@ def _card(
             f"`{variant.status}` · by {variant.created_by} · "
             f"{':material/warning: ' + str(flags) + ' flag(s)' if flags else ':material/check_circle: no flags'}"
         )
+        head.caption(f"Campaign #{campaign.id} · {campaign.name} · {campaign.landing_url}")
         if selectable:
             pick.checkbox("Select", key=f"select:{variant.id}")
+        off_site = brand.guideline.off_site_landing(campaign.landing_url) if brand else None
+        if off_site:
+            st.warning(f"Check the {off_site}.", icon=":material/link_off:")
         left, right = st.columns([3, 2])
         with left:
             _copy(variant)
@@ -344,6 +357,10 @@ def render() -> None:
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
+        campaigns = {
+            c: variant_queries.get_campaign(session, campaign_id=c)
+            for c in {v.campaign_id for v in variants}
+        }
         choices = {
             v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
         }
@@ -358,6 +375,7 @@ def render() -> None:
     for variant in variants:
         _card(
             variant,
+            campaigns[variant.campaign_id],
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
             choices[variant.id],
