@@ -56,6 +56,10 @@ def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
         "predicted CTR",
     } <= set(table.columns)
     assert table["prompt"].str.startswith("copy.j2 · ").all()
+    # Labels, not stored values.
+    assert set(table["persona"]) == {"Home baristas", "Gift buyers"}
+    assert set(table["channel"]) == {"TikTok in-feed ad", "Google responsive search ad"}
+    assert set(table["status"]) == {"Draft"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Drafts"] == "8" and float(metrics["Diversity"]) > 0
     # The prompt of any variant can be read back.

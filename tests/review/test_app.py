@@ -26,7 +26,7 @@ from studio.review import workflow as review
 from studio.ui.auth import SIGNIN_KEY
 from tests.conftest import REPO_ROOT
 
-from .conftest import PASSWORD, add_people, make_variant
+from .conftest import META_FIELDS, PASSWORD, add_people, make_variant
 
 S = VariantStatus
 APP = str(REPO_ROOT / "app.py")
@@ -258,7 +258,11 @@ def test_audit_page_filters_and_downloads_csv(
     assert not at.exception, at.exception
     at.selectbox(key="audit_action").set_value("variant.reject").run()
     frame = at.dataframe[0].value
-    assert list(frame["who"]) == ["bea"] and "Too loud" in frame["after"].iloc[0]
+    assert list(frame["who"]) == ["bea"] and list(frame["action"]) == ["Variant: reject"]
+    # Before/after read as words on the page; the CSV below keeps the JSON.
+    assert frame["what changed"].iloc[0].startswith("Status: In review → Rejected")
+    assert "Reason: Too loud" in frame["what changed"].iloc[0]
+    assert at.selectbox(key="audit_action").format_func("variant.reject") == "Variant: reject"
     assert any("1 entry" in c.value for c in at.caption)
 
     # The download holds exactly the filtered rows, with every column and before/after as JSON.
@@ -335,3 +339,24 @@ def test_each_card_names_its_campaign_and_warns_of_an_off_site_landing_url(db: S
     assert f"Campaign #{wrong.id} · Autumn · https://ledgerly.example/pricing" in captions
     [warning] = [w.value for w in at.warning if "landing URL" in w.value]
     assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning
+
+
+def test_review_cards_show_labels_not_raw_values(db: Session, campaign_id: int):
+    fields = {**META_FIELDS, "call_to_action": "LEARN_MORE"}
+    variant = make_variant(db, campaign_id=campaign_id, status=S.in_review, fields=fields)
+    review.approve(db, variant_id=variant.id, actor="bea")
+    db.commit()
+    at = page("review", db, "ben").run()
+    at.selectbox(key="review_status").set_value("approved").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    [header] = [m for m in shown if m.startswith(f"#### Variant {variant.id}")]
+    assert "Home baristas · Meta feed (Facebook and Instagram)" in header
+    assert "**Approved**" in header
+    assert "**Call to action:** Learn more" in shown
+    assert any("bea approved" in c for c in shown)
+    assert at.selectbox(key="review_status").format_func("changes_requested") == (
+        "Changes requested"
+    )
+    for raw in ("LEARN_MORE", "in_review", "meta_feed", "home-baristas", "`approved`"):
+        assert not any(raw in text for text in shown), raw

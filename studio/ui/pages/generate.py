@@ -24,7 +24,7 @@ from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
-from studio.ui import context
+from studio.ui import context, labels
 
 _RESULT = "generate_result"
 _URL = "gen_landing_url"
@@ -60,12 +60,16 @@ def _form(brand: Brand) -> None:
             "Channels",
             list(CHANNELS),
             default=["meta_feed"],
-            format_func=lambda c: CHANNELS[c].name,
+            format_func=labels.channel,
             key="gen_channels",
         )
         left, right = st.columns(2)
         objective = left.selectbox(
-            "Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective"
+            "Objective",
+            OBJECTIVES,
+            index=OBJECTIVES.index("traffic"),
+            format_func=labels.humanize,
+            key="gen_objective",
         )
         name = right.text_input(
             "Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions"
@@ -135,7 +139,7 @@ def _generate(
     st.session_state[_RESULT] = result
 
 
-def _show_result(result: GenerationResult) -> None:
+def _show_result(brand: Brand, result: GenerationResult) -> None:
     st.success(
         f"Saved {len(result.variants)} drafts to campaign {result.campaign_id}"
         f"{f'; {len(result.flagged)} flagged for review' if result.flagged else ''}."
@@ -152,11 +156,13 @@ def _show_result(result: GenerationResult) -> None:
     )
     for failure in result.failures:
         st.error(
-            f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}"
+            f"{labels.persona(brand, failure.persona)} / {labels.channel(failure.channel)} "
+            f"(seed {failure.seed}) could not be written: {failure.message}"
         )
     for (persona, channel), missing in result.shortfall.items():
         st.warning(
-            f"{persona} / {channel}: {missing} fewer variant(s) than asked; the rest were near-duplicates."
+            f"{labels.persona(brand, persona)} / {labels.channel(channel)}: {missing} fewer "
+            "variant(s) than asked; the rest were near-duplicates."
         )
     if result.unscored:
         st.warning(result.unscored)
@@ -173,9 +179,9 @@ def _show_result(result: GenerationResult) -> None:
         table.append(
             {
                 "id": row.id,
-                "persona": row.persona,
-                "channel": row.channel,
-                "status": str(row.status),
+                "persona": labels.persona(brand, row.persona),
+                "channel": labels.channel(row.channel),
+                "status": labels.status(row.status),
                 "copy": _copy_summary(row.channel, row.fields),
                 "predicted CTR": row.predicted_ctr,
                 "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
@@ -213,12 +219,12 @@ def render() -> None:
     _form(brand)
     result = st.session_state.get(_RESULT)
     if isinstance(result, GenerationResult) and result.campaign_id is not None:
-        _show_result(result)
+        _show_result(brand, result)
     with st.expander("Channel limits"):
         st.dataframe(
             [
                 {
-                    "channel": r.channel,
+                    "channel": labels.channel(r.channel),
                     "field": r.label,
                     "limits": r.limits,
                     "required": r.required,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus as S
-from studio.ui import context
+from studio.ui import context, labels
 
 
 def render() -> None:
@@ -38,11 +38,13 @@ def render() -> None:
     for column, status in zip(
         columns, [S.draft, S.in_review, S.approved, S.in_test, S.winner], strict=True
     ):
-        column.metric(status.replace("_", " ").title(), counts.get(status, 0))
+        column.metric(labels.status(status), counts.get(status, 0))
     st.subheader("Personas")
-    for slug, persona in brand.personas.items():
-        with st.expander(f"{persona.name} (`{slug}`)"):
+    for persona in brand.personas.values():
+        with st.expander(persona.name):
             st.write(persona.description)
             st.write("**Pains:** " + "; ".join(persona.pains))
             st.write("**Motivations:** " + "; ".join(persona.motivations))
-            st.write("**Channels:** " + ", ".join(persona.preferred_channels))
+            st.write(
+                "**Channels:** " + ", ".join(labels.channel(c) for c in persona.preferred_channels)
+            )

@@ -30,7 +30,7 @@ from studio.review import queries as review_queries
 from studio.review import workflow as review
 from studio.review.accounts import AuthError
 from studio.ui import auth as auth_ui
-from studio.ui import context
+from studio.ui import context, labels
 
 _MESSAGES = "review_messages"
 _RENDERED = "review_rendered_locks"
@@ -66,7 +66,11 @@ def _decide(variant_id: int, move: review.Move, seen: int) -> None:
     except (review.ReviewError, AuthError) as exc:
         _say("error", str(exc))
     else:
-        _say("success", f"Variant {variant_id}: {result.source.value} → {result.target.value}.")
+        _say(
+            "success",
+            f"Variant {variant_id}: {labels.status(result.source)} → "
+            f"{labels.status(result.target)}.",
+        )
 
 
 def _edit(
@@ -156,7 +160,7 @@ def _show_messages() -> None:
 def _copy(variant: Variant) -> None:
     spec = get_channel(variant.channel)
     for fspec in spec.fields:
-        value = variant.fields.get(fspec.name)
+        value = labels.field_value(variant.channel, fspec.name, variant.fields.get(fspec.name))
         if value is None:
             continue
         if isinstance(value, list):
@@ -220,7 +224,7 @@ def _history(reviews: list[Review]) -> None:
     for r in reviews:
         note = f": {r.comment}" if r.comment else ""
         st.caption(
-            f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}"
+            f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}{note}"
         )
 
 
@@ -270,9 +274,9 @@ def _card(
         head, pick = st.columns([6, 1])
         flags = len(variant.violations)
         head.markdown(
-            f"#### Variant {variant.id} · rev {variant.revision} · {variant.persona} · "
-            f"{get_channel(variant.channel).name}\n"
-            f"`{variant.status}` · by {variant.created_by} · "
+            f"#### Variant {variant.id} · rev {variant.revision} · "
+            f"{labels.persona(brand, variant.persona)} · {labels.channel(variant.channel)}\n"
+            f"**{labels.status(variant.status)}** · by {variant.created_by} · "
             f"{':material/warning: ' + str(flags) + ' flag(s)' if flags else ':material/check_circle: no flags'}"
         )
         head.caption(f"Campaign #{campaign.id} · {campaign.name} · {campaign.landing_url}")
@@ -314,10 +318,21 @@ def render() -> None:
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     status = c1.selectbox(
-        "Status", statuses, index=statuses.index(VariantStatus.in_review), key="review_status"
+        "Status",
+        statuses,
+        index=statuses.index(VariantStatus.in_review),
+        format_func=labels.status,
+        key="review_status",
     )
-    personas = c2.multiselect("Personas", list(brand.personas), key="review_personas")
-    channels = c3.multiselect("Channels", list(CHANNELS), key="review_channels")
+    personas = c2.multiselect(
+        "Personas",
+        list(brand.personas),
+        format_func=lambda slug: labels.persona(brand, slug),
+        key="review_personas",
+    )
+    channels = c3.multiselect(
+        "Channels", list(CHANNELS), format_func=labels.channel, key="review_channels"
+    )
     sort = c4.selectbox("Sort", list(_SORTS), key="review_sort")
     min_ctr = c5.number_input(
         "Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1, key="review_min_ctr"
@@ -366,7 +381,7 @@ def render() -> None:
         }
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
-        f"{total} variant(s) '{status}' (latest revisions only); showing "
+        f"{total} variant(s) {labels.status(status).lower()} (latest revisions only); showing "
         f"{len(variants)} on page {page} of {pages}."
     )
     approvable = [i for i in ids if "approve" in choices[i].actions]
