@@ -160,7 +160,7 @@ def _download() -> None:
         return
     path = Path(done["path"])
     if not path.is_file():
-        st.warning(f"The export file {path} is no longer there; export again.")
+        st.warning(f"The export file {path.name} is no longer there; export again.")
         return
     st.success(
         f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "

@@ -107,7 +107,7 @@ def _item(item: GalleryItem) -> None:
                     continue
                 if not path.is_file():
                     st.warning(
-                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from {asset_dir}"
+                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from the asset folder"
                     )
                     continue
                 caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
