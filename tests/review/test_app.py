@@ -209,7 +209,7 @@ def test_bulk_approval_asks_for_confirmation_and_reports_each(db: Session, campa
     for v in variants[:2]:
         at.checkbox(key=f"select:{v.id}").check().run()
     at.button(key="bulk_approve").click().run()
-    assert any("Approve 2 variant(s)" in w.value for w in at.warning)
+    assert any("Approve: 2 variant(s)" in w.value for w in at.warning)
     assert (
         review_queries.load_variant(db, variant_id=variants[0].id).status == S.in_review
     )  # not yet
@@ -360,3 +360,64 @@ def test_review_cards_show_labels_not_raw_values(db: Session, campaign_id: int):
     )
     for raw in ("LEARN_MORE", "in_review", "meta_feed", "home-baristas", "`approved`"):
         assert not any(raw in text for text in shown), raw
+
+
+def _texts(node: Any) -> list[str]:
+    """Every text shown under an AppTest node, in page order."""
+    children = getattr(node, "children", None)
+    if children is None:
+        value = getattr(node, "value", None)
+        return [value] if isinstance(value, str) else []
+    return [text for child in children.values() for text in _texts(child)]
+
+
+def card_texts(at: AppTest, variant_id: int) -> list[str]:
+    """The texts of the card of ``variant_id``: the largest block holding its header alone."""
+    header = f"#### Variant {variant_id} "
+
+    def find(node: Any) -> list[str] | None:
+        if getattr(node, "children", None) is None:
+            return None  # an element, not a block
+        headers = [t for t in _texts(node) if t.startswith("#### Variant ")]
+        if len(headers) == 1 and headers[0].startswith(header):
+            return _texts(node)
+        for child in node.children.values():
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    found = find(at.main)
+    assert found is not None, f"no card for variant {variant_id}"
+    return found
+
+
+def test_feedback_shows_beside_the_card_acted_on(db: Session, campaign_id: int):
+    a, b = (make_variant(db, campaign_id=campaign_id, status=S.in_review) for _ in range(2))
+    at = page("review", db, "bea").run()
+    at.button(key=f"reject:{b.id}").click().run()  # no reason: refused, the card stays
+    assert any("write a reason" in t for t in card_texts(at, b.id))
+    assert not any("write a reason" in t for t in card_texts(at, a.id))
+    at.button(key=f"approve:{a.id}").click().run()  # approved: the card leaves 'In review'
+    assert any(f"Variant {a.id}: In review → Approved" in s.value for s in at.success)
+    assert [t.value for t in at.toast] == [f"Variant {a.id}: In review → Approved."]
+
+
+def test_a_creative_submits_many_drafts_at_once(db: Session, campaign_id: int):
+    drafts = [make_variant(db, campaign_id=campaign_id, status=S.draft) for _ in range(3)]
+    at = page("review", db, "cara").run()
+    at.selectbox(key="review_status").set_value("draft").run()
+    assert not [b for b in at.button if b.key == "bulk_approve"], "a creative does not approve"
+    for v in drafts[:2]:
+        at.checkbox(key=f"select:{v.id}").check().run()
+    assert at.button(key="bulk_submit").label == "Submit for review: selected (2)"
+    at.button(key="bulk_submit").click().run()
+    assert any("Submit for review: 2 variant(s)" in w.value for w in at.warning)
+    at.button(key="bulk_confirm").click().run()
+    assert any("Submit for review, selected: 2 done, 0 refused" in s.value for s in at.success)
+    db.expire_all()
+    assert [review_queries.load_variant(db, variant_id=v.id).status for v in drafts] == [
+        S.in_review,
+        S.in_review,
+        S.draft,
+    ]

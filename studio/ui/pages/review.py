@@ -42,8 +42,21 @@ _SORTS: dict[str, VariantOrder] = {
 }
 
 
-def _say(kind: str, text: str) -> None:
-    st.session_state.setdefault(_MESSAGES, []).append((kind, text))
+#: The moves a reviewer may make on many cards at once, each confirmed first.
+BULK_ACTIONS = (ReviewAction.submit, ReviewAction.approve)
+
+
+def _say(kind: str, text: str, variant_id: int | None = None) -> None:
+    """Keep a message for the next run: beside card ``variant_id`` if it still shows, else on top."""
+    st.session_state.setdefault(_MESSAGES, []).append((kind, text, variant_id))
+
+
+def _show(kind: str, text: str) -> None:
+    (st.success if kind == "success" else st.error)(text)
+
+
+def _move_label(action: ReviewAction) -> str:
+    return next(m.label for m in review.MOVES if m.action == action)
 
 
 def _text_key(move: review.Move, variant_id: int) -> str:
@@ -64,12 +77,13 @@ def _decide(variant_id: int, move: review.Move, seen: int) -> None:
                 expected_lock_version=seen,
             )
     except (review.ReviewError, AuthError) as exc:
-        _say("error", str(exc))
+        _say("error", str(exc), variant_id)
     else:
         _say(
             "success",
             f"Variant {variant_id}: {labels.status(result.source)} → "
             f"{labels.status(result.target)}.",
+            variant_id,
         )
 
 
@@ -99,36 +113,34 @@ def _edit(
             )
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
     except UserFacingError as exc:
-        _say("error", str(exc))
+        _say("error", str(exc), variant_id)
     else:
         _say(
             "success",
             f"Saved revision {number} as variant {new_id} (a draft, {flags} flag(s)); "
             "submit it for review when it is ready.",
+            variant_id,
         )
         if unscored:
-            _say("error", f"Revision {number} is not scored: {unscored}")
+            _say("error", f"Revision {number} is not scored: {unscored}", variant_id)
 
 
-def _ask_bulk(ids: list[int]) -> None:
+def _ask_bulk(action: ReviewAction, ids: list[int]) -> None:
     rendered: dict[int, int] = st.session_state.get(_RENDERED, {})
-    st.session_state[_BULK] = {i: rendered[i] for i in ids if i in rendered}
+    st.session_state[_BULK] = (action, {i: rendered[i] for i in ids if i in rendered})
 
 
 def _confirm_bulk() -> None:
-    pending: dict[int, int] = st.session_state.pop(_BULK, {})
+    action, pending = st.session_state.pop(_BULK, (ReviewAction.approve, {}))
     try:
         with context.db_session() as session:
             result = review.bulk_act(
-                session,
-                action=ReviewAction.approve,
-                actor=context.current_username(),
-                variants=pending,
+                session, action=action, actor=context.current_username(), variants=pending
             )
     except AuthError as exc:
         _say("error", str(exc))
         return
-    st.session_state[_BULK_RESULT] = result
+    st.session_state[_BULK_RESULT] = (action, result)
     for variant_id in pending:
         st.session_state.pop(f"select:{variant_id}", None)
 
@@ -137,17 +149,31 @@ def _cancel_bulk() -> None:
     st.session_state.pop(_BULK, None)
 
 
-def _show_messages() -> None:
-    for kind, text in st.session_state.pop(_MESSAGES, []):
-        (st.success if kind == "success" else st.error)(text)
-    result: review.BulkResult | None = st.session_state.pop(_BULK_RESULT, None)
-    if result is not None:
-        (st.success if not result.failed else st.warning)(f"Bulk approval: {result.summary()}.")
+def _show_messages(on_page: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """Show the messages of cards no longer listed here, and return the others by card.
+
+    A card that an action moved out of this list (approved, so no longer 'In review') cannot
+    carry its message, so it also pops up as a toast where the user is looking.
+    """
+    beside: dict[int, list[tuple[str, str]]] = {}
+    for kind, text, variant_id in st.session_state.pop(_MESSAGES, []):
+        if variant_id in on_page:
+            beside.setdefault(variant_id, []).append((kind, text))
+            continue
+        _show(kind, text)
+        if variant_id is not None:
+            st.toast(text, icon=":material/check:" if kind == "success" else ":material/error:")
+    bulk: tuple[ReviewAction, review.BulkResult] | None = st.session_state.pop(_BULK_RESULT, None)
+    if bulk is not None:
+        action, result = bulk
+        (st.success if not result.failed else st.warning)(
+            f"{_move_label(action)}, selected: {result.summary()}."
+        )
         st.dataframe(
             [
                 {
                     "variant": o.variant_id,
-                    "result": "approved" if o.ok else "refused",
+                    "result": labels.status(o.result.target) if o.result else "refused",
                     "why": o.error or "",
                 }
                 for o in result.outcomes
@@ -155,6 +181,7 @@ def _show_messages() -> None:
             hide_index=True,
             use_container_width=True,
         )
+    return beside
 
 
 def _copy(variant: Variant) -> None:
@@ -269,6 +296,7 @@ def _card(
     choices: review.Choices,
     brand: Brand | None,
     selectable: bool,
+    messages: list[tuple[str, str]],
 ) -> None:
     with st.container(border=True):
         head, pick = st.columns([6, 1])
@@ -282,6 +310,8 @@ def _card(
         head.caption(f"Campaign #{campaign.id} · {campaign.name} · {campaign.landing_url}")
         if selectable:
             pick.checkbox("Select", key=f"select:{variant.id}")
+        for kind, text in messages:  # the outcome of what was just done on this card
+            _show(kind, text)
         off_site = brand.guideline.off_site_landing(campaign.landing_url) if brand else None
         if off_site:
             st.warning(f"Check the {off_site}.", icon=":material/link_off:")
@@ -314,7 +344,7 @@ def render() -> None:
     if brand is None:
         st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
         return
-    _show_messages()
+    top = st.container()  # messages of cards that have left this list, filled below
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     status = c1.selectbox(
@@ -384,9 +414,12 @@ def render() -> None:
         f"{total} variant(s) {labels.status(status).lower()} (latest revisions only); showing "
         f"{len(variants)} on page {page} of {pages}."
     )
-    approvable = [i for i in ids if "approve" in choices[i].actions]
-    if approvable:
-        _bulk_bar(approvable)
+    with top:
+        beside = _show_messages(set(ids))
+    bulk = {a: [i for i in ids if a in choices[i].actions] for a in BULK_ACTIONS}
+    selectable = {i for allowed in bulk.values() for i in allowed}
+    if selectable:
+        _bulk_bar(bulk)
     for variant in variants:
         _card(
             variant,
@@ -395,31 +428,40 @@ def render() -> None:
             [r for r in reviews if r.variant_id == variant.id],
             choices[variant.id],
             brand,
-            selectable=variant.id in approvable,
+            selectable=variant.id in selectable,
+            messages=beside.get(variant.id or 0, []),
         )
 
 
-def _bulk_bar(ids: list[int]) -> None:
-    selected = [i for i in ids if st.session_state.get(f"select:{i}")]
-    pending: dict[int, int] | None = st.session_state.get(_BULK)
+def _bulk_bar(allowed: dict[ReviewAction, list[int]]) -> None:
+    """Act on the selected cards at once: one button per move the user may make on some of them.
+
+    Each button counts the selected cards that move allows; a confirmation lists them first.
+    """
+    pending: tuple[ReviewAction, dict[int, int]] | None = st.session_state.get(_BULK)
     if pending:
+        action, chosen = pending
+        label = _move_label(action)
         st.warning(
-            f"Approve {len(pending)} variant(s): {', '.join(map(str, pending))}? "
-            "Each is approved on its own; any that cannot be is listed with the reason."
+            f"{label}: {len(chosen)} variant(s), {', '.join(map(str, chosen))}? Each is done on "
+            "its own; any that cannot be is listed with the reason."
         )
         yes, no = st.columns(2)
         yes.button(
-            f"Confirm: approve {len(pending)}",
+            f"Confirm: {label.lower()} ({len(chosen)})",
             key="bulk_confirm",
             type="primary",
             on_click=_confirm_bulk,
         )
         no.button("Cancel", key="bulk_cancel", on_click=_cancel_bulk)
         return
-    st.button(
-        f"Approve selected ({len(selected)})",
-        key="bulk_approve",
-        disabled=not selected,
-        on_click=_ask_bulk,
-        args=(selected,),
-    )
+    offered = [a for a in BULK_ACTIONS if allowed[a]]
+    for column, action in zip(st.columns(len(offered)), offered, strict=True):
+        selected = [i for i in allowed[action] if st.session_state.get(f"select:{i}")]
+        column.button(
+            f"{_move_label(action)}: selected ({len(selected)})",
+            key=f"bulk_{action.value}",
+            disabled=not selected,
+            on_click=_ask_bulk,
+            args=(action, selected),
+        )
