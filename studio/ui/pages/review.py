@@ -131,7 +131,10 @@ def _ask_bulk(action: ReviewAction, ids: list[int]) -> None:
 
 
 def _confirm_bulk() -> None:
-    action, pending = st.session_state.pop(_BULK, (ReviewAction.approve, {}))
+    asked: tuple[ReviewAction, dict[int, int]] | None = st.session_state.pop(_BULK, None)
+    if asked is None:  # a second click on Confirm after the first one's run
+        return
+    action, pending = asked
     try:
         with context.db_session() as session:
             result = review.bulk_act(
