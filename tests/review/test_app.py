@@ -24,6 +24,7 @@ from studio.review import accounts as auth
 from studio.review import queries as review_queries
 from studio.review import workflow as review
 from studio.ui.auth import SIGNIN_KEY
+from tests import factories
 from tests.conftest import REPO_ROOT
 
 from .conftest import META_FIELDS, PASSWORD, add_people, make_variant
@@ -421,3 +422,24 @@ def test_a_creative_submits_many_drafts_at_once(db: Session, campaign_id: int):
         S.in_review,
         S.draft,
     ]
+
+
+def test_a_revision_shows_the_request_for_changes_it_answers(db: Session, campaign_id: int):
+    asked = factories.make_variant(db, campaign_id=campaign_id, status=S.changes_requested)
+    [request] = [
+        r
+        for r in review_queries.list_reviews(db, variant_ids=[asked.id])
+        if r.action == "request_changes"
+    ]
+    at = page("review", db, "cara").run()
+    at.selectbox(key="review_status").set_value("changes_requested").run()
+    at.text_area(key=f"edit:{asked.id}:headline").set_value("Your roast, your way").run()
+    at.button(key=f"save:{asked.id}").click().run()
+    revision = review_queries.next_revision(db, variant_id=asked.id)
+    assert revision is not None
+    review.submit(db, variant_id=revision.id, actor="cara")
+    db.commit()
+    at = page("review", db, "bea").run()
+    [answer] = [i.value for i in at.info if "Answers" in i.value]
+    assert answer == f"Answers {request.reviewer}'s request on revision 1: “{request.comment}”"
+    assert answer in card_texts(at, revision.id)

@@ -258,6 +258,18 @@ def _history(reviews: list[Review]) -> None:
         )
 
 
+def _answers(variant: Variant, parent_reviews: list[Review]) -> None:
+    """The request for changes that this revision answers, so its reviewer sees what was asked."""
+    asked = [r for r in parent_reviews if r.action == ReviewAction.request_changes]
+    if asked:
+        request = asked[-1]
+        st.info(
+            f"Answers {request.reviewer}'s request on revision {variant.revision - 1}: "
+            f"“{request.comment}”",
+            icon=":material/reply:",
+        )
+
+
 def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> None:
     """The review decisions and the editor that the state machine offers this user here."""
     vid, seen = choices.variant_id, choices.lock_version
@@ -296,6 +308,7 @@ def _card(
     campaign: Campaign,
     assets: list[Asset],
     reviews: list[Review],
+    parent_reviews: list[Review],
     choices: review.Choices,
     brand: Brand | None,
     selectable: bool,
@@ -320,6 +333,7 @@ def _card(
             st.warning(f"Check the {off_site}.", icon=":material/link_off:")
         left, right = st.columns([3, 2])
         with left:
+            _answers(variant, parent_reviews)
             _copy(variant)
             _score(variant)
             for violation in (
@@ -405,6 +419,8 @@ def render() -> None:
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
+        parents = [v.parent_id for v in variants if v.parent_id is not None]
+        parent_reviews = list(review_queries.list_reviews(session, variant_ids=parents))
         campaigns = {
             c: variant_queries.get_campaign(session, campaign_id=c)
             for c in {v.campaign_id for v in variants}
@@ -429,6 +445,7 @@ def render() -> None:
             campaigns[variant.campaign_id],
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
+            [r for r in parent_reviews if r.variant_id == variant.parent_id],
             choices[variant.id],
             brand,
             selectable=variant.id in selectable,
