@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -153,6 +154,28 @@ class Guideline(_Strict):
 
     def disclaimers_for(self, channel: str) -> list[Disclaimer]:
         return [d for d in self.disclaimers if d.applies_to(channel)]
+
+    def off_site_landing(self, landing_url: str) -> str | None:
+        """Why ``landing_url`` does not look like this brand's page, or None when it does.
+
+        The landing page must be on the domain of :attr:`website` or one of its subdomains
+        (``www.`` is ignored on both sides): an ad of one brand pointing at another brand's site
+        is the mistake this catches. Review and export both show the sentence as a warning.
+        """
+        site = _host(self.website)
+        host = _host(landing_url)
+        if host and (host == site or host.endswith("." + site)):
+            return None
+        return (
+            f"landing URL {landing_url!r} is not on {site!r}, the website of {self.name} "
+            "(guideline.yaml)"
+        )
+
+
+def _host(url: str) -> str:
+    """The lower-case host of ``url`` without ``www.``; '' when it has none."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 class Demographics(_Strict):
