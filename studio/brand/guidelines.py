@@ -79,7 +79,7 @@ class BrandColor(_Strict):
     @classmethod
     def _is_hex(cls, value: str) -> str:
         if not _HEX.match(value):
-            raise ValueError(f"{value!r} is not a hex colour; write it as #RRGGBB, e.g. #1A2B3C")
+            raise InvalidValue(f"{value!r} is not a hex colour; write it as #RRGGBB, e.g. #1A2B3C")
         return value.upper()
 
     @property
@@ -119,7 +119,7 @@ class Guideline(_Strict):
     @classmethod
     def _is_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
-            raise ValueError(f"{value!r} is not a web address; write it as https://example.com")
+            raise InvalidValue(f"{value!r} is not a web address; write it as https://example.com")
         return value
 
     @model_validator(mode="after")
@@ -127,13 +127,13 @@ class Guideline(_Strict):
         roles = {c.role for c in self.colors}
         missing = {"primary", "background", "text"} - roles
         if missing:
-            raise ValueError(
+            raise InvalidValue(
                 f"colors must include the roles primary, background and text; missing {sorted(missing)}"
             )
         ids = [c.id for c in self.approved_claims]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"approved_claims ids must be unique; repeated: {duplicates}")
+            raise InvalidValue(f"approved_claims ids must be unique; repeated: {duplicates}")
         return self
 
     def color(self, role: str) -> BrandColor:
@@ -201,7 +201,7 @@ class Persona(_Strict):
     @classmethod
     def _is_locale(cls, value: str) -> str:
         if not re.match(r"^[a-z]{2}(-[A-Z]{2})?$", value):
-            raise ValueError(f"{value!r} is not a locale; write it like en-US or de-DE")
+            raise InvalidValue(f"{value!r} is not a locale; write it like en-US or de-DE")
         return value
 
 

@@ -45,7 +45,7 @@ from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields, field_texts
 from studio.core import audit
-from studio.core.errors import NotFound
+from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.export import media as media_mod
@@ -99,11 +99,11 @@ class ExportScope:
 
     def __post_init__(self) -> None:
         if self.kind == "campaign" and self.campaign_id is None:
-            raise ValueError("a campaign scope needs campaign_id")
+            raise InvalidValue("a campaign scope needs campaign_id")
         if self.kind == "test" and self.test_id is None:
-            raise ValueError("a test scope needs test_id")
+            raise InvalidValue("a test scope needs test_id")
         if self.kind == "variants" and not self.variant_ids:
-            raise ValueError("a variants scope needs at least one variant id")
+            raise InvalidValue("a variants scope needs at least one variant id")
 
     @classmethod
     def campaign(cls, campaign_id: int) -> ExportScope:
