@@ -14,6 +14,7 @@ import io
 import json
 import re
 import zipfile
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 from sqlmodel import Session, col, select
@@ -139,8 +140,9 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["Day", "Ad name", "Impressions", "Link clicks", "Amount spent (USD)"])
+    today = datetime.now(UTC).date().isoformat()  # a test counts no day before it started
     for arm in arms:
-        writer.writerow(["2026-11-20", arm.ad_name, 20_000, 640 if arm is best else 300, "130.00"])
+        writer.writerow([today, arm.ad_name, 20_000, 640 if arm is best else 300, "130.00"])
     report.write_text(buffer.getvalue())
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(report))
     wait_for_app(page)

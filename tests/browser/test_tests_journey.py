@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from playwright.sync_api import expect
 from sqlmodel import Session, select
@@ -62,9 +63,10 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
         arms = {a["arm_id"]: a["variant_id"] for a in decision.details["arms"]}
     order = list(arms.values())
     clicks = {ids[0]: 21, ids[1]: 31, ids[2]: 24}
+    today = datetime.now(UTC).date().isoformat()  # a test counts no day before it started
     rows = [
         dict(
-            day="2024-05-01",
+            day=today,
             ad_name=f"studio-v{vid}",
             ad_id=f"12021{vid}",
             impressions=2500,
@@ -72,7 +74,7 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
         )
         for vid in order
     ]
-    rows.append(dict(day="2024-05-01", ad_name="studio-v999", ad_id="", impressions=50, clicks=1))
+    rows.append(dict(day=today, ad_name="studio-v999", ad_id="", impressions=50, clicks=1))
     report = tmp_path / "meta-may-1.csv"
     report.write_bytes(meta_csv(rows))
 
