@@ -1,0 +1,128 @@
+"""Objectives beyond CTR: their posteriors against closed forms, and decide() choosing on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from studio.core.models import Objective
+from studio.experiments.decisions import ExperimentError, TestSettings, decide
+from studio.experiments.objectives import summarize_objective
+
+# One period, two arms with the same CTR; arm B converts three times as often per click.
+SAME_CTR = dict(impressions=[[10_000, 10_000]], clicks=[[500, 500]])
+CONVERSIONS = [[25, 75]]
+SPEND = [[500.0, 500.0]]
+
+
+def test_an_unknown_objective_is_refused_with_the_choices() -> None:
+    with pytest.raises(ExperimentError, match="objective 'clicks' does not exist.*roas"):
+        TestSettings(objective="clicks")  # type: ignore[arg-type]
+    assert TestSettings(objective="cpa").objective is Objective.cpa  # type: ignore[arg-type]
+
+
+def test_ctr_cannot_pick_between_equal_ctrs_but_conversions_per_click_can() -> None:
+    by_ctr = decide(TestSettings(), **SAME_CTR, conversions=CONVERSIONS)
+    assert by_ctr.winner.tolist() == -1
+    by_cvr = decide(
+        TestSettings(objective=Objective.conversion_rate), **SAME_CTR, conversions=CONVERSIONS
+    )
+    assert by_cvr.winner.tolist() == 1
+    assert by_cvr.prob_best[1] > 0.999
+    np.testing.assert_array_equal(by_cvr.shares, [0.0, 1.0])
+    # The posterior mean of conversions per click is close to the observed 5% and 15%.
+    np.testing.assert_allclose(by_cvr.objective.mean, [0.05, 0.15], rtol=0.05)
+
+
+def test_a_winner_on_conversions_whose_ctr_is_clearly_worse_is_held_by_the_guardrail() -> None:
+    outcome = decide(
+        TestSettings(objective=Objective.conversion_rate),
+        impressions=[[10_000, 10_000]],
+        clicks=[[800, 400]],
+        conversions=[[40, 80]],
+    )
+    assert outcome.leader.tolist() == 1
+    assert outcome.leader_qualifies.tolist() is True
+    assert outcome.held_guardrail.tolist() is True
+    assert outcome.winner.tolist() == -1
+    assert outcome.guardrail_p > 0.999  # arm A's CTR (8%) beats B's (4%)
+    # Not held when the CTRs are close: the guardrail is for clearly worse CTRs only.
+    close = decide(
+        TestSettings(objective=Objective.conversion_rate),
+        impressions=[[10_000, 10_000]],
+        clicks=[[505, 500]],
+        conversions=[[25, 75]],
+    )
+    assert close.winner.tolist() == 1
+    assert close.held_guardrail.tolist() is False
+    assert close.guardrail_p < 0.95
+
+
+def test_cpa_matches_the_gamma_poisson_closed_form() -> None:
+    summary = summarize_objective(
+        Objective.cpa,
+        impressions=[10_000, 10_000],
+        clicks=[500, 500],
+        conversions=[20, 30],
+        spend=[400.0, 500.0],
+    )
+    # Prior Gamma(1, pooled spend per conversion = 900 / 50 = 18); posterior Gamma(1 + c, 18 + s).
+    shape, rate = np.array([21.0, 31.0]), np.array([418.0, 518.0])
+    np.testing.assert_allclose(summary.mean, shape / rate, rtol=0.01)
+    a, b = (stats.gamma(s, scale=1 / r) for s, r in zip(shape, rate, strict=True))
+    exact_b_best = integrate.quad(lambda x: b.pdf(x) * a.cdf(x), 0, np.inf)[0]
+    assert summary.prob_best[1] == pytest.approx(exact_b_best, abs=0.01)
+    cpa, _, _ = summary.display()
+    assert cpa[0] == pytest.approx(1 / (shape[0] / rate[0]), rel=0.05)  # about 20 per conversion
+
+
+def test_cpa_decides_on_spend_per_conversion_and_without_spend_says_so() -> None:
+    outcome = decide(
+        TestSettings(objective=Objective.cpa),
+        **SAME_CTR,
+        conversions=[[40, 120]],
+        spend=[[1_000.0, 1_000.0]],
+    )
+    assert outcome.winner.tolist() == 1
+    with pytest.raises(ExperimentError, match="needs spend.*Amount spent"):
+        decide(
+            TestSettings(objective=Objective.cpa),
+            **SAME_CTR,
+            conversions=[[40, 120]],
+            spend=[[0.0, 0.0]],
+        )
+
+
+def test_roas_needs_the_conversion_value_and_decides_on_revenue_per_spend() -> None:
+    settings = TestSettings(objective=Objective.roas)
+    money = dict(conversions=[[60, 60]], spend=[[1_000.0, 1_000.0]])
+    with pytest.raises(ExperimentError, match="Purchases conversion value.*Conv. value"):
+        decide(settings, **SAME_CTR, **money)
+    # Same conversions, but arm A's are worth 4x as much: A wins on ROAS though B would not lose CPA.
+    outcome = decide(settings, **SAME_CTR, **money, revenue=[[12_000.0, 3_000.0]])
+    assert outcome.winner.tolist() == 0
+    assert outcome.objective.mean[0] == pytest.approx(12.0, rel=0.1)
+    assert outcome.objective.mean[1] == pytest.approx(3.0, rel=0.1)
+
+
+def test_monte_carlo_objectives_are_reproducible_and_fair_to_identical_arms() -> None:
+    kwargs = dict(
+        impressions=[1_000, 1_000, 1_000],
+        clicks=[10, 10, 10],
+        conversions=[0, 0, 0],
+        spend=[10.0, 10.0, 10.0],
+    )
+    first = summarize_objective(Objective.cpa, **kwargs)
+    again = summarize_objective(Objective.cpa, **kwargs)
+    np.testing.assert_array_equal(first.prob_best, again.prob_best)
+    np.testing.assert_allclose(first.prob_best, 1 / 3, atol=0.01)
+
+
+def test_conversions_above_clicks_are_refused_for_conversions_per_click() -> None:
+    with pytest.raises(ExperimentError, match="conversions <= clicks.*cpa"):
+        decide(
+            TestSettings(objective=Objective.conversion_rate),
+            **SAME_CTR,
+            conversions=[[600, 10]],
+        )
