@@ -17,7 +17,7 @@ SPEND = [[500.0, 500.0]]
 
 
 def test_an_unknown_objective_is_refused_with_the_choices() -> None:
-    with pytest.raises(ExperimentError, match="objective 'clicks' does not exist.*roas"):
+    with pytest.raises(ExperimentError, match=r"objective 'clicks' does not exist.*roas"):
         TestSettings(objective="clicks")  # type: ignore[arg-type]
     assert TestSettings(objective="cpa").objective is Objective.cpa  # type: ignore[arg-type]
 
@@ -85,7 +85,7 @@ def test_cpa_decides_on_spend_per_conversion_and_without_spend_says_so() -> None
         spend=[[1_000.0, 1_000.0]],
     )
     assert outcome.winner.tolist() == 1
-    with pytest.raises(ExperimentError, match="needs spend.*Amount spent"):
+    with pytest.raises(ExperimentError, match=r"needs spend.*Amount spent"):
         decide(
             TestSettings(objective=Objective.cpa),
             **SAME_CTR,
@@ -97,7 +97,7 @@ def test_cpa_decides_on_spend_per_conversion_and_without_spend_says_so() -> None
 def test_roas_needs_the_conversion_value_and_decides_on_revenue_per_spend() -> None:
     settings = TestSettings(objective=Objective.roas)
     money = dict(conversions=[[60, 60]], spend=[[1_000.0, 1_000.0]])
-    with pytest.raises(ExperimentError, match="Purchases conversion value.*Conv. value"):
+    with pytest.raises(ExperimentError, match=r"Purchases conversion value.*Conv\. value"):
         decide(settings, **SAME_CTR, **money)
     # Same conversions, but arm A's are worth 4x as much: A wins on ROAS though B would not lose CPA.
     outcome = decide(settings, **SAME_CTR, **money, revenue=[[12_000.0, 3_000.0]])
@@ -120,7 +120,7 @@ def test_monte_carlo_objectives_are_reproducible_and_fair_to_identical_arms() ->
 
 
 def test_conversions_above_clicks_are_refused_for_conversions_per_click() -> None:
-    with pytest.raises(ExperimentError, match="conversions <= clicks.*cpa"):
+    with pytest.raises(ExperimentError, match=r"conversions <= clicks.*cpa"):
         decide(
             TestSettings(objective=Objective.conversion_rate),
             **SAME_CTR,
