@@ -363,10 +363,15 @@ def decide(
     posterior = update_posterior(prior, totals, total_clicks)
     summary = summarize_posterior(posterior)
     by_ctr = settings.objective == Objective.ctr
-    delivery = _Money(conversions, spend, revenue)
-    objective = _objective_summary(settings, posterior, totals, total_clicks, delivery, None)
-    judged = PosteriorSummary(objective.prob_best, objective.expected_loss)
     burn_in = np.any(mask & (totals < settings.burn_in_impressions), axis=-1)
+    delivery = _Money(conversions, spend, revenue)
+    if by_ctr or not burn_in.all():
+        objective = _objective_summary(settings, posterior, totals, total_clicks, delivery, None)
+    else:
+        # During the burn-in the split is equal and nothing is decided, so the objective (which
+        # may need spend or conversion value not reported yet) is not computed.
+        objective = _not_computed(settings.objective, mask)
+    judged = PosteriorSummary(objective.prob_best, objective.expected_loss)
 
     leader = np.argmax(judged.prob_best, axis=-1)
     qualifies = (rule.select_winner(judged, objective.mean) >= 0) & ~burn_in
@@ -425,6 +430,8 @@ def decide(
         allocation_shares = allocator.select_allocation(
             posterior, impressions=totals, active=still_active, summary=reuse
         ).shares
+    elif burn_in.all():
+        allocation_shares = still_active / still_active.sum(axis=-1, keepdims=True)
     else:
         racing = _objective_summary(
             settings, posterior, totals, total_clicks, delivery, still_active
@@ -459,6 +466,12 @@ def decide(
         drift_p_value=drift_p,
         guardrail_p=guardrail_p,
     )
+
+
+def _not_computed(objective: Objective, active: BoolArray) -> ObjectiveSummary:
+    equal = active / active.sum(axis=-1, keepdims=True)
+    unknown = np.full(active.shape, np.nan)
+    return ObjectiveSummary(objective, equal, unknown, unknown, unknown, unknown)
 
 
 @dataclass(frozen=True)

@@ -212,3 +212,32 @@ def test_defaults_come_from_test_settings_and_srm_can_be_resolved(db: Session):
     assert db.get(Experiment, 1).srm_resolved_through.isoformat() == TODAY  # type: ignore[union-attr]
     (entry,) = audit.list_entries(db, action="experiment.resolve_srm")
     assert entry.actor == "mia" and entry.after["reason"] == "budget fixed"
+
+
+def test_the_objective_is_chosen_at_create_and_shown(db: Session, tmp_path: Path):
+    variants = make_variants(db, n=2)
+    _create([v.id for v in variants], "--objective", "cpa")  # type: ignore[misc]
+    report = tmp_path / "meta.csv"
+    rows = [
+        dict(
+            day=TODAY,
+            ad_name=f"studio-v{v.id}",
+            impressions=10_000,
+            clicks=500,
+            results=r,
+            spend=1000,
+        )
+        for v, r in zip(variants, (20, 60), strict=True)
+    ]
+    report.write_bytes(meta_csv(rows, with_id=False))
+    result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["tests", "reweight", "1", "--as", "mia"])
+    assert "is the winner" in result.output and "Objective: cost per acquisition" in result.output
+    show = runner.invoke(app, ["tests", "show", "1"])
+    assert "objective cpa)" in show.output
+    assert "60 conv, spend 1,000.00" in show.output and " per conversion (90% " in show.output
+    bad_args = ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--persona", "p"]
+    bad_args += ["--channel", "meta_feed", "--variant", "1", "--variant", "2"]
+    bad = runner.invoke(app, [*bad_args, "--objective", "clicks"])
+    assert bad.exit_code != 0 and "clicks" in bad.output

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 from scipy import integrate, stats
+from sqlmodel import Session, col, select
 
-from studio.core.models import Objective
+from studio.core.models import AllocationDecision, Arm, Experiment, Objective, saved_id
+from studio.experiments import lifecycle as ex
 from studio.experiments.decisions import ExperimentError, TestSettings, decide
 from studio.experiments.objectives import summarize_objective
+from studio.experiments.reports import import_report
+from tests.experiments.conftest import make_variants, meta_csv
+
+#: Tests start the day before their first delivery day.
+START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
 
 # One period, two arms with the same CTR; arm B converts three times as often per click.
 SAME_CTR = dict(impressions=[[10_000, 10_000]], clicks=[[500, 500]])
@@ -126,3 +135,100 @@ def test_conversions_above_clicks_are_refused_for_conversions_per_click() -> Non
             **SAME_CTR,
             conversions=[[600, 10]],
         )
+
+
+def test_during_the_burn_in_the_objective_is_not_needed_yet() -> None:
+    # A new ROAS test has no spend nor conversion value yet: the equal split stands, no error.
+    outcome = decide(TestSettings(objective=Objective.roas), impressions=[[0, 0]], clicks=[[0, 0]])
+    np.testing.assert_array_equal(outcome.shares, [0.5, 0.5])
+    assert outcome.burn_in.tolist() is True
+
+
+# --------------------------------------------------------------------------------------------
+# Live tests (SQLite and PostgreSQL)
+# --------------------------------------------------------------------------------------------
+
+
+def _start(session: Session, objective: Objective) -> Experiment:
+    variants = make_variants(session, n=2)
+    experiment = ex.create_test(
+        session,
+        name="Spring headlines",
+        brand="halden-coffee",
+        persona="home-baristas",
+        channel="meta_feed",
+        variant_ids=[saved_id(v) for v in variants],
+        actor="mia",
+        settings=ex.TestSettings(objective=objective, burn_in_impressions=500),
+        now=START,
+    )
+    session.commit()
+    return experiment
+
+
+def _deliver(session: Session, experiment: Experiment, numbers: list[tuple[int, ...]]) -> None:
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id))
+    ).all()
+    rows = [
+        dict(day="2024-05-01", ad_name=a.ad_name, impressions=i, clicks=c, results=r, spend=s)
+        for a, (i, c, r, s) in zip(arms, numbers, strict=True)
+    ]
+    result = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv(rows, with_id=False),
+        file_name="meta-2024-05-01.csv",
+        actor="mia",
+    )
+    assert not result.bad_rows, result.bad_rows
+    session.commit()
+
+
+def _reweight(session: Session, experiment: Experiment) -> ex.Decision:
+    at = datetime(2024, 5, 2, 6, tzinfo=UTC)
+    decision = ex.reweight(session, saved_id(experiment), actor="mia", now=at)
+    session.commit()
+    return decision
+
+
+def test_a_live_test_decides_on_its_objective_and_shows_it(session, people):
+    experiment = _start(session, Objective.conversion_rate)
+    assert experiment.objective is Objective.conversion_rate
+    _deliver(session, experiment, [(10_000, 500, 25, 250.0), (10_000, 500, 75, 250.0)])
+    decision = _reweight(session, experiment)
+    assert decision.winner is not None and decision.winner.letter == "B"
+    assert "expected loss" in decision.text and "of its conversions per click" in decision.text
+    assert "Objective: conversions per click (A 5." in decision.text
+    board = ex.dashboard(session, saved_id(experiment))
+    assert board.objective is Objective.conversion_rate
+    assert [round(a.objective_mean or 0, 2) for a in board.arms] == [0.05, 0.15]
+    logged = session.get(AllocationDecision, decision.decision_id)
+    assert logged is not None
+    assert int(ex.replay_decision(logged).winner) == 1
+
+
+def test_a_live_winner_whose_ctr_is_clearly_worse_is_held_with_the_reason(session, people):
+    experiment = _start(session, Objective.conversion_rate)
+    _deliver(session, experiment, [(10_000, 800, 40, 400.0), (10_000, 400, 80, 400.0)])
+    decision = _reweight(session, experiment)
+    assert decision.winner is None
+    assert decision.held == ("guardrail",)
+    assert "its CTR is clearly worse than the CTR leader's" in decision.text
+
+
+def test_a_live_roas_test_says_the_conversion_value_is_missing(session, people):
+    experiment = _start(session, Objective.roas)
+    _deliver(session, experiment, [(10_000, 500, 25, 250.0), (10_000, 500, 75, 250.0)])
+    with pytest.raises(ex.ExperimentError, match=r"Purchases conversion value.*Conv\. value"):
+        _reweight(session, experiment)
+
+
+def test_a_live_cpa_test_picks_the_cheaper_conversions(session, people):
+    experiment = _start(session, Objective.cpa)
+    _deliver(session, experiment, [(10_000, 500, 20, 1_000.0), (10_000, 500, 60, 1_000.0)])
+    decision = _reweight(session, experiment)
+    assert decision.winner is not None and decision.winner.letter == "B"
+    cpa = decision.winner.objective_mean
+    assert cpa is not None and 15 < cpa < 19  # about 1,000 / 60 per conversion
+    assert "per conversion" in decision.text
