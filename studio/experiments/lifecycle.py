@@ -616,7 +616,7 @@ class _Delivery:
     clicks: np.ndarray
     conversions: np.ndarray
     spend: np.ndarray
-    revenue: np.ndarray | None  # None when no report row carried a conversion value
+    revenue: np.ndarray | None  # None unless every report row carried a conversion value
 
 
 def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Delivery:
@@ -634,7 +634,9 @@ def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Del
         out["conversions"][i, j] += r.conversions
         out["spend"][i, j] += r.spend
         revenue[i, j] += r.revenue or 0.0
-    carried = any(r.revenue is not None for r in rows)
+    # A day imported without its conversion value is not a value of 0: return on ad spend is
+    # only known when every row carries it.
+    carried = bool(rows) and all(r.revenue is not None for r in rows)
     return _Delivery(days, **out, revenue=revenue if carried else None)
 
 

@@ -188,8 +188,10 @@ def summarize_objective(
         return _draw_summary(objective, per_spend, mask)
     if revenue is None:
         raise ObjectiveDataError(
-            "the roas objective needs the conversion value of each report row; the reports of "
-            "this test carry none (Meta: 'Purchases conversion value', Google Ads: 'Conv. value')"
+            "the roas objective needs the conversion value of every report row; the reports of "
+            "this test carry none, or not on every row (Meta: 'Purchases conversion value', "
+            "Google Ads: 'Conv. value'); export the reports with that column (days already imported "
+            "without it keep their numbers: a ROAS test needs the value from its first report)"
         )
     revenue_ = np.asarray(revenue, dtype=np.float64)
     total_revenue = revenue_.sum(axis=-1, keepdims=True)
