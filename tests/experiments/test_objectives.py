@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from datetime import UTC, datetime
 
 import numpy as np
@@ -9,12 +12,19 @@ import pytest
 from scipy import integrate, stats
 from sqlmodel import Session, col, select
 
-from studio.core.models import AllocationDecision, Arm, Experiment, Objective, saved_id
+from studio.core.models import (
+    AllocationDecision,
+    Arm,
+    ArmResult,
+    Experiment,
+    Objective,
+    saved_id,
+)
 from studio.experiments import lifecycle as ex
 from studio.experiments.decisions import ExperimentError, TestSettings, decide
 from studio.experiments.objectives import summarize_objective
-from studio.experiments.reports import import_report
-from tests.experiments.conftest import make_variants, meta_csv
+from studio.experiments.reports import import_report, parse_report
+from tests.experiments.conftest import google_csv, make_variants, meta_csv
 
 #: Tests start the day before their first delivery day.
 START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
@@ -232,3 +242,80 @@ def test_a_live_cpa_test_picks_the_cheaper_conversions(session, people):
     cpa = decision.winner.objective_mean
     assert cpa is not None and 15 < cpa < 19  # about 1,000 / 60 per conversion
     assert "per conversion" in decision.text
+
+
+# --------------------------------------------------------------------------------------------
+# Conversion value in reports
+# --------------------------------------------------------------------------------------------
+
+
+def _with_value(report: bytes, column: str, values: list[str]) -> bytes:
+    """Add a conversion-value column to a report, as the platform exports it."""
+    lines = list(csv.reader(io.StringIO(report.decode())))
+    header = next(i for i, cells in enumerate(lines) if "Clicks" in cells or "Link clicks" in cells)
+    lines[header].append(column)
+    for offset, value in enumerate(values, start=1):
+        lines[header + offset].append(value)
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    return buffer.getvalue().encode()
+
+
+def test_reports_carry_the_conversion_value_when_the_platform_exports_it() -> None:
+    google = google_csv(
+        [dict(day="2024-05-01", ad_id="77", impressions=1_000, clicks=30, conversions="3.00")]
+    )
+    parsed = parse_report(_with_value(google, "Conv. value", ["1,250.50"]), name="g.csv")
+    assert parsed.rows[0].revenue == 1250.5
+    assert parse_report(google, name="g.csv").rows[0].revenue is None
+    meta = meta_csv([dict(day="2024-05-01", ad_name="x", impressions=1_000, clicks=30, results=3)])
+    with_value = _with_value(meta, "Purchases conversion value", ["99.90"])
+    assert parse_report(with_value, name="m.csv").rows[0].revenue == 99.9
+
+
+def _roas_rows(session: Session, experiment: Experiment) -> list[dict[str, object]]:
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id))
+    ).all()
+    return [
+        dict(day="2024-05-01", ad_name=a.ad_name, impressions=10_000, clicks=500, results=60)
+        | {"spend": 1_000}
+        for a in arms
+    ]
+
+
+def test_a_roas_test_warns_when_a_report_has_no_conversion_value(session, people):
+    experiment = _start(session, Objective.roas)
+    plain = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv(_roas_rows(session, experiment), with_id=False),
+        file_name="no-value.csv",
+        actor="mia",
+    )
+    assert plain.imported == 2
+    assert any("add 'Purchases conversion value'" in w for w in plain.warnings)
+
+
+def test_a_live_roas_test_decides_on_revenue_per_spend(session, people):
+    experiment = _start(session, Objective.roas)
+    rows = _roas_rows(session, experiment)
+    report = _with_value(
+        meta_csv(rows, with_id=False), "Purchases conversion value", ["12000", "3000"]
+    )
+    result = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=report,
+        file_name="meta.csv",
+        actor="mia",
+    )
+    assert result.imported == 2 and not result.warnings
+    session.commit()
+    revenue = session.exec(select(ArmResult.revenue).order_by(col(ArmResult.arm_id))).all()
+    assert revenue == [12000.0, 3000.0]
+    decision = _reweight(session, experiment)
+    assert decision.winner is not None and decision.winner.letter == "A"
+    assert [round(a.objective_mean or 0) for a in decision.arms] == [12, 3]
+    # About 12x and 3x, shrunk a little toward each other by the pooled value per conversion.
+    assert re.search(r"Objective: return on ad spend \(A 1[12]\.\d\dx, B 3\.\d\dx\)", decision.text)
