@@ -151,11 +151,23 @@ def list_tests(brand: str | None = typer.Option(None, help="Only this brand.")) 
 
 
 @app.command("show")
-def show(test: int = typer.Argument(..., help="Test id.")) -> None:
-    """Arms, delivery, the latest decision and its explanation."""
+def show(
+    test: int = typer.Argument(..., help="Test id."),
+    fatigue_days: int = typer.Option(
+        ex.DEFAULT_RECENT_DAYS, help="Fatigue: the last N delivery days of each arm are 'recent'."
+    ),
+    fatigue_drop: float = typer.Option(
+        ex.DEFAULT_DROP,
+        help="Fatigue: flag an arm whose recent CTR is likely more than this fraction below its "
+        "earlier CTR (0.2 = 20%).",
+    ),
+) -> None:
+    """Arms, delivery, fatigue, the latest decision and its explanation."""
     try:
         with database() as session:
-            board = ex.dashboard(session, test)
+            board = ex.dashboard(
+                session, test, fatigue_days=fatigue_days, fatigue_drop=fatigue_drop
+            )
     except ex.ExperimentError as exc:
         fail(str(exc))
     typer.echo(
@@ -178,6 +190,13 @@ def show(test: int = typer.Argument(..., help="Test id.")) -> None:
             f"{goal}, P(best) {a.prob_best:.1%}, share {a.share:.1%}"
             + (" [paused]" if a.paused else "")
         )
+    for a, tired in zip(board.arms, board.fatigue, strict=True):
+        if tired.flagged:
+            typer.echo(
+                f"  FATIGUE {a.letter}: CTR {tired.recent_ctr:.2%} over its last {tired.recent_days} "
+                f"day(s) against {tired.baseline_ctr:.2%} before; {tired.probability:.0%} probability "
+                f"it fell more than {fatigue_drop:.0%}. Brief a challenger."
+            )
     if board.decisions:
         typer.echo(board.decisions[-1][2])
     if board.new_rows:

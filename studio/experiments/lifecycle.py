@@ -87,6 +87,7 @@ from studio.experiments.decisions import (
     TestSettings,
     decide,
 )
+from studio.experiments.fatigue import DEFAULT_DROP, DEFAULT_RECENT_DAYS, ArmFatigue, check_fatigue
 from studio.experiments.objectives import OBJECTIVES
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
@@ -103,7 +104,9 @@ RUNNING, PAUSED, STOPPED, COMPLETED = (
 ENDED = frozenset({STOPPED, COMPLETED})
 
 __all__ = [
+    "DEFAULT_DROP",
     "DEFAULT_PRIOR_STRENGTH",
+    "DEFAULT_RECENT_DAYS",
     "OBJECTIVES",
     "POLICIES",
     "PRIOR_SOURCES",
@@ -1426,6 +1429,8 @@ class Dashboard:
     latest_srm_mismatch: bool = field(default=False)
     #: The latest decision's explanation, line by line with its kind (see :class:`Note`).
     notes: tuple[Note, ...] = ()
+    #: Per arm (in the order of ``arms``): is its recent CTR clearly below its own baseline?
+    fatigue: tuple[ArmFatigue, ...] = ()
 
     def labels(self) -> dict[int, str]:
         return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
@@ -1440,7 +1445,19 @@ class Dashboard:
         return x, {a.arm_id: beta_distribution.pdf(x, a.alpha, a.beta) for a in self.arms}
 
 
-def dashboard(session: Session, experiment_id: int) -> Dashboard:
+def dashboard(
+    session: Session,
+    experiment_id: int,
+    *,
+    fatigue_days: int = DEFAULT_RECENT_DAYS,
+    fatigue_drop: float = DEFAULT_DROP,
+) -> Dashboard:
+    """Everything the Tests page and ``studio tests show`` show for one test.
+
+    ``fatigue_days`` and ``fatigue_drop`` set the fatigue check
+    (:func:`~studio.experiments.fatigue.check_fatigue`): an arm is flagged when its CTR over its
+    last ``fatigue_days`` delivery days is likely more than ``fatigue_drop`` below its earlier CTR.
+    """
     experiment = _get(session, experiment_id)
     arms = list(queries.list_arms(session, experiment_id=experiment_id))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
@@ -1530,6 +1547,13 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         }
         for r in queries.daily_delivery(session, experiment_id=experiment_id)
     )
+    delivered = _delivery(session, experiment_id, arms)
+    try:
+        fatigue = check_fatigue(
+            delivered.impressions, delivered.clicks, recent_days=fatigue_days, drop=fatigue_drop
+        )
+    except ValueError as error:
+        raise ExperimentError(f"fatigue check: {error}") from None
     through = int((latest.details or {}).get("through_result_id", 0)) if latest else 0
     new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
     srm = (latest.details or {}).get("srm") if latest else None
@@ -1548,6 +1572,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         new_rows=new_rows,
         latest_srm_mismatch=bool(srm and srm.get("mismatch")),
         notes=_logged_notes(latest),
+        fatigue=fatigue,
     )
 
 

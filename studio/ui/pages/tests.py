@@ -628,8 +628,26 @@ def _open_test() -> None:
     if st.session_state.get(SELECTED) not in tests:
         st.session_state[SELECTED] = next(iter(tests))
     chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key=SELECTED)
+    a, b = st.columns(2)
+    fatigue_days = a.number_input(
+        "Fatigue: recent days per arm",
+        min_value=1,
+        value=ex.DEFAULT_RECENT_DAYS,
+        step=1,
+        key="tests_fatigue_days",
+    )
+    fatigue_drop = b.number_input(
+        "Fatigue: flag a CTR drop of more than (%)",
+        min_value=1.0,
+        max_value=99.0,
+        value=ex.DEFAULT_DROP * 100,
+        step=5.0,
+        key="tests_fatigue_drop",
+    )
     with context.db_session() as session:
-        board = ex.dashboard(session, chosen)
+        board = ex.dashboard(
+            session, chosen, fatigue_days=int(fatigue_days), fatigue_drop=fatigue_drop / 100
+        )
         experiment = queries.get_experiment(session, experiment_id=chosen)
         due = ex.next_reweight_at(session, experiment) if experiment else None
     assert experiment is not None
@@ -647,6 +665,13 @@ def _open_test() -> None:
             "Create one ad per arm on the platform and name each exactly as below, so reports map back:"
         )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
+    for arm, tired in zip(board.arms, board.fatigue, strict=True):
+        if tired.flagged:
+            st.warning(
+                f"Arm {arm.label} looks fatigued: CTR {tired.recent_ctr:.2%} over its last "
+                f"{tired.recent_days} day(s) against {tired.baseline_ctr:.2%} before "
+                f"({tired.probability:.0%} probability it fell more than {fatigue_drop:.0f}%)."
+            )
     _controls(board)
     _ads(board)
     _upload(board)
