@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from studio.core.errors import InvalidValue
+
 #: Days of delivery that make an arm's recent period, unless the caller says otherwise.
 DEFAULT_RECENT_DAYS = 3
 #: An arm is fatigued when its recent CTR is more than this fraction below its baseline ...
@@ -66,15 +68,15 @@ def check_fatigue(
     from scipy.stats import beta as beta_distribution
 
     if isinstance(recent_days, bool) or int(recent_days) != recent_days or recent_days < 1:
-        raise ValueError(f"recent days must be a whole number >= 1; got {recent_days!r}")
+        raise InvalidValue(f"recent days must be a whole number >= 1; got {recent_days!r}")
     if not (0 < drop < 1):
-        raise ValueError(f"drop must be a fraction in (0, 1) (0.2 = 20%); got {drop!r}")
+        raise InvalidValue(f"drop must be a fraction in (0, 1) (0.2 = 20%); got {drop!r}")
     if not (0 < flag_probability < 1):
-        raise ValueError(f"flag probability must be in (0, 1); got {flag_probability!r}")
+        raise InvalidValue(f"flag probability must be in (0, 1); got {flag_probability!r}")
     shown = np.asarray(impressions, dtype=np.float64)
     clicked = np.asarray(clicks, dtype=np.float64)
     if shown.ndim != 2 or clicked.shape != shown.shape:
-        raise ValueError(
+        raise InvalidValue(
             "impressions and clicks must both have shape (n_days, n_arms); got "
             f"{shown.shape} and {clicked.shape}"
         )

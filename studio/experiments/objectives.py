@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from studio.core.errors import InvalidValue
 from studio.core.models import Objective
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -51,7 +52,7 @@ MC_DRAWS = 40_000
 INTERVAL_LEVEL = 0.9
 
 
-class ObjectiveDataError(ValueError):
+class ObjectiveDataError(InvalidValue):
     """The delivery cannot support the objective (e.g. no spend for CPA, no value for ROAS)."""
 
 
