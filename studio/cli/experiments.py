@@ -9,7 +9,7 @@ import typer
 
 from studio.cli._common import database, fail
 from studio.core.errors import UserFacingError
-from studio.core.models import AllocationPolicy, PriorSource, saved_id
+from studio.core.models import AllocationPolicy, Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
 
@@ -76,8 +76,14 @@ def create(
     ),
     max_relative_loss: float | None = typer.Option(
         None,
-        help="Expected loss a winner must stay below, as a fraction of its CTR (default "
+        help="Expected loss a winner must stay below, as a fraction of its objective (default "
         f"{DEFAULTS.max_relative_loss:g}).",
+    ),
+    objective: Objective | None = typer.Option(
+        None,
+        help=f"What the winner is chosen on: {' | '.join(ex.OBJECTIVES)} (default "
+        f"{DEFAULTS.objective}); CTR stays a guardrail. roas needs reports with a conversion "
+        "value column.",
     ),
     actor: str | None = ACTING,
 ) -> None:
@@ -99,6 +105,7 @@ def create(
             else max_relative_loss,
             prior_source=defaults.prior_source if prior is None else prior,
             prior_strength=prior_strength,
+            objective=defaults.objective if objective is None else objective,
         )
         with database() as session:
             experiment = ex.create_test(
@@ -144,23 +151,52 @@ def list_tests(brand: str | None = typer.Option(None, help="Only this brand.")) 
 
 
 @app.command("show")
-def show(test: int = typer.Argument(..., help="Test id.")) -> None:
-    """Arms, delivery, the latest decision and its explanation."""
+def show(
+    test: int = typer.Argument(..., help="Test id."),
+    fatigue_days: int = typer.Option(
+        ex.DEFAULT_RECENT_DAYS, help="Fatigue: the last N delivery days of each arm are 'recent'."
+    ),
+    fatigue_drop: float = typer.Option(
+        ex.DEFAULT_DROP,
+        help="Fatigue: flag an arm whose recent CTR is likely more than this fraction below its "
+        "earlier CTR (0.2 = 20%).",
+    ),
+) -> None:
+    """Arms, delivery, fatigue, the latest decision and its explanation."""
     try:
         with database() as session:
-            board = ex.dashboard(session, test)
+            board = ex.dashboard(
+                session, test, fatigue_days=fatigue_days, fatigue_drop=fatigue_drop
+            )
     except ex.ExperimentError as exc:
         fail(str(exc))
     typer.echo(
-        f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}, {board.prior_source} prior)"
+        f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}, "
+        f"{board.prior_source} prior, objective {board.objective})"
     )
     for a in board.arms:
         ctr = "-" if a.observed_ctr is None else f"{a.observed_ctr:.2%}"
+        goal = (
+            ""
+            if board.objective == Objective.ctr or a.objective_mean is None
+            else f", {board.objective} {ex.objective_text(a.objective_mean, board.objective)}"
+            f" (90% {ex.objective_text(a.objective_low, board.objective)}-"
+            f"{ex.objective_text(a.objective_high, board.objective)}), "
+            f"{a.conversions:,} conv, spend {a.spend:,.2f}"
+        )
         typer.echo(
             f"  {a.letter} arm {a.arm_id} v{a.variant_id} {a.headline!r} ad {a.ad_name or '-'} / id {a.ad_id or '-'}: "
-            f"{a.impressions:,} impr, {a.clicks:,} clicks, CTR {ctr} (95% {a.ctr_low:.2%}-{a.ctr_high:.2%}), "
-            f"P(best) {a.prob_best:.1%}, share {a.share:.1%}" + (" [paused]" if a.paused else "")
+            f"{a.impressions:,} impr, {a.clicks:,} clicks, CTR {ctr} (95% {a.ctr_low:.2%}-{a.ctr_high:.2%})"
+            f"{goal}, P(best) {a.prob_best:.1%}, share {a.share:.1%}"
+            + (" [paused]" if a.paused else "")
         )
+    for a, tired in zip(board.arms, board.fatigue, strict=True):
+        if tired.flagged:
+            typer.echo(
+                f"  FATIGUE {a.letter}: CTR {tired.recent_ctr:.2%} over its last {tired.recent_days} "
+                f"day(s) against {tired.baseline_ctr:.2%} before; {tired.probability:.0%} probability "
+                f"it fell more than {fatigue_drop:.0%}. Brief a challenger."
+            )
     if board.decisions:
         typer.echo(board.decisions[-1][2])
     if board.new_rows:

@@ -267,6 +267,15 @@ class PriorSource(StrEnum):
     predictor = "predictor"
 
 
+class Objective(StrEnum):
+    """What a test optimises (:mod:`studio.experiments.objectives`); CTR stays a guardrail."""
+
+    ctr = "ctr"
+    conversion_rate = "conversion_rate"
+    cpa = "cpa"
+    roas = "roas"
+
+
 class ExperimentStatus(StrEnum):
     running = "running"
     paused = "paused"
@@ -289,6 +298,7 @@ class Experiment(SQLModel, table=True):
     reweight_hours: int = 24
     prior_source: PriorSource = _enum(PriorSource, 32, default=PriorSource.flat)
     prior_strength: float = 0.0
+    objective: Objective = _enum(Objective, 32, default=Objective.ctr)
     win_probability: float = 0.95
     #: A winner's expected loss must be below this fraction of its own CTR.
     max_relative_loss: float = 0.01
@@ -330,6 +340,8 @@ class ArmResult(SQLModel, table=True):
     clicks: int = Field(ge=0)
     conversions: int = 0
     spend: float = 0.0
+    #: Conversion value in the account's currency; None where the report had no such column.
+    revenue: float | None = None
     source: str = Field(max_length=256)
     row_key: str = Field(max_length=128)
     imported_at: datetime = Field(default_factory=utcnow)

@@ -25,7 +25,10 @@ arm with the highest probability of being best among *every* arm (paused ones in
   :data:`DRIFT_THRESHOLD`), the period-weighted estimates
   (:func:`~studio.experiments.bandits.period_weighted_posterior`) agree: the pooled counts of an
   adaptive split credit the arm that got more of the late traffic, so the winner waits until
-  the drift-free comparison finds the same winner.
+  the drift-free comparison finds the same winner (CTR objective only: the drift check is on CTR);
+* on any objective but CTR (:mod:`studio.experiments.objectives`), its CTR is not clearly worse
+  than the CTR leader's: when the CTR leader beats it with probability ``win_probability`` or
+  more, the winner is held (``held_guardrail``).
 """
 
 from __future__ import annotations
@@ -36,18 +39,27 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from studio.core.errors import InvalidValue, UserFacingError
-from studio.core.models import AllocationPolicy, PriorSource
+from studio.core.models import AllocationPolicy, Objective, PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
     DecisionRule,
+    PosteriorSummary,
     ThompsonSampling,
     TopTwoThompsonSampling,
+    apply_min_share,
     centre_on_pooled_ctr,
     ctr_drift_p_value,
     empirical_bayes_prior,
     period_weighted_posterior,
     summarize_posterior,
+    top_two_shares,
     update_posterior,
+)
+from studio.experiments.objectives import (
+    OBJECTIVES,
+    ObjectiveDataError,
+    ObjectiveSummary,
+    summarize_objective,
 )
 
 FloatArray = NDArray[np.float64]
@@ -110,6 +122,9 @@ class TestSettings:
     prior_source : PriorSource (or its value as text)
     prior_strength : float or None
         Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
+    objective : Objective (or its value as text)
+        What the winner is chosen on (:mod:`studio.experiments.objectives`); CTR stays a
+        guardrail whatever the objective.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -122,6 +137,7 @@ class TestSettings:
     max_relative_loss: float = 0.01
     prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
+    objective: Objective = Objective.ctr
 
     def __post_init__(self) -> None:
         # Text from the CLI, a form, a stored row or a logged decision becomes the enum here.
@@ -133,6 +149,11 @@ class TestSettings:
             raise ExperimentError(
                 f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
             )
+        if self.objective not in OBJECTIVES:
+            raise ExperimentError(
+                f"objective {self.objective!r} does not exist; choose one of {', '.join(OBJECTIVES)}"
+            )
+        object.__setattr__(self, "objective", Objective(self.objective))
         object.__setattr__(self, "policy", AllocationPolicy(self.policy))
         object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
         if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
@@ -222,6 +243,14 @@ class DecisionOutcome:
         computed: no qualifying leader, a single period, or no drift).
     drift_p_value : ndarray
         p-value of "CTRs are the same every period" (1 where not computed).
+    objective : ObjectiveSummary
+        The objective per arm over every arm; ``prob_best`` and ``expected_loss`` above are its.
+    held_guardrail : ndarray of bool
+        A qualifying leader on a non-CTR objective held because its CTR is clearly worse than
+        the CTR leader's (``guardrail_p >= win_probability``).
+    guardrail_p : ndarray
+        Probability that the CTR leader's CTR is above the objective leader's (``nan`` where
+        not computed: CTR objective, or the two are the same arm).
     """
 
     prior: BetaPosterior
@@ -240,6 +269,9 @@ class DecisionOutcome:
     held_paused: BoolArray
     drift_prob_best: FloatArray
     drift_p_value: FloatArray
+    objective: ObjectiveSummary
+    held_guardrail: BoolArray
+    guardrail_p: FloatArray
 
 
 def select_prior(
@@ -276,6 +308,9 @@ def decide(
     stored_prior: BetaPosterior | None = None,
     new_data: ArrayLike = True,
     srm_mismatch: ArrayLike = False,
+    conversions: ArrayLike | None = None,
+    spend: ArrayLike | None = None,
+    revenue: ArrayLike | None = None,
 ) -> DecisionOutcome:
     """Decide one period's split, pauses and winner from all delivery so far.
 
@@ -292,6 +327,10 @@ def decide(
         Whether delivery arrived since the previous decision.
     srm_mismatch : bool or array_like of bool, shape (...)
         Whether a sample-ratio mismatch is unresolved.
+    conversions, spend, revenue : array_like, shape (..., n_periods, n_arms), optional
+        Delivery the objective needs: conversions (conversion_rate, cpa, roas), spend in the
+        account's currency (cpa, roas), conversion value (roas; None when the reports carry none,
+        which the roas objective refuses with a reason). CTR needs none of them.
 
     Returns
     -------
@@ -323,10 +362,19 @@ def decide(
     prior = select_prior(settings, impressions=totals, clicks=total_clicks, stored=stored_prior)
     posterior = update_posterior(prior, totals, total_clicks)
     summary = summarize_posterior(posterior)
+    by_ctr = settings.objective == Objective.ctr
     burn_in = np.any(mask & (totals < settings.burn_in_impressions), axis=-1)
+    delivery = _Money(conversions, spend, revenue)
+    if by_ctr or not burn_in.all():
+        objective = _objective_summary(settings, posterior, totals, total_clicks, delivery, None)
+    else:
+        # During the burn-in the split is equal and nothing is decided, so the objective (which
+        # may need spend or conversion value not reported yet) is not computed.
+        objective = _not_computed(settings.objective, mask)
+    judged = PosteriorSummary(objective.prob_best, objective.expected_loss)
 
-    leader = np.argmax(summary.prob_best, axis=-1)
-    qualifies = (rule.select_winner(summary, posterior.mean) >= 0) & ~burn_in
+    leader = np.argmax(judged.prob_best, axis=-1)
+    qualifies = (rule.select_winner(judged, objective.mean) >= 0) & ~burn_in
     leader_active = np.take_along_axis(mask, leader[..., None], axis=-1)[..., 0]
     held_paused = qualifies & ~leader_active
     held_no_new_data = qualifies & leader_active & ~fresh
@@ -335,7 +383,7 @@ def decide(
     drift_prob = np.full(lead, np.nan)
     held_drift = np.zeros(lead, dtype=bool)
     drift_p = np.ones(lead)
-    if daily_impressions.shape[-2] > 1 and candidates.any():
+    if by_ctr and daily_impressions.shape[-2] > 1 and candidates.any():
         drift_p = np.asarray(ctr_drift_p_value(daily_impressions, daily_clicks))
     drifting = candidates & (drift_p < DRIFT_THRESHOLD)
     if drifting.any():
@@ -348,27 +396,61 @@ def decide(
             np.nan,
         )
         held_drift = drifting & ~agrees
-    won = candidates & ~held_drift
+    guardrail_p = np.full(lead, np.nan)
+    held_guardrail = np.zeros(lead, dtype=bool)
+    if not by_ctr and candidates.any():
+        ctr_best = np.argmax(summary.prob_best, axis=-1)
+
+        def pair(values: FloatArray) -> FloatArray:
+            return np.stack(
+                [
+                    np.take_along_axis(values, leader[..., None], axis=-1)[..., 0],
+                    np.take_along_axis(values, ctr_best[..., None], axis=-1)[..., 0],
+                ],
+                axis=-1,
+            )
+
+        # P(the CTR leader's CTR is above the objective winner's), exact (two-arm integral).
+        beaten = summarize_posterior(BetaPosterior(pair(posterior.alpha), pair(posterior.beta)))
+        differs = candidates & (ctr_best != leader)
+        guardrail_p = np.where(differs, beaten.prob_best[..., 1], np.nan)
+        held_guardrail = differs & (beaten.prob_best[..., 1] >= settings.win_probability)
+    won = candidates & ~held_drift & ~held_guardrail
     winner = np.where(won, leader, -1).astype(np.int64)
 
     paused_now = np.zeros(shape, dtype=bool)
     deciding = ~burn_in & ~won
     if deciding.any():
-        paused_now = rule.select_arms_to_pause(summary, impressions=totals, active=mask)
+        paused_now = rule.select_arms_to_pause(judged, impressions=totals, active=mask)
         paused_now &= deciding[..., None]
     still_active = mask & ~paused_now
-    same_arms = np.all(still_active, axis=-1, keepdims=True)
-    reuse = summary if bool(same_arms.all()) else None
-    allocation = allocator.select_allocation(
-        posterior, impressions=totals, active=still_active, summary=reuse
-    )
+    if by_ctr:
+        same_arms = np.all(still_active, axis=-1, keepdims=True)
+        reuse = summary if bool(same_arms.all()) else None
+        allocation_shares = allocator.select_allocation(
+            posterior, impressions=totals, active=still_active, summary=reuse
+        ).shares
+    elif burn_in.all():
+        allocation_shares = still_active / still_active.sum(axis=-1, keepdims=True)
+    else:
+        racing = _objective_summary(
+            settings, posterior, totals, total_clicks, delivery, still_active
+        )
+        weights = racing.prob_best
+        if settings.policy == AllocationPolicy.top_two:
+            weights = top_two_shares(weights, TOP_TWO_LEADER_SHARE) * still_active
+        allocation_shares = apply_min_share(weights, settings.min_share, active=still_active)
+        in_burn_in = np.any(still_active & (totals < settings.burn_in_impressions), axis=-1)
+        equal = still_active / still_active.sum(axis=-1, keepdims=True)
+        allocation_shares = np.where(in_burn_in[..., None], equal, allocation_shares)
     one_hot = np.arange(shape[-1]) == winner[..., None]
-    shares = np.where(won[..., None], one_hot.astype(np.float64), allocation.shares)
+    shares = np.where(won[..., None], one_hot.astype(np.float64), allocation_shares)
     return DecisionOutcome(
         prior=prior,
         posterior=posterior,
-        prob_best=summary.prob_best,
-        expected_loss=summary.expected_loss,
+        objective=objective,
+        prob_best=judged.prob_best,
+        expected_loss=judged.expected_loss,
         shares=shares,
         burn_in=burn_in,
         paused_now=paused_now,
@@ -379,6 +461,70 @@ def decide(
         held_srm=held_srm,
         held_drift=held_drift,
         held_paused=held_paused,
+        held_guardrail=held_guardrail,
         drift_prob_best=drift_prob,
         drift_p_value=drift_p,
+        guardrail_p=guardrail_p,
     )
+
+
+def _not_computed(objective: Objective, active: BoolArray) -> ObjectiveSummary:
+    equal = active / active.sum(axis=-1, keepdims=True)
+    unknown = np.full(active.shape, np.nan)
+    return ObjectiveSummary(objective, equal, unknown, unknown, unknown, unknown)
+
+
+@dataclass(frozen=True)
+class _Money:
+    """Per-period conversions, spend and conversion value, shape (..., n_periods, n_arms)."""
+
+    conversions: ArrayLike | None
+    spend: ArrayLike | None
+    revenue: ArrayLike | None
+
+
+def _objective_summary(
+    settings: TestSettings,
+    posterior: BetaPosterior,
+    impressions: FloatArray,
+    clicks: FloatArray,
+    delivery: _Money,
+    active: BoolArray | None,
+) -> ObjectiveSummary:
+    """The objective's summary from per-period delivery (summed over periods here)."""
+
+    def total(name: str, values: ArrayLike | None) -> FloatArray:
+        if values is None:
+            raise ExperimentError(
+                f"the {settings.objective} objective needs {name} per period and arm; none given"
+            )
+        array = np.asarray(values, dtype=np.float64)
+        if array.ndim < 2 or array.shape[:-2] + array.shape[-1:] != impressions.shape:
+            raise InvalidValue(
+                f"{name} must have the shape (..., n_periods, n_arms) of impressions; got {array.shape}"
+            )
+        summed: FloatArray = array.sum(axis=-2)
+        return summed
+
+    objective = settings.objective
+    zeros = np.zeros_like(clicks)
+    try:
+        return summarize_objective(
+            objective,
+            impressions=impressions,
+            clicks=clicks,
+            conversions=zeros
+            if objective == Objective.ctr
+            else total("conversions", delivery.conversions),
+            spend=total("spend", delivery.spend)
+            if objective in (Objective.cpa, Objective.roas)
+            else zeros,
+            revenue=None
+            if objective != Objective.roas or delivery.revenue is None
+            else total("conversion value", delivery.revenue),
+            ctr_posterior=posterior,
+            active=active,
+            strength=settings.strength or DEFAULT_PRIOR_STRENGTH[PriorSource.pooled],
+        )
+    except ObjectiveDataError as error:
+        raise ExperimentError(str(error)) from error

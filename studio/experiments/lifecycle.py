@@ -65,6 +65,7 @@ from studio.core.models import (
     Arm,
     Experiment,
     ExperimentStatus,
+    Objective,
     PriorSource,
     Variant,
     VariantStatus,
@@ -87,6 +88,8 @@ from studio.experiments.decisions import (
     TestSettings,
     decide,
 )
+from studio.experiments.fatigue import DEFAULT_DROP, DEFAULT_RECENT_DAYS, ArmFatigue, check_fatigue
+from studio.experiments.objectives import OBJECTIVES
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
 
@@ -102,7 +105,10 @@ RUNNING, PAUSED, STOPPED, COMPLETED = (
 ENDED = frozenset({STOPPED, COMPLETED})
 
 __all__ = [
+    "DEFAULT_DROP",
     "DEFAULT_PRIOR_STRENGTH",
+    "DEFAULT_RECENT_DAYS",
+    "OBJECTIVES",
     "POLICIES",
     "PRIOR_SOURCES",
     "TOP_TWO_LEADER_SHARE",
@@ -122,6 +128,7 @@ def settings_of(experiment: Experiment) -> TestSettings:
         max_relative_loss=experiment.max_relative_loss,
         prior_source=experiment.prior_source,
         prior_strength=experiment.prior_strength,
+        objective=experiment.objective,
     )
 
 
@@ -376,6 +383,7 @@ def create_test(
             prior_strength=settings.strength,
             win_probability=settings.win_probability,
             max_relative_loss=settings.max_relative_loss,
+            objective=settings.objective,
             created_by=actor,
             created_at=now or utcnow(),
         ),
@@ -515,6 +523,13 @@ class ArmDecision:
     expected_loss: float | None
     paused: bool
     paused_now: bool = False
+    #: The test's objective per arm in its own unit (CTR, conversions per click, spend per
+    #: conversion, revenue per spend): posterior mean and 90% interval; None before any decision.
+    objective_mean: float | None = None
+    objective_low: float | None = None
+    objective_high: float | None = None
+    #: Conversion value; None when the reports carried none.
+    revenue: float | None = None
 
     @property
     def observed_ctr(self) -> float | None:
@@ -552,7 +567,7 @@ class Note:
     """One line of a decision's explanation, with what kind of line it is (for the UI to style).
 
     ``kind`` is one of ``winner``, ``no_winner``, ``burn_in``, ``split``, ``held``, ``pause``,
-    ``srm_mismatch``, ``srm_ok``, ``next``.
+    ``srm_mismatch``, ``srm_ok``, ``objective``, ``next``.
     """
 
     kind: str
@@ -605,6 +620,7 @@ class _Delivery:
     clicks: np.ndarray
     conversions: np.ndarray
     spend: np.ndarray
+    revenue: np.ndarray | None  # None unless every report row carried a conversion value
 
 
 def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Delivery:
@@ -614,13 +630,18 @@ def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Del
     row_of = {d: i for i, d in enumerate(days)}
     shape = (max(len(days), 1), len(arms))
     out = {k: np.zeros(shape) for k in ("impressions", "clicks", "conversions", "spend")}
+    revenue = np.zeros(shape)
     for r in rows:
         i, j = row_of[r.day], column[r.arm_id]
         out["impressions"][i, j] += r.impressions
         out["clicks"][i, j] += r.clicks
         out["conversions"][i, j] += r.conversions
         out["spend"][i, j] += r.spend
-    return _Delivery(days, **out)
+        revenue[i, j] += r.revenue or 0.0
+    # A day imported without its conversion value is not a value of 0: return on ad spend is
+    # only known when every row carries it.
+    carried = bool(rows) and all(r.revenue is not None for r in rows)
+    return _Delivery(days, **out, revenue=revenue if carried else None)
 
 
 HELD_REASONS = {
@@ -628,6 +649,7 @@ HELD_REASONS = {
     "srm": "a sample-ratio mismatch is unresolved",
     "drift": "CTRs drift over the test and the day-weighted comparison does not agree yet",
     "paused": "the leader is a paused arm",
+    "guardrail": "its CTR is clearly worse than the CTR leader's (CTR is a guardrail)",
 }
 
 
@@ -658,6 +680,9 @@ def _decide(
         stored_prior=stored,
         new_data=new_data,
         srm_mismatch=bool(srm and srm.mismatch),
+        conversions=delivery.conversions,
+        spend=delivery.spend,
+        revenue=delivery.revenue,
     )
     return _apply(
         session,
@@ -676,12 +701,18 @@ def _decide(
     )
 
 
+def _finite(value: float) -> float | None:
+    """A number for the log, None where not computed (``nan``: JSON has no NaN)."""
+    return float(value) if np.isfinite(value) else None
+
+
 def _held(outcome: DecisionOutcome) -> tuple[str, ...]:
     flags = {
         "no_new_data": outcome.held_no_new_data,
         "srm": outcome.held_srm,
         "drift": outcome.held_drift,
         "paused": outcome.held_paused,
+        "guardrail": outcome.held_guardrail,
     }
     return tuple(name for name, flag in flags.items() if bool(flag))
 
@@ -710,6 +741,8 @@ def _apply(
     burn_in = bool(outcome.burn_in)
     to_pause = outcome.paused_now
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
+    goal_mean, goal_low, goal_high = outcome.objective.display()
+    revenue = None if delivery.revenue is None else delivery.revenue.sum(axis=0)
     arm_decisions = tuple(
         ArmDecision(
             arm_id=saved_id(a),
@@ -731,9 +764,13 @@ def _apply(
             ctr_high=float(high[i]),
             share=float(outcome.shares[i]),
             prob_best=float(outcome.prob_best[i]),
-            expected_loss=float(outcome.expected_loss[i]),
+            expected_loss=_finite(outcome.expected_loss[i]),
             paused=bool(a.paused or to_pause[i]),
             paused_now=bool(to_pause[i]),
+            objective_mean=_finite(goal_mean[i]),
+            objective_low=_finite(goal_low[i]),
+            objective_high=_finite(goal_high[i]),
+            revenue=None if revenue is None else float(revenue[i]),
         )
         for i, a in enumerate(arms)
     )
@@ -780,6 +817,12 @@ def _apply(
                 "days": [d.isoformat() for d in delivery.days],
                 "daily_impressions": delivery.impressions.astype(int).tolist(),
                 "daily_clicks": delivery.clicks.astype(int).tolist(),
+                "daily_conversions": delivery.conversions.astype(int).tolist(),
+                "daily_spend": delivery.spend.tolist(),
+                "daily_revenue": None if delivery.revenue is None else delivery.revenue.tolist(),
+                "guardrail_p": None
+                if np.isnan(outcome.guardrail_p)
+                else float(outcome.guardrail_p),
                 "arms": [
                     {
                         "arm_id": a.arm_id,
@@ -793,6 +836,9 @@ def _apply(
                         "prior_beta": a.prior_beta,
                         "alpha": a.alpha,
                         "beta": a.beta,
+                        "objective_mean": a.objective_mean,
+                        "objective_low": a.objective_low,
+                        "objective_high": a.objective_high,
                     }
                     for i, a in enumerate(arm_decisions)
                 ],
@@ -984,7 +1030,7 @@ def _explain(
             Note(
                 "winner",
                 f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
-                f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
+                f"expected loss {_loss_text(winner, settings.objective)}; shift all traffic to it. "
                 "The other variants are retired.",
             )
         )
@@ -1003,16 +1049,22 @@ def _explain(
         needs = []
         if leader.prob_best < settings.win_probability:
             needs.append(f"{settings.win_probability:.0%} probability of being best")
-        limit = settings.max_relative_loss * leader.ctr_mean
+        limit = settings.max_relative_loss * _decision_scale(leader, settings.objective)
         if leader.expected_loss is not None and leader.expected_loss >= limit:
+            unit = (
+                "CTR"
+                if settings.objective == Objective.ctr
+                else OBJECTIVE_NAMES[settings.objective]
+            )
             needs.append(
-                f"an expected loss below {settings.max_relative_loss:.1%} of its CTR ({_pp(limit)})"
+                f"an expected loss below {settings.max_relative_loss:.1%} of its {unit}"
+                + (f" ({_pp(limit)})" if settings.objective == Objective.ctr else "")
             )
         notes.append(
             Note(
                 "no_winner",
                 f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
-                f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
+                f"being best and expected loss {_loss_text(leader, settings.objective)}"
                 + (f" (a winner needs {' and '.join(needs)})" if needs else "")
                 + ".",
             )
@@ -1053,6 +1105,19 @@ def _explain(
                     f"p {_p(srm.p_value)}).",
                 )
             )
+    if settings.objective != Objective.ctr:
+        values = ", ".join(
+            f"{a.letter} {objective_text(a.objective_mean, settings.objective)}"
+            for a in arms
+            if a.objective_mean is not None
+        )
+        notes.append(
+            Note(
+                "objective",
+                f"Objective: {OBJECTIVE_NAMES[settings.objective]} ({values}); "
+                "CTR is a guardrail: a winner whose CTR is clearly worse than the CTR leader's is held.",
+            )
+        )
     if next_at is not None:
         notes.append(
             Note(
@@ -1061,6 +1126,45 @@ def _explain(
             )
         )
     return notes
+
+
+#: How each objective is named in explanations.
+OBJECTIVE_NAMES: dict[Objective, str] = {
+    Objective.ctr: "CTR",
+    Objective.conversion_rate: "conversions per click",
+    Objective.cpa: "cost per acquisition",
+    Objective.roas: "return on ad spend",
+}
+
+
+def _decision_scale(arm: ArmDecision, objective: Objective) -> float:
+    """The arm's objective on the higher-is-better scale decisions use (CPA: conversions per
+    currency unit)."""
+    if objective == Objective.ctr or arm.objective_mean is None:
+        return arm.ctr_mean
+    if objective == Objective.cpa:
+        return 1.0 / arm.objective_mean if arm.objective_mean > 0 else 0.0
+    return arm.objective_mean
+
+
+def _loss_text(arm: ArmDecision, objective: Objective) -> str:
+    loss = arm.expected_loss or 0.0
+    if objective == Objective.ctr:
+        return f"{_pp(loss)} of CTR"
+    scale = _decision_scale(arm, objective)
+    share = loss / scale if scale > 0 else 0.0
+    return f"{share:.2%} of its {OBJECTIVE_NAMES[objective]}"
+
+
+def objective_text(value: float | None, objective: Objective) -> str:
+    """An objective value in its unit: CTR and conversions per click as %, CPA per conversion."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if objective in (Objective.ctr, Objective.conversion_rate):
+        return f"{value:.2%}"
+    if objective == Objective.cpa:
+        return f"{value:,.2f} per conversion"
+    return f"{value:.2f}x"
 
 
 def _get(session: Session, experiment_id: int) -> Experiment:
@@ -1263,7 +1367,18 @@ def replay_decision(decision: AllocationDecision) -> DecisionOutcome:
         stored_prior=stored,
         new_data=bool(d["new_data"]),
         srm_mismatch=bool(d["srm_mismatch"]),
+        conversions=_logged(d, "daily_conversions", len(arms)),
+        spend=_logged(d, "daily_spend", len(arms)),
+        revenue=_logged(d, "daily_revenue", len(arms)),
     )
+
+
+def _logged(details: Mapping[str, Any], key: str, n_arms: int) -> np.ndarray | None:
+    """A logged per-day array, shape (n_days, n_arms); None for decisions logged without it."""
+    values = details.get(key)
+    if values is None:
+        return None
+    return np.array(values, dtype=np.float64).reshape(-1, n_arms)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1306,6 +1421,7 @@ class Dashboard:
     policy: AllocationPolicy
     prior_source: str
     winner_arm_id: int | None
+    objective: Objective
     arms: tuple[ArmDecision, ...]
     history: tuple[HistoryRow, ...]
     daily: tuple[dict[str, Any], ...]
@@ -1314,6 +1430,8 @@ class Dashboard:
     latest_srm_mismatch: bool = field(default=False)
     #: The latest decision's explanation, line by line with its kind (see :class:`Note`).
     notes: tuple[Note, ...] = ()
+    #: Per arm (in the order of ``arms``): is its recent CTR clearly below its own baseline?
+    fatigue: tuple[ArmFatigue, ...] = ()
 
     def labels(self) -> dict[int, str]:
         return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
@@ -1328,7 +1446,19 @@ class Dashboard:
         return x, {a.arm_id: beta_distribution.pdf(x, a.alpha, a.beta) for a in self.arms}
 
 
-def dashboard(session: Session, experiment_id: int) -> Dashboard:
+def dashboard(
+    session: Session,
+    experiment_id: int,
+    *,
+    fatigue_days: int = DEFAULT_RECENT_DAYS,
+    fatigue_drop: float = DEFAULT_DROP,
+) -> Dashboard:
+    """Everything the Tests page and ``studio tests show`` show for one test.
+
+    ``fatigue_days`` and ``fatigue_drop`` set the fatigue check
+    (:func:`~studio.experiments.fatigue.check_fatigue`): an arm is flagged when its CTR over its
+    last ``fatigue_days`` delivery days is likely more than ``fatigue_drop`` below its earlier CTR.
+    """
     experiment = _get(session, experiment_id)
     arms = list(queries.list_arms(session, experiment_id=experiment_id))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
@@ -1400,6 +1530,9 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
                 prob_best=row.prob_best if row else 0.0,
                 expected_loss=row.expected_loss if row else None,
                 paused=a.paused,
+                objective_mean=x.get("objective_mean") if x else None,
+                objective_low=x.get("objective_low") if x else None,
+                objective_high=x.get("objective_high") if x else None,
             )
         )
     daily = tuple(
@@ -1415,6 +1548,13 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         }
         for r in queries.daily_delivery(session, experiment_id=experiment_id)
     )
+    delivered = _delivery(session, experiment_id, arms)
+    try:
+        fatigue = check_fatigue(
+            delivered.impressions, delivered.clicks, recent_days=fatigue_days, drop=fatigue_drop
+        )
+    except ValueError as error:
+        raise ExperimentError(f"fatigue check: {error}") from None
     through = int((latest.details or {}).get("through_result_id", 0)) if latest else 0
     new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
     srm = (latest.details or {}).get("srm") if latest else None
@@ -1425,6 +1565,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         policy=experiment.policy,
         prior_source=experiment.prior_source,
         winner_arm_id=experiment.winner_arm_id,
+        objective=experiment.objective,
         arms=tuple(current),
         history=tuple(history),
         daily=daily,
@@ -1432,6 +1573,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         new_rows=new_rows,
         latest_srm_mismatch=bool(srm and srm.get("mismatch")),
         notes=_logged_notes(latest),
+        fatigue=fatigue,
     )
 
 

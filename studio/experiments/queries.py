@@ -183,6 +183,8 @@ class DailyDelivery:
     clicks: int
     conversions: int
     spend: float
+    #: Conversion value; None when no report row of that day and arm carried one.
+    revenue: float | None = None
 
 
 def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDelivery]:
@@ -195,6 +197,7 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             func.sum(ArmResult.clicks),
             func.sum(ArmResult.conversions),
             func.sum(ArmResult.spend),
+            func.sum(ArmResult.revenue),  # NULL when every row's value is NULL
         )
         .where(ArmResult.experiment_id == experiment_id)
         .group_by(col(ArmResult.arm_id), col(ArmResult.day))
@@ -202,9 +205,15 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
     )
     return [
         DailyDelivery(
-            int(arm_id), day, int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0)
+            int(arm_id),
+            day,
+            int(imp or 0),
+            int(clk or 0),
+            int(conv or 0),
+            float(spend or 0.0),
+            None if revenue is None else float(revenue),
         )
-        for arm_id, day, imp, clk, conv, spend in session.exec(query).all()
+        for arm_id, day, imp, clk, conv, spend, revenue in session.exec(query).all()
     ]
 
 

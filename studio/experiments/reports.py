@@ -5,12 +5,14 @@ Export one row per ad and day:
 * **Meta Ads Manager** (Reports > Export table data > .csv), level *Ad*, *Breakdown > By time >
   Day*. Columns read: ``Day`` (or ``Reporting starts``/``Reporting ends`` when they are the same
   day), ``Ad ID`` and/or ``Ad name``, ``Impressions``, ``Link clicks`` (else ``Clicks (all)``),
-  optional ``Results`` (conversions) and ``Amount spent (XXX)`` in the account's currency.
+  optional ``Results`` (conversions), ``Amount spent (XXX)`` in the account's currency and
+  ``Purchases conversion value`` (the value the ``roas`` objective needs).
   Meta leaves a cell empty for zero; an empty metric is read as 0.
 * **Google Ads** (Reports or the Ads table > Download > CSV), segmented by ``Day``, with the ``Ad
   ID`` column (Google's responsive search ads have no name: give the studio each ad's id with
   ``studio tests set-ad`` or on the Tests page). Columns read: ``Day``, ``Ad ID`` (or ``Ad
-  name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions`` and ``Cost``.
+  name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions``, ``Cost`` and
+  ``Conv. value`` (the value the ``roas`` objective needs).
   The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
   skipped; ``--`` reads as 0; thousands separators (``1,234``) are understood.
 
@@ -42,7 +44,7 @@ from sqlmodel import Session
 
 from studio.core import audit
 from studio.core.errors import StudioError, UserFacingError
-from studio.core.models import ArmResult
+from studio.core.models import ArmResult, Experiment, Objective
 from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
 from studio.experiments import queries
@@ -82,6 +84,7 @@ class Columns:
     clicks: str
     conversions: str | None
     spend: str | None
+    revenue: str | None = None  # conversion value; None when the report has no such column
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class ReportRow:
     clicks: int
     conversions: float
     spend: float
+    revenue: float | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,7 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
         if clicks is None:
             missing.append("Link clicks (or Clicks (all))")
         conversions, spend = _find(headers, "results"), _spend_column(headers)
+        revenue = _find(headers, "purchases conversion value")
     else:
         day, starts, ends = _find(headers, "day"), None, None
         if day is None:
@@ -180,6 +185,7 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
         if clicks is None:
             missing.append("Clicks")
         conversions, spend = _find(headers, "conversions"), _find(headers, "cost")
+        revenue = _find(headers, "conv. value", "conversion value")
     if impressions is None:
         missing.append("Impr." if platform == "google_ads" else "Impressions")
     ad_id, ad_name = _find(headers, "ad id"), _find(headers, "ad name")
@@ -192,7 +198,9 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
             "and export again"
         )
     assert impressions is not None and clicks is not None
-    return Columns(day, starts, ends, ad_id, ad_name, impressions, clicks, conversions, spend)
+    return Columns(
+        day, starts, ends, ad_id, ad_name, impressions, clicks, conversions, spend, revenue
+    )
 
 
 def _header(lines: list[list[str]], name: str) -> int:
@@ -326,6 +334,11 @@ def parse_report(
             clicks = _number(cell(columns.clicks), columns.clicks, whole=True)
             conversions = _number(cell(columns.conversions), columns.conversions or "", whole=False)
             spend = _number(cell(columns.spend), columns.spend or "", whole=False)
+            revenue = (
+                None
+                if columns.revenue is None
+                else _number(cell(columns.revenue), columns.revenue, whole=False)
+            )
             if clicks > impressions:
                 raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
         except _BadValue as exc:
@@ -334,7 +347,15 @@ def parse_report(
         fractional = fractional or conversions != int(conversions)
         rows.append(
             ReportRow(
-                offset, day, ad_id, ad_name, int(impressions), int(clicks), conversions, spend
+                offset,
+                day,
+                ad_id,
+                ad_name,
+                int(impressions),
+                int(clicks),
+                conversions,
+                spend,
+                revenue,
             )
         )
     warnings = []
@@ -380,11 +401,24 @@ class ImportResult:
         return text + "."
 
 
+def _value_warning(experiment: Experiment, parsed: ParsedReport) -> tuple[str, ...]:
+    """Say so when a return-on-ad-spend test gets a report without the conversion value."""
+    if experiment.objective != Objective.roas or parsed.columns.revenue is not None:
+        return ()
+    column = "Purchases conversion value" if parsed.platform == "meta" else "Conv. value"
+    return (
+        f"test {experiment.id} optimises return on ad spend, but this report has no conversion "
+        f"value column; add '{column}' to the report and export again (its decisions need it)",
+    )
+
+
 def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
     """The idempotency key of a report row: same platform, day, arm and numbers -> same key."""
     raw = (
         f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
         f"{row.conversions:.4f}|{row.spend:.4f}"
+        # Rows without a conversion value keep the keys earlier versions gave them.
+        + ("" if row.revenue is None else f"|{row.revenue:.4f}")
     )
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -503,6 +537,7 @@ def import_report(
                 clicks=row.clicks,
                 conversions=round(row.conversions),
                 spend=round(row.spend, 4),
+                revenue=None if row.revenue is None else round(row.revenue, 4),
                 source=source,
                 row_key=key,
             )
@@ -530,7 +565,7 @@ def import_report(
         impressions=sum(r.impressions for r in new),
         clicks=sum(r.clicks for r in new),
         learned_ad_ids=learned,
-        warnings=parsed.warnings,
+        warnings=parsed.warnings + _value_warning(experiment, parsed),
     )
     audit.record(
         session,

@@ -18,6 +18,7 @@ from studio.core.models import (
     Campaign,
     Experiment,
     ExperimentStatus,
+    Objective,
     PriorSource,
     Review,
     ReviewAction,
@@ -39,6 +40,7 @@ ENUM_COLUMNS: list[tuple[type, str, type[StrEnum]]] = [
     (Experiment, "policy", AllocationPolicy),
     (Experiment, "status", ExperimentStatus),
     (Experiment, "prior_source", PriorSource),
+    (Experiment, "objective", Objective),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from studio.cli import app
 from studio.core.database import get_engine
-from studio.core.models import Arm, ArmResult, VariantStatus
+from studio.core.models import Arm, ArmResult, Experiment, VariantStatus
 from tests.experiments.conftest import make_variants, meta_csv
 
 runner = CliRunner()
@@ -212,3 +212,66 @@ def test_defaults_come_from_test_settings_and_srm_can_be_resolved(db: Session):
     assert db.get(Experiment, 1).srm_resolved_through.isoformat() == TODAY  # type: ignore[union-attr]
     (entry,) = audit.list_entries(db, action="experiment.resolve_srm")
     assert entry.actor == "mia" and entry.after["reason"] == "budget fixed"
+
+
+def test_the_objective_is_chosen_at_create_and_shown(db: Session, tmp_path: Path):
+    variants = make_variants(db, n=2)
+    _create([v.id for v in variants], "--objective", "cpa")  # type: ignore[misc]
+    report = tmp_path / "meta.csv"
+    rows = [
+        dict(
+            day=TODAY,
+            ad_name=f"studio-v{v.id}",
+            impressions=10_000,
+            clicks=500,
+            results=r,
+            spend=1000,
+        )
+        for v, r in zip(variants, (20, 60), strict=True)
+    ]
+    report.write_bytes(meta_csv(rows, with_id=False))
+    result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["tests", "reweight", "1", "--as", "mia"])
+    assert "is the winner" in result.output and "Objective: cost per acquisition" in result.output
+    show = runner.invoke(app, ["tests", "show", "1"])
+    assert "objective cpa)" in show.output
+    assert "60 conv, spend 1,000.00" in show.output and " per conversion (90% " in show.output
+    bad_args = ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--persona", "p"]
+    bad_args += ["--channel", "meta_feed", "--variant", "1", "--variant", "2"]
+    bad = runner.invoke(app, [*bad_args, "--objective", "clicks"])
+    assert bad.exit_code != 0 and "clicks" in bad.output
+
+
+def test_show_flags_a_fatigued_arm(db: Session, tmp_path: Path):
+    variants = make_variants(db, n=2)
+    _create([v.id for v in variants])  # type: ignore[misc]
+    # Rows may not predate the test: move its start back a week, as if created then.
+    test = db.get(Experiment, 1)
+    assert test is not None
+    test.created_at = datetime.now(UTC) - timedelta(days=7)
+    db.add(test)
+    db.commit()
+    today = datetime.now(UTC).date()
+    rows = [
+        dict(
+            day=(today - timedelta(days=5 - d)).isoformat(),
+            ad_name=f"studio-v{v.id}",
+            impressions=5_000,
+            clicks=c,
+        )
+        for d in range(6)
+        for v, c in zip(variants, (100, 150 if d < 3 else 75), strict=True)
+    ]
+    report = tmp_path / "meta.csv"
+    report.write_bytes(meta_csv(rows, with_id=False))
+    result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
+    assert "12 row(s) imported" in result.output, result.output
+    show = runner.invoke(app, ["tests", "show", "1"])
+    assert show.exit_code == 0, show.output
+    assert "FATIGUE B: CTR 1.50% over its last 3 day(s) against 3.00% before" in show.output
+    assert "FATIGUE A" not in show.output
+    calm = runner.invoke(app, ["tests", "show", "1", "--fatigue-drop", "0.6"])
+    assert "FATIGUE" not in calm.output
+    bad = runner.invoke(app, ["tests", "show", "1", "--fatigue-drop", "20"])
+    assert bad.exit_code != 0 and "drop must be a fraction in (0, 1)" in bad.output

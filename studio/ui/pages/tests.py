@@ -15,7 +15,7 @@ import streamlit as st
 
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
-from studio.core.models import PriorSource, saved_id
+from studio.core.models import Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
@@ -59,6 +59,7 @@ def _create(brand: str) -> None:
             prior_strength=None
             if prior == PriorSource.flat
             else float(state["tests_new_strength"]),
+            objective=state["tests_new_objective"],
         )
         with context.db_session() as session:
             experiment = ex.create_test(
@@ -235,6 +236,16 @@ def _new_test() -> None:
         "Test name", key="tests_new_name", placeholder="e.g. Spring headlines for home baristas"
     )
     defaults = ex.TestSettings()
+    st.selectbox(
+        "Objective",
+        list(ex.OBJECTIVES),
+        index=list(ex.OBJECTIVES).index(defaults.objective),
+        format_func=lambda o: ex.OBJECTIVES[o],
+        key="tests_new_objective",
+        help="What the winner is chosen on. CTR stays a guardrail: a winner whose CTR is clearly "
+        "worse than the best arm's is held. ROAS needs reports with a conversion value column "
+        "(Meta 'Purchases conversion value', Google Ads 'Conv. value').",
+    )
     a, b, c = st.columns(3)
     a.selectbox(
         "Policy",
@@ -297,7 +308,7 @@ def _new_test() -> None:
         key="tests_new_win",
     )
     e.number_input(
-        "Max expected loss (% of the leader's CTR)",
+        "Max expected loss (% of the leader's objective)",
         min_value=0.01,
         max_value=50.0,
         value=defaults.max_relative_loss * 100,
@@ -447,6 +458,20 @@ def _decision(board: ex.Dashboard) -> None:
         )
 
 
+def _objective_columns(board: ex.Dashboard, arm: ex.ArmDecision) -> dict[str, object]:
+    """The objective's columns of the arms table (none for CTR, already shown)."""
+    if board.objective == Objective.ctr:
+        return {}
+    name = board.objective.value
+    return {
+        "conversions": arm.conversions,
+        "spend": round(arm.spend, 2),
+        name: ex.objective_text(arm.objective_mean, board.objective),
+        f"{name} 90%": f"{ex.objective_text(arm.objective_low, board.objective)} – "
+        f"{ex.objective_text(arm.objective_high, board.objective)}",
+    }
+
+
 def _charts(board: ex.Dashboard) -> None:
     labels = board.labels()
     st.subheader("Dashboard")
@@ -460,11 +485,14 @@ def _charts(board: ex.Dashboard) -> None:
                 "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
                 "CTR 95% low": round(a.ctr_low * 100, 3),
                 "CTR 95% high": round(a.ctr_high * 100, 3),
+                **_objective_columns(board, a),
                 "P(best) %": round(a.prob_best * 100, 1),
                 "share %": round(a.share * 100, 1),
-                "expected loss (pp)": None
+                "expected loss (pp)"
+                if board.objective == Objective.ctr
+                else f"expected loss ({board.objective} scale)": None
                 if a.expected_loss is None
-                else round(a.expected_loss * 100, 4),
+                else round(a.expected_loss * (100 if board.objective == Objective.ctr else 1), 6),
                 "paused": a.paused,
                 "winner": a.arm_id == board.winner_arm_id,
             }
@@ -600,16 +628,35 @@ def _open_test() -> None:
     if st.session_state.get(SELECTED) not in tests:
         st.session_state[SELECTED] = next(iter(tests))
     chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key=SELECTED)
+    a, b = st.columns(2)
+    fatigue_days = a.number_input(
+        "Fatigue: recent days per arm",
+        min_value=1,
+        value=ex.DEFAULT_RECENT_DAYS,
+        step=1,
+        key="tests_fatigue_days",
+    )
+    fatigue_drop = b.number_input(
+        "Fatigue: flag a CTR drop of more than (%)",
+        min_value=1.0,
+        max_value=99.0,
+        value=ex.DEFAULT_DROP * 100,
+        step=5.0,
+        key="tests_fatigue_drop",
+    )
     with context.db_session() as session:
-        board = ex.dashboard(session, chosen)
+        board = ex.dashboard(
+            session, chosen, fatigue_days=int(fatigue_days), fatigue_drop=fatigue_drop / 100
+        )
         experiment = queries.get_experiment(session, experiment_id=chosen)
         due = ex.next_reweight_at(session, experiment) if experiment else None
     assert experiment is not None
     st.caption(
-        f"Status **{board.status}** · {ex.POLICIES[board.policy]} · {board.prior_source} prior "
+        f"Status **{board.status}** · objective **{ex.OBJECTIVES[board.objective]}** · "
+        f"{ex.POLICIES[board.policy]} · {board.prior_source} prior "
         f"({experiment.prior_strength:g} impressions) · min share {experiment.min_share:.0%} · burn-in "
         f"{experiment.burn_in_impressions:,} impressions · winner at P(best) ≥ {experiment.win_probability:.0%} and "
-        f"expected loss < {experiment.max_relative_loss:.1%} of its CTR"
+        f"expected loss < {experiment.max_relative_loss:.1%} of its objective"
         + (f" · next reweighting due {due:%Y-%m-%d %H:%M} UTC" if due else "")
     )
     setup = st.session_state.pop(SETUP, None)
@@ -618,6 +665,13 @@ def _open_test() -> None:
             "Create one ad per arm on the platform and name each exactly as below, so reports map back:"
         )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
+    for arm, tired in zip(board.arms, board.fatigue, strict=True):
+        if tired.flagged:
+            st.warning(
+                f"Arm {arm.label} looks fatigued: CTR {tired.recent_ctr:.2%} over its last "
+                f"{tired.recent_days} day(s) against {tired.baseline_ctr:.2%} before "
+                f"({tired.probability:.0%} probability it fell more than {fatigue_drop:.0f}%)."
+            )
     _controls(board)
     _ads(board)
     _upload(board)
