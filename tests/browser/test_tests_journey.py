@@ -99,7 +99,7 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
     assert split[best] == max(split.values()) and split[best] > 50, split
     assert sum(split.values()) in (99, 100, 101)
     page.get_by_text(re.compile(r"^No winner yet: the leader, arm " + best)).wait_for()
-    page.get_by_text("Served traffic matches the planned split").wait_for()
+    page.get_by_text("Served traffic matches the split in force each day", exact=False).wait_for()
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(6)
     screenshot(page, "tests-reweighted")
     with page.expect_download() as info:
