@@ -173,6 +173,9 @@ class Asset(SQLModel, table=True):
     prompt_hash: str = Field(max_length=64)
     qc: list[dict[str, Any]] = _json(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Set by the ``approve`` move on every asset the variant has at that moment; only these
+    #: files may be exported (:func:`studio.review.workflow.approved_media`).
+    approved_at: datetime | None = None
 
     @property
     def qc_passed(self) -> bool:
@@ -238,7 +241,12 @@ class ArmResult(SQLModel, table=True):
 
     __tablename__ = "arm_result"
 
-    __table_args__ = (UniqueConstraint("experiment_id", "row_key"),)
+    #: One row per arm and day: the database, not a read-then-write check, refuses a second one,
+    #: so concurrent imports cannot count a day twice.
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "row_key"),
+        UniqueConstraint("experiment_id", "arm_id", "day", name="uq_arm_result_arm_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     experiment_id: int = Field(foreign_key="experiment.id", index=True)

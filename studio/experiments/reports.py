@@ -19,11 +19,14 @@ Dates are read as ``YYYY-MM-DD`` (both platforms' default) or with a month name
 
 Rows map to a test's arms by ad id, else by ad name (the studio's default ad names are
 ``studio-v{variant_id}``); an arm matched by name learns the ad id of the row. Each stored row
-has a key derived from the platform, day, arm and its numbers, unique per test, so importing
-the same report again (or an overlapping one) adds nothing twice. A row whose ad and day are
-already counted from an earlier import with *different* numbers (a partial day exported again)
-is refused rather than added on top. Bad rows are listed with their line number and reason;
-every other row is imported.
+has a key derived from the platform, day, arm and its numbers, so importing the same report
+again (or an overlapping one) adds nothing twice. The database holds one row per test, arm and
+day (a unique constraint, inserted with ``ON CONFLICT DO NOTHING``), so two imports racing can
+never count a day twice. A row whose ad and day are already counted with *different* numbers (a
+partial day exported again) is refused rather than added on top, and so are rows that repeat an
+ad and day inside one file (a breakdown by age or placement, or a repeated row): neither summing
+nor keeping one is safe. Bad rows are listed with their line number and reason; every other row
+is imported.
 """
 
 from __future__ import annotations
@@ -37,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from studio.core import audit
@@ -421,7 +423,6 @@ def import_report(
     by_id = {a.ad_id: a for a in arms if a.ad_id}
     by_name = {a.ad_name: a for a in arms if a.ad_name}
     known = ", ".join(f"{a.ad_name or '-'} (id {a.ad_id or 'not set'})" for a in arms)
-    earlier = queries.delivery_by_arm_day(session, experiment_id=experiment_id)
     bad = list(parsed.bad_rows)
     learned: dict[int, str] = {}
     candidates: list[tuple[str, ReportRow, int]] = []
@@ -457,55 +458,57 @@ def import_report(
             by_id[row.ad_id] = arm
             learned[arm.id] = row.ad_id
         candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
-    existing = queries.existing_row_keys(
-        session, experiment_id=experiment_id, keys={k for k, _, _ in candidates}
-    )
-    seen: set[str] = set()
+    per_day: dict[tuple[int, date], list[ReportRow]] = {}
+    for _, row, arm_id in candidates:
+        per_day.setdefault((arm_id, row.day), []).append(row)
     new: list[ArmResult] = []
     duplicates = 0
     source = f"{parsed.platform}:{upload.name}"[:256]
     for key, row, arm_id in candidates:
-        if key in existing or key in seen:
-            duplicates += 1
-            continue
-        before = earlier.get((arm_id, row.day))
-        if before is not None:
+        same_day = per_day[(arm_id, row.day)]
+        if len(same_day) > 1:
+            # Summing could double a re-exported row; keeping one could drop a breakdown row.
+            # Neither is safe, so the day is refused and the message says how to export it.
+            lines = ", ".join(str(r.line) for r in same_day)
             bad.append(
                 BadRow(
                     row.line,
-                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
-                    f"impressions, {before.clicks:,} clicks from {', '.join(before.sources)}); a day is counted "
-                    "once, so the earlier numbers are kept. Export complete days only",
+                    f"{len(same_day)} rows (lines {lines}) for this ad on {row.day}; a test counts one "
+                    "row per ad and day, so none of them was imported. Export without breakdowns "
+                    "other than Day (no age, placement or device rows) and without repeated rows",
                     row.ad_name or row.ad_id,
                 )
             )
             continue
-        seen.add(key)
-        new.append(
-            ArmResult(
-                experiment_id=experiment_id,
-                arm_id=arm_id,
-                day=row.day,
-                impressions=row.impressions,
-                clicks=row.clicks,
-                conversions=round(row.conversions),
-                spend=round(row.spend, 4),
-                source=source,
-                row_key=key,
-            )
+        result_row = ArmResult(
+            experiment_id=experiment_id,
+            arm_id=arm_id,
+            day=row.day,
+            impressions=row.impressions,
+            clicks=row.clicks,
+            conversions=round(row.conversions),
+            spend=round(row.spend, 4),
+            source=source,
+            row_key=key,
         )
+        before = queries.insert_result_unless_counted(session, result=result_row)
+        if before is None:
+            new.append(result_row)
+        elif before.row_key == key:
+            duplicates += 1
+        else:
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
+                    f"impressions, {before.clicks:,} clicks from {before.source}); a day is counted "
+                    "once, so the earlier numbers are kept. Export complete days only",
+                    row.ad_name or row.ad_id,
+                )
+            )
     for arm in arms:
         if arm.id in learned:
             queries.save(session, row=arm)
-    try:
-        with session.begin_nested():
-            queries.add_results(session, results=new)
-    except IntegrityError:
-        raise ExperimentError(
-            f"{upload.name}: another import into test {experiment_id} saved some of these rows at the same "
-            "time; nothing from this import was saved. Import the file again: rows already saved count as "
-            "duplicates"
-        ) from None
     result = ImportResult(
         experiment_id=experiment_id,
         file_name=upload.name,

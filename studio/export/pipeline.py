@@ -7,8 +7,10 @@
    already exported (a re-export), may go out; the refusal names each variant and its status.
 3. **Check before writing** (:func:`plan_export`): every field against the channel table
    (:func:`studio.copy.channels.check_fields`, the limits copy generation uses), the platform's own
-   rules (landing URL, objective, pins) and the media (right sizes present, files on disk,
-   brand QC passed). Any error stops the export with the full list
+   rules (landing URL, objective, pins) and the media (right sizes present, files on disk and
+   unchanged since they were made, brand QC passed). Only the media the variant had when a
+   person approved it are considered (:func:`studio.review.workflow.approved_media`); files
+   made later are left out with a warning. Any error stops the export with the full list
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
 4. **Encode** the media to the platform's specs in a private work folder (more checks: file
    size, video length).
@@ -226,11 +228,14 @@ class ExportPlan:
 
 
 def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
+    from studio.review.workflow import approved_media
+
     ids = [v.id for v in variants if v.id is not None]
     campaigns = export_queries.get_campaigns(
         session, campaign_ids=[v.campaign_id for v in variants]
     )
-    assets = variant_queries.list_assets(session, variant_ids=ids)
+    # Exactly the media a person approved with the copy; later files never ship.
+    assets = approved_media(session, variant_ids=ids)
     arms = export_queries.arms_for_variants(session, variant_ids=ids)
     return [
         ExportItem(
@@ -239,6 +244,19 @@ def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
             arms=tuple(a for a in arms if a.variant_id == v.id),
         )
         for v in variants
+    ]  # fmt: skip
+
+
+def _unapproved_warnings(session: Session, items: Sequence[ExportItem]) -> list[ExportProblem]:
+    from studio.review.workflow import unapproved_media
+
+    return [
+        ExportProblem(
+            a.variant_id, f"asset {a.id}", "media_unapproved",
+            f"{a.kind} {a.width}x{a.height} left out: it was made after the variant was approved, "
+            "and only approved media are exported", "warning",
+        )
+        for a in unapproved_media(session, variant_ids=[item.variant_id for item in items])
     ]  # fmt: skip
 
 
@@ -282,7 +300,7 @@ def plan_export(
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     require_exportable(variants)
     items = _items(session, variants)
-    found: list[ExportProblem] = []
+    found: list[ExportProblem] = _unapproved_warnings(session, items)
     rows: list[dict[str, str]] = []
     all_media: list[PreparedMedia] = []
     for item in items:
