@@ -5,8 +5,6 @@ Rows are only ever inserted; nothing in the studio updates or deletes them.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,6 +12,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from studio.core.csvfiles import csv_text
 from studio.core.models import AuditLog
 
 
@@ -81,12 +80,11 @@ def distinct_values(
 
 
 def to_csv(entries: Sequence[AuditLog]) -> str:
-    """CSV text of audit rows (before/after as JSON), oldest first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"])
-    for e in sorted(entries, key=lambda e: e.id or 0):
-        writer.writerow(
+    """CSV text of audit rows (before/after as JSON), oldest first; formulas neutralised."""
+    header = ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"]
+    return csv_text(
+        header,
+        (
             [
                 e.id,
                 e.at.isoformat(),
@@ -97,8 +95,9 @@ def to_csv(entries: Sequence[AuditLog]) -> str:
                 json.dumps(e.before, sort_keys=True),
                 json.dumps(e.after, sort_keys=True),
             ]
-        )
-    return buffer.getvalue()
+            for e in sorted(entries, key=lambda e: e.id or 0)
+        ),
+    )
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:

@@ -44,7 +44,6 @@ decision can be recomputed (:func:`replay_decision`) and policies re-evaluated o
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import string
@@ -1222,12 +1221,16 @@ HISTORY_COLUMNS = (
 
 
 def dashboard_csv(board: Dashboard) -> str:
-    """The dashboard's data, one row per decision and arm (CTRs and losses as fractions)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HISTORY_COLUMNS)
-    for h in board.history:
-        writer.writerow(
+    """The dashboard's data, one row per decision and arm (CTRs and losses as fractions).
+
+    Written by :func:`studio.core.csvfiles.csv_text`: a headline or ad name that starts a
+    formula is neutralised.
+    """
+    from studio.core.csvfiles import csv_text
+
+    return csv_text(
+        HISTORY_COLUMNS,
+        (
             [
                 h.decision_id,
                 h.at.isoformat(),
@@ -1244,8 +1247,9 @@ def dashboard_csv(board: Dashboard) -> str:
                 f"{h.prob_best:.6f}",
                 "" if h.expected_loss is None else f"{h.expected_loss:.8f}",
             ]
-        )
-    return buffer.getvalue()
+            for h in board.history
+        ),
+    )
 
 
 def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
