@@ -12,6 +12,7 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.core.progress import Progress
+from studio.core.text import markdown_literal
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
@@ -89,7 +90,7 @@ def _item(item: GalleryItem) -> None:
             f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge} · {ctr}"
         )
         if isinstance(headline, str) and headline:
-            st.caption(headline)
+            st.caption(markdown_literal(headline))
         if not item.assets:
             return
         columns = st.columns(min(4, len(item.assets)))

@@ -15,6 +15,7 @@ from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
 from studio.core.models import Asset, Review, Variant, VariantStatus
+from studio.core.text import markdown_literal
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
@@ -143,12 +144,14 @@ def _copy(variant: Variant) -> None:
         value = variant.fields.get(fspec.name)
         if value is None:
             continue
+        # Copy is shown exactly as written: never as Markdown or HTML (a remote image would load
+        # in the reviewer's browser; link text would hide the words that run).
         if isinstance(value, list):
             st.markdown(f"**{fspec.label}**")
             for item in value:
-                st.markdown(f"- {item}")
+                st.markdown("- " + markdown_literal(str(item)))
         else:
-            st.markdown(f"**{fspec.label}:** {value}")
+            st.markdown(f"**{fspec.label}:** " + markdown_literal(str(value)))
 
 
 def _media(assets: list[Asset]) -> None:
@@ -204,7 +207,9 @@ def _history(reviews: list[Review]) -> None:
     for r in reviews:
         note = f": {r.comment}" if r.comment else ""
         st.caption(
-            f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}"
+            markdown_literal(
+                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}"
+            )
         )
 
 
@@ -281,7 +286,9 @@ def _card(
             for violation in (
                 review.rules_touched(variant, brand.guideline).violations if brand else []
             ):
-                st.error(f"{violation.field}: {violation.reason} [{violation.rule}]")
+                st.error(
+                    markdown_literal(f"{violation.field}: {violation.reason} [{violation.rule}]")
+                )
             _media(assets)
             _history(reviews)
             _actions(variant, user, brand)
