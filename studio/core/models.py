@@ -54,6 +54,25 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    #: Sign-ins started before this moment are void (set when the password changes).
+    sessions_valid_after: datetime | None = None
+
+
+class SignInCounter(SQLModel, table=True):
+    """Password attempts per name typed, counted *before* the password is checked.
+
+    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` adds the attempt and reads the count
+    in a single statement, so parallel guesses cannot all see "below the limit": of N at once,
+    at most ``MAX_FAILED_SIGN_INS`` are checked. ``login_key`` is the SHA-256 of the lowercased
+    name typed, so a password typed into the username box is never stored.
+    """
+
+    __tablename__ = "sign_in_counter"
+
+    login_key: str = Field(primary_key=True, max_length=64)
+    #: Attempts in the window that were not successful (a success takes its own back).
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
 
 
 class AuditLog(SQLModel, table=True):

@@ -27,7 +27,7 @@ from studio.brand.guidelines import BrandCatalog
 from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
 from studio.core import audit
-from studio.core.models import Role, VariantStatus
+from studio.core.models import Role, VariantStatus, utcnow
 from studio.core.settings import Settings
 from studio.experiments import lifecycle as experiments
 from studio.experiments.reports import import_report
@@ -72,7 +72,11 @@ Say = Callable[[str], None]
 
 
 def _demo_accounts(session: Session) -> dict[str, str]:
-    """Create or reset the demo accounts; returns their new passwords."""
+    """Create the demo accounts, or give existing active ones new passwords; returns them.
+
+    A demo account that an admin deactivated or gave another role is never changed back: the
+    demo stops with a message instead.
+    """
     passwords = {}
     for username, role in DEMO_PEOPLE.items():
         password = secrets.token_urlsafe(12)
@@ -87,7 +91,16 @@ def _demo_accounts(session: Session) -> dict[str, str]:
             )
             action = "user.create"
         else:
-            user.password_hash, user.role, user.is_active = hash_password(password), role, True
+            if not user.is_active or user.role != role:
+                # An admin deactivated it or changed its role: that decision stands.
+                state = "deactivated" if not user.is_active else f"a {user.role} now"
+                raise ValueError(
+                    f"demo account {username!r} exists and is {state}; the demo does not undo an "
+                    f"admin's change. Run the demo on its own database (the default), or "
+                    f"reactivate it / give it the role {role.value} with `studio users` first"
+                )
+            user.password_hash = hash_password(password)
+            user.sessions_valid_after = utcnow()
             session.add(user)
             action = "user.set_password"
         audit.record(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import case, delete, update
 from sqlmodel import Session, col, select
 
-from studio.core.models import Role, User
+from studio.core.models import Role, SignInCounter, User
 
 
 def find_user(session: Session, *, username: str) -> User | None:
@@ -41,3 +43,45 @@ def add_user(
     session.add(user)
     session.flush()
     return user
+
+
+def count_attempt(
+    session: Session, *, login_key: str, now: datetime, window_start_after: datetime
+) -> tuple[int, datetime]:
+    """Add one attempt for ``login_key`` and return (attempts in the window, window start).
+
+    A window that started before ``window_start_after`` starts again at ``now``. One statement,
+    so concurrent attempts are counted one after the other (PostgreSQL row lock, SQLite's
+    single writer), never both against the same old count.
+    """
+    values = {"login_key": login_key, "failures": 1, "window_start": now}
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(SignInCounter).values(**values)
+    expired = SignInCounter.window_start < window_start_after  # type: ignore[operator]
+    statement = statement.on_conflict_do_update(
+        index_elements=["login_key"],
+        set_={
+            "failures": case((expired, 1), else_=SignInCounter.failures + 1),
+            "window_start": case((expired, now), else_=SignInCounter.window_start),
+        },
+    ).returning(col(SignInCounter.failures), col(SignInCounter.window_start))
+    failures, window_start = session.execute(statement).one()
+    return int(failures), window_start
+
+
+def forgive_attempt(session: Session, *, login_key: str) -> None:
+    """Take back the attempt of a successful sign-in (it was counted before checking)."""
+    session.execute(
+        update(SignInCounter)
+        .where(col(SignInCounter.login_key) == login_key)
+        .where(col(SignInCounter.failures) > 0)
+        .values(failures=SignInCounter.failures - 1)
+    )
+
+
+def clear_attempts(session: Session, *, login_key: str) -> None:
+    """Forget the attempts on ``login_key`` (a new password was set)."""
+    session.execute(delete(SignInCounter).where(col(SignInCounter.login_key) == login_key))

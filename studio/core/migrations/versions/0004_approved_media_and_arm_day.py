@@ -1,4 +1,4 @@
-"""approved media snapshot on assets; one report result per arm and day
+"""approved media snapshot on assets; one report result per arm and day; sign-in hardening
 
 Revision ID: 0004
 Revises: 0003
@@ -11,6 +11,9 @@ asset needs an approval first.
 ``uq_arm_result_arm_day``: before the constraint existed, concurrent imports could store a day of
 an arm twice. Such extra rows (all but the earliest imported) are removed, and each one is kept
 in the audit log (``experiment.result_deduplicated``) with its numbers, so nothing is lost silently.
+
+``user.sessions_valid_after`` voids sign-ins older than a password change; ``sign_in_counter``
+counts password attempts before they are checked (an atomic lockout).
 """
 
 from collections.abc import Sequence
@@ -29,6 +32,17 @@ APPROVED = ("approved", "in_test", "winner", "retired", "exported")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("sessions_valid_after", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+    op.create_table(
+        "sign_in_counter",
+        sa.Column("login_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("login_key"),
+    )
     with op.batch_alter_table("asset", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("approved_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
@@ -83,6 +97,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_counter")
+    with op.batch_alter_table("user", schema=None) as batch_op:
+        batch_op.drop_column("sessions_valid_after")
     with op.batch_alter_table("arm_result", schema=None) as batch_op:
         batch_op.drop_constraint("uq_arm_result_arm_day", type_="unique")
     with op.batch_alter_table("asset", schema=None) as batch_op:
