@@ -87,8 +87,8 @@ def export(
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
     scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
     options = ExportOptions(pins=parse_pins(pin))
-    written = False
     try:
+        # The zip appears when the record commits (and not at all otherwise): see export().
         with database() as session:
             result = run_export(
                 session,
@@ -99,19 +99,12 @@ def export(
                 options=options,
                 overwrite=force,
             )
-            written = True
     except ExportBlocked as exc:
         for problem in exc.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
         fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
     except (ExportError, AuthError, ReviewError) as exc:
         fail(str(exc))
-    except BaseException:
-        # The zip is in place but the database did not commit its record: take it away again
-        # so that no export exists without its audit entry.
-        if written:
-            output.unlink(missing_ok=True)
-        raise
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     typer.echo(

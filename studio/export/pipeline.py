@@ -12,14 +12,16 @@
    person approved it are considered (:func:`studio.review.workflow.approved_media`); files
    made later are left out with a warning. Any error stops the export with the full list
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
-4. **Encode** the media to the platform's specs in a private work folder (more checks: file
-   size, video length).
+4. **Encode** the media to the platform's specs in a private work folder beside the output
+   (more checks: file size, video length).
 5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
-   ``manifest.json`` into a temporary file beside the output, then rename it into place, so
-   a reader sees either no file or the whole zip, never half of one.
+   ``manifest.json`` into a zip, staged as a hidden file beside the output.
 6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
    (which enforces the ``export`` permission), an :class:`~studio.core.models.ExportRecord` row and
-   an audit entry hold the zip's SHA-256. The caller commits, as with every library write.
+   an audit entry hold the zip's SHA-256. The caller commits, as with every library write, and
+   the commit renames the staged zip into place (:func:`studio.core.files.stage_for_commit`): a
+   reader sees no file or the whole zip, and never a zip without its record. What a killed
+   export leaves is swept by the next one into that folder.
 
 The manifest carries, per variant: its copy and generation record, the approval record
 (review decisions and audit trail), its scores, the results of every test it ran in, and the
@@ -30,8 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,7 +43,7 @@ from sqlmodel import Session
 
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields
-from studio.core import audit
+from studio.core import audit, files
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.export import media as media_mod
@@ -503,6 +503,14 @@ def _write_zip(
         )
 
 
+def _recorded(session: Session, staged: Path, target: Path) -> bool:
+    """Whether a staged zip left by a killed export was committed (its record holds its hash)."""
+    record = export_queries.find_export_record(session, file_name=str(target.resolve()))
+    if record is None:
+        return False
+    return hashlib.sha256(staged.read_bytes()).hexdigest() == record.sha256
+
+
 def export(
     session: Session,
     *,
@@ -517,8 +525,11 @@ def export(
 ) -> ExportResult:
     """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``.
 
-    Nothing is written unless every check passes; the zip appears complete or not at all, and
-    the database changes (variants exported, record, audit) are flushed for the caller to commit.
+    Nothing is written unless every check passes. The database changes (variants exported,
+    record, audit) are flushed for the caller to commit, and the zip appears at ``output``
+    (complete, by a rename) when that commit happens; a rollback leaves no file. Intermediate
+    files live in a work folder beside ``output``; what a killed export left there is removed by
+    the next export into that folder (:func:`studio.core.files.sweep`).
 
     Raises
     ------
@@ -551,29 +562,28 @@ def export(
         raise ExportBlocked(plan.problems)
     exporter = plan.exporter
     moment = now or utcnow()
-    partial: Path | None = None
+    # What a killed export left in this folder (work folders, staged zips) goes first; a staged
+    # zip whose record did commit is completed.
+    files.sweep(output.parent, committed=lambda staged, target: _recorded(session, staged, target))
+    with files.work_dir(output.parent) as work:
+        prepared, problems = media_mod.prepare_media(
+            plan.media, exporter.media, exporter.label, folder, work
+        )
+        if problems:
+            raise ExportBlocked(problems)
+        # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
+        sheet, _ = csv_bytes(exporter.columns, plan.rows)
+        hashes = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
+        hashes.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
+        manifest = build_manifest(
+            session, plan, prepared, actor=actor, created_at=moment, files=hashes
+        )
+        zipped = work / "export.zip"
+        _write_zip(zipped, exporter.sheet_file, sheet, prepared, manifest)
+        data = zipped.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    staged = files.write_staged(output, data)
     try:
-        with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
-            prepared, problems = media_mod.prepare_media(
-                plan.media, exporter.media, exporter.label, folder, Path(work)
-            )
-            if problems:
-                raise ExportBlocked(problems)
-            # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
-            sheet, _ = csv_bytes(exporter.columns, plan.rows)
-            files = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
-            files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
-            manifest = build_manifest(
-                session, plan, prepared, actor=actor, created_at=moment, files=files
-            )
-            handle, name = tempfile.mkstemp(
-                prefix=f".{output.name}.", suffix=".part", dir=output.parent
-            )
-            os.close(handle)
-            partial = Path(name)
-            _write_zip(partial, exporter.sheet_file, sheet, prepared, manifest)
-        data = partial.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
         for item in plan.items:
             if item.variant.status != S.exported:
                 transition(
@@ -599,11 +609,11 @@ def export(
                    "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
         )  # fmt: skip
         session.flush()
-        os.replace(partial, output)
-        partial = None
-    finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    # The zip appears at ``output`` when the caller commits, and never without its record.
+    files.stage_for_commit(session, staged, output)
     assert record.id is not None
     return ExportResult(
         export_id=record.id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,

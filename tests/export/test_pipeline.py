@@ -123,6 +123,7 @@ def test_only_marketers_and_admins_export(session, people, tmp_path, asset_dir):
         actor="ada",
         asset_dir=asset_dir,
     )
+    session.commit()  # the zip appears with its record
     assert result.path.is_file()
 
 

@@ -88,6 +88,7 @@ def test_an_exported_sheet_cannot_run_a_formula(session, people, tmp_path, asset
         actor="mia",
         asset_dir=asset_dir,
     )
+    session.commit()  # the zip appears with its record
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
     (row,) = read_csv(archive.read(manifest["sheet"]["file"]))

@@ -112,8 +112,8 @@ def _output(platform: str, scope: ExportScope) -> Path:
 
 def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
     output = _output(platform, scope)
-    written = False
     try:
+        # The zip appears when the record commits (and not at all otherwise): see export().
         with context.db_session() as session:
             result = export(
                 session,
@@ -123,7 +123,6 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
                 actor=context.current_username(),
                 options=options,
             )
-            written = True
     except ExportBlocked as exc:
         st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
         st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
@@ -131,10 +130,6 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
     except (ExportError, AuthError, ReviewError) as exc:
         st.error(str(exc))
         return
-    except Exception:
-        if written:  # the record did not commit: no export may exist without its audit entry
-            output.unlink(missing_ok=True)
-        raise
     st.session_state[RESULT_KEY] = {
         "path": str(result.path),
         "sha256": result.sha256,
