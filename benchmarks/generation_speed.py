@@ -22,12 +22,12 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from studio.backends.llm import CampaignBrief, CopyRequest, build_prompt
-from studio.backends.llm_offline import OfflineCopyWriter
 from studio.brand.guidelines import load_catalog
 from studio.copy.channels import CHANNELS
 from studio.copy.compliance import ComplianceChecker
 from studio.copy.generation import GenerationRequest, generate_variants
+from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -54,8 +54,8 @@ STATUSES = [
 
 def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
     """Generate real drafts for every brand x persona x channel, then copy them up to ``n_variants``."""
-    from studio.backends.llm_offline import OfflineCopyWriter
     from studio.copy.generation import CampaignBrief, GenerationRequest, run_generation
+    from studio.copy.offline_writer import OfflineCopyWriter
 
     upgrade(database_url)
     catalog = load_catalog(brand_dir)

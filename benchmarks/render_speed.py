@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _offline(repeats: int, scratch: Path) -> None:
+    from studio.backends.contracts import ImageRequest
     from studio.backends.image_offline import OfflineImageBackend
-    from studio.backends.media import ImageRequest
     from studio.brand.guidelines import load_catalog
     from studio.imaging.compositor import AdCopy, BrandKit, compose
     from studio.imaging.formats import IMAGE_FORMATS
@@ -79,13 +79,13 @@ def _video(scratch: Path) -> None:
     import os
     import resource
 
+    from studio.backends.contracts import ImageRequest
     from studio.backends.image_offline import OfflineImageBackend
-    from studio.backends.media import ImageRequest, VideoRequest
-    from studio.backends.video_moviepy import MoviePyVideoBackend
     from studio.brand.guidelines import load_catalog
     from studio.imaging.compositor import AdCopy, BrandKit
     from studio.imaging.formats import VIDEO_FORMATS
     from studio.imaging.probe import probe_video
+    from studio.imaging.video import MoviePyVideoBackend, VideoRequest
 
     brand = load_catalog(REPO / "brand_guidelines").get("halden-coffee")
     kit = BrandKit.from_brand(brand)
@@ -206,8 +206,8 @@ def _tiny_pipeline(folder: Path) -> Path:
 
 
 def _diffusers(model: str, device: str, resolution: int, steps: int, label: str) -> None:
+    from studio.backends.contracts import ImageRequest
     from studio.backends.image_diffusers import DiffusersImageBackend
-    from studio.backends.media import ImageRequest
 
     backend = DiffusersImageBackend(model, device=device, resolution=resolution)
     request = ImageRequest(

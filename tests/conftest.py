@@ -55,7 +55,7 @@ def _postgres_database() -> Iterator[str]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database: SQLite in a temp folder, or a fresh PostgreSQL database."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'studio.core.database'}"
+        url = f"sqlite:///{tmp_path / 'studio.db'}"
         upgrade(url)
         yield url
         get_engine(url).dispose()
@@ -68,7 +68,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A migrated SQLite database, for tests that are not about the database engine."""
-    url = f"sqlite:///{tmp_path / 'studio.core.database'}"
+    url = f"sqlite:///{tmp_path / 'studio.db'}"
     upgrade(url)
     return url
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from studio.backends.media import GeneratedImages, ImageRequest
-from studio.imaging.compositor import cover
+from studio.backends.contracts import GeneratedImages, ImageRequest, cover
+
+if TYPE_CHECKING:
+    from studio.core.settings import Settings
 
 INSTALL_HINT = 'pip install "diffusers>=0.31" "transformers>=4.45" torch (see https://pytorch.org for a CUDA build)'
 #: Latent-diffusion UNets halve the latent 3 times; the VAE divides by 8: 64 suits every model.
@@ -123,6 +125,26 @@ class DiffusersImageBackend:
         self.resolution = resolution
         self._pipeline: Any = None
         self._device = "cpu"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiffusersImageBackend:
+        """The registry's factory: ``STUDIO_DIFFUSERS_MODEL`` on ``STUDIO_DEVICE``.
+
+        Raises
+        ------
+        ValueError
+            ``STUDIO_DIFFUSERS_MODEL`` is not set.
+        """
+        if not settings.diffusers_model:
+            raise ValueError(
+                "STUDIO_IMAGE_BACKEND=diffusers needs STUDIO_DIFFUSERS_MODEL: a local folder saved with "
+                "save_pretrained() or a hub id such as stabilityai/sd-turbo"
+            )
+        return cls(
+            settings.diffusers_model,
+            device=settings.device,
+            resolution=settings.diffusers_resolution,
+        )
 
     def _load(self) -> Any:
         if self._pipeline is not None:

@@ -17,11 +17,15 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from studio.backends.media import RGB, GeneratedImages, ImageRequest
+from studio.backends.contracts import RGB, GeneratedImages, ImageRequest
+
+if TYPE_CHECKING:
+    from studio.core.settings import Settings
 
 #: Bumped whenever the drawing changes, so provenance tells old renders from new ones.
 RENDERER_VERSION = "studio-offline-2"
@@ -193,6 +197,11 @@ class OfflineImageBackend:
     name = "offline"
     model = RENDERER_VERSION
     ai_generated = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfflineImageBackend:
+        """The registry's factory: the offline renderer needs no settings."""
+        return cls()
 
     def generate(self, request: ImageRequest) -> GeneratedImages:
         started = time.perf_counter()

@@ -6,7 +6,7 @@ Settings: ``STUDIO_OPENAI_BASE_URL`` (empty: api.openai.com), ``STUDIO_OPENAI_MO
 ``STUDIO_OPENAI_TIMEOUT_S`` and ``STUDIO_OPENAI_MAX_RETRIES``.
 
 The reply is requested as structured output (``response_format`` with the channel's JSON
-schema, see :func:`studio.backends.llm.reply_schema`) and validated with the channel's pydantic
+schema, see :meth:`studio.backends.contracts.WriteRequest.reply_schema`) and validated with the channel's pydantic
 model. Rate limits (429), server errors (5xx) and timeouts are retried by the official SDK with
 exponential backoff (0.5 s doubling, at most 8 s, honouring ``Retry-After``).
 """
@@ -15,13 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from studio.backends.llm import (
+from studio.backends.contracts import (
     CopyDraft,
-    CopyRequest,
     CopyWriterError,
     CopyWriterUnavailable,
-    parse_reply,
-    reply_schema,
+    WriteRequest,
 )
 
 if TYPE_CHECKING:
@@ -147,22 +145,21 @@ class OpenAICopyWriter:
             return CopyWriterUnavailable(f"{where} answered {exc.status_code}: {_message(exc)}")
         return CopyWriterUnavailable(f"{where}: {exc}")
 
-    def write(self, request: CopyRequest) -> CopyDraft:
+    def write(self, request: WriteRequest) -> CopyDraft:
         import openai
 
-        channel = request.channel
         try:
             response = self._client.chat.completions.create(
                 model=self.model,
                 messages=[
                     {"role": "system", "content": SYSTEM_MESSAGE},
-                    {"role": "user", "content": request.prompt.text},
+                    {"role": "user", "content": request.prompt_text},
                 ],
                 response_format={
                     "type": "json_schema",
                     "json_schema": {
-                        "name": f"{channel.id}_copy",
-                        "schema": reply_schema(channel),
+                        "name": request.reply_name,
+                        "schema": request.reply_schema(),
                         "strict": False,
                     },
                 },
@@ -184,7 +181,7 @@ class OpenAICopyWriter:
             raise CopyWriterError(
                 f"the openai reply is empty{f' (refusal: {refusal})' if refusal else ''}"
             )
-        fields = parse_reply(content, channel, backend="openai")
+        fields = request.parse_reply(content, backend="openai")
         return CopyDraft(
             fields=fields, backend=self.name, model=response.model or self.model, raw=content
         )

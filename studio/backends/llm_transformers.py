@@ -14,12 +14,11 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from studio.backends.llm import (
+from studio.backends.contracts import (
     CopyDraft,
-    CopyRequest,
     CopyWriterError,
     CopyWriterUnavailable,
-    parse_reply,
+    WriteRequest,
 )
 from studio.backends.llm_openai import SYSTEM_MESSAGE
 
@@ -125,19 +124,19 @@ class TransformersCopyWriter:
             return self._loaded
 
     @staticmethod
-    def format_prompt(request: CopyRequest, tokenizer: Any) -> str:
+    def format_prompt(request: WriteRequest, tokenizer: Any) -> str:
         """The exact text fed to the model: chat template if the tokenizer has one, else plain."""
         if getattr(tokenizer, "chat_template", None):
             messages = [
                 {"role": "system", "content": SYSTEM_MESSAGE},
-                {"role": "user", "content": request.prompt.text},
+                {"role": "user", "content": request.prompt_text},
             ]
             return str(
                 tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
             )
-        return f"{SYSTEM_MESSAGE}\n\n{request.prompt.text}\nJSON:\n"
+        return f"{SYSTEM_MESSAGE}\n\n{request.prompt_text}\nJSON:\n"
 
-    def write(self, request: CopyRequest) -> CopyDraft:
+    def write(self, request: WriteRequest) -> CopyDraft:
         import torch
 
         tokenizer, model, device = self.load()
@@ -170,5 +169,5 @@ class TransformersCopyWriter:
         reply = tokenizer.decode(output[0, prompt_tokens:], skip_special_tokens=True)
         if not reply.strip():
             raise CopyWriterError(f"the transformers model {self.model!r} replied with nothing")
-        fields = parse_reply(reply, request.channel, backend="transformers")
+        fields = request.parse_reply(reply, backend="transformers")
         return CopyDraft(fields=fields, backend=self.name, model=self.model, raw=reply)

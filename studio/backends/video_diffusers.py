@@ -15,10 +15,11 @@ generator seeded ``seed`` makes the motion reproducible on any device.
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
+from studio.backends.contracts import cover
 from studio.backends.image_diffusers import (
     INSTALL_HINT,
     SIZE_MULTIPLE,
@@ -27,7 +28,9 @@ from studio.backends.image_diffusers import (
     model_source,
     resolve_device,
 )
-from studio.imaging.compositor import cover
+
+if TYPE_CHECKING:
+    from studio.core.settings import Settings
 
 
 class DiffusersBackgroundAnimator:
@@ -54,6 +57,22 @@ class DiffusersBackgroundAnimator:
         self.resolution = resolution
         self.steps = steps
         self._pipeline: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiffusersBackgroundAnimator:
+        """The registry's factory: ``STUDIO_VIDEO_MODEL`` on ``STUDIO_DEVICE``.
+
+        Raises
+        ------
+        ValueError
+            ``STUDIO_VIDEO_MODEL`` is not set.
+        """
+        if not settings.video_model:
+            raise ValueError(
+                "STUDIO_VIDEO_BACKEND=diffusers needs STUDIO_VIDEO_MODEL: a local folder saved with "
+                "save_pretrained() or a hub id such as stabilityai/stable-video-diffusion-img2vid-xt"
+            )
+        return cls(settings.video_model, device=settings.device)
 
     def _load(self) -> Any:
         if self._pipeline is not None:

@@ -9,12 +9,12 @@ import typer
 
 from studio.cli._common import database, fail
 from studio.export import (
-    PLATFORMS,
     ExportBlocked,
     ExportError,
     ExportOptions,
     ExportScope,
     RsaPins,
+    platform_names,
 )
 from studio.export import export as run_export
 from studio.review.accounts import AuthError
@@ -51,7 +51,9 @@ def parse_pins(values: list[str]) -> dict[int, RsaPins]:
 
 
 def export(
-    platform: str = typer.Option(..., "--platform", help=f"Ad platform: {', '.join(PLATFORMS)}."),
+    platform: str = typer.Option(
+        ..., "--platform", help=f"Ad platform: {', '.join(platform_names())}."
+    ),
     campaign: int | None = typer.Option(
         None, "--campaign", help="Export every approved variant of this campaign."
     ),
@@ -77,8 +79,10 @@ def export(
     Every field is checked against the platform's limits first; any problem stops the export
     and is listed, and nothing is written. The zip's SHA-256 is printed and recorded.
     """
-    if platform not in PLATFORMS:
-        fail(f"--platform {platform!r} is not a platform; choose one of {', '.join(PLATFORMS)}")
+    if platform not in platform_names():
+        fail(
+            f"--platform {platform!r} is not a platform; choose one of {', '.join(platform_names())}"
+        )
     if (campaign is None) == (test is None):
         fail("give exactly one of --campaign ID or --test ID")
     if not actor:

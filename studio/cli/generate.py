@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
 from studio.copy.channels import CHANNELS
@@ -21,6 +21,7 @@ from studio.copy.generation import (
     GenerationResult,
     run_generation,
 )
+from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.csvfiles import write_csv_file
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError

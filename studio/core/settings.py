@@ -13,9 +13,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LlmBackendName = Literal["offline", "openai", "transformers"]
-ImageBackendName = Literal["offline", "diffusers"]
-
 
 class Settings(BaseSettings):
     """Every setting is documented here and in README.md (a test keeps the two in sync)."""
@@ -25,7 +22,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = Field(
-        "sqlite:///var/studio.core.database",
+        "sqlite:///var/studio.db",
         description="SQLAlchemy URL. SQLite by default; postgresql+psycopg://user:pass@host/db for PostgreSQL.",
     )
     brand_dir: Path = Field(
@@ -38,8 +35,9 @@ class Settings(BaseSettings):
         10.0, gt=0, description="Largest file accepted from an upload, in MiB."
     )
 
-    llm_backend: LlmBackendName = Field(
-        "offline", description="Copy writer: offline, openai or transformers."
+    llm_backend: str = Field(
+        "offline",
+        description="Copy writer: any name in the studio.copy_writers entry-point group (built in: offline, openai, transformers).",
     )
     openai_base_url: str | None = Field(
         None,
@@ -62,11 +60,16 @@ class Settings(BaseSettings):
         description="Local path or hub id of a text-generation model for the transformers backend.",
     )
 
-    image_backend: ImageBackendName = Field(
-        "offline", description="Image maker: offline or diffusers."
+    image_backend: str = Field(
+        "offline",
+        description="Image maker: any name in the studio.image_backends entry-point group (built in: offline, diffusers).",
     )
     diffusers_model: str | None = Field(
         None, description="Local path or hub id of a text-to-image model."
+    )
+    video_backend: str | None = Field(
+        None,
+        description="Background animator for video ads: any name in the studio.video_backends entry-point group (built in: diffusers). Empty: diffusers when STUDIO_VIDEO_MODEL is set, else a zoom and pan.",
     )
     video_model: str | None = Field(
         None,
@@ -104,7 +107,12 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "openai_base_url", "transformers_model", "diffusers_model", "video_model", mode="before"
+        "openai_base_url",
+        "transformers_model",
+        "diffusers_model",
+        "video_backend",
+        "video_model",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 from sqlmodel import Session
 
-from studio.backends.llm import CampaignBrief, make_copy_writer
 from studio.brand.guidelines import BrandCatalog
 from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
+from studio.copy.writing import CampaignBrief, make_copy_writer
 from studio.core import audit
 from studio.core.models import Role, VariantStatus, utcnow
 from studio.core.settings import Settings

@@ -2,7 +2,8 @@
 
 One module per platform (:mod:`~studio.export.google_ads`, :mod:`~studio.export.meta`,
 :mod:`~studio.export.linkedin`, :mod:`~studio.export.tiktok`) registered in
-:data:`~studio.export.registry.PLATFORMS`; the shared pipeline is :mod:`~studio.export.pipeline`.
+:data:`~studio.export.registry.EXPORT_PLATFORMS` (the ``studio.export_platforms``
+entry-point group); the shared pipeline is :mod:`~studio.export.pipeline`.
 
 Typical use::
 
@@ -33,10 +34,9 @@ from studio.export.pipeline import (
     plan_export,
     select_variants,
 )
-from studio.export.registry import PLATFORMS, get_exporter
+from studio.export.registry import get_exporter, platform_names, platforms
 
 __all__ = [
-    "PLATFORMS",
     "ExportBlocked",
     "ExportError",
     "ExportOptions",
@@ -51,5 +51,7 @@ __all__ = [
     "exportable_statuses",
     "get_exporter",
     "plan_export",
+    "platform_names",
+    "platforms",
     "select_variants",
 ]

@@ -31,7 +31,7 @@ from studio.export.base import (
 )
 from studio.imaging.formats import LANDSCAPE, PORTRAIT, SQUARE, STORY
 
-#: The studio's objectives (studio.backends.llm.OBJECTIVES) as Meta's outcome-based objectives.
+#: The studio's objectives (studio.copy.writing.OBJECTIVES) as Meta's outcome-based objectives.
 OBJECTIVES = {
     "awareness": "Outcome Awareness",
     "traffic": "Outcome Traffic",

@@ -289,7 +289,7 @@ def plan_export(
 
     Raises
     ------
-    KeyError
+    studio.core.plugins.UnknownPlugin
         Unknown platform (the message lists the platforms).
     NothingToExport, NotApproved
         See :func:`select_variants` and :func:`require_exportable`.

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
+# Backends fit their pictures with the same function; it lives in their contracts.
+from studio.backends.contracts import cover
 from studio.brand.guidelines import Brand
 from studio.imaging.color import MIN_GRAPHIC_CONTRAST, MIN_TEXT_CONTRAST, RGB, contrast_ratio
 from studio.imaging.formats import AdFormat
@@ -337,11 +339,6 @@ def fit_text(
         f"box {box.width}x{box.height} px cannot hold any text at {min_size} px; "
         "use a larger format or a smaller minimum size"
     )
-
-
-def cover(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale and centre-crop ``image`` to exactly ``width`` x ``height`` (no distortion)."""
-    return ImageOps.fit(image.convert("RGB"), (width, height), Image.Resampling.LANCZOS)
 
 
 def _region(image: Image.Image, box: Box) -> np.ndarray:

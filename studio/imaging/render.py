@@ -24,15 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from studio.backends.media import (
-    MAX_BATCH,
-    ImageBackend,
-    ImageRequest,
-    VideoBackend,
-    VideoRequest,
-    make_image_backend,
-    make_video_backend,
-)
+from studio.backends.contracts import MAX_BATCH, ImageBackend, ImageRequest
 from studio.brand.guidelines import Brand, BrandCatalog
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
@@ -40,11 +32,13 @@ from studio.core import audit
 from studio.core.models import Asset, Variant
 from studio.core.progress import Progress, ProgressCallback
 from studio.core.settings import Settings
+from studio.imaging.backends import make_image_backend, make_video_backend
 from studio.imaging.compositor import AdCopy, BrandKit, compose
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
+from studio.imaging.video import VIDEO_PANEL_ALPHA, VideoBackend, VideoRequest
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -378,8 +372,6 @@ def _render_video(
     seed: int,
     hashed: str,
 ) -> Asset:
-    from studio.backends.video_moviepy import VIDEO_PANEL_ALPHA
-
     ai = image_ai or bool(getattr(backend, "ai_generated", False))
     model = (
         image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"

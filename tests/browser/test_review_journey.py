@@ -13,10 +13,10 @@ import io
 from playwright.sync_api import expect
 from sqlmodel import Session
 
-from studio.backends.llm import CampaignBrief
-from studio.backends.llm_offline import OfflineCopyWriter
 from studio.brand.guidelines import load_catalog
 from studio.copy.generation import GenerationRequest, run_generation
+from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.writing import CampaignBrief
 from studio.core.database import get_engine
 from studio.core.models import VariantStatus
 from studio.review import queries as review_queries

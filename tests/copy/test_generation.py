@@ -7,14 +7,7 @@ from dataclasses import replace
 import pytest
 from sqlmodel import select
 
-from studio.backends.llm import (
-    CampaignBrief,
-    CopyDraft,
-    CopyRequest,
-    CopyWriterError,
-    CopyWriterUnavailable,
-)
-from studio.backends.llm_offline import OfflineCopyWriter
+from studio.backends.contracts import CopyDraft, CopyWriterError, CopyWriterUnavailable
 from studio.copy.channels import CHANNELS, Violation
 from studio.copy.generation import (
     GenerationRequest,
@@ -22,6 +15,8 @@ from studio.copy.generation import (
     repair_fields,
     run_generation,
 )
+from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.writing import CampaignBrief, CopyRequest
 from studio.core import audit
 from studio.core.models import AuditLog, Campaign, Variant
 from studio.review.accounts import AuthenticationFailed, PermissionDenied

@@ -7,16 +7,11 @@ import socket
 
 import pytest
 
-from studio.backends.llm import (
-    CampaignBrief,
-    CopyRequest,
-    CopyWriterError,
-    CopyWriterUnavailable,
-    build_prompt,
-)
+from studio.backends.contracts import CopyWriterError, CopyWriterUnavailable
 from studio.backends.llm_openai import OpenAICopyWriter
 from studio.copy.channels import CHANNELS
 from studio.copy.generation import GenerationRequest, generate_variants
+from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core.settings import Settings
 
 from .conftest import Reply

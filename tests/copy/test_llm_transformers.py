@@ -12,17 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from studio.backends.llm import (
-    CampaignBrief,
-    CopyRequest,
-    CopyWriterError,
-    CopyWriterUnavailable,
-    build_prompt,
-    make_copy_writer,
-)
+from studio.backends.contracts import CopyWriterError, CopyWriterUnavailable
 from studio.backends.llm_transformers import TransformersCopyWriter
 from studio.copy.channels import CHANNELS
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt, make_copy_writer
 from studio.core.settings import Settings
 
 torch = pytest.importorskip("torch")
@@ -113,7 +107,7 @@ class _FakeRequestText:
     """Just enough of a CopyRequest for ``format_prompt``: the rendered prompt's text."""
 
     def __init__(self, text: str) -> None:
-        self.prompt = type("P", (), {"text": text})()
+        self.prompt_text = text
 
 
 @pytest.mark.slow

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from studio.backends.llm import CampaignBrief, CopyRequest, build_prompt, make_copy_writer
-from studio.backends.llm_offline import OfflineCopyWriter
 from studio.copy.channels import CHANNELS, check_fields
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt, make_copy_writer
 from studio.core.settings import Settings
 
 SEEDS = range(40)
@@ -96,7 +96,7 @@ def test_registry_builds_the_offline_writer_by_default():
 
 
 def test_unknown_backend_is_refused_with_the_known_ones():
-    from studio.backends.llm import CopyWriterUnavailable
+    from studio.backends.contracts import CopyWriterUnavailable
 
     with pytest.raises(CopyWriterUnavailable, match="offline, openai, transformers"):
         make_copy_writer(Settings(), "gpt-magic")

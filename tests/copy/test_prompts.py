@@ -6,7 +6,6 @@ import hashlib
 
 import pytest
 
-from studio.backends.llm import CampaignBrief, build_prompt, reply_schema
 from studio.copy.channels import CHANNELS
 from studio.copy.prompts import (
     PROMPTS_DIR,
@@ -15,6 +14,7 @@ from studio.copy.prompts import (
     render,
     template_sha256,
 )
+from studio.copy.writing import CampaignBrief, build_prompt, reply_schema
 
 
 def test_copy_prompt_carries_brand_persona_channel_and_limits(catalog):

@@ -1,7 +1,8 @@
 """People, campaigns, approved variants and real asset files for the export tests.
 
-Variants are approved through the real review state machine (submit by a creative, approve by a
-brand manager), so the manifest's approval record is the one a user's export would carry.
+Variants come from :mod:`tests.factories`, approved through the real review state machine (submit
+by a creative, approve by a brand manager), so the manifest's approval record is the one a
+user's export would carry.
 Images are real PNGs written by :func:`studio.imaging.provenance.save_png`; the video is a
 real H.264 MP4 encoded by the bundled ffmpeg with provenance tags, made once per session.
 """
@@ -19,39 +20,12 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from studio.copy import variants as variant_queries
 from studio.core.models import Asset, User, Variant, VariantStatus, utcnow
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
-from studio.review import workflow as review
+from tests import factories
+from tests.factories import FIELDS, make_campaign  # noqa: F401  (the export tests import them from here)
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
-
-FIELDS: dict[str, dict[str, Any]] = {
-    "google_rsa": {
-        "headlines": ["Fresh beans, every week", "Roasted to order", "Halden Coffee Roasters"],
-        "descriptions": [
-            "Single-origin coffee shipped fresh to your door.",
-            "Pause, skip or swap your subscription in two clicks.",
-        ],
-        "path1": "coffee",
-        "path2": "subscribe",
-    },
-    "meta_feed": {
-        "primary_text": "Beans roasted to order and shipped fresh to your door. New subscribers only. Cancel anytime.",
-        "headline": "Find your roast",
-        "description": "Tasting notes with every bag",
-        "call_to_action": "SHOP_NOW",
-    },
-    "linkedin_sponsored": {
-        "intro_text": "Fresh single-origin coffee for the office, roasted to order. Offer ends 31 Dec 2026.",
-        "headline": "Coffee your team will queue for",
-        "call_to_action": "LEARN_MORE",
-    },
-    "tiktok": {
-        "ad_text": "Roasted this week, in your cup next week. New subscribers only. Cancel anytime.",
-        "call_to_action": "SHOP_NOW",
-    },
-}
 
 PROVENANCE = Provenance(
     backend="offline",
@@ -63,85 +37,13 @@ PROVENANCE = Provenance(
 )
 
 
-def make_campaign(
-    session: Session,
-    *,
-    name: str = "Spring subscriptions",
-    objective: str = "traffic",
-    landing_url: str = "https://haldencoffee.example/spring",
-) -> int:
-    campaign = variant_queries.create_campaign(
-        session,
-        brand="halden-coffee",
-        name=name,
-        objective=objective,
-        landing_url=landing_url,
-        created_by="cara",
-    )
-    session.commit()
-    assert campaign.id is not None
-    return campaign.id
-
-
-def make_variant(
-    session: Session,
-    *,
-    campaign_id: int,
-    channel: str = "meta_feed",
-    status: VariantStatus = VariantStatus.approved,
-    fields: dict[str, Any] | None = None,
-    persona: str = "home-baristas",
-    predicted_ctr: float | None = 0.031,
-) -> Variant:
-    """A variant brought to ``status`` the way a user would (through the state machine)."""
-    variant = Variant(
-        campaign_id=campaign_id,
-        brand="halden-coffee",
-        persona=persona,
-        channel=channel,
-        fields=dict(fields if fields is not None else FIELDS[channel]),
-        status=VariantStatus.draft,
-        backend="offline",
-        model="offline-v1",
-        seed=7,
-        prompt_template=f"copy/{channel}",
-        prompt_hash="0" * 64,
-        prompt="brief",
-        created_by="cara",
-        predicted_ctr=predicted_ctr,
-        ctr_low=None if predicted_ctr is None else predicted_ctr - 0.01,
-        ctr_high=None if predicted_ctr is None else predicted_ctr + 0.01,
-        ctr_explanation={"top_features": ["fresh", "roast"]},
-    )
-    session.add(variant)
-    session.commit()
-    assert variant.id is not None
-    if status != VariantStatus.draft:
-        review.submit(session, variant_id=variant.id, actor="cara")
-    if status in (
-        VariantStatus.approved,
-        VariantStatus.in_test,
-        VariantStatus.winner,
-        VariantStatus.exported,
-        VariantStatus.retired,
-    ):
-        review.approve(session, variant_id=variant.id, actor="bea", comment="on brand")
-    elif status == VariantStatus.rejected:
-        review.reject(session, variant_id=variant.id, actor="bea", reason="off brand")
-    if status in (VariantStatus.in_test, VariantStatus.winner, VariantStatus.retired):
-        review.transition(session, variant_id=variant.id, target=VariantStatus.in_test, actor="mia")
-    if status == VariantStatus.winner:
-        review.transition(session, variant_id=variant.id, target=VariantStatus.winner, actor="mia")
-    if status == VariantStatus.retired:
-        review.transition(session, variant_id=variant.id, target=VariantStatus.retired, actor="mia")
-    if status == VariantStatus.exported:
-        review.transition(
-            session, variant_id=variant.id, target=VariantStatus.exported, actor="mia"
-        )
-    session.commit()
-    session.refresh(variant)
-    assert variant.status == status
-    return variant
+def make_variant(session: Session, **kwargs: Any) -> Variant:
+    """An export-ready variant (tests.factories.make_variant): approved through the state machine
+    and scored, unless the test says otherwise."""
+    kwargs.setdefault("status", VariantStatus.approved)
+    kwargs.setdefault("predicted_ctr", 0.031)
+    kwargs.setdefault("ctr_explanation", {"top_features": ["fresh", "roast"]})
+    return factories.make_variant(session, **kwargs)
 
 
 def gradient(width: int, height: int, seed: int = 0) -> Image.Image:

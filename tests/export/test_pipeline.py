@@ -20,6 +20,7 @@ from studio.core.models import (
     ExportRecord,
     VariantStatus,
 )
+from studio.core.plugins import UnknownPlugin
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -95,7 +96,7 @@ def test_a_campaign_exports_only_its_approved_variants_and_says_what_it_has(
         plan_export(
             session, platform="google_ads", scope=ExportScope.campaign(999), asset_dir=asset_dir
         )
-    with pytest.raises(KeyError, match="unknown platform 'bing'"):
+    with pytest.raises(UnknownPlugin, match="unknown platform 'bing'"):
         plan_export(
             session, platform="bing", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
         )

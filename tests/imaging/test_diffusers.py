@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from studio.backends.contracts import ImageBackend, ImageRequest
 from studio.backends.image_diffusers import DiffusersImageBackend, generation_size, resolve_device
-from studio.backends.media import ImageBackend, ImageRequest, make_image_backend
 from studio.core.settings import Settings
+from studio.imaging.backends import make_image_backend
 
 pytestmark = pytest.mark.slow
 

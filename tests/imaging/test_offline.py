@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from studio.backends.contracts import ImageBackend, ImageRequest
 from studio.backends.image_offline import OfflineImageBackend, motif_drawer
-from studio.backends.media import ImageBackend, ImageRequest
 from studio.brand.guidelines import BrandCatalog
 from studio.imaging.compositor import BrandKit
 from studio.imaging.qc import palette_check

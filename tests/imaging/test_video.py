@@ -9,21 +9,21 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.backends.media import VideoRequest
-from studio.backends.video_moviepy import (
-    CROSSFADE_S,
-    FULL,
-    HEADLINE_IN_S,
-    MoviePyVideoBackend,
-    Overlay,
-    animated,
-    mix,
-)
 from studio.imaging.color import delta_e
 from studio.imaging.compositor import AdCopy, BrandKit, Layer
 from studio.imaging.formats import IMAGE_FORMATS, VIDEO_FORMATS
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, read_video_provenance
+from studio.imaging.video import (
+    CROSSFADE_S,
+    FULL,
+    HEADLINE_IN_S,
+    MoviePyVideoBackend,
+    Overlay,
+    VideoRequest,
+    animated,
+    mix,
+)
 
 COPY = AdCopy("Roasted within 48 hours of shipping", "Start your subscription")
 PROVENANCE = Provenance("offline", "studio-offline-2", 11, "0" * 64, False, "image_background.j2")

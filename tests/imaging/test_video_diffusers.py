@@ -14,17 +14,17 @@ import pytest
 from PIL import Image
 from sqlmodel import Session, select
 
-from studio.backends.media import make_video_backend
 from studio.backends.video_diffusers import DiffusersBackgroundAnimator
-from studio.backends.video_moviepy import MoviePyVideoBackend
 from studio.brand.guidelines import BrandCatalog
 from studio.copy import variants as variant_crud
 from studio.core.database import get_engine
 from studio.core.models import Asset, Variant
 from studio.core.settings import Settings
+from studio.imaging.backends import make_video_backend
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_video_provenance
 from studio.imaging.render import RenderOptions, render_variants
+from studio.imaging.video import MoviePyVideoBackend
 from tests.people import add_people
 
 pytestmark = pytest.mark.slow

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlmodel import Session
 
-from studio.copy import variants as variant_queries
 from studio.core.database import get_engine, upgrade
 from studio.core.models import User, Variant, VariantStatus
+from tests import factories
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
-META_FIELDS = {
-    "primary_text": "Beans roasted to order and shipped fresh to your door. New subscribers only. Cancel anytime.",
-    "headline": "Find your roast",
-    "description": "Tasting notes with every bag",
-    "call_to_action": "SHOP_NOW",
-}
+META_FIELDS = factories.FIELDS["meta_feed"]
 
 
 def make_variant(
@@ -25,51 +21,24 @@ def make_variant(
     *,
     campaign_id: int,
     status: VariantStatus = VariantStatus.draft,
-    created_by: str = "cara",
-    persona: str = "home-baristas",
-    fields: dict[str, object] | None = None,
-    predicted_ctr: float | None = None,
+    **kwargs: Any,
 ) -> Variant:
-    variant = Variant(
-        campaign_id=campaign_id,
-        brand="halden-coffee",
-        persona=persona,
-        channel="meta_feed",
-        fields=dict(fields or META_FIELDS),
-        status=status,
-        backend="offline",
-        model="offline-v1",
-        seed=7,
-        prompt_template="copy/meta_feed",
-        prompt_hash="0" * 64,
-        prompt="brief",
-        created_by=created_by,
-        predicted_ctr=predicted_ctr,
+    """A variant stored at ``status`` as is: these tests exercise the state machine itself, from
+    every status, so the variant must not get there through it (see tests.factories)."""
+    return factories.make_variant(
+        session, campaign_id=campaign_id, status=status, through_review=False, **kwargs
     )
-    session.add(variant)
-    session.commit()
-    return variant
 
 
 @pytest.fixture(scope="module")
 def shared_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Session, int]]:
     """One migrated SQLite database with everyone in it, shared by a module's many small cases
     (each makes its own variants); migrating a database per case would cost more than the cases."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.core.database'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('shared') / 'studio.db'}"
     upgrade(url)
     with Session(get_engine(url), expire_on_commit=False) as db_session:
         add_people(db_session)
-        campaign = variant_queries.create_campaign(
-            db_session,
-            brand="halden-coffee",
-            name="Shared",
-            objective="traffic",
-            landing_url="https://haldencoffee.example",
-            created_by="cara",
-        )
-        db_session.commit()
-        assert campaign.id is not None
-        yield db_session, campaign.id
+        yield db_session, factories.make_campaign(db_session, name="Shared")
     get_engine(url).dispose()
 
 
@@ -80,17 +49,7 @@ def people(session: Session) -> dict[str, User]:
 
 @pytest.fixture
 def campaign_id(session: Session) -> int:
-    campaign = variant_queries.create_campaign(
-        session,
-        brand="halden-coffee",
-        name="Spring subscriptions",
-        objective="traffic",
-        landing_url="https://haldencoffee.example/spring",
-        created_by="cara",
-    )
-    session.commit()
-    assert campaign.id is not None
-    return campaign.id
+    return factories.make_campaign(session)
 
 
 @pytest.fixture

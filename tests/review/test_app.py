@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel import Session
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1 import app_test as app_test_module
 
 from studio.copy import variants as variant_queries
 from studio.core import audit
@@ -44,6 +51,27 @@ def campaign_id(db: Session) -> int:
     )
     db.commit()
     return campaign.id  # type: ignore[return-value]
+
+
+@pytest.fixture
+def downloaded(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], bytes]:
+    """Read what a download button serves: AppTest keeps it in an in-memory media store that it
+    drops after each run, so keep a handle on each store and look the button's URL up in it."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class KeptStorage(MemoryMediaFileStorage):
+        def __init__(self, media_endpoint: str) -> None:
+            super().__init__(media_endpoint)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptStorage)
+
+    def read(button: Any) -> bytes:
+        filename = button.proto.url.rsplit("/", 1)[-1]
+        assert stores, "no AppTest run has happened since the fixture was set up"
+        return bytes(stores[-1].get_file(filename).content)
+
+    return read
 
 
 def page(module: str, db: Session, username: str | None) -> AppTest:
@@ -218,7 +246,9 @@ def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
     assert review_queries.load_variant(db, variant_id=revision.id).status == S.in_review
 
 
-def test_audit_page_filters_and_downloads_csv(db: Session, campaign_id: int):
+def test_audit_page_filters_and_downloads_csv(
+    db: Session, campaign_id: int, downloaded: Callable[[Any], bytes]
+):
     variant = make_variant(db, campaign_id=campaign_id, status=S.in_review)
     review.reject(db, variant_id=variant.id, actor="bea", reason="Too loud")
     db.commit()
@@ -230,6 +260,33 @@ def test_audit_page_filters_and_downloads_csv(db: Session, campaign_id: int):
     frame = at.dataframe[0].value
     assert list(frame["who"]) == ["bea"] and "Too loud" in frame["after"].iloc[0]
     assert any("1 entry" in c.value for c in at.caption)
+
+    # The download holds exactly the filtered rows, with every column and before/after as JSON.
+    button = at.get("download_button")[0]
+    assert button.proto.label == "Download CSV" and not button.proto.disabled
+    rows = list(csv.DictReader(io.StringIO(downloaded(button).decode())))
+    assert len(rows) == 1, rows
+    (row,) = rows
+    assert list(row) == [
+        "id",
+        "at",
+        "actor",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "after",
+    ]
+    assert (row["actor"], row["action"], row["entity_type"], row["entity_id"]) == (
+        "bea",
+        "variant.reject",
+        "variant",
+        str(variant.id),
+    )
+    before, after = json.loads(row["before"]), json.loads(row["after"])
+    assert before == {"status": "in_review", "lock_version": after["lock_version"] - 1}
+    assert (after["status"], after["reason"]) == ("rejected", "Too loud")
+    assert datetime.fromisoformat(row["at"]).tzinfo is not None
 
 
 def test_users_page_adds_and_deactivates(db: Session):

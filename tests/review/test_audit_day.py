@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from studio.backends.llm import CampaignBrief
-from studio.backends.llm_offline import OfflineCopyWriter
 from studio.brand import store as brand_store
 from studio.brand.guidelines import BrandCatalog
 from studio.copy.generation import GenerationRequest, run_generation
+from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.writing import CampaignBrief
 from studio.core import audit
 from studio.review import accounts as auth
 from studio.review import workflow as review

@@ -32,6 +32,14 @@ MAY = {
     },
 }
 ACTOR = {Role.creative: "cara", Role.brand_manager: "bea", Role.marketer: "mia", Role.admin: "ada"}
+
+
+def status_of(session, variant_id: int) -> S:
+    """The variant's status as stored, read back after the action under test."""
+    session.expire_all()
+    return review_queries.load_variant(session, variant_id=variant_id).status
+
+
 CASES = [(role, move) for role in Role for move in review.MOVES]
 
 
@@ -102,6 +110,8 @@ def test_unknown_and_deactivated_actors_are_refused(shared_db):
     try:
         with pytest.raises(auth.AuthenticationFailed, match="'ben' is deactivated"):
             review.approve(session, variant_id=variant.id, actor="ben")
+        session.rollback()
+        assert status_of(session, variant.id) == S.in_review
     finally:
         auth.set_active(session, actor="ada", username="ben", active=True)
         session.commit()
@@ -115,6 +125,7 @@ def test_role_change_takes_effect_at_once(shared_db):
     try:
         review.approve(session, variant_id=variant.id, actor="cole", four_eyes=False)
         session.commit()
+        assert status_of(session, variant.id) == S.approved
     finally:
         auth.set_role(session, actor="ada", username="cole", role="creative")
         session.commit()
@@ -131,8 +142,10 @@ class TestFourEyes:
         ):
             review.approve(session, variant_id=variant.id, actor="ada", four_eyes=True)
         session.rollback()
+        assert status_of(session, variant.id) == S.in_review
         review.approve(session, variant_id=variant.id, actor="bea", four_eyes=True)
         session.commit()
+        assert status_of(session, variant.id) == S.approved
 
     def test_off_lets_the_author_approve(self, shared_db):
         session, campaign_id = shared_db
@@ -141,6 +154,7 @@ class TestFourEyes:
         )
         review.approve(session, variant_id=variant.id, actor="ada", four_eyes=False)
         session.commit()
+        assert status_of(session, variant.id) == S.approved
 
     def test_author_of_any_earlier_revision_counts(self, shared_db, catalog: BrandCatalog):
         session, campaign_id = shared_db
@@ -158,8 +172,10 @@ class TestFourEyes:
         with pytest.raises(review.FourEyesViolation):  # ada wrote revision 1
             review.approve(session, variant_id=second.id, actor="ada", four_eyes=True)
         session.rollback()
+        assert status_of(session, second.id) == S.in_review
         review.approve(session, variant_id=second.id, actor="bea", four_eyes=True)
         session.commit()
+        assert status_of(session, second.id) == S.approved
 
     def test_editor_cannot_approve_their_revision(self, shared_db, catalog: BrandCatalog):
         session, campaign_id = shared_db
@@ -177,6 +193,7 @@ class TestFourEyes:
         with pytest.raises(review.FourEyesViolation):
             review.approve(session, variant_id=second.id, actor="ada", four_eyes=True)
         session.rollback()
+        assert status_of(session, second.id) == S.in_review
 
     def test_the_setting_switches_it_on(self, shared_db, monkeypatch: pytest.MonkeyPatch):
         session, campaign_id = shared_db
@@ -189,8 +206,10 @@ class TestFourEyes:
             with pytest.raises(review.FourEyesViolation, match="STUDIO_FOUR_EYES"):
                 review.approve(session, variant_id=variant.id, actor="ada")
             session.rollback()
+            assert status_of(session, variant.id) == S.in_review
         finally:
             monkeypatch.delenv("STUDIO_FOUR_EYES")
             get_settings.cache_clear()
         review.approve(session, variant_id=variant.id, actor="ada")
         session.commit()
+        assert status_of(session, variant.id) == S.approved

@@ -9,14 +9,15 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.export import (
-    PLATFORMS,
     ExportBlocked,
     ExportError,
     ExportOptions,
     ExportPlan,
     ExportScope,
     export,
+    get_exporter,
     plan_export,
+    platform_names,
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
@@ -137,7 +138,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
         "variants": len(result.variant_ids),
         "rows": result.rows,
         "media": len(result.media_files),
-        "platform": PLATFORMS[platform].label,
+        "platform": get_exporter(platform).label,
     }
     st.rerun()
 
@@ -185,7 +186,10 @@ def render() -> None:
         "its sizes, and a manifest of approvals, scores, test results and provenance. Ads import paused."
     )
     platform = st.selectbox(
-        "Platform", list(PLATFORMS), format_func=lambda p: PLATFORMS[p].label, key="export_platform"
+        "Platform",
+        platform_names(),
+        format_func=lambda p: get_exporter(p).label,
+        key="export_platform",
     )
     scope = _scope()
     options = ExportOptions()
@@ -203,7 +207,7 @@ def render() -> None:
             st.warning(str(exc))
         else:
             _preview(plan)
-            st.caption(PLATFORMS[platform].import_hint)
+            st.caption(get_exporter(platform).import_hint)
             if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
                 _run(platform, scope, options)
     _download()

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from studio.backends.llm import OBJECTIVES, CampaignBrief, CopyWriterUnavailable, make_copy_writer
+from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, field_texts, limits_table
@@ -20,6 +20,7 @@ from studio.copy.generation import (
     GenerationResult,
     run_generation,
 )
+from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 from studio.ui import context
@@ -34,9 +35,10 @@ def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
 def _form(brand: Brand) -> None:
     config = context.settings()
     model = {
+        "offline": "brand assets",
         "openai": config.openai_model,
         "transformers": config.transformers_model or "(not set)",
-    }.get(config.llm_backend, "brand assets")
+    }.get(config.llm_backend, "a registered plug-in")
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
     with st.form("generate_form"):
         personas = st.multiselect(

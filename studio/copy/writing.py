@@ -1,16 +1,17 @@
-"""Copy writers: the contract, the request/result types and the registry.
+"""Writing copy: the brief, the request a copy writer gets, its prompt and reply schema, and
+the copy writers registered in the ``studio.copy_writers`` entry-point group.
 
 A copy writer turns one :class:`CopyRequest` (brand, persona, channel, brief, seed and the
-rendered prompt) into one :class:`CopyDraft` (the channel's fields). Compliance checking,
-repair, de-duplication and saving are the caller's job (:mod:`studio.copy.generation`), so a
-backend only has to write.
+rendered prompt) into one :class:`~studio.backends.contracts.CopyDraft` (the channel's fields).
+Compliance checking, repair, de-duplication and saving are the caller's job
+(:mod:`studio.copy.generation`), so a writer only has to write.
 
-Built-in backends are registered exactly like third-party ones::
+Writers are registered like any third-party plug-in, in a package's ``pyproject.toml``::
 
-    from studio.backends.llm import register_copy_writer
-    register_copy_writer("mybackend", lambda settings: MyWriter(...))
+    [project.entry-points."studio.copy_writers"]
+    mywriter = "my_package.writer:MyWriter.from_settings"   # factory(settings) -> CopyWriter
 
-and chosen with ``STUDIO_LLM_BACKEND``.
+and chosen with ``STUDIO_LLM_BACKEND=mywriter`` (see :mod:`studio.core.plugins`).
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from pydantic import Field as PydanticField
 
+from studio.backends.contracts import CopyWriter, CopyWriterError, CopyWriterUnavailable
 from studio.brand.guidelines import Brand, Persona
 from studio.copy.channels import ChannelSpec, Violation
 from studio.copy.prompts import RenderedPrompt, render
+from studio.core.plugins import PluginError, Registry
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
@@ -37,14 +40,6 @@ OBJECTIVES = ("awareness", "traffic", "engagement", "leads", "sales", "app_insta
 
 #: The prompt template every LLM backend renders for copy.
 COPY_TEMPLATE = "copy.j2"
-
-
-class CopyWriterError(RuntimeError):
-    """One request failed in a way that may succeed on another try (e.g. a reply that is not JSON)."""
-
-
-class CopyWriterUnavailable(CopyWriterError):
-    """The backend cannot work at all (missing key, server down, model not found): stop and fix settings."""
 
 
 @dataclass(frozen=True)
@@ -122,42 +117,21 @@ class CopyRequest:
     def disclaimers(self) -> list[str]:
         return [d.text for d in self.brand.guideline.disclaimers_for(self.channel.id)]
 
+    # The members model-backed writers read (:class:`studio.backends.contracts.WriteRequest`).
 
-@dataclass(frozen=True)
-class CopyDraft:
-    """What a copy writer wrote.
+    @property
+    def prompt_text(self) -> str:
+        return self.prompt.text
 
-    Attributes
-    ----------
-    fields
-        Channel field name -> text (or list of texts for multi-asset fields).
-    backend, model
-        Who wrote it (stored with the variant).
-    raw
-        The model's raw reply, kept for debugging ("" for the offline backend).
-    notes
-        What the writer wants the reviewer to know, e.g. an asset it left out and why.
-    """
+    @property
+    def reply_name(self) -> str:
+        return f"{self.channel.id}_copy"
 
-    fields: dict[str, Any]
-    backend: str
-    model: str
-    raw: str = ""
-    notes: tuple[str, ...] = ()
+    def reply_schema(self) -> dict[str, Any]:
+        return reply_schema(self.channel)
 
-
-@runtime_checkable
-class CopyWriter(Protocol):
-    """A copy-writing backend."""
-
-    #: Registry name, e.g. ``"offline"``.
-    name: str
-    #: Model identifier stored with each variant.
-    model: str
-
-    def write(self, request: CopyRequest) -> CopyDraft:
-        """Write one ad. Raises :class:`CopyWriterError` (retryable) or :class:`CopyWriterUnavailable`."""
-        ...
+    def parse_reply(self, text: str, *, backend: str) -> dict[str, Any]:
+        return parse_reply(text, self.channel, backend=backend)
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,27 +267,24 @@ def parse_reply(text: str, channel: ChannelSpec, *, backend: str) -> dict[str, A
 
 
 # --------------------------------------------------------------------------------------------
-# Registry
+# The registered writers
 # --------------------------------------------------------------------------------------------
 
 CopyWriterFactory = Callable[["Settings"], CopyWriter]
 
-
-@dataclass
-class _Registry:
-    factories: dict[str, CopyWriterFactory] = field(default_factory=dict)
-
-
-_REGISTRY = _Registry()
-
-
-def register_copy_writer(name: str, factory: CopyWriterFactory) -> None:
-    """Make ``STUDIO_LLM_BACKEND=<name>`` build a writer with ``factory(settings)``."""
-    _REGISTRY.factories[name] = factory
+#: Copy writers by name: ``factory(settings) -> CopyWriter``.
+COPY_WRITERS: Registry[CopyWriterFactory] = Registry(
+    "studio.copy_writers",
+    kind="copy writer",
+    setting="STUDIO_LLM_BACKEND",
+    accepts=callable,
+    expected="a factory taking the settings and returning a copy writer",
+)
 
 
 def available_copy_writers() -> list[str]:
-    return sorted(_REGISTRY.factories)
+    """The registered copy writer names, sorted (nothing is imported)."""
+    return COPY_WRITERS.names()
 
 
 def make_copy_writer(settings: Settings, name: str | None = None) -> CopyWriter:
@@ -322,37 +293,13 @@ def make_copy_writer(settings: Settings, name: str | None = None) -> CopyWriter:
     Raises
     ------
     CopyWriterUnavailable
-        Unknown backend name, or the backend's settings are incomplete (the message says
-        which ``STUDIO_*`` setting to set).
+        Unknown backend name (the message names the group and the registered names), its code
+        needs a package that is not installed, or the backend's settings are incomplete (the
+        message says which ``STUDIO_*`` setting to set).
     """
     chosen = name or settings.llm_backend
     try:
-        factory = _REGISTRY.factories[chosen]
-    except KeyError:
-        raise CopyWriterUnavailable(
-            f"unknown copy writer {chosen!r} (STUDIO_LLM_BACKEND); available: {', '.join(available_copy_writers())}"
-        ) from None
+        factory = COPY_WRITERS.load(chosen)
+    except PluginError as exc:
+        raise CopyWriterUnavailable(str(exc)) from exc
     return factory(settings)
-
-
-def _offline(settings: Settings) -> CopyWriter:
-    from studio.backends.llm_offline import OfflineCopyWriter
-
-    return OfflineCopyWriter()
-
-
-def _openai(settings: Settings) -> CopyWriter:
-    from studio.backends.llm_openai import OpenAICopyWriter
-
-    return OpenAICopyWriter.from_settings(settings)
-
-
-def _transformers(settings: Settings) -> CopyWriter:
-    from studio.backends.llm_transformers import TransformersCopyWriter
-
-    return TransformersCopyWriter.from_settings(settings)
-
-
-register_copy_writer("offline", _offline)
-register_copy_writer("openai", _openai)
-register_copy_writer("transformers", _transformers)

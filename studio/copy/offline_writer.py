@@ -1,5 +1,9 @@
 """Offline copy writer: ad copy assembled from the brand's own assets, no model, no keys.
 
+It lives in the copy domain, not in :mod:`studio.backends`, because it is built from the
+brand's rules and the compliance checker rather than from a model; it is registered as the
+``offline`` entry point of ``studio.copy_writers`` like any other writer.
+
 It works the way responsive and dynamic ads combine assets: the brand guideline supplies the
 value propositions, approved claims and calls to action; the persona supplies pains (turned
 into hooks such as "No more stale beans.") and motivations ("Built for getting paid on
@@ -21,10 +25,15 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from studio.backends.llm import CopyDraft, CopyRequest
+from studio.backends.contracts import CopyDraft
 from studio.copy.channels import EMOJI, ChannelSpec, FieldSpec, suggest_cta_button
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.writing import CopyRequest
+
+if TYPE_CHECKING:
+    from studio.core.settings import Settings
 
 _CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]\s+|\s[-–—]\s|\s(?=(?:with|and|without|for|so)\s))")
 
@@ -108,6 +117,11 @@ class OfflineCopyWriter:
 
     name = "offline"
     model = "offline-assets-v1"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OfflineCopyWriter:
+        """The registry's factory: the offline writer needs no settings."""
+        return cls()
 
     def __init__(self) -> None:
         # The compliant assets depend only on these inputs; building them is most of the work.

@@ -1,5 +1,9 @@
 """Video ads with moviepy: 6-15 s H.264 MP4 from one to three images and the copy.
 
+The brand layers (headline, logo, end card) are composed here, in the imaging domain; the only
+swappable part is what moves the backgrounds: a registered background animator
+(``studio.video_backends``, e.g. an image-to-video model) or, without one, a slow zoom and pan.
+
 The clip, for ``duration_s`` = D seconds:
 
 1. scenes (D minus the end card): each background with a slow zoom and pan (or, with an
@@ -30,15 +34,25 @@ from __future__ import annotations
 import math
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from PIL import Image
 
-from studio.backends.media import BackgroundAnimator, EncodedVideo, VideoRequest
-from studio.imaging.compositor import Layer, compose, cover, end_card, overlay_layers
+from studio.backends.contracts import BackgroundAnimator
+from studio.imaging.compositor import (
+    AdCopy,
+    BrandKit,
+    Layer,
+    compose,
+    cover,
+    end_card,
+    overlay_layers,
+)
+from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat
 from studio.imaging.provenance import ffmpeg_tag_args
 
 CROSSFADE_S = 0.4
@@ -55,6 +69,90 @@ _MARGIN = 1.12
 FULL = 256
 
 Frames = Callable[[float], np.ndarray]
+
+
+@dataclass(frozen=True)
+class VideoRequest:
+    """A video ad to make.
+
+    Attributes
+    ----------
+    backgrounds : 1-3 background images (any size; cover-cropped to the format).
+    copy : headline and call to action.
+    kit : the brand's colours, fonts and logo.
+    fmt : a video :class:`~studio.imaging.formats.AdFormat` (size, safe zone, limits).
+    duration_s : clip length in seconds, 6-15.
+    fps : frames per second.
+    seed : recorded in the file; also seeds the image-to-video model.
+    music : an audio file to lay under the clip (faded out at the end), or None.
+    metadata : provenance tags written into the MP4.
+    """
+
+    backgrounds: tuple[Image.Image, ...]
+    copy: AdCopy
+    kit: BrandKit
+    fmt: AdFormat
+    duration_s: float = 8.0
+    fps: int = 30
+    seed: int = 0
+    music: Path | None = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.backgrounds) <= 3:
+            raise ValueError(
+                f"a video needs 1-3 background images; received {len(self.backgrounds)}"
+            )
+        if not CLIP_MIN_S <= self.duration_s <= CLIP_MAX_S:
+            raise ValueError(
+                f"duration_s must be {CLIP_MIN_S:g}-{CLIP_MAX_S:g} seconds; received {self.duration_s}"
+            )
+        if self.fmt.kind != "video":
+            raise ValueError(
+                f"fmt must be a video format; received a {self.fmt.kind} format {self.fmt.size_label}"
+            )
+        if not 12 <= self.fps <= 60:
+            raise ValueError(f"fps must be 12-60; received {self.fps}")
+        if self.music is not None and not Path(self.music).is_file():
+            raise ValueError(f"music file {self.music} does not exist")
+
+
+@dataclass(frozen=True)
+class EncodedVideo:
+    """An MP4 written by a video backend.
+
+    Attributes
+    ----------
+    path : the file.
+    width, height : pixels.
+    duration_s : seconds, as encoded.
+    fps : frames per second.
+    has_audio : whether a music track was muxed in.
+    backend, model : who made the motion (``moviepy`` or an image-to-video model id).
+    ai_generated : True when a trained model made the motion.
+    seconds : wall-clock time spent encoding.
+    """
+
+    path: Path
+    width: int
+    height: int
+    duration_s: float
+    fps: int
+    has_audio: bool
+    backend: str
+    model: str
+    ai_generated: bool
+    seconds: float
+
+
+@runtime_checkable
+class VideoBackend(Protocol):
+    """Makes the MP4 of a video ad (:class:`MoviePyVideoBackend`; tests may pass their own)."""
+
+    name: str
+    model: str
+
+    def render(self, request: VideoRequest, output: Path) -> EncodedVideo: ...
 
 
 def _ease(p: float) -> float:
