@@ -42,6 +42,7 @@ def _export(session: Session, campaign_id: int, tmp_path: Path, asset_dir: Path)
         actor="mia",
         asset_dir=asset_dir,
     )
+    session.commit()  # the zip appears with its record
     with zipfile.ZipFile(output) as archive:
         return json.loads(archive.read("manifest.json"))
 
