@@ -12,7 +12,14 @@ Export one row per ad and day:
   ``studio tests set-ad`` or on the Tests page). Columns read: ``Day``, ``Ad ID`` (or ``Ad
   name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions`` and ``Cost``.
   The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
-  skipped; ``--`` reads as 0; thousands separators (``1,234``) are understood.
+  skipped (a line whose first cell is ``Total`` or ``Total: ...`` and names no ad: an ad whose
+  name starts with "Total" is a row like any other); ``--`` reads as 0; thousands separators
+  (``1,234``) are understood.
+
+Numbers: a report written with a decimal comma (``12,50``, ``1.234,56``) is recognised from its
+own numbers and read as such; a file that mixes both conventions is refused. Counts above
+2,147,483,647 and amounts above 10^12 are bad rows (no real day has them; the database could not
+store them).
 
 Dates are read as ``YYYY-MM-DD`` (both platforms' default) or with a month name
 (``May 1, 2024``); a slashed date such as ``05/01/2024`` is refused because it is ambiguous.
@@ -218,11 +225,49 @@ class _BadValue(ValueError):
     pass
 
 
-def _number(raw: str, column: str, *, whole: bool) -> float:
+#: The largest count the database stores (a 32-bit integer column on PostgreSQL).
+MAX_COUNT = 2**31 - 1
+#: Spend and conversions beyond this are a broken export, not an ad's day.
+MAX_AMOUNT = 1e12
+_SPACES = (" ", "\u00a0", "\u202f", "'")
+#: Only a decimal comma reads these: "12,5", "12,50", "1.234,56", "1.234.567" ("1.234" is
+#: either, so it decides nothing).
+_COMMA_DECIMAL = re.compile(
+    r"-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}(,\d+)?|-?\d{1,3}(\.\d{3})+,\d+"
+)
+#: Only a decimal point reads these: "12.5", "12.50", "1,234.56", "1,234,567".
+_POINT_DECIMAL = re.compile(
+    r"-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}(\.\d+)?|-?\d{1,3}(,\d{3})+\.\d+"
+)
+
+
+def _decimal_comma(values: Sequence[str], name: str) -> bool:
+    """Whether the file writes numbers with a decimal comma (``12,50``; many European locales).
+
+    Decided from the file's own numbers: a value only one convention reads (``12,50``,
+    ``1.234,56``, ``12.50``, ``1,234.56``) says which; "1,234" alone reads as thousands. A file
+    that uses both is refused rather than read 100 times too high or too low.
+    """
+    cleaned = ["".join(c for c in v.strip() if c not in _SPACES) for v in values]
+    comma = next((v for v in cleaned if _COMMA_DECIMAL.fullmatch(v)), None)
+    point = next((v for v in cleaned if _POINT_DECIMAL.fullmatch(v)), None)
+    if comma and point:
+        raise ReportFileError(
+            f"{name}: numbers are written both with a decimal comma ({comma!r}) and a decimal point "
+            f"({point!r}); export the report again with one number format"
+        )
+    return comma is not None and point is None
+
+
+def _number(raw: str, column: str, *, whole: bool, decimal_comma: bool = False) -> float:
     value = raw.strip()
     if value in ("", "--", "-"):
         return 0.0
-    cleaned = value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    cleaned = "".join(c for c in value if c not in _SPACES)
+    if decimal_comma:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
     if cleaned.endswith("%") or not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
         raise _BadValue(f"{column} {value!r} is not a number")
     number = float(cleaned)
@@ -230,7 +275,24 @@ def _number(raw: str, column: str, *, whole: bool) -> float:
         raise _BadValue(f"{column} is negative ({value})")
     if whole and number != int(number):
         raise _BadValue(f"{column} {value!r} is not a whole number")
+    limit = MAX_COUNT if whole else MAX_AMOUNT
+    if number > limit:
+        raise _BadValue(
+            f"{column} {value!r} is larger than any real day's delivery (at most {limit:,.0f})"
+        )
     return number
+
+
+def _is_summary(cells: Sequence[str], ad_cells: Sequence[str]) -> bool:
+    """Google's "Total: Account", "Total: Campaigns"... lines, not an ad whose name starts "Total".
+
+    A summary's first cell is ``Total`` or ``Total: ...`` and its other ad and day cells are
+    empty or ``--``.
+    """
+    first = cells[0].strip().lower() if cells else ""
+    if not (first == "total" or re.match(r"total\s*:", first)):
+        return False
+    return all(c.strip() in ("", "--") for c in ad_cells)
 
 
 def parse_date(raw: str) -> date:
@@ -285,11 +347,15 @@ def parse_report(
     bad: list[BadRow] = []
     totals = 0
     fractional = False
+    metrics = [
+        c for c in (columns.impressions, columns.clicks, columns.conversions, columns.spend) if c
+    ]
+    decimal_comma = _decimal_comma(
+        [cells[index[c]] for cells in lines[start + 1 :] for c in metrics if index[c] < len(cells)],
+        name,
+    )
     for offset, cells in enumerate(lines[start + 1 :], start=start + 2):
         if not any(c.strip() for c in cells):
-            continue
-        if cells[0].strip().lower().startswith("total"):
-            totals += 1  # Google's "Total: Account", "Total: Campaigns", ... lines
             continue
 
         def cell(column: str | None, cells: list[str] = cells) -> str:
@@ -297,6 +363,11 @@ def parse_report(
                 return ""
             i = index[column]
             return cells[i].strip() if i < len(cells) else ""
+
+        others = [columns.ad_id, columns.ad_name, columns.day]
+        if _is_summary(cells, [cell(c) for c in others if c is not None and index[c] != 0]):
+            totals += 1  # Google's "Total: Account", "Total: Campaigns", ... lines
+            continue
 
         ad_id, ad_name = cell(columns.ad_id), cell(columns.ad_name)
         ad = ad_name or ad_id
@@ -323,10 +394,22 @@ def parse_report(
                         )
             if day > limit:
                 raise _BadValue(f"date {day} is in the future")
-            impressions = _number(cell(columns.impressions), columns.impressions, whole=True)
-            clicks = _number(cell(columns.clicks), columns.clicks, whole=True)
-            conversions = _number(cell(columns.conversions), columns.conversions or "", whole=False)
-            spend = _number(cell(columns.spend), columns.spend or "", whole=False)
+            impressions = _number(
+                cell(columns.impressions),
+                columns.impressions,
+                whole=True,
+                decimal_comma=decimal_comma,
+            )
+            clicks = _number(
+                cell(columns.clicks), columns.clicks, whole=True, decimal_comma=decimal_comma
+            )
+            conversions = _number(
+                cell(columns.conversions), columns.conversions or "", whole=False,
+                decimal_comma=decimal_comma,
+            )  # fmt: skip
+            spend = _number(
+                cell(columns.spend), columns.spend or "", whole=False, decimal_comma=decimal_comma
+            )
             if clicks > impressions:
                 raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
         except _BadValue as exc:
