@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -175,16 +176,17 @@ def save_brand_asset(
 ) -> str:
     """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
 
-    The file is checked (size, type, and that it opens as an image or a font) before anything is
+    The file is checked (size, name, type, and that it opens as an image within the pixel limit,
+    a font, or decodes as audio) before anything is
     written, written atomically, and never replaces an existing file of the same name. As for
     :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
     """
     import io
     import re
 
-    from PIL import Image, ImageFont, UnidentifiedImageError
+    from PIL import ImageFont
 
-    from studio.core.uploads import UploadRejected, check_upload
+    from studio.core.uploads import UploadRejected, check_image, check_upload
 
     auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
     upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
@@ -201,15 +203,17 @@ def save_brand_asset(
     target = brand_root / relative
     if target.exists():
         raise UploadRejected(f"{brand}/{relative} already exists; rename the file to keep both")
-    try:
-        if upload.suffix in (".png", ".jpg", ".jpeg"):
-            Image.open(io.BytesIO(data)).verify()
-        elif upload.suffix in (".ttf", ".otf"):
+    if upload.suffix in (".png", ".jpg", ".jpeg"):
+        check_image(upload)
+    elif upload.suffix in (".ttf", ".otf"):
+        try:
             ImageFont.truetype(io.BytesIO(data), 20)
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise UploadRejected(
-            f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
-        ) from exc
+        except OSError as exc:
+            raise UploadRejected(
+                f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
+            ) from exc
+    else:
+        _check_music(upload, brand_root)
     audit.record(
         session,
         actor=author,
@@ -221,3 +225,20 @@ def save_brand_asset(
     # Appears when the audit entry commits (a rollback leaves no file).
     files.stage_for_commit(session, files.write_staged(target, data), target)
     return relative
+
+
+def _check_music(upload: Any, brand_root: Path) -> None:
+    """Refuse a music file that ffmpeg cannot decode (it would break every video of the brand)."""
+    from studio.core.uploads import UploadRejected
+    from studio.imaging.probe import check_audio
+
+    with files.work_dir(brand_root) as folder:
+        path = folder / f"upload{upload.suffix}"
+        path.write_bytes(upload.data)
+        try:
+            check_audio(path)
+        except ValueError as exc:
+            raise UploadRejected(
+                f"{upload.name}: not a playable {upload.suffix[1:]} file; the brand's videos "
+                f"mix it in, so it must decode ({exc})"
+            ) from None

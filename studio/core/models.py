@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 
@@ -328,3 +329,41 @@ class ExportRecord(SQLModel, table=True):
     variant_ids: list[int] = _json(default_factory=list)
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------------------------
+# Text lengths: the same limits on SQLite (which ignores them) and PostgreSQL (which refuses)
+# --------------------------------------------------------------------------------------------
+
+
+class TextTooLong(ValueError):
+    """A text is longer than its column holds; nothing was saved."""
+
+
+def check_lengths(row: SQLModel) -> None:
+    """Refuse a row whose texts exceed their columns' lengths, naming the field and the limit.
+
+    Runs before every flush (so SQLite and PostgreSQL behave alike: SQLite would store the text,
+    PostgreSQL would fail in the middle of the work), and callers may run it earlier, before
+    slow work, on a row they are about to save.
+    """
+    table = getattr(row, "__table__", None)
+    if table is None:
+        return
+    for column in table.columns:
+        limit = getattr(column.type, "length", None)
+        value = getattr(row, column.key, None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise TextTooLong(
+                f"{table.name}.{column.key} is {len(value):,} characters; at most {limit:,} fit "
+                f"(received {value[:40]!r}...). Shorten it and try again; nothing was saved"
+            )
+
+
+def _check_before_flush(session: Any, _context: Any, _instances: Any) -> None:
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, SQLModel):
+            check_lengths(row)
+
+
+event.listen(Session, "before_flush", _check_before_flush)
