@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar, Token
 from datetime import datetime
 from typing import Any, Literal
 
@@ -26,8 +27,13 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append one audit row in the caller's transaction (so it commits with the change it logs)."""
+    """Append one audit row in the caller's transaction (so it commits with the change it logs).
+
+    The row's ``origin`` is what :func:`set_origin` declared for this context (the CLI declares
+    itself and the operating-system user running it).
+    """
     entry = AuditLog(
+        origin=_ORIGIN.get(),
         actor=actor,
         action=action,
         entity_type=entity_type,
@@ -37,6 +43,19 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+_ORIGIN: ContextVar[str] = ContextVar("studio_audit_origin", default="")
+
+
+def set_origin(origin: str) -> Token[str]:
+    """Declare how the following actions arrive (e.g. ``cli os_user=alice``); returns a token
+    for :func:`reset_origin`."""
+    return _ORIGIN.set(origin[:128])
+
+
+def reset_origin(token: Token[str]) -> None:
+    _ORIGIN.reset(token)
 
 
 def list_entries(
@@ -81,7 +100,17 @@ def distinct_values(
 
 def to_csv(entries: Sequence[AuditLog]) -> str:
     """CSV text of audit rows (before/after as JSON), oldest first; formulas neutralised."""
-    header = ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"]
+    header = [
+        "id",
+        "at",
+        "actor",
+        "origin",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "after",
+    ]
     return csv_text(
         header,
         (
@@ -89,6 +118,7 @@ def to_csv(entries: Sequence[AuditLog]) -> str:
                 e.id,
                 e.at.isoformat(),
                 e.actor,
+                e.origin,
                 e.action,
                 e.entity_type,
                 e.entity_id,

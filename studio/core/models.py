@@ -89,6 +89,9 @@ class AuditLog(SQLModel, table=True):
     entity_id: str = Field(max_length=256, index=True)
     before: dict[str, Any] = _json()
     after: dict[str, Any] = _json()
+    #: How the action arrived: "" from the app or the library; ``cli os_user=NAME`` from the
+    #: command line, which trusts ``--as`` (see the README's "Who the CLI trusts").
+    origin: str = Field(default="", max_length=128)
 
 
 class GuidelineVersion(SQLModel, table=True):

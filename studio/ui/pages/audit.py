@@ -72,6 +72,7 @@ def render() -> None:
             {
                 "when (UTC)": e.at,
                 "who": e.actor,
+                "via": e.origin or "app",
                 "action": e.action,
                 "on": e.entity_type,
                 "id": e.entity_id,

@@ -12,6 +12,8 @@ asset needs an approval first.
 an arm twice. Such extra rows (all but the earliest imported) are removed, and each one is kept
 in the audit log (``experiment.result_deduplicated``) with its numbers, so nothing is lost silently.
 
+``audit_log.origin`` records how an action arrived (the CLI and its operating-system user).
+
 ``user.sessions_valid_after`` voids sign-ins older than a password change; ``sign_in_counter``
 counts password attempts before they are checked (an atomic lockout).
 """
@@ -32,6 +34,15 @@ APPROVED = ("approved", "in_test", "winner", "retired", "exported")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "origin", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False,
+                server_default="",
+            )
+        )  # fmt: skip
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.alter_column("origin", server_default=None)
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("sessions_valid_after", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
@@ -97,6 +108,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_column("origin")
     op.drop_table("sign_in_counter")
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_column("sessions_valid_after")
