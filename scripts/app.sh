@@ -7,14 +7,14 @@ cd "$(dirname "$0")/.."
 STUDIO_EXTRAS=${STUDIO_EXTRAS:-dev} bash scripts/setup.sh
 .venv/bin/studio db upgrade
 .venv/bin/studio brands validate || echo "(some brand files are invalid: the app lists them on the Brand page)"
-if .venv/bin/studio users list | grep -q "^no users yet"; then
+if .venv/bin/studio users needs-admin >/dev/null; then
   if [ -t 0 ]; then
     echo
     echo "No one can sign in yet. Create the first admin (or press Ctrl-C and run 'studio demo' instead)."
     read -r -p "Admin username: " admin
     .venv/bin/studio users create-admin "$admin"
   else
-    echo "No users yet: create the first admin with '.venv/bin/studio users create-admin USERNAME'," \
+    echo "No admin yet: create the first admin with '.venv/bin/studio users create-admin USERNAME'," \
          "or run '.venv/bin/studio demo' for demo accounts."
   fi
 fi

@@ -15,16 +15,18 @@ from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image, ImageOps
 
+from studio.core.errors import StudioError, UserFacingError
+
 # --------------------------------------------------------------------------------------------
 # Copy writers
 # --------------------------------------------------------------------------------------------
 
 
-class CopyWriterError(RuntimeError):
+class CopyWriterError(StudioError):
     """One request failed in a way that may succeed on another try (e.g. a reply that is not JSON)."""
 
 
-class CopyWriterUnavailable(CopyWriterError):
+class CopyWriterUnavailable(CopyWriterError, UserFacingError):
     """The backend cannot work at all (missing key, server down, model not found): stop and fix settings."""
 
 

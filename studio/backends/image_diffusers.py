@@ -157,7 +157,8 @@ class DiffusersImageBackend:
         source = model_source(self.model, "STUDIO_DIFFUSERS_MODEL")
         device, dtype = resolve_device(self.device_name)
         try:
-            pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=dtype)
+            # diffusers leaves from_pretrained unannotated
+            pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
         except (OSError, ValueError) as exc:
             raise ValueError(
                 f"cannot load text-to-image model {self.model!r}: {exc}. Give a folder saved with "

@@ -45,7 +45,8 @@ DEFAULT_COLORS: dict[str, RGB] = {
 def _tint(color: RGB, amount: float) -> RGB:
     """Towards white (amount > 0) or black (amount < 0) by ``|amount|`` in [0, 1]."""
     target = 255 if amount > 0 else 0
-    return tuple(round(c + (target - c) * abs(amount)) for c in color)  # type: ignore[return-value]
+    red, green, blue = (round(c + (target - c) * abs(amount)) for c in color)
+    return red, green, blue
 
 
 def _gradient(width: int, height: int, start: RGB, end: RGB, angle: float) -> Image.Image:

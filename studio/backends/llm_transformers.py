@@ -119,7 +119,8 @@ class TransformersCopyWriter:
                         "Use a folder written by save_pretrained, or a hub id already downloaded "
                         "(the studio does not download models)"
                     ) from exc
-                model.to(device).eval()
+                # transformers types .to() through a decorator that loses the model's own type
+                model.to(device).eval()  # type: ignore[arg-type]
                 self._loaded = (tokenizer, model, device)
             return self._loaded
 

@@ -85,7 +85,8 @@ class DiffusersBackgroundAnimator:
         source = model_source(self.model, "STUDIO_VIDEO_MODEL")
         device, dtype = resolve_device(self.device_name)
         try:
-            pipeline = DiffusionPipeline.from_pretrained(source, dtype=dtype)
+            # diffusers leaves from_pretrained unannotated
+            pipeline = DiffusionPipeline.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot load image-to-video model {self.model!r}: {exc}") from exc
         parameters = inspect.signature(pipeline.__call__).parameters

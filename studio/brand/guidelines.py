@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from studio.core.errors import InvalidValue, NotFound
+
 GUIDELINE_FILE = "guideline.yaml"
 PERSONA_DIR = "personas"
 
@@ -139,7 +141,12 @@ class Guideline(_Strict):
             return self.color("primary")
         if role == "cta_text":
             return self.color("background")
-        raise KeyError(role)
+        raise NotFound(
+            "colour role",
+            role,
+            sorted({c.role for c in self.colors}),
+            within=f"brand {self.name!r}",
+        )
 
     def disclaimers_for(self, channel: str) -> list[Disclaimer]:
         return [d for d in self.disclaimers if d.applies_to(channel)]
@@ -210,8 +217,9 @@ class Brand:
         try:
             return self.personas[slug]
         except KeyError:
-            known = ", ".join(sorted(self.personas)) or "none"
-            raise KeyError(f"brand {self.slug!r} has no persona {slug!r}; known: {known}") from None
+            raise NotFound(
+                "persona", slug, sorted(self.personas), within=f"brand {self.slug!r}"
+            ) from None
 
     def optional_file(self, name: str) -> Path | None:
         """A file in the brand folder such as ``music.mp3``, if the brand ships one."""
@@ -231,9 +239,12 @@ class BrandCatalog:
         try:
             return self.brands[slug]
         except KeyError:
-            known = ", ".join(sorted(self.brands)) or "none"
-            raise KeyError(
-                f"no valid brand {slug!r} in {self.root}; valid brands: {known}"
+            raise NotFound(
+                "valid brand",
+                slug,
+                sorted(self.brands),
+                within=str(self.root),
+                hint="`studio brands validate` lists the problems in brand files.",
             ) from None
 
     def errors_for(self, slug: str) -> list[BrandFileError]:
@@ -442,13 +453,13 @@ def resolve_brand_file(root: Path, relative_path: str) -> Path:
     """
     candidate = (root / relative_path).resolve()
     if not candidate.is_relative_to(root.resolve()):
-        raise ValueError(f"{relative_path!r} is outside the brand guidelines folder")
+        raise InvalidValue(f"{relative_path!r} is outside the brand guidelines folder")
     parts = candidate.relative_to(root.resolve()).parts
     editable = (len(parts) == 2 and parts[1] == GUIDELINE_FILE) or (
         len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml")
     )
     if not editable or not all(_SLUG.match(Path(p).stem) for p in parts):
-        raise ValueError(
+        raise InvalidValue(
             f"{relative_path!r} is not an editable brand file; "
             "expected <brand>/guideline.yaml or <brand>/personas/<segment>.yaml"
         )

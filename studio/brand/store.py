@@ -21,11 +21,12 @@ from sqlmodel import Session, col, select
 
 from studio.brand.guidelines import BrandFileError, resolve_brand_file, validate_text
 from studio.core import audit, files
+from studio.core.errors import NotFound, UserFacingError
 from studio.core.models import GuidelineVersion
 from studio.review import accounts as auth
 
 
-class BrandFileInvalid(ValueError):
+class BrandFileInvalid(UserFacingError):
     """The text to save does not validate; ``errors`` says where and why."""
 
     def __init__(self, errors: Sequence[BrandFileError]):
@@ -133,7 +134,7 @@ def restore_version(session: Session, *, root: Path, version_id: int, author: st
     """Save an earlier version's text again as the newest version."""
     version = session.get(GuidelineVersion, version_id)
     if version is None:
-        raise KeyError(f"no saved version with id {version_id}")
+        raise NotFound("saved guideline version with id", version_id)
     return save_brand_file(
         session,
         root=root,

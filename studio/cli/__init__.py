@@ -6,7 +6,10 @@ are registered in :mod:`studio.ui.shell`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from studio.cli import brands, db
 from studio.cli import ctr as ctr_cli
@@ -19,9 +22,24 @@ from studio.cli import render as render_cli
 from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
 from studio.cli import users as users_cli
+from studio.cli._common import fail
 from studio.core import audit
+from studio.core.errors import UserFacingError
+
+
+class _StudioGroup(TyperGroup):
+    """Shows any :class:`~studio.core.errors.UserFacingError` a command lets through as
+    ``error: <message>`` on stderr with exit code 1, never as a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserFacingError as exc:
+            fail(str(exc))
+
 
 app = typer.Typer(
+    cls=_StudioGroup,
     name="studio",
     help="Generative creative production and testing studio.",
     no_args_is_help=True,

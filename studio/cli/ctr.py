@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from studio.cli._common import database, fail
 from studio.core.csvfiles import write_frame
+from studio.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from studio.scoring.predict import CtrPredictor
 
 app = typer.Typer(
     help="CTR predictor: score headlines, train and evaluate models, retrain on your results.",
@@ -20,7 +27,7 @@ DEFAULT_DATA_HELP = (
 )
 
 
-def _tables(paths: list[Path]):
+def _tables(paths: list[Path]) -> pd.DataFrame:
     import pandas as pd
 
     from studio.scoring.data import TestTableError, load_test_table
@@ -37,7 +44,7 @@ def _tables(paths: list[Path]):
     return pd.concat(frames, ignore_index=True)
 
 
-def _predictor(model: Path | None):
+def _predictor(model: Path | None) -> CtrPredictor:
     from studio.scoring.model import ModelFileError
     from studio.scoring.predict import load_predictor
 
@@ -248,6 +255,7 @@ def retrain(
     ),
 ) -> None:
     """Train a candidate, compare it with the active model on the same later tests, register it (inactive)."""
+    from studio.review.accounts import AuthError
     from studio.scoring.registry import load_active_predictor
     from studio.scoring.registry import retrain as run_retrain
     from studio.scoring.train import TrainingDataError
@@ -264,9 +272,8 @@ def retrain(
                 current=current,
                 created_by=actor,
             )
-        except TrainingDataError as error:
+        except (TrainingDataError, AuthError) as error:
             fail(str(error))
-        session.commit()
         typer.echo(f"candidate: {comparison.candidate.summary()}")
         typer.echo(f"current:   {comparison.current.summary()}")
         verdict = "better" if comparison.candidate_is_better else "not better"
@@ -308,7 +315,7 @@ def activate(
     with database() as session:
         try:
             record = activate_model(session, record_id=model_id, actor=actor)
-        except (LookupError, FileNotFoundError, ValueError) as error:
+        except UserFacingError as error:
             fail(str(error))
         session.commit()
         typer.echo(f"model {record.id} is active: {record.path}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from studio.cli._common import settings
+from studio.core.database import database_label
 from studio.core.database import upgrade as upgrade_database
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -15,4 +16,4 @@ def upgrade(revision: str = typer.Argument("head", help="Alembic revision to upg
     """Create or migrate the database at STUDIO_DATABASE_URL to the latest schema."""
     config = settings()
     upgrade_database(config.database_url, revision)
-    typer.echo(f"database {config.database_label()} is at revision {revision}")
+    typer.echo(f"database {database_label(config.database_url)} is at revision {revision}")

@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from studio.brand.guidelines import load_catalog
 from studio.cli._common import fail, settings
 from studio.core.database import session_scope, upgrade
+from studio.core.errors import UserFacingError
 
 #: The demo's own database and asset folder: it never writes into the working ones.
 DEMO_DATABASE_URL = "sqlite:///var/demo/studio.db"
@@ -70,8 +71,8 @@ def demo(
                 seed=seed,
                 say=typer.echo,
             )
-    except (KeyError, ValueError, RuntimeError) as exc:
-        fail(str(exc).strip("'\""))
+    except (UserFacingError, ValueError, RuntimeError) as exc:
+        fail(str(exc))
     typer.echo(summary(result))
     typer.echo(
         "Open the app on the demo's data with: "

@@ -7,10 +7,10 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.errors import UserFacingError
+from studio.core.models import AllocationPolicy, PriorSource, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 
 app = typer.Typer(
     help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True
@@ -22,7 +22,6 @@ ACTING = typer.Option(
     envvar="STUDIO_USER",
     help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.",
 )
-ERRORS = (ex.ExperimentError, AuthError, ReviewError)
 
 
 def _actor(actor: str | None) -> str:
@@ -44,9 +43,10 @@ def create(
     variant: list[int] = typer.Option(
         ..., "--variant", help="An approved variant id (repeat, 2 or more)."
     ),
-    policy: str = typer.Option("thompson", help=f"{' | '.join(ex.POLICIES)}."),
+    policy: str = typer.Option(AllocationPolicy.thompson.value, help=f"{' | '.join(ex.POLICIES)}."),
     prior: str = typer.Option(
-        "pooled", help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default)."
+        PriorSource.pooled.value,
+        help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default).",
     ),
     prior_strength: float | None = typer.Option(
         None, help="Prior weight in impressions (default: pooled 10, predictor 100)."
@@ -88,9 +88,9 @@ def create(
                 actor=who,
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
-            decision = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
-    except ERRORS as exc:
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
+            decision = queries.latest_decision(session, experiment_id=saved_id(experiment))
+    except UserFacingError as exc:
         fail(str(exc))
     typer.echo(f"test {experiment.id} created: {experiment.name}")
     typer.echo(
@@ -165,9 +165,9 @@ def reweight(
         fail("give a test id or --due, not both")
     try:
         with database() as session:
-            ids = [e.id for e in ex.due_tests(session)] if due else [test]
-            decisions = [ex.reweight(session, i, actor=who) for i in ids]  # type: ignore[arg-type]
-    except ERRORS as exc:
+            ids = [saved_id(e) for e in ex.due_tests(session)] if test is None else [test]
+            decisions = [ex.reweight(session, i, actor=who) for i in ids]
+    except UserFacingError as exc:
         fail(str(exc))
     if due and not decisions:
         typer.echo("no test is due for reweighting")
@@ -192,7 +192,7 @@ def set_ad(
             saved = ex.assign_ad(
                 session, experiment_id=test, arm_id=arm, actor=who, ad_id=ad_id, ad_name=ad_name
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         fail(str(exc))
     typer.echo(f"arm {saved.id}: ad id {saved.ad_id or '-'}, ad name {saved.ad_name or '-'}")
 
@@ -205,7 +205,7 @@ def _status(action: str, test: int, actor: str | None, reason: str = "") -> None
                 experiment = ex.stop(session, test, actor=who, reason=reason)
             else:
                 experiment = getattr(ex, action)(session, test, actor=who)
-    except ERRORS as exc:
+    except UserFacingError as exc:
         fail(str(exc))
     typer.echo(f"test {experiment.id} is {experiment.status}")
 

@@ -8,17 +8,15 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.errors import UserFacingError
 from studio.export import (
     ExportBlocked,
-    ExportError,
     ExportOptions,
     ExportScope,
     RsaPins,
     platform_names,
 )
 from studio.export import export as run_export
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
@@ -83,13 +81,16 @@ def export(
         fail(
             f"--platform {platform!r} is not a platform; choose one of {', '.join(platform_names())}"
         )
-    if (campaign is None) == (test is None):
+    if campaign is not None and test is None:
+        scope = ExportScope.campaign(campaign)
+    elif test is not None and campaign is None:
+        scope = ExportScope.test(test)
+    else:
         fail("give exactly one of --campaign ID or --test ID")
     if not actor:
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
-    scope = ExportScope.campaign(campaign) if campaign is not None else ExportScope.test(test)  # type: ignore[arg-type]
     options = ExportOptions(pins=parse_pins(pin))
     try:
         # The zip appears when the record commits (and not at all otherwise): see export().
@@ -107,7 +108,7 @@ def export(
         for problem in exc.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
         fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         fail(str(exc))
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)

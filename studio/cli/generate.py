@@ -23,6 +23,7 @@ from studio.copy.generation import (
 )
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.csvfiles import write_csv_file
+from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 
@@ -134,8 +135,8 @@ def generate(
             seed=seed,
         )
         writer = make_copy_writer(config, backend)
-    except (KeyError, ValueError, CopyWriterUnavailable) as exc:
-        fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        fail(str(exc))
 
     def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)

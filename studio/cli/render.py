@@ -6,6 +6,7 @@ import typer
 
 from studio.brand.guidelines import load_catalog
 from studio.cli._common import database, fail, settings
+from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.imaging.render import RenderOptions, render_campaign, render_variants
 from studio.review.accounts import AuthError
@@ -93,10 +94,8 @@ def render(
                 )
     except AuthError as exc:
         fail(str(exc))
-    except KeyError as exc:
-        fail(f"{exc.args[0]} (nothing was recorded)")
-    except (ValueError, ImportError) as exc:
-        fail(f"{exc} (nothing was recorded)")
+    except (UserFacingError, ValueError, ImportError) as exc:
+        fail(f"{exc} Nothing was recorded.")
 
     files = failed = 0
     for report in reports:

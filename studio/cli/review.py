@@ -92,6 +92,34 @@ def request_changes(
     _run("request_changes", variant_ids, acting, comment)
 
 
+@app.command("actions")
+def actions(
+    variant_id: int = typer.Argument(..., help="Variant id."), acting: str = ACTING
+) -> None:
+    """What USER may do to a variant now, from the same state machine the Review page uses."""
+    try:
+        with database() as session:
+            variant = review_queries.load_variant(session, variant_id=variant_id)
+            if variant is None:
+                fail(f"no variant with id {variant_id}")
+            choices = review_flow.choices_for(session, variant=variant, actor=acting)
+    except AuthError as exc:
+        fail(str(exc))
+    typer.echo(f"variant {variant_id} is '{choices.status.value}' (version {choices.lock_version})")
+    for move in choices.moves:
+        needs = f" --{move.text_required} TEXT" if move.text_required else ""
+        command = f"studio review {move.action.replace('_', '-')} {variant_id}{needs}"
+        typer.echo(
+            f"  {move.label}: -> {move.target.value}" + (f"  ({command})" if move.is_review else "")
+        )
+    if choices.can_edit:
+        typer.echo("  Edit: saves a new revision (on the Review page)")
+    if not choices.moves and not choices.can_edit:
+        typer.echo(f"  nothing: {acting} may not move or edit it now")
+    for note in choices.notes:
+        typer.echo(f"  note: {note}")
+
+
 @app.command("queue")
 def queue(
     brand: str | None = typer.Option(None, help="Only this brand."),

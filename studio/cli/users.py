@@ -99,18 +99,35 @@ def add(
     typer.echo(f"added {user.username} as {user.role}")
 
 
-@app.command("list")
-def list_users() -> None:
-    """Every user: username, role, active or not, display name."""
+@app.command("needs-admin")
+def needs_admin() -> None:
+    """Exit 0 when no active admin exists yet (a fresh install: run create-admin), else 1."""
     with database() as session:
-        users = auth.list_users(session)
-        rows = [
-            (u.username, str(u.role), "active" if u.is_active else "deactivated", u.display_name)
-            for u in users
-        ]
-    if not rows:
-        typer.echo("no users yet; create the first admin with `studio users create-admin USERNAME`")
-        return
+        needed = auth.needs_first_admin(session)
+    if not needed:
+        typer.echo("an active admin exists; they add users with `studio users add --as ADMIN`")
+        raise typer.Exit(1)
+    typer.echo("no active admin yet; create the first with `studio users create-admin USERNAME`")
+
+
+@app.command("list")
+def list_users(
+    acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin asking."),
+) -> None:
+    """Every user: username, role, active or not, display name (admins only)."""
+    try:
+        with database() as session:
+            rows = [
+                (
+                    u.username,
+                    str(u.role),
+                    "active" if u.is_active else "deactivated",
+                    u.display_name,
+                )
+                for u in auth.list_users(session, actor=acting)
+            ]
+    except auth.AuthError as exc:
+        fail(str(exc))
     for row in rows:
         typer.echo("\t".join(row))
 

@@ -22,12 +22,14 @@ the shown length as the limit so that the disclaimer and the offer are always vi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
 from studio.brand.guidelines import ChannelId
+from studio.core.errors import NotFound
 
 Severity = Literal["error", "warning"]
 
@@ -205,9 +207,7 @@ class ChannelSpec:
         for spec in self.fields:
             if spec.name == name:
                 return spec
-        raise KeyError(
-            f"channel {self.id!r} has no field {name!r}; fields: {', '.join(self.field_names)}"
-        )
+        raise NotFound("field", name, self.field_names, within=f"channel {self.id!r}")
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -363,7 +363,7 @@ def get_channel(channel: str | ChannelSpec) -> ChannelSpec:
     try:
         return CHANNELS[channel]
     except KeyError:
-        raise KeyError(f"unknown channel {channel!r}; channels: {', '.join(CHANNELS)}") from None
+        raise NotFound("channel", channel, CHANNELS) from None
 
 
 def field_texts(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
@@ -551,7 +551,8 @@ class ChannelSummary:
     label: str
     limits: str
     required: bool
-    notes: list[str] = field(default_factory=list)
+    # dataclasses.field by its full name: the `field` attribute above shadows it in this body
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 def limits_table() -> list[ChannelSummary]:

@@ -48,6 +48,7 @@ from studio.copy.compliance import ComplianceChecker
 from studio.copy.prompts import RenderedPrompt
 from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core import audit
+from studio.core.errors import InvalidValue, NotFound, UserFacingError
 from studio.core.models import Campaign, Variant, VariantStatus, check_lengths
 from studio.core.progress import Progress, ProgressCallback
 from studio.review import accounts as auth
@@ -107,23 +108,25 @@ class GenerationRequest:
 
     def __post_init__(self) -> None:
         if not self.personas:
-            raise ValueError(
+            raise InvalidValue(
                 f"choose at least one persona; brand {self.brand.slug!r} has: {', '.join(self.brand.personas)}"
             )
         for persona in self.personas:
-            self.brand.persona(persona)  # raises a KeyError naming the known personas
+            self.brand.persona(persona)  # raises NotFound naming the known personas
         if not self.channels:
-            raise ValueError("choose at least one channel")
+            raise InvalidValue("choose at least one channel")
         for channel in self.channels:
-            get_channel(channel)  # raises a KeyError naming the known channels
+            get_channel(channel)  # raises NotFound naming the known channels
         if not 1 <= self.n <= MAX_VARIANTS_PER_PAIR:
-            raise ValueError(
+            raise InvalidValue(
                 f"n (variants per persona and channel) is {self.n}; allowed: 1-{MAX_VARIANTS_PER_PAIR}"
             )
         if not 1 <= self.max_attempts <= 5:
-            raise ValueError(f"max_attempts is {self.max_attempts}; allowed: 1-5")
+            raise InvalidValue(f"max_attempts is {self.max_attempts}; allowed: 1-5")
         if not 0 < self.duplicate_threshold <= 1:
-            raise ValueError(f"duplicate_threshold is {self.duplicate_threshold}; allowed: (0, 1]")
+            raise InvalidValue(
+                f"duplicate_threshold is {self.duplicate_threshold}; allowed: (0, 1]"
+            )
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -305,7 +308,7 @@ def repair_fields(
             continue
         try:
             spec = channel.field(name)
-        except KeyError:
+        except NotFound:
             continue
         value = out[name]
         text = (
@@ -588,8 +591,10 @@ def save_variants(
     """Store every variant of ``result`` as a draft of ``campaign``, with one audit entry each.
 
     Flagged variants are saved too, with their violations. Sets ``variant_id`` on each
-    :class:`GeneratedVariant`. Runs in the caller's transaction.
+    :class:`GeneratedVariant`. Runs in the caller's transaction. ``created_by`` needs the
+    ``generate`` permission (:class:`~studio.review.accounts.AuthError` otherwise).
     """
+    auth.require(session, username=created_by, permission=auth.Permission.generate)
     if campaign.id is None:
         raise ValueError("save the campaign first (it has no id)")
     rows = []
@@ -717,7 +722,7 @@ def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult
 
     try:
         predictor = load_active_predictor(session)
-    except ValueError as exc:  # ModelFileError is a ValueError
+    except UserFacingError as exc:  # no model, or its file is missing, changed or unreadable
         return f"CTR not predicted: {exc}"
     scorable, problems = [], []
     for row in rows:
@@ -730,7 +735,7 @@ def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult
     score_variants(session, scorable, predictor)
     by_id = {row.id: row for row in scorable}
     for generated in result.variants:
-        row = by_id.get(generated.variant_id)
-        if row is not None:
-            generated.predicted_ctr = row.predicted_ctr
+        scored = by_id.get(generated.variant_id)
+        if scored is not None:
+            generated.predicted_ctr = scored.predicted_ctr
     return f"CTR not predicted for {'; '.join(problems)}" if problems else ""

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -303,7 +303,7 @@ class OfflineCopyWriter:
         return out
 
 
-def _usable(spec: FieldSpec):  # type: ignore[no-untyped-def]
+def _usable(spec: FieldSpec) -> Callable[[str], bool]:
     """A predicate: the text has no character the field forbids."""
 
     def usable(text: str) -> bool:
@@ -314,7 +314,13 @@ def _usable(spec: FieldSpec):  # type: ignore[no-untyped-def]
     return usable
 
 
-def _compose(rng, slots, disclaimers, budget, usable) -> str:  # type: ignore[no-untyped-def]
+def _compose(
+    rng: random.Random,
+    slots: Sequence[Sequence[str]],
+    disclaimers: Sequence[str],
+    budget: int,
+    usable: Callable[[str], bool],
+) -> str:
     """Fill ``budget`` characters with at most one sentence per slot, disclaimers reserved first."""
     tail = " ".join(_sentence(d) for d in disclaimers)
     remaining = budget - len(tail) - (1 if tail else 0)

@@ -21,11 +21,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from studio.core.errors import UserFacingError
+
 #: The templates folder at the repository root, next to the ``studio`` package.
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
-class PromptError(ValueError):
+class PromptError(UserFacingError):
     """A template is missing, malformed, or needs a value the caller did not pass."""
 
 

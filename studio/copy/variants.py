@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql._expression_select_cls import SelectBase
 
+from studio.core.errors import NotFound
 from studio.core.models import Asset, Campaign, Variant, VariantStatus
 
 VariantOrder = Literal["newest", "predicted_ctr"]
+_Query = TypeVar("_Query", bound=SelectBase[*tuple[Any, ...]])
 
 
 def create_campaign(
@@ -40,7 +43,7 @@ def create_campaign(
 def get_campaign(session: Session, *, campaign_id: int) -> Campaign:
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise KeyError(f"no campaign with id {campaign_id}")
+        raise NotFound("campaign with id", campaign_id)
     return campaign
 
 
@@ -54,12 +57,12 @@ def list_campaigns(session: Session, *, brand: str | None = None) -> Sequence[Ca
 def get_variant(session: Session, *, variant_id: int) -> Variant:
     variant = session.get(Variant, variant_id)
     if variant is None:
-        raise KeyError(f"no variant with id {variant_id}")
+        raise NotFound("variant with id", variant_id)
     return variant
 
 
 def _filtered(
-    query,  # type: ignore[no-untyped-def]
+    query: _Query,
     *,
     latest_only: bool,
     brand: str | None,
@@ -68,7 +71,7 @@ def _filtered(
     channels: Sequence[str] | None,
     statuses: Sequence[VariantStatus | str] | None,
     min_predicted_ctr: float | None,
-):
+) -> _Query:
     if brand:
         query = query.where(Variant.brand == brand)
     if campaign_id is not None:
@@ -83,7 +86,7 @@ def _filtered(
         query = query.where(col(Variant.predicted_ctr) >= min_predicted_ctr)
     if latest_only:  # not superseded by an edit (a revision whose parent it is)
         child = aliased(Variant)
-        query = query.where(~exists().where(child.parent_id == Variant.id))
+        query = query.where(~exists().where(col(child.parent_id) == col(Variant.id)))
     return query
 
 

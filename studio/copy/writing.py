@@ -30,6 +30,7 @@ from studio.backends.contracts import CopyWriter, CopyWriterError, CopyWriterUna
 from studio.brand.guidelines import Brand, Persona
 from studio.copy.channels import ChannelSpec, Violation
 from studio.copy.prompts import RenderedPrompt, render
+from studio.core.errors import InvalidValue
 from studio.core.plugins import PluginError, Registry
 
 if TYPE_CHECKING:
@@ -65,15 +66,15 @@ class CampaignBrief:
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
-            raise ValueError(
+            raise InvalidValue(
                 f"objective {self.objective!r} is not allowed; use one of {', '.join(OBJECTIVES)}"
             )
         if not re.match(r"^https?://[^\s/]+\.[^\s]+$", self.landing_url):
-            raise ValueError(
+            raise InvalidValue(
                 f"landing_url {self.landing_url!r} is not a web address; write it as https://example.com/page"
             )
         if len(self.offer) > 500:
-            raise ValueError(f"offer is {len(self.offer)} characters; at most 500 are allowed")
+            raise InvalidValue(f"offer is {len(self.offer)} characters; at most 500 are allowed")
 
 
 @dataclass(frozen=True)

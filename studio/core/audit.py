@@ -69,7 +69,11 @@ def list_entries(
     until: datetime | None = None,
     limit: int = 1000,
 ) -> Sequence[AuditLog]:
-    """Newest first; ``since`` inclusive, ``until`` exclusive."""
+    """Newest first; ``since`` inclusive, ``until`` exclusive.
+
+    For the library's own use (it checks no permission): people read the log through
+    :func:`studio.review.audit_trail.read_entries`, which requires ``view_audit``.
+    """
     query = select(AuditLog)
     if entity_type:
         query = query.where(AuditLog.entity_type == entity_type)
@@ -131,4 +135,5 @@ def to_csv(entries: Sequence[AuditLog]) -> str:
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(value, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(value, default=str))
+    return plain

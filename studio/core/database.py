@@ -10,10 +10,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
+from sqlmodel.sql.expression import Select
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -45,7 +49,9 @@ def get_engine(database_url: str) -> Engine:
         )
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(
+            dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+        ) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -76,3 +82,17 @@ def session_scope(database_url: str) -> Iterator[Session]:
         except Exception:
             session.rollback()
             raise
+
+
+def select_columns(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """A SELECT of any number of columns, for ``session.exec``; its rows are plain tuples.
+
+    sqlmodel's ``select`` is typed for at most four columns; at run time it builds this same
+    ``Select``.
+    """
+    return Select(*columns)
+
+
+def database_label(database_url: str) -> str:
+    """``database_url`` with any password hidden, for display."""
+    return make_url(database_url).render_as_string(hide_password=True)

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Column, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
+
+from studio.core.errors import InvalidValue
 
 
 def utcnow() -> datetime:
@@ -32,6 +35,43 @@ def _json(**kwargs: Any) -> Any:
 
 def _text() -> Any:
     return Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class StrEnumText(TypeDecorator[StrEnum]):
+    """A :class:`~enum.StrEnum` stored as its plain string value in a ``VARCHAR(length)``.
+
+    Plain strings keep the schema portable across SQLite and PostgreSQL (no database enum types
+    to migrate when a value is added) and keep the stored values those of the enum. Rows read
+    back hold enum members, and a value outside the enum is refused before it reaches the
+    database, naming the column and the allowed values.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        try:
+            return self.enum(value).value
+        except ValueError:
+            allowed = ", ".join(member.value for member in self.enum)
+            raise InvalidValue(
+                f"{value!r} is not a {self.enum.__name__}; allowed: {allowed}"
+            ) from None
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.enum(value)
+
+
+def _enum(enum: type[StrEnum], length: int, *, default: Any = ..., index: bool = False) -> Any:
+    """A non-null column holding one member of ``enum`` (see :class:`StrEnumText`)."""
+    column: Column[Any] = Column(StrEnumText(enum, length), nullable=False, index=index)
+    return Field(default=default, sa_column=column)
 
 
 # --------------------------------------------------------------------------------------------
@@ -50,8 +90,7 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
     display_name: str = Field(max_length=128)
-    # Enums are stored as plain strings: portable across SQLite and PostgreSQL migrations.
-    role: Role = Field(sa_column=Column(String(32), nullable=False))
+    role: Role = _enum(Role, 32)
     password_hash: str = Field(max_length=256)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
@@ -138,6 +177,24 @@ class VariantStatus(StrEnum):
     exported = "exported"
 
 
+class AssetKind(StrEnum):
+    image = "image"
+    video = "video"
+
+
+class ReviewAction(StrEnum):
+    """The verbs of the approval workflow (:data:`studio.review.workflow.MOVES`)."""
+
+    submit = "submit"
+    approve = "approve"
+    reject = "reject"
+    request_changes = "request_changes"
+    start_test = "start_test"
+    export = "export"
+    declare_winner = "declare_winner"
+    retire = "retire"
+
+
 class Variant(SQLModel, table=True):
     """One ad's copy for one persona and channel.
 
@@ -152,9 +209,7 @@ class Variant(SQLModel, table=True):
     persona: str = Field(max_length=64, index=True)
     channel: str = Field(max_length=32, index=True)
     fields: dict[str, Any] = _json()
-    status: VariantStatus = Field(
-        default=VariantStatus.draft, sa_column=Column(String(32), nullable=False, index=True)
-    )
+    status: VariantStatus = _enum(VariantStatus, 32, default=VariantStatus.draft, index=True)
     revision: int = 1
     parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
     backend: str = Field(max_length=32)
@@ -183,7 +238,7 @@ class Asset(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     variant_id: int = Field(foreign_key="variant.id", index=True)
-    kind: str = Field(max_length=16)  # "image" | "video"
+    kind: AssetKind = _enum(AssetKind, 16)
     size_label: str = Field(max_length=32)  # e.g. "1080x1080"
     width: int
     height: int
@@ -211,9 +266,9 @@ class Review(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     variant_id: int = Field(foreign_key="variant.id", index=True)
     reviewer: str = Field(max_length=64)
-    action: str = Field(max_length=32)
-    from_status: str = Field(max_length=32)
-    to_status: str = Field(max_length=32)
+    action: ReviewAction = _enum(ReviewAction, 32)
+    from_status: VariantStatus = _enum(VariantStatus, 32)
+    to_status: VariantStatus = _enum(VariantStatus, 32)
     comment: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -223,18 +278,42 @@ class Review(SQLModel, table=True):
 # --------------------------------------------------------------------------------------------
 
 
+class AllocationPolicy(StrEnum):
+    """How a test splits traffic (:mod:`studio.experiments.bandits`)."""
+
+    thompson = "thompson"
+    top_two = "top_two"
+
+
+class PriorSource(StrEnum):
+    """Where a test's prior on each arm's CTR comes from."""
+
+    flat = "flat"
+    pooled = "pooled"
+    predictor = "predictor"
+
+
+class ExperimentStatus(StrEnum):
+    running = "running"
+    paused = "paused"
+    stopped = "stopped"
+    completed = "completed"
+
+
 class Experiment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     brand: str = Field(max_length=64, index=True)
     persona: str = Field(max_length=64)
     channel: str = Field(max_length=32)
-    policy: str = Field(default="thompson", max_length=32)  # thompson | top_two
-    status: str = Field(default="running", max_length=32, index=True)  # running | stopped
+    policy: AllocationPolicy = _enum(AllocationPolicy, 32, default=AllocationPolicy.thompson)
+    status: ExperimentStatus = _enum(
+        ExperimentStatus, 32, default=ExperimentStatus.running, index=True
+    )
     min_share: float = 0.01
     burn_in_impressions: int = 1000
     reweight_hours: int = 24
-    prior_source: str = Field(default="flat", max_length=32)  # flat | predictor
+    prior_source: PriorSource = _enum(PriorSource, 32, default=PriorSource.flat)
     prior_strength: float = 0.0
     win_probability: float = 0.95
     max_expected_loss: float = 0.0005
@@ -334,12 +413,29 @@ class ExportRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class _Stored(Protocol):
+    id: int | None
+
+
+def saved_id(row: _Stored) -> int:
+    """The primary key of a row read from or flushed to the database.
+
+    Table ids are ``None`` only on a row not yet flushed; code that needs the id of a stored
+    row calls this instead of assuming it.
+    """
+    if row.id is None:
+        raise ValueError(
+            f"{type(row).__name__} has no id yet: add it to a session and flush before using its id"
+        )
+    return row.id
+
+
 # --------------------------------------------------------------------------------------------
 # Text lengths: the same limits on SQLite (which ignores them) and PostgreSQL (which refuses)
 # --------------------------------------------------------------------------------------------
 
 
-class TextTooLong(ValueError):
+class TextTooLong(InvalidValue):
     """A text is longer than its column holds; nothing was saved."""
 
 

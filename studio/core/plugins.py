@@ -26,10 +26,12 @@ from collections.abc import Callable
 from importlib import metadata
 from typing import Any, Generic, TypeVar
 
+from studio.core.errors import UserFacingError
+
 T = TypeVar("T")
 
 
-class PluginError(LookupError):
+class PluginError(UserFacingError, LookupError):
     """A plug-in cannot be found or loaded; the message names the group, the name and the fix."""
 
 

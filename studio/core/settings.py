@@ -122,12 +122,6 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def database_label(self) -> str:
-        """The database URL with any password hidden, for display."""
-        from sqlalchemy.engine import make_url
-
-        return make_url(self.database_url).render_as_string(hide_password=True)
-
 
 @lru_cache
 def get_settings() -> Settings:

@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from studio.core.errors import UserFacingError
+
 #: Longest file name kept (file systems allow 255 bytes; names are shown and stored).
 MAX_NAME_CHARS = 128
 #: Largest image accepted, in pixels (a 8K image is 33 megapixels). A small file that expands to
@@ -13,7 +15,7 @@ MAX_NAME_CHARS = 128
 MAX_IMAGE_PIXELS = 40_000_000
 
 
-class UploadRejected(ValueError):
+class UploadRejected(UserFacingError):
     """An upload the studio will not take; the message says why and what is allowed."""
 
 

@@ -27,7 +27,9 @@ from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
 from studio.copy.writing import CampaignBrief, make_copy_writer
 from studio.core import audit
-from studio.core.models import Role, VariantStatus, utcnow
+from studio.core.database import database_label
+from studio.core.errors import UserFacingError
+from studio.core.models import AssetKind, Role, VariantStatus, saved_id, utcnow
 from studio.core.settings import Settings
 from studio.experiments import lifecycle as experiments
 from studio.experiments.reports import import_report
@@ -46,6 +48,10 @@ DEMO_PEOPLE: dict[str, Role] = {
 
 #: Simulated true CTRs, best-predicted variant first: clear enough gaps for a winner within days.
 TRUE_CTRS = (0.017, 0.014, 0.013, 0.012, 0.011, 0.010)
+
+
+class DemoError(UserFacingError):
+    """The demo cannot go on with the options given; the message says which to change."""
 
 
 @dataclass
@@ -171,7 +177,7 @@ def run_demo(
     assert generated.campaign_id is not None
     rows = variant_queries.list_variants(session, campaign_id=generated.campaign_id, limit=1000)
     result = DemoResult(
-        database=settings.database_label(),
+        database=database_label(settings.database_url),
         asset_dir=settings.asset_dir,
         passwords=passwords,
         campaign_id=generated.campaign_id,
@@ -198,29 +204,29 @@ def run_demo(
     )
     session.commit()
     for report in reports:
-        result.images += sum(1 for a in report.assets if a.kind == "image")
-        result.videos += sum(1 for a in report.assets if a.kind == "video")
+        result.images += sum(1 for a in report.assets if a.kind == AssetKind.image)
+        result.videos += sum(1 for a in report.assets if a.kind == AssetKind.video)
     say(f"    {result.images} image(s), {result.videos} video(s) in {settings.asset_dir}")
 
     say(
         "3/6 Review: the creative submits, the brand manager approves variants without violations …"
     )
     for variant in rows:
-        review.submit(session, variant_id=variant.id, actor="demo-creative")
+        review.submit(session, variant_id=saved_id(variant), actor="demo-creative")
         if variant.violations:
             review.request_changes(
                 session,
-                variant_id=variant.id,
+                variant_id=saved_id(variant),
                 actor="demo-reviewer",
                 comment="; ".join(v["reason"] for v in variant.violations)[:500],
             )
         else:
-            review.approve(session, variant_id=variant.id, actor="demo-reviewer")
-            result.approved_ids.append(variant.id)
+            review.approve(session, variant_id=saved_id(variant), actor="demo-reviewer")
+            result.approved_ids.append(saved_id(variant))
         session.commit()
     say(f"    approved {result.approved_ids}")
     if len(result.approved_ids) < 2:
-        raise RuntimeError(
+        raise DemoError(
             "fewer than two variants were approved, so there is nothing to test; "
             "run the demo with more --variants"
         )

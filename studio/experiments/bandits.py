@@ -456,7 +456,8 @@ def _burn_in_rows(
             raise ValueError("impressions per arm are needed to check the burn-in")
         return np.zeros(mask.shape[:-1], dtype=bool)
     served = _as_counts("impressions", impressions, mask.shape)
-    return np.any(mask & (served < burn_in_impressions), axis=-1)
+    in_burn_in: BoolArray = np.any(mask & (served < burn_in_impressions), axis=-1)
+    return in_burn_in
 
 
 @dataclass
@@ -571,7 +572,8 @@ def top_two_shares(prob_best: ArrayLike, leader_share: float = 0.5) -> FloatArra
     eye = np.eye(n_arms, dtype=bool)
     challenger = np.where(eye, 0.0, challenger)
     from_challenges = np.einsum("...i,...ij->...j", p, challenger)
-    return leader_share * p + (1.0 - leader_share) * from_challenges
+    shares: FloatArray = leader_share * p + (1.0 - leader_share) * from_challenges
+    return shares
 
 
 @dataclass
@@ -692,12 +694,13 @@ class DecisionRule:
         served = _as_counts("impressions", impressions, shape)
         leader = np.argmax(np.where(mask, summary.prob_best, -1.0), axis=-1)
         is_leader = np.arange(shape[-1]) == leader[..., None]
-        return (
+        to_pause: BoolArray = (
             mask
             & ~is_leader
             & (summary.prob_best < self.pause_probability)
             & (served >= self.min_impressions_to_pause)
         )
+        return to_pause
 
 
 # ---------------------------------------------------------------------------------------------

@@ -50,14 +50,26 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Any
 
 import numpy as np
 from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.core import audit
-from studio.core.models import AllocationDecision, Arm, Experiment, Variant, VariantStatus, utcnow
+from studio.core.errors import UserFacingError
+from studio.core.models import (
+    AllocationDecision,
+    AllocationPolicy,
+    Arm,
+    Experiment,
+    ExperimentStatus,
+    PriorSource,
+    Variant,
+    VariantStatus,
+    saved_id,
+    utcnow,
+)
 from studio.experiments import queries
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -73,18 +85,20 @@ from studio.experiments.bandits import (
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
 
-PolicyName = Literal["thompson", "top_two"]
-PriorSource = Literal["flat", "pooled", "predictor"]
-POLICIES: dict[str, str] = {
-    "thompson": "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
-    "top_two": "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
+POLICIES: dict[AllocationPolicy, str] = {
+    AllocationPolicy.thompson: "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
+    AllocationPolicy.top_two: "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
 }
-PRIOR_SOURCES: dict[str, str] = {
-    "flat": "Flat: Beta(1, 1), no prior knowledge",
-    "pooled": "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
-    "predictor": "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
+PRIOR_SOURCES: dict[PriorSource, str] = {
+    PriorSource.flat: "Flat: Beta(1, 1), no prior knowledge",
+    PriorSource.pooled: "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
+    PriorSource.predictor: "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
 }
-DEFAULT_PRIOR_STRENGTH: dict[str, float] = {"flat": 0.0, "pooled": 10.0, "predictor": 100.0}
+DEFAULT_PRIOR_STRENGTH: dict[PriorSource, float] = {
+    PriorSource.flat: 0.0,
+    PriorSource.pooled: 10.0,
+    PriorSource.predictor: 100.0,
+}
 #: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
 TOP_TWO_LEADER_SHARE = 0.5
 #: Monte Carlo draws behind each decision (standard error of a probability < 0.0025).
@@ -92,11 +106,16 @@ DECISION_SAMPLES = 40_000
 #: Coverage of the CTR intervals the studio shows.
 INTERVAL_LEVEL = 0.95
 MAX_ARMS = 20
-RUNNING, PAUSED, STOPPED, COMPLETED = "running", "paused", "stopped", "completed"
+RUNNING, PAUSED, STOPPED, COMPLETED = (
+    ExperimentStatus.running,
+    ExperimentStatus.paused,
+    ExperimentStatus.stopped,
+    ExperimentStatus.completed,
+)
 ENDED = frozenset({STOPPED, COMPLETED})
 
 
-class ExperimentError(ValueError):
+class ExperimentError(UserFacingError):
     """A test request the studio refuses; the message says why and what to do instead."""
 
 
@@ -111,7 +130,7 @@ class TestSettings:
 
     Parameters
     ----------
-    policy : {"thompson", "top_two"}
+    policy : AllocationPolicy (or its value as text)
     min_share : float
         Least share of traffic any active arm keeps after the burn-in (default 0.01 = 1%).
     burn_in_impressions : int
@@ -123,23 +142,24 @@ class TestSettings:
     max_expected_loss : float
         ... and its expected loss is below this many clicks per impression (default 0.0005 =
         0.05 percentage points of CTR).
-    prior_source : {"flat", "pooled", "predictor"}
+    prior_source : PriorSource (or its value as text)
     prior_strength : float or None
         Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
 
-    policy: str = "thompson"
+    policy: AllocationPolicy = AllocationPolicy.thompson
     min_share: float = 0.01
     burn_in_impressions: int = 1000
     reweight_hours: int = 24
     win_probability: float = 0.95
     max_expected_loss: float = 0.0005
-    prior_source: str = "pooled"
+    prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
 
     def __post_init__(self) -> None:
+        # Text from the CLI, a form or a stored row becomes the enum member here, once.
         if self.policy not in POLICIES:
             raise ExperimentError(
                 f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
@@ -148,6 +168,8 @@ class TestSettings:
             raise ExperimentError(
                 f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
             )
+        object.__setattr__(self, "policy", AllocationPolicy(self.policy))
+        object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
         if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
             raise ExperimentError(
                 f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
@@ -172,9 +194,9 @@ class TestSettings:
             raise ExperimentError(
                 f"prior strength must be a number of impressions >= 0; got {strength!r}"
             )
-        if self.prior_source == "flat" and strength != 0:
+        if self.prior_source == PriorSource.flat and strength != 0:
             raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
-        if self.prior_source != "flat" and strength <= 0:
+        if self.prior_source != PriorSource.flat and strength <= 0:
             raise ExperimentError(
                 f"a {self.prior_source} prior needs a strength > 0 impressions (default "
                 f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
@@ -207,7 +229,7 @@ class TestSettings:
         )
 
     def allocator(self, seed: int) -> ThompsonSampling:
-        if self.policy == "top_two":
+        if self.policy == AllocationPolicy.top_two:
             return TopTwoThompsonSampling(
                 self.min_share,
                 self.burn_in_impressions,
@@ -216,11 +238,6 @@ class TestSettings:
                 leader_share=TOP_TWO_LEADER_SHARE,
             )
         return ThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed)
-
-
-assert set(get_args(PolicyName)) == set(POLICIES) and set(get_args(PriorSource)) == set(
-    PRIOR_SOURCES
-)
 
 
 # --------------------------------------------------------------------------------------------
@@ -328,9 +345,9 @@ def _check_variants(
             problems.append(
                 f"variant {vid} is {str(v.status)!r}; only approved variants can start a test"
             )
-        if settings.prior_source == "predictor":
+        if settings.prior_source == PriorSource.predictor:
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
-            if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
+            if any(x is None or not 0 < x < 1 for x in values):
                 problems.append(
                     f"variant {vid} has no predicted CTR with an interval (the CTR predictor was not "
                     "available when it was written); choose the pooled or flat prior"
@@ -339,10 +356,17 @@ def _check_variants(
         raise ExperimentError("cannot create the test: " + "; ".join(problems))
 
 
+def _prediction(variant: Variant) -> tuple[float, float, float]:
+    """``(predicted_ctr, ctr_low, ctr_high)`` of a variant that creation checked was scored."""
+    if variant.predicted_ctr is None or variant.ctr_low is None or variant.ctr_high is None:
+        raise ValueError(f"variant {variant.id} has no predicted CTR with an interval")
+    return variant.predicted_ctr, variant.ctr_low, variant.ctr_high
+
+
 def _predictor_prior(variants: Sequence[Variant], strength: float) -> BetaPosterior:
-    ctr = np.array([float(v.predicted_ctr) for v in variants])  # type: ignore[arg-type]
-    low = np.array([float(v.ctr_low) for v in variants])  # type: ignore[arg-type]
-    high = np.array([float(v.ctr_high) for v in variants])  # type: ignore[arg-type]
+    ctr = np.array([_prediction(v)[0] for v in variants])
+    low = np.array([_prediction(v)[1] for v in variants])
+    high = np.array([_prediction(v)[2] for v in variants])
     return prior_from_prediction(
         ctr,
         np.minimum(low, ctr),
@@ -412,7 +436,7 @@ def create_test(
             "two arms would share an ad name; report rows could not tell them apart"
         )
     ordered = [variants[vid] for vid in ids]
-    if settings.prior_source == "predictor":
+    if settings.prior_source == PriorSource.predictor:
         prior = _predictor_prior(ordered, settings.strength)
     else:  # flat, and pooled before any delivery (as the simulator's studio policy)
         prior = BetaPosterior.flat(len(ids))
@@ -451,12 +475,17 @@ def create_test(
 def arm_setup(session: Session, *, experiment_id: int) -> list[ArmSetup]:
     """Per arm: the letter, headline, and the ad name (and id) the platform's ad must carry."""
     experiment = _get(session, experiment_id)
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     return [
         ArmSetup(
-            a.id, arm_letter(i), a.variant_id, headline(variants[a.variant_id]), a.ad_name, a.ad_id
-        )  # type: ignore[arg-type]
+            saved_id(a),
+            arm_letter(i),
+            a.variant_id,
+            headline(variants[a.variant_id]),
+            a.ad_name,
+            a.ad_id,
+        )
         for i, a in enumerate(arms)
     ]
 
@@ -604,9 +633,9 @@ def _prior(
     )
     if impressions.sum() == 0:
         return stored
-    if experiment.prior_source == "pooled":
+    if experiment.prior_source == PriorSource.pooled:
         return empirical_bayes_prior(impressions, clicks, strength=experiment.prior_strength)
-    if experiment.prior_source == "predictor":
+    if experiment.prior_source == PriorSource.predictor:
         # The stored prior is Beta(1 + ctr * n0, 1 + (1 - ctr) * n0) per arm: keep each arm's
         # weight n0 and the predicted differences in log-odds, centred on the pooled CTR.
         weight = stored.alpha + stored.beta - 2.0
@@ -635,9 +664,11 @@ def _decide(
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
     totals = queries.delivery_by_arm(session, experiment_id=experiment.id)
     impressions = np.array(
-        [totals.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )  # type: ignore[arg-type]
-    clicks = np.array([totals.get(a.id, queries.Delivery()).clicks for a in arms], dtype=np.float64)  # type: ignore[arg-type]
+        [totals.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )
+    clicks = np.array(
+        [totals.get(saved_id(a), queries.Delivery()).clicks for a in arms], dtype=np.float64
+    )
     active = np.array([not a.paused for a in arms])
     previous = queries.latest_decision(session, experiment_id=experiment.id)
     n_before = queries.count_decisions(session, experiment_id=experiment.id)
@@ -665,10 +696,10 @@ def _decide(
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
-            arm_id=a.id, letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),  # type: ignore[arg-type]
+            arm_id=saved_id(a), letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),
             ad_name=a.ad_name, ad_id=a.ad_id, impressions=int(impressions[i]), clicks=int(clicks[i]),
-            conversions=totals.get(a.id, queries.Delivery()).conversions,  # type: ignore[arg-type]
-            spend=totals.get(a.id, queries.Delivery()).spend,  # type: ignore[arg-type]
+            conversions=totals.get(saved_id(a), queries.Delivery()).conversions,
+            spend=totals.get(saved_id(a), queries.Delivery()).spend,
             prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]),
             alpha=float(posterior.alpha[i]), beta=float(posterior.beta[i]), ctr_mean=float(posterior.mean[i]),
             ctr_low=float(low[i]), ctr_high=float(high[i]), share=float(shares[i]),
@@ -702,7 +733,7 @@ def _decide(
             "policy": settings.policy, "prior_source": settings.prior_source, "prior_strength": settings.strength,
             "min_share": settings.min_share, "burn_in_impressions": settings.burn_in_impressions,
             "win_probability": settings.win_probability, "max_expected_loss": settings.max_expected_loss,
-            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == "top_two" else None,
+            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == AllocationPolicy.top_two else None,
             "seed": seed, "n_samples": DECISION_SAMPLES, "burn_in": burn_in,
             "winner_arm_id": winner.arm_id if winner else None,
             "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
@@ -771,16 +802,16 @@ def _srm_check(
     after = int((previous.details or {}).get("through_result_id", 0))
     period = queries.delivery_by_arm(session, experiment_id=experiment_id, after_result_id=after)
     served = np.array(
-        [period.get(a.id, queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )  # type: ignore[arg-type]
+        [period.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
+    )
     if served.sum() == 0:
         return None
     planned = np.array([float(previous.shares.get(str(a.id), 0.0)) for a in arms])
     planned = planned / planned.sum()
     result = sample_ratio_mismatch(served, planned)
     return SrmCheck(
-        served={a.id: int(s) for a, s in zip(arms, served, strict=True)},  # type: ignore[misc]
-        planned={a.id: float(p) for a, p in zip(arms, planned, strict=True)},  # type: ignore[misc]
+        served={saved_id(a): int(s) for a, s in zip(arms, served, strict=True)},
+        planned={saved_id(a): float(p) for a, p in zip(arms, planned, strict=True)},
         statistic=float(result.statistic),
         p_value=float(result.p_value),
         mismatch=bool(result.mismatch),
@@ -907,7 +938,7 @@ def next_reweight_at(session: Session, experiment: Experiment) -> datetime | Non
     """When a running test is next due for reweighting (None when it is not running)."""
     if experiment.status != RUNNING:
         return None
-    last = queries.latest_decision(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    last = queries.latest_decision(session, experiment_id=saved_id(experiment))
     start = last.created_at if last else experiment.created_at
     return _aware(start) + timedelta(hours=experiment.reweight_hours)
 
@@ -933,7 +964,7 @@ def due_tests(session: Session, *, now: datetime | None = None) -> list[Experime
 def _declare_winner(
     session: Session, experiment: Experiment, arm_id: int, *, actor: str, now: datetime, reason: str
 ) -> None:
-    arms = queries.list_arms(session, experiment_id=experiment.id)  # type: ignore[arg-type]
+    arms = queries.list_arms(session, experiment_id=saved_id(experiment))
     for arm in arms:
         target = VariantStatus.winner if arm.id == arm_id else VariantStatus.retired
         review_flow.transition(
@@ -951,8 +982,8 @@ def _declare_winner(
         actor=actor,
         action="experiment.declare_winner",
         entity_type="experiment",
-        entity_id=experiment.id,
-        before=before,  # type: ignore[arg-type]
+        entity_id=saved_id(experiment),
+        before=before,
         after={"status": COMPLETED, "winner_arm_id": arm_id, "reason": reason},
     )
 
@@ -967,8 +998,8 @@ def _set_status(
     experiment_id: int,
     *,
     actor: str,
-    allowed_from: set[str],
-    to: str,
+    allowed_from: set[ExperimentStatus],
+    to: ExperimentStatus,
     action: str,
     reason: str = "",
 ) -> Experiment:
@@ -1149,7 +1180,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         for k, arm_id in enumerate(ids):
             loss = d.expected_loss.get(str(arm_id))
             history.append(HistoryRow(
-                decision_id=d.id, at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],  # type: ignore[arg-type]
+                decision_id=saved_id(d), at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],
                 variant_id=logged[arm_id]["variant_id"], headline=heads[arm_id],
                 impressions=int(logged[arm_id]["impressions"]), clicks=int(logged[arm_id]["clicks"]),
                 ctr_mean=float(alpha[k] / (alpha[k] + beta[k])), ctr_low=float(low[k]), ctr_high=float(high[k]),
@@ -1163,17 +1194,17 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         int(x["arm_id"]): x for x in ((latest.details or {}).get("arms", []) if latest else [])
     }
     for a in arms:
-        row, x = last_rows.get(a.id), logged_latest.get(a.id)  # type: ignore[arg-type]
-        t = totals.get(a.id, queries.Delivery())  # type: ignore[arg-type]
-        alpha = float(x["alpha"]) if x else a.prior_alpha
-        beta = float(x["beta"]) if x else a.prior_beta
-        low, high = _posterior_interval(np.array([alpha]), np.array([beta]))
+        row, x = last_rows.get(saved_id(a)), logged_latest.get(saved_id(a))
+        t = totals.get(saved_id(a), queries.Delivery())
+        arm_alpha = float(x["alpha"]) if x else a.prior_alpha
+        arm_beta = float(x["beta"]) if x else a.prior_beta
+        low, high = _posterior_interval(np.array([arm_alpha]), np.array([arm_beta]))
         current.append(ArmDecision(
-            arm_id=a.id, letter=letters[a.id], variant_id=a.variant_id, headline=heads[a.id], ad_name=a.ad_name,  # type: ignore[arg-type,index]
+            arm_id=saved_id(a), letter=letters[saved_id(a)], variant_id=a.variant_id, headline=heads[saved_id(a)], ad_name=a.ad_name,
             ad_id=a.ad_id, impressions=t.impressions, clicks=t.clicks, conversions=t.conversions, spend=t.spend,
             prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
-            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=alpha, beta=beta,
-            ctr_mean=alpha / (alpha + beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
+            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=arm_alpha, beta=arm_beta,
+            ctr_mean=arm_alpha / (arm_alpha + arm_beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
             share=row.share if row else 0.0, prob_best=row.prob_best if row else 0.0,
             expected_loss=row.expected_loss if row else None, paused=a.paused,
         ))  # fmt: skip
@@ -1197,7 +1228,7 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         experiment_id=experiment_id, name=experiment.name, status=experiment.status, policy=experiment.policy,
         prior_source=experiment.prior_source, winner_arm_id=experiment.winner_arm_id, arms=tuple(current),
         history=tuple(history), daily=daily,
-        decisions=tuple((d.id, _aware(d.created_at), d.summary) for d in decisions),  # type: ignore[misc]
+        decisions=tuple((saved_id(d), _aware(d.created_at), d.summary) for d in decisions),
         new_rows=new_rows, latest_srm_mismatch=bool(srm and srm.get("mismatch")),
     )  # fmt: skip
 

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from studio.core.database import select_columns
 from studio.core.models import AllocationDecision, Arm, ArmResult, Experiment, Variant
 
 
@@ -97,7 +98,7 @@ def delivery_by_arm(
 ) -> dict[int, Delivery]:
     """Delivery per arm id, summed over result rows with ``id > after_result_id``."""
     query = (
-        select(
+        select_columns(
             ArmResult.arm_id,
             func.sum(ArmResult.impressions),
             func.sum(ArmResult.clicks),
@@ -106,7 +107,7 @@ def delivery_by_arm(
         )
         .where(ArmResult.experiment_id == experiment_id)
         .where(col(ArmResult.id) > after_result_id)
-        .group_by(ArmResult.arm_id)
+        .group_by(col(ArmResult.arm_id))
     )
     return {
         int(arm_id): Delivery(int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0))
@@ -168,7 +169,7 @@ class DailyDelivery:
 def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDelivery]:
     """Delivery per arm and day, by day then arm."""
     query = (
-        select(
+        select_columns(
             ArmResult.arm_id,
             ArmResult.day,
             func.sum(ArmResult.impressions),
@@ -177,8 +178,8 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             func.sum(ArmResult.spend),
         )
         .where(ArmResult.experiment_id == experiment_id)
-        .group_by(ArmResult.arm_id, ArmResult.day)
-        .order_by(ArmResult.day, ArmResult.arm_id)
+        .group_by(col(ArmResult.arm_id), col(ArmResult.day))
+        .order_by(col(ArmResult.day), col(ArmResult.arm_id))
     )
     return [
         DailyDelivery(

@@ -50,6 +50,7 @@ from typing import Literal
 from sqlmodel import Session
 
 from studio.core import audit
+from studio.core.errors import StudioError, UserFacingError
 from studio.core.models import ArmResult
 from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
@@ -73,7 +74,7 @@ DATE_FORMATS = (
 )
 
 
-class ReportFileError(ValueError):
+class ReportFileError(UserFacingError):
     """The whole file cannot be read as a report; the message names the file and the fix."""
 
 
@@ -221,7 +222,7 @@ def _dialect(text: str) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-class _BadValue(ValueError):
+class _BadValue(StudioError):
     pass
 
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from studio.core.errors import UserFacingError
 from studio.experiments.bandits import (
     BetaPosterior,
     ThompsonSampling,
@@ -55,7 +56,7 @@ def _sigmoid(x: FloatArray) -> FloatArray:
 OPTIONAL_COLUMNS = ("headline",)
 
 
-class ArmsFileError(ValueError):
+class ArmsFileError(UserFacingError):
     """An arms table that cannot be simulated; the message names the file, row and field."""
 
 
@@ -298,7 +299,10 @@ class GroupContext:
 class SimulationPolicy(Protocol):
     """A traffic policy the simulator can run on a group of tests with the same number of arms."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Label in reports; read-only so that frozen dataclasses satisfy the protocol."""
+        ...
 
     def select_shares(
         self,
@@ -328,7 +332,8 @@ def _argmax_random_ties(values: FloatArray, rng: np.random.Generator) -> IntArra
     """Row-wise argmax; ties are broken at random so arm order never favours a policy."""
     is_max = values >= values.max(axis=-1, keepdims=True)
     keys = np.where(is_max, rng.random(values.shape), -1.0)
-    return keys.argmax(axis=-1).astype(np.int64)
+    best: IntArray = keys.argmax(axis=-1).astype(np.int64)
+    return best
 
 
 @dataclass(frozen=True)
@@ -419,7 +424,7 @@ class ThompsonPolicy:
             and context.lift is not None
             and context.sigma is not None
         ):
-            centre = np.where(served > 0, pooled_ctr, context.base_ctr)
+            centre = np.asarray(np.where(served > 0, pooled_ctr, context.base_ctr), np.float64)
             lift = context.lift - context.lift.mean(axis=1, keepdims=True)
             logit = np.log(centre / (1.0 - centre)) + lift
             spread = _INTERVAL_Z * context.sigma
@@ -511,7 +516,8 @@ def apportion(total: IntArray, shares: FloatArray, rng: np.random.Generator) -> 
     np.put_along_axis(
         rank, order, np.arange(shares.shape[1])[None, :].repeat(len(total), axis=0), axis=1
     )
-    return base + (rank < left[:, None])
+    sizes: IntArray = base + (rank < left[:, None])
+    return sizes
 
 
 def batch_sizes(traffic: IntArray, n_batches: int) -> IntArray:

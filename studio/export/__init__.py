@@ -12,8 +12,7 @@ Typical use::
     plan = plan_export(session, platform="meta", scope=ExportScope.campaign(3))
     for problem in plan.problems: print(problem)
     result = export(session, platform="meta", scope=ExportScope.campaign(3),
-                    output=Path("spring-meta.zip"), actor="mia")
-    session.commit()
+                    output=Path("spring-meta.zip"), actor="mia")  # commits, or leaves no zip
 """
 
 from studio.export.base import (

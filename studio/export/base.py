@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from studio.copy.channels import CHANNELS
+from studio.core.errors import UserFacingError
 from studio.core.models import Arm, Asset, Campaign, Variant
 
 Severity = Literal["error", "warning"]
@@ -23,7 +24,7 @@ MediaKind = Literal["image", "video"]
 MediaNeed = Literal["none", "image", "video", "image_or_video"]
 
 
-class ExportError(ValueError):
+class ExportError(UserFacingError):
     """An export that cannot be made as asked; the message says why and what to do."""
 
 

@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.models import AssetKind
 from studio.export.base import ExportItem, ExportProblem, MediaRules, MediaTarget, PreparedMedia
 
 #: Largest relative difference between a source's and a target's width/height ratio that is
@@ -175,7 +176,7 @@ def plan_media(
             )
             continue
         if (
-            asset.kind == "video"
+            asset.kind == AssetKind.video
             and asset.duration_s is not None
             and not (rules.video_min_s - 0.05 <= asset.duration_s <= rules.video_max_s + 0.05)
         ):
@@ -236,7 +237,9 @@ def _provenance(asset: Any, source: Path) -> dict[str, Any]:
     }
     try:
         embedded = (
-            read_video_provenance(source) if asset.kind == "video" else read_png_provenance(source)
+            read_video_provenance(source)
+            if asset.kind == AssetKind.video
+            else read_png_provenance(source)
         )
     except (ValueError, OSError) as exc:
         record["embedded"] = None
@@ -260,7 +263,7 @@ def _encode_image(
 ) -> bytes | None:
     from PIL import Image
 
-    from studio.imaging.compositor import cover
+    from studio.backends.contracts import cover
 
     with Image.open(source) as image:
         fitted = cover(image, target.width, target.height)

@@ -44,6 +44,7 @@ from sqlmodel import Session
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields
 from studio.core import audit, files
+from studio.core.errors import NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.export import media as media_mod
@@ -143,8 +144,8 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
         assert scope.campaign_id is not None
         try:
             campaign = variant_queries.get_campaign(session, campaign_id=scope.campaign_id)
-        except KeyError:
-            raise NothingToExport(f"no campaign with id {scope.campaign_id}") from None
+        except NotFound as exc:
+            raise NothingToExport(str(exc)) from None
         found = list(export_queries.list_campaign_variants(
             session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
         if not found:
@@ -523,13 +524,15 @@ def export(
     overwrite: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
-    """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``.
+    """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``, and commit.
 
-    Nothing is written unless every check passes. The database changes (variants exported,
-    record, audit) are flushed for the caller to commit, and the zip appears at ``output``
-    (complete, by a rename) when that commit happens; a rollback leaves no file. Intermediate
-    files live in a work folder beside ``output``; what a killed export left there is removed by
-    the next export into that folder (:func:`studio.core.files.sweep`).
+    Nothing is written unless every check passes. The export is one unit of work: the
+    variants become ``exported``, the record and the audit entry are committed here, and the
+    zip appears at ``output`` (complete, by a rename) exactly when that commit succeeds
+    (:func:`studio.core.files.stage_for_commit`); if the commit fails, the session is rolled back,
+    no new file appears and a file already at ``output`` (``overwrite``) is left as it was.
+    Intermediate files live in a work folder beside ``output``; what a killed export left there
+    is removed by the next export into that folder (:func:`studio.core.files.sweep`).
 
     Raises
     ------
@@ -609,14 +612,20 @@ def export(
                    "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
         )  # fmt: skip
         session.flush()
+        export_id = record.id
+        assert export_id is not None
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-    # The zip appears at ``output`` when the caller commits, and never without its record.
+    # The zip appears at ``output`` when the record commits, and never without it.
     files.stage_for_commit(session, staged, output)
-    assert record.id is not None
+    try:
+        session.commit()
+    except BaseException:
+        session.rollback()  # which deletes the staged zip
+        raise
     return ExportResult(
-        export_id=record.id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
+        export_id=export_id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
         size_bytes=len(data), variant_ids=tuple(plan.variant_ids), rows=len(plan.rows),
         media_files=tuple(m.file_name for m in prepared), warnings=plan.warnings,
     )  # fmt: skip

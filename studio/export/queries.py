@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from studio.core.database import select_columns
 from studio.core.models import (
     AllocationDecision,
     Arm,
@@ -109,7 +110,7 @@ class ArmTotals:
 def arm_totals(session: Session, *, experiment_id: int) -> dict[int, ArmTotals]:
     """Totals per arm of a test, by arm id (arms without results are absent)."""
     query = (
-        select(
+        select_columns(
             ArmResult.arm_id,
             func.sum(ArmResult.impressions),
             func.sum(ArmResult.clicks),
@@ -117,7 +118,7 @@ def arm_totals(session: Session, *, experiment_id: int) -> dict[int, ArmTotals]:
             func.sum(ArmResult.spend),
         )
         .where(ArmResult.experiment_id == experiment_id)
-        .group_by(ArmResult.arm_id)
+        .group_by(col(ArmResult.arm_id))
     )
     return {
         int(arm_id): ArmTotals(

@@ -245,7 +245,8 @@ def _place(
     """Positions for ``lines`` inside ``box``, or None if the glyphs would leave it."""
     ascent, descent = font.getmetrics()
     pitch = round((ascent + descent) * 1.08)
-    boxes = [font.getbbox(line, anchor="la") for line in lines]
+    # FreeType boxes are whole pixels; Pillow types them as float for its other font kinds.
+    boxes = [tuple(int(v) for v in font.getbbox(line, anchor="la")) for line in lines]
     ink_top = min(b[1] for b in boxes[:1])
     block_height = (len(lines) - 1) * pitch + max(boxes[-1][3], ascent + descent) - min(0, ink_top)
     if block_height > box.height:
@@ -452,8 +453,8 @@ def compose(
             kit.colors["primary"],
             kit.colors["text"],
         ]
-        plate_rgb = max(choices, key=lambda c: contrast_ratio(logo_ink, np.asarray(c)))
-        logo_plate = Panel(logo_box.expanded(logo_pad, canvas_box), plate_rgb, 1.0)
+        plate_color = max(choices, key=lambda c: contrast_ratio(logo_ink, np.asarray(c)))
+        logo_plate = Panel(logo_box.expanded(logo_pad, canvas_box), plate_color, 1.0)
 
     # Button and headline boxes.
     column = (

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from studio.core.errors import NotFound
+
 AssetKind = Literal["image", "video"]
 
 
@@ -135,5 +137,4 @@ def formats_for(channel: str) -> tuple[AdFormat, ...]:
     try:
         return CHANNEL_FORMATS[channel]
     except KeyError:
-        known = ", ".join(sorted(CHANNEL_FORMATS))
-        raise KeyError(f"unknown channel {channel!r}; known channels: {known}") from None
+        raise NotFound("channel with image formats", channel, sorted(CHANNEL_FORMATS)) from None

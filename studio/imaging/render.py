@@ -29,7 +29,8 @@ from studio.brand.guidelines import Brand, BrandCatalog
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
 from studio.core import audit
-from studio.core.models import Asset, Variant
+from studio.core.errors import InvalidValue
+from studio.core.models import Asset, AssetKind, Variant
 from studio.core.progress import Progress, ProgressCallback
 from studio.core.settings import Settings
 from studio.imaging.backends import make_image_backend, make_video_backend
@@ -75,19 +76,19 @@ class RenderOptions:
 
     def __post_init__(self) -> None:
         if not 0.05 <= self.scale <= 1.0:
-            raise ValueError(
+            raise InvalidValue(
                 f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}"
             )
         if not 1 <= self.batch_size <= MAX_BATCH:
-            raise ValueError(f"batch_size must be 1-{MAX_BATCH}; received {self.batch_size}")
+            raise InvalidValue(f"batch_size must be 1-{MAX_BATCH}; received {self.batch_size}")
         if not CLIP_MIN_S <= self.video_duration_s <= CLIP_MAX_S:
-            raise ValueError(
+            raise InvalidValue(
                 f"video_duration_s must be {CLIP_MIN_S:g}-{CLIP_MAX_S:g} seconds; received {self.video_duration_s}"
             )
         if not 1 <= self.video_scenes <= 3:
-            raise ValueError(f"video_scenes must be 1-3; received {self.video_scenes}")
+            raise InvalidValue(f"video_scenes must be 1-3; received {self.video_scenes}")
         if self.seed is not None and self.seed < 0:
-            raise ValueError(f"seed must be >= 0; received {self.seed}")
+            raise InvalidValue(f"seed must be >= 0; received {self.seed}")
 
 
 @dataclass
@@ -147,7 +148,7 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
             headline = value
             break
     if headline is None:
-        raise ValueError(
+        raise InvalidValue(
             f"variant {variant.id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
             f"in its fields ({', '.join(sorted(fields)) or 'none'})"
         )
@@ -302,7 +303,7 @@ def render_variant(
                 stored = save_png(composition.image, provenance, settings.asset_dir)
                 report.assets.append(
                     recorder.add(
-                        kind="image",
+                        kind=AssetKind.image,
                         size_label=fmt.size_label,
                         width=fmt.width,
                         height=fmt.height,
@@ -408,7 +409,7 @@ def _render_video(
     poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
     checks += check_image(poster, kit.palette)
     return recorder.add(
-        kind="video",
+        kind=AssetKind.video,
         size_label=fmt.size_label,
         width=probe.width,
         height=probe.height,

@@ -42,13 +42,12 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from PIL import Image
 
-from studio.backends.contracts import BackgroundAnimator
+from studio.backends.contracts import BackgroundAnimator, cover
 from studio.imaging.compositor import (
     AdCopy,
     BrandKit,
     Layer,
     compose,
-    cover,
     end_card,
     overlay_layers,
 )

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, delete, update
 from sqlmodel import Session, col, select
 
+from studio.core.errors import NotFound
 from studio.core.models import Role, SignInCounter, User
 
 
@@ -18,7 +19,7 @@ def find_user(session: Session, *, username: str) -> User | None:
 def get_user(session: Session, *, username: str) -> User:
     user = find_user(session, username=username)
     if user is None:
-        raise KeyError(f"no user named {username!r}")
+        raise NotFound("user named", username, hint="`studio users list` shows the accounts.")
     return user
 
 

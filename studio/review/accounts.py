@@ -50,6 +50,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session
 
 from studio.core import audit
+from studio.core.errors import UserFacingError
 from studio.core.models import Role, User, utcnow
 from studio.review import account_queries as user_queries
 
@@ -111,7 +112,7 @@ def _dummy_hash() -> str:
     return _HASHER.hash("studio: no such user, compared only to spend the same time")
 
 
-class AuthError(ValueError):
+class AuthError(UserFacingError):
     """A sign-in, session or permission problem; the message says what and what to do."""
 
 
@@ -496,6 +497,15 @@ def create_user(
     return user
 
 
+def needs_first_admin(session: Session) -> bool:
+    """Whether no active admin exists, so :func:`create_first_admin` would be allowed.
+
+    Unchecked on purpose: it is asked before anyone can sign in, and tells nothing about who
+    the users are.
+    """
+    return not user_queries.list_users(session, role=Role.admin, active_only=True)
+
+
 def create_first_admin(
     session: Session, *, username: str, display_name: str, password: str
 ) -> User:
@@ -611,5 +621,7 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     return user
 
 
-def list_users(session: Session) -> Sequence[User]:
+def list_users(session: Session, *, actor: str) -> Sequence[User]:
+    """Every user (names, roles, active or not); ``actor`` must be allowed to manage users."""
+    require(session, username=actor, permission=Permission.manage_users)
     return user_queries.list_users(session)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from studio.core.models import Asset, Review, Variant, VariantStatus
+from studio.core.models import Asset, Review, ReviewAction, Variant, VariantStatus
 
 
 def add_review(
@@ -16,9 +16,9 @@ def add_review(
     *,
     variant_id: int,
     reviewer: str,
-    action: str,
-    from_status: str,
-    to_status: str,
+    action: ReviewAction,
+    from_status: VariantStatus,
+    to_status: VariantStatus,
     comment: str = "",
 ) -> Review:
     review = Review(
@@ -94,7 +94,7 @@ def update_status_if_unchanged(
         .values(status=to_status.value, lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1
 
 
 def bump_lock_if_unchanged(
@@ -108,7 +108,7 @@ def bump_lock_if_unchanged(
         .values(lock_version=expected_lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1
 
 
 def approve_assets(session: Session, *, variant_id: int, now: datetime) -> int:
@@ -120,7 +120,7 @@ def approve_assets(session: Session, *, variant_id: int, now: datetime) -> int:
         .values(approved_at=now)
         .execution_options(synchronize_session=False)
     )
-    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    return int(session.exec(statement).rowcount)
 
 
 def list_assets(
@@ -152,4 +152,4 @@ def claim_for_media(
         .values(lock_version=Variant.lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    return session.execute(statement).rowcount == 1  # type: ignore[attr-defined]
+    return session.exec(statement).rowcount == 1

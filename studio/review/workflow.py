@@ -46,12 +46,14 @@ from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
-from studio.core.models import Asset, Variant, VariantStatus, utcnow
+from studio.core.errors import UserFacingError
+from studio.core.models import Asset, ReviewAction, Variant, VariantStatus, saved_id, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
-from studio.review.accounts import AuthError, Permission, require
+from studio.review.accounts import AuthError, Permission, active_user, has_permission, require
 
 S = VariantStatus
+A = ReviewAction
 
 
 @dataclass(frozen=True)
@@ -66,17 +68,24 @@ class Move:
         The verb the app, the CLI and the audit log use (``"approve"``).
     permission
         What the acting user's role must allow.
+    label
+        What a button or a listing calls the move ("Request changes").
     text_required
         ``"reason"`` or ``"comment"`` when the move needs one written down, else ``None``.
+    text_prompt
+        What to ask for when ``text_required`` is set ("Reason for rejecting").
     is_review
-        Whether a :class:`~studio.core.models.Review` row records the decision.
+        Whether a :class:`~studio.core.models.Review` row records the decision (the moves the
+        Review page and ``studio review`` offer; tests and exports have their own pages).
     """
 
     source: VariantStatus
     target: VariantStatus
-    action: str
+    action: ReviewAction
     permission: Permission
+    label: str
     text_required: str | None = None
+    text_prompt: str = ""
     is_review: bool = False
 
     def describe(self) -> str:
@@ -84,30 +93,46 @@ class Move:
 
 
 MOVES: tuple[Move, ...] = (
-    Move(S.draft, S.in_review, "submit", Permission.submit_review, is_review=True),
-    Move(S.in_review, S.approved, "approve", Permission.review, is_review=True),
     Move(
-        S.in_review, S.rejected, "reject", Permission.review, text_required="reason", is_review=True
+        S.draft,
+        S.in_review,
+        A.submit,
+        Permission.submit_review,
+        "Submit for review",
+        is_review=True,
+    ),
+    Move(S.in_review, S.approved, A.approve, Permission.review, "Approve", is_review=True),
+    Move(
+        S.in_review,
+        S.rejected,
+        A.reject,
+        Permission.review,
+        "Reject",
+        text_required="reason",
+        text_prompt="Reason for rejecting",
+        is_review=True,
     ),
     Move(
         S.in_review,
         S.changes_requested,
-        "request_changes",
+        A.request_changes,
         Permission.review,
+        "Request changes",
         text_required="comment",
+        text_prompt="What to change",
         is_review=True,
     ),
-    Move(S.approved, S.in_test, "start_test", Permission.run_tests),
-    Move(S.approved, S.exported, "export", Permission.export),
-    Move(S.in_test, S.winner, "declare_winner", Permission.run_tests),
-    Move(S.in_test, S.retired, "retire", Permission.run_tests),
-    Move(S.winner, S.exported, "export", Permission.export),
+    Move(S.approved, S.in_test, A.start_test, Permission.run_tests, "Start a test"),
+    Move(S.approved, S.exported, A.export, Permission.export, "Export"),
+    Move(S.in_test, S.winner, A.declare_winner, Permission.run_tests, "Declare the winner"),
+    Move(S.in_test, S.retired, A.retire, Permission.run_tests, "Retire"),
+    Move(S.winner, S.exported, A.export, Permission.export, "Export"),
 )
 
 ALLOWED: Mapping[tuple[VariantStatus, VariantStatus], Move] = MappingProxyType(
     {(m.source, m.target): m for m in MOVES}
 )
-ACTIONS: frozenset[str] = frozenset(m.action for m in MOVES)
+ACTIONS: frozenset[ReviewAction] = frozenset(m.action for m in MOVES)
 EDITABLE: frozenset[VariantStatus] = frozenset({S.draft, S.changes_requested, S.rejected})
 #: Statuses a person has approved; the only ones that may be exported or tested.
 APPROVED_STATUSES: frozenset[VariantStatus] = frozenset(
@@ -121,7 +146,7 @@ MAX_COMMENT_LENGTH = 2000
 # --------------------------------------------------------------------------------------------
 
 
-class ReviewError(ValueError):
+class ReviewError(UserFacingError):
     """A move or edit that the rules refuse; the message says why and what is possible."""
 
 
@@ -190,12 +215,12 @@ def check_move(
 
 
 def move_for_action(
-    source: VariantStatus | str, action: str, *, variant_id: int | None = None
+    source: VariantStatus | str, action: ReviewAction | str, *, variant_id: int | None = None
 ) -> Move:
     """The move that ``action`` makes from ``source`` (``"export"`` works from approved and winner)."""
     if action not in ACTIONS:
         raise ReviewError(
-            f"action {action!r} does not exist; actions: {', '.join(sorted(ACTIONS))}"
+            f"action {str(action)!r} does not exist; actions: {', '.join(sorted(ACTIONS))}"
         )
     src = parse_status(source)
     for move in MOVES:
@@ -213,7 +238,7 @@ def move_for_action(
 @dataclass(frozen=True)
 class TransitionResult:
     variant_id: int
-    action: str
+    action: ReviewAction
     source: VariantStatus
     target: VariantStatus
     actor: str
@@ -241,7 +266,7 @@ def _load_as_seen(session: Session, variant_id: int, expected_lock_version: int 
 
 
 def _ensure_latest(session: Session, variant: Variant) -> None:
-    newer = review_queries.next_revision(session, variant_id=variant.id)  # type: ignore[arg-type]
+    newer = review_queries.next_revision(session, variant_id=saved_id(variant))
     if newer is not None:
         raise SupersededRevision(
             f"variant {variant.id} (revision {variant.revision}) was edited into variant {newer.id} "
@@ -266,6 +291,107 @@ def _stale(session: Session, variant_id: int, seen: int) -> StaleVariant:
 
 def _authors(session: Session, variant: Variant) -> set[str]:
     return {v.created_by for v in review_queries.revision_chain(session, variant=variant)}
+
+
+def _four_eyes_refusal(
+    session: Session, variant: Variant, actor: str, four_eyes: bool | None
+) -> str | None:
+    """Why ``actor`` may not approve ``variant`` under the four-eyes rule, or ``None``."""
+    enforce = get_settings().four_eyes if four_eyes is None else four_eyes
+    if enforce and actor in _authors(session, variant):
+        return (
+            f"{actor} wrote or edited variant {variant.id}, and the four-eyes rule "
+            "(STUDIO_FOUR_EYES) requires someone else to approve it"
+        )
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# What a person may do now
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What one person may do to one variant now: the app's buttons and ``studio review actions``.
+
+    Attributes
+    ----------
+    variant_id, status, lock_version
+        The variant as it was read (a move made from these choices passes ``lock_version`` as
+        ``expected_lock_version``).
+    moves
+        The moves this person may make, in :data:`MOVES` order: allowed from ``status``, by
+        their role, and (for approval) by the four-eyes rule.
+    can_edit
+        Whether they may edit it (which saves a new revision).
+    notes
+        Why something the status allows is not offered to them (four-eyes, a newer revision).
+    """
+
+    variant_id: int
+    status: VariantStatus
+    lock_version: int
+    moves: tuple[Move, ...]
+    can_edit: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(m.action for m in self.moves)
+
+    @property
+    def review_moves(self) -> tuple[Move, ...]:
+        """The moves that are review decisions (submit, approve, reject, request changes)."""
+        return tuple(m for m in self.moves if m.is_review)
+
+
+def choices_for(
+    session: Session, *, variant: Variant, actor: str, four_eyes: bool | None = None
+) -> Choices:
+    """The moves and edits ``actor`` may make on ``variant`` now (see :class:`Choices`).
+
+    Uses the same table (:data:`MOVES`), role check and four-eyes rule as :func:`act`, so what
+    is offered is exactly what would be accepted (barring a colleague acting first).
+
+    Raises
+    ------
+    AuthError
+        ``actor`` is unknown or deactivated.
+    """
+    assert variant.id is not None
+    user = active_user(session, username=actor)
+    status = parse_status(variant.status)
+
+    def choices(moves: Sequence[Move], can_edit: bool, notes: Sequence[str]) -> Choices:
+        return Choices(
+            variant_id=variant.id or 0,
+            status=status,
+            lock_version=variant.lock_version,
+            moves=tuple(moves),
+            can_edit=can_edit,
+            notes=tuple(notes),
+        )
+
+    newer = review_queries.next_revision(session, variant_id=variant.id)
+    if newer is not None:
+        return choices((), False, [f"edited into variant {newer.id}; act on that revision"])
+    moves: list[Move] = []
+    notes: list[str] = []
+    for move in allowed_moves(status):
+        if not has_permission(user.role, move.permission):
+            continue
+        refusal = (
+            _four_eyes_refusal(session, variant, actor, four_eyes)
+            if move.action == "approve"
+            else None
+        )
+        if refusal:
+            notes.append(refusal)
+            continue
+        moves.append(move)
+    can_edit = status in EDITABLE and has_permission(user.role, Permission.edit_draft)
+    return choices(moves, can_edit, notes)
 
 
 def transition(
@@ -315,7 +441,7 @@ def act(
     session: Session,
     *,
     variant_id: int,
-    action: str,
+    action: ReviewAction | str,
     actor: str,
     comment: str = "",
     expected_lock_version: int | None = None,
@@ -361,13 +487,10 @@ def _apply(
         raise TextRequired(
             f"the {move.text_required or 'comment'} is {len(text)} characters; at most {MAX_COMMENT_LENGTH}"
         )
-    if move.action == "approve":
-        enforce = get_settings().four_eyes if four_eyes is None else four_eyes
-        if enforce and actor in _authors(session, variant):
-            raise FourEyesViolation(
-                f"{actor} wrote or edited variant {variant.id}, and the four-eyes rule "
-                "(STUDIO_FOUR_EYES) requires someone else to approve it"
-            )
+    if move.action == A.approve:
+        refusal = _four_eyes_refusal(session, variant, actor, four_eyes)
+        if refusal:
+            raise FourEyesViolation(refusal)
     seen = variant.lock_version if expected_lock_version is None else expected_lock_version
     if seen != variant.lock_version:
         raise _stale(session, variant.id, seen)
@@ -392,8 +515,8 @@ def _apply(
             variant_id=variant.id,
             reviewer=actor,
             action=move.action,
-            from_status=move.source.value,
-            to_status=move.target.value,
+            from_status=move.source,
+            to_status=move.target,
             comment=text,
         )
     after: dict[str, Any] = {"status": move.target.value, "lock_version": seen + 1}
@@ -422,18 +545,18 @@ def _apply(
 
 
 def submit(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="submit", actor=actor, **kwargs)
+    return act(session, variant_id=variant_id, action=A.submit, actor=actor, **kwargs)
 
 
 def approve(session: Session, *, variant_id: int, actor: str, **kwargs: Any) -> TransitionResult:
-    return act(session, variant_id=variant_id, action="approve", actor=actor, **kwargs)
+    return act(session, variant_id=variant_id, action=A.approve, actor=actor, **kwargs)
 
 
 def reject(
     session: Session, *, variant_id: int, actor: str, reason: str, **kwargs: Any
 ) -> TransitionResult:
     return act(
-        session, variant_id=variant_id, action="reject", actor=actor, comment=reason, **kwargs
+        session, variant_id=variant_id, action=A.reject, actor=actor, comment=reason, **kwargs
     )
 
 
@@ -443,7 +566,7 @@ def request_changes(
     return act(
         session,
         variant_id=variant_id,
-        action="request_changes",
+        action=A.request_changes,
         actor=actor,
         comment=comment,
         **kwargs,
@@ -487,7 +610,7 @@ class BulkResult:
 def bulk_act(
     session: Session,
     *,
-    action: str,
+    action: ReviewAction | str,
     actor: str,
     variants: Mapping[int, int | None] | Iterable[int],
     comment: str = "",

@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from studio.core.errors import UserFacingError
+
 TEST_COLUMNS: tuple[str, ...] = ("test_id", "period", "text", "impressions", "clicks")
 UPWORTHY_COLUMNS: dict[str, str] = {
     "clickability_test_id": "test_id",
@@ -39,7 +41,7 @@ UPWORTHY_CITATION = (
 )
 
 
-class TestTableError(ValueError):
+class TestTableError(UserFacingError):
     """A test table (CSV or DataFrame) is not usable; the message names the file and field."""
 
     __test__ = False  # not a pytest test class, despite the name

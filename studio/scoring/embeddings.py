@@ -36,8 +36,11 @@ class TextEncoder(Protocol):
     ``encode(texts)`` returns float32 ``(len(texts), dim)``.
     """
 
-    name: str
-    dim: int
+    # Read-only, so that a wrapper such as EmbeddingCache can pass its encoder's through.
+    @property
+    def name(self) -> str: ...
+    @property
+    def dim(self) -> int: ...
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -191,7 +194,8 @@ class MiniLmEncoder:
 
         def embed(inputs: dict[str, np.ndarray]) -> np.ndarray:
             pooled = session.run(None, inputs)[0][0].mean(axis=0)  # no padding: plain mean
-            return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+            unit: np.ndarray = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+            return unit
 
         inputs = self._tokenize([str(t) for t in texts])
         workers = self.workers or os.cpu_count() or 1

@@ -14,7 +14,7 @@ packages of one test:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -57,7 +57,7 @@ def within_test_pairs(table: pd.DataFrame) -> pd.DataFrame:
         One row per pair: ``i``, ``j`` (row positions in ``table``), ``test_id`` and ``z``
         (positive when ``i`` has the higher CTR). Packages with zero impressions are skipped.
     """
-    rows: list[tuple[int, int, str]] = []
+    rows: list[tuple[int, int, Hashable]] = []
     ids = table["test_id"].to_numpy()
     texts = table["text"].to_numpy()
     impressions = table["impressions"].to_numpy()

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from studio.core.errors import UserFacingError
 from studio.scoring.features import FEATURE_NAMES
 from studio.scoring.neighbours import NeighbourIndex
 
@@ -36,7 +37,7 @@ SHIPPED_MODEL_PATH = ARTIFACT_DIR / "ctr_model.npz"
 MODEL_CARD_PATH = ARTIFACT_DIR / "MODEL_CARD.md"
 
 
-class ModelFileError(ValueError):
+class ModelFileError(UserFacingError):
     """A model file is missing, not a CTR model, or from an incompatible version."""
 
 
@@ -80,10 +81,14 @@ class CtrModel:
 
     def relative_scores(self, embeddings: np.ndarray, lexical: np.ndarray) -> np.ndarray:
         """Relative scores ``(n,)`` from embeddings ``(n, 384)`` and lexical features ``(n, f)``."""
-        return embeddings @ self.coef_embedding + self.standardise(lexical) @ self.coef_lexical
+        scores: np.ndarray = (
+            embeddings @ self.coef_embedding + self.standardise(lexical) @ self.coef_lexical
+        )
+        return scores
 
     def standardise(self, lexical: np.ndarray) -> np.ndarray:
-        return (lexical - self.lexical_mean) / self.lexical_std
+        standardised: np.ndarray = (lexical - self.lexical_mean) / self.lexical_std
+        return standardised
 
     def logit_lift(self, relative: np.ndarray) -> np.ndarray:
         return self.calibration.slope * (np.asarray(relative, float) - self.calibration.score_ref)
@@ -113,7 +118,8 @@ class CtrModel:
             "hyperparameters": self.hyperparameters,
         }
         texts = "\n".join(t.replace("\n", " ") for t in self.index.texts).encode("utf-8")
-        arrays = {
+        # Any: savez_compressed's **kwds type also has to admit its allow_pickle flag.
+        arrays: dict[str, Any] = {
             "header": np.frombuffer(json.dumps(header, sort_keys=True).encode("utf-8"), np.uint8),
             "lexical_mean": self.lexical_mean.astype(np.float64),
             "lexical_std": self.lexical_std.astype(np.float64),
@@ -217,4 +223,5 @@ def _logit(p: float | np.ndarray) -> np.ndarray:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+    probability: np.ndarray = 1.0 / (1.0 + np.exp(-np.asarray(x, float)))
+    return probability

@@ -111,11 +111,15 @@ class NeighbourIndex:
     def project(self, embeddings: np.ndarray) -> np.ndarray:
         """Unit-length PCA projections of ``embeddings`` ``(m, 384)`` -> float32 ``(m, k)``."""
         projected = (np.asarray(embeddings, np.float32) - self.mean) @ self.components.T
-        return projected / np.maximum(np.linalg.norm(projected, axis=1, keepdims=True), 1e-12)
+        unit: np.ndarray = projected / np.maximum(
+            np.linalg.norm(projected, axis=1, keepdims=True), 1e-12
+        )
+        return unit
 
     def similarities(self, embeddings: np.ndarray) -> np.ndarray:
         """Cosine similarity of each query to each indexed headline: float32 ``(m, n)``."""
-        return self.project(embeddings) @ (self.vectors.astype(np.float32) / _QUANT).T
+        cosine: np.ndarray = self.project(embeddings) @ (self.vectors.astype(np.float32) / _QUANT).T
+        return cosine
 
     def max_similarity(self, embeddings: np.ndarray, chunk: int = 2048) -> np.ndarray:
         """Similarity to the closest indexed headline (the novelty measure): float32 ``(m,)``."""

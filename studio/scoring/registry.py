@@ -3,6 +3,10 @@
 Retraining never switches models by itself: :func:`retrain` trains a candidate on the
 user's data, evaluates it and the current model on the *same* later tests of that data, and
 registers the candidate inactive; :func:`activate_model` switches when someone asks.
+
+Registering, retraining and switching change what every score in the studio means, so each
+needs the ``run_tests`` permission (marketers and admins), checked here for the app and the
+CLI alike.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.models import CtrModelRecord
+from studio.review.accounts import Permission, require
 from studio.scoring.data import temporal_split
 from studio.scoring.embeddings import EmbeddingCache
 from studio.scoring.evaluate import Evaluation, evaluate_scorer
-from studio.scoring.model import file_sha256
+from studio.scoring.model import ModelFileError, file_sha256
 from studio.scoring.predict import CtrPredictor, load_predictor, resolve_model_path
 from studio.scoring.train import DEFAULT_GRID, Hyperparameters, TemporalEvaluation, train_model
 
@@ -51,7 +57,20 @@ def load_active_predictor(session: Session) -> CtrPredictor:
 def register_model(
     session: Session, *, path: Path, training_data: str, metrics: dict[str, Any], created_by: str
 ) -> CtrModelRecord:
-    """Record a trained artifact (inactive). The caller commits."""
+    """Record a trained artifact (inactive) as ``created_by``. The caller commits.
+
+    Raises
+    ------
+    AuthError
+        ``created_by`` is unknown, deactivated or may not run tests.
+    FileNotFoundError
+        ``path`` is not a file.
+    """
+    require(session, username=created_by, permission=Permission.run_tests)
+    if not Path(path).is_file():
+        raise FileNotFoundError(
+            f"CTR model file {path} does not exist; train one with `studio ctr train` first"
+        )
     record = CtrModelRecord(
         path=str(Path(path).resolve()),
         sha256=file_sha256(path),
@@ -74,17 +93,30 @@ def register_model(
 
 
 def activate_model(session: Session, *, record_id: int, actor: str) -> CtrModelRecord:
-    """Make one registered model the active one (the others become inactive). The caller commits."""
+    """Make one registered model the active one (the others become inactive). The caller commits.
+
+    Raises
+    ------
+    AuthError
+        ``actor`` is unknown, deactivated or may not run tests.
+    LookupError
+        No registered model has ``record_id`` (the message lists the ids that exist).
+    FileNotFoundError, ValueError
+        The model's file is gone or changed since it was registered.
+    """
+    require(session, username=actor, permission=Permission.run_tests)
     record = session.get(CtrModelRecord, record_id)
     if record is None:
-        known = ", ".join(str(r.id) for r in list_models(session)) or "none"
-        raise LookupError(f"no CTR model with id {record_id}; registered ids: {known}")
+        known = [r.id for r in list_models(session)]
+        raise NotFound(
+            "CTR model with id", record_id, known, hint="`studio ctr models` lists them."
+        )
     if not Path(record.path).is_file():
-        raise FileNotFoundError(
+        raise ModelFileError(
             f"CTR model {record_id}'s file {record.path} is gone; retrain or re-register it"
         )
     if file_sha256(Path(record.path)) != record.sha256:
-        raise ValueError(
+        raise ModelFileError(
             f"CTR model {record_id}'s file {record.path} changed since it was registered"
         )
     previous = active_model(session)
@@ -136,8 +168,14 @@ def retrain(
 
     The candidate's figures come from its temporal evaluation (trained on the earlier tests of
     ``table``, measured on the later ones); the current model is measured on those same
-    later tests. Nothing is activated.
+    later tests. Nothing is activated. ``created_by`` needs the ``run_tests`` permission,
+    checked before any training.
+
+    One unit of work: the model file is written and registered, and the registration is
+    committed here; if registering or committing fails, the file is deleted again and the
+    session rolled back, so no candidate file exists without its registry entry.
     """
+    require(session, username=created_by, permission=Permission.run_tests)
     encoder = encoder or EmbeddingCache()
     model, evaluation = train_model(table, encoder, sources=sources, grid=grid)
     _, late = temporal_split(table)
@@ -145,15 +183,21 @@ def retrain(
     comparison = Comparison(candidate=evaluation.test, current=current_eval, evaluation=evaluation)
     model.metrics = {**model.metrics, "current_model_on_same_tests": current_eval.as_dict()}
     model.save(output)
-    record = register_model(
-        session,
-        path=output,
-        training_data=", ".join(sources),
-        metrics={
-            **model.metrics,
-            "comparison": comparison.as_dict(),
-            "current_model_sha256": current.sha256,
-        },
-        created_by=created_by,
-    )
+    try:
+        record = register_model(
+            session,
+            path=output,
+            training_data=", ".join(sources),
+            metrics={
+                **model.metrics,
+                "comparison": comparison.as_dict(),
+                "current_model_sha256": current.sha256,
+            },
+            created_by=created_by,
+        )
+        session.commit()
+    except BaseException:
+        Path(output).unlink(missing_ok=True)
+        session.rollback()
+        raise
     return record, comparison

@@ -28,8 +28,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col
 
+from studio.core.database import select_columns
 from studio.core.models import Arm, ArmResult, Experiment, Variant
 from studio.scoring.data import TEST_COLUMNS, TestTableError, validate_test_table
 from studio.scoring.variants import UnscorableVariantError, variant_text
@@ -218,9 +219,9 @@ def read_report(
     over = table["clicks"] > table["impressions"]
     if over.any():
         row = int(np.flatnonzero(over.to_numpy())[0])
-        line = header_at + 2 + int(frame.index[row])
+        line_number = header_at + 2 + int(frame.index[row])
         raise ReportError(
-            f"{source}, line {line}: {table['clicks'].iloc[row]} clicks for {table['impressions'].iloc[row]} "
+            f"{source}, line {line_number}: {table['clicks'].iloc[row]} clicks for {table['impressions'].iloc[row]} "
             f"impressions in {clicks_col!r} / {impressions_col!r}; clicks cannot exceed impressions"
         )
     table["test_id"] = f"{fmt.name}:" + table["group"] + ":" + table["period"].astype(str)
@@ -237,7 +238,7 @@ def studio_results_table(session: Session) -> pd.DataFrame:
     whose variant has no such text are left out.
     """
     rows = session.exec(
-        select(
+        select_columns(
             Experiment.id,
             Experiment.created_at,
             Variant.channel,
@@ -245,9 +246,9 @@ def studio_results_table(session: Session) -> pd.DataFrame:
             ArmResult.impressions,
             ArmResult.clicks,
         )
-        .join(Arm, Arm.experiment_id == Experiment.id)
-        .join(Variant, Variant.id == Arm.variant_id)
-        .join(ArmResult, ArmResult.arm_id == Arm.id)
+        .join(Arm, col(Arm.experiment_id) == col(Experiment.id))
+        .join(Variant, col(Variant.id) == col(Arm.variant_id))
+        .join(ArmResult, col(ArmResult.arm_id) == col(Arm.id))
     ).all()
     records = []
     for experiment_id, created_at, channel, fields, impressions, clicks in rows:

@@ -109,7 +109,8 @@ class LinearRanker:
 
     def score(self, features: Features) -> np.ndarray:
         lexical = (features.lexical - self.lexical_mean) / self.lexical_std
-        return features.embeddings @ self.coef_embedding + lexical @ self.coef_lexical
+        scores: np.ndarray = features.embeddings @ self.coef_embedding + lexical @ self.coef_lexical
+        return scores
 
 
 def _design(features: Features, mean: np.ndarray, std: np.ndarray) -> np.ndarray:
@@ -125,7 +126,8 @@ def _logit_ctr(table: pd.DataFrame) -> np.ndarray:
 def _ridge_coef(x: np.ndarray, table: pd.DataFrame, alpha: float) -> np.ndarray:
     from sklearn.linear_model import Ridge
 
-    return Ridge(alpha=alpha).fit(x, _logit_ctr(table)).coef_
+    coef: np.ndarray = Ridge(alpha=alpha).fit(x, _logit_ctr(table)).coef_
+    return coef
 
 
 def _pair_coef(x: np.ndarray, pairs: pd.DataFrame, c: float, min_z: float) -> np.ndarray:
@@ -140,7 +142,8 @@ def _pair_coef(x: np.ndarray, pairs: pd.DataFrame, c: float, min_z: float) -> np
     won = (chosen["z"].to_numpy() > 0).astype(int)
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=3000)
     model.fit(np.vstack([diff, -diff]), np.concatenate([won, 1 - won]))
-    return model.coef_[0]
+    coef: np.ndarray = model.coef_[0]
+    return coef
 
 
 def _unit(coef: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from studio.core.errors import UserFacingError
 from studio.core.models import Variant
 from studio.scoring.predict import CtrPredictor
 
@@ -32,7 +33,7 @@ SCORED_FIELD: dict[str, tuple[str, ...]] = {
 }
 
 
-class UnscorableVariantError(ValueError):
+class UnscorableVariantError(UserFacingError):
     """A variant has no text the predictor can score (unknown channel or empty field)."""
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from studio.core.errors import StudioError
 from studio.core.models import Role
 from studio.review import accounts as auth
 from studio.ui import context
@@ -33,7 +34,7 @@ class CurrentUser:
         return auth.has_permission(self.role, permission)
 
 
-class NotSignedIn(RuntimeError):
+class NotSignedIn(StudioError):
     pass
 
 

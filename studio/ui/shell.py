@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from studio.core.database import database_label
+from studio.core.errors import UserFacingError
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -64,7 +66,7 @@ def sidebar() -> None:
             st.error("No valid brand. Open the Brand page to see what is wrong.")
         if catalog.errors:
             st.warning(f"{len(catalog.errors)} problem(s) in brand files — see the Brand page.")
-        st.caption(f"Database: `{config.database_label()}`")
+        st.caption(f"Database: `{database_label(config.database_url)}`")
         st.caption(f"Copy: `{config.llm_backend}` · Images: `{config.image_backend}`")
 
 
@@ -80,4 +82,8 @@ def main() -> None:
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
     sidebar()
     auth_ui.account_sidebar(user)
-    navigation.run()
+    try:
+        navigation.run()
+    except UserFacingError as exc:
+        # A page that lets a user-facing error through shows its sentence, not a traceback.
+        st.error(str(exc))

@@ -9,6 +9,7 @@ import pytest
 from studio.brand import store as brand_store
 from studio.brand.guidelines import load_catalog
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.uploads import UploadRejected
 from studio.review.accounts import PermissionDenied
 from tests.people import add_people
@@ -122,7 +123,7 @@ def test_restore_an_earlier_version(session, brand_dir):
 
 
 def test_restore_unknown_version(session, brand_dir):
-    with pytest.raises(KeyError, match="no saved version with id 999"):
+    with pytest.raises(NotFound, match="There is no saved guideline version with id 999"):
         brand_store.restore_version(session, root=brand_dir, version_id=999, author="ada")
 
 

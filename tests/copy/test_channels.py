@@ -15,6 +15,7 @@ from studio.copy.channels import (
     suggest_cta_button,
     truncate_for_display,
 )
+from studio.core.errors import NotFound
 
 GOOD_RSA = {
     "headlines": ["Fresh beans weekly", "Roasted to order", "Shop now"],
@@ -185,7 +186,7 @@ def test_structure_rules():
 
 
 def test_unknown_channel_names_the_known_ones():
-    with pytest.raises(KeyError, match="google_rsa"):
+    with pytest.raises(NotFound, match="google_rsa"):
         get_channel("snapchat")
 
 

@@ -70,9 +70,9 @@ def test_bad_arguments_are_named(people_env, tmp_path):
         and "freelancers" in result.output
     )
     result = runner.invoke(app, ["generate", "-b", "nope", "--as", "cara"])
-    assert result.exit_code == 1 and "valid brands: halden-coffee, ledgerly" in result.output
+    assert result.exit_code == 1 and "Known: halden-coffee, ledgerly." in result.output
     result = runner.invoke(app, ["generate", "-b", "ledgerly", "-c", "fax", "--as", "cara"])
-    assert result.exit_code == 1 and "unknown channel 'fax'" in result.output
+    assert result.exit_code == 1 and "There is no channel 'fax'" in result.output
     result = runner.invoke(
         app, ["generate", "-b", "ledgerly", "-o", str(tmp_path / "out.xlsx"), "--as", "cara"]
     )

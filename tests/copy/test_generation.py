@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -14,12 +15,21 @@ from studio.copy.generation import (
     generate_variants,
     repair_fields,
     run_generation,
+    save_variants,
 )
 from studio.copy.offline_writer import OfflineCopyWriter
+from studio.copy.variants import create_campaign
 from studio.copy.writing import CampaignBrief, CopyRequest
 from studio.core import audit
+from studio.core.errors import NotFound
 from studio.core.models import AuditLog, Campaign, Variant
-from studio.review.accounts import AuthenticationFailed, PermissionDenied
+from studio.review.accounts import (
+    AuthenticationFailed,
+    AuthError,
+    PermissionDenied,
+    create_user,
+    set_active,
+)
 from tests.people import add_people
 
 
@@ -191,9 +201,9 @@ def test_an_unavailable_backend_stops_everything(halden):
 
 
 def test_request_is_validated(halden):
-    with pytest.raises(KeyError, match="no persona 'astronauts'"):
+    with pytest.raises(NotFound, match="There is no persona 'astronauts' in brand"):
         make_request(halden, personas=("astronauts",))
-    with pytest.raises(KeyError, match="unknown channel 'fax'"):
+    with pytest.raises(NotFound, match="There is no channel 'fax'"):
         make_request(halden, channels=("fax",))
     with pytest.raises(ValueError, match="allowed: 1-50"):
         make_request(halden, n=0)
@@ -278,6 +288,29 @@ def test_run_generation_checks_the_role_before_any_work(session, halden):
     assert writer.requests == [] and session.exec(select(Variant)).all() == []
     with pytest.raises(AuthenticationFailed, match="no user named 'ghost'"):
         run_generation(session, make_request(halden), writer, created_by="ghost")
+
+
+@pytest.mark.parametrize(
+    ("actor", "message"),
+    [
+        ("bea", "bea (brand_manager) may not generate copy"),
+        ("dana", "user 'dana' is deactivated"),
+        ("ghost", "no user named 'ghost'"),
+    ],
+)
+def test_saving_generated_variants_needs_the_generate_permission(session, halden, actor, message):
+    add_people(session)
+    create_user(session, actor="ada", username="dana", display_name="Dana", role="creative",
+                password="a long enough passphrase")  # fmt: skip
+    set_active(session, actor="ada", username="dana", active=False)
+    campaign = create_campaign(session, brand="halden-coffee", name="Spring", objective="sales",
+                               landing_url="https://halden.example", created_by="cara")  # fmt: skip
+    result = generate_variants(make_request(halden, n=1), OfflineCopyWriter())
+    with pytest.raises(AuthError, match=re.escape(message)):
+        save_variants(session, campaign=campaign, result=result, created_by=actor)
+    assert session.exec(select(Variant)).all() == []
+    rows = save_variants(session, campaign=campaign, result=result, created_by="cara")
+    assert [r.created_by for r in rows] == ["cara"] * len(result.variants) and rows
 
 
 def test_drafts_are_saved_when_no_ctr_model_can_be_loaded(session, halden, monkeypatch, tmp_path):

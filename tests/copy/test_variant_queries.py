@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from studio.copy import variants as crud
+from studio.core.errors import NotFound
 from studio.core.models import Asset, Variant, VariantStatus
 
 
@@ -95,9 +96,9 @@ def test_assets_belong_to_variants(session):
 
 
 def test_missing_rows_raise_clear_errors(session):
-    with pytest.raises(KeyError, match="no variant with id 42"):
+    with pytest.raises(NotFound, match="There is no variant with id 42"):
         crud.get_variant(session, variant_id=42)
-    with pytest.raises(KeyError, match="no campaign with id 7"):
+    with pytest.raises(NotFound, match="There is no campaign with id 7"):
         crud.get_campaign(session, campaign_id=7)
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from studio.core import audit
@@ -414,5 +415,48 @@ def test_a_failure_while_writing_the_zip_leaves_no_file_and_no_record(
         )
     session.rollback()
     assert not output.exists() and list(tmp_path.glob(".meta.zip.*")) == []
+    assert records(session) == []
+    assert review_queries.load_variant(session, variant_id=variant.id).status == S.approved
+
+
+def test_an_export_commits_its_own_unit_of_work(session, people, tmp_path, asset_dir):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    result = export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        output=tmp_path / "g.zip",
+        actor="mia",
+        asset_dir=asset_dir,
+    )
+    with Session(session.get_bind()) as other:  # another connection sees it without our commit
+        [record] = other.exec(select(ExportRecord)).all()
+        assert record.id == result.export_id and record.sha256 == result.sha256
+        assert review_queries.load_variant(other, variant_id=variant.id).status == S.exported
+
+
+def test_a_failed_commit_deletes_the_zip_and_keeps_nothing(
+    session, people, tmp_path, asset_dir, monkeypatch
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    output = tmp_path / "g.zip"
+
+    def connection_lost() -> None:
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(session, "commit", connection_lost)
+    with pytest.raises(OperationalError, match="server closed the connection"):
+        export(
+            session,
+            platform="google_ads",
+            scope=ExportScope.campaign(campaign_id),
+            output=output,
+            actor="mia",
+            asset_dir=asset_dir,
+        )
+    monkeypatch.undo()
+    assert not output.exists() and list(tmp_path.glob(".g.zip.*")) == []
     assert records(session) == []
     assert review_queries.load_variant(session, variant_id=variant.id).status == S.approved

@@ -178,7 +178,8 @@ def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str,
     assert both.exit_code == 1 and "either --variant ID" in both.output
     missing = runner.invoke(app, ["render", "--variant", "999", "--as", "cara"])
     assert (
-        missing.exit_code == 1 and "no variant with id 999 (nothing was recorded)" in missing.output
+        missing.exit_code == 1
+        and "There is no variant with id 999. Nothing was recorded." in missing.output
     )
     bad = runner.invoke(app, ["render", "--variant", "1", "--duration", "20", "--as", "cara"])
     assert (

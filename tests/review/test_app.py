@@ -180,7 +180,7 @@ def test_review_page_approve_reject_and_request_changes(db: Session, campaign_id
     at.text_input(key=f"reason:{b.id}").set_value("Promises a discount we do not offer")
     at.button(key=f"reject:{b.id}").click().run()
     at.text_input(key=f"comment:{c.id}").set_value("Shorter headline")
-    at.button(key=f"changes:{c.id}").click().run()
+    at.button(key=f"request_changes:{c.id}").click().run()
     assert not at.exception, at.exception
     statuses = {v.id: review_queries.load_variant(db, variant_id=v.id).status for v in (a, b, c)}
     assert statuses == {a.id: S.approved, b.id: S.rejected, c.id: S.changes_requested}
@@ -253,7 +253,7 @@ def test_audit_page_filters_and_downloads_csv(
     review.reject(db, variant_id=variant.id, actor="bea", reason="Too loud")
     db.commit()
     at = page("audit", db, "cara").run()
-    assert any("may not read the audit log" in e.value for e in at.error)
+    assert any("may not read and download the audit log" in e.value for e in at.error)
     at = page("audit", db, "ben").run()
     assert not at.exception, at.exception
     at.selectbox(key="audit_action").set_value("variant.reject").run()

@@ -29,6 +29,8 @@ def db(studio_env: dict[str, str]) -> Session:
 
 def test_create_admin_from_the_environment_then_refuses_a_second(db: Session, monkeypatch):
     monkeypatch.setenv("STUDIO_ADMIN_PASSWORD", "an admin passphrase")
+    fresh = runner.invoke(app, ["users", "needs-admin"])  # what scripts/app.sh asks
+    assert fresh.exit_code == 0 and "no active admin yet" in fresh.output
     result = runner.invoke(app, ["users", "create-admin", "root", "--name", "Root Admin"])
     assert result.exit_code == 0, result.output
     assert "created admin root" in result.output
@@ -39,6 +41,8 @@ def test_create_admin_from_the_environment_then_refuses_a_second(db: Session, mo
     assert entry.actor == "root"
     again = runner.invoke(app, ["users", "create-admin", "second"])
     assert again.exit_code == 1 and "an admin already exists (root)" in again.output
+    done = runner.invoke(app, ["users", "needs-admin"])
+    assert done.exit_code == 1 and "an active admin exists" in done.output
 
 
 def test_create_admin_from_a_file_and_its_mistakes(db: Session, tmp_path: Path, monkeypatch):
@@ -114,10 +118,12 @@ def test_add_list_deactivate_as_a_named_admin(db: Session, tmp_path: Path):
         ],
     )
     assert added.exit_code == 0 and "added dan as marketer" in added.output
-    listing = runner.invoke(app, ["users", "list"])
+    listing = runner.invoke(app, ["users", "list", "--as", "ada"])
     assert "dan\tmarketer\tactive\tDan Park" in listing.output
     assert runner.invoke(app, ["users", "deactivate", "dan", "--as", "ada"]).exit_code == 0
-    assert "dan\tmarketer\tdeactivated" in runner.invoke(app, ["users", "list"]).output
+    assert (
+        "dan\tmarketer\tdeactivated" in runner.invoke(app, ["users", "list", "--as", "ada"]).output
+    )
     last = runner.invoke(app, ["users", "deactivate", "ada", "--as", "ada"])
     assert last.exit_code == 1 and "only active admin" in last.output
     role = runner.invoke(
@@ -172,3 +178,31 @@ def test_review_commands_act_as_the_named_user(db: Session):
     assert bad_status.exit_code == 1 and "status 'live' does not exist" in bad_status.output
     db.expire_all()
     assert review_queries.load_variant(db, variant_id=a.id).status == S.approved
+
+
+def test_review_actions_lists_what_the_named_user_may_do(db: Session):
+    add_people(db)
+    campaign = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="CLI",
+        objective="traffic",
+        landing_url="https://haldencoffee.example",
+        created_by="cara",
+    )
+    db.commit()
+    variant = make_variant(db, campaign_id=campaign.id, status=S.in_review)
+    reviewer = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "bea"])
+    assert reviewer.exit_code == 0, reviewer.output
+    assert f"variant {variant.id} is 'in_review'" in reviewer.output
+    assert f"Approve: -> approved  (studio review approve {variant.id})" in reviewer.output
+    assert f"(studio review reject {variant.id} --reason TEXT)" in reviewer.output
+    assert f"(studio review request-changes {variant.id} --comment TEXT)" in reviewer.output
+    creative = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "cara"])
+    assert (
+        creative.exit_code == 0 and "nothing: cara may not move or edit it now" in creative.output
+    )
+    unknown = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "nobody"])
+    assert unknown.exit_code == 1 and "no user named 'nobody'" in unknown.output
+    missing = runner.invoke(app, ["review", "actions", "999", "--as", "bea"])
+    assert missing.exit_code == 1 and "no variant with id 999" in missing.output

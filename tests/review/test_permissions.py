@@ -213,3 +213,76 @@ class TestFourEyes:
         review.approve(session, variant_id=variant.id, actor="ada")
         session.commit()
         assert status_of(session, variant.id) == S.approved
+
+
+#: The issue's moves per status, written out independently of studio.review.workflow.MOVES.
+FROM_STATUS = {
+    S.draft: {"submit"},
+    S.in_review: {"approve", "reject", "request_changes"},
+    S.approved: {"start_test", "export"},
+    S.in_test: {"declare_winner", "retire"},
+    S.winner: {"export"},
+    S.changes_requested: set(),
+    S.rejected: set(),
+    S.retired: set(),
+    S.exported: set(),
+}
+EDITABLE_STATUSES = {S.draft, S.changes_requested, S.rejected}
+
+
+@pytest.mark.parametrize("status", list(S))
+@pytest.mark.parametrize("role", list(Role))
+def test_choices_offer_exactly_what_the_role_may_do_from_the_status(shared_db, role, status):
+    session, campaign_id = shared_db
+    variant = make_variant(session, campaign_id=campaign_id, status=status, created_by="cole")
+    choices = review.choices_for(session, variant=variant, actor=ACTOR[role], four_eyes=False)
+    assert set(choices.actions) == FROM_STATUS[status] & MAY[role]
+    assert choices.can_edit == (status in EDITABLE_STATUSES and "edit" in MAY[role])
+    assert (choices.variant_id, choices.lock_version) == (variant.id, variant.lock_version)
+    assert set(m.action for m in choices.review_moves) <= {
+        "submit",
+        "approve",
+        "reject",
+        "request_changes",
+    }
+    for action in choices.actions:  # what is offered is accepted
+        review.act(
+            session, variant_id=variant.id, action=action, actor=ACTOR[role], comment="ok",
+            four_eyes=False,
+        )  # fmt: skip
+        session.rollback()
+
+
+def test_choices_leave_out_approval_by_an_author_and_say_why(session, people, campaign_id):
+    variant = make_variant(session, campaign_id=campaign_id, status=S.in_review, created_by="ada")
+    mine = review.choices_for(session, variant=variant, actor="ada", four_eyes=True)
+    assert mine.actions == ("reject", "request_changes")
+    assert any("four-eyes" in note for note in mine.notes)
+    theirs = review.choices_for(session, variant=variant, actor="bea", four_eyes=True)
+    assert theirs.actions == ("approve", "reject", "request_changes") and theirs.notes == ()
+
+
+def test_choices_offer_nothing_on_a_superseded_revision(shared_db, catalog: BrandCatalog):
+    session, campaign_id = shared_db
+    first = make_variant(session, campaign_id=campaign_id, status=S.draft, created_by="cole")
+    second = review.edit_variant(
+        session,
+        variant_id=first.id,
+        actor="cole",
+        fields={"headline": "Roast, found again"},
+        guideline=catalog.get("halden-coffee").guideline,
+    )
+    session.commit()
+    old = review.choices_for(session, variant=first, actor="ada")
+    assert old.actions == () and not old.can_edit
+    assert old.notes == (f"edited into variant {second.id}; act on that revision",)
+
+
+def test_choices_refuse_unknown_and_deactivated_people(session, people, campaign_id):
+    variant = make_variant(session, campaign_id=campaign_id, status=S.in_review)
+    with pytest.raises(auth.AuthenticationFailed, match="no user named 'nobody'"):
+        review.choices_for(session, variant=variant, actor="nobody")
+    auth.set_active(session, actor="ada", username="ben", active=False)
+    session.commit()
+    with pytest.raises(auth.AuthenticationFailed, match="'ben' is deactivated"):
+        review.choices_for(session, variant=variant, actor="ben")

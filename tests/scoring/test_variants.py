@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from studio.core.errors import NotFound
 from studio.core.models import (
     Arm,
     ArmResult,
@@ -25,6 +26,7 @@ from studio.scoring.registry import (
 )
 from studio.scoring.reports import studio_results_table
 from studio.scoring.variants import UnscorableVariantError, score_variants, variant_text
+from tests.people import add_people
 
 
 def _variant(session, campaign_id: int, channel: str, fields: dict) -> Variant:
@@ -131,24 +133,25 @@ def test_studio_results_become_a_test_table(session, campaign):
 
 
 def test_registry_switches_only_when_asked(session, small_model, tmp_path):
+    add_people(session)  # registering and switching need the run_tests permission
     shipped_path = active_model_path(session)
     record = register_model(
         session,
         path=small_model.path,
         training_data="sample.csv",
         metrics=small_model.model.metrics,
-        created_by="ana",
+        created_by="mia",
     )
     session.commit()
     assert not record.is_active and active_model_path(session) == shipped_path
-    activate_model(session, record_id=record.id, actor="ana")
+    activate_model(session, record_id=record.id, actor="mia")
     session.commit()
     assert active_model_path(session) == small_model.path.resolve()
     second = register_model(
-        session, path=small_model.path, training_data="again", metrics={}, created_by="ana"
+        session, path=small_model.path, training_data="again", metrics={}, created_by="mia"
     )
     session.commit()
-    activate_model(session, record_id=second.id, actor="bo")
+    activate_model(session, record_id=second.id, actor="ada")
     session.commit()
     assert [
         r.is_active for r in session.exec(select(CtrModelRecord).order_by(CtrModelRecord.id)).all()
@@ -159,8 +162,8 @@ def test_registry_switches_only_when_asked(session, small_model, tmp_path):
         for e in session.exec(select(AuditLog).where(AuditLog.entity_type == "ctr_model")).all()
     ]
     assert actions.count("ctr_model.activate") == 2
-    with pytest.raises(LookupError, match="no CTR model with id 999"):
-        activate_model(session, record_id=999, actor="ana")
+    with pytest.raises(NotFound, match="There is no CTR model with id 999"):
+        activate_model(session, record_id=999, actor="mia")
 
 
 def test_retrain_registers_an_inactive_candidate_beside_the_current_model(
@@ -170,6 +173,7 @@ def test_retrain_registers_an_inactive_candidate_beside_the_current_model(
     from studio.scoring.registry import retrain
     from studio.scoring.train import Hyperparameters
 
+    add_people(session)
     current = load_predictor(small_model.path)
     record, comparison = retrain(
         session,
@@ -177,7 +181,7 @@ def test_retrain_registers_an_inactive_candidate_beside_the_current_model(
         output=tmp_path / "candidate.npz",
         sources=["sample.csv"],
         current=current,
-        created_by="ana",
+        created_by="mia",
         encoder=EmbeddingCache(cache_dir=tmp_path / "cache"),
         grid=[Hyperparameters()],
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 import studio.core.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -10,8 +11,8 @@ import studio.core.models  # noqa: F401  (registers every table on SQLModel.meta
 target_metadata = SQLModel.metadata
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    engine = context.config.attributes.get("engine")
+def _engine() -> Engine:
+    engine: Engine | None = context.config.attributes.get("engine")
     if engine is None:
         from studio.core.database import get_engine
         from studio.core.settings import get_settings

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time, timedelta
 import streamlit as st
 
 from studio.core import audit
-from studio.review.accounts import Permission
-from studio.ui import auth as auth_ui
+from studio.review import audit_trail
+from studio.review.accounts import AuthError
 from studio.ui import context
 
 _ALL = "(all)"
@@ -18,18 +18,17 @@ ROW_LIMIT = 5000
 
 def render() -> None:
     st.title("Audit log")
-    user = auth_ui.current_user()
-    if user is None or not user.may(Permission.view_audit):
-        st.error("Your role may not read the audit log; brand managers, marketers and admins can.")
+    viewer = context.current_username()
+    try:
+        with context.db_session() as session:
+            choices = audit_trail.filter_choices(session, viewer=viewer)
+    except AuthError as exc:
+        st.error(str(exc))
         return
-    with context.db_session() as session:
-        actors = audit.distinct_values(session, column="actor")
-        actions = audit.distinct_values(session, column="action")
-        types = audit.distinct_values(session, column="entity_type")
     c1, c2, c3, c4 = st.columns(4)
-    actor = c1.selectbox("Who", [_ALL, *actors], key="audit_actor")
-    action = c2.selectbox("Action", [_ALL, *actions], key="audit_action")
-    entity_type = c3.selectbox("On", [_ALL, *types], key="audit_entity_type")
+    actor = c1.selectbox("Who", [_ALL, *choices.actors], key="audit_actor")
+    action = c2.selectbox("Action", [_ALL, *choices.actions], key="audit_action")
+    entity_type = c3.selectbox("On", [_ALL, *choices.entity_types], key="audit_entity_type")
     entity_id = c4.text_input("Id (e.g. variant id or file path)", key="audit_entity_id").strip()
     d1, d2 = st.columns(2)
     today = datetime.now(UTC).date()
@@ -40,8 +39,9 @@ def render() -> None:
         return
     with context.db_session() as session:
         entries = list(
-            audit.list_entries(
+            audit_trail.read_entries(
                 session,
+                viewer=viewer,
                 actor=None if actor == _ALL else actor,
                 action=None if action == _ALL else action,
                 entity_type=None if entity_type == _ALL else entity_type,

@@ -6,6 +6,7 @@ import streamlit as st
 
 from studio.brand import store as brand_store
 from studio.brand.guidelines import editable_files, resolve_brand_file, validate_text
+from studio.core.models import saved_id
 from studio.core.uploads import UploadRejected
 from studio.review.accounts import AuthError
 from studio.ui import context
@@ -102,7 +103,7 @@ def _history(path: str) -> None:
                 brand_store.restore_version(
                     session,
                     root=config.brand_dir,
-                    version_id=chosen,
+                    version_id=saved_id(version),
                     author=context.current_username(),
                 )
         except (AuthError, brand_store.BrandFileInvalid) as exc:

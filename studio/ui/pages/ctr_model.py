@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
-from studio.review.accounts import Permission
+from studio.core.errors import UserFacingError
+from studio.review.accounts import AuthError, Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -37,7 +38,7 @@ def _active() -> tuple[CtrPredictor | None, Path]:
     return _predictor(str(path), file_sha256(path)), path
 
 
-def _metrics_row(label: str, metrics: dict) -> dict:
+def _metrics_row(label: str, metrics: dict[str, Any]) -> dict[str, Any]:
     return {
         "model": label,
         "pairwise acc. p<0.05": metrics.get("pairwise_accuracy"),
@@ -219,7 +220,7 @@ def _retrain(predictor: CtrPredictor) -> None:
                 hide_index=True,
                 use_container_width=True,
             )
-        except (UploadRejected, TestTableError) as error:
+        except (UploadRejected, TestTableError, AuthError) as error:
             st.error(str(error))
 
     with context.db_session() as session:
@@ -256,11 +257,11 @@ def _retrain(predictor: CtrPredictor) -> None:
         key="ctr_activate_id",
         format_func=lambda i: f"model {i}",
     )
-    if st.button("Switch to this model", key="ctr_activate"):
+    if choice is not None and st.button("Switch to this model", key="ctr_activate"):
         try:
             with context.db_session() as session:
                 activate_model(session, record_id=int(choice), actor=auth_ui.current_username())
-        except (LookupError, FileNotFoundError, ValueError) as error:
+        except UserFacingError as error:
             st.error(str(error))
         else:
             st.success(f"Model {choice} is now active; new scores use it.")

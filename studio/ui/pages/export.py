@@ -8,6 +8,8 @@ from pathlib import Path
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.errors import UserFacingError
+from studio.core.models import saved_id
 from studio.export import (
     ExportBlocked,
     ExportError,
@@ -21,8 +23,6 @@ from studio.export import (
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
 from studio.ui import context
 
 RESULT_KEY = "export_result"
@@ -38,12 +38,14 @@ def _scope() -> ExportScope | None:
     with context.db_session() as session:
         if kind == "campaign":
             campaigns = {
-                c.id: f"#{c.id} · {c.name} ({c.objective})"
+                saved_id(c): f"#{c.id} · {c.name} ({c.objective})"
                 for c in variant_queries.list_campaigns(session, brand=slug)
             }
         else:
             tests = {
-                e.id: f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                saved_id(
+                    e
+                ): f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
                 for e in export_queries.list_experiments(session)
                 if slug is None or e.brand == slug
             }
@@ -112,7 +114,6 @@ def _output(platform: str, scope: ExportScope) -> Path:
 
 
 def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
-    output = _output(platform, scope)
     try:
         # The zip appears when the record commits (and not at all otherwise): see export().
         with context.db_session() as session:
@@ -120,7 +121,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
                 session,
                 platform=platform,
                 scope=scope,
-                output=output,
+                output=_output(platform, scope),
                 actor=context.current_username(),
                 options=options,
             )
@@ -128,7 +129,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
         st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
         st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
         return
-    except (ExportError, AuthError, ReviewError) as exc:
+    except UserFacingError as exc:
         st.error(str(exc))
         return
     st.session_state[RESULT_KEY] = {

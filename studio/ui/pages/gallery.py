@@ -8,9 +8,13 @@ pipeline's progress callback.
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.errors import UserFacingError
+from studio.core.models import AssetKind
 from studio.core.progress import Progress
 from studio.core.text import markdown_literal
 from studio.imaging.formats import CHANNEL_FORMATS
@@ -59,7 +63,7 @@ def _render(items: list[GalleryItem]) -> None:
         bar.empty()
         st.error(str(exc))
         return
-    except (KeyError, ValueError, ImportError) as exc:
+    except (UserFacingError, ValueError, ImportError) as exc:
         bar.empty()
         st.error(f"Rendering stopped, nothing was recorded: {exc}")
         return
@@ -107,7 +111,7 @@ def _item(item: GalleryItem) -> None:
                     )
                     continue
                 caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
-                if asset.kind == "video":
+                if asset.kind == AssetKind.video:
                     st.video(str(path))
                     st.caption(f"{caption} · {asset.duration_s:.1f} s")
                 else:
@@ -154,7 +158,7 @@ def render() -> None:
         step=0.1,
         key="gallery_min_ctr",
     )
-    filters = dict(
+    filters: dict[str, Any] = dict(
         brand=brand.slug,
         campaign_id=campaign_id,
         personas=personas,
@@ -164,7 +168,7 @@ def render() -> None:
         order=_SORTS[sort],
     )
     with context.db_session() as session:
-        items = gallery_items(session, **filters)  # type: ignore[arg-type]
+        items = gallery_items(session, **filters)
 
     with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
         st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
@@ -174,7 +178,7 @@ def render() -> None:
         ):
             _render(items)
             with context.db_session() as session:
-                items = gallery_items(session, **filters)  # type: ignore[arg-type]
+                items = gallery_items(session, **filters)
 
     if not items:
         st.info("No variants match these filters.")

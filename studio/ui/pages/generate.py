@@ -21,6 +21,7 @@ from studio.copy.generation import (
     run_generation,
 )
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
+from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
 from studio.ui import context
@@ -89,8 +90,8 @@ def _generate(
             seed=seed,
         )
         writer = make_copy_writer(context.settings())
-    except (ValueError, KeyError, CopyWriterUnavailable) as exc:
-        st.error(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        st.error(str(exc))
         return
     bar = st.progress(0.0, text="Starting…")
 

@@ -7,6 +7,7 @@ import html
 import streamlit as st
 
 from studio.copy import variants as variant_queries
+from studio.core.models import VariantStatus as S
 from studio.core.text import markdown_literal
 from studio.ui import context
 
@@ -42,7 +43,7 @@ def render() -> None:
     st.subheader("Variants")
     columns = st.columns(5)
     for column, status in zip(
-        columns, ["draft", "in_review", "approved", "in_test", "winner"], strict=True
+        columns, [S.draft, S.in_review, S.approved, S.in_test, S.winner], strict=True
     ):
         column.metric(status.replace("_", " ").title(), counts.get(status, 0))
     st.subheader("Personas")

@@ -14,12 +14,14 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
-from studio.core.models import Asset, Review, Variant, VariantStatus
+from studio.copy.variants import VariantOrder
+from studio.core.errors import UserFacingError
+from studio.core.models import Asset, AssetKind, Review, ReviewAction, Variant, VariantStatus
 from studio.core.text import markdown_literal
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
-from studio.review.accounts import AuthError, Permission
+from studio.review.accounts import AuthError
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -27,26 +29,29 @@ _MESSAGES = "review_messages"
 _RENDERED = "review_rendered_locks"
 _BULK = "review_bulk_pending"
 _BULK_RESULT = "review_bulk_result"
-_SORTS = {"Predicted CTR, best first": "predicted_ctr", "Newest first": "newest"}
+_SORTS: dict[str, VariantOrder] = {
+    "Predicted CTR, best first": "predicted_ctr",
+    "Newest first": "newest",
+}
 
 
 def _say(kind: str, text: str) -> None:
     st.session_state.setdefault(_MESSAGES, []).append((kind, text))
 
 
-def _decide(variant_id: int, action: str, seen: int) -> None:
+def _text_key(move: review.Move, variant_id: int) -> str:
+    return f"{move.text_required}:{variant_id}"
+
+
+def _decide(variant_id: int, move: review.Move, seen: int) -> None:
     """Button callback: runs before the next script run, whether or not the card still shows."""
-    text = ""
-    if action == "reject":
-        text = st.session_state.get(f"reason:{variant_id}", "")
-    elif action == "request_changes":
-        text = st.session_state.get(f"comment:{variant_id}", "")
+    text = st.session_state.get(_text_key(move, variant_id), "") if move.text_required else ""
     try:
         with context.db_session() as session:
             result = review.act(
                 session,
                 variant_id=variant_id,
-                action=action,
+                action=move.action,
                 actor=context.current_username(),
                 comment=text,
                 expected_lock_version=seen,
@@ -82,8 +87,8 @@ def _edit(
                 expected_lock_version=seen,
             )
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
-    except (review.ReviewError, AuthError, KeyError) as exc:
-        _say("error", str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except UserFacingError as exc:
+        _say("error", str(exc))
     else:
         _say(
             "success",
@@ -104,7 +109,10 @@ def _confirm_bulk() -> None:
     try:
         with context.db_session() as session:
             result = review.bulk_act(
-                session, action="approve", actor=context.current_username(), variants=pending
+                session,
+                action=ReviewAction.approve,
+                actor=context.current_username(),
+                variants=pending,
             )
     except AuthError as exc:
         _say("error", str(exc))
@@ -160,7 +168,7 @@ def _media(assets: list[Asset]) -> None:
         if not path.is_file():
             st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing")
             continue
-        if asset.kind == "video":
+        if asset.kind == AssetKind.video:
             st.video(str(path))
         else:
             st.image(str(path), caption=asset.size_label, width=260)
@@ -213,37 +221,23 @@ def _history(reviews: list[Review]) -> None:
         )
 
 
-def _actions(variant: Variant, user: auth_ui.CurrentUser, brand: Brand | None) -> None:
-    vid, seen = variant.id, variant.lock_version
-    assert vid is not None
-    status = VariantStatus(variant.status)
-    if status == VariantStatus.in_review and user.may(Permission.review):
-        left, middle, right = st.columns(3)
-        left.button(
-            "Approve",
-            key=f"approve:{vid}",
-            type="primary",
+def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> None:
+    """The review decisions and the editor that the state machine offers this user here."""
+    vid, seen = choices.variant_id, choices.lock_version
+    moves = choices.review_moves
+    for column, move in zip(st.columns(len(moves)) if moves else [], moves, strict=True):
+        if move.text_required:
+            column.text_input(move.text_prompt, key=_text_key(move, vid))
+        column.button(
+            move.label,
+            key=f"{move.action}:{vid}",
+            type="primary" if move is moves[0] else "secondary",
             on_click=_decide,
-            args=(vid, "approve", seen),
+            args=(vid, move, seen),
         )
-        middle.text_input("Reason for rejecting", key=f"reason:{vid}")
-        middle.button("Reject", key=f"reject:{vid}", on_click=_decide, args=(vid, "reject", seen))
-        right.text_input("What to change", key=f"comment:{vid}")
-        right.button(
-            "Request changes",
-            key=f"changes:{vid}",
-            on_click=_decide,
-            args=(vid, "request_changes", seen),
-        )
-    if status == VariantStatus.draft and user.may(Permission.submit_review):
-        st.button(
-            "Submit for review",
-            key=f"submit:{vid}",
-            type="primary",
-            on_click=_decide,
-            args=(vid, "submit", seen),
-        )
-    if status in review.EDITABLE and user.may(Permission.edit_draft) and brand is not None:
+    for note in choices.notes:
+        st.caption(note)
+    if choices.can_edit and brand is not None:
         with st.expander(
             f"Edit (saves revision {variant.revision + 1}, which needs its own approval)"
         ):
@@ -264,7 +258,7 @@ def _card(
     variant: Variant,
     assets: list[Asset],
     reviews: list[Review],
-    user: auth_ui.CurrentUser,
+    choices: review.Choices,
     brand: Brand | None,
     selectable: bool,
 ) -> None:
@@ -291,7 +285,7 @@ def _card(
                 )
             _media(assets)
             _history(reviews)
-            _actions(variant, user, brand)
+            _actions(variant, choices, brand)
         with right:
             _context_column(variant, brand)
 
@@ -314,7 +308,7 @@ def render() -> None:
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     status = c1.selectbox(
-        "Status", statuses, index=statuses.index("in_review"), key="review_status"
+        "Status", statuses, index=statuses.index(VariantStatus.in_review), key="review_status"
     )
     personas = c2.multiselect("Personas", list(brand.personas), key="review_personas")
     channels = c3.multiselect("Channels", list(CHANNELS), key="review_channels")
@@ -322,7 +316,7 @@ def render() -> None:
     min_ctr = c5.number_input(
         "Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1, key="review_min_ctr"
     )
-    filters = dict(
+    filters: dict[str, Any] = dict(
         brand=brand.slug,
         statuses=[status],
         personas=personas or None,
@@ -349,7 +343,7 @@ def render() -> None:
             variant_queries.list_variants(
                 session,
                 **filters,
-                order=_SORTS[sort],  # type: ignore[arg-type]
+                order=_SORTS[sort],
                 limit=PAGE_SIZE,
                 offset=(int(page) - 1) * PAGE_SIZE,
             )
@@ -357,22 +351,25 @@ def render() -> None:
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
+        choices = {
+            v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
+        }
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
         f"{total} variant(s) '{status}' (latest revisions only); showing "
         f"{len(variants)} on page {page} of {pages}."
     )
-    can_bulk = status == VariantStatus.in_review.value and user.may(Permission.review)
-    if can_bulk:
-        _bulk_bar(ids)
+    approvable = [i for i in ids if "approve" in choices[i].actions]
+    if approvable:
+        _bulk_bar(approvable)
     for variant in variants:
         _card(
             variant,
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
-            user,
+            choices[variant.id],
             brand,
-            selectable=can_bulk,
+            selectable=variant.id in approvable,
         )
 
 

@@ -14,12 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from studio.copy.channels import CHANNELS
-from studio.core.uploads import UploadRejected
+from studio.core.errors import UserFacingError
+from studio.core.models import PriorSource, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
-from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, ReportFileError, import_report
-from studio.review.accounts import AuthError
-from studio.review.workflow import ReviewError
+from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
 from studio.ui import context
 
 MODE = "tests_mode"
@@ -28,7 +27,6 @@ MESSAGES = "tests_messages"
 IMPORT_RESULT = "tests_import_result"
 SETUP = "tests_created_setup"
 MODES = ("Open a test", "New test")
-ERRORS = (ex.ExperimentError, AuthError, ReviewError, ReportFileError, UploadRejected)
 PLATFORM_LABELS = {"auto": "Detect from the columns", **PLATFORMS}
 
 
@@ -54,7 +52,7 @@ def _create(brand: str) -> None:
             policy=state["tests_new_policy"], min_share=state["tests_new_min_share"] / 100,
             burn_in_impressions=int(state["tests_new_burn_in"]), reweight_hours=int(state["tests_new_cadence"]),
             win_probability=state["tests_new_win"] / 100, max_expected_loss=state["tests_new_max_loss"] / 100,
-            prior_source=prior, prior_strength=None if prior == "flat" else float(state["tests_new_strength"]),
+            prior_source=prior, prior_strength=None if prior == PriorSource.flat else float(state["tests_new_strength"]),
         )  # fmt: skip
         with context.db_session() as session:
             experiment = ex.create_test(
@@ -67,8 +65,8 @@ def _create(brand: str) -> None:
                 actor=context.current_username(),
                 settings=settings,
             )
-            setup = ex.arm_setup(session, experiment_id=experiment.id)  # type: ignore[arg-type]
-    except ERRORS as exc:
+            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     state[SETUP] = [
@@ -101,7 +99,7 @@ def _import(experiment_id: int) -> None:
                 actor=context.current_username(),
                 platform=st.session_state.get("tests_platform", "auto"),
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     st.session_state[IMPORT_RESULT] = {
@@ -115,7 +113,7 @@ def _reweight(experiment_id: int) -> None:
     try:
         with context.db_session() as session:
             decision = ex.reweight(session, experiment_id, actor=context.current_username())
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say(
@@ -137,7 +135,7 @@ def _status(experiment_id: int, action: str) -> None:
                 experiment = getattr(ex, action)(
                     session, experiment_id, actor=context.current_username()
                 )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say("success", f"Test {experiment_id} is {experiment.status}.")
@@ -153,7 +151,7 @@ def _assign(experiment_id: int) -> None:
                 actor=context.current_username(),
                 ad_id=st.session_state.get("tests_ad_id", ""),
             )
-    except ERRORS as exc:
+    except UserFacingError as exc:
         _say("error", str(exc))
         return
     _say(
@@ -220,11 +218,11 @@ def _new_test() -> None:
     c.number_input(
         "Prior strength (impressions)",
         min_value=0.0,
-        value=ex.DEFAULT_PRIOR_STRENGTH["predictor"]
-        if prior == "predictor"
-        else ex.DEFAULT_PRIOR_STRENGTH["pooled"],
+        value=ex.DEFAULT_PRIOR_STRENGTH[PriorSource.predictor]
+        if prior == PriorSource.predictor
+        else ex.DEFAULT_PRIOR_STRENGTH[PriorSource.pooled],
         step=10.0,
-        disabled=prior == "flat",
+        disabled=prior == PriorSource.flat,
         key="tests_new_strength",
         help="Pooled: weight of the test's pooled CTR (studio default 10). Predictor: the most the "
         "predicted CTR is worth; a wide predicted interval makes it worth less.",
@@ -515,7 +513,7 @@ def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
         tests = {
-            e.id: f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            saved_id(e): f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
             for e in queries.list_experiments(session, brand=brand.slug if brand else None)
         }
     if not tests:

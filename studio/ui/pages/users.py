@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from studio.core.models import Role
 from studio.review import accounts as auth
 from studio.ui import auth as auth_ui
 from studio.ui import context
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _MESSAGES = "users_messages"
 
@@ -16,7 +22,7 @@ def _say(kind: str, text: str) -> None:
     st.session_state.setdefault(_MESSAGES, []).append((kind, text))
 
 
-def _run(done: str, change) -> bool:  # type: ignore[no-untyped-def]
+def _run(done: str, change: Callable[[Session], object]) -> bool:
     """Apply ``change(session)``; say what happened; True when it was saved."""
     try:
         with context.db_session() as session:
@@ -51,7 +57,7 @@ def _add() -> None:
 
 
 def _set_role(username: str) -> None:
-    role = st.session_state.get(f"role:{username}")
+    role = st.session_state[f"role:{username}"]  # the selectbox whose change called this
     _run(
         f"{username} is now {role}.",
         lambda s: auth.set_role(s, actor=context.current_username(), username=username, role=role),
@@ -115,7 +121,8 @@ def render() -> None:
         st.button("Add user", type="primary", key="add_user", on_click=_add)
     with context.db_session() as session:
         people = [
-            (u.username, u.display_name, str(u.role), u.is_active) for u in auth.list_users(session)
+            (u.username, u.display_name, str(u.role), u.is_active)
+            for u in auth.list_users(session, actor=context.current_username())
         ]
     for username, display_name, role, active in people:
         with st.container(border=True):
