@@ -296,7 +296,7 @@ class _LimitedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _BrandFileLimit(
                 f"aliases (*{event.anchor}) are not allowed in brand files; write the value out",
                 event.start_mark,
@@ -304,9 +304,10 @@ class _LimitedLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise _BrandFileLimit(
                     f"nested more than {MAX_YAML_DEPTH} levels deep; brand files need a few",
-                    self.peek_event().start_mark,
+                    event.start_mark,
                 )
             return super().compose_node(parent, index)
         finally:

@@ -670,7 +670,7 @@ def run_generation(
     """
     auth.require(session, username=created_by, permission=auth.Permission.generate)
     brief = request.brief
-    values = {
+    values: dict[str, Any] = {
         "brand": request.brand.slug,
         "name": brief.name or f"{request.brand.guideline.name}: {brief.objective}",
         "objective": brief.objective,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -130,17 +131,16 @@ def insert_result_unless_counted(session: Session, *, result: ArmResult) -> ArmR
     else the row already counted for that arm and day (compare its ``row_key``).
     """
     values = result.model_dump(exclude={"id"})
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement = postgresql.insert(ArmResult).values(**values).on_conflict_do_nothing()
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = (
-        dialect_insert(ArmResult)
-        .values(**values)
-        .on_conflict_do_nothing()
-        .returning(col(ArmResult.id))
-    )
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(ArmResult).values(**values).on_conflict_do_nothing()
+    statement = statement.returning(col(ArmResult.id))
     # RETURNING, not rowcount: drivers do not all report a row count for ON CONFLICT.
     inserted = session.execute(statement).scalar_one_or_none()
     if inserted is not None:

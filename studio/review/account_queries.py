@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import case, delete, update
 from sqlmodel import Session, col, select
@@ -55,20 +56,29 @@ def count_attempt(
     so concurrent attempts are counted one after the other (PostgreSQL row lock, SQLite's
     single writer), never both against the same old count.
     """
+    expired = col(SignInCounter.window_start) < window_start_after
+    update_values = {
+        "failures": case((expired, 1), else_=col(SignInCounter.failures) + 1),
+        "window_start": case((expired, now), else_=col(SignInCounter.window_start)),
+    }
     values = {"login_key": login_key, "failures": 1, "window_start": now}
+    returning = (col(SignInCounter.failures), col(SignInCounter.window_start))
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        from sqlalchemy.dialects import postgresql
+
+        statement: Any = (
+            postgresql.insert(SignInCounter).values(**values)
+            .on_conflict_do_update(index_elements=["login_key"], set_=update_values)
+            .returning(*returning)
+        )  # fmt: skip
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(SignInCounter).values(**values)
-    expired = SignInCounter.window_start < window_start_after  # type: ignore[operator]
-    statement = statement.on_conflict_do_update(
-        index_elements=["login_key"],
-        set_={
-            "failures": case((expired, 1), else_=SignInCounter.failures + 1),
-            "window_start": case((expired, now), else_=SignInCounter.window_start),
-        },
-    ).returning(col(SignInCounter.failures), col(SignInCounter.window_start))
+        from sqlalchemy.dialects import sqlite
+
+        statement = (
+            sqlite.insert(SignInCounter).values(**values)
+            .on_conflict_do_update(index_elements=["login_key"], set_=update_values)
+            .returning(*returning)
+        )  # fmt: skip
     failures, window_start = session.execute(statement).one()
     return int(failures), window_start
 
