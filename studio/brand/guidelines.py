@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from studio.core.errors import InvalidValue, NotFound
+from studio.core.errors import InvalidValue, NotFound, StudioError
 
 GUIDELINE_FILE = "guideline.yaml"
 PERSONA_DIR = "personas"
@@ -280,7 +280,7 @@ MAX_YAML_CHARS = 512 * 1024
 MAX_YAML_DEPTH = 32
 
 
-class _BrandFileLimit(yaml.YAMLError):
+class _BrandFileLimit(yaml.YAMLError, StudioError):
     def __init__(self, problem: str, mark: Any) -> None:
         super().__init__(problem)
         self.problem, self.problem_mark = problem, mark

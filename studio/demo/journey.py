@@ -308,6 +308,7 @@ def run_demo(
         scope=ExportScope.test(test.id),
         output=output,
         actor="demo-marketer",
+        asset_dir=settings.asset_dir,
     )
     session.commit()
     result.export_path, result.export_sha256 = exported.path, exported.sha256

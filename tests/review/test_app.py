@@ -271,6 +271,7 @@ def test_audit_page_filters_and_downloads_csv(
         "id",
         "at",
         "actor",
+        "origin",  # how the action arrived (tests/security/test_files_and_cli_trust.py)
         "action",
         "entity_type",
         "entity_id",

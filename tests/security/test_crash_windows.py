@@ -96,28 +96,36 @@ def test_a_killed_export_leaves_nothing_once_the_next_one_runs(
             s, platform="meta", scope=ExportScope.campaign(campaign_id), output=output,
             actor="mia", asset_dir=tmp_path / "assets",
         )  # fmt: skip
-        # The kill's leftovers are gone; only this export's own staged zip waits for the commit.
-        [own] = _leftovers(out)
-        assert own.startswith(f".meta.zip.{os.getpid()}.")
-        s.commit()
         assert len(s.exec(select(ExportRecord)).all()) == 1
     assert output.is_file() and _leftovers(out) == []
 
 
-def test_a_rolled_back_export_writes_no_file(session: Session, people, tmp_path: Path) -> None:
+def test_a_failed_commit_writes_no_file_and_keeps_the_old_one(
+    session: Session, people, tmp_path: Path
+) -> None:
+    from sqlalchemy import event
+
     from tests.export.conftest import add_image, make_campaign, make_variant
 
     campaign_id = make_campaign(session)
     variant = make_variant(session, campaign_id=campaign_id)
     add_image(session, variant_id=variant.id, asset_dir=tmp_path / "a", width=1080, height=1080)
     output = tmp_path / "meta.zip"
-    export(
-        session, platform="meta", scope=ExportScope.campaign(campaign_id), output=output,
-        actor="mia", asset_dir=tmp_path / "a",
-    )  # fmt: skip
-    assert not output.exists()  # not before the commit...
-    session.rollback()
-    assert not output.exists() and _leftovers(tmp_path) == []  # ...and not after a rollback
+    output.write_bytes(b"last week's export")
+
+    def refuse(_session: Session) -> None:
+        raise RuntimeError("the database went away")
+
+    event.listen(session, "before_commit", refuse)
+    with pytest.raises(RuntimeError, match="went away"):
+        export(
+            session, platform="meta", scope=ExportScope.campaign(campaign_id), output=output,
+            actor="mia", asset_dir=tmp_path / "a", overwrite=True,
+        )  # fmt: skip
+    event.remove(session, "before_commit", refuse)
+    assert output.read_bytes() == b"last week's export"  # not replaced, not deleted
+    assert _leftovers(tmp_path) == []
+    assert session.exec(select(ExportRecord)).all() == []
 
 
 def test_a_staged_file_whose_change_committed_is_completed_by_the_sweep(tmp_path: Path) -> None:
