@@ -69,11 +69,28 @@ PROVENANCE = Provenance(
 def _video(folder: Path) -> Path:
     path = folder / "clip.mp4"
     subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-         "-i", "testsrc2=size=720x1280:rate=30:duration=6", "-c:v", "libx264", "-preset", "ultrafast",
-         "-pix_fmt", "yuv420p", *ffmpeg_metadata_args(PROVENANCE), str(path)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=720x1280:rate=30:duration=6",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            *ffmpeg_metadata_args(PROVENANCE),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 

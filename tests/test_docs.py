@@ -62,8 +62,14 @@ def test_every_built_in_plugin_is_documented_in_the_readme():
     for group, built_in in rows.items():
         documented = set(re.findall(r"`([^`]+)`", built_in))
         registered = set(declared.get(group, {}))
-        problems += [f"{group}: {name} is registered but not documented" for name in sorted(registered - documented)]  # fmt: skip
-        problems += [f"{group}: {name} is documented but not registered" for name in sorted(documented - registered)]  # fmt: skip
+        problems += [
+            f"{group}: {name} is registered but not documented"
+            for name in sorted(registered - documented)
+        ]
+        problems += [
+            f"{group}: {name} is documented but not registered"
+            for name in sorted(documented - registered)
+        ]
     assert problems == [], f"README.md's 'Adding a backend' table: {problems}"
 
 

@@ -191,9 +191,24 @@ def test_the_plugins_run_end_to_end_through_the_cli(
     out = tmp_path / "variants.json"
     generated = runner.invoke(
         app,
-        ["generate", "--brand", "ledgerly", "--persona", "freelancers", "--channel", "meta_feed",
-         "-n", "1", "--objective", "leads", "--output", str(out), "--as", "cara"],
-    )  # fmt: skip
+        [
+            "generate",
+            "--brand",
+            "ledgerly",
+            "--persona",
+            "freelancers",
+            "--channel",
+            "meta_feed",
+            "-n",
+            "1",
+            "--objective",
+            "leads",
+            "--output",
+            str(out),
+            "--as",
+            "cara",
+        ],
+    )
     assert generated.exit_code == 0, generated.output
     [record] = json.loads(out.read_text())
     assert record["backend"] == "acme" and record["model"] == "acme-plain-1"
@@ -201,9 +216,19 @@ def test_the_plugins_run_end_to_end_through_the_cli(
 
     rendered = runner.invoke(
         app,
-        ["render", "--variant", str(record["variant_id"]), "--scale", "0.1", "--batch-size", "1",
-         "--no-video", "--as", "cara"],
-    )  # fmt: skip
+        [
+            "render",
+            "--variant",
+            str(record["variant_id"]),
+            "--scale",
+            "0.1",
+            "--batch-size",
+            "1",
+            "--no-video",
+            "--as",
+            "cara",
+        ],
+    )
     assert rendered.exit_code == 0, rendered.output
     with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
         variant = session.exec(select(Variant)).one()

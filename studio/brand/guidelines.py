@@ -4,6 +4,7 @@ A brand lives in ``brand_guidelines/<brand>/``::
 
     guideline.yaml          voice, claims, banned words, disclaimers, colours, fonts, logo, ...
     personas/<segment>.yaml one file per audience segment
+    platforms.yaml          ad-account settings for exports (optional; studio.brand.platforms)
     fonts/*.ttf, logo.png   files the guideline points at (paths relative to the brand folder)
 
 Loading never raises for a user's bad file: every problem becomes a :class:`BrandFileError`
@@ -24,6 +25,8 @@ from studio.core.errors import InvalidValue, NotFound, StudioError
 
 GUIDELINE_FILE = "guideline.yaml"
 PERSONA_DIR = "personas"
+#: Ad-account settings for exports; schema in :mod:`studio.brand.platforms`.
+PLATFORMS_FILE = "platforms.yaml"
 
 #: Channels the studio writes for. The per-field limits live in :mod:`studio.copy.channels`.
 ChannelId = Literal["google_rsa", "meta_feed", "linkedin_sponsored", "tiktok"]
@@ -386,7 +389,11 @@ def validate_text(root: Path, relative_path: str, text: str) -> list[BrandFileEr
         return validate_guideline_text(text, relative_path, root / parts[0])[1]
     if len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml"):
         return validate_persona_text(text, relative_path)[1]
-    return [BrandFileError(relative_path, "", "not a guideline or persona file")]
+    if len(parts) == 2 and parts[1] == PLATFORMS_FILE:
+        from studio.brand.platforms import validate_platforms_text
+
+        return validate_platforms_text(text, relative_path, root / parts[0])[1]
+    return [BrandFileError(relative_path, "", "not a guideline, persona or platforms file")]
 
 
 def load_brand(root: Path, slug: str) -> tuple[Brand | None, list[BrandFileError]]:
@@ -450,25 +457,33 @@ def load_catalog(root: Path) -> BrandCatalog:
 def resolve_brand_file(root: Path, relative_path: str) -> Path:
     """The absolute path of an editable brand file, refusing anything outside ``root``.
 
-    Only ``<brand>/guideline.yaml`` and ``<brand>/personas/<segment>.yaml`` are editable.
+    Only ``<brand>/guideline.yaml``, ``<brand>/platforms.yaml`` and
+    ``<brand>/personas/<segment>.yaml`` are editable.
     """
     candidate = (root / relative_path).resolve()
     if not candidate.is_relative_to(root.resolve()):
         raise InvalidValue(f"{relative_path!r} is outside the brand guidelines folder")
     parts = candidate.relative_to(root.resolve()).parts
-    editable = (len(parts) == 2 and parts[1] == GUIDELINE_FILE) or (
+    editable = (len(parts) == 2 and parts[1] in (GUIDELINE_FILE, PLATFORMS_FILE)) or (
         len(parts) == 3 and parts[1] == PERSONA_DIR and parts[2].endswith(".yaml")
     )
     if not editable or not all(_SLUG.match(Path(p).stem) for p in parts):
         raise InvalidValue(
             f"{relative_path!r} is not an editable brand file; "
-            "expected <brand>/guideline.yaml or <brand>/personas/<segment>.yaml"
+            "expected <brand>/guideline.yaml, <brand>/platforms.yaml or "
+            "<brand>/personas/<segment>.yaml"
         )
     return candidate
 
 
 def editable_files(root: Path) -> list[str]:
-    """Relative paths of all guideline and persona files, valid or not."""
-    files = [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{GUIDELINE_FILE}"))]
+    """Relative paths of all guideline, platforms and persona files, valid or not.
+
+    Every brand with a guideline gets its ``platforms.yaml`` listed, even before it exists, so
+    the Brand page can create it.
+    """
+    guidelines = sorted(root.glob(f"*/{GUIDELINE_FILE}"))
+    files = [p.relative_to(root).as_posix() for p in guidelines]
+    files += [(p.parent / PLATFORMS_FILE).relative_to(root).as_posix() for p in guidelines]
     files += [p.relative_to(root).as_posix() for p in sorted(root.glob(f"*/{PERSONA_DIR}/*.yaml"))]
     return sorted(files)

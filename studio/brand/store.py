@@ -169,19 +169,24 @@ BRAND_ASSET_FOLDERS = {
     ".mp3": "",
     ".m4a": "",
     ".wav": "",
+    # The TikTok bulk template downloaded from the brand's own Ads Manager (platforms.yaml names it).
+    ".csv": "templates",
 }
 
 
 def save_brand_asset(
     session: Session, *, root: Path, brand: str, name: str, data: bytes, max_mb: float, author: str
 ) -> str:
-    """Store an uploaded logo, font or music file in a brand folder; returns its relative path.
+    """Store an uploaded logo, font, music file or TikTok template in a brand folder.
+
+    Returns its path relative to the brand folder.
 
     The file is checked (size, name, type, and that it opens as an image within the pixel limit,
-    a font, or decodes as audio) before anything is
-    written, written atomically, and never replaces an existing file of the same name. As for
+    a font or a CSV, or decodes as audio) before anything is written; it appears when the audit
+    entry commits, and never replaces an existing file of the same name. As for
     :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
     """
+    import csv
     import io
     import re
 
@@ -213,6 +218,12 @@ def save_brand_asset(
             raise UploadRejected(
                 f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
             ) from exc
+    elif upload.suffix == ".csv":
+        try:
+            if next(csv.reader(io.StringIO(data.decode("utf-8-sig"))), None) is None:
+                raise UploadRejected(f"{upload.name}: not a readable csv file (the file is empty)")
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UploadRejected(f"{upload.name}: not a readable csv file ({exc})") from exc
     else:
         _check_music(upload, brand_root)
     audit.record(

@@ -43,9 +43,9 @@ def create(
     variant: list[int] = typer.Option(
         ..., "--variant", help="An approved variant id (repeat, 2 or more)."
     ),
-    policy: str = typer.Option(AllocationPolicy.thompson.value, help=f"{' | '.join(ex.POLICIES)}."),
-    prior: str = typer.Option(
-        PriorSource.pooled.value,
+    policy: AllocationPolicy = typer.Option(AllocationPolicy.thompson, help="Allocation policy."),
+    prior: PriorSource = typer.Option(
+        PriorSource.pooled,
         help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default).",
     ),
     prior_strength: float | None = typer.Option(

@@ -14,6 +14,7 @@ from studio.export import (
     ExportOptions,
     ExportScope,
     RsaPins,
+    get_exporter,
     platform_names,
 )
 from studio.export import export as run_export
@@ -70,12 +71,25 @@ def export(
     pin: list[str] = typer.Option(
         [], "--pin", help="Google only: pin texts, e.g. 12:h1=1,d1=1 (repeatable, one per variant)."
     ),
+    existing_campaign: str | None = typer.Option(
+        None,
+        "--existing-campaign",
+        help="Put the ads into this campaign already in the ad account (its exact name) "
+        "instead of creating one.",
+    ),
+    worksheet: bool = typer.Option(
+        False,
+        "--worksheet",
+        help="TikTok only: write studio's worksheet (not an import file) when the brand has no "
+        "TikTok template.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
 ) -> None:
     """Export approved variants (a campaign's, or a test's winners) for one ad platform.
 
-    Every field is checked against the platform's limits first; any problem stops the export
-    and is listed, and nothing is written. The zip's SHA-256 is printed and recorded.
+    Every field is checked against the platform's limits first, and the brand's
+    platforms.yaml for the account settings the file needs; any problem stops the export and is
+    listed, and nothing is written. The zip's SHA-256 is printed and recorded.
     """
     if platform not in platform_names():
         fail(
@@ -91,7 +105,14 @@ def export(
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
-    options = ExportOptions(pins=parse_pins(pin))
+    if worksheet and platform != "tiktok":
+        fail("--worksheet applies to TikTok only (--platform tiktok)")
+    try:
+        options = ExportOptions(
+            pins=parse_pins(pin), existing_campaign=existing_campaign, worksheet=worksheet
+        )
+    except ValueError as exc:
+        fail(f"--existing-campaign: {exc}")
     try:
         # The zip appears when the record commits (and not at all otherwise): see export().
         with database() as session:
@@ -117,3 +138,4 @@ def export(
         f"media file(s)) to {result.path}"
     )
     typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
+    typer.echo(get_exporter(platform).import_hint)

@@ -58,8 +58,22 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
     field_names: list[str] = []
     for spec in CHANNELS.values():
         field_names += [f.name for f in spec.fields if f.name not in field_names]
-    columns = ["variant_id", "campaign_id", "persona", "channel", *field_names, "predicted_ctr", "backend",
-               "model", "seed", "prompt_template", "prompt_hash", "flagged", "violations", "repairs"]  # fmt: skip
+    columns = [
+        "variant_id",
+        "campaign_id",
+        "persona",
+        "channel",
+        *field_names,
+        "predicted_ctr",
+        "backend",
+        "model",
+        "seed",
+        "prompt_template",
+        "prompt_hash",
+        "flagged",
+        "violations",
+        "repairs",
+    ]
     rows = []
     for record in records:
         row = {k: record[k] for k in columns if k in record and k not in ("violations", "repairs")}
@@ -158,8 +172,11 @@ def generate(
         for violation in v.violations:
             typer.echo(f"    {violation}")
     for failure in result.failures:
-        typer.secho(f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
-                    fg=typer.colors.RED, err=True)  # fmt: skip
+        typer.secho(
+            f"failed {failure.persona}/{failure.channel} seed {failure.seed}: {failure.message}",
+            fg=typer.colors.RED,
+            err=True,
+        )
     if result.unscored:
         typer.secho(result.unscored, fg=typer.colors.YELLOW, err=True)
     diversity = "n/a" if result.diversity is None else f"{result.diversity:.3f}"

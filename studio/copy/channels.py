@@ -9,21 +9,34 @@ multi-asset field (Google responsive search ad headlines and descriptions)::
 
     {"headlines": ["Fresh beans, every week", ...], "descriptions": [...], "path1": "coffee"}
 
-Lengths are counted in characters (Unicode code points), as the ad platforms count them for
-Latin scripts. ``max_length`` is the hard limit the studio enforces; ``shown_length``, where
-set, is how much the platform shows before it truncates with "...", reported by
-:func:`check_fields` as a warning only when asked (``include_truncation=True``).
+Lengths are counted as each platform counts them (:func:`text_length`): the text is first
+normalised to Unicode NFC (so "é" written as "e" plus a combining accent counts once, as the
+platform shows it), then each character counts 1, except on channels whose platform counts
+double-width characters (Chinese, Japanese, Korean, full-width forms) as 2. The text itself
+is never changed: normalising is for counting only. ``max_length`` is the hard limit the studio
+enforces; ``shown_length``, where set, is how much the platform shows before it truncates with
+"...", reported by :func:`check_fields` as a warning only when asked (``include_truncation=True``).
 
-Sources (checked 2026): Google Ads responsive search ad specs, Meta Ads Guide (feed, single
-image), LinkedIn single-image ad specs, TikTok Ads Manager ad text specs. Meta accepts primary
-text longer than 125 characters but truncates it on feed behind "... more"; the studio treats
-the shown length as the limit so that the disclaimer and the offer are always visible.
+Sources (checked 2026), cited again beside each rule below:
+
+* Google: responsive search ad specs (support.google.com/google-ads/answer/7684791); Editorial
+  policy, Style and spelling (support.google.com/adspolicy/answer/14848297): "character limits
+  in [double-width] languages are half that of other languages"; Punctuation and symbols
+  (support.google.com/adspolicy/answer/14847994): emoji are "invalid or unsupported characters".
+* TikTok: Video ads specifications (ads.tiktok.com/help/article?aid=6669199281502552069): ad
+  description "12-100 English characters (6-50 Chinese / Japanese characters) ... Emoji, { } and
+  # cannot appear in the ad text".
+* Meta: Ads Guide (feed, single image); LinkedIn: single-image ad specs. Neither documents a
+  double-width rule, so their characters count 1. Meta accepts primary text longer than 125
+  characters but truncates it on feed behind "... more"; the studio treats the shown length as
+  the limit so that the disclaimer and the offer are always visible.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
@@ -32,6 +45,8 @@ from studio.brand.guidelines import ChannelId
 from studio.core.errors import NotFound
 
 Severity = Literal["error", "warning"]
+#: How a platform counts characters: every character 1, or double-width characters 2.
+Counting = Literal["characters", "double_width"]
 
 #: Emoji and pictographs (including flags, dingbats, variation selectors and joiners).
 EMOJI = re.compile(
@@ -44,6 +59,26 @@ EMOJI = re.compile(
     "\U00002300-\U000023ff"  # misc technical (⌚, ⏰)
     "]"
 )
+
+#: A web address or bare domain in running text (``https://x.example``, ``www.x.example``).
+LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|co|shop|app)\b")
+
+
+def text_length(text: str, counting: Counting = "characters") -> int:
+    """``text``'s length as a platform counts it.
+
+    The text is normalised to NFC first (a decomposed accent is one character on screen).
+    With ``counting="double_width"`` every East Asian wide or full-width character (Unicode
+    East_Asian_Width ``W`` or ``F``: CJK ideographs, kana, hangul, full-width forms) counts 2,
+    as Google and TikTok count them; everything else counts 1.
+
+    >>> text_length("Cafe\u0301"), text_length("コーヒー", "double_width")
+    (4, 8)
+    """
+    normal = unicodedata.normalize("NFC", text)
+    if counting == "characters":
+        return len(normal)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in normal)
 
 
 @dataclass(frozen=True)
@@ -113,6 +148,8 @@ class FieldSpec:
         When false, any emoji or pictograph is a violation.
     forbidden_chars
         Characters the platform rejects in this field.
+    allow_links
+        When false, a web address in the text is a violation (the platform does not link it).
     choices
         When set, the value must be one of these platform enumeration values (e.g. CTA buttons).
     help
@@ -131,6 +168,7 @@ class FieldSpec:
     required: bool = True
     allow_emoji: bool = True
     forbidden_chars: tuple[str, ...] = ()
+    allow_links: bool = True
     choices: tuple[str, ...] | None = None
     help: str = ""
 
@@ -186,6 +224,8 @@ class ChannelSpec:
     disclaimer_field
         Where brand disclaimers must appear. For a multi-asset field every item must carry
         them, because the platform shows any subset of the items.
+    counting
+        How the platform counts characters toward ``max_length`` (see :func:`text_length`).
     """
 
     id: ChannelId
@@ -193,6 +233,11 @@ class ChannelSpec:
     platform: str
     fields: tuple[FieldSpec, ...]
     disclaimer_field: str
+    counting: Counting = "characters"
+
+    def length(self, text: str) -> int:
+        """``text``'s length as this channel's platform counts it."""
+        return text_length(text, self.counting)
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
@@ -223,6 +268,8 @@ _GOOGLE_RSA = ChannelSpec(
     name="Google responsive search ad",
     platform="google_ads",
     disclaimer_field="descriptions",
+    # Editorial policy: double-width languages get half the characters, i.e. each counts 2.
+    counting="double_width",
     fields=(
         FieldSpec(
             "headlines",
@@ -232,6 +279,7 @@ _GOOGLE_RSA = ChannelSpec(
             min_count=3,
             max_count=15,
             distinct=True,
+            allow_emoji=False,  # Punctuation and symbols policy: emoji are unsupported characters
             help="Short headlines Google combines, up to three at a time; each must make sense alone.",
         ),
         FieldSpec(
@@ -242,6 +290,7 @@ _GOOGLE_RSA = ChannelSpec(
             min_count=2,
             max_count=4,
             distinct=True,
+            allow_emoji=False,
             help="Descriptions Google shows one or two at a time under the headlines.",
         ),
         FieldSpec(
@@ -249,6 +298,9 @@ _GOOGLE_RSA = ChannelSpec(
             "Path 1",
             15,
             required=False,
+            allow_emoji=False,
+            # A path is one URL segment: "/" would start another (ResponsiveSearchAdInfo.path1).
+            forbidden_chars=("/",),
             help="First display-URL path segment after the domain, e.g. 'coffee'.",
         ),
         FieldSpec(
@@ -256,15 +308,26 @@ _GOOGLE_RSA = ChannelSpec(
             "Path 2",
             15,
             required=False,
+            allow_emoji=False,
+            forbidden_chars=("/",),
             help="Second display-URL path segment; only shown when Path 1 is set.",
         ),
     ),
 )
 
 _META_CTAS = (
-    "SHOP_NOW", "LEARN_MORE", "SIGN_UP", "SUBSCRIBE", "GET_OFFER", "ORDER_NOW",
-    "BOOK_NOW", "CONTACT_US", "DOWNLOAD", "APPLY_NOW", "GET_QUOTE",
-)  # fmt: skip
+    "SHOP_NOW",
+    "LEARN_MORE",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "GET_OFFER",
+    "ORDER_NOW",
+    "BOOK_NOW",
+    "CONTACT_US",
+    "DOWNLOAD",
+    "APPLY_NOW",
+    "GET_QUOTE",
+)
 
 _META_FEED = ChannelSpec(
     id="meta_feed",
@@ -294,9 +357,17 @@ _META_FEED = ChannelSpec(
 )
 
 _LINKEDIN_CTAS = (
-    "LEARN_MORE", "SIGN_UP", "SUBSCRIBE", "REGISTER", "REQUEST_DEMO", "DOWNLOAD",
-    "APPLY", "JOIN", "ATTEND", "VIEW_QUOTE",
-)  # fmt: skip
+    "LEARN_MORE",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "REGISTER",
+    "REQUEST_DEMO",
+    "DOWNLOAD",
+    "APPLY",
+    "JOIN",
+    "ATTEND",
+    "VIEW_QUOTE",
+)
 
 _LINKEDIN = ChannelSpec(
     id="linkedin_sponsored",
@@ -325,15 +396,25 @@ _LINKEDIN = ChannelSpec(
 )
 
 _TIKTOK_CTAS = (
-    "LEARN_MORE", "SHOP_NOW", "SIGN_UP", "SUBSCRIBE", "ORDER_NOW", "BOOK_NOW",
-    "DOWNLOAD", "CONTACT_US", "APPLY_NOW", "GET_QUOTE",
-)  # fmt: skip
+    "LEARN_MORE",
+    "SHOP_NOW",
+    "SIGN_UP",
+    "SUBSCRIBE",
+    "ORDER_NOW",
+    "BOOK_NOW",
+    "DOWNLOAD",
+    "CONTACT_US",
+    "APPLY_NOW",
+    "GET_QUOTE",
+)
 
 _TIKTOK = ChannelSpec(
     id="tiktok",
     name="TikTok in-feed ad",
     platform="tiktok",
     disclaimer_field="ad_text",
+    # "12-100 English characters (6-50 Chinese / Japanese characters)": each of those counts 2.
+    counting="double_width",
     fields=(
         FieldSpec(
             "ad_text",
@@ -341,8 +422,12 @@ _TIKTOK = ChannelSpec(
             100,
             min_length=12,
             allow_emoji=False,
-            forbidden_chars=("#",),
-            help="Caption shown with the video: 12-100 characters, no emoji, no hashtags.",
+            # "Emoji, { } and # cannot appear in the ad text" (TikTok video ads specifications);
+            # captions link nothing and do not support @mentions, so neither may stand in copy.
+            forbidden_chars=("#", "{", "}", "@"),
+            allow_links=False,
+            help="Caption shown with the video: 12-100 characters (CJK count 2), no emoji, "
+            "no #, { }, @ or links.",
         ),
         FieldSpec("call_to_action", "Call to action", 16, choices=_TIKTOK_CTAS, help="The button."),
     ),
@@ -384,26 +469,33 @@ def field_texts(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> Iterat
 
 
 def _check_text(
-    fspec: FieldSpec, where: str, text: str, include_truncation: bool
+    spec: ChannelSpec, fspec: FieldSpec, where: str, text: str, include_truncation: bool
 ) -> list[Violation]:
     out: list[Violation] = []
-    n = len(text)
+    n = spec.length(text)
+    counted = (
+        f"counts {n} (double-width characters count 2)"
+        if n != len(unicodedata.normalize("NFC", text))
+        else f"{n} characters"
+    )
     if text != text.strip():
         out.append(Violation("whitespace", where, "starts or ends with spaces; remove them"))
     if n > fspec.max_length:
         out.append(
             Violation(
-                "max_length", where,
-                f"{n} characters; {fspec.label} allows at most {fspec.max_length} ({n - fspec.max_length} too many)",
+                "max_length",
+                where,
+                f"{counted}; {fspec.label} allows at most {fspec.max_length} ({n - fspec.max_length} too many)",
             )
-        )  # fmt: skip
+        )
     elif n < fspec.min_length:
         out.append(
             Violation(
-                "min_length", where,
-                f"{n} characters; {fspec.label} needs at least {fspec.min_length}",
+                "min_length",
+                where,
+                f"{counted}; {fspec.label} needs at least {fspec.min_length}",
             )
-        )  # fmt: skip
+        )
     if not fspec.allow_emoji:
         found = sorted(set(EMOJI.findall(text)))
         if found:
@@ -421,6 +513,16 @@ def _check_text(
                     f"contains {char!r}, which {fspec.label} does not allow",
                 )
             )
+    link = None if fspec.allow_links else LINK.search(text)
+    if link is not None:
+        out.append(
+            Violation(
+                "link",
+                where,
+                f"contains the web address {link.group(0)!r}; {fspec.label} does not link it: "
+                "the landing page goes in the campaign instead",
+            )
+        )
     if (
         include_truncation
         and fspec.shown_length is not None
@@ -428,12 +530,13 @@ def _check_text(
     ):
         out.append(
             Violation(
-                "truncation", where,
+                "truncation",
+                where,
                 f"{n} characters; only the first {fspec.shown_length} are shown: "
                 f"{text[: fspec.shown_length]!r}...",
                 severity="warning",
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -465,10 +568,11 @@ def check_fields(
         if name not in spec.field_names:
             out.append(
                 Violation(
-                    "unknown_field", name,
+                    "unknown_field",
+                    name,
                     f"{spec.name} has no field {name!r}; fields: {', '.join(spec.field_names)}",
                 )
-            )  # fmt: skip
+            )
     for fspec in spec.fields:
         value = fields.get(fspec.name)
         empty = (
@@ -503,10 +607,11 @@ def check_fields(
             if not fspec.min_count <= len(value) <= fspec.max_count:
                 out.append(
                     Violation(
-                        "count", fspec.name,
+                        "count",
+                        fspec.name,
                         f"{len(value)} texts; {fspec.label} needs {fspec.min_count}-{fspec.max_count}",
                     )
-                )  # fmt: skip
+                )
             if fspec.distinct:
                 seen: dict[str, int] = {}
                 for i, item in enumerate(value):
@@ -514,18 +619,19 @@ def check_fields(
                     if key in seen:
                         out.append(
                             Violation(
-                                "distinct", f"{fspec.name}[{i}]",
+                                "distinct",
+                                f"{fspec.name}[{i}]",
                                 f"repeats {fspec.name}[{seen[key]}] {item!r}; each {fspec.label} must differ",
                             )
-                        )  # fmt: skip
+                        )
                     else:
                         seen[key] = i
             for i, item in enumerate(value):
-                out.extend(_check_text(fspec, f"{fspec.name}[{i}]", item, include_truncation))
+                out.extend(_check_text(spec, fspec, f"{fspec.name}[{i}]", item, include_truncation))
         elif not isinstance(value, str):
             out.append(Violation("type", fspec.name, f"expected text, got {type(value).__name__}"))
         else:
-            out.extend(_check_text(fspec, fspec.name, value, include_truncation))
+            out.extend(_check_text(spec, fspec, fspec.name, value, include_truncation))
     if spec.id == "google_rsa" and fields.get("path2") and not fields.get("path1"):
         out.append(
             Violation(
@@ -564,6 +670,10 @@ def limits_table() -> list[ChannelSummary]:
             if not fspec.allow_emoji:
                 notes.append("no emoji")
             notes += [f"no {c!r}" for c in fspec.forbidden_chars]
+            if not fspec.allow_links:
+                notes.append("no links")
+            if fspec.is_text and spec.counting == "double_width":
+                notes.append("double-width characters count 2")
             if fspec.name == spec.disclaimer_field:
                 notes.append("carries the brand disclaimers")
             rows.append(

@@ -354,11 +354,12 @@ class ComplianceChecker:
                 if _squash(disclaimer) not in _squash(text):
                     out.append(
                         Violation(
-                            "disclaimer", where,
+                            "disclaimer",
+                            where,
                             f"the required disclaimer {disclaimer!r} is missing "
                             f"({spec.name} needs it in {spec.disclaimer_field})",
                         )
-                    )  # fmt: skip
+                    )
         return out
 
     @staticmethod

@@ -314,10 +314,17 @@ def eligible_variants(
     """Approved variants of one brand, persona and channel: what a new test may compare."""
     from studio.copy import variants as variant_queries
 
-    return list(variant_queries.list_variants(
-        session, brand=brand, personas=[persona], channels=[channel], statuses=[VariantStatus.approved],
-        order="predicted_ctr", limit=limit,
-    ))  # fmt: skip
+    return list(
+        variant_queries.list_variants(
+            session,
+            brand=brand,
+            personas=[persona],
+            channels=[channel],
+            statuses=[VariantStatus.approved],
+            order="predicted_ctr",
+            limit=limit,
+        )
+    )
 
 
 def _check_variants(
@@ -440,13 +447,26 @@ def create_test(
         prior = _predictor_prior(ordered, settings.strength)
     else:  # flat, and pooled before any delivery (as the simulator's studio policy)
         prior = BetaPosterior.flat(len(ids))
-    experiment = queries.add_experiment(session, experiment=Experiment(
-        name=name, brand=brand, persona=persona, channel=channel, policy=settings.policy, status=RUNNING,
-        min_share=settings.min_share, burn_in_impressions=int(settings.burn_in_impressions),
-        reweight_hours=int(settings.reweight_hours), prior_source=settings.prior_source,
-        prior_strength=settings.strength, win_probability=settings.win_probability,
-        max_expected_loss=settings.max_expected_loss, created_by=actor, created_at=now or utcnow(),
-    ))  # fmt: skip
+    experiment = queries.add_experiment(
+        session,
+        experiment=Experiment(
+            name=name,
+            brand=brand,
+            persona=persona,
+            channel=channel,
+            policy=settings.policy,
+            status=RUNNING,
+            min_share=settings.min_share,
+            burn_in_impressions=int(settings.burn_in_impressions),
+            reweight_hours=int(settings.reweight_hours),
+            prior_source=settings.prior_source,
+            prior_strength=settings.strength,
+            win_probability=settings.win_probability,
+            max_expected_loss=settings.max_expected_loss,
+            created_by=actor,
+            created_at=now or utcnow(),
+        ),
+    )
     assert experiment.id is not None
     arms = [
         queries.add_arm(
@@ -462,12 +482,23 @@ def create_test(
     ]
     for vid in ids:
         review_flow.transition(session, variant_id=vid, target=VariantStatus.in_test, actor=actor)
-    audit.record(session, actor=actor, action="experiment.create", entity_type="experiment",
-                 entity_id=experiment.id, after={
-                     "name": name, "brand": brand, "persona": persona, "channel": channel,
-                     "settings": asdict(settings) | {"prior_strength": settings.strength},
-                     "arms": [{"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms],
-                 })  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.create",
+        entity_type="experiment",
+        entity_id=experiment.id,
+        after={
+            "name": name,
+            "brand": brand,
+            "persona": persona,
+            "channel": channel,
+            "settings": asdict(settings) | {"prior_strength": settings.strength},
+            "arms": [
+                {"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms
+            ],
+        },
+    )
     _decide(session, experiment, actor=actor, now=now)
     return experiment
 
@@ -696,19 +727,31 @@ def _decide(
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
-            arm_id=saved_id(a), letter=arm_letter(i), variant_id=a.variant_id, headline=headline(variants[a.variant_id]),
-            ad_name=a.ad_name, ad_id=a.ad_id, impressions=int(impressions[i]), clicks=int(clicks[i]),
+            arm_id=saved_id(a),
+            letter=arm_letter(i),
+            variant_id=a.variant_id,
+            headline=headline(variants[a.variant_id]),
+            ad_name=a.ad_name,
+            ad_id=a.ad_id,
+            impressions=int(impressions[i]),
+            clicks=int(clicks[i]),
             conversions=totals.get(saved_id(a), queries.Delivery()).conversions,
             spend=totals.get(saved_id(a), queries.Delivery()).spend,
-            prior_alpha=float(prior.alpha[i]), prior_beta=float(prior.beta[i]),
-            alpha=float(posterior.alpha[i]), beta=float(posterior.beta[i]), ctr_mean=float(posterior.mean[i]),
-            ctr_low=float(low[i]), ctr_high=float(high[i]), share=float(shares[i]),
+            prior_alpha=float(prior.alpha[i]),
+            prior_beta=float(prior.beta[i]),
+            alpha=float(posterior.alpha[i]),
+            beta=float(posterior.beta[i]),
+            ctr_mean=float(posterior.mean[i]),
+            ctr_low=float(low[i]),
+            ctr_high=float(high[i]),
+            share=float(shares[i]),
             prob_best=float(summary.prob_best[i]),
             expected_loss=None if not active[i] else float(summary.expected_loss[i]),
-            paused=bool(a.paused or to_pause[i]), paused_now=bool(to_pause[i]),
+            paused=bool(a.paused or to_pause[i]),
+            paused_now=bool(to_pause[i]),
         )
         for i, a in enumerate(arms)
-    )  # fmt: skip
+    )
     winner = arm_decisions[winner_index] if winner_index >= 0 else None
     next_at = None if winner else moment + timedelta(hours=experiment.reweight_hours)
     lines = _explain(
@@ -721,35 +764,65 @@ def _decide(
         first=previous is None,
         next_at=next_at,
     )
-    record = queries.add_decision(session, decision=AllocationDecision(
-        experiment_id=experiment.id, created_at=moment,
-        shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
-        prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
-        expected_loss={str(a.arm_id): None if a.expected_loss is None else round(a.expected_loss, 8)
-                       for a in arm_decisions},
-        summary="\n".join(lines),
-        details={
-            "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
-            "policy": settings.policy, "prior_source": settings.prior_source, "prior_strength": settings.strength,
-            "min_share": settings.min_share, "burn_in_impressions": settings.burn_in_impressions,
-            "win_probability": settings.win_probability, "max_expected_loss": settings.max_expected_loss,
-            "top_two_leader_share": TOP_TWO_LEADER_SHARE if settings.policy == AllocationPolicy.top_two else None,
-            "seed": seed, "n_samples": DECISION_SAMPLES, "burn_in": burn_in,
-            "winner_arm_id": winner.arm_id if winner else None,
-            "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
-            "arms": [{"arm_id": a.arm_id, "variant_id": a.variant_id, "active": not arms[i].paused,
-                      "impressions": a.impressions, "clicks": a.clicks, "prior_alpha": a.prior_alpha,
-                      "prior_beta": a.prior_beta, "alpha": a.alpha, "beta": a.beta}
-                     for i, a in enumerate(arm_decisions)],
-            "srm": None if srm is None else {
-                "served": {str(k): v for k, v in srm.served.items()},
-                "planned": {str(k): v for k, v in srm.planned.items()},
-                "statistic": srm.statistic, "p_value": srm.p_value, "mismatch": srm.mismatch,
-                "threshold": srm.threshold, "after_result_id": (previous.details or {}).get("through_result_id", 0)
-                if previous else 0,
+    record = queries.add_decision(
+        session,
+        decision=AllocationDecision(
+            experiment_id=experiment.id,
+            created_at=moment,
+            shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
+            prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
+            expected_loss={
+                str(a.arm_id): None if a.expected_loss is None else round(a.expected_loss, 8)
+                for a in arm_decisions
             },
-        },
-    ))  # fmt: skip
+            summary="\n".join(lines),
+            details={
+                "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
+                "policy": settings.policy,
+                "prior_source": settings.prior_source,
+                "prior_strength": settings.strength,
+                "min_share": settings.min_share,
+                "burn_in_impressions": settings.burn_in_impressions,
+                "win_probability": settings.win_probability,
+                "max_expected_loss": settings.max_expected_loss,
+                "top_two_leader_share": TOP_TWO_LEADER_SHARE
+                if settings.policy == AllocationPolicy.top_two
+                else None,
+                "seed": seed,
+                "n_samples": DECISION_SAMPLES,
+                "burn_in": burn_in,
+                "winner_arm_id": winner.arm_id if winner else None,
+                "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
+                "arms": [
+                    {
+                        "arm_id": a.arm_id,
+                        "variant_id": a.variant_id,
+                        "active": not arms[i].paused,
+                        "impressions": a.impressions,
+                        "clicks": a.clicks,
+                        "prior_alpha": a.prior_alpha,
+                        "prior_beta": a.prior_beta,
+                        "alpha": a.alpha,
+                        "beta": a.beta,
+                    }
+                    for i, a in enumerate(arm_decisions)
+                ],
+                "srm": None
+                if srm is None
+                else {
+                    "served": {str(k): v for k, v in srm.served.items()},
+                    "planned": {str(k): v for k, v in srm.planned.items()},
+                    "statistic": srm.statistic,
+                    "p_value": srm.p_value,
+                    "mismatch": srm.mismatch,
+                    "threshold": srm.threshold,
+                    "after_result_id": (previous.details or {}).get("through_result_id", 0)
+                    if previous
+                    else 0,
+                },
+            },
+        ),
+    )
     for a, arm in zip(arm_decisions, arms, strict=True):
         if a.paused_now:
             arm.paused = True
@@ -1137,7 +1210,7 @@ class Dashboard:
     experiment_id: int
     name: str
     status: str
-    policy: str
+    policy: AllocationPolicy
     prior_source: str
     winner_arm_id: int | None
     arms: tuple[ArmDecision, ...]
@@ -1179,14 +1252,24 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         low, high = _posterior_interval(alpha, beta)
         for k, arm_id in enumerate(ids):
             loss = d.expected_loss.get(str(arm_id))
-            history.append(HistoryRow(
-                decision_id=saved_id(d), at=_aware(d.created_at), arm_id=arm_id, arm=letters[arm_id],
-                variant_id=logged[arm_id]["variant_id"], headline=heads[arm_id],
-                impressions=int(logged[arm_id]["impressions"]), clicks=int(logged[arm_id]["clicks"]),
-                ctr_mean=float(alpha[k] / (alpha[k] + beta[k])), ctr_low=float(low[k]), ctr_high=float(high[k]),
-                share=float(d.shares.get(str(arm_id), 0.0)), prob_best=float(d.prob_best.get(str(arm_id), 0.0)),
-                expected_loss=None if loss is None else float(loss),
-            ))  # fmt: skip
+            history.append(
+                HistoryRow(
+                    decision_id=saved_id(d),
+                    at=_aware(d.created_at),
+                    arm_id=arm_id,
+                    arm=letters[arm_id],
+                    variant_id=logged[arm_id]["variant_id"],
+                    headline=heads[arm_id],
+                    impressions=int(logged[arm_id]["impressions"]),
+                    clicks=int(logged[arm_id]["clicks"]),
+                    ctr_mean=float(alpha[k] / (alpha[k] + beta[k])),
+                    ctr_low=float(low[k]),
+                    ctr_high=float(high[k]),
+                    share=float(d.shares.get(str(arm_id), 0.0)),
+                    prob_best=float(d.prob_best.get(str(arm_id), 0.0)),
+                    expected_loss=None if loss is None else float(loss),
+                )
+            )
     latest = decisions[-1] if decisions else None
     current: list[ArmDecision] = []
     last_rows = {h.arm_id: h for h in history if latest is not None and h.decision_id == latest.id}
@@ -1199,15 +1282,31 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         arm_alpha = float(x["alpha"]) if x else a.prior_alpha
         arm_beta = float(x["beta"]) if x else a.prior_beta
         low, high = _posterior_interval(np.array([arm_alpha]), np.array([arm_beta]))
-        current.append(ArmDecision(
-            arm_id=saved_id(a), letter=letters[saved_id(a)], variant_id=a.variant_id, headline=heads[saved_id(a)], ad_name=a.ad_name,
-            ad_id=a.ad_id, impressions=t.impressions, clicks=t.clicks, conversions=t.conversions, spend=t.spend,
-            prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
-            prior_beta=float(x["prior_beta"]) if x else a.prior_beta, alpha=arm_alpha, beta=arm_beta,
-            ctr_mean=arm_alpha / (arm_alpha + arm_beta), ctr_low=float(low[0]), ctr_high=float(high[0]),
-            share=row.share if row else 0.0, prob_best=row.prob_best if row else 0.0,
-            expected_loss=row.expected_loss if row else None, paused=a.paused,
-        ))  # fmt: skip
+        current.append(
+            ArmDecision(
+                arm_id=saved_id(a),
+                letter=letters[saved_id(a)],
+                variant_id=a.variant_id,
+                headline=heads[saved_id(a)],
+                ad_name=a.ad_name,
+                ad_id=a.ad_id,
+                impressions=t.impressions,
+                clicks=t.clicks,
+                conversions=t.conversions,
+                spend=t.spend,
+                prior_alpha=float(x["prior_alpha"]) if x else a.prior_alpha,
+                prior_beta=float(x["prior_beta"]) if x else a.prior_beta,
+                alpha=arm_alpha,
+                beta=arm_beta,
+                ctr_mean=arm_alpha / (arm_alpha + arm_beta),
+                ctr_low=float(low[0]),
+                ctr_high=float(high[0]),
+                share=row.share if row else 0.0,
+                prob_best=row.prob_best if row else 0.0,
+                expected_loss=row.expected_loss if row else None,
+                paused=a.paused,
+            )
+        )
     daily = tuple(
         {
             "day": r.day,
@@ -1225,12 +1324,19 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
     new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
     srm = (latest.details or {}).get("srm") if latest else None
     return Dashboard(
-        experiment_id=experiment_id, name=experiment.name, status=experiment.status, policy=experiment.policy,
-        prior_source=experiment.prior_source, winner_arm_id=experiment.winner_arm_id, arms=tuple(current),
-        history=tuple(history), daily=daily,
+        experiment_id=experiment_id,
+        name=experiment.name,
+        status=experiment.status,
+        policy=experiment.policy,
+        prior_source=experiment.prior_source,
+        winner_arm_id=experiment.winner_arm_id,
+        arms=tuple(current),
+        history=tuple(history),
+        daily=daily,
         decisions=tuple((saved_id(d), _aware(d.created_at), d.summary) for d in decisions),
-        new_rows=new_rows, latest_srm_mismatch=bool(srm and srm.get("mismatch")),
-    )  # fmt: skip
+        new_rows=new_rows,
+        latest_srm_mismatch=bool(srm and srm.get("mismatch")),
+    )
 
 
 HISTORY_COLUMNS = (

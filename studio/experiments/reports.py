@@ -606,11 +606,22 @@ def import_report(
         learned_ad_ids=learned,
         warnings=parsed.warnings,
     )
-    audit.record(session, actor=actor, action="experiment.import_report", entity_type="experiment",
-                 entity_id=experiment_id, after={
-                     "file": upload.name, "platform": parsed.platform, "sha256": hashlib.sha256(data).hexdigest(),
-                     "imported": result.imported, "duplicates": duplicates, "bad_rows": len(result.bad_rows),
-                     "impressions": result.impressions, "clicks": result.clicks,
-                     "learned_ad_ids": {str(k): v for k, v in learned.items()},
-                 })  # fmt: skip
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.import_report",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        after={
+            "file": upload.name,
+            "platform": parsed.platform,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "imported": result.imported,
+            "duplicates": duplicates,
+            "bad_rows": len(result.bad_rows),
+            "impressions": result.impressions,
+            "clicks": result.clicks,
+            "learned_ad_ids": {str(k): v for k, v in learned.items()},
+        },
+    )
     return result

@@ -10,14 +10,17 @@ uses, through :func:`studio.copy.channels.check_fields`; exporters never restate
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from studio.brand.guidelines import PLATFORMS_FILE
+from studio.brand.platforms import PlatformSettings
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
 from studio.core.models import Arm, Asset, Campaign, Variant
+from studio.export.sheets import SheetFormat
 
 Severity = Literal["error", "warning"]
 MediaKind = Literal["image", "video"]
@@ -120,10 +123,24 @@ class ExportOptions:
     ----------
     pins : Google responsive search ads only: variant id -> its pins.
     default_pins : pins for every variant not in ``pins`` (e.g. "first headline at position 1").
+    existing_campaign : export into this campaign already in the ad account (its exact name)
+        instead of creating one: no campaign settings are needed and none are written.
+    worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
+        instead of filling the brand's TikTok template.
     """
 
     pins: Mapping[int, RsaPins] = field(default_factory=dict)
     default_pins: RsaPins | None = None
+    existing_campaign: str | None = None
+    worksheet: bool = False
+
+    def __post_init__(self) -> None:
+        if self.existing_campaign is not None and not self.existing_campaign.strip():
+            raise ValueError("existing_campaign is empty; give the campaign's name or leave it out")
+
+    def campaign_name(self, item: ExportItem) -> str:
+        """The campaign the item's ads go into: the existing one, or one named after studio's."""
+        return self.existing_campaign or item.campaign.name
 
     def pins_for(self, variant_id: int) -> RsaPins | None:
         return self.pins.get(variant_id, self.default_pins)
@@ -137,6 +154,8 @@ class ExportItem:
     campaign: Campaign
     assets: tuple[Asset, ...]
     arms: tuple[Arm, ...] = ()
+    settings: PlatformSettings = field(default_factory=PlatformSettings)
+    brand_root: Path | None = None
 
     @property
     def variant_id(self) -> int:
@@ -199,6 +218,10 @@ class MediaRules:
     targets : accepted sizes, preferred first; the first one a variant has goes in the sheet.
     image_max_bytes, video_max_bytes : the platform's file size limits.
     video_min_s, video_max_s : accepted video length, seconds.
+    video_min_kbps : the platform's bitrate floor (whole file, kilobits per second); 0 for none.
+    video_kbps : the constant bitrate videos are encoded at when the platform has a floor
+        (kilobits per second); 0 encodes at constant quality instead.
+    video_audio : ``"required"`` where the placement plays with sound.
     """
 
     need: MediaNeed
@@ -207,6 +230,9 @@ class MediaRules:
     video_max_bytes: int = 0
     video_min_s: float = 0.0
     video_max_s: float = 0.0
+    video_min_kbps: float = 0.0
+    video_kbps: int = 0
+    video_audio: Literal["optional", "required"] = "optional"
 
     def accepts(self, kind: str) -> bool:
         return any(t.kind == kind for t in self.targets)
@@ -223,6 +249,7 @@ class PreparedMedia:
     file_name : its name in the zip's ``media/`` folder (what the sheet refers to).
     data_path : where the encoded file lies until it is zipped (``None`` in a preview).
     sha256, size_bytes : of the encoded file (empty / 0 in a preview).
+    md5 : hex MD5 of the encoded file (empty in a preview); Meta's image hash.
     duration_s : video length, seconds.
     provenance : where the pixels came from (backend, model, seed, prompt hash, AI flag...).
     in_sheet : whether the sheet's row names this file.
@@ -233,10 +260,30 @@ class PreparedMedia:
     file_name: str
     data_path: Path | None = None
     sha256: str = ""
+    md5: str = ""
     size_bytes: int = 0
     duration_s: float | None = None
     provenance: Mapping[str, object] = field(default_factory=dict)
     in_sheet: bool = False
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """The sheet one export writes: its file name, header and any lines above the header.
+
+    Attributes
+    ----------
+    file_name : the sheet's name inside the zip.
+    columns : the header row, in order (a platform template's own header where there is one).
+    preamble : lines written above the header, unchanged (a template's instructions, or the
+        line that labels a worksheet as not an import file).
+    worksheet : the file is for a person to work from, not for the platform's importer.
+    """
+
+    file_name: str
+    columns: tuple[str, ...]
+    preamble: tuple[tuple[str, ...], ...] = ()
+    worksheet: bool = False
 
 
 class PlatformExporter(Protocol):
@@ -246,8 +293,9 @@ class PlatformExporter(Protocol):
     ----------
     platform : key, the same as :attr:`studio.copy.channels.ChannelSpec.platform`.
     label : human name, e.g. ``"Meta Ads Manager"``.
-    sheet_file : the sheet's name inside the zip.
-    columns : the sheet's header row, in order.
+    sheet_file : the sheet's name inside the zip (when :meth:`layout` keeps the default).
+    sheet_format : the encoding and delimiter the platform's importer reads.
+    columns : the sheet's header row, in order (when :meth:`layout` keeps the default).
     media : the media rules.
     import_hint : where in the platform's tool the sheet is imported.
     """
@@ -255,12 +303,34 @@ class PlatformExporter(Protocol):
     platform: str
     label: str
     sheet_file: str
+    sheet_format: SheetFormat
     columns: tuple[str, ...]
     media: MediaRules
     import_hint: str
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
         """Platform rules beyond the channel table (URL, objective, pins...)."""
+        ...
+
+    def layout(self, items: Sequence[ExportItem], options: ExportOptions) -> SheetLayout:
+        """The sheet this export writes (a brand's own template for TikTok)."""
+        ...
+
+    def check_all(self, items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
+        """Rules about the export as a whole: missing account settings, ads per ad group..."""
+        ...
+
+    def structure_rows(
+        self, items: Sequence[ExportItem], options: ExportOptions
+    ) -> list[dict[str, str]]:
+        """Rows written before the ads (campaigns, ad groups) where the format has them."""
+        ...
+
+    def link_media(
+        self, item: ExportItem, media: Sequence[PreparedMedia]
+    ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
+        """The planned media that go into the export, ``in_sheet`` where the sheet names them,
+        and warnings for those left out."""
         ...
 
     def rows(
@@ -323,3 +393,52 @@ def ad_name_problem(item: ExportItem, platform_label: str, max_length: int) -> l
             f"{max_length}: shorten the campaign name",
         )
     ]
+
+
+@dataclass(frozen=True)
+class SettingNeed:
+    """One account setting an export needs, and how to fill it in.
+
+    Attributes
+    ----------
+    path : where it goes in ``platforms.yaml``, e.g. ``"meta.page_id"``.
+    missing : whether the brand's file lacks it.
+    how : what to write, e.g. ``"the Facebook Page ID the ads run as (digits)"``.
+    """
+
+    path: str
+    missing: bool
+    how: str
+
+
+def settings_problems(
+    items: Sequence[ExportItem],
+    platform_label: str,
+    needs: Callable[[ExportItem], list[SettingNeed]],
+) -> list[ExportProblem]:
+    """One error per missing setting per brand, naming the file, the key and what to write."""
+    problems: list[ExportProblem] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        for need in needs(item):
+            key = (item.variant.brand, need.path)
+            if need.missing and key not in seen:
+                seen.add(key)
+                problems.append(
+                    ExportProblem(
+                        None,
+                        f"{item.variant.brand}/{PLATFORMS_FILE} · {need.path}",
+                        "settings_missing",
+                        f"{platform_label} needs {need.path}: {need.how}. Fill it in on the "
+                        "Brand page (or in the file) and export again",
+                    )
+                )
+    return problems
+
+
+def keep_media(
+    item: ExportItem, media: Sequence[PreparedMedia]
+) -> tuple[list[PreparedMedia], list[ExportProblem]]:
+    """:meth:`PlatformExporter.link_media` for platforms whose sheet names one file per ad:
+    every usable asset goes into the zip, the first (preferred) one is named in the sheet."""
+    return list(media), []

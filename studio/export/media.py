@@ -163,6 +163,13 @@ def plan_media(
                 )
             )
             continue
+        if asset.width < target.width or asset.height < target.height:
+            # Never blown up: a smaller source is written at its own size (same ratio), which
+            # the platform accepts as long as it is above the minimum checked next.
+            scale = min(asset.width / target.width, asset.height / target.height)
+            target = replace(
+                target, width=round(target.width * scale), height=round(target.height * scale)
+            )
         if asset.width < target.min_width or asset.height < target.min_height:
             problems.append(
                 ExportProblem(
@@ -207,8 +214,8 @@ def plan_media(
                 asset=asset, target=target, file_name=file_name(vid, asset.id or 0, target)
             )
         )
-    order = {target: i for i, target in enumerate(rules.targets)}
-    planned.sort(key=lambda p: (order[p.target], p.asset.id or 0))
+    order = {(t.kind, t.aspect): i for i, t in enumerate(rules.targets)}
+    planned.sort(key=lambda p: (order[p.target.kind, p.target.aspect], p.asset.id or 0))
     if planned:
         planned[0] = replace(planned[0], in_sheet=True)
     elif not any(p.severity == "error" for p in problems):
@@ -280,7 +287,9 @@ def _encode_image(
     return None
 
 
-def _encode_video(source: Path, output: Path, target: MediaTarget, asset: Any) -> None:
+def _encode_video(
+    source: Path, output: Path, target: MediaTarget, asset: Any, rules: MediaRules
+) -> None:
     from studio.imaging.probe import ffmpeg_exe, probe_video
     from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, read_video_provenance
 
@@ -310,8 +319,23 @@ def _encode_video(source: Path, output: Path, target: MediaTarget, asset: Any) -
         "libx264",
         "-preset",
         "veryfast",
-        "-crf",
-        "20",
+        *(
+            # Constant bitrate with filler: a simple clip cannot fall under the platform's floor.
+            [
+                "-b:v",
+                f"{rules.video_kbps}k",
+                "-minrate",
+                f"{rules.video_kbps}k",
+                "-maxrate",
+                f"{rules.video_kbps}k",
+                "-bufsize",
+                f"{2 * rules.video_kbps}k",
+                "-x264-params",
+                "nal-hrd=cbr",
+            ]
+            if rules.video_kbps
+            else ["-crf", "20"]
+        ),
         "-profile:v",
         "high",
         "-pix_fmt",
@@ -382,8 +406,9 @@ def prepare_media(
             output.write_bytes(data)
         else:
             try:
-                _encode_video(source, output, item.target, asset)
-                duration = probe_video(output).duration_s
+                _encode_video(source, output, item.target, asset, rules)
+                probe = probe_video(output)
+                duration = probe.duration_s
             except ValueError as exc:
                 problems.append(ExportProblem(vid, where, "media_encode", str(exc)))
                 continue
@@ -399,6 +424,29 @@ def prepare_media(
                 )
                 continue
             data = output.read_bytes()
+            if rules.video_audio == "required" and probe.audio_codec is None:
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "video_audio",
+                        f"video has no audio track; {platform_label} plays ads with sound: "
+                        "render it with music or a voice-over",
+                    )
+                )
+                continue
+            kbps = len(data) * 8 / 1000 / duration if duration else 0.0
+            if kbps < rules.video_min_kbps:
+                problems.append(
+                    ExportProblem(
+                        vid,
+                        where,
+                        "video_bitrate",
+                        f"video is {kbps:.0f} kb/s; {platform_label} needs at least "
+                        f"{rules.video_min_kbps:g} kb/s",
+                    )
+                )
+                continue
             if rules.video_max_bytes and len(data) > rules.video_max_bytes:
                 problems.append(
                     ExportProblem(
@@ -415,6 +463,7 @@ def prepare_media(
                 item,
                 data_path=output,
                 sha256=hashlib.sha256(data).hexdigest(),
+                md5=hashlib.md5(data, usedforsecurity=False).hexdigest(),
                 size_bytes=len(data),
                 duration_s=duration if duration is not None else asset.duration_s,
                 provenance=provenance,

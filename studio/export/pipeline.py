@@ -14,7 +14,8 @@
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
 4. **Encode** the media to the platform's specs in a private work folder beside the output
    (more checks: file size, video length).
-5. **Write** the sheet (formula-guarded, :mod:`studio.export.sheets`), the media and
+5. **Write** the sheet (in the encoding and delimiter its importer reads; a cell a spreadsheet
+   would run as a formula stops the export at step 3, :mod:`studio.export.sheets`), the media and
    ``manifest.json`` into a zip, staged as a hidden file beside the output.
 6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
    (which enforces the ``export`` permission), an :class:`~studio.core.models.ExportRecord` row and
@@ -34,15 +35,17 @@ import hashlib
 import json
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlmodel import Session
 
+from studio.brand.guidelines import BrandFileError
+from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
-from studio.copy.channels import check_fields
+from studio.copy.channels import check_fields, field_texts
 from studio.core import audit, files
 from studio.core.errors import NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
@@ -59,10 +62,11 @@ from studio.export.base import (
     NothingToExport,
     PlatformExporter,
     PreparedMedia,
+    SheetLayout,
     channels_of,
 )
 from studio.export.registry import get_exporter
-from studio.export.sheets import ENCODING, GuardedCell, csv_bytes, safe_rows
+from studio.export.sheets import formula_cells, sheet_bytes
 from studio.review import queries as review_queries
 from studio.review.accounts import Permission, require
 
@@ -146,8 +150,11 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
             campaign = variant_queries.get_campaign(session, campaign_id=scope.campaign_id)
         except NotFound as exc:
             raise NothingToExport(str(exc)) from None
-        found = list(export_queries.list_campaign_variants(
-            session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed))  # fmt: skip
+        found = list(
+            export_queries.list_campaign_variants(
+                session, campaign_id=scope.campaign_id, channels=channels, statuses=allowed
+            )
+        )
         if not found:
             counts = export_queries.count_campaign_statuses(
                 session, campaign_id=scope.campaign_id, channels=channels
@@ -202,11 +209,13 @@ class ExportPlan:
     exporter : the platform's exporter.
     scope : what was asked for.
     items : the variants, each with its campaign, assets and test arms.
-    rows : the sheet's rows as they will be written (formula-guarded), for variants without errors.
-    guarded : cells the formula guard changed.
+    rows : the sheet's rows as they will be written, for variants without errors (Meta's image
+        hashes are filled in once the images are encoded).
+    row_items : the items those rows are for.
+    layout : the sheet's file name, header and preamble.
     media : planned media files, per variant in preference order.
     problems : errors; the export is refused while there is any.
-    warnings : things to look at that do not stop it (truncation, guarded cells, unused assets).
+    warnings : things to look at that do not stop it (truncation, unused assets).
     """
 
     exporter: PlatformExporter
@@ -214,7 +223,8 @@ class ExportPlan:
     options: ExportOptions
     items: tuple[ExportItem, ...]
     rows: tuple[dict[str, str], ...]
-    guarded: tuple[GuardedCell, ...]
+    row_items: tuple[ExportItem, ...]
+    layout: SheetLayout
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
@@ -240,12 +250,13 @@ def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
     arms = export_queries.arms_for_variants(session, variant_ids=ids)
     return [
         ExportItem(
-            variant=v, campaign=campaigns[v.campaign_id],
+            variant=v,
+            campaign=campaigns[v.campaign_id],
             assets=tuple(a for a in assets if a.variant_id == v.id),
             arms=tuple(a for a in arms if a.variant_id == v.id),
         )
         for v in variants
-    ]  # fmt: skip
+    ]
 
 
 def _unapproved_warnings(session: Session, items: Sequence[ExportItem]) -> list[ExportProblem]:
@@ -278,6 +289,70 @@ def _field_problems(item: ExportItem, platform: str, label: str) -> list[ExportP
     ]
 
 
+def _formula_problems(
+    item: ExportItem, columns: Sequence[str], rows: Sequence[dict[str, str]]
+) -> list[ExportProblem]:
+    """A cell a spreadsheet would run as a formula stops the export, named by variant and field.
+
+    The cell is never altered (a leading apostrophe would change the ad the platform imports);
+    the copy or the campaign name has to be reworded instead.
+    """
+    fields = {text: where for where, text in field_texts(item.variant.channel, item.variant.fields)}
+    problems = []
+    for cell in formula_cells(columns, rows):
+        where = fields.get(cell.text, cell.column)
+        source = "the copy" if cell.text in fields else f"the {cell.column!r} column"
+        problems.append(
+            ExportProblem(
+                item.variant_id,
+                where,
+                "formula_cell",
+                f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+                f"formula ({cell.column!r} column); reword {source} so it starts otherwise "
+                "(the studio never alters ad text on the way out)",
+            )
+        )
+    return problems
+
+
+def _with_settings(
+    items: Sequence[ExportItem], brand_dir: Path
+) -> tuple[list[ExportItem], list[ExportProblem]]:
+    """Each item with its brand's ``platforms.yaml``; a file that does not validate is a problem."""
+    loaded: dict[str, tuple[PlatformSettings, list[BrandFileError]]] = {}
+    out, problems = [], []
+    for item in items:
+        brand = item.variant.brand
+        if brand not in loaded:
+            loaded[brand] = load_platform_settings(brand_dir / brand)
+            problems += [
+                ExportProblem(
+                    None,
+                    f"{e.file} · {e.field}",
+                    "settings_invalid",
+                    f"{e.problem}; fix the file on the Brand page",
+                )
+                for e in loaded[brand][1]
+            ]
+        out.append(replace(item, settings=loaded[brand][0], brand_root=brand_dir / brand))
+    return out, problems
+
+
+def _rows(
+    exporter: PlatformExporter,
+    items: Sequence[ExportItem],
+    media: Sequence[PreparedMedia],
+    options: ExportOptions,
+) -> list[dict[str, str]]:
+    """The sheet's rows: the format's campaign and ad group rows, then each item's ad rows."""
+    rows = list(exporter.structure_rows(items, options))
+    for item in items:
+        rows += exporter.rows(
+            item, [m for m in media if m.asset.variant_id == item.variant_id], options
+        )
+    return rows
+
+
 def plan_export(
     session: Session,
     *,
@@ -285,8 +360,12 @@ def plan_export(
     scope: ExportScope,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
 ) -> ExportPlan:
     """Select and check an export without writing anything (the Export page's preview).
+
+    ``brand_dir`` (default: the settings') holds each brand's ``platforms.yaml``, whose account
+    settings the platform's file needs; a missing one is listed as a problem naming the key.
 
     Raises
     ------
@@ -298,40 +377,61 @@ def plan_export(
     exporter = get_exporter(platform)
     options = options or ExportOptions()
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     require_exportable(variants)
-    items = _items(session, variants)
-    found: list[ExportProblem] = _unapproved_warnings(session, items)
-    rows: list[dict[str, str]] = []
+    items, found = _with_settings(_items(session, variants), brands)
+    found += _unapproved_warnings(session, items)
+    found += exporter.check_all(items, options)
+    export_ok = not any(p.severity == "error" for p in found)
+    layout = (
+        exporter.layout(items, options)
+        if export_ok
+        else SheetLayout(exporter.sheet_file, exporter.columns)
+    )
+    row_items: list[ExportItem] = []
     all_media: list[PreparedMedia] = []
     for item in items:
         mine = _field_problems(item, exporter.platform, exporter.label)
         channel_ok = not any(p.rule == "channel" for p in mine)
+        planned: list[PreparedMedia] = []
         if channel_ok:
             mine += exporter.check(item, options)
             planned, media_problems = media_mod.plan_media(
                 item, exporter.media, exporter.label, folder
             )
-            mine += media_problems
-            all_media += planned
+            planned, unlinked = exporter.link_media(item, planned)
+            mine += media_problems + unlinked
+        if export_ok and channel_ok and not any(p.severity == "error" for p in mine):
+            formula = _formula_problems(item, layout.columns, exporter.rows(item, planned, options))
+            mine += formula
+            if not formula:
+                row_items.append(item)
+                all_media += planned
         found += mine
-        if channel_ok and not any(p.severity == "error" for p in mine):
-            rows += exporter.rows(item, planned, options)
-    cells, guarded = safe_rows(exporter.columns, rows)
-    guarded_rows = [dict(zip(exporter.columns, row, strict=True)) for row in cells]
-    guard_warnings = [
-        ExportProblem(None, f"row {g.row} · {g.column}", "formula_guard",
-                      f"{g.original[:40]!r} starts with {g.original[:1]!r}, which a spreadsheet would run "
-                      "as a formula; written with a leading ' (delete it in the importer if the ad needs it)",
-                      "warning")
-        for g in guarded
-    ]  # fmt: skip
+    rows = _rows(exporter, row_items, all_media, options)
+    found += [
+        ExportProblem(
+            None,
+            f"row {cell.row} · {cell.column}",
+            "formula_cell",
+            f"{cell.text[:40]!r} starts with {cell.text[:1]!r}, which a spreadsheet runs as a "
+            "formula; rename it so it starts otherwise",
+        )
+        for cell in formula_cells(layout.columns, exporter.structure_rows(row_items, options))
+    ]
     return ExportPlan(
-        exporter=exporter, scope=scope, options=options, items=tuple(items), rows=tuple(guarded_rows),
-        guarded=tuple(guarded), media=tuple(all_media),
+        exporter=exporter,
+        scope=scope,
+        options=options,
+        items=tuple(items),
+        rows=tuple(rows),
+        row_items=tuple(row_items),
+        layout=layout,
+        media=tuple(all_media),
         problems=tuple(p for p in found if p.severity == "error"),
-        warnings=tuple([p for p in found if p.severity == "warning"] + guard_warnings),
-    )  # fmt: skip
+        warnings=tuple(p for p in found if p.severity == "warning"),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -367,18 +467,29 @@ def _test_results(session: Session, item: ExportItem) -> list[dict[str, Any]]:
                 "ctr": t.ctr if t else None,
             }
 
-        results.append({
-            "test_id": experiment.id, "name": experiment.name, "status": experiment.status,
-            "policy": experiment.policy, "started_at": _iso(experiment.created_at),
-            "ended_at": _iso(experiment.ended_at), "winner_arm_id": experiment.winner_arm_id,
-            "is_winner": experiment.winner_arm_id == arm.id, "this_arm": summary(arm),
-            "arms": [summary(a) for a in arms],
-            "latest_decision": None if decision is None else {
-                "at": _iso(decision.created_at), "shares": decision.shares,
-                "prob_best": decision.prob_best, "expected_loss": decision.expected_loss,
-                "summary": decision.summary,
-            },
-        })  # fmt: skip
+        results.append(
+            {
+                "test_id": experiment.id,
+                "name": experiment.name,
+                "status": experiment.status,
+                "policy": experiment.policy,
+                "started_at": _iso(experiment.created_at),
+                "ended_at": _iso(experiment.ended_at),
+                "winner_arm_id": experiment.winner_arm_id,
+                "is_winner": experiment.winner_arm_id == arm.id,
+                "this_arm": summary(arm),
+                "arms": [summary(a) for a in arms],
+                "latest_decision": None
+                if decision is None
+                else {
+                    "at": _iso(decision.created_at),
+                    "shares": decision.shares,
+                    "prob_best": decision.prob_best,
+                    "expected_loss": decision.expected_loss,
+                    "summary": decision.summary,
+                },
+            }
+        )
     return results
 
 
@@ -400,37 +511,92 @@ def build_manifest(
         audit_rows = audit.list_entries(
             session, entity_type="variant", entity_id=item.variant_id, limit=200
         )
-        variants.append({
-            "id": v.id, "revision": v.revision, "parent_id": v.parent_id,
-            "status_before": str(v.status), "status_after": S.exported.value,
-            "brand": v.brand, "persona": v.persona, "channel": v.channel,
-            "campaign": {"id": item.campaign.id, "name": item.campaign.name,
-                         "objective": item.campaign.objective, "landing_url": item.campaign.landing_url},
-            "ad_name": item.ad_name, "fields": v.fields,
-            "generation": {"backend": v.backend, "model": v.model, "seed": v.seed,
-                           "prompt_template": v.prompt_template, "prompt_hash": v.prompt_hash,
-                           "created_by": v.created_by, "created_at": _iso(v.created_at)},
-            "approval": {
-                "reviews": [{"reviewer": r.reviewer, "action": r.action, "from": r.from_status,
-                             "to": r.to_status, "comment": r.comment, "at": _iso(r.created_at)}
-                            for r in reviews if r.variant_id == v.id],
-                "audit": [{"at": _iso(e.at), "actor": e.actor, "action": e.action,
-                           "before": e.before, "after": e.after} for e in reversed(audit_rows)],
-            },
-            "scores": {"predicted_ctr": v.predicted_ctr, "ctr_low": v.ctr_low, "ctr_high": v.ctr_high,
-                       "explanation": v.ctr_explanation},
-            "compliance_violations": v.violations,
-            "tests": _test_results(session, item),
-            "assets": [{
-                "asset_id": m.asset.id, "kind": m.asset.kind, "file": f"{MEDIA_DIR}/{m.file_name}",
-                "in_sheet": m.in_sheet, "sha256": m.sha256, "bytes": m.size_bytes,
-                "width": m.target.width, "height": m.target.height, "aspect": m.target.aspect,
-                "duration_s": m.duration_s,
-                "source": {"path": m.asset.path, "sha256": m.asset.sha256, "width": m.asset.width,
-                           "height": m.asset.height, "size_label": m.asset.size_label},
-                "provenance": dict(m.provenance), "qc": m.asset.qc,
-            } for m in media if m.asset.variant_id == v.id],
-        })  # fmt: skip
+        variants.append(
+            {
+                "id": v.id,
+                "revision": v.revision,
+                "parent_id": v.parent_id,
+                "status_before": str(v.status),
+                "status_after": S.exported.value,
+                "brand": v.brand,
+                "persona": v.persona,
+                "channel": v.channel,
+                "campaign": {
+                    "id": item.campaign.id,
+                    "name": item.campaign.name,
+                    "objective": item.campaign.objective,
+                    "landing_url": item.campaign.landing_url,
+                },
+                "ad_name": item.ad_name,
+                "fields": v.fields,
+                "generation": {
+                    "backend": v.backend,
+                    "model": v.model,
+                    "seed": v.seed,
+                    "prompt_template": v.prompt_template,
+                    "prompt_hash": v.prompt_hash,
+                    "created_by": v.created_by,
+                    "created_at": _iso(v.created_at),
+                },
+                "approval": {
+                    "reviews": [
+                        {
+                            "reviewer": r.reviewer,
+                            "action": r.action,
+                            "from": r.from_status,
+                            "to": r.to_status,
+                            "comment": r.comment,
+                            "at": _iso(r.created_at),
+                        }
+                        for r in reviews
+                        if r.variant_id == v.id
+                    ],
+                    "audit": [
+                        {
+                            "at": _iso(e.at),
+                            "actor": e.actor,
+                            "action": e.action,
+                            "before": e.before,
+                            "after": e.after,
+                        }
+                        for e in reversed(audit_rows)
+                    ],
+                },
+                "scores": {
+                    "predicted_ctr": v.predicted_ctr,
+                    "ctr_low": v.ctr_low,
+                    "ctr_high": v.ctr_high,
+                    "explanation": v.ctr_explanation,
+                },
+                "compliance_violations": v.violations,
+                "tests": _test_results(session, item),
+                "assets": [
+                    {
+                        "asset_id": m.asset.id,
+                        "kind": m.asset.kind,
+                        "file": f"{MEDIA_DIR}/{m.file_name}",
+                        "in_sheet": m.in_sheet,
+                        "sha256": m.sha256,
+                        "bytes": m.size_bytes,
+                        "width": m.target.width,
+                        "height": m.target.height,
+                        "aspect": m.target.aspect,
+                        "duration_s": m.duration_s,
+                        "source": {
+                            "path": m.asset.path,
+                            "sha256": m.asset.sha256,
+                            "width": m.asset.width,
+                            "height": m.asset.height,
+                            "size_label": m.asset.size_label,
+                        },
+                        "provenance": dict(m.provenance),
+                        "qc": m.asset.qc,
+                    }
+                    for m in media
+                    if m.asset.variant_id == v.id
+                ],
+            }
+        )
     return {
         "format": MANIFEST_FORMAT,
         "platform": exporter.platform,
@@ -440,11 +606,13 @@ def build_manifest(
         "created_by": actor,
         "import_instructions": exporter.import_hint,
         "sheet": {
-            "file": exporter.sheet_file,
-            "columns": list(exporter.columns),
+            "file": plan.layout.file_name,
+            "columns": list(plan.layout.columns),
+            "preamble_lines": len(plan.layout.preamble),
+            "worksheet": plan.layout.worksheet,
             "rows": len(plan.rows),
-            "encoding": ENCODING,
-            "formula_guarded_cells": [g.as_dict() for g in plan.guarded],
+            "encoding": exporter.sheet_format.encoding,
+            "delimiter": exporter.sheet_format.delimiter,
         },
         "warnings": [w.as_dict() for w in plan.warnings],
         "files": files,
@@ -521,6 +689,7 @@ def export(
     actor: str,
     options: ExportOptions | None = None,
     asset_dir: Path | None = None,
+    brand_dir: Path | None = None,
     overwrite: bool = False,
     now: datetime | None = None,
 ) -> ExportResult:
@@ -560,7 +729,14 @@ def export(
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
-    plan = plan_export(session, platform=platform, scope=scope, options=options, asset_dir=folder)
+    plan = plan_export(
+        session,
+        platform=platform,
+        scope=scope,
+        options=options,
+        asset_dir=folder,
+        brand_dir=brand_dir,
+    )
     if plan.problems:
         raise ExportBlocked(plan.problems)
     exporter = plan.exporter
@@ -574,15 +750,17 @@ def export(
         )
         if problems:
             raise ExportBlocked(problems)
-        # The plan's rows are already guarded; guarding is idempotent (a quote is no trigger).
-        sheet, _ = csv_bytes(exporter.columns, plan.rows)
-        hashes = {exporter.sheet_file: hashlib.sha256(sheet).hexdigest()}
+        # Rows again, now that the files exist (Meta names images by their hash).
+        rows = _rows(exporter, plan.row_items, prepared, plan.options)
+        layout = plan.layout
+        sheet = sheet_bytes(layout.columns, rows, exporter.sheet_format, preamble=layout.preamble)
+        hashes = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
         hashes.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
         manifest = build_manifest(
             session, plan, prepared, actor=actor, created_at=moment, files=hashes
         )
         zipped = work / "export.zip"
-        _write_zip(zipped, exporter.sheet_file, sheet, prepared, manifest)
+        _write_zip(zipped, layout.file_name, sheet, prepared, manifest)
         data = zipped.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     staged = files.write_staged(output, data)
@@ -606,11 +784,22 @@ def export(
             created_by=actor,
         )
         audit.record(
-            session, actor=actor, action="export.create", entity_type="export", entity_id=record.id or 0,
-            after={"platform": exporter.platform, "scope": scope.label, "file": str(output.resolve()),
-                   "sha256": digest, "bytes": len(data), "variant_ids": plan.variant_ids,
-                   "rows": len(plan.rows), "media": [m.file_name for m in prepared]},
-        )  # fmt: skip
+            session,
+            actor=actor,
+            action="export.create",
+            entity_type="export",
+            entity_id=record.id or 0,
+            after={
+                "platform": exporter.platform,
+                "scope": scope.label,
+                "file": str(output.resolve()),
+                "sha256": digest,
+                "bytes": len(data),
+                "variant_ids": plan.variant_ids,
+                "rows": len(plan.rows),
+                "media": [m.file_name for m in prepared],
+            },
+        )
         session.flush()
         export_id = record.id
         assert export_id is not None
@@ -625,7 +814,14 @@ def export(
         session.rollback()  # which deletes the staged zip
         raise
     return ExportResult(
-        export_id=export_id, platform=exporter.platform, scope=scope.label, path=output, sha256=digest,
-        size_bytes=len(data), variant_ids=tuple(plan.variant_ids), rows=len(plan.rows),
-        media_files=tuple(m.file_name for m in prepared), warnings=plan.warnings,
-    )  # fmt: skip
+        export_id=export_id,
+        platform=exporter.platform,
+        scope=scope.label,
+        path=output,
+        sha256=digest,
+        size_bytes=len(data),
+        variant_ids=tuple(plan.variant_ids),
+        rows=len(plan.rows),
+        media_files=tuple(m.file_name for m in prepared),
+        warnings=plan.warnings,
+    )

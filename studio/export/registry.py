@@ -16,7 +16,22 @@ from __future__ import annotations
 from studio.core.plugins import PluginUnavailable, Registry
 from studio.export.base import PlatformExporter
 
-_MEMBERS = ("platform", "label", "sheet_file", "columns", "media", "import_hint", "check", "rows")
+#: Every member of :class:`~studio.export.base.PlatformExporter` the pipeline uses.
+_MEMBERS = (
+    "platform",
+    "label",
+    "sheet_file",
+    "sheet_format",
+    "columns",
+    "media",
+    "import_hint",
+    "layout",
+    "check",
+    "check_all",
+    "structure_rows",
+    "link_media",
+    "rows",
+)
 
 
 def _is_exporter(candidate: object) -> bool:

@@ -1,16 +1,15 @@
-"""Spreadsheet safety and CSV writing for the bulk-import sheets.
+"""Spreadsheet safety and the file formats of the bulk-import sheets.
 
 A cell whose text begins with ``=``, ``+``, ``-`` or ``@`` is read as a formula by Excel,
 LibreOffice and Google Sheets, and a leading tab or carriage return can smuggle one in ("CSV
-injection", OWASP). Ad copy comes from language models and from people, so every cell is
-passed through :func:`guard_cell`, which puts a single quote in front of such text: the
-spreadsheet then shows it as text and runs nothing (OWASP's recommended neutralisation). The
-quote changes the text the ad platform reads, so each guarded cell is reported back (the
-pipeline lists them as warnings in the preview and the manifest).
+injection", OWASP). The usual neutralisation, a leading apostrophe, changes the text the ad
+platform imports (a 30-character headline becomes 31 and is refused, or runs with the
+apostrophe). So the studio never alters a cell: :func:`formula_cells` finds every such cell
+and the pipeline refuses the export, naming the variant and the field to reword.
 
-Sheets are written as UTF-8 with a byte-order mark (Excel needs it to read accents; Google Ads
-Editor, Meta and TikTok accept it) and every cell quoted, so a comma, quote or line break in
-copy cannot shift columns.
+Each exporter declares its :class:`SheetFormat`: the encoding and delimiter its platform's
+importer reads. Every cell is quoted, so a comma, quote, tab or line break in copy cannot
+shift columns.
 """
 
 from __future__ import annotations
@@ -22,39 +21,56 @@ from dataclasses import dataclass
 
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-ENCODING = "utf-8-sig"
 
 
-def guard_cell(text: str) -> str:
-    """``text`` made safe to open in a spreadsheet: a leading quote if it could start a formula."""
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula (it starts with a trigger)."""
+    return text.startswith(FORMULA_TRIGGERS)
 
 
 @dataclass(frozen=True)
-class GuardedCell:
-    """A cell :func:`guard_cell` changed.
+class SheetFormat:
+    """How a platform's importer reads a sheet.
+
+    Attributes
+    ----------
+    encoding : Python codec name; ``"utf-8-sig"`` and ``"utf-16"`` write a byte-order mark.
+    delimiter : ``","`` or ``"\\t"``.
+    """
+
+    encoding: str = "utf-8-sig"
+    delimiter: str = ","
+
+    def __post_init__(self) -> None:
+        if self.delimiter not in (",", "\t"):
+            raise ValueError(f"delimiter must be ',' or a tab, got {self.delimiter!r}")
+
+
+#: UTF-8 with a byte-order mark, comma-separated (Meta, TikTok "CSV UTF-8", LinkedIn worksheet).
+UTF8_CSV = SheetFormat()
+
+
+@dataclass(frozen=True)
+class FormulaCell:
+    """A cell a spreadsheet would run as a formula.
 
     Attributes
     ----------
     row : 1-based data row (the header is row 0).
     column : the column's header.
-    original : the text before the quote was added.
+    text : the cell's text, unchanged.
     """
 
     row: int
     column: str
-    original: str
+    text: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "original": self.original}
+        return {"row": self.row, "column": self.column, "text": self.text}
 
 
-def safe_rows(
-    columns: Sequence[str], rows: Sequence[Mapping[str, str]]
-) -> tuple[list[list[str]], list[GuardedCell]]:
-    """Rows as lists in column order with every cell guarded, and the cells that were changed.
+def ordered_rows(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> list[list[str]]:
+    """Rows as lists in column order (absent columns empty).
 
     Raises
     ------
@@ -63,34 +79,55 @@ def safe_rows(
     """
     known = set(columns)
     out: list[list[str]] = []
-    guarded: list[GuardedCell] = []
     for number, row in enumerate(rows, start=1):
         unknown = set(row) - known
         if unknown:
             raise ValueError(f"row {number} has columns the sheet lacks: {sorted(unknown)}")
-        cells: list[str] = []
-        for column in columns:
-            text = str(row.get(column, ""))
-            safe = guard_cell(text)
-            if safe != text:
-                guarded.append(GuardedCell(number, column, text))
-            cells.append(safe)
-        out.append(cells)
-    return out, guarded
+        out.append([str(row.get(column, "")) for column in columns])
+    return out
 
 
-def csv_bytes(
-    columns: Sequence[str], rows: Sequence[Mapping[str, str]]
-) -> tuple[bytes, list[GuardedCell]]:
-    """The sheet as CSV bytes (UTF-8 with BOM, CRLF, every cell quoted) and the guarded cells."""
-    cells, guarded = safe_rows(columns, rows)
+def formula_cells(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> list[FormulaCell]:
+    """Every cell of ``rows`` that a spreadsheet would run as a formula, in row order."""
+    return [
+        FormulaCell(number, column, text)
+        for number, cells in enumerate(ordered_rows(columns, rows), start=1)
+        for column, text in zip(columns, cells, strict=True)
+        if is_formula_like(text)
+    ]
+
+
+def sheet_bytes(
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, str]],
+    sheet_format: SheetFormat = UTF8_CSV,
+    *,
+    preamble: Sequence[Sequence[str]] = (),
+) -> bytes:
+    """The sheet's bytes: optional ``preamble`` lines, the header, then the rows, CRLF, all quoted.
+
+    Cells are written exactly as given; callers refuse formula-like cells first
+    (:func:`formula_cells`).
+    """
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow([guard_cell(c) for c in columns])
-    writer.writerows(cells)
-    return buffer.getvalue().encode(ENCODING), guarded
+    writer = csv.writer(
+        buffer, delimiter=sheet_format.delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n"
+    )
+    writer.writerows(preamble)
+    writer.writerow(list(columns))
+    writer.writerows(ordered_rows(columns, rows))
+    return buffer.getvalue().encode(sheet_format.encoding)
 
 
-def read_csv(data: bytes) -> list[dict[str, str]]:
-    """Parse a sheet written by :func:`csv_bytes` back into rows (tests and previews)."""
-    return list(csv.DictReader(io.StringIO(data.decode(ENCODING), newline="")))
+def read_sheet(
+    data: bytes, sheet_format: SheetFormat = UTF8_CSV, *, skip: int = 0
+) -> list[dict[str, str]]:
+    """Parse a sheet written by :func:`sheet_bytes` back into rows (tests and previews).
+
+    ``skip`` lines before the header are ignored (a template's preamble).
+    """
+    text = data.decode(sheet_format.encoding)
+    lines = io.StringIO(text, newline="")
+    for _ in range(skip):
+        lines.readline()
+    return list(csv.DictReader(lines, delimiter=sheet_format.delimiter))

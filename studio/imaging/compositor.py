@@ -562,8 +562,16 @@ def _text_onto(layer: Image.Image, element: TextElement, origin: tuple[int, int]
 def _panel_layer(panel: Panel | None, box: Box, radius: int) -> Image.Image:
     layer = Image.new("RGBA", (box.width, box.height), (0, 0, 0, 0))
     if panel is not None:
-        local = Panel(Box(panel.box.left - box.left, panel.box.top - box.top, panel.box.right - box.left,
-                          panel.box.bottom - box.top), panel.color, panel.alpha)  # fmt: skip
+        local = Panel(
+            Box(
+                panel.box.left - box.left,
+                panel.box.top - box.top,
+                panel.box.right - box.left,
+                panel.box.bottom - box.top,
+            ),
+            panel.color,
+            panel.alpha,
+        )
         _rounded(ImageDraw.Draw(layer), local, radius)
     return layer
 
@@ -627,9 +635,14 @@ def end_card(copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Image.Image:
     pad_x = max(2, round(button_h * 0.45))
     inner = max(1, round(button_h * 0.2))
     probe = fit_text(
-        copy.cta, kit.body_font, Box(0, 0, safe.width - 2 * pad_x, button_h - 2 * inner),
-        max_size=max(2, round(button_h * 0.45)), min_size=max(1, round(button_h * 0.25)), align="center", valign="middle",
-    )  # fmt: skip
+        copy.cta,
+        kit.body_font,
+        Box(0, 0, safe.width - 2 * pad_x, button_h - 2 * inner),
+        max_size=max(2, round(button_h * 0.45)),
+        min_size=max(1, round(button_h * 0.25)),
+        align="center",
+        valign="middle",
+    )
     button_w = min(safe.width, probe.ink_box.width + 2 * pad_x)
     top = round(centre_y + logo_h / 2 + button_h * 0.6)
     left = round((width - button_w) / 2)
@@ -638,7 +651,14 @@ def end_card(copy: AdCopy, kit: BrandKit, fmt: AdFormat) -> Image.Image:
     cta_box = Box(
         left + pad_x // 2, top + inner, left + button_w - pad_x // 2, top + button_h - inner
     )
-    cta = fit_text(copy.cta, kit.body_font, cta_box, max_size=probe.font_size,
-                   min_size=max(1, round(button_h * 0.25)), align="center", valign="middle")  # fmt: skip
+    cta = fit_text(
+        copy.cta,
+        kit.body_font,
+        cta_box,
+        max_size=probe.font_size,
+        min_size=max(1, round(button_h * 0.25)),
+        align="center",
+        valign="middle",
+    )
     card = _text_onto(card, TextElement("cta", cta, kit.colors["cta_text"]), (0, 0))
     return card.convert("RGB")

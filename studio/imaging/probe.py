@@ -93,10 +93,26 @@ def probe_video(path: Path) -> VideoProbe:
                 break
             metadata[match.group(1)] = match.group(2)
     counted = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-progress", "pipe:2", "-i", str(path), "-map", "0:v:0",
-         "-c", "copy", "-f", "null", "-"],
-        capture_output=True, text=True, check=False,
-    ).stderr  # fmt: skip
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-progress",
+            "pipe:2",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stderr
     frame_counts = _FRAMES.findall(counted)
     frames = int(frame_counts[-1]) if frame_counts else 0
     fps = float(video.group(5))

@@ -60,8 +60,17 @@ HEADLINE_IN_S = 0.6
 VIDEO_PANEL_ALPHA = 0.85
 #: libx264's presets, fastest first (each trades encoding speed against file size).
 X264_PRESETS = (
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo",
-)  # fmt: skip
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+)
 # Source image is this much larger than the frame, so the camera can pan without leaving it.
 _MARGIN = 1.12
 #: Blend weights are integers out of this (8-bit fixed point): a weight of 256 is fully on.

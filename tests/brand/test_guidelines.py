@@ -141,4 +141,5 @@ def test_editable_files_lists_guidelines_and_personas(brand_dir):
     files = editable_files(brand_dir)
     assert "ledgerly/guideline.yaml" in files
     assert "halden-coffee/personas/home-baristas.yaml" in files
-    assert len(files) == 8
+    assert "ledgerly/platforms.yaml" in files  # export account settings (issue 14)
+    assert len(files) == 10

@@ -25,12 +25,19 @@ GOOD_RSA = {
 }
 GOOD = {
     "google_rsa": GOOD_RSA,
-    "meta_feed": {"primary_text": "Fresh beans at your door.", "headline": "Roasted to order",
-                  "description": "Shop now", "call_to_action": "SHOP_NOW"},
-    "linkedin_sponsored": {"intro_text": "Close the month in an afternoon.", "headline": "Bookkeeping, done",
-                           "call_to_action": "REQUEST_DEMO"},
+    "meta_feed": {
+        "primary_text": "Fresh beans at your door.",
+        "headline": "Roasted to order",
+        "description": "Shop now",
+        "call_to_action": "SHOP_NOW",
+    },
+    "linkedin_sponsored": {
+        "intro_text": "Close the month in an afternoon.",
+        "headline": "Bookkeeping, done",
+        "call_to_action": "REQUEST_DEMO",
+    },
     "tiktok": {"ad_text": "Fresh beans at your door.", "call_to_action": "SHOP_NOW"},
-}  # fmt: skip
+}
 
 
 def rules(violations: list[Violation]) -> set[str]:
@@ -69,8 +76,16 @@ def test_table_holds_the_platform_limits():
         12,
         100,
         False,
-        ("#",),
+        ("#", "{", "}", "@"),
     )
+    assert not tiktok.allow_links
+    # Google and TikTok count double-width characters as 2; Meta and LinkedIn document no such rule.
+    assert {c.id: c.counting for c in CHANNELS.values()} == {
+        "google_rsa": "double_width",
+        "meta_feed": "characters",
+        "linkedin_sponsored": "characters",
+        "tiktok": "double_width",
+    }
     assert set(CHANNELS) == set(ChannelId.__args__)  # type: ignore[attr-defined]
 
 

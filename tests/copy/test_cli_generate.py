@@ -19,9 +19,26 @@ def test_generate_saves_drafts_and_writes_json(people_env, tmp_path):
     out = tmp_path / "variants.json"
     result = runner.invoke(
         app,
-        ["generate", "--brand", "ledgerly", "--persona", "freelancers", "--channel", "tiktok",
-         "--channel", "google_rsa", "-n", "2", "--objective", "leads", "--output", str(out), "--as", "cara"],
-    )  # fmt: skip
+        [
+            "generate",
+            "--brand",
+            "ledgerly",
+            "--persona",
+            "freelancers",
+            "--channel",
+            "tiktok",
+            "--channel",
+            "google_rsa",
+            "-n",
+            "2",
+            "--objective",
+            "leads",
+            "--output",
+            str(out),
+            "--as",
+            "cara",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "4 drafts saved, 0 flagged" in result.output
     records = json.loads(out.read_text())

@@ -71,8 +71,11 @@ def test_required_disclaimer_missing_fails_and_present_passes(halden, ledgerly):
     }
     assert halden.check("google_rsa", rsa).passed
     # Ledgerly's Meta disclaimer belongs in the primary text, not anywhere else.
-    meta = {"primary_text": "Get paid on time.", "headline": "Ledgerly is not a bank. Payments by Stripe.",
-            "call_to_action": "SIGN_UP"}  # fmt: skip
+    meta = {
+        "primary_text": "Get paid on time.",
+        "headline": "Ledgerly is not a bank. Payments by Stripe.",
+        "call_to_action": "SIGN_UP",
+    }
     assert "disclaimer" in ledgerly.check("meta_feed", meta).rules()
 
 
@@ -106,8 +109,11 @@ def test_unbacked_numbers_fail(halden, text, token):
 
 
 def test_numbers_inside_the_disclaimer_are_exempt(halden):
-    fields = {"intro_text": "Beans roasted to order. Offer ends 31 Dec 2026.", "headline": "Fresh beans",
-              "call_to_action": "SUBSCRIBE"}  # fmt: skip
+    fields = {
+        "intro_text": "Beans roasted to order. Offer ends 31 Dec 2026.",
+        "headline": "Fresh beans",
+        "call_to_action": "SUBSCRIBE",
+    }
     assert halden.check("linkedin_sponsored", fields).passed
 
 

@@ -300,11 +300,23 @@ def test_run_generation_checks_the_role_before_any_work(session, halden):
 )
 def test_saving_generated_variants_needs_the_generate_permission(session, halden, actor, message):
     add_people(session)
-    create_user(session, actor="ada", username="dana", display_name="Dana", role="creative",
-                password="a long enough passphrase")  # fmt: skip
+    create_user(
+        session,
+        actor="ada",
+        username="dana",
+        display_name="Dana",
+        role="creative",
+        password="a long enough passphrase",
+    )
     set_active(session, actor="ada", username="dana", active=False)
-    campaign = create_campaign(session, brand="halden-coffee", name="Spring", objective="sales",
-                               landing_url="https://halden.example", created_by="cara")  # fmt: skip
+    campaign = create_campaign(
+        session,
+        brand="halden-coffee",
+        name="Spring",
+        objective="sales",
+        landing_url="https://halden.example",
+        created_by="cara",
+    )
     result = generate_variants(make_request(halden, n=1), OfflineCopyWriter())
     with pytest.raises(AuthError, match=re.escape(message)):
         save_variants(session, campaign=campaign, result=result, created_by=actor)

@@ -25,9 +25,13 @@ FAST = {"retry-after-ms": "5"}  # the SDK honours it: keeps backoff short in tes
 
 def writer_for(server, **kwargs) -> OpenAICopyWriter:
     settings = Settings(
-        llm_backend="openai", openai_base_url=server.url, openai_api_key="sk-test", openai_model="studio-test",
-        openai_timeout_s=kwargs.pop("timeout_s", 5.0), openai_max_retries=kwargs.pop("max_retries", 2),
-    )  # fmt: skip
+        llm_backend="openai",
+        openai_base_url=server.url,
+        openai_api_key="sk-test",
+        openai_model="studio-test",
+        openai_timeout_s=kwargs.pop("timeout_s", 5.0),
+        openai_max_retries=kwargs.pop("max_retries", 2),
+    )
     return OpenAICopyWriter.from_settings(settings)
 
 

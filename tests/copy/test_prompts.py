@@ -27,10 +27,18 @@ def test_copy_prompt_carries_brand_persona_channel_and_limits(catalog):
     assert prompt.sha256 == hashlib.sha256((PROMPTS_DIR / "copy.j2").read_bytes()).hexdigest()
     assert prompt.sha256 == template_sha256("copy.j2")
     for expected in (
-        "Halden Coffee Roasters", "Gift buyers", "last-minute shipping worries", "50% off your first bag",
-        "https://haldencoffee.example/gift", "New subscribers only. Cancel anytime.", "12-100 characters",
-        "No emoji", 'No "#"', "cheap", "Rated 4.8 out of 5 by 9,000 subscribers",
-    ):  # fmt: skip
+        "Halden Coffee Roasters",
+        "Gift buyers",
+        "last-minute shipping worries",
+        "50% off your first bag",
+        "https://haldencoffee.example/gift",
+        "New subscribers only. Cancel anytime.",
+        "12-100 characters",
+        "No emoji",
+        'No "#"',
+        "cheap",
+        "Rated 4.8 out of 5 by 9,000 subscribers",
+    ):
         assert expected in prompt.text, expected
     assert '"ad_text"' in prompt.text  # the JSON schema
     assert "Fix your previous attempt" not in prompt.text

@@ -70,9 +70,17 @@ def _rows(session: Session) -> tuple[Variant, Campaign]:
     session.add(campaign)
     session.flush()
     variant = Variant(
-        campaign_id=campaign.id, brand="b", persona="p", channel="meta_feed", backend="offline",
-        model="m", seed=0, prompt_template="t", prompt_hash="h", created_by="u",
-    )  # fmt: skip
+        campaign_id=campaign.id,
+        brand="b",
+        persona="p",
+        channel="meta_feed",
+        backend="offline",
+        model="m",
+        seed=0,
+        prompt_template="t",
+        prompt_hash="h",
+        created_by="u",
+    )
     session.add(variant)
     session.flush()
     return variant, campaign
@@ -135,8 +143,12 @@ def test_every_member_round_trips_through_the_database(database_url):
         experiments = session.exec(select(Experiment).order_by(Experiment.id)).all()
         assert [e.status for e in experiments] == list(ExperimentStatus)
         assert all(type(e.policy) is AllocationPolicy for e in experiments)
-        assert [e.prior_source for e in experiments] == [PriorSource.flat, PriorSource.pooled,
-                                                         PriorSource.predictor, PriorSource.flat]  # fmt: skip
+        assert [e.prior_source for e in experiments] == [
+            PriorSource.flat,
+            PriorSource.pooled,
+            PriorSource.predictor,
+            PriorSource.flat,
+        ]
         assert {u.role for u in session.exec(select(User)).all()} == set(Role)
         # Filters take members or their text alike.
         running = select(Experiment).where(Experiment.status == "running")
@@ -146,9 +158,11 @@ def test_every_member_round_trips_through_the_database(database_url):
         stored = connection.execute(text("SELECT status, policy FROM experiment ORDER BY id")).all()
         # The database holds plain strings, exactly the values (no enum names, no casts).
         assert [tuple(row) for row in stored] == [
-            ("running", "thompson"), ("paused", "top_two"), ("stopped", "thompson"),
+            ("running", "thompson"),
+            ("paused", "top_two"),
+            ("stopped", "thompson"),
             ("completed", "top_two"),
-        ]  # fmt: skip
+        ]
         raw = connection.execute(text("SELECT kind FROM asset ORDER BY id")).scalars().all()
         assert raw == ["image", "video"]
 
@@ -158,9 +172,14 @@ def test_a_value_outside_the_vocabulary_is_refused_before_it_is_written(database
     with Session(engine) as session:
         variant, _ = _rows(session)
         session.add(
-            Review(variant_id=variant.id, reviewer="r", action="approve", from_status="drafted",
-                   to_status="in_review")
-        )  # fmt: skip
+            Review(
+                variant_id=variant.id,
+                reviewer="r",
+                action="approve",
+                from_status="drafted",
+                to_status="in_review",
+            )
+        )
         with pytest.raises(StatementError) as caught:
             session.flush()
     error = caught.value.orig

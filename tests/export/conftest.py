@@ -104,13 +104,35 @@ def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("video")
     encoded = folder / "clip.mp4"
     subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-         "-f", "lavfi", "-i", "testsrc2=size=540x960:rate=12:duration=5.5",
-         "-f", "lavfi", "-i", "sine=frequency=440:duration=5.5",
-         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest",
-         *ffmpeg_metadata_args(PROVENANCE), str(encoded)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=540x960:rate=12:duration=5.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=5.5",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+            *ffmpeg_metadata_args(PROVENANCE),
+            str(encoded),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return encoded
 
 

@@ -16,6 +16,8 @@ from studio.cli.export import parse_pins
 from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
 from studio.export import RsaPins
+from studio.export.google_ads import EDITOR_FORMAT
+from studio.export.sheets import read_sheet
 from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
 
 runner = CliRunner()
@@ -161,11 +163,10 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
-    sheet = archive.read(manifest["sheet"]["file"]).decode("utf-8-sig")
+    sheet = read_sheet(archive.read(manifest["sheet"]["file"]), EDITOR_FORMAT)
     assert manifest["variants"][0]["id"] == winner.id
-    header, row = sheet.splitlines()[:2]
-    cells = dict(zip(header.split('","'), row.split('","'), strict=True))
-    assert cells["Headline 1 position"] == "1" and cells["Description 1 position"] == "1"
+    ad = sheet[-1]  # after the campaign and ad group rows
+    assert ad["Headline 1 position"] == "1" and ad["Description 1 position"] == "1"
 
 
 @pytest.mark.parametrize(
@@ -178,6 +179,11 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
             "exactly one of --campaign ID or --test ID",
         ),
         (["--platform", "meta", "--campaign", "1", "--pin", "1:h1=1"], "--pin applies to Google"),
+        (["--platform", "meta", "--campaign", "1", "--worksheet"], "--worksheet applies to TikTok"),
+        (
+            ["--platform", "meta", "--campaign", "1", "--existing-campaign", " "],
+            "--existing-campaign: existing_campaign is empty",
+        ),
     ],
 )
 def test_bad_arguments_are_explained(studio_env, tmp_path, args, message):
@@ -221,3 +227,32 @@ def test_parse_pins():
     for bad in ("12", "x:h1=1", "12:h0=1", "12:k1=1"):
         with pytest.raises(typer.BadParameter):
             parse_pins([bad])
+
+
+def test_export_into_an_existing_google_campaign(db, tmp_path):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    output = tmp_path / "existing.zip"
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "--platform",
+            "google_ads",
+            "--campaign",
+            str(campaign_id),
+            "--output",
+            str(output),
+            "--as",
+            "mia",
+            "--existing-campaign",
+            "Brand | Search",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Google Ads Editor: Account > Import" in result.output  # how to import it
+    archive = zipfile.ZipFile(output)
+    manifest = json.loads(archive.read("manifest.json"))
+    rows = read_sheet(archive.read(manifest["sheet"]["file"]), EDITOR_FORMAT)
+    assert [r["Campaign"] for r in rows] == ["Brand | Search", "Brand | Search"]  # group, ad
+    assert all(r["Campaign Type"] == "" for r in rows)

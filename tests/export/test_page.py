@@ -140,7 +140,8 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     at.selectbox(key="export_platform").set_value("google_ads").run()
     at.radio(key="export_kind").set_value("test").run()
     at.checkbox(key="export_pin_first").check().run()
-    assert list(at.dataframe[0].value["Headline 1 position"]) == ["1"]
+    # The campaign and ad group rows come first; the ad row carries the pin.
+    assert list(at.dataframe[0].value["Headline 1 position"].fillna("")) == ["", "", "1"]
     at.button(key="export_run").click().run()
     assert not at.exception, at.exception
     manifest = json.loads(
@@ -148,3 +149,39 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     )
     assert manifest["scope"] == f"test:{experiment.id}"
     assert manifest["variants"][0]["tests"][0]["is_winner"]
+
+
+def test_a_linkedin_export_is_labelled_a_worksheet(db, studio_env):
+    campaign_id = make_campaign(db, objective="leads")
+    variant = make_variant(db, campaign_id=campaign_id, channel="linkedin_sponsored")
+    add_image(
+        db,
+        variant_id=variant.id,
+        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
+        width=1200,
+        height=628,
+    )
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("linkedin").run()
+    assert not at.exception, at.exception
+    assert any("is a worksheet, not an import file" in w.value for w in at.warning)
+    assert any("linkedin_WORKSHEET_not_an_import_file.csv" in s.value for s in at.subheader)
+
+
+def test_a_missing_account_setting_is_listed_and_export_disabled(db, studio_env):
+    brand_dir = Path(studio_env["STUDIO_BRAND_DIR"])
+    (brand_dir / "halden-coffee" / "platforms.yaml").write_text("meta: {}\n")
+    campaign_id = make_campaign(db)
+    variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
+    add_image(
+        db,
+        variant_id=variant.id,
+        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
+        width=1080,
+        height=1080,
+    )
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("meta").run()
+    problems = at.dataframe[0].value
+    assert "halden-coffee/platforms.yaml · meta.page_id" in list(problems["location"])
+    assert at.button(key="export_run").disabled

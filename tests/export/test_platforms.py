@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -13,13 +14,27 @@ from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.export import ExportBlocked, ExportOptions, ExportScope, RsaPins, export, plan_export
-from studio.export.sheets import read_csv
+from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
 
-#: The issue's and the platforms' column names, written out independently of studio.export.
+#: The platforms' column names, written out independently of studio.export.
 GOOGLE_COLUMNS = (
-    ["Campaign", "Ad group", "Ad type", "Ad status"]
+    [
+        "Campaign",
+        "Campaign Type",
+        "Networks",
+        "Budget",
+        "Budget type",
+        "Bid Strategy Type",
+        "Languages",
+        "EU political ads",
+        "Campaign Status",
+        "Ad Group",
+        "Ad Group Status",
+        "Ad type",
+        "Status",
+    ]
     + [f"Headline {i}" for i in range(1, 16)]
     + [f"Headline {i} position" for i in range(1, 16)]
     + [f"Description {i}" for i in range(1, 5)]
@@ -27,28 +42,72 @@ GOOGLE_COLUMNS = (
     + ["Path 1", "Path 2", "Final URL"]
 )
 META_COLUMNS = [
-    "Campaign Name", "Campaign Status", "Campaign Objective", "Buying Type", "Ad Set Name",
-    "Ad Set Run Status", "Ad Name", "Ad Status", "Title", "Body", "Link Description", "Link",
-    "Call to Action", "Image File Name", "Video File Name",
-]  # fmt: skip
+    "Campaign Name",
+    "Campaign Status",
+    "Campaign Objective",
+    "Buying Type",
+    "Special Ad Categories",
+    "Special Ad Category Country",
+    "Ad Set Name",
+    "Ad Set Run Status",
+    "Ad Set Daily Budget",
+    "Ad Set Time Start",
+    "Optimization Goal",
+    "Billing Event",
+    "Countries",
+    "Age Min",
+    "Age Max",
+    "Publisher Platforms",
+    "Facebook Positions",
+    "Instagram Positions",
+    "Link Object ID",
+    "Instagram Account ID",
+    "Ad Name",
+    "Ad Status",
+    "Title",
+    "Body",
+    "Link Description",
+    "Link",
+    "Call to Action",
+    "Image Hash",
+]
 LINKEDIN_COLUMNS = [
-    "Campaign Group Name", "Campaign Name", "Campaign Objective", "Ad Format", "Ad Name", "Ad Status",
-    "Introductory Text", "Headline", "Destination URL", "Call to Action", "Image File Name", "Video File Name",
-]  # fmt: skip
+    "Campaign Group Name",
+    "Campaign Name",
+    "Campaign Objective",
+    "Ad Format",
+    "Ad Name",
+    "Ad Status",
+    "Introductory Text",
+    "Headline",
+    "Destination URL",
+    "Call to Action",
+    "Image File Name",
+    "Video File Name",
+]
 TIKTOK_COLUMNS = [
-    "Campaign Name", "Advertising Objective", "Ad Group Name", "Ad Name", "Ad Status", "Ad Format",
-    "Ad Text", "Call to Action", "Landing Page URL", "Video File Name",
-]  # fmt: skip
+    "Campaign Name",
+    "Advertising Objective",
+    "Ad Group Name",
+    "Ad Name",
+    "Ad Status",
+    "Ad Format",
+    "Ad Text",
+    "Call to Action",
+    "Landing Page URL",
+    "Video File Name",
+]
 
 
 def open_zip(path: Path) -> tuple[list[str], list[dict[str, str]], dict, zipfile.ZipFile]:
     archive = zipfile.ZipFile(path)
     manifest = json.loads(archive.read("manifest.json"))
     raw = archive.read(manifest["sheet"]["file"])
-    assert raw.startswith(b"\xef\xbb\xbf"), "sheets are UTF-8 with a BOM so Excel reads accents"
-    header = raw.decode("utf-8-sig").splitlines()[0]
-    columns = [c.strip('"') for c in header.split('","')]
-    return columns, read_csv(raw), manifest, archive
+    sheet_format = SheetFormat(manifest["sheet"]["encoding"], manifest["sheet"]["delimiter"])
+    skip = manifest["sheet"]["preamble_lines"]
+    header = raw.decode(sheet_format.encoding).splitlines()[skip]
+    columns = [c.strip('"') for c in header.split(f'"{sheet_format.delimiter}"')]
+    return columns, read_sheet(raw, sheet_format, skip=skip), manifest, archive
 
 
 def run(
@@ -58,6 +117,7 @@ def run(
     platform: str,
     scope: ExportScope,
     options: ExportOptions | None = None,
+    brand_dir: Path | None = None,
 ) -> Path:
     output = tmp_path / f"{platform}.zip"
     export(
@@ -68,9 +128,14 @@ def run(
         actor="mia",
         options=options,
         asset_dir=asset_dir,
+        brand_dir=brand_dir,
     )
     session.commit()
     return output
+
+
+def set_platform_settings(brand_dir: Path, text: str, brand: str = "halden-coffee") -> None:
+    (brand_dir / brand / "platforms.yaml").write_text(text, encoding="utf-8")
 
 
 # --------------------------------------------------------------------------------------------
@@ -78,7 +143,7 @@ def run(
 # --------------------------------------------------------------------------------------------
 
 
-def test_google_sheet_has_editor_columns_and_one_row_per_variant(
+def test_google_editor_file_has_campaign_ad_group_and_ad_rows_all_paused(
     session, people, tmp_path, asset_dir
 ):
     campaign_id = make_campaign(session)
@@ -91,32 +156,42 @@ def test_google_sheet_has_editor_columns_and_one_row_per_variant(
     second = make_variant(
         session, campaign_id=campaign_id, channel="google_rsa", fields=fields, persona="gift-buyers"
     )
-    make_variant(
-        session, campaign_id=campaign_id, channel="meta_feed"
-    )  # another platform: not exported
+    make_variant(session, campaign_id=campaign_id, channel="meta_feed")  # not for Google
     options = ExportOptions(pins={second.id: RsaPins(headlines={0: 1, 1: 2}, descriptions={3: 1})})
     path = run(
         session, tmp_path, asset_dir, "google_ads", ExportScope.campaign(campaign_id), options
     )
 
     columns, rows, manifest, archive = open_zip(path)
+    raw = archive.read(manifest["sheet"]["file"])
+    assert raw.startswith(b"\xff\xfe"), "UTF-16LE with a byte-order mark, as Editor exports"
+    assert b"\t" in raw and manifest["sheet"]["delimiter"] == "\t"
     assert columns == GOOGLE_COLUMNS
     assert [v["id"] for v in manifest["variants"]] == [first.id, second.id]
-    assert len(rows) == 2
-    one, two = rows
-    assert one["Campaign"] == "Spring subscriptions"
-    assert one["Ad group"] == "Spring subscriptions | home-baristas"
+    campaign_row, group_one, group_two, one, two = rows
+    # The campaign row: what a new Search campaign needs (budget, bidding, languages, EU answer).
+    assert campaign_row["Campaign"] == "Spring subscriptions"
+    assert (campaign_row["Campaign Type"], campaign_row["Networks"]) == ("Search", "Google search")
+    assert (campaign_row["Budget"], campaign_row["Budget type"]) == ("25.00", "Daily")
+    assert campaign_row["Bid Strategy Type"] == "Maximize clicks"
+    assert campaign_row["Languages"] == "en"
+    assert campaign_row["EU political ads"] == "Doesn't have EU political ads"
+    assert campaign_row["Campaign Status"] == "Paused" and campaign_row["Ad Group"] == ""
+    assert (group_one["Ad Group"], group_one["Ad Group Status"]) == (
+        "Spring subscriptions | home-baristas",
+        "Paused",
+    )
+    assert group_two["Ad Group"] == "Spring subscriptions | gift-buyers"
+    assert one["Ad Group"] == "Spring subscriptions | home-baristas"
     assert one["Ad type"] == "Responsive search ad"
-    assert one["Ad status"] == "Paused"
+    assert one["Status"] == "Paused" and one["Campaign Status"] == "" and one["Budget"] == ""
     assert [one[f"Headline {i}"] for i in (1, 2, 3)] == FIELDS["google_rsa"]["headlines"]
     assert one["Headline 4"] == "" and one["Headline 1 position"] == ""
     assert one["Description 2"] == FIELDS["google_rsa"]["descriptions"][1]
     assert (one["Path 1"], one["Path 2"]) == ("coffee", "subscribe")
     assert one["Final URL"] == "https://haldencoffee.example/spring"
-    assert (
-        two["Headline 15"] == "Headline text 14"
-        and two["Description 4"] == "Description text number 3."
-    )
+    assert two["Headline 15"] == "Headline text 14"
+    assert two["Description 4"] == "Description text number 3."
     assert (two["Headline 1 position"], two["Headline 2 position"], two["Headline 3 position"]) == (
         "1",
         "2",
@@ -124,6 +199,93 @@ def test_google_sheet_has_editor_columns_and_one_row_per_variant(
     )
     assert two["Description 4 position"] == "1"
     assert [n for n in archive.namelist() if n.startswith("media/")] == []  # text-only ads
+
+
+def test_google_into_an_existing_campaign_writes_no_campaign_row(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, "google_ads: {}\n")  # nothing: an existing campaign needs none
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    options = ExportOptions(existing_campaign="Brand | Search | UK")
+    path = run(
+        session,
+        tmp_path,
+        asset_dir,
+        "google_ads",
+        ExportScope.campaign(campaign_id),
+        options,
+        brand_dir=brand_dir,
+    )
+    _columns, rows, _manifest, _archive = open_zip(path)
+    group, ad = rows
+    assert group["Campaign"] == ad["Campaign"] == "Brand | Search | UK"
+    assert group["Campaign Type"] == "" and group["Ad Group Status"] == "Paused"
+
+
+def test_a_missing_setting_lists_what_to_fill_in_and_writes_nothing(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, "google_ads:\n  daily_budget: 10\n  languages: [en]\n")
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert {(p.location, p.rule) for p in plan.problems} == {
+        ("halden-coffee/platforms.yaml · google_ads.bid_strategy", "settings_missing"),
+        ("halden-coffee/platforms.yaml · google_ads.eu_political_ads", "settings_missing"),
+    }
+    assert plan.rows == ()
+    eu = next(p for p in plan.problems if "eu_political_ads" in p.location)
+    assert "true or false" in eu.message and "Brand page" in eu.message
+    with pytest.raises(ExportBlocked):
+        run(
+            session,
+            tmp_path,
+            asset_dir,
+            "google_ads",
+            ExportScope.campaign(campaign_id),
+            brand_dir=brand_dir,
+        )
+    assert not (tmp_path / "google_ads.zip").exists()
+
+
+def test_an_invalid_settings_file_is_reported(session, people, asset_dir, brand_dir):
+    set_platform_settings(brand_dir, "meta:\n  special_ad_categories: [GAMBLING]\n")
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    plan = plan_export(
+        session,
+        platform="meta",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    invalid = [p for p in plan.problems if p.rule == "settings_invalid"]
+    assert invalid and "special_ad_categories" in invalid[0].location
+    assert "'GAMBLING' is not allowed" in invalid[0].message
+
+
+def test_more_than_three_rsas_in_an_ad_group_are_warned_about(session, people, asset_dir):
+    campaign_id = make_campaign(session)
+    for i in range(4):
+        make_variant(
+            session,
+            campaign_id=campaign_id,
+            channel="google_rsa",
+            fields=dict(FIELDS["google_rsa"], headlines=[f"Fresh beans {i}", "Roasted", "Halden"]),
+        )
+    plan = plan_export(
+        session, platform="google_ads", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+    )
+    assert plan.ok
+    (warning,) = [w for w in plan.warnings if w.rule == "ads_per_ad_group"]
+    assert "4 responsive search ads" in warning.message and "at most 3" in warning.message
 
 
 def test_google_limits_come_from_the_channel_table(session, people, asset_dir):
@@ -180,36 +342,82 @@ def test_google_pins_are_checked(session, people, asset_dir):
 # --------------------------------------------------------------------------------------------
 
 
-def test_meta_sheet_columns_enum_cta_paused_and_resized_image(session, people, tmp_path, asset_dir):
+def test_meta_rows_carry_every_required_field_and_link_each_image_to_its_placement(
+    session, people, tmp_path, asset_dir
+):
     campaign_id = make_campaign(session, objective="sales")
     variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
     square = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1024, height=1024)
+    portrait = add_image(
+        session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350
+    )
     story = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=720, height=1280)
     path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
 
-    columns, rows, _manifest, archive = open_zip(path)
+    columns, rows, manifest, archive = open_zip(path)
     assert columns == META_COLUMNS
-    (row,) = rows
-    assert row["Campaign Status"] == row["Ad Set Run Status"] == row["Ad Status"] == "PAUSED"
-    assert row["Campaign Objective"] == "Outcome Sales"
-    assert row["Title"] == FIELDS["meta_feed"]["headline"]
-    assert row["Body"] == FIELDS["meta_feed"]["primary_text"]
-    assert row["Link Description"] == FIELDS["meta_feed"]["description"]
-    assert row["Call to Action"] == "SHOP_NOW"
-    assert row["Link"] == "https://haldencoffee.example/spring"
-    assert row["Ad Name"] == f"Spring subscriptions | home-baristas | v{variant.id}"
-    assert row["Video File Name"] == ""
-    image_name = row["Image File Name"]
-    assert (
-        image_name == f"v{variant.id}-a{square.id}-1080x1080.jpg"
-    )  # 1:1 is preferred in the sheet
-    with Image.open(io.BytesIO(archive.read(f"media/{image_name}"))) as image:
-        assert (image.format, image.size) == ("JPEG", (1080, 1080))
+    feed, vertical = rows
+    for row in rows:
+        assert row["Campaign Status"] == row["Ad Set Run Status"] == row["Ad Status"] == "PAUSED"
+        assert row["Campaign Objective"] == "Outcome Sales" and row["Buying Type"] == "AUCTION"
+        assert row["Special Ad Categories"] == "NONE"
+        assert row["Link Object ID"] == "o:104829361057381"  # the example brand's Page
+        assert row["Instagram Account ID"] == "x:17841405822304914"
+        assert (row["Ad Set Daily Budget"], row["Optimization Goal"], row["Billing Event"]) == (
+            "15.00",
+            "LINK_CLICKS",
+            "IMPRESSIONS",
+        )
+        assert (row["Countries"], row["Age Min"], row["Age Max"]) == ("GB", "25", "65")
+        assert row["Ad Set Time Start"]
+        assert row["Title"] == FIELDS["meta_feed"]["headline"]
+        assert row["Body"] == FIELDS["meta_feed"]["primary_text"]
+        assert row["Link Description"] == FIELDS["meta_feed"]["description"]
+        assert row["Call to Action"] == "SHOP_NOW"
+        assert row["Link"] == "https://haldencoffee.example/spring"
+        assert row["Publisher Platforms"] == "facebook, instagram"
+    assert feed["Ad Set Name"] == "Spring subscriptions | home-baristas | Feed"
+    assert (feed["Facebook Positions"], feed["Instagram Positions"]) == ("feed", "stream")
+    assert vertical["Ad Set Name"] == "Spring subscriptions | home-baristas | Stories and Reels"
+    assert vertical["Instagram Positions"] == "story, reels"
+    # Each image named by the hash of the file in media/: 4:5 for feed, 9:16 for Stories/Reels.
+    files = {m["asset_id"]: archive.read(m["file"]) for m in manifest["variants"][0]["assets"]}
+    assert set(files) == {portrait.id, story.id}  # the 1:1 is left out, and said so
+    assert feed["Image Hash"] == hashlib.md5(files[portrait.id]).hexdigest()
+    assert vertical["Image Hash"] == hashlib.md5(files[story.id]).hexdigest()
+    with Image.open(io.BytesIO(files[story.id])) as image:
+        # 720x1280 is above Meta's 9:16 minimum: written at its own size, never blown up.
+        assert (image.format, image.size) == ("JPEG", (720, 1280))
         assert "offline-renderer-1" in image.getexif()[0x010E]
-    with Image.open(
-        io.BytesIO(archive.read(f"media/v{variant.id}-a{story.id}-1080x1920.jpg"))
-    ) as image:
-        assert image.size == (1080, 1920)
+    assert all(m["in_sheet"] for m in manifest["variants"][0]["assets"])
+    assert any(
+        w["rule"] == "media_unused" and w["location"] == f"asset {square.id}"
+        for w in manifest["warnings"]
+    )
+
+
+def test_meta_needs_the_page_and_the_special_ad_categories_answer(
+    session, people, asset_dir, brand_dir
+):
+    set_platform_settings(
+        brand_dir,
+        "meta:\n  daily_budget: 5\n  optimization_goal: LINK_CLICKS\n  billing_event: IMPRESSIONS\n"
+        "  countries: [GB]\n",
+    )
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
+    plan = plan_export(
+        session,
+        platform="meta",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert sorted(p.location.split(" · ")[1] for p in plan.problems) == [
+        "meta.page_id",
+        "meta.special_ad_categories",
+    ]
 
 
 def test_meta_refuses_a_wrong_cta_and_a_variant_without_media(session, people, asset_dir):
@@ -293,6 +501,11 @@ def test_linkedin_sheet_and_landscape_image(session, people, tmp_path, asset_dir
     )
     path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
     columns, rows, manifest, archive = open_zip(path)
+    # LinkedIn documents no bulk ad import: the file says it is a worksheet, in name and first line.
+    assert manifest["sheet"]["file"] == "linkedin_WORKSHEET_not_an_import_file.csv"
+    first_line = archive.read(manifest["sheet"]["file"]).decode("utf-8-sig").splitlines()[0]
+    assert first_line.startswith('"WORKSHEET, not an import file')
+    assert "WORKSHEET" in manifest["import_instructions"]
     assert columns == LINKEDIN_COLUMNS
     (row,) = rows
     assert row["Introductory Text"] == FIELDS["linkedin_sponsored"]["intro_text"]
@@ -306,6 +519,16 @@ def test_linkedin_sheet_and_landscape_image(session, people, tmp_path, asset_dir
     with Image.open(io.BytesIO(data)) as image:
         assert image.size == (1200, 628)
     assert manifest["variants"][0]["assets"][0]["asset_id"] == landscape.id
+
+
+def test_a_1080_square_is_not_upscaled_for_linkedin(session, people, tmp_path, asset_dir):
+    campaign_id = make_campaign(session, objective="leads")
+    variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
+    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
+    _columns, (row,), _manifest, archive = open_zip(path)
+    with Image.open(io.BytesIO(archive.read(f"media/{row['Image File Name']}"))) as image:
+        assert image.size == (1080, 1080)  # LinkedIn prefers 1200, but blowing up adds nothing
 
 
 def test_linkedin_refuses_an_objective_it_does_not_have_and_a_long_intro(
@@ -333,42 +556,147 @@ def test_linkedin_refuses_an_objective_it_does_not_have_and_a_long_intro(
 # --------------------------------------------------------------------------------------------
 
 
-def test_tiktok_sheet_and_video_encoded_to_spec(sqlite_url, tmp_path, asset_dir, video_file):
+TEMPLATE_PREAMBLE = '"Fill in one ad per row. Do not rename or delete columns."\r\n'
+TEMPLATE_HEADER = [
+    "Campaign ID",
+    "Campaign Name",
+    "Advertising Objective",
+    "Ad Group ID",
+    "Ad Group Name",
+    "Placement",
+    "Location",
+    "Budget",
+    "Bid",
+    "Identity",
+    "Ad Name",
+    "Ad Text",
+    "Call to Action",
+    "Landing Page URL",
+    "Video Name",
+    "Ad Status",
+    "Partner Column 7",
+]
+
+
+def add_tiktok_template(brand_dir: Path, header: list[str] = TEMPLATE_HEADER) -> bytes:
+    """A template as a brand manager would upload it: a notes line, the header, a sample row."""
+    sample = ",".join('"sample"' for _ in header)
+    data = TEMPLATE_PREAMBLE + ",".join(f'"{h}"' for h in header) + "\r\n" + sample + "\r\n"
+    folder = brand_dir / "halden-coffee" / "templates"
+    folder.mkdir(exist_ok=True)
+    (folder / "tiktok-template.csv").write_bytes(b"\xef\xbb\xbf" + data.encode())
+    platforms = brand_dir / "halden-coffee" / "platforms.yaml"
+    text = platforms.read_text().replace(
+        "  # template: templates/tiktok-bulk-template.csv",
+        "  template: templates/tiktok-template.csv",
+    )
+    platforms.write_text(text)
+    return data.encode()
+
+
+def test_tiktok_fills_the_brands_own_template_without_renaming_or_removing_columns(
+    sqlite_url, tmp_path, asset_dir, video_file, brand_dir
+):
     from studio.core.database import get_engine
     from tests.export.conftest import add_people
 
+    template = add_tiktok_template(brand_dir)
     with Session(get_engine(sqlite_url), expire_on_commit=False) as session:
         add_people(session)
         campaign_id = make_campaign(session, objective="awareness")
         variant = make_variant(session, campaign_id=campaign_id, channel="tiktok")
         add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
         add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
-        path = run(session, tmp_path, asset_dir, "tiktok", ExportScope.campaign(campaign_id))
+        path = run(
+            session,
+            tmp_path,
+            asset_dir,
+            "tiktok",
+            ExportScope.campaign(campaign_id),
+            brand_dir=brand_dir,
+        )
 
     columns, rows, manifest, archive = open_zip(path)
-    assert columns == TIKTOK_COLUMNS
+    raw = archive.read(manifest["sheet"]["file"])
+    assert manifest["sheet"]["file"] == "tiktok_bulk_import.csv"
+    # The notes line and the header exactly as downloaded; the sample row is gone.
+    assert raw.decode("utf-8-sig").startswith(template.decode().split('\r\n"sample"')[0])
+    assert columns == TEMPLATE_HEADER
     (row,) = rows
     assert row["Ad Text"] == FIELDS["tiktok"]["ad_text"]
-    assert row["Advertising Objective"] == "Reach" and row["Ad Status"] == "DISABLE"
-    assert row["Ad Format"] == "Single Video" and row["Call to Action"] == "SHOP_NOW"
-    video_name = row["Video File Name"]
+    assert (row["Advertising Objective"], row["Ad Status"]) == ("Reach", "DISABLE")
+    assert (row["Identity"], row["Budget"], row["Location"]) == ("Halden Coffee", "15.00", "GB")
+    assert row["Call to Action"] == "SHOP_NOW"
+    assert row["Campaign ID"] == row["Bid"] == row["Partner Column 7"] == ""
+    video_name = row["Video Name"]
+    data = archive.read(f"media/{video_name}")
     extracted = tmp_path / video_name
-    extracted.write_bytes(archive.read(f"media/{video_name}"))
+    extracted.write_bytes(data)
     probe = probe_video(extracted)
-    assert (probe.codec, probe.pix_fmt, probe.width, probe.height) == (
-        "h264",
-        "yuv420p",
-        1080,
-        1920,
-    )
+    # Written at the source's 540x960 (TikTok's minimum), not blown up to 1080x1920.
+    assert (probe.codec, probe.pix_fmt, probe.width, probe.height) == ("h264", "yuv420p", 540, 960)
     assert probe.audio_codec == "aac"
+    assert len(data) * 8 / 1000 / probe.duration_s >= 516  # TikTok's bitrate floor, kb/s
     assert 5.0 <= probe.duration_s <= 60.0
     assert probe.metadata.get("studio_backend") == "offline"
     (entry,) = manifest["variants"][0]["assets"]
     assert entry["kind"] == "video" and entry["provenance"]["embedded"]["seed"] == 11
-    assert any(
-        w["rule"] == "media_unused" for w in manifest["warnings"]
-    )  # the image: in-feed is video only
+    assert any(w["rule"] == "media_unused" for w in manifest["warnings"])  # in-feed is video only
+
+
+def test_tiktok_without_a_template_says_so_and_offers_the_worksheet(
+    session, people, tmp_path, asset_dir, video_file
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="tiktok")
+    add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
+    plan = plan_export(
+        session, platform="tiktok", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+    )
+    (problem,) = plan.problems
+    assert problem.location == "halden-coffee/platforms.yaml · tiktok.template"
+    assert "--worksheet" in problem.message and "TikTok Ads Manager" in problem.message
+    plan = plan_export(
+        session,
+        platform="tiktok",
+        scope=ExportScope.campaign(campaign_id),
+        options=ExportOptions(worksheet=True),
+        asset_dir=asset_dir,
+    )
+    assert plan.ok and plan.layout.file_name == "tiktok_WORKSHEET_not_an_import_file.csv"
+    assert plan.layout.columns == tuple(TIKTOK_COLUMNS)
+    assert "not a TikTok import file" in plan.layout.preamble[0][0]
+
+
+def test_a_template_without_the_columns_studio_needs_is_refused(
+    session, people, asset_dir, brand_dir
+):
+    add_tiktok_template(brand_dir, header=["Campaign Name", "Ad Name", "Kampagnenziel"])
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="tiktok")
+    plan = plan_export(
+        session,
+        platform="tiktok",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    (problem,) = [p for p in plan.problems if p.variant_id is None]
+    assert problem.rule == "template" and "'Ad Text'" in problem.message
+    assert "Kampagnenziel" in problem.message
+
+
+def test_tiktok_refuses_the_objective_bulk_import_cannot_take(session, people, asset_dir):
+    campaign_id = make_campaign(session, objective="engagement")
+    variant = make_variant(session, campaign_id=campaign_id, channel="tiktok")
+    plan = plan_export(
+        session,
+        platform="tiktok",
+        scope=ExportScope.campaign(campaign_id),
+        options=ExportOptions(worksheet=True),
+        asset_dir=asset_dir,
+    )
+    assert (variant.id, "objective") in {(p.variant_id, p.rule) for p in plan.problems}
 
 
 def test_tiktok_needs_a_video_of_the_right_length_and_no_emoji(
@@ -384,7 +712,11 @@ def test_tiktok_needs_a_video_of_the_right_length_and_no_emoji(
         fields=dict(FIELDS["tiktok"], ad_text="Fresh coffee ☕ every week #coffee"),
     )
     plan = plan_export(
-        session, platform="tiktok", scope=ExportScope.campaign(campaign_id), asset_dir=asset_dir
+        session,
+        platform="tiktok",
+        scope=ExportScope.campaign(campaign_id),
+        options=ExportOptions(worksheet=True),
+        asset_dir=asset_dir,
     )
     found = {(p.variant_id, p.rule) for p in plan.problems}
     assert found == {

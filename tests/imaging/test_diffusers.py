@@ -51,14 +51,25 @@ def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
     )
     unet = UNet2DConditionModel(
-        block_out_channels=(4, 8), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=16, norm_num_groups=2,
-    )  # fmt: skip
+        block_out_channels=(4, 8),
+        layers_per_block=1,
+        sample_size=8,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        cross_attention_dim=16,
+        norm_num_groups=2,
+    )
     vae = AutoencoderKL(
-        block_out_channels=[4, 8], in_channels=3, out_channels=3, latent_channels=4, norm_num_groups=2,
-        down_block_types=["DownEncoderBlock2D"] * 2, up_block_types=["UpDecoderBlock2D"] * 2,
-    )  # fmt: skip
+        block_out_channels=[4, 8],
+        in_channels=3,
+        out_channels=3,
+        latent_channels=4,
+        norm_num_groups=2,
+        down_block_types=["DownEncoderBlock2D"] * 2,
+        up_block_types=["UpDecoderBlock2D"] * 2,
+    )
     scheduler = DDIMScheduler(
         beta_start=0.00085,
         beta_end=0.012,
@@ -67,9 +78,15 @@ def tiny_sd(tmp_path_factory: pytest.TempPathFactory) -> Path:
         set_alpha_to_one=False,
     )
     pipeline = StableDiffusionPipeline(
-        vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
-        safety_checker=None, feature_extractor=None, requires_safety_checker=False,
-    )  # fmt: skip
+        vae=vae,
+        text_encoder=text_encoder,
+        tokenizer=tokenizer,
+        unet=unet,
+        scheduler=scheduler,
+        safety_checker=None,
+        feature_extractor=None,
+        requires_safety_checker=False,
+    )
     folder = tmp_path_factory.mktemp("models") / "tiny-sd"
     pipeline.save_pretrained(folder)
     return folder
@@ -88,9 +105,14 @@ def backend(tiny_sd: Path) -> ImageBackend:
 
 def _request(**kwargs: object) -> ImageRequest:
     base: dict[str, object] = {
-        "prompt": "warm morning light, coffee beans on a table", "negative_prompt": "text, watermark",
-        "width": 90, "height": 60, "seed": 5, "steps": 2, "guidance": 7.0,
-    }  # fmt: skip
+        "prompt": "warm morning light, coffee beans on a table",
+        "negative_prompt": "text, watermark",
+        "width": 90,
+        "height": 60,
+        "seed": 5,
+        "steps": 2,
+        "guidance": 7.0,
+    }
     return ImageRequest(**(base | kwargs))  # type: ignore[arg-type]
 
 

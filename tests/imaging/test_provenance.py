@@ -18,9 +18,13 @@ from studio.imaging.provenance import (
 )
 
 PROVENANCE = Provenance(
-    backend="diffusers", model="/models/tiny-sd", seed=42, prompt_hash=prompt_hash("beans", "text"),
-    ai_generated=True, template="image_background.j2",
-)  # fmt: skip
+    backend="diffusers",
+    model="/models/tiny-sd",
+    seed=42,
+    prompt_hash=prompt_hash("beans", "text"),
+    ai_generated=True,
+    template="image_background.j2",
+)
 
 
 def test_png_carries_provenance_and_a_content_hash_name(tmp_path: Path) -> None:

@@ -98,9 +98,15 @@ def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
     rows = [c.as_dict() for c in check_image(ad, halden.palette)]
     rules = [r["rule"] for r in rows]
     assert rules == [
-        "text_contrast", "text_contrast", "text_fit", "text_fit", "safe_zone", "logo_present",
-        "logo_unobstructed", "palette",
-    ]  # fmt: skip
+        "text_contrast",
+        "text_contrast",
+        "text_fit",
+        "text_fit",
+        "safe_zone",
+        "logo_present",
+        "logo_unobstructed",
+        "palette",
+    ]
     assert all(
         set(r) == {"rule", "element", "passed", "message", "value", "threshold"} for r in rows
     )

@@ -29,14 +29,22 @@ from tests.imaging.test_video import _tone
 from tests.people import add_people
 
 FIELDS = {
-    "meta_feed": {"primary_text": "Fresh beans, roasted to order.", "headline": "Roasted within 48 hours",
-                  "call_to_action": "SHOP_NOW"},
-    "linkedin_sponsored": {"intro_text": "Coffee for the office.", "headline": "Beans your team will queue for",
-                           "call_to_action": "LEARN_MORE"},
+    "meta_feed": {
+        "primary_text": "Fresh beans, roasted to order.",
+        "headline": "Roasted within 48 hours",
+        "call_to_action": "SHOP_NOW",
+    },
+    "linkedin_sponsored": {
+        "intro_text": "Coffee for the office.",
+        "headline": "Beans your team will queue for",
+        "call_to_action": "LEARN_MORE",
+    },
     "tiktok": {"ad_text": "Your first bag, roasted this week", "call_to_action": "ORDER_NOW"},
-    "google_rsa": {"headlines": ["Fresh coffee", "Roasted to order", "Shop beans"],
-                   "descriptions": ["Roasted within 48 hours of shipping."]},
-}  # fmt: skip
+    "google_rsa": {
+        "headlines": ["Fresh coffee", "Roasted to order", "Shop beans"],
+        "descriptions": ["Roasted within 48 hours of shipping."],
+    },
+}
 
 PREVIEW = RenderOptions(scale=0.12, video_duration_s=6.0, fps=12, video_scenes=2)
 
@@ -48,16 +56,28 @@ def _variants(
     if user_queries.find_user(session, username="cara") is None:
         add_people(session)
     campaign = variant_crud.create_campaign(
-        session, brand=brand, name="Spring", objective="traffic", landing_url="https://haldencoffee.example",
+        session,
+        brand=brand,
+        name="Spring",
+        objective="traffic",
+        landing_url="https://haldencoffee.example",
         created_by="tester",
-    )  # fmt: skip
+    )
     ids = {}
     for seed, (channel, fields) in enumerate(FIELDS.items()):
         variant = Variant(
-            campaign_id=campaign.id or 0, brand=brand, persona=persona, channel=channel, fields=fields,
-            backend="offline", model="test", seed=seed, prompt_template="copy.j2", prompt_hash="0" * 64,
+            campaign_id=campaign.id or 0,
+            brand=brand,
+            persona=persona,
+            channel=channel,
+            fields=fields,
+            backend="offline",
+            model="test",
+            seed=seed,
+            prompt_template="copy.j2",
+            prompt_hash="0" * 64,
             created_by="tester",
-        )  # fmt: skip
+        )
         session.add(variant)
         session.flush()
         ids[channel] = variant.id or 0
@@ -78,9 +98,14 @@ def test_each_channel_gets_its_sizes_with_provenance_qc_and_rows(
     with Session(get_engine(sqlite_url)) as session:
         ids = _variants(session)
         reports = render_variants(
-            session, variant_ids=list(ids.values()), catalog=catalog, settings=settings, options=PREVIEW,
-            actor="cara", progress=steps.append,
-        )  # fmt: skip
+            session,
+            variant_ids=list(ids.values()),
+            catalog=catalog,
+            settings=settings,
+            options=PREVIEW,
+            actor="cara",
+            progress=steps.append,
+        )
         session.commit()
         by_variant = {r.variant_id: r for r in reports}
         sizes = {

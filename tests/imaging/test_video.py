@@ -52,9 +52,16 @@ def test_tiktok_clip_with_music_is_h264_of_the_right_length_size_and_provenance(
 ) -> None:
     fmt = VIDEO_FORMATS["9:16"].scaled(0.15)
     request = VideoRequest(
-        _backgrounds(halden, 2), COPY, halden, fmt, duration_s=6.0, fps=12, seed=11,
-        music=_tone(tmp_path / "music.wav", 2.5), metadata=mp4_tags(PROVENANCE),
-    )  # fmt: skip
+        _backgrounds(halden, 2),
+        COPY,
+        halden,
+        fmt,
+        duration_s=6.0,
+        fps=12,
+        seed=11,
+        music=_tone(tmp_path / "music.wav", 2.5),
+        metadata=mp4_tags(PROVENANCE),
+    )
     encoded = MoviePyVideoBackend(preset="ultrafast").render(request, tmp_path / "out" / "clip.mp4")
     probe = probe_video(encoded.path)
     assert (probe.width, probe.height) == (fmt.width, fmt.height) == (encoded.width, encoded.height)
@@ -104,8 +111,11 @@ def test_bad_video_requests_are_explained(
     halden: BrandKit, change: dict[str, object], message: str
 ) -> None:
     base: dict[str, object] = {
-        "backgrounds": _backgrounds(halden, 1), "copy": COPY, "kit": halden, "fmt": VIDEO_FORMATS["1:1"],
-    }  # fmt: skip
+        "backgrounds": _backgrounds(halden, 1),
+        "copy": COPY,
+        "kit": halden,
+        "fmt": VIDEO_FORMATS["1:1"],
+    }
     with pytest.raises(ValueError, match=message):
         VideoRequest(**(base | change))  # type: ignore[arg-type]
 

@@ -63,13 +63,19 @@ def tiny_svd(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     torch.manual_seed(0)
     unet = UNetSpatioTemporalConditionModel(
-        sample_size=8, in_channels=8, out_channels=4, block_out_channels=(32, 64), layers_per_block=1,
+        sample_size=8,
+        in_channels=8,
+        out_channels=4,
+        block_out_channels=(32, 64),
+        layers_per_block=1,
         down_block_types=("CrossAttnDownBlockSpatioTemporal", "DownBlockSpatioTemporal"),
         up_block_types=("UpBlockSpatioTemporal", "CrossAttnUpBlockSpatioTemporal"),
-        cross_attention_dim=16, num_attention_heads=(2, 4), addition_time_embed_dim=8,
+        cross_attention_dim=16,
+        num_attention_heads=(2, 4),
+        addition_time_embed_dim=8,
         projection_class_embeddings_input_dim=3 * 8,  # fps, motion bucket, noise augmentation
         num_frames=MODEL_FRAMES,
-    )  # fmt: skip
+    )
     vae = AutoencoderKLTemporalDecoder(
         block_out_channels=(32, 32, 32, 32),
         down_block_types=("DownEncoderBlock2D",) * 4,
@@ -77,19 +83,35 @@ def tiny_svd(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     image_encoder = CLIPVisionModelWithProjection(
         CLIPVisionConfig(
-            hidden_size=16, projection_dim=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32,
-            image_size=224, patch_size=32,
+            hidden_size=16,
+            projection_dim=16,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=32,
+            image_size=224,
+            patch_size=32,
         )
-    )  # fmt: skip
+    )
     scheduler = EulerDiscreteScheduler(
-        beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear", prediction_type="v_prediction",
-        sigma_min=0.002, sigma_max=700.0, steps_offset=1, timestep_spacing="leading", timestep_type="continuous",
-        use_karras_sigmas=True, interpolation_type="linear",
-    )  # fmt: skip
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        prediction_type="v_prediction",
+        sigma_min=0.002,
+        sigma_max=700.0,
+        steps_offset=1,
+        timestep_spacing="leading",
+        timestep_type="continuous",
+        use_karras_sigmas=True,
+        interpolation_type="linear",
+    )
     pipeline = StableVideoDiffusionPipeline(
-        vae=vae, image_encoder=image_encoder, unet=unet, scheduler=scheduler,
+        vae=vae,
+        image_encoder=image_encoder,
+        unet=unet,
+        scheduler=scheduler,
         feature_extractor=CLIPImageProcessor(crop_size=224, size=224),
-    )  # fmt: skip
+    )
     folder = tmp_path_factory.mktemp("models") / "tiny-svd"
     pipeline.save_pretrained(folder)
     return folder
@@ -126,21 +148,35 @@ def test_render_pipeline_makes_an_ai_video_from_the_model(
     tiny_svd: Path, tmp_path: Path, brand_dir: Path, catalog: BrandCatalog, sqlite_url: str
 ) -> None:
     settings = Settings(
-        database_url=sqlite_url, brand_dir=brand_dir, asset_dir=tmp_path / "assets", video_model=str(tiny_svd),
+        database_url=sqlite_url,
+        brand_dir=brand_dir,
+        asset_dir=tmp_path / "assets",
+        video_model=str(tiny_svd),
         device="cpu",
-    )  # fmt: skip
+    )
     with Session(get_engine(sqlite_url)) as session:
         add_people(session)
         campaign = variant_crud.create_campaign(
-            session, brand="halden-coffee", name="Spring", objective="traffic",
-            landing_url="https://haldencoffee.example", created_by="tester",
-        )  # fmt: skip
-        variant = Variant(
-            campaign_id=campaign.id or 0, brand="halden-coffee", persona="home-baristas", channel="tiktok",
-            fields={"ad_text": "Your first bag, roasted this week", "call_to_action": "ORDER_NOW"},
-            backend="offline", model="test", seed=7, prompt_template="copy.j2", prompt_hash="0" * 64,
+            session,
+            brand="halden-coffee",
+            name="Spring",
+            objective="traffic",
+            landing_url="https://haldencoffee.example",
             created_by="tester",
-        )  # fmt: skip
+        )
+        variant = Variant(
+            campaign_id=campaign.id or 0,
+            brand="halden-coffee",
+            persona="home-baristas",
+            channel="tiktok",
+            fields={"ad_text": "Your first bag, roasted this week", "call_to_action": "ORDER_NOW"},
+            backend="offline",
+            model="test",
+            seed=7,
+            prompt_template="copy.j2",
+            prompt_hash="0" * 64,
+            created_by="tester",
+        )
         session.add(variant)
         session.commit()
         options = RenderOptions(scale=0.1, video_duration_s=6.0, fps=12, video_scenes=2)
@@ -171,9 +207,12 @@ def test_a_model_that_is_not_image_to_video_is_explained(tmp_path: Path) -> None
 
     torch.manual_seed(0)
     unet = UNet2DModel(
-        sample_size=8, block_out_channels=(32, 32), layers_per_block=1,
-        down_block_types=("DownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "UpBlock2D"),
-    )  # fmt: skip
+        sample_size=8,
+        block_out_channels=(32, 32),
+        layers_per_block=1,
+        down_block_types=("DownBlock2D", "DownBlock2D"),
+        up_block_types=("UpBlock2D", "UpBlock2D"),
+    )
     DDPMPipeline(unet=unet, scheduler=DDPMScheduler()).save_pretrained(tmp_path / "ddpm")
     still = Image.new("RGB", (64, 64))
     with pytest.raises(ValueError, match=r"is a DDPMPipeline, not an image-to-video pipeline"):

@@ -247,9 +247,13 @@ def test_choices_offer_exactly_what_the_role_may_do_from_the_status(shared_db, r
     }
     for action in choices.actions:  # what is offered is accepted
         review.act(
-            session, variant_id=variant.id, action=action, actor=ACTOR[role], comment="ok",
+            session,
+            variant_id=variant.id,
+            action=action,
+            actor=ACTOR[role],
+            comment="ok",
             four_eyes=False,
-        )  # fmt: skip
+        )
         session.rollback()
 
 

@@ -29,7 +29,9 @@ def _problems() -> None:
 
 def _editor(path: str) -> None:
     config = context.settings()
-    on_disk = resolve_brand_file(config.brand_dir, path).read_text(encoding="utf-8")
+    target = resolve_brand_file(config.brand_dir, path)
+    # platforms.yaml is listed for every brand and may not exist yet: saving creates it.
+    on_disk = target.read_text(encoding="utf-8") if target.is_file() else ""
     # The editor's key includes the file's hash so a save or a restore refreshes its text.
     key = f"editor:{path}:{hash(on_disk)}"
     text = st.text_area("YAML", value=on_disk, height=520, key=key, label_visibility="collapsed")
@@ -89,7 +91,8 @@ def _history(path: str) -> None:
         key=f"version:{path}",
     )
     version = next(v for v in versions if v.id == chosen)
-    current = resolve_brand_file(config.brand_dir, path).read_text(encoding="utf-8")
+    target = resolve_brand_file(config.brand_dir, path)
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
     patch = brand_store.diff(
         version.content, current, old_label=f"version {chosen}", new_label="current"
     )
@@ -120,7 +123,9 @@ def _uploads() -> None:
         return
     st.caption(
         f"Add a logo, font or music file to **{brand.guideline.name}** (up to {config.max_upload_mb:g} MiB), "
-        "then point the guideline at it (e.g. `logo: new-logo.png`, `fonts: {headline: fonts/Brand.ttf}`)."
+        "then point the guideline at it (e.g. `logo: new-logo.png`, `fonts: {headline: fonts/Brand.ttf}`). "
+        "The TikTok bulk template (.csv, downloaded from your TikTok Ads Manager) goes to `templates/`: "
+        "name it in platforms.yaml (`tiktok: {template: templates/<file>.csv}`)."
     )
     uploaded = st.file_uploader(
         "File",

@@ -65,8 +65,9 @@ def _scope() -> ExportScope | None:
 
 
 def _preview(plan: ExportPlan) -> None:
-    exporter = plan.exporter
-    st.subheader(f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {exporter.sheet_file}")
+    st.subheader(
+        f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {plan.layout.file_name}"
+    )
     if plan.problems:
         st.error(
             f"{len(plan.problems)} problem(s) stop this export; nothing will be written until they "
@@ -79,18 +80,28 @@ def _preview(plan: ExportPlan) -> None:
             column_order=["variant_id", "location", "message", "rule"],
         )
     if plan.rows:
-        filled = [c for c in exporter.columns if any(row.get(c) for row in plan.rows)]
+        filled = [c for c in plan.layout.columns if any(row.get(c) for row in plan.rows)]
         st.dataframe(
             list(plan.rows), hide_index=True, use_container_width=True, column_order=filled
         )
     if plan.media:
         st.caption("Media, resized and encoded to the platform's specs when exported:")
         st.dataframe(
-            [{"variant": m.asset.variant_id, "asset": m.asset.id, "kind": m.asset.kind,
-              "from": f"{m.asset.width}x{m.asset.height}", "to": m.target.size_label,
-              "file": f"media/{m.file_name}", "in sheet": m.in_sheet} for m in plan.media],
-            hide_index=True, use_container_width=True,
-        )  # fmt: skip
+            [
+                {
+                    "variant": m.asset.variant_id,
+                    "asset": m.asset.id,
+                    "kind": m.asset.kind,
+                    "from": f"{m.asset.width}x{m.asset.height}",
+                    "to": m.target.size_label,
+                    "file": f"media/{m.file_name}",
+                    "in sheet": m.in_sheet,
+                }
+                for m in plan.media
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
     if plan.warnings:
         with st.expander(f"{len(plan.warnings)} warning(s): these do not stop the export"):
             st.dataframe(
@@ -173,11 +184,22 @@ def _history() -> None:
         return
     st.subheader("Recent exports")
     st.dataframe(
-        [{"export": r.id, "at (UTC)": r.created_at, "by": r.created_by, "platform": r.platform,
-          "scope": r.scope, "variants": ", ".join(map(str, r.variant_ids)), "file": Path(r.file_name).name,
-          "sha256": r.sha256} for r in records],
-        hide_index=True, use_container_width=True,
-    )  # fmt: skip
+        [
+            {
+                "export": r.id,
+                "at (UTC)": r.created_at,
+                "by": r.created_by,
+                "platform": r.platform,
+                "scope": r.scope,
+                "variants": ", ".join(map(str, r.variant_ids)),
+                "file": Path(r.file_name).name,
+                "sha256": r.sha256,
+            }
+            for r in records
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
 
 
 def render() -> None:
@@ -193,13 +215,29 @@ def render() -> None:
         key="export_platform",
     )
     scope = _scope()
-    options = ExportOptions()
+    existing = st.text_input(
+        "Into an existing campaign (optional)",
+        key="export_existing_campaign",
+        help="The exact name of a campaign already in the ad account; leave empty to create one "
+        "named after studio's campaign (with the budget and settings from the brand's "
+        "platforms.yaml).",
+    ).strip()
+    pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
         key="export_pin_first",
         help="Google then always shows it first (for a brand or offer headline).",
     ):
-        options = ExportOptions(default_pins=PIN_FIRST_HEADLINE)
+        pins = PIN_FIRST_HEADLINE
+    worksheet = platform == "tiktok" and st.checkbox(
+        "No TikTok template: write a worksheet instead (not an import file)",
+        key="export_tiktok_worksheet",
+        help="TikTok imports only your account's own bulk template: upload it on the Brand page "
+        "and name it in platforms.yaml (tiktok.template).",
+    )
+    options = ExportOptions(
+        default_pins=pins, existing_campaign=existing or None, worksheet=worksheet
+    )
     if scope is not None:
         try:
             with context.db_session() as session:
@@ -208,6 +246,11 @@ def render() -> None:
             st.warning(str(exc))
         else:
             _preview(plan)
+            if plan.layout.worksheet:
+                st.warning(
+                    f"{plan.layout.file_name} is a worksheet, not an import file: "
+                    f"{plan.layout.preamble[0][0]}"
+                )
             st.caption(get_exporter(platform).import_hint)
             if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
                 _run(platform, scope, options)

@@ -43,13 +43,19 @@ def _form(brand: Brand) -> None:
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
     with st.form("generate_form"):
         personas = st.multiselect(
-            "Personas", list(brand.personas), default=list(brand.personas)[:1],
-            format_func=lambda slug: brand.personas[slug].name, key="gen_personas",
-        )  # fmt: skip
+            "Personas",
+            list(brand.personas),
+            default=list(brand.personas)[:1],
+            format_func=lambda slug: brand.personas[slug].name,
+            key="gen_personas",
+        )
         channels = st.multiselect(
-            "Channels", list(CHANNELS), default=["meta_feed"],
-            format_func=lambda c: CHANNELS[c].name, key="gen_channels",
-        )  # fmt: skip
+            "Channels",
+            list(CHANNELS),
+            default=["meta_feed"],
+            format_func=lambda c: CHANNELS[c].name,
+            key="gen_channels",
+        )
         left, right = st.columns(2)
         objective = left.selectbox(
             "Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective"
@@ -58,8 +64,10 @@ def _form(brand: Brand) -> None:
             "Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions"
         )
         offer = st.text_input(
-            "Offer", key="gen_offer", help="Numbers in the offer must be approved claims, or the offer is left out.",
-        )  # fmt: skip
+            "Offer",
+            key="gen_offer",
+            help="Numbers in the offer must be approved claims, or the offer is left out.",
+        )
         landing_url = st.text_input(
             "Landing URL", value=brand.guideline.website, key="gen_landing_url"
         )
@@ -74,9 +82,16 @@ def _form(brand: Brand) -> None:
 
 
 def _generate(
-    brand: Brand, personas: list[str], channels: list[str], objective: str, name: str,
-    offer: str, landing_url: str, n: int, seed: int,
-) -> None:  # fmt: skip
+    brand: Brand,
+    personas: list[str],
+    channels: list[str],
+    objective: str,
+    name: str,
+    offer: str,
+    landing_url: str,
+    n: int,
+    seed: int,
+) -> None:
     try:
         brief = CampaignBrief(
             objective=objective, landing_url=landing_url.strip(), offer=offer.strip(), name=name
@@ -120,10 +135,11 @@ def _show_result(result: GenerationResult) -> None:
     cols[1].metric("Flagged", len(result.flagged))
     cols[2].metric("Near-duplicates merged", result.merged)
     cols[3].metric(
-        "Diversity", "n/a" if result.diversity is None else f"{result.diversity:.2f}",
+        "Diversity",
+        "n/a" if result.diversity is None else f"{result.diversity:.2f}",
         help="Mean cosine distance between the variants of each persona and channel "
         "(MiniLM sentence embeddings): 0 = identical, about 1 = unrelated.",
-    )  # fmt: skip
+    )
     for failure in result.failures:
         st.error(
             f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}"
@@ -144,24 +160,29 @@ def _show_result(result: GenerationResult) -> None:
     table = []
     for row in rows:
         generated = by_id.get(row.id)
-        table.append({
-            "id": row.id,
-            "persona": row.persona,
-            "channel": row.channel,
-            "status": str(row.status),
-            "copy": _copy_summary(row.channel, row.fields),
-            "predicted CTR": row.predicted_ctr,
-            "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
-            "repairs": "; ".join(generated.repairs) if generated else "",
-            "backend": row.backend,
-            "model": row.model,
-            "seed": row.seed,
-            "prompt": f"{row.prompt_template} · {row.prompt_hash[:12]}",
-        })  # fmt: skip
+        table.append(
+            {
+                "id": row.id,
+                "persona": row.persona,
+                "channel": row.channel,
+                "status": str(row.status),
+                "copy": _copy_summary(row.channel, row.fields),
+                "predicted CTR": row.predicted_ctr,
+                "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
+                "repairs": "; ".join(generated.repairs) if generated else "",
+                "backend": row.backend,
+                "model": row.model,
+                "seed": row.seed,
+                "prompt": f"{row.prompt_template} · {row.prompt_hash[:12]}",
+            }
+        )
     st.dataframe(
-        table, hide_index=True, width="stretch", key="generate_table",
+        table,
+        hide_index=True,
+        width="stretch",
+        key="generate_table",
         column_config={"predicted CTR": st.column_config.NumberColumn(format="percent")},
-    )  # fmt: skip
+    )
     if rows:
         chosen = st.selectbox(
             "Show the prompt of variant", [r.id for r in rows], key="gen_prompt_variant"
@@ -185,7 +206,16 @@ def render() -> None:
         _show_result(result)
     with st.expander("Channel limits"):
         st.dataframe(
-            [{"channel": r.channel, "field": r.label, "limits": r.limits, "required": r.required,
-              "notes": ", ".join(r.notes)} for r in limits_table()],
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            [
+                {
+                    "channel": r.channel,
+                    "field": r.label,
+                    "limits": r.limits,
+                    "required": r.required,
+                    "notes": ", ".join(r.notes),
+                }
+                for r in limits_table()
+            ],
+            hide_index=True,
+            width="stretch",
+        )

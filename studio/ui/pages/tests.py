@@ -49,11 +49,17 @@ def _create(brand: str) -> None:
     try:
         prior = state["tests_new_prior"]
         settings = ex.TestSettings(
-            policy=state["tests_new_policy"], min_share=state["tests_new_min_share"] / 100,
-            burn_in_impressions=int(state["tests_new_burn_in"]), reweight_hours=int(state["tests_new_cadence"]),
-            win_probability=state["tests_new_win"] / 100, max_expected_loss=state["tests_new_max_loss"] / 100,
-            prior_source=prior, prior_strength=None if prior == PriorSource.flat else float(state["tests_new_strength"]),
-        )  # fmt: skip
+            policy=state["tests_new_policy"],
+            min_share=state["tests_new_min_share"] / 100,
+            burn_in_impressions=int(state["tests_new_burn_in"]),
+            reweight_hours=int(state["tests_new_cadence"]),
+            win_probability=state["tests_new_win"] / 100,
+            max_expected_loss=state["tests_new_max_loss"] / 100,
+            prior_source=prior,
+            prior_strength=None
+            if prior == PriorSource.flat
+            else float(state["tests_new_strength"]),
+        )
         with context.db_session() as session:
             experiment = ex.create_test(
                 session,
@@ -103,10 +109,14 @@ def _import(experiment_id: int) -> None:
         _say("error", str(exc))
         return
     st.session_state[IMPORT_RESULT] = {
-        "summary": result.summary(), "imported": result.imported, "duplicates": result.duplicates,
-        "bad_rows": [b.as_dict() for b in result.bad_rows], "warnings": list(result.warnings),
-        "learned": {str(k): v for k, v in result.learned_ad_ids.items()}, "test": experiment_id,
-    }  # fmt: skip
+        "summary": result.summary(),
+        "imported": result.imported,
+        "duplicates": result.duplicates,
+        "bad_rows": [b.as_dict() for b in result.bad_rows],
+        "warnings": list(result.warnings),
+        "learned": {str(k): v for k, v in result.learned_ad_ids.items()},
+        "test": experiment_id,
+    }
 
 
 def _reweight(experiment_id: int) -> None:
@@ -388,14 +398,29 @@ def _charts(board: ex.Dashboard) -> None:
     labels = board.labels()
     st.subheader("Dashboard")
     st.dataframe(
-        [{"arm": a.letter, "headline": a.headline, "impressions": a.impressions, "clicks": a.clicks,
-          "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
-          "CTR 95% low": round(a.ctr_low * 100, 3), "CTR 95% high": round(a.ctr_high * 100, 3),
-          "P(best) %": round(a.prob_best * 100, 1), "share %": round(a.share * 100, 1),
-          "expected loss (pp)": None if a.expected_loss is None else round(a.expected_loss * 100, 4),
-          "paused": a.paused, "winner": a.arm_id == board.winner_arm_id} for a in board.arms],
-        hide_index=True, width="stretch", key="tests_arms_table",
-    )  # fmt: skip
+        [
+            {
+                "arm": a.letter,
+                "headline": a.headline,
+                "impressions": a.impressions,
+                "clicks": a.clicks,
+                "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
+                "CTR 95% low": round(a.ctr_low * 100, 3),
+                "CTR 95% high": round(a.ctr_high * 100, 3),
+                "P(best) %": round(a.prob_best * 100, 1),
+                "share %": round(a.share * 100, 1),
+                "expected loss (pp)": None
+                if a.expected_loss is None
+                else round(a.expected_loss * 100, 4),
+                "paused": a.paused,
+                "winner": a.arm_id == board.winner_arm_id,
+            }
+            for a in board.arms
+        ],
+        hide_index=True,
+        width="stretch",
+        key="tests_arms_table",
+    )
     x, densities = board.densities(200)
     density = pd.DataFrame(
         [
