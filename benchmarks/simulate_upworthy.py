@@ -1,26 +1,35 @@
-"""Replay the Upworthy headline tests as simulated creative tests and print what each policy loses.
+"""Replay the Upworthy headline tests as simulated creative tests and print what each policy does.
 
 Every package of the Upworthy archive's development split becomes an arm with
 ``ctr = clicks / impressions``; every ``clickability_test_id`` becomes a test whose traffic is
 the sum of its packages' impressions, served in ``--batches`` equal batches (24 by default).
+The ``studio`` policy is the live test's own decision function (burn-in, floor, pausing, winner,
+then all traffic to the winner); every policy sees the same random numbers.
 
-Printed, per policy: regret (expected clicks lost against always serving the best arm, summed over
-tests), regret relative to the uniform split, and the share of tests whose final leader is truly
-best; the mean and standard deviation over ``--seeds``. Then:
+Printed, per policy, mean ± sd over ``--seeds``: regret (expected clicks lost against always
+serving the best arm), regret relative to the uniform split, the share of tests whose final
+leader (or winner) is truly best, the winner rate, the wrong-winner rate (winners 5% or more below
+the best arm) and the batches to a winner. Sections:
 
-* speed: 1,000 tests x 24 batches through the three default policies;
-* MABWiser's Thompson sampling (``mabwiser``, the dev extra) on the same tests, served batch by
-  batch like ours (its posterior is refitted after each batch; it has no minimum share);
-* priors from the CTR predictor, when one is trained, on tests from weeks it did not train on.
+* ``main``: the tests of ``--split``;
+* ``aa``: the same tests replayed as A/A tests (every arm given its test's pooled CTR): every
+  winner is a false winner;
+* ``tune`` and ``tune_aa``: a grid of live settings on the earlier weeks, real and A/A (how the
+  defaults were chosen);
+* ``mabwiser``: MABWiser's Thompson sampling (the dev extra) on the first ``--mabwiser-tests``
+  tests, served batch by batch like ours;
+* ``speed``: 1,000 tests x 24 batches through the three default policies;
+* ``predictor``: priors from the CTR predictor trained on the earlier weeks, on the later weeks.
 
-Honest evaluation: the studio policy's settings were chosen on the tests at odd positions of the
-file (``--split tune``) with seeds 100-102; the default report is on the tests at even positions
-(``--split eval``) with seeds 0-2.
+Honest evaluation: ``--split early`` is the tests that started before the latest weeks,
+``--split late`` the latest weeks (about the last fifth of the tests, whole weeks, by start week;
+the same cut as the CTR predictor's temporal split). Settings are chosen on ``early`` only; the
+figures quoted in the README are on ``late``.
 
 Run::
 
-    .venv/bin/python benchmarks/simulate_upworthy.py                 # everything (several minutes)
-    .venv/bin/python benchmarks/simulate_upworthy.py --seeds 0 --mabwiser-tests 0
+    .venv/bin/python benchmarks/simulate_upworthy.py --split late --sections main aa mabwiser
+    .venv/bin/python benchmarks/simulate_upworthy.py --split early --sections tune tune_aa --every 8
 """
 
 from __future__ import annotations
@@ -35,9 +44,14 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from studio.experiments.decisions import TestSettings  # noqa: E402
 from studio.experiments.simulator import (  # noqa: E402
     ArmsTable,
+    LivePolicy,
     PolicyResult,
+    SimulationPolicy,
+    ThompsonPolicy,
+    UniformPolicy,
     arms_from_frame,
     batch_sizes,
     default_policies,
@@ -71,24 +85,111 @@ def load_upworthy(path: Path) -> tuple[ArmsTable, np.ndarray]:
     return arms, weeks.loc[arms.test_ids].to_numpy()
 
 
-def split_tests(arms: ArmsTable, split: str) -> ArmsTable:
+#: Share of the tests, by start week, that form the latest weeks (as the predictor's split).
+LATE_SHARE = 0.2
+
+
+def week_cut(weeks: np.ndarray) -> int:
+    """The first week of the latest weeks: about LATE_SHARE of the tests start on or after it."""
+    ordered = np.sort(weeks)
+    return int(ordered[int(np.floor(len(ordered) * (1.0 - LATE_SHARE)))])
+
+
+def split_tests(arms: ArmsTable, weeks: np.ndarray, split: str) -> ArmsTable:
     if split == "all":
         return arms
-    start = 0 if split == "eval" else 1
-    return arms.subset(np.arange(start, arms.n_tests, 2))
+    cut = week_cut(weeks)
+    late = weeks >= cut
+    return arms.subset(np.flatnonzero(late if split == "late" else ~late))
+
+
+def as_aa(arms: ArmsTable) -> ArmsTable:
+    """The same tests with every arm given its test's pooled CTR (A/A tests)."""
+    clicks = arms.ctr * arms.impressions
+    pooled = np.bincount(arms.test_index, weights=clicks) / np.bincount(
+        arms.test_index, weights=arms.impressions
+    )
+    return ArmsTable(
+        test_ids=arms.test_ids,
+        test_index=arms.test_index,
+        arm_ids=arms.arm_ids,
+        ctr=pooled[arms.test_index],
+        impressions=arms.impressions,
+        headlines=arms.headlines,
+    )
+
+
+def _pm(values: list[float], fmt: str) -> str:
+    array = np.array(values, dtype=np.float64)
+    return f"{format(array.mean(), fmt)} ± {format(array.std(), fmt)}"
+
+
+def _ratio(results: list[PolicyResult], runs: list[dict[str, PolicyResult]]) -> str:
+    uniform = [run["uniform"].regret for run in runs]
+    if min(uniform) <= 0:  # A/A tests: no arm is worse, nothing can be lost
+        return "-"
+    return _pm([r.regret / u for r, u in zip(results, uniform, strict=True)], ".3f")
 
 
 def print_table(title: str, runs: list[dict[str, PolicyResult]]) -> None:
     print(f"\n{title}")
-    print(f"{'policy':<12} {'regret (clicks)':>22} {'vs uniform':>16} {'best arm found':>18}")
+    print(
+        f"{'policy':<18} {'regret (clicks)':>18} {'vs uniform':>16} {'best arm found':>16} "
+        f"{'winners':>14} {'wrong winners':>16} {'batches to winner':>18}"
+    )
     for name in runs[0]:
-        regret = np.array([run[name].regret for run in runs])
-        ratio = np.array([run[name].regret / run["uniform"].regret for run in runs])
-        best = np.array([run[name].best_arm_rate for run in runs])
+        results = [run[name] for run in runs]
+        wrong = [r.wrong_winner_rate for r in results if r.wrong_winner_rate is not None]
+        batches = [
+            r.mean_batches_to_winner for r in results if r.mean_batches_to_winner is not None
+        ]
         print(
-            f"{name:<12} {regret.mean():>14,.0f} ± {regret.std():>5,.0f} "
-            f"{ratio.mean():>9.3f} ± {ratio.std():.3f} {best.mean():>11.1%} ± {best.std():.1%}"
+            f"{name:<18} {_pm([r.regret for r in results], ',.0f'):>18} "
+            f"{_ratio(results, runs):>16} "
+            f"{_pm([r.best_arm_rate for r in results], '.1%'):>16} "
+            f"{_pm([r.winner_rate for r in results], '.1%'):>14} "
+            f"{_pm(wrong, '.1%') if wrong else '-':>16} "
+            f"{_pm(batches, '.1f') if batches else '-':>18}",
+            flush=True,
         )
+
+
+def run_policies(
+    tests: ArmsTable, batches: int, seeds: list[int], policies: list[SimulationPolicy]
+) -> list[dict[str, PolicyResult]]:
+    runs = []
+    for seed in seeds:
+        started = time.perf_counter()
+        runs.append(simulate(tests, batches=batches, seed=seed, policies=policies).policies)
+        print(f"  seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
+    return runs
+
+
+def tuning_grid() -> list[SimulationPolicy]:
+    """Live settings tried on the earlier weeks (the defaults were chosen from these)."""
+    grid: list[SimulationPolicy] = [UniformPolicy(), ThompsonPolicy(name="thompson")]
+    for strength, burn_in, win, loss, floor in (
+        (100, 200, 0.95, 0.01, 0.01),
+        (300, 200, 0.95, 0.01, 0.01),
+        (2000, 200, 0.95, 0.01, 0.01),
+        (100, 100, 0.95, 0.01, 0.01),
+        (100, 400, 0.95, 0.01, 0.01),
+        (100, 200, 0.99, 0.02, 0.01),
+        (100, 200, 0.95, 0.005, 0.01),
+        (100, 200, 0.95, 0.01, 0.02),
+    ):
+        settings = TestSettings(
+            prior_strength=strength,
+            burn_in_impressions=burn_in,
+            win_probability=win,
+            max_relative_loss=loss,
+            min_share=floor,
+        )
+        name = f"s{strength}-b{burn_in}-w{win:g}-l{loss:g}" + (
+            f"-f{floor:g}" if floor != 0.01 else ""
+        )
+        grid.append(LivePolicy(name=name, settings=settings))
+    return grid
 
 
 def run_mabwiser(arms: ArmsTable, batches: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -142,12 +243,7 @@ def predictor_section(data: Path, batches: int, seeds: list[int], strength: floa
     """
     import pandas as pd
 
-    from studio.experiments.simulator import (
-        STUDIO_POLICY,
-        ArmPredictions,
-        ThompsonPolicy,
-        UniformPolicy,
-    )
+    from studio.experiments.simulator import STUDIO_POLICY, ArmPredictions
     from studio.scoring.data import load_test_table, temporal_split
     from studio.scoring.embeddings import EmbeddingCache
     from studio.scoring.train import featurize, train_model
@@ -188,12 +284,9 @@ def predictor_section(data: Path, batches: int, seeds: list[int], strength: floa
         UniformPolicy(),
         ThompsonPolicy(name="thompson"),
         STUDIO_POLICY,
-        ThompsonPolicy(
+        LivePolicy(
             name="studio+predictor",
-            min_share=STUDIO_POLICY.min_share,
-            burn_in_impressions=STUDIO_POLICY.burn_in_impressions,
-            n_samples=STUDIO_POLICY.n_samples,
-            predictor_prior_strength=strength,
+            settings=TestSettings(prior_source="predictor", prior_strength=strength),
         ),
     ]
     runs = [
@@ -216,21 +309,21 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=UPWORTHY)
     parser.add_argument("--batches", type=int, default=24)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--split", choices=["eval", "tune", "all"], default="eval")
+    parser.add_argument("--split", choices=["early", "late", "all"], default="late")
+    parser.add_argument(
+        "--every", type=int, default=1, help="Keep every n-th test of the split (quick runs)."
+    )
     parser.add_argument(
         "--speed-tests", type=int, default=1000, help="Tests in the speed run (0: skip)."
     )
     parser.add_argument(
-        "--mabwiser-tests",
-        type=int,
-        default=300,
-        help="Tests for the MABWiser comparison (0: skip).",
+        "--mabwiser-tests", type=int, default=300, help="Tests for the MABWiser comparison."
     )
     parser.add_argument(
         "--sections",
         nargs="+",
-        choices=["speed", "main", "mabwiser", "predictor"],
-        default=["speed", "main", "mabwiser"],
+        choices=["speed", "main", "aa", "tune", "tune_aa", "mabwiser", "predictor"],
+        default=["main", "aa", "mabwiser"],
         help="What to run; predictor trains the CTR predictor on the earlier weeks (minutes).",
     )
     parser.add_argument("--predictor-strength", type=float, default=1000.0)
@@ -240,38 +333,47 @@ def main() -> None:
         sys.exit(
             f"Upworthy data not found at {args.data}; pass --data PATH (see /work/shared/data/upworthy)."
         )
-    arms, _weeks = load_upworthy(args.data)
+    arms, weeks = load_upworthy(args.data)
+    cut = week_cut(weeks)
+    tests = split_tests(arms, weeks, args.split)
+    if args.every > 1:
+        tests = tests.subset(np.arange(0, tests.n_tests, args.every))
     print(
-        f"Upworthy development split: {arms.n_tests:,} tests, {arms.n_arms:,} arms, {args.batches} batches"
+        f"Upworthy development split: {arms.n_tests:,} tests, {arms.n_arms:,} arms; latest weeks "
+        f"start {cut} ({int((weeks >= cut).sum()):,} tests). This run: {args.split} weeks, "
+        f"{tests.n_tests:,} tests, {args.batches} batches, seeds {args.seeds}"
     )
+    print(f"studio defaults: {TestSettings()}")
 
     if "speed" in args.sections and args.speed_tests:
         subset = arms.subset(np.arange(min(args.speed_tests, arms.n_tests)))
         started = time.perf_counter()
-        result = simulate(subset, batches=24, seed=0, policies=default_policies())
+        simulate(subset, batches=24, seed=0, policies=default_policies())
         print(
             f"\nspeed: {subset.n_tests:,} tests x 24 batches, policies uniform + thompson + studio: "
             f"{time.perf_counter() - started:.1f} s"
         )
-        del result
 
-    tests = split_tests(arms, args.split)
     if "main" in args.sections:
-        runs = []
-        for seed in args.seeds:
-            started = time.perf_counter()
-            result = simulate(tests, batches=args.batches, seed=seed, policies=default_policies())
-            runs.append(result.policies)
-            print(f"seed {seed}: {time.perf_counter() - started:.0f} s", flush=True)
+        runs = run_policies(tests, args.batches, args.seeds, default_policies())
+        print_table(f"{args.split} weeks ({tests.n_tests:,} tests), mean ± sd over seeds", runs)
+
+    if "aa" in args.sections:
+        runs = run_policies(as_aa(tests), args.batches, args.seeds, default_policies())
         print_table(
-            f"{args.split} tests ({tests.n_tests:,}), {args.batches} batches, "
-            f"mean ± sd over seeds {args.seeds}",
+            f"A/A: {args.split} weeks ({tests.n_tests:,} tests), every arm at its test's pooled CTR",
             runs,
         )
 
+    if "tune" in args.sections:
+        runs = run_policies(tests, args.batches, args.seeds, tuning_grid())
+        print_table(f"tuning grid, {args.split} weeks ({tests.n_tests:,} tests)", runs)
+    if "tune_aa" in args.sections:
+        runs = run_policies(as_aa(tests), args.batches, args.seeds, tuning_grid())
+        print_table(f"tuning grid, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
+
     if "mabwiser" in args.sections and args.mabwiser_tests:
-        subset_index = np.arange(min(args.mabwiser_tests, tests.n_tests))
-        subset = tests.subset(subset_index)
+        subset = tests.subset(np.arange(min(args.mabwiser_tests, tests.n_tests)))
         rows = []
         for seed in args.seeds:
             ours = simulate(subset, batches=args.batches, seed=seed, policies=default_policies())
@@ -292,18 +394,19 @@ def main() -> None:
                     ours.seconds,
                 )
             )
-        table = np.array(rows)
-        mean = table.mean(axis=0)
+        mean = np.array(rows).mean(axis=0)
         print(
-            f"\nMABWiser comparison on the first {subset.n_tests} {args.split} tests, seeds {args.seeds}:"
+            f"\nMABWiser beside ours on the first {subset.n_tests} {args.split}-week tests, "
+            f"seeds {args.seeds}:"
         )
         print(f"{'policy':<22} {'regret vs uniform':>18} {'best arm found':>15}")
         print(f"{'uniform':<22} {1.0:>18.3f} {mean[3]:>15.1%}")
-        print(f"{'thompson (studio.experiments.bandits)':<22} {mean[0]:>18.3f} {mean[4]:>15.1%}")
+        print(f"{'thompson (flat)':<22} {mean[0]:>18.3f} {mean[4]:>15.1%}")
         print(f"{'studio':<22} {mean[1]:>18.3f} {mean[5]:>15.1%}")
         print(f"{'mabwiser thompson':<22} {mean[2]:>18.3f} {mean[6]:>15.1%}")
         print(
-            f"time per seed: mabwiser {mean[7]:.1f} s, studio.experiments.simulator (3 policies) {mean[8]:.1f} s"
+            f"time per seed: mabwiser {mean[7]:.1f} s, studio.experiments.simulator (3 policies) "
+            f"{mean[8]:.1f} s"
         )
 
     if "predictor" in args.sections:

@@ -18,7 +18,7 @@ import io
 import itertools
 from collections import deque
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -91,7 +91,16 @@ FIELDS: dict[str, dict[str, Any]] = {
     },
 }
 #: Headlines that :func:`make_variants` cycles through, so the arms of a test differ.
-HEADLINES = ("Find your roast", "Fresh beans, every week", "Roasted to order", "Coffee, your way")
+HEADLINES = (
+    "Find your roast",
+    "Fresh beans, every week",
+    "Roasted to order",
+    "Coffee, your way",
+    "Your morning, sorted",
+    "Beans worth waking for",
+    "Small batches, big flavour",
+    "The roast you keep coming back to",
+)
 
 _usernames = itertools.count(1)
 
@@ -280,9 +289,11 @@ def make_test(
     settings: lifecycle.TestSettings | None = None,
     ad_names: Mapping[int, str] | None = None,
     predicted: Sequence[float | None] | None = None,
+    now: datetime | None = None,
 ) -> Experiment:
     """A running creative test of ``variants`` (``n`` new approved ones unless given), started
-    by ``actor`` through :func:`studio.experiments.lifecycle.create_test`; committed."""
+    by ``actor`` through :func:`studio.experiments.lifecycle.create_test` at ``now`` (default:
+    the present; report rows dated before it are refused); committed."""
     if variants is None:
         variants = make_variants(session, n=n, predicted=predicted)
     first = variants[0]
@@ -296,6 +307,7 @@ def make_test(
         actor=actor,
         settings=settings,
         ad_names=ad_names,
+        now=now,
     )
     session.commit()
     session.refresh(experiment)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -53,7 +53,7 @@ def test_users_per_role_sign_in_with_the_test_password(people):
 
 
 def test_a_creative_test_takes_its_reports_rows(people):
-    experiment = factories.make_test(people, n=3)
+    experiment = factories.make_test(people, n=3, now=datetime(2024, 4, 30, 9, tzinfo=UTC))
     arms = experiment_queries.list_arms(people, experiment_id=experiment.id)
     assert len(arms) == 3 and {a.ad_name for a in arms} == {f"studio-v{a.variant_id}" for a in arms}
     rows = factories.report_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -9,8 +10,8 @@ import typer
 from studio.cli._common import database, fail
 from studio.core.errors import UserFacingError
 from studio.core.models import AllocationPolicy, PriorSource, saved_id
+from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
-from studio.experiments import queries
 
 app = typer.Typer(
     help="Creative tests: Thompson-sampling splits between approved variants.", no_args_is_help=True
@@ -22,6 +23,7 @@ ACTING = typer.Option(
     envvar="STUDIO_USER",
     help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.",
 )
+DEFAULTS = ex.TestSettings()
 
 
 def _actor(actor: str | None) -> str:
@@ -43,38 +45,59 @@ def create(
     variant: list[int] = typer.Option(
         ..., "--variant", help="An approved variant id (repeat, 2 or more)."
     ),
-    policy: AllocationPolicy = typer.Option(AllocationPolicy.thompson, help="Allocation policy."),
-    prior: PriorSource = typer.Option(
-        PriorSource.pooled,
-        help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (pooled: the studio default).",
+    policy: AllocationPolicy | None = typer.Option(
+        None, help=f"{' | '.join(ex.POLICIES)} (default {DEFAULTS.policy})."
+    ),
+    prior: PriorSource | None = typer.Option(
+        None, help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (default {DEFAULTS.prior_source})."
     ),
     prior_strength: float | None = typer.Option(
-        None, help="Prior weight in impressions (default: pooled 10, predictor 100)."
+        None,
+        help="Prior weight in impressions (default: "
+        + ", ".join(f"{k} {v:g}" for k, v in ex.DEFAULT_PRIOR_STRENGTH.items() if v)
+        + ").",
     ),
-    min_share: float = typer.Option(
-        0.01, help="Least share per arm after the burn-in (0.01 = 1%)."
+    min_share: float | None = typer.Option(
+        None,
+        help=f"Least share per arm after the burn-in (default {DEFAULTS.min_share:g} = "
+        f"{DEFAULTS.min_share:.0%}).",
     ),
-    burn_in: int = typer.Option(
-        1000, help="Equal split until every arm has this many impressions."
+    burn_in: int | None = typer.Option(
+        None,
+        help="Equal split until every arm has this many impressions (default "
+        f"{DEFAULTS.burn_in_impressions}).",
     ),
-    reweight_hours: int = typer.Option(24, help="Reweighting cadence in hours."),
-    win_probability: float = typer.Option(0.95, help="Probability of being best a winner needs."),
-    max_expected_loss: float = typer.Option(
-        0.0005, help="Expected loss a winner must stay below (clicks per impression)."
+    reweight_hours: int | None = typer.Option(
+        None, help=f"Reweighting cadence in hours (default {DEFAULTS.reweight_hours})."
+    ),
+    win_probability: float | None = typer.Option(
+        None,
+        help=f"Probability of being best a winner needs (default {DEFAULTS.win_probability:g}).",
+    ),
+    max_relative_loss: float | None = typer.Option(
+        None,
+        help="Expected loss a winner must stay below, as a fraction of its CTR (default "
+        f"{DEFAULTS.max_relative_loss:g}).",
     ),
     actor: str | None = ACTING,
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
     try:
+        # Options left out take the defaults of TestSettings, the one place they live.
+        defaults = ex.TestSettings()
         settings = ex.TestSettings(
-            policy=policy,
-            min_share=min_share,
-            burn_in_impressions=burn_in,
-            reweight_hours=reweight_hours,
-            win_probability=win_probability,
-            max_expected_loss=max_expected_loss,
-            prior_source=prior,
+            policy=defaults.policy if policy is None else policy,
+            min_share=defaults.min_share if min_share is None else min_share,
+            burn_in_impressions=defaults.burn_in_impressions if burn_in is None else burn_in,
+            reweight_hours=defaults.reweight_hours if reweight_hours is None else reweight_hours,
+            win_probability=defaults.win_probability
+            if win_probability is None
+            else win_probability,
+            max_relative_loss=defaults.max_relative_loss
+            if max_relative_loss is None
+            else max_relative_loss,
+            prior_source=defaults.prior_source if prior is None else prior,
             prior_strength=prior_strength,
         )
         with database() as session:
@@ -232,6 +255,32 @@ def stop(
     _status("stop", test, actor, reason)
 
 
+@app.command("resolve-srm")
+def resolve_srm(
+    test: int = typer.Argument(..., help="Test id."),
+    through: datetime = typer.Option(
+        ..., "--through", formats=["%Y-%m-%d"], help="Last delivery day explained (YYYY-MM-DD)."
+    ),
+    reason: str = typer.Option(
+        ..., "--reason", help="What caused the mismatch and how it was fixed (audited)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Mark a test's sample-ratio mismatch up to a day as explained, so a winner can be declared."""
+    who = _actor(actor)
+    try:
+        with database() as session:
+            experiment = ex.resolve_srm(
+                session, test, actor=who, through=through.date(), reason=reason
+            )
+    except UserFacingError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"test {experiment.id}: sample-ratio mismatch up to {through:%Y-%m-%d} resolved; later "
+        "days are still checked"
+    )
+
+
 @app.command("dashboard")
 def dashboard(
     test: int = typer.Argument(...),
@@ -254,5 +303,5 @@ def dashboard(
         csv_path.write_text(ex.dashboard_csv(board))
         typer.echo(f"wrote {csv_path}")
     if png_path is not None:
-        png_path.write_bytes(ex.dashboard_png(board))
+        png_path.write_bytes(charts.dashboard_png(board))
         typer.echo(f"wrote {png_path}")

@@ -29,8 +29,12 @@ def simulate(
     """Simulate every test in ARMS.csv under the uniform, thompson and studio policies.
 
     Each test's traffic is the sum of its arms' impressions, served in equal batches; clicks are
-    drawn from each arm's true ctr. RESULT.json holds, per policy, the regret (expected clicks lost
-    against always serving the best arm), the best-arm rate and the number of tests.
+    drawn from each arm's true ctr, with the same random numbers for every policy. The studio
+    policy is the live test's own decision function (burn-in, floor, pausing, winner, then all
+    traffic to the winner). RESULT.json holds, per policy, the regret (expected clicks lost
+    against always serving the best arm), the best-arm rate, the winner rate, the wrong-winner
+    rate (winners 5% or more below the best arm), the mean batches to a winner and the number of
+    tests.
     """
     from studio.experiments.simulator import ArmsFileError, load_arms
     from studio.experiments.simulator import simulate as run_simulation
@@ -58,11 +62,18 @@ def simulate(
     typer.echo(
         f"{result.tests} tests, {result.arms} arms, {batches} batches, seed {seed} ({result.seconds:.1f} s)"
     )
-    typer.echo(f"{'policy':<10} {'regret (clicks)':>16} {'vs uniform':>11} {'best arm found':>15}")
+    typer.echo(
+        f"{'policy':<10} {'regret (clicks)':>16} {'vs uniform':>11} {'best arm found':>15} "
+        f"{'winners':>8} {'wrong':>6} {'batches to winner':>18}"
+    )
     for name, entry in payload["policies"].items():
         ratio = entry.get("regret_vs_uniform")
         ratio_text = f"{ratio:.3f}x" if ratio is not None else "-"
+        wrong = entry["wrong_winner_rate"]
+        batches_to = entry["mean_batches_to_winner"]
         typer.echo(
-            f"{name:<10} {entry['regret']:>16.1f} {ratio_text:>11} {entry['best_arm_rate']:>15.1%}"
+            f"{name:<10} {entry['regret']:>16.1f} {ratio_text:>11} {entry['best_arm_rate']:>15.1%} "
+            f"{entry['winner_rate']:>8.1%} {'-' if wrong is None else f'{wrong:.1%}':>6} "
+            f"{'-' if batches_to is None else f'{batches_to:.1f}':>18}"
         )
     typer.echo(f"wrote {output}")

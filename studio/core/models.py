@@ -316,7 +316,10 @@ class Experiment(SQLModel, table=True):
     prior_source: PriorSource = _enum(PriorSource, 32, default=PriorSource.flat)
     prior_strength: float = 0.0
     win_probability: float = 0.95
-    max_expected_loss: float = 0.0005
+    #: A winner's expected loss must be below this fraction of its own CTR.
+    max_relative_loss: float = 0.01
+    #: Delivery days up to this one had their sample-ratio mismatch explained by a person.
+    srm_resolved_through: date | None = None
     winner_arm_id: int | None = None
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)

@@ -23,12 +23,11 @@ Priors (``prior_source``):
 ``flat``
     Beta(1, 1) on every arm.
 ``pooled`` (the default)
-    The simulator's ``studio`` policy (:data:`studio.experiments.simulator.STUDIO_POLICY`): an
-    empirical-Bayes prior centred on the test's pooled CTR so far, worth ``prior_strength``
-    impressions (default 10), from :func:`studio.experiments.bandits.empirical_bayes_prior`. Flat until the
-    first impressions arrive. On the Upworthy tests it loses fewer clicks than flat Thompson
-    sampling (see ``benchmarks/simulate_upworthy.py``) because the flat prior's pseudo-click makes
-    an arm with few impressions look several times better than it is.
+    An empirical-Bayes prior (:func:`studio.experiments.bandits.empirical_bayes_prior`) centred on
+    the test's pooled CTR that shrinks the arms toward each other as far as their observed spread
+    allows, never by less than one pseudo-click and at most ``prior_strength`` impressions
+    (default in :data:`studio.experiments.decisions.DEFAULT_PRIOR_STRENGTH`). Flat until the
+    first impressions arrive. It is what the simulator's ``studio`` policy replays.
 ``predictor``
     Each variant's predicted CTR and interval (filled at generation by the CTR predictor) become
     a Beta prior worth at most ``prior_strength`` impressions (default 100) via
@@ -37,19 +36,19 @@ Priors (``prior_source``):
     simulator, the predictions keep their differences but are centred on the test's pooled CTR
     once delivery arrives.
 
-Every reweighting is logged with its shares, probabilities of being best, expected losses and,
-in ``details``, the delivery, prior, posterior and Monte Carlo seed behind them, so that a
-decision can be recomputed (:func:`replay_decision`) and policies re-evaluated offline.
+Every decision is made by :func:`studio.experiments.decisions.decide`, the function the
+simulator replays, and logged with its shares, probabilities of being best, expected losses and,
+in ``details``, the delivery per day, stored priors, settings and flags behind them, so that it can
+be recomputed exactly (:func:`replay_decision`) and policies re-evaluated offline.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
+import json
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -57,7 +56,6 @@ from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.core import audit
-from studio.core.errors import UserFacingError
 from studio.core.models import (
     AllocationDecision,
     AllocationPolicy,
@@ -73,36 +71,22 @@ from studio.core.models import (
 from studio.experiments import queries
 from studio.experiments.bandits import (
     BetaPosterior,
-    DecisionRule,
-    PosteriorSummary,
-    ThompsonSampling,
-    TopTwoThompsonSampling,
-    empirical_bayes_prior,
     prior_from_prediction,
     sample_ratio_mismatch,
-    update_posterior,
+)
+from studio.experiments.decisions import (
+    DEFAULT_PRIOR_STRENGTH,
+    POLICIES,
+    PRIOR_SOURCES,
+    TOP_TWO_LEADER_SHARE,
+    DecisionOutcome,
+    ExperimentError,
+    TestSettings,
+    decide,
 )
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
 
-POLICIES: dict[AllocationPolicy, str] = {
-    AllocationPolicy.thompson: "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
-    AllocationPolicy.top_two: "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
-}
-PRIOR_SOURCES: dict[PriorSource, str] = {
-    PriorSource.flat: "Flat: Beta(1, 1), no prior knowledge",
-    PriorSource.pooled: "Pooled (studio default): shrink toward the test's pooled CTR, worth a few impressions",
-    PriorSource.predictor: "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
-}
-DEFAULT_PRIOR_STRENGTH: dict[PriorSource, float] = {
-    PriorSource.flat: 0.0,
-    PriorSource.pooled: 10.0,
-    PriorSource.predictor: 100.0,
-}
-#: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
-TOP_TWO_LEADER_SHARE = 0.5
-#: Monte Carlo draws behind each decision (standard error of a probability < 0.0025).
-DECISION_SAMPLES = 40_000
 #: Coverage of the CTR intervals the studio shows.
 INTERVAL_LEVEL = 0.95
 MAX_ARMS = 20
@@ -114,130 +98,28 @@ RUNNING, PAUSED, STOPPED, COMPLETED = (
 )
 ENDED = frozenset({STOPPED, COMPLETED})
 
+__all__ = [
+    "DEFAULT_PRIOR_STRENGTH",
+    "POLICIES",
+    "PRIOR_SOURCES",
+    "TOP_TWO_LEADER_SHARE",
+    "ExperimentError",
+    "TestSettings",
+]
 
-class ExperimentError(UserFacingError):
-    """A test request the studio refuses; the message says why and what to do instead."""
 
-
-# --------------------------------------------------------------------------------------------
-# Settings
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TestSettings:
-    """How a test allocates traffic and when it decides.
-
-    Parameters
-    ----------
-    policy : AllocationPolicy (or its value as text)
-    min_share : float
-        Least share of traffic any active arm keeps after the burn-in (default 0.01 = 1%).
-    burn_in_impressions : int
-        Equal split until every active arm has this many impressions (default 1000).
-    reweight_hours : int
-        Cadence: a running test is due for reweighting this many hours after its last decision.
-    win_probability : float
-        An arm wins when its probability of being best reaches this (default 0.95) ...
-    max_expected_loss : float
-        ... and its expected loss is below this many clicks per impression (default 0.0005 =
-        0.05 percentage points of CTR).
-    prior_source : PriorSource (or its value as text)
-    prior_strength : float or None
-        Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
-    """
-
-    __test__ = False  # not a pytest test class, whatever its name
-
-    policy: AllocationPolicy = AllocationPolicy.thompson
-    min_share: float = 0.01
-    burn_in_impressions: int = 1000
-    reweight_hours: int = 24
-    win_probability: float = 0.95
-    max_expected_loss: float = 0.0005
-    prior_source: PriorSource = PriorSource.pooled
-    prior_strength: float | None = None
-
-    def __post_init__(self) -> None:
-        # Text from the CLI, a form or a stored row becomes the enum member here, once.
-        if self.policy not in POLICIES:
-            raise ExperimentError(
-                f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
-            )
-        if self.prior_source not in PRIOR_SOURCES:
-            raise ExperimentError(
-                f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
-            )
-        object.__setattr__(self, "policy", AllocationPolicy(self.policy))
-        object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
-        if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
-            raise ExperimentError(
-                f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
-            )
-        for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
-            value = getattr(self, name)
-            if isinstance(value, bool) or int(value) != value or value < low:
-                raise ExperimentError(
-                    f"{name.replace('_', ' ')} must be a whole number >= {low}; got {value!r}"
-                )
-        if not (0.5 <= self.win_probability <= 1):
-            raise ExperimentError(
-                f"win probability must be between 0.5 and 1; got {self.win_probability!r}"
-            )
-        if not (np.isfinite(self.max_expected_loss) and 0 < self.max_expected_loss <= 0.1):
-            raise ExperimentError(
-                "max expected loss is a CTR difference in clicks per impression, in (0, 0.1] "
-                f"(0.0005 = 0.05 percentage points); got {self.max_expected_loss!r}"
-            )
-        strength = self.strength
-        if not (np.isfinite(strength) and strength >= 0):
-            raise ExperimentError(
-                f"prior strength must be a number of impressions >= 0; got {strength!r}"
-            )
-        if self.prior_source == PriorSource.flat and strength != 0:
-            raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
-        if self.prior_source != PriorSource.flat and strength <= 0:
-            raise ExperimentError(
-                f"a {self.prior_source} prior needs a strength > 0 impressions (default "
-                f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
-            )
-
-    @property
-    def strength(self) -> float:
-        return float(
-            DEFAULT_PRIOR_STRENGTH[self.prior_source]
-            if self.prior_strength is None
-            else self.prior_strength
-        )
-
-    @classmethod
-    def of(cls, experiment: Experiment) -> TestSettings:
-        return cls(
-            policy=experiment.policy,
-            min_share=experiment.min_share,
-            burn_in_impressions=experiment.burn_in_impressions,
-            reweight_hours=experiment.reweight_hours,
-            win_probability=experiment.win_probability,
-            max_expected_loss=experiment.max_expected_loss,
-            prior_source=experiment.prior_source,
-            prior_strength=experiment.prior_strength,
-        )
-
-    def rule(self) -> DecisionRule:
-        return DecisionRule(
-            win_probability=self.win_probability, max_expected_loss=self.max_expected_loss
-        )
-
-    def allocator(self, seed: int) -> ThompsonSampling:
-        if self.policy == AllocationPolicy.top_two:
-            return TopTwoThompsonSampling(
-                self.min_share,
-                self.burn_in_impressions,
-                DECISION_SAMPLES,
-                seed,
-                leader_share=TOP_TWO_LEADER_SHARE,
-            )
-        return ThompsonSampling(self.min_share, self.burn_in_impressions, DECISION_SAMPLES, seed)
+def settings_of(experiment: Experiment) -> TestSettings:
+    """The settings a stored test runs with."""
+    return TestSettings(
+        policy=experiment.policy,
+        min_share=experiment.min_share,
+        burn_in_impressions=experiment.burn_in_impressions,
+        reweight_hours=experiment.reweight_hours,
+        win_probability=experiment.win_probability,
+        max_relative_loss=experiment.max_relative_loss,
+        prior_source=experiment.prior_source,
+        prior_strength=experiment.prior_strength,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -354,13 +236,41 @@ def _check_variants(
             )
         if settings.prior_source == PriorSource.predictor:
             values = (v.predicted_ctr, v.ctr_low, v.ctr_high)
-            if any(x is None or not 0 < x < 1 for x in values):
+            if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
                 problems.append(
                     f"variant {vid} has no predicted CTR with an interval (the CTR predictor was not "
                     "available when it was written); choose the pooled or flat prior"
                 )
+    seen: dict[str, int] = {}
+    for vid in variant_ids:
+        v = variants.get(vid)
+        if v is None:
+            continue
+        copy = _copy_key(v)
+        if copy in seen:
+            problems.append(
+                f"variants {seen[copy]} and {vid} have identical copy; a test between them could "
+                "only find noise (keep one)"
+            )
+        else:
+            seen[copy] = vid
     if problems:
         raise ExperimentError("cannot create the test: " + "; ".join(problems))
+
+
+def _copy_key(variant: Variant) -> str:
+    """The variant's copy with case and runs of whitespace ignored: what a viewer would see."""
+
+    def normal(value: Any) -> Any:
+        if isinstance(value, str):
+            return " ".join(value.split()).casefold()
+        if isinstance(value, list):
+            return [normal(v) for v in value]
+        if isinstance(value, dict):
+            return {k: normal(v) for k, v in sorted(value.items())}
+        return value
+
+    return json.dumps(normal(variant.fields), sort_keys=True)
 
 
 def _prediction(variant: Variant) -> tuple[float, float, float]:
@@ -462,7 +372,7 @@ def create_test(
             prior_source=settings.prior_source,
             prior_strength=settings.strength,
             win_probability=settings.win_probability,
-            max_expected_loss=settings.max_expected_loss,
+            max_relative_loss=settings.max_relative_loss,
             created_by=actor,
             created_at=now or utcnow(),
         ),
@@ -614,19 +524,41 @@ class ArmDecision:
 
 @dataclass(frozen=True)
 class SrmCheck:
-    """Served impressions since the previous decision against the split it planned."""
+    """Served impressions per delivery day against the split in force that day.
 
-    served: dict[int, int]
-    planned: dict[int, float]
-    statistic: float
+    ``days`` are the delivery days tested (after ``resolved_through``, the last day a person
+    marked as explained). ``worst_day`` is the day with the smallest p-value, with what was
+    ``served`` and ``planned`` (the split in force at the end of that day) on it; ``unplanned``
+    counts impressions on arms whose share was 0 on their day (within the tolerance they are set
+    aside). A day on which the split changed is tested against every mixture of its two splits.
+    """
+
+    days: tuple[date, ...]
     p_value: float
     mismatch: bool
     threshold: float
+    worst_day: date | None
+    served: dict[int, int]
+    planned: dict[int, float]
+    unplanned: dict[int, int]
+    resolved_through: date | None
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of a decision's explanation, with what kind of line it is (for the UI to style).
+
+    ``kind`` is one of ``winner``, ``no_winner``, ``burn_in``, ``split``, ``held``, ``pause``,
+    ``srm_mismatch``, ``srm_ok``, ``next``.
+    """
+
+    kind: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Decision:
-    """What a reweighting decided and why. ``text`` is the plain-words explanation."""
+    """What a reweighting decided and why, as data; ``notes`` explain it in plain words."""
 
     decision_id: int
     experiment_id: int
@@ -634,9 +566,16 @@ class Decision:
     arms: tuple[ArmDecision, ...]
     burn_in: bool
     winner_arm_id: int | None
+    leader_arm_id: int
+    held: tuple[str, ...]
+    new_data: bool
     srm: SrmCheck | None
-    lines: tuple[str, ...]
+    notes: tuple[Note, ...]
     next_reweight_at: datetime | None
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(n.text for n in self.notes)
 
     @property
     def text(self) -> str:
@@ -650,38 +589,43 @@ class Decision:
         return next(a.share for a in self.arms if a.arm_id == arm_id)
 
 
-def _seed(experiment_id: int, n_decisions: int) -> int:
-    digest = hashlib.sha256(f"studio-test-{experiment_id}-decision-{n_decisions}".encode()).digest()
-    return int.from_bytes(digest[:4], "big")
-
-
-def _prior(
-    experiment: Experiment, arms: Sequence[Arm], impressions: np.ndarray, clicks: np.ndarray
-) -> BetaPosterior:
-    """The prior a decision starts from (see the module docstring), shape (n_arms,)."""
-    stored = BetaPosterior(
-        np.array([a.prior_alpha for a in arms]), np.array([a.prior_beta for a in arms])
-    )
-    if impressions.sum() == 0:
-        return stored
-    if experiment.prior_source == PriorSource.pooled:
-        return empirical_bayes_prior(impressions, clicks, strength=experiment.prior_strength)
-    if experiment.prior_source == PriorSource.predictor:
-        # The stored prior is Beta(1 + ctr * n0, 1 + (1 - ctr) * n0) per arm: keep each arm's
-        # weight n0 and the predicted differences in log-odds, centred on the pooled CTR.
-        weight = stored.alpha + stored.beta - 2.0
-        if not np.all(weight > 0):
-            return stored
-        predicted = (stored.alpha - 1.0) / weight
-        logit = np.log(predicted / (1.0 - predicted))
-        pooled = (clicks.sum() + 0.5) / (impressions.sum() + 1.0)
-        centred = 1.0 / (1.0 + np.exp(-(logit - logit.mean() + np.log(pooled / (1.0 - pooled)))))
-        return BetaPosterior(1.0 + centred * weight, 1.0 + (1.0 - centred) * weight)
-    return stored
-
-
 def _posterior_interval(alpha: np.ndarray, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return BetaPosterior(alpha, beta).interval(INTERVAL_LEVEL)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    """A test's delivery per day and arm, in the arms' order."""
+
+    days: tuple[date, ...]
+    impressions: np.ndarray  # (n_days, n_arms)
+    clicks: np.ndarray
+    conversions: np.ndarray
+    spend: np.ndarray
+
+
+def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Delivery:
+    rows = queries.daily_delivery(session, experiment_id=experiment_id)
+    days = tuple(sorted({r.day for r in rows}))
+    column = {a.id: i for i, a in enumerate(arms)}
+    row_of = {d: i for i, d in enumerate(days)}
+    shape = (max(len(days), 1), len(arms))
+    out = {k: np.zeros(shape) for k in ("impressions", "clicks", "conversions", "spend")}
+    for r in rows:
+        i, j = row_of[r.day], column[r.arm_id]
+        out["impressions"][i, j] += r.impressions
+        out["clicks"][i, j] += r.clicks
+        out["conversions"][i, j] += r.conversions
+        out["spend"][i, j] += r.spend
+    return _Delivery(days, **out)
+
+
+HELD_REASONS = {
+    "no_new_data": "no delivery has arrived since the previous decision",
+    "srm": "a sample-ratio mismatch is unresolved",
+    "drift": "CTRs drift over the test and the day-weighted comparison does not agree yet",
+    "paused": "the leader is a paused arm",
+}
 
 
 def _decide(
@@ -690,40 +634,78 @@ def _decide(
     """Compute, log and apply one decision for a running test (permission already checked)."""
     assert experiment.id is not None
     moment = now or utcnow()
-    settings = TestSettings.of(experiment)
+    settings = settings_of(experiment)
     arms = list(queries.list_arms(session, experiment_id=experiment.id))
     variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
-    totals = queries.delivery_by_arm(session, experiment_id=experiment.id)
-    impressions = np.array(
-        [totals.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )
-    clicks = np.array(
-        [totals.get(saved_id(a), queries.Delivery()).clicks for a in arms], dtype=np.float64
-    )
+    delivery = _delivery(session, experiment.id, arms)
     active = np.array([not a.paused for a in arms])
-    previous = queries.latest_decision(session, experiment_id=experiment.id)
-    n_before = queries.count_decisions(session, experiment_id=experiment.id)
-    seed = _seed(experiment.id, n_before)
-    prior = _prior(experiment, arms, impressions, clicks)
-    posterior = update_posterior(prior, impressions, clicks)
-    allocator = settings.allocator(seed)
-    allocation = allocator.select_allocation(posterior, impressions=impressions, active=active)
-    summary = PosteriorSummary(allocation.prob_best, allocation.expected_loss, DECISION_SAMPLES)
-    burn_in = bool(allocation.burn_in)
-    rule = settings.rule()
-    winner_index, to_pause = -1, np.zeros(len(arms), dtype=bool)
-    shares = allocation.shares
-    if not burn_in:
-        winner_index = int(rule.select_winner(summary))
-        if winner_index < 0:
-            to_pause = rule.select_arms_to_pause(summary, impressions=impressions, active=active)
-    if winner_index >= 0:
-        shares = np.where(np.arange(len(arms)) == winner_index, 1.0, 0.0)
-    elif to_pause.any():
-        shares = allocator.select_allocation(
-            posterior, impressions=impressions, active=active & ~to_pause
-        ).shares
-    srm = _srm_check(session, experiment.id, arms, previous)
+    decisions = list(queries.list_decisions(session, experiment_id=experiment.id))
+    previous = decisions[-1] if decisions else None
+    seen = int((previous.details or {}).get("through_result_id", 0)) if previous else 0
+    new_data = queries.count_results(session, experiment_id=experiment.id, after_result_id=seen) > 0
+    srm = _srm_check(experiment, arms, decisions, delivery)
+    stored = BetaPosterior(
+        np.array([a.prior_alpha for a in arms]), np.array([a.prior_beta for a in arms])
+    )
+    outcome = decide(
+        settings,
+        impressions=delivery.impressions,
+        clicks=delivery.clicks,
+        active=active,
+        stored_prior=stored,
+        new_data=new_data,
+        srm_mismatch=bool(srm and srm.mismatch),
+    )
+    return _apply(
+        session,
+        experiment,
+        arms,
+        variants,
+        delivery,
+        outcome,
+        settings,
+        actor=actor,
+        moment=moment,
+        previous=previous,
+        srm=srm,
+        new_data=new_data,
+        active=active,
+    )
+
+
+def _held(outcome: DecisionOutcome) -> tuple[str, ...]:
+    flags = {
+        "no_new_data": outcome.held_no_new_data,
+        "srm": outcome.held_srm,
+        "drift": outcome.held_drift,
+        "paused": outcome.held_paused,
+    }
+    return tuple(name for name, flag in flags.items() if bool(flag))
+
+
+def _apply(
+    session: Session,
+    experiment: Experiment,
+    arms: Sequence[Arm],
+    variants: Mapping[int, Variant],
+    delivery: _Delivery,
+    outcome: DecisionOutcome,
+    settings: TestSettings,
+    *,
+    actor: str,
+    moment: datetime,
+    previous: AllocationDecision | None,
+    srm: SrmCheck | None,
+    new_data: bool,
+    active: np.ndarray,
+) -> Decision:
+    assert experiment.id is not None
+    prior, posterior = outcome.prior, outcome.posterior
+    impressions = delivery.impressions.sum(axis=0)
+    clicks = delivery.clicks.sum(axis=0)
+    winner_index = int(outcome.winner)
+    burn_in = bool(outcome.burn_in)
+    to_pause = outcome.paused_now
     low, high = _posterior_interval(posterior.alpha, posterior.beta)
     arm_decisions = tuple(
         ArmDecision(
@@ -735,8 +717,8 @@ def _decide(
             ad_id=a.ad_id,
             impressions=int(impressions[i]),
             clicks=int(clicks[i]),
-            conversions=totals.get(saved_id(a), queries.Delivery()).conversions,
-            spend=totals.get(saved_id(a), queries.Delivery()).spend,
+            conversions=int(delivery.conversions[:, i].sum()),
+            spend=float(delivery.spend[:, i].sum()),
             prior_alpha=float(prior.alpha[i]),
             prior_beta=float(prior.beta[i]),
             alpha=float(posterior.alpha[i]),
@@ -744,22 +726,26 @@ def _decide(
             ctr_mean=float(posterior.mean[i]),
             ctr_low=float(low[i]),
             ctr_high=float(high[i]),
-            share=float(shares[i]),
-            prob_best=float(summary.prob_best[i]),
-            expected_loss=None if not active[i] else float(summary.expected_loss[i]),
+            share=float(outcome.shares[i]),
+            prob_best=float(outcome.prob_best[i]),
+            expected_loss=float(outcome.expected_loss[i]),
             paused=bool(a.paused or to_pause[i]),
             paused_now=bool(to_pause[i]),
         )
         for i, a in enumerate(arms)
     )
     winner = arm_decisions[winner_index] if winner_index >= 0 else None
+    leader = arm_decisions[int(outcome.leader)]
+    held = _held(outcome)
     next_at = None if winner else moment + timedelta(hours=experiment.reweight_hours)
-    lines = _explain(
+    notes = _explain(
         experiment,
         settings,
         arm_decisions,
         burn_in=burn_in,
         winner=winner,
+        leader=leader,
+        held=held,
         srm=srm,
         first=previous is None,
         next_at=next_at,
@@ -772,34 +758,34 @@ def _decide(
             shares={str(a.arm_id): round(a.share, 6) for a in arm_decisions},
             prob_best={str(a.arm_id): round(a.prob_best, 6) for a in arm_decisions},
             expected_loss={
-                str(a.arm_id): None if a.expected_loss is None else round(a.expected_loss, 8)
-                for a in arm_decisions
+                str(a.arm_id): round(float(a.expected_loss or 0.0), 8) for a in arm_decisions
             },
-            summary="\n".join(lines),
+            summary="\n".join(n.text for n in notes),
             details={
                 "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
-                "policy": settings.policy,
-                "prior_source": settings.prior_source,
-                "prior_strength": settings.strength,
-                "min_share": settings.min_share,
-                "burn_in_impressions": settings.burn_in_impressions,
-                "win_probability": settings.win_probability,
-                "max_expected_loss": settings.max_expected_loss,
+                "settings": asdict(settings) | {"prior_strength": settings.strength},
                 "top_two_leader_share": TOP_TWO_LEADER_SHARE
                 if settings.policy == AllocationPolicy.top_two
                 else None,
-                "seed": seed,
-                "n_samples": DECISION_SAMPLES,
                 "burn_in": burn_in,
+                "new_data": new_data,
+                "srm_mismatch": bool(srm and srm.mismatch),
                 "winner_arm_id": winner.arm_id if winner else None,
+                "leader_arm_id": leader.arm_id,
+                "held": list(held),
                 "paused_now": [a.arm_id for a in arm_decisions if a.paused_now],
+                "days": [d.isoformat() for d in delivery.days],
+                "daily_impressions": delivery.impressions.astype(int).tolist(),
+                "daily_clicks": delivery.clicks.astype(int).tolist(),
                 "arms": [
                     {
                         "arm_id": a.arm_id,
                         "variant_id": a.variant_id,
-                        "active": not arms[i].paused,
+                        "active": bool(active[i]),
                         "impressions": a.impressions,
                         "clicks": a.clicks,
+                        "stored_prior_alpha": arms[i].prior_alpha,
+                        "stored_prior_beta": arms[i].prior_beta,
                         "prior_alpha": a.prior_alpha,
                         "prior_beta": a.prior_beta,
                         "alpha": a.alpha,
@@ -807,18 +793,21 @@ def _decide(
                     }
                     for i, a in enumerate(arm_decisions)
                 ],
+                "notes": [{"kind": n.kind, "text": n.text} for n in notes],
                 "srm": None
                 if srm is None
                 else {
-                    "served": {str(k): v for k, v in srm.served.items()},
-                    "planned": {str(k): v for k, v in srm.planned.items()},
-                    "statistic": srm.statistic,
+                    "days": [d.isoformat() for d in srm.days],
                     "p_value": srm.p_value,
                     "mismatch": srm.mismatch,
                     "threshold": srm.threshold,
-                    "after_result_id": (previous.details or {}).get("through_result_id", 0)
-                    if previous
-                    else 0,
+                    "worst_day": srm.worst_day.isoformat() if srm.worst_day else None,
+                    "served": {str(k): v for k, v in srm.served.items()},
+                    "planned": {str(k): v for k, v in srm.planned.items()},
+                    "unplanned": {str(k): v for k, v in srm.unplanned.items()},
+                    "resolved_through": srm.resolved_through.isoformat()
+                    if srm.resolved_through
+                    else None,
                 },
             },
         ),
@@ -860,41 +849,115 @@ def _decide(
         arms=arm_decisions,
         burn_in=burn_in,
         winner_arm_id=winner.arm_id if winner else None,
+        leader_arm_id=leader.arm_id,
+        held=held,
+        new_data=new_data,
         srm=srm,
-        lines=tuple(lines),
+        notes=tuple(notes),
         next_reweight_at=next_at,
     )
 
 
+def _splits_of_day(
+    decisions: Sequence[AllocationDecision], arms: Sequence[Arm], day: date
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The split in force at the end of ``day`` (UTC) and, when it changed during the day, the
+    one in force at its start. None when no decision covers any of the day."""
+    start = datetime.combine(day, datetime.min.time()).replace(tzinfo=UTC)
+    end = start + timedelta(days=1)
+    during = []
+    for k, d in enumerate(decisions):
+        since = _aware(d.created_at)
+        until = _aware(decisions[k + 1].created_at) if k + 1 < len(decisions) else end
+        if min(until, end) <= max(since, start):
+            continue
+        shares = np.array([float(d.shares.get(str(a.id), 0.0)) for a in arms])
+        if shares.sum() > 0:
+            during.append(shares / shares.sum())
+    if not during:
+        return None
+    last, first = during[-1], during[0]
+    return last, (None if len(during) == 1 or np.allclose(first, last) else first)
+
+
 def _srm_check(
-    session: Session, experiment_id: int, arms: Sequence[Arm], previous: AllocationDecision | None
+    experiment: Experiment,
+    arms: Sequence[Arm],
+    decisions: Sequence[AllocationDecision],
+    delivery: _Delivery,
 ) -> SrmCheck | None:
-    """Chi-square of the delivery imported since ``previous`` against the split it planned."""
-    if previous is None:
+    """Each delivery day's served impressions against the split in force that day."""
+    resolved = experiment.srm_resolved_through
+    rows, splits, earlier = [], [], []
+    for i, day in enumerate(delivery.days):
+        if resolved is not None and day <= resolved:
+            continue
+        in_force = _splits_of_day(decisions, arms, day)
+        if in_force is None or delivery.impressions[i].sum() == 0:
+            continue
+        rows.append(i)
+        splits.append(in_force[0])
+        earlier.append(np.full(len(arms), np.nan) if in_force[1] is None else in_force[1])
+    if not rows:
         return None
-    after = int((previous.details or {}).get("through_result_id", 0))
-    period = queries.delivery_by_arm(session, experiment_id=experiment_id, after_result_id=after)
-    served = np.array(
-        [period.get(saved_id(a), queries.Delivery()).impressions for a in arms], dtype=np.float64
-    )
-    if served.sum() == 0:
-        return None
-    planned = np.array([float(previous.shares.get(str(a.id), 0.0)) for a in arms])
-    planned = planned / planned.sum()
-    result = sample_ratio_mismatch(served, planned)
+    served = delivery.impressions[rows]
+    result = sample_ratio_mismatch(served, np.array(splits), earlier_shares=np.array(earlier))
+    days = tuple(delivery.days[i] for i in rows)
+    worst = result.worst_day
     return SrmCheck(
-        served={saved_id(a): int(s) for a, s in zip(arms, served, strict=True)},
-        planned={saved_id(a): float(p) for a, p in zip(arms, planned, strict=True)},
-        statistic=float(result.statistic),
+        days=days,
         p_value=float(result.p_value),
         mismatch=bool(result.mismatch),
         threshold=result.threshold,
+        worst_day=days[worst] if worst >= 0 else None,
+        served={a.id: int(served[worst, j]) for j, a in enumerate(arms)} if worst >= 0 else {},  # type: ignore[misc]
+        planned={a.id: float(splits[worst][j]) for j, a in enumerate(arms)} if worst >= 0 else {},  # type: ignore[misc]
+        unplanned={
+            saved_id(a): int(result.unplanned[j]) for j, a in enumerate(arms) if result.unplanned[j]
+        },
+        resolved_through=resolved,
     )
+
+
+def resolve_srm(
+    session: Session, experiment_id: int, *, actor: str, through: date, reason: str
+) -> Experiment:
+    """Mark the sample-ratio mismatch of delivery days up to ``through`` as explained, audited.
+
+    A winner is never declared while a mismatch is unresolved. Once a person has found and fixed
+    the cause (an ad's budget, status or approval on the platform), later decisions test only the
+    days after ``through``. The caller commits.
+    """
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    if experiment.status in ENDED:
+        raise ExperimentError(f"test {experiment_id} is {experiment.status}; it has ended")
+    if not reason.strip():
+        raise ExperimentError(
+            "say what caused the sample-ratio mismatch and how it was fixed (the reason is audited)"
+        )
+    before = experiment.srm_resolved_through
+    if before is not None and through < before:
+        raise ExperimentError(
+            f"days up to {before.isoformat()} are already resolved; choose a later day than {through.isoformat()}"
+        )
+    experiment.srm_resolved_through = through
+    queries.save(session, row=experiment)
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.resolve_srm",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        before={"srm_resolved_through": before.isoformat() if before else None},
+        after={"srm_resolved_through": through.isoformat(), "reason": reason.strip()},
+    )
+    return experiment
 
 
 def _split_text(arms: Sequence[ArmDecision], shares: Mapping[int, float] | None = None) -> str:
     values = shares or {a.arm_id: a.share for a in arms}
-    return ", ".join(f"{a.letter} {values[a.arm_id]:.0%}" for a in arms)
+    return ", ".join(f"{a.letter} {values.get(a.arm_id, 0.0):.0%}" for a in arms)
 
 
 def _explain(
@@ -904,67 +967,97 @@ def _explain(
     *,
     burn_in: bool,
     winner: ArmDecision | None,
+    leader: ArmDecision,
+    held: Sequence[str],
     srm: SrmCheck | None,
     first: bool,
     next_at: datetime | None,
-) -> list[str]:
-    lines: list[str] = []
+) -> list[Note]:
+    notes: list[Note] = []
     total = sum(a.impressions for a in arms)
     active = [a for a in arms if not a.paused or a.paused_now]
     if winner is not None:
-        lines.append(
-            f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
-            f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
-            "The other variants are retired."
+        notes.append(
+            Note(
+                "winner",
+                f"Arm {winner.label} is the winner: {_pct(winner.prob_best)} probability of being best, "
+                f"expected loss {_pp(winner.expected_loss or 0.0)} of CTR; shift all traffic to it. "
+                "The other variants are retired.",
+            )
         )
     elif burn_in:
         short = [a for a in active if a.impressions < settings.burn_in_impressions]
         behind = ", ".join(f"{a.letter} has {a.impressions:,}" for a in short)
         start = "Test started" if first and total == 0 else "Burn-in"
-        lines.append(
-            f"{start}: equal split ({_split_text(arms)}) until every arm has "
-            f"{settings.burn_in_impressions:,} impressions ({behind})."
+        notes.append(
+            Note(
+                "burn_in",
+                f"{start}: equal split ({_split_text(arms)}) until every arm has "
+                f"{settings.burn_in_impressions:,} impressions ({behind}).",
+            )
         )
     else:
-        leader = max(active, key=lambda a: a.prob_best)
         needs = []
         if leader.prob_best < settings.win_probability:
             needs.append(f"{settings.win_probability:.0%} probability of being best")
-        if leader.expected_loss is not None and leader.expected_loss >= settings.max_expected_loss:
-            needs.append(f"an expected loss below {_pp(settings.max_expected_loss)}")
-        lines.append(
-            f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
-            f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
-            + (f" (a winner needs {' and '.join(needs)})" if needs else "")
-            + "."
+        limit = settings.max_relative_loss * leader.ctr_mean
+        if leader.expected_loss is not None and leader.expected_loss >= limit:
+            needs.append(
+                f"an expected loss below {settings.max_relative_loss:.1%} of its CTR ({_pp(limit)})"
+            )
+        notes.append(
+            Note(
+                "no_winner",
+                f"No winner yet: the leader, arm {leader.label}, has {_pct(leader.prob_best)} probability of "
+                f"being best and expected loss {_pp(leader.expected_loss or 0.0)} of CTR"
+                + (f" (a winner needs {' and '.join(needs)})" if needs else "")
+                + ".",
+            )
         )
-        lines.append(f"New split: {_split_text(arms)}.")
+        for reason in held:
+            notes.append(Note("held", f"Arm {leader.label} would win, but {HELD_REASONS[reason]}."))
+        notes.append(Note("split", f"New split: {_split_text(arms)}."))
     for a in arms:
         if a.paused_now:
-            lines.append(
-                f"Pause arm {a.label}: {_pct(a.prob_best)} probability of being best after "
-                f"{a.impressions:,} impressions; turn its ad off."
+            notes.append(
+                Note(
+                    "pause",
+                    f"Pause arm {a.label}: {_pct(a.prob_best)} probability of being best after "
+                    f"{a.impressions:,} impressions; turn its ad off.",
+                )
             )
     if srm is not None:
-        served_total = sum(srm.served.values())
-        served_shares = {k: v / served_total for k, v in srm.served.items()}
-        if srm.mismatch:
-            lines.append(
-                f"Sample-ratio mismatch: since the last decision the platform served "
-                f"{_split_text(arms, served_shares)} of {served_total:,} impressions, but the split was "
-                f"{_split_text(arms, srm.planned)} (chi-square p {_p(srm.p_value)} < {srm.threshold:g}). "
-                "Check each ad's budget, status and approval on the platform before trusting this test."
+        if srm.mismatch and srm.worst_day is not None:
+            served_total = sum(srm.served.values())
+            served_shares = (
+                {k: v / served_total for k, v in srm.served.items()} if served_total else {}
+            )
+            notes.append(
+                Note(
+                    "srm_mismatch",
+                    f"Sample-ratio mismatch: on {srm.worst_day:%Y-%m-%d} the platform served "
+                    f"{_split_text(arms, served_shares)} of {served_total:,} impressions, but the split in "
+                    f"force that day was {_split_text(arms, srm.planned)} (p {_p(srm.p_value)} < "
+                    f"{srm.threshold:g} over {len(srm.days)} day(s)). Check each ad's budget, status and "
+                    "approval on the platform; no winner is declared until the mismatch is resolved.",
+                )
             )
         else:
-            lines.append(
-                f"Served traffic matches the planned split ({served_total:,} impressions since the last "
-                f"decision, chi-square p {_p(srm.p_value)})."
+            notes.append(
+                Note(
+                    "srm_ok",
+                    f"Served traffic matches the split in force each day ({len(srm.days)} day(s) tested, "
+                    f"p {_p(srm.p_value)}).",
+                )
             )
     if next_at is not None:
-        lines.append(
-            f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h)."
+        notes.append(
+            Note(
+                "next",
+                f"Next reweighting due {next_at:%Y-%m-%d %H:%M} UTC (every {experiment.reweight_hours} h).",
+            )
         )
-    return lines
+    return notes
 
 
 def _get(session: Session, experiment_id: int) -> Experiment:
@@ -1141,36 +1234,33 @@ def stop(session: Session, experiment_id: int, *, actor: str, reason: str = "") 
 # --------------------------------------------------------------------------------------------
 
 
-def replay_decision(decision: AllocationDecision) -> dict[str, float]:
-    """Recompute a logged decision's split from its ``details`` alone (offline re-evaluation).
+def replay_decision(decision: AllocationDecision) -> DecisionOutcome:
+    """Recompute a logged decision from its ``details`` alone (offline re-evaluation).
 
-    Returns the shares by arm id (as logged: strings). Equal to the logged shares for decisions
-    that neither paused an arm nor declared a winner (those override the allocator's split).
+    Runs :func:`studio.experiments.decisions.decide`, the function that made the decision, on the
+    logged delivery per day, active arms, stored priors, settings and flags; its ``shares``,
+    ``winner`` and ``paused_now`` equal what was logged and applied.
     """
     d = decision.details
-    if not d.get("arms"):
+    if not d.get("arms") or "daily_impressions" not in d:
         raise ExperimentError(
-            f"decision {decision.id} was logged without details; it cannot be replayed"
+            f"decision {decision.id} was logged without its delivery per day; it cannot be replayed"
         )
-    settings = TestSettings(
-        policy=d["policy"],
-        min_share=d["min_share"],
-        burn_in_impressions=d["burn_in_impressions"],
-        prior_source=d["prior_source"],
-        prior_strength=d["prior_strength"],
-        win_probability=d["win_probability"],
-        max_expected_loss=d["max_expected_loss"],
-    )
+    settings = TestSettings(**d["settings"])
     arms = d["arms"]
-    posterior = BetaPosterior(
-        np.array([a["alpha"] for a in arms]), np.array([a["beta"] for a in arms])
+    stored = BetaPosterior(
+        np.array([a["stored_prior_alpha"] for a in arms]),
+        np.array([a["stored_prior_beta"] for a in arms]),
     )
-    allocation = settings.allocator(int(d["seed"])).select_allocation(
-        posterior,
-        impressions=np.array([a["impressions"] for a in arms], dtype=np.float64),
+    return decide(
+        settings,
+        impressions=np.array(d["daily_impressions"], dtype=np.float64).reshape(-1, len(arms)),
+        clicks=np.array(d["daily_clicks"], dtype=np.float64).reshape(-1, len(arms)),
         active=np.array([bool(a["active"]) for a in arms]),
+        stored_prior=stored,
+        new_data=bool(d["new_data"]),
+        srm_mismatch=bool(d["srm_mismatch"]),
     )
-    return {str(a["arm_id"]): float(s) for a, s in zip(arms, allocation.shares, strict=True)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1219,6 +1309,8 @@ class Dashboard:
     decisions: tuple[tuple[int, datetime, str], ...]
     new_rows: int
     latest_srm_mismatch: bool = field(default=False)
+    #: The latest decision's explanation, line by line with its kind (see :class:`Note`).
+    notes: tuple[Note, ...] = ()
 
     def labels(self) -> dict[int, str]:
         return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
@@ -1336,7 +1428,18 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         decisions=tuple((saved_id(d), _aware(d.created_at), d.summary) for d in decisions),
         new_rows=new_rows,
         latest_srm_mismatch=bool(srm and srm.get("mismatch")),
+        notes=_logged_notes(latest),
     )
+
+
+def _logged_notes(decision: AllocationDecision | None) -> tuple[Note, ...]:
+    if decision is None:
+        return ()
+    logged = (decision.details or {}).get("notes")
+    if logged:
+        return tuple(Note(n["kind"], n["text"]) for n in logged)
+    # Decisions logged before notes were kept: their summary, line by line, as plain text.
+    return tuple(Note("text", line) for line in decision.summary.splitlines())
 
 
 HISTORY_COLUMNS = (
@@ -1387,87 +1490,3 @@ def dashboard_csv(board: Dashboard) -> str:
             for h in board.history
         ),
     )
-
-
-def dashboard_png(board: Dashboard, *, dpi: int = 110) -> bytes:
-    """The dashboard as one PNG: six panels (densities, P(best), split, CTR, clicks, loss)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    labels = board.labels()
-    colors = {a.arm_id: plt.get_cmap("tab10")(i % 10) for i, a in enumerate(board.arms)}
-    figure, axes = plt.subplots(2, 3, figsize=(16, 9), dpi=dpi)
-    figure.suptitle(
-        f"Test {board.experiment_id} · {board.name} ({board.status}, {board.policy}, "
-        f"{board.prior_source} prior)"
-    )
-    x, densities = board.densities()
-    ax = axes[0, 0]
-    for arm_id, density in densities.items():
-        ax.plot(x * 100, density, color=colors[arm_id], label=labels[arm_id])
-    ax.set(title="Posterior density of CTR", xlabel="CTR (%)", ylabel="density")
-    ax.legend(fontsize=7)
-    for ax, attribute, title in (
-        (axes[0, 1], "prob_best", "Probability of being best"),
-        (axes[0, 2], "share", "Traffic split"),
-        (axes[1, 2], "expected_loss", "Expected loss (pp of CTR)"),
-    ):
-        for a in board.arms:
-            rows = [h for h in board.history if h.arm_id == a.arm_id]
-            values = [getattr(h, attribute) for h in rows]
-            if attribute == "expected_loss":
-                values = [np.nan if v is None else v * 100 for v in values]
-            ax.plot(
-                [h.decision_id for h in rows],
-                values,
-                marker="o",
-                color=colors[a.arm_id],
-                label=labels[a.arm_id],
-            )
-        ax.set(title=title, xlabel="decision")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if attribute == "expected_loss":
-            ax.set_yscale("log")  # the flat start (tens of pp) would flatten every later value
-        else:
-            ax.set_ylim(0, 1)
-    ax = axes[1, 0]
-    positions = np.arange(len(board.arms))
-    means = np.array([a.ctr_mean for a in board.arms]) * 100
-    errors = (
-        np.array(
-            [
-                [a.ctr_mean - a.ctr_low for a in board.arms],
-                [a.ctr_high - a.ctr_mean for a in board.arms],
-            ]
-        )
-        * 100
-    )
-    ax.errorbar(positions, means, yerr=errors, fmt="o", capsize=4, color="black")
-    observed = [np.nan if a.observed_ctr is None else a.observed_ctr * 100 for a in board.arms]
-    ax.scatter(positions, observed, marker="x", color="tab:red", label="observed", zorder=3)
-    ax.set_xticks(positions, [a.letter for a in board.arms])
-    ax.set(title="CTR: posterior mean and 95% interval", ylabel="CTR (%)")
-    ax.legend(fontsize=7)
-    ax = axes[1, 1]
-    ax.bar(
-        positions - 0.2, [a.clicks for a in board.arms], width=0.4, label="clicks", color="tab:blue"
-    )
-    twin = ax.twinx()
-    twin.bar(
-        positions + 0.2,
-        [a.impressions for a in board.arms],
-        width=0.4,
-        label="impressions",
-        color="tab:gray",
-    )
-    ax.set_xticks(positions, [a.letter for a in board.arms])
-    ax.set(title="Clicks (blue) and impressions (grey)", ylabel="clicks")
-    twin.set_ylabel("impressions")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()

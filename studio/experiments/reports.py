@@ -503,6 +503,7 @@ def import_report(
             f"no test with id {experiment_id}; `studio tests list` shows the tests"
         )
     parsed = parse_report(upload.data, name=upload.name, platform=platform, today=today)
+    started = experiment.created_at.date()
     arms = list(queries.list_arms(session, experiment_id=experiment_id))
     by_id = {a.ad_id: a for a in arms if a.ad_id}
     by_name = {a.ad_name: a for a in arms if a.ad_name}
@@ -532,6 +533,17 @@ def import_report(
                 BadRow(
                     row.line,
                     f"ad {shown} is not in test {experiment_id}; its ads: {known}",
+                    row.ad_name or row.ad_id,
+                )
+            )
+            continue
+        if row.day < started:
+            # Delivery before the test existed was not served under any of its splits.
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"{row.day} is before test {experiment_id} started on {started}; only delivery "
+                    "from the start day on belongs to the test",
                     row.ad_name or row.ad_id,
                 )
             )

@@ -8,11 +8,21 @@ Each test's traffic is the sum of its rows' impressions, served in ``batches`` e
 Before each batch a policy sets the split, impressions are apportioned to arms by that split and
 clicks are drawn from each arm's true ``ctr``. After the last batch the policy names its leader.
 
+The ``studio`` policy is the live test itself (:class:`LivePolicy`): before each batch it runs
+:func:`studio.experiments.decisions.decide`, the function a live test's reweighting runs, with its
+burn-in, floor, pausing and winner; once a winner is declared all later traffic goes to it.
+Every policy sees the same random numbers (common random numbers): an arm served the same
+impressions in a batch gets the same clicks whichever policy served them.
+
 Figures per policy (summed or averaged over tests):
 
 * ``regret``: expected clicks lost against always serving the test's best arm,
   ``sum over batches and arms of impressions * (best ctr - arm ctr)``;
-* ``best_arm_rate``: share of tests whose final leader has the highest true CTR (ties count);
+* ``best_arm_rate``: share of tests whose final leader (or declared winner) has the highest true
+  CTR (ties count);
+* ``winner_rate``: share of tests with a declared winner; ``wrong_winner_rate``: share of declared
+  winners whose true CTR is 5% (relative) or more below the test's best;
+  ``mean_batches_to_winner``: batches served before the winner was declared;
 * ``tests``: number of tests.
 
 Tests with the same number of arms are simulated together as one ``(n_tests, n_arms)`` array, so
@@ -31,14 +41,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from studio.core.errors import UserFacingError
+from studio.core.models import PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
     ThompsonSampling,
     TopTwoThompsonSampling,
-    empirical_bayes_prior,
     prior_from_prediction,
     update_posterior,
 )
+from studio.experiments.decisions import TestSettings, decide
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -296,44 +307,76 @@ class GroupContext:
     base_ctr: float | None = None
 
 
+@dataclass(frozen=True)
+class Step:
+    """A policy's move before one batch.
+
+    Attributes
+    ----------
+    shares : ndarray, shape (n_tests, n_arms)
+        The split for the batch.
+    winner : ndarray of int, shape (n_tests,)
+        The arm declared winner by this move, -1 where none. Once a test has a winner the
+        simulator serves it all the remaining traffic.
+    """
+
+    shares: FloatArray
+    winner: IntArray
+
+
 class SimulationPolicy(Protocol):
-    """A traffic policy the simulator can run on a group of tests with the same number of arms."""
+    """A traffic policy the simulator can run on a group of tests with the same number of arms.
+
+    ``impressions`` and ``clicks`` are per batch so far, shape ``(n_tests, batch, n_arms)``.
+    ``start`` returns the policy's own state for one group (None when it keeps none); the
+    simulator passes it back on every call.
+    """
 
     @property
     def name(self) -> str:
-        """Label in reports; read-only so that frozen dataclasses satisfy the protocol."""
+        """Unique among the policies of one simulation; the key of its figures."""
         ...
 
-    def select_shares(
+    def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> Any: ...
+
+    def select_step(
         self,
+        state: Any,
         *,
         batch: int,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
-    ) -> FloatArray:
-        """Split for the next batch, shape (n_tests, n_arms), from delivery so far (same shape)."""
+    ) -> Step:
+        """The split for the next batch (and any winner), from delivery so far."""
         ...
 
     def select_leader(
         self,
+        state: Any,
         *,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
+        tie_break: FloatArray,
     ) -> IntArray:
-        """Arm each test would declare best after the last batch, shape (n_tests,)."""
+        """Arm each test would call best after the last batch, shape (n_tests,).
+
+        ``tie_break`` (uniforms, shape (n_tests, n_arms)) settles exact ties, the same for
+        every policy.
+        """
         ...
 
 
-def _argmax_random_ties(values: FloatArray, rng: np.random.Generator) -> IntArray:
-    """Row-wise argmax; ties are broken at random so arm order never favours a policy."""
+def _argmax_ties(values: FloatArray, tie_break: FloatArray) -> IntArray:
+    """Row-wise argmax; exact ties go to the tied arm with the largest ``tie_break``."""
     is_max = values >= values.max(axis=-1, keepdims=True)
-    keys = np.where(is_max, rng.random(values.shape), -1.0)
-    best: IntArray = keys.argmax(axis=-1).astype(np.int64)
+    best: IntArray = np.where(is_max, tie_break, -1.0).argmax(axis=-1).astype(np.int64)
     return best
+
+
+def _no_winner(n_tests: int) -> IntArray:
+    return np.full(n_tests, -1, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -342,46 +385,45 @@ class UniformPolicy:
 
     name: str = "uniform"
 
-    def select_shares(
+    def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> None:
+        return None
+
+    def select_step(
         self,
+        state: None,
         *,
         batch: int,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
-    ) -> FloatArray:
-        return np.full(impressions.shape, 1.0 / impressions.shape[-1])
+    ) -> Step:
+        n_tests, _, n_arms = impressions.shape
+        return Step(np.full((n_tests, n_arms), 1.0 / n_arms), _no_winner(n_tests))
 
     def select_leader(
         self,
+        state: None,
         *,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
+        tie_break: FloatArray,
     ) -> IntArray:
-        observed = clicks / np.maximum(impressions, 1)
-        return _argmax_random_ties(observed, rng)
+        served = impressions.sum(axis=1)
+        observed = clicks.sum(axis=1) / np.maximum(served, 1)
+        return _argmax_ties(observed, tie_break)
 
 
 @dataclass(frozen=True)
 class ThompsonPolicy:
-    """Thompson sampling on Beta posteriors, re-weighted before every batch.
+    """Thompson sampling with a flat Beta(1, 1) prior, re-weighted before every batch; never
+    pauses an arm or declares a winner. The textbook baseline.
 
     Parameters
     ----------
     name : str
-    min_share, burn_in_impressions, n_samples
+    min_share, burn_in_impressions
         As in :class:`studio.experiments.bandits.ThompsonSampling`.
-    pooled_prior_strength : float
-        Weight in impressions of an empirical-Bayes prior centred on each test's pooled CTR so far
-        (:func:`studio.experiments.bandits.empirical_bayes_prior`); 0 keeps the flat Beta(1, 1) prior.
-    predictor_prior_strength : float
-        When the simulation has predictions, the most impressions a predictor prior is worth
-        (:func:`studio.experiments.bandits.prior_from_prediction`; its interval may make it worth less). The
-        predictor's lifts are centred on the test's pooled CTR so far (its ``base_ctr`` before
-        any delivery); this prior then replaces the pooled one. 0: predictions are ignored.
     top_two_leader_share : float or None
         Use top-two Thompson sampling with this leader share instead of plain Thompson sampling.
     """
@@ -389,94 +431,177 @@ class ThompsonPolicy:
     name: str = "thompson"
     min_share: float = 0.01
     burn_in_impressions: int = 0
-    n_samples: int = 1000
-    pooled_prior_strength: float = 0.0
-    predictor_prior_strength: float = 0.0
     top_two_leader_share: float | None = None
 
     def __post_init__(self) -> None:
-        # Build once so bad parameters fail before any simulation runs.
-        self._allocator(np.random.default_rng(0))
-        for name in ("pooled_prior_strength", "predictor_prior_strength"):
-            value = getattr(self, name)
-            if not (np.isfinite(value) and value >= 0):
-                raise ValueError(f"{name} must be a number of impressions >= 0; got {value!r}")
+        self._allocator()  # bad parameters fail before any simulation runs
 
-    def _allocator(self, rng: np.random.Generator) -> ThompsonSampling:
+    def _allocator(self) -> ThompsonSampling:
         if self.top_two_leader_share is None:
-            return ThompsonSampling(self.min_share, self.burn_in_impressions, self.n_samples, rng)
+            return ThompsonSampling(self.min_share, self.burn_in_impressions)
         return TopTwoThompsonSampling(
-            self.min_share,
-            self.burn_in_impressions,
-            self.n_samples,
-            rng,
-            leader_share=self.top_two_leader_share,
+            self.min_share, self.burn_in_impressions, leader_share=self.top_two_leader_share
         )
 
-    def posterior(
-        self, *, impressions: IntArray, clicks: IntArray, context: GroupContext
-    ) -> BetaPosterior:
-        """Posterior after the delivery so far, shape (n_tests, n_arms)."""
-        served = impressions.sum(axis=1, keepdims=True)
-        pooled_ctr = (clicks.sum(axis=1, keepdims=True) + 0.5) / (served + 1.0)
-        if (
-            self.predictor_prior_strength > 0
-            and context.lift is not None
-            and context.sigma is not None
-        ):
-            centre = np.asarray(np.where(served > 0, pooled_ctr, context.base_ctr), np.float64)
-            lift = context.lift - context.lift.mean(axis=1, keepdims=True)
-            logit = np.log(centre / (1.0 - centre)) + lift
-            spread = _INTERVAL_Z * context.sigma
-            prior = prior_from_prediction(
-                _sigmoid(logit),
-                _sigmoid(logit - spread),
-                _sigmoid(logit + spread),
-                strength=self.predictor_prior_strength,
-                level=_INTERVAL_LEVEL,
-            )
-        elif self.pooled_prior_strength > 0 and impressions.sum() > 0:
-            prior = empirical_bayes_prior(impressions, clicks, strength=self.pooled_prior_strength)
-        else:
-            prior = BetaPosterior.flat(impressions.shape)
-        return update_posterior(prior, impressions, clicks)
+    def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> None:
+        return None
 
-    def select_shares(
+    def posterior(self, *, impressions: IntArray, clicks: IntArray) -> BetaPosterior:
+        """Flat-prior posterior after the delivery so far (summed over batches)."""
+        total = impressions.sum(axis=1)
+        return update_posterior(BetaPosterior.flat(total.shape), total, clicks.sum(axis=1))
+
+    def select_step(
         self,
+        state: None,
         *,
         batch: int,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
-    ) -> FloatArray:
-        posterior = self.posterior(impressions=impressions, clicks=clicks, context=context)
-        allocation = self._allocator(rng).select_allocation(posterior, impressions=impressions)
-        return allocation.shares
+    ) -> Step:
+        posterior = self.posterior(impressions=impressions, clicks=clicks)
+        allocation = self._allocator().select_allocation(
+            posterior, impressions=impressions.sum(axis=1)
+        )
+        return Step(allocation.shares, _no_winner(posterior.shape[0]))
 
     def select_leader(
         self,
+        state: None,
         *,
         impressions: IntArray,
         clicks: IntArray,
         context: GroupContext,
-        rng: np.random.Generator,
+        tie_break: FloatArray,
     ) -> IntArray:
-        posterior = self.posterior(impressions=impressions, clicks=clicks, context=context)
-        return _argmax_random_ties(posterior.mean, rng)
+        posterior = self.posterior(impressions=impressions, clicks=clicks)
+        return _argmax_ties(posterior.mean, tie_break)
 
 
-#: The studio's default policy: Thompson sampling with the 1% floor, no burn-in beyond the first
-#: (equal) batch, and an empirical-Bayes prior worth 10 impressions centred on each test's pooled
-#: CTR instead of the flat Beta(1, 1), whose pseudo-click overrates arms with few impressions.
-#: Chosen on the Upworthy tests at odd positions of the file with seeds 100-102 (prior strengths
-#: 1-100 and burn-ins of 100-250 impressions were within noise of each other; strength 10 had the
-#: steadiest figures); benchmarks/simulate_upworthy.py reports on the even positions, seeds 0-2.
-STUDIO_POLICY = ThompsonPolicy(name="studio", pooled_prior_strength=10.0)
+@dataclass
+class _LiveState:
+    active: NDArray[np.bool_]
+    winner: IntArray
+    stored_prior: BetaPosterior
+
+
+@dataclass(frozen=True)
+class LivePolicy:
+    """The live test, replayed: :func:`studio.experiments.decisions.decide` before every batch.
+
+    Everything a live test does happens here too, with the same code: the prior, the burn-in,
+    the floor, pausing hopeless arms, declaring a winner (all later traffic goes to it) and the
+    reasons a winner waits (drift). A batch plays the part of a delivery day; every batch brings
+    new data and the simulated platform serves the split exactly, so no sample-ratio mismatch
+    arises. With predictions, a ``predictor`` prior is built per arm from the predictor's lift at
+    ``base_ctr`` and centred on the test's pooled CTR as in a live test.
+
+    Parameters
+    ----------
+    name : str
+    settings : TestSettings
+        The live test's settings (default: the studio's defaults).
+    """
+
+    name: str = "studio"
+    settings: TestSettings = field(default_factory=TestSettings)
+
+    def start(self, *, n_tests: int, n_arms: int, context: GroupContext) -> _LiveState:
+        shape = (n_tests, n_arms)
+        stored = BetaPosterior.flat(shape)
+        if self.settings.prior_source == PriorSource.predictor:
+            if context.lift is None or context.sigma is None or context.base_ctr is None:
+                raise ValueError(
+                    f"policy {self.name!r} uses the predictor prior; simulate it with predictions"
+                )
+            lift = context.lift - context.lift.mean(axis=1, keepdims=True)
+            logit = np.log(context.base_ctr / (1.0 - context.base_ctr)) + lift
+            spread = _INTERVAL_Z * context.sigma
+            stored = prior_from_prediction(
+                _sigmoid(logit),
+                _sigmoid(logit - spread),
+                _sigmoid(logit + spread),
+                strength=self.settings.strength,
+                level=_INTERVAL_LEVEL,
+            )
+        return _LiveState(
+            active=np.ones(shape, dtype=bool),
+            winner=_no_winner(n_tests),
+            stored_prior=stored,
+        )
+
+    def select_step(
+        self,
+        state: _LiveState,
+        *,
+        batch: int,
+        impressions: IntArray,
+        clicks: IntArray,
+        context: GroupContext,
+    ) -> Step:
+        n_tests, _, n_arms = impressions.shape
+        shares = np.zeros((n_tests, n_arms))
+        open_ = state.winner < 0
+        shares[~open_] = np.eye(n_arms)[state.winner[~open_]]
+        if not open_.any():
+            return Step(shares, state.winner.copy())
+        rows = np.flatnonzero(open_)
+        if batch == 0:  # nothing served yet: one empty period
+            daily: NDArray[np.int64] = np.zeros((rows.size, 1, n_arms), dtype=np.int64)
+            daily_clicks: NDArray[np.int64] = np.zeros_like(daily)
+            fresh = np.zeros(rows.size, dtype=bool)
+        else:
+            daily, daily_clicks = impressions[rows], clicks[rows]
+            fresh = daily[:, -1].sum(axis=-1) > 0
+        outcome = decide(
+            self.settings,
+            impressions=daily,
+            clicks=daily_clicks,
+            active=state.active[rows],
+            stored_prior=BetaPosterior(
+                state.stored_prior.alpha[rows], state.stored_prior.beta[rows]
+            ),
+            new_data=fresh,
+        )
+        state.active[rows] &= ~outcome.paused_now
+        state.winner[rows] = outcome.winner
+        shares[rows] = outcome.shares
+        return Step(shares, state.winner.copy())
+
+    def select_leader(
+        self,
+        state: _LiveState,
+        *,
+        impressions: IntArray,
+        clicks: IntArray,
+        context: GroupContext,
+        tie_break: FloatArray,
+    ) -> IntArray:
+        # The winner, once declared; otherwise the arm most likely best (among all arms, paused
+        # ones included) on all the delivery, as the decision after the last report would say.
+        leader = state.winner.copy()
+        open_ = np.flatnonzero(leader < 0)
+        if open_.size:
+            final = decide(
+                self.settings,
+                impressions=impressions[open_],
+                clicks=clicks[open_],
+                active=state.active[open_],
+                stored_prior=BetaPosterior(
+                    state.stored_prior.alpha[open_], state.stored_prior.beta[open_]
+                ),
+            )
+            leader[open_] = _argmax_ties(final.prob_best, tie_break[open_])
+        return leader
+
+
+#: The studio's default policy: the live test with the default :class:`TestSettings`.
+STUDIO_POLICY = LivePolicy()
 
 
 def default_policies() -> list[SimulationPolicy]:
-    """``uniform``, flat-prior ``thompson`` and the ``studio`` default policy."""
+    """``uniform``, flat-prior ``thompson`` and the ``studio`` live policy."""
     return [UniformPolicy(), ThompsonPolicy(name="thompson"), STUDIO_POLICY]
 
 
@@ -485,17 +610,19 @@ def default_policies() -> list[SimulationPolicy]:
 # ---------------------------------------------------------------------------------------------
 
 
-def apportion(total: IntArray, shares: FloatArray, rng: np.random.Generator) -> IntArray:
+def apportion(total: IntArray, shares: FloatArray, tie_break: FloatArray) -> IntArray:
     """Whole impressions per arm that follow ``shares`` as closely as possible.
 
     Largest-remainder rounding: every arm gets ``floor(total * share)``; the impressions left over
-    go one each to the arms with the largest fractional parts (ties at random).
+    go one each to the arms with the largest fractional parts (ties to the larger ``tie_break``).
 
     Parameters
     ----------
     total : ndarray of int, shape (n_tests,)
     shares : ndarray, shape (n_tests, n_arms)
         Rows sum to 1.
+    tie_break : ndarray, shape (n_tests, n_arms)
+        Uniforms that order arms with equal fractional parts.
 
     Returns
     -------
@@ -511,7 +638,7 @@ def apportion(total: IntArray, shares: FloatArray, rng: np.random.Generator) -> 
         base[rows, base[rows].argmax(axis=1)] -= over[rows]
     left = total - base.sum(axis=1)
     fraction = exact - base
-    order = np.lexsort((rng.random(shares.shape), -fraction), axis=-1)
+    order = np.lexsort((-tie_break, -fraction), axis=-1)
     rank = np.empty_like(order)
     np.put_along_axis(
         rank, order, np.arange(shares.shape[1])[None, :].repeat(len(total), axis=0), axis=1
@@ -532,6 +659,10 @@ def batch_sizes(traffic: IntArray, n_batches: int) -> IntArray:
     return base[:, None] + (np.arange(n_batches)[None, :] < extra[:, None])
 
 
+#: A declared winner is wrong when its true CTR is at least this much (relative) below the best.
+WRONG_WINNER_GAP = 0.05
+
+
 @dataclass(frozen=True)
 class PolicyResult:
     """One policy's outcome over all tests.
@@ -542,23 +673,39 @@ class PolicyResult:
     regret : float
         Expected clicks lost against always serving each test's best arm, summed over tests.
     best_arm_rate : float
-        Share of tests whose final leader has the highest true CTR.
+        Share of tests whose final leader (the winner, where one was declared) has the highest
+        true CTR.
+    winner_rate : float
+        Share of tests in which the policy declared a winner.
+    wrong_winner_rate : float or None
+        Share of declared winners whose true CTR is below the test's best by
+        :data:`WRONG_WINNER_GAP` (relative) or more; None when no winner was declared.
+    mean_batches_to_winner : float or None
+        Batches served before the winner was declared, averaged over tests with a winner.
     tests : int
     impressions : int
     expected_clicks : float
         Clicks expected from the impressions served (``sum impressions * ctr``).
     regret_per_test : ndarray, shape (n_tests,)
     found_best : ndarray of bool, shape (n_tests,)
+    winner_batch : ndarray of int, shape (n_tests,)
+        Batches served before the winner was declared, -1 where none was.
+    wrong_winner : ndarray of bool, shape (n_tests,)
     """
 
     name: str
     regret: float
     best_arm_rate: float
+    winner_rate: float
+    wrong_winner_rate: float | None
+    mean_batches_to_winner: float | None
     tests: int
     impressions: int
     expected_clicks: float
     regret_per_test: FloatArray = field(repr=False)
     found_best: NDArray[np.bool_] = field(repr=False)
+    winner_batch: IntArray = field(repr=False)
+    wrong_winner: NDArray[np.bool_] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -588,6 +735,9 @@ class SimulationResult:
             entry: dict[str, Any] = {
                 "regret": result.regret,
                 "best_arm_rate": result.best_arm_rate,
+                "winner_rate": result.winner_rate,
+                "wrong_winner_rate": result.wrong_winner_rate,
+                "mean_batches_to_winner": result.mean_batches_to_winner,
                 "tests": result.tests,
                 "impressions": result.impressions,
                 "expected_clicks": result.expected_clicks,
@@ -598,29 +748,72 @@ class SimulationResult:
         return out
 
 
+@dataclass(frozen=True)
+class _Randomness:
+    """The random numbers of one group, shared by every policy (common random numbers)."""
+
+    clicks: FloatArray  # (n_tests, n_batches, n_arms): inverse-CDF uniforms for the clicks
+    ties: FloatArray  # (n_tests, n_batches, n_arms): apportioning ties
+    leader: FloatArray  # (n_tests, n_arms): ties for the final leader
+
+
 def _run_group(
     policy: SimulationPolicy,
     ctr: FloatArray,
     sizes: IntArray,
     context: GroupContext,
-    rng: np.random.Generator,
-) -> tuple[FloatArray, NDArray[np.bool_], IntArray, FloatArray]:
+    randomness: _Randomness,
+) -> tuple[FloatArray, NDArray[np.bool_], IntArray, FloatArray, IntArray]:
+    from scipy.stats import binom
+
+    n_tests, n_arms = ctr.shape
+    n_batches = sizes.shape[1]
     best_ctr = ctr.max(axis=1, keepdims=True)
     gap = best_ctr - ctr
-    impressions = np.zeros(ctr.shape, dtype=np.int64)
-    clicks = np.zeros(ctr.shape, dtype=np.int64)
-    regret = np.zeros(ctr.shape[0])
-    for batch in range(sizes.shape[1]):
-        shares = policy.select_shares(
-            batch=batch, impressions=impressions, clicks=clicks, context=context, rng=rng
+    impressions = np.zeros((n_tests, n_batches, n_arms), dtype=np.int64)
+    clicks = np.zeros((n_tests, n_batches, n_arms), dtype=np.int64)
+    regret = np.zeros(n_tests)
+    winner = _no_winner(n_tests)
+    winner_batch = np.full(n_tests, -1, dtype=np.int64)
+    state = policy.start(n_tests=n_tests, n_arms=n_arms, context=context)
+    for batch in range(n_batches):
+        step = policy.select_step(
+            state,
+            batch=batch,
+            impressions=impressions[:, :batch],
+            clicks=clicks[:, :batch],
+            context=context,
         )
-        served = apportion(sizes[:, batch], shares, rng)
+        new = (winner < 0) & (step.winner >= 0)
+        winner[new] = step.winner[new]
+        winner_batch[new] = batch
+        shares = np.where(
+            (winner >= 0)[:, None], np.arange(n_arms) == winner[:, None], step.shares
+        ).astype(np.float64)
+        served = apportion(sizes[:, batch], shares, randomness.ties[:, batch])
         regret += (served * gap).sum(axis=1)
-        clicks += rng.binomial(served, ctr)
-        impressions += served
-    leader = policy.select_leader(impressions=impressions, clicks=clicks, context=context, rng=rng)
-    found = gap[np.arange(len(leader)), leader] <= 1e-12
-    return regret, found, impressions.sum(axis=1), (impressions * ctr).sum(axis=1)
+        # Inverse-CDF draws from shared uniforms: every policy that serves an arm the same
+        # impressions in a batch sees the same clicks, and close counts see close clicks.
+        drawn = binom.ppf(randomness.clicks[:, batch], served, ctr)
+        clicks[:, batch] = np.where(served > 0, np.nan_to_num(drawn), 0).astype(np.int64)
+        impressions[:, batch] = served
+    leader = policy.select_leader(
+        state,
+        impressions=impressions,
+        clicks=clicks,
+        context=context,
+        tie_break=randomness.leader,
+    )
+    leader = np.where(winner >= 0, winner, leader)
+    found = gap[np.arange(n_tests), leader] <= 1e-12
+    totals = impressions.sum(axis=1)
+    return (
+        regret,
+        found,
+        totals.sum(axis=1),
+        (totals * ctr).sum(axis=1),
+        np.stack([winner, winner_batch]),
+    )
 
 
 def simulate(
@@ -631,7 +824,7 @@ def simulate(
     policies: Sequence[SimulationPolicy] | None = None,
     predictions: ArmPredictions | None = None,
 ) -> SimulationResult:
-    """Run every policy on every test of ``arms``.
+    """Run every policy on every test of ``arms``, with common random numbers.
 
     Parameters
     ----------
@@ -639,7 +832,9 @@ def simulate(
     batches : int
         Batches per test (>= 1); the policy re-weights before each one.
     seed : int
-        Seeds every policy's own random stream, so adding a policy never changes another's figures.
+        Seeds the random numbers every policy shares: the clicks an arm gets from the impressions
+        it is served, and the tie-breaks. A policy's figures do not depend on which other
+        policies run, or in which order.
     policies : sequence of SimulationPolicy, optional
         Default: :func:`default_policies`.
     predictions : ArmPredictions, optional
@@ -666,17 +861,24 @@ def simulate(
     arms_per_test = np.bincount(arms.test_index, minlength=arms.n_tests)
     first_row = np.concatenate([[0], np.cumsum(arms_per_test)[:-1]])
     sizes_all = batch_sizes(arms.traffic(), int(batches))
-    streams = np.random.SeedSequence(int(seed)).spawn(len(policies))
+    rng = np.random.default_rng(int(seed))
 
     regret = {name: np.zeros(arms.n_tests) for name in names}
     found = {name: np.zeros(arms.n_tests, dtype=bool) for name in names}
     served = {name: np.zeros(arms.n_tests, dtype=np.int64) for name in names}
     clicks = {name: np.zeros(arms.n_tests) for name in names}
-    generators = [np.random.default_rng(stream) for stream in streams]
+    winners = {name: np.full(arms.n_tests, -1, dtype=np.int64) for name in names}
+    winner_batch = {name: np.full(arms.n_tests, -1, dtype=np.int64) for name in names}
+    wrong = {name: np.zeros(arms.n_tests, dtype=bool) for name in names}
     for n_arms in np.unique(arms_per_test):
         tests = np.flatnonzero(arms_per_test == n_arms)
         rows = first_row[tests][:, None] + np.arange(n_arms)[None, :]  # (n_tests, n_arms)
         ctr = arms.ctr[rows]
+        randomness = _Randomness(
+            clicks=rng.random((tests.size, int(batches), int(n_arms))),
+            ties=rng.random((tests.size, int(batches), int(n_arms))),
+            leader=rng.random((tests.size, int(n_arms))),
+        )
         context = GroupContext(n_batches=int(batches))
         if predictions is not None:
             context = GroupContext(
@@ -685,26 +887,40 @@ def simulate(
                 sigma=predictions.sigma[rows],
                 base_ctr=predictions.base_ctr,
             )
-        for policy, rng in zip(policies, generators, strict=True):
-            r, f, n, c = _run_group(policy, ctr, sizes_all[tests], context, rng)
+        for policy in policies:
+            r, f, n, c, w = _run_group(policy, ctr, sizes_all[tests], context, randomness)
             regret[policy.name][tests] = r
             found[policy.name][tests] = f
             served[policy.name][tests] = n
             clicks[policy.name][tests] = c
+            winners[policy.name][tests] = w[0]
+            winner_batch[policy.name][tests] = w[1]
+            declared = w[0] >= 0
+            chosen = ctr[np.arange(tests.size), np.maximum(w[0], 0)]
+            wrong[policy.name][tests] = declared & (
+                chosen <= ctr.max(axis=1) * (1.0 - WRONG_WINNER_GAP)
+            )
 
-    results = {
-        name: PolicyResult(
+    results = {}
+    for name in names:
+        declared = winners[name] >= 0
+        results[name] = PolicyResult(
             name=name,
             regret=float(regret[name].sum()),
             best_arm_rate=float(found[name].mean()),
+            winner_rate=float(declared.mean()),
+            wrong_winner_rate=float(wrong[name][declared].mean()) if declared.any() else None,
+            mean_batches_to_winner=float(winner_batch[name][declared].mean())
+            if declared.any()
+            else None,
             tests=arms.n_tests,
             impressions=int(served[name].sum()),
             expected_clicks=float(clicks[name].sum()),
             regret_per_test=regret[name],
             found_best=found[name],
+            winner_batch=winner_batch[name],
+            wrong_winner=wrong[name],
         )
-        for name in names
-    }
     return SimulationResult(
         batches=int(batches),
         seed=int(seed),

@@ -15,25 +15,61 @@ Typical use::
                     output=Path("spring-meta.zip"), actor="mia")  # commits, or leaves no zip
 """
 
-from studio.export.base import (
-    ExportBlocked,
-    ExportError,
-    ExportOptions,
-    ExportProblem,
-    NotApproved,
-    NothingToExport,
-    RsaPins,
-)
-from studio.export.pipeline import (
-    ExportPlan,
-    ExportResult,
-    ExportScope,
-    export,
-    exportable_statuses,
-    plan_export,
-    select_variants,
-)
-from studio.export.registry import get_exporter, platform_names, platforms
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from studio.export.base import (
+        ExportBlocked,
+        ExportError,
+        ExportOptions,
+        ExportProblem,
+        NotApproved,
+        NothingToExport,
+        RsaPins,
+    )
+    from studio.export.pipeline import (
+        ExportPlan,
+        ExportResult,
+        ExportScope,
+        export,
+        exportable_statuses,
+        plan_export,
+        select_variants,
+    )
+    from studio.export.registry import get_exporter, platform_names, platforms
+
+#: Public name -> the module defining it. Loaded on first use, so that importing one platform
+#: module (``studio.export.meta``) does not pull in the pipeline and with it the database.
+_PUBLIC = {
+    **dict.fromkeys(
+        (
+            "ExportBlocked",
+            "ExportError",
+            "ExportOptions",
+            "ExportProblem",
+            "NotApproved",
+            "NothingToExport",
+            "RsaPins",
+        ),
+        "studio.export.base",
+    ),
+    **dict.fromkeys(
+        (
+            "ExportPlan",
+            "ExportResult",
+            "ExportScope",
+            "export",
+            "exportable_statuses",
+            "plan_export",
+            "select_variants",
+        ),
+        "studio.export.pipeline",
+    ),
+    **dict.fromkeys(("get_exporter", "platform_names", "platforms"), "studio.export.registry"),
+}
 
 __all__ = [
     "ExportBlocked",
@@ -54,3 +90,11 @@ __all__ = [
     "platforms",
     "select_variants",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'studio.export' has no attribute {name!r}") from None
+    return getattr(importlib.import_module(module), name)

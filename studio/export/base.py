@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from studio.brand.guidelines import PLATFORMS_FILE
 from studio.brand.platforms import PlatformSettings
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
-from studio.core.models import Arm, Asset, Campaign, Variant
 from studio.export.sheets import SheetFormat
+
+if TYPE_CHECKING:
+    # Type-only: exporters read the rows the pipeline hands them and never touch the database
+    # (import-linter checks this with type-checking imports excluded).
+    from studio.core.models import Arm, Asset, Campaign, Variant
 
 Severity = Literal["error", "warning"]
 MediaKind = Literal["image", "video"]

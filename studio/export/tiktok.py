@@ -52,6 +52,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from studio.core.errors import UserFacingError
 from studio.export.base import (
     ExportItem,
     ExportOptions,
@@ -140,7 +141,7 @@ def _key(header: str) -> str:
     return re.sub(r"[\s_-]+", "", header).casefold()
 
 
-class TemplateError(ValueError):
+class TemplateError(UserFacingError):
     """The brand's template cannot be used; the message says why and what to do."""
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from studio.core import audit
-from studio.core.errors import NotFound
+from studio.core.errors import NotFound, UserFacingError
 from studio.core.models import CtrModelRecord
 from studio.review.accounts import Permission, require
 from studio.scoring.data import temporal_split
@@ -63,12 +63,12 @@ def register_model(
     ------
     AuthError
         ``created_by`` is unknown, deactivated or may not run tests.
-    FileNotFoundError
+    ModelFileMissing
         ``path`` is not a file.
     """
     require(session, username=created_by, permission=Permission.run_tests)
     if not Path(path).is_file():
-        raise FileNotFoundError(
+        raise ModelFileMissing(
             f"CTR model file {path} does not exist; train one with `studio ctr train` first"
         )
     record = CtrModelRecord(
@@ -135,6 +135,10 @@ def activate_model(session: Session, *, record_id: int, actor: str) -> CtrModelR
         after={"active": record_id},
     )
     return record
+
+
+class ModelFileMissing(UserFacingError, FileNotFoundError):
+    """A model file given to the registry does not exist."""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from studio.core.models import Arm, ArmResult, VariantStatus
 from tests.experiments.conftest import make_variants, meta_csv
 
 runner = CliRunner()
+
+#: Report rows are dated the day the test starts (rows from before the start are refused).
+TODAY = datetime.now(UTC).date().isoformat()
 
 
 @pytest.fixture
@@ -60,7 +64,7 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
     report = tmp_path / "meta.csv"
     rows = [
         dict(
-            day="2024-05-01",
+            day=TODAY,
             ad_name=f"studio-v{v.id}",
             ad_id=f"77{v.id}",
             impressions=3000,
@@ -68,7 +72,7 @@ def test_create_import_reweight_show_and_dashboard(db: Session, tmp_path: Path):
         )
         for v, c in zip(variants, (30, 41), strict=True)
     ]
-    rows.append(dict(day="2024-05-01", ad_name="studio-v404", ad_id="", impressions=10, clicks=1))
+    rows.append(dict(day=TODAY, ad_name="studio-v404", ad_id="", impressions=10, clicks=1))
     report.write_bytes(meta_csv(rows))
     result = runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
     assert result.exit_code == 1, result.output  # one bad row: listed, the rest imported
@@ -155,3 +159,56 @@ def test_refusals_exit_with_a_message(db: Session, tmp_path: Path):
     assert result.exit_code == 1 and "give a test id or --due" in result.output
     result = runner.invoke(app, ["tests", "reweight", "--due", "--as", "mia"])
     assert result.exit_code == 0 and "no test is due for reweighting" in result.output
+
+
+def test_defaults_come_from_test_settings_and_srm_can_be_resolved(db: Session):
+    from studio.core import audit
+    from studio.core.models import Experiment
+    from studio.experiments.decisions import DEFAULT_PRIOR_STRENGTH, TestSettings
+
+    variants = make_variants(db, n=2)
+    args = ["tests", "create", "--name", "Defaults", "--brand", "halden-coffee"]
+    args += ["--persona", "home-baristas", "--channel", "meta_feed", "--as", "mia"]
+    for v in variants:
+        args += ["--variant", str(v.id)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    (experiment,) = db.exec(select(Experiment)).all()
+    defaults = TestSettings()
+    assert (
+        experiment.burn_in_impressions,
+        experiment.win_probability,
+        experiment.max_relative_loss,
+        experiment.prior_source,
+        experiment.prior_strength,
+    ) == (
+        defaults.burn_in_impressions,
+        defaults.win_probability,
+        defaults.max_relative_loss,
+        defaults.prior_source,
+        DEFAULT_PRIOR_STRENGTH[defaults.prior_source],
+    )
+    empty = runner.invoke(
+        app, ["tests", "resolve-srm", "1", "--through", TODAY, "--reason", " ", "--as", "mia"]
+    )
+    assert empty.exit_code == 1 and "say what caused the sample-ratio mismatch" in empty.output
+    done = runner.invoke(
+        app,
+        [
+            "tests",
+            "resolve-srm",
+            "1",
+            "--through",
+            TODAY,
+            "--reason",
+            "budget fixed",
+            "--as",
+            "mia",
+        ],
+    )
+    assert done.exit_code == 0, done.output
+    assert f"sample-ratio mismatch up to {TODAY} resolved" in done.output
+    db.expire_all()
+    assert db.get(Experiment, 1).srm_resolved_through.isoformat() == TODAY  # type: ignore[union-attr]
+    (entry,) = audit.list_entries(db, action="experiment.resolve_srm")
+    assert entry.actor == "mia" and entry.after["reason"] == "budget fixed"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -26,6 +26,11 @@ from tests.experiments.conftest import make_variants, meta_csv
 S = VariantStatus
 
 
+#: Tests start the day before their first delivery day (report rows dated before the start of a
+#: test are not its delivery).
+START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
+
+
 def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
     experiment = ex.create_test(
         session,
@@ -36,9 +41,18 @@ def _create(session: Session, variants: list[Variant], **settings: object) -> Ex
         variant_ids=[v.id for v in variants],
         actor="mia",
         settings=ex.TestSettings(**settings),
+        now=START,
     )  # type: ignore[arg-type]
     session.commit()
     return experiment
+
+
+def _reweight(session: Session, experiment: Experiment, day: str) -> ex.Decision:
+    """Reweight at 06:00 UTC on ``day`` (the morning after the delivery it reads)."""
+    at = datetime.fromisoformat(day).replace(hour=6, tzinfo=UTC)
+    decision = ex.reweight(session, experiment.id, actor="mia", now=at)  # type: ignore[arg-type]
+    session.commit()
+    return decision
 
 
 def _deliver(
@@ -76,16 +90,18 @@ def test_create_moves_variants_to_in_test_and_logs_the_first_split(session, peop
     ).all()
     assert [a.ad_name for a in arms] == [f"studio-v{v.id}" for v in variants]
     assert [(a.prior_alpha, a.prior_beta) for a in arms] == [(1.0, 1.0)] * 3
+    defaults = ex.TestSettings()
     assert (experiment.prior_source, experiment.prior_strength, experiment.min_share) == (
         "pooled",
-        10.0,
-        0.01,
+        ex.DEFAULT_PRIOR_STRENGTH["pooled"],
+        defaults.min_share,
     )
     (decision,) = session.exec(select(AllocationDecision)).all()
     assert decision.shares == {str(a.id): pytest.approx(1 / 3) for a in arms}
     assert decision.details["burn_in"] is True and decision.details["through_result_id"] == 0
     assert decision.summary.startswith(
-        "Test started: equal split (A 33%, B 33%, C 33%) until every arm has 1,000"
+        "Test started: equal split (A 33%, B 33%, C 33%) until every arm has "
+        f"{defaults.burn_in_impressions:,}"
     )
     actions = [e.action for e in audit.list_entries(session, limit=50)]
     assert actions.count("variant.start_test") == 3 and "experiment.create" in actions
@@ -169,17 +185,15 @@ def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
     variants = make_variants(session, n=3)
     experiment = _create(session, variants, burn_in_impressions=1000, min_share=0.05)
     _deliver(session, experiment, "2024-05-01", [(600, 6), (600, 12), (600, 6)])
-    burn_in = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    burn_in = _reweight(session, experiment, "2024-05-02")
     assert burn_in.burn_in and [a.share for a in burn_in.arms] == pytest.approx([1 / 3] * 3)
     assert "until every arm has 1,000 impressions (A has 600, B has 600, C has 600)" in burn_in.text
     _deliver(session, experiment, "2024-05-02", [(600, 7), (600, 9), (600, 8)])
-    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    decision = _reweight(session, experiment, "2024-05-03")
     shares = [a.share for a in decision.arms]
     assert not decision.burn_in and decision.winner_arm_id is None
     assert sum(shares) == pytest.approx(1.0)
-    assert shares[1] == max(shares) > 0.6 and min(shares) >= 0.05 - 1e-9
+    assert shares[1] == max(shares) > 0.5 and min(shares) >= 0.05 - 1e-9
     assert "No winner yet: the leader, arm B 'Fresh beans, every week'" in decision.text
     assert "New split: A " in decision.text
     # The logged decision can be recomputed offline from its details alone.
@@ -188,18 +202,20 @@ def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
         logged.details["arms"][1]["impressions"] == 1200
         and logged.details["arms"][1]["clicks"] == 21
     )
-    assert ex.replay_decision(logged) == pytest.approx(logged.shares, abs=1e-6)
+    replayed = ex.replay_decision(logged)
+    assert dict(zip(logged.shares, replayed.shares, strict=True)) == pytest.approx(
+        logged.shares, abs=1e-6
+    )
 
 
 def test_a_clear_winner_is_declared_and_the_others_retired(session, people):
     variants = make_variants(session, n=3)
     experiment = _create(session, variants, burn_in_impressions=500)
     _deliver(session, experiment, "2024-05-01", [(20000, 200), (20000, 320), (20000, 210)])
-    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    decision = _reweight(session, experiment, "2024-05-02")
     winner = decision.winner
     assert winner is not None and winner.variant_id == variants[1].id
-    assert winner.prob_best >= 0.95 and winner.expected_loss < 0.0005  # type: ignore[operator]
+    assert winner.prob_best >= 0.95 and winner.expected_loss < 0.01 * winner.ctr_mean  # type: ignore[operator]
     assert [a.share for a in decision.arms] == [0.0, 1.0, 0.0]
     assert decision.text.startswith("Arm B 'Fresh beans, every week' is the winner: ")
     assert "shift all traffic to it" in decision.text
@@ -222,8 +238,7 @@ def test_hopeless_arms_are_paused(session, people):
     variants = make_variants(session, n=3)
     experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
     _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
-    decision = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    decision = _reweight(session, experiment, "2024-05-02")
     c = decision.arms[2]
     assert c.paused_now and c.share == 0.0 and c.prob_best < 0.01
     assert sum(a.share for a in decision.arms[:2]) == pytest.approx(1.0)
@@ -236,17 +251,18 @@ def test_sample_ratio_mismatch_against_the_previous_split(session, people):
     experiment = _create(session, variants, burn_in_impressions=0)
     # The first split is 50/50: a 50/50 delivery is fine ...
     _deliver(session, experiment, "2024-05-01", [(5000, 50), (5020, 52)])
-    fine = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    fine = _reweight(session, experiment, "2024-05-02")
     assert fine.srm is not None and not fine.srm.mismatch
     assert fine.srm.served == {fine.arms[0].arm_id: 5000, fine.arms[1].arm_id: 5020}
-    assert "Served traffic matches the planned split" in fine.text
+    assert "Served traffic matches the split in force each day" in fine.text
     # ... then the platform serves 70/30 whatever the split said.
     planned = {a.arm_id: a.share for a in fine.arms}
+    # Day 2 is served under the first split (50/50) until the platform switched to the new one
+    # (at 06:00 or later): 70/30 is no mixture of the two.
     _deliver(session, experiment, "2024-05-02", [(7000, 70), (3000, 31)])
-    skewed = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
-    session.commit()
+    skewed = _reweight(session, experiment, "2024-05-03")
     assert skewed.srm is not None and skewed.srm.mismatch and skewed.srm.p_value < 0.001
+    assert skewed.srm.worst_day.isoformat() == "2024-05-02"  # type: ignore[union-attr]
     assert skewed.srm.planned == pytest.approx(planned)
     assert skewed.srm.served == {fine.arms[0].arm_id: 7000, fine.arms[1].arm_id: 3000}
     assert "Sample-ratio mismatch" in skewed.text
@@ -287,7 +303,7 @@ def test_predictor_prior_favours_the_predicted_best_before_any_delivery(session,
     assert decision.shares[str(arms[1].id)] > 0.9
     # After delivery the prior keeps the predicted gap but is centred on the pooled CTR.
     _deliver(session, experiment, "2024-05-01", [(1000, 50), (1000, 50)])
-    after = ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
+    after = _reweight(session, experiment, "2024-05-02")
     a, b = after.arms
     assert a.prior_alpha + a.prior_beta == pytest.approx(202.0)
     pooled = 100.5 / 2001
@@ -339,3 +355,152 @@ def test_assign_ad_ids(session, people):
     with pytest.raises(ex.ExperimentError, match="has no arm 999"):
         ex.assign_ad(session, experiment_id=experiment.id, arm_id=999, actor="mia", ad_id="1")  # type: ignore[arg-type]
     assert session.exec(select(ArmResult)).all() == []
+
+
+# --------------------------------------------------------------------------- issue 13 findings
+# Each test below failed on the earlier code and passes now, on SQLite and PostgreSQL.
+
+
+def _at(day: str, hour: int = 0) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def test_finding_sparse_clicks_declare_no_winner(session, people):
+    # 3 arms x 1,000 impressions, clicks 2/0/0: the pooled prior worth 10 impressions gave arm A
+    # P(best) 0.997 and declared it the winner.
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=1000)
+    _deliver(session, experiment, "2024-05-01", [(1000, 2), (1000, 0), (1000, 0)])
+    decision = _reweight(session, experiment, "2024-05-02")
+    assert decision.winner_arm_id is None
+    assert decision.arms[0].prob_best < 0.9
+    assert _status(session, variants) == ["in_test"] * 3
+
+
+def test_finding_zero_clicks_tie_is_fair_in_either_order(session, people):
+    # 0 clicks on 100,000 vs 100,001 impressions: underflowing draws made arm A win either way.
+    for numbers in ([(100_000, 0), (100_001, 0)], [(100_001, 0), (100_000, 0)]):
+        variants = make_variants(session, n=2)
+        experiment = _create(session, variants)
+        _deliver(session, experiment, "2024-05-01", numbers)
+        decision = _reweight(session, experiment, "2024-05-02")
+        assert decision.winner_arm_id is None
+        assert [a.prob_best for a in decision.arms] == pytest.approx([0.5, 0.5], abs=1e-3)
+
+
+def test_finding_no_pausing_on_noise_and_no_winner_from_the_same_data(session, people):
+    # 7 arms x 3,000 impressions, clicks 96 and 68 on six identical others (exact P(best) of
+    # each other arm 0.0102): the first decision paused 4 of the six on Monte Carlo noise and a
+    # second decision on the same data declared the leader winner among the remaining arms.
+    variants = make_variants(session, n=7)
+    experiment = _create(session, variants, prior_source="flat", burn_in_impressions=1000)
+    _deliver(session, experiment, "2024-05-01", [(3000, 96)] + [(3000, 68)] * 6)
+    first = _reweight(session, experiment, "2024-05-02")
+    assert not any(a.paused_now for a in first.arms)
+    assert [a.prob_best for a in first.arms[1:]] == pytest.approx([0.0102] * 6, abs=3e-4)
+    again = _reweight(session, experiment, "2024-05-02")
+    assert again.winner_arm_id is None and not again.new_data
+    assert [a.share for a in again.arms] == [a.share for a in first.arms]
+
+
+def test_finding_no_winner_while_srm_is_unresolved_nor_without_new_data(session, people):
+    variants = make_variants(session, n=2)
+    experiment = _create(session, variants, burn_in_impressions=0)
+    # Day 1 is served 20,000 / 26,000 under a 50/50 split: a mismatch, whatever B's clear lead.
+    _deliver(session, experiment, "2024-05-01", [(20_000, 200), (26_000, 520)])
+    held = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
+    session.commit()
+    assert held.srm is not None and held.srm.mismatch
+    assert held.winner_arm_id is None and held.held == ("srm",)
+    assert "no winner is declared until the mismatch is resolved" in held.text
+    board = ex.dashboard(session, experiment.id)  # type: ignore[arg-type]
+    assert [n.kind for n in board.notes][:3] == ["no_winner", "held", "split"]
+    assert board.latest_srm_mismatch
+
+    with pytest.raises(ex.ExperimentError, match="say what caused the sample-ratio mismatch"):
+        ex.resolve_srm(session, experiment.id, actor="mia", through=date(2024, 5, 1), reason=" ")  # type: ignore[arg-type]
+    ex.resolve_srm(
+        session,
+        experiment.id,
+        actor="mia",
+        through=date(2024, 5, 1),
+        reason="B's ad set had twice the budget",
+    )  # type: ignore[arg-type]
+    session.commit()
+    assert audit.list_entries(session, action="experiment.resolve_srm")[0].after["reason"]
+    # Resolved, but no delivery since the last decision: a second look is not new evidence.
+    same = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02", 1))  # type: ignore[arg-type]
+    session.commit()
+    assert same.winner_arm_id is None and same.held == ("no_new_data",)
+    # Day 2 follows the split (A, hopeless, was paused on day 1); now the winner is declared.
+    assert same.arms[0].paused and same.share_of(same.arms[0].arm_id) == 0.0
+    _deliver(session, experiment, "2024-05-02", [(0, 0), (10_000, 220)])
+    won = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-03"))  # type: ignore[arg-type]
+    session.commit()
+    assert won.srm is not None and not won.srm.mismatch
+    assert won.srm.days == (date(2024, 5, 2),)
+    assert won.winner_arm_id == won.arms[1].arm_id
+
+
+def test_finding_srm_judges_each_day_by_its_own_split(session, people):
+    variants = make_variants(session, n=2)
+    experiment = _create(session, variants, burn_in_impressions=0, win_probability=0.999)
+    _deliver(session, experiment, "2024-05-01", [(5000, 50), (5000, 68)])
+    first = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
+    session.commit()
+    share_a = first.share_of(first.arms[0].arm_id)
+    assert share_a < 0.2
+    # Day 2 follows the new split; the half day the test ran on its first day (04-30, 50/50)
+    # arrives late, in the same import. Against the newest split it was p < 1e-300.
+    served_a = round(10_000 * share_a)
+    _deliver(session, experiment, "2024-05-02", [(served_a, 10), (10_000 - served_a, 130)])
+    _deliver(session, experiment, "2024-04-30", [(2000, 20), (2010, 26)])
+    decision = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-03"))  # type: ignore[arg-type]
+    session.commit()
+    assert decision.srm is not None and not decision.srm.mismatch
+    assert decision.srm.days == (date(2024, 4, 30), date(2024, 5, 1), date(2024, 5, 2))
+
+
+def test_finding_stray_impressions_on_a_just_paused_arm_are_tolerated(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
+    first = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
+    session.commit()
+    assert first.arms[2].paused_now
+    share_a = first.share_of(first.arms[0].arm_id)
+    served_a = round(11_960 * share_a)
+    # The ad of arm C is switched off an hour late: 40 impressions (0.3% of the day).
+    _deliver(session, experiment, "2024-05-02", [(served_a, 80), (11_960 - served_a, 84), (40, 0)])
+    decision = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-03"))  # type: ignore[arg-type]
+    session.commit()
+    assert decision.srm is not None and not decision.srm.mismatch
+    assert decision.srm.unplanned == {decision.arms[2].arm_id: 40}
+
+
+def test_finding_identical_copy_cannot_be_tested_against_itself(session, people):
+    variants = make_variants(session, n=3)
+    twin = session.get(Variant, variants[2].id)
+    twin.fields = {
+        k: (f"  {v.upper()} " if k == "headline" else v) for k, v in variants[0].fields.items()
+    }  # type: ignore[union-attr]
+    session.add(twin)
+    session.commit()
+    with pytest.raises(
+        ex.ExperimentError,
+        match=rf"variants {variants[0].id} and {variants[2].id} have identical copy",
+    ):
+        _create(session, variants)
+
+
+def test_replay_recomputes_a_decision_that_paused_an_arm(session, people):
+    variants = make_variants(session, n=3)
+    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
+    decision = _reweight(session, experiment, "2024-05-02")
+    assert decision.arms[2].paused_now
+    logged = session.get(AllocationDecision, decision.decision_id)
+    replayed = ex.replay_decision(logged)  # type: ignore[arg-type]
+    assert replayed.paused_now.tolist() == [False, False, True]
+    assert dict(zip(logged.shares, replayed.shares.round(6), strict=True)) == logged.shares  # type: ignore[union-attr]
+    assert int(replayed.winner) == -1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import Session, select
@@ -15,6 +15,8 @@ from studio.experiments.reports import ReportFileError, import_report, parse_rep
 from tests.experiments.conftest import google_csv, make_variants, meta_csv
 
 TODAY = date(2024, 6, 1)
+#: Tests here start before the report days they import.
+STARTED = datetime(2024, 4, 30, 9, 0, tzinfo=UTC)
 
 
 def _test(session: Session, n: int = 2) -> tuple[Experiment, list[Arm]]:
@@ -27,6 +29,7 @@ def _test(session: Session, n: int = 2) -> tuple[Experiment, list[Arm]]:
         channel="meta_feed",
         variant_ids=[v.id for v in variants],
         actor="mia",
+        now=STARTED,
     )  # type: ignore[misc]
     session.commit()
     arms = list(
@@ -332,12 +335,38 @@ def test_uploads_are_checked(session, people, monkeypatch):
     experiment, _ = _test(session)
     with pytest.raises(UploadRejected, match=r"files of type \.xlsx are not accepted"):
         _import(session, experiment, b"x", "report.xlsx")
-    monkeypatch.setenv("STUDIO_MAX_UPLOAD_MB", "0.001")
-    get_settings.cache_clear()
-    try:
-        with pytest.raises(UploadRejected, match="MiB limit"):
-            _import(session, experiment, b"x" * 5000, "report.csv")
-    finally:
+    # The small limit must not outlive this block: later calls (here and in later tests) would
+    # cache settings read while it is still set.
+    with monkeypatch.context() as patched:
+        patched.setenv("STUDIO_MAX_UPLOAD_MB", "0.001")
         get_settings.cache_clear()
+        try:
+            with pytest.raises(UploadRejected, match="MiB limit"):
+                _import(session, experiment, b"x" * 5000, "report.csv")
+        finally:
+            get_settings.cache_clear()
+    get_settings.cache_clear()
     with pytest.raises(ex.ExperimentError, match="no test with id 999"):
         import_report(session, experiment_id=999, data=b"x", file_name="r.csv", actor="mia")
+
+
+def test_rows_dated_before_the_test_started_are_refused(session, people):
+    experiment, arms = _test(session)
+    data = meta_csv(
+        [
+            dict(day="2024-04-29", ad_name=arms[0].ad_name, impressions=500, clicks=5),
+            dict(day="2024-04-30", ad_name=arms[0].ad_name, impressions=400, clicks=4),
+        ],
+        with_id=False,
+    )
+    result = import_report(
+        session, experiment_id=experiment.id, data=data, file_name="m.csv", actor="mia", today=TODAY
+    )  # type: ignore[arg-type]
+    session.commit()
+    (bad,) = result.bad_rows
+    assert bad.line == 2
+    assert bad.reason == (
+        f"2024-04-29 is before test {experiment.id} started on 2024-04-30; only delivery from "
+        "the start day on belongs to the test"
+    )
+    assert result.imported == 1 and _totals(session, experiment.id) == {arms[0].id: (400, 4)}  # type: ignore[index]

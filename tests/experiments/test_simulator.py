@@ -11,9 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from studio.cli import app
+from studio.experiments.decisions import TestSettings
 from studio.experiments.simulator import (
-    STUDIO_POLICY,
     ArmsFileError,
+    LivePolicy,
     ThompsonPolicy,
     UniformPolicy,
     apportion,
@@ -45,7 +46,9 @@ t1,bad,0.0,2000,Never clicked
 def test_certain_winner_regret_is_exact_for_every_policy(certain_arms: Path) -> None:
     # 4 batches of 1,000. Uniform loses 500 clicks a batch. Thompson serves the first batch 50/50
     # (no data: P(best) = 1/2 each) and then knows the winner for sure, so the loser keeps only the
-    # 1% floor: 10 impressions, i.e. 10 clicks lost, in each of the 3 remaining batches.
+    # 1% floor: 10 impressions, i.e. 10 clicks lost, in each of the 3 remaining batches. The
+    # studio's live policy is past its burn-in after the first batch and declares the winner:
+    # every later impression goes to it.
     result = simulate(load_arms(certain_arms), batches=4, seed=0)
     assert set(result.policies) == {"uniform", "thompson", "studio"}
     uniform, thompson, studio = (
@@ -53,7 +56,13 @@ def test_certain_winner_regret_is_exact_for_every_policy(certain_arms: Path) -> 
     )
     assert uniform.regret == 2000.0
     assert thompson.regret == pytest.approx(500 + 3 * 10, abs=1)
-    assert studio.regret == pytest.approx(500 + 3 * 1000 * STUDIO_POLICY.min_share, abs=1)
+    assert studio.regret == 500.0
+    assert (studio.winner_rate, studio.wrong_winner_rate, studio.mean_batches_to_winner) == (
+        1.0,
+        0.0,
+        1.0,
+    )
+    assert (uniform.winner_rate, uniform.wrong_winner_rate) == (0.0, None)
     for policy in (uniform, thompson, studio):
         assert policy.best_arm_rate == 1.0
         assert policy.tests == 1
@@ -95,7 +104,7 @@ def test_same_seed_same_figures_and_policies_do_not_disturb_each_other(
         }
     )
     arms = arms_from_frame(frame)
-    thompson = ThompsonPolicy(name="thompson", n_samples=200)
+    thompson = ThompsonPolicy(name="thompson")
     first = simulate(arms, batches=6, seed=3, policies=[UniformPolicy(), thompson])
     again = simulate(arms, batches=6, seed=3, policies=[UniformPolicy(), thompson])
     assert first.to_json()["policies"] == again.to_json()["policies"]
@@ -104,21 +113,43 @@ def test_same_seed_same_figures_and_policies_do_not_disturb_each_other(
     assert 0 < first.policies["thompson"].regret < first.policies["uniform"].regret
 
 
+def test_finding_common_random_numbers_make_policy_order_irrelevant() -> None:
+    # Issue 13: each policy drew from its own stream, in list order, so reordering the policy
+    # list moved regret by 3%. Now every policy sees the same random numbers: the order does not
+    # matter and two policies that act alike get identical figures under any names.
+    frame = pd.DataFrame(
+        {
+            "test_id": np.repeat([f"t{i}" for i in range(30)], 3),
+            "arm_id": np.tile(["a", "b", "c"], 30),
+            "ctr": np.random.default_rng(1).uniform(0.01, 0.03, 90),
+            "impressions": 3000,
+        }
+    )
+    arms = arms_from_frame(frame)
+    policies = [UniformPolicy(), ThompsonPolicy(), LivePolicy(), LivePolicy(name="twin")]
+    forward = simulate(arms, batches=8, seed=5, policies=policies).to_json()["policies"]
+    backward = simulate(arms, batches=8, seed=5, policies=policies[::-1]).to_json()["policies"]
+    assert forward == backward
+    twin = dict(forward["twin"])
+    assert twin == forward["studio"]
+
+
 def test_batches_split_traffic_evenly_and_apportion_follows_the_shares() -> None:
     sizes = batch_sizes(np.array([10, 24, 3]), 4)
     np.testing.assert_array_equal(sizes, [[3, 3, 2, 2], [6, 6, 6, 6], [1, 1, 1, 0]])
-    rng = np.random.default_rng(0)
+    ties = np.random.default_rng(0).random((3, 3))
     shares = np.array([[0.5, 0.3, 0.2], [0.99, 0.005, 0.005], [1 / 3, 1 / 3, 1 / 3]])
-    served = apportion(np.array([10, 1000, 7]), shares, rng)
+    served = apportion(np.array([10, 1000, 7]), shares, ties)
     np.testing.assert_array_equal(served.sum(axis=1), [10, 1000, 7])
     np.testing.assert_array_equal(served[0], [5, 3, 2])
     np.testing.assert_array_equal(served[1], [990, 5, 5])
     assert sorted(served[2]) == [2, 2, 3]
+    assert served[2][int(np.argmax(ties[2]))] == 3  # the tie goes to the largest tie-break
 
 
 def test_thompson_policy_validates_its_parameters() -> None:
-    with pytest.raises(ValueError, match="pooled_prior_strength must be"):
-        ThompsonPolicy(pooled_prior_strength=-1)
+    with pytest.raises(ValueError, match="burn_in_impressions must be an integer"):
+        ThompsonPolicy(burn_in_impressions=-1)
     with pytest.raises(ValueError, match="min_share must be"):
         ThompsonPolicy(min_share=0.7)
 
@@ -225,8 +256,17 @@ def test_cli_writes_result_json(certain_arms: Path, tmp_path: Path) -> None:
     payload = json.loads(output.read_text())
     assert set(payload["policies"]) == {"uniform", "thompson", "studio"}
     for entry in payload["policies"].values():
-        assert {"regret", "best_arm_rate", "tests"} <= set(entry)
+        assert {
+            "regret",
+            "best_arm_rate",
+            "winner_rate",
+            "wrong_winner_rate",
+            "mean_batches_to_winner",
+            "tests",
+        } <= set(entry)
         assert entry["tests"] == 1
+    assert payload["policies"]["studio"]["winner_rate"] == 1.0
+    assert payload["policies"]["studio"]["mean_batches_to_winner"] == 1.0
     assert payload["policies"]["uniform"]["regret"] == 2000.0
     assert payload["batches"] == 4 and payload["seed"] == 0
     assert "uniform" in result.output and f"wrote {output}" in result.output
@@ -255,19 +295,43 @@ def test_cli_errors_name_the_problem_and_keep_an_earlier_result(tmp_path: Path) 
     assert folder.exit_code == 1 and "is a folder" in folder.output
 
 
-def test_pooled_prior_shrinks_arms_toward_the_tests_pooled_ctr() -> None:
+def test_finding_the_studio_policy_is_the_live_test() -> None:
+    # Issue 13: the simulated `studio` policy had no burn-in, pausing, winner or stop, so its
+    # regret said nothing about a live test. It now runs the live decision function: here a
+    # hopeless arm is paused, a winner is declared, and the winner then gets all the traffic.
+    frame = pd.DataFrame(
+        {"test_id": "t", "arm_id": ["a", "b", "c"], "ctr": [0.05, 0.02, 0.001], "impressions": 8000}
+    )
+    arms = arms_from_frame(frame)
+    settings = TestSettings(burn_in_impressions=500)
+    policy = LivePolicy(settings=settings)
+    result = simulate(arms, batches=12, seed=2, policies=[policy])
+    studio = result.policies["studio"]
+    assert studio.winner_rate == 1.0 and studio.wrong_winner_rate == 0.0
+    assert studio.mean_batches_to_winner is not None and 1 <= studio.mean_batches_to_winner < 12
+    assert studio.best_arm_rate == 1.0
+
+    # Step by step: the same decisions the live test makes from the same delivery.
+    from studio.experiments.decisions import decide
     from studio.experiments.simulator import GroupContext
 
-    impressions = np.array([[100, 100]])
-    clicks = np.array([[4, 0]])
-    context = GroupContext(n_batches=2)
-    flat = ThompsonPolicy().posterior(impressions=impressions, clicks=clicks, context=context)
-    pooled = ThompsonPolicy(pooled_prior_strength=50).posterior(
-        impressions=impressions, clicks=clicks, context=context
+    context = GroupContext(n_batches=3)
+    state = policy.start(n_tests=1, n_arms=3, context=context)
+    first = policy.select_step(
+        state,
+        batch=0,
+        impressions=np.zeros((1, 0, 3), np.int64),
+        clicks=np.zeros((1, 0, 3), np.int64),
+        context=context,
     )
-    p = 4.5 / 201
-    np.testing.assert_allclose(flat.mean, [[5 / 102, 1 / 102]])
-    np.testing.assert_allclose(pooled.mean, [[(4 + 50 * p) / 150, (50 * p) / 150]])
+    np.testing.assert_allclose(first.shares, [[1 / 3] * 3])  # burn-in: equal split
+    daily = np.array([[[1000, 1000, 1000]]])
+    clicks = np.array([[[50, 20, 1]]])
+    step = policy.select_step(state, batch=1, impressions=daily, clicks=clicks, context=context)
+    live = decide(settings, impressions=daily, clicks=clicks)
+    np.testing.assert_array_equal(step.shares, live.shares)
+    np.testing.assert_array_equal(step.winner, live.winner)
+    np.testing.assert_array_equal(state.active, ~live.paused_now)
 
 
 def test_predictor_prior_favours_the_predicted_arm_before_any_traffic(certain_arms: Path) -> None:
@@ -276,9 +340,8 @@ def test_predictor_prior_favours_the_predicted_arm_before_any_traffic(certain_ar
     context = GroupContext(
         n_batches=4, lift=np.array([[0.3, -0.3]]), sigma=np.array([[0.05, 0.05]]), base_ctr=0.02
     )
-    policy = ThompsonPolicy(predictor_prior_strength=1000)
-    none = np.zeros((1, 2), dtype=np.int64)
-    prior = policy.posterior(impressions=none, clicks=none, context=context)
+    policy = LivePolicy(settings=TestSettings(prior_source="predictor", prior_strength=1000))
+    prior = policy.start(n_tests=1, n_arms=2, context=context).stored_prior
     # Centred on base_ctr in log-odds: sigmoid(logit(0.02) +- 0.3), worth 1,000 impressions each.
     logit = np.log(0.02 / 0.98)
     expected = 1 / (1 + np.exp(-(logit + np.array([0.3, -0.3]))))
@@ -287,8 +350,13 @@ def test_predictor_prior_favours_the_predicted_arm_before_any_traffic(certain_ar
 
     arms = load_arms(certain_arms)
     right = ArmPredictions(lift=np.array([0.5, -0.5]), sigma=np.array([0.1, 0.1]), base_ctr=0.02)
-    flat = ThompsonPolicy(name="flat")
-    guided = ThompsonPolicy(name="guided", predictor_prior_strength=1000)
+    flat = LivePolicy(
+        name="flat", settings=TestSettings(prior_source="flat", burn_in_impressions=0)
+    )
+    guided = LivePolicy(
+        name="guided",
+        settings=TestSettings(prior_source="predictor", prior_strength=1000, burn_in_impressions=0),
+    )
     result = simulate(arms, batches=4, seed=0, policies=[flat, guided], predictions=right)
     # The first batch already leans to the arm the predictor prefers (which is truly best).
     assert result.policies["guided"].regret < result.policies["flat"].regret - 100

@@ -102,7 +102,9 @@ def test_a_model_that_does_not_exist_is_refused_by_name(session, people, tmp_pat
         session, path=_artifact(tmp_path), training_data="a.csv", metrics={}, created_by="mia"
     )
     session.commit()
-    with pytest.raises(LookupError, match=rf"no CTR model with id 999; registered ids: {first.id}"):
+    with pytest.raises(
+        LookupError, match=rf"There is no CTR model with id 999\. Known: {first.id}\."
+    ):
         activate_model(session, record_id=999, actor="mia")
     missing = tmp_path / "never-trained.npz"
     with pytest.raises(FileNotFoundError, match=r"never-trained\.npz does not exist"):

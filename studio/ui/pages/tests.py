@@ -16,8 +16,8 @@ import streamlit as st
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
 from studio.core.models import PriorSource, saved_id
+from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
-from studio.experiments import queries
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
 from studio.ui import context
 
@@ -54,7 +54,7 @@ def _create(brand: str) -> None:
             burn_in_impressions=int(state["tests_new_burn_in"]),
             reweight_hours=int(state["tests_new_cadence"]),
             win_probability=state["tests_new_win"] / 100,
-            max_expected_loss=state["tests_new_max_loss"] / 100,
+            max_relative_loss=state["tests_new_max_loss"] / 100,
             prior_source=prior,
             prior_strength=None
             if prior == PriorSource.flat
@@ -151,6 +151,27 @@ def _status(experiment_id: int, action: str) -> None:
     _say("success", f"Test {experiment_id} is {experiment.status}.")
 
 
+def _resolve_srm(experiment_id: int) -> None:
+    state = st.session_state
+    try:
+        with context.db_session() as session:
+            ex.resolve_srm(
+                session,
+                experiment_id,
+                actor=context.current_username(),
+                through=state["tests_srm_through"],
+                reason=state.get("tests_srm_reason", ""),
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    _say(
+        "success",
+        f"Sample-ratio mismatch up to {state['tests_srm_through']:%Y-%m-%d} marked as resolved; "
+        "the next reweighting tests only later days.",
+    )
+
+
 def _assign(experiment_id: int) -> None:
     try:
         with context.db_session() as session:
@@ -213,14 +234,19 @@ def _new_test() -> None:
     st.text_input(
         "Test name", key="tests_new_name", placeholder="e.g. Spring headlines for home baristas"
     )
+    defaults = ex.TestSettings()
     a, b, c = st.columns(3)
     a.selectbox(
-        "Policy", list(ex.POLICIES), format_func=lambda p: ex.POLICIES[p], key="tests_new_policy"
+        "Policy",
+        list(ex.POLICIES),
+        index=list(ex.POLICIES).index(defaults.policy),
+        format_func=lambda p: ex.POLICIES[p],
+        key="tests_new_policy",
     )
     b.selectbox(
         "Prior",
         list(ex.PRIOR_SOURCES),
-        index=1,
+        index=list(ex.PRIOR_SOURCES).index(defaults.prior_source),
         format_func=lambda p: ex.PRIOR_SOURCES[p],
         key="tests_new_prior",
     )
@@ -228,43 +254,55 @@ def _new_test() -> None:
     c.number_input(
         "Prior strength (impressions)",
         min_value=0.0,
-        value=ex.DEFAULT_PRIOR_STRENGTH[PriorSource.predictor]
-        if prior == PriorSource.predictor
-        else ex.DEFAULT_PRIOR_STRENGTH[PriorSource.pooled],
+        value=ex.DEFAULT_PRIOR_STRENGTH[
+            PriorSource.predictor if prior == PriorSource.predictor else PriorSource.pooled
+        ],
         step=10.0,
         disabled=prior == PriorSource.flat,
         key="tests_new_strength",
-        help="Pooled: weight of the test's pooled CTR (studio default 10). Predictor: the most the "
-        "predicted CTR is worth; a wide predicted interval makes it worth less.",
+        help="Pooled: the most the test's pooled CTR may weigh (studio default "
+        f"{ex.DEFAULT_PRIOR_STRENGTH[PriorSource.pooled]:g}; less when the arms clearly differ, never less "
+        "than one click). Predictor: the most the predicted CTR is worth; a wide predicted "
+        "interval makes it worth less.",
     )
     a, b, c, d, e = st.columns(5)
     a.number_input(
         "Min share per arm (%)",
         min_value=0.0,
         max_value=49.0,
-        value=1.0,
+        value=defaults.min_share * 100,
         step=0.5,
         key="tests_new_min_share",
     )
     b.number_input(
-        "Burn-in (impressions per arm)", min_value=0, value=1000, step=100, key="tests_new_burn_in"
+        "Burn-in (impressions per arm)",
+        min_value=0,
+        value=defaults.burn_in_impressions,
+        step=100,
+        key="tests_new_burn_in",
     )
-    c.number_input("Reweight every (hours)", min_value=1, value=24, step=1, key="tests_new_cadence")
+    c.number_input(
+        "Reweight every (hours)",
+        min_value=1,
+        value=defaults.reweight_hours,
+        step=1,
+        key="tests_new_cadence",
+    )
     d.number_input(
         "Winner needs P(best) (%)",
         min_value=50.0,
-        max_value=100.0,
-        value=95.0,
+        max_value=99.9,
+        value=defaults.win_probability * 100,
         step=1.0,
         key="tests_new_win",
     )
     e.number_input(
-        "Max expected loss (pp of CTR)",
-        min_value=0.001,
-        max_value=10.0,
-        value=0.05,
-        step=0.01,
-        format="%.3f",
+        "Max expected loss (% of the leader's CTR)",
+        min_value=0.01,
+        max_value=50.0,
+        value=defaults.max_relative_loss * 100,
+        step=0.1,
+        format="%.2f",
         key="tests_new_max_loss",
     )
     st.button(
@@ -294,6 +332,22 @@ def _controls(board: ex.Dashboard) -> None:
         cols[1].button(
             "Resume test", key="tests_resume", on_click=_status, args=(test_id, "resume")
         )
+    if board.latest_srm_mismatch and board.status not in ex.ENDED and board.daily:
+        with cols[3].popover("Resolve sample-ratio mismatch"):
+            st.caption(
+                "No winner is declared while the served split departs from the planned one. Once "
+                "you have found and fixed the cause on the platform, mark the days up to the fix as "
+                "explained."
+            )
+            st.date_input(
+                "Explained through",
+                value=max(row["day"] for row in board.daily),
+                key="tests_srm_through",
+            )
+            st.text_input("What caused it and how it was fixed", key="tests_srm_reason")
+            st.button(
+                "Mark as resolved", key="tests_srm_resolve", on_click=_resolve_srm, args=(test_id,)
+            )
     if board.status not in ex.ENDED:
         with cols[2].popover("Stop test"):
             st.caption("Ends the test without a winner; every variant in it is retired.")
@@ -378,16 +432,15 @@ def _upload(board: ex.Dashboard) -> None:
 def _decision(board: ex.Dashboard) -> None:
     if not board.decisions:
         return
-    decision_id, at, text = board.decisions[-1]
+    decision_id, at, _text = board.decisions[-1]
     st.subheader(f"Decision {decision_id} · {at:%Y-%m-%d %H:%M} UTC")
-    lines = text.splitlines()
-    for line in lines:
-        if line.startswith("Sample-ratio mismatch"):
-            st.warning(line, icon=":material/warning:")
-        elif board.winner_arm_id and "is the winner" in line:
-            st.success(line, icon=":material/emoji_events:")
+    for note in board.notes:
+        if note.kind in ("srm_mismatch", "held"):
+            st.warning(note.text, icon=":material/warning:")
+        elif note.kind == "winner":
+            st.success(note.text, icon=":material/emoji_events:")
         else:
-            st.markdown(line)
+            st.markdown(note.text)
     if board.new_rows:
         st.info(
             f"{board.new_rows} report row(s) imported since this decision: reweight to take them into account."
@@ -530,7 +583,7 @@ def _png(board: ex.Dashboard) -> bytes:
     cached: dict[Any, bytes] = st.session_state.setdefault("tests_png_cache", {})
     if key not in cached:
         cached.clear()
-        cached[key] = ex.dashboard_png(board)
+        cached[key] = charts.dashboard_png(board)
     return cached[key]
 
 
@@ -556,7 +609,7 @@ def _open_test() -> None:
         f"Status **{board.status}** · {ex.POLICIES[board.policy]} · {board.prior_source} prior "
         f"({experiment.prior_strength:g} impressions) · min share {experiment.min_share:.0%} · burn-in "
         f"{experiment.burn_in_impressions:,} impressions · winner at P(best) ≥ {experiment.win_probability:.0%} and "
-        f"expected loss < {experiment.max_expected_loss * 100:.3f} pp"
+        f"expected loss < {experiment.max_relative_loss:.1%} of its CTR"
         + (f" · next reweighting due {due:%Y-%m-%d %H:%M} UTC" if due else "")
     )
     setup = st.session_state.pop(SETUP, None)
@@ -577,7 +630,7 @@ def render() -> None:
     st.caption(
         "Thompson-sampling creative tests between approved variants: each arm's share of traffic is "
         "its probability of having the best CTR, with a floor and a burn-in. Priors: flat, pooled (the "
-        "studio default: the test's pooled CTR, worth 10 impressions) or the CTR predictor."
+        "studio default: arms shrunk toward each other as far as the data allow) or the CTR predictor."
     )
     st.radio("Mode", MODES, horizontal=True, key=MODE, label_visibility="collapsed")
     _show_messages()

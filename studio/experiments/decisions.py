@@ -1,0 +1,384 @@
+"""The one decision function of creative tests: live reweighting, offline replay and the simulator.
+
+:func:`decide` turns a test's delivery (per period and arm) into a decision: the prior, the
+posterior, each arm's probability of being best and expected loss (exact, see
+:func:`studio.experiments.bandits.summarize_posterior`), the arms to pause, the winner if any, and
+the split for the next period. It is pure numpy and works on one test (arrays of shape
+``(n_periods, n_arms)``) or on many tests at once (``(n_tests, n_periods, n_arms)``), so the live
+test (:mod:`studio.experiments.lifecycle`), the replay of a logged decision and the simulator's
+``studio`` policy (:mod:`studio.experiments.simulator`) all run exactly this code.
+
+:class:`TestSettings` holds every setting of a test and its default; the Tests page, the CLI and
+the simulator read the defaults from here.
+
+The winner rule (:class:`~studio.experiments.bandits.DecisionRule`), in full: after the burn-in, the
+arm with the highest probability of being best among *every* arm (paused ones included) wins when
+
+* that probability reaches ``win_probability`` and its expected loss is below
+  ``max_relative_loss`` of its own posterior mean CTR;
+* it is not paused;
+* the decision has delivery that no earlier decision saw (a second look at the same data never
+  declares a winner);
+* no sample-ratio mismatch is unresolved (the served split is not the planned one: something
+  outside the test is choosing who sees what);
+* when CTRs drift (:func:`~studio.experiments.bandits.ctr_drift_p_value` below
+  :data:`DRIFT_THRESHOLD`), the period-weighted estimates
+  (:func:`~studio.experiments.bandits.period_weighted_posterior`) agree: the pooled counts of an
+  adaptive split credit the arm that got more of the late traffic, so the winner waits until
+  the drift-free comparison finds the same winner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from studio.core.errors import UserFacingError
+from studio.core.models import AllocationPolicy, PriorSource
+from studio.experiments.bandits import (
+    BetaPosterior,
+    DecisionRule,
+    ThompsonSampling,
+    TopTwoThompsonSampling,
+    centre_on_pooled_ctr,
+    ctr_drift_p_value,
+    empirical_bayes_prior,
+    period_weighted_posterior,
+    summarize_posterior,
+    update_posterior,
+)
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+IntArray = NDArray[np.int64]
+
+POLICIES: dict[AllocationPolicy, str] = {
+    AllocationPolicy.thompson: "Thompson sampling: each arm's share is its probability of being best (fewest clicks lost)",
+    AllocationPolicy.top_two: "Top-two Thompson sampling: keeps measuring the runner-up to find the best arm fast",
+}
+PRIOR_SOURCES: dict[PriorSource, str] = {
+    PriorSource.flat: "Flat: Beta(1, 1), no prior knowledge",
+    PriorSource.pooled: "Pooled (studio default): shrink the arms toward each other as far as the data allow",
+    PriorSource.predictor: "CTR predictor: each variant's predicted CTR and interval, worth up to N impressions",
+}
+#: Prior weight in impressions when a test does not set one. For ``pooled`` it is the most the
+#: empirical-Bayes prior may weigh (it weighs less when the arms clearly differ).
+DEFAULT_PRIOR_STRENGTH: dict[PriorSource, float] = {
+    PriorSource.flat: 0.0,
+    PriorSource.pooled: 100.0,
+    PriorSource.predictor: 100.0,
+}
+#: The runner-up's share under top-two Thompson sampling is 1 - TOP_TWO_LEADER_SHARE (Russo 2016).
+TOP_TWO_LEADER_SHARE = 0.5
+#: An arm is paused when its probability of being best (among all arms) falls below this ...
+PAUSE_PROBABILITY = 0.01
+#: ... after at least this many impressions.
+MIN_IMPRESSIONS_TO_PAUSE = 1000
+#: CTRs drift when "every arm's CTR is the same every day" has a p-value below this; a winner then
+#: also needs the day-weighted comparison.
+DRIFT_THRESHOLD = 0.01
+
+
+class ExperimentError(UserFacingError):
+    """A test request the studio refuses; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class TestSettings:
+    """How a test allocates traffic and when it decides; the defaults are the studio's.
+
+    The defaults of ``burn_in_impressions``, ``win_probability``, ``max_relative_loss`` and the
+    pooled prior's strength were chosen by replaying the earlier weeks of the Upworthy archive
+    (``benchmarks/simulate_upworthy.py --split early``); the figures in the README are on the
+    latest weeks.
+
+    Parameters
+    ----------
+    policy : AllocationPolicy (or its value as text)
+    min_share : float
+        Least share of traffic any active arm keeps after the burn-in (0.01 = 1%).
+    burn_in_impressions : int
+        Equal split until every active arm has this many impressions.
+    reweight_hours : int
+        Cadence: a running test is due for reweighting this many hours after its last decision.
+    win_probability : float
+        An arm wins when its probability of being best reaches this ...
+    max_relative_loss : float
+        ... and its expected loss is below this fraction of its own CTR (0.01 = 1%).
+    prior_source : PriorSource (or its value as text)
+    prior_strength : float or None
+        Prior weight in impressions; None takes :data:`DEFAULT_PRIOR_STRENGTH` for the source.
+    """
+
+    __test__ = False  # not a pytest test class, whatever its name
+
+    policy: AllocationPolicy = AllocationPolicy.thompson
+    min_share: float = 0.01
+    burn_in_impressions: int = 200
+    reweight_hours: int = 24
+    win_probability: float = 0.95
+    max_relative_loss: float = 0.01
+    prior_source: PriorSource = PriorSource.pooled
+    prior_strength: float | None = None
+
+    def __post_init__(self) -> None:
+        # Text from the CLI, a form, a stored row or a logged decision becomes the enum here.
+        if self.policy not in POLICIES:
+            raise ExperimentError(
+                f"policy {self.policy!r} does not exist; choose {' or '.join(POLICIES)}"
+            )
+        if self.prior_source not in PRIOR_SOURCES:
+            raise ExperimentError(
+                f"prior source {self.prior_source!r} does not exist; choose one of {', '.join(PRIOR_SOURCES)}"
+            )
+        object.__setattr__(self, "policy", AllocationPolicy(self.policy))
+        object.__setattr__(self, "prior_source", PriorSource(self.prior_source))
+        if not (np.isfinite(self.min_share) and 0 <= self.min_share < 0.5):
+            raise ExperimentError(
+                f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
+            )
+        for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or int(value) != value or value < low:
+                raise ExperimentError(
+                    f"{name.replace('_', ' ')} must be a whole number >= {low}; got {value!r}"
+                )
+        if not (0.5 <= self.win_probability < 1):
+            raise ExperimentError(
+                f"win probability must be at least 0.5 and below 1; got {self.win_probability!r}"
+            )
+        if not (np.isfinite(self.max_relative_loss) and 0 < self.max_relative_loss <= 0.5):
+            raise ExperimentError(
+                "max relative loss is a fraction of the leader's CTR, in (0, 0.5] "
+                f"(0.01 = 1%); got {self.max_relative_loss!r}"
+            )
+        strength = self.strength
+        if not (np.isfinite(strength) and strength >= 0):
+            raise ExperimentError(
+                f"prior strength must be a number of impressions >= 0; got {strength!r}"
+            )
+        if self.prior_source == PriorSource.flat and strength != 0:
+            raise ExperimentError("a flat prior has no strength; leave prior strength empty or 0")
+        if self.prior_source != PriorSource.flat and strength <= 0:
+            raise ExperimentError(
+                f"a {self.prior_source} prior needs a strength > 0 impressions (default "
+                f"{DEFAULT_PRIOR_STRENGTH[self.prior_source]:g}); use the flat prior for none"
+            )
+
+    @property
+    def strength(self) -> float:
+        return float(
+            DEFAULT_PRIOR_STRENGTH[self.prior_source]
+            if self.prior_strength is None
+            else self.prior_strength
+        )
+
+    def rule(self) -> DecisionRule:
+        return DecisionRule(
+            win_probability=self.win_probability,
+            max_relative_loss=self.max_relative_loss,
+            pause_probability=PAUSE_PROBABILITY,
+            min_impressions_to_pause=MIN_IMPRESSIONS_TO_PAUSE,
+        )
+
+    def allocator(self) -> ThompsonSampling:
+        if self.policy == AllocationPolicy.top_two:
+            return TopTwoThompsonSampling(
+                self.min_share, self.burn_in_impressions, leader_share=TOP_TWO_LEADER_SHARE
+            )
+        return ThompsonSampling(self.min_share, self.burn_in_impressions)
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """What :func:`decide` decided, as data. Shapes: ``(..., n_arms)`` per arm, ``(...)`` per test.
+
+    Attributes
+    ----------
+    prior, posterior : BetaPosterior
+        The prior the decision started from and the posterior after all delivery.
+    prob_best, expected_loss : ndarray
+        Over every arm of the test, paused ones included (what the winner is judged on).
+    shares : ndarray
+        The split for the next period: the winner gets everything; paused arms nothing.
+    burn_in : ndarray of bool
+        The equal split holds because an active arm has fewer than the burn-in impressions.
+    paused_now : ndarray of bool
+        Arms this decision pauses.
+    winner : ndarray of int
+        Index of the winning arm, -1 where none.
+    leader : ndarray of int
+        Index of the arm most likely to be best (ties: the first).
+    leader_qualifies : ndarray of bool
+        The leader meets the probability and loss thresholds on pooled counts.
+    held_no_new_data, held_srm, held_drift, held_paused : ndarray of bool
+        Why a qualifying leader was not declared the winner: no delivery since the previous
+        decision, an unresolved sample-ratio mismatch, drift (the period-weighted comparison
+        disagrees), or the leader is a paused arm.
+    drift_prob_best : ndarray
+        The leader's probability of being best on period-weighted estimates (``nan`` where not
+        computed: no qualifying leader, a single period, or no drift).
+    drift_p_value : ndarray
+        p-value of "CTRs are the same every period" (1 where not computed).
+    """
+
+    prior: BetaPosterior
+    posterior: BetaPosterior
+    prob_best: FloatArray
+    expected_loss: FloatArray
+    shares: FloatArray
+    burn_in: BoolArray
+    paused_now: BoolArray
+    winner: IntArray
+    leader: IntArray
+    leader_qualifies: BoolArray
+    held_no_new_data: BoolArray
+    held_srm: BoolArray
+    held_drift: BoolArray
+    held_paused: BoolArray
+    drift_prob_best: FloatArray
+    drift_p_value: FloatArray
+
+
+def select_prior(
+    settings: TestSettings,
+    *,
+    impressions: ArrayLike,
+    clicks: ArrayLike,
+    stored: BetaPosterior | None = None,
+) -> BetaPosterior:
+    """The prior a decision starts from, shape (..., n_arms).
+
+    ``flat``: Beta(1, 1). ``pooled``: :func:`~studio.experiments.bandits.empirical_bayes_prior`
+    worth at most ``settings.strength`` impressions. ``predictor``: the ``stored`` predictor
+    prior (from :func:`~studio.experiments.bandits.prior_from_prediction`) centred on the pooled
+    CTR by :func:`~studio.experiments.bandits.centre_on_pooled_ctr`.
+    """
+    impressions_ = np.asarray(impressions, dtype=np.float64)
+    clicks_ = np.asarray(clicks, dtype=np.float64)
+    if settings.prior_source == PriorSource.pooled:
+        return empirical_bayes_prior(impressions_, clicks_, strength=settings.strength)
+    if settings.prior_source == PriorSource.predictor:
+        if stored is None:
+            raise ValueError("the predictor prior needs the stored per-arm predictor prior")
+        return centre_on_pooled_ctr(stored, impressions_, clicks_)
+    return BetaPosterior.flat(impressions_.shape)
+
+
+def decide(
+    settings: TestSettings,
+    *,
+    impressions: ArrayLike,
+    clicks: ArrayLike,
+    active: ArrayLike | None = None,
+    stored_prior: BetaPosterior | None = None,
+    new_data: ArrayLike = True,
+    srm_mismatch: ArrayLike = False,
+) -> DecisionOutcome:
+    """Decide one period's split, pauses and winner from all delivery so far.
+
+    Parameters
+    ----------
+    settings : TestSettings
+    impressions, clicks : array_like, shape (..., n_periods, n_arms)
+        Delivery per period (delivery day, or simulated batch) and arm; ``n_periods >= 1``.
+    active : array_like of bool, shape (..., n_arms), optional
+        Arms not paused so far. Default: all.
+    stored_prior : BetaPosterior, shape (..., n_arms), optional
+        The per-arm prior stored when the test was created (needed for the predictor prior).
+    new_data : bool or array_like of bool, shape (...)
+        Whether delivery arrived since the previous decision.
+    srm_mismatch : bool or array_like of bool, shape (...)
+        Whether a sample-ratio mismatch is unresolved.
+
+    Returns
+    -------
+    DecisionOutcome
+    """
+    daily_impressions = np.asarray(impressions, dtype=np.float64)
+    daily_clicks = np.asarray(clicks, dtype=np.float64)
+    if daily_impressions.ndim < 2:
+        raise ValueError(
+            "impressions must have shape (..., n_periods, n_arms): one row per period; got shape "
+            f"{daily_impressions.shape}"
+        )
+    if daily_clicks.shape != daily_impressions.shape:
+        raise ValueError(
+            f"clicks must have the shape of impressions {daily_impressions.shape}; got {daily_clicks.shape}"
+        )
+    totals = daily_impressions.sum(axis=-2)
+    total_clicks = daily_clicks.sum(axis=-2)
+    shape = totals.shape
+    mask = np.ones(shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+    if mask.shape != shape:
+        raise ValueError(f"active must have shape {shape}; got {mask.shape}")
+    lead = shape[:-1]
+    fresh = np.broadcast_to(np.asarray(new_data, dtype=bool), lead)
+    srm = np.broadcast_to(np.asarray(srm_mismatch, dtype=bool), lead)
+    rule = settings.rule()
+    allocator = settings.allocator()
+
+    prior = select_prior(settings, impressions=totals, clicks=total_clicks, stored=stored_prior)
+    posterior = update_posterior(prior, totals, total_clicks)
+    summary = summarize_posterior(posterior)
+    burn_in = np.any(mask & (totals < settings.burn_in_impressions), axis=-1)
+
+    leader = np.argmax(summary.prob_best, axis=-1)
+    qualifies = (rule.select_winner(summary, posterior.mean) >= 0) & ~burn_in
+    leader_active = np.take_along_axis(mask, leader[..., None], axis=-1)[..., 0]
+    held_paused = qualifies & ~leader_active
+    held_no_new_data = qualifies & leader_active & ~fresh
+    held_srm = qualifies & leader_active & fresh & srm
+    candidates = qualifies & leader_active & fresh & ~srm
+    drift_prob = np.full(lead, np.nan)
+    held_drift = np.zeros(lead, dtype=bool)
+    drift_p = np.ones(lead)
+    if daily_impressions.shape[-2] > 1 and candidates.any():
+        drift_p = np.asarray(ctr_drift_p_value(daily_impressions, daily_clicks))
+    drifting = candidates & (drift_p < DRIFT_THRESHOLD)
+    if drifting.any():
+        weighted = period_weighted_posterior(prior, daily_impressions, daily_clicks)
+        drift = summarize_posterior(weighted)
+        agrees = rule.select_winner(drift, weighted.mean) == leader
+        drift_prob = np.where(
+            drifting,
+            np.take_along_axis(drift.prob_best, leader[..., None], axis=-1)[..., 0],
+            np.nan,
+        )
+        held_drift = drifting & ~agrees
+    won = candidates & ~held_drift
+    winner = np.where(won, leader, -1).astype(np.int64)
+
+    paused_now = np.zeros(shape, dtype=bool)
+    deciding = ~burn_in & ~won
+    if deciding.any():
+        paused_now = rule.select_arms_to_pause(summary, impressions=totals, active=mask)
+        paused_now &= deciding[..., None]
+    still_active = mask & ~paused_now
+    same_arms = np.all(still_active, axis=-1, keepdims=True)
+    reuse = summary if bool(same_arms.all()) else None
+    allocation = allocator.select_allocation(
+        posterior, impressions=totals, active=still_active, summary=reuse
+    )
+    one_hot = np.arange(shape[-1]) == winner[..., None]
+    shares = np.where(won[..., None], one_hot.astype(np.float64), allocation.shares)
+    return DecisionOutcome(
+        prior=prior,
+        posterior=posterior,
+        prob_best=summary.prob_best,
+        expected_loss=summary.expected_loss,
+        shares=shares,
+        burn_in=burn_in,
+        paused_now=paused_now,
+        winner=winner,
+        leader=leader.astype(np.int64),
+        leader_qualifies=qualifies,
+        held_no_new_data=held_no_new_data,
+        held_srm=held_srm,
+        held_drift=held_drift,
+        held_paused=held_paused,
+        drift_prob_best=drift_prob,
+        drift_p_value=drift_p,
+    )
