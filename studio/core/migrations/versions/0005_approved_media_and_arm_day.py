@@ -1,7 +1,7 @@
 """approved media snapshot on assets; one report result per arm and day; sign-in hardening
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-30 08:00:00
 
 ``asset.approved_at``: assets of variants that are already approved (or later) when this runs
@@ -25,8 +25,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -93,7 +93,7 @@ def upgrade() -> None:
         bind.execute(result.delete().where(result.c.id == row.id))
         bind.execute(
             audit.insert().values(
-                at=datetime.now(UTC), actor="migration-0004", action="experiment.result_deduplicated",
+                at=datetime.now(UTC), actor="migration-0005", action="experiment.result_deduplicated",
                 entity_type="experiment", entity_id=str(row.experiment_id),
                 before={"arm_id": row.arm_id, "day": str(row.day), "impressions": row.impressions,
                         "clicks": row.clicks, "conversions": row.conversions, "spend": row.spend,
