@@ -24,7 +24,7 @@ from tests.experiments.conftest import meta_csv
 from tests.experiments.test_reports import _import, _test
 
 TODAY = date(2024, 6, 1)
-DAYS = [date(2024, 4, 1) + timedelta(days=d) for d in range(30)]
+DAYS = [date(2024, 5, 1) + timedelta(days=d) for d in range(30)]  # after the test started
 
 
 def _report(arms, impressions: int) -> bytes:  # type: ignore[no-untyped-def]
