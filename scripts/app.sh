@@ -10,9 +10,7 @@ STUDIO_EXTRAS=${STUDIO_EXTRAS:-dev} bash scripts/setup.sh
 if .venv/bin/studio users needs-admin >/dev/null; then
   if [ -t 0 ]; then
     echo
-    echo "No one can sign in yet. Create the first admin (or press Ctrl-C and run 'studio demo' instead)."
-    read -r -p "Admin username: " admin
-    .venv/bin/studio users create-admin "$admin"
+    bash scripts/first-admin.sh
   else
     echo "No admin yet: create the first admin with '.venv/bin/studio users create-admin USERNAME'," \
          "or run '.venv/bin/studio demo' for demo accounts."

@@ -38,6 +38,15 @@ def test_ci_runs_the_readme_test_command():
     assert "bash scripts/app.sh" in readme
 
 
+def test_readme_names_what_the_first_run_script_reads():
+    """A new user finds the port setting and the non-interactive admin set-up in the README."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    script = (REPO_ROOT / "scripts" / "app.sh").read_text()
+    assert "STUDIO_PORT" in script and "`STUDIO_PORT`" in readme
+    assert "--password-file" in readme and "STUDIO_ADMIN_PASSWORD" in readme
+    assert "scripts/first-admin.sh" in script and "scripts/first-admin.sh" in readme
+
+
 def _declared_plugins() -> dict[str, dict[str, str]]:
     """The studio's own entry points, by group, as pyproject.toml declares them."""
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]

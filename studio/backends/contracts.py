@@ -15,7 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from PIL import Image, ImageOps
 
-from studio.core.errors import StudioError, UserFacingError
+from studio.core.errors import InvalidValue, StudioError, UserFacingError
 
 # --------------------------------------------------------------------------------------------
 # Copy writers
@@ -136,19 +136,19 @@ class ImageRequest:
 
     def __post_init__(self) -> None:
         if self.width < 8 or self.height < 8:
-            raise ValueError(
+            raise InvalidValue(
                 f"image size must be at least 8x8 px; received {self.width}x{self.height}"
             )
         if not 1 <= self.num_images <= MAX_BATCH:
-            raise ValueError(
+            raise InvalidValue(
                 f"num_images (batch size) must be 1-{MAX_BATCH}; received {self.num_images}"
             )
         if self.steps < 1:
-            raise ValueError(f"steps must be at least 1; received {self.steps}")
+            raise InvalidValue(f"steps must be at least 1; received {self.steps}")
         if self.guidance < 0:
-            raise ValueError(f"guidance must be >= 0; received {self.guidance}")
+            raise InvalidValue(f"guidance must be >= 0; received {self.guidance}")
         if not 0 <= self.seed < 2**63:
-            raise ValueError(f"seed must be in [0, 2**63); received {self.seed}")
+            raise InvalidValue(f"seed must be in [0, 2**63); received {self.seed}")
 
 
 @dataclass(frozen=True)

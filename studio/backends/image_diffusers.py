@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.backends.contracts import GeneratedImages, ImageRequest, cover
+from studio.core.errors import InvalidValue
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
@@ -53,16 +54,16 @@ def resolve_device(name: str) -> tuple[str, Any]:
     if name == "auto":
         name = "cuda" if torch.cuda.is_available() else "mps" if has_mps else "cpu"
     elif name == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
+        raise InvalidValue(
             f"STUDIO_DEVICE=cuda but torch {torch.__version__} sees no CUDA GPU "
             f"(built with CUDA {torch.version.cuda}); use auto or cpu, or install a CUDA build of torch"
         )
     elif name == "mps" and not has_mps:
-        raise ValueError(
+        raise InvalidValue(
             "STUDIO_DEVICE=mps but Apple's Metal backend is not available here; use auto or cpu"
         )
     elif name not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"STUDIO_DEVICE={name!r} is not a device; choose auto, cpu, cuda or mps")
+        raise InvalidValue(f"STUDIO_DEVICE={name!r} is not a device; choose auto, cpu, cuda or mps")
     return name, (torch.float32 if name == "cpu" else torch.float16)
 
 
@@ -93,11 +94,11 @@ def model_source(model: str, what: str) -> str:
     if not looks_local:
         return model
     if not path.is_dir():
-        raise ValueError(
+        raise InvalidValue(
             f"{what} {model!r}: no such folder (give a folder saved with save_pretrained() or a hub id)"
         )
     if not (path / "model_index.json").is_file():
-        raise ValueError(
+        raise InvalidValue(
             f"{what} {model!r}: the folder has no model_index.json; save the pipeline with "
             "pipeline.save_pretrained(folder) or give a hub id"
         )
@@ -119,7 +120,9 @@ class DiffusersImageBackend:
 
     def __init__(self, model: str, *, device: str = "auto", resolution: int = 512) -> None:
         if resolution < SIZE_MULTIPLE:
-            raise ValueError(f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}")
+            raise InvalidValue(
+                f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}"
+            )
         self.model = model
         self.device_name = device
         self.resolution = resolution
@@ -136,7 +139,7 @@ class DiffusersImageBackend:
             ``STUDIO_DIFFUSERS_MODEL`` is not set.
         """
         if not settings.diffusers_model:
-            raise ValueError(
+            raise InvalidValue(
                 "STUDIO_IMAGE_BACKEND=diffusers needs STUDIO_DIFFUSERS_MODEL: a local folder saved with "
                 "save_pretrained() or a hub id such as stabilityai/sd-turbo"
             )
@@ -160,7 +163,7 @@ class DiffusersImageBackend:
             # diffusers leaves from_pretrained unannotated
             pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
         except (OSError, ValueError) as exc:
-            raise ValueError(
+            raise InvalidValue(
                 f"cannot load text-to-image model {self.model!r}: {exc}. Give a folder saved with "
                 "save_pretrained() or a hub id (the first download needs internet and HF_HUB_OFFLINE unset)"
             ) from exc

@@ -28,6 +28,7 @@ from studio.backends.image_diffusers import (
     model_source,
     resolve_device,
 )
+from studio.core.errors import InvalidValue
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
@@ -49,9 +50,11 @@ class DiffusersBackgroundAnimator:
         self, model: str, *, device: str = "auto", resolution: int | None = None, steps: int = 25
     ) -> None:
         if resolution is not None and resolution < SIZE_MULTIPLE:
-            raise ValueError(f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}")
+            raise InvalidValue(
+                f"resolution must be at least {SIZE_MULTIPLE}; received {resolution}"
+            )
         if steps < 1:
-            raise ValueError(f"steps must be at least 1; received {steps}")
+            raise InvalidValue(f"steps must be at least 1; received {steps}")
         self.model = model
         self.device_name = device
         self.resolution = resolution
@@ -68,7 +71,7 @@ class DiffusersBackgroundAnimator:
             ``STUDIO_VIDEO_MODEL`` is not set.
         """
         if not settings.video_model:
-            raise ValueError(
+            raise InvalidValue(
                 "STUDIO_VIDEO_BACKEND=diffusers needs STUDIO_VIDEO_MODEL: a local folder saved with "
                 "save_pretrained() or a hub id such as stabilityai/stable-video-diffusion-img2vid-xt"
             )
@@ -88,10 +91,10 @@ class DiffusersBackgroundAnimator:
             # diffusers leaves from_pretrained unannotated
             pipeline = DiffusionPipeline.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
         except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot load image-to-video model {self.model!r}: {exc}") from exc
+            raise InvalidValue(f"cannot load image-to-video model {self.model!r}: {exc}") from exc
         parameters = inspect.signature(pipeline.__call__).parameters
         if "image" not in parameters or "num_frames" not in parameters:
-            raise ValueError(
+            raise InvalidValue(
                 f"STUDIO_VIDEO_MODEL {self.model!r} is a {type(pipeline).__name__}, not an image-to-video "
                 "pipeline (it must take an image and num_frames, like StableVideoDiffusionPipeline)"
             )
@@ -115,7 +118,7 @@ class DiffusersBackgroundAnimator:
         )
         scale = getattr(pipeline, "vae_scale_factor", None)
         if not isinstance(sample_size, int) or not isinstance(scale, int):
-            raise ValueError(
+            raise InvalidValue(
                 f"image-to-video model {self.model!r} ({type(pipeline).__name__}) does not declare its native "
                 "size (unet.config.sample_size and vae_scale_factor); give the animator a resolution"
             )
@@ -128,7 +131,7 @@ class DiffusersBackgroundAnimator:
         (``unet.config.num_frames``: 14 or 25 for Stable Video Diffusion).
         """
         if num_frames < 2:
-            raise ValueError(f"num_frames must be at least 2; received {num_frames}")
+            raise InvalidValue(f"num_frames must be at least 2; received {num_frames}")
         torch = _import_torch()
         pipeline = self._load()
         resolution = self.resolution or self.native_resolution()

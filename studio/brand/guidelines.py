@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -78,7 +79,7 @@ class BrandColor(_Strict):
     @classmethod
     def _is_hex(cls, value: str) -> str:
         if not _HEX.match(value):
-            raise ValueError(f"{value!r} is not a hex colour; write it as #RRGGBB, e.g. #1A2B3C")
+            raise InvalidValue(f"{value!r} is not a hex colour; write it as #RRGGBB, e.g. #1A2B3C")
         return value.upper()
 
     @property
@@ -118,7 +119,7 @@ class Guideline(_Strict):
     @classmethod
     def _is_url(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
-            raise ValueError(f"{value!r} is not a web address; write it as https://example.com")
+            raise InvalidValue(f"{value!r} is not a web address; write it as https://example.com")
         return value
 
     @model_validator(mode="after")
@@ -126,13 +127,13 @@ class Guideline(_Strict):
         roles = {c.role for c in self.colors}
         missing = {"primary", "background", "text"} - roles
         if missing:
-            raise ValueError(
+            raise InvalidValue(
                 f"colors must include the roles primary, background and text; missing {sorted(missing)}"
             )
         ids = [c.id for c in self.approved_claims]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"approved_claims ids must be unique; repeated: {duplicates}")
+            raise InvalidValue(f"approved_claims ids must be unique; repeated: {duplicates}")
         return self
 
     def color(self, role: str) -> BrandColor:
@@ -153,6 +154,28 @@ class Guideline(_Strict):
 
     def disclaimers_for(self, channel: str) -> list[Disclaimer]:
         return [d for d in self.disclaimers if d.applies_to(channel)]
+
+    def off_site_landing(self, landing_url: str) -> str | None:
+        """Why ``landing_url`` does not look like this brand's page, or None when it does.
+
+        The landing page must be on the domain of :attr:`website` or one of its subdomains
+        (``www.`` is ignored on both sides): an ad of one brand pointing at another brand's site
+        is the mistake this catches. Review and export both show the sentence as a warning.
+        """
+        site = _host(self.website)
+        host = _host(landing_url)
+        if host and (host == site or host.endswith("." + site)):
+            return None
+        return (
+            f"landing URL {landing_url!r} is not on {site!r}, the website of {self.name} "
+            "(guideline.yaml)"
+        )
+
+
+def _host(url: str) -> str:
+    """The lower-case host of ``url`` without ``www.``; '' when it has none."""
+    host = (urlsplit(url.strip()).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 class Demographics(_Strict):
@@ -178,7 +201,7 @@ class Persona(_Strict):
     @classmethod
     def _is_locale(cls, value: str) -> str:
         if not re.match(r"^[a-z]{2}(-[A-Z]{2})?$", value):
-            raise ValueError(f"{value!r} is not a locale; write it like en-US or de-DE")
+            raise InvalidValue(f"{value!r} is not a locale; write it like en-US or de-DE")
         return value
 
 

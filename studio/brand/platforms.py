@@ -28,6 +28,7 @@ from studio.brand.guidelines import (
     _validation_errors,
     parse_yaml,
 )
+from studio.core.errors import InvalidValue
 
 #: Where a brand keeps the TikTok bulk template downloaded from its own Ads Manager.
 TIKTOK_TEMPLATE_DIR = "templates"
@@ -121,13 +122,13 @@ class MetaSettings(_Strict):
     @model_validator(mode="after")
     def _ages_and_countries(self) -> MetaSettings:
         if self.age_min > self.age_max:
-            raise ValueError(f"age_min {self.age_min} is above age_max {self.age_max}")
+            raise InvalidValue(f"age_min {self.age_min} is above age_max {self.age_max}")
         if self.special_ad_categories and not self.special_ad_category_countries:
-            raise ValueError(
+            raise InvalidValue(
                 "special_ad_category_countries must list where the special ad category applies"
             )
         if self.start_time is not None and self.start_time.tzinfo is None:
-            raise ValueError("start_time needs a time zone, e.g. 2026-12-01T09:00:00+00:00")
+            raise InvalidValue("start_time needs a time zone, e.g. 2026-12-01T09:00:00+00:00")
         return self
 
 
@@ -149,7 +150,7 @@ class TikTokSettings(_Strict):
         if value is not None and not re.match(
             rf"^{TIKTOK_TEMPLATE_DIR}/[A-Za-z0-9_. -]+\.csv$", value
         ):
-            raise ValueError(
+            raise InvalidValue(
                 f"{value!r} is not a CSV in the brand's {TIKTOK_TEMPLATE_DIR}/ folder; "
                 f"write it as {TIKTOK_TEMPLATE_DIR}/<name>.csv"
             )

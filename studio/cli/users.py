@@ -23,7 +23,33 @@ PASSWORD_ENV = "STUDIO_ADMIN_PASSWORD"
 ROLES = ", ".join(r.value for r in Role)
 
 
-def _read_password(password_file: Path | None, *, env: str | None, prompt: str) -> str:
+#: The rule of :func:`studio.review.accounts.check_password_strength`, said before asking.
+PASSWORD_RULE = (
+    f"at least {auth.MIN_PASSWORD_LENGTH} characters (a passphrase of a few words is easiest), "
+    "not the username"
+)
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_password(prompt: str, username: str) -> str:
+    """Typed twice at a hidden prompt; the rule is stated first, and a weak one is asked again."""
+    typer.echo(f"The password needs {PASSWORD_RULE}.")
+    while True:
+        password = str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+        try:
+            auth.check_password_strength(password, username=username)
+        except auth.AuthError as exc:
+            typer.echo(f"That password will not do: {exc}. Try again.", err=True)
+            continue
+        return password
+
+
+def _read_password(
+    password_file: Path | None, *, env: str | None, prompt: str, username: str
+) -> str:
     """From the file (first line), else from ``env``, else typed twice at a hidden prompt."""
     if password_file is not None:
         try:
@@ -37,10 +63,10 @@ def _read_password(password_file: Path | None, *, env: str | None, prompt: str) 
         return lines[0]
     if env and os.environ.get(env):
         return os.environ[env]
-    if not sys.stdin.isatty():
+    if not _is_terminal():
         where = f", set {env}" if env else ""
         fail(f"no password given: pass --password-file{where}, or run in a terminal to be asked")
-    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+    return _ask_password(prompt, username)
 
 
 @app.command("create-admin")
@@ -55,7 +81,9 @@ def create_admin(
     ),
 ) -> None:
     """Create the first admin of a fresh install (refused once an active admin exists)."""
-    password = _read_password(password_file, env=PASSWORD_ENV, prompt="Password for the new admin")
+    password = _read_password(
+        password_file, env=PASSWORD_ENV, prompt="Password for the new admin", username=username
+    )
     try:
         with database() as session:
             user = auth.create_first_admin(
@@ -83,7 +111,9 @@ def add(
     ),
 ) -> None:
     """Add a user with a role."""
-    password = _read_password(password_file, env=None, prompt=f"Password for {username}")
+    password = _read_password(
+        password_file, env=None, prompt=f"Password for {username}", username=username
+    )
     try:
         with database() as session:
             user = auth.create_user(
@@ -186,7 +216,9 @@ def set_password(
     ),
 ) -> None:
     """Set a new password (for yourself, or as an admin for anyone)."""
-    password = _read_password(password_file, env=None, prompt=f"New password for {username}")
+    password = _read_password(
+        password_file, env=None, prompt=f"New password for {username}", username=username
+    )
     try:
         with database() as session:
             auth.set_password(session, actor=acting, username=username, password=password)

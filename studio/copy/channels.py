@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal, get_args
 
 from studio.brand.guidelines import ChannelId
-from studio.core.errors import NotFound
+from studio.core.errors import InvalidValue, NotFound
 
 Severity = Literal["error", "warning"]
 #: How a platform counts characters: every character 1, or double-width characters 2.
@@ -174,13 +174,13 @@ class FieldSpec:
 
     def __post_init__(self) -> None:
         if not 0 <= self.min_length <= self.max_length:
-            raise ValueError(f"{self.name}: need 0 <= min_length <= max_length")
+            raise InvalidValue(f"{self.name}: need 0 <= min_length <= max_length")
         if self.shown_length is not None and not 0 < self.shown_length <= self.max_length:
-            raise ValueError(f"{self.name}: shown_length must be in (0, max_length]")
+            raise InvalidValue(f"{self.name}: shown_length must be in (0, max_length]")
         if not 0 <= self.min_count <= self.max_count:
-            raise ValueError(f"{self.name}: need 0 <= min_count <= max_count")
+            raise InvalidValue(f"{self.name}: need 0 <= min_count <= max_count")
         if not self.multiple and self.max_count != 1:
-            raise ValueError(f"{self.name}: only multiple fields may hold more than one text")
+            raise InvalidValue(f"{self.name}: only multiple fields may hold more than one text")
 
     @property
     def is_text(self) -> bool:
@@ -242,9 +242,9 @@ class ChannelSpec:
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
-            raise ValueError(f"{self.id}: field names repeat: {names}")
+            raise InvalidValue(f"{self.id}: field names repeat: {names}")
         if self.disclaimer_field not in names:
-            raise ValueError(
+            raise InvalidValue(
                 f"{self.id}: disclaimer_field {self.disclaimer_field!r} is not a field"
             )
 

@@ -596,7 +596,7 @@ def save_variants(
     """
     auth.require(session, username=created_by, permission=auth.Permission.generate)
     if campaign.id is None:
-        raise ValueError("save the campaign first (it has no id)")
+        raise InvalidValue("save the campaign first (it has no id)")
     rows = []
     for generated in result.variants:
         row = Variant(

@@ -427,7 +427,7 @@ def saved_id(row: _Stored) -> int:
     row calls this instead of assuming it.
     """
     if row.id is None:
-        raise ValueError(
+        raise InvalidValue(
             f"{type(row).__name__} has no id yet: add it to a session and flush before using its id"
         )
     return row.id

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from studio.core.errors import InvalidValue
+
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.int64]
@@ -47,7 +49,7 @@ def _rng(random_state: RandomState) -> np.random.Generator:
         return random_state
     if random_state is None or (isinstance(random_state, int | np.integer) and random_state >= 0):
         return np.random.default_rng(random_state)
-    raise ValueError(
+    raise InvalidValue(
         f"random_state must be a non-negative int, a numpy Generator or None; got {random_state!r}"
     )
 
@@ -59,17 +61,17 @@ def _check_probability(
     high_ok = value < 1 if high_open else value <= 1
     if not (np.isfinite(value) and low_ok and high_ok):
         allowed = f"{'(' if low_open else '['}0, 1{')' if high_open else ']'}"
-        raise ValueError(f"{name} must be in {allowed}; got {value!r}")
+        raise InvalidValue(f"{name} must be in {allowed}; got {value!r}")
 
 
 def _as_counts(name: str, values: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     array = np.asarray(values, dtype=np.float64)
     if array.shape != shape:
-        raise ValueError(
+        raise InvalidValue(
             f"{name} must have shape {shape} (one value per arm); got shape {array.shape}"
         )
     if not np.all(np.isfinite(array)) or np.any(array < 0):
-        raise ValueError(f"{name} must be finite and >= 0; got {array}")
+        raise InvalidValue(f"{name} must be finite and >= 0; got {array}")
     return array
 
 
@@ -78,11 +80,13 @@ def _as_active(active: ArrayLike | None, shape: tuple[int, ...]) -> BoolArray:
         return np.ones(shape, dtype=bool)
     mask = np.asarray(active)
     if mask.dtype != np.bool_:
-        raise ValueError(f"active must be a boolean mask of shape {shape}; got dtype {mask.dtype}")
+        raise InvalidValue(
+            f"active must be a boolean mask of shape {shape}; got dtype {mask.dtype}"
+        )
     if mask.shape != shape:
-        raise ValueError(f"active must have shape {shape}; got shape {mask.shape}")
+        raise InvalidValue(f"active must have shape {shape}; got shape {mask.shape}")
     if not np.all(mask.any(axis=-1)):
-        raise ValueError("active must leave at least one arm active in every test")
+        raise InvalidValue("active must leave at least one arm active in every test")
     return mask
 
 
@@ -109,16 +113,16 @@ class BetaPosterior:
         alpha = np.asarray(self.alpha, dtype=np.float64)
         beta = np.asarray(self.beta, dtype=np.float64)
         if alpha.ndim == 0 or alpha.shape[-1] < 1:
-            raise ValueError(
+            raise InvalidValue(
                 f"alpha must have an arm axis (shape (..., n_arms)); got shape {alpha.shape}"
             )
         if alpha.shape != beta.shape:
-            raise ValueError(
+            raise InvalidValue(
                 f"alpha and beta must have the same shape; got {alpha.shape} and {beta.shape}"
             )
         for name, values in (("alpha", alpha), ("beta", beta)):
             if not np.all(np.isfinite(values)) or np.any(values <= 0):
-                raise ValueError(f"{name} must be finite and > 0 for every arm; got {values}")
+                raise InvalidValue(f"{name} must be finite and > 0 for every arm; got {values}")
         object.__setattr__(self, "alpha", alpha)
         object.__setattr__(self, "beta", beta)
 
@@ -164,7 +168,7 @@ class BetaPosterior:
         ndarray, shape (..., n_samples, n_arms)
         """
         if n_samples < 1:
-            raise ValueError(f"n_samples must be >= 1; got {n_samples}")
+            raise InvalidValue(f"n_samples must be >= 1; got {n_samples}")
         rng = _rng(random_state)
         lead = self.shape[:-1]
         size = (*lead, n_samples, self.n_arms)
@@ -191,7 +195,7 @@ def update_posterior(
     clicks_ = _as_counts("clicks", clicks, posterior.shape)
     if np.any(clicks_ > impressions_):
         bad = np.argwhere(clicks_ > impressions_)[0]
-        raise ValueError(
+        raise InvalidValue(
             f"clicks cannot exceed impressions; arm at index {tuple(int(i) for i in bad)} has "
             f"{clicks_[tuple(bad)]:g} clicks for {impressions_[tuple(bad)]:g} impressions"
         )
@@ -237,26 +241,30 @@ def prior_from_prediction(
     """
     mean = np.asarray(ctr, dtype=np.float64)
     if mean.ndim == 0:
-        raise ValueError("ctr must have an arm axis (shape (..., n_arms)); got a scalar")
+        raise InvalidValue("ctr must have an arm axis (shape (..., n_arms)); got a scalar")
     if not np.all(np.isfinite(mean)) or np.any(mean <= 0) or np.any(mean >= 1):
-        raise ValueError(
+        raise InvalidValue(
             f"predicted ctr must be strictly between 0 and 1 for every arm; got {mean}"
         )
     if not (np.isfinite(strength) and strength >= 0):
-        raise ValueError(f"strength must be a finite number of impressions >= 0; got {strength!r}")
+        raise InvalidValue(
+            f"strength must be a finite number of impressions >= 0; got {strength!r}"
+        )
     _check_probability("level", level, low_open=True, high_open=True)
     weight = np.full(mean.shape, float(strength))
     if (lower is None) != (upper is None):
-        raise ValueError("give both lower and upper for the predicted interval, or neither")
+        raise InvalidValue("give both lower and upper for the predicted interval, or neither")
     if lower is not None and upper is not None:
         low = np.asarray(lower, dtype=np.float64)
         high = np.asarray(upper, dtype=np.float64)
         if low.shape != mean.shape or high.shape != mean.shape:
-            raise ValueError(
+            raise InvalidValue(
                 f"lower and upper must have the shape of ctr {mean.shape}; got {low.shape} and {high.shape}"
             )
         if np.any(~(low <= mean)) or np.any(~(mean <= high)):
-            raise ValueError("each predicted interval must contain its ctr: lower <= ctr <= upper")
+            raise InvalidValue(
+                "each predicted interval must contain its ctr: lower <= ctr <= upper"
+            )
         sd = (high - low) / (2.0 * _normal_quantile(0.5 + level / 2.0))
         with np.errstate(divide="ignore"):
             implied = np.where(sd > 0, mean * (1.0 - mean) / np.maximum(sd, 1e-300) ** 2, np.inf)
@@ -308,11 +316,11 @@ def empirical_bayes_prior(
     """
     impressions_ = np.asarray(impressions, dtype=np.float64)
     if impressions_.ndim == 0:
-        raise ValueError("impressions must have an arm axis (shape (..., n_arms)); got a scalar")
+        raise InvalidValue("impressions must have an arm axis (shape (..., n_arms)); got a scalar")
     clicks_ = _as_counts("clicks", clicks, impressions_.shape)
     impressions_ = _as_counts("impressions", impressions_, impressions_.shape)
     if not (np.isfinite(strength) and strength > 0):
-        raise ValueError(f"strength must be a finite number of impressions > 0; got {strength!r}")
+        raise InvalidValue(f"strength must be a finite number of impressions > 0; got {strength!r}")
     p = _pooled_ctr(impressions_, clicks_)
     served = impressions_ > 0
     k = served.sum(axis=-1, keepdims=True)
@@ -570,7 +578,7 @@ def period_weighted_posterior(
     """
     impressions_ = np.asarray(impressions, dtype=np.float64)
     if impressions_.ndim < 2 or impressions_.shape[-1] != prior.n_arms:
-        raise ValueError(
+        raise InvalidValue(
             f"impressions must have shape (..., n_periods, {prior.n_arms}); got {impressions_.shape}"
         )
     impressions_ = _as_counts("impressions", impressions_, impressions_.shape)
@@ -674,10 +682,10 @@ def apply_min_share(
     w = np.asarray(weights, dtype=np.float64)
     mask = _as_active(active, w.shape)
     if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError(f"weights must be finite and >= 0; got {w}")
+        raise InvalidValue(f"weights must be finite and >= 0; got {w}")
     n_active = mask.sum(axis=-1, keepdims=True)
     if np.any(min_share * n_active > 1.0 + 1e-12):
-        raise ValueError(
+        raise InvalidValue(
             f"min_share={min_share} is too large for {int(n_active.max())} active arms: the floors "
             f"would exceed 100%; use at most {1.0 / n_active.max():.4f}"
         )
@@ -694,7 +702,7 @@ def _burn_in_rows(
 ) -> BoolArray:
     if impressions is None or burn_in_impressions == 0:
         if burn_in_impressions > 0 and impressions is None:
-            raise ValueError("impressions per arm are needed to check the burn-in")
+            raise InvalidValue("impressions per arm are needed to check the burn-in")
         return np.zeros(mask.shape[:-1], dtype=bool)
     served = _as_counts("impressions", impressions, mask.shape)
     in_burn_in: BoolArray = np.any(mask & (served < burn_in_impressions), axis=-1)
@@ -721,12 +729,12 @@ class ThompsonSampling:
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.min_share) and 0.0 <= self.min_share < 0.5):
-            raise ValueError(f"min_share must be in [0, 0.5); got {self.min_share!r}")
+            raise InvalidValue(f"min_share must be in [0, 0.5); got {self.min_share!r}")
         if (
             int(self.burn_in_impressions) != self.burn_in_impressions
             or self.burn_in_impressions < 0
         ):
-            raise ValueError(
+            raise InvalidValue(
                 f"burn_in_impressions must be an integer >= 0; got {self.burn_in_impressions!r}"
             )
 
@@ -805,7 +813,7 @@ def top_two_shares(
     _check_probability("leader_share", leader_share, low_open=True, high_open=True)
     p = np.asarray(prob_best, dtype=np.float64)
     if not np.allclose(p.sum(axis=-1), 1.0, atol=1e-9):
-        raise ValueError("prob_best must sum to 1 over the arms of every test")
+        raise InvalidValue("prob_best must sum to 1 over the arms of every test")
     n_arms = p.shape[-1]
     if n_arms == 1:
         return np.ones_like(p)
@@ -905,13 +913,13 @@ class DecisionRule:
     def __post_init__(self) -> None:
         _check_probability("win_probability", self.win_probability, low_open=True)
         if not (np.isfinite(self.max_relative_loss) and 0 < self.max_relative_loss <= 1):
-            raise ValueError(
+            raise InvalidValue(
                 "max_relative_loss is a fraction of the leader's CTR in (0, 1]; "
                 f"got {self.max_relative_loss!r}"
             )
         _check_probability("pause_probability", self.pause_probability, high_open=True)
         if self.pause_probability >= self.win_probability:
-            raise ValueError(
+            raise InvalidValue(
                 f"pause_probability ({self.pause_probability}) must be below win_probability "
                 f"({self.win_probability})"
             )
@@ -919,7 +927,7 @@ class DecisionRule:
             int(self.min_impressions_to_pause) != self.min_impressions_to_pause
             or self.min_impressions_to_pause < 0
         ):
-            raise ValueError(
+            raise InvalidValue(
                 f"min_impressions_to_pause must be an integer >= 0; got {self.min_impressions_to_pause!r}"
             )
 
@@ -1092,31 +1100,31 @@ def sample_ratio_mismatch(
     observed = np.atleast_2d(np.asarray(served, dtype=np.float64))
     shares = np.atleast_2d(np.asarray(planned_shares, dtype=np.float64))
     if observed.shape != shares.shape:
-        raise ValueError(
+        raise InvalidValue(
             f"served and planned_shares must have the same shape; got {observed.shape} and {shares.shape}"
         )
     if not np.all(np.isfinite(observed)) or np.any(observed < 0):
-        raise ValueError("served impressions must be finite and >= 0")
+        raise InvalidValue("served impressions must be finite and >= 0")
     if (
         not np.all(np.isfinite(shares))
         or np.any(shares < 0)
         or not np.allclose(shares.sum(axis=1), 1.0, atol=1e-6)
     ):
-        raise ValueError("each row of planned_shares must be >= 0 and sum to 1")
+        raise InvalidValue("each row of planned_shares must be >= 0 and sum to 1")
     earlier = (
         np.full(shares.shape, np.nan)
         if earlier_shares is None
         else np.atleast_2d(np.asarray(earlier_shares, dtype=np.float64))
     )
     if earlier.shape != shares.shape:
-        raise ValueError(
+        raise InvalidValue(
             f"earlier_shares must have the shape of planned_shares {shares.shape}; got {earlier.shape}"
         )
     changed = np.all(np.isfinite(earlier), axis=1)
     if np.any(earlier[changed] < 0) or not np.allclose(
         earlier[changed].sum(axis=1), 1.0, atol=1e-6
     ):
-        raise ValueError("each row of earlier_shares must be >= 0 and sum to 1 (or be all nan)")
+        raise InvalidValue("each row of earlier_shares must be >= 0 and sum to 1 (or be all nan)")
     either = np.where(changed[:, None], np.maximum(shares, np.nan_to_num(earlier)), shares)
     unplanned = np.where(either > 0, 0.0, observed)
     planned_served = observed - unplanned

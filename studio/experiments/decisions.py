@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 from studio.core.models import AllocationPolicy, PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -262,7 +262,7 @@ def select_prior(
         return empirical_bayes_prior(impressions_, clicks_, strength=settings.strength)
     if settings.prior_source == PriorSource.predictor:
         if stored is None:
-            raise ValueError("the predictor prior needs the stored per-arm predictor prior")
+            raise InvalidValue("the predictor prior needs the stored per-arm predictor prior")
         return centre_on_pooled_ctr(stored, impressions_, clicks_)
     return BetaPosterior.flat(impressions_.shape)
 
@@ -300,12 +300,12 @@ def decide(
     daily_impressions = np.asarray(impressions, dtype=np.float64)
     daily_clicks = np.asarray(clicks, dtype=np.float64)
     if daily_impressions.ndim < 2:
-        raise ValueError(
+        raise InvalidValue(
             "impressions must have shape (..., n_periods, n_arms): one row per period; got shape "
             f"{daily_impressions.shape}"
         )
     if daily_clicks.shape != daily_impressions.shape:
-        raise ValueError(
+        raise InvalidValue(
             f"clicks must have the shape of impressions {daily_impressions.shape}; got {daily_clicks.shape}"
         )
     totals = daily_impressions.sum(axis=-2)
@@ -313,7 +313,7 @@ def decide(
     shape = totals.shape
     mask = np.ones(shape, dtype=bool) if active is None else np.asarray(active, dtype=bool)
     if mask.shape != shape:
-        raise ValueError(f"active must have shape {shape}; got {mask.shape}")
+        raise InvalidValue(f"active must have shape {shape}; got {mask.shape}")
     lead = shape[:-1]
     fresh = np.broadcast_to(np.asarray(new_data, dtype=bool), lead)
     srm = np.broadcast_to(np.asarray(srm_mismatch, dtype=bool), lead)

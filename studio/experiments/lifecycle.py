@@ -56,6 +56,7 @@ from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
 from studio.core import audit
+from studio.core.errors import InvalidValue
 from studio.core.models import (
     AllocationDecision,
     AllocationPolicy,
@@ -276,7 +277,7 @@ def _copy_key(variant: Variant) -> str:
 def _prediction(variant: Variant) -> tuple[float, float, float]:
     """``(predicted_ctr, ctr_low, ctr_high)`` of a variant that creation checked was scored."""
     if variant.predicted_ctr is None or variant.ctr_low is None or variant.ctr_high is None:
-        raise ValueError(f"variant {variant.id} has no predicted CTR with an interval")
+        raise InvalidValue(f"variant {variant.id} has no predicted CTR with an interval")
     return variant.predicted_ctr, variant.ctr_low, variant.ctr_high
 
 

@@ -40,7 +40,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 from studio.core.models import PriorSource
 from studio.experiments.bandits import (
     BetaPosterior,
@@ -277,13 +277,13 @@ class ArmPredictions:
         lift = np.asarray(self.lift, dtype=np.float64)
         sigma = np.asarray(self.sigma, dtype=np.float64)
         if lift.ndim != 1 or sigma.shape != lift.shape:
-            raise ValueError(
+            raise InvalidValue(
                 f"lift and sigma must be 1-d and of one length; got {lift.shape} and {sigma.shape}"
             )
         if not np.all(np.isfinite(lift)) or not np.all(np.isfinite(sigma)) or np.any(sigma <= 0):
-            raise ValueError("lift must be finite and sigma finite and > 0 for every arm")
+            raise InvalidValue("lift must be finite and sigma finite and > 0 for every arm")
         if not 0 < self.base_ctr < 1:
-            raise ValueError(f"base_ctr must be strictly between 0 and 1; got {self.base_ctr!r}")
+            raise InvalidValue(f"base_ctr must be strictly between 0 and 1; got {self.base_ctr!r}")
         object.__setattr__(self, "lift", lift)
         object.__setattr__(self, "sigma", sigma)
 
@@ -512,7 +512,7 @@ class LivePolicy:
         stored = BetaPosterior.flat(shape)
         if self.settings.prior_source == PriorSource.predictor:
             if context.lift is None or context.sigma is None or context.base_ctr is None:
-                raise ValueError(
+                raise InvalidValue(
                     f"policy {self.name!r} uses the predictor prior; simulate it with predictions"
                 )
             lift = context.lift - context.lift.mean(axis=1, keepdims=True)
@@ -845,17 +845,17 @@ def simulate(
     SimulationResult
     """
     if int(batches) != batches or batches < 1:
-        raise ValueError(f"batches must be a whole number >= 1; got {batches!r}")
+        raise InvalidValue(f"batches must be a whole number >= 1; got {batches!r}")
     if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a whole number >= 0; got {seed!r}")
+        raise InvalidValue(f"seed must be a whole number >= 0; got {seed!r}")
     if predictions is not None and predictions.lift.shape != (arms.n_arms,):
-        raise ValueError(
+        raise InvalidValue(
             f"predictions must have one entry per arm row, shape ({arms.n_arms},); got {predictions.lift.shape}"
         )
     policies = list(policies) if policies is not None else default_policies()
     names = [p.name for p in policies]
     if len(set(names)) != len(names):
-        raise ValueError(f"policy names must be unique; got {names}")
+        raise InvalidValue(f"policy names must be unique; got {names}")
 
     started = time.perf_counter()
     arms_per_test = np.bincount(arms.test_index, minlength=arms.n_tests)

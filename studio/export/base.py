@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 from studio.brand.guidelines import PLATFORMS_FILE
 from studio.brand.platforms import PlatformSettings
 from studio.copy.channels import CHANNELS
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 from studio.export.sheets import SheetFormat
 
 if TYPE_CHECKING:
@@ -140,7 +140,9 @@ class ExportOptions:
 
     def __post_init__(self) -> None:
         if self.existing_campaign is not None and not self.existing_campaign.strip():
-            raise ValueError("existing_campaign is empty; give the campaign's name or leave it out")
+            raise InvalidValue(
+                "existing_campaign is empty; give the campaign's name or leave it out"
+            )
 
     def campaign_name(self, item: ExportItem) -> str:
         """The campaign the item's ads go into: the existing one, or one named after studio's."""

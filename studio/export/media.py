@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from studio.core.errors import InvalidValue
 from studio.core.models import AssetKind
 from studio.export.base import ExportItem, ExportProblem, MediaRules, MediaTarget, PreparedMedia
 
@@ -351,7 +352,7 @@ def _encode_video(
             if result.stderr.strip()
             else f"exit {result.returncode}"
         )
-        raise ValueError(f"ffmpeg could not encode {source.name}: {last}")
+        raise InvalidValue(f"ffmpeg could not encode {source.name}: {last}")
 
 
 def prepare_media(

@@ -42,12 +42,12 @@ from typing import Any, Literal
 
 from sqlmodel import Session
 
-from studio.brand.guidelines import BrandFileError
+from studio.brand.guidelines import BrandFileError, Guideline, load_brand
 from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields, field_texts
 from studio.core import audit, files
-from studio.core.errors import NotFound
+from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
 from studio.export import media as media_mod
@@ -101,11 +101,11 @@ class ExportScope:
 
     def __post_init__(self) -> None:
         if self.kind == "campaign" and self.campaign_id is None:
-            raise ValueError("a campaign scope needs campaign_id")
+            raise InvalidValue("a campaign scope needs campaign_id")
         if self.kind == "test" and self.test_id is None:
-            raise ValueError("a test scope needs test_id")
+            raise InvalidValue("a test scope needs test_id")
         if self.kind == "variants" and not self.variant_ids:
-            raise ValueError("a variants scope needs at least one variant id")
+            raise InvalidValue("a variants scope needs at least one variant id")
 
     @classmethod
     def campaign(cls, campaign_id: int) -> ExportScope:
@@ -338,6 +338,30 @@ def _with_settings(
     return out, problems
 
 
+def _landing_warnings(items: Sequence[ExportItem], brand_dir: Path) -> list[ExportProblem]:
+    """A warning for each item whose landing URL is not on its brand's website.
+
+    Not an error: a campaign may rightly send people to a partner's page, but an ad of one
+    brand that points at another brand's site is worth a look before it ships.
+    """
+    guidelines: dict[str, Guideline | None] = {}
+    found = []
+    for item in items:
+        slug = item.variant.brand
+        if slug not in guidelines:
+            brand, _ = load_brand(brand_dir, slug)  # a broken file is reported on the Brand page
+            guidelines[slug] = brand.guideline if brand else None
+        guideline = guidelines[slug]
+        off_site = guideline.off_site_landing(item.campaign.landing_url) if guideline else None
+        if off_site:
+            found.append(
+                ExportProblem(
+                    item.variant_id, "landing_url", "landing_off_site", off_site, "warning"
+                )
+            )
+    return found
+
+
 def _rows(
     exporter: PlatformExporter,
     items: Sequence[ExportItem],
@@ -382,6 +406,7 @@ def plan_export(
     require_exportable(variants)
     items, found = _with_settings(_items(session, variants), brands)
     found += _unapproved_warnings(session, items)
+    found += _landing_warnings(items, brands)
     found += exporter.check_all(items, options)
     export_ok = not any(p.severity == "error" for p in found)
     layout = (

@@ -19,6 +19,8 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from studio.core.errors import InvalidValue
+
 #: Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +45,7 @@ class SheetFormat:
 
     def __post_init__(self) -> None:
         if self.delimiter not in (",", "\t"):
-            raise ValueError(f"delimiter must be ',' or a tab, got {self.delimiter!r}")
+            raise InvalidValue(f"delimiter must be ',' or a tab, got {self.delimiter!r}")
 
 
 #: UTF-8 with a byte-order mark, comma-separated (Meta, TikTok "CSV UTF-8", LinkedIn worksheet).
@@ -82,7 +84,7 @@ def ordered_rows(columns: Sequence[str], rows: Sequence[Mapping[str, str]]) -> l
     for number, row in enumerate(rows, start=1):
         unknown = set(row) - known
         if unknown:
-            raise ValueError(f"row {number} has columns the sheet lacks: {sorted(unknown)}")
+            raise InvalidValue(f"row {number} has columns the sheet lacks: {sorted(unknown)}")
         out.append([str(row.get(column, "")) for column in columns])
     return out
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from studio.core.errors import InvalidValue
+
 RGB = tuple[int, int, int]
 
 #: WCAG 2.x success criterion 1.4.3 (AA) for normal-size text.
@@ -21,7 +23,7 @@ def hex_to_rgb(value: str) -> RGB:
     """``"#1A2B3C"`` -> ``(26, 43, 60)``."""
     value = value.lstrip("#")
     if len(value) != 6:
-        raise ValueError(f"{value!r} is not a #RRGGBB colour")
+        raise InvalidValue(f"{value!r} is not a #RRGGBB colour")
     return (int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16))
 
 

@@ -24,6 +24,7 @@ from PIL import Image, ImageDraw, ImageFont
 # Backends fit their pictures with the same function; it lives in their contracts.
 from studio.backends.contracts import cover
 from studio.brand.guidelines import Brand
+from studio.core.errors import InvalidValue
 from studio.imaging.color import MIN_GRAPHIC_CONTRAST, MIN_TEXT_CONTRAST, RGB, contrast_ratio
 from studio.imaging.formats import AdFormat
 
@@ -89,7 +90,7 @@ class AdCopy:
         for name in ("headline", "cta"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"AdCopy.{name} must be non-empty text; received {value!r}")
+                raise InvalidValue(f"AdCopy.{name} must be non-empty text; received {value!r}")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class BrandKit:
             with Image.open(brand.logo_path) as opened:
                 logo = opened.convert("RGBA")
         except (OSError, ValueError) as exc:
-            raise ValueError(
+            raise InvalidValue(
                 f"brand {brand.slug!r}: logo {brand.logo_path} cannot be read as an image ({exc}); "
                 "use a PNG with transparency"
             ) from exc
@@ -122,7 +123,7 @@ class BrandKit:
             try:
                 _font(str(path), 12)
             except OSError as exc:
-                raise ValueError(
+                raise InvalidValue(
                     f"brand {brand.slug!r}: {field_name} {path} is not a TrueType/OpenType font ({exc})"
                 ) from exc
         return cls(
@@ -300,7 +301,7 @@ def fit_text(
         one ellipsis at ``min_size``.
     """
     if not 1 <= min_size <= max_size:
-        raise ValueError(
+        raise InvalidValue(
             f"font sizes must satisfy 1 <= min_size <= max_size; received {min_size}, {max_size}"
         )
     text = " ".join(text.split())
@@ -336,7 +337,7 @@ def fit_text(
             cut, low = fitted, keep + 1
     if cut is not None:
         return cut
-    raise ValueError(
+    raise InvalidValue(
         f"box {box.width}x{box.height} px cannot hold any text at {min_size} px; "
         "use a larger format or a smaller minimum size"
     )
@@ -509,7 +510,7 @@ def compose(
     panel_pad = max(1, round(gap * 0.8))
     panel_box = headline_fitted.ink_box.expanded(panel_pad, canvas_box)
     if not 0.0 <= min_panel_alpha <= 1.0:
-        raise ValueError(f"min_panel_alpha must be 0-1; received {min_panel_alpha}")
+        raise InvalidValue(f"min_panel_alpha must be 0-1; received {min_panel_alpha}")
     text_rgb, panel, _ = _choose_text_color(kit, _region(base, panel_box), min_panel_alpha)
     headline_panel = Panel(panel_box, panel.color, panel.alpha) if panel else None
     button = Panel(button_box, kit.colors["cta"], 1.0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from studio.core.errors import NotFound
+from studio.core.errors import InvalidValue, NotFound
 
 AssetKind = Literal["image", "video"]
 
@@ -57,11 +57,11 @@ class AdFormat:
     def __post_init__(self) -> None:
         zone = self.safe_zone
         if zone.left + zone.right >= self.width or zone.top + zone.bottom >= self.height:
-            raise ValueError(
+            raise InvalidValue(
                 f"safe zone {zone} leaves no room in a {self.width}x{self.height} canvas"
             )
         if self.kind == "video" and (self.min_duration_s is None or self.max_duration_s is None):
-            raise ValueError("a video format needs min_duration_s and max_duration_s")
+            raise InvalidValue("a video format needs min_duration_s and max_duration_s")
 
     @property
     def size_label(self) -> str:

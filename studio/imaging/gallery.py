@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from studio.copy import variants as variant_crud
 from studio.copy.variants import VariantOrder
+from studio.core.errors import InvalidValue
 from studio.core.models import Asset, Variant
 from studio.imaging.formats import formats_for
 
@@ -61,7 +62,7 @@ def gallery_items(
         For a ``qc`` value other than :data:`QC_FILTERS`.
     """
     if qc not in QC_FILTERS:
-        raise ValueError(f"qc filter must be one of {', '.join(QC_FILTERS)}; received {qc!r}")
+        raise InvalidValue(f"qc filter must be one of {', '.join(QC_FILTERS)}; received {qc!r}")
     variants = variant_crud.list_variants(
         session,
         brand=brand,

@@ -11,6 +11,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from studio.core.errors import InvalidValue
+
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
 _VIDEO = re.compile(
     r"Stream #\S+.*?: Video: (\w+).*?, (\w+)(?:\(.*?\))?, (\d+)x(\d+).*?, ([\d.]+) fps"
@@ -67,14 +69,14 @@ def probe_video(path: Path) -> VideoProbe:
     """
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"video file {path} does not exist")
+        raise InvalidValue(f"video file {path} does not exist")
     info = subprocess.run(
         [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True, check=False
     ).stderr
     video = _VIDEO.search(info)
     if video is None:
         last = info.strip().splitlines()[-1] if info.strip() else "no output"
-        raise ValueError(f"{path} has no readable video stream (ffmpeg: {last})")
+        raise InvalidValue(f"{path} has no readable video stream (ffmpeg: {last})")
     duration = _DURATION.search(info)
     container = (
         int(duration.group(1)) * 3600 + int(duration.group(2)) * 60 + float(duration.group(3))

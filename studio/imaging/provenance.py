@@ -31,6 +31,8 @@ from typing import Literal
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from studio.core.errors import InvalidValue
+
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 #: A finished ad is a composite: brand elements over a background a model made, or not.
 SOURCE_AI_COMPOSITE = IPTC + "compositeWithTrainedAlgorithmicMedia"
@@ -87,17 +89,17 @@ class Provenance:
                     found[key] = tags[name]
         missing = [k for k in _KEYS if k not in found and k != "template"]
         if missing:
-            raise ValueError(
+            raise InvalidValue(
                 f"{source} has no provenance tag(s) {', '.join('studio:' + k for k in missing)}"
             )
         try:
             seed = int(found["seed"])
         except ValueError:
-            raise ValueError(
+            raise InvalidValue(
                 f"{source}: studio:seed is {found['seed']!r}, not an integer"
             ) from None
         if found["ai_generated"] not in ("true", "false"):
-            raise ValueError(
+            raise InvalidValue(
                 f"{source}: studio:ai_generated is {found['ai_generated']!r}; expected true or false"
             )
         return cls(
@@ -133,7 +135,7 @@ def asset_path(asset_dir: Path, relative: str) -> Path:
     root = Path(asset_dir).resolve()
     path = (root / relative).resolve()
     if not path.is_relative_to(root):
-        raise ValueError(f"asset path {relative!r} points outside the asset folder {root}")
+        raise InvalidValue(f"asset path {relative!r} points outside the asset folder {root}")
     return path
 
 

@@ -43,6 +43,7 @@ import numpy as np
 from PIL import Image
 
 from studio.backends.contracts import BackgroundAnimator, cover
+from studio.core.errors import InvalidValue
 from studio.imaging.compositor import (
     AdCopy,
     BrandKit,
@@ -108,21 +109,21 @@ class VideoRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.backgrounds) <= 3:
-            raise ValueError(
+            raise InvalidValue(
                 f"a video needs 1-3 background images; received {len(self.backgrounds)}"
             )
         if not CLIP_MIN_S <= self.duration_s <= CLIP_MAX_S:
-            raise ValueError(
+            raise InvalidValue(
                 f"duration_s must be {CLIP_MIN_S:g}-{CLIP_MAX_S:g} seconds; received {self.duration_s}"
             )
         if self.fmt.kind != "video":
-            raise ValueError(
+            raise InvalidValue(
                 f"fmt must be a video format; received a {self.fmt.kind} format {self.fmt.size_label}"
             )
         if not 12 <= self.fps <= 60:
-            raise ValueError(f"fps must be 12-60; received {self.fps}")
+            raise InvalidValue(f"fps must be 12-60; received {self.fps}")
         if self.music is not None and not Path(self.music).is_file():
-            raise ValueError(f"music file {self.music} does not exist")
+            raise InvalidValue(f"music file {self.music} does not exist")
 
 
 @dataclass(frozen=True)
@@ -297,7 +298,7 @@ def animated(frames: Sequence[Image.Image], width: int, height: int, duration_s:
         ``t`` (seconds) -> frame of shape ``(height, width, 3)``, uint8.
     """
     if not frames:
-        raise ValueError("the image-to-video model returned no frames")
+        raise InvalidValue("the image-to-video model returned no frames")
     fitted = [np.asarray(cover(f, width, height), dtype=np.uint8) for f in frames]
     last = len(fitted) - 1
 
@@ -382,11 +383,11 @@ class MoviePyVideoBackend:
         self, animator: BackgroundAnimator | None = None, *, preset: str = "veryfast", crf: int = 18
     ) -> None:
         if preset not in X264_PRESETS:
-            raise ValueError(
+            raise InvalidValue(
                 f"preset must be one of {', '.join(X264_PRESETS)}; received {preset!r}"
             )
         if not 0 <= crf <= 51:
-            raise ValueError(f"crf must be 0-51; received {crf}")
+            raise InvalidValue(f"crf must be 0-51; received {crf}")
         self.animator = animator
         self.preset = preset
         self.crf = crf
@@ -453,7 +454,7 @@ class MoviePyVideoBackend:
             try:
                 audio = AudioFileClip(str(request.music))
             except (OSError, KeyError, IndexError) as exc:
-                raise ValueError(
+                raise InvalidValue(
                     f"music file {request.music} cannot be read as audio ({exc})"
                 ) from exc
             if audio.duration < duration:

@@ -50,7 +50,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session
 
 from studio.core import audit
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 from studio.core.models import Role, User, utcnow
 from studio.review import account_queries as user_queries
 
@@ -344,7 +344,7 @@ def start_session(
     now: datetime | None = None,
 ) -> SignIn:
     if ttl_minutes <= 0:
-        raise ValueError(f"ttl_minutes must be positive, got {ttl_minutes}")
+        raise InvalidValue(f"ttl_minutes must be positive, got {ttl_minutes}")
     started = now or utcnow()
     return SignIn(
         username=user.username,

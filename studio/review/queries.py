@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import String, cast, func, update
 from sqlmodel import Session, col, select
 
-from studio.core.models import Asset, Review, ReviewAction, Variant, VariantStatus
+from studio.core.models import Asset, AuditLog, Review, ReviewAction, Variant, VariantStatus
 
 
 def add_review(
@@ -40,6 +40,26 @@ def list_reviews(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Re
         return []
     query = select(Review).where(col(Review.variant_id).in_(list(variant_ids)))
     return session.exec(query.order_by(col(Review.id))).all()
+
+
+def count_winners(session: Session, *, brand: str | None = None) -> int:
+    """How many variants have won a creative test, whatever they became after (exported...).
+
+    Counted from the state machine's record of ``declare_winner`` moves in the audit log, which
+    stays when the variant moves on; counting the ``winner`` status would forget every winner
+    exported since.
+    """
+    query = (
+        select(func.count(func.distinct(AuditLog.entity_id)))
+        .join(Variant, cast(Variant.id, String) == AuditLog.entity_id)
+        .where(
+            AuditLog.entity_type == "variant",
+            AuditLog.action == f"variant.{ReviewAction.declare_winner.value}",
+        )
+    )
+    if brand:
+        query = query.where(Variant.brand == brand)
+    return int(session.exec(query).one())
 
 
 def latest_review(session: Session, *, variant_id: int) -> Review | None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 
 TEST_COLUMNS: tuple[str, ...] = ("test_id", "period", "text", "impressions", "clicks")
 UPWORTHY_COLUMNS: dict[str, str] = {
@@ -134,7 +134,7 @@ def temporal_split(
     Whole tests go to one side; the cut is at a ``period`` boundary, so no period is in both.
     """
     if not 0.0 < test_share < 1.0:
-        raise ValueError(f"test_share must be between 0 and 1 (exclusive), got {test_share}")
+        raise InvalidValue(f"test_share must be between 0 and 1 (exclusive), got {test_share}")
     periods = table.groupby("test_id")["period"].min()
     cut = _period_cut(periods, test_share)
     late = table["test_id"].map(periods) >= cut

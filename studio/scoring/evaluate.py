@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from studio.core.errors import InvalidValue
+
 Z_SIGNIFICANT = float(stats.norm.ppf(0.975))  # two-sided p < 0.05
 Z_STRONG = 3.0
 
@@ -147,7 +149,9 @@ def evaluate_scores(table: pd.DataFrame, scores: np.ndarray) -> Evaluation:
     """Evaluate ``scores`` (shape ``(len(table),)``, higher = better) on ``table``."""
     scores = np.asarray(scores, dtype=float)
     if scores.shape != (len(table),):
-        raise ValueError(f"scores has shape {scores.shape}; expected ({len(table)},), one per row")
+        raise InvalidValue(
+            f"scores has shape {scores.shape}; expected ({len(table)},), one per row"
+        )
     table = table.reset_index(drop=True)
     pairs = within_test_pairs(table)
     acc, n_sig = pairwise_accuracy(pairs, scores, Z_SIGNIFICANT)

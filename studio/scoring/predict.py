@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from studio.core.errors import InvalidValue
 from studio.scoring.drift import DriftReport, check_drift
 from studio.scoring.embeddings import DEFAULT_CACHE_DIR, EmbeddingCache, MiniLmEncoder, TextEncoder
 from studio.scoring.features import FEATURE_GROUPS, FEATURE_NAMES, lexical_features
@@ -126,7 +127,7 @@ class CtrPredictor:
             MiniLmEncoder(onnx_dir=DEFAULT_CACHE_DIR), cache_dir=None
         )
         if self.encoder.name != model.encoder:
-            raise ValueError(
+            raise InvalidValue(
                 f"CTR model {path} was trained with the {model.encoder!r} encoder, got {self.encoder.name!r}"
             )
 
@@ -140,7 +141,7 @@ class CtrPredictor:
         cleaned = [str(t).strip() for t in texts]
         empty = [i for i, t in enumerate(cleaned) if not t]
         if empty:
-            raise ValueError(
+            raise InvalidValue(
                 f"text #{empty[0]} is empty; every text to score needs at least one character"
             )
         return self.encoder.encode(cleaned), lexical_features(cleaned)
@@ -187,7 +188,7 @@ class CtrPredictor:
         model, cal = self.model, self.model.calibration
         base = cal.base_ctr if base_ctr is None else float(base_ctr)
         if not 0.0 < base < 1.0:
-            raise ValueError(f"base_ctr must be a rate between 0 and 1, got {base}")
+            raise InvalidValue(f"base_ctr must be a rate between 0 and 1, got {base}")
         relative = model.relative_scores(embeddings, lexical)
         lift = model.logit_lift(relative)
         novelty = model.index.max_similarity(embeddings)

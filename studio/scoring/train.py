@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from studio.core.errors import InvalidValue
 from studio.scoring.data import TestTableError, _period_cut
 from studio.scoring.embeddings import TextEncoder
 from studio.scoring.evaluate import (
@@ -73,7 +74,7 @@ class Hyperparameters:
 
     def __post_init__(self) -> None:
         if self.ridge_alpha <= 0 or self.pair_c <= 0 or self.pair_min_z < 0:
-            raise ValueError(f"hyperparameters must be positive (pair_min_z >= 0), got {self}")
+            raise InvalidValue(f"hyperparameters must be positive (pair_min_z >= 0), got {self}")
 
 
 DEFAULT_GRID: tuple[Hyperparameters, ...] = tuple(
@@ -238,7 +239,7 @@ def select_hyperparameters(
 ) -> tuple[Hyperparameters, list[GridResult]]:
     """Pick the grid point with the best pairwise accuracy (p<0.05 pairs) over forward folds."""
     if not grid:
-        raise ValueError("the hyperparameter grid is empty")
+        raise InvalidValue("the hyperparameter grid is empty")
     folds = forward_folds(table) if folds is None else folds
     hits = np.zeros(len(grid))
     total = 0

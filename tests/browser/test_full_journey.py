@@ -101,10 +101,10 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
 
     _nav(page, "Review")
     page.get_by_role("heading", name="Review").wait_for()
-    _choose(page, "Status", "draft")
+    _choose(page, "Status", "Draft")
     for variant in drafts:
         click_key(page, f"submit:{variant.id}")
-        page.get_by_text(f"Variant {variant.id}: draft → in_review.").wait_for()
+        page.get_by_text(f"Variant {variant.id}: Draft → In review.").first.wait_for()
     _sign_out(page)
 
     # Brand manager: the queue shows predicted CTRs; approve all three.
@@ -114,7 +114,7 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     _shot(page, "05-review-queue")
     for variant in drafts:
         click_key(page, f"approve:{variant.id}")
-        page.get_by_text(f"Variant {variant.id}: in_review → approved.").wait_for()
+        page.get_by_text(f"Variant {variant.id}: In review → Approved.").first.wait_for()
     _shot(page, "06-review-approved")
     _sign_out(page)
 

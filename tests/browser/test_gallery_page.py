@@ -20,7 +20,7 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     page.get_by_role("heading", name="Gallery").wait_for()
     wait_for_app(page)
     page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channel").click()
-    for channel in ("linkedin_sponsored", "tiktok"):
+    for channel in ("LinkedIn sponsored content (single image)", "TikTok in-feed ad"):
         page.get_by_role("option", name=channel, exact=True).click()
     page.keyboard.press("Escape")
     wait_for_app(page)
@@ -44,5 +44,7 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Brand QC").click()
     page.get_by_role("option", name="QC failed", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_text(f"#{ids['tiktok']} · home-baristas · tiktok")).to_be_visible()
-    expect(page.get_by_text(f"#{ids['linkedin_sponsored']} · home-baristas")).to_have_count(0)
+    expect(
+        page.get_by_text(f"#{ids['tiktok']} · Home baristas · TikTok in-feed ad")
+    ).to_be_visible()
+    expect(page.get_by_text(f"#{ids['linkedin_sponsored']} · Home baristas")).to_have_count(0)

@@ -67,10 +67,10 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
     _sign_in(page, f"{app.url}/review", "cara")
     nav = page.locator('[data-testid="stSidebarNav"]')
     expect(nav).not_to_contain_text("Audit log")  # creatives do not get the audit page
-    _choose(page, "Status", "draft")
+    _choose(page, "Status", "Draft")
     for vid in ids:
         click_key(page, f"submit:{vid}")
-        page.get_by_text(f"Variant {vid}: draft → in_review.").wait_for()
+        page.get_by_text(f"Variant {vid}: Draft → In review.").first.wait_for()
     screenshot(page, "review-creative-submitted")
     page.get_by_role("button", name="Sign out").click()
     wait_for_app(page)
@@ -82,9 +82,9 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
         page.get_by_text(f"Variant {vid} · rev 1").wait_for()
     screenshot(page, "review-queue")
     click_key(page, f"approve:{ids[0]}")
-    page.get_by_text(f"Variant {ids[0]}: in_review → approved.").wait_for()
+    page.get_by_text(f"Variant {ids[0]}: In review → Approved.").first.wait_for()
     click_key(page, f"approve:{ids[1]}")
-    page.get_by_text(f"Variant {ids[1]}: in_review → approved.").wait_for()
+    page.get_by_text(f"Variant {ids[1]}: In review → Approved.").first.wait_for()
     click_key(page, f"reject:{ids[2]}")  # no reason yet: refused, explained
     page.get_by_text("write a reason").wait_for()
     reason = page.locator(f".st-key-reason-{ids[2]} input")
@@ -92,7 +92,7 @@ def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):
     reason.press("Enter")
     wait_for_app(page)
     click_key(page, f"reject:{ids[2]}")
-    page.get_by_text(f"Variant {ids[2]}: in_review → rejected.").wait_for()
+    page.get_by_text(f"Variant {ids[2]}: In review → Rejected.").first.wait_for()
     screenshot(page, "review-brand-manager-decided")
     assert_no_exception(page)
 

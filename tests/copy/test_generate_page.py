@@ -56,6 +56,10 @@ def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
         "predicted CTR",
     } <= set(table.columns)
     assert table["prompt"].str.startswith("copy.j2 · ").all()
+    # Labels, not stored values.
+    assert set(table["persona"]) == {"Home baristas", "Gift buyers"}
+    assert set(table["channel"]) == {"TikTok in-feed ad", "Google responsive search ad"}
+    assert set(table["status"]) == {"Draft"}
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Drafts"] == "8" and float(metrics["Diversity"]) > 0
     # The prompt of any variant can be read back.
@@ -99,3 +103,26 @@ def test_missing_openai_key_is_explained(sign_in, studio_env, monkeypatch):
     at.button[0].click().run()
     assert any("STUDIO_OPENAI_API_KEY" in e.value for e in at.error)
     assert rows(studio_env) == []
+
+
+def test_landing_url_follows_the_active_brand(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    assert at.text_input(key="gen_landing_url").value == "https://haldencoffee.example"
+    at.text_input(key="gen_landing_url").set_value("https://haldencoffee.example/spring").run()
+    at.session_state["brand"] = "ledgerly"
+    at.run()
+    assert at.text_input(key="gen_landing_url").value == "https://ledgerly.example"
+    at.session_state["brand"] = "halden-coffee"
+    at.run()
+    assert at.text_input(key="gen_landing_url").value == "https://haldencoffee.example"
+
+
+def test_an_off_site_landing_url_is_warned_about(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    at.text_input(key="gen_landing_url").set_value("https://ledgerly.example/pricing")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any(
+        "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in w.value
+        for w in at.warning
+    ), [w.value for w in at.warning]

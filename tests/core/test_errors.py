@@ -47,7 +47,7 @@ def test_the_walk_finds_the_exceptions_of_every_domain():
         "studio.core.errors.StudioError",
         "studio.export.base.ExportError",
         "studio.review.workflow.ReviewError",
-        "studio.experiments.lifecycle.ExperimentError",
+        "studio.experiments.decisions.ExperimentError",
         "studio.backends.contracts.CopyWriterError",
         "studio.ui.auth.NotSignedIn",
         "studio.experiments.reports._BadValue",

@@ -460,3 +460,20 @@ def test_a_failed_commit_deletes_the_zip_and_keeps_nothing(
     assert not output.exists() and list(tmp_path.glob(".g.zip.*")) == []
     assert records(session) == []
     assert review_queries.load_variant(session, variant_id=variant.id).status == S.approved
+
+
+def test_a_landing_url_off_the_brands_website_is_a_warning(session, people, asset_dir):
+    on_site = make_campaign(session, landing_url="https://www.haldencoffee.example/spring")
+    off_site = make_campaign(session, landing_url="https://ledgerly.example/pricing")
+    good = make_variant(session, campaign_id=on_site, channel="google_rsa")
+    wrong = make_variant(session, campaign_id=off_site, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.variants([good.id, wrong.id]),
+        asset_dir=asset_dir,
+    )
+    assert plan.ok, plan.problems  # a warning: a partner's page may be meant
+    [warning] = [w for w in plan.warnings if w.rule == "landing_off_site"]
+    assert warning.variant_id == wrong.id and warning.location == "landing_url"
+    assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning.message

@@ -65,13 +65,14 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
 
     at.selectbox(key="gallery_qc").set_value("failed").run()
     assert [m.value for m in at.markdown if m.value.startswith("**#")] == [
-        f"**#{ids['tiktok']} · home-baristas · tiktok** · draft · ❌ QC failed · predicted CTR: not scored"
+        f"**#{ids['tiktok']} · Home baristas · TikTok in-feed ad** · Draft · ❌ QC failed · "
+        "predicted CTR: not scored"
     ]
     at.selectbox(key="gallery_qc").set_value("not rendered").run()
     shown = {
         m.value.split(" · ")[2].split("**")[0] for m in at.markdown if m.value.startswith("**#")
     }
-    assert shown == {"linkedin_sponsored"}
+    assert shown == {"LinkedIn sponsored content (single image)"}
     at.selectbox(key="gallery_qc").set_value("all")
     at.multiselect(key="gallery_channels").set_value(["meta_feed"]).run()
     assert len([m for m in at.markdown if m.value.startswith("**#")]) == 1

@@ -24,9 +24,10 @@ from studio.review import accounts as auth
 from studio.review import queries as review_queries
 from studio.review import workflow as review
 from studio.ui.auth import SIGNIN_KEY
+from tests import factories
 from tests.conftest import REPO_ROOT
 
-from .conftest import PASSWORD, add_people, make_variant
+from .conftest import META_FIELDS, PASSWORD, add_people, make_variant
 
 S = VariantStatus
 APP = str(REPO_ROOT / "app.py")
@@ -209,7 +210,7 @@ def test_bulk_approval_asks_for_confirmation_and_reports_each(db: Session, campa
     for v in variants[:2]:
         at.checkbox(key=f"select:{v.id}").check().run()
     at.button(key="bulk_approve").click().run()
-    assert any("Approve 2 variant(s)" in w.value for w in at.warning)
+    assert any("Approve: 2 variant(s)" in w.value for w in at.warning)
     assert (
         review_queries.load_variant(db, variant_id=variants[0].id).status == S.in_review
     )  # not yet
@@ -258,7 +259,11 @@ def test_audit_page_filters_and_downloads_csv(
     assert not at.exception, at.exception
     at.selectbox(key="audit_action").set_value("variant.reject").run()
     frame = at.dataframe[0].value
-    assert list(frame["who"]) == ["bea"] and "Too loud" in frame["after"].iloc[0]
+    assert list(frame["who"]) == ["bea"] and list(frame["action"]) == ["Variant: reject"]
+    # Before/after read as words on the page; the CSV below keeps the JSON.
+    assert frame["what changed"].iloc[0].startswith("Status: In review → Rejected")
+    assert "Reason: Too loud" in frame["what changed"].iloc[0]
+    assert at.selectbox(key="audit_action").format_func("variant.reject") == "Variant: reject"
     assert any("1 entry" in c.value for c in at.caption)
 
     # The download holds exactly the filtered rows, with every column and before/after as JSON.
@@ -307,3 +312,135 @@ def test_users_page_adds_and_deactivates(db: Session):
         auth.active_user(db, username="dan")
     at.button(key="active:ada").click().run()
     assert any("only active admin" in e.value for e in at.error)
+
+
+def test_each_card_names_its_campaign_and_warns_of_an_off_site_landing_url(db: Session):
+    spring = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="Spring",
+        objective="traffic",
+        landing_url="https://haldencoffee.example/spring",
+        created_by="cara",
+    )
+    wrong = variant_queries.create_campaign(
+        db,
+        brand="halden-coffee",
+        name="Autumn",
+        objective="traffic",
+        landing_url="https://ledgerly.example/pricing",
+        created_by="cara",
+    )
+    db.commit()
+    make_variant(db, campaign_id=spring.id, status=S.in_review)
+    make_variant(db, campaign_id=wrong.id, status=S.in_review)
+    at = page("review", db, "bea").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert f"Campaign #{spring.id} · Spring · https://haldencoffee.example/spring" in captions
+    assert f"Campaign #{wrong.id} · Autumn · https://ledgerly.example/pricing" in captions
+    [warning] = [w.value for w in at.warning if "landing URL" in w.value]
+    assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning
+
+
+def test_review_cards_show_labels_not_raw_values(db: Session, campaign_id: int):
+    fields = {**META_FIELDS, "call_to_action": "LEARN_MORE"}
+    variant = make_variant(db, campaign_id=campaign_id, status=S.in_review, fields=fields)
+    review.approve(db, variant_id=variant.id, actor="bea")
+    db.commit()
+    at = page("review", db, "ben").run()
+    at.selectbox(key="review_status").set_value("approved").run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    [header] = [m for m in shown if m.startswith(f"#### Variant {variant.id}")]
+    assert "Home baristas · Meta feed (Facebook and Instagram)" in header
+    assert "**Approved**" in header
+    assert "**Call to action:** Learn more" in shown
+    assert any("bea approved" in c for c in shown)
+    assert at.selectbox(key="review_status").format_func("changes_requested") == (
+        "Changes requested"
+    )
+    for raw in ("LEARN_MORE", "in_review", "meta_feed", "home-baristas", "`approved`"):
+        assert not any(raw in text for text in shown), raw
+
+
+def _texts(node: Any) -> list[str]:
+    """Every text shown under an AppTest node, in page order."""
+    children = getattr(node, "children", None)
+    if children is None:
+        value = getattr(node, "value", None)
+        return [value] if isinstance(value, str) else []
+    return [text for child in children.values() for text in _texts(child)]
+
+
+def card_texts(at: AppTest, variant_id: int) -> list[str]:
+    """The texts of the card of ``variant_id``: the largest block holding its header alone."""
+    header = f"#### Variant {variant_id} "
+
+    def find(node: Any) -> list[str] | None:
+        if getattr(node, "children", None) is None:
+            return None  # an element, not a block
+        headers = [t for t in _texts(node) if t.startswith("#### Variant ")]
+        if len(headers) == 1 and headers[0].startswith(header):
+            return _texts(node)
+        for child in node.children.values():
+            found = find(child)
+            if found is not None:
+                return found
+        return None
+
+    found = find(at.main)
+    assert found is not None, f"no card for variant {variant_id}"
+    return found
+
+
+def test_feedback_shows_beside_the_card_acted_on(db: Session, campaign_id: int):
+    a, b = (make_variant(db, campaign_id=campaign_id, status=S.in_review) for _ in range(2))
+    at = page("review", db, "bea").run()
+    at.button(key=f"reject:{b.id}").click().run()  # no reason: refused, the card stays
+    assert any("write a reason" in t for t in card_texts(at, b.id))
+    assert not any("write a reason" in t for t in card_texts(at, a.id))
+    at.button(key=f"approve:{a.id}").click().run()  # approved: the card leaves 'In review'
+    assert any(f"Variant {a.id}: In review → Approved" in s.value for s in at.success)
+    assert [t.value for t in at.toast] == [f"Variant {a.id}: In review → Approved."]
+
+
+def test_a_creative_submits_many_drafts_at_once(db: Session, campaign_id: int):
+    drafts = [make_variant(db, campaign_id=campaign_id, status=S.draft) for _ in range(3)]
+    at = page("review", db, "cara").run()
+    at.selectbox(key="review_status").set_value("draft").run()
+    assert not [b for b in at.button if b.key == "bulk_approve"], "a creative does not approve"
+    for v in drafts[:2]:
+        at.checkbox(key=f"select:{v.id}").check().run()
+    assert at.button(key="bulk_submit").label == "Submit for review: selected (2)"
+    at.button(key="bulk_submit").click().run()
+    assert any("Submit for review: 2 variant(s)" in w.value for w in at.warning)
+    at.button(key="bulk_confirm").click().run()
+    assert any("Submit for review, selected: 2 done, 0 refused" in s.value for s in at.success)
+    db.expire_all()
+    assert [review_queries.load_variant(db, variant_id=v.id).status for v in drafts] == [
+        S.in_review,
+        S.in_review,
+        S.draft,
+    ]
+
+
+def test_a_revision_shows_the_request_for_changes_it_answers(db: Session, campaign_id: int):
+    asked = factories.make_variant(db, campaign_id=campaign_id, status=S.changes_requested)
+    [request] = [
+        r
+        for r in review_queries.list_reviews(db, variant_ids=[asked.id])
+        if r.action == "request_changes"
+    ]
+    at = page("review", db, "cara").run()
+    at.selectbox(key="review_status").set_value("changes_requested").run()
+    at.text_area(key=f"edit:{asked.id}:headline").set_value("Your roast, your way").run()
+    at.button(key=f"save:{asked.id}").click().run()
+    revision = review_queries.next_revision(db, variant_id=asked.id)
+    assert revision is not None
+    review.submit(db, variant_id=revision.id, actor="cara")
+    db.commit()
+    at = page("review", db, "bea").run()
+    [answer] = [i.value for i in at.info if "Answers" in i.value]
+    assert answer == f"Answers {request.reviewer}'s request on revision 1: “{request.comment}”"
+    assert answer in card_texts(at, revision.id)

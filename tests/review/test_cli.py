@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+import studio.cli.users as users_cli
 from studio.cli import app
 from studio.copy import variants as variant_queries
 from studio.core import audit
@@ -15,6 +20,7 @@ from studio.core.database import get_engine
 from studio.core.models import Role, VariantStatus
 from studio.review import accounts as auth
 from studio.review import queries as review_queries
+from tests.conftest import REPO_ROOT
 
 from .conftest import add_people, make_variant
 
@@ -206,3 +212,39 @@ def test_review_actions_lists_what_the_named_user_may_do(db: Session):
     assert unknown.exit_code == 1 and "no user named 'nobody'" in unknown.output
     missing = runner.invoke(app, ["review", "actions", "999", "--as", "bea"])
     assert missing.exit_code == 1 and "no variant with id 999" in missing.output
+
+
+def test_create_admin_states_the_rule_and_asks_again_for_a_weak_password(db: Session, monkeypatch):
+    monkeypatch.delenv("STUDIO_ADMIN_PASSWORD", raising=False)
+    monkeypatch.setattr(users_cli, "_is_terminal", lambda: True)  # CliRunner types for the user
+    typed = ["short", "short", "root", "root", "an admin passphrase", "an admin passphrase"]
+    result = runner.invoke(app, ["users", "create-admin", "root"], input="\n".join(typed) + "\n")
+    assert result.exit_code == 0, result.output
+    rule = "The password needs at least 12 characters"
+    assert result.output.index(rule) < result.output.index("Password for the new admin")
+    assert "password is 5 characters long; use at least 12" in result.output
+    assert "password is 4 characters long" in result.output  # 'root' is refused too
+    assert "created admin root" in result.output
+    assert auth.authenticate(db, username="root", password="an admin passphrase")
+
+
+def test_first_admin_script_asks_again_after_a_refused_username(studio_env, tmp_path):
+    """scripts/first-admin.sh (run by scripts/app.sh) with the real CLI of this environment."""
+    checkout = tmp_path / "checkout"
+    (checkout / "scripts").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "scripts" / "first-admin.sh", checkout / "scripts")
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin" / "studio").symlink_to(Path(sys.executable).parent / "studio")
+    done = subprocess.run(
+        ["bash", "scripts/first-admin.sh"],
+        cwd=checkout,
+        input="Bad Name\n\nroot\n",
+        env={**os.environ, "STUDIO_ADMIN_PASSWORD": "an admin passphrase"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "username 'Bad Name' is not allowed" in done.stderr
+    assert done.stdout.count("Not created (the reason is above); try again") == 2
+    assert "created admin root" in done.stdout

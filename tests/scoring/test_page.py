@@ -26,3 +26,18 @@ def test_page_refuses_empty_input_and_lets_marketers_retrain(studio_env, sign_in
     assert any("at least one headline" in e.value for e in at.error)
     at.button(key="ctr_train").click().run()
     assert any("Upload a report" in e.value for e in at.error)
+
+
+def test_page_names_the_model_file_but_not_the_server_folder(studio_env, sign_in):
+    from sqlmodel import Session
+
+    from studio.core.database import get_engine
+    from studio.scoring.registry import active_model_path
+
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
+        path = active_model_path(session)
+    at = sign_in(AppTest.from_string(PAGE, default_timeout=120), "cara").run()
+    assert not at.exception, at.exception
+    shown = [e.value for e in (*at.caption, *at.markdown, *at.error, *at.warning, *at.info)]
+    assert any(f"`{path.name}`" in text for text in shown)
+    assert not any(str(path.parent) in text for text in shown), "a server folder is on the page"

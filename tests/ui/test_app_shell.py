@@ -37,12 +37,16 @@ def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_d
     editor.set_value(
         editor.value.replace("Independent shop owners", "Main Street shop owners")
     ).run()
+    at.text_input(key="message:ledgerly/personas/shop-owners.yaml").set_value("Main Street")
     at.button(key="save:ledgerly/personas/shop-owners.yaml").click().run()
     assert not at.exception, at.exception
     assert (
         "Main Street shop owners" in (brand_dir / "ledgerly/personas/shop-owners.yaml").read_text()
     )
     assert any("Saved ledgerly/personas/shop-owners.yaml" in s.value for s in at.success)
+    # The note went with the saved version: the next edit starts with an empty one.
+    assert at.text_input(key="message:ledgerly/personas/shop-owners.yaml").value == ""
+    assert "Main Street shop owners" in at.text_area[0].value
 
 
 def test_brand_page_refuses_an_invalid_edit(studio_env, brand_dir):
@@ -52,6 +56,7 @@ def test_brand_page_refuses_an_invalid_edit(studio_env, brand_dir):
     at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
     at.text_area[0].set_value(original.replace("locale: en-US", "locale: Klingon")).run()
     assert any("locale" in e.value and "Klingon" in e.value for e in at.error)
+    assert not at.success, "no 'all valid' banner above the errors of the edit"
     assert at.button(key="save:ledgerly/personas/shop-owners.yaml").disabled
     assert path.read_text() == original
 

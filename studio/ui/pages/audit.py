@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, time, timedelta
 
 import streamlit as st
@@ -10,7 +9,7 @@ import streamlit as st
 from studio.core import audit
 from studio.review import audit_trail
 from studio.review.accounts import AuthError
-from studio.ui import context
+from studio.ui import context, labels
 
 _ALL = "(all)"
 ROW_LIMIT = 5000
@@ -27,8 +26,18 @@ def render() -> None:
         return
     c1, c2, c3, c4 = st.columns(4)
     actor = c1.selectbox("Who", [_ALL, *choices.actors], key="audit_actor")
-    action = c2.selectbox("Action", [_ALL, *choices.actions], key="audit_action")
-    entity_type = c3.selectbox("On", [_ALL, *choices.entity_types], key="audit_entity_type")
+    action = c2.selectbox(
+        "Action",
+        [_ALL, *choices.actions],
+        format_func=lambda a: a if a == _ALL else labels.audit_action(a),
+        key="audit_action",
+    )
+    entity_type = c3.selectbox(
+        "On",
+        [_ALL, *choices.entity_types],
+        format_func=lambda t: t if t == _ALL else labels.humanize(t),
+        key="audit_entity_type",
+    )
     entity_id = c4.text_input("Id (e.g. variant id or file path)", key="audit_entity_id").strip()
     d1, d2 = st.columns(2)
     today = datetime.now(UTC).date()
@@ -73,11 +82,9 @@ def render() -> None:
                 "when (UTC)": e.at,
                 "who": e.actor,
                 "via": e.origin or "app",
-                "action": e.action,
-                "on": e.entity_type,
-                "id": e.entity_id,
-                "before": json.dumps(e.before, sort_keys=True),
-                "after": json.dumps(e.after, sort_keys=True),
+                "action": labels.audit_action(e.action),
+                "on": f"{labels.humanize(e.entity_type)} {e.entity_id}",
+                "what changed": labels.audit_change(e.before, e.after),
             }
             for e in entries
         ],

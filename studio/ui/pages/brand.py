@@ -11,11 +11,16 @@ from studio.core.uploads import UploadRejected
 from studio.review.accounts import AuthError
 from studio.ui import context
 
+_SAVED = "brand_saved"
+_SAVE_ERRORS = "brand_save_errors"
 
-def _problems() -> None:
+
+def _problems(editing_is_valid: bool) -> None:
+    """The state of the files on disk; no green banner while the edit below has problems."""
     errors = context.catalog().errors
     if not errors:
-        st.success("All brand files are valid.")
+        if editing_is_valid:
+            st.success("All brand files are valid.")
         return
     st.error(
         f"{len(errors)} problem(s) in brand files. Brands with a valid guideline keep working."
@@ -27,7 +32,30 @@ def _problems() -> None:
     )
 
 
-def _editor(path: str) -> None:
+def _save(path: str, editor_key: str) -> None:
+    """Save button callback: runs before the next run draws the page, so it may clear the note."""
+    config = context.settings()
+    try:
+        with context.db_session() as session:
+            brand_store.save_brand_file(
+                session,
+                root=config.brand_dir,
+                path=path,
+                text=st.session_state.get(editor_key, ""),
+                author=context.current_username(),
+                message=st.session_state.get(f"message:{path}", ""),
+            )
+    except brand_store.BrandFileInvalid as exc:
+        st.session_state[_SAVE_ERRORS] = [str(error) for error in exc.errors]
+    except AuthError as exc:
+        st.session_state[_SAVE_ERRORS] = [str(exc)]
+    else:
+        st.session_state[_SAVED] = path
+        st.session_state[f"message:{path}"] = ""  # the note belonged to the saved version
+
+
+def _editor(path: str) -> bool:
+    """The file's editor; returns whether the text in it is valid."""
     config = context.settings()
     target = resolve_brand_file(config.brand_dir, path)
     # platforms.yaml is listed for every brand and may not exist yet: saving creates it.
@@ -38,30 +66,20 @@ def _editor(path: str) -> None:
     errors = validate_text(config.brand_dir, path, text)
     for error in errors:
         st.error(str(error))
-    message = st.text_input("What changed (optional)", key=f"message:{path}")
-    if st.button(
-        "Save", type="primary", disabled=bool(errors) or text == on_disk, key=f"save:{path}"
-    ):
-        try:
-            with context.db_session() as session:
-                brand_store.save_brand_file(
-                    session,
-                    root=config.brand_dir,
-                    path=path,
-                    text=text,
-                    author=context.current_username(),
-                    message=message,
-                )
-        except brand_store.BrandFileInvalid as exc:
-            for error in exc.errors:
-                st.error(str(error))
-        except AuthError as exc:
-            st.error(str(exc))
-        else:
-            st.session_state["brand_saved"] = path
-            st.rerun()
-    if st.session_state.pop("brand_saved", None) == path:
+    st.text_input("What changed (optional)", key=f"message:{path}")
+    st.button(
+        "Save",
+        type="primary",
+        disabled=bool(errors) or text == on_disk,
+        key=f"save:{path}",
+        on_click=_save,
+        args=(path, key),
+    )
+    for problem in st.session_state.pop(_SAVE_ERRORS, []):
+        st.error(problem)
+    if st.session_state.pop(_SAVED, None) == path:
         st.success(f"Saved {path}.")
+    return not errors
 
 
 def _history(path: str) -> None:
@@ -112,7 +130,7 @@ def _history(path: str) -> None:
         except (AuthError, brand_store.BrandFileInvalid) as exc:
             st.error(str(exc))
         else:
-            st.session_state["brand_saved"] = path
+            st.session_state[_SAVED] = path
             st.rerun()
 
 
@@ -160,9 +178,11 @@ def _uploads() -> None:
 
 def render() -> None:
     st.title("Brand guidelines")
-    _problems()
+    banner = st.container()  # filled once the editor has checked the text in it
     files = editable_files(context.settings().brand_dir)
     if not files:
+        with banner:
+            _problems(editing_is_valid=True)
         st.info("No guideline or persona files found.")
         return
     brand = context.active_brand()
@@ -170,7 +190,9 @@ def render() -> None:
     path = st.selectbox("File", files, index=files.index(preferred), key="brand_file")
     edit_tab, history_tab, files_tab = st.tabs(["Edit", "History", "Logo, fonts, music"])
     with edit_tab:
-        _editor(path)
+        editing_is_valid = _editor(path)
+    with banner:
+        _problems(editing_is_valid)
     with history_tab:
         _history(path)
     with files_tab:

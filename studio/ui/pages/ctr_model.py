@@ -140,7 +140,7 @@ def _quality(predictor: CtrPredictor, path: Path) -> None:
     c3.metric("Later tests measured", test.get("tests", 0))
     st.caption(
         f"Trained on earlier tests (periods {split.get('train_periods')}), measured once on later ones "
-        f"({split.get('test_periods')}). Model file `{path}` · sha256 `{predictor.sha256[:12]}`. "
+        f"({split.get('test_periods')}). Model file `{path.name}` · sha256 `{predictor.sha256[:12]}`. "
         f"Data: {', '.join(predictor.model.training.get('sources', []))}."
     )
     rows = [_metrics_row("this model", test)]
@@ -278,7 +278,9 @@ def render() -> None:
         return
     if predictor is None:
         st.error(
-            f"The CTR model file {path} is missing; train one with `studio ctr train` or fix STUDIO_CTR_MODEL_PATH."
+            # The folder is the server's business: the page names the file, the admin the setting.
+            f"The CTR model file `{path.name}` is missing; train one with `studio ctr train` "
+            "or point STUDIO_CTR_MODEL_PATH at a trained model."
         )
         return
     _try_it(predictor)

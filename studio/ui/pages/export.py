@@ -23,7 +23,7 @@ from studio.export import (
 )
 from studio.export import queries as export_queries
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.ui import context
+from studio.ui import context, labels
 
 RESULT_KEY = "export_result"
 KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
@@ -45,7 +45,7 @@ def _scope() -> ExportScope | None:
             tests = {
                 saved_id(
                     e
-                ): f"#{e.id} · {e.name} ({e.status}{', winner chosen' if e.winner_arm_id else ''})"
+                ): f"#{e.id} · {e.name} ({labels.EXPERIMENT_STATUS[e.status].lower()}{', winner chosen' if e.winner_arm_id else ''})"
                 for e in export_queries.list_experiments(session)
                 if slug is None or e.brand == slug
             }
@@ -161,7 +161,7 @@ def _download() -> None:
         return
     path = Path(done["path"])
     if not path.is_file():
-        st.warning(f"The export file {path} is no longer there; export again.")
+        st.warning(f"The export file {path.name} is no longer there; export again.")
         return
     st.success(
         f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "

@@ -22,7 +22,7 @@ from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
 from studio.imaging.render import RenderOptions, render_variants
 from studio.review.accounts import AuthError
-from studio.ui import context
+from studio.ui import context, labels
 
 _QC_LABELS = {
     "all": "All",
@@ -91,7 +91,8 @@ def _item(item: GalleryItem) -> None:
             else "predicted CTR: not scored"
         )
         st.markdown(
-            f"**#{variant.id} · {variant.persona} · {variant.channel}** · {variant.status} · {badge} · {ctr}"
+            f"**#{variant.id} · {labels.persona(context.active_brand(), variant.persona)} · "
+            f"{labels.channel(variant.channel)}** · {labels.status(variant.status)} · {badge} · {ctr}"
         )
         if isinstance(headline, str) and headline:
             st.caption(markdown_literal(headline))
@@ -107,7 +108,7 @@ def _item(item: GalleryItem) -> None:
                     continue
                 if not path.is_file():
                     st.warning(
-                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from {asset_dir}"
+                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from the asset folder"
                     )
                     continue
                 caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
@@ -143,8 +144,15 @@ def render() -> None:
         format_func=lambda c: "All campaigns" if c is None else names[c],
         key="gallery_campaign",
     )
-    personas = middle.multiselect("Persona", list(brand.personas), key="gallery_personas")
-    channels = right.multiselect("Channel", list(CHANNEL_FORMATS), key="gallery_channels")
+    personas = middle.multiselect(
+        "Persona",
+        list(brand.personas),
+        format_func=lambda slug: labels.persona(brand, slug),
+        key="gallery_personas",
+    )
+    channels = right.multiselect(
+        "Channel", list(CHANNEL_FORMATS), format_func=labels.channel, key="gallery_channels"
+    )
     qc = last.selectbox(
         "Brand QC", QC_FILTERS, format_func=_QC_LABELS.__getitem__, key="gallery_qc"
     )

@@ -24,9 +24,12 @@ from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
-from studio.ui import context
+from studio.ui import context, labels
 
 _RESULT = "generate_result"
+_URL = "gen_landing_url"
+#: The brand whose website filled the Landing URL box: a new brand refills it.
+_URL_BRAND = "gen_landing_url_brand"
 
 
 def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
@@ -41,6 +44,10 @@ def _form(brand: Brand) -> None:
         "transformers": config.transformers_model or "(not set)",
     }.get(config.llm_backend, "a registered plug-in")
     st.caption(f"Copy writer: `{config.llm_backend}` ({model}); change it with STUDIO_LLM_BACKEND.")
+    if st.session_state.get(_URL_BRAND) != brand.slug:
+        # A URL typed for another brand must not follow the user to this one.
+        st.session_state[_URL] = brand.guideline.website
+        st.session_state[_URL_BRAND] = brand.slug
     with st.form("generate_form"):
         personas = st.multiselect(
             "Personas",
@@ -53,12 +60,16 @@ def _form(brand: Brand) -> None:
             "Channels",
             list(CHANNELS),
             default=["meta_feed"],
-            format_func=lambda c: CHANNELS[c].name,
+            format_func=labels.channel,
             key="gen_channels",
         )
         left, right = st.columns(2)
         objective = left.selectbox(
-            "Objective", OBJECTIVES, index=OBJECTIVES.index("traffic"), key="gen_objective"
+            "Objective",
+            OBJECTIVES,
+            index=OBJECTIVES.index("traffic"),
+            format_func=labels.humanize,
+            key="gen_objective",
         )
         name = right.text_input(
             "Campaign name", key="gen_name", placeholder="e.g. Spring subscriptions"
@@ -69,7 +80,7 @@ def _form(brand: Brand) -> None:
             help="Numbers in the offer must be approved claims, or the offer is left out.",
         )
         landing_url = st.text_input(
-            "Landing URL", value=brand.guideline.website, key="gen_landing_url"
+            "Landing URL", key=_URL, help="Starts as the brand's website (guideline.yaml)."
         )
         left, right = st.columns(2)
         n = left.number_input("Variants per persona and channel", 1, 50, 3, key="gen_n")
@@ -108,6 +119,9 @@ def _generate(
     except UserFacingError as exc:
         st.error(str(exc))
         return
+    off_site = brand.guideline.off_site_landing(brief.landing_url)
+    if off_site:
+        st.warning(f"Check the {off_site}; review and export will warn about it too.")
     bar = st.progress(0.0, text="Starting…")
 
     def show(step: Progress) -> None:
@@ -125,7 +139,7 @@ def _generate(
     st.session_state[_RESULT] = result
 
 
-def _show_result(result: GenerationResult) -> None:
+def _show_result(brand: Brand, result: GenerationResult) -> None:
     st.success(
         f"Saved {len(result.variants)} drafts to campaign {result.campaign_id}"
         f"{f'; {len(result.flagged)} flagged for review' if result.flagged else ''}."
@@ -142,11 +156,13 @@ def _show_result(result: GenerationResult) -> None:
     )
     for failure in result.failures:
         st.error(
-            f"{failure.persona} / {failure.channel} (seed {failure.seed}) could not be written: {failure.message}"
+            f"{labels.persona(brand, failure.persona)} / {labels.channel(failure.channel)} "
+            f"(seed {failure.seed}) could not be written: {failure.message}"
         )
     for (persona, channel), missing in result.shortfall.items():
         st.warning(
-            f"{persona} / {channel}: {missing} fewer variant(s) than asked; the rest were near-duplicates."
+            f"{labels.persona(brand, persona)} / {labels.channel(channel)}: {missing} fewer "
+            "variant(s) than asked; the rest were near-duplicates."
         )
     if result.unscored:
         st.warning(result.unscored)
@@ -163,9 +179,9 @@ def _show_result(result: GenerationResult) -> None:
         table.append(
             {
                 "id": row.id,
-                "persona": row.persona,
-                "channel": row.channel,
-                "status": str(row.status),
+                "persona": labels.persona(brand, row.persona),
+                "channel": labels.channel(row.channel),
+                "status": labels.status(row.status),
                 "copy": _copy_summary(row.channel, row.fields),
                 "predicted CTR": row.predicted_ctr,
                 "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
@@ -203,12 +219,12 @@ def render() -> None:
     _form(brand)
     result = st.session_state.get(_RESULT)
     if isinstance(result, GenerationResult) and result.campaign_id is not None:
-        _show_result(result)
+        _show_result(brand, result)
     with st.expander("Channel limits"):
         st.dataframe(
             [
                 {
-                    "channel": r.channel,
+                    "channel": labels.channel(r.channel),
                     "field": r.label,
                     "limits": r.limits,
                     "required": r.required,

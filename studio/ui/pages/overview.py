@@ -1,4 +1,4 @@
-"""Overview: the active brand at a glance and where the work stands."""
+"""Overview: the active brand at a glance, where the work stands and what to do next."""
 
 from __future__ import annotations
 
@@ -9,7 +9,55 @@ import streamlit as st
 from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus as S
 from studio.core.text import markdown_literal
-from studio.ui import context
+from studio.review import queries as review_queries
+from studio.ui import auth as auth_ui
+from studio.ui import context, labels
+
+#: The statuses counted on the page, in the order work moves through them.
+_COUNTED = (S.draft, S.in_review, S.approved, S.in_test, S.exported)
+
+
+def next_steps(counts: dict[str, int]) -> list[str]:
+    """What the signed-in user can do next, given how many variants are in each status.
+
+    Only steps their role allows are offered (the same permissions that show the pages).
+    """
+    may = auth_ui.may_open
+    steps = []
+    if not any(counts.values()):
+        if may("generate"):
+            steps.append(
+                "Nothing here yet: open **Generate** in the sidebar, fill in a brief and "
+                "generate your first variants."
+            )
+        else:
+            steps.append(
+                "Nothing here yet: a creative generates the first variants on the **Generate** "
+                "page; they come to **Review** when submitted."
+            )
+        if may("edit_guidelines"):
+            steps.append("Check the brand's voice, claims and personas on the **Brand** page.")
+        return steps
+    if counts.get(S.draft) and may("generate"):
+        steps.append(
+            f"{counts[S.draft]} draft(s) to look over and submit: **Review**, status Draft."
+        )
+    if counts.get(S.changes_requested) and may("generate"):
+        steps.append(
+            f"{counts[S.changes_requested]} variant(s) need changes: **Review**, status "
+            "Changes requested."
+        )
+    if counts.get(S.in_review) and may("review"):
+        steps.append(f"{counts[S.in_review]} variant(s) wait for your decision on **Review**.")
+    if counts.get(S.approved):
+        if may("run_tests"):
+            steps.append(f"{counts[S.approved]} approved variant(s) can go into a test: **Tests**.")
+        if may("export"):
+            steps.append(
+                f"{counts[S.approved]} approved variant(s) can be exported for an ad platform: "
+                "**Export**."
+            )
+    return steps
 
 
 def render() -> None:
@@ -40,16 +88,28 @@ def render() -> None:
         )
     with context.db_session() as session:
         counts = variant_queries.count_by_status(session, brand=brand.slug)
+        winners = review_queries.count_winners(session, brand=brand.slug)
+    steps = next_steps(counts)
+    if steps:
+        st.subheader("What to do next")
+        for step in steps:
+            st.markdown(f"- {step}")
     st.subheader("Variants")
-    columns = st.columns(5)
-    for column, status in zip(
-        columns, [S.draft, S.in_review, S.approved, S.in_test, S.winner], strict=True
-    ):
-        column.metric(status.replace("_", " ").title(), counts.get(status, 0))
+    columns = st.columns(len(_COUNTED) + 1)
+    for column, status in zip(columns, _COUNTED, strict=False):
+        column.metric(labels.status(status), counts.get(status, 0))
+    columns[-1].metric(
+        "Won a test",
+        winners,
+        help="Variants a creative test declared the winner, including those exported since.",
+    )
     st.subheader("Personas")
-    for slug, persona in brand.personas.items():
-        with st.expander(f"{persona.name} (`{slug}`)"):
+    for persona in brand.personas.values():
+        with st.expander(persona.name):
             st.markdown(markdown_literal(persona.description))
             st.markdown("**Pains:** " + markdown_literal("; ".join(persona.pains)))
             st.markdown("**Motivations:** " + markdown_literal("; ".join(persona.motivations)))
-            st.markdown("**Channels:** " + markdown_literal(", ".join(persona.preferred_channels)))
+            st.markdown(
+                "**Channels:** "
+                + markdown_literal(", ".join(labels.channel(c) for c in persona.preferred_channels))
+            )

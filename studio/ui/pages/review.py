@@ -16,14 +16,22 @@ from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
 from studio.copy.variants import VariantOrder
 from studio.core.errors import UserFacingError
-from studio.core.models import Asset, AssetKind, Review, ReviewAction, Variant, VariantStatus
+from studio.core.models import (
+    Asset,
+    AssetKind,
+    Campaign,
+    Review,
+    ReviewAction,
+    Variant,
+    VariantStatus,
+)
 from studio.core.text import markdown_literal
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
 from studio.review.accounts import AuthError
 from studio.ui import auth as auth_ui
-from studio.ui import context
+from studio.ui import context, labels
 
 _MESSAGES = "review_messages"
 _RENDERED = "review_rendered_locks"
@@ -35,8 +43,21 @@ _SORTS: dict[str, VariantOrder] = {
 }
 
 
-def _say(kind: str, text: str) -> None:
-    st.session_state.setdefault(_MESSAGES, []).append((kind, text))
+#: The moves a reviewer may make on many cards at once, each confirmed first.
+BULK_ACTIONS = (ReviewAction.submit, ReviewAction.approve)
+
+
+def _say(kind: str, text: str, variant_id: int | None = None) -> None:
+    """Keep a message for the next run: beside card ``variant_id`` if it still shows, else on top."""
+    st.session_state.setdefault(_MESSAGES, []).append((kind, text, variant_id))
+
+
+def _show(kind: str, text: str) -> None:
+    (st.success if kind == "success" else st.error)(text)
+
+
+def _move_label(action: ReviewAction) -> str:
+    return next(m.label for m in review.MOVES if m.action == action)
 
 
 def _text_key(move: review.Move, variant_id: int) -> str:
@@ -57,9 +78,14 @@ def _decide(variant_id: int, move: review.Move, seen: int) -> None:
                 expected_lock_version=seen,
             )
     except (review.ReviewError, AuthError) as exc:
-        _say("error", str(exc))
+        _say("error", str(exc), variant_id)
     else:
-        _say("success", f"Variant {variant_id}: {result.source.value} → {result.target.value}.")
+        _say(
+            "success",
+            f"Variant {variant_id}: {labels.status(result.source)} → "
+            f"{labels.status(result.target)}.",
+            variant_id,
+        )
 
 
 def _edit(
@@ -88,36 +114,37 @@ def _edit(
             )
             new_id, number, flags = revision.id, revision.revision, len(revision.violations)
     except UserFacingError as exc:
-        _say("error", str(exc))
+        _say("error", str(exc), variant_id)
     else:
         _say(
             "success",
             f"Saved revision {number} as variant {new_id} (a draft, {flags} flag(s)); "
             "submit it for review when it is ready.",
+            variant_id,
         )
         if unscored:
-            _say("error", f"Revision {number} is not scored: {unscored}")
+            _say("error", f"Revision {number} is not scored: {unscored}", variant_id)
 
 
-def _ask_bulk(ids: list[int]) -> None:
+def _ask_bulk(action: ReviewAction, ids: list[int]) -> None:
     rendered: dict[int, int] = st.session_state.get(_RENDERED, {})
-    st.session_state[_BULK] = {i: rendered[i] for i in ids if i in rendered}
+    st.session_state[_BULK] = (action, {i: rendered[i] for i in ids if i in rendered})
 
 
 def _confirm_bulk() -> None:
-    pending: dict[int, int] = st.session_state.pop(_BULK, {})
+    asked: tuple[ReviewAction, dict[int, int]] | None = st.session_state.pop(_BULK, None)
+    if asked is None:  # a second click on Confirm after the first one's run
+        return
+    action, pending = asked
     try:
         with context.db_session() as session:
             result = review.bulk_act(
-                session,
-                action=ReviewAction.approve,
-                actor=context.current_username(),
-                variants=pending,
+                session, action=action, actor=context.current_username(), variants=pending
             )
     except AuthError as exc:
         _say("error", str(exc))
         return
-    st.session_state[_BULK_RESULT] = result
+    st.session_state[_BULK_RESULT] = (action, result)
     for variant_id in pending:
         st.session_state.pop(f"select:{variant_id}", None)
 
@@ -126,17 +153,31 @@ def _cancel_bulk() -> None:
     st.session_state.pop(_BULK, None)
 
 
-def _show_messages() -> None:
-    for kind, text in st.session_state.pop(_MESSAGES, []):
-        (st.success if kind == "success" else st.error)(text)
-    result: review.BulkResult | None = st.session_state.pop(_BULK_RESULT, None)
-    if result is not None:
-        (st.success if not result.failed else st.warning)(f"Bulk approval: {result.summary()}.")
+def _show_messages(on_page: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """Show the messages of cards no longer listed here, and return the others by card.
+
+    A card that an action moved out of this list (approved, so no longer 'In review') cannot
+    carry its message, so it also pops up as a toast where the user is looking.
+    """
+    beside: dict[int, list[tuple[str, str]]] = {}
+    for kind, text, variant_id in st.session_state.pop(_MESSAGES, []):
+        if variant_id in on_page:
+            beside.setdefault(variant_id, []).append((kind, text))
+            continue
+        _show(kind, text)
+        if variant_id is not None:
+            st.toast(text, icon=":material/check:" if kind == "success" else ":material/error:")
+    bulk: tuple[ReviewAction, review.BulkResult] | None = st.session_state.pop(_BULK_RESULT, None)
+    if bulk is not None:
+        action, result = bulk
+        (st.success if not result.failed else st.warning)(
+            f"{_move_label(action)}, selected: {result.summary()}."
+        )
         st.dataframe(
             [
                 {
                     "variant": o.variant_id,
-                    "result": "approved" if o.ok else "refused",
+                    "result": labels.status(o.result.target) if o.result else "refused",
                     "why": o.error or "",
                 }
                 for o in result.outcomes
@@ -144,12 +185,13 @@ def _show_messages() -> None:
             hide_index=True,
             use_container_width=True,
         )
+    return beside
 
 
 def _copy(variant: Variant) -> None:
     spec = get_channel(variant.channel)
     for fspec in spec.fields:
-        value = variant.fields.get(fspec.name)
+        value = labels.field_value(variant.channel, fspec.name, variant.fields.get(fspec.name))
         if value is None:
             continue
         # Copy is shown exactly as written: never as Markdown or HTML (a remote image would load
@@ -216,8 +258,20 @@ def _history(reviews: list[Review]) -> None:
         note = f": {r.comment}" if r.comment else ""
         st.caption(
             markdown_literal(
-                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} · {r.action.replace('_', ' ')}{note}"
+                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}{note}"
             )
+        )
+
+
+def _answers(variant: Variant, parent_reviews: list[Review]) -> None:
+    """The request for changes that this revision answers, so its reviewer sees what was asked."""
+    asked = [r for r in parent_reviews if r.action == ReviewAction.request_changes]
+    if asked:
+        request = asked[-1]
+        st.info(
+            f"Answers {request.reviewer}'s request on revision {variant.revision - 1}: "
+            f"“{markdown_literal(request.comment)}”",
+            icon=":material/reply:",
         )
 
 
@@ -256,25 +310,35 @@ def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> 
 
 def _card(
     variant: Variant,
+    campaign: Campaign,
     assets: list[Asset],
     reviews: list[Review],
+    parent_reviews: list[Review],
     choices: review.Choices,
     brand: Brand | None,
     selectable: bool,
+    messages: list[tuple[str, str]],
 ) -> None:
     with st.container(border=True):
         head, pick = st.columns([6, 1])
         flags = len(variant.violations)
         head.markdown(
-            f"#### Variant {variant.id} · rev {variant.revision} · {variant.persona} · "
-            f"{get_channel(variant.channel).name}\n"
-            f"`{variant.status}` · by {variant.created_by} · "
+            f"#### Variant {variant.id} · rev {variant.revision} · "
+            f"{labels.persona(brand, variant.persona)} · {labels.channel(variant.channel)}\n"
+            f"**{labels.status(variant.status)}** · by {variant.created_by} · "
             f"{':material/warning: ' + str(flags) + ' flag(s)' if flags else ':material/check_circle: no flags'}"
         )
+        head.caption(f"Campaign #{campaign.id} · {campaign.name} · {campaign.landing_url}")
         if selectable:
             pick.checkbox("Select", key=f"select:{variant.id}")
+        for kind, text in messages:  # the outcome of what was just done on this card
+            _show(kind, text)
+        off_site = brand.guideline.off_site_landing(campaign.landing_url) if brand else None
+        if off_site:
+            st.warning(f"Check the {off_site}.", icon=":material/link_off:")
         left, right = st.columns([3, 2])
         with left:
+            _answers(variant, parent_reviews)
             _copy(variant)
             _score(variant)
             for violation in (
@@ -304,14 +368,25 @@ def render() -> None:
     if brand is None:
         st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
         return
-    _show_messages()
+    top = st.container()  # messages of cards that have left this list, filled below
     statuses = [s.value for s in VariantStatus]
     c1, c2, c3, c4, c5 = st.columns([2, 2, 2, 2, 1])
     status = c1.selectbox(
-        "Status", statuses, index=statuses.index(VariantStatus.in_review), key="review_status"
+        "Status",
+        statuses,
+        index=statuses.index(VariantStatus.in_review),
+        format_func=labels.status,
+        key="review_status",
     )
-    personas = c2.multiselect("Personas", list(brand.personas), key="review_personas")
-    channels = c3.multiselect("Channels", list(CHANNELS), key="review_channels")
+    personas = c2.multiselect(
+        "Personas",
+        list(brand.personas),
+        format_func=lambda slug: labels.persona(brand, slug),
+        key="review_personas",
+    )
+    channels = c3.multiselect(
+        "Channels", list(CHANNELS), format_func=labels.channel, key="review_channels"
+    )
     sort = c4.selectbox("Sort", list(_SORTS), key="review_sort")
     min_ctr = c5.number_input(
         "Min CTR %", min_value=0.0, max_value=100.0, value=0.0, step=0.1, key="review_min_ctr"
@@ -351,49 +426,69 @@ def render() -> None:
         ids = [v.id for v in variants if v.id is not None]
         assets = list(variant_queries.list_assets(session, variant_ids=ids))
         reviews = list(review_queries.list_reviews(session, variant_ids=ids))
+        parents = [v.parent_id for v in variants if v.parent_id is not None]
+        parent_reviews = list(review_queries.list_reviews(session, variant_ids=parents))
+        campaigns = {
+            c: variant_queries.get_campaign(session, campaign_id=c)
+            for c in {v.campaign_id for v in variants}
+        }
         choices = {
             v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
         }
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
-        f"{total} variant(s) '{status}' (latest revisions only); showing "
+        f"{total} variant(s) {labels.status(status).lower()} (latest revisions only); showing "
         f"{len(variants)} on page {page} of {pages}."
     )
-    approvable = [i for i in ids if "approve" in choices[i].actions]
-    if approvable:
-        _bulk_bar(approvable)
+    with top:
+        beside = _show_messages(set(ids))
+    bulk = {a: [i for i in ids if a in choices[i].actions] for a in BULK_ACTIONS}
+    selectable = {i for allowed in bulk.values() for i in allowed}
+    if selectable:
+        _bulk_bar(bulk)
     for variant in variants:
         _card(
             variant,
+            campaigns[variant.campaign_id],
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
+            [r for r in parent_reviews if r.variant_id == variant.parent_id],
             choices[variant.id],
             brand,
-            selectable=variant.id in approvable,
+            selectable=variant.id in selectable,
+            messages=beside.get(variant.id or 0, []),
         )
 
 
-def _bulk_bar(ids: list[int]) -> None:
-    selected = [i for i in ids if st.session_state.get(f"select:{i}")]
-    pending: dict[int, int] | None = st.session_state.get(_BULK)
+def _bulk_bar(allowed: dict[ReviewAction, list[int]]) -> None:
+    """Act on the selected cards at once: one button per move the user may make on some of them.
+
+    Each button counts the selected cards that move allows; a confirmation lists them first.
+    """
+    pending: tuple[ReviewAction, dict[int, int]] | None = st.session_state.get(_BULK)
     if pending:
+        action, chosen = pending
+        label = _move_label(action)
         st.warning(
-            f"Approve {len(pending)} variant(s): {', '.join(map(str, pending))}? "
-            "Each is approved on its own; any that cannot be is listed with the reason."
+            f"{label}: {len(chosen)} variant(s), {', '.join(map(str, chosen))}? Each is done on "
+            "its own; any that cannot be is listed with the reason."
         )
         yes, no = st.columns(2)
         yes.button(
-            f"Confirm: approve {len(pending)}",
+            f"Confirm: {label.lower()} ({len(chosen)})",
             key="bulk_confirm",
             type="primary",
             on_click=_confirm_bulk,
         )
         no.button("Cancel", key="bulk_cancel", on_click=_cancel_bulk)
         return
-    st.button(
-        f"Approve selected ({len(selected)})",
-        key="bulk_approve",
-        disabled=not selected,
-        on_click=_ask_bulk,
-        args=(selected,),
-    )
+    offered = [a for a in BULK_ACTIONS if allowed[a]]
+    for column, action in zip(st.columns(len(offered)), offered, strict=True):
+        selected = [i for i in allowed[action] if st.session_state.get(f"select:{i}")]
+        column.button(
+            f"{_move_label(action)}: selected ({len(selected)})",
+            key=f"bulk_{action.value}",
+            disabled=not selected,
+            on_click=_ask_bulk,
+            args=(action, selected),
+        )

@@ -10,7 +10,7 @@ import streamlit as st
 from studio.core.models import Role
 from studio.review import accounts as auth
 from studio.ui import auth as auth_ui
-from studio.ui import context
+from studio.ui import context, labels
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,7 +59,7 @@ def _add() -> None:
 def _set_role(username: str) -> None:
     role = st.session_state[f"role:{username}"]  # the selectbox whose change called this
     _run(
-        f"{username} is now {role}.",
+        f"{username} is now {labels.role(role)}.",
         lambda s: auth.set_role(s, actor=context.current_username(), username=username, role=role),
     )
 
@@ -96,7 +96,7 @@ def render() -> None:
     st.dataframe(
         [
             {
-                "role": r.value,
+                "role": labels.role(r),
                 "may": "; ".join(
                     auth.PERMISSION_LABELS[p]
                     for p in auth.Permission
@@ -111,7 +111,7 @@ def render() -> None:
     with st.expander("Add a user", expanded=False):
         st.text_input("Username (lowercase; an email works)", key="new_username")
         st.text_input("Display name", key="new_display_name")
-        st.selectbox("Role", roles, key="new_role")
+        st.selectbox("Role", roles, format_func=labels.role, key="new_role")
         st.text_input(
             f"Password (at least {auth.MIN_PASSWORD_LENGTH} characters)",
             type="password",
@@ -134,6 +134,7 @@ def render() -> None:
                 "Role",
                 roles,
                 index=roles.index(role),
+                format_func=labels.role,
                 key=f"role:{username}",
                 label_visibility="collapsed",
             )
