@@ -14,6 +14,7 @@ exponential backoff (0.5 s doubling, at most 8 s, honouring ``Retry-After``).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from studio.backends.contracts import (
     CopyDraft,
@@ -21,6 +22,7 @@ from studio.backends.contracts import (
     CopyWriterUnavailable,
     WriteRequest,
 )
+from studio.core.redact import redact, redact_url
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
@@ -74,7 +76,11 @@ class OpenAICopyWriter:
                 "the openai backend needs a model name: set STUDIO_OPENAI_MODEL"
             )
         self.model = model
-        self.endpoint = base_url or DEFAULT_ENDPOINT
+        # Messages name the endpoint; a user:password@ or ?key= in it must not reach them.
+        self.endpoint = redact_url(base_url or DEFAULT_ENDPOINT)
+        self._secrets = tuple(
+            s for s in (api_key, urlsplit(base_url or "").password or "") if s != "no-key"
+        )
         self.timeout_s = timeout_s
         self.max_retries = max_retries
         self.temperature = temperature
@@ -101,6 +107,10 @@ class OpenAICopyWriter:
         )
 
     def _unavailable(self, exc: Exception) -> CopyWriterUnavailable:
+        """What went wrong, for people: a server's error text may echo the key; it is hidden."""
+        return CopyWriterUnavailable(redact(str(self._describe(exc)), self._secrets))
+
+    def _describe(self, exc: Exception) -> CopyWriterUnavailable:
         import openai
 
         where = f"the OpenAI-compatible server at {self.endpoint}"

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from studio.core.errors import InvalidValue, NotFound
+from studio.core.errors import InvalidValue, NotFound, StudioError
 
 GUIDELINE_FILE = "guideline.yaml"
 PERSONA_DIR = "personas"
@@ -293,15 +293,69 @@ def _validation_errors(file: str, exc: ValidationError) -> list[BrandFileError]:
         elif err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; see the example brands)"
         elif err["type"] == "literal_error":
-            message = f"{err.get('input')!r} is not allowed; {message.lower()}"
+            shown = repr(err.get("input"))
+            shown = shown if len(shown) <= 80 else shown[:77] + "..."
+            message = f"{shown} is not allowed; {message.lower()}"
         errors.append(BrandFileError(file, _format_loc(err["loc"]) or "(whole file)", message))
     return errors
 
 
+#: Limits on brand files (hand-written YAML of a few kilobytes): far above any real file, far
+#: below what could freeze or crash the studio.
+MAX_YAML_CHARS = 512 * 1024
+MAX_YAML_DEPTH = 32
+
+
+class _BrandFileLimit(yaml.YAMLError, StudioError):
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem)
+        self.problem, self.problem_mark = problem, mark
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` without aliases (no "billion laughs") and with a nesting limit (no
+    RecursionError from a 5,000-deep file). Brand files need neither."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _BrandFileLimit(
+                f"aliases (*{event.anchor}) are not allowed in brand files; write the value out",
+                event.start_mark,
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _BrandFileLimit(
+                    f"nested more than {MAX_YAML_DEPTH} levels deep; brand files need a few",
+                    event.start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def parse_yaml(text: str, file: str) -> tuple[Any, list[BrandFileError]]:
-    """Parse YAML text; a syntax error becomes a :class:`BrandFileError` with its line."""
+    """Parse YAML text; a syntax error becomes a :class:`BrandFileError` with its line.
+
+    Brand files are limited (:data:`MAX_YAML_CHARS`, :data:`MAX_YAML_DEPTH`, no aliases), so a
+    hostile or broken file is an error on that file, never a frozen or crashed studio.
+    """
+    if len(text) > MAX_YAML_CHARS:
+        return None, [
+            BrandFileError(
+                file,
+                "(whole file)",
+                f"is {len(text):,} characters; brand files may have at most {MAX_YAML_CHARS:,}",
+            )
+        ]
     try:
-        return yaml.safe_load(text), []
+        return yaml.load(text, Loader=_LimitedLoader), []
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(syntax)"

@@ -1,25 +1,26 @@
 """Saving brand files from the app: validate, write atomically, keep every version.
 
 A save is refused (nothing written) when the new text does not validate. A saved file is
-written to a temporary file in the same folder, flushed and fsynced, then renamed over the old
-one, so a crash mid-save leaves either the old file or the new one, never half of each. Every
-saved text is kept in ``GuidelineVersion`` (who, when, message) for diff and restore.
+staged beside the old one (flushed and fsynced) and renamed over it when the session commits
+the new ``GuidelineVersion`` (:func:`studio.core.files.stage_for_commit`): the file and its
+version change together or not at all, and a crash mid-save leaves the old file or the new one,
+never half of each. Every saved text is kept in ``GuidelineVersion`` (who, when, message) for
+diff and restore.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from studio.brand.guidelines import BrandFileError, resolve_brand_file, validate_text
-from studio.core import audit
+from studio.core import audit, files
 from studio.core.errors import NotFound, UserFacingError
 from studio.core.models import GuidelineVersion
 from studio.review import accounts as auth
@@ -42,26 +43,6 @@ class SaveResult:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never a mix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
 
 
 def history(session: Session, *, path: str) -> Sequence[GuidelineVersion]:
@@ -132,10 +113,21 @@ def save_brand_file(
         after={"sha256": version.sha256, "message": version.message},
     )
     session.flush()
-    # Write the file last: if the database refuses the version, the file is untouched.
+    # The file changes when the version commits, never before: a rollback (or a crash before
+    # the commit) leaves the old file; see studio.core.files.
     if changed:
-        atomic_write_text(target, text)
+        files.sweep(
+            target.parent, committed=lambda staged, _: _committed(session, relative, staged)
+        )
+        staged = files.write_staged(target, text.encode("utf-8"))
+        files.stage_for_commit(session, staged, target)
     return SaveResult(path=relative, version=version, changed=changed)
+
+
+def _committed(session: Session, relative: str, staged: Path) -> bool:
+    """Whether a staged brand file left by a killed save is the newest saved version."""
+    versions = history(session, path=relative)
+    return bool(versions) and versions[0].sha256 == hashlib.sha256(staged.read_bytes()).hexdigest()
 
 
 def restore_version(session: Session, *, root: Path, version_id: int, author: str) -> SaveResult:
@@ -189,17 +181,18 @@ def save_brand_asset(
 
     Returns its path relative to the brand folder.
 
-    The file is checked (size, type, and that it opens as an image or a font) before anything is
-    written, written atomically, and never replaces an existing file of the same name. As for
+    The file is checked (size, name, type, and that it opens as an image within the pixel limit,
+    a font or a CSV, or decodes as audio) before anything is written; it appears when the audit
+    entry commits, and never replaces an existing file of the same name. As for
     :func:`save_brand_file`, ``author`` must be allowed to edit guidelines.
     """
     import csv
     import io
     import re
 
-    from PIL import Image, ImageFont, UnidentifiedImageError
+    from PIL import ImageFont
 
-    from studio.core.uploads import UploadRejected, check_upload
+    from studio.core.uploads import UploadRejected, check_image, check_upload
 
     auth.require(session, username=author, permission=auth.Permission.edit_guidelines)
     upload = check_upload(name, data, max_mb=max_mb, allowed_suffixes=BRAND_ASSET_FOLDERS)
@@ -216,23 +209,23 @@ def save_brand_asset(
     target = brand_root / relative
     if target.exists():
         raise UploadRejected(f"{brand}/{relative} already exists; rename the file to keep both")
-    try:
-        if upload.suffix in (".png", ".jpg", ".jpeg"):
-            Image.open(io.BytesIO(data)).verify()
-        elif upload.suffix in (".ttf", ".otf"):
+    if upload.suffix in (".png", ".jpg", ".jpeg"):
+        check_image(upload)
+    elif upload.suffix in (".ttf", ".otf"):
+        try:
             ImageFont.truetype(io.BytesIO(data), 20)
-        elif upload.suffix == ".csv" and not next(
-            csv.reader(io.StringIO(data.decode("utf-8-sig"))), None
-        ):
-            raise OSError("the file is empty")
-    except (UnidentifiedImageError, OSError, SyntaxError, UnicodeDecodeError, csv.Error) as exc:
-        raise UploadRejected(
-            f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
-        ) from exc
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+        except OSError as exc:
+            raise UploadRejected(
+                f"{upload.name}: not a readable {upload.suffix[1:]} file ({exc})"
+            ) from exc
+    elif upload.suffix == ".csv":
+        try:
+            if next(csv.reader(io.StringIO(data.decode("utf-8-sig"))), None) is None:
+                raise UploadRejected(f"{upload.name}: not a readable csv file (the file is empty)")
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise UploadRejected(f"{upload.name}: not a readable csv file ({exc})") from exc
+    else:
+        _check_music(upload, brand_root)
     audit.record(
         session,
         actor=author,
@@ -241,4 +234,23 @@ def save_brand_asset(
         entity_id=f"{brand}/{relative}",
         after={"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()},
     )
+    # Appears when the audit entry commits (a rollback leaves no file).
+    files.stage_for_commit(session, files.write_staged(target, data), target)
     return relative
+
+
+def _check_music(upload: Any, brand_root: Path) -> None:
+    """Refuse a music file that ffmpeg cannot decode (it would break every video of the brand)."""
+    from studio.core.uploads import UploadRejected
+    from studio.imaging.probe import check_audio
+
+    with files.work_dir(brand_root) as folder:
+        path = folder / f"upload{upload.suffix}"
+        path.write_bytes(upload.data)
+        try:
+            check_audio(path)
+        except ValueError as exc:
+            raise UploadRejected(
+                f"{upload.name}: not a playable {upload.suffix[1:]} file; the brand's videos "
+                f"mix it in, so it must decode ({exc})"
+            ) from None

@@ -23,6 +23,7 @@ from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
 from studio.cli import users as users_cli
 from studio.cli._common import fail
+from studio.core import audit
 from studio.core.errors import UserFacingError
 
 
@@ -44,6 +45,30 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _record_who_runs_it(ctx: typer.Context) -> None:
+    """Every audit row written by this command names the operating-system user who ran it.
+
+    The CLI trusts ``--as``/``STUDIO_USER`` without a password (whoever can run it on the server
+    can read the database anyway); recording the OS account keeps that trust accountable.
+    """
+    token = audit.set_origin(f"cli os_user={os_user()}")
+    ctx.call_on_close(lambda: audit.reset_origin(token))
+
+
+def os_user() -> str:
+    """The operating-system account running this process (``uid N`` if it has no name)."""
+    import getpass
+    import os
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
 app.add_typer(brands.app, name="brands")
 app.add_typer(db.app, name="db")
 app.add_typer(ctr_cli.app, name="ctr")

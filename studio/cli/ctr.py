@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from studio.cli._common import database, fail
+from studio.core.csvfiles import write_frame
 from studio.core.errors import UserFacingError
 
 if TYPE_CHECKING:
@@ -166,9 +165,7 @@ def score(
     ctr, low, high = predictor.ctr_with_interval(texts.tolist(), base_ctr)
     out = frame.assign(predicted_ctr=ctr.round(6), ctr_low=low.round(6), ctr_high=high.round(6))
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    out.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL)
-    tmp.replace(output)
+    write_frame(out, output)
     typer.echo(f"scored {len(out)} rows -> {output}")
 
 
@@ -225,7 +222,7 @@ def import_report(
         table = read_report(report, report_format=report_format, text_column=text_column)
     except ReportError as error:
         fail(str(error))
-    table.to_csv(output, index=False)
+    write_frame(table, output)
     typer.echo(
         f"{len(table)} ads in {table['test_id'].nunique()} tests (ad group x week) -> {output}"
     )
@@ -242,7 +239,7 @@ def studio_results(
         table = studio_results_table(session)
     if table.empty:
         fail("the studio has no test results yet (no experiment arm with imported delivery)")
-    table.to_csv(output, index=False)
+    write_frame(table, output)
     typer.echo(f"{len(table)} arms in {table['test_id'].nunique()} tests -> {output}")
 
 

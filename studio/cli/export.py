@@ -114,6 +114,7 @@ def export(
     except ValueError as exc:
         fail(f"--existing-campaign: {exc}")
     try:
+        # The zip appears when the record commits (and not at all otherwise): see export().
         with database() as session:
             result = run_export(
                 session,

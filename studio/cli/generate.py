@@ -6,7 +6,6 @@ the app, and the drafts and audit entries carry their name.
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from studio.copy.generation import (
     run_generation,
 )
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
+from studio.core.csvfiles import write_csv_file
 from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
 from studio.review.accounts import AuthError
@@ -74,23 +74,17 @@ def _write_csv(path: Path, records: list[dict[str, Any]]) -> None:
         "violations",
         "repairs",
     ]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        for record in records:
-            row = {
-                k: record[k] for k in columns if k in record and k not in ("violations", "repairs")
-            }
-            for name, value in record["fields"].items():
-                # Multi-asset fields (RSA headlines) as a JSON list in one cell.
-                row[name] = (
-                    json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
-                )
-            row["violations"] = "; ".join(
-                f"{x['field']}: {x['reason']}" for x in record["violations"]
-            )
-            row["repairs"] = "; ".join(record["repairs"])
-            writer.writerow(row)
+    rows = []
+    for record in records:
+        row = {k: record[k] for k in columns if k in record and k not in ("violations", "repairs")}
+        for name, value in record["fields"].items():
+            # Multi-asset fields (RSA headlines) as a JSON list in one cell.
+            row[name] = json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
+        row["violations"] = "; ".join(f"{x['field']}: {x['reason']}" for x in record["violations"])
+        row["repairs"] = "; ".join(record["repairs"])
+        rows.append([row.get(c, "") for c in columns])
+    # Copy from a model or a brief can start with "=" or "+": every cell is neutralised.
+    write_csv_file(path, columns, rows)
 
 
 def generate(

@@ -17,8 +17,16 @@ Rules (each violation names the rule, the field and the reason):
     A word of three or more letters in capitals (common business acronyms, and words the
     brand name, approved claims or disclaimers write in capitals, are allowed), or stacked
     exclamation marks ("!!").
+``hidden_characters``
+    Invisible or direction-changing characters (zero-width spaces, soft hyphens, bidi controls)
+    in the copy: what a reader sees is not what the text holds. (A zero-width joiner inside an
+    emoji sequence is allowed.)
 Channel format rules
     Length, count, distinctness, emoji and characters, from :func:`studio.copy.channels.check_fields`.
+
+Every text rule reads the copy through :func:`studio.core.text.fold` (NFKC, invisible characters
+removed, Cyrillic/Greek look-alikes folded to Latin), so "frее" with a Cyrillic "е", "ｆｒｅｅ" or
+"fr\u200bee" is the banned "free" it looks like.
 
 Use :class:`ComplianceChecker` when checking many variants of one brand: it compiles the
 guideline's patterns once.
@@ -27,6 +35,7 @@ guideline's patterns once.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -34,6 +43,7 @@ from typing import Any
 
 from studio.brand.guidelines import Guideline
 from studio.copy.channels import ChannelSpec, Violation, check_fields, field_texts, get_channel
+from studio.core.text import fold, hidden_characters, lookalikes
 
 #: Numbers as ads write them: 48, 4.8, 9,000, 50%, 2x, 24/7 (two numbers), £5.
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)(\s?(?:%|percent\b|x\b))?", re.IGNORECASE)
@@ -123,14 +133,26 @@ def _normalise_number(token: str) -> str:
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """Whole-word, case-insensitive pattern; spaces match any whitespace, ' matches ’."""
-    parts = [re.escape(p.replace("’", "'")).replace("'", "['’]") for p in phrase.split()]
+    """Whole-word, case-insensitive pattern; spaces match any whitespace, ' matches ’.
+
+    Match it against :func:`studio.core.text.fold`-ed text (the phrase is folded too).
+    """
+    parts = [re.escape(p.replace("’", "'")).replace("'", "['’]") for p in fold(phrase).split()]
     body = r"\s+".join(parts)
     return re.compile(rf"(?<![\w-]){body}(?![\w-])", re.IGNORECASE)
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.replace("’", "'").casefold().split())
+    return " ".join(fold(text).replace("’", "'").casefold().split())
+
+
+def _is_emoji_joiner(text: str, index: int) -> bool:
+    """A zero-width joiner between two symbols (an emoji sequence such as a family emoji)."""
+    if text[index] != "\u200d" or index == 0 or index == len(text) - 1:
+        return False
+    before, after = text[index - 1], text[index + 1]
+    symbolic = ("So", "Sk", "Mn")
+    return unicodedata.category(before) in symbolic and unicodedata.category(after) in symbolic
 
 
 @dataclass(frozen=True)
@@ -224,7 +246,7 @@ class ComplianceChecker:
         """Normalised numbers/superlatives that some approved claim contains."""
         keys: set[str] = set()
         for claim in self.guideline.approved_claims:
-            for found in find_claims(claim.text):
+            for found in find_claims(fold(claim.text)):
                 keys.add(found.key)
                 if found.key.endswith(("%", "x")):
                     keys.add(found.key[:-1])
@@ -254,6 +276,7 @@ class ComplianceChecker:
         disclaimers = [d.text for d in self.guideline.disclaimers_for(spec.id)]
         violations += self._check_disclaimers(spec, fields, disclaimers)
         for where, text in field_texts(spec, fields):
+            violations += self._check_hidden(where, text)
             violations += self._check_banned(where, text)
             violations += self._check_claims(where, self._without(text, disclaimers))
             violations += self._check_shouting(where, text)
@@ -273,7 +296,8 @@ class ComplianceChecker:
             else []
         )
         return (
-            self._check_banned(where, text)
+            self._check_hidden(where, text)
+            + self._check_banned(where, text)
             + self._check_claims(where, self._without(text, disclaimers))
             + self._check_shouting(where, text)
         )
@@ -282,13 +306,36 @@ class ComplianceChecker:
         """Check ``(channel, fields)`` pairs."""
         return [self.check(channel, fields) for channel, fields in items]
 
-    def _check_banned(self, where: str, text: str) -> list[Violation]:
+    def _check_hidden(self, where: str, text: str) -> list[Violation]:
+        hidden = [h for h in hidden_characters(text) if not _is_emoji_joiner(text, h.index)]
+        if not hidden:
+            return []
+        listed = "; ".join(h.describe() for h in hidden[:5])
+        more = f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
         return [
             Violation(
-                "banned_phrase", where, f"uses the banned phrase {phrase!r} (found {m.group(0)!r})"
+                "hidden_characters",
+                where,
+                f"contains {len(hidden)} invisible or direction-changing character(s) ({listed}{more}); "
+                "a reader does not see them and ad platforms may show the text differently: remove them",
+            )
+        ]
+
+    def _check_banned(self, where: str, text: str) -> list[Violation]:
+        folded = fold(text)
+        disguised = (
+            " (written with hidden or look-alike characters)"
+            if (hidden_characters(text) or lookalikes(text) or folded != text)
+            else ""
+        )
+        return [
+            Violation(
+                "banned_phrase",
+                where,
+                f"uses the banned phrase {phrase!r} (found {m.group(0)!r}){disguised}",
             )
             for phrase, pattern in self._banned
-            if (m := pattern.search(text))
+            if (m := pattern.search(folded))
         ]
 
     def _check_disclaimers(
@@ -320,13 +367,14 @@ class ComplianceChecker:
 
     @staticmethod
     def _without(text: str, disclaimers: list[str]) -> str:
+        text = fold(text)
         for disclaimer in disclaimers:
             text = _phrase_pattern(disclaimer).sub(" ", text)
         return text
 
     def _check_claims(self, where: str, text: str) -> list[Violation]:
         out = []
-        for claim in find_claims(text):
+        for claim in find_claims(fold(text)):
             if claim.key in self.backed_keys:
                 continue
             if claim.kind == "superlative":
@@ -339,6 +387,7 @@ class ComplianceChecker:
 
     def _check_shouting(self, where: str, text: str) -> list[Violation]:
         out = []
+        text = fold(text)
         shouted = [
             m.group(0) for m in _CAPS_WORD.finditer(text) if m.group(0) not in self.allowed_caps
         ]

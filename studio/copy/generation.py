@@ -49,7 +49,7 @@ from studio.copy.prompts import RenderedPrompt
 from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core import audit
 from studio.core.errors import InvalidValue, NotFound, UserFacingError
-from studio.core.models import Campaign, Variant, VariantStatus
+from studio.core.models import Campaign, Variant, VariantStatus, check_lengths
 from studio.core.progress import Progress, ProgressCallback
 from studio.review import accounts as auth
 
@@ -669,17 +669,19 @@ def run_generation(
         The backend cannot work (nothing is saved).
     """
     auth.require(session, username=created_by, permission=auth.Permission.generate)
-    result = generate_variants(request, writer, encoder=encoder, progress=progress)
     brief = request.brief
-    campaign = variant_crud.create_campaign(
-        session,
-        brand=request.brand.slug,
-        name=brief.name or f"{request.brand.guideline.name}: {brief.objective}",
-        objective=brief.objective,
-        offer=brief.offer,
-        landing_url=brief.landing_url,
-        created_by=created_by,
-    )
+    values: dict[str, Any] = {
+        "brand": request.brand.slug,
+        "name": brief.name or f"{request.brand.guideline.name}: {brief.objective}",
+        "objective": brief.objective,
+        "offer": brief.offer,
+        "landing_url": brief.landing_url,
+        "created_by": created_by,
+    }
+    # Lengths are checked before the (slow) generation, not when saving its result.
+    check_lengths(Campaign(**values))
+    result = generate_variants(request, writer, encoder=encoder, progress=progress)
+    campaign = variant_crud.create_campaign(session, **values)
     audit.record(
         session,
         actor=created_by,

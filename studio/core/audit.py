@@ -5,15 +5,15 @@ Rows are only ever inserted; nothing in the studio updates or deletes them.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
+from contextvars import ContextVar, Token
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
+from studio.core.csvfiles import csv_text
 from studio.core.models import AuditLog
 
 
@@ -27,8 +27,13 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditLog:
-    """Append one audit row in the caller's transaction (so it commits with the change it logs)."""
+    """Append one audit row in the caller's transaction (so it commits with the change it logs).
+
+    The row's ``origin`` is what :func:`set_origin` declared for this context (the CLI declares
+    itself and the operating-system user running it).
+    """
     entry = AuditLog(
+        origin=_ORIGIN.get(),
         actor=actor,
         action=action,
         entity_type=entity_type,
@@ -38,6 +43,19 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+_ORIGIN: ContextVar[str] = ContextVar("studio_audit_origin", default="")
+
+
+def set_origin(origin: str) -> Token[str]:
+    """Declare how the following actions arrive (e.g. ``cli os_user=alice``); returns a token
+    for :func:`reset_origin`."""
+    return _ORIGIN.set(origin[:128])
+
+
+def reset_origin(token: Token[str]) -> None:
+    _ORIGIN.reset(token)
 
 
 def list_entries(
@@ -85,24 +103,35 @@ def distinct_values(
 
 
 def to_csv(entries: Sequence[AuditLog]) -> str:
-    """CSV text of audit rows (before/after as JSON), oldest first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"])
-    for e in sorted(entries, key=lambda e: e.id or 0):
-        writer.writerow(
+    """CSV text of audit rows (before/after as JSON), oldest first; formulas neutralised."""
+    header = [
+        "id",
+        "at",
+        "actor",
+        "origin",
+        "action",
+        "entity_type",
+        "entity_id",
+        "before",
+        "after",
+    ]
+    return csv_text(
+        header,
+        (
             [
                 e.id,
                 e.at.isoformat(),
                 e.actor,
+                e.origin,
                 e.action,
                 e.entity_type,
                 e.entity_id,
                 json.dumps(e.before, sort_keys=True),
                 json.dumps(e.after, sort_keys=True),
             ]
-        )
-    return buffer.getvalue()
+            for e in sorted(entries, key=lambda e: e.id or 0)
+        ),
+    )
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:

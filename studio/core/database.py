@@ -5,6 +5,7 @@ Only :mod:`studio.crud` (and the library modules' own ``crud``-style functions t
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -21,13 +22,28 @@ from sqlmodel.sql.expression import Select
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), in a folder only they enter.
+
+    The database holds password hashes and the audit log; SQLite would create it with the
+    process's umask (usually world-readable). Its ``-wal`` and ``-shm`` files take the same mode.
+    An existing database file is narrowed to 0600 too.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 @lru_cache(maxsize=8)
 def get_engine(database_url: str) -> Engine:
     """One engine per URL. SQLite gets WAL, foreign keys and a busy timeout for the app's threads."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database))
         engine = create_engine(
             database_url, connect_args={"check_same_thread": False, "timeout": 30}
         )

@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import JSON, Column, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, String, Text, TypeDecorator, UniqueConstraint, event
 from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from studio.core.errors import InvalidValue
@@ -93,6 +94,25 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=256)
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
+    #: Sign-ins started before this moment are void (set when the password changes).
+    sessions_valid_after: datetime | None = None
+
+
+class SignInCounter(SQLModel, table=True):
+    """Password attempts per name typed, counted *before* the password is checked.
+
+    One ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` adds the attempt and reads the count
+    in a single statement, so parallel guesses cannot all see "below the limit": of N at once,
+    at most ``MAX_FAILED_SIGN_INS`` are checked. ``login_key`` is the SHA-256 of the lowercased
+    name typed, so a password typed into the username box is never stored.
+    """
+
+    __tablename__ = "sign_in_counter"
+
+    login_key: str = Field(primary_key=True, max_length=64)
+    #: Attempts in the window that were not successful (a success takes its own back).
+    failures: int = 0
+    window_start: datetime = Field(default_factory=utcnow)
 
 
 class AuditLog(SQLModel, table=True):
@@ -108,6 +128,9 @@ class AuditLog(SQLModel, table=True):
     entity_id: str = Field(max_length=256, index=True)
     before: dict[str, Any] = _json()
     after: dict[str, Any] = _json()
+    #: How the action arrived: "" from the app or the library; ``cli os_user=NAME`` from the
+    #: command line, which trusts ``--as`` (see the README's "Who the CLI trusts").
+    origin: str = Field(default="", max_length=128)
 
 
 class GuidelineVersion(SQLModel, table=True):
@@ -228,6 +251,9 @@ class Asset(SQLModel, table=True):
     prompt_hash: str = Field(max_length=64)
     qc: list[dict[str, Any]] = _json(default_factory=list)
     created_at: datetime = Field(default_factory=utcnow)
+    #: Set by the ``approve`` move on every asset the variant has at that moment; only these
+    #: files may be exported (:func:`studio.review.workflow.approved_media`).
+    approved_at: datetime | None = None
 
     @property
     def qc_passed(self) -> bool:
@@ -330,7 +356,12 @@ class ArmResult(SQLModel, table=True):
 
     __tablename__ = "arm_result"
 
-    __table_args__ = (UniqueConstraint("experiment_id", "row_key"),)
+    #: One row per arm and day: the database, not a read-then-write check, refuses a second one,
+    #: so concurrent imports cannot count a day twice.
+    __table_args__ = (
+        UniqueConstraint("experiment_id", "row_key"),
+        UniqueConstraint("experiment_id", "arm_id", "day", name="uq_arm_result_arm_day"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     experiment_id: int = Field(foreign_key="experiment.id", index=True)
@@ -412,3 +443,41 @@ def saved_id(row: _Stored) -> int:
             f"{type(row).__name__} has no id yet: add it to a session and flush before using its id"
         )
     return row.id
+
+
+# --------------------------------------------------------------------------------------------
+# Text lengths: the same limits on SQLite (which ignores them) and PostgreSQL (which refuses)
+# --------------------------------------------------------------------------------------------
+
+
+class TextTooLong(InvalidValue):
+    """A text is longer than its column holds; nothing was saved."""
+
+
+def check_lengths(row: SQLModel) -> None:
+    """Refuse a row whose texts exceed their columns' lengths, naming the field and the limit.
+
+    Runs before every flush (so SQLite and PostgreSQL behave alike: SQLite would store the text,
+    PostgreSQL would fail in the middle of the work), and callers may run it earlier, before
+    slow work, on a row they are about to save.
+    """
+    table = getattr(row, "__table__", None)
+    if table is None:
+        return
+    for column in table.columns:
+        limit = getattr(column.type, "length", None)
+        value = getattr(row, column.key, None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            raise TextTooLong(
+                f"{table.name}.{column.key} is {len(value):,} characters; at most {limit:,} fit "
+                f"(received {value[:40]!r}...). Shorten it and try again; nothing was saved"
+            )
+
+
+def _check_before_flush(session: Any, _context: Any, _instances: Any) -> None:
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, SQLModel):
+            check_lengths(row)
+
+
+event.listen(Session, "before_flush", _check_before_flush)

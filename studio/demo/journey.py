@@ -29,7 +29,7 @@ from studio.copy.writing import CampaignBrief, make_copy_writer
 from studio.core import audit
 from studio.core.database import database_label
 from studio.core.errors import UserFacingError
-from studio.core.models import AssetKind, Role, VariantStatus, saved_id
+from studio.core.models import AssetKind, Role, VariantStatus, saved_id, utcnow
 from studio.core.settings import Settings
 from studio.experiments import lifecycle as experiments
 from studio.experiments.reports import import_report
@@ -78,7 +78,11 @@ Say = Callable[[str], None]
 
 
 def _demo_accounts(session: Session) -> dict[str, str]:
-    """Create or reset the demo accounts; returns their new passwords."""
+    """Create the demo accounts, or give existing active ones new passwords; returns them.
+
+    A demo account that an admin deactivated or gave another role is never changed back: the
+    demo stops with a message instead.
+    """
     passwords = {}
     for username, role in DEMO_PEOPLE.items():
         password = secrets.token_urlsafe(12)
@@ -93,7 +97,16 @@ def _demo_accounts(session: Session) -> dict[str, str]:
             )
             action = "user.create"
         else:
-            user.password_hash, user.role, user.is_active = hash_password(password), role, True
+            if not user.is_active or user.role != role:
+                # An admin deactivated it or changed its role: that decision stands.
+                state = "deactivated" if not user.is_active else f"a {user.role} now"
+                raise ValueError(
+                    f"demo account {username!r} exists and is {state}; the demo does not undo an "
+                    f"admin's change. Run the demo on its own database (the default), or "
+                    f"reactivate it / give it the role {role.value} with `studio users` first"
+                )
+            user.password_hash = hash_password(password)
+            user.sessions_valid_after = utcnow()
             session.add(user)
             action = "user.set_password"
         audit.record(
@@ -295,6 +308,7 @@ def run_demo(
         scope=ExportScope.test(test.id),
         output=output,
         actor="demo-marketer",
+        asset_dir=settings.asset_dir,
     )
     session.commit()
     result.export_path, result.export_sha256 = exported.path, exported.sha256

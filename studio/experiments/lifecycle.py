@@ -44,8 +44,6 @@ be recomputed exactly (:func:`replay_decision`) and policies re-evaluated offlin
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import string
 from collections.abc import Mapping, Sequence
@@ -1606,12 +1604,16 @@ HISTORY_COLUMNS = (
 
 
 def dashboard_csv(board: Dashboard) -> str:
-    """The dashboard's data, one row per decision and arm (CTRs and losses as fractions)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HISTORY_COLUMNS)
-    for h in board.history:
-        writer.writerow(
+    """The dashboard's data, one row per decision and arm (CTRs and losses as fractions).
+
+    Written by :func:`studio.core.csvfiles.csv_text`: a headline or ad name that starts a
+    formula is neutralised.
+    """
+    from studio.core.csvfiles import csv_text
+
+    return csv_text(
+        HISTORY_COLUMNS,
+        (
             [
                 h.decision_id,
                 h.at.isoformat(),
@@ -1628,5 +1630,6 @@ def dashboard_csv(board: Dashboard) -> str:
                 f"{h.prob_best:.6f}",
                 "" if h.expected_loss is None else f"{h.expected_loss:.8f}",
             ]
-        )
-    return buffer.getvalue()
+            for h in board.history
+        ),
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -121,58 +122,38 @@ def last_result_id(session: Session, *, experiment_id: int) -> int:
     return int(session.exec(query).one() or 0)
 
 
-def existing_row_keys(session: Session, *, experiment_id: int, keys: Collection[str]) -> set[str]:
-    """Which of ``keys`` a test already holds."""
-    if not keys:
-        return set()
-    found: set[str] = set()
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), 500):  # stay far below any engine's bound-parameter limit
-        chunk = ordered[start : start + 500]
-        query = (
-            select(ArmResult.row_key)
-            .where(ArmResult.experiment_id == experiment_id)
-            .where(col(ArmResult.row_key).in_(chunk))
-        )
-        found.update(session.exec(query).all())
-    return found
+def insert_result_unless_counted(session: Session, *, result: ArmResult) -> ArmResult | None:
+    """Insert one day of one arm unless the test already holds that day; race-safe.
 
+    One ``INSERT ... ON CONFLICT DO NOTHING`` against the unique (test, arm, day) and
+    (test, row key) constraints: of two importers racing, the database lets exactly one row in
+    (on PostgreSQL the second waits for the first to commit). Returns ``None`` when inserted,
+    else the row already counted for that arm and day (compare its ``row_key``).
+    """
+    values = result.model_dump(exclude={"id"})
+    statement: Any
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
 
-@dataclass(frozen=True)
-class DayDelivery:
-    """What earlier imports hold for one arm on one day."""
+        statement = postgresql.insert(ArmResult).values(**values).on_conflict_do_nothing()
+    else:
+        from sqlalchemy.dialects import sqlite
 
-    impressions: int
-    clicks: int
-    sources: tuple[str, ...]
-
-
-def delivery_by_arm_day(
-    session: Session, *, experiment_id: int
-) -> dict[tuple[int, date], DayDelivery]:
+        statement = sqlite.insert(ArmResult).values(**values).on_conflict_do_nothing()
+    statement = statement.returning(col(ArmResult.id))
+    # RETURNING, not rowcount: drivers do not all report a row count for ON CONFLICT.
+    inserted = session.execute(statement).scalar_one_or_none()
+    if inserted is not None:
+        result.id = inserted
+        return None
     query = (
-        select_columns(
-            ArmResult.arm_id,
-            ArmResult.day,
-            ArmResult.impressions,
-            ArmResult.clicks,
-            ArmResult.source,
-        )
-        .where(ArmResult.experiment_id == experiment_id)
-        .order_by(col(ArmResult.id))
+        select(ArmResult)
+        .where(ArmResult.experiment_id == result.experiment_id)
+        .where(ArmResult.arm_id == result.arm_id)
+        .where(ArmResult.day == result.day)
     )
-    merged: dict[tuple[int, date], DayDelivery] = {}
-    for arm_id, day, impressions, clicks, source in session.exec(query).all():
-        key = (int(arm_id), day)
-        before = merged.get(key, DayDelivery(0, 0, ()))
-        sources = before.sources if source in before.sources else (*before.sources, source)
-        merged[key] = DayDelivery(before.impressions + impressions, before.clicks + clicks, sources)
-    return merged
-
-
-def add_results(session: Session, *, results: Sequence[ArmResult]) -> None:
-    session.add_all(list(results))
-    session.flush()
+    # The row key includes the arm and the day, so any conflict is on (test, arm, day).
+    return session.exec(query).one()
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,28 @@ Export one row per ad and day:
   name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions``, ``Cost`` and
   ``Conv. value`` (the value the ``roas`` objective needs).
   The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
-  skipped; ``--`` reads as 0; thousands separators (``1,234``) are understood.
+  skipped (a line whose first cell is ``Total`` or ``Total: ...`` and names no ad: an ad whose
+  name starts with "Total" is a row like any other); ``--`` reads as 0; thousands separators
+  (``1,234``) are understood.
+
+Numbers: a report written with a decimal comma (``12,50``, ``1.234,56``) is recognised from its
+own numbers and read as such; a file that mixes both conventions is refused. Counts above
+2,147,483,647 and amounts above 10^12 are bad rows (no real day has them; the database could not
+store them).
 
 Dates are read as ``YYYY-MM-DD`` (both platforms' default) or with a month name
 (``May 1, 2024``); a slashed date such as ``05/01/2024`` is refused because it is ambiguous.
 
 Rows map to a test's arms by ad id, else by ad name (the studio's default ad names are
 ``studio-v{variant_id}``); an arm matched by name learns the ad id of the row. Each stored row
-has a key derived from the platform, day, arm and its numbers, unique per test, so importing
-the same report again (or an overlapping one) adds nothing twice. A row whose ad and day are
-already counted from an earlier import with *different* numbers (a partial day exported again)
-is refused rather than added on top. Bad rows are listed with their line number and reason;
-every other row is imported.
+has a key derived from the platform, day, arm and its numbers, so importing the same report
+again (or an overlapping one) adds nothing twice. The database holds one row per test, arm and
+day (a unique constraint, inserted with ``ON CONFLICT DO NOTHING``), so two imports racing can
+never count a day twice. A row whose ad and day are already counted with *different* numbers (a
+partial day exported again) is refused rather than added on top, and so are rows that repeat an
+ad and day inside one file (a breakdown by age or placement, or a repeated row): neither summing
+nor keeping one is safe. Bad rows are listed with their line number and reason; every other row
+is imported.
 """
 
 from __future__ import annotations
@@ -39,7 +49,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from studio.core import audit
@@ -225,11 +234,49 @@ class _BadValue(StudioError):
     pass
 
 
-def _number(raw: str, column: str, *, whole: bool) -> float:
+#: The largest count the database stores (a 32-bit integer column on PostgreSQL).
+MAX_COUNT = 2**31 - 1
+#: Spend and conversions beyond this are a broken export, not an ad's day.
+MAX_AMOUNT = 1e12
+_SPACES = (" ", "\u00a0", "\u202f", "'")
+#: Only a decimal comma reads these: "12,5", "12,50", "1.234,56", "1.234.567" ("1.234" is
+#: either, so it decides nothing).
+_COMMA_DECIMAL = re.compile(
+    r"-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}(,\d+)?|-?\d{1,3}(\.\d{3})+,\d+"
+)
+#: Only a decimal point reads these: "12.5", "12.50", "1,234.56", "1,234,567".
+_POINT_DECIMAL = re.compile(
+    r"-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}(\.\d+)?|-?\d{1,3}(,\d{3})+\.\d+"
+)
+
+
+def _decimal_comma(values: Sequence[str], name: str) -> bool:
+    """Whether the file writes numbers with a decimal comma (``12,50``; many European locales).
+
+    Decided from the file's own numbers: a value only one convention reads (``12,50``,
+    ``1.234,56``, ``12.50``, ``1,234.56``) says which; "1,234" alone reads as thousands. A file
+    that uses both is refused rather than read 100 times too high or too low.
+    """
+    cleaned = ["".join(c for c in v.strip() if c not in _SPACES) for v in values]
+    comma = next((v for v in cleaned if _COMMA_DECIMAL.fullmatch(v)), None)
+    point = next((v for v in cleaned if _POINT_DECIMAL.fullmatch(v)), None)
+    if comma and point:
+        raise ReportFileError(
+            f"{name}: numbers are written both with a decimal comma ({comma!r}) and a decimal point "
+            f"({point!r}); export the report again with one number format"
+        )
+    return comma is not None and point is None
+
+
+def _number(raw: str, column: str, *, whole: bool, decimal_comma: bool = False) -> float:
     value = raw.strip()
     if value in ("", "--", "-"):
         return 0.0
-    cleaned = value.replace(",", "").replace(" ", "").replace("\u00a0", "")
+    cleaned = "".join(c for c in value if c not in _SPACES)
+    if decimal_comma:
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    else:
+        cleaned = cleaned.replace(",", "")
     if cleaned.endswith("%") or not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
         raise _BadValue(f"{column} {value!r} is not a number")
     number = float(cleaned)
@@ -237,7 +284,24 @@ def _number(raw: str, column: str, *, whole: bool) -> float:
         raise _BadValue(f"{column} is negative ({value})")
     if whole and number != int(number):
         raise _BadValue(f"{column} {value!r} is not a whole number")
+    limit = MAX_COUNT if whole else MAX_AMOUNT
+    if number > limit:
+        raise _BadValue(
+            f"{column} {value!r} is larger than any real day's delivery (at most {limit:,.0f})"
+        )
     return number
+
+
+def _is_summary(cells: Sequence[str], ad_cells: Sequence[str]) -> bool:
+    """Google's "Total: Account", "Total: Campaigns"... lines, not an ad whose name starts "Total".
+
+    A summary's first cell is ``Total`` or ``Total: ...`` and its other ad and day cells are
+    empty or ``--``.
+    """
+    first = cells[0].strip().lower() if cells else ""
+    if not (first == "total" or re.match(r"total\s*:", first)):
+        return False
+    return all(c.strip() in ("", "--") for c in ad_cells)
 
 
 def parse_date(raw: str) -> date:
@@ -292,11 +356,15 @@ def parse_report(
     bad: list[BadRow] = []
     totals = 0
     fractional = False
+    metrics = [
+        c for c in (columns.impressions, columns.clicks, columns.conversions, columns.spend) if c
+    ]
+    decimal_comma = _decimal_comma(
+        [cells[index[c]] for cells in lines[start + 1 :] for c in metrics if index[c] < len(cells)],
+        name,
+    )
     for offset, cells in enumerate(lines[start + 1 :], start=start + 2):
         if not any(c.strip() for c in cells):
-            continue
-        if cells[0].strip().lower().startswith("total"):
-            totals += 1  # Google's "Total: Account", "Total: Campaigns", ... lines
             continue
 
         def cell(column: str | None, cells: list[str] = cells) -> str:
@@ -304,6 +372,11 @@ def parse_report(
                 return ""
             i = index[column]
             return cells[i].strip() if i < len(cells) else ""
+
+        others = [columns.ad_id, columns.ad_name, columns.day]
+        if _is_summary(cells, [cell(c) for c in others if c is not None and index[c] != 0]):
+            totals += 1  # Google's "Total: Account", "Total: Campaigns", ... lines
+            continue
 
         ad_id, ad_name = cell(columns.ad_id), cell(columns.ad_name)
         ad = ad_name or ad_id
@@ -330,14 +403,33 @@ def parse_report(
                         )
             if day > limit:
                 raise _BadValue(f"date {day} is in the future")
-            impressions = _number(cell(columns.impressions), columns.impressions, whole=True)
-            clicks = _number(cell(columns.clicks), columns.clicks, whole=True)
-            conversions = _number(cell(columns.conversions), columns.conversions or "", whole=False)
-            spend = _number(cell(columns.spend), columns.spend or "", whole=False)
+            impressions = _number(
+                cell(columns.impressions),
+                columns.impressions,
+                whole=True,
+                decimal_comma=decimal_comma,
+            )
+            clicks = _number(
+                cell(columns.clicks), columns.clicks, whole=True, decimal_comma=decimal_comma
+            )
+            conversions = _number(
+                cell(columns.conversions),
+                columns.conversions or "",
+                whole=False,
+                decimal_comma=decimal_comma,
+            )
+            spend = _number(
+                cell(columns.spend), columns.spend or "", whole=False, decimal_comma=decimal_comma
+            )
             revenue = (
                 None
                 if columns.revenue is None
-                else _number(cell(columns.revenue), columns.revenue, whole=False)
+                else _number(
+                    cell(columns.revenue),
+                    columns.revenue,
+                    whole=False,
+                    decimal_comma=decimal_comma,
+                )
             )
             if clicks > impressions:
                 raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
@@ -457,7 +549,6 @@ def import_report(
     by_id = {a.ad_id: a for a in arms if a.ad_id}
     by_name = {a.ad_name: a for a in arms if a.ad_name}
     known = ", ".join(f"{a.ad_name or '-'} (id {a.ad_id or 'not set'})" for a in arms)
-    earlier = queries.delivery_by_arm_day(session, experiment_id=experiment_id)
     bad = list(parsed.bad_rows)
     learned: dict[int, str] = {}
     candidates: list[tuple[str, ReportRow, int]] = []
@@ -504,56 +595,58 @@ def import_report(
             by_id[row.ad_id] = arm
             learned[arm.id] = row.ad_id
         candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
-    existing = queries.existing_row_keys(
-        session, experiment_id=experiment_id, keys={k for k, _, _ in candidates}
-    )
-    seen: set[str] = set()
+    per_day: dict[tuple[int, date], list[ReportRow]] = {}
+    for _, row, arm_id in candidates:
+        per_day.setdefault((arm_id, row.day), []).append(row)
     new: list[ArmResult] = []
     duplicates = 0
     source = f"{parsed.platform}:{upload.name}"[:256]
     for key, row, arm_id in candidates:
-        if key in existing or key in seen:
-            duplicates += 1
-            continue
-        before = earlier.get((arm_id, row.day))
-        if before is not None:
+        same_day = per_day[(arm_id, row.day)]
+        if len(same_day) > 1:
+            # Summing could double a re-exported row; keeping one could drop a breakdown row.
+            # Neither is safe, so the day is refused and the message says how to export it.
+            lines = ", ".join(str(r.line) for r in same_day)
             bad.append(
                 BadRow(
                     row.line,
-                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
-                    f"impressions, {before.clicks:,} clicks from {', '.join(before.sources)}); a day is counted "
-                    "once, so the earlier numbers are kept. Export complete days only",
+                    f"{len(same_day)} rows (lines {lines}) for this ad on {row.day}; a test counts one "
+                    "row per ad and day, so none of them was imported. Export without breakdowns "
+                    "other than Day (no age, placement or device rows) and without repeated rows",
                     row.ad_name or row.ad_id,
                 )
             )
             continue
-        seen.add(key)
-        new.append(
-            ArmResult(
-                experiment_id=experiment_id,
-                arm_id=arm_id,
-                day=row.day,
-                impressions=row.impressions,
-                clicks=row.clicks,
-                conversions=round(row.conversions),
-                spend=round(row.spend, 4),
-                revenue=None if row.revenue is None else round(row.revenue, 4),
-                source=source,
-                row_key=key,
-            )
+        result_row = ArmResult(
+            experiment_id=experiment_id,
+            arm_id=arm_id,
+            day=row.day,
+            impressions=row.impressions,
+            clicks=row.clicks,
+            conversions=round(row.conversions),
+            spend=round(row.spend, 4),
+            revenue=None if row.revenue is None else round(row.revenue, 4),
+            source=source,
+            row_key=key,
         )
+        before = queries.insert_result_unless_counted(session, result=result_row)
+        if before is None:
+            new.append(result_row)
+        elif before.row_key == key:
+            duplicates += 1
+        else:
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
+                    f"impressions, {before.clicks:,} clicks from {before.source}); a day is counted "
+                    "once, so the earlier numbers are kept. Export complete days only",
+                    row.ad_name or row.ad_id,
+                )
+            )
     for arm in arms:
         if arm.id in learned:
             queries.save(session, row=arm)
-    try:
-        with session.begin_nested():
-            queries.add_results(session, results=new)
-    except IntegrityError:
-        raise ExperimentError(
-            f"{upload.name}: another import into test {experiment_id} saved some of these rows at the same "
-            "time; nothing from this import was saved. Import the file again: rows already saved count as "
-            "duplicates"
-        ) from None
     result = ImportResult(
         experiment_id=experiment_id,
         file_name=upload.name,

@@ -71,6 +71,14 @@ def file_name(variant_id: int, asset_id: int, target: MediaTarget) -> str:
     return f"v{variant_id}-a{asset_id}-{target.size_label}{suffix}"
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def plan_media(
     item: ExportItem, rules: MediaRules, platform_label: str, asset_dir: Path
 ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
@@ -141,6 +149,18 @@ def plan_media(
                     "media_file",
                     f"file {asset.path} is not in the asset folder {asset_dir}; "
                     "render the variant's assets again",
+                )
+            )
+            continue
+        if _file_sha256(source) != asset.sha256:
+            # The approval covered the file with this hash; different bytes were not approved.
+            problems.append(
+                ExportProblem(
+                    vid,
+                    where,
+                    "media_changed",
+                    f"file {asset.path} no longer matches what was recorded and approved "
+                    f"(SHA-256 {asset.sha256[:12]}...); render the variant again as a new revision",
                 )
             )
             continue

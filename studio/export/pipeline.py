@@ -7,18 +7,22 @@
    already exported (a re-export), may go out; the refusal names each variant and its status.
 3. **Check before writing** (:func:`plan_export`): every field against the channel table
    (:func:`studio.copy.channels.check_fields`, the limits copy generation uses), the platform's own
-   rules (landing URL, objective, pins) and the media (right sizes present, files on disk,
-   brand QC passed). Any error stops the export with the full list
+   rules (landing URL, objective, pins) and the media (right sizes present, files on disk and
+   unchanged since they were made, brand QC passed). Only the media the variant had when a
+   person approved it are considered (:func:`studio.review.workflow.approved_media`); files
+   made later are left out with a warning. Any error stops the export with the full list
    (:class:`~studio.export.base.ExportBlocked`); nothing is written.
-4. **Encode** the media to the platform's specs in a private work folder (more checks: file
-   size, video length).
+4. **Encode** the media to the platform's specs in a private work folder beside the output
+   (more checks: file size, video length).
 5. **Write** the sheet (in the encoding and delimiter its importer reads; a cell a spreadsheet
    would run as a formula stops the export at step 3, :mod:`studio.export.sheets`), the media and
-   ``manifest.json`` into a temporary file beside the output, then rename it into place, so
-   a reader sees either no file or the whole zip, never half of one.
+   ``manifest.json`` into a zip, staged as a hidden file beside the output.
 6. **Record**: each variant moves to ``exported`` through :func:`studio.review.workflow.transition`
    (which enforces the ``export`` permission), an :class:`~studio.core.models.ExportRecord` row and
-   an audit entry hold the zip's SHA-256. The caller commits, as with every library write.
+   an audit entry hold the zip's SHA-256. The caller commits, as with every library write, and
+   the commit renames the staged zip into place (:func:`studio.core.files.stage_for_commit`): a
+   reader sees no file or the whole zip, and never a zip without its record. What a killed
+   export leaves is swept by the next one into that folder.
 
 The manifest carries, per variant: its copy and generation record, the approval record
 (review decisions and audit trail), its scores, the results of every test it ran in, and the
@@ -29,8 +33,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +46,7 @@ from studio.brand.guidelines import BrandFileError, Guideline, load_brand
 from studio.brand.platforms import PlatformSettings, load_platform_settings
 from studio.copy import variants as variant_queries
 from studio.copy.channels import check_fields, field_texts
-from studio.core import audit
+from studio.core import audit, files
 from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
@@ -237,11 +239,14 @@ class ExportPlan:
 
 
 def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
+    from studio.review.workflow import approved_media
+
     ids = [v.id for v in variants if v.id is not None]
     campaigns = export_queries.get_campaigns(
         session, campaign_ids=[v.campaign_id for v in variants]
     )
-    assets = variant_queries.list_assets(session, variant_ids=ids)
+    # Exactly the media a person approved with the copy; later files never ship.
+    assets = approved_media(session, variant_ids=ids)
     arms = export_queries.arms_for_variants(session, variant_ids=ids)
     return [
         ExportItem(
@@ -251,6 +256,22 @@ def _items(session: Session, variants: Sequence[Variant]) -> list[ExportItem]:
             arms=tuple(a for a in arms if a.variant_id == v.id),
         )
         for v in variants
+    ]
+
+
+def _unapproved_warnings(session: Session, items: Sequence[ExportItem]) -> list[ExportProblem]:
+    from studio.review.workflow import unapproved_media
+
+    return [
+        ExportProblem(
+            a.variant_id,
+            f"asset {a.id}",
+            "media_unapproved",
+            f"{a.kind} {a.width}x{a.height} left out: it was made after the variant was approved, "
+            "and only approved media are exported",
+            "warning",
+        )
+        for a in unapproved_media(session, variant_ids=[item.variant_id for item in items])
     ]
 
 
@@ -387,6 +408,7 @@ def plan_export(
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     require_exportable(variants)
     items, found = _with_settings(_items(session, variants), brands)
+    found += _unapproved_warnings(session, items)
     found += _landing_warnings(items, brands)
     found += exporter.check_all(items, options)
     export_ok = not any(p.severity == "error" for p in found)
@@ -678,6 +700,14 @@ def _write_zip(
         )
 
 
+def _recorded(session: Session, staged: Path, target: Path) -> bool:
+    """Whether a staged zip left by a killed export was committed (its record holds its hash)."""
+    record = export_queries.find_export_record(session, file_name=str(target.resolve()))
+    if record is None:
+        return False
+    return hashlib.sha256(staged.read_bytes()).hexdigest() == record.sha256
+
+
 def export(
     session: Session,
     *,
@@ -693,10 +723,13 @@ def export(
 ) -> ExportResult:
     """Export ``scope`` for ``platform`` into the zip ``output`` as ``actor``, and commit.
 
-    Nothing is written unless every check passes; the zip appears complete or not at all. The
-    export is one unit of work: the variants become ``exported``, the record and the audit entry
-    are committed here, and if that commit fails the zip is deleted again, so that no export
-    exists without its record (the session is rolled back and the error raised).
+    Nothing is written unless every check passes. The export is one unit of work: the
+    variants become ``exported``, the record and the audit entry are committed here, and the
+    zip appears at ``output`` (complete, by a rename) exactly when that commit succeeds
+    (:func:`studio.core.files.stage_for_commit`); if the commit fails, the session is rolled back,
+    no new file appears and a file already at ``output`` (``overwrite``) is left as it was.
+    Intermediate files live in a work folder beside ``output``; what a killed export left there
+    is removed by the next export into that folder (:func:`studio.core.files.sweep`).
 
     Raises
     ------
@@ -736,33 +769,30 @@ def export(
         raise ExportBlocked(plan.problems)
     exporter = plan.exporter
     moment = now or utcnow()
-    partial: Path | None = None
+    # What a killed export left in this folder (work folders, staged zips) goes first; a staged
+    # zip whose record did commit is completed.
+    files.sweep(output.parent, committed=lambda staged, target: _recorded(session, staged, target))
+    with files.work_dir(output.parent) as work:
+        prepared, problems = media_mod.prepare_media(
+            plan.media, exporter.media, exporter.label, folder, work
+        )
+        if problems:
+            raise ExportBlocked(problems)
+        # Rows again, now that the files exist (Meta names images by their hash).
+        rows = _rows(exporter, plan.row_items, prepared, plan.options)
+        layout = plan.layout
+        sheet = sheet_bytes(layout.columns, rows, exporter.sheet_format, preamble=layout.preamble)
+        hashes = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
+        hashes.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
+        manifest = build_manifest(
+            session, plan, prepared, actor=actor, created_at=moment, files=hashes
+        )
+        zipped = work / "export.zip"
+        _write_zip(zipped, layout.file_name, sheet, prepared, manifest)
+        data = zipped.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    staged = files.write_staged(output, data)
     try:
-        with tempfile.TemporaryDirectory(prefix="studio-export-") as work:
-            prepared, problems = media_mod.prepare_media(
-                plan.media, exporter.media, exporter.label, folder, Path(work)
-            )
-            if problems:
-                raise ExportBlocked(problems)
-            # Rows again, now that the files exist (Meta names images by their hash).
-            rows = _rows(exporter, plan.row_items, prepared, plan.options)
-            layout = plan.layout
-            sheet = sheet_bytes(
-                layout.columns, rows, exporter.sheet_format, preamble=layout.preamble
-            )
-            files = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
-            files.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
-            manifest = build_manifest(
-                session, plan, prepared, actor=actor, created_at=moment, files=files
-            )
-            handle, name = tempfile.mkstemp(
-                prefix=f".{output.name}.", suffix=".part", dir=output.parent
-            )
-            os.close(handle)
-            partial = Path(name)
-            _write_zip(partial, layout.file_name, sheet, prepared, manifest)
-        data = partial.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
         for item in plan.items:
             if item.variant.status != S.exported:
                 transition(
@@ -801,16 +831,15 @@ def export(
         session.flush()
         export_id = record.id
         assert export_id is not None
-        os.replace(partial, output)
-        partial = None
-    finally:
-        if partial is not None:
-            partial.unlink(missing_ok=True)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    # The zip appears at ``output`` when the record commits, and never without it.
+    files.stage_for_commit(session, staged, output)
     try:
         session.commit()
     except BaseException:
-        output.unlink(missing_ok=True)
-        session.rollback()
+        session.rollback()  # which deletes the staged zip
         raise
     return ExportResult(
         export_id=export_id,

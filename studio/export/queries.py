@@ -160,6 +160,16 @@ def add_export_record(
     return record
 
 
+def find_export_record(session: Session, *, file_name: str) -> ExportRecord | None:
+    """The newest export recorded at ``file_name`` (an absolute path), if any."""
+    query = (
+        select(ExportRecord)
+        .where(ExportRecord.file_name == file_name)
+        .order_by(col(ExportRecord.id).desc())
+    )
+    return session.exec(query.limit(1)).first()
+
+
 def list_export_records(
     session: Session, *, platform: str | None = None, limit: int = 50
 ) -> Sequence[ExportRecord]:

@@ -131,3 +131,34 @@ def probe_video(path: Path) -> VideoProbe:
         audio_codec=audio.group(1) if audio else None,
         metadata=metadata,
     )
+
+
+def check_audio(path: Path) -> None:
+    """Decode ``path``'s first audio stream to the end; ``ValueError`` if it is not real audio.
+
+    A brand's music file is mixed into every video it makes: a file that only *has* an audio
+    suffix would break them all later, so it is decoded once when it arrives.
+    """
+    result = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0 or result.stderr.strip():
+        last = (
+            result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no audio stream"
+        )
+        raise ValueError(f"{path.name} is not a playable audio file (ffmpeg: {last})")

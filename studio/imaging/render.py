@@ -248,6 +248,11 @@ def render_variant(
     if not formats:
         report.skipped = f"channel {variant.channel} takes no images or videos"
         return report
+    # Approved media are frozen with the copy (only what a person approved is exported); this
+    # also tells a reviewer who opened the variant before these files that it changed.
+    from studio.review.workflow import claim_for_media
+
+    claim_for_media(session, variant_id=variant_id)
     brand = catalog.get(variant.brand)
     kit = BrandKit.from_brand(brand)
     copy = ad_copy_for(variant, brand)

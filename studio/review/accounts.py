@@ -29,11 +29,13 @@ check, never from the session).
 
 Behind a company identity provider (Streamlit's OIDC support, ``STUDIO_AUTH_PROVIDER=oidc``)
 the provider proves who someone is and :func:`user_for_identity` maps them to a studio user by
-email or username; the studio user's role still decides what they may do.
+*verified* email (never ``preferred_username``); the studio user's role still decides what they
+may do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -223,12 +225,24 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User:
+def login_key(username: str) -> str:
+    """What the lockout counts a typed name under: its SHA-256 (the text itself is never stored)."""
+    return hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, now: datetime | None = None
+) -> User:
     """The user if ``password`` is theirs; every attempt is audited (passwords never are).
 
-    A failed attempt raises *after* adding its audit row to ``session``: commit the session
-    anyway, so that failures are kept and :data:`MAX_FAILED_SIGN_INS` within
-    :data:`LOCKOUT_MINUTES` pauses further attempts on that username.
+    The attempt is counted *before* the password is checked, in one statement
+    (:func:`studio.review.account_queries.count_attempt`), so parallel guesses cannot all pass
+    the lockout: at most :data:`MAX_FAILED_SIGN_INS` within :data:`LOCKOUT_MINUTES` are ever
+    checked. A success takes its count back. A failed attempt raises *after* adding its rows to
+    ``session``: commit the session anyway, so that failures are kept.
+
+    A name that is no user (often a password typed into the username box) is never written to
+    the audit log: the entry records ``unknown`` and a short fingerprint of it.
 
     Raises
     ------
@@ -236,33 +250,35 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
         Unknown user or wrong password (one message for both, so names cannot be probed), a
         deactivated account, or too many recent failures.
     """
-    recent = audit.list_entries(
+    moment = now or utcnow()
+    key = login_key(username)
+    failures, window_start = user_queries.count_attempt(
         session,
-        entity_type="user",
-        entity_id=username[:256],
-        action="user.sign_in_failed",
-        since=utcnow() - timedelta(minutes=LOCKOUT_MINUTES),
-        limit=MAX_FAILED_SIGN_INS,
+        login_key=key,
+        now=moment,
+        window_start_after=moment - timedelta(minutes=LOCKOUT_MINUTES),
     )
-    if len(recent) >= MAX_FAILED_SIGN_INS:
+    user = user_queries.find_user(session, username=username)
+    if failures > MAX_FAILED_SIGN_INS:
+        _audit_sign_in_failure(session, username, user, "locked out")
         raise AuthenticationFailed(
-            f"{MAX_FAILED_SIGN_INS} failed sign-ins for {username!r} in the last {LOCKOUT_MINUTES} "
-            f"minutes; wait until {recent[-1].at + timedelta(minutes=LOCKOUT_MINUTES):%H:%M} UTC "
+            f"{MAX_FAILED_SIGN_INS} failed sign-ins for this username in the last {LOCKOUT_MINUTES} "
+            f"minutes; wait until {window_start + timedelta(minutes=LOCKOUT_MINUTES):%H:%M} UTC "
             "or ask an admin to set a new password"
         )
-    user = user_queries.find_user(session, username=username)
     if user is None:
         verify_password(_dummy_hash(), password)
-        _audit_sign_in_failure(session, username, "unknown user")
+        _audit_sign_in_failure(session, username, None, "unknown user")
         raise AuthenticationFailed("unknown username or wrong password")
     if not verify_password(user.password_hash, password):
-        _audit_sign_in_failure(session, username, "wrong password")
+        _audit_sign_in_failure(session, username, user, "wrong password")
         raise AuthenticationFailed("unknown username or wrong password")
     if not user.is_active:
-        _audit_sign_in_failure(session, username, "deactivated")
+        _audit_sign_in_failure(session, username, user, "deactivated")
         raise AuthenticationFailed(
             f"user {username!r} is deactivated; ask an admin to reactivate it"
         )
+    user_queries.forgive_attempt(session, login_key=key)
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
@@ -277,14 +293,22 @@ def authenticate(session: Session, *, username: str, password: str) -> User:
     return user
 
 
-def _audit_sign_in_failure(session: Session, username: str, why: str) -> None:
+def _audit_sign_in_failure(session: Session, typed: str, user: User | None, why: str) -> None:
+    if user is not None:
+        name = user.username
+        after: dict[str, Any] = {"reason": why}
+    else:
+        # What was typed may be a password (typed into the wrong box) or a formula: keep only
+        # a fingerprint that matches repeated attempts with the same text.
+        name = "unknown"
+        after = {"reason": why, "typed_fingerprint": login_key(typed)[:12]}
     audit.record(
         session,
-        actor=username[:64],
+        actor=name,
         action="user.sign_in_failed",
         entity_type="user",
-        entity_id=username[:256],
-        after={"reason": why},
+        entity_id=name,
+        after=after,
     )
 
 
@@ -339,6 +363,8 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
         The sign-in is older than its time to live.
     AuthenticationFailed
         The user was deactivated or removed since signing in.
+    SessionExpired
+        Also when the password was changed after this sign-in (every session of that user ends).
     """
     moment = now or utcnow()
     if signin.is_expired(moment):
@@ -347,7 +373,14 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
             f"your sign-in expired at {signin.expires_at:%Y-%m-%d %H:%M} UTC "
             f"(sign-ins last {minutes} minutes); please sign in again"
         )
-    return active_user(session, username=signin.username)
+    user = active_user(session, username=signin.username)
+    if user.sessions_valid_after is not None and signin.signed_in_at < user.sessions_valid_after:
+        raise SessionExpired(
+            f"the password of {user.username!r} was changed at "
+            f"{user.sessions_valid_after:%Y-%m-%d %H:%M} UTC, which ends every earlier sign-in; "
+            "please sign in again with the new password"
+        )
+    return user
 
 
 def end_session(session: Session, *, signin: SignIn) -> None:
@@ -365,40 +398,42 @@ def end_session(session: Session, *, signin: SignIn) -> None:
 def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
     """The studio user for an identity proven by an OIDC provider (Streamlit's ``st.user``).
 
-    The claims ``email`` then ``preferred_username`` are looked up (lowercased) as studio
-    usernames; the first that names a user wins. The provider proves identity; the studio
-    user's role decides what they may do. Each sign-in is audited.
+    Only a *verified* email is trusted: the claim ``email`` (lowercased) names the studio user,
+    and the provider must say ``email_verified: true``. ``preferred_username`` and an unverified
+    email are never used: many providers let a person choose them, so either could name an
+    existing admin. The provider proves identity; the studio user's role decides what they may
+    do. Each sign-in is audited.
     """
-    candidates = [
-        str(claims[key]).strip().lower()
-        for key in ("email", "preferred_username")
-        if claims.get(key)
-    ]
-    if not candidates:
+    email = str(claims.get("email") or "").strip().lower()
+    if not email:
         raise AuthenticationFailed(
-            "the identity provider sent neither an 'email' nor a 'preferred_username' claim; "
-            "add the 'email' scope to the provider's client settings"
+            "the identity provider sent no 'email' claim; add the 'email' scope to the provider's "
+            "client settings (the studio maps a verified email to a studio user)"
         )
-    for name in candidates:
-        user = user_queries.find_user(session, username=name)
-        if user is not None:
-            if not user.is_active:
-                raise AuthenticationFailed(
-                    f"user {name!r} is deactivated; ask an admin to reactivate it"
-                )
-            audit.record(
-                session,
-                actor=user.username,
-                action="user.sign_in",
-                entity_type="user",
-                entity_id=user.username,
-                after={"method": "oidc"},
-            )
-            return user
-    raise AuthenticationFailed(
-        f"signed in with the identity provider as {' / '.join(candidates)}, but no studio user "
-        f"has that name; an admin adds one with `studio users add {candidates[0]} --role ROLE`"
+    verified = claims.get("email_verified")
+    if verified is not True and str(verified).lower() != "true":
+        raise AuthenticationFailed(
+            f"the identity provider did not confirm that {email!r} is verified (email_verified is "
+            f"{verified!r}); the studio signs in verified emails only. Verify the address with the "
+            "provider, or ask its admin to send the email_verified claim"
+        )
+    user = user_queries.find_user(session, username=email)
+    if user is None:
+        raise AuthenticationFailed(
+            f"signed in with the identity provider as {email}, but no studio user has that name; "
+            f"an admin adds one with `studio users add {email} --role ROLE`"
+        )
+    if not user.is_active:
+        raise AuthenticationFailed(f"user {email!r} is deactivated; ask an admin to reactivate it")
+    audit.record(
+        session,
+        actor=user.username,
+        action="user.sign_in",
+        entity_type="user",
+        entity_id=user.username,
+        after={"method": "oidc"},
     )
+    return user
 
 
 # --------------------------------------------------------------------------------------------
@@ -570,14 +605,18 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     user = _target(session, username)
     check_password_strength(password, username=username)
     user.password_hash = hash_password(password)
+    # Whoever knew the old password (or held a session with it) is signed out everywhere, and
+    # the lockout on the name starts again.
+    user.sessions_valid_after = utcnow()
     session.add(user)
+    user_queries.clear_attempts(session, login_key=login_key(username))
     audit.record(
         session,
         actor=actor,
         action="user.set_password",
         entity_type="user",
         entity_id=username,
-        after={"password": "changed"},
+        after={"password": "changed", "sessions": "ended"},
     )
     return user
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, func, update
 from sqlmodel import Session, col, select
 
-from studio.core.models import AuditLog, Review, ReviewAction, Variant, VariantStatus
+from studio.core.models import Asset, AuditLog, Review, ReviewAction, Variant, VariantStatus
 
 
 def add_review(
@@ -126,6 +126,50 @@ def bump_lock_if_unchanged(
         .where(col(Variant.id) == variant_id)
         .where(col(Variant.lock_version) == expected_lock_version)
         .values(lock_version=expected_lock_version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return session.exec(statement).rowcount == 1
+
+
+def approve_assets(session: Session, *, variant_id: int, now: datetime) -> int:
+    """Mark every asset the variant has now as approved (the approve move's media snapshot)."""
+    statement = (
+        update(Asset)
+        .where(col(Asset.variant_id) == variant_id)
+        .where(col(Asset.approved_at).is_(None))
+        .values(approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(session.exec(statement).rowcount)
+
+
+def list_assets(
+    session: Session, *, variant_ids: Sequence[int], approved: bool | None = None
+) -> Sequence[Asset]:
+    """Assets of the given variants in id order; ``approved`` filters on the approval snapshot."""
+    if not variant_ids:
+        return []
+    query = select(Asset).where(col(Asset.variant_id).in_(list(variant_ids)))
+    if approved is True:
+        query = query.where(col(Asset.approved_at).is_not(None))
+    elif approved is False:
+        query = query.where(col(Asset.approved_at).is_(None))
+    return session.exec(query.order_by(col(Asset.id))).all()
+
+
+def claim_for_media(
+    session: Session, *, variant_id: int, statuses: Sequence[VariantStatus], now: datetime
+) -> bool:
+    """Bump the variant's lock version if its status is one of ``statuses`` (one guarded UPDATE).
+
+    New media change what a reviewer sees, so a reviewer who opened the variant before gets
+    "changed since you opened it"; an approval that won the race makes this match no row.
+    """
+    statement = (
+        update(Variant)
+        .where(col(Variant.id) == variant_id)
+        .where(col(Variant.status).in_([s.value for s in statuses]))
+        .values(lock_version=Variant.lock_version + 1, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return session.exec(statement).rowcount == 1

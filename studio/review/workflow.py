@@ -47,7 +47,7 @@ from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
 from studio.core.errors import UserFacingError
-from studio.core.models import ReviewAction, Variant, VariantStatus, saved_id, utcnow
+from studio.core.models import Asset, ReviewAction, Variant, VariantStatus, saved_id, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
 from studio.review.accounts import AuthError, Permission, active_user, has_permission, require
@@ -505,6 +505,10 @@ def _apply(
     )
     if not won:
         raise _stale(session, variant.id, seen)
+    if move.action == "approve":
+        # What the reviewer approves is the copy *and* the media it has now; later files are
+        # never exported (:func:`approved_media`).
+        review_queries.approve_assets(session, variant_id=variant.id, now=moment)
     if move.is_review:
         review_queries.add_review(
             session,
@@ -864,6 +868,50 @@ def rules_touched(variant: Variant, guideline: Guideline) -> RulesTouched:
 # --------------------------------------------------------------------------------------------
 # For exporters and tests
 # --------------------------------------------------------------------------------------------
+
+
+#: Statuses whose media may still change (a render adds files); approved and later are frozen.
+MEDIA_EDITABLE: frozenset[VariantStatus] = frozenset(
+    {S.draft, S.in_review, S.changes_requested, S.rejected}
+)
+
+
+class MediaFrozen(ReviewError):
+    """A render was asked for a variant whose media were approved (and so are frozen)."""
+
+
+def claim_for_media(session: Session, *, variant_id: int, now: datetime | None = None) -> None:
+    """Claim a variant for new media, or :class:`MediaFrozen` if a person already approved it.
+
+    One guarded ``UPDATE`` (see :func:`studio.review.queries.claim_for_media`), so a render
+    racing an approval either lands before it (and the reviewer who opened the older version is
+    told it changed) or is refused.
+    """
+    if review_queries.claim_for_media(
+        session, variant_id=variant_id, statuses=sorted(MEDIA_EDITABLE), now=now or utcnow()
+    ):
+        return
+    variant = _load(session, variant_id)
+    raise MediaFrozen(
+        f"variant {variant_id} is '{variant.status}': its images and videos were approved with "
+        f"its copy and are frozen, so no new media are made for it. Media can be rendered for "
+        f"{', '.join(sorted(s.value for s in MEDIA_EDITABLE))} variants; edit the copy to make a "
+        "new revision that goes through review again"
+    )
+
+
+def approved_media(session: Session, *, variant_ids: Sequence[int]) -> list[Asset]:
+    """The one place that says which files of a variant may go out: those it had when approved.
+
+    Files made after the approval (a render that raced it, a file recorded by hand) are not
+    returned; :func:`unapproved_media` lists them so that an export can say they were left out.
+    """
+    return list(review_queries.list_assets(session, variant_ids=variant_ids, approved=True))
+
+
+def unapproved_media(session: Session, *, variant_ids: Sequence[int]) -> list[Asset]:
+    """Files of the variants that no approval covered (never exported)."""
+    return list(review_queries.list_assets(session, variant_ids=variant_ids, approved=False))
 
 
 def require_approved(variants: Sequence[Variant]) -> None:

@@ -202,7 +202,8 @@ def read_report(
     day_col = need(fmt.day, "date (add the Day segment to the report)")
 
     first = frame.iloc[:, 0].astype(str).str.strip().str.lower()
-    frame = frame[~first.str.startswith("total")]
+    # Google's "Total: Account" lines; an ad whose text starts with "Total" is an ad.
+    frame = frame[~first.str.fullmatch(r"total(\s*:.*)?")]
     frame = frame[frame[text_col].astype(str).str.strip() != ""]
     if frame.empty:
         raise ReportError(f"{source}: no ad rows with text in column {text_col!r}")

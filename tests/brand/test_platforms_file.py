@@ -54,6 +54,7 @@ def test_settings_are_saved_with_history_like_the_guideline(session, brand_dir):
     result = brand_store.save_brand_file(
         session, root=brand_dir, path=PATH, text=changed, author="bea", message="more budget"
     )
+    session.commit()  # the file changes with its version (tests/security/test_crash_windows.py)
     assert result.changed and (brand_dir / PATH).read_text() == changed
     versions = brand_store.history(session, path=PATH)
     assert [v.message for v in versions] == [
@@ -78,6 +79,7 @@ def test_a_brand_without_the_file_can_create_it(session, brand_dir):
         text='meta:\n  page_id: "123456789"\n',
         author="bea",
     )
+    session.commit()
     assert load_platform_settings(brand_dir / "ledgerly")[0].meta.page_id == "123456789"
 
 
@@ -91,6 +93,7 @@ def test_the_tiktok_template_is_uploaded_into_templates(session, brand_dir):
         max_mb=5,
         author="bea",
     )
+    session.commit()
     assert relative == "templates/TikTok-Bulk-Template.csv"
     errors = validate_text(brand_dir, PATH, f"tiktok:\n  template: {relative}\n")
     assert errors == []

@@ -86,7 +86,8 @@ def test_crash_mid_save_leaves_the_old_file_whole(session, brand_dir, monkeypatc
     def crash(*_args, **_kwargs):
         raise OSError("disk yanked")
 
-    monkeypatch.setattr(os, "replace", crash)
+    # The disk fails while the new text is being staged (before anything is committed).
+    monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError, match="disk yanked"):
         brand_store.save_brand_file(
             session,
@@ -153,6 +154,7 @@ def test_upload_a_logo_into_a_brand_folder(session, brand_dir):
         max_mb=1,
         author="bea",
     )
+    session.commit()  # the file appears with its audit entry
     assert relative == "New-Logo.png" and (brand_dir / "ledgerly" / relative).is_file()
     with pytest.raises(UploadRejected, match="already exists"):
         brand_store.save_brand_asset(

@@ -14,11 +14,28 @@ from studio.core.database import get_engine
 from studio.core.models import Experiment, ExportRecord, User, Variant, VariantStatus
 
 
-def test_demo_goes_from_brand_to_exported_winner(studio_env):
-    result = CliRunner().invoke(app, ["demo", "--variants", "3", "--days", "20"])
+def test_demo_goes_from_brand_to_exported_winner(studio_env, tmp_path):
+    demo_url = f"sqlite:///{tmp_path / 'demo' / 'studio.db'}"
+    result = CliRunner().invoke(
+        app,
+        [
+            "demo",
+            "--variants",
+            "3",
+            "--days",
+            "20",
+            "--database",
+            demo_url,
+            "--asset-dir",
+            str(tmp_path / "demo-assets"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Demo finished." in result.output and "password:" in result.output
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as working:
+        # The demo has its own database: the working one is untouched (tests/security).
+        assert working.exec(select(User)).all() == []
+    with Session(get_engine(demo_url)) as session:
         assert {u.username for u in session.exec(select(User)).all()} == {
             "demo-creative",
             "demo-reviewer",

@@ -20,7 +20,7 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
-from studio.core.models import Asset, User, Variant, VariantStatus
+from studio.core.models import Asset, User, Variant, VariantStatus, utcnow
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
 from tests import factories
@@ -64,7 +64,10 @@ def add_image(
     width: int,
     height: int,
     qc: list[dict[str, Any]] | None = None,
+    approved: bool = True,
 ) -> Asset:
+    """A real PNG and its row; ``approved`` stands for a file the variant had when it was approved
+    (the export takes only those, see ``tests/security/test_approved_media.py``)."""
     stored = save_png(gradient(width, height, seed=variant_id), PROVENANCE, asset_dir)
     asset = Asset(
         variant_id=variant_id,
@@ -88,6 +91,7 @@ def add_image(
                 "message": "contrast 7.1:1 >= 4.5:1",
             }
         ],
+        approved_at=utcnow() if approved else None,
     )
     session.add(asset)
     session.commit()
@@ -133,7 +137,13 @@ def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def add_video(
-    session: Session, *, variant_id: int, asset_dir: Path, source: Path, duration_s: float = 5.5
+    session: Session,
+    *,
+    variant_id: int,
+    asset_dir: Path,
+    source: Path,
+    duration_s: float = 5.5,
+    approved: bool = True,
 ) -> Asset:
     copy = asset_dir / "incoming.mp4"
     asset_dir.mkdir(parents=True, exist_ok=True)
@@ -160,6 +170,7 @@ def add_video(
                 "message": "video codec is h264",
             }
         ],
+        approved_at=utcnow() if approved else None,
     )
     session.add(asset)
     session.commit()

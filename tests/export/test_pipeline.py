@@ -125,6 +125,7 @@ def test_only_marketers_and_admins_export(session, people, tmp_path, asset_dir):
         actor="ada",
         asset_dir=asset_dir,
     )
+    session.commit()  # the zip appears with its record
     assert result.path.is_file()
 
 
@@ -378,7 +379,9 @@ def test_an_unreadable_asset_stops_the_export_and_leaves_nothing(
             actor="mia",
             asset_dir=asset_dir,
         )
-    assert [p.rule for p in caught.value.problems] == ["media_encode"]
+    assert [p.rule for p in caught.value.problems] == [
+        "media_changed"
+    ]  # caught before encoding: the bytes are not the approved ones
     assert asset.path in str(caught.value)
     session.rollback()
     assert not output.exists() and list(tmp_path.glob(".meta.zip.*")) == []

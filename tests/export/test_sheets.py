@@ -139,6 +139,7 @@ def test_ad_text_is_never_altered_on_the_way_out(session, people, tmp_path, asse
         actor="mia",
         asset_dir=asset_dir,
     )
+    session.commit()  # the zip appears with its record
     archive = zipfile.ZipFile(output)
     manifest = json.loads(archive.read("manifest.json"))
     text = archive.read(manifest["sheet"]["file"]).decode(manifest["sheet"]["encoding"])

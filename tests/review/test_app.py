@@ -241,8 +241,8 @@ def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
     assert {v["rule"] for v in revision.violations} >= {"banned_phrase", "unbacked_claim"}
     at.selectbox(key="review_status").set_value("draft").run()
     assert any(
-        "cheap" in e.value and "banned_phrase" in e.value for e in at.error
-    )  # flags on the card
+        "cheap" in e.value and "banned\\_phrase" in e.value for e in at.error
+    )  # flags on the card (as literal text: tests/security/test_text_normaliser.py)
     at.button(key=f"submit:{revision.id}").click().run()
     assert review_queries.load_variant(db, variant_id=revision.id).status == S.in_review
 
@@ -276,6 +276,7 @@ def test_audit_page_filters_and_downloads_csv(
         "id",
         "at",
         "actor",
+        "origin",  # how the action arrived (tests/security/test_files_and_cli_trust.py)
         "action",
         "entity_type",
         "entity_id",

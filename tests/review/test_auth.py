@@ -40,7 +40,12 @@ def test_sign_in_audits_every_attempt_and_never_the_password(shared_db):
     session.commit()
     entries = audit.list_entries(session, entity_type="user", limit=3)
     assert [(e.action, e.entity_id, e.after) for e in entries] == [
-        ("user.sign_in_failed", "nobody", {"reason": "unknown user"}),
+        # A name that is no user is never stored (it may be a password typed in the wrong box).
+        (
+            "user.sign_in_failed",
+            "unknown",
+            {"reason": "unknown user", "typed_fingerprint": auth.login_key("nobody")[:12]},
+        ),
         ("user.sign_in_failed", "mia", {"reason": "wrong password"}),
         ("user.sign_in", "mia", {"method": "password"}),
     ]
@@ -54,7 +59,7 @@ def test_repeated_failures_pause_sign_in(shared_db):
             auth.authenticate(session, username="cole", password="guess guess guess")
         session.commit()
     with pytest.raises(
-        auth.AuthenticationFailed, match=r"5 failed sign-ins for 'cole'.*wait until"
+        auth.AuthenticationFailed, match=r"5 failed sign-ins for this username.*wait until"
     ):
         auth.authenticate(session, username="cole", password=PASSWORD)  # even the right one
 
@@ -174,18 +179,17 @@ def test_identity_provider_claims_map_to_studio_users(shared_db):
         role="brand_manager",
         password="long enough pass",
     )
-    user = auth.user_for_identity(session, claims={"email": "Lee@Halden.example", "sub": "123"})
-    assert (user.username, user.role) == ("lee@halden.example", Role.brand_manager)
-    assert (
-        auth.user_for_identity(
-            session, claims={"email": "x@y.z", "preferred_username": "bea"}
-        ).username
-        == "bea"
+    user = auth.user_for_identity(
+        session, claims={"email": "Lee@Halden.example", "email_verified": True, "sub": "123"}
     )
+    assert (user.username, user.role) == ("lee@halden.example", Role.brand_manager)
     with pytest.raises(
         auth.AuthenticationFailed, match=r"no studio user has that name; .*studio users add x@y\.z"
     ):
-        auth.user_for_identity(session, claims={"email": "x@y.z"})
+        # preferred_username is never used (tests/security/test_identity.py)
+        auth.user_for_identity(
+            session, claims={"email": "x@y.z", "email_verified": True, "preferred_username": "bea"}
+        )
     with pytest.raises(auth.AuthenticationFailed, match="'email' scope"):
         auth.user_for_identity(session, claims={"sub": "123"})
     session.commit()

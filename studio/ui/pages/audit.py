@@ -81,6 +81,7 @@ def render() -> None:
             {
                 "when (UTC)": e.at,
                 "who": e.actor,
+                "via": e.origin or "app",
                 "action": labels.audit_action(e.action),
                 "on": f"{labels.humanize(e.entity_type)} {e.entity_id}",
                 "what changed": labels.audit_change(e.before, e.after),

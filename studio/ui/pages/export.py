@@ -126,6 +126,7 @@ def _output(platform: str, scope: ExportScope) -> Path:
 
 def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
     try:
+        # The zip appears when the record commits (and not at all otherwise): see export().
         with context.db_session() as session:
             result = export(
                 session,

@@ -16,6 +16,7 @@ from studio.copy import variants as variant_queries
 from studio.core.errors import UserFacingError
 from studio.core.models import AssetKind
 from studio.core.progress import Progress
+from studio.core.text import markdown_literal
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
@@ -94,7 +95,7 @@ def _item(item: GalleryItem) -> None:
             f"{labels.channel(variant.channel)}** · {labels.status(variant.status)} · {badge} · {ctr}"
         )
         if isinstance(headline, str) and headline:
-            st.caption(headline)
+            st.caption(markdown_literal(headline))
         if not item.assets:
             return
         columns = st.columns(min(4, len(item.assets)))

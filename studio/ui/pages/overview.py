@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus as S
+from studio.core.text import markdown_literal
 from studio.review import queries as review_queries
 from studio.ui import auth as auth_ui
 from studio.ui import context, labels
@@ -69,12 +72,16 @@ def render() -> None:
         st.image(str(brand.logo_path), width=220)
     with right:
         st.subheader(guideline.name)
-        st.write(f"{guideline.industry} · {guideline.website}")
-        st.write(guideline.voice.description)
+        st.markdown(markdown_literal(f"{guideline.industry} · {guideline.website}"))
+        st.markdown(markdown_literal(guideline.voice.description))
+        # Names and roles come from a brand file anyone with edit rights can change: escaped, so
+        # they stay a tooltip's text and never become markup.
         st.markdown(
             " ".join(
-                f'<span style="display:inline-block;width:1.2em;height:1.2em;background:{c.hex};'
-                f'border:1px solid #999;border-radius:3px" title="{c.name} ({c.role})"></span>'
+                f'<span style="display:inline-block;width:1.2em;height:1.2em;'
+                f"background:{html.escape(c.hex, quote=True)};border:1px solid #999;"
+                f'border-radius:3px" title="{html.escape(f"{c.name} ({c.role})", quote=True)}">'
+                "</span>"
                 for c in guideline.colors
             ),
             unsafe_allow_html=True,
@@ -99,9 +106,10 @@ def render() -> None:
     st.subheader("Personas")
     for persona in brand.personas.values():
         with st.expander(persona.name):
-            st.write(persona.description)
-            st.write("**Pains:** " + "; ".join(persona.pains))
-            st.write("**Motivations:** " + "; ".join(persona.motivations))
-            st.write(
-                "**Channels:** " + ", ".join(labels.channel(c) for c in persona.preferred_channels)
+            st.markdown(markdown_literal(persona.description))
+            st.markdown("**Pains:** " + markdown_literal("; ".join(persona.pains)))
+            st.markdown("**Motivations:** " + markdown_literal("; ".join(persona.motivations)))
+            st.markdown(
+                "**Channels:** "
+                + markdown_literal(", ".join(labels.channel(c) for c in persona.preferred_channels))
             )

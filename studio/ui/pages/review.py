@@ -25,6 +25,7 @@ from studio.core.models import (
     Variant,
     VariantStatus,
 )
+from studio.core.text import markdown_literal
 from studio.imaging.provenance import asset_path
 from studio.review import queries as review_queries
 from studio.review import workflow as review
@@ -193,12 +194,14 @@ def _copy(variant: Variant) -> None:
         value = labels.field_value(variant.channel, fspec.name, variant.fields.get(fspec.name))
         if value is None:
             continue
+        # Copy is shown exactly as written: never as Markdown or HTML (a remote image would load
+        # in the reviewer's browser; link text would hide the words that run).
         if isinstance(value, list):
             st.markdown(f"**{fspec.label}**")
             for item in value:
-                st.markdown(f"- {item}")
+                st.markdown("- " + markdown_literal(str(item)))
         else:
-            st.markdown(f"**{fspec.label}:** {value}")
+            st.markdown(f"**{fspec.label}:** " + markdown_literal(str(value)))
 
 
 def _media(assets: list[Asset]) -> None:
@@ -254,7 +257,9 @@ def _history(reviews: list[Review]) -> None:
     for r in reviews:
         note = f": {r.comment}" if r.comment else ""
         st.caption(
-            f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}{note}"
+            markdown_literal(
+                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}{note}"
+            )
         )
 
 
@@ -265,7 +270,7 @@ def _answers(variant: Variant, parent_reviews: list[Review]) -> None:
         request = asked[-1]
         st.info(
             f"Answers {request.reviewer}'s request on revision {variant.revision - 1}: "
-            f"“{request.comment}”",
+            f"“{markdown_literal(request.comment)}”",
             icon=":material/reply:",
         )
 
@@ -339,7 +344,9 @@ def _card(
             for violation in (
                 review.rules_touched(variant, brand.guideline).violations if brand else []
             ):
-                st.error(f"{violation.field}: {violation.reason} [{violation.rule}]")
+                st.error(
+                    markdown_literal(f"{violation.field}: {violation.reason} [{violation.rule}]")
+                )
             _media(assets)
             _history(reviews)
             _actions(variant, choices, brand)
