@@ -150,7 +150,9 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     page.get_by_text("3 row(s) imported (60,000 impressions, 1,240 clicks)").wait_for()
     wait_for_app(page)
     page.get_by_role("button", name="Reweight now").click()
-    page.get_by_text(re.compile(r"is the winner: \d+% probability of being best")).first.wait_for()
+    page.get_by_text(
+        re.compile(r"is the winner: [>]?[\d.]+% probability of being best")
+    ).first.wait_for()
     _shot(page, "08-test-winner")
     with Session(get_engine(app.database_url)) as session:
         experiment = session.exec(select(Experiment)).one()
@@ -168,7 +170,8 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     wait_for_app(page)
     _choose(page, "Platform", "Meta Ads Manager")
     try:
-        page.get_by_text("1 variant(s) · 1 row(s) of meta_ads_manager_import.csv").wait_for()
+        # One ad per placement: the 4:5 image in the feed ad set, the 9:16 one in Stories and Reels.
+        page.get_by_text("1 variant(s) · 2 row(s) of meta_ads_manager_import.csv").wait_for()
     except Exception:
         screenshot(page, "journey-export-failed")
         raise
