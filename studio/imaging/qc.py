@@ -9,6 +9,9 @@ Every check measures the finished pixels (or the encoded file), not the composit
 * ``logo_present``: the logo is on the image and stands out from what is behind it
   (contrast >= 3, WCAG's figure for graphics).
 * ``logo_unobstructed``: nothing overlaps the logo and its pixels are exactly as pasted.
+* ``text_overlap``: no text on the product, the logo or the background motifs, by box and by
+  pixel.
+* ``cta_text``: the button reads the variant's call to action, whole.
 * ``palette``: most of the image is close to a brand colour (CIE76 distance).
 * videos: ``video_codec``, ``video_size``, ``video_duration`` against the channel's limits.
 
@@ -169,7 +172,13 @@ def _logo_checks(composition: Composition) -> list[QcCheck]:
         name
         for name, other in (
             ("headline", layout.headline.fitted.ink_box),
-            ("headline panel", layout.headline_panel.box if layout.headline_panel else None),
+            (
+                "headline panel",
+                # A scrim lies under the logo (the logo is pasted over it); a panel lies over.
+                layout.headline_panel.box
+                if layout.headline_panel and layout.headline_panel.shape != "scrim"
+                else None,
+            ),
             ("button", layout.button.box),
         )
         if other is not None and other.intersects(box)
@@ -209,13 +218,106 @@ def palette_check(image: Image.Image, palette: tuple[RGB, ...]) -> QcCheck:
     )
 
 
-def check_image(composition: Composition, palette: tuple[RGB, ...]) -> list[QcCheck]:
-    """All brand checks for one composited image, in a stable order."""
+def _ink_mask(composition: Composition) -> np.ndarray:
+    """bool ``(height, width)``: pixels the text changed (final image vs the plate)."""
+    final = np.asarray(composition.image, dtype=np.int16)
+    plate = np.asarray(composition.plate, dtype=np.int16)
+    changed: np.ndarray = np.abs(final - plate).sum(axis=-1) > 0
+    return changed
+
+
+def text_overlap(composition: Composition) -> QcCheck:
+    """Words stay off the product, the logo and the background motifs.
+
+    Two measurements: the planned boxes (each text's ink box against the pasted product's box,
+    the logo's box and the layout's motif region) and the pixels (glyph pixels against the
+    product's opaque pixels and the motif pixels still visible). Either overlap fails.
+    """
+    layout = composition.layout
+    texts: dict[str, Box] = {e.role: e.fitted.ink_box for e in layout.text_elements}
+    if layout.stars_box is not None:
+        texts["stars"] = layout.stars_box
+    keep_clear = {"logo": layout.logo_box}
+    if layout.product_box is not None:
+        keep_clear["product"] = layout.product_box
+    if "motifs" in layout.regions:
+        keep_clear["motif region"] = layout.regions["motifs"]
+    boxes = [
+        f"{text} box meets the {other} box"
+        for text, box in texts.items()
+        for other, clear in keep_clear.items()
+        if box.intersects(clear)
+    ]
+    ink = _ink_mask(composition)
+    pixels = []
+    for name, mask in (("product", composition.product_mask), ("motif", composition.motif_mask)):
+        if mask is not None:
+            count = int((ink & mask).sum())
+            if count:
+                pixels.append(f"{count} text pixels lie on the {name}")
+    problems = boxes + pixels
+    measured = ", ".join(
+        n
+        for n, m in (("product", composition.product_mask), ("motifs", composition.motif_mask))
+        if m is not None
+    )
+    if problems:
+        return QcCheck(
+            "text_overlap",
+            "image",
+            False,
+            f"{layout.name}: text overlaps what it must leave clear: {'; '.join(problems)}",
+            float(
+                sum(
+                    int((ink & m).sum())
+                    for m in (composition.product_mask, composition.motif_mask)
+                    if m is not None
+                )
+            ),
+            0.0,
+        )
+    return QcCheck(
+        "text_overlap",
+        "image",
+        True,
+        f"{layout.name}: text clear of the logo"
+        + (f" and the {measured} (boxes and pixels)" if measured else " (boxes)"),
+        0.0,
+        0.0,
+    )
+
+
+def cta_text(composition: Composition, expected: str) -> QcCheck:
+    """The button says exactly the variant's call to action (whole, not cut)."""
+    fitted = composition.layout.cta.fitted
+    shown = " ".join(fitted.lines)
+    if fitted.truncated or " ".join(expected.split()) != shown:
+        return QcCheck(
+            "cta_text",
+            "cta",
+            False,
+            f"the button reads {shown!r}; the copy's call to action is {expected!r}",
+        )
+    return QcCheck(
+        "cta_text", "cta", True, f"the button reads the copy's call to action {expected!r}"
+    )
+
+
+def check_image(
+    composition: Composition, palette: tuple[RGB, ...], *, cta: str | None = None
+) -> list[QcCheck]:
+    """All brand checks for one composited image, in a stable order.
+
+    ``cta``: the variant's call to action as button text; the button must read it (by default,
+    the text the compositor was given).
+    """
     layout = composition.layout
     checks = [_text_contrast(composition, e) for e in layout.text_elements]
     checks += [_text_fit(e) for e in layout.text_elements]
     checks.append(_safe_zone(composition))
     checks += _logo_checks(composition)
+    checks.append(text_overlap(composition))
+    checks.append(cta_text(composition, cta if cta is not None else layout.cta.fitted.text))
     checks.append(palette_check(composition.image, palette))
     return checks
 

@@ -105,6 +105,8 @@ def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
         "safe_zone",
         "logo_present",
         "logo_unobstructed",
+        "text_overlap",
+        "cta_text",
         "palette",
     ]
     assert all(

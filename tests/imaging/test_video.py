@@ -204,7 +204,7 @@ def test_timeline_storyboard_headline_crossfade_and_end_card(halden: BrandKit) -
     # Halfway through the cross-fade the two scenes weigh the same (a spot under no overlay).
     start = timeline.scene_start(1)
     t = start + CROSSFADE_S / 2
-    spot = (slice(fmt.height // 2 - 2, fmt.height // 2 + 2), slice(-6, -2))
+    spot = (slice(fmt.height // 4 - 2, fmt.height // 4 + 2), slice(-6, -2))  # under no overlay
     first, second = (
         timeline.scenes[0](t)[spot].astype(int),
         timeline.scenes[1](t - start)[spot].astype(int),
