@@ -18,7 +18,8 @@ Every check measures the finished pixels (or the encoded file), not the composit
   pixel.
 * ``cta_text``: the button reads the variant's call to action, whole.
 * ``palette``: most of the image is close to a brand colour (CIE76 distance).
-* videos: ``video_codec``, ``video_size``, ``video_duration`` against the channel's limits.
+* videos: ``video_codec``, ``video_audio`` (a sound track), ``video_size``, ``video_duration``
+  against the channel's limits.
 
 Each check is a :class:`QcCheck`; ``as_dict()`` is what :class:`studio.core.models.Asset` stores in
 ``qc`` (``passed`` is the key ``Asset.qc_passed`` reads).
@@ -447,16 +448,35 @@ def check_image(
 
 
 def check_video(
-    *, channel: str, fmt: AdFormat, codec: str, width: int, height: int, duration_s: float
+    *,
+    channel: str,
+    fmt: AdFormat,
+    codec: str,
+    width: int,
+    height: int,
+    duration_s: float,
+    audio_codec: str | None,
 ) -> list[QcCheck]:
-    """Platform checks for an encoded video (values from :func:`studio.imaging.probe.probe_video`)."""
+    """Platform checks for an encoded video (values from :func:`studio.imaging.probe.probe_video`).
+
+    ``audio_codec`` is the sound stream's codec, None when the file is silent (which fails:
+    most feeds play with sound on, and a silent clip reads as broken).
+    """
     checks = [
         QcCheck(
             "video_codec",
             "video",
             codec == "h264",
             f"video codec is {codec}" + ("" if codec == "h264" else "; platforms need H.264"),
-        )
+        ),
+        QcCheck(
+            "video_audio",
+            "video",
+            audio_codec is not None,
+            f"sound track: {audio_codec}"
+            if audio_codec
+            else "the video is silent; it needs a sound track (music or voice)",
+        ),
     ]
     min_w, min_h = MIN_VIDEO_SIZE.get(channel, (0, 0))
     size_ok = (width, height) == (fmt.width, fmt.height) and width >= min_w and height >= min_h

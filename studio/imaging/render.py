@@ -10,8 +10,10 @@ For each variant, every format its channel needs (:data:`studio.imaging.formats.
   QC checks the pixels; the PNG (with provenance) goes to the asset folder under its content
   hash;
 * videos: the image backend draws 1-3 backgrounds, the video backend animates them with the
-  copy (and the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present); QC checks the
-  encoded file against the channel's limits and the poster frame against the brand.
+  copy and sound (the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present, else the
+  studio's synthesised music bed), lengthening the clip when the headline needs longer to be
+  read; QC checks the encoded file against the channel's limits and the poster frame against
+  the brand.
 
 Each file becomes an :class:`studio.core.models.Asset` row (the same file rendered again for the
 same variant is not recorded twice) and one audit entry per variant records the run.
@@ -54,7 +56,13 @@ from studio.imaging.probe import probe_video
 from studio.imaging.product import product_photo
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
-from studio.imaging.video import VIDEO_PANEL_ALPHA, VideoBackend, VideoRequest
+from studio.imaging.video import (
+    VIDEO_PANEL_ALPHA,
+    VideoBackend,
+    VideoRequest,
+    min_duration_s,
+    reading_seconds,
+)
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -235,6 +243,23 @@ def image_prompt(
     return prompt, ", ".join(guideline.negative_prompts)
 
 
+def video_duration(copy: AdCopy, options: RenderOptions) -> float:
+    """The clip length: ``options.video_duration_s``, longer when the headline needs it.
+
+    Raises
+    ------
+    InvalidValue
+        When even a :data:`CLIP_MAX_S` clip cannot show the headline long enough to read.
+    """
+    needed = min_duration_s(copy)
+    if needed > CLIP_MAX_S:
+        raise InvalidValue(
+            f"the headline {copy.headline!r} needs {reading_seconds(copy.headline):.1f} s on "
+            f"screen, more than a {CLIP_MAX_S:g} s clip can give; shorten it for the video"
+        )
+    return max(options.video_duration_s, needed)
+
+
 def brand_music(brand: Brand) -> Path | None:
     """The brand folder's music file, if it ships one (first of :data:`MUSIC_FILES`)."""
     for name in MUSIC_FILES:
@@ -400,6 +425,12 @@ def render_variant(
                 )
                 tick(f"{fmt.size_label} image, seed {seed}")
         else:
+            duration = video_duration(copy, options)
+            if duration > options.video_duration_s:
+                report.notes.append(
+                    f"the {fmt.size_label} video runs {duration:g} s instead of "
+                    f"{options.video_duration_s:g} s so the headline can be read"
+                )
             report.assets.append(
                 _render_video(
                     variant,
@@ -470,7 +501,7 @@ def _render_video(
         copy=copy,
         kit=kit,
         fmt=fmt,
-        duration_s=options.video_duration_s,
+        duration_s=video_duration(copy, options),
         fps=options.fps,
         seed=seed,
         music=brand_music(brand),
@@ -489,6 +520,7 @@ def _render_video(
         width=probe.width,
         height=probe.height,
         duration_s=probe.duration_s,
+        audio_codec=probe.audio_codec,
     )
     poster = compose(
         backgrounds[0], copy, kit, fmt, motif_mask=motif_mask, min_panel_alpha=VIDEO_PANEL_ALPHA

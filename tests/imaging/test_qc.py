@@ -139,16 +139,30 @@ def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
 def test_video_checks_against_tiktok_limits() -> None:
     fmt = VIDEO_FORMATS["9:16"]
     good = check_video(
-        channel="tiktok", fmt=fmt, codec="h264", width=1080, height=1920, duration_s=8.0
+        channel="tiktok",
+        fmt=fmt,
+        codec="h264",
+        width=1080,
+        height=1920,
+        duration_s=8.0,
+        audio_codec="aac",
     )
     assert all(c.passed for c in good)
     bad = {
         c.rule: c
         for c in check_video(
-            channel="tiktok", fmt=fmt, codec="hevc", width=540, height=960, duration_s=4.0
+            channel="tiktok",
+            fmt=fmt,
+            codec="hevc",
+            width=540,
+            height=960,
+            duration_s=4.0,
+            audio_codec=None,
         )
     }
     assert not bad["video_codec"].passed and "H.264" in bad["video_codec"].message
+    assert not bad["video_audio"].passed and "the video is silent" in bad["video_audio"].message
+    assert "sound track: aac" in next(c.message for c in good if c.rule == "video_audio")
     assert not bad["video_size"].passed and "720x1280" in bad["video_size"].message
     assert not bad["video_duration"].passed and "6-15 s" in bad["video_duration"].message
 
