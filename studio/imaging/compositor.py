@@ -586,22 +586,21 @@ def _draw_stars(canvas: Image.Image, box: Box, rating: float, fill: RGB, empty: 
     side = min(box.height, box.width // 5)
     left = box.left + (box.width - side * 5) // 2
     top = box.top + (box.height - side) // 2
-    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    layer = Image.new("RGBA", (side * 5, side), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     for k in range(5):
-        points = _star_points(left + side * (k + 0.5), top + side / 2, side * 0.46)
+        points = _star_points(side * (k + 0.5), side / 2, side * 0.46)
         draw.polygon(points, fill=(*empty, 255))
         share = min(max(rating - k, 0.0), 1.0)
         if share > 0:
-            clip = Image.new("L", canvas.size, 0)
-            ImageDraw.Draw(clip).rectangle(
-                (left + side * k, top, left + side * k + side * share - 1, top + side), fill=255
-            )
-            star = Image.new("L", canvas.size, 0)
+            star = Image.new("L", layer.size, 0)
             ImageDraw.Draw(star).polygon(points, fill=255)
-            mask = Image.fromarray(np.minimum(np.asarray(clip), np.asarray(star)))
-            layer.paste((*fill, 255), (0, 0), mask)
-    canvas.alpha_composite(layer)
+            # Only the first ``share`` of the star's width is filled.
+            ImageDraw.Draw(star).rectangle(
+                (round(side * (k + share)), 0, layer.width, side), fill=0
+            )
+            layer.paste((*fill, 255), (0, 0), star)
+    canvas.alpha_composite(layer, (left, top))
     return Box(left, top, left + side * 5, top + side)
 
 
@@ -788,7 +787,9 @@ def compose(
     panel_box = headline_fitted.ink_box.expanded(panel_pad, canvas_box)
     text_rgb, panel, _ = _choose_text_color(kit, _region(ground_rgb, panel_box), min_panel_alpha)
     headline_panel = None
-    if panel is not None and "scrim" in regions:
+    # Over moving pictures (videos force a panel) a compact panel hides less of the motion
+    # than a scrim across the frame; stills get the layout's scrim.
+    if panel is not None and "scrim" in regions and min_panel_alpha == 0:
         headline_panel = Panel(regions["scrim"], panel.color, panel.alpha, "scrim", solid=panel_box)
     elif panel is not None:
         headline_panel = Panel(panel_box, panel.color, panel.alpha)

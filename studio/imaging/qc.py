@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageChops
 
 from studio.imaging.color import (
     MIN_GRAPHIC_CONTRAST,
@@ -252,7 +252,9 @@ def logo_clear_space(composition: Composition) -> QcCheck:
     if layout.product_box is not None:
         others["product"] = layout.product_box
     crowding = sorted(name for name, box in others.items() if box.intersects(ring))
-    ink = int(_ink_mask(composition)[ring.top : ring.bottom, ring.left : ring.right].sum())
+    final = np.asarray(composition.image.crop(ring.as_tuple()), dtype=np.int16)
+    plate = np.asarray(composition.plate.crop(ring.as_tuple()), dtype=np.int16)
+    ink = int((np.abs(final - plate).sum(axis=-1) > 0).sum())
     if crowding or ink:
         what = ", ".join(crowding) if crowding else f"{ink} text pixels"
         return QcCheck(
@@ -342,9 +344,9 @@ def palette_check(image: Image.Image, palette: tuple[RGB, ...]) -> QcCheck:
 
 def _ink_mask(composition: Composition) -> np.ndarray:
     """bool ``(height, width)``: pixels the text changed (final image vs the plate)."""
-    final = np.asarray(composition.image, dtype=np.int16)
-    plate = np.asarray(composition.plate, dtype=np.int16)
-    changed: np.ndarray = np.abs(final - plate).sum(axis=-1) > 0
+    # ImageChops works in C on uint8: several times faster than an int16 numpy difference.
+    difference = np.asarray(ImageChops.difference(composition.image, composition.plate))
+    changed: np.ndarray = difference.any(axis=-1)
     return changed
 
 

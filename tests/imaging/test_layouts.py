@@ -192,3 +192,15 @@ def test_layouts_are_dealt_without_repeats_while_unused_ones_remain() -> None:
     bare = eligible(LAYOUT_NAMES, frozenset())
     assert bare == ["full_bleed", "split_panel", "headline_first"]
     assert assign_layouts(4, frozenset()) == [*bare, bare[0]]
+
+
+def test_readme_names_every_layout_and_shows_the_contact_sheets() -> None:
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    readme = (repo / "README.md").read_text()
+    for name in LAYOUT_NAMES:
+        assert f"`{name}`" in readme, f"README.md does not describe the layout {name}"
+    for slug in ("halden-coffee", "ledgerly"):
+        link = f"docs/contact-sheets/{slug}.png"
+        assert f"]({link})" in readme and (repo / link).is_file()
