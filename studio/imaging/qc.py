@@ -346,7 +346,7 @@ def _ink_mask(composition: Composition) -> np.ndarray:
     """bool ``(height, width)``: pixels the text changed (final image vs the plate)."""
     # ImageChops works in C on uint8: several times faster than an int16 numpy difference.
     difference = np.asarray(ImageChops.difference(composition.image, composition.plate))
-    changed: np.ndarray = difference.any(axis=-1)
+    changed: np.ndarray = np.asarray(difference.any(axis=-1))
     return changed
 
 

@@ -181,7 +181,10 @@ def test_product_photos_are_optional_and_load_when_valid(brand_dir, name, fmt, m
     [photo] = brand.guideline.product_photos
     assert (photo.file, photo.background, photo.licence) == (name, background, "MIT, own render")
     assert brand.product_photo_paths == [brand.root / name]
-    assert catalog.brands["ledgerly"].guideline.product_photos == []
+    # Optional: a guideline without product_photos loads with none.
+    ledgerly = brand_dir / "ledgerly" / "guideline.yaml"
+    ledgerly.write_text(ledgerly.read_text().split("product_photos:")[0])
+    assert load_catalog(brand_dir).brands["ledgerly"].guideline.product_photos == []
 
 
 @pytest.mark.parametrize(
