@@ -207,7 +207,13 @@ class Worker:
                 self.stop_event.wait(self.poll_s)
         return total
 
-    def install_signal_handlers(self) -> None:
-        """Stop cleanly on SIGTERM and SIGINT (the item in hand is committed first)."""
-        signal.signal(signal.SIGTERM, self.stop)
-        signal.signal(signal.SIGINT, self.stop)
+    def install_signal_handlers(self) -> Callable[[], None]:
+        """Stop cleanly on SIGTERM and SIGINT (the item in hand is committed first); returns a
+        function that puts the previous handlers back."""
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+        def restore() -> None:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+        return restore
