@@ -34,7 +34,6 @@ from sqlmodel import Session, select
 from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import (
     CtrModelRecord,
-    ExportRecord,
     Job,
     JobItem,
     JobKind,
@@ -258,7 +257,8 @@ class GenerateKind:
 @dataclass
 class ExportKind:
     """A platform export (``params``: platform, and campaign_id, test_id or variant_ids;
-    optionally output, the zip's path, by default ``<asset dir>/exports/job-<id>-<platform>.zip``)."""
+    optionally output, the zip's path, by default ``<asset dir>/exports/job-<id>-<platform>.zip``,
+    and the choices of :meth:`options`)."""
 
     kind: JobKind = JobKind.export
     permission: Permission = Permission.export
@@ -278,12 +278,26 @@ class ExportKind:
             raise InvalidValue("an export job needs campaign_id, test_id or variant_ids")
         return ExportScope.variants(variant_ids)
 
+    @staticmethod
+    def options(params: dict[str, Any]) -> Any:
+        """``existing_campaign`` (a name), ``worksheet`` (TikTok) and ``pin_first_headline``
+        (Google) as :class:`studio.export.base.ExportOptions`."""
+        from studio.export.base import ExportOptions
+        from studio.export.google_ads import PIN_FIRST_HEADLINE
+
+        return ExportOptions(
+            default_pins=PIN_FIRST_HEADLINE if params.get("pin_first_headline") else None,
+            existing_campaign=params.get("existing_campaign") or None,
+            worksheet=bool(params.get("worksheet", False)),
+        )
+
     def prepare(self, session: Session, job: Job) -> list[ItemSpec]:
         from studio.export.registry import get_exporter
 
         platform = str(job.params.get("platform", ""))
         get_exporter(platform)  # NotFound naming the platforms
         self.scope(job.params)
+        self.options(job.params)
         default = _settings().asset_dir / "exports" / f"job-{saved_id(job)}-{platform}.zip"
         output = str(Path(job.params.get("output") or default).resolve())
         return [ItemSpec(f"export:{output}", {**job.params, "output": output})]
@@ -292,12 +306,11 @@ class ExportKind:
         self, session: Session, job: Job, item: JobItem, result: dict[str, Any]
     ) -> dict[str, Any]:
         from studio.export.pipeline import export
+        from studio.export.queries import find_export_record
 
         output = Path(result["output"])
         # export() commits on its own; a run that died after that commit finds its record.
-        done = session.exec(
-            select(ExportRecord).where(ExportRecord.file_name == str(output))
-        ).first()
+        done = find_export_record(session, file_name=str(output))
         if done is None:
             output.parent.mkdir(parents=True, exist_ok=True)
             made = export(
@@ -306,6 +319,7 @@ class ExportKind:
                 scope=self.scope(result),
                 output=output,
                 actor=job.created_by,
+                options=self.options(result),
             )
             export_id, variant_ids = made.export_id, list(made.variant_ids)
         else:
