@@ -244,7 +244,14 @@ class GenerateKind:
                 "variant": [v.variant_id for v in generated.variants],
             },
             "flagged": len(generated.flagged),
-            "failures": [f.message for f in generated.failures],
+            "merged": generated.merged,
+            "diversity": generated.diversity,
+            "repairs": {str(v.variant_id): v.repairs for v in generated.variants if v.repairs},
+            "failures": [
+                {"persona": f.persona, "channel": f.channel, "seed": f.seed, "message": f.message}
+                for f in generated.failures
+            ],
+            "shortfall": [[p, c, missing] for (p, c), missing in generated.shortfall.items()],
             "unscored": generated.unscored,
         }
 

@@ -28,7 +28,7 @@ def submit(kind: JobKind, params: dict[str, Any]) -> int | None:
             job = queue.submit(session, kind=kind, params=params, actor=context.current_username())
             job_id = job.id
     except UserFacingError as exc:
-        st.error(str(exc))
+        st.error(f"{exc} Nothing was queued.")
         return None
     st.toast(f"{labels.job_kind(kind)}: job {job_id} queued")
     return job_id
