@@ -22,9 +22,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.errors import StudioError
-from studio.core.models import Job, JobKind, JobStatus, utcnow
+from studio.core.models import Job, JobKind, JobStatus, Variant, utcnow
 from studio.jobs import queue
 from studio.jobs.executors import Executor
 from studio.jobs.kinds import get_kind
@@ -39,11 +40,14 @@ def worker_name() -> str:
 
 @dataclass
 class Scheduler:
-    """Periodic jobs the worker submits: reweights of the tests that are due.
+    """Periodic work of the worker, at most once every ``every_s`` seconds, as ``actor`` (a user
+    with the ``run_tests`` permission, checked like anyone's):
 
-    Submitted as ``actor`` (a user with the ``run_tests`` permission, checked like anyone's),
-    at most once every ``every_s`` seconds; a test that already has a reweight queued or running
-    is not submitted again.
+    * a reweight job for the running tests whose cadence has elapsed (a test that already has a
+      reweight queued or running is not submitted again);
+    * a drift check: the copy of the variants created since the last check, against the active
+      CTR predictor's training data (:meth:`studio.scoring.predict.CtrPredictor.drift`),
+      recorded in the audit log (``ctr.drift_check``) with its warnings.
     """
 
     actor: str
@@ -62,6 +66,8 @@ class Scheduler:
             return []
         self.last_run = moment
         with Session(get_engine(database_url), expire_on_commit=False) as session:
+            self.check_drift(session, now=moment)
+            session.commit()
             pending = {
                 experiment_id
                 for job in session.exec(
@@ -84,6 +90,43 @@ class Scheduler:
             session.commit()
             log.info("scheduled reweight job %s for tests %s", job.id, due)
             return [job.id or 0]
+
+    def check_drift(self, session: Session, *, now: datetime) -> dict[str, Any] | None:
+        """Check the copy written since the last check (or in the last week); returns what was
+        recorded, or None when there was no new copy. The caller commits."""
+        from studio.review.accounts import Permission, require
+        from studio.scoring.registry import load_active_predictor
+        from studio.scoring.variants import UnscorableVariantError, variant_text
+
+        require(session, username=self.actor, permission=Permission.run_tests)
+        last = audit.list_entries(session, action="ctr.drift_check", limit=1)
+        since = last[0].at if last else now - timedelta(days=7)
+        texts = []
+        for variant in session.exec(
+            select(Variant).where(col(Variant.created_at) > since, col(Variant.created_at) <= now)
+        ).all():
+            try:
+                texts.append(variant_text(variant.channel, variant.fields))
+            except UnscorableVariantError:
+                continue
+        if not texts:
+            return None
+        report = load_active_predictor(session).drift(texts)
+        after = {
+            "since": since.isoformat(),
+            "texts": report.texts,
+            "novel_share": round(report.novel_share, 4),
+            "warnings": report.warnings,
+        }
+        audit.record(
+            session,
+            actor=self.actor,
+            action="ctr.drift_check",
+            entity_type="ctr_model",
+            entity_id="active",
+            after=after,
+        )
+        return after
 
 
 @dataclass

@@ -38,3 +38,21 @@ def test_due_tests_get_one_reweight_job_and_the_worker_runs_it(
         summary = queue.summary(session, queue.get_job(session, job_id=job_id))
     assert summary["status"] == JobStatus.done.value
     assert len(summary["outputs"]["allocation_decision"]) == 1
+
+
+def test_the_drift_check_reads_the_copy_written_since_the_last_one(
+    jobs_env: dict[str, str], database_url: str
+) -> None:
+    from studio.core.audit import list_entries
+
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        make_test(session, n=2)  # two approved variants, written now
+    scheduler = Scheduler("mia", every_s=60)
+    later = utcnow() + timedelta(minutes=5)
+    scheduler.tick(database_url, now=later)
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        (entry,) = list_entries(session, action="ctr.drift_check")
+        assert entry.actor == "mia" and entry.after["texts"] == 2
+        assert 0 <= entry.after["novel_share"] <= 1
+        # Nothing new since: no second entry.
+        assert scheduler.check_drift(session, now=later + timedelta(minutes=5)) is None
