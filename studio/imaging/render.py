@@ -16,15 +16,17 @@ Progress is reported after every file through an optional callback.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from studio.backends.contracts import MAX_BATCH, ImageBackend, ImageRequest
+from studio.backends.contracts import MAX_BATCH, GeneratedImages, ImageBackend, ImageRequest
 from studio.brand.guidelines import Brand, BrandCatalog
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
@@ -113,6 +115,32 @@ class RenderReport:
         return [
             check for asset in self.assets for check in asset.qc if not check.get("passed", False)
         ]
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A file a render stored, with what its :class:`studio.core.models.Asset` row records.
+
+    Plain data (no database), so a render on a Ray actor can send it back to the worker.
+    ``path`` is relative to the asset store; ``qc`` holds the brand QC checks as dicts.
+    """
+
+    kind: AssetKind
+    size_label: str
+    width: int
+    height: int
+    duration_s: float | None
+    path: str
+    sha256: str
+    backend: str
+    model: str
+    seed: int
+    prompt_hash: str
+    qc: list[dict[str, Any]]
+
+    def row(self) -> dict[str, Any]:
+        """The Asset row's values (everything but ``variant_id``)."""
+        return asdict(self)
 
 
 def files_for(variant: Variant, options: RenderOptions) -> int:
@@ -270,75 +298,42 @@ def render_variant(
             progress(Progress(done, total, f"variant {variant_id}: {message}"))
 
     for index, fmt in enumerate(formats):
-        prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
-        hashed = prompt_hash(prompt.text, negative)
-        count = options.batch_size if fmt.kind == "image" else options.video_scenes
-        generated = images.generate(
-            ImageRequest(
-                prompt=prompt.text,
-                negative_prompt=negative,
-                width=fmt.width,
-                height=fmt.height,
-                seed=base_seed + index * MAX_BATCH,
-                num_images=count,
+        seed = base_seed + index * MAX_BATCH
+        if fmt.kind == "image":
+            files, notes = render_image_files(
+                images,
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                count=options.batch_size,
                 steps=steps,
                 guidance=guidance,
-                colors=kit.colors,
-                motifs=tuple(brand.guideline.product_motifs),
+                asset_dir=settings.asset_dir,
             )
-        )
-        report.notes.extend(n for n in generated.notes if n not in report.notes)
-        if fmt.kind == "image":
-            for background, seed in zip(generated.images, generated.seeds, strict=True):
-                composition = compose(background, copy, kit, fmt)
-                checks = check_image(composition, kit.palette)
-                provenance = Provenance(
-                    generated.backend,
-                    generated.model,
-                    seed,
-                    hashed,
-                    generated.ai_generated,
-                    TEMPLATE,
-                )
-                stored = save_png(composition.image, provenance, settings.asset_dir)
-                report.assets.append(
-                    recorder.add(
-                        kind=AssetKind.image,
-                        size_label=fmt.size_label,
-                        width=fmt.width,
-                        height=fmt.height,
-                        duration_s=None,
-                        path=stored.relative,
-                        sha256=stored.sha256,
-                        backend=generated.backend,
-                        model=generated.model[:256],
-                        seed=seed,
-                        prompt_hash=hashed,
-                        qc=[c.as_dict() for c in checks],
-                    )
-                )
-                tick(f"{fmt.size_label} image, seed {seed}")
+            for made in files:
+                report.assets.append(recorder.add(**made.row()))
+                tick(f"{fmt.size_label} image, seed {made.seed}")
         else:
-            report.assets.append(
-                _render_video(
-                    variant,
-                    fmt,
-                    generated.images,
-                    copy,
-                    kit,
-                    brand,
-                    settings,
-                    options,
-                    recorder,
-                    video_backend or make_video_backend(settings),
-                    generated.backend,
-                    generated.model,
-                    generated.ai_generated,
-                    generated.seeds[0],
-                    hashed,
-                )
+            made, notes = render_video_file(
+                images,
+                video_backend or make_video_backend(settings),
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                steps=steps,
+                guidance=guidance,
+                options=options,
+                asset_dir=settings.asset_dir,
             )
+            report.assets.append(recorder.add(**made.row()))
             tick(f"{fmt.size_label} video")
+        report.notes.extend(n for n in notes if n not in report.notes)
     audit.record(
         session,
         actor=actor,
@@ -356,48 +351,156 @@ def render_variant(
     return report
 
 
-def _render_video(
+def _backgrounds(
+    images: ImageBackend,
+    brand: Brand,
     variant: Variant,
     fmt: AdFormat,
-    backgrounds: Sequence[Any],
+    *,
     copy: AdCopy,
     kit: BrandKit,
-    brand: Brand,
-    settings: Settings,
-    options: RenderOptions,
-    recorder: _Recorder,
-    backend: VideoBackend,
-    image_backend: str,
-    image_model: str,
-    image_ai: bool,
     seed: int,
-    hashed: str,
-) -> Asset:
-    ai = image_ai or bool(getattr(backend, "ai_generated", False))
-    model = (
-        image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
+    count: int,
+    steps: int,
+    guidance: float,
+) -> tuple[GeneratedImages, str]:
+    """``count`` backgrounds for ``fmt`` (seeds ``seed``, ``seed + 1``, ...) and the prompt hash."""
+    prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
+    generated = images.generate(
+        ImageRequest(
+            prompt=prompt.text,
+            negative_prompt=negative,
+            width=fmt.width,
+            height=fmt.height,
+            seed=seed,
+            num_images=count,
+            steps=steps,
+            guidance=guidance,
+            colors=kit.colors,
+            motifs=tuple(brand.guideline.product_motifs),
+        )
     )
-    provenance = Provenance(
-        f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE
-    )
-    scratch = Path(settings.asset_dir) / "tmp" / f"{uuid.uuid4().hex}.mp4"
-    request = VideoRequest(
-        backgrounds=tuple(backgrounds),
+    return generated, prompt_hash(prompt.text, negative)
+
+
+def render_image_files(
+    images: ImageBackend,
+    brand: Brand,
+    variant: Variant,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    count: int,
+    steps: int,
+    guidance: float,
+    asset_dir: str | os.PathLike[str],
+) -> tuple[list[RenderedFile], tuple[str, ...]]:
+    """``count`` finished images of ``variant`` in ``fmt``: drawn, composed, checked, stored.
+
+    Image ``i`` uses seed ``seed + i`` and reproduces alone. Nothing touches the database (a
+    render on a Ray actor calls this too); returns the files and the backend's notes.
+    """
+    generated, hashed = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
         copy=copy,
         kit=kit,
-        fmt=fmt,
-        duration_s=options.video_duration_s,
-        fps=options.fps,
         seed=seed,
-        music=brand_music(brand),
-        metadata=mp4_tags(provenance),
+        count=count,
+        steps=steps,
+        guidance=guidance,
     )
-    try:
+    files = []
+    for background, image_seed in zip(generated.images, generated.seeds, strict=True):
+        composition = compose(background, copy, kit, fmt)
+        checks = check_image(composition, kit.palette)
+        provenance = Provenance(
+            generated.backend, generated.model, image_seed, hashed, generated.ai_generated, TEMPLATE
+        )
+        stored = save_png(composition.image, provenance, asset_dir)
+        files.append(
+            RenderedFile(
+                kind=AssetKind.image,
+                size_label=fmt.size_label,
+                width=fmt.width,
+                height=fmt.height,
+                duration_s=None,
+                path=stored.relative,
+                sha256=stored.sha256,
+                backend=generated.backend,
+                model=generated.model[:256],
+                seed=image_seed,
+                prompt_hash=hashed,
+                qc=[c.as_dict() for c in checks],
+            )
+        )
+    return files, generated.notes
+
+
+def render_video_file(
+    images: ImageBackend,
+    backend: VideoBackend,
+    brand: Brand,
+    variant: Variant,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    steps: int,
+    guidance: float,
+    options: RenderOptions,
+    asset_dir: str | os.PathLike[str],
+) -> tuple[RenderedFile, tuple[str, ...]]:
+    """One video ad of ``variant`` in ``fmt`` from ``options.video_scenes`` backgrounds, stored.
+
+    QC checks the encoded file against the channel's limits and the poster frame against the
+    brand. Nothing touches the database; returns the file and the image backend's notes.
+    """
+    generated, hashed = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
+        copy=copy,
+        kit=kit,
+        seed=seed,
+        count=options.video_scenes,
+        steps=steps,
+        guidance=guidance,
+    )
+    backgrounds = generated.images
+    ai = generated.ai_generated or bool(getattr(backend, "ai_generated", False))
+    model = (
+        generated.model
+        if backend.model.startswith("moviepy")
+        else f"{generated.model} + {backend.model}"
+    )
+    first_seed = generated.seeds[0]
+    provenance = Provenance(
+        f"{generated.backend}+{backend.name}"[:32], model[:256], first_seed, hashed, ai, TEMPLATE
+    )
+    with tempfile.TemporaryDirectory(prefix="studio-video-") as scratch_dir:
+        # Encoded on this machine, then stored (the asset store may be a URL).
+        scratch = Path(scratch_dir) / f"{uuid.uuid4().hex}.mp4"
+        request = VideoRequest(
+            backgrounds=tuple(backgrounds),
+            copy=copy,
+            kit=kit,
+            fmt=fmt,
+            duration_s=options.video_duration_s,
+            fps=options.fps,
+            seed=first_seed,
+            music=brand_music(brand),
+            metadata=mp4_tags(provenance),
+        )
         backend.render(request, scratch)
         probe = probe_video(scratch)
-        stored = store_video(scratch, settings.asset_dir)
-    finally:
-        scratch.unlink(missing_ok=True)
+        stored = store_video(scratch, asset_dir)
     checks: list[QcCheck] = check_video(
         channel=variant.channel,
         fmt=fmt,
@@ -408,7 +511,7 @@ def _render_video(
     )
     poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
     checks += check_image(poster, kit.palette)
-    return recorder.add(
+    made = RenderedFile(
         kind=AssetKind.video,
         size_label=fmt.size_label,
         width=probe.width,
@@ -418,10 +521,11 @@ def _render_video(
         sha256=stored.sha256,
         backend=provenance.backend,
         model=provenance.model,
-        seed=seed,
+        seed=first_seed,
         prompt_hash=hashed,
         qc=[c.as_dict() for c in checks],
     )
+    return made, generated.notes
 
 
 def render_variants(

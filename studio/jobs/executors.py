@@ -210,7 +210,8 @@ class RayExecutor:
     def from_settings(cls, settings: Settings) -> RayExecutor:
         return cls(address=settings.ray_address, actors=settings.ray_actors)
 
-    def _ray(self) -> Any:
+    def connect(self) -> Any:
+        """Start or join Ray (once per process); returns the ``ray`` module."""
         try:
             import ray
         except ImportError as exc:
@@ -246,7 +247,7 @@ class RayExecutor:
         _check_batch_size(batch_size)
         if not payloads:
             return
-        ray = self._ray()
+        ray = self.connect()
         resources = resources or Resources()
         rows = [
             {"index": index, "payload": pickle.dumps(payload)}
