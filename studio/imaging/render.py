@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -117,6 +117,19 @@ class RenderReport:
         ]
 
 
+class VariantCopy(Protocol):
+    """What rendering reads of a variant: a :class:`Variant` row, or its copy in a job's payload."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def persona(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
 class RenderedFile:
     """A file a render stored, with what its :class:`studio.core.models.Asset` row records.
@@ -158,7 +171,7 @@ def cta_label(value: str) -> str:
     return value
 
 
-def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
+def ad_copy_for(variant: VariantCopy, brand: Brand) -> AdCopy:
     """The headline and button text for the variant's images.
 
     Raises
@@ -190,7 +203,7 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
 
 
 def image_prompt(
-    brand: Brand, variant: Variant, fmt: AdFormat, headline: str
+    brand: Brand, variant: VariantCopy, fmt: AdFormat, headline: str
 ) -> tuple[RenderedPrompt, str]:
     """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
     from studio.copy.channels import get_channel
@@ -354,7 +367,7 @@ def render_variant(
 def _backgrounds(
     images: ImageBackend,
     brand: Brand,
-    variant: Variant,
+    variant: VariantCopy,
     fmt: AdFormat,
     *,
     copy: AdCopy,
@@ -386,7 +399,7 @@ def _backgrounds(
 def render_image_files(
     images: ImageBackend,
     brand: Brand,
-    variant: Variant,
+    variant: VariantCopy,
     fmt: AdFormat,
     *,
     copy: AdCopy,
@@ -445,7 +458,7 @@ def render_video_file(
     images: ImageBackend,
     backend: VideoBackend,
     brand: Brand,
-    variant: Variant,
+    variant: VariantCopy,
     fmt: AdFormat,
     *,
     copy: AdCopy,

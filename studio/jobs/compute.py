@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,17 @@ _VIDEO_BACKENDS: dict[str, VideoBackend] = {}
 _BRANDS: dict[tuple[str, str], tuple[tuple[tuple[str, int], ...], Brand, BrandKit]] = {}
 
 
+@dataclass(frozen=True)
+class PayloadVariant:
+    """A variant's copy as a payload carries it (what the render reads of a Variant row)."""
+
+    id: int | None
+    brand: str
+    persona: str
+    channel: str
+    fields: dict[str, Any]
+
+
 def _cached(
     cache: dict[str, Any], backend: dict[str, Any], build: Callable[[Settings], Any]
 ) -> Any:
@@ -111,15 +123,7 @@ def _format(channel: str, label: str, scale: float) -> AdFormat:
 
 
 def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
-    copy_of_variant = payload["variant"]
-    # A transient row (never added to a session) for the imaging functions.
-    variant = Variant(
-        id=copy_of_variant["id"],
-        brand=copy_of_variant["brand"],
-        persona=copy_of_variant["persona"],
-        channel=copy_of_variant["channel"],
-        fields=copy_of_variant["fields"],
-    )
+    variant = PayloadVariant(**payload["variant"])
     brand, kit = _brand(payload["brand_dir"], variant.brand)
     copy = ad_copy_for(variant, brand)
     fmt = _format(variant.channel, payload["format"], float(payload.get("scale", 1.0)))

@@ -140,13 +140,20 @@ class LocalExecutor:
 
 
 def _portable(outcome: Result | BaseException) -> bytes:
-    """An outcome pickled for the trip back from a Ray worker (an unpicklable error as its text)."""
-    try:
+    """An outcome pickled for the trip back from a Ray worker.
+
+    An exception that cannot make the trip (it fails to pickle, or to unpickle because its
+    ``__init__`` takes other arguments than its message) comes back as :class:`PayloadFailed`
+    with its type and text.
+    """
+    if not isinstance(outcome, BaseException):
         return pickle.dumps(outcome)
+    try:
+        blob = pickle.dumps(outcome)
+        pickle.loads(blob)
     except Exception:
-        if isinstance(outcome, BaseException):
-            return pickle.dumps(PayloadFailed(f"{type(outcome).__name__}: {outcome}"))
-        raise
+        return pickle.dumps(PayloadFailed(f"{type(outcome).__name__}: {outcome}"))
+    return blob
 
 
 class ComputeActor:

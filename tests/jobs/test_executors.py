@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from studio.core.errors import InvalidValue
+from studio.core.errors import InvalidValue, NotFound
 from studio.core.settings import Settings
 from studio.jobs.executors import (
     ComputeActor,
@@ -105,22 +105,35 @@ def test_the_ray_executor_without_ray_says_how_to_install_it(monkeypatch: pytest
 
 
 def test_the_actor_sends_results_and_errors_back_as_pickles():
-    """What a Ray worker does with a batch, run here: unpicklable errors come back as text."""
+    """What a Ray worker does with a batch, run here: errors that cannot travel come back as text."""
     import numpy as np
 
     class Unpicklable(Exception):
         def __reduce__(self) -> Any:
             raise TypeError("cannot pickle this")
 
+    class NeedsTwo(Exception):
+        def __init__(self, what: str, why: str) -> None:
+            super().__init__(f"{what}: {why}")
+
     def compute(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        if payloads[0]["x"] == 1:
+        x = payloads[0]["x"]
+        if x == 1:
             raise Unpicklable("the GPU caught fire")
+        if x == 2:
+            raise NeedsTwo("model", "not found")  # pickles, but cannot be rebuilt from its message
+        if x == 3:
+            raise NotFound("persona", "astronauts", ["home-baristas"], within="brand 'halden'")
         return [{"y": 2 * p["x"]} for p in payloads]
 
-    blobs = np.empty(2, dtype=object)
-    blobs[:] = [pickle.dumps({"x": 1}), pickle.dumps({"x": 2})]
-    out = ComputeActor(compute)({"index": np.array([7, 8]), "payload": blobs})
-    assert list(out["index"]) == [7, 8]
-    first, second = (pickle.loads(b) for b in out["outcome"])
+    blobs = np.empty(4, dtype=object)
+    blobs[:] = [pickle.dumps({"x": x}) for x in (1, 2, 3, 4)]
+    out = ComputeActor(compute)({"index": np.array([7, 8, 9, 10]), "payload": blobs})
+    assert list(out["index"]) == [7, 8, 9, 10]
+    first, second, third, fourth = (pickle.loads(b) for b in out["outcome"])
     assert isinstance(first, PayloadFailed) and str(first) == "Unpicklable: the GPU caught fire"
-    assert second == {"y": 4}
+    assert isinstance(second, PayloadFailed) and str(second) == "NeedsTwo: model: not found"
+    # The studio's own errors come back as themselves, attributes and all.
+    assert isinstance(third, NotFound) and (third.kind, third.wanted) == ("persona", "astronauts")
+    assert str(third) == "There is no persona 'astronauts' in brand 'halden'. Known: home-baristas."
+    assert fourth == {"y": 8}
