@@ -234,7 +234,7 @@ class RayExecutor:
             }
             try:
                 ray.init(address=self.address, **options)
-            except (ConnectionError, RuntimeError) as exc:
+            except Exception as exc:  # Ray raises bare Exception for a node that fails to start
                 where = self.address or os.environ.get("RAY_ADDRESS") or "a local Ray"
                 raise ExecutorUnavailable(
                     f"cannot start or join Ray at {where}: {exc}. Check STUDIO_RAY_ADDRESS "
