@@ -237,7 +237,7 @@ class RayExecutor:
             except Exception as exc:  # Ray raises bare Exception for a node that fails to start
                 where = self.address or os.environ.get("RAY_ADDRESS") or "a local Ray"
                 raise ExecutorUnavailable(
-                    f"cannot start or join Ray at {where}: {exc}. Check STUDIO_RAY_ADDRESS "
+                    f"cannot start or join Ray at {where}: {str(exc).rstrip('.')}. Check STUDIO_RAY_ADDRESS "
                     "(e.g. ray://head:10001) and that the cluster runs the same Ray version"
                 ) from exc
         return ray

@@ -137,3 +137,17 @@ def test_the_actor_sends_results_and_errors_back_as_pickles():
     assert isinstance(third, NotFound) and (third.kind, third.wanted) == ("persona", "astronauts")
     assert str(third) == "There is no persona 'astronauts' in brand 'halden'. Known: home-baristas."
     assert fourth == {"y": 8}
+
+
+def test_the_scaling_page_quotes_the_measured_figures_and_real_settings():
+    import re
+
+    from tests.conftest import REPO_ROOT
+
+    page = (REPO_ROOT / "docs" / "scaling.md").read_text()
+    figures = (REPO_ROOT / "benchmarks" / "results" / "executor_throughput.txt").read_text()
+    assert all(line in page for line in figures.splitlines()), "docs/scaling.md: copy the figures"
+    named = set(re.findall(r"STUDIO_([A-Z_]+)", page))
+    assert {"EXECUTOR", "RAY_ADDRESS", "RAY_ACTORS", "ASSET_DIR"} <= named
+    unknown = sorted(n for n in named if n.lower() not in Settings.model_fields)
+    assert unknown == [], f"docs/scaling.md names settings that do not exist: {unknown}"
