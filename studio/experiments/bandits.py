@@ -829,7 +829,9 @@ def top_two_shares(
     challenger = np.where(usable[..., :, None], p[..., None, :] / safe[..., :, None], fallback)
     eye = np.eye(n_arms, dtype=bool)
     challenger = np.where(eye, 0.0, challenger)
-    challenger = challenger / challenger.sum(axis=-1, keepdims=True)
+    total = challenger.sum(axis=-1, keepdims=True)
+    # No challenger left (every other arm paused): the leader is served in their place.
+    challenger = np.where(total > 0, challenger / np.where(total > 0, total, 1.0), eye)
     from_challenges = np.einsum("...i,...ij->...j", p, challenger)
     shares: FloatArray = leader_share * p + (1.0 - leader_share) * from_challenges
     return shares

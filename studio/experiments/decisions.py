@@ -125,6 +125,12 @@ class TestSettings:
     objective : Objective (or its value as text)
         What the winner is chosen on (:mod:`studio.experiments.objectives`); CTR stays a
         guardrail whatever the objective.
+    top_two_leader_share : float
+        Under top-two Thompson sampling, the share the leader keeps (Russo's beta, in (0, 1)).
+    pause_probability : float
+        An arm is paused when its probability of being best falls below this ...
+    min_impressions_to_pause : int
+        ... once it has at least this many impressions.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -138,6 +144,9 @@ class TestSettings:
     prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
     objective: Objective = Objective.ctr
+    top_two_leader_share: float = TOP_TWO_LEADER_SHARE
+    pause_probability: float = PAUSE_PROBABILITY
+    min_impressions_to_pause: int = MIN_IMPRESSIONS_TO_PAUSE
 
     def __post_init__(self) -> None:
         # Text from the CLI, a form, a stored row or a logged decision becomes the enum here.
@@ -160,7 +169,20 @@ class TestSettings:
             raise ExperimentError(
                 f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
             )
-        for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
+        if not (0 < self.top_two_leader_share < 1):
+            raise ExperimentError(
+                f"top-two leader share must be a fraction in (0, 1); got {self.top_two_leader_share!r}"
+            )
+        if not (0 <= self.pause_probability < self.win_probability):
+            raise ExperimentError(
+                "pause probability must be >= 0 and below the win probability "
+                f"{self.win_probability!r}; got {self.pause_probability!r}"
+            )
+        for name, low in (
+            ("burn_in_impressions", 0),
+            ("reweight_hours", 1),
+            ("min_impressions_to_pause", 0),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < low:
                 raise ExperimentError(
@@ -200,14 +222,14 @@ class TestSettings:
         return DecisionRule(
             win_probability=self.win_probability,
             max_relative_loss=self.max_relative_loss,
-            pause_probability=PAUSE_PROBABILITY,
-            min_impressions_to_pause=MIN_IMPRESSIONS_TO_PAUSE,
+            pause_probability=self.pause_probability,
+            min_impressions_to_pause=int(self.min_impressions_to_pause),
         )
 
     def allocator(self) -> ThompsonSampling:
         if self.policy == AllocationPolicy.top_two:
             return TopTwoThompsonSampling(
-                self.min_share, self.burn_in_impressions, leader_share=TOP_TWO_LEADER_SHARE
+                self.min_share, self.burn_in_impressions, leader_share=self.top_two_leader_share
             )
         return ThompsonSampling(self.min_share, self.burn_in_impressions)
 
@@ -438,7 +460,7 @@ def decide(
         )
         weights = racing.prob_best
         if settings.policy == AllocationPolicy.top_two:
-            weights = top_two_shares(weights, TOP_TWO_LEADER_SHARE) * still_active
+            weights = top_two_shares(weights, settings.top_two_leader_share) * still_active
         allocation_shares = apply_min_share(weights, settings.min_share, active=still_active)
         in_burn_in = np.any(still_active & (totals < settings.burn_in_impressions), axis=-1)
         equal = still_active / still_active.sum(axis=-1, keepdims=True)

@@ -802,7 +802,7 @@ def _apply(
             details={
                 "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
                 "settings": asdict(settings) | {"prior_strength": settings.strength},
-                "top_two_leader_share": TOP_TWO_LEADER_SHARE
+                "top_two_leader_share": settings.top_two_leader_share
                 if settings.policy == AllocationPolicy.top_two
                 else None,
                 "burn_in": burn_in,

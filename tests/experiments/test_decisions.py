@@ -124,3 +124,24 @@ def test_drift_p_value_is_the_summed_chi_square_of_each_arms_ctr_over_days() -> 
     expected = chi2.sf(statistic, 4)
     assert ctr_drift_p_value(impressions, clicks) == pytest.approx(expected)
     assert ctr_drift_p_value(impressions[:1], clicks[:1]) == 1.0
+
+
+def test_pause_thresholds_and_top_two_share_are_settings_of_the_decision() -> None:
+    # Arm 0 is hopeless after 5,000 impressions: paused by default, not when pausing waits longer.
+    data = dict(impressions=[[[5_000, 5_000, 5_000]]], clicks=[[[65, 90, 95]]])  # P(best) 0.2%
+    assert decide(TestSettings(), **data).paused_now.tolist() == [[True, False, False]]
+    later = TestSettings(min_impressions_to_pause=10_000)
+    assert decide(later, **data).paused_now.tolist() == [[False, False, False]]
+    stricter = TestSettings(pause_probability=0.001)
+    assert decide(stricter, **data).paused_now.tolist() == [[False, False, False]]
+    leaders = [
+        decide(TestSettings(policy="top_two", top_two_leader_share=b), **data).shares[0]
+        for b in (0.5, 0.85)
+    ]
+    assert leaders[1].max() > leaders[0].max()
+    with pytest.raises(ExperimentError, match="pause probability must be >= 0 and below"):
+        TestSettings(pause_probability=0.99)
+    with pytest.raises(
+        ExperimentError, match=r"top-two leader share must be a fraction in \(0, 1\)"
+    ):
+        TestSettings(top_two_leader_share=1.0)
