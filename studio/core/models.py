@@ -330,6 +330,12 @@ class Experiment(SQLModel, table=True):
     max_relative_loss: float = 0.01
     #: Delivery days up to this one had their sample-ratio mismatch explained by a person.
     srm_resolved_through: date | None = None
+    #: Fatigue (:mod:`studio.experiments.fatigue`): an arm's last N delivery days are its recent
+    #: period; it is flagged when its recent CTR is below (1 - drop) x its earlier CTR with at
+    #: least the flag probability.
+    fatigue_recent_days: int = 3
+    fatigue_drop: float = 0.2
+    fatigue_flag_probability: float = 0.9
     winner_arm_id: int | None = None
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -373,6 +379,8 @@ class ArmResult(SQLModel, table=True):
     spend: float = 0.0
     #: Conversion value in the account's currency; None where the report had no such column.
     revenue: float | None = None
+    #: People reached that day (impressions / reach = frequency); None where not reported.
+    reach: int | None = None
     source: str = Field(max_length=256)
     row_key: str = Field(max_length=128)
     imported_at: datetime = Field(default_factory=utcnow)

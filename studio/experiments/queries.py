@@ -166,6 +166,8 @@ class DailyDelivery:
     spend: float
     #: Conversion value; None when no report row of that day and arm carried one.
     revenue: float | None = None
+    #: People reached; None when the report did not say.
+    reach: int | None = None
 
 
 def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDelivery]:
@@ -179,6 +181,7 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             func.sum(ArmResult.conversions),
             func.sum(ArmResult.spend),
             func.sum(ArmResult.revenue),  # NULL when every row's value is NULL
+            func.sum(ArmResult.reach),
         )
         .where(ArmResult.experiment_id == experiment_id)
         .group_by(col(ArmResult.arm_id), col(ArmResult.day))
@@ -193,8 +196,9 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             int(conv or 0),
             float(spend or 0.0),
             None if revenue is None else float(revenue),
+            None if reach is None else int(reach),
         )
-        for arm_id, day, imp, clk, conv, spend, revenue in session.exec(query).all()
+        for arm_id, day, imp, clk, conv, spend, revenue, reach in session.exec(query).all()
     ]
 
 

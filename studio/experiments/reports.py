@@ -6,13 +6,15 @@ Export one row per ad and day:
   Day*. Columns read: ``Day`` (or ``Reporting starts``/``Reporting ends`` when they are the same
   day), ``Ad ID`` and/or ``Ad name``, ``Impressions``, ``Link clicks`` (else ``Clicks (all)``),
   optional ``Results`` (conversions), ``Amount spent (XXX)`` in the account's currency and
-  ``Purchases conversion value`` (the value the ``roas`` objective needs).
+  ``Purchases conversion value`` (the value the ``roas`` objective needs), and ``Reach`` (or
+  ``Frequency``) for the fatigue check's frequency.
   Meta leaves a cell empty for zero; an empty metric is read as 0.
 * **Google Ads** (Reports or the Ads table > Download > CSV), segmented by ``Day``, with the ``Ad
   ID`` column (Google's responsive search ads have no name: give the studio each ad's id with
   ``studio tests set-ad`` or on the Tests page). Columns read: ``Day``, ``Ad ID`` (or ``Ad
   name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions``, ``Cost`` and
-  ``Conv. value`` (the value the ``roas`` objective needs).
+  ``Conv. value`` (the value the ``roas`` objective needs), and ``Unique users`` (or ``Avg. impr.
+  freq. per user``) for the fatigue check's frequency.
   The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
   skipped (a line whose first cell is ``Total`` or ``Total: ...`` and names no ad: an ad whose
   name starts with "Total" is a row like any other); ``--`` reads as 0; thousands separators
@@ -44,7 +46,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -94,6 +96,8 @@ class Columns:
     conversions: str | None
     spend: str | None
     revenue: str | None = None  # conversion value; None when the report has no such column
+    reach: str | None = None  # people reached
+    frequency: str | None = None  # impressions per person reached (when reach is not given)
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,7 @@ class ReportRow:
     conversions: float
     spend: float
     revenue: float | None = None
+    reach: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +190,7 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
             missing.append("Link clicks (or Clicks (all))")
         conversions, spend = _find(headers, "results"), _spend_column(headers)
         revenue = _find(headers, "purchases conversion value")
+        reach, frequency = _find(headers, "reach"), _find(headers, "frequency")
     else:
         day, starts, ends = _find(headers, "day"), None, None
         if day is None:
@@ -195,6 +201,8 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
             missing.append("Clicks")
         conversions, spend = _find(headers, "conversions"), _find(headers, "cost")
         revenue = _find(headers, "conv. value", "conversion value")
+        reach = _find(headers, "unique users", "reach")
+        frequency = _find(headers, "avg. impr. freq. per user")
     if impressions is None:
         missing.append("Impr." if platform == "google_ads" else "Impressions")
     ad_id, ad_name = _find(headers, "ad id"), _find(headers, "ad name")
@@ -208,7 +216,18 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
         )
     assert impressions is not None and clicks is not None
     return Columns(
-        day, starts, ends, ad_id, ad_name, impressions, clicks, conversions, spend, revenue
+        day,
+        starts,
+        ends,
+        ad_id,
+        ad_name,
+        impressions,
+        clicks,
+        conversions,
+        spend,
+        revenue,
+        reach,
+        None if reach else frequency,
     )
 
 
@@ -292,6 +311,30 @@ def _number(raw: str, column: str, *, whole: bool, decimal_comma: bool = False) 
     return number
 
 
+def _reach(
+    columns: Columns, cell: Callable[[str | None], str], impressions: float, decimal_comma: bool
+) -> int | None:
+    """People reached on the row: the Reach column, else impressions / Frequency; None when
+    the report says neither (or the day had no impressions)."""
+    if columns.reach is not None and cell(columns.reach):
+        reach = _number(cell(columns.reach), columns.reach, whole=True, decimal_comma=decimal_comma)
+        if reach > impressions:
+            raise _BadValue(
+                f"{columns.reach} {reach:,.0f} is more than {impressions:,.0f} impressions"
+            )
+        return int(reach) if reach > 0 else None
+    if columns.frequency is not None and cell(columns.frequency):
+        frequency = _number(
+            cell(columns.frequency), columns.frequency, whole=False, decimal_comma=decimal_comma
+        )
+        if 0 < frequency < 1:
+            raise _BadValue(
+                f"{columns.frequency} {frequency:g} is below 1 impression per person reached"
+            )
+        return round(impressions / frequency) if frequency > 0 and impressions > 0 else None
+    return None
+
+
 def _is_summary(cells: Sequence[str], ad_cells: Sequence[str]) -> bool:
     """Google's "Total: Account", "Total: Campaigns"... lines, not an ad whose name starts "Total".
 
@@ -357,7 +400,17 @@ def parse_report(
     totals = 0
     fractional = False
     metrics = [
-        c for c in (columns.impressions, columns.clicks, columns.conversions, columns.spend) if c
+        c
+        for c in (
+            columns.impressions,
+            columns.clicks,
+            columns.conversions,
+            columns.spend,
+            columns.revenue,
+            columns.reach,
+            columns.frequency,
+        )
+        if c
     ]
     decimal_comma = _decimal_comma(
         [cells[index[c]] for cells in lines[start + 1 :] for c in metrics if index[c] < len(cells)],
@@ -433,6 +486,7 @@ def parse_report(
             )
             if clicks > impressions:
                 raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
+            reach = _reach(columns, cell, impressions, decimal_comma)
         except _BadValue as exc:
             bad.append(BadRow(offset, str(exc), ad))
             continue
@@ -448,6 +502,7 @@ def parse_report(
                 conversions,
                 spend,
                 revenue,
+                reach,
             )
         )
     warnings = []
@@ -509,8 +564,9 @@ def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
     raw = (
         f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
         f"{row.conversions:.4f}|{row.spend:.4f}"
-        # Rows without a conversion value keep the keys earlier versions gave them.
+        # Rows without a conversion value (or reach) keep the keys earlier versions gave them.
         + ("" if row.revenue is None else f"|{row.revenue:.4f}")
+        + ("" if row.reach is None else f"|reach{row.reach}")
     )
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -626,6 +682,7 @@ def import_report(
             conversions=round(row.conversions),
             spend=round(row.spend, 4),
             revenue=None if row.revenue is None else round(row.revenue, 4),
+            reach=row.reach,
             source=source,
             row_key=key,
         )

@@ -54,6 +54,7 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     assert sorted(at.multiselect(key="tests_new_variants").value) == sorted(v.id for v in variants)
     at.text_input(key="tests_new_name").input("Spring headlines").run()
     at.number_input(key="tests_new_burn_in").set_value(500).run()
+    at.number_input(key="tests_new_fatigue_days").set_value(5).run()
     at.button(key="tests_create").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -63,6 +64,13 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     db.expire_all()
     (experiment,) = db.exec(select(Experiment)).all()
     assert experiment.burn_in_impressions == 500 and experiment.prior_source == "pooled"
+    assert experiment.fatigue_recent_days == 5  # set at the start, stored on the test
+    # ... and edited later from the test's page (audited in the library).
+    at.number_input(key=f"tests_{experiment.id}_fatigue_drop").set_value(40.0).run()
+    at.button(key="tests_fatigue_save").click().run()
+    assert any("Fatigue settings of test" in s.value for s in at.success)
+    db.expire_all()
+    assert db.get(Experiment, experiment.id).fatigue_drop == pytest.approx(0.4)  # type: ignore[union-attr]
     assert any("Test started: equal split (A 33%, B 33%, C 33%)" in m.value for m in at.markdown)
 
     # AppTest cannot upload files (the browser journey does): import as `studio events import` would.

@@ -61,6 +61,11 @@ def _create(brand: str) -> None:
             else float(state["tests_new_strength"]),
             objective=state["tests_new_objective"],
         )
+        fatigue = ex.fatigue_settings(
+            recent_days=int(state["tests_new_fatigue_days"]),
+            drop=state["tests_new_fatigue_drop"] / 100,
+            flag_probability=state["tests_new_fatigue_probability"] / 100,
+        )
         with context.db_session() as session:
             experiment = ex.create_test(
                 session,
@@ -71,6 +76,7 @@ def _create(brand: str) -> None:
                 variant_ids=list(state.get("tests_new_variants", [])),
                 actor=context.current_username(),
                 settings=settings,
+                fatigue=fatigue,
             )
             setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
     except UserFacingError as exc:
@@ -170,6 +176,54 @@ def _resolve_srm(experiment_id: int) -> None:
         "success",
         f"Sample-ratio mismatch up to {state['tests_srm_through']:%Y-%m-%d} marked as resolved; "
         "the next reweighting tests only later days.",
+    )
+
+
+def _set_fatigue(experiment_id: int) -> None:
+    state = st.session_state
+    try:
+        prefix = f"tests_{experiment_id}"  # per test: each test shows its own stored values
+        settings = ex.fatigue_settings(
+            recent_days=int(state[f"{prefix}_fatigue_days"]),
+            drop=state[f"{prefix}_fatigue_drop"] / 100,
+            flag_probability=state[f"{prefix}_fatigue_probability"] / 100,
+        )
+        with context.db_session() as session:
+            ex.set_fatigue(
+                session, experiment_id, actor=context.current_username(), settings=settings
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    _say("success", f"Fatigue settings of test {experiment_id} saved.")
+
+
+def _fatigue_inputs(prefix: str, settings: ex.FatigueSettings) -> None:
+    """The three fatigue settings, as form inputs under ``{prefix}_fatigue_*`` keys."""
+    a, b, c = st.columns(3)
+    a.number_input(
+        "Fatigue: recent days per arm",
+        min_value=1,
+        value=int(settings.recent_days),
+        step=1,
+        key=f"{prefix}_fatigue_days",
+        help="Each arm's last N delivery days are compared with its earlier days.",
+    )
+    b.number_input(
+        "Fatigue: flag a CTR drop of more than (%)",
+        min_value=1.0,
+        max_value=99.0,
+        value=settings.drop * 100,
+        step=5.0,
+        key=f"{prefix}_fatigue_drop",
+    )
+    c.number_input(
+        "Fatigue: with a probability of at least (%)",
+        min_value=1.0,
+        max_value=99.9,
+        value=settings.flag_probability * 100,
+        step=1.0,
+        key=f"{prefix}_fatigue_probability",
     )
 
 
@@ -316,6 +370,7 @@ def _new_test() -> None:
         format="%.2f",
         key="tests_new_max_loss",
     )
+    _fatigue_inputs("tests_new", ex.FatigueSettings())
     st.button(
         "Create test", type="primary", key="tests_create", on_click=_create, args=(brand.slug,)
     )
@@ -369,6 +424,23 @@ def _controls(board: ex.Dashboard) -> None:
                 on_click=_status,
                 args=(test_id, "stop"),
             )
+
+
+def _fatigue(board: ex.Dashboard) -> None:
+    for note in ex.fatigue_notes(board):
+        if note.kind == "fatigued":
+            st.warning(note.text, icon=":material/battery_alert:")
+        else:
+            st.caption(note.text)
+    with st.popover("Fatigue settings"):
+        st.caption("Stored on the test; a change is audited.")
+        _fatigue_inputs(f"tests_{board.experiment_id}", board.fatigue_settings)
+        st.button(
+            "Save fatigue settings",
+            key="tests_fatigue_save",
+            on_click=_set_fatigue,
+            args=(board.experiment_id,),
+        )
 
 
 def _ads(board: ex.Dashboard) -> None:
@@ -628,26 +700,8 @@ def _open_test() -> None:
     if st.session_state.get(SELECTED) not in tests:
         st.session_state[SELECTED] = next(iter(tests))
     chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key=SELECTED)
-    a, b = st.columns(2)
-    fatigue_days = a.number_input(
-        "Fatigue: recent days per arm",
-        min_value=1,
-        value=ex.DEFAULT_RECENT_DAYS,
-        step=1,
-        key="tests_fatigue_days",
-    )
-    fatigue_drop = b.number_input(
-        "Fatigue: flag a CTR drop of more than (%)",
-        min_value=1.0,
-        max_value=99.0,
-        value=ex.DEFAULT_DROP * 100,
-        step=5.0,
-        key="tests_fatigue_drop",
-    )
     with context.db_session() as session:
-        board = ex.dashboard(
-            session, chosen, fatigue_days=int(fatigue_days), fatigue_drop=fatigue_drop / 100
-        )
+        board = ex.dashboard(session, chosen)
         experiment = queries.get_experiment(session, experiment_id=chosen)
         due = ex.next_reweight_at(session, experiment) if experiment else None
     assert experiment is not None
@@ -665,13 +719,7 @@ def _open_test() -> None:
             "Create one ad per arm on the platform and name each exactly as below, so reports map back:"
         )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
-    for arm, tired in zip(board.arms, board.fatigue, strict=True):
-        if tired.flagged:
-            st.warning(
-                f"Arm {arm.label} looks fatigued: CTR {tired.recent_ctr:.2%} over its last "
-                f"{tired.recent_days} day(s) against {tired.baseline_ctr:.2%} before "
-                f"({tired.probability:.0%} probability it fell more than {fatigue_drop:.0f}%)."
-            )
+    _fatigue(board)
     _controls(board)
     _ads(board)
     _upload(board)

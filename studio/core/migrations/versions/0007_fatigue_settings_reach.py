@@ -1,0 +1,47 @@
+"""fatigue settings stored on the test; reach per report row
+
+``experiment.fatigue_recent_days``, ``fatigue_drop`` and ``fatigue_flag_probability``: the fatigue
+check is set when a test starts (and edited later, audited) instead of when it is viewed;
+existing tests get the defaults they were shown with (3 days, 20%, 90%).
+
+``arm_result.reach``: people reached that day, where the report has a Reach (or Frequency)
+column; fatigue then also looks at frequency (impressions per person). NULL elsewhere.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_FATIGUE = (
+    ("fatigue_recent_days", sa.Integer(), "3"),
+    ("fatigue_drop", sa.Float(), "0.2"),
+    ("fatigue_flag_probability", sa.Float(), "0.9"),
+)
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("experiment", schema=None) as batch_op:
+        for name, kind, default in _FATIGUE:
+            batch_op.add_column(sa.Column(name, kind, nullable=False, server_default=default))
+    with op.batch_alter_table("experiment", schema=None) as batch_op:
+        for name, _kind, _default in _FATIGUE:
+            batch_op.alter_column(name, server_default=None)
+    with op.batch_alter_table("arm_result", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reach", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("arm_result", schema=None) as batch_op:
+        batch_op.drop_column("reach")
+    with op.batch_alter_table("experiment", schema=None) as batch_op:
+        for name, _kind, _default in reversed(_FATIGUE):
+            batch_op.drop_column(name)
