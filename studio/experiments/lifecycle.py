@@ -679,7 +679,8 @@ def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Del
 HELD_REASONS = {
     "no_new_data": "no delivery has arrived since the previous decision",
     "srm": "a sample-ratio mismatch is unresolved",
-    "drift": "CTRs drift over the test and the day-weighted comparison does not agree yet",
+    "drift": "the objective (CTR, conversions per click, or conversions per spend for CPA and ROAS) "
+    "drifts over the test and the day-weighted comparison does not agree yet",
     "paused": "the leader is a paused arm",
     "guardrail": "its CTR is clearly worse than the CTR leader's (CTR is a guardrail)",
 }
