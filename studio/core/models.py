@@ -375,8 +375,10 @@ class ArmResult(SQLModel, table=True):
     day: date
     impressions: int = Field(ge=0)
     clicks: int = Field(ge=0)
-    conversions: int = 0
-    spend: float = 0.0
+    #: Conversions and spend; None where the report had no such column (a later report for the
+    #: same day may add them: :func:`studio.experiments.reports.import_report`).
+    conversions: int | None = None
+    spend: float | None = None
     #: Conversion value in the account's currency; None where the report had no such column.
     revenue: float | None = None
     #: People reached that day (impressions / reach = frequency); None where not reported.

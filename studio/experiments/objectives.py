@@ -195,7 +195,7 @@ def summarize_objective(
             "the roas objective needs the conversion value of every report row; the reports of "
             "this test carry none, or not on every row (Meta: 'Purchases conversion value', "
             "Google Ads: 'Conv. value'); export the reports with that column (days already imported "
-            "without it keep their numbers: a ROAS test needs the value from its first report)"
+            "without it get it from a later report of the same days with that column)"
         )
     revenue_ = np.asarray(revenue, dtype=np.float64)
     total_revenue = revenue_.sum(axis=-1, keepdims=True)

@@ -156,6 +156,12 @@ def insert_result_unless_counted(session: Session, *, result: ArmResult) -> ArmR
     return session.exec(query).one()
 
 
+def delete_result(session: Session, *, result: ArmResult) -> None:
+    """Remove one stored day of one arm (to replace it with a completed one); flushed."""
+    session.delete(result)
+    session.flush()
+
+
 @dataclass(frozen=True)
 class DailyDelivery:
     arm_id: int

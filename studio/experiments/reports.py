@@ -110,8 +110,8 @@ class ReportRow:
     ad_name: str
     impressions: int
     clicks: int
-    conversions: float
-    spend: float
+    conversions: float | None  # None: the report has no such column
+    spend: float | None
     revenue: float | None = None
     reach: int | None = None
 
@@ -465,14 +465,22 @@ def parse_report(
             clicks = _number(
                 cell(columns.clicks), columns.clicks, whole=True, decimal_comma=decimal_comma
             )
-            conversions = _number(
-                cell(columns.conversions),
-                columns.conversions or "",
-                whole=False,
-                decimal_comma=decimal_comma,
+            conversions = (
+                None
+                if columns.conversions is None
+                else _number(
+                    cell(columns.conversions),
+                    columns.conversions,
+                    whole=False,
+                    decimal_comma=decimal_comma,
+                )
             )
-            spend = _number(
-                cell(columns.spend), columns.spend or "", whole=False, decimal_comma=decimal_comma
+            spend = (
+                None
+                if columns.spend is None
+                else _number(
+                    cell(columns.spend), columns.spend, whole=False, decimal_comma=decimal_comma
+                )
             )
             revenue = (
                 None
@@ -490,7 +498,7 @@ def parse_report(
         except _BadValue as exc:
             bad.append(BadRow(offset, str(exc), ad))
             continue
-        fractional = fractional or conversions != int(conversions)
+        fractional = fractional or (conversions is not None and conversions != int(conversions))
         rows.append(
             ReportRow(
                 offset,
@@ -536,6 +544,8 @@ class ImportResult:
     clicks: int
     learned_ad_ids: dict[int, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Days already imported to which this report added the missing value columns.
+    merged: int = 0
 
     def summary(self) -> str:
         text = (
@@ -543,6 +553,11 @@ class ImportResult:
             f"({self.impressions:,} impressions, {self.clicks:,} clicks), {self.duplicates} duplicate(s) "
             f"already counted, {len(self.bad_rows)} bad row(s)"
         )
+        if self.merged:
+            text += (
+                f", {self.merged} day(s) already imported completed with the values this report "
+                "adds (conversions, spend, conversion value or reach)"
+            )
         if self.skipped_total_rows:
             text += f", {self.skipped_total_rows} total line(s) skipped"
         return text + "."
@@ -563,12 +578,45 @@ def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
     """The idempotency key of a report row: same platform, day, arm and numbers -> same key."""
     raw = (
         f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
-        f"{row.conversions:.4f}|{row.spend:.4f}"
+        # A missing column keys as 0, as it did when it was stored as 0.
+        f"{row.conversions or 0.0:.4f}|{row.spend or 0.0:.4f}"
         # Rows without a conversion value (or reach) keep the keys earlier versions gave them.
         + ("" if row.revenue is None else f"|{row.revenue:.4f}")
         + ("" if row.reach is None else f"|reach{row.reach}")
     )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+#: What a later report may add to a day already imported (None there: the column was missing).
+VALUE_COLUMNS = ("conversions", "spend", "revenue", "reach")
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """A report row against the stored row of its arm and day."""
+
+    contradictions: tuple[tuple[str, object, object], ...]  # (column, stored, in this report)
+    additions: dict[str, object]
+
+
+def _compare(stored: ArmResult, new: ArmResult) -> _Comparison:
+    contradictions: list[tuple[str, object, object]] = []
+    additions: dict[str, object] = {}
+    for column in ("impressions", "clicks", *VALUE_COLUMNS):
+        before, after = getattr(stored, column), getattr(new, column)
+        if after is None:
+            continue
+        if before is None:
+            if column in VALUE_COLUMNS:
+                additions[column] = after
+            continue
+        if abs(float(before) - float(after)) > 1e-6:
+            contradictions.append((column, before, after))
+    return _Comparison(tuple(contradictions), additions)
+
+
+def _amount(value: object) -> str:
+    return f"{value:,.4g}" if isinstance(value, float) else f"{value:,}"
 
 
 def import_report(
@@ -588,7 +636,7 @@ def import_report(
     studio.core.uploads.UploadRejected, ReportFileError, studio.experiments.lifecycle.ExperimentError,
     studio.review.accounts.PermissionDenied
     """
-    from studio.experiments.lifecycle import ExperimentError
+    from studio.experiments.lifecycle import ExperimentError, arm_letter
 
     require(session, username=actor, permission=Permission.run_tests)
     upload = check_upload(
@@ -651,10 +699,12 @@ def import_report(
             by_id[row.ad_id] = arm
             learned[arm.id] = row.ad_id
         candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
+    letters = {a.id: arm_letter(i) for i, a in enumerate(arms)}
     per_day: dict[tuple[int, date], list[ReportRow]] = {}
     for _, row, arm_id in candidates:
         per_day.setdefault((arm_id, row.day), []).append(row)
     new: list[ArmResult] = []
+    merged: list[ArmResult] = []
     duplicates = 0
     source = f"{parsed.platform}:{upload.name}"[:256]
     for key, row, arm_id in candidates:
@@ -679,8 +729,8 @@ def import_report(
             day=row.day,
             impressions=row.impressions,
             clicks=row.clicks,
-            conversions=round(row.conversions),
-            spend=round(row.spend, 4),
+            conversions=None if row.conversions is None else round(row.conversions),
+            spend=None if row.spend is None else round(row.spend, 4),
             revenue=None if row.revenue is None else round(row.revenue, 4),
             reach=row.reach,
             source=source,
@@ -689,18 +739,30 @@ def import_report(
         before = queries.insert_result_unless_counted(session, result=result_row)
         if before is None:
             new.append(result_row)
-        elif before.row_key == key:
+            continue
+        if before.row_key == key:
             duplicates += 1
-        else:
+            continue
+        compared = _compare(before, result_row)
+        if compared.contradictions:
+            differences = "; ".join(
+                f"{column} {_amount(stored)} stored, {_amount(now)} in this report"
+                for column, stored, now in compared.contradictions
+            )
             bad.append(
                 BadRow(
                     row.line,
-                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
-                    f"impressions, {before.clicks:,} clicks from {before.source}); a day is counted "
-                    "once, so the earlier numbers are kept. Export complete days only",
+                    f"{row.day}, arm {letters[arm_id]} ({row.ad_name or row.ad_id}): already "
+                    f"imported with other numbers (from {before.source}): {differences}. A day "
+                    "is counted once, so the stored numbers are kept. Export complete days only",
                     row.ad_name or row.ad_id,
                 )
             )
+            continue
+        if not compared.additions:
+            duplicates += 1  # the same day with fewer columns: nothing new
+            continue
+        merged.append(_merge(session, before, result_row, compared, actor=actor))
     for arm in arms:
         if arm.id in learned:
             queries.save(session, row=arm)
@@ -716,6 +778,7 @@ def import_report(
         clicks=sum(r.clicks for r in new),
         learned_ad_ids=learned,
         warnings=parsed.warnings + _value_warning(experiment, parsed),
+        merged=len(merged),
     )
     audit.record(
         session,
@@ -729,6 +792,7 @@ def import_report(
             "sha256": hashlib.sha256(data).hexdigest(),
             "imported": result.imported,
             "duplicates": duplicates,
+            "merged": len(merged),
             "bad_rows": len(result.bad_rows),
             "impressions": result.impressions,
             "clicks": result.clicks,
@@ -736,3 +800,55 @@ def import_report(
         },
     )
     return result
+
+
+def _merge(
+    session: Session, stored: ArmResult, incoming: ArmResult, compared: _Comparison, *, actor: str
+) -> ArmResult:
+    """Add the value columns a later report carries to a day already imported, audited.
+
+    The stored row is replaced by one with the added values (a new row id, so the next decision
+    sees new data); impressions and clicks are equal, and no value it had changes.
+    """
+    before = {
+        "result_id": stored.id,
+        "source": stored.source,
+        **{c: getattr(stored, c) for c in ("impressions", "clicks", *VALUE_COLUMNS)},
+    }
+    combined = ArmResult(
+        experiment_id=stored.experiment_id,
+        arm_id=stored.arm_id,
+        day=stored.day,
+        impressions=stored.impressions,
+        clicks=stored.clicks,
+        conversions=stored.conversions,
+        spend=stored.spend,
+        revenue=stored.revenue,
+        reach=stored.reach,
+        source=f"{stored.source} + {incoming.source}"[:256],
+        row_key=incoming.row_key,
+    )
+    for column, value in compared.additions.items():
+        setattr(combined, column, value)
+    queries.delete_result(session, result=stored)
+    if queries.insert_result_unless_counted(session, result=combined) is not None:
+        raise ReportFileError(
+            f"{stored.day} of arm {stored.arm_id} was imported by someone else at the same time; "
+            "import the report again"
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.merge_report_values",
+        entity_type="experiment",
+        entity_id=stored.experiment_id,
+        before=before,
+        after={
+            "result_id": combined.id,
+            "arm_id": combined.arm_id,
+            "day": combined.day.isoformat(),
+            "added": compared.additions,
+            "source": incoming.source,
+        },
+    )
+    return combined

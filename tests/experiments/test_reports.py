@@ -283,11 +283,9 @@ def test_a_day_imported_with_other_numbers_is_refused_not_added(session, people)
     result = _import(session, experiment, full, "full.csv")
     assert result.imported == 1
     (bad,) = result.bad_rows
-    assert (
-        bad.line == 2
-        and "already imported with other numbers (400 impressions, 4 clicks from meta:partial.csv)"
-        in bad.reason
-    )
+    assert bad.line == 2 and "2024-05-01, arm A" in bad.reason
+    assert "already imported with other numbers (from meta:partial.csv)" in bad.reason
+    assert "impressions 400 stored, 1,000 in this report; clicks 4 stored, 9 in this" in bad.reason
     assert _totals(session, experiment.id)[arms[0].id] == (400, 4)  # type: ignore[arg-type,index]
 
 

@@ -1,4 +1,4 @@
-"""fatigue settings stored on the test; reach per report row
+"""fatigue settings stored on the test; reach per report row; values added to imported days
 
 ``experiment.fatigue_recent_days``, ``fatigue_drop`` and ``fatigue_flag_probability``: the fatigue
 check is set when a test starts (and edited later, audited) instead of when it is viewed;
@@ -6,6 +6,10 @@ existing tests get the defaults they were shown with (3 days, 20%, 90%).
 
 ``arm_result.reach``: people reached that day, where the report has a Reach (or Frequency)
 column; fatigue then also looks at frequency (impressions per person). NULL elsewhere.
+
+``arm_result.conversions`` and ``spend`` may be NULL: the report had no such column, so a later
+report of the same day can add them (as it can add ``revenue`` and ``reach``). Rows imported
+before keep their numbers (0 where the report had no column: that cannot be told apart now).
 
 Revision ID: 0007
 Revises: 0006
@@ -37,10 +41,16 @@ def upgrade() -> None:
             batch_op.alter_column(name, server_default=None)
     with op.batch_alter_table("arm_result", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reach", sa.Integer(), nullable=True))
+        batch_op.alter_column("conversions", existing_type=sa.Integer(), nullable=True)
+        batch_op.alter_column("spend", existing_type=sa.Float(), nullable=True)
 
 
 def downgrade() -> None:
+    op.execute("UPDATE arm_result SET conversions = 0 WHERE conversions IS NULL")
+    op.execute("UPDATE arm_result SET spend = 0 WHERE spend IS NULL")
     with op.batch_alter_table("arm_result", schema=None) as batch_op:
+        batch_op.alter_column("spend", existing_type=sa.Float(), nullable=False)
+        batch_op.alter_column("conversions", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("reach")
     with op.batch_alter_table("experiment", schema=None) as batch_op:
         for name, _kind, _default in reversed(_FATIGUE):
