@@ -363,6 +363,12 @@ def main() -> None:
         help="What to run; predictor trains the CTR predictor on the earlier weeks (minutes).",
     )
     parser.add_argument("--predictor-strength", type=float, default=1000.0)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        help="best_arm sections: keep only these policies of the grid (e.g. the one chosen).",
+    )
     args = parser.parse_args()
 
     if not args.data.is_file():
@@ -408,11 +414,12 @@ def main() -> None:
         runs = run_policies(as_aa(tests), args.batches, args.seeds, tuning_grid())
         print_table(f"tuning grid, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
 
+    grid = [p for p in best_arm_grid() if args.only is None or p.name in args.only]
     if "best_arm" in args.sections:
-        runs = run_policies(tests, args.batches, args.seeds, best_arm_grid())
+        runs = run_policies(tests, args.batches, args.seeds, grid)
         print_table(f"best-arm options, {args.split} weeks ({tests.n_tests:,} tests)", runs)
     if "best_arm_aa" in args.sections:
-        runs = run_policies(as_aa(tests), args.batches, args.seeds, best_arm_grid())
+        runs = run_policies(as_aa(tests), args.batches, args.seeds, grid)
         print_table(f"best-arm options, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
 
     if "mabwiser" in args.sections and args.mabwiser_tests:
