@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from studio.cli._common import database, fail
+from studio.cli._common import database, fail, settings
 from studio.core.errors import UserFacingError
 from studio.core.models import AllocationPolicy, Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
@@ -239,6 +239,50 @@ def set_fatigue(
         f"is more than {settings.drop:.0%} below its earlier CTR with "
         f"{settings.flag_probability:.0%} probability or more"
     )
+
+
+@app.command("brief-challenger")
+def brief_challenger(
+    test: int = typer.Argument(..., help="Test id."),
+    arm: int = typer.Argument(..., help="Arm id of the winner or of a fatigued arm."),
+    n: int = typer.Option(1, "--n", help="Challenger drafts to write (1-50)."),
+    backend: str | None = typer.Option(
+        None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND; offline by default)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Draft challengers to a winning or fatigued arm (same brand, persona, channel; a new
+    angle on its copy). They are drafts: submit and approve them before testing them."""
+    from studio.brand.guidelines import load_catalog
+    from studio.copy.writing import make_copy_writer
+    from studio.experiments.challengers import brief_challenger as brief
+
+    who = _actor(actor)
+    config = settings()
+    try:
+        writer = make_copy_writer(config, backend)
+        with database() as session:
+            experiment = queries.get_experiment(session, experiment_id=test)
+            if experiment is None:
+                fail(f"no test with id {test}; `studio tests list` shows the tests")
+            made = brief(
+                session,
+                experiment_id=test,
+                arm_id=arm,
+                actor=who,
+                brand=load_catalog(config.brand_dir).get(experiment.brand),
+                writer=writer,
+                n=n,
+            )
+    except UserFacingError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"{len(made.variant_ids)} challenger draft(s) to variant {made.parent_variant_id} "
+        f"({made.reason} of test {test}): "
+        + ", ".join(f"#{v}" for v in made.variant_ids)
+        + (f"; {made.flagged} flagged by the brand checks" if made.flagged else "")
+    )
+    typer.echo("Submit and approve them on the Review page before putting them in a test.")
 
 
 def _print(decision: ex.Decision) -> None:

@@ -212,6 +212,9 @@ class Variant(SQLModel, table=True):
     status: VariantStatus = _enum(VariantStatus, 32, default=VariantStatus.draft, index=True)
     revision: int = 1
     parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
+    #: A challenger written from a winning or fatigued variant: that variant's id
+    #: (:mod:`studio.experiments.challengers`).
+    challenger_of_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
     backend: str = Field(max_length=32)
     model: str = Field(max_length=256)
     seed: int

@@ -156,6 +156,15 @@ def insert_result_unless_counted(session: Session, *, result: ArmResult) -> ArmR
     return session.exec(query).one()
 
 
+def link_challenger(session: Session, *, variant_id: int, parent_id: int) -> None:
+    """Record that draft ``variant_id`` was written as a challenger to ``parent_id``."""
+    variant = session.get(Variant, variant_id)
+    assert variant is not None
+    variant.challenger_of_id = parent_id
+    session.add(variant)
+    session.flush()
+
+
 def delete_result(session: Session, *, result: ArmResult) -> None:
     """Remove one stored day of one arm (to replace it with a completed one); flushed."""
     session.delete(result)

@@ -283,3 +283,28 @@ def test_show_flags_a_fatigued_arm_with_the_settings_stored_on_the_test(
     assert "FATIGUE" not in runner.invoke(app, ["tests", "show", "1"]).output
     bad = runner.invoke(app, ["tests", "set-fatigue", "1", "--drop", "20", "--as", "mia"])
     assert bad.exit_code != 0 and "drop must be a fraction in (0, 1)" in bad.output
+
+
+def test_brief_challenger_drafts_from_the_winner(db: Session, tmp_path: Path):
+    variants = make_variants(db, n=2)
+    _create([v.id for v in variants])  # type: ignore[misc]
+    rows = [
+        dict(day=TODAY, ad_name=f"studio-v{v.id}", impressions=20_000, clicks=c)
+        for v, c in zip(variants, (200, 320), strict=True)
+    ]
+    report = tmp_path / "meta.csv"
+    report.write_bytes(meta_csv(rows, with_id=False))
+    runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
+    won = runner.invoke(app, ["tests", "reweight", "1", "--as", "mia"])
+    assert "is the winner" in won.output, won.output
+    winner_arm = db.exec(select(Arm).where(Arm.variant_id == variants[1].id)).one()
+    result = runner.invoke(
+        app, ["tests", "brief-challenger", "1", str(winner_arm.id), "--as", "cara"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"1 challenger draft(s) to variant {variants[1].id} (winner of test 1)" in result.output
+    assert "Submit and approve them" in result.output
+    refused = runner.invoke(
+        app, ["tests", "brief-challenger", "1", str(winner_arm.id), "--as", "mia"]
+    )
+    assert refused.exit_code == 1 and "generate" in refused.output

@@ -426,12 +426,58 @@ def _controls(board: ex.Dashboard) -> None:
             )
 
 
+def _brief_challenger(experiment_id: int, arm_id: int) -> None:
+    from studio.copy.writing import make_copy_writer
+    from studio.experiments.challengers import brief_challenger
+
+    brand = context.active_brand()
+    if brand is None:
+        _say("error", "No valid brand: fix the brand files first (Brand page).")
+        return
+    try:
+        with context.db_session() as session:
+            made = brief_challenger(
+                session,
+                experiment_id=experiment_id,
+                arm_id=arm_id,
+                actor=context.current_username(),
+                brand=brand,
+                writer=make_copy_writer(context.settings()),
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    _say(
+        "success",
+        f"Challenger draft(s) {', '.join(f'#{v}' for v in made.variant_ids)} written from variant "
+        f"{made.parent_variant_id}. Submit and approve them on the Review page before testing them.",
+    )
+
+
+def _challenger_buttons(board: ex.Dashboard) -> None:
+    """A "Brief a challenger" button for the winner and for each fatigued arm."""
+    for arm, tired in zip(board.arms, board.fatigue, strict=True):
+        if arm.arm_id != board.winner_arm_id and not tired.flagged:
+            continue
+        why = "the winner" if arm.arm_id == board.winner_arm_id else "fatigued"
+        st.button(
+            f"Brief a challenger to arm {arm.letter} ({why})",
+            key=f"tests_challenger_{arm.arm_id}",
+            on_click=_brief_challenger,
+            args=(board.experiment_id, arm.arm_id),
+            help="Writes new draft copy for the same persona and channel from this arm's copy, "
+            "with another angle (needs the generate permission). The drafts go through review "
+            "before they can be tested.",
+        )
+
+
 def _fatigue(board: ex.Dashboard) -> None:
     for note in ex.fatigue_notes(board):
         if note.kind == "fatigued":
             st.warning(note.text, icon=":material/battery_alert:")
         else:
             st.caption(note.text)
+    _challenger_buttons(board)
     with st.popover("Fatigue settings"):
         st.caption("Stored on the test; a change is audited.")
         _fatigue_inputs(f"tests_{board.experiment_id}", board.fatigue_settings)

@@ -1,4 +1,4 @@
-"""fatigue settings stored on the test; reach per report row; values added to imported days
+"""fatigue settings stored on the test; reach per report row; values added to imported days; challenger link
 
 ``experiment.fatigue_recent_days``, ``fatigue_drop`` and ``fatigue_flag_probability``: the fatigue
 check is set when a test starts (and edited later, audited) instead of when it is viewed;
@@ -10,6 +10,9 @@ column; fatigue then also looks at frequency (impressions per person). NULL else
 ``arm_result.conversions`` and ``spend`` may be NULL: the report had no such column, so a later
 report of the same day can add them (as it can add ``revenue`` and ``reach``). Rows imported
 before keep their numbers (0 where the report had no column: that cannot be told apart now).
+
+``variant.challenger_of_id``: a challenger drafted from a winning or fatigued variant keeps
+that variant's id.
 
 Revision ID: 0007
 Revises: 0006
@@ -33,6 +36,14 @@ _FATIGUE = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("variant", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("challenger_of_id", sa.Integer(), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_variant_challenger_of_id"), ["challenger_of_id"], unique=False
+        )
+        batch_op.create_foreign_key(
+            "fk_variant_challenger_of_id_variant", "variant", ["challenger_of_id"], ["id"]
+        )
     with op.batch_alter_table("experiment", schema=None) as batch_op:
         for name, kind, default in _FATIGUE:
             batch_op.add_column(sa.Column(name, kind, nullable=False, server_default=default))
@@ -55,3 +66,7 @@ def downgrade() -> None:
     with op.batch_alter_table("experiment", schema=None) as batch_op:
         for name, _kind, _default in reversed(_FATIGUE):
             batch_op.drop_column(name)
+    with op.batch_alter_table("variant", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_variant_challenger_of_id_variant", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_variant_challenger_of_id"))
+        batch_op.drop_column("challenger_of_id")
