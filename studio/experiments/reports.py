@@ -56,6 +56,7 @@ from sqlmodel import Session
 from studio.core import audit
 from studio.core.errors import StudioError, UserFacingError
 from studio.core.models import ArmResult, Experiment, Objective
+from studio.core.numbers import MixedNumberFormats, NumberError, parse_number, uses_decimal_comma
 from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
 from studio.experiments import queries
@@ -257,58 +258,28 @@ class _BadValue(StudioError):
 MAX_COUNT = 2**31 - 1
 #: Spend and conversions beyond this are a broken export, not an ad's day.
 MAX_AMOUNT = 1e12
-_SPACES = (" ", "\u00a0", "\u202f", "'")
-#: Only a decimal comma reads these: "12,5", "12,50", "1.234,56", "1.234.567" ("1.234" is
-#: either, so it decides nothing).
-_COMMA_DECIMAL = re.compile(
-    r"-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}(,\d+)?|-?\d{1,3}(\.\d{3})+,\d+"
-)
-#: Only a decimal point reads these: "12.5", "12.50", "1,234.56", "1,234,567".
-_POINT_DECIMAL = re.compile(
-    r"-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}(\.\d+)?|-?\d{1,3}(,\d{3})+\.\d+"
-)
 
 
 def _decimal_comma(values: Sequence[str], name: str) -> bool:
-    """Whether the file writes numbers with a decimal comma (``12,50``; many European locales).
-
-    Decided from the file's own numbers: a value only one convention reads (``12,50``,
-    ``1.234,56``, ``12.50``, ``1,234.56``) says which; "1,234" alone reads as thousands. A file
-    that uses both is refused rather than read 100 times too high or too low.
-    """
-    cleaned = ["".join(c for c in v.strip() if c not in _SPACES) for v in values]
-    comma = next((v for v in cleaned if _COMMA_DECIMAL.fullmatch(v)), None)
-    point = next((v for v in cleaned if _POINT_DECIMAL.fullmatch(v)), None)
-    if comma and point:
-        raise ReportFileError(
-            f"{name}: numbers are written both with a decimal comma ({comma!r}) and a decimal point "
-            f"({point!r}); export the report again with one number format"
-        )
-    return comma is not None and point is None
+    """Whether the file writes decimals with a comma (:func:`studio.core.numbers.uses_decimal_comma`)."""
+    try:
+        return uses_decimal_comma(values)
+    except MixedNumberFormats as error:
+        raise ReportFileError(f"{name}: {error}") from None
 
 
 def _number(raw: str, column: str, *, whole: bool, decimal_comma: bool = False) -> float:
-    value = raw.strip()
-    if value in ("", "--", "-"):
-        return 0.0
-    cleaned = "".join(c for c in value if c not in _SPACES)
-    if decimal_comma:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    if cleaned.endswith("%") or not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise _BadValue(f"{column} {value!r} is not a number")
-    number = float(cleaned)
-    if number < 0:
-        raise _BadValue(f"{column} is negative ({value})")
-    if whole and number != int(number):
-        raise _BadValue(f"{column} {value!r} is not a whole number")
-    limit = MAX_COUNT if whole else MAX_AMOUNT
-    if number > limit:
-        raise _BadValue(
-            f"{column} {value!r} is larger than any real day's delivery (at most {limit:,.0f})"
+    """A metric cell by the shared rules (:func:`studio.core.numbers.parse_number`)."""
+    try:
+        return parse_number(
+            raw,
+            column,
+            whole=whole,
+            decimal_comma=decimal_comma,
+            limit=MAX_COUNT if whole else MAX_AMOUNT,
         )
-    return number
+    except NumberError as error:
+        raise _BadValue(str(error)) from None
 
 
 def _reach(
