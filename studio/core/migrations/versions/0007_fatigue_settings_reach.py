@@ -15,7 +15,7 @@ before keep their numbers (0 where the report had no column: that cannot be told
 that variant's id.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0012 (re-chained after merging main, whose 0012 also followed 0006)
 """
 
 from collections.abc import Sequence
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
