@@ -359,29 +359,29 @@ def _merged(node: Any, new: Any) -> Any:
         for key in [k for k in node if k not in new]:
             del node[key]
         for key, value in new.items():
-            node[key] = _merged(node[key], value) if key in node else _fresh(value)
+            node[key] = _merged(node[key], value) if key in node else to_yaml_node(value)
         return node
     if isinstance(node, CommentedSeq) and isinstance(new, list | tuple):
         for index, value in enumerate(new):
             if index < len(node):
                 node[index] = _merged(node[index], value)
             else:
-                node.append(_fresh(value))
+                node.append(to_yaml_node(value))
         del node[len(new) :]
         return node
     if _plain(node) == new and type(_plain(node)) is type(new):
         return node  # keeps the original's style (folded text, quotes)
-    return _fresh(new)
+    return to_yaml_node(new)
 
 
-def _fresh(value: Any) -> Any:
+def to_yaml_node(value: Any) -> Any:
     if isinstance(value, Mapping):
         node = CommentedMap()
         for key, item in value.items():
-            node[key] = _fresh(item)
+            node[key] = to_yaml_node(item)
         return node
     if isinstance(value, list | tuple):
-        seq = CommentedSeq(_fresh(v) for v in value)
+        seq = CommentedSeq(to_yaml_node(v) for v in value)
         # Short lists of short words read best on one line, as the example brands write them.
         if value and all(isinstance(v, str) and len(v) <= 24 for v in value) and len(value) <= 6:
             seq.fa.set_flow_style()

@@ -37,6 +37,12 @@ ColorRole = Literal["primary", "secondary", "accent", "background", "text", "cta
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{6})$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
+
+def is_valid_slug(name: str) -> bool:
+    """Whether ``name`` may name a brand folder or a persona file (lowercase, digits, - or _)."""
+    return bool(_SLUG.match(name))
+
+
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 
