@@ -156,6 +156,11 @@ def _persona(persona: NewPersona) -> CommentedMap:
     return document
 
 
+def persona_text(persona: NewPersona) -> str:
+    """A persona file's YAML for the answers (nothing is written)."""
+    return dump_document(_persona(persona))
+
+
 def _file_name(upload: UploadedFile, allowed: Sequence[str], what: str) -> str:
     suffix = Path(upload.name).suffix.lower()
     if suffix not in allowed:
@@ -177,9 +182,7 @@ def brand_files(spec: NewBrand) -> dict[str, bytes]:
     body = "fonts/" + _file_name(spec.body_font, (".ttf", ".otf"), "fonts.body")
     out = {
         GUIDELINE_FILE: dump_document(_guideline(spec, logo, headline, body)).encode(),
-        f"{PERSONA_DIR}/{slugify(spec.persona.name)}.yaml": dump_document(
-            _persona(spec.persona)
-        ).encode(),
+        f"{PERSONA_DIR}/{slugify(spec.persona.name)}.yaml": persona_text(spec.persona).encode(),
         logo: spec.logo.data,
         headline: spec.headline_font.data,
     }

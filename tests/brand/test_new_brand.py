@@ -140,3 +140,54 @@ def test_cli_brands_new(studio_env, brand_dir, tmp_path):
     again = CliRunner().invoke(app, [*args[:5], "Fjord Bikes 2", *args[6:], "--color", "x"])
     assert again.exit_code == 1
     assert "ROLE=#RRGGBB" in again.output
+
+
+def test_personas_are_created_duplicated_retired_and_brought_back(session, brand_dir):
+    from studio.brand import personas
+    from studio.core.errors import InvalidValue
+
+    add_people(session)
+    path = personas.create_persona(
+        session,
+        root=brand_dir,
+        brand="ledgerly",
+        persona=NewPersona(
+            name="Bookkeepers",
+            description="Part-time bookkeepers serving several small clients.",
+            age_range="30-60",
+            pains=["chasing receipts"],
+            motivations=["clean books"],
+            preferred_channels=["linkedin_sponsored"],
+        ),
+        author="bea",
+    )
+    session.commit()
+    assert path == "ledgerly/personas/bookkeepers.yaml"
+    copy = personas.duplicate_persona(session, root=brand_dir, path=path, author="bea")
+    session.commit()
+    assert copy == "ledgerly/personas/bookkeepers-copy.yaml"
+    brand = load_catalog(brand_dir).brands["ledgerly"]
+    assert brand.personas["bookkeepers-copy"].name == "Bookkeepers (copy)"
+
+    personas.set_retired(session, root=brand_dir, path=path, retired=True, author="bea")
+    session.commit()
+    brand = load_catalog(brand_dir).brands["ledgerly"]
+    assert "bookkeepers" in brand.retired_personas and "bookkeepers" not in brand.personas
+    assert history(session, path=path)[0].message == "retired"
+    personas.set_retired(session, root=brand_dir, path=path, retired=False, author="bea")
+    session.commit()
+    assert "bookkeepers" in load_catalog(brand_dir).brands["ledgerly"].personas
+
+    for slug in ("finance-leads", "freelancers", "shop-owners", "bookkeepers"):
+        personas.set_retired(
+            session,
+            root=brand_dir,
+            path=f"ledgerly/personas/{slug}.yaml",
+            retired=True,
+            author="bea",
+        )
+        session.commit()
+    with pytest.raises(InvalidValue, match="last active persona"):
+        personas.set_retired(session, root=brand_dir, path=copy, retired=True, author="bea")
+    with pytest.raises(PermissionDenied):
+        personas.duplicate_persona(session, root=brand_dir, path=copy, author="cara")
