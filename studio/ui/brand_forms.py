@@ -348,14 +348,35 @@ def render_sections(
     errors: dict[str, list[str]],
     brand_root: Path,
     *,
-    expanded: Sequence[str] = (),
+    all_at_once: bool = False,
 ) -> None:
-    """Every section as an expander (those in ``expanded`` open) holding its fields."""
+    """The sections' fields; one section at a time (a picker above) unless ``all_at_once``.
+
+    A guideline has many fields: drawing only the chosen section keeps each run quick. The
+    picker counts each section's problems, so none is hidden.
+    """
     fields = forms.form_fields(sections)
     values = forms.form_values(text, path)
-    for section in sections:
-        problems = sum(len(forms.errors_under(errors, f.path)) for f in section.fields)
-        title = section.title + (f" · {problems} problem(s)" if problems else "")
-        with st.expander(title, expanded=section.key in expanded or bool(problems)):
+    problems = {
+        s.key: sum(len(forms.errors_under(errors, f.path)) for f in s.fields) for s in sections
+    }
+    if all_at_once:
+        chosen = list(sections)
+    else:
+        key = st.radio(
+            "Section",
+            [s.key for s in sections],
+            format_func=lambda k: (
+                next(s.title for s in sections if s.key == k)
+                + (f" ({problems[k]} problem(s))" if problems[k] else "")
+            ),
+            horizontal=True,
+            key=f"brand_section:{path}",
+            label_visibility="collapsed",
+        )
+        chosen = [s for s in sections if s.key == key]
+    for section in chosen:
+        with st.container(border=True):
+            st.markdown(f"#### {section.title}")
             for field in section.fields:
                 render_field(path, fields, field, values, errors, brand_root)

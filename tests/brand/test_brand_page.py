@@ -38,12 +38,14 @@ def test_form_edit_follows_in_yaml_preview_and_impact_then_saves(studio_env, sig
     assert "pass" in before and len(at.get("image")) >= 2
 
     # A colour edited as hex text: the contrast matrix follows at once.
+    at.radio(key=f"brand_section:{PATH}").set_value("colors").run()
     _widget(at.text_input, "colors/2/hex:hex").set_value("#B0B0B0").run()
     assert not at.exception, at.exception
     assert "#B0B0B0" in _tables(at) and "FAIL" in _tables(at)
     assert "#B0B0B0" in at.session_state[f"brand_draft:{PATH}"]["text"]
     # Back to a readable colour, and a new banned phrase: the impact lists the approved variant.
     _widget(at.text_input, "colors/2/hex:hex").set_value("#2A1A12").run()
+    at.radio(key=f"brand_section:{PATH}").set_value("banned_phrases").run()
     _widget(at.text_input, "banned_phrases:add").set_value("roasted").run()
     assert not at.exception, at.exception
     impact = _tables(at)

@@ -54,6 +54,13 @@ def _open_section(page, title: str) -> None:  # type: ignore[no-untyped-def]
     page.locator('[data-testid="stExpander"] summary').filter(has_text=title).first.click()
 
 
+def _section(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick a section of the guideline form (one is drawn at a time)."""
+    page.locator('[data-testid="stRadio"]').get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).wait_for()
+    wait_for_app(page)
+
+
 def _first_ad(page) -> str:  # type: ignore[no-untyped-def]
     return page.locator('[data-testid="stImage"] img').first.get_attribute("src") or ""
 
@@ -132,7 +139,7 @@ def test_brand_kit_journey(page, app):  # type: ignore[no-untyped-def]
     wait_for_app(page)
     page.get_by_role("heading", name="Live preview").wait_for()
     before_ad = _first_ad(page)
-    _open_section(page, "Colours")
+    _section(page, "Colours")
     text_hex = page.get_by_role("textbox", name="Colour (hex)").nth(2)
     text_hex.fill("#B8B8B8")
     text_hex.press("Enter")
@@ -152,7 +159,7 @@ def test_brand_kit_journey(page, app):  # type: ignore[no-untyped-def]
     expect(table).not_to_contain_text("FAIL")
 
     # 4. A banned phrase: the affected variant is listed before saving.
-    _open_section(page, "Banned phrases")
+    _section(page, "Banned phrases")
     _commit(page, "Add to banned phrases", "sweat")
     impact = page.locator('[data-testid="stTable"]').filter(has_text="banned_phrase")
     expect(impact).to_contain_text(f"#{variant_id}")

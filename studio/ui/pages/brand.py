@@ -7,6 +7,7 @@ this page gathers input, calls them and shows what they return.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import streamlit as st
@@ -188,6 +189,21 @@ def _save_block(path: str, on_disk: str, text: str, errors: dict[str, list[str]]
 # --------------------------------------------------------------------------------------------
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _sample_ads(
+    root: str, slug: str, guideline_json: str, headline: str, cta: str
+) -> list[tuple[bytes, str, tuple[str, ...]]]:
+    """The sample ads as PNG bytes, caption and warnings; the same edit is drawn once."""
+    guideline = Guideline.model_validate_json(guideline_json)
+    out = []
+    for ad in preview.sample_ads(Path(root), slug, guideline, headline, cta):
+        buffer = io.BytesIO()
+        ad.image.save(buffer, format="PNG")
+        caption = f"Sample ad {ad.format.size_label} ({ad.format.aspect})"
+        out.append((buffer.getvalue(), caption, ad.warnings))
+    return out
+
+
 def _preview(path: str, guideline: Guideline, brand_root: Path, slug: str) -> None:
     st.markdown("**Contrast (WCAG)**")
     st.table(
@@ -209,13 +225,15 @@ def _preview(path: str, guideline: Guideline, brand_root: Path, slug: str) -> No
     )
     cta = guideline.calls_to_action[0]
     try:
-        ads = preview.sample_ads(brand_root, slug, guideline, headline or guideline.name, cta)
+        ads = _sample_ads(
+            str(brand_root), slug, guideline.model_dump_json(), headline or guideline.name, cta
+        )
     except (InvalidValue, OSError) as exc:
         st.error(f"The preview cannot be drawn: {exc}")
     else:
-        for ad in ads:
-            st.image(ad.image, caption=f"Sample ad {ad.format.size_label} ({ad.format.aspect})")
-            for warning in ad.warnings:
+        for png, caption, warnings in ads:
+            st.image(png, caption=caption)
+            for warning in warnings:
                 st.warning(warning)
     sample = st.text_input(
         "Sample copy to check",
@@ -264,14 +282,12 @@ def _form_view(path: str) -> bool:
         return False
     sections = forms.GUIDELINE_SECTIONS if _is_guideline(path) else forms.PERSONA_SECTIONS
     if not _is_guideline(path):
-        brand_forms.render_sections(
-            path, sections, text, errors, brand_root, expanded=[s.key for s in sections]
-        )
+        brand_forms.render_sections(path, sections, text, errors, brand_root, all_at_once=True)
         _save_block(path, on_disk, st.session_state[brand_forms._STATE + path]["text"], errors)
         return not errors
     form_col, preview_col = st.columns([3, 2])
     with form_col:
-        brand_forms.render_sections(path, sections, text, errors, brand_root, expanded=["identity"])
+        brand_forms.render_sections(path, sections, text, errors, brand_root)
         unplaced = {
             f: p
             for f, p in errors.items()
