@@ -29,7 +29,7 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from studio.brand.guidelines import BrandFileError, Guideline, parse_yaml, validate_text
+from studio.brand.guidelines import BrandFileError, parse_yaml, validate_text
 from studio.core.errors import UserFacingError
 
 FieldKind = Literal[
@@ -100,7 +100,7 @@ _PHOTO_COLUMNS = (
     FormField("file", "File", "file", "Path in the brand folder, e.g. photos/bag.png."),
     FormField("description", "Description", "text", "What the photo shows."),
     FormField("licence", "Licence", "text", "Who owns it and how it may be used."),
-    FormField("background", "Background", "text", "The photo's background, e.g. transparent."),
+    FormField("background", "Background", "text", "transparent (alpha channel) or plain."),
 )
 
 GUIDELINE_SECTIONS: tuple[FormSection, ...] = (
@@ -223,26 +223,19 @@ GUIDELINE_SECTIONS: tuple[FormSection, ...] = (
         "Product motifs",
         (FormField("product_motifs", "Product motifs", "list", required=False),),
     ),
-    # Product photos come with the imaging work (Guideline.product_photos); until the schema
-    # has the field there is nothing for a form to write.
-    *(
+    FormSection(
+        "product_photos",
+        "Product photos",
         (
-            FormSection(
+            FormField(
                 "product_photos",
                 "Product photos",
-                (
-                    FormField(
-                        "product_photos",
-                        "Product photos",
-                        "records",
-                        required=False,
-                        columns=_PHOTO_COLUMNS,
-                    ),
-                ),
+                "records",
+                "Product images the layouts place.",
+                required=False,
+                columns=_PHOTO_COLUMNS,
             ),
-        )
-        if "product_photos" in Guideline.model_fields
-        else ()
+        ),
     ),
 )
 

@@ -220,7 +220,11 @@ def _scalar(
     elif field.kind == "bool":
         st.checkbox(label, value=bool(value), **common, **on_change())
     elif field.kind == "file":
-        suffixes = (".ttf", ".otf") if field.path.startswith("fonts") else (".png", ".jpg", ".jpeg")
+        suffixes = (
+            (".ttf", ".otf")
+            if field.path.startswith("fonts")
+            else (".png", ".jpg", ".jpeg", ".webp")
+        )
         present = sorted(
             p.relative_to(brand_root).as_posix()
             for p in brand_root.rglob("*")

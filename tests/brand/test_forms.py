@@ -12,6 +12,7 @@ from studio.brand.guidelines import (
     ApprovedClaim,
     Guideline,
     Persona,
+    ProductPhoto,
     load_catalog,
     validate_text,
 )
@@ -36,6 +37,10 @@ def test_every_schema_field_has_a_form():
         f for f in forms.form_fields(forms.GUIDELINE_SECTIONS) if f.path == "approved_claims"
     ]
     assert {c.path for c in claims.columns} == set(ApprovedClaim.model_fields)
+    [photos] = [
+        f for f in forms.form_fields(forms.GUIDELINE_SECTIONS) if f.path == "product_photos"
+    ]
+    assert {c.path for c in photos.columns} == set(ProductPhoto.model_fields)
 
 
 @pytest.mark.parametrize("brand", BRANDS)
