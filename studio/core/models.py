@@ -193,6 +193,7 @@ class ReviewAction(StrEnum):
     export = "export"
     declare_winner = "declare_winner"
     retire = "retire"
+    send_back = "send_back"
 
 
 class Variant(SQLModel, table=True):

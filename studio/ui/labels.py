@@ -47,6 +47,7 @@ ACTION_DONE: dict[ReviewAction, str] = {
     ReviewAction.export: "exported",
     ReviewAction.declare_winner: "declared the winner",
     ReviewAction.retire: "retired",
+    ReviewAction.send_back: "sent back to review",
 }
 
 ROLE: dict[Role, str] = {
