@@ -383,8 +383,28 @@ def is_button_label(text: str, labels: frozenset[str]) -> bool:
     return words in labels
 
 
-def _main_field(spec: ChannelSpec) -> str:
-    return spec.disclaimer_field
+def _first_main_text(spec: ChannelSpec, fields: Mapping[str, Any]) -> str:
+    """The main text (the disclaimer field; its first item for a list), or ""."""
+    main = fields.get(spec.disclaimer_field)
+    first = main[0] if isinstance(main, list) and main else main
+    return first if isinstance(first, str) else ""
+
+
+def opening(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> str:
+    """A variant's opening: the first two words of its main text, normalised."""
+    return " ".join(normalise(_first_main_text(get_channel(channel), fields)).split()[:2])
+
+
+def variant_view(channel: str | ChannelSpec, fields: Mapping[str, Any]) -> VariantText:
+    """The variant as the "Do" heuristics read it: its copy (display paths left out) and its
+    opening texts (up to three headlines and the first sentence of the main text)."""
+    spec = get_channel(channel)
+    texts = [(w, t) for w, t in field_texts(spec, fields) if w not in ("path1", "path2")]
+    heads = [t for w, t in texts if w.split("[")[0] in _headline_fields(spec)][:3]
+    first = _first_main_text(spec, fields)
+    if first:
+        heads.append(sentences(first)[0] if sentences(first) else first)
+    return VariantText(texts=tuple(t for _, t in texts), opening=tuple(heads))
 
 
 def _headline_fields(spec: ChannelSpec) -> list[str]:
@@ -588,12 +608,7 @@ def score_variant(
                 )
 
     # Do rules.
-    main = fields.get(_main_field(spec))
-    first_main = main[0] if isinstance(main, list) and main else main
-    opening_texts = [t for w, t in texts if w.split("[")[0] in _headline_fields(spec)][:3]
-    if isinstance(first_main, str) and first_main:
-        opening_texts.append(sentences(first_main)[0] if sentences(first_main) else first_main)
-    view = VariantText(texts=tuple(t for _, t in texts), opening=tuple(opening_texts))
+    view = variant_view(spec, fields)
     checks = [c for c in do_rule_checks(guideline) if c.applies is not None]
     applied = tuple(c.rule for c in checks if c.applies is not None and c.applies(view))
     content = tuple(c.rule for c in checks if c.rule in applied and c.kind == "content")
@@ -608,7 +623,6 @@ def score_variant(
             room = fspec.shown_length or fspec.max_length
             use[fspec.name] = sum(min(1.0, spec.length(i) / room) for i in items) / len(items)
 
-    opening = " ".join(normalise(first_main).split()[:2]) if isinstance(first_main, str) else ""
     return VariantRubric(
         channel=spec.id,
         findings=tuple(findings),
@@ -616,7 +630,7 @@ def score_variant(
         do_content=content,
         do_checked=sum(c.kind == "content" for c in checks),
         length_use=use,
-        opening=opening,
+        opening=opening(spec, fields),
     )
 
 
