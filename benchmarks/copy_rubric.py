@@ -154,9 +154,8 @@ def main() -> None:
     if args.transformers:
         from studio.backends.llm_transformers import TransformersCopyWriter, smollm2_gguf
 
-        model_dir, gguf_file = smollm2_gguf()
         writer = TransformersCopyWriter(
-            str(model_dir), gguf_file=gguf_file, device="cpu", max_new_tokens=256
+            str(smollm2_gguf()), device="cpu", max_new_tokens=args.max_new_tokens
         )
         start = time.perf_counter()
         writer.load()

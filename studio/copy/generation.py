@@ -47,6 +47,7 @@ from studio.copy.channels import (
 )
 from studio.copy.claims import OFFER_POLICIES, OfferDecision, OfferPolicy, apply_offer_policy
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.offline_writer import OfflineCopyWriter
 from studio.copy.prompts import RenderedPrompt
 from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core import audit
@@ -171,6 +172,9 @@ class GeneratedVariant:
         What the writer reported (e.g. an asset it left out and why).
     duplicates_merged
         Near-duplicate drafts merged into this one.
+    fallback_from
+        ``"backend: last error"`` when the chosen writer's replies could not be read and the
+        offline writer wrote this variant instead ("" otherwise).
     variant_id
         Database id once saved.
     """
@@ -187,6 +191,7 @@ class GeneratedVariant:
     repairs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duplicates_merged: int = 0
+    fallback_from: str = ""
     variant_id: int | None = None
     predicted_ctr: float | None = None
 
@@ -442,12 +447,25 @@ def _one_variant(
     prompt = build_prompt(brand, persona, spec, brief)
     copy_request = CopyRequest(brand, persona, spec, brief, seed, prompt)
     draft, writes, error = _write_with_retries(writer, copy_request, request.max_attempts)
+    fallback_from = ""
     if draft is None:
-        return GenerationFailure(persona, spec.id, seed, error)
+        if isinstance(writer, OfflineCopyWriter):
+            return GenerationFailure(persona, spec.id, seed, error)
+        # A model whose replies cannot be read even after repair (a small local model writes
+        # broken JSON) does not cost the user the variant: the offline writer writes it, and
+        # the variant and the run say so.
+        draft = OfflineCopyWriter().write(copy_request)
+        fallback_from = f"{writer.name}: {error}"
     fields = draft.fields
     result = checker.check(spec, fields)
     repairs: list[str] = []
     notes = list(draft.notes)
+    if fallback_from:
+        notes.insert(
+            0,
+            f"written by the offline writer: the {writer.name} replies could not be read "
+            f"after {writes} attempt(s) ({error})",
+        )
     while not result.passed:
         fixed, fixes = repair_fields(spec, fields, result.errors, disclaimers)
         if fixes:
@@ -500,6 +518,7 @@ def _one_variant(
         attempts=writes,
         repairs=repairs,
         notes=notes,
+        fallback_from=fallback_from,
     )
 
 
@@ -613,6 +632,13 @@ def generate_variants(
             pair_count += count
         result.variants.extend(kept)
     result.diversity = distance_sum / pair_count if pair_count else None
+    fallbacks = [v for v in result.variants if v.fallback_from]
+    if fallbacks:
+        result.warnings.append(
+            f"{len(fallbacks)} of {len(result.variants)} variant(s) were written by the offline "
+            f"writer because the {writer.name} replies could not be read as the channel's JSON "
+            f"even after repair (last: {fallbacks[-1].fallback_from.split(': ', 1)[-1]})"
+        )
     return result
 
 

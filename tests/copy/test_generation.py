@@ -188,9 +188,15 @@ def test_near_duplicates_are_merged_and_the_shortfall_reported(halden):
 def test_a_retryable_error_is_retried_and_a_persistent_one_reported(halden):
     result = generate_variants(make_request(halden, n=1, max_attempts=2), FlakyWriter(failures=1))
     assert len(result.variants) == 1 and result.variants[0].attempts == 2
+    # Replies that cannot be read at all: the offline writer writes the variant, and says so.
     broken = generate_variants(make_request(halden, n=1, max_attempts=2), FlakyWriter(failures=99))
-    assert broken.variants == [] and len(broken.failures) == 3
-    assert "not valid JSON" in broken.failures[0].message
+    assert broken.failures == [] and len(broken.variants) == 1
+    (variant,) = broken.variants
+    assert variant.backend == "offline" and variant.fallback_from.startswith("flaky: ")
+    assert "the flaky replies could not be read after 2 attempt(s)" in variant.notes[0]
+    (warning,) = broken.warnings
+    assert warning.startswith("1 of 1 variant(s) were written by the offline writer")
+    assert "flaky" in warning and "not valid JSON" in warning
 
 
 def test_an_unavailable_backend_stops_everything(halden):
