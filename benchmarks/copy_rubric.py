@@ -66,7 +66,10 @@ ROWS = (
 
 
 def score_writer(
-    brand: Brand, write: Callable[[CopyRequest], dict[str, Any] | None], seeds: range
+    brand: Brand,
+    write: Callable[[CopyRequest], dict[str, Any] | None],
+    seeds: range,
+    channels: tuple[str, ...] = tuple(CHANNELS),
 ) -> dict[str, Any]:
     """Write every persona x channel x seed with ``write`` and score the set."""
     brief = BRIEFS[brand.slug]
@@ -74,7 +77,8 @@ def score_writer(
     openings: list[float] = []  # distinct openings within each persona x channel set
     failures = 0
     for persona in brand.personas:
-        for channel, spec in CHANNELS.items():
+        for channel in channels:
+            spec = CHANNELS[channel]
             pair: list[tuple[str, dict[str, Any]]] = []
             for seed in seeds:
                 request = CopyRequest(
@@ -105,7 +109,9 @@ def offline(brand: Brand, seeds: range) -> dict[str, Any]:
     return score_writer(brand, lambda r: writer.write(r).fields, seeds)
 
 
-def transformers_run(brand: Brand, seeds: range, writer: CopyWriter) -> dict[str, Any]:
+def transformers_run(
+    brand: Brand, seeds: range, writer: CopyWriter, channels: tuple[str, ...]
+) -> dict[str, Any]:
     stats = {"tokens": 0, "seconds": 0.0, "valid": 0, "calls": 0}
 
     def write(request: CopyRequest) -> dict[str, Any] | None:
@@ -121,7 +127,7 @@ def transformers_run(brand: Brand, seeds: range, writer: CopyWriter) -> dict[str
         stats["valid"] += 1
         return dict(draft.fields)
 
-    summary = score_writer(brand, write, seeds)
+    summary = score_writer(brand, write, seeds, channels)
     summary["valid_json_rate"] = stats["valid"] / stats["calls"] if stats["calls"] else None
     summary["tokens_per_s"] = stats["tokens"] / stats["seconds"] if stats["seconds"] else None
     return summary
@@ -141,6 +147,14 @@ def main() -> None:
     parser.add_argument("--save", metavar="LABEL", help="Store this run as LABEL.")
     parser.add_argument("--transformers", action="store_true", help="Add the SmolLM2 column.")
     parser.add_argument("--transformers-seeds", type=int, default=1)
+    parser.add_argument(
+        "--transformers-channels",
+        default="tiktok",
+        help="Comma-separated channels for SmolLM2 (each reply takes seconds to minutes on CPU).",
+    )
+    parser.add_argument(
+        "--max-new-tokens", type=int, default=300, help="Longest SmolLM2 reply, in tokens."
+    )
     args = parser.parse_args()
     catalog = load_catalog(ROOT / "brand_guidelines")
     brands = [catalog.get(slug) for slug in BRIEFS]
@@ -160,8 +174,20 @@ def main() -> None:
         start = time.perf_counter()
         writer.load()
         load_s = time.perf_counter() - start
+        channels = tuple(args.transformers_channels.split(","))
         runs["smollm2"] = {
-            b.slug: transformers_run(b, range(args.transformers_seeds), writer) for b in brands
+            b.slug: transformers_run(b, range(args.transformers_seeds), writer, channels)
+            for b in brands
+        }
+        # The offline writer on the same channels, for a like-for-like column.
+        runs["offline-same"] = {
+            b.slug: score_writer(
+                b,
+                lambda r: OfflineCopyWriter().write(r).fields,
+                range(args.transformers_seeds),
+                channels,
+            )
+            for b in brands
         }
         print(f"SmolLM2-135M-Instruct (gguf, CPU): loaded in {load_s:.1f} s")
         for slug, summary in runs["smollm2"].items():
