@@ -29,7 +29,7 @@ def smollm2() -> TransformersCopyWriter:
         path = smollm2_gguf()
     except CopyWriterUnavailable as exc:
         pytest.skip(str(exc))
-    writer = TransformersCopyWriter(str(path), device="cpu", max_new_tokens=96)
+    writer = TransformersCopyWriter(str(path), device="cpu", max_new_tokens=64)
     writer.load()
     return writer
 
@@ -58,6 +58,8 @@ def test_smollm2_path_is_found_without_importing_its_package():
 
 
 @pytest.mark.slow
+# Loading dequantises the GGUF file (about 20 s on two free cores; minutes on a busy machine).
+@pytest.mark.timeout(1800)
 def test_real_model_through_chat_template_json_parsing_and_repair(smollm2, catalog):
     brand = catalog.get("ledgerly")
     spec = CHANNELS["tiktok"]
@@ -76,7 +78,7 @@ def test_real_model_through_chat_template_json_parsing_and_repair(smollm2, catal
         assert "the transformers reply" in str(exc) and "it began:" in str(exc)
     else:
         assert set(draft.fields) <= set(spec.field_names) and draft.raw
-    assert 0 < smollm2.last_new_tokens <= 96
+    assert 0 < smollm2.last_new_tokens <= 64
     # Through generation: never a crash; the variant is the model's or the offline writer's.
     generation = GenerationRequest(
         brand=brand,
