@@ -1,7 +1,8 @@
 """Generate: a brief, personas and channels in; checked copy variants out, saved as drafts.
 
-The page gathers the brief and calls :func:`studio.copy.generation.run_generation`, which checks the
-user's role, writes, checks, repairs, de-duplicates, saves and scores. The table below shows
+The page gathers the brief and queues a generate job (:mod:`studio.jobs`); ``studio worker`` runs
+:func:`studio.copy.generation.run_generation`, which checks the user's role, writes, checks,
+repairs, de-duplicates, saves and scores, while the page follows the job from the database. The table below shows
 what was saved, read back from the database.
 """
 
@@ -11,24 +12,17 @@ from typing import Any
 
 import streamlit as st
 
-from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, field_texts, limits_table
 from studio.copy.claims import OFFER_POLICIES
-from studio.copy.generation import (
-    GenerationRequest,
-    GenerationResult,
-    earlier_runs,
-    propose_seed,
-    run_generation,
-)
+from studio.copy.generation import GenerationRequest, earlier_runs, propose_seed
 from studio.copy.rubric import score_set
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.errors import UserFacingError
-from studio.core.progress import Progress
-from studio.review.accounts import AuthError
-from studio.ui import context, labels
+from studio.core.models import JobKind, JobStatus
+from studio.jobs import queue as job_queue
+from studio.ui import context, job_panel, labels
 
 _RESULT = "generate_result"
 _URL = "gen_landing_url"
@@ -156,7 +150,7 @@ def _generate(
             seed=seed,
             offer_policy=offer_policy,  # type: ignore[arg-type]  # checked by GenerationRequest
         )
-        writer = make_copy_writer(context.settings())
+        make_copy_writer(context.settings())  # a backend that is not set up says so now
     except UserFacingError as exc:
         st.error(str(exc))
         return
@@ -175,57 +169,79 @@ def _generate(
         )
     for notice in notices:
         st.warning(notice)
-    bar = st.progress(0.0, text="Starting…")
+    # The worker writes, checks, saves and scores (run_generation); the page follows the job.
+    job_id = job_panel.submit(
+        JobKind.generate,
+        {
+            "brand": brand.slug,
+            "personas": list(request.personas),
+            "channels": list(request.channels),
+            "n": request.n,
+            "seed": request.seed,
+            "objective": brief.objective,
+            "offer": brief.offer,
+            "landing_url": brief.landing_url,
+            "name": brief.name,
+            "offer_policy": request.offer_policy,
+        },
+    )
+    if job_id is not None:
+        st.session_state[_RESULT] = job_id
+        st.session_state[_NOTICES] = notices
+        # A new seed goes in the Seed box before it is drawn again, hence the rerun.
+        st.session_state[_NEXT_SEED] = propose_seed()
+        st.rerun()
 
-    def show(step: Progress) -> None:
-        bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
 
-    try:
-        with context.db_session() as session:
-            result = run_generation(
-                session, request, writer, created_by=context.current_username(), progress=show
-            )
-    except (AuthError, CopyWriterUnavailable) as exc:
-        bar.empty()
-        st.error(f"{exc} Nothing was saved.")
-        return
-    st.session_state[_RESULT] = result
-    st.session_state[_NOTICES] = notices
-    # A new seed goes in the Seed box before it is drawn again, hence the rerun.
-    st.session_state[_NEXT_SEED] = propose_seed()
-    st.rerun()
+def _finished_result(job_id: int) -> dict[str, Any] | None:
+    """The generate job's result once it is done (None while it runs or when it failed)."""
+    with context.db_session() as session:
+        job = job_queue.get_job(session, job_id=job_id)
+        if job.status != JobStatus.done:
+            return None
+        (item,) = job_queue.list_items(session, job_id=job_id)
+    return item.result
 
 
-def _show_result(brand: Brand, result: GenerationResult) -> None:
+def _show_result(brand: Brand, result: dict[str, Any]) -> None:
+    """What a finished generate job saved (``result``: the job item's result)."""
+    campaign_id = result["outputs"]["campaign"][0]
+    saved, flagged = len(result["outputs"]["variant"]), result["flagged"]
     st.success(
-        f"Saved {len(result.variants)} drafts to campaign {result.campaign_id}"
-        f"{f'; {len(result.flagged)} flagged for review' if result.flagged else ''}."
+        f"Saved {saved} drafts to campaign {campaign_id}"
+        f"{f'; {flagged} flagged for review' if flagged else ''}."
     )
     cols = st.columns(4)
-    cols[0].metric("Drafts", len(result.variants))
-    cols[1].metric("Flagged", len(result.flagged))
-    cols[2].metric("Near-duplicates merged", result.merged)
+    cols[0].metric("Drafts", saved)
+    cols[1].metric("Flagged", flagged)
+    cols[2].metric("Near-duplicates merged", result["merged"])
     cols[3].metric(
         "Diversity",
-        "n/a" if result.diversity is None else f"{result.diversity:.2f}",
+        "n/a" if result["diversity"] is None else f"{result['diversity']:.2f}",
         help="Mean cosine distance between the variants of each persona and channel "
         "(MiniLM sentence embeddings): 0 = identical, about 1 = unrelated.",
     )
-    for failure in result.failures:
+    for failure in result["failures"]:
         st.error(
-            f"{labels.persona(brand, failure.persona)} / {labels.channel(failure.channel)} "
-            f"(seed {failure.seed}) could not be written: {failure.message}"
+            f"{labels.persona(brand, failure['persona'])} / {labels.channel(failure['channel'])} "
+            f"(seed {failure['seed']}) could not be written: {failure['message']}"
         )
-    for (persona, channel), missing in result.shortfall.items():
+    for persona, channel, missing in result["shortfall"]:
         st.warning(
             f"{labels.persona(brand, persona)} / {labels.channel(channel)}: {missing} fewer "
             "variant(s) than asked; the rest were near-duplicates."
         )
-    if result.unscored:
-        st.warning(result.unscored)
-    for warning in [*(st.session_state.get(_NOTICES) or []), *result.warnings]:
+    if result["unscored"]:
+        st.warning(result["unscored"])
+    for warning in result.get("warnings", []):
         st.warning(warning)
-    rubric = score_set(brand, [(v.channel, v.fields) for v in result.variants])
+
+    with context.db_session() as session:
+        rows = sorted(
+            variant_queries.list_variants(session, campaign_id=campaign_id, limit=1000),
+            key=lambda r: r.id or 0,
+        )
+    rubric = score_set(brand, [(r.channel, r.fields) for r in rows])
     summary = rubric.summary()
     st.markdown("**Copy rubric**")
     marks_row = st.columns(6)
@@ -242,18 +258,9 @@ def _show_result(brand: Brand, result: GenerationResult) -> None:
     marks_row[5].metric("Distinct openings", f"{rubric.distinct_openings:.0%}")
     for finding in rubric.findings:
         st.caption(str(finding))
-    scored = {id(v): r for v, r in zip(result.variants, rubric.variants, strict=True)}
-
-    with context.db_session() as session:
-        rows = sorted(
-            variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000),
-            key=lambda r: r.id or 0,
-        )
-    by_id = {v.variant_id: v for v in result.variants}
+    repairs = result["repairs"]
     table = []
-    for row in rows:
-        generated = by_id.get(row.id)
-        marks = scored.get(id(generated)) if generated else None
+    for row, marks in zip(rows, rubric.variants, strict=True):
         table.append(
             {
                 "id": row.id,
@@ -263,9 +270,9 @@ def _show_result(brand: Brand, result: GenerationResult) -> None:
                 "copy": _copy_summary(row.channel, row.fields),
                 "predicted CTR": row.predicted_ctr,
                 "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
-                "repairs": "; ".join(generated.repairs) if generated else "",
-                "rubric": "; ".join(str(f) for f in marks.findings) if marks else "",
-                "Do rules": "; ".join(marks.do_applied) if marks else "",
+                "repairs": "; ".join(repairs.get(str(row.id), [])),
+                "rubric": "; ".join(str(f) for f in marks.findings),
+                "Do rules": "; ".join(marks.do_applied),
                 "backend": row.backend,
                 "model": row.model,
                 "seed": row.seed,
@@ -297,9 +304,14 @@ def render() -> None:
         st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
         return
     _form(brand)
-    result = st.session_state.get(_RESULT)
-    if isinstance(result, GenerationResult) and result.campaign_id is not None:
-        _show_result(brand, result)
+    job_id = st.session_state.get(_RESULT)
+    if isinstance(job_id, int):
+        for notice in st.session_state.get(_NOTICES) or []:
+            st.warning(notice)
+        job_panel.latest_jobs(JobKind.generate, limit=1)
+        result = _finished_result(job_id)
+        if result is not None:
+            _show_result(brand, result)
     with st.expander("Channel limits"):
         st.dataframe(
             [
