@@ -171,3 +171,25 @@ def list_assets(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Ass
         return []
     query = select(Asset).where(col(Asset.variant_id).in_(list(variant_ids)))
     return session.exec(query.order_by(col(Asset.id))).all()
+
+
+def variants_with_prompt(
+    session: Session,
+    *,
+    brand: str,
+    persona: str,
+    channel: str,
+    prompt: str,
+    seeds: range,
+) -> Sequence[Variant]:
+    """Variants of ``brand`` x ``persona`` x ``channel`` written from exactly this rendered
+    ``prompt`` with one of ``seeds`` (how a repeated brief is found), oldest first."""
+    query = select(Variant).where(
+        Variant.brand == brand,
+        Variant.persona == persona,
+        Variant.channel == channel,
+        Variant.prompt == prompt,
+        col(Variant.seed) >= seeds.start,
+        col(Variant.seed) < seeds.stop,
+    )
+    return session.exec(query.order_by(col(Variant.id))).all()

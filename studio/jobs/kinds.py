@@ -180,6 +180,7 @@ GENERATE_PARAMS = (
     "landing_url",
     "name",
     "backend",
+    "offer_policy",
 )
 
 
@@ -219,6 +220,7 @@ class GenerateKind:
             channels=tuple(params.get("channels") or CHANNELS),
             n=int(params.get("n", 3)),
             seed=int(params.get("seed", 0)),
+            offer_policy=params.get("offer_policy", "refuse"),
         )
 
     def prepare(self, session: Session, job: Job) -> list[ItemSpec]:
@@ -254,6 +256,7 @@ class GenerateKind:
             ],
             "shortfall": [[p, c, missing] for (p, c), missing in generated.shortfall.items()],
             "unscored": generated.unscored,
+            "warnings": generated.warnings,
         }
 
 

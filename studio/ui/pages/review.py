@@ -14,6 +14,7 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
+from studio.copy.rubric import score_variant
 from studio.copy.variants import VariantOrder
 from studio.core.errors import UserFacingError
 from studio.core.models import (
@@ -229,6 +230,18 @@ def _score(variant: Variant) -> None:
     st.markdown(f"**Predicted CTR:** {variant.predicted_ctr:.2%}{interval}")
 
 
+def _rubric(variant: Variant, brand: Brand | None) -> None:
+    """The copy rubric in one line, and one line per finding (:mod:`studio.copy.rubric`)."""
+    if brand is None:
+        return
+    marks = score_variant(brand, variant.channel, variant.fields)
+    do = f"applies Do: {'; '.join(marks.do_content)}" if marks.do_content else "applies no Do rule"
+    verdict = f"{len(marks.findings)} finding(s)" if marks.findings else "no findings"
+    st.caption(markdown_literal(f"Rubric: {verdict} · {do}"))
+    for finding in marks.findings:
+        st.caption(markdown_literal(f"· {finding}"))
+
+
 def _context_column(variant: Variant, brand: Brand | None) -> None:
     if brand is None:
         st.caption(f"Brand {variant.brand!r} is not loaded; see the Brand page.")
@@ -341,6 +354,7 @@ def _card(
             _answers(variant, parent_reviews)
             _copy(variant)
             _score(variant)
+            _rubric(variant, brand)
             for violation in (
                 review.rules_touched(variant, brand.guideline).violations if brand else []
             ):
