@@ -17,7 +17,7 @@ Progress is reported after every file through an optional callback.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,27 @@ def cta_label(value: str) -> str:
     return value
 
 
+def image_text(fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The only copy a variant's images and videos show: ``(headline, call to action)``.
+
+    The headline is the first non-empty of :data:`HEADLINE_FIELDS`; the call to action is the
+    ``call_to_action`` field as written (``None`` when empty: the brand's default button is
+    drawn). Two variants of one brand, persona, channel and seed with equal ``image_text`` get
+    the same media, which is how a revision keeps its parent's (see
+    :func:`studio.review.workflow.edit_variant`).
+    """
+    headline = None
+    for name in HEADLINE_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+        if isinstance(value, str) and value.strip():
+            headline = value
+            break
+    cta = fields.get("call_to_action")
+    return headline, cta if isinstance(cta, str) and cta.strip() else None
+
+
 def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
     """The headline and button text for the variant's images.
 
@@ -139,25 +160,13 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
         If the variant has no headline-like field (the message lists the fields it has).
     """
     fields = variant.fields
-    headline = None
-    for name in HEADLINE_FIELDS:
-        value = fields.get(name)
-        if isinstance(value, list):
-            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
-        if isinstance(value, str) and value.strip():
-            headline = value
-            break
+    headline, cta = image_text(fields)
     if headline is None:
         raise InvalidValue(
             f"variant {variant.id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
             f"in its fields ({', '.join(sorted(fields)) or 'none'})"
         )
-    cta = fields.get("call_to_action")
-    button = (
-        cta_label(cta)
-        if isinstance(cta, str) and cta.strip()
-        else brand.guideline.calls_to_action[0]
-    )
+    button = cta_label(cta) if cta is not None else brand.guideline.calls_to_action[0]
     return AdCopy(headline=headline, cta=button)
 
 

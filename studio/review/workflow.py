@@ -20,7 +20,10 @@ winner             exported           export           export
 
 Editing is not a move: :func:`edit_variant` makes a new revision (a new row, ``parent_id`` =
 the edited one, status ``draft``) that is checked for compliance and scored again and needs
-its own approval. Only drafts, variants with changes requested and rejected ones can be
+its own approval. The revision keeps its parent's images and videos when the copy they show
+(headline and button, :func:`studio.imaging.render.image_text`) is unchanged; otherwise it
+starts with none ("not rendered yet") rather than show stale text. Either way its media go
+out only once the revision itself is approved. Only drafts, variants with changes requested and rejected ones can be
 edited; approved and later copy is frozen, so what was approved is what runs. An edited
 revision is *superseded*: it keeps its status as a record but can no longer move.
 
@@ -791,6 +794,7 @@ def edit_variant(
         revision.ctr_explanation = dict(estimate.explanation)
     session.add(revision)
     session.flush()
+    kept = _keep_parent_media(session, parent=variant, revision=revision)
     changed = sorted(k for k in merged if merged[k] != variant.fields.get(k))
     audit.record(
         session,
@@ -812,10 +816,45 @@ def edit_variant(
             "fields": {k: merged[k] for k in changed},
             "violations": [v["rule"] for v in revision.violations],
             "predicted_ctr": revision.predicted_ctr,
+            "media_kept_from_parent": [a.sha256[:12] for a in kept],
         },
     )
     session.refresh(variant)
     return revision
+
+
+def media_unchanged(parent: Variant, revision: Variant) -> bool:
+    """Whether ``parent``'s images and videos show exactly what ``revision``'s would.
+
+    A revision copies brand, persona, channel and seed from its parent, so only the copy drawn
+    on the media can differ: the headline and the call to action
+    (:func:`studio.imaging.render.image_text`).
+    """
+    # Imaging pulls in the compositor and image libraries; only edits need this one function.
+    from studio.imaging.render import image_text
+
+    return image_text(parent.fields) == image_text(revision.fields)
+
+
+def _keep_parent_media(session: Session, *, parent: Variant, revision: Variant) -> list[Asset]:
+    """Give ``revision`` the parent's files when they still fit it (new rows, same files).
+
+    The copies carry no approval (``approved_at`` is empty): approving the revision covers
+    them, as it covers any file rendered for it.
+    """
+    if not media_unchanged(parent, revision):
+        return []
+    assert parent.id is not None and revision.id is not None
+    kept = []
+    for asset in review_queries.list_assets(session, variant_ids=[parent.id]):
+        copy = Asset.model_validate(
+            asset.model_dump(exclude={"id", "variant_id", "approved_at", "created_at"})
+            | {"variant_id": revision.id}
+        )
+        session.add(copy)
+        kept.append(copy)
+    session.flush()
+    return kept
 
 
 # --------------------------------------------------------------------------------------------

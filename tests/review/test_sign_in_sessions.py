@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from streamlit.testing.v1 import AppTest
 
 from studio.core.database import get_engine
 from studio.core.errors import InvalidValue
-from studio.core.models import User, utcnow
+from studio.core.models import SignInSession, User, utcnow
 from studio.review import accounts as auth
 from studio.ui import session_cookie
+from tests.conftest import REPO_ROOT
 from tests.people import PASSWORD, add_people
 
 
@@ -128,3 +130,27 @@ def test_the_cookie_route_sets_an_httponly_cookie_once(studio_env: dict[str, str
     cleared = client.delete(path)
     assert cleared.status_code == 204
     assert "Max-Age=0" in cleared.headers["set-cookie"]
+
+
+def test_the_sign_in_form_hands_over_a_cookie_and_sign_out_revokes_it(studio_env: dict[str, str]):
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as db:
+        add_people(db)
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+    at.text_input(key="sign_in_username").set_value("bea")
+    at.text_input(key="sign_in_password").set_value(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    scripts = [h.proto.body for h in at.get("html")]
+    assert len(scripts) == 1 and session_cookie.SESSION_PATH in scripts[0] and "POST" in scripts[0]
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as db:
+        [row] = db.exec(select(SignInSession)).all()
+        assert (row.username, row.revoked_at) == ("bea", None) and row.ticket_hash
+        assert row.ticket_hash not in scripts[0]  # the page holds the ticket, the server its hash
+
+    at.run()  # the hand-over happens once
+    assert not at.get("html")
+    at.sidebar.button(key="sign_out").click().run()
+    assert [h.proto.body for h in at.get("html")] == [session_cookie.clear_script()]
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as db:
+        [row] = db.exec(select(SignInSession)).all()
+        assert row.revoked_at is not None and row.revoked_reason == "signed_out"

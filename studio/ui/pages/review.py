@@ -26,10 +26,12 @@ from studio.core.models import (
     VariantStatus,
 )
 from studio.core.text import markdown_literal
+from studio.imaging.formats import formats_for
 from studio.imaging.provenance import asset_path
+from studio.imaging.render import RenderOptions, render_variants
 from studio.review import queries as review_queries
 from studio.review import workflow as review
-from studio.review.accounts import AuthError
+from studio.review.accounts import AuthError, Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context, labels
 
@@ -204,7 +206,43 @@ def _copy(variant: Variant) -> None:
             st.markdown(f"**{fspec.label}:** " + markdown_literal(str(value)))
 
 
-def _media(assets: list[Asset]) -> None:
+def _render_media(variant_id: int) -> None:
+    """Button callback: render the media of one variant that has none (full size, as exported)."""
+    try:
+        with context.db_session() as session:
+            [report] = render_variants(
+                session,
+                variant_ids=[variant_id],
+                catalog=context.catalog(),
+                settings=context.settings(),
+                options=RenderOptions(),
+                actor=context.current_username(),
+            )
+            files = len(report.assets)
+    except (UserFacingError, ValueError, ImportError) as exc:
+        _say("error", f"Rendering stopped, nothing was recorded: {exc}", variant_id)
+    else:
+        _say("success", f"Variant {variant_id}: rendered {files} file(s).", variant_id)
+
+
+def _media(variant: Variant, assets: list[Asset], may_render: bool) -> None:
+    if not assets and formats_for(variant.channel):
+        # A revision whose headline or button changed does not show its parent's stale media.
+        st.info(
+            "Media not rendered yet"
+            + (" (the headline or button changed in this revision)." if variant.parent_id else "."),
+            icon=":material/hide_image:",
+        )
+        if may_render:
+            st.button(
+                "Render images and videos",
+                key=f"render:{variant.id}",
+                on_click=_render_media,
+                args=(variant.id,),
+            )
+        else:
+            st.caption("A creative renders them (here or on the Gallery page).")
+        return
     for asset in assets:
         path = asset_path(context.settings().asset_dir, asset.path)
         if not path.is_file():
@@ -318,6 +356,7 @@ def _card(
     brand: Brand | None,
     selectable: bool,
     messages: list[tuple[str, str]],
+    may_render: bool = False,
 ) -> None:
     with st.container(border=True):
         head, pick = st.columns([6, 1])
@@ -347,7 +386,7 @@ def _card(
                 st.error(
                     markdown_literal(f"{violation.field}: {violation.reason} [{violation.rule}]")
                 )
-            _media(assets)
+            _media(variant, assets, may_render)
             _history(reviews)
             _actions(variant, choices, brand)
         with right:
@@ -457,6 +496,7 @@ def render() -> None:
             brand,
             selectable=variant.id in selectable,
             messages=beside.get(variant.id or 0, []),
+            may_render=user.may(Permission.generate),
         )
 
 
