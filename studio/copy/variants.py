@@ -162,7 +162,7 @@ def list_variant_keys(
         )
     else:
         query = query.order_by(col(Variant.id).desc())
-    return [(int(i), str(c)) for i, c in session.exec(query).all()]
+    return [(int(i or 0), str(c)) for i, c in session.exec(query).all()]  # ids are never null
 
 
 def get_variants(session: Session, *, variant_ids: Sequence[int]) -> list[Variant]:
