@@ -393,8 +393,9 @@ def _card(
             _context_column(variant, brand)
 
 
-#: Cards per page: each card is dozens of widgets, so a page of hundreds would be slow to draw.
-PAGE_SIZE = 20
+#: Cards per page: each card is dozens of widgets, so a longer page is slower to draw (ten
+#: cards keep the page under a second with 10,000 variants: benchmarks/page_load.py).
+PAGE_SIZE = 10
 
 
 def render() -> None:
@@ -471,9 +472,7 @@ def render() -> None:
             c: variant_queries.get_campaign(session, campaign_id=c)
             for c in {v.campaign_id for v in variants}
         }
-        choices = {
-            v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
-        }
+        choices = review.choices_for_many(session, variants=variants, actor=user.username)
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
         f"{total} variant(s) {labels.status(status).lower()} (latest revisions only); showing "
@@ -492,7 +491,7 @@ def render() -> None:
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
             [r for r in parent_reviews if r.variant_id == variant.parent_id],
-            choices[variant.id],
+            choices[variant.id or 0],
             brand,
             selectable=variant.id in selectable,
             messages=beside.get(variant.id or 0, []),
