@@ -2,12 +2,18 @@
 
 For each variant, every format its channel needs (:data:`studio.imaging.formats.CHANNEL_FORMATS`):
 
-* images: the image backend draws ``batch_size`` backgrounds from the prompt template
-  ``prompts/image_background.j2``; the compositor adds logo, headline and button; brand QC
-  checks the pixels; the PNG (with provenance) goes to the asset folder under its content hash;
+* images: each variant of a set gets its own layout (:mod:`studio.imaging.layouts`; no two
+  variants share one while an unused one fits); the image backend draws ``batch_size``
+  backgrounds from the prompt template ``prompts/image_background.j2``, keeping motifs in the
+  layout's motif region and painting around the brand's product photo where it can; the
+  compositor adds the product, logo, headline, button and the layout's offer or proof; brand
+  QC checks the pixels; the PNG (with provenance) goes to the asset folder under its content
+  hash;
 * videos: the image backend draws 1-3 backgrounds, the video backend animates them with the
-  copy (and the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present); QC checks the
-  encoded file against the channel's limits and the poster frame against the brand.
+  copy and sound (the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present, else the
+  studio's synthesised music bed), lengthening the clip when the headline needs longer to be
+  read; QC checks the encoded file against the channel's limits and the poster frame against
+  the brand.
 
 Each file becomes an :class:`studio.core.models.Asset` row (the same file rendered again for the
 same variant is not recorded twice) and one audit entry per variant records the run.
@@ -16,16 +22,19 @@ Progress is reported after every file through an optional callback.
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from studio.backends.contracts import MAX_BATCH, ImageBackend, ImageRequest
-from studio.brand.guidelines import Brand, BrandCatalog
+from studio.backends.contracts import MAX_BATCH, GeneratedImages, ImageBackend, ImageRequest
+from studio.brand.guidelines import Brand, BrandCatalog, Guideline
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
 from studio.core import audit
@@ -34,12 +43,28 @@ from studio.core.models import Asset, AssetKind, Variant
 from studio.core.progress import Progress, ProgressCallback
 from studio.core.settings import Settings
 from studio.imaging.backends import make_image_backend, make_video_backend
-from studio.imaging.compositor import AdCopy, BrandKit, compose
+from studio.imaging.compositor import (
+    AdCopy,
+    BrandKit,
+    compose,
+    layout_regions,
+    place_product,
+    rating_in,
+    resolve_layout,
+)
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
+from studio.imaging.layouts import LAYOUT_NAMES, Need, eligible
 from studio.imaging.probe import probe_video
+from studio.imaging.product import product_photo
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
-from studio.imaging.video import VIDEO_PANEL_ALPHA, VideoBackend, VideoRequest
+from studio.imaging.video import (
+    VIDEO_PANEL_ALPHA,
+    VideoBackend,
+    VideoRequest,
+    min_duration_s,
+    reading_seconds,
+)
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -62,6 +87,8 @@ class RenderOptions:
     fps : video frame rate.
     scale : fraction of the platform sizes, 0.05-1 (quick previews). Files below a platform's
         minimum size fail QC, so previews are never mistaken for finished ads.
+    layout : one layout for every image (:data:`studio.imaging.layouts.LAYOUT_NAMES`); None
+        spreads the layouts over the set of variants rendered together.
     """
 
     seed: int | None = None
@@ -73,8 +100,13 @@ class RenderOptions:
     video_scenes: int = 2
     fps: int = 30
     scale: float = 1.0
+    layout: str | None = None
 
     def __post_init__(self) -> None:
+        if self.layout is not None and self.layout not in LAYOUT_NAMES:
+            raise InvalidValue(
+                f"layout must be one of {', '.join(LAYOUT_NAMES)}; received {self.layout!r}"
+            )
         if not 0.05 <= self.scale <= 1.0:
             raise InvalidValue(
                 f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}"
@@ -101,18 +133,59 @@ class RenderReport:
     assets : rows recorded (or found already recorded) for the files made in this run.
     notes : remarks from the backends (e.g. motifs drawn as abstract badges).
     skipped : why nothing was made (e.g. a text-only channel), or None.
+    layout : the layout of its images (:data:`studio.imaging.layouts.LAYOUT_NAMES`), or None.
     """
 
     variant_id: int
     assets: list[Asset] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
+    layout: str | None = None
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
         return [
             check for asset in self.assets for check in asset.qc if not check.get("passed", False)
         ]
+
+
+class VariantCopy(Protocol):
+    """What rendering reads of a variant: a :class:`Variant` row, or its copy in a job's payload."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def persona(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A file a render stored, with what its :class:`studio.core.models.Asset` row records.
+
+    Plain data (no database), so a render on a Ray actor can send it back to the worker.
+    ``path`` is relative to the asset store; ``qc`` holds the brand QC checks as dicts.
+    """
+
+    kind: AssetKind
+    size_label: str
+    width: int
+    height: int
+    duration_s: float | None
+    path: str
+    sha256: str
+    backend: str
+    model: str
+    seed: int
+    prompt_hash: str
+    qc: list[dict[str, Any]]
+
+    def row(self) -> dict[str, Any]:
+        """The Asset row's values (everything but ``variant_id``)."""
+        return asdict(self)
 
 
 def files_for(variant: Variant, options: RenderOptions) -> int:
@@ -130,14 +203,30 @@ def cta_label(value: str) -> str:
     return value
 
 
-def image_text(fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The only copy a variant's images and videos show: ``(headline, call to action)``.
+def ad_copy_for(variant: VariantCopy, brand: Brand) -> AdCopy:
+    """The headline and button text for the variant's images.
 
-    The headline is the first non-empty of :data:`HEADLINE_FIELDS`; the call to action is the
-    ``call_to_action`` field as written (``None`` when empty: the brand's default button is
-    drawn). Two variants of one brand, persona, channel and seed with equal ``image_text`` get
-    the same media, which is how a revision keeps its parent's (see
-    :func:`studio.review.workflow.edit_variant`).
+    Raises
+    ------
+    ValueError
+        If the variant has no headline-like field (the message lists the fields it has).
+    """
+    return ad_copy_from(variant.fields, brand.guideline, variant_id=variant.id)
+
+
+def ad_copy_from(
+    fields: Mapping[str, Any], guideline: Guideline, *, variant_id: int | None = None
+) -> AdCopy:
+    """Every word a variant's images and videos show, from its copy ``fields``.
+
+    Two variants of one brand, persona, channel and seed with equal ``ad_copy_from`` get the
+    same media, which is how a revision keeps its parent's
+    (:func:`studio.review.workflow.media_unchanged`).
+
+    Raises
+    ------
+    ValueError
+        If ``fields`` have no headline-like field (the message lists the fields there are).
     """
     headline = None
     for name in HEADLINE_FIELDS:
@@ -147,31 +236,51 @@ def image_text(fields: Mapping[str, Any]) -> tuple[str | None, str | None]:
         if isinstance(value, str) and value.strip():
             headline = value
             break
-    cta = fields.get("call_to_action")
-    return headline, cta if isinstance(cta, str) and cta.strip() else None
-
-
-def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
-    """The headline and button text for the variant's images.
-
-    Raises
-    ------
-    ValueError
-        If the variant has no headline-like field (the message lists the fields it has).
-    """
-    fields = variant.fields
-    headline, cta = image_text(fields)
     if headline is None:
         raise InvalidValue(
-            f"variant {variant.id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
+            f"variant {variant_id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
             f"in its fields ({', '.join(sorted(fields)) or 'none'})"
         )
-    button = cta_label(cta) if cta is not None else brand.guideline.calls_to_action[0]
-    return AdCopy(headline=headline, cta=button)
+    cta = fields.get("call_to_action")
+    button = (
+        cta_label(cta) if isinstance(cta, str) and cta.strip() else guideline.calls_to_action[0]
+    )
+    offers = [c.text for c in guideline.approved_claims if _OFFER.search(c.text)]
+    proofs = [c.text for c in guideline.approved_claims if not _OFFER.search(c.text)]
+    words = " ".join(
+        v if isinstance(v, str) else " ".join(str(x) for x in v) for v in fields.values()
+    ).lower()
+    # Prefer what the copy itself says; ratings make the best proof line.
+    offer = next((o for o in offers if o.lower() in words), offers[0] if offers else None)
+    proof = next(
+        (p for p in proofs if p.lower() in words),
+        next((p for p in proofs if rating_in(p) is not None), proofs[0] if proofs else None),
+    )
+    return AdCopy(headline=headline, cta=button, offer=offer, proof=proof)
+
+
+#: An approved claim that is an offer (a discount or a free period) rather than a proof point.
+_OFFER = re.compile(r"\d+\s*%|\bfree\b|\boff\b", re.IGNORECASE)
+
+
+def layouts_available(copy: AdCopy, brand: Brand) -> list[str]:
+    """The layouts an ad of ``brand`` with ``copy`` can use, in :data:`LAYOUT_NAMES` order."""
+    have: frozenset[Need] = copy.has(product=bool(brand.guideline.product_photos))
+    return eligible(LAYOUT_NAMES, have)
+
+
+def choose_layout(available: Sequence[str], *, first_id: int, position: int) -> str:
+    """The layout of the variant at ``position`` in a set whose lowest variant id is ``first_id``.
+
+    Layouts are dealt in order from ``first_id``: no two variants of a set share a layout while
+    an unused one is available, and a set of consecutive variants (a campaign) gets the same
+    layouts when its variants are rendered one at a time (``position = variant_id - first_id``).
+    """
+    return available[(first_id + position) % len(available)]
 
 
 def image_prompt(
-    brand: Brand, variant: Variant, fmt: AdFormat, headline: str
+    brand: Brand, variant: VariantCopy, fmt: AdFormat, headline: str
 ) -> tuple[RenderedPrompt, str]:
     """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
     from studio.copy.channels import get_channel
@@ -196,6 +305,23 @@ def brand_music(brand: Brand) -> Path | None:
         if path is not None:
             return path
     return None
+
+
+def video_duration(copy: AdCopy, options: RenderOptions) -> float:
+    """The clip length: ``options.video_duration_s``, longer when the headline needs it.
+
+    Raises
+    ------
+    InvalidValue
+        When even a :data:`CLIP_MAX_S` clip cannot show the headline long enough to read.
+    """
+    needed = min_duration_s(copy)
+    if needed > CLIP_MAX_S:
+        raise InvalidValue(
+            f"the headline {copy.headline!r} needs {reading_seconds(copy.headline):.1f} s on "
+            f"screen, more than a {CLIP_MAX_S:g} s clip can give; shorten it for the video"
+        )
+    return max(options.video_duration_s, needed)
 
 
 class _Recorder:
@@ -232,6 +358,8 @@ def render_variant(
     progress: ProgressCallback | None = None,
     _done: int = 0,
     _total: int | None = None,
+    _first_id: int | None = None,
+    _position: int = 0,
 ) -> RenderReport:
     """Make every image and video ``variant_id``'s channel needs and record them.
 
@@ -240,7 +368,9 @@ def render_variant(
     the caller's transaction then holds nothing from this variant (files already written stay
     in the asset folder under their content hash, harmless and reused by the next run).
     ``actor`` must be an active user whose role may generate (``studio.review.accounts.PermissionDenied``
-    otherwise), so the app and the CLI obey the same rule.
+    otherwise), so the app and the CLI obey the same rule. The images' layout is
+    ``options.layout`` or :func:`choose_layout` for the variant's place in its set (alone, the
+    set is the variant itself).
     """
     from studio.review import accounts as auth
 
@@ -265,6 +395,13 @@ def render_variant(
     brand = catalog.get(variant.brand)
     kit = BrandKit.from_brand(brand)
     copy = ad_copy_for(variant, brand)
+    layout_name = options.layout or choose_layout(
+        layouts_available(copy, brand),
+        first_id=variant_id if _first_id is None else _first_id,
+        position=_position,
+    )
+    report.layout = layout_name
+    product = product_photo(brand)
     images = image_backend or make_image_backend(settings)
     base_seed = variant.seed if options.seed is None else options.seed
     steps = options.steps or settings.diffusers_steps
@@ -279,75 +416,51 @@ def render_variant(
             progress(Progress(done, total, f"variant {variant_id}: {message}"))
 
     for index, fmt in enumerate(formats):
-        prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
-        hashed = prompt_hash(prompt.text, negative)
-        count = options.batch_size if fmt.kind == "image" else options.video_scenes
-        generated = images.generate(
-            ImageRequest(
-                prompt=prompt.text,
-                negative_prompt=negative,
-                width=fmt.width,
-                height=fmt.height,
-                seed=base_seed + index * MAX_BATCH,
-                num_images=count,
+        seed = base_seed + index * MAX_BATCH
+        if fmt.kind == "image":
+            files, notes = render_image_files(
+                images,
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                count=options.batch_size,
                 steps=steps,
                 guidance=guidance,
-                colors=kit.colors,
-                motifs=tuple(brand.guideline.product_motifs),
+                asset_dir=settings.asset_dir,
+                layout=layout_name,
+                product=product,
             )
-        )
-        report.notes.extend(n for n in generated.notes if n not in report.notes)
-        if fmt.kind == "image":
-            for background, seed in zip(generated.images, generated.seeds, strict=True):
-                composition = compose(background, copy, kit, fmt)
-                checks = check_image(composition, kit.palette)
-                provenance = Provenance(
-                    generated.backend,
-                    generated.model,
-                    seed,
-                    hashed,
-                    generated.ai_generated,
-                    TEMPLATE,
-                )
-                stored = save_png(composition.image, provenance, settings.asset_dir)
-                report.assets.append(
-                    recorder.add(
-                        kind=AssetKind.image,
-                        size_label=fmt.size_label,
-                        width=fmt.width,
-                        height=fmt.height,
-                        duration_s=None,
-                        path=stored.relative,
-                        sha256=stored.sha256,
-                        backend=generated.backend,
-                        model=generated.model[:256],
-                        seed=seed,
-                        prompt_hash=hashed,
-                        qc=[c.as_dict() for c in checks],
-                    )
-                )
-                tick(f"{fmt.size_label} image, seed {seed}")
+            for made in files:
+                report.assets.append(recorder.add(**made.row()))
+                tick(f"{fmt.size_label} image, seed {made.seed}")
         else:
-            report.assets.append(
-                _render_video(
-                    variant,
-                    fmt,
-                    generated.images,
-                    copy,
-                    kit,
-                    brand,
-                    settings,
-                    options,
-                    recorder,
-                    video_backend or make_video_backend(settings),
-                    generated.backend,
-                    generated.model,
-                    generated.ai_generated,
-                    generated.seeds[0],
-                    hashed,
+            duration = video_duration(copy, options)
+            if duration > options.video_duration_s:
+                report.notes.append(
+                    f"the {fmt.size_label} video runs {duration:g} s instead of "
+                    f"{options.video_duration_s:g} s so the headline can be read"
                 )
+            made, notes = render_video_file(
+                images,
+                video_backend or make_video_backend(settings),
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                steps=steps,
+                guidance=guidance,
+                options=options,
+                asset_dir=settings.asset_dir,
+                product=product,
             )
+            report.assets.append(recorder.add(**made.row()))
             tick(f"{fmt.size_label} video")
+        report.notes.extend(n for n in notes if n not in report.notes)
     audit.record(
         session,
         actor=actor,
@@ -360,53 +473,193 @@ def render_variant(
             "model": images.model,
             "seed": base_seed,
             "qc_failed": len(report.failed_checks),
+            "layout": layout_name,
         },
     )
     return report
 
 
-def _render_video(
-    variant: Variant,
+def _backgrounds(
+    images: ImageBackend,
+    brand: Brand,
+    variant: VariantCopy,
     fmt: AdFormat,
-    backgrounds: Sequence[Any],
+    *,
     copy: AdCopy,
     kit: BrandKit,
-    brand: Brand,
-    settings: Settings,
-    options: RenderOptions,
-    recorder: _Recorder,
-    backend: VideoBackend,
-    image_backend: str,
-    image_model: str,
-    image_ai: bool,
     seed: int,
-    hashed: str,
-) -> Asset:
-    ai = image_ai or bool(getattr(backend, "ai_generated", False))
-    model = (
-        image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
+    count: int,
+    steps: int,
+    guidance: float,
+    layout: str,
+    product: Any,
+) -> tuple[GeneratedImages, str, Any]:
+    """``count`` backgrounds for ``fmt`` (seeds ``seed``, ``seed + 1``, ...), the prompt hash
+    and the resolved layout.
+
+    Motifs stay in the layout's motif region (none when it has none) and the backend paints
+    around the brand's product photo where the layout places one.
+    """
+    prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
+    spec = resolve_layout(layout, fmt)
+    regions = layout_regions(spec, fmt)
+    scaled_product = product_box = None
+    if product is not None and "product" in regions:
+        scaled_product, placed = place_product(product, regions["product"])
+        product_box = placed.as_tuple()
+    generated = images.generate(
+        ImageRequest(
+            prompt=prompt.text,
+            negative_prompt=negative,
+            width=fmt.width,
+            height=fmt.height,
+            seed=seed,
+            num_images=count,
+            steps=steps,
+            guidance=guidance,
+            colors=kit.colors,
+            motifs=tuple(brand.guideline.product_motifs) if "motifs" in regions else (),
+            motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
+            product=scaled_product,
+            product_box=product_box,
+        )
     )
-    provenance = Provenance(
-        f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE
-    )
-    scratch = Path(settings.asset_dir) / "tmp" / f"{uuid.uuid4().hex}.mp4"
-    request = VideoRequest(
-        backgrounds=tuple(backgrounds),
+    return generated, prompt_hash(prompt.text, negative), spec
+
+
+def render_image_files(
+    images: ImageBackend,
+    brand: Brand,
+    variant: VariantCopy,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    count: int,
+    steps: int,
+    guidance: float,
+    asset_dir: str | os.PathLike[str],
+    layout: str,
+    product: Any = None,
+) -> tuple[list[RenderedFile], tuple[str, ...]]:
+    """``count`` finished images of ``variant`` in ``fmt``: drawn, composed, checked, stored.
+
+    Image ``i`` uses seed ``seed + i`` and reproduces alone. Nothing touches the database (a
+    render on a Ray actor calls this too); returns the files and the backend's notes.
+    ``layout`` names the layout (:data:`studio.imaging.layouts.LAYOUT_NAMES`); ``product`` is
+    the brand's product photo (:func:`studio.imaging.product.product_photo`) or None.
+    """
+    generated, hashed, spec = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
         copy=copy,
         kit=kit,
-        fmt=fmt,
-        duration_s=options.video_duration_s,
-        fps=options.fps,
         seed=seed,
-        music=brand_music(brand),
-        metadata=mp4_tags(provenance),
+        count=count,
+        steps=steps,
+        guidance=guidance,
+        layout=layout,
+        product=product,
     )
-    try:
+    masks = generated.motif_masks or (None,) * len(generated.images)
+    files = []
+    for background, image_seed, mask in zip(generated.images, generated.seeds, masks, strict=True):
+        composition = compose(
+            background, copy, kit, fmt, layout=spec, product=product, motif_mask=mask
+        )
+        checks = check_image(composition, kit.palette, cta=copy.cta)
+        provenance = Provenance(
+            generated.backend, generated.model, image_seed, hashed, generated.ai_generated, TEMPLATE
+        )
+        stored = save_png(composition.image, provenance, asset_dir)
+        files.append(
+            RenderedFile(
+                kind=AssetKind.image,
+                size_label=fmt.size_label,
+                width=fmt.width,
+                height=fmt.height,
+                duration_s=None,
+                path=stored.relative,
+                sha256=stored.sha256,
+                backend=generated.backend,
+                model=generated.model[:256],
+                seed=image_seed,
+                prompt_hash=hashed,
+                qc=[c.as_dict() for c in checks],
+            )
+        )
+    return files, generated.notes
+
+
+def render_video_file(
+    images: ImageBackend,
+    backend: VideoBackend,
+    brand: Brand,
+    variant: VariantCopy,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    steps: int,
+    guidance: float,
+    options: RenderOptions,
+    asset_dir: str | os.PathLike[str],
+    product: Any = None,
+) -> tuple[RenderedFile, tuple[str, ...]]:
+    """One video ad of ``variant`` in ``fmt`` from ``options.video_scenes`` backgrounds, stored.
+
+    QC checks the encoded file against the channel's limits and the poster frame against the
+    brand. Nothing touches the database; returns the file and the image backend's notes.
+    Videos keep the full-bleed layout (the pictures move, the words stay put) and run longer
+    than ``options.video_duration_s`` when the headline needs it (:func:`video_duration`).
+    """
+    generated, hashed, _spec = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
+        copy=copy,
+        kit=kit,
+        seed=seed,
+        count=options.video_scenes,
+        steps=steps,
+        guidance=guidance,
+        layout="full_bleed",
+        product=product,
+    )
+    backgrounds = generated.images
+    masks = generated.motif_masks or (None,) * len(backgrounds)
+    ai = generated.ai_generated or bool(getattr(backend, "ai_generated", False))
+    model = (
+        generated.model
+        if backend.model.startswith("moviepy")
+        else f"{generated.model} + {backend.model}"
+    )
+    first_seed = generated.seeds[0]
+    provenance = Provenance(
+        f"{generated.backend}+{backend.name}"[:32], model[:256], first_seed, hashed, ai, TEMPLATE
+    )
+    with tempfile.TemporaryDirectory(prefix="studio-video-") as scratch_dir:
+        # Encoded on this machine, then stored (the asset store may be a URL).
+        scratch = Path(scratch_dir) / f"{uuid.uuid4().hex}.mp4"
+        request = VideoRequest(
+            backgrounds=tuple(backgrounds),
+            copy=copy,
+            kit=kit,
+            fmt=fmt,
+            duration_s=video_duration(copy, options),
+            fps=options.fps,
+            seed=first_seed,
+            music=brand_music(brand),
+            metadata=mp4_tags(provenance),
+        )
         backend.render(request, scratch)
         probe = probe_video(scratch)
-        stored = store_video(scratch, settings.asset_dir)
-    finally:
-        scratch.unlink(missing_ok=True)
+        stored = store_video(scratch, asset_dir)
     checks: list[QcCheck] = check_video(
         channel=variant.channel,
         fmt=fmt,
@@ -414,10 +667,13 @@ def _render_video(
         width=probe.width,
         height=probe.height,
         duration_s=probe.duration_s,
+        audio_codec=probe.audio_codec,
     )
-    poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
+    poster = compose(
+        backgrounds[0], copy, kit, fmt, motif_mask=masks[0], min_panel_alpha=VIDEO_PANEL_ALPHA
+    )
     checks += check_image(poster, kit.palette)
-    return recorder.add(
+    made = RenderedFile(
         kind=AssetKind.video,
         size_label=fmt.size_label,
         width=probe.width,
@@ -427,10 +683,11 @@ def _render_video(
         sha256=stored.sha256,
         backend=provenance.backend,
         model=provenance.model,
-        seed=seed,
+        seed=first_seed,
         prompt_hash=hashed,
         qc=[c.as_dict() for c in checks],
     )
+    return made, generated.notes
 
 
 def render_variants(
@@ -455,8 +712,15 @@ def render_variants(
         f.kind == "video" for v in variants for f in formats_for(v.channel)
     )
     videos = video_backend or (make_video_backend(settings) if needs_video else None)
+    # Each brand's variants that get images form a set: layouts are dealt across it.
+    places: dict[int, tuple[int, int]] = {}
+    for brand in sorted({v.brand for v in variants}):
+        members = sorted(v.id or 0 for v in variants if v.brand == brand and formats_for(v.channel))
+        for position, member in enumerate(members):
+            places[member] = (members[0], position)
     reports, done = [], 0
     for variant in variants:
+        first_id, position = places.get(variant.id or 0, (variant.id or 0, 0))
         report = render_variant(
             session,
             variant_id=variant.id or 0,
@@ -469,6 +733,8 @@ def render_variants(
             progress=progress,
             _done=done,
             _total=total,
+            _first_id=first_id,
+            _position=position,
         )
         done += files_for(variant, options) if report.skipped is None else 0
         reports.append(report)

@@ -31,14 +31,14 @@ class ThumbnailFailed(UserFacingError):
     """A file could not be read to make its thumbnail (the message names it and why)."""
 
 
-def thumbnail_path(asset_dir: Path, asset: Asset, px: int = THUMBNAIL_PX) -> Path:
+def thumbnail_path(asset_dir: Path | str, asset: Asset, px: int = THUMBNAIL_PX) -> Path:
     """Where ``asset``'s thumbnail lives (whether or not it was made yet)."""
     if not 16 <= px <= 2048:
         raise InvalidValue(f"thumbnail size must be 16-2048 pixels; received {px}")
     return Path(asset_dir).resolve() / FOLDER / f"{asset.sha256}-{px}.jpg"
 
 
-def thumbnail(asset_dir: Path, asset: Asset, px: int = THUMBNAIL_PX) -> Path:
+def thumbnail(asset_dir: Path | str, asset: Asset, px: int = THUMBNAIL_PX) -> Path:
     """The thumbnail of ``asset``, made now if it does not exist yet.
 
     Raises

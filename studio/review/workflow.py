@@ -21,7 +21,7 @@ winner             exported           export           export
 Editing is not a move: :func:`edit_variant` makes a new revision (a new row, ``parent_id`` =
 the edited one, status ``draft``) that is checked for compliance and scored again and needs
 its own approval. The revision keeps its parent's images and videos when the copy they show
-(headline and button, :func:`studio.imaging.render.image_text`) is unchanged; otherwise it
+(:func:`studio.imaging.render.ad_copy_from`) is unchanged; otherwise it
 starts with none ("not rendered yet") rather than show stale text. Either way its media go
 out only once the revision itself is approved. Only drafts, variants with changes requested and rejected ones can be
 edited; approved and later copy is frozen, so what was approved is what runs. An edited
@@ -49,7 +49,7 @@ from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
-from studio.core.errors import UserFacingError
+from studio.core.errors import InvalidValue, UserFacingError
 from studio.core.models import Asset, ReviewAction, User, Variant, VariantStatus, saved_id, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
@@ -819,7 +819,7 @@ def edit_variant(
         revision.ctr_explanation = dict(estimate.explanation)
     session.add(revision)
     session.flush()
-    kept = _keep_parent_media(session, parent=variant, revision=revision)
+    kept = _keep_parent_media(session, parent=variant, revision=revision, guideline=guideline)
     changed = sorted(k for k in merged if merged[k] != variant.fields.get(k))
     audit.record(
         session,
@@ -848,26 +848,33 @@ def edit_variant(
     return revision
 
 
-def media_unchanged(parent: Variant, revision: Variant) -> bool:
+def media_unchanged(parent: Variant, revision: Variant, guideline: Guideline) -> bool:
     """Whether ``parent``'s images and videos show exactly what ``revision``'s would.
 
-    A revision copies brand, persona, channel and seed from its parent, so only the copy drawn
-    on the media can differ: the headline and the call to action
-    (:func:`studio.imaging.render.image_text`).
+    A revision copies brand, persona, channel and seed from its parent, so only the words drawn
+    on the media can differ: headline, button, and the offer or proof line picked from the copy
+    (:func:`studio.imaging.render.ad_copy_from`).
     """
     # Imaging pulls in the compositor and image libraries; only edits need this one function.
-    from studio.imaging.render import image_text
+    from studio.imaging.render import ad_copy_from
 
-    return image_text(parent.fields) == image_text(revision.fields)
+    try:
+        before = ad_copy_from(parent.fields, guideline)
+        after = ad_copy_from(revision.fields, guideline)
+    except InvalidValue:  # no headline: nothing was (or can be) drawn for it
+        return False
+    return before == after
 
 
-def _keep_parent_media(session: Session, *, parent: Variant, revision: Variant) -> list[Asset]:
+def _keep_parent_media(
+    session: Session, *, parent: Variant, revision: Variant, guideline: Guideline
+) -> list[Asset]:
     """Give ``revision`` the parent's files when they still fit it (new rows, same files).
 
     The copies carry no approval (``approved_at`` is empty): approving the revision covers
     them, as it covers any file rendered for it.
     """
-    if not media_unchanged(parent, revision):
+    if not media_unchanged(parent, revision, guideline):
         return []
     assert parent.id is not None and revision.id is not None
     kept = []

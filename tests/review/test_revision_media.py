@@ -71,7 +71,7 @@ def test_a_revision_with_the_same_image_text_keeps_the_parents_media(
         session, parent, catalog, primary_text="Roasted on Monday, at your door by Friday."
     )
     assert _files(session, revision) == rendered
-    assert review.media_unchanged(parent, revision)
+    assert review.media_unchanged(parent, revision, catalog.get("halden-coffee").guideline)
     [edit] = audit.list_entries(session, action="variant.edit", limit=1)
     assert set(edit.after["media_kept_from_parent"]) == {s[:12] for s in rendered}
     # Shown in the gallery at once, but nothing goes out before the revision is approved.
@@ -98,7 +98,7 @@ def test_a_revision_with_new_image_text_waits_for_its_own_render(
     old = render(parent)
 
     revision = _edit(session, parent, catalog, **change)
-    assert not review.media_unchanged(parent, revision)
+    assert not review.media_unchanged(parent, revision, catalog.get("halden-coffee").guideline)
     assert _files(session, revision) == set()
     [item] = [
         i for i in gallery_items(session, brand="halden-coffee") if i.variant.id == revision.id

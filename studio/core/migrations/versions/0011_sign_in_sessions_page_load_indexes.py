@@ -1,7 +1,7 @@
 """sign-in sessions; page-load indexes
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0012
 Create Date: 2026-11-30 10:39:54
 
 ``sign_in_session``: password sign-ins checked on the server, so that a page reload keeps
@@ -16,7 +16,7 @@ import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0006"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Durable jobs, workers and the executors that run their items (local or on Ray)."""
