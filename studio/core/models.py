@@ -115,6 +115,29 @@ class SignInCounter(SQLModel, table=True):
     window_start: datetime = Field(default_factory=utcnow)
 
 
+class SignInSession(SQLModel, table=True):
+    """A password sign-in held by a browser, checked on the server at every page load.
+
+    The browser keeps only a random token in an HttpOnly cookie; the table keeps its SHA-256.
+    The cookie is handed over through a one-time ticket (``ticket_hash``, a minute to live), so
+    the long-lived token never reaches a page's JavaScript (:mod:`studio.ui.session_cookie`).
+    ``revoked_at`` ends it early: sign-out, password change, deactivation.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    method: str = Field(max_length=16)
+    signed_in_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = None
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=64)
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only: one row per action on variants, guidelines, experiments, exports, users."""
 

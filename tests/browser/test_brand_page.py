@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from studio.core.database import get_engine
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in
+from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.people import PASSWORD, add_people
 
 
@@ -46,8 +46,8 @@ def test_edit_persona_and_see_it_after_reload(page, app):
         "Freelance creatives" in (app.brand_dir / "ledgerly/personas/freelancers.yaml").read_text()
     )
 
-    page.reload()
-    sign_in(page, app, "bea", PASSWORD, path="brand")
+    page.reload()  # still signed in (the session cookie)
+    wait_for_app(page)
     _open_file(page, "ledgerly/personas/freelancers.yaml")
     _wait_for_editor_with(page, "name: Freelance creatives")
     assert_no_exception(page)
