@@ -14,8 +14,8 @@ before keep their numbers (0 where the report had no column: that cannot be told
 ``variant.challenger_of_id``: a challenger drafted from a winning or fatigued variant keeps
 that variant's id.
 
-Revision ID: 0007
-Revises: 0012 (re-chained after merging main, whose 0012 also followed 0006)
+Revision ID: 0008
+Revises: 0007
 """
 
 from collections.abc import Sequence
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0012"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
-"""sign-in sessions; page-load indexes
+"""sign-in sessions
 
-Revision ID: 0011
-Revises: 0012
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-11-30 10:39:54
 
 ``sign_in_session``: password sign-ins checked on the server, so that a page reload keeps
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0012"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
