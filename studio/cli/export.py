@@ -13,12 +13,20 @@ from studio.export import (
     ExportBlocked,
     ExportOptions,
     ExportScope,
+    InvalidOption,
     RsaPins,
     get_exporter,
     platform_names,
 )
 from studio.export import export as run_export
 
+#: ExportOptions field -> the flag that sets it, so an option's error names the flag typed.
+FLAGS = {
+    "existing_campaign": "--existing-campaign",
+    "existing_ad_group": "--existing-ad-group",
+    "campaign_id": "--campaign-id",
+    "ad_group_id": "--ad-group-id",
+}
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
 
@@ -77,6 +85,23 @@ def export(
         help="Put the ads into this campaign already in the ad account (its exact name) "
         "instead of creating one.",
     ),
+    existing_ad_group: str | None = typer.Option(
+        None,
+        "--existing-ad-group",
+        help="Put every ad into this ad group (Google, TikTok), ad set (Meta) or campaign "
+        "(LinkedIn) already in the account, by its exact name; needs --existing-campaign or "
+        "--campaign-id.",
+    ),
+    campaign_id: str | None = typer.Option(
+        None,
+        "--campaign-id",
+        help="Google and Meta: the existing campaign's id (digits), instead of or beside its name.",
+    ),
+    ad_group_id: str | None = typer.Option(
+        None,
+        "--ad-group-id",
+        help="Google and Meta: the existing ad group's / ad set's id (digits).",
+    ),
     worksheet: bool = typer.Option(
         False,
         "--worksheet",
@@ -109,10 +134,15 @@ def export(
         fail("--worksheet applies to TikTok only (--platform tiktok)")
     try:
         options = ExportOptions(
-            pins=parse_pins(pin), existing_campaign=existing_campaign, worksheet=worksheet
+            pins=parse_pins(pin),
+            existing_campaign=existing_campaign,
+            existing_ad_group=existing_ad_group,
+            campaign_id=campaign_id,
+            ad_group_id=ad_group_id,
+            worksheet=worksheet,
         )
-    except ValueError as exc:
-        fail(f"--existing-campaign: {exc}")
+    except InvalidOption as exc:
+        fail(f"{FLAGS[exc.option]}: {exc}")
     try:
         # The zip appears when the record commits (and not at all otherwise): see export().
         with database() as session:

@@ -10,6 +10,7 @@ uses, through :func:`studio.copy.channels.check_fields`; exporters never restate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,25 @@ class RsaPins:
     descriptions: Mapping[int, int] = field(default_factory=dict)
 
 
+class InvalidOption(InvalidValue):
+    """An export option with a value it cannot take.
+
+    Attributes
+    ----------
+    option : the :class:`ExportOptions` field, e.g. ``"campaign_id"`` (the CLI and the page name
+        their own flag or field from it).
+    """
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        super().__init__(message)
+
+
+#: Platform ids are whole numbers written as digits (Google Ads campaign / ad group ids, Meta
+#: campaign / ad set ids); a name or a resource path in their place would import nothing.
+_DIGITS = re.compile(r"^[0-9]{1,25}$")
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     """Choices a person makes for one export.
@@ -129,6 +149,13 @@ class ExportOptions:
     default_pins : pins for every variant not in ``pins`` (e.g. "first headline at position 1").
     existing_campaign : export into this campaign already in the ad account (its exact name)
         instead of creating one: no campaign settings are needed and none are written.
+    existing_ad_group : put every ad into this ad group (Google, TikTok), ad set (Meta) or
+        campaign (LinkedIn) already in the account, by its exact name; it lives in an existing
+        campaign, so ``existing_campaign`` or ``campaign_id`` is needed too. No ad group
+        settings are needed and none are written.
+    campaign_id, ad_group_id : the existing campaign's and ad group's / ad set's ids (digits),
+        for the platforms whose import takes them (Google Ads Editor, Meta); an id names the
+        same thing as a name, without the risk of a near-miss spelling.
     worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
         instead of filling the brand's TikTok template.
     """
@@ -136,20 +163,82 @@ class ExportOptions:
     pins: Mapping[int, RsaPins] = field(default_factory=dict)
     default_pins: RsaPins | None = None
     existing_campaign: str | None = None
+    existing_ad_group: str | None = None
+    campaign_id: str | None = None
+    ad_group_id: str | None = None
     worksheet: bool = False
 
     def __post_init__(self) -> None:
-        if self.existing_campaign is not None and not self.existing_campaign.strip():
-            raise InvalidValue(
-                "existing_campaign is empty; give the campaign's name or leave it out"
+        for option, what in (
+            ("existing_campaign", "the campaign's name"),
+            ("existing_ad_group", "the ad group's (ad set's) name"),
+        ):
+            value = getattr(self, option)
+            if value is not None and not value.strip():
+                raise InvalidOption(option, f"{option} is empty; give {what} or leave it out")
+        for option in ("campaign_id", "ad_group_id"):
+            value = getattr(self, option)
+            if value is not None and not _DIGITS.match(value):
+                raise InvalidOption(
+                    option,
+                    f"{option} {value!r} is not an id: ids are digits only (1-25 of them), as the "
+                    "ad platform shows them, e.g. 23851234567890123",
+                )
+        if not self.new_ad_group and self.new_campaign:
+            given = "existing_ad_group" if self.existing_ad_group is not None else "ad_group_id"
+            raise InvalidOption(
+                given,
+                f"{given} names an ad group already in the account, which lives in an existing "
+                "campaign: give existing_campaign (its name) or campaign_id too",
             )
 
+    @property
+    def new_campaign(self) -> bool:
+        """Whether the export creates its campaign (no existing one named by name or id)."""
+        return self.existing_campaign is None and self.campaign_id is None
+
+    @property
+    def new_ad_group(self) -> bool:
+        """Whether the export creates its ad groups / ad sets (no existing one named)."""
+        return self.existing_ad_group is None and self.ad_group_id is None
+
+    @property
+    def uses_ids(self) -> bool:
+        return self.campaign_id is not None or self.ad_group_id is not None
+
     def campaign_name(self, item: ExportItem) -> str:
-        """The campaign the item's ads go into: the existing one, or one named after studio's."""
-        return self.existing_campaign or item.campaign.name
+        """The campaign the item's ads go into: the existing one (empty when it is named by id
+        only), or a new one named after studio's."""
+        if self.existing_campaign is not None:
+            return self.existing_campaign
+        return item.campaign.name if self.campaign_id is None else ""
+
+    def group_name(self, item: ExportItem) -> str:
+        """The ad group / ad set the item's ads go into: the existing one (empty when it is
+        named by id only), or a new one per persona."""
+        if self.existing_ad_group is not None:
+            return self.existing_ad_group
+        return item.group_name if self.ad_group_id is None else ""
 
     def pins_for(self, variant_id: int) -> RsaPins | None:
         return self.pins.get(variant_id, self.default_pins)
+
+
+def ids_not_accepted(options: ExportOptions, platform_label: str) -> list[ExportProblem]:
+    """An error when ids are given for a platform whose import names things only by name."""
+    given = [o for o in ("campaign_id", "ad_group_id") if getattr(options, o) is not None]
+    if not given:
+        return []
+    return [
+        ExportProblem(
+            None,
+            option,
+            "ids_not_accepted",
+            f"{platform_label} has no import that takes ids; name the existing campaign and "
+            "ad group instead (existing_campaign, existing_ad_group)",
+        )
+        for option in given
+    ]
 
 
 @dataclass(frozen=True)

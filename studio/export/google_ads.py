@@ -16,6 +16,8 @@ Column -> value -> source (verdict in docs/exports.md):
 column                 value studio writes                 source
 =====================  ==================================  ==========================================
 Campaign               campaign name (or the existing one)  Editor CSV columns, answer/57747
+Campaign ID            the existing campaign's id          Google Ads scripts bulk upload entities
+                                                           ("specify either Campaign ID, or Campaign")
 Campaign Type          ``Search`` (campaign row)           answer/57747 lists ``Search``
 Networks               ``Google search``                   answer/57747 ("Google Search; Search
                                                            Partners; ...", semicolon-separated)
@@ -32,6 +34,9 @@ EU political ads       ``Doesn't have EU political ads`` / Google Ads API Campai
                                                            exports, no help page found
 Campaign Status        ``Paused`` (campaign row)           Editor's own exports
 Ad Group               ``<campaign> | <persona>``          answer/57747
+                       (or the existing ad group)
+Ad group ID            the existing ad group's id          bulk upload entities (ad groups: "provide
+                                                           the ad group ID")
 Ad Group Status        ``Paused`` (ad group row)           Editor's own exports
 Ad type                ``Responsive search ad``            Editor's own exports
 Status                 ``Paused`` (ad rows)                Editor's own exports (``Ad status`` is the
@@ -101,6 +106,7 @@ PAUSED = "Paused"
 
 COLUMNS: tuple[str, ...] = (
     "Campaign",
+    "Campaign ID",
     "Campaign Type",
     "Networks",
     "Budget",
@@ -110,6 +116,7 @@ COLUMNS: tuple[str, ...] = (
     "EU political ads",
     "Campaign Status",
     "Ad Group",
+    "Ad group ID",
     "Ad Group Status",
     "Ad type",
     "Status",
@@ -169,7 +176,7 @@ def _check_pins(
 
 
 def _needs(item: ExportItem, options: ExportOptions) -> list[SettingNeed]:
-    if options.existing_campaign is not None:
+    if not options.new_campaign:
         return []
     google = item.settings.google_ads
     return [
@@ -215,7 +222,7 @@ class GoogleAdsExporter:
 
     def check_all(self, items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
         problems = settings_problems(items, self.label, lambda item: _needs(item, options))
-        per_group = Counter((options.campaign_name(i), i.group_name) for i in items)
+        per_group = Counter((options.campaign_name(i), options.group_name(i)) for i in items)
         for (campaign, group), count in sorted(per_group.items()):
             if count > MAX_ENABLED_RSAS_PER_AD_GROUP:
                 problems.append(
@@ -234,14 +241,15 @@ class GoogleAdsExporter:
     def structure_rows(
         self, items: Sequence[ExportItem], options: ExportOptions
     ) -> list[dict[str, str]]:
-        """A campaign row per new campaign, then an ad group row per ad group, all paused."""
+        """A campaign row per new campaign, then an ad group row per new ad group, all paused;
+        an existing campaign or ad group (by name or id) gets no row."""
         rows: list[dict[str, str]] = []
         campaigns: dict[str, ExportItem] = {}
         groups: dict[tuple[str, str], ExportItem] = {}
         for item in items:
             campaigns.setdefault(options.campaign_name(item), item)
-            groups.setdefault((options.campaign_name(item), item.group_name), item)
-        if options.existing_campaign is None:
+            groups.setdefault((options.campaign_name(item), options.group_name(item)), item)
+        if options.new_campaign:
             for name, item in campaigns.items():
                 google = item.settings.google_ads
                 assert google.daily_budget is not None and google.eu_political_ads is not None
@@ -260,8 +268,16 @@ class GoogleAdsExporter:
                         "Campaign Status": PAUSED,
                     }
                 )
-        for campaign, group in groups:
-            rows.append({"Campaign": campaign, "Ad Group": group, "Ad Group Status": PAUSED})
+        if options.new_ad_group:
+            for campaign, group in groups:
+                rows.append(
+                    {
+                        "Campaign": campaign,
+                        "Campaign ID": options.campaign_id or "",
+                        "Ad Group": group,
+                        "Ad Group Status": PAUSED,
+                    }
+                )
         return rows
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
@@ -301,7 +317,9 @@ class GoogleAdsExporter:
         pins = options.pins_for(item.variant_id) or RsaPins()
         row = {
             "Campaign": options.campaign_name(item),
-            "Ad Group": item.group_name,
+            "Campaign ID": options.campaign_id or "",
+            "Ad Group": options.group_name(item),
+            "Ad group ID": options.ad_group_id or "",
             "Ad type": "Responsive search ad",
             "Status": PAUSED,
             _RSA.field("path1").label: str(fields.get("path1") or ""),

@@ -13,6 +13,8 @@ Column -> value studio writes -> source (the verdicts are in docs/exports.md):
 =============================  ===========================================  ==================================
 column                         value                                        source
 =============================  ===========================================  ==================================
+Campaign ID                    the existing campaign's id (digits)          Campaign.id (Marketing API); header
+                                                                            from Ads Manager exports
 Campaign Name                  campaign name (or the existing one)          Campaign.name (Marketing API)
 Campaign Status                ``PAUSED``                                   Campaign.Status (SDK enum)
 Campaign Objective             ``Outcome Traffic`` ...                      Campaign.Objective OUTCOME_* (SDK);
@@ -21,7 +23,11 @@ Buying Type                    ``AUCTION``                                  Camp
 Special Ad Categories          ``NONE`` or e.g. ``CREDIT, HOUSING``         Campaign.SpecialAdCategories (SDK enum);
                                                                             required on every campaign
 Special Ad Category Country    ISO codes, ``, ``-joined                     Campaign.special_ad_category_country
+Ad Set ID                      the existing ad set's id (digits)            AdSet.id; header from Ads Manager
+                                                                            exports
 Ad Set Name                    ``<campaign> | <persona> | <placement>``     AdSet.name
+                               (or the existing ad set; its settings are
+                               then not written)
 Ad Set Run Status              ``PAUSED``                                   AdSet.Status
 Ad Set Daily Budget            platforms.yaml meta.daily_budget             AdSet.daily_budget
 Ad Set Time Start              meta.start_time, else the export moment      AdSet.start_time (ISO 8601)
@@ -86,6 +92,7 @@ OBJECTIVES = {
 }
 
 CAMPAIGN_COLUMNS = (
+    "Campaign ID",
     "Campaign Name",
     "Campaign Status",
     "Campaign Objective",
@@ -94,6 +101,7 @@ CAMPAIGN_COLUMNS = (
     "Special Ad Category Country",
 )
 AD_SET_COLUMNS = (
+    "Ad Set ID",
     "Ad Set Name",
     "Ad Set Run Status",
     "Ad Set Daily Budget",
@@ -171,21 +179,28 @@ def placement_of(media: PreparedMedia) -> Placement:
 def _needs(item: ExportItem, options: ExportOptions) -> list[SettingNeed]:
     meta = item.settings.meta
     needs = [
-        SettingNeed("meta.page_id", meta.page_id is None, "the Facebook Page ID the ads run as"),
-        SettingNeed(
-            "meta.daily_budget", meta.daily_budget is None, "each ad set's daily budget, e.g. 15.00"
-        ),
-        SettingNeed(
-            "meta.optimization_goal",
-            meta.optimization_goal is None,
-            "what each ad set optimises for, e.g. LINK_CLICKS",
-        ),
-        SettingNeed(
-            "meta.billing_event", meta.billing_event is None, "what you pay for, e.g. IMPRESSIONS"
-        ),
-        SettingNeed("meta.countries", not meta.countries, "the countries targeted, e.g. [GB]"),
+        SettingNeed("meta.page_id", meta.page_id is None, "the Facebook Page ID the ads run as")
     ]
-    if options.existing_campaign is None:
+    if options.new_ad_group:
+        needs += [
+            SettingNeed(
+                "meta.daily_budget",
+                meta.daily_budget is None,
+                "each ad set's daily budget, e.g. 15.00",
+            ),
+            SettingNeed(
+                "meta.optimization_goal",
+                meta.optimization_goal is None,
+                "what each ad set optimises for, e.g. LINK_CLICKS",
+            ),
+            SettingNeed(
+                "meta.billing_event",
+                meta.billing_event is None,
+                "what you pay for, e.g. IMPRESSIONS",
+            ),
+            SettingNeed("meta.countries", not meta.countries, "the countries targeted, e.g. [GB]"),
+        ]
+    if options.new_campaign:
         needs.append(
             SettingNeed(
                 "meta.special_ad_categories",
@@ -254,30 +269,15 @@ class MetaExporter:
         self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
     ) -> list[dict[str, str]]:
         meta = item.settings.meta
-        new_campaign = options.existing_campaign is None
         categories = meta.special_ad_categories or []
         start = meta.start_time or datetime.now(UTC).replace(microsecond=0)
         rows = []
         for image in media:
             placement = placement_of(image)
             row = {
+                "Campaign ID": options.campaign_id or "",
                 "Campaign Name": options.campaign_name(item),
-                "Ad Set Name": f"{item.group_name} | {placement.label}",
-                "Ad Set Run Status": "PAUSED",
-                "Ad Set Daily Budget": f"{meta.daily_budget:.2f}",
-                "Ad Set Time Start": start.isoformat(),
-                "Optimization Goal": str(meta.optimization_goal),
-                "Billing Event": str(meta.billing_event),
-                "Countries": ", ".join(meta.countries),
-                "Age Min": str(meta.age_min),
-                "Age Max": str(meta.age_max),
-                "Publisher Platforms": "facebook, instagram"
-                if meta.instagram_account_id
-                else "facebook",
-                "Facebook Positions": placement.facebook_positions,
-                "Instagram Positions": placement.instagram_positions
-                if meta.instagram_account_id
-                else "",
+                "Ad Set ID": options.ad_group_id or "",
                 "Link Object ID": f"o:{meta.page_id}",
                 "Instagram Account ID": f"x:{meta.instagram_account_id}"
                 if meta.instagram_account_id
@@ -289,7 +289,28 @@ class MetaExporter:
                 "Link": item.campaign.landing_url.strip(),
                 "Image Hash": image.md5 or f"(MD5 of media/{image.file_name}, set when exported)",
             }
-            if new_campaign:
+            if options.new_ad_group:
+                row |= {
+                    "Ad Set Name": f"{item.group_name} | {placement.label}",
+                    "Ad Set Run Status": "PAUSED",
+                    "Ad Set Daily Budget": f"{meta.daily_budget:.2f}",
+                    "Ad Set Time Start": start.isoformat(),
+                    "Optimization Goal": str(meta.optimization_goal),
+                    "Billing Event": str(meta.billing_event),
+                    "Countries": ", ".join(meta.countries),
+                    "Age Min": str(meta.age_min),
+                    "Age Max": str(meta.age_max),
+                    "Publisher Platforms": "facebook, instagram"
+                    if meta.instagram_account_id
+                    else "facebook",
+                    "Facebook Positions": placement.facebook_positions,
+                    "Instagram Positions": placement.instagram_positions
+                    if meta.instagram_account_id
+                    else "",
+                }
+            else:
+                row["Ad Set Name"] = options.group_name(item)
+            if options.new_campaign:
                 row |= {
                     "Campaign Status": "PAUSED",
                     "Campaign Objective": OBJECTIVES[item.campaign.objective],

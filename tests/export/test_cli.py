@@ -184,6 +184,14 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
             ["--platform", "meta", "--campaign", "1", "--existing-campaign", " "],
             "--existing-campaign: existing_campaign is empty",
         ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--campaign-id", "act_123"],
+            "--campaign-id: campaign_id 'act_123' is not an id: ids are digits only",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--existing-ad-group", "Exact"],
+            "--existing-ad-group: existing_ad_group names an ad group already in the account",
+        ),
     ],
 )
 def test_bad_arguments_are_explained(studio_env, tmp_path, args, message):

@@ -185,3 +185,23 @@ def test_a_missing_account_setting_is_listed_and_export_disabled(db, studio_env)
     problems = at.dataframe[0].value
     assert "halden-coffee/platforms.yaml · meta.page_id" in list(problems["location"])
     assert at.button(key="export_run").disabled
+
+
+def test_existing_ad_group_and_ids_on_the_page(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.text_input(key="export_campaign_id").input("act-1").run()
+    assert any(
+        e.value.startswith("Existing campaign ID: campaign_id 'act-1' is not an id")
+        for e in at.error
+    )
+    at.text_input(key="export_campaign_id").input("1234567890").run()
+    at.text_input(key="export_existing_ad_group").input("Coffee | Exact").run()
+    assert not at.error and not at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["Ad Group"]) == ["Coffee | Exact"]  # the ad only: no group row
+    assert list(preview["Campaign ID"]) == ["1234567890"]
+    at.selectbox(key="export_platform").set_value("tiktok").run()
+    assert "export_campaign_id" not in [t.key for t in at.text_input]  # TikTok takes no ids

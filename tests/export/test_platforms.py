@@ -13,7 +13,15 @@ from PIL import Image
 from sqlmodel import Session
 
 from studio.copy.channels import CHANNELS
-from studio.export import ExportBlocked, ExportOptions, ExportScope, RsaPins, export, plan_export
+from studio.export import (
+    ExportBlocked,
+    ExportOptions,
+    ExportScope,
+    InvalidOption,
+    RsaPins,
+    export,
+    plan_export,
+)
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
@@ -22,6 +30,7 @@ from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, m
 GOOGLE_COLUMNS = (
     [
         "Campaign",
+        "Campaign ID",
         "Campaign Type",
         "Networks",
         "Budget",
@@ -31,6 +40,7 @@ GOOGLE_COLUMNS = (
         "EU political ads",
         "Campaign Status",
         "Ad Group",
+        "Ad group ID",
         "Ad Group Status",
         "Ad type",
         "Status",
@@ -42,12 +52,14 @@ GOOGLE_COLUMNS = (
     + ["Path 1", "Path 2", "Final URL"]
 )
 META_COLUMNS = [
+    "Campaign ID",
     "Campaign Name",
     "Campaign Status",
     "Campaign Objective",
     "Buying Type",
     "Special Ad Categories",
     "Special Ad Category Country",
+    "Ad Set ID",
     "Ad Set Name",
     "Ad Set Run Status",
     "Ad Set Daily Budget",
@@ -221,6 +233,103 @@ def test_google_into_an_existing_campaign_writes_no_campaign_row(
     group, ad = rows
     assert group["Campaign"] == ad["Campaign"] == "Brand | Search | UK"
     assert group["Campaign Type"] == "" and group["Ad Group Status"] == "Paused"
+
+
+def test_google_into_an_existing_ad_group_by_id_writes_only_the_ads(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, "google_ads: {}\n")  # an existing ad group needs no settings
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa", persona="gift-buyers")
+    options = ExportOptions(
+        campaign_id="1234567890", existing_ad_group="Coffee | Exact", ad_group_id="9876543210"
+    )
+    path = run(
+        session,
+        tmp_path,
+        asset_dir,
+        "google_ads",
+        ExportScope.campaign(campaign_id),
+        options,
+        brand_dir=brand_dir,
+    )
+    _columns, rows, _manifest, _archive = open_zip(path)
+    assert len(rows) == 2  # two ads; no campaign row, no ad group row
+    for ad in rows:
+        assert (ad["Campaign"], ad["Campaign ID"]) == ("", "1234567890")
+        assert (ad["Ad Group"], ad["Ad group ID"]) == ("Coffee | Exact", "9876543210")
+        assert ad["Ad type"] == "Responsive search ad" and ad["Ad Group Status"] == ""
+
+
+def test_meta_into_an_existing_ad_set_writes_no_ad_set_settings(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, 'meta:\n  page_id: "104829361057381"\n')  # the Page only
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350)
+    options = ExportOptions(
+        existing_campaign="Always on", campaign_id="120200000000001", ad_group_id="120200000000002"
+    )
+    path = run(
+        session,
+        tmp_path,
+        asset_dir,
+        "meta",
+        ExportScope.campaign(campaign_id),
+        options,
+        brand_dir=brand_dir,
+    )
+    _columns, (row,), _manifest, _archive = open_zip(path)
+    assert (row["Campaign ID"], row["Campaign Name"]) == ("120200000000001", "Always on")
+    assert (row["Ad Set ID"], row["Ad Set Name"]) == ("120200000000002", "")
+    assert row["Campaign Objective"] == row["Ad Set Daily Budget"] == row["Countries"] == ""
+    assert row["Ad Status"] == "PAUSED" and row["Link Object ID"] == "o:104829361057381"
+
+
+@pytest.mark.parametrize("platform", ["tiktok", "linkedin"])
+def test_ids_are_refused_where_the_import_takes_none(session, people, asset_dir, platform):
+    campaign_id = make_campaign(session)
+    channel = {"tiktok": "tiktok", "linkedin": "linkedin_sponsored"}[platform]
+    make_variant(session, campaign_id=campaign_id, channel=channel)
+    plan = plan_export(
+        session,
+        platform=platform,
+        scope=ExportScope.campaign(campaign_id),
+        options=ExportOptions(campaign_id="123", worksheet=platform == "tiktok"),
+        asset_dir=asset_dir,
+    )
+    (problem,) = [p for p in plan.problems if p.rule == "ids_not_accepted"]
+    assert problem.location == "campaign_id" and "name the existing campaign" in problem.message
+
+
+def test_existing_names_go_into_tiktok_and_linkedin_rows(session, people, tmp_path, asset_dir):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1200, height=628)
+    options = ExportOptions(existing_campaign="Group A", existing_ad_group="Decision makers")
+    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id), options)
+    _columns, (row,), _manifest, _archive = open_zip(path)
+    assert (row["Campaign Group Name"], row["Campaign Name"]) == ("Group A", "Decision makers")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "option", "says"),
+    [
+        ({"campaign_id": "12a4"}, "campaign_id", "digits only"),
+        ({"existing_campaign": "X", "ad_group_id": "act_12"}, "ad_group_id", "digits only"),
+        ({"campaign_id": " 123"}, "campaign_id", "digits only"),
+        ({"existing_ad_group": "Exact"}, "existing_ad_group", "existing_campaign"),
+        ({"ad_group_id": "77"}, "ad_group_id", "campaign_id too"),
+        ({"existing_campaign": "X", "existing_ad_group": "  "}, "existing_ad_group", "empty"),
+    ],
+)
+def test_export_options_name_the_option_they_refuse(kwargs, option, says):
+    with pytest.raises(InvalidOption) as raised:
+        ExportOptions(**kwargs)
+    assert raised.value.option == option
+    assert option in str(raised.value) and says in str(raised.value)
 
 
 def test_a_missing_setting_lists_what_to_fill_in_and_writes_nothing(

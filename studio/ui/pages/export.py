@@ -16,6 +16,7 @@ from studio.export import (
     ExportOptions,
     ExportPlan,
     ExportScope,
+    InvalidOption,
     export,
     get_exporter,
     plan_export,
@@ -26,6 +27,15 @@ from studio.export.google_ads import PIN_FIRST_HEADLINE
 from studio.ui import context, labels
 
 RESULT_KEY = "export_result"
+#: Platforms whose import names an existing campaign or ad group by id.
+TAKES_IDS = ("google_ads", "meta")
+#: ExportOptions field -> this page's label for it (an option's error names the field).
+OPTION_LABELS = {
+    "existing_campaign": "Into an existing campaign",
+    "existing_ad_group": "Into an existing ad group / ad set",
+    "campaign_id": "Existing campaign ID",
+    "ad_group_id": "Existing ad group / ad set ID",
+}
 KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
 
 
@@ -216,12 +226,40 @@ def render() -> None:
     )
     scope = _scope()
     existing = st.text_input(
-        "Into an existing campaign (optional)",
+        f"{OPTION_LABELS['existing_campaign']} (optional)",
         key="export_existing_campaign",
         help="The exact name of a campaign already in the ad account; leave empty to create one "
         "named after studio's campaign (with the budget and settings from the brand's "
         "platforms.yaml).",
     ).strip()
+    existing_group = st.text_input(
+        f"{OPTION_LABELS['existing_ad_group']} (optional)",
+        key="export_existing_ad_group",
+        help="The exact name of an ad group (Google, TikTok), ad set (Meta) or campaign "
+        "(LinkedIn) already in that campaign; every ad goes into it. Leave empty to create one "
+        "per persona.",
+    ).strip()
+    campaign_id = group_id = ""
+    if platform in TAKES_IDS:
+        id_columns = st.columns(2)
+        campaign_id = (
+            id_columns[0]
+            .text_input(
+                f"{OPTION_LABELS['campaign_id']} (optional)",
+                key="export_campaign_id",
+                help="Digits only, as the ad platform shows it.",
+            )
+            .strip()
+        )
+        group_id = (
+            id_columns[1]
+            .text_input(
+                f"{OPTION_LABELS['ad_group_id']} (optional)",
+                key="export_ad_group_id",
+                help="Digits only, as the ad platform shows it.",
+            )
+            .strip()
+        )
     pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
@@ -235,9 +273,18 @@ def render() -> None:
         help="TikTok imports only your account's own bulk template: upload it on the Brand page "
         "and name it in platforms.yaml (tiktok.template).",
     )
-    options = ExportOptions(
-        default_pins=pins, existing_campaign=existing or None, worksheet=worksheet
-    )
+    try:
+        options = ExportOptions(
+            default_pins=pins,
+            existing_campaign=existing or None,
+            existing_ad_group=existing_group or None,
+            campaign_id=campaign_id or None,
+            ad_group_id=group_id or None,
+            worksheet=worksheet,
+        )
+    except InvalidOption as exc:
+        st.error(f"{OPTION_LABELS[exc.option]}: {exc}")
+        scope = None
     if scope is not None:
         try:
             with context.db_session() as session:
