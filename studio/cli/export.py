@@ -19,6 +19,7 @@ from studio.export import (
     platform_names,
 )
 from studio.export import export as run_export
+from studio.export.base import parse_money
 
 #: ExportOptions field -> the flag that sets it, so an option's error names the flag typed.
 FLAGS = {
@@ -26,6 +27,7 @@ FLAGS = {
     "existing_ad_group": "--existing-ad-group",
     "campaign_id": "--campaign-id",
     "ad_group_id": "--ad-group-id",
+    "max_cpc": "--max-cpc",
 }
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
@@ -102,6 +104,12 @@ def export(
         "--ad-group-id",
         help="Google and Meta: the existing ad group's / ad set's id (digits).",
     ),
+    max_cpc: str | None = typer.Option(
+        None,
+        "--max-cpc",
+        help="Google only: each new ad group's max CPC for Manual CPC bidding, in the account's "
+        "currency (e.g. 0.80); default: google_ads.max_cpc in platforms.yaml.",
+    ),
     worksheet: bool = typer.Option(
         False,
         "--worksheet",
@@ -130,6 +138,8 @@ def export(
         fail("say who exports with --as USER (a marketer or admin) or set STUDIO_USER")
     if pin and platform != "google_ads":
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
+    if max_cpc is not None and platform != "google_ads":
+        fail("--max-cpc applies to Google ad groups only (--platform google_ads)")
     if worksheet and platform != "tiktok":
         fail("--worksheet applies to TikTok only (--platform tiktok)")
     try:
@@ -139,6 +149,7 @@ def export(
             existing_ad_group=existing_ad_group,
             campaign_id=campaign_id,
             ad_group_id=ad_group_id,
+            max_cpc=None if max_cpc is None else parse_money("max_cpc", max_cpc),
             worksheet=worksheet,
         )
     except InvalidOption as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -156,6 +157,8 @@ class ExportOptions:
     campaign_id, ad_group_id : the existing campaign's and ad group's / ad set's ids (digits),
         for the platforms whose import takes them (Google Ads Editor, Meta); an id names the
         same thing as a name, without the risk of a near-miss spelling.
+    max_cpc : Google only: each new ad group's max CPC (Manual CPC bidding), in the account's
+        currency; overrides ``google_ads.max_cpc`` of the brand's ``platforms.yaml``.
     worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
         instead of filling the brand's TikTok template.
     """
@@ -166,6 +169,7 @@ class ExportOptions:
     existing_ad_group: str | None = None
     campaign_id: str | None = None
     ad_group_id: str | None = None
+    max_cpc: Decimal | None = None
     worksheet: bool = False
 
     def __post_init__(self) -> None:
@@ -184,6 +188,8 @@ class ExportOptions:
                     f"{option} {value!r} is not an id: ids are digits only (1-25 of them), as the "
                     "ad platform shows them, e.g. 23851234567890123",
                 )
+        if self.max_cpc is not None:
+            object.__setattr__(self, "max_cpc", parse_money("max_cpc", self.max_cpc))
         if not self.new_ad_group and self.new_campaign:
             given = "existing_ad_group" if self.existing_ad_group is not None else "ad_group_id"
             raise InvalidOption(
@@ -222,6 +228,31 @@ class ExportOptions:
 
     def pins_for(self, variant_id: int) -> RsaPins | None:
         return self.pins.get(variant_id, self.default_pins)
+
+
+def parse_money(option: str, value: object) -> Decimal:
+    """An amount in an account's currency: positive, at most 2 decimals (cents), below 10^10.
+
+    Raises
+    ------
+    InvalidOption
+        Naming ``option``, what was received and what is allowed.
+    """
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0 or amount >= 10**10:
+        raise InvalidOption(
+            option, f"{option} {value!r} is not an amount: give a positive number, e.g. 0.80"
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidOption(
+            option,
+            f"{option} {value!r} has more than 2 decimals; the account's currency is "
+            "counted in cents, e.g. 0.85",
+        )
+    return amount.quantize(Decimal("0.01"))
 
 
 def ids_not_accepted(options: ExportOptions, platform_label: str) -> list[ExportProblem]:

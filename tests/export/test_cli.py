@@ -189,6 +189,14 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
             "--campaign-id: campaign_id 'act_123' is not an id: ids are digits only",
         ),
         (
+            ["--platform", "google_ads", "--campaign", "1", "--max-cpc", "0.805"],
+            "--max-cpc: max_cpc '0.805' has more than 2 decimals",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--max-cpc", "1"],
+            "--max-cpc applies to Google",
+        ),
+        (
             ["--platform", "meta", "--campaign", "1", "--existing-ad-group", "Exact"],
             "--existing-ad-group: existing_ad_group names an ad group already in the account",
         ),

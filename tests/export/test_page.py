@@ -205,3 +205,16 @@ def test_existing_ad_group_and_ids_on_the_page(db, studio_env):
     assert list(preview["Campaign ID"]) == ["1234567890"]
     at.selectbox(key="export_platform").set_value("tiktok").run()
     assert "export_campaign_id" not in [t.key for t in at.text_input]  # TikTok takes no ids
+
+
+def test_a_max_cpc_on_the_page_is_checked(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.text_input(key="export_max_cpc").input("0,80").run()
+    assert any(e.value.startswith("Max CPC: max_cpc '0,80' is not an amount") for e in at.error)
+    at.text_input(key="export_max_cpc").input("0.80").run()
+    # The example brand bids Maximize clicks: a max CPC cannot apply, and the preview says so.
+    assert any("1 problem(s) stop this export" in e.value for e in at.error)
+    assert "Manual CPC bidding only" in at.dataframe[0].value["message"][0]

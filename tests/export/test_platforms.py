@@ -6,12 +6,14 @@ import hashlib
 import io
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlmodel import Session
 
+from studio.brand.platforms import validate_platforms_text
 from studio.copy.channels import CHANNELS
 from studio.export import (
     ExportBlocked,
@@ -22,6 +24,7 @@ from studio.export import (
     export,
     plan_export,
 )
+from studio.export.base import parse_money
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
@@ -42,6 +45,7 @@ GOOGLE_COLUMNS = (
         "Ad Group",
         "Ad group ID",
         "Ad Group Status",
+        "Max CPC",
         "Ad type",
         "Status",
     ]
@@ -330,6 +334,93 @@ def test_export_options_name_the_option_they_refuse(kwargs, option, says):
         ExportOptions(**kwargs)
     assert raised.value.option == option
     assert option in str(raised.value) and says in str(raised.value)
+
+
+MANUAL_CPC = (
+    "google_ads:\n  daily_budget: 20\n  bid_strategy: Manual CPC\n  languages: [en]\n"
+    "  eu_political_ads: false\n"
+)
+
+
+def test_manual_cpc_ad_groups_carry_their_max_cpc(session, people, tmp_path, asset_dir, brand_dir):
+    set_platform_settings(brand_dir, MANUAL_CPC + "  max_cpc: 0.8\n")
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    scope = ExportScope.campaign(campaign_id)
+    path = run(session, tmp_path, asset_dir, "google_ads", scope, brand_dir=brand_dir)
+    _columns, (campaign, group, ad), _manifest, _archive = open_zip(path)
+    assert campaign["Bid Strategy Type"] == "Manual CPC"
+    assert (group["Ad Group Status"], group["Max CPC"]) == ("Paused", "0.80")
+    assert campaign["Max CPC"] == ad["Max CPC"] == ""
+    # A bid given for this export wins over the brand's.
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=scope,
+        options=ExportOptions(max_cpc=Decimal("1.25")),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert plan.ok and plan.rows[1]["Max CPC"] == "1.25"
+
+
+def test_a_manual_cpc_campaign_without_a_bid_says_what_to_fill_in(
+    session, people, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, MANUAL_CPC)
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    (problem,) = plan.problems
+    assert problem.location == "halden-coffee/platforms.yaml · google_ads.max_cpc"
+    assert "Manual CPC" in problem.message and "--max-cpc" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (ExportOptions(max_cpc=Decimal("0.5")), "Manual CPC bidding only"),  # Maximize clicks
+        (
+            ExportOptions(max_cpc=Decimal("0.5"), existing_campaign="C", existing_ad_group="G"),
+            "existing ad group",
+        ),
+    ],
+)
+def test_a_max_cpc_where_it_cannot_apply_is_refused(session, people, asset_dir, options, says):
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+    )
+    (problem,) = plan.problems
+    assert problem.location == "max_cpc" and says in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("0", "positive"), ("-1", "positive"), ("abc", "positive"), ("0.805", "2 decimals")],
+)
+def test_a_max_cpc_is_a_positive_amount_in_cents(value, says):
+    with pytest.raises(InvalidOption) as raised:
+        parse_money("max_cpc", value)
+    assert raised.value.option == "max_cpc" and says in str(raised.value)
+    assert parse_money("max_cpc", " 0.8 ") == Decimal("0.80")
+
+
+def test_the_brands_max_cpc_needs_manual_cpc(brand_dir):
+    text = "google_ads:\n  bid_strategy: Maximize clicks\n  max_cpc: 0.8\n"
+    settings, errors = validate_platforms_text(text, "b/platforms.yaml", brand_dir)
+    assert settings is None and "Manual CPC bidding only" in errors[0].problem
 
 
 def test_a_missing_setting_lists_what_to_fill_in_and_writes_nothing(

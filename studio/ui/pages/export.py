@@ -23,6 +23,7 @@ from studio.export import (
     platform_names,
 )
 from studio.export import queries as export_queries
+from studio.export.base import parse_money
 from studio.export.google_ads import PIN_FIRST_HEADLINE
 from studio.ui import context, labels
 
@@ -35,6 +36,7 @@ OPTION_LABELS = {
     "existing_ad_group": "Into an existing ad group / ad set",
     "campaign_id": "Existing campaign ID",
     "ad_group_id": "Existing ad group / ad set ID",
+    "max_cpc": "Max CPC",
 }
 KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
 
@@ -260,6 +262,14 @@ def render() -> None:
             )
             .strip()
         )
+    bid = ""
+    if platform == "google_ads":
+        bid = st.text_input(
+            f"{OPTION_LABELS['max_cpc']} for Manual CPC ad groups (optional)",
+            key="export_max_cpc",
+            help="Each new ad group's bid in the account's currency, e.g. 0.80; default: "
+            "google_ads.max_cpc in the brand's platforms.yaml.",
+        ).strip()
     pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
@@ -280,6 +290,7 @@ def render() -> None:
             existing_ad_group=existing_group or None,
             campaign_id=campaign_id or None,
             ad_group_id=group_id or None,
+            max_cpc=parse_money("max_cpc", bid) if bid else None,
             worksheet=worksheet,
         )
     except InvalidOption as exc:
