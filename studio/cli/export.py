@@ -19,7 +19,7 @@ from studio.export import (
     platform_names,
 )
 from studio.export import export as run_export
-from studio.export.base import parse_money
+from studio.export.base import parse_money, parse_video_ids
 
 #: ExportOptions field -> the flag that sets it, so an option's error names the flag typed.
 FLAGS = {
@@ -28,6 +28,7 @@ FLAGS = {
     "campaign_id": "--campaign-id",
     "ad_group_id": "--ad-group-id",
     "max_cpc": "--max-cpc",
+    "video_ids": "--meta-video-ids",
 }
 _PIN = re.compile(r"^(\d+):((?:[hd]\d+=\d+)(?:,[hd]\d+=\d+)*)$")
 
@@ -110,6 +111,13 @@ def export(
         help="Google only: each new ad group's max CPC for Manual CPC bidding, in the account's "
         "currency (e.g. 0.80); default: google_ads.max_cpc in platforms.yaml.",
     ),
+    meta_video_ids: Path | None = typer.Option(
+        None,
+        "--meta-video-ids",
+        help="Meta only: a CSV of video file (or variant id) -> the id Meta gave the video on "
+        "upload: the videos_to_upload.csv of an earlier export, filled in. Without it, video "
+        "ads are left out (with a warning saying how to get the ids).",
+    ),
     worksheet: bool = typer.Option(
         False,
         "--worksheet",
@@ -140,6 +148,14 @@ def export(
         fail("--pin applies to Google responsive search ads only (--platform google_ads)")
     if max_cpc is not None and platform != "google_ads":
         fail("--max-cpc applies to Google ad groups only (--platform google_ads)")
+    if meta_video_ids is not None and platform != "meta":
+        fail("--meta-video-ids applies to Meta only (--platform meta)")
+    video_ids_text = ""
+    if meta_video_ids is not None:
+        try:
+            video_ids_text = meta_video_ids.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"--meta-video-ids: cannot read {meta_video_ids}: {exc}")
     if worksheet and platform != "tiktok":
         fail("--worksheet applies to TikTok only (--platform tiktok)")
     try:
@@ -150,6 +166,9 @@ def export(
             campaign_id=campaign_id,
             ad_group_id=ad_group_id,
             max_cpc=None if max_cpc is None else parse_money("max_cpc", max_cpc),
+            video_ids=parse_video_ids(video_ids_text, str(meta_video_ids))
+            if meta_video_ids is not None
+            else {},
             worksheet=worksheet,
         )
     except InvalidOption as exc:

@@ -159,6 +159,9 @@ class ExportOptions:
         same thing as a name, without the risk of a near-miss spelling.
     max_cpc : Google only: each new ad group's max CPC (Manual CPC bidding), in the account's
         currency; overrides ``google_ads.max_cpc`` of the brand's ``platforms.yaml``.
+    video_ids : for platforms whose import names videos by their upload id (Meta): a video's
+        file name in the zip's ``media/`` folder, or its variant id, -> the id the platform gave
+        it (:func:`parse_video_ids` reads them from the filled-in :data:`VIDEOS_TO_UPLOAD`).
     worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
         instead of filling the brand's TikTok template.
     """
@@ -170,6 +173,7 @@ class ExportOptions:
     campaign_id: str | None = None
     ad_group_id: str | None = None
     max_cpc: Decimal | None = None
+    video_ids: Mapping[str, str] = field(default_factory=dict)
     worksheet: bool = False
 
     def __post_init__(self) -> None:
@@ -228,6 +232,71 @@ class ExportOptions:
 
     def pins_for(self, variant_id: int) -> RsaPins | None:
         return self.pins.get(variant_id, self.default_pins)
+
+    def video_id(self, media: PreparedMedia) -> str | None:
+        """The platform's id of a video: by its file name, else by its variant id."""
+        return self.video_ids.get(media.file_name) or self.video_ids.get(
+            str(media.asset.variant_id)
+        )
+
+
+#: The list of videos to upload that an export writes for a platform naming videos by id.
+VIDEOS_TO_UPLOAD = "videos_to_upload.csv"
+#: Its columns: the file in media/, its variant, the placement size, and the id to fill in.
+VIDEOS_TO_UPLOAD_COLUMNS = ("file", "variant_id", "size", "video_id")
+
+
+def parse_video_ids(text: str, source: str) -> dict[str, str]:
+    """Read a video id mapping: a CSV with a header naming ``video_id`` and ``file`` and/or
+    ``variant_id`` (the export's :data:`VIDEOS_TO_UPLOAD`, filled in, is one).
+
+    Rows with an empty ``video_id`` are skipped (videos not uploaded yet). ``file`` may be
+    written with or without ``media/``.
+
+    Returns
+    -------
+    dict : file name or variant id (as text) -> video id (digits).
+
+    Raises
+    ------
+    InvalidOption
+        (option ``video_ids``) naming ``source``, the line and the value, and what is allowed.
+    """
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "video_id" not in header or not {"file", "variant_id"} & set(header):
+        raise InvalidOption(
+            "video_ids",
+            f"{source}: the header is {', '.join(header) or '(empty)'}; it needs video_id and "
+            "file and/or variant_id, as in the videos_to_upload.csv the export wrote",
+        )
+    found: dict[str, str] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        video_id = row.get("video_id", "")
+        if not video_id:
+            continue
+        if not _DIGITS.match(video_id):
+            raise InvalidOption(
+                "video_ids",
+                f"{source} line {line}: video_id {video_id!r} is not an id; ids are digits only, "
+                "as Meta shows them in the Media library",
+            )
+        file_name = row.get("file", "").removeprefix("media/")
+        variant = row.get("variant_id", "")
+        if variant and not variant.isdigit():
+            raise InvalidOption(
+                "video_ids", f"{source} line {line}: variant_id {variant!r} is not a number"
+            )
+        if not file_name and not variant:
+            raise InvalidOption(
+                "video_ids", f"{source} line {line}: give the video's file or its variant_id"
+            )
+        found[file_name or variant] = video_id
+    return found
 
 
 def parse_money(option: str, value: object) -> Decimal:
@@ -348,6 +417,9 @@ class MediaRules:
     video_kbps : the constant bitrate videos are encoded at when the platform has a floor
         (kilobits per second); 0 encodes at constant quality instead.
     video_audio : ``"required"`` where the placement plays with sound.
+    video_ids : the import names a video by the id the platform gives it on upload (Meta), not
+        by its file: the export lists the videos to upload (:data:`VIDEOS_TO_UPLOAD`), and a
+        video's ad is written only once its id is known (:attr:`ExportOptions.video_ids`).
     """
 
     need: MediaNeed
@@ -359,6 +431,7 @@ class MediaRules:
     video_min_kbps: float = 0.0
     video_kbps: int = 0
     video_audio: Literal["optional", "required"] = "optional"
+    video_ids: bool = False
 
     def accepts(self, kind: str) -> bool:
         return any(t.kind == kind for t in self.targets)

@@ -53,6 +53,8 @@ from studio.core.settings import get_settings
 from studio.export import media as media_mod
 from studio.export import queries as export_queries
 from studio.export.base import (
+    VIDEOS_TO_UPLOAD,
+    VIDEOS_TO_UPLOAD_COLUMNS,
     ExportBlocked,
     ExportError,
     ExportItem,
@@ -66,7 +68,7 @@ from studio.export.base import (
     channels_of,
 )
 from studio.export.registry import get_exporter
-from studio.export.sheets import formula_cells, sheet_bytes
+from studio.export.sheets import UTF8_CSV, formula_cells, sheet_bytes
 from studio.review import queries as review_queries
 from studio.review.accounts import Permission, require
 
@@ -365,6 +367,58 @@ def _landing_warnings(items: Sequence[ExportItem], brand_dir: Path) -> list[Expo
     return found
 
 
+def _videos_waiting(
+    exporter: PlatformExporter,
+    item: ExportItem,
+    planned: Sequence[PreparedMedia],
+    options: ExportOptions,
+) -> tuple[list[PreparedMedia], list[ExportProblem]]:
+    """Where the import names videos by the id the platform gives them on upload, a video
+    without a known id stays in the zip (and its list of videos to upload) but out of the
+    sheet, with a warning saying how to get the id."""
+    if not exporter.media.video_ids:
+        return list(planned), []
+    kept, warnings = [], []
+    for m in planned:
+        if m.target.kind == "video" and m.in_sheet and not options.video_id(m):
+            m = replace(m, in_sheet=False)
+            warnings.append(
+                ExportProblem(
+                    item.variant_id,
+                    f"asset {m.asset.id}",
+                    "video_id_missing",
+                    f"video ad left out of the sheet: {exporter.label}'s import names a video by "
+                    f"the id it gives the video on upload. Upload media/{m.file_name} (listed in "
+                    f"{VIDEOS_TO_UPLOAD}) to the ad account's Media library, write the id it "
+                    f"shows in that list's video_id column, and export again with the list: "
+                    f"--meta-video-ids {VIDEOS_TO_UPLOAD} (or upload it on the Export page)",
+                    "warning",
+                )
+            )
+        kept.append(m)
+    return kept, warnings
+
+
+def videos_to_upload(
+    exporter: PlatformExporter, media: Sequence[PreparedMedia], options: ExportOptions
+) -> bytes | None:
+    """The CSV listing each video to upload (with its id when known), or ``None`` where the
+    platform's import names videos by file or the export has none."""
+    videos = [m for m in media if m.target.kind == "video"]
+    if not exporter.media.video_ids or not videos:
+        return None
+    rows = [
+        {
+            "file": f"{MEDIA_DIR}/{m.file_name}",
+            "variant_id": str(m.asset.variant_id),
+            "size": m.target.size_label,
+            "video_id": options.video_id(m) or "",
+        }
+        for m in videos
+    ]
+    return sheet_bytes(VIDEOS_TO_UPLOAD_COLUMNS, rows, UTF8_CSV)
+
+
 def _rows(
     exporter: PlatformExporter,
     items: Sequence[ExportItem],
@@ -429,8 +483,24 @@ def plan_export(
                 item, exporter.media, exporter.label, folder
             )
             planned, unlinked = exporter.link_media(item, planned)
-            mine += media_problems + unlinked
+            planned, waiting = _videos_waiting(exporter, item, planned, options)
+            mine += media_problems + unlinked + waiting
         if export_ok and channel_ok and not any(p.severity == "error" for p in mine):
+            if exporter.media.need != "none" and not any(m.in_sheet for m in planned):
+                # Its media ship (to be uploaded), its ad waits: the variant is not exported.
+                mine.append(
+                    ExportProblem(
+                        item.variant_id,
+                        "(variant)",
+                        "no_ad_yet",
+                        f"no ad of this variant is in the sheet yet (see the warnings above); "
+                        f"its files are in the zip, and it stays {item.variant.status}",
+                        "warning",
+                    )
+                )
+                all_media += planned
+                found += mine
+                continue
             formula = _formula_problems(item, layout.columns, exporter.rows(item, planned, options))
             mine += formula
             if not formula:
@@ -533,6 +603,7 @@ def build_manifest(
     """The manifest as a JSON-ready dict (see the module docstring for what it holds)."""
     exporter = plan.exporter
     reviews = review_queries.list_reviews(session, variant_ids=plan.variant_ids)
+    in_sheet = {item.variant_id for item in plan.row_items}
     variants = []
     for item in plan.items:
         v = item.variant
@@ -545,7 +616,7 @@ def build_manifest(
                 "revision": v.revision,
                 "parent_id": v.parent_id,
                 "status_before": str(v.status),
-                "status_after": S.exported.value,
+                "status_after": S.exported.value if v.id in in_sheet else str(v.status),
                 "brand": v.brand,
                 "persona": v.persona,
                 "channel": v.channel,
@@ -683,13 +754,13 @@ class ExportResult:
 
 def _write_zip(
     target: Path,
-    sheet_file: str,
-    sheet: bytes,
+    sheets: dict[str, bytes],
     media: Sequence[PreparedMedia],
     manifest: dict[str, Any],
 ) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(sheet_file, sheet)
+        for name, data in sheets.items():
+            archive.writestr(name, data)
         for m in media:
             # Media are already compressed; storing them saves time and changes nothing.
             archive.write(
@@ -782,18 +853,23 @@ def export(
         rows = _rows(exporter, plan.row_items, prepared, plan.options)
         layout = plan.layout
         sheet = sheet_bytes(layout.columns, rows, exporter.sheet_format, preamble=layout.preamble)
-        hashes = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
+        sheets = {layout.file_name: sheet}
+        upload_list = videos_to_upload(exporter, prepared, plan.options)
+        if upload_list is not None:
+            sheets[VIDEOS_TO_UPLOAD] = upload_list
+        hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sheets.items()}
         hashes.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
         manifest = build_manifest(
             session, plan, prepared, actor=actor, created_at=moment, files=hashes
         )
         zipped = work / "export.zip"
-        _write_zip(zipped, layout.file_name, sheet, prepared, manifest)
+        _write_zip(zipped, sheets, prepared, manifest)
         data = zipped.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     staged = files.write_staged(output, data)
+    exported_ids = [item.variant_id for item in plan.row_items]
     try:
-        for item in plan.items:
+        for item in plan.row_items:
             if item.variant.status != S.exported:
                 transition(
                     session,
@@ -808,7 +884,7 @@ def export(
             scope=scope.label,
             file_name=str(output.resolve()),
             sha256=digest,
-            variant_ids=plan.variant_ids,
+            variant_ids=exported_ids,
             created_by=actor,
         )
         audit.record(
@@ -823,7 +899,7 @@ def export(
                 "file": str(output.resolve()),
                 "sha256": digest,
                 "bytes": len(data),
-                "variant_ids": plan.variant_ids,
+                "variant_ids": exported_ids,
                 "rows": len(plan.rows),
                 "media": [m.file_name for m in prepared],
             },
@@ -848,7 +924,7 @@ def export(
         path=output,
         sha256=digest,
         size_bytes=len(data),
-        variant_ids=tuple(plan.variant_ids),
+        variant_ids=tuple(exported_ids),
         rows=len(plan.rows),
         media_files=tuple(m.file_name for m in prepared),
         warnings=plan.warnings,

@@ -197,6 +197,14 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
             "--max-cpc applies to Google",
         ),
         (
+            ["--platform", "google_ads", "--campaign", "1", "--meta-video-ids", "x.csv"],
+            "--meta-video-ids applies to Meta only",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--meta-video-ids", "/nonexistent/ids.csv"],
+            "--meta-video-ids: cannot read /nonexistent/ids.csv",
+        ),
+        (
             ["--platform", "meta", "--campaign", "1", "--existing-ad-group", "Exact"],
             "--existing-ad-group: existing_ad_group names an ad group already in the account",
         ),

@@ -24,7 +24,7 @@ from studio.export import (
     export,
     plan_export,
 )
-from studio.export.base import parse_money
+from studio.export.base import parse_money, parse_video_ids
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
@@ -86,6 +86,7 @@ META_COLUMNS = [
     "Link",
     "Call to Action",
     "Image Hash",
+    "Video ID",
 ]
 LINKEDIN_COLUMNS = [
     "Campaign Group Name",
@@ -594,6 +595,82 @@ def test_meta_rows_carry_every_required_field_and_link_each_image_to_its_placeme
         w["rule"] == "media_unused" and w["location"] == f"asset {square.id}"
         for w in manifest["warnings"]
     )
+
+
+def test_meta_videos_wait_for_their_meta_ids_then_get_their_ads(
+    session, people, tmp_path, asset_dir, video_file
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    image = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350)
+    video = add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
+    scope = ExportScope.campaign(campaign_id)
+
+    # Without Meta's id the video ships with the list of videos to upload; its ad waits.
+    path = run(session, tmp_path, asset_dir, "meta", scope)
+    _columns, (feed,), manifest, archive = open_zip(path)
+    assert feed["Image Hash"] and feed["Video ID"] == ""
+    listed = read_sheet(archive.read("videos_to_upload.csv"), SheetFormat())
+    video_file_name = f"media/v{variant.id}-a{video.id}-540x960.mp4"
+    assert listed == [
+        {"file": video_file_name, "variant_id": str(variant.id), "size": "540x960", "video_id": ""}
+    ]
+    assert video_file_name in archive.namelist()
+    (waiting,) = [w for w in manifest["warnings"] if w["rule"] == "video_id_missing"]
+    assert waiting["location"] == f"asset {video.id}"
+    assert "--meta-video-ids videos_to_upload.csv" in waiting["message"]
+    assert "Media library" in waiting["message"]
+
+    # The list filled in after the upload, given back: the video's ad is written with its id.
+    filled = (
+        archive.read("videos_to_upload.csv")
+        .decode("utf-8-sig")
+        .replace('"540x960",""', '"540x960","1203456789012345"')
+    )
+    ids = parse_video_ids(filled, "videos_to_upload.csv")
+    assert ids == {video_file_name.removeprefix("media/"): "1203456789012345"}
+    (tmp_path / "meta.zip").unlink()
+    path = run(session, tmp_path, asset_dir, "meta", scope, ExportOptions(video_ids=ids))
+    _columns, rows, manifest, _archive = open_zip(path)
+    feed_image, vertical_video = rows
+    assert feed_image["Image Hash"] and feed_image["Ad Name"].endswith("| Feed")
+    assert (vertical_video["Video ID"], vertical_video["Image Hash"]) == ("1203456789012345", "")
+    assert vertical_video["Ad Set Name"].endswith("| Stories and Reels")
+    assert vertical_video["Ad Name"].endswith("| Stories and Reels | Video")
+    assert not [w for w in manifest["warnings"] if w["rule"] == "video_id_missing"]
+    assert {a["asset_id"] for a in manifest["variants"][0]["assets"]} == {image.id, video.id}
+
+
+def test_a_variant_whose_only_ad_is_a_waiting_video_is_not_exported(
+    session, people, tmp_path, asset_dir, video_file
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
+    path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
+    _columns, rows, manifest, archive = open_zip(path)
+    assert rows == [] and "videos_to_upload.csv" in archive.namelist()
+    assert manifest["variants"][0]["status_after"] == "approved"
+    assert any(w["rule"] == "no_ad_yet" for w in manifest["warnings"])
+    session.refresh(variant)
+    assert variant.status == "approved"  # exported once its ad is in a sheet
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("file,id\nv1.mp4,1\n", "needs video_id and file and/or variant_id"),
+        ("file,video_id\nv1.mp4,12a\n", "line 2: video_id '12a' is not an id"),
+        ("variant_id,video_id\nseven,12\n", "line 2: variant_id 'seven' is not a number"),
+        ("file,variant_id,video_id\n,,12\n", "line 2: give the video's file or its variant_id"),
+    ],
+)
+def test_a_video_id_list_that_cannot_be_read_says_where(text, says):
+    with pytest.raises(InvalidOption) as raised:
+        parse_video_ids(text, "ids.csv")
+    assert raised.value.option == "video_ids"
+    assert str(raised.value).startswith("ids.csv") and says in str(raised.value)
+    assert parse_video_ids("variant_id,video_id\n7,99\n8,\n", "x") == {"7": "99"}
 
 
 def test_meta_needs_the_page_and_the_special_ad_categories_answer(

@@ -23,7 +23,7 @@ from studio.export import (
     platform_names,
 )
 from studio.export import queries as export_queries
-from studio.export.base import parse_money
+from studio.export.base import parse_money, parse_video_ids
 from studio.export.google_ads import PIN_FIRST_HEADLINE
 from studio.ui import context, labels
 
@@ -37,6 +37,7 @@ OPTION_LABELS = {
     "campaign_id": "Existing campaign ID",
     "ad_group_id": "Existing ad group / ad set ID",
     "max_cpc": "Max CPC",
+    "video_ids": "Meta video ids",
 }
 KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
 
@@ -270,6 +271,17 @@ def render() -> None:
             help="Each new ad group's bid in the account's currency, e.g. 0.80; default: "
             "google_ads.max_cpc in the brand's platforms.yaml.",
         ).strip()
+    video_ids: dict[str, str] = {}
+    video_ids_file = None
+    if platform == "meta":
+        video_ids_file = st.file_uploader(
+            f"{OPTION_LABELS['video_ids']} (optional): videos_to_upload.csv, filled in",
+            type=["csv"],
+            key="export_meta_video_ids",
+            help="Meta's import names a video by the id Meta gives it on upload. Export once, "
+            "upload the videos listed in the zip's videos_to_upload.csv to the ad account's "
+            "Media library, write each id in its video_id column and upload the list here.",
+        )
     pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
@@ -284,6 +296,11 @@ def render() -> None:
         "and name it in platforms.yaml (tiktok.template).",
     )
     try:
+        if video_ids_file is not None:
+            video_ids = parse_video_ids(
+                video_ids_file.getvalue().decode("utf-8-sig", errors="replace"),
+                video_ids_file.name,
+            )
         options = ExportOptions(
             default_pins=pins,
             existing_campaign=existing or None,
@@ -291,6 +308,7 @@ def render() -> None:
             campaign_id=campaign_id or None,
             ad_group_id=group_id or None,
             max_cpc=parse_money("max_cpc", bid) if bid else None,
+            video_ids=video_ids,
             worksheet=worksheet,
         )
     except InvalidOption as exc:
