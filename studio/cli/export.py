@@ -14,6 +14,7 @@ from studio.export import (
     ExportOptions,
     ExportScope,
     InvalidOption,
+    NotApproved,
     RsaPins,
     get_exporter,
     platform_names,
@@ -124,6 +125,12 @@ def export(
         help="TikTok only: write studio's worksheet (not an import file) when the brand has no "
         "TikTok template.",
     ),
+    leave_out_not_ready: bool = typer.Option(
+        False,
+        "--leave-out-not-ready",
+        help="Export the variants that are ready and leave out, listed with why, those that are "
+        "not (not approved, media missing, over a limit) instead of stopping.",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace OUTPUT if it exists."),
 ) -> None:
     """Export approved variants (a campaign's, or a test's winners) for one ad platform.
@@ -170,6 +177,7 @@ def export(
             if meta_video_ids is not None
             else {},
             worksheet=worksheet,
+            leave_out_not_ready=leave_out_not_ready,
         )
     except InvalidOption as exc:
         fail(f"{FLAGS[exc.option]}: {exc}")
@@ -188,14 +196,27 @@ def export(
     except ExportBlocked as exc:
         for problem in exc.problems:
             typer.secho(f"  - {problem}", fg=typer.colors.RED, err=True)
-        fail(f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was written")
+        hint = (
+            "; add --leave-out-not-ready to export the other variants without these"
+            if not leave_out_not_ready and all(p.variant_id is not None for p in exc.problems)
+            else ""
+        )
+        fail(
+            f"export stopped: {len(exc.problems)} problem(s) listed above; nothing was "
+            f"written{hint}"
+        )
+    except NotApproved as exc:
+        fail(f"{exc} Or add --leave-out-not-ready to export the approved ones without these.")
     except UserFacingError as exc:
         fail(str(exc))
+    for left_out in result.left_out:
+        typer.secho(f"left out: {left_out}", fg=typer.colors.YELLOW, err=True)
     for warning in result.warnings:
         typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    left = f", {len(result.left_out)} left out (listed above)" if result.left_out else ""
     typer.echo(
         f"exported {len(result.variant_ids)} variant(s) ({result.rows} row(s), {len(result.media_files)} "
-        f"media file(s)) to {result.path}"
+        f"media file(s)){left} to {result.path}"
     )
     typer.echo(f"sha256 {result.sha256}  export #{result.export_id}")
     typer.echo(get_exporter(platform).import_hint)

@@ -108,6 +108,28 @@ class ExportProblem:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A selected variant an export left out, and why.
+
+    Attributes
+    ----------
+    variant_id : the variant.
+    status : its review status.
+    reasons : what stops it, one line each (``"headlines[0]: 35 characters ..."``).
+    """
+
+    variant_id: int
+    status: str
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"variant {self.variant_id} ({self.status}): {'; '.join(self.reasons)}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"variant_id": self.variant_id, "status": self.status, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class RsaPins:
     """Pin positions of one responsive search ad's texts.
 
@@ -164,6 +186,9 @@ class ExportOptions:
         it (:func:`parse_video_ids` reads them from the filled-in :data:`VIDEOS_TO_UPLOAD`).
     worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
         instead of filling the brand's TikTok template.
+    leave_out_not_ready : export the variants that are ready and leave out, each with its
+        reasons, those that are not (not approved, media missing, over a limit...) instead of
+        refusing the whole export; problems of the export as a whole still stop it.
     """
 
     pins: Mapping[int, RsaPins] = field(default_factory=dict)
@@ -175,6 +200,7 @@ class ExportOptions:
     max_cpc: Decimal | None = None
     video_ids: Mapping[str, str] = field(default_factory=dict)
     worksheet: bool = False
+    leave_out_not_ready: bool = False
 
     def __post_init__(self) -> None:
         for option, what in (

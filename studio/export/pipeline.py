@@ -60,6 +60,7 @@ from studio.export.base import (
     ExportItem,
     ExportOptions,
     ExportProblem,
+    LeftOut,
     NotApproved,
     NothingToExport,
     PlatformExporter,
@@ -230,10 +231,22 @@ class ExportPlan:
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
+    left_out: tuple[LeftOut, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def can_leave_out(self) -> bool:
+        """Whether leaving out the variants with problems would let the others go
+        (:attr:`ExportOptions.leave_out_not_ready`): every problem is a variant's own, and at
+        least one variant has none."""
+        return (
+            bool(self.problems)
+            and all(p.variant_id is not None for p in self.problems)
+            and bool(self.row_items)
+        )
 
     @property
     def variant_ids(self) -> list[int]:
@@ -460,7 +473,27 @@ def plan_export(
     folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
     brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
-    require_exportable(variants)
+    left_out: list[LeftOut] = []
+    if options.leave_out_not_ready:
+        allowed = exportable_statuses()
+        ready = [v for v in variants if v.status in allowed]
+        if not ready:
+            require_exportable(variants)  # nothing would be left: refuse, naming each
+        left_out = [
+            LeftOut(
+                v.id or 0,
+                str(v.status),
+                (
+                    f"not approved: it is {v.status}; only "
+                    f"{', '.join(sorted(s.value for s in allowed))} variants are exported",
+                ),
+            )
+            for v in variants
+            if v.status not in allowed
+        ]
+        variants = ready
+    else:
+        require_exportable(variants)
     items, found = _with_settings(_items(session, variants), brands)
     found += _unapproved_warnings(session, items)
     found += _landing_warnings(items, brands)
@@ -518,6 +551,31 @@ def plan_export(
         )
         for cell in formula_cells(layout.columns, exporter.structure_rows(row_items, options))
     ]
+    problems = [p for p in found if p.severity == "error"]
+    if options.leave_out_not_ready:
+        blocked = {p.variant_id for p in problems if p.variant_id is not None}
+        left_out += [
+            LeftOut(
+                item.variant_id,
+                str(item.variant.status),
+                tuple(f"{p.location}: {p.message}" for p in problems if p.variant_id == vid),
+            )
+            for item in items
+            if (vid := item.variant_id) in blocked
+        ]
+        problems = [p for p in problems if p.variant_id is None]
+        found = [p for p in found if p.variant_id not in blocked]
+        items = [item for item in items if item.variant_id not in blocked]
+        if not items and not problems:
+            problems.append(
+                ExportProblem(
+                    None,
+                    "(export)",
+                    "nothing_ready",
+                    f"none of the {len(left_out)} variant(s) is ready to export; each is "
+                    "listed as left out with its reasons",
+                )
+            )
     return ExportPlan(
         exporter=exporter,
         scope=scope,
@@ -527,8 +585,9 @@ def plan_export(
         row_items=tuple(row_items),
         layout=layout,
         media=tuple(all_media),
-        problems=tuple(p for p in found if p.severity == "error"),
+        problems=tuple(problems),
         warnings=tuple(p for p in found if p.severity == "warning"),
+        left_out=tuple(sorted(left_out, key=lambda lo: lo.variant_id)),
     )
 
 
@@ -714,6 +773,7 @@ def build_manifest(
             "delimiter": exporter.sheet_format.delimiter,
         },
         "warnings": [w.as_dict() for w in plan.warnings],
+        "left_out": [lo.as_dict() for lo in plan.left_out],
         "files": files,
         "variants": variants,
     }
@@ -738,6 +798,8 @@ class ExportResult:
     rows : sheet rows written.
     media_files : names of the media files inside ``media/``.
     warnings : what the preview warned about.
+    left_out : the selected variants left out, with why
+        (:attr:`~studio.export.base.ExportOptions.leave_out_not_ready`).
     """
 
     export_id: int
@@ -750,6 +812,7 @@ class ExportResult:
     rows: int
     media_files: tuple[str, ...]
     warnings: tuple[ExportProblem, ...] = field(default_factory=tuple)
+    left_out: tuple[LeftOut, ...] = field(default_factory=tuple)
 
 
 def _write_zip(
@@ -900,6 +963,7 @@ def export(
                 "sha256": digest,
                 "bytes": len(data),
                 "variant_ids": exported_ids,
+                "left_out": [lo.as_dict() for lo in plan.left_out],
                 "rows": len(plan.rows),
                 "media": [m.file_name for m in prepared],
             },
@@ -928,4 +992,5 @@ def export(
         rows=len(plan.rows),
         media_files=tuple(m.file_name for m in prepared),
         warnings=plan.warnings,
+        left_out=plan.left_out,
     )

@@ -280,3 +280,26 @@ def test_export_into_an_existing_google_campaign(db, tmp_path):
     rows = read_sheet(archive.read(manifest["sheet"]["file"]), EDITOR_FORMAT)
     assert [r["Campaign"] for r in rows] == ["Brand | Search", "Brand | Search"]  # group, ad
     assert all(r["Campaign Type"] == "" for r in rows)
+
+
+def test_leave_out_what_is_not_ready(db, tmp_path):
+    campaign_id = make_campaign(db)
+    ready = make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    long = make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    output = tmp_path / "rest.zip"
+    args = ["export", "--platform", "google_ads", "--campaign", str(campaign_id)]
+    args += ["--output", str(output), "--as", "mia"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and not output.exists()
+    assert "add --leave-out-not-ready to export the other variants" in result.output
+    result = runner.invoke(app, [*args, "--leave-out-not-ready"])
+    assert result.exit_code == 0, result.output
+    assert f"left out: variant {long.id} (approved): headlines[0]: " in result.output
+    assert "exported 1 variant(s)" in result.output and "1 left out" in result.output
+    manifest = json.loads(zipfile.ZipFile(output).read("manifest.json"))
+    assert [v["id"] for v in manifest["variants"]] == [ready.id]

@@ -218,3 +218,26 @@ def test_a_max_cpc_on_the_page_is_checked(db, studio_env):
     # The example brand bids Maximize clicks: a max CPC cannot apply, and the preview says so.
     assert any("1 problem(s) stop this export" in e.value for e in at.error)
     assert "Manual CPC bidding only" in at.dataframe[0].value["message"][0]
+
+
+def test_the_page_offers_to_leave_out_what_is_not_ready(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    long = make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 35, "Fine one", "Fine two"]),
+    )
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    assert at.button(key="export_run").disabled
+    at.checkbox(key="export_leave_out").check().run()
+    assert not at.exception, at.exception
+    assert any("1 variant(s) left out of this export" in w.value for w in at.warning)
+    left = at.dataframe[0].value
+    assert list(left["variant"]) == [long.id] and "35 characters" in left["why"][0]
+    assert not at.button(key="export_run").disabled
+    at.button(key="export_run").click().run()
+    assert at.session_state["export_result"]["left_out"] == 1
+    assert any("1 variant(s) left out" in s.value for s in at.success)

@@ -25,6 +25,7 @@ from studio.core.plugins import UnknownPlugin
 from studio.export import (
     ExportBlocked,
     ExportError,
+    ExportOptions,
     ExportScope,
     NotApproved,
     NothingToExport,
@@ -35,7 +36,7 @@ from studio.export import (
 from studio.export import queries as export_queries
 from studio.review import queries as review_queries
 from studio.review.accounts import PermissionDenied
-from tests.export.conftest import add_image, make_campaign, make_variant
+from tests.export.conftest import FIELDS, add_image, make_campaign, make_variant
 
 S = VariantStatus
 
@@ -477,3 +478,86 @@ def test_a_landing_url_off_the_brands_website_is_a_warning(session, people, asse
     [warning] = [w for w in plan.warnings if w.rule == "landing_off_site"]
     assert warning.variant_id == wrong.id and warning.location == "landing_url"
     assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning.message
+
+
+def test_what_is_not_ready_can_be_left_out_and_is_listed_and_audited(
+    session, people, tmp_path, asset_dir
+):
+    campaign_id = make_campaign(session)
+    ready = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    draft = make_variant(session, campaign_id=campaign_id, channel="google_rsa", status=S.draft)
+    too_long = make_variant(
+        session,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    scope = ExportScope.variants([ready.id, draft.id, too_long.id])
+    with pytest.raises(NotApproved):  # by default the whole export is refused, as before
+        plan_export(session, platform="google_ads", scope=scope, asset_dir=asset_dir)
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.variants([ready.id, too_long.id]),
+        asset_dir=asset_dir,
+    )
+    assert not plan.ok and plan.can_leave_out  # what the page and the CLI offer
+
+    output = tmp_path / "rest.zip"
+    result = export(
+        session,
+        platform="google_ads",
+        scope=scope,
+        output=output,
+        actor="mia",
+        options=ExportOptions(leave_out_not_ready=True),
+        asset_dir=asset_dir,
+    )
+    assert result.variant_ids == (ready.id,)
+    by_id = {lo.variant_id: lo for lo in result.left_out}
+    assert set(by_id) == {draft.id, too_long.id}
+    assert by_id[draft.id].status == "draft" and "not approved" in by_id[draft.id].reasons[0]
+    assert by_id[too_long.id].reasons[0].startswith("headlines[0]: ")
+    assert "31 characters" in by_id[too_long.id].reasons[0]
+    manifest = json.loads(zipfile.ZipFile(output).read("manifest.json"))
+    assert [v["id"] for v in manifest["variants"]] == [ready.id]
+    assert {lo["variant_id"] for lo in manifest["left_out"]} == {draft.id, too_long.id}
+    (entry,) = audit.list_entries(session, entity_type="export", entity_id=result.export_id)
+    assert {lo["variant_id"] for lo in entry.after["left_out"]} == {draft.id, too_long.id}
+    assert review_queries.load_variant(session, variant_id=ready.id).status == S.exported
+    assert review_queries.load_variant(session, variant_id=too_long.id).status == S.approved
+    assert review_queries.load_variant(session, variant_id=draft.id).status == S.draft
+
+
+def test_leaving_out_still_stops_on_problems_of_the_whole_export(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    campaign_id = make_campaign(session)
+    long = make_variant(
+        session,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    options = ExportOptions(leave_out_not_ready=True)
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+    )
+    assert [p.rule for p in plan.problems] == ["nothing_ready"]
+    assert [lo.variant_id for lo in plan.left_out] == [long.id]
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    (brand_dir / "halden-coffee" / "platforms.yaml").write_text("google_ads: {}\n")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert plan.problems and all(p.rule == "settings_missing" for p in plan.problems)
+    assert not plan.can_leave_out

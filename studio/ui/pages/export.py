@@ -17,6 +17,7 @@ from studio.export import (
     ExportPlan,
     ExportScope,
     InvalidOption,
+    NotApproved,
     export,
     get_exporter,
     plan_export,
@@ -28,6 +29,7 @@ from studio.export.google_ads import PIN_FIRST_HEADLINE
 from studio.ui import context, labels
 
 RESULT_KEY = "export_result"
+LEAVE_OUT_KEY = "export_leave_out"
 #: Platforms whose import names an existing campaign or ad group by id.
 TAKES_IDS = ("google_ads", "meta")
 #: ExportOptions field -> this page's label for it (an option's error names the field).
@@ -92,6 +94,18 @@ def _preview(plan: ExportPlan) -> None:
             use_container_width=True,
             column_order=["variant_id", "location", "message", "rule"],
         )
+    if plan.left_out:
+        st.warning(
+            f"{len(plan.left_out)} variant(s) left out of this export; they keep their status:"
+        )
+        st.dataframe(
+            [
+                {"variant": lo.variant_id, "status": lo.status, "why": "; ".join(lo.reasons)}
+                for lo in plan.left_out
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
     if plan.rows:
         filled = [c for c in plan.layout.columns if any(row.get(c) for row in plan.rows)]
         st.dataframe(
@@ -123,6 +137,15 @@ def _preview(plan: ExportPlan) -> None:
                 use_container_width=True,
                 column_order=["variant_id", "location", "message", "rule"],
             )
+
+
+def _leave_out_choice() -> None:
+    st.checkbox(
+        "Leave out the variants that are not ready and export the rest",
+        key=LEAVE_OUT_KEY,
+        help="Each one left out is listed with why, in the preview, the zip's manifest and the "
+        "audit log; it keeps its status.",
+    )
 
 
 def _output(platform: str, scope: ExportScope) -> Path:
@@ -164,6 +187,7 @@ def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
         "rows": result.rows,
         "media": len(result.media_files),
         "platform": get_exporter(platform).label,
+        "left_out": len(result.left_out),
     }
     st.rerun()
 
@@ -178,7 +202,9 @@ def _download() -> None:
         return
     st.success(
         f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "
-        f"row(s), {done['media']} media file(s). SHA-256 `{done['sha256']}`."
+        f"row(s), {done['media']} media file(s)"
+        + (f", {done['left_out']} variant(s) left out" if done.get("left_out") else "")
+        + f". SHA-256 `{done['sha256']}`."
     )
     st.download_button(
         f"Download {path.name}",
@@ -310,6 +336,7 @@ def render() -> None:
             max_cpc=parse_money("max_cpc", bid) if bid else None,
             video_ids=video_ids,
             worksheet=worksheet,
+            leave_out_not_ready=bool(st.session_state.get(LEAVE_OUT_KEY, False)),
         )
     except InvalidOption as exc:
         st.error(f"{OPTION_LABELS[exc.option]}: {exc}")
@@ -318,9 +345,14 @@ def render() -> None:
         try:
             with context.db_session() as session:
                 plan = plan_export(session, platform=platform, scope=scope, options=options)
+        except NotApproved as exc:
+            st.warning(str(exc))
+            _leave_out_choice()
         except ExportError as exc:
             st.warning(str(exc))
         else:
+            if plan.can_leave_out or options.leave_out_not_ready:
+                _leave_out_choice()
             _preview(plan)
             if plan.layout.worksheet:
                 st.warning(
