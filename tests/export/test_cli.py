@@ -8,26 +8,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from studio.cli import app
 from studio.cli.export import parse_pins
-from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
 from studio.export import RsaPins
 from studio.export.google_ads import EDITOR_FORMAT
 from studio.export.sheets import read_sheet
-from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
+from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def db(studio_env) -> Session:  # type: ignore[no-untyped-def]
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
-        add_people(session)
-        yield session
 
 
 def test_export_a_campaign_for_meta(db, studio_env, tmp_path):
@@ -123,26 +115,11 @@ def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
 
 
 def test_export_a_test_winner_with_pins(db, tmp_path):
-    from studio.core.models import Arm, Experiment
-
     campaign_id = make_campaign(db)
     winner = make_variant(
         db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
     )
-    experiment = Experiment(
-        name="Headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="google_rsa",
-        created_by="mia",
-    )
-    db.add(experiment)
-    db.flush()
-    arm = Arm(experiment_id=experiment.id, variant_id=winner.id, ad_id="1")
-    db.add(arm)
-    db.flush()
-    experiment.winner_arm_id = arm.id
-    db.commit()
+    experiment, _arms = make_decided_test(db, winner=winner, name="Headlines")
     output = tmp_path / "winner.zip"
     result = runner.invoke(
         app,

@@ -7,24 +7,15 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
 from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
-from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
+from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
 
 PAGE = "from studio.ui.pages.export import render\nrender()\n"
-
-
-@pytest.fixture
-def db(studio_env: dict[str, str]) -> Session:  # type: ignore[misc]
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
-        add_people(session)
-        yield session
 
 
 def page(db: Session, username: str) -> AppTest:
@@ -114,28 +105,11 @@ def test_nothing_approved_and_unallowed_users_are_explained(db, studio_env):
 
 
 def test_a_test_winner_can_be_chosen(db, studio_env):
-    from studio.core.models import Arm, Experiment
-
     campaign_id = make_campaign(db)
     winner = make_variant(
         db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
     )
-    experiment = Experiment(
-        name="Headline test",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="google_rsa",
-        created_by="mia",
-    )
-    db.add(experiment)
-    db.flush()
-    arm = Arm(
-        experiment_id=experiment.id, variant_id=winner.id, ad_id="7", ad_name="Headline test A"
-    )
-    db.add(arm)
-    db.flush()
-    experiment.winner_arm_id = arm.id
-    db.commit()
+    experiment, _arms = make_decided_test(db, winner=winner, name="Headline test")
     at = page(db, "mia").run()
     at.selectbox(key="export_platform").set_value("google_ads").run()
     at.radio(key="export_kind").set_value("test").run()

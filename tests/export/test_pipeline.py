@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,6 @@ from sqlmodel import Session, select
 
 from studio.core import audit
 from studio.core.models import (
-    AllocationDecision,
-    Arm,
-    ArmResult,
     Experiment,
     ExportRecord,
     VariantStatus,
@@ -36,7 +32,13 @@ from studio.export import (
 from studio.export import queries as export_queries
 from studio.review import queries as review_queries
 from studio.review.accounts import PermissionDenied
-from tests.export.conftest import FIELDS, add_image, make_campaign, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    add_image,
+    make_campaign,
+    make_decided_test,
+    make_variant,
+)
 
 S = VariantStatus
 
@@ -137,51 +139,7 @@ def _test_with_winner(
     loser = make_variant(session, campaign_id=campaign_id, channel="meta_feed", status=S.retired)
     for v in (winner, loser):
         add_image(session, variant_id=v.id, asset_dir=asset_dir, width=1080, height=1080)
-    experiment = Experiment(
-        name="Roast vs price",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        created_by="mia",
-        status="stopped",
-    )
-    session.add(experiment)
-    session.flush()
-    arms = [
-        Arm(
-            experiment_id=experiment.id,
-            variant_id=v.id,
-            ad_id=f"ad-{v.id}",
-            ad_name=f"Roast test v{v.id}",
-        )
-        for v in (winner, loser)
-    ]
-    session.add_all(arms)
-    session.flush()
-    for arm, clicks in zip(arms, (60, 30), strict=True):
-        session.add(
-            ArmResult(
-                experiment_id=experiment.id,
-                arm_id=arm.id,
-                day=date(2026, 3, 1),
-                impressions=2000,
-                clicks=clicks,
-                source="meta-report.csv",
-                row_key=f"{arm.id}-2026-03-01",
-            )
-        )
-    session.add(
-        AllocationDecision(
-            experiment_id=experiment.id,
-            shares={str(arms[0].id): 0.9, str(arms[1].id): 0.1},
-            prob_best={str(arms[0].id): 0.99, str(arms[1].id): 0.01},
-            expected_loss={str(arms[0].id): 0.0, str(arms[1].id): 0.01},
-            summary="v1 wins",
-        )
-    )
-    experiment.winner_arm_id = arms[0].id
-    session.add(experiment)
-    session.commit()
+    experiment, _arms = make_decided_test(session, winner=winner, others=[loser], clicks=(60, 30))
     return experiment, winner.id, loser.id
 
 
@@ -218,7 +176,7 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     assert variant["id"] == winner_id
     assert (variant["status_before"], variant["status_after"]) == ("winner", "exported")
     assert (
-        variant["ad_name"] == f"Roast test v{winner_id}"
+        variant["ad_name"] == f"Roast vs price v{winner_id}"
     )  # the test's ad name, so reports map back
     reviews = variant["approval"]["reviews"]
     assert [(r["reviewer"], r["action"]) for r in reviews] == [
@@ -242,7 +200,7 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
         test["this_arm"]["ctr"] == pytest.approx(0.03) and test["this_arm"]["impressions"] == 2000
     )
     assert [a["variant_id"] for a in test["arms"]] == [winner_id, loser_id]
-    assert test["latest_decision"]["summary"] == "v1 wins"
+    assert test["latest_decision"]["summary"] == f"v{winner_id} wins"
     (asset,) = variant["assets"]
     assert asset["in_sheet"] and asset["file"] in manifest["files"]
     assert asset["provenance"]["embedded"]["model"] == "offline-renderer-1"
