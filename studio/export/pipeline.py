@@ -5,6 +5,9 @@
 2. **Refuse the unapproved** (:class:`~studio.export.base.NotApproved`): only statuses from
    which the review state machine allows the ``export`` move (approved, winner), plus variants
    already exported (a re-export), may go out; the refusal names each variant and its status.
+   With :attr:`~studio.export.base.ExportOptions.leave_out_not_ready` the variants that are not
+   ready (unapproved, or with an error of their own at step 3) are left out instead, each with
+   its reasons (:class:`~studio.export.base.LeftOut`, kept in the manifest and the audit entry).
 3. **Check before writing** (:func:`plan_export`): every field against the channel table
    (:func:`studio.copy.channels.check_fields`, the limits copy generation uses), the platform's own
    rules (landing URL, objective, pins) and the media (right sizes present, files on disk and
