@@ -7,7 +7,8 @@ Run from the repository root::
 Prints, for the example brand halden-coffee:
 
 1. per ad size: seconds for the offline background, the compositor, brand QC and the PNG write
-   (median of ``--repeats`` seeds);
+   (median of ``--repeats`` seeds; seed k uses layout k of the six, with the brand's product
+   photo, as the render flow does);
 2. a 6 s 1080x1080 video at 30 fps (two scenes, animated headline, end card): wall seconds,
    frames/s, CPU seconds (Python and ffmpeg together: steadier than wall time when others
    share the machine) and file size, with the default encoder (libx264 veryfast, CRF 18) and
@@ -34,15 +35,28 @@ def _offline(repeats: int, scratch: Path) -> None:
     from studio.backends.contracts import ImageRequest
     from studio.backends.image_offline import OfflineImageBackend
     from studio.brand.guidelines import load_catalog
-    from studio.imaging.compositor import AdCopy, BrandKit, compose
+    from studio.imaging.compositor import (
+        AdCopy,
+        BrandKit,
+        compose,
+        layout_regions,
+        place_product,
+        resolve_layout,
+    )
     from studio.imaging.formats import IMAGE_FORMATS
+    from studio.imaging.layouts import LAYOUT_NAMES
+    from studio.imaging.product import product_photo
     from studio.imaging.provenance import Provenance, save_png
     from studio.imaging.qc import check_image
 
     brand = load_catalog(REPO / "brand_guidelines").get("halden-coffee")
     kit = BrandKit.from_brand(brand)
+    product = product_photo(brand)
     copy = AdCopy(
-        "Roasted within 48 hours of shipping, at your door by Friday", "Start your subscription"
+        "Roasted within 48 hours of shipping, at your door by Friday",
+        "Start your subscription",
+        offer="50% off your first bag",
+        proof="Rated 4.8 out of 5 by 9,000 subscribers",
     )
     backend = OfflineImageBackend()
     print("offline image, per size (median seconds)")
@@ -51,7 +65,14 @@ def _offline(repeats: int, scratch: Path) -> None:
         rows = []
         for seed in range(repeats):
             t0 = time.perf_counter()
-            background = backend.generate(
+            spec = resolve_layout(LAYOUT_NAMES[seed % len(LAYOUT_NAMES)], fmt)
+            regions = layout_regions(spec, fmt)
+            scaled, box = (
+                place_product(product, regions["product"])
+                if "product" in regions and product
+                else (None, None)
+            )
+            generated = backend.generate(
                 ImageRequest(
                     prompt="",
                     width=fmt.width,
@@ -59,10 +80,21 @@ def _offline(repeats: int, scratch: Path) -> None:
                     seed=seed,
                     colors=kit.colors,
                     motifs=tuple(brand.guideline.product_motifs),
+                    motif_box=regions["motifs"].as_tuple(),
+                    product=scaled,
+                    product_box=box.as_tuple() if box else None,
                 )
-            ).images[0]
+            )
             t1 = time.perf_counter()
-            ad = compose(background, copy, kit, fmt)
+            ad = compose(
+                generated.images[0],
+                copy,
+                kit,
+                fmt,
+                layout=spec,
+                product=product,
+                motif_mask=generated.motif_masks[0],
+            )
             t2 = time.perf_counter()
             check_image(ad, kit.palette)
             t3 = time.perf_counter()

@@ -121,6 +121,11 @@ class ImageRequest:
     steps, guidance : denoising steps and classifier-free guidance scale (diffusion models).
     colors : brand colours by role (``primary``, ``background``, ...), for the offline renderer.
     motifs : product/brand motifs from the guideline, for the offline renderer.
+    motif_box : ``(left, top, right, bottom)`` pixels where motifs may be drawn (the layout
+        keeps its words elsewhere); None lets the offline renderer use the upper part.
+    product, product_box : the product photo (RGBA, transparent around it) exactly as the
+        layout will paste it, at that pixel box. A model that can (diffusers inpainting)
+        paints the scene around it; the product's own pixels stay real.
     """
 
     prompt: str
@@ -133,8 +138,32 @@ class ImageRequest:
     guidance: float = 7.0
     colors: Mapping[str, RGB] = field(default_factory=dict)
     motifs: tuple[str, ...] = ()
+    motif_box: tuple[int, int, int, int] | None = None
+    product: Image.Image | None = None
+    product_box: tuple[int, int, int, int] | None = None
 
     def __post_init__(self) -> None:
+        for name in ("motif_box", "product_box"):
+            box = getattr(self, name)
+            if box is not None and not (
+                0 <= box[0] < box[2] <= self.width and 0 <= box[1] < box[3] <= self.height
+            ):
+                raise InvalidValue(
+                    f"{name} must be (left, top, right, bottom) inside the "
+                    f"{self.width}x{self.height} image; received {box}"
+                )
+        if (self.product is None) != (self.product_box is None):
+            raise InvalidValue("product and product_box go together: give both or neither")
+        if self.product is not None and self.product_box is not None:
+            expected = (
+                self.product_box[2] - self.product_box[0],
+                self.product_box[3] - self.product_box[1],
+            )
+            if self.product.size != expected:
+                raise InvalidValue(
+                    f"product is {self.product.size[0]}x{self.product.size[1]} px but product_box "
+                    f"is {expected[0]}x{expected[1]}; pass the product scaled as it will be pasted"
+                )
         if self.width < 8 or self.height < 8:
             raise InvalidValue(
                 f"image size must be at least 8x8 px; received {self.width}x{self.height}"
@@ -163,6 +192,8 @@ class GeneratedImages:
     ai_generated : True when a trained model produced the pixels.
     seconds : wall-clock time the backend spent.
     notes : anything the reviewer should know (e.g. motifs the renderer has no drawing for).
+    motif_masks : per image, an ``L`` mask (255 where a motif was drawn), when the backend
+        knows; empty otherwise (a model paints what it paints).
     """
 
     images: tuple[Image.Image, ...]
@@ -172,6 +203,7 @@ class GeneratedImages:
     ai_generated: bool
     seconds: float
     notes: tuple[str, ...] = ()
+    motif_masks: tuple[Image.Image, ...] = ()
 
 
 @runtime_checkable

@@ -10,6 +10,12 @@ The model draws at about ``resolution`` x ``resolution`` pixels in the ad's aspe
 scaled and centre-cropped to the requested size. Float16 on CUDA and MPS, float32 on CPU.
 Each image of a batch gets its own CPU random generator seeded ``seed + i``, so any one image
 can be reproduced alone and on any device.
+
+With a product photo in the request (``product`` at ``product_box``), the same model's
+components are reused through :class:`diffusers.AutoPipelineForInpainting` (``from_pipe``: no
+second load): the product is laid on a neutral ground, the mask covers everything but the
+product, and the model paints the scene around it. The product's own pixels are pasted back
+afterwards, so the product in the ad is the real one, not the model's idea of it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import math
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from PIL import Image
 
 from studio.backends.contracts import GeneratedImages, ImageRequest, cover
 from studio.core.errors import InvalidValue
@@ -127,6 +135,7 @@ class DiffusersImageBackend:
         self.device_name = device
         self.resolution = resolution
         self._pipeline: Any = None
+        self._inpainting: Any = None
         self._device = "cpu"
 
     @classmethod
@@ -172,27 +181,58 @@ class DiffusersImageBackend:
         self._pipeline, self._device = pipeline, device
         return pipeline
 
+    def _load_inpainting(self) -> Any:
+        """The inpainting pipeline built from the loaded model's components (no second load)."""
+        if self._inpainting is None:
+            from diffusers import AutoPipelineForInpainting
+
+            try:
+                pipeline = AutoPipelineForInpainting.from_pipe(self._load())
+            except ValueError as exc:
+                raise InvalidValue(
+                    f"model {self.model!r} has no inpainting pipeline for its kind ({exc}); "
+                    "remove product_photos from the brand or use a Stable Diffusion model"
+                ) from exc
+            pipeline.set_progress_bar_config(disable=True)
+            self._inpainting = pipeline
+        return self._inpainting
+
     def generate(self, request: ImageRequest) -> GeneratedImages:
-        """Draw ``request.num_images`` images from the prompt; sizes as requested (cover-cropped)."""
+        """Draw ``request.num_images`` images from the prompt; sizes as requested (cover-cropped).
+
+        With ``request.product``, the scene is inpainted around the product (module docstring).
+        """
         torch = _import_torch()
         started = time.perf_counter()
         pipeline = self._load()
         width, height = generation_size(request.width, request.height, self.resolution)
         seeds = tuple(request.seed + i for i in range(request.num_images))
         generators = [torch.Generator(device="cpu").manual_seed(seed) for seed in seeds]
+        arguments: dict[str, Any] = {
+            "prompt": request.prompt,
+            "negative_prompt": request.negative_prompt or None,
+            "num_inference_steps": request.steps,
+            "guidance_scale": request.guidance,
+            "width": width,
+            "height": height,
+            "num_images_per_prompt": request.num_images,
+            "generator": generators,
+            "output_type": "pil",
+        }
+        note = f"drawn at {width}x{height} on {self._device}, {request.steps} steps"
+        product, box = request.product, request.product_box
+        if product is not None and box is not None:
+            pipeline = self._load_inpainting()
+            ground = request.colors.get("background", (128, 128, 128))
+            init, keep = product_scene(product, box, (request.width, request.height), ground)
+            arguments["image"] = init.resize((width, height), Image.Resampling.LANCZOS)
+            arguments["mask_image"] = keep.resize((width, height), Image.Resampling.NEAREST)
+            note += "; the scene inpainted around the product photo, whose pixels are kept"
         with torch.inference_mode():
-            output = pipeline(
-                prompt=request.prompt,
-                negative_prompt=request.negative_prompt or None,
-                num_inference_steps=request.steps,
-                guidance_scale=request.guidance,
-                width=width,
-                height=height,
-                num_images_per_prompt=request.num_images,
-                generator=generators,
-                output_type="pil",
-            )
+            output = pipeline(**arguments)
         images = tuple(cover(image, request.width, request.height) for image in output.images)
+        if product is not None and box is not None:
+            images = tuple(_with_product(image, product, box) for image in images)
         return GeneratedImages(
             images=images,
             seeds=seeds,
@@ -200,5 +240,30 @@ class DiffusersImageBackend:
             model=self.model,
             ai_generated=True,
             seconds=time.perf_counter() - started,
-            notes=(f"drawn at {width}x{height} on {self._device}, {request.steps} steps",),
+            notes=(note,),
         )
+
+
+def product_scene(
+    product: Image.Image,
+    box: tuple[int, int, int, int],
+    size: tuple[int, int],
+    ground: tuple[int, int, int],
+) -> tuple[Image.Image, Image.Image]:
+    """The inpainting inputs: ``product`` (RGBA) at ``box`` on a ``ground``-coloured canvas of
+    ``size``, and the mask (white = paint, black = keep) that keeps its opaque pixels."""
+    init = Image.new("RGB", size, ground)
+    rgba = product.convert("RGBA")
+    init.paste(rgba, box[:2], rgba)
+    mask = Image.new("L", size, 255)
+    mask.paste(0, box[:2], rgba.getchannel("A").point(lambda a: 255 if a > 127 else 0))
+    return init, mask
+
+
+def _with_product(
+    image: Image.Image, product: Image.Image, box: tuple[int, int, int, int]
+) -> Image.Image:
+    out = image.copy()
+    rgba = product.convert("RGBA")
+    out.paste(rgba, box[:2], rgba)
+    return out

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from studio.core.settings import Settings
 
 #: Bumped whenever the drawing changes, so provenance tells old renders from new ones.
-RENDERER_VERSION = "studio-offline-2"
+RENDERER_VERSION = "studio-offline-3"
 
 # Shapes are drawn at twice the size and scaled down: cheap antialiasing.
 _SUPERSAMPLE = 2
@@ -209,14 +209,19 @@ class OfflineImageBackend:
         colors = {**DEFAULT_COLORS, **dict(request.colors)}
         drawers = [(m, *motif_drawer(m)) for m in request.motifs]
         unknown = [m for m, _, known in drawers if not known]
-        images, seeds = [], []
+        images, masks, seeds = [], [], []
         for i in range(request.num_images):
             seed = request.seed + i
-            images.append(
-                self._draw(
-                    request.width, request.height, colors, [(d, m) for m, d, _ in drawers], seed
-                )
+            image, mask = self._draw(
+                request.width,
+                request.height,
+                colors,
+                [(d, m) for m, d, _ in drawers],
+                seed,
+                request.motif_box,
             )
+            images.append(image)
+            masks.append(mask)
             seeds.append(seed)
         notes = (
             (f"no drawing for motif(s) {', '.join(unknown)}; drawn as abstract badges",)
@@ -231,6 +236,7 @@ class OfflineImageBackend:
             ai_generated=False,
             seconds=time.perf_counter() - started,
             notes=notes,
+            motif_masks=tuple(masks),
         )
 
     def _draw(
@@ -240,7 +246,9 @@ class OfflineImageBackend:
         colors: Mapping[str, RGB],
         motifs: list[tuple[MotifDrawer, str]],
         seed: int,
-    ) -> Image.Image:
+        motif_box: tuple[int, int, int, int] | None,
+    ) -> tuple[Image.Image, Image.Image]:
+        """The background and its motif mask (``L``, 255 where a motif is), both ``width`` x ``height``."""
         rng = np.random.default_rng(seed)
         w, h = width * _SUPERSAMPLE, height * _SUPERSAMPLE
         short = min(w, h)
@@ -274,21 +282,37 @@ class OfflineImageBackend:
                     (corner[0] - r, corner[1] - r, corner[0] + r, corner[1] + r),
                     fill=colors[str(role)],
                 )
+        mask = Image.new("L", (w, h), 0)
         if motifs:
-            self._scatter(canvas, motifs, colors, ground, rng)
-        return canvas.resize((width, height), Image.Resampling.LANCZOS)
+            area = (
+                tuple(v * _SUPERSAMPLE for v in motif_box)
+                if motif_box is not None
+                else (0, 0, w, round(h * 0.62))
+            )
+            self._scatter(canvas, mask, motifs, colors, ground, rng, area)
+        return (
+            canvas.resize((width, height), Image.Resampling.LANCZOS),
+            mask.resize((width, height), Image.Resampling.BILINEAR),
+        )
 
     def _scatter(
         self,
         canvas: Image.Image,
+        mask: Image.Image,
         motifs: list[tuple[MotifDrawer, str]],
         colors: Mapping[str, RGB],
         ground: RGB,
         rng: np.random.Generator,
+        area: tuple[int, ...],
     ) -> None:
-        """One large hero motif and a few small ones, kept apart, in the upper two thirds."""
-        w, h = canvas.size
-        short = min(w, h)
+        """One large hero motif and a few small ones, kept apart, wholly inside ``area``.
+
+        ``area`` is ``(left, top, right, bottom)`` in canvas pixels; each motif is sized so
+        that, rotated, it still fits, and ``mask`` records every pixel a motif covers.
+        """
+        left, top, right, bottom = area
+        short = min(canvas.size)
+        room = min(right - left, bottom - top)
         fills = [
             c for c in (colors["primary"], colors["accent"], colors["secondary"]) if c != ground
         ]
@@ -299,10 +323,15 @@ class OfflineImageBackend:
             size = short * (
                 float(rng.uniform(0.3, 0.4)) if k == 0 else float(rng.uniform(0.1, 0.18))
             )
+            # A tile rotated by up to 35 degrees spans at most 1.39 times its side.
+            size = min(size, room / 1.4 * (0.85 if k == 0 else 0.45))
+            if size < 8:
+                break
+            reach = size * 0.7
             for _attempt in range(20):
                 cx, cy = (
-                    float(rng.uniform(size / 2, w - size / 2)),
-                    float(rng.uniform(size / 2, h * 0.62)),
+                    float(rng.uniform(left + reach, right - reach)),
+                    float(rng.uniform(top + reach, bottom - reach)),
                 )
                 if all(math.hypot(cx - x, cy - y) > (size + s) * 0.55 for x, y, s in placed):
                     break
@@ -315,4 +344,6 @@ class OfflineImageBackend:
             tile = tile.rotate(
                 float(rng.uniform(-35, 35)), resample=Image.Resampling.BICUBIC, expand=True
             )
-            canvas.paste(tile, (round(cx - tile.width / 2), round(cy - tile.height / 2)), tile)
+            position = (round(cx - tile.width / 2), round(cy - tile.height / 2))
+            canvas.paste(tile, position, tile)
+            mask.paste(255, position, tile)

@@ -94,6 +94,46 @@ class Fonts(_Strict):
     body: NonEmptyStr
 
 
+#: Image files a product photo may be, by suffix.
+PRODUCT_PHOTO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+#: Suffixes that can carry an alpha channel (a ``transparent`` product photo needs one).
+_ALPHA_SUFFIXES = (".png", ".webp")
+
+
+class ProductPhoto(_Strict):
+    """A photo or render of the product, relative to the brand folder; layouts place it.
+
+    ``background: transparent`` means the file has an alpha channel around the product and is
+    placed as is; ``plain`` means a plain, even background that the renderer removes.
+    """
+
+    file: NonEmptyStr
+    description: NonEmptyStr = Field(description="What the image shows, e.g. 'a 250 g bag'.")
+    licence: NonEmptyStr = Field(description="Who may use it and how, e.g. 'MIT, own render'.")
+    background: Literal["transparent", "plain"]
+
+    @field_validator("file")
+    @classmethod
+    def _is_image_file(cls, value: str) -> str:
+        if Path(value).suffix.lower() not in PRODUCT_PHOTO_SUFFIXES:
+            raise InvalidValue(
+                f"{value!r} is not an image file studio reads; "
+                f"allowed: {', '.join(PRODUCT_PHOTO_SUFFIXES)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _transparent_needs_alpha(self) -> ProductPhoto:
+        if self.background == "transparent" and Path(self.file).suffix.lower() not in (
+            _ALPHA_SUFFIXES
+        ):
+            raise InvalidValue(
+                f"{self.file!r} cannot be transparent (a JPEG has no alpha channel); "
+                "use a PNG or WebP, or set background: plain"
+            )
+        return self
+
+
 class Guideline(_Strict):
     """The contents of ``guideline.yaml``."""
 
@@ -113,6 +153,9 @@ class Guideline(_Strict):
     negative_prompts: list[NonEmptyStr] = Field(default_factory=list)
     product_motifs: list[NonEmptyStr] = Field(
         default_factory=list, description="Objects the offline renderer may draw as shapes."
+    )
+    product_photos: list[ProductPhoto] = Field(
+        default_factory=list, description="Product images the layouts place (optional)."
     )
 
     @field_validator("website")
@@ -230,6 +273,10 @@ class Brand:
     @property
     def logo_path(self) -> Path:
         return self.root / self.guideline.logo
+
+    @property
+    def product_photo_paths(self) -> list[Path]:
+        return [self.root / photo.file for photo in self.guideline.product_photos]
 
     @property
     def headline_font_path(self) -> Path:
@@ -381,6 +428,10 @@ def validate_guideline_text(
         ("logo", guideline.logo),
         ("fonts.headline", guideline.fonts.headline),
         ("fonts.body", guideline.fonts.body),
+        *(
+            (f"product_photos[{i}].file", photo.file)
+            for i, photo in enumerate(guideline.product_photos)
+        ),
     ):
         path = (brand_root / rel).resolve()
         if not path.is_relative_to(brand_root.resolve()):
@@ -391,7 +442,26 @@ def validate_guideline_text(
             missing.append(
                 BrandFileError(file, field_name, f"file {rel!r} does not exist in the brand folder")
             )
+        elif field_name.startswith("product_photos") and not _looks_like_image(path):
+            missing.append(
+                BrandFileError(
+                    file,
+                    field_name,
+                    f"file {rel!r} is not a PNG, JPEG or WebP image (its first bytes say otherwise)",
+                )
+            )
     return (None, missing) if missing else (guideline, [])
+
+
+def _looks_like_image(path: Path) -> bool:
+    """Whether the file starts like a PNG, JPEG or WebP (the signature, not the suffix)."""
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    return (
+        head.startswith(b"\x89PNG\r\n\x1a\n")
+        or head.startswith(b"\xff\xd8\xff")
+        or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    )
 
 
 def validate_persona_text(text: str, file: str) -> tuple[Persona | None, list[BrandFileError]]:

@@ -18,6 +18,7 @@ from studio.cli import events as events_cli
 from studio.cli import experiments as tests_cli
 from studio.cli import export as export_cli
 from studio.cli import generate as generate_cli
+from studio.cli import jobs as jobs_cli
 from studio.cli import render as render_cli
 from studio.cli import review as review_cli
 from studio.cli import simulate as simulate_cli
@@ -76,8 +77,10 @@ app.add_typer(review_cli.app, name="review")
 app.add_typer(users_cli.app, name="users")
 app.add_typer(events_cli.app, name="events")
 app.add_typer(tests_cli.app, name="tests")
+app.add_typer(jobs_cli.app, name="jobs")
 app.command("generate")(generate_cli.generate)
 app.command("export")(export_cli.export)
 app.command("simulate")(simulate_cli.simulate)
 app.command("render")(render_cli.render)
 app.command("demo")(demo_cli.demo)
+app.command("worker")(jobs_cli.worker)

@@ -428,6 +428,76 @@ class ExportRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+# --------------------------------------------------------------------------------------------
+# Jobs: work that outlives the browser tab (studio.jobs)
+# --------------------------------------------------------------------------------------------
+
+
+class JobKind(StrEnum):
+    generate = "generate"
+    render = "render"
+    export = "export"
+    report_import = "report_import"
+    reweight = "reweight"
+    retrain = "retrain"
+
+
+class JobStatus(StrEnum):
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class Job(SQLModel, table=True):
+    """A piece of work submitted by a person and run by ``studio worker``, item by item.
+
+    ``params`` are what the submitter chose (the kind's options); ``outputs`` map an entity
+    type to the ids the job created (``{"asset": [3, 4]}``), filled when the job ends.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: JobKind = _enum(JobKind, 32, index=True)
+    status: JobStatus = _enum(JobStatus, 16, default=JobStatus.queued, index=True)
+    params: dict[str, Any] = _json()
+    created_by: str = Field(max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    items_total: int = 0
+    items_done: int = 0
+    items_failed: int = 0
+    outputs: dict[str, Any] = _json()
+    error: str = _text()
+
+
+class JobItem(SQLModel, table=True):
+    """One unit of a job: claimed by one worker at a time, committed at most once.
+
+    ``idempotency_key`` names what the item makes (e.g. ``variant:12``); a second item with the
+    same key in the same job is refused by the database. ``heartbeat_at`` is renewed while a
+    worker runs it; an item whose heartbeat is too old is taken back and queued again.
+    """
+
+    __tablename__ = "job_item"
+    __table_args__ = (UniqueConstraint("job_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    position: int = 0
+    idempotency_key: str = Field(max_length=256)
+    payload: dict[str, Any] = _json()
+    status: JobStatus = _enum(JobStatus, 16, default=JobStatus.queued, index=True)
+    attempts: int = 0
+    claimed_by: str | None = Field(default=None, max_length=128)
+    heartbeat_at: datetime | None = None
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    result: dict[str, Any] = _json()
+    error: str = _text()
+    finished_at: datetime | None = None
+
+
 class _Stored(Protocol):
     id: int | None
 

@@ -34,6 +34,20 @@ class SafeZone:
 
 
 @dataclass(frozen=True)
+class UiZone:
+    """Where a platform's own interface covers the ad on a phone, in pixels of the final file.
+
+    Attributes
+    ----------
+    name : what covers it, e.g. ``"TikTok caption and profile"``.
+    box : ``(left, top, right, bottom)``, right and bottom exclusive.
+    """
+
+    name: str
+    box: tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
 class AdFormat:
     """One file a channel needs.
 
@@ -44,6 +58,8 @@ class AdFormat:
     safe_zone : insets (pixels) that text and logo must stay inside.
     aspect : human label, e.g. ``"1:1"``.
     min_duration_s, max_duration_s : platform limits for videos (seconds); ``None`` for images.
+    ui_zones : the platform interface laid over the ad (Stories, Reels, TikTok); nothing of the
+        ad's words, logo or button may lie under them (brand QC ``ui_zones``).
     """
 
     kind: AssetKind
@@ -53,6 +69,7 @@ class AdFormat:
     aspect: str
     min_duration_s: float | None = None
     max_duration_s: float | None = None
+    ui_zones: tuple[UiZone, ...] = ()
 
     def __post_init__(self) -> None:
         zone = self.safe_zone
@@ -76,17 +93,47 @@ class AdFormat:
     def scaled(self, factor: float) -> AdFormat:
         """The same format at ``factor`` times the size (tests and previews); insets scale too."""
         zone = self.safe_zone
+        width = max(2, round(self.width * factor / 2) * 2)  # even: H.264 with yuv420p needs it
+        height = max(2, round(self.height * factor / 2) * 2)
         return AdFormat(
             kind=self.kind,
-            width=max(2, round(self.width * factor / 2) * 2),  # even: H.264 with yuv420p needs it
-            height=max(2, round(self.height * factor / 2) * 2),
+            width=width,
+            height=height,
             safe_zone=SafeZone(
                 *(round(v * factor) for v in (zone.top, zone.right, zone.bottom, zone.left))
             ),
             aspect=self.aspect,
             min_duration_s=self.min_duration_s,
             max_duration_s=self.max_duration_s,
+            ui_zones=tuple(
+                UiZone(
+                    zone.name,
+                    _scaled_box(zone.box, factor, (self.width, self.height), (width, height)),
+                )
+                for zone in self.ui_zones
+            ),
         )
+
+
+def _scaled_box(
+    box: tuple[int, int, int, int], factor: float, size: tuple[int, int], scaled: tuple[int, int]
+) -> tuple[int, int, int, int]:
+    """``box`` on a ``size`` canvas moved to the ``scaled`` canvas: each edge keeps its distance
+    (times ``factor``) from the nearer canvas edge, as the safe-zone insets do."""
+
+    def edge(value: int, full: int, new_full: int) -> int:
+        return (
+            round(value * factor)
+            if value <= full - value
+            else new_full - round((full - value) * factor)
+        )
+
+    return (
+        edge(box[0], size[0], scaled[0]),
+        edge(box[1], size[1], scaled[1]),
+        edge(box[2], size[0], scaled[0]),
+        edge(box[3], size[1], scaled[1]),
+    )
 
 
 def _margin(width: int, height: int, share: float = 0.06) -> SafeZone:
@@ -94,9 +141,31 @@ def _margin(width: int, height: int, share: float = 0.06) -> SafeZone:
     return SafeZone(m, m, m, m)
 
 
+#: Meta Stories and Reels (1080x1920): the profile bar over the top 270 px (14 %), the reply
+#: bar and button under the bottom 380 px (20 %).
+META_STORY_ZONES = (
+    UiZone("Stories/Reels profile bar", (0, 0, 1080, 270)),
+    UiZone("Stories/Reels reply bar and button", (0, 1540, 1080, 1920)),
+)
+#: TikTok in-feed (1080x1920): the Following/For You tabs over the top 160 px, the caption and
+#: profile over the bottom 480 px (25 %), the like/comment/share buttons down the right 140 px
+#: (13 %) from about a third of the way down.
+TIKTOK_ZONES = (
+    UiZone("TikTok top tabs", (0, 0, 1080, 160)),
+    UiZone("TikTok caption and profile", (0, 1440, 1080, 1920)),
+    UiZone("TikTok action buttons", (940, 576, 1080, 1920)),
+)
+
 SQUARE = AdFormat("image", 1080, 1080, _margin(1080, 1080), "1:1")
 PORTRAIT = AdFormat("image", 1080, 1350, _margin(1080, 1350), "4:5")
-STORY = AdFormat("image", 1080, 1920, SafeZone(top=270, right=65, bottom=380, left=65), "9:16")
+STORY = AdFormat(
+    "image",
+    1080,
+    1920,
+    SafeZone(top=270, right=65, bottom=380, left=65),
+    "9:16",
+    ui_zones=META_STORY_ZONES,
+)
 LANDSCAPE = AdFormat("image", 1200, 628, _margin(1200, 628), "1.91:1")
 
 IMAGE_FORMATS: dict[str, AdFormat] = {f.size_label: f for f in (SQUARE, PORTRAIT, STORY, LANDSCAPE)}
@@ -105,7 +174,14 @@ IMAGE_FORMATS: dict[str, AdFormat] = {f.size_label: f for f in (SQUARE, PORTRAIT
 VIDEO_FORMATS: dict[str, AdFormat] = {
     "1:1": AdFormat("video", 1080, 1080, _margin(1080, 1080), "1:1", 1.0, 241.0),
     "9:16": AdFormat(
-        "video", 1080, 1920, SafeZone(top=160, right=140, bottom=480, left=60), "9:16", 5.0, 60.0
+        "video",
+        1080,
+        1920,
+        SafeZone(top=160, right=140, bottom=480, left=60),
+        "9:16",
+        5.0,
+        60.0,
+        ui_zones=TIKTOK_ZONES,
     ),
     "16:9": AdFormat("video", 1920, 1080, _margin(1920, 1080), "16:9", 1.0, 241.0),
 }

@@ -2,12 +2,18 @@
 
 For each variant, every format its channel needs (:data:`studio.imaging.formats.CHANNEL_FORMATS`):
 
-* images: the image backend draws ``batch_size`` backgrounds from the prompt template
-  ``prompts/image_background.j2``; the compositor adds logo, headline and button; brand QC
-  checks the pixels; the PNG (with provenance) goes to the asset folder under its content hash;
+* images: each variant of a set gets its own layout (:mod:`studio.imaging.layouts`; no two
+  variants share one while an unused one fits); the image backend draws ``batch_size``
+  backgrounds from the prompt template ``prompts/image_background.j2``, keeping motifs in the
+  layout's motif region and painting around the brand's product photo where it can; the
+  compositor adds the product, logo, headline, button and the layout's offer or proof; brand
+  QC checks the pixels; the PNG (with provenance) goes to the asset folder under its content
+  hash;
 * videos: the image backend draws 1-3 backgrounds, the video backend animates them with the
-  copy (and the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present); QC checks the
-  encoded file against the channel's limits and the poster frame against the brand.
+  copy and sound (the brand's ``music.mp3``/``music.m4a``/``music.wav`` if present, else the
+  studio's synthesised music bed), lengthening the clip when the headline needs longer to be
+  read; QC checks the encoded file against the channel's limits and the poster frame against
+  the brand.
 
 Each file becomes an :class:`studio.core.models.Asset` row (the same file rendered again for the
 same variant is not recorded twice) and one audit entry per variant records the run.
@@ -16,6 +22,7 @@ Progress is reported after every file through an optional callback.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,12 +41,28 @@ from studio.core.models import Asset, AssetKind, Variant
 from studio.core.progress import Progress, ProgressCallback
 from studio.core.settings import Settings
 from studio.imaging.backends import make_image_backend, make_video_backend
-from studio.imaging.compositor import AdCopy, BrandKit, compose
+from studio.imaging.compositor import (
+    AdCopy,
+    BrandKit,
+    compose,
+    layout_regions,
+    place_product,
+    rating_in,
+    resolve_layout,
+)
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
+from studio.imaging.layouts import LAYOUT_NAMES, Need, eligible
 from studio.imaging.probe import probe_video
+from studio.imaging.product import product_photo
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
 from studio.imaging.qc import QcCheck, check_image, check_video
-from studio.imaging.video import VIDEO_PANEL_ALPHA, VideoBackend, VideoRequest
+from studio.imaging.video import (
+    VIDEO_PANEL_ALPHA,
+    VideoBackend,
+    VideoRequest,
+    min_duration_s,
+    reading_seconds,
+)
 
 TEMPLATE = "image_background.j2"
 MUSIC_FILES = ("music.mp3", "music.m4a", "music.wav")
@@ -62,6 +85,8 @@ class RenderOptions:
     fps : video frame rate.
     scale : fraction of the platform sizes, 0.05-1 (quick previews). Files below a platform's
         minimum size fail QC, so previews are never mistaken for finished ads.
+    layout : one layout for every image (:data:`studio.imaging.layouts.LAYOUT_NAMES`); None
+        spreads the layouts over the set of variants rendered together.
     """
 
     seed: int | None = None
@@ -73,8 +98,13 @@ class RenderOptions:
     video_scenes: int = 2
     fps: int = 30
     scale: float = 1.0
+    layout: str | None = None
 
     def __post_init__(self) -> None:
+        if self.layout is not None and self.layout not in LAYOUT_NAMES:
+            raise InvalidValue(
+                f"layout must be one of {', '.join(LAYOUT_NAMES)}; received {self.layout!r}"
+            )
         if not 0.05 <= self.scale <= 1.0:
             raise InvalidValue(
                 f"scale must be 0.05-1 (a fraction of the platform size); received {self.scale}"
@@ -101,12 +131,14 @@ class RenderReport:
     assets : rows recorded (or found already recorded) for the files made in this run.
     notes : remarks from the backends (e.g. motifs drawn as abstract badges).
     skipped : why nothing was made (e.g. a text-only channel), or None.
+    layout : the layout of its images (:data:`studio.imaging.layouts.LAYOUT_NAMES`), or None.
     """
 
     variant_id: int
     assets: list[Asset] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     skipped: str | None = None
+    layout: str | None = None
 
     @property
     def failed_checks(self) -> list[dict[str, Any]]:
@@ -158,7 +190,38 @@ def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
         if isinstance(cta, str) and cta.strip()
         else brand.guideline.calls_to_action[0]
     )
-    return AdCopy(headline=headline, cta=button)
+    offers = [c.text for c in brand.guideline.approved_claims if _OFFER.search(c.text)]
+    proofs = [c.text for c in brand.guideline.approved_claims if not _OFFER.search(c.text)]
+    words = " ".join(
+        v if isinstance(v, str) else " ".join(str(x) for x in v) for v in fields.values()
+    ).lower()
+    # Prefer what the copy itself says; ratings make the best proof line.
+    offer = next((o for o in offers if o.lower() in words), offers[0] if offers else None)
+    proof = next(
+        (p for p in proofs if p.lower() in words),
+        next((p for p in proofs if rating_in(p) is not None), proofs[0] if proofs else None),
+    )
+    return AdCopy(headline=headline, cta=button, offer=offer, proof=proof)
+
+
+#: An approved claim that is an offer (a discount or a free period) rather than a proof point.
+_OFFER = re.compile(r"\d+\s*%|\bfree\b|\boff\b", re.IGNORECASE)
+
+
+def layouts_available(copy: AdCopy, brand: Brand) -> list[str]:
+    """The layouts an ad of ``brand`` with ``copy`` can use, in :data:`LAYOUT_NAMES` order."""
+    have: frozenset[Need] = copy.has(product=bool(brand.guideline.product_photos))
+    return eligible(LAYOUT_NAMES, have)
+
+
+def choose_layout(available: Sequence[str], *, first_id: int, position: int) -> str:
+    """The layout of the variant at ``position`` in a set whose lowest variant id is ``first_id``.
+
+    Layouts are dealt in order from ``first_id``: no two variants of a set share a layout while
+    an unused one is available, and a set of consecutive variants (a campaign) gets the same
+    layouts when its variants are rendered one at a time (``position = variant_id - first_id``).
+    """
+    return available[(first_id + position) % len(available)]
 
 
 def image_prompt(
@@ -178,6 +241,23 @@ def image_prompt(
         colors=[f"{c.name} ({c.hex})" for c in guideline.colors],
     )
     return prompt, ", ".join(guideline.negative_prompts)
+
+
+def video_duration(copy: AdCopy, options: RenderOptions) -> float:
+    """The clip length: ``options.video_duration_s``, longer when the headline needs it.
+
+    Raises
+    ------
+    InvalidValue
+        When even a :data:`CLIP_MAX_S` clip cannot show the headline long enough to read.
+    """
+    needed = min_duration_s(copy)
+    if needed > CLIP_MAX_S:
+        raise InvalidValue(
+            f"the headline {copy.headline!r} needs {reading_seconds(copy.headline):.1f} s on "
+            f"screen, more than a {CLIP_MAX_S:g} s clip can give; shorten it for the video"
+        )
+    return max(options.video_duration_s, needed)
 
 
 def brand_music(brand: Brand) -> Path | None:
@@ -223,6 +303,8 @@ def render_variant(
     progress: ProgressCallback | None = None,
     _done: int = 0,
     _total: int | None = None,
+    _first_id: int | None = None,
+    _position: int = 0,
 ) -> RenderReport:
     """Make every image and video ``variant_id``'s channel needs and record them.
 
@@ -231,7 +313,9 @@ def render_variant(
     the caller's transaction then holds nothing from this variant (files already written stay
     in the asset folder under their content hash, harmless and reused by the next run).
     ``actor`` must be an active user whose role may generate (``studio.review.accounts.PermissionDenied``
-    otherwise), so the app and the CLI obey the same rule.
+    otherwise), so the app and the CLI obey the same rule. The images' layout is
+    ``options.layout`` or :func:`choose_layout` for the variant's place in its set (alone, the
+    set is the variant itself).
     """
     from studio.review import accounts as auth
 
@@ -256,6 +340,13 @@ def render_variant(
     brand = catalog.get(variant.brand)
     kit = BrandKit.from_brand(brand)
     copy = ad_copy_for(variant, brand)
+    layout_name = options.layout or choose_layout(
+        layouts_available(copy, brand),
+        first_id=variant_id if _first_id is None else _first_id,
+        position=_position,
+    )
+    report.layout = layout_name
+    product = product_photo(brand)
     images = image_backend or make_image_backend(settings)
     base_seed = variant.seed if options.seed is None else options.seed
     steps = options.steps or settings.diffusers_steps
@@ -273,6 +364,13 @@ def render_variant(
         prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
         hashed = prompt_hash(prompt.text, negative)
         count = options.batch_size if fmt.kind == "image" else options.video_scenes
+        # Videos keep the full-bleed layout: the pictures move, the words stay put.
+        spec = resolve_layout(layout_name if fmt.kind == "image" else "full_bleed", fmt)
+        regions = layout_regions(spec, fmt)
+        scaled_product = product_box = None
+        if product is not None and "product" in regions:
+            scaled_product, placed = place_product(product, regions["product"])
+            product_box = placed.as_tuple()
         generated = images.generate(
             ImageRequest(
                 prompt=prompt.text,
@@ -284,14 +382,22 @@ def render_variant(
                 steps=steps,
                 guidance=guidance,
                 colors=kit.colors,
-                motifs=tuple(brand.guideline.product_motifs),
+                motifs=tuple(brand.guideline.product_motifs) if "motifs" in regions else (),
+                motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
+                product=scaled_product,
+                product_box=product_box,
             )
         )
         report.notes.extend(n for n in generated.notes if n not in report.notes)
+        masks = generated.motif_masks or (None,) * len(generated.images)
         if fmt.kind == "image":
-            for background, seed in zip(generated.images, generated.seeds, strict=True):
-                composition = compose(background, copy, kit, fmt)
-                checks = check_image(composition, kit.palette)
+            for background, seed, mask in zip(
+                generated.images, generated.seeds, masks, strict=True
+            ):
+                composition = compose(
+                    background, copy, kit, fmt, layout=spec, product=product, motif_mask=mask
+                )
+                checks = check_image(composition, kit.palette, cta=copy.cta)
                 provenance = Provenance(
                     generated.backend,
                     generated.model,
@@ -319,6 +425,12 @@ def render_variant(
                 )
                 tick(f"{fmt.size_label} image, seed {seed}")
         else:
+            duration = video_duration(copy, options)
+            if duration > options.video_duration_s:
+                report.notes.append(
+                    f"the {fmt.size_label} video runs {duration:g} s instead of "
+                    f"{options.video_duration_s:g} s so the headline can be read"
+                )
             report.assets.append(
                 _render_video(
                     variant,
@@ -336,6 +448,7 @@ def render_variant(
                     generated.ai_generated,
                     generated.seeds[0],
                     hashed,
+                    masks[0],
                 )
             )
             tick(f"{fmt.size_label} video")
@@ -350,6 +463,7 @@ def render_variant(
             "image_backend": images.name,
             "model": images.model,
             "seed": base_seed,
+            "layout": layout_name,
             "qc_failed": len(report.failed_checks),
         },
     )
@@ -372,6 +486,7 @@ def _render_video(
     image_ai: bool,
     seed: int,
     hashed: str,
+    motif_mask: Any,
 ) -> Asset:
     ai = image_ai or bool(getattr(backend, "ai_generated", False))
     model = (
@@ -386,7 +501,7 @@ def _render_video(
         copy=copy,
         kit=kit,
         fmt=fmt,
-        duration_s=options.video_duration_s,
+        duration_s=video_duration(copy, options),
         fps=options.fps,
         seed=seed,
         music=brand_music(brand),
@@ -405,8 +520,11 @@ def _render_video(
         width=probe.width,
         height=probe.height,
         duration_s=probe.duration_s,
+        audio_codec=probe.audio_codec,
     )
-    poster = compose(backgrounds[0], copy, kit, fmt, min_panel_alpha=VIDEO_PANEL_ALPHA)
+    poster = compose(
+        backgrounds[0], copy, kit, fmt, motif_mask=motif_mask, min_panel_alpha=VIDEO_PANEL_ALPHA
+    )
     checks += check_image(poster, kit.palette)
     return recorder.add(
         kind=AssetKind.video,
@@ -446,8 +564,15 @@ def render_variants(
         f.kind == "video" for v in variants for f in formats_for(v.channel)
     )
     videos = video_backend or (make_video_backend(settings) if needs_video else None)
+    # Each brand's variants that get images form a set: layouts are dealt across it.
+    places: dict[int, tuple[int, int]] = {}
+    for brand in sorted({v.brand for v in variants}):
+        members = sorted(v.id or 0 for v in variants if v.brand == brand and formats_for(v.channel))
+        for position, member in enumerate(members):
+            places[member] = (members[0], position)
     reports, done = [], 0
     for variant in variants:
+        first_id, position = places.get(variant.id or 0, (variant.id or 0, 0))
         report = render_variant(
             session,
             variant_id=variant.id or 0,
@@ -460,6 +585,8 @@ def render_variants(
             progress=progress,
             _done=done,
             _total=total,
+            _first_id=first_id,
+            _position=position,
         )
         done += files_for(variant, options) if report.skipped is None else 0
         reports.append(report)

@@ -8,13 +8,20 @@ The clip, for ``duration_s`` = D seconds:
 
 1. scenes (D minus the end card): each background with a slow zoom and pan (or, with an
    image-to-video model configured, the model's motion), cross-fading into the next;
-   the logo sits in its corner and the headline slides up and fades in;
+   the logo sits in its corner and the headline is on screen, whole and readable, from the
+   very first frame (no fade-in from invisible: a viewer who stops scrolling reads it at once);
 2. end card (about 30 % of D, 2-3 s): the logo large and centred, the call-to-action button.
+
+Every line stays on screen at least :func:`reading_seconds` (0.3 s a word, 1.5 s at least,
+counted while it is fully shown); a request too short for its words is refused with the
+length it needs (:func:`min_duration_s`). Words, logo and button keep clear of the platform's
+interface (:attr:`~studio.imaging.formats.AdFormat.ui_zones`, checked by brand QC).
 
 Text, logo and button come from the brand compositor (:func:`studio.imaging.compositor.compose`
 and :func:`~studio.imaging.compositor.overlay_layers`), so a still of the video matches the
-image ad and respects the format's safe zone. An optional music file is looped or cut to
-the clip's length and faded out.
+image ad and respects the format's safe zone. Every clip has sound: the brand's music file
+(looped or cut to the clip's length, faded in and out) or, without one, a music bed the studio
+synthesises (:func:`studio.imaging.audio.music_bed`, seeded by the request's seed).
 
 Speed: every frame is composed by one function, :class:`AdTimeline`, instead of a moviepy
 ``CompositeVideoClip`` of transparent clips (which blends whole frames in float64 and, with
@@ -44,9 +51,12 @@ from PIL import Image
 
 from studio.backends.contracts import BackgroundAnimator, cover
 from studio.core.errors import InvalidValue
+from studio.imaging.audio import music_bed, write_wav
+from studio.imaging.color import contrast_ratio
 from studio.imaging.compositor import (
     AdCopy,
     BrandKit,
+    Composition,
     Layer,
     compose,
     end_card,
@@ -56,7 +66,9 @@ from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat
 from studio.imaging.provenance import ffmpeg_tag_args
 
 CROSSFADE_S = 0.4
-HEADLINE_IN_S = 0.6
+#: Reading time: seconds per word a line stays fully on screen, and the least for any line.
+SECONDS_PER_WORD = 0.3
+MIN_LINE_S = 1.5
 #: The headline stays over moving, changing pictures: give it a nearly opaque panel.
 VIDEO_PANEL_ALPHA = 0.85
 #: libx264's presets, fastest first (each trades encoding speed against file size).
@@ -93,7 +105,8 @@ class VideoRequest:
     duration_s : clip length in seconds, 6-15.
     fps : frames per second.
     seed : recorded in the file; also seeds the image-to-video model.
-    music : an audio file to lay under the clip (faded out at the end), or None.
+    music : an audio file to lay under the clip (faded out at the end), or None for the
+        synthesised music bed.
     metadata : provenance tags written into the MP4.
     """
 
@@ -124,6 +137,43 @@ class VideoRequest:
             raise InvalidValue(f"fps must be 12-60; received {self.fps}")
         if self.music is not None and not Path(self.music).is_file():
             raise InvalidValue(f"music file {self.music} does not exist")
+        shown = headline_seconds(self.duration_s)
+        needed = reading_seconds(self.copy.headline)
+        if shown + 1e-9 < needed:
+            raise InvalidValue(
+                f"the headline ({len(self.copy.headline.split())} words) needs {needed:.1f} s on "
+                f"screen to be read but a {self.duration_s:g} s clip shows it for {shown:.1f} s; "
+                f"make the clip at least {min_duration_s(self.copy):.1f} s or shorten the headline"
+            )
+
+
+def reading_seconds(text: str) -> float:
+    """How long a line must stay fully on screen: :data:`SECONDS_PER_WORD` a word, at least
+    :data:`MIN_LINE_S`."""
+    return max(MIN_LINE_S, SECONDS_PER_WORD * len(text.split()))
+
+
+def card_seconds(duration_s: float) -> float:
+    """Length of the end card of a ``duration_s`` clip: 30 %, between 2 and 3 s."""
+    return min(3.0, max(2.0, duration_s * 0.3))
+
+
+def headline_seconds(duration_s: float) -> float:
+    """How long the headline is fully shown in a ``duration_s`` clip (until the card fades in)."""
+    return duration_s - card_seconds(duration_s) - CROSSFADE_S
+
+
+def min_duration_s(copy: AdCopy) -> float:
+    """The shortest clip that shows every line of ``copy`` long enough to read (seconds).
+
+    The end card (2 s or more) always holds the call to action long enough: a button label is
+    a few words. Rounded up to a tenth of a second.
+    """
+    needed = reading_seconds(copy.headline)
+    duration = CLIP_MIN_S
+    while headline_seconds(duration) + 1e-9 < needed:
+        duration = round(duration + 0.1, 1)
+    return duration
 
 
 @dataclass(frozen=True)
@@ -136,7 +186,8 @@ class EncodedVideo:
     width, height : pixels.
     duration_s : seconds, as encoded.
     fps : frames per second.
-    has_audio : whether a music track was muxed in.
+    has_audio : whether a sound track was muxed in (always, since every clip has music).
+    audio : where the sound came from: the brand's music file or the synthesised bed.
     backend, model : who made the motion (``moviepy`` or an image-to-video model id).
     ai_generated : True when a trained model made the motion.
     seconds : wall-clock time spent encoding.
@@ -152,6 +203,7 @@ class EncodedVideo:
     model: str
     ai_generated: bool
     seconds: float
+    audio: str = ""
 
 
 @runtime_checkable
@@ -321,10 +373,10 @@ class AdTimeline:
     scenes : one frame function per background, each taking the scene's own time.
     scene_s : length of each scene, seconds (neighbours overlap by :data:`CROSSFADE_S`).
     scenes_s : when the scenes end and the end card is fully in, seconds.
-    logo, headline : overlays shown over the scenes; the headline slides up by ``rise`` px and
-        fades in over :data:`HEADLINE_IN_S` from ``appear`` seconds.
+    logo, headline : overlays shown, whole, over the scenes from the first frame.
     card : the end card, ``(height, width, 3)`` uint8; it fades in over the last
         :data:`CROSSFADE_S` of the scenes.
+    poster : the still ad the overlays come from (the first frame without its motion).
     """
 
     scenes: tuple[Frames, ...]
@@ -333,8 +385,7 @@ class AdTimeline:
     logo: Overlay
     headline: Overlay
     card: np.ndarray
-    rise: int
-    appear: float
+    poster: Composition
 
     def scene_start(self, index: int) -> float:
         return index * (self.scene_s - CROSSFADE_S)
@@ -355,11 +406,7 @@ class AdTimeline:
             return self.card
         frame = self._scene(t)
         self.logo.blend_onto(frame)
-        if t >= self.appear:
-            p = (t - self.appear) / HEADLINE_IN_S
-            self.headline.blend_onto(
-                frame, dy=round(self.rise * (1 - _ease(p))), opacity=_weight(p)
-            )
+        self.headline.blend_onto(frame)
         card_start = self.scenes_s - CROSSFADE_S
         if t > card_start:
             frame = mix(frame, self.card, _weight((t - card_start) / CROSSFADE_S))
@@ -403,8 +450,7 @@ class MoviePyVideoBackend:
         """The frame function for ``request`` (runs the image-to-video model, if any)."""
         fmt = request.fmt
         width, height, duration = fmt.width, fmt.height, request.duration_s
-        card_s = min(3.0, max(2.0, duration * 0.3))
-        scenes_s = duration - card_s
+        scenes_s = duration - card_seconds(duration)
         count = len(request.backgrounds)
         scene_s = (scenes_s + CROSSFADE_S * (count - 1)) / count
 
@@ -436,8 +482,7 @@ class MoviePyVideoBackend:
             logo=Overlay.from_layer(layers["logo"]),
             headline=Overlay.from_layer(layers["headline"]),
             card=card,
-            rise=max(4, round(min(width, height) * 0.04)),
-            appear=min(0.3, scenes_s / 4),
+            poster=poster,
         )
 
     def render(self, request: VideoRequest, output: Path) -> EncodedVideo:
@@ -449,29 +494,29 @@ class MoviePyVideoBackend:
         duration = request.duration_s
         video = VideoClip(self.timeline(request), duration=duration)
 
-        audio = None
-        if request.music is not None:
+        output = Path(output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=output.parent) as scratch:
+            if request.music is not None:
+                music, source = request.music, f"music file {Path(request.music).name}"
+            else:
+                music = write_wav(Path(scratch) / "bed.wav", music_bed(duration, seed=request.seed))
+                source = f"studio music bed (synthesised, seed {request.seed})"
             try:
-                audio = AudioFileClip(str(request.music))
+                audio = AudioFileClip(str(music))
             except (OSError, KeyError, IndexError) as exc:
-                raise InvalidValue(
-                    f"music file {request.music} cannot be read as audio ({exc})"
-                ) from exc
+                raise InvalidValue(f"music file {music} cannot be read as audio ({exc})") from exc
             if audio.duration < duration:
                 audio = audio.with_effects([afx.AudioLoop(duration=duration)])
             audio = audio.subclipped(0, duration).with_effects(
                 [afx.AudioFadeIn(min(0.5, duration / 4)), afx.AudioFadeOut(min(1.5, duration / 4))]
             )
             video = video.with_audio(audio)
-
-        output = Path(output)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=output.parent) as scratch:
             video.write_videofile(
                 str(output),
                 fps=request.fps,
                 codec="libx264",
-                audio=audio is not None,
+                audio=True,
                 audio_codec="aac",
                 audio_bitrate="128k",
                 preset=self.preset,
@@ -487,8 +532,7 @@ class MoviePyVideoBackend:
                 ],
                 logger=None,
             )
-        video.close()
-        if audio is not None:
+            video.close()
             audio.close()
         return EncodedVideo(
             path=output,
@@ -496,9 +540,59 @@ class MoviePyVideoBackend:
             height=fmt.height,
             duration_s=duration,
             fps=request.fps,
-            has_audio=audio is not None,
+            has_audio=True,
             backend=self.name,
             model=self.model,
             ai_generated=self.ai_generated,
             seconds=time.perf_counter() - started,
+            audio=source,
         )
+
+
+def headline_contrast(frame: np.ndarray, poster: Composition) -> float:
+    """WCAG contrast of the headline as seen in ``frame`` (a decoded video frame).
+
+    The glyphs' pixels are where the poster's text changed the plate (shrunk by a pixel, so
+    antialiased edges do not count); the background is the rest of the headline's box, grown
+    by a few pixels. Returns the contrast between the median glyph colour and the background's
+    5th-percentile-worst pixel, as brand QC measures still images.
+
+    Parameters
+    ----------
+    frame : uint8 ``(height, width, 3)``, the size of ``poster``.
+    """
+    from scipy import ndimage
+
+    box = poster.layout.headline.fitted.ink_box
+    final = np.asarray(poster.image, dtype=np.int16)
+    plate = np.asarray(poster.plate, dtype=np.int16)
+    ink = np.abs(final - plate).sum(axis=-1) > 0
+    region = np.zeros_like(ink)
+    region[box.top : box.bottom, box.left : box.right] = True
+    glyphs = ndimage.binary_erosion(ink & region, iterations=1)
+    near = ndimage.binary_dilation(ink & region, iterations=2)
+    ground = ndimage.binary_dilation(region, iterations=3) & ~near
+    if not glyphs.any() or not ground.any():
+        raise InvalidValue("the headline is too small in this frame to measure its contrast")
+    text = np.median(frame[glyphs].astype(np.float64), axis=0)
+    ratios = np.asarray(contrast_ratio(text, frame[ground].astype(np.float64)))
+    return float(np.percentile(ratios, 5))
+
+
+def first_frame_contrast(request: VideoRequest, path: Path) -> float:
+    """:func:`headline_contrast` on the first frame of the encoded clip at ``path``."""
+    from moviepy import VideoFileClip
+
+    poster = compose(
+        request.backgrounds[0],
+        request.copy,
+        request.kit,
+        request.fmt,
+        min_panel_alpha=VIDEO_PANEL_ALPHA,
+    )
+    clip = VideoFileClip(str(path))
+    try:
+        frame = np.asarray(clip.get_frame(0.0), dtype=np.uint8)
+    finally:
+        clip.close()
+    return headline_contrast(frame, poster)

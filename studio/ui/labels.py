@@ -15,6 +15,8 @@ from studio.brand.guidelines import Brand
 from studio.copy.channels import CHANNELS, get_channel
 from studio.core.models import (
     ExperimentStatus,
+    JobKind,
+    JobStatus,
     ReviewAction,
     Role,
     VariantStatus,
@@ -57,6 +59,31 @@ EXPERIMENT_STATUS: dict[ExperimentStatus, str] = {
     ExperimentStatus.stopped: "Stopped",
     ExperimentStatus.completed: "Completed",
 }
+
+JOB_STATUS: dict[JobStatus, str] = {
+    JobStatus.queued: "Waiting",
+    JobStatus.running: "Running",
+    JobStatus.done: "Done",
+    JobStatus.failed: "Failed",
+    JobStatus.cancelled: "Cancelled",
+}
+
+JOB_KIND: dict[JobKind, str] = {
+    JobKind.generate: "Generate copy",
+    JobKind.render: "Render images and videos",
+    JobKind.export: "Export",
+    JobKind.report_import: "Import a report",
+    JobKind.reweight: "Reweight tests",
+    JobKind.retrain: "Retrain the CTR model",
+}
+
+
+def job_status(value: JobStatus | str) -> str:
+    return JOB_STATUS[JobStatus(value)]
+
+
+def job_kind(value: JobKind | str) -> str:
+    return JOB_KIND[JobKind(value)]
 
 
 def humanize(value: object) -> str:

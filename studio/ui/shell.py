@@ -37,6 +37,7 @@ PAGES: list[PageSpec] = [
     PageSpec("Audit log", "audit", ":material/history:", "audit", permission="view_audit"),
     PageSpec("Tests", "tests", ":material/science:", "tests", permission="run_tests"),
     PageSpec("Export", "export", ":material/ios_share:", "export", permission="export"),
+    PageSpec("Jobs", "jobs", ":material/pending_actions:", "jobs"),
     PageSpec("Users", "users", ":material/group:", "users", permission="manage_users"),
 ]
 

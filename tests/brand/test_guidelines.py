@@ -143,3 +143,96 @@ def test_editable_files_lists_guidelines_and_personas(brand_dir):
     assert "halden-coffee/personas/home-baristas.yaml" in files
     assert "ledgerly/platforms.yaml" in files  # export account settings (issue 14)
     assert len(files) == 10
+
+
+def _add_product_photo(brand_dir: Path, entry: str) -> None:
+    path = brand_dir / "halden-coffee" / "guideline.yaml"
+    text = path.read_text()
+    if "product_photos:" in text:
+        text = text.split("product_photos:")[0]
+    path.write_text(text + "product_photos:\n" + entry)
+
+
+def _save_image(path: Path, fmt: str, mode: str = "RGBA") -> None:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new(mode, (8, 8), (10, 20, 30, 0) if mode == "RGBA" else (10, 20, 30)).save(path, fmt)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "mode", "background"),
+    [
+        ("product/bag.png", "PNG", "RGBA", "transparent"),
+        ("product/bag.webp", "WEBP", "RGBA", "transparent"),
+        ("bag.jpg", "JPEG", "RGB", "plain"),
+    ],
+)
+def test_product_photos_are_optional_and_load_when_valid(brand_dir, name, fmt, mode, background):
+    _save_image(brand_dir / "halden-coffee" / name, fmt, mode)
+    _add_product_photo(
+        brand_dir,
+        f"  - file: {name}\n    description: A 250 g bag\n    licence: MIT, own render\n"
+        f"    background: {background}\n",
+    )
+    catalog = load_catalog(brand_dir)
+    assert catalog.errors == []
+    brand = catalog.brands["halden-coffee"]
+    [photo] = brand.guideline.product_photos
+    assert (photo.file, photo.background, photo.licence) == (name, background, "MIT, own render")
+    assert brand.product_photo_paths == [brand.root / name]
+    # Optional: a guideline without product_photos loads with none.
+    ledgerly = brand_dir / "ledgerly" / "guideline.yaml"
+    ledgerly.write_text(ledgerly.read_text().split("product_photos:")[0])
+    assert load_catalog(brand_dir).brands["ledgerly"].guideline.product_photos == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "problem"),
+    [
+        (
+            "  - {file: missing.png, description: d, licence: MIT, background: transparent}\n",
+            "product_photos[0].file",
+            "file 'missing.png' does not exist in the brand folder",
+        ),
+        (
+            "  - {file: ../ledgerly/logo.png, description: d, licence: MIT, background: plain}\n",
+            "product_photos[0].file",
+            "points outside the brand folder",
+        ),
+        (
+            "  - {file: bag.gif, description: d, licence: MIT, background: plain}\n",
+            "product_photos[0].file",
+            "'bag.gif' is not an image file studio reads; allowed: .png, .jpg, .jpeg, .webp",
+        ),
+        (
+            "  - {file: bag.jpg, description: d, licence: MIT, background: transparent}\n",
+            "product_photos[0]",
+            "'bag.jpg' cannot be transparent (a JPEG has no alpha channel)",
+        ),
+        (
+            "  - {file: fake.png, description: d, licence: MIT, background: plain}\n",
+            "product_photos[0].file",
+            "'fake.png' is not a PNG, JPEG or WebP image",
+        ),
+        (
+            "  - {file: logo.png, description: d, background: plain}\n",
+            "product_photos[0].licence",
+            "required field is missing",
+        ),
+        (
+            "  - {file: logo.png, description: d, licence: MIT, background: white}\n",
+            "product_photos[0].background",
+            "'white' is not allowed",
+        ),
+    ],
+)
+def test_bad_product_photo_names_the_entry_and_the_problem(brand_dir, entry, field, problem):
+    _save_image(brand_dir / "halden-coffee" / "bag.jpg", "JPEG", "RGB")
+    (brand_dir / "halden-coffee" / "fake.png").write_text("not an image")
+    _add_product_photo(brand_dir, entry)
+    catalog = load_catalog(brand_dir)
+    [error] = catalog.errors
+    assert (error.file, error.field) == ("halden-coffee/guideline.yaml", field)
+    assert problem in error.problem
+    assert "halden-coffee" not in catalog.brands and "ledgerly" in catalog.brands

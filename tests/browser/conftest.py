@@ -1,7 +1,7 @@
 """Real-browser journeys: the app runs under ``streamlit run`` and Debian's chromium drives it.
 
 ``app`` starts the real app on a free port with its own SQLite database, brand folder copy and
-asset folder; ``page`` is a fresh Playwright page in /usr/bin/chromium. Tests seed the database
+asset folder, and a ``studio worker`` beside it (as ``scripts/app.sh`` does) for the jobs pages queue; ``page`` is a fresh Playwright page in /usr/bin/chromium. Tests seed the database
 through the library (``app.database_url``) exactly as the CLI would. Screenshots go to
 ``test-artifacts/screenshots/``.
 """
@@ -108,6 +108,16 @@ def app(app_env: dict[str, str], tmp_path: Path) -> Iterator[RunningApp]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+    # The worker beside the app, as scripts/app.sh starts it: pages queue jobs, it runs them.
+    worker_log = tmp_path / "worker.log"
+    with worker_log.open("wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", "from studio.cli import app; app()", "worker", "--poll", "0.5"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_healthy(url, process, log_path)
         yield RunningApp(
@@ -119,11 +129,13 @@ def app(app_env: dict[str, str], tmp_path: Path) -> Iterator[RunningApp]:
             log_path=log_path,
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for running in (process, worker):
+            running.terminate()
+        for running in (process, worker):
+            try:
+                running.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                running.kill()
 
 
 @pytest.fixture(scope="session")

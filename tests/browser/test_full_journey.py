@@ -91,7 +91,7 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     _nav(page, "Gallery")
     page.get_by_role("heading", name="Gallery").wait_for()
     page.locator(".st-key-gallery_render button").click()  # full size: the export needs it
-    page.get_by_text(re.compile(r"Rendered \d+ file\(s\) for 3 variant\(s\)")).wait_for(
+    page.get_by_text(re.compile(r"Render images and videos · job \d+ · Done · 3/3 items")).wait_for(
         timeout=180_000
     )
     page.wait_for_function(

@@ -27,7 +27,10 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     page.get_by_text("Preview (25 %)").click()
     wait_for_app(page)
     page.locator(".st-key-gallery_render button").click()
-    page.get_by_text("Rendered 3 file(s) for 2 variant(s)").wait_for(timeout=180_000)
+    # The render is a job the worker runs; the page follows it and shows the files when done.
+    page.get_by_text("Render images and videos · job 1 · Done · 2/2 items").wait_for(
+        timeout=180_000
+    )
     wait_for_app(page)
     assert_no_exception(page)
     images = page.locator('[data-testid="stImage"] img')

@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from studio.core.database import get_engine
 from studio.core.models import AuditLog, Campaign, Variant
+from studio.jobs.executors import get_executor
+from studio.jobs.worker import Worker
 
 PAGE = "from studio.ui.pages.generate import render\nrender()\n"
 
@@ -34,6 +36,11 @@ def test_generate_saves_drafts_and_shows_them(sign_in, studio_env):
     at.button[0].click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    # The page queued a job; the worker (scripts/app.sh runs one beside the app) does the work.
+    assert rows(studio_env) == []
+    Worker(studio_env["STUDIO_DATABASE_URL"], get_executor("local")).run(once=True)
+    at.run()
+    assert not at.exception, at.exception
     saved = rows(studio_env)
     assert len(saved) == 2 * 2 * 2
     assert all(
@@ -88,7 +95,7 @@ def test_bad_brief_is_named_and_nothing_is_saved(sign_in, studio_env):
 def test_a_role_that_may_not_generate_is_told_so(sign_in, studio_env):
     at = open_page(sign_in, "bea")
     at.button[0].click().run()
-    assert any("bea" in e.value and "Nothing was saved" in e.value for e in at.error)
+    assert any("bea" in e.value and "Nothing was queued" in e.value for e in at.error)
     assert rows(studio_env) == []
 
 

@@ -11,11 +11,18 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from studio.core.models import ExportRecord, VariantStatus
+from studio.jobs.executors import get_executor
+from studio.jobs.worker import Worker
 from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
 from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
 
 PAGE = "from studio.ui.pages.export import render\nrender()\n"
+
+
+def run_worker(env: dict[str, str]) -> None:
+    """What ``studio worker`` (beside the app) does with the jobs the page queued."""
+    Worker(env["STUDIO_DATABASE_URL"], get_executor("local")).run(once=True)
 
 
 def page(db: Session, username: str) -> AppTest:
@@ -49,17 +56,21 @@ def test_preview_export_and_download(db, studio_env):
     assert not at.error
     at.button(key="export_run").click().run()
     assert not at.exception, at.exception
-    done = at.session_state["export_result"]
-    zip_path = Path(done["path"])
+    # The page queued an export job; the worker writes the zip, then the page offers it.
+    assert at.get("download_button") == []
+    run_worker(studio_env)
+    at.run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    (record,) = db.exec(select(ExportRecord)).all()
+    zip_path = Path(record.file_name)
     assert zip_path.parent == Path(studio_env["STUDIO_ASSET_DIR"]) / "exports"
-    assert done["sha256"] == hashlib.sha256(zip_path.read_bytes()).hexdigest()
-    assert any(done["sha256"] in s.value for s in at.success)
+    assert record.sha256 == hashlib.sha256(zip_path.read_bytes()).hexdigest()
+    assert any(record.sha256 in s.value for s in at.success)
     download = at.get("download_button")
     assert len(download) == 1 and zip_path.name in download[0].proto.label
     assert "manifest.json" in zipfile.ZipFile(zip_path).namelist()
-    db.expire_all()
-    (record,) = db.exec(select(ExportRecord)).all()
-    assert record.sha256 == done["sha256"] and record.created_by == "mia"
+    assert record.created_by == "mia"
     history = at.dataframe[-1].value
     assert list(history["export"]) == [record.id]
     db.refresh(variant)
@@ -118,9 +129,10 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     assert list(at.dataframe[0].value["Headline 1 position"].fillna("")) == ["", "", "1"]
     at.button(key="export_run").click().run()
     assert not at.exception, at.exception
-    manifest = json.loads(
-        zipfile.ZipFile(at.session_state["export_result"]["path"]).read("manifest.json")
-    )
+    run_worker(studio_env)
+    db.expire_all()
+    (record,) = db.exec(select(ExportRecord)).all()
+    manifest = json.loads(zipfile.ZipFile(record.file_name).read("manifest.json"))
     assert manifest["scope"] == f"test:{experiment.id}"
     assert manifest["variants"][0]["tests"][0]["is_winner"]
 
@@ -196,7 +208,7 @@ def test_a_max_cpc_on_the_page_is_checked(db, studio_env):
 
 def test_the_page_offers_to_leave_out_what_is_not_ready(db, studio_env):
     campaign_id = make_campaign(db)
-    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    ready = make_variant(db, campaign_id=campaign_id, channel="google_rsa")
     long = make_variant(
         db,
         campaign_id=campaign_id,
@@ -213,5 +225,37 @@ def test_the_page_offers_to_leave_out_what_is_not_ready(db, studio_env):
     assert list(left["variant"]) == [long.id] and "35 characters" in left["why"][0]
     assert not at.button(key="export_run").disabled
     at.button(key="export_run").click().run()
-    assert at.session_state["export_result"]["left_out"] == 1
-    assert any("1 variant(s) left out" in s.value for s in at.success)
+    run_worker(studio_env)  # the job rebuilds the same choice from its params
+    at.run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    (record,) = db.exec(select(ExportRecord)).all()
+    assert record.variant_ids == [ready.id]
+    manifest = json.loads(zipfile.ZipFile(record.file_name).read("manifest.json"))
+    assert [lo["variant_id"] for lo in manifest["left_out"]] == [long.id]
+
+
+def test_the_export_job_rebuilds_every_choice_from_its_params():
+    from decimal import Decimal
+
+    from studio.jobs.kinds import ExportKind
+
+    options = ExportKind.options(
+        {
+            "campaign_id": 3,  # studio's campaign (the scope), not the platform's
+            "existing_campaign": "Always on",
+            "existing_ad_group": "Exact",
+            "platform_campaign_id": "123",
+            "platform_ad_group_id": "456",
+            "max_cpc": "0.80",
+            "video_ids": {"v1-a2-540x960.mp4": "789"},
+            "leave_out_not_ready": True,
+        }
+    )
+    assert (options.campaign_id, options.ad_group_id, options.existing_ad_group) == (
+        "123",
+        "456",
+        "Exact",
+    )
+    assert options.max_cpc == Decimal("0.80") and options.leave_out_not_ready
+    assert dict(options.video_ids) == {"v1-a2-540x960.mp4": "789"}

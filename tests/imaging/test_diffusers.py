@@ -174,3 +174,46 @@ def test_configuration_mistakes_are_explained(tmp_path: Path) -> None:
         with pytest.raises(ValueError, match="STUDIO_DEVICE=cuda but torch"):
             resolve_device("cuda")
     assert resolve_device("cpu")[1] is torch.float32
+
+
+def test_a_product_photo_is_kept_and_the_scene_inpainted_around_it(
+    backend: ImageBackend,
+) -> None:
+    from PIL import Image, ImageDraw
+
+    product = Image.new("RGBA", (30, 40), (0, 0, 0, 0))
+    ImageDraw.Draw(product).rounded_rectangle((2, 2, 27, 37), radius=6, fill=(200, 30, 30, 255))
+    box = (50, 12, 80, 52)
+    request = _request(product=product, product_box=box, colors={"background": (240, 230, 220)})
+    result = backend.generate(request)
+    assert isinstance(backend, DiffusersImageBackend)
+    assert type(backend._inpainting).__name__ == "StableDiffusionInpaintPipeline"
+    assert "inpainted around the product photo" in result.notes[0]
+    image = np.asarray(result.images[0], dtype=np.int16)
+    assert image.shape == (60, 90, 3)
+    opaque = np.asarray(product.getchannel("A")) == 255
+    inside = image[box[1] : box[3], box[0] : box[2]]
+    assert (inside[opaque] == (200, 30, 30)).all(), "the product's pixels are the real ones"
+    # Around it the model painted a scene: not the flat ground the product was laid on.
+    assert np.abs(image[:, :40] - np.array([240, 230, 220])).max() > 10
+    assert image[:, :40].std() > 0
+    # The same request again gives the same image (seeded), another seed another scene.
+    again = np.asarray(backend.generate(request).images[0], dtype=np.int16)
+    other = np.asarray(
+        backend.generate(_request(product=product, product_box=box, seed=99)).images[0],
+        dtype=np.int16,
+    )
+    assert np.abs(again - image).max() <= 2
+    assert np.abs(other - image).max() > 2
+
+
+def test_product_request_mistakes_are_explained() -> None:
+    from PIL import Image
+
+    product = Image.new("RGBA", (10, 10))
+    with pytest.raises(ValueError, match="product and product_box go together"):
+        _request(product=product)
+    with pytest.raises(ValueError, match=r"product is 10x10 px but product_box is 20x10"):
+        _request(product=product, product_box=(0, 0, 20, 10))
+    with pytest.raises(ValueError, match=r"motif_box must be .* inside the 90x60 image"):
+        _request(motif_box=(0, 0, 100, 10))

@@ -8,9 +8,27 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from studio.imaging.compositor import AdCopy, BrandKit, compose
-from studio.imaging.formats import SQUARE, VIDEO_FORMATS
-from studio.imaging.qc import check_image, check_video, palette_check
+from studio.imaging.compositor import (
+    AdCopy,
+    Box,
+    BrandKit,
+    Composition,
+    Panel,
+    compose,
+    resolve_layout,
+)
+from studio.imaging.formats import SQUARE, STORY, VIDEO_FORMATS, SafeZone
+from studio.imaging.layouts import Region
+from studio.imaging.qc import (
+    check_image,
+    check_video,
+    logo_clear_space,
+    logo_size,
+    palette_check,
+    text_area,
+    text_overlap,
+    ui_zones,
+)
 
 
 def _grey_kit(kit: BrandKit, grey: tuple[int, int, int]) -> BrandKit:
@@ -103,8 +121,14 @@ def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
         "text_fit",
         "text_fit",
         "safe_zone",
+        "ui_zones",
         "logo_present",
         "logo_unobstructed",
+        "logo_size",
+        "logo_clear_space",
+        "text_area",
+        "text_overlap",
+        "cta_text",
         "palette",
     ]
     assert all(
@@ -115,15 +139,151 @@ def test_every_check_serialises_for_the_asset_row(halden: BrandKit) -> None:
 def test_video_checks_against_tiktok_limits() -> None:
     fmt = VIDEO_FORMATS["9:16"]
     good = check_video(
-        channel="tiktok", fmt=fmt, codec="h264", width=1080, height=1920, duration_s=8.0
+        channel="tiktok",
+        fmt=fmt,
+        codec="h264",
+        width=1080,
+        height=1920,
+        duration_s=8.0,
+        audio_codec="aac",
     )
     assert all(c.passed for c in good)
     bad = {
         c.rule: c
         for c in check_video(
-            channel="tiktok", fmt=fmt, codec="hevc", width=540, height=960, duration_s=4.0
+            channel="tiktok",
+            fmt=fmt,
+            codec="hevc",
+            width=540,
+            height=960,
+            duration_s=4.0,
+            audio_codec=None,
         )
     }
     assert not bad["video_codec"].passed and "H.264" in bad["video_codec"].message
+    assert not bad["video_audio"].passed and "the video is silent" in bad["video_audio"].message
+    assert "sound track: aac" in next(c.message for c in good if c.rule == "video_audio")
     assert not bad["video_size"].passed and "720x1280" in bad["video_size"].message
     assert not bad["video_duration"].passed and "6-15 s" in bad["video_duration"].message
+
+
+# ------------------------------------------------------------------------------------------------
+# Each brand check fails on a deliberately bad image and passes on a good one.
+# ------------------------------------------------------------------------------------------------
+
+GOOD_COPY = AdCopy("Roasted within 48 hours", "Shop now")
+
+
+def _good(kit: BrandKit, fmt=SQUARE.scaled(0.4)) -> Composition:  # type: ignore[no-untyped-def]
+    return compose(Image.new("RGB", (50, 50), kit.colors["background"]), GOOD_COPY, kit, fmt)
+
+
+def _with_logo(ad: Composition, logo: Image.Image, box: Box) -> Composition:
+    """``ad`` as a bad compositor would have made it: ``logo`` pasted at ``box``."""
+    plate = ad.plate.copy()
+    plate.paste(logo, (box.left, box.top), logo)
+    layout = dataclasses.replace(ad.layout, logo_box=box, logo_plate=None)
+    return dataclasses.replace(ad, plate=plate, image=plate.copy(), logo=logo, layout=layout)
+
+
+def test_logo_size_fails_for_a_tiny_and_a_huge_logo(halden: BrandKit) -> None:
+    ad = _good(halden)
+    good = logo_size(ad)
+    assert good.passed and good.value == pytest.approx(0.075, abs=0.01)
+    short = min(ad.image.size)
+    for height, word in ((max(2, round(short * 0.02)), "lost"), (round(short * 0.25), "shouting")):
+        width = round(halden.logo.width * height / halden.logo.height)
+        logo = halden.logo.resize((width, height))
+        box = Box(
+            ad.layout.logo_box.left,
+            ad.layout.logo_box.top,
+            ad.layout.logo_box.left + width,
+            ad.layout.logo_box.top + height,
+        )
+        bad = logo_size(_with_logo(ad, logo, box))
+        assert not bad.passed and word in bad.message
+        assert "of the short side (allowed 4%-15%)" in bad.message
+
+
+def test_logo_clear_space_fails_when_words_crowd_the_logo(halden: BrandKit) -> None:
+    ad = _good(halden)
+    assert logo_clear_space(ad).passed
+    # A layout whose headline starts right under the logo: the boxes say so.
+    spec = resolve_layout("full_bleed", ad.layout.format)
+    crowded = dataclasses.replace(spec, headline=Region(0, 0.09, 1, 0.5), valign="top")
+    bad = logo_clear_space(
+        compose(
+            Image.new("RGB", (50, 50), "white"), GOOD_COPY, halden, ad.layout.format, layout=crowded
+        )
+    )
+    assert (
+        not bad.passed
+        and "headline" in bad.message
+        and "within the logo's clear space" in bad.message
+    )
+    # Glyph pixels drawn beside the logo (no box planned there): the pixels say so.
+    image = ad.image.copy()
+    box = ad.layout.logo_box
+    image.paste((20, 20, 20), (box.right + 1, box.top, box.right + 3, box.top + 4))
+    pixels = logo_clear_space(dataclasses.replace(ad, image=image))
+    assert not pixels.passed and "8 text pixels" in pixels.message
+
+
+def test_text_area_fails_when_words_fill_the_image(halden: BrandKit) -> None:
+    ad = _good(halden)
+    assert text_area(ad).passed and ad.layout is not None
+    spec = resolve_layout("headline_first", ad.layout.format)
+    shouting = dataclasses.replace(spec, headline=Region(0, 0.15, 1, 0.84), headline_scale=0.3)
+    words = "Roasted within 48 hours of shipping and at your door by Friday morning, every week"
+    bad = text_area(
+        compose(
+            Image.new("RGB", (50, 50), "white"),
+            AdCopy(words, "Shop now"),
+            halden,
+            ad.layout.format,
+            layout=shouting,
+        )
+    )
+    assert not bad.passed and bad.value is not None and bad.value > 0.4
+    assert "the picture is crowded out" in bad.message
+
+
+def test_ui_zones_fail_when_a_format_ignores_tiktoks_interface(halden: BrandKit) -> None:
+    tiktok = VIDEO_FORMATS["9:16"].scaled(0.25)
+    good = ui_zones(_good(halden, tiktok))
+    assert good.passed and "TikTok caption and profile" in good.message
+    # The same size with a plain 6 % margin: the button lands under the caption and profile.
+    careless = dataclasses.replace(tiktok, safe_zone=SafeZone(16, 16, 16, 16))
+    bad = ui_zones(_good(halden, careless))
+    assert not bad.passed
+    assert "button under the TikTok caption and profile" in bad.message
+    assert "under the TikTok action buttons" in bad.message or "cta under" in bad.message
+    # The safe zone check sees a button moved off the safe area too.
+    ad = _good(halden, tiktok)
+    moved = Box(
+        2, ad.layout.button.box.top, 2 + ad.layout.button.box.width, ad.layout.button.box.bottom
+    )
+    off = dataclasses.replace(
+        ad, layout=dataclasses.replace(ad.layout, button=Panel(moved, (0, 0, 0), 1.0))
+    )
+    safe = {c.rule: c for c in check_image(off, halden.palette)}["safe_zone"]
+    assert not safe.passed and "button outside the 270x480 safe zone" in safe.message
+    assert {c.rule: c for c in check_image(ad, halden.palette)}["safe_zone"].passed
+    story = ui_zones(_good(halden, STORY.scaled(0.25)))
+    assert story.passed and "Stories/Reels reply bar and button" in story.message
+    assert ui_zones(_good(halden)).message == "432x432 has no interface over it"
+
+
+def test_text_overlap_fails_when_the_headline_sits_on_the_product(halden: BrandKit) -> None:
+    fmt = SQUARE.scaled(0.4)
+    product = Image.new("RGBA", (40, 40), (200, 30, 30, 255))
+    copy = AdCopy("Roasted within 48 hours of shipping", "Shop now")
+    ground = Image.new("RGB", (50, 50), halden.colors["background"])
+    good = text_overlap(compose(ground, copy, halden, fmt, layout="product_hero", product=product))
+    assert good.passed and "product" in good.message
+    spec = resolve_layout("product_hero", fmt)
+    on_top = dataclasses.replace(spec, product=spec.headline)
+    bad = text_overlap(compose(ground, copy, halden, fmt, layout=on_top, product=product))
+    assert not bad.passed
+    assert "headline box meets the product box" in bad.message
+    assert "text pixels lie on the product" in bad.message

@@ -16,6 +16,7 @@ from studio.core.database import get_engine, session_scope
 from studio.core.models import Asset, AuditLog, Variant
 from studio.core.progress import Progress
 from studio.core.settings import Settings, get_settings
+from studio.imaging.layouts import LAYOUT_NAMES
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import asset_path, read_png_provenance, read_video_provenance
 from studio.imaging.render import (
@@ -210,3 +211,79 @@ def test_cli_renders_a_campaign_and_explains_bad_arguments(studio_env: dict[str,
     assert (
         bad.exit_code == 1 and "video_duration_s must be 6-15 seconds; received 20.0" in bad.output
     )
+
+
+def test_a_set_of_variants_gets_distinct_layouts_and_the_button_reads_its_cta(
+    settings: Settings, catalog: BrandCatalog, sqlite_url: str
+) -> None:
+    ctas = [
+        "SHOP_NOW",
+        "Find your roast",
+        "LEARN_MORE",
+        "SUBSCRIBE",
+        "Get your first bag",
+        "SIGN_UP",
+    ]
+    with Session(get_engine(sqlite_url)) as session:
+        add_people(session)
+        campaign = variant_crud.create_campaign(
+            session,
+            brand="halden-coffee",
+            name="Layouts",
+            objective="traffic",
+            landing_url="https://haldencoffee.example",
+            created_by="tester",
+        )
+        ids = []
+        for seed, cta in enumerate(ctas):
+            variant = Variant(
+                campaign_id=campaign.id or 0,
+                brand="halden-coffee",
+                persona="home-baristas",
+                channel="linkedin_sponsored",
+                fields={
+                    "intro_text": "x",
+                    "headline": f"Roasted to order {seed}",
+                    "call_to_action": cta,
+                },
+                backend="offline",
+                model="test",
+                seed=seed,
+                prompt_template="copy.j2",
+                prompt_hash="0" * 64,
+                created_by="tester",
+            )
+            session.add(variant)
+            session.flush()
+            ids.append(variant.id or 0)
+        session.commit()
+        reports = render_variants(
+            session,
+            variant_ids=ids,
+            catalog=catalog,
+            settings=settings,
+            options=RenderOptions(scale=0.25, video=False),
+            actor="cara",
+        )
+        session.commit()
+        layouts = [r.layout for r in reports]
+        assert sorted(layouts) == sorted(LAYOUT_NAMES), "six variants, six different layouts"
+        for report, cta in zip(reports, ctas, strict=True):
+            for asset in report.assets:
+                checks = {c["rule"]: c for c in asset.qc}
+                assert checks["cta_text"]["passed"], checks["cta_text"]["message"]
+                assert repr(cta_label(cta)) in checks["cta_text"]["message"]
+                assert checks["text_overlap"]["passed"], checks["text_overlap"]["message"]
+                assert report.layout in checks["text_overlap"]["message"]
+        # Alone, a variant keeps the layout it had in its set.
+        alone = render_variants(
+            session,
+            variant_ids=[ids[3]],
+            catalog=catalog,
+            settings=settings,
+            options=RenderOptions(scale=0.25, video=False),
+            actor="cara",
+        )
+        assert alone[0].layout == layouts[3]
+        with pytest.raises(ValueError, match="layout must be one of full_bleed"):
+            RenderOptions(layout="collage")

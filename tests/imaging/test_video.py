@@ -10,14 +10,13 @@ import pytest
 from PIL import Image
 
 from studio.imaging.color import delta_e
-from studio.imaging.compositor import AdCopy, BrandKit, Layer
+from studio.imaging.compositor import AdCopy, Box, BrandKit, Layer
 from studio.imaging.formats import IMAGE_FORMATS, VIDEO_FORMATS
 from studio.imaging.probe import probe_video
 from studio.imaging.provenance import Provenance, mp4_tags, read_video_provenance
 from studio.imaging.video import (
     CROSSFADE_S,
     FULL,
-    HEADLINE_IN_S,
     MoviePyVideoBackend,
     Overlay,
     VideoRequest,
@@ -85,7 +84,7 @@ def test_other_aspects_and_the_end_card(halden: BrandKit, tmp_path: Path, aspect
         fmt.width,
         fmt.height,
         "h264",
-        None,
+        "aac",
     )
     with VideoFileClip(str(encoded.path)) as clip:
         assert clip.duration == pytest.approx(6.0, abs=0.1)
@@ -94,7 +93,8 @@ def test_other_aspects_and_the_end_card(halden: BrandKit, tmp_path: Path, aspect
     # The end card is on the brand's background colour; the opening shows the first picture.
     corner = last[: fmt.height // 8, : fmt.width // 8].reshape(-1, 3).mean(axis=0)
     assert delta_e(corner, halden.colors["background"]) < 5
-    middle = first[fmt.height // 2 - 2 : fmt.height // 2 + 2, -6:-2].reshape(-1, 3).mean(axis=0)
+    # (upper right: the headline's scrim covers the lower half of a square)
+    middle = first[fmt.height // 4 - 2 : fmt.height // 4 + 2, -6:-2].reshape(-1, 3).mean(axis=0)
     assert delta_e(middle, halden.colors["secondary"]) < 8
 
 
@@ -190,21 +190,18 @@ def test_timeline_storyboard_headline_crossfade_and_end_card(halden: BrandKit) -
     box = (slice(headline.top, headline.top + h), slice(headline.left, headline.left + w))
     opaque = headline.alpha[..., 0] == FULL
 
-    before = timeline(0.0)
-    assert before.shape == (fmt.height, fmt.width, 3) and before.dtype == np.uint8
-    scene = timeline.scenes[0](0.0)
-    assert np.array_equal(before[box], scene[box]), "the headline showed before it appears"
-    shown = timeline(timeline.appear + HEADLINE_IN_S + 0.1)[box]
-    assert np.array_equal(shown[opaque], headline.rgb[opaque]), (
-        "the headline is not fully in, in place"
-    )
-    halfway = timeline(timeline.appear + HEADLINE_IN_S / 2)[box]
-    assert not np.array_equal(halfway[opaque], headline.rgb[opaque]), "the headline did not fade in"
+    # The headline is whole and in place from the very first frame (no fade-in).
+    for t in (0.0, 1 / 12, 2.0):
+        frame = timeline(t)
+        assert frame.shape == (fmt.height, fmt.width, 3) and frame.dtype == np.uint8
+        assert np.array_equal(frame[box][opaque], headline.rgb[opaque]), (
+            f"headline not whole at {t} s"
+        )
 
     # Halfway through the cross-fade the two scenes weigh the same (a spot under no overlay).
     start = timeline.scene_start(1)
     t = start + CROSSFADE_S / 2
-    spot = (slice(fmt.height // 2 - 2, fmt.height // 2 + 2), slice(-6, -2))
+    spot = (slice(fmt.height // 4 - 2, fmt.height // 4 + 2), slice(-6, -2))  # under no overlay
     first, second = (
         timeline.scenes[0](t)[spot].astype(int),
         timeline.scenes[1](t - start)[spot].astype(int),
@@ -215,3 +212,89 @@ def test_timeline_storyboard_headline_crossfade_and_end_card(halden: BrandKit) -
     assert np.array_equal(timeline(5.99), timeline.card)
     fading = timeline(timeline.scenes_s - CROSSFADE_S / 2)
     assert not np.array_equal(fading, timeline.card)
+
+
+def test_every_clip_has_sound_and_its_first_frame_is_readable_clear_of_tiktoks_interface(
+    halden: BrandKit, tmp_path: Path
+) -> None:
+    from studio.imaging.formats import TIKTOK_ZONES
+    from studio.imaging.qc import ui_zones
+    from studio.imaging.video import first_frame_contrast
+
+    fmt = VIDEO_FORMATS["9:16"].scaled(0.25)
+    backgrounds = tuple(
+        Image.fromarray(np.random.default_rng(i).integers(0, 256, (96, 54, 3), dtype=np.uint8))
+        for i in range(2)
+    )  # busy pictures: the headline must still read on frame one
+    request = VideoRequest(backgrounds, COPY, halden, fmt, duration_s=6.0, fps=12, seed=4)
+    encoded = MoviePyVideoBackend(preset="ultrafast").render(request, tmp_path / "clip.mp4")
+    probe = probe_video(encoded.path)
+    assert probe.audio_codec == "aac" and encoded.has_audio
+    assert encoded.audio == "studio music bed (synthesised, seed 4)"
+    contrast = first_frame_contrast(request, encoded.path)
+    assert contrast >= 4.5, f"first frame headline contrast {contrast:.2f}:1"
+    poster = MoviePyVideoBackend().timeline(request).poster
+    assert ui_zones(poster).passed
+    zones = [Box(*z.box) for z in fmt.ui_zones]
+    assert [z.name for z in fmt.ui_zones] == [z.name for z in TIKTOK_ZONES]
+    layout = poster.layout
+    for box in (
+        layout.headline.fitted.ink_box,
+        layout.cta.fitted.ink_box,
+        layout.button.box,
+        layout.logo_box,
+    ):
+        assert not any(box.intersects(zone) for zone in zones)
+
+
+def test_the_sound_track_is_the_music_bed_not_silence(halden: BrandKit, tmp_path: Path) -> None:
+    from moviepy import AudioFileClip
+
+    fmt = VIDEO_FORMATS["1:1"].scaled(0.1)
+    request = VideoRequest(
+        _backgrounds(halden, 1), COPY, halden, fmt, duration_s=6.0, fps=12, seed=2
+    )
+    encoded = MoviePyVideoBackend(preset="ultrafast").render(request, tmp_path / "clip.mp4")
+    with AudioFileClip(str(encoded.path)) as audio:
+        samples = audio.to_soundarray(fps=8000)
+    assert audio.duration == pytest.approx(6.0, abs=0.1)
+    middle = samples[len(samples) // 3 : 2 * len(samples) // 3]
+    assert np.sqrt((middle**2).mean()) > 0.03, "the middle of the clip is silent"
+
+
+def test_music_bed_is_deterministic_stereo_and_faded() -> None:
+    from studio.imaging.audio import PEAK, music_bed
+
+    bed = music_bed(6.0, seed=3, sample_rate=8000)
+    assert bed.shape == (48_000, 2) and bed.dtype == np.float32
+    assert np.array_equal(bed, music_bed(6.0, seed=3, sample_rate=8000))
+    assert not np.array_equal(bed, music_bed(6.0, seed=4, sample_rate=8000))
+    assert np.abs(bed).max() == pytest.approx(PEAK, abs=1e-6)
+    assert np.abs(bed[:40]).max() < 0.05 and np.abs(bed[-40:]).max() < 0.05, "fades in and out"
+    assert not np.array_equal(bed[:, 0], bed[:, 1]), "the chord is spread across left and right"
+    # Its loudest frequencies are musical notes of the chosen key, not noise.
+    spectrum = np.abs(np.fft.rfft(bed[:, 0]))
+    assert spectrum.argmax() / 6.0 < 1000
+    with pytest.raises(ValueError, match="duration_s must be > 0 seconds; received 0"):
+        music_bed(0)
+
+
+def test_each_line_stays_long_enough_to_read() -> None:
+    from studio.imaging.video import (
+        MIN_LINE_S,
+        headline_seconds,
+        min_duration_s,
+        reading_seconds,
+    )
+
+    assert reading_seconds("Shop now") == MIN_LINE_S == 1.5
+    assert reading_seconds(" ".join(["word"] * 10)) == pytest.approx(3.0)
+    long = AdCopy(" ".join(["word"] * 20), "Shop now")
+    needed = min_duration_s(long)
+    assert headline_seconds(needed) >= 6.0 > headline_seconds(needed - 0.1)
+    assert min_duration_s(COPY) == 6.0
+    with pytest.raises(
+        ValueError,
+        match=r"needs 6\.0 s on screen to be read but a 8 s clip shows it for 5\.2 s; make the clip at least 9\.\d s",
+    ):
+        VideoRequest((Image.new("RGB", (9, 9)),), long, None, VIDEO_FORMATS["1:1"], duration_s=8.0)  # type: ignore[arg-type]

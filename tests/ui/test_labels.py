@@ -6,7 +6,14 @@ from enum import StrEnum
 
 import pytest
 
-from studio.core.models import ExperimentStatus, ReviewAction, Role, VariantStatus
+from studio.core.models import (
+    ExperimentStatus,
+    JobKind,
+    JobStatus,
+    ReviewAction,
+    Role,
+    VariantStatus,
+)
 from studio.ui import labels
 
 
@@ -17,8 +24,10 @@ from studio.ui import labels
         (ReviewAction, labels.ACTION_DONE),
         (Role, labels.ROLE),
         (ExperimentStatus, labels.EXPERIMENT_STATUS),
+        (JobStatus, labels.JOB_STATUS),
+        (JobKind, labels.JOB_KIND),
     ],
-    ids=["status", "action", "role", "experiment_status"],
+    ids=["status", "action", "role", "experiment_status", "job_status", "job_kind"],
 )
 def test_every_member_has_a_label_in_words(enum: type[StrEnum], table: dict[StrEnum, str]):
     assert set(table) == set(enum), f"{enum.__name__} members without a label"

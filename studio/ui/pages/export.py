@@ -1,24 +1,26 @@
-"""Export: approved variants -> one zip for an ad platform's bulk import, previewed, then downloaded."""
+"""Export: approved variants -> one zip for an ad platform's bulk import, previewed, then downloaded.
+
+The export itself is a job (:mod:`studio.jobs`, kind ``export``) that ``studio worker`` runs
+through :func:`studio.export.export`; the page follows it and offers the zip when it is written.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from studio.copy import variants as variant_queries
-from studio.core.errors import UserFacingError
-from studio.core.models import saved_id
+from studio.core.models import JobKind, saved_id
 from studio.export import (
-    ExportBlocked,
     ExportError,
     ExportOptions,
     ExportPlan,
     ExportScope,
     InvalidOption,
     NotApproved,
-    export,
     get_exporter,
     plan_export,
     platform_names,
@@ -26,7 +28,8 @@ from studio.export import (
 from studio.export import queries as export_queries
 from studio.export.base import parse_money, parse_video_ids
 from studio.export.google_ads import PIN_FIRST_HEADLINE
-from studio.ui import context, labels
+from studio.jobs import queue as job_queue
+from studio.ui import context, job_panel, labels
 
 RESULT_KEY = "export_result"
 LEAVE_OUT_KEY = "export_leave_out"
@@ -160,51 +163,48 @@ def _output(platform: str, scope: ExportScope) -> Path:
     return path
 
 
-def _run(platform: str, scope: ExportScope, options: ExportOptions) -> None:
-    try:
-        # The zip appears when the record commits (and not at all otherwise): see export().
-        with context.db_session() as session:
-            result = export(
-                session,
-                platform=platform,
-                scope=scope,
-                output=_output(platform, scope),
-                actor=context.current_username(),
-                options=options,
-            )
-    except ExportBlocked as exc:
-        st.error(f"Export stopped: {len(exc.problems)} problem(s); nothing was written.")
-        st.dataframe([p.as_dict() for p in exc.problems], hide_index=True, use_container_width=True)
-        return
-    except UserFacingError as exc:
-        st.error(str(exc))
-        return
-    st.session_state[RESULT_KEY] = {
-        "path": str(result.path),
-        "sha256": result.sha256,
-        "export_id": result.export_id,
-        "variants": len(result.variant_ids),
-        "rows": result.rows,
-        "media": len(result.media_files),
-        "platform": get_exporter(platform).label,
-        "left_out": len(result.left_out),
-    }
-    st.rerun()
+def _run(platform: str, scope: ExportScope, params: dict[str, Any]) -> None:
+    """Queue the export as a job; ``studio worker`` writes the zip (see export())."""
+    output = _output(platform, scope)
+    job_id = job_panel.submit(
+        JobKind.export,
+        {**params, **_scope_params(scope), "platform": platform, "output": str(output)},
+    )
+    if job_id is not None:
+        st.session_state[RESULT_KEY] = job_id
+
+
+def _scope_params(scope: ExportScope) -> dict[str, Any]:
+    if scope.kind == "campaign":
+        return {"campaign_id": scope.campaign_id}
+    if scope.kind == "test":
+        return {"test_id": scope.test_id}
+    return {"variant_ids": list(scope.variant_ids)}
 
 
 def _download() -> None:
-    done = st.session_state.get(RESULT_KEY)
-    if not done:
+    """The export this session queued last: its progress, then its zip to download."""
+    job_id = st.session_state.get(RESULT_KEY)
+    if not isinstance(job_id, int):
         return
-    path = Path(done["path"])
+    job_panel.latest_jobs(JobKind.export, limit=1)
+    with context.db_session() as session:
+        job = job_queue.get_job(session, job_id=job_id)
+        export_ids = job_queue.outputs_of(session, job).get("export", [])
+        record = (
+            export_queries.get_export_record(session, export_id=export_ids[0])
+            if export_ids
+            else None
+        )
+    if record is None:
+        return
+    path = Path(record.file_name)
     if not path.is_file():
         st.warning(f"The export file {path.name} is no longer there; export again.")
         return
     st.success(
-        f"Export #{done['export_id']} for {done['platform']}: {done['variants']} variant(s), {done['rows']} "
-        f"row(s), {done['media']} media file(s)"
-        + (f", {done['left_out']} variant(s) left out" if done.get("left_out") else "")
-        + f". SHA-256 `{done['sha256']}`."
+        f"Export #{record.id} for {get_exporter(record.platform).label}: "
+        f"{len(record.variant_ids)} variant(s). SHA-256 `{record.sha256}`."
     )
     st.download_button(
         f"Download {path.name}",
@@ -338,6 +338,18 @@ def render() -> None:
             worksheet=worksheet,
             leave_out_not_ready=bool(st.session_state.get(LEAVE_OUT_KEY, False)),
         )
+        # What the export job (studio worker) rebuilds the same options from.
+        params = {
+            "pin_first_headline": pins is not None,
+            "existing_campaign": options.existing_campaign,
+            "existing_ad_group": options.existing_ad_group,
+            "platform_campaign_id": options.campaign_id,
+            "platform_ad_group_id": options.ad_group_id,
+            "max_cpc": None if options.max_cpc is None else str(options.max_cpc),
+            "video_ids": dict(options.video_ids),
+            "worksheet": worksheet,
+            "leave_out_not_ready": options.leave_out_not_ready,
+        }
     except InvalidOption as exc:
         st.error(f"{OPTION_LABELS[exc.option]}: {exc}")
         scope = None
@@ -361,6 +373,6 @@ def render() -> None:
                 )
             st.caption(get_exporter(platform).import_hint)
             if st.button("Export", type="primary", disabled=not plan.ok, key="export_run"):
-                _run(platform, scope, options)
+                _run(platform, scope, params)
     _download()
     _history()

@@ -1,9 +1,9 @@
 """Gallery: each variant with its images and playable videos, brand QC beside them.
 
 Filters (persona, channel, QC result) come from :func:`studio.imaging.gallery.gallery_items`;
-rendering goes through :func:`studio.imaging.render.render_variants` after
-:func:`studio.review.accounts.require` checks the ``generate`` permission, with a progress bar fed by the
-pipeline's progress callback.
+rendering is a job (:mod:`studio.jobs`, kind ``render``) that ``studio worker`` runs through
+:func:`studio.imaging.render.render_variant`, which checks the ``generate`` permission; the page
+follows its progress from the database, so leaving the page does not stop it.
 """
 
 from __future__ import annotations
@@ -13,16 +13,12 @@ from typing import Any
 import streamlit as st
 
 from studio.copy import variants as variant_queries
-from studio.core.errors import UserFacingError
-from studio.core.models import AssetKind
-from studio.core.progress import Progress
+from studio.core.models import AssetKind, JobKind
 from studio.core.text import markdown_literal
 from studio.imaging.formats import CHANNEL_FORMATS
 from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
 from studio.imaging.provenance import asset_path
-from studio.imaging.render import RenderOptions, render_variants
-from studio.review.accounts import AuthError
-from studio.ui import context, labels
+from studio.ui import context, job_panel, labels
 
 _QC_LABELS = {
     "all": "All",
@@ -35,43 +31,16 @@ _SORTS = {"Newest first": "newest", "Predicted CTR, best first": "predicted_ctr"
 
 
 def _render(items: list[GalleryItem]) -> None:
+    """Queue a render job for the variants shown; ``studio worker`` makes the files."""
     todo = [item.variant.id or 0 for item in items if item.qc_state != "no media"]
     if not todo:
         st.info("Nothing to render: the variants shown are for text-only channels.")
         return
-    options = RenderOptions(
-        video=st.session_state.get("gallery_video", True),
-        scale=_SIZES[st.session_state.get("gallery_size", "Full size")],
-    )
-    bar = st.progress(0.0, text=f"Rendering {len(todo)} variant(s)…")
-
-    def show(step: Progress) -> None:
-        bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
-
-    try:
-        with context.db_session() as session:
-            reports = render_variants(
-                session,
-                variant_ids=todo,
-                catalog=context.catalog(),
-                settings=context.settings(),
-                options=options,
-                actor=context.current_username(),
-                progress=show,
-            )
-    except AuthError as exc:
-        bar.empty()
-        st.error(str(exc))
-        return
-    except (UserFacingError, ValueError, ImportError) as exc:
-        bar.empty()
-        st.error(f"Rendering stopped, nothing was recorded: {exc}")
-        return
-    files = sum(len(r.assets) for r in reports)
-    failed = sum(1 for r in reports for a in r.assets if not a.qc_passed)
-    st.success(f"Rendered {files} file(s) for {len(reports)} variant(s); {failed} failed brand QC.")
-    for note in sorted({n for r in reports for n in r.notes}):
-        st.caption(f"Note: {note}")
+    options = {
+        "video": st.session_state.get("gallery_video", True),
+        "scale": _SIZES[st.session_state.get("gallery_size", "Full size")],
+    }
+    job_panel.submit(JobKind.render, {"variant_ids": todo, "options": options})
 
 
 def _item(item: GalleryItem) -> None:
@@ -185,8 +154,7 @@ def render() -> None:
             f"Render the {len(items)} variant(s) shown", key="gallery_render", disabled=not items
         ):
             _render(items)
-            with context.db_session() as session:
-                items = gallery_items(session, **filters)
+        job_panel.latest_jobs(JobKind.render)
 
     if not items:
         st.info("No variants match these filters.")

@@ -1,7 +1,8 @@
 """Generate: a brief, personas and channels in; checked copy variants out, saved as drafts.
 
-The page gathers the brief and calls :func:`studio.copy.generation.run_generation`, which checks the
-user's role, writes, checks, repairs, de-duplicates, saves and scores. The table below shows
+The page gathers the brief and queues a generate job (:mod:`studio.jobs`); ``studio worker`` runs
+:func:`studio.copy.generation.run_generation`, which checks the user's role, writes, checks,
+repairs, de-duplicates, saves and scores, while the page follows the job from the database. The table below shows
 what was saved, read back from the database.
 """
 
@@ -11,20 +12,15 @@ from typing import Any
 
 import streamlit as st
 
-from studio.backends.contracts import CopyWriterUnavailable
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, field_texts, limits_table
-from studio.copy.generation import (
-    GenerationRequest,
-    GenerationResult,
-    run_generation,
-)
+from studio.copy.generation import GenerationRequest
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.errors import UserFacingError
-from studio.core.progress import Progress
-from studio.review.accounts import AuthError
-from studio.ui import context, labels
+from studio.core.models import JobKind, JobStatus
+from studio.jobs import queue as job_queue
+from studio.ui import context, job_panel, labels
 
 _RESULT = "generate_result"
 _URL = "gen_landing_url"
@@ -115,67 +111,81 @@ def _generate(
             n=n,
             seed=seed,
         )
-        writer = make_copy_writer(context.settings())
+        make_copy_writer(context.settings())  # a backend that is not set up says so now
     except UserFacingError as exc:
         st.error(str(exc))
         return
     off_site = brand.guideline.off_site_landing(brief.landing_url)
     if off_site:
         st.warning(f"Check the {off_site}; review and export will warn about it too.")
-    bar = st.progress(0.0, text="Starting…")
+    # The worker writes, checks, saves and scores (run_generation); the page follows the job.
+    job_id = job_panel.submit(
+        JobKind.generate,
+        {
+            "brand": brand.slug,
+            "personas": list(request.personas),
+            "channels": list(request.channels),
+            "n": request.n,
+            "seed": request.seed,
+            "objective": brief.objective,
+            "offer": brief.offer,
+            "landing_url": brief.landing_url,
+            "name": brief.name,
+        },
+    )
+    if job_id is not None:
+        st.session_state[_RESULT] = job_id
 
-    def show(step: Progress) -> None:
-        bar.progress(step.fraction, text=f"{step.done}/{step.total} · {step.message}")
 
-    try:
-        with context.db_session() as session:
-            result = run_generation(
-                session, request, writer, created_by=context.current_username(), progress=show
-            )
-    except (AuthError, CopyWriterUnavailable) as exc:
-        bar.empty()
-        st.error(f"{exc} Nothing was saved.")
-        return
-    st.session_state[_RESULT] = result
+def _finished_result(job_id: int) -> dict[str, Any] | None:
+    """The generate job's result once it is done (None while it runs or when it failed)."""
+    with context.db_session() as session:
+        job = job_queue.get_job(session, job_id=job_id)
+        if job.status != JobStatus.done:
+            return None
+        (item,) = job_queue.list_items(session, job_id=job_id)
+    return item.result
 
 
-def _show_result(brand: Brand, result: GenerationResult) -> None:
+def _show_result(brand: Brand, result: dict[str, Any]) -> None:
+    """What a finished generate job saved (``result``: the job item's result)."""
+    campaign_id = result["outputs"]["campaign"][0]
+    saved, flagged = len(result["outputs"]["variant"]), result["flagged"]
     st.success(
-        f"Saved {len(result.variants)} drafts to campaign {result.campaign_id}"
-        f"{f'; {len(result.flagged)} flagged for review' if result.flagged else ''}."
+        f"Saved {saved} drafts to campaign {campaign_id}"
+        f"{f'; {flagged} flagged for review' if flagged else ''}."
     )
     cols = st.columns(4)
-    cols[0].metric("Drafts", len(result.variants))
-    cols[1].metric("Flagged", len(result.flagged))
-    cols[2].metric("Near-duplicates merged", result.merged)
+    cols[0].metric("Drafts", saved)
+    cols[1].metric("Flagged", flagged)
+    cols[2].metric("Near-duplicates merged", result["merged"])
     cols[3].metric(
         "Diversity",
-        "n/a" if result.diversity is None else f"{result.diversity:.2f}",
+        "n/a" if result["diversity"] is None else f"{result['diversity']:.2f}",
         help="Mean cosine distance between the variants of each persona and channel "
         "(MiniLM sentence embeddings): 0 = identical, about 1 = unrelated.",
     )
-    for failure in result.failures:
+    for failure in result["failures"]:
         st.error(
-            f"{labels.persona(brand, failure.persona)} / {labels.channel(failure.channel)} "
-            f"(seed {failure.seed}) could not be written: {failure.message}"
+            f"{labels.persona(brand, failure['persona'])} / {labels.channel(failure['channel'])} "
+            f"(seed {failure['seed']}) could not be written: {failure['message']}"
         )
-    for (persona, channel), missing in result.shortfall.items():
+    for persona, channel, missing in result["shortfall"]:
         st.warning(
             f"{labels.persona(brand, persona)} / {labels.channel(channel)}: {missing} fewer "
             "variant(s) than asked; the rest were near-duplicates."
         )
-    if result.unscored:
-        st.warning(result.unscored)
+    if result["unscored"]:
+        st.warning(result["unscored"])
 
     with context.db_session() as session:
         rows = sorted(
-            variant_queries.list_variants(session, campaign_id=result.campaign_id, limit=1000),
+            variant_queries.list_variants(session, campaign_id=campaign_id, limit=1000),
             key=lambda r: r.id or 0,
         )
-    by_id = {v.variant_id: v for v in result.variants}
+    repairs = result["repairs"]
     table = []
     for row in rows:
-        generated = by_id.get(row.id)
         table.append(
             {
                 "id": row.id,
@@ -185,7 +195,7 @@ def _show_result(brand: Brand, result: GenerationResult) -> None:
                 "copy": _copy_summary(row.channel, row.fields),
                 "predicted CTR": row.predicted_ctr,
                 "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
-                "repairs": "; ".join(generated.repairs) if generated else "",
+                "repairs": "; ".join(repairs.get(str(row.id), [])),
                 "backend": row.backend,
                 "model": row.model,
                 "seed": row.seed,
@@ -217,9 +227,12 @@ def render() -> None:
         st.error("No valid brand is loaded. Fix the files listed on the Brand page.")
         return
     _form(brand)
-    result = st.session_state.get(_RESULT)
-    if isinstance(result, GenerationResult) and result.campaign_id is not None:
-        _show_result(brand, result)
+    job_id = st.session_state.get(_RESULT)
+    if isinstance(job_id, int):
+        job_panel.latest_jobs(JobKind.generate, limit=1)
+        result = _finished_result(job_id)
+        if result is not None:
+            _show_result(brand, result)
     with st.expander("Channel limits"):
         st.dataframe(
             [

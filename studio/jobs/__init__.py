@@ -1,0 +1,1 @@
+"""Durable jobs: work that outlives the browser tab, run by ``studio worker``."""

@@ -1,0 +1,64 @@
+"""Kinds commit idempotently: an item committed twice creates nothing twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from studio.core.database import get_engine
+from studio.core.models import ExportRecord, JobStatus, VariantStatus
+from studio.jobs import queue
+from studio.jobs.executors import LocalExecutor, get_executor
+from studio.jobs.kinds import checked_payloads, get_kind
+from studio.jobs.worker import Worker
+from tests.export.conftest import add_image, make_campaign, make_variant
+
+
+def test_an_export_job_writes_one_zip_and_a_second_commit_finds_it(
+    jobs_env: dict[str, str], database_url: str
+) -> None:
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        campaign_id = make_campaign(session)
+        variant = make_variant(
+            session, campaign_id=campaign_id, channel="meta_feed", status=VariantStatus.approved
+        )
+        add_image(
+            session,
+            variant_id=variant.id,
+            asset_dir=Path(jobs_env["STUDIO_ASSET_DIR"]),
+            width=1080,
+            height=1080,
+        )
+        job = queue.submit(
+            session,
+            kind="export",
+            params={"platform": "meta", "campaign_id": campaign_id},
+            actor="mia",
+        )
+        session.commit()
+    Worker(database_url, get_executor("local")).run(once=True)
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        summary = queue.summary(session, queue.get_job(session, job_id=job.id or 0))
+        (item,) = queue.list_items(session, job_id=job.id or 0)
+        assert summary["status"] == "done" and item.status == JobStatus.done
+        (record,) = session.exec(select(ExportRecord)).all()
+        assert summary["outputs"] == {"export": [record.id]}
+        assert Path(record.file_name).is_file()
+        assert Path(record.file_name).name == f"job-{job.id}-meta.zip"
+        # The worker died after export() committed and before the item was marked done:
+        again = get_kind("export").commit(session, job, item, item.payload)
+        session.commit()
+        assert again["outputs"] == {"export": [record.id]}
+        assert len(session.exec(select(ExportRecord)).all()) == 1
+
+
+def test_the_local_executor_reports_a_failing_batch_per_payload() -> None:
+    def half(payloads: list[dict]) -> list[dict]:
+        if any(p["n"] == 3 for p in payloads):
+            raise ValueError("three is not allowed")
+        return checked_payloads(payloads)
+
+    outcomes = dict(LocalExecutor().run(half, [{"n": n} for n in range(5)], batch_size=2))
+    assert outcomes[0] == {"n": 0} and outcomes[1] == {"n": 1} and outcomes[4] == {"n": 4}
+    assert isinstance(outcomes[2], ValueError) and isinstance(outcomes[3], ValueError)
