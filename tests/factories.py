@@ -456,7 +456,9 @@ def meta_csv(
         line += [
             "active",
             r["impressions"],
-            int(int(r["impressions"]) * 0.8) if str(r["impressions"]).isdigit() else "",
+            r.get("reach", int(int(r["impressions"]) * 0.8))
+            if str(r["impressions"]).isdigit()
+            else "",
             clicks or "",
             (int(clicks) + 3) if str(clicks).isdigit() else clicks,
             r.get("results") or "",

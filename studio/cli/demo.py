@@ -49,7 +49,7 @@ def demo(
             "database (STUDIO_DATABASE_URL); the demo creates accounts and data, so it runs in its "
             f"own database: leave --database at its default ({DEMO_DATABASE_URL}) or name another"
         )
-    config = working.model_copy(update={"database_url": database_url, "asset_dir": asset_dir})
+    config = working.model_copy(update={"database_url": database_url, "asset_dir": str(asset_dir)})
     catalog = load_catalog(config.brand_dir)
     if brand not in catalog.brands:
         fail(

@@ -57,12 +57,16 @@ class CampaignBrief:
         The offer to feature, if any (numbers in it must be approved claims).
     name
         Campaign name, for lists.
+    reference
+        An ad to beat and how to differ from it (a challenger brief, see
+        :mod:`studio.experiments.challengers`); empty for a fresh brief.
     """
 
     objective: str
     landing_url: str
     offer: str = ""
     name: str = ""
+    reference: str = ""
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -75,6 +79,10 @@ class CampaignBrief:
             )
         if len(self.offer) > 500:
             raise InvalidValue(f"offer is {len(self.offer)} characters; at most 500 are allowed")
+        if len(self.reference) > 4000:
+            raise InvalidValue(
+                f"reference is {len(self.reference)} characters; at most 4000 are allowed"
+            )
 
 
 @dataclass(frozen=True)

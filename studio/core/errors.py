@@ -13,10 +13,24 @@ package and fails when an exception class does not derive from ``StudioError``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 
 class StudioError(Exception):
     """Root of every exception defined in studio."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its class, args and attributes, rebuilt without calling __init__: subclasses
+        # take other arguments than their message (NotFound), and a job's errors travel back
+        # from Ray workers as pickles.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[StudioError], args: tuple[Any, ...], state: dict[str, Any]) -> StudioError:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class UserFacingError(StudioError):

@@ -193,6 +193,7 @@ class ReviewAction(StrEnum):
     export = "export"
     declare_winner = "declare_winner"
     retire = "retire"
+    send_back = "send_back"
 
 
 class Variant(SQLModel, table=True):
@@ -212,6 +213,9 @@ class Variant(SQLModel, table=True):
     status: VariantStatus = _enum(VariantStatus, 32, default=VariantStatus.draft, index=True)
     revision: int = 1
     parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
+    #: A challenger written from a winning or fatigued variant: that variant's id
+    #: (:mod:`studio.experiments.challengers`).
+    challenger_of_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
     backend: str = Field(max_length=32)
     model: str = Field(max_length=256)
     seed: int
@@ -330,6 +334,12 @@ class Experiment(SQLModel, table=True):
     max_relative_loss: float = 0.01
     #: Delivery days up to this one had their sample-ratio mismatch explained by a person.
     srm_resolved_through: date | None = None
+    #: Fatigue (:mod:`studio.experiments.fatigue`): an arm's last N delivery days are its recent
+    #: period; it is flagged when its recent CTR is below (1 - drop) x its earlier CTR with at
+    #: least the flag probability.
+    fatigue_recent_days: int = 3
+    fatigue_drop: float = 0.2
+    fatigue_flag_probability: float = 0.9
     winner_arm_id: int | None = None
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -369,10 +379,14 @@ class ArmResult(SQLModel, table=True):
     day: date
     impressions: int = Field(ge=0)
     clicks: int = Field(ge=0)
-    conversions: int = 0
-    spend: float = 0.0
+    #: Conversions and spend; None where the report had no such column (a later report for the
+    #: same day may add them: :func:`studio.experiments.reports.import_report`).
+    conversions: int | None = None
+    spend: float | None = None
     #: Conversion value in the account's currency; None where the report had no such column.
     revenue: float | None = None
+    #: People reached that day (impressions / reach = frequency); None where not reported.
+    reach: int | None = None
     source: str = Field(max_length=256)
     row_key: str = Field(max_length=128)
     imported_at: datetime = Field(default_factory=utcnow)

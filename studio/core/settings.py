@@ -6,6 +6,7 @@ README's commands).
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -28,8 +29,9 @@ class Settings(BaseSettings):
     brand_dir: Path = Field(
         Path("brand_guidelines"), description="Folder of brand guideline folders."
     )
-    asset_dir: Path = Field(
-        Path("var/assets"), description="Where images, videos and exports are written."
+    asset_dir: str = Field(
+        "var/assets",
+        description="Where images, videos and exports are written: a local folder, or an fsspec URL (s3://bucket/prefix, gs://..., file://...) that every worker and app replica shares (see docs/scaling.md).",
     )
     max_upload_mb: float = Field(
         10.0, gt=0, description="Largest file accepted from an upload, in MiB."
@@ -101,6 +103,20 @@ class Settings(BaseSettings):
     session_ttl_minutes: int = Field(
         480, gt=0, description="Minutes before an app sign-in expires."
     )
+    executor: Literal["local", "ray"] = Field(
+        "local",
+        description="Where a job's items run: local (in the worker's process) or ray (a Ray cluster; pip install 'studio[ray]').",
+    )
+    ray_address: str | None = Field(
+        None,
+        description="Ray cluster to join with STUDIO_EXECUTOR=ray (ray://head:10001 or head:6379). Empty: Ray's own RAY_ADDRESS if set, else a Ray started on this machine.",
+    )
+    ray_actors: int = Field(
+        1,
+        ge=1,
+        le=1024,
+        description="Model actors per job on Ray (one per GPU: set it to the cluster's GPU count).",
+    )
     auth_provider: Literal["password", "oidc"] = Field(
         "password",
         description="App sign-in: password (studio accounts) or oidc (a company identity provider through Streamlit's st.login; see docs/identity-provider.md).",
@@ -112,11 +128,18 @@ class Settings(BaseSettings):
         "diffusers_model",
         "video_backend",
         "video_model",
+        "ray_address",
         mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("asset_dir", mode="before")
+    @classmethod
+    def _path_is_text(cls, value: object) -> object:
+        # A folder given as a Path (tests, the CLI) is the same setting as its text.
+        return os.fspath(value) if isinstance(value, os.PathLike) else value
 
     @property
     def is_sqlite(self) -> bool:

@@ -27,6 +27,7 @@ from studio.copy import variants as variant_queries
 from studio.copy.generation import GenerationRequest, run_generation
 from studio.copy.writing import CampaignBrief, make_copy_writer
 from studio.core import audit
+from studio.core.assets import local_folder
 from studio.core.database import database_label
 from studio.core.errors import UserFacingError
 from studio.core.models import AssetKind, Role, VariantStatus, saved_id, utcnow
@@ -178,7 +179,7 @@ def run_demo(
     rows = variant_queries.list_variants(session, campaign_id=generated.campaign_id, limit=1000)
     result = DemoResult(
         database=database_label(settings.database_url),
-        asset_dir=settings.asset_dir,
+        asset_dir=local_folder(settings.asset_dir, purpose="the demo's reports and export"),
         passwords=passwords,
         campaign_id=generated.campaign_id,
         variant_ids=[v.id for v in rows if v.id],
@@ -256,7 +257,7 @@ def run_demo(
     say(
         f"5/6 Simulating up to {days} days of Meta delivery ({daily_impressions:,} impressions a day) …"
     )
-    report_dir = settings.asset_dir / "demo" / f"test-{test.id}"
+    report_dir = result.asset_dir / "demo" / f"test-{test.id}"
     report_dir.mkdir(parents=True, exist_ok=True)
     shares = {arm.variant_id: 1 / len(setup) for arm in setup.values()}
     first_day = date.today() - timedelta(days=days)
@@ -300,7 +301,7 @@ def run_demo(
         return result
 
     say("6/6 Exporting the winner for Meta Ads Manager …")
-    output = settings.asset_dir / "exports" / f"demo-test-{test.id}-meta.zip"
+    output = result.asset_dir / "exports" / f"demo-test-{test.id}-meta.zip"
     output.parent.mkdir(parents=True, exist_ok=True)
     exported = export(
         session,

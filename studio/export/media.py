@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
@@ -80,7 +81,7 @@ def _file_sha256(path: Path) -> str:
 
 
 def plan_media(
-    item: ExportItem, rules: MediaRules, platform_label: str, asset_dir: Path
+    item: ExportItem, rules: MediaRules, platform_label: str, asset_dir: str | os.PathLike[str]
 ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
     """Which of a variant's assets go into the export, at which size, and what stops it.
 
@@ -359,7 +360,7 @@ def prepare_media(
     planned: Sequence[PreparedMedia],
     rules: MediaRules,
     platform_label: str,
-    asset_dir: Path,
+    asset_dir: str | os.PathLike[str],
     work_dir: Path,
 ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
     """Encode every planned file into ``work_dir``; returns them with hashes and sizes, and problems.

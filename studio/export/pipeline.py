@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -456,7 +457,7 @@ def plan_export(
     platform: str,
     scope: ExportScope,
     options: ExportOptions | None = None,
-    asset_dir: Path | None = None,
+    asset_dir: str | os.PathLike[str] | None = None,
     brand_dir: Path | None = None,
 ) -> ExportPlan:
     """Select and check an export without writing anything (the Export page's preview).
@@ -473,7 +474,7 @@ def plan_export(
     """
     exporter = get_exporter(platform)
     options = options or ExportOptions()
-    folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    folder = asset_dir if asset_dir is not None else get_settings().asset_dir
     brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
     left_out: list[LeftOut] = []
@@ -853,7 +854,7 @@ def export(
     output: Path,
     actor: str,
     options: ExportOptions | None = None,
-    asset_dir: Path | None = None,
+    asset_dir: str | os.PathLike[str] | None = None,
     brand_dir: Path | None = None,
     overwrite: bool = False,
     now: datetime | None = None,
@@ -893,7 +894,7 @@ def export(
     if output.exists() and not overwrite:
         raise ExportError(f"{output} already exists; choose another name or allow overwriting")
     require(session, username=actor, permission=Permission.export)
-    folder = Path(asset_dir) if asset_dir is not None else get_settings().asset_dir
+    folder = asset_dir if asset_dir is not None else get_settings().asset_dir
     plan = plan_export(
         session,
         platform=platform,

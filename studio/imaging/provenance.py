@@ -15,7 +15,8 @@ MP4 keys use ``_`` instead of ``:`` (``studio_backend``), stored with ffmpeg's
 only standard tags.
 
 Files are named by the SHA-256 of their bytes (``images/<sha>.png``, ``videos/<sha>.mp4``),
-so the same render is stored once and a name proves the content.
+so the same render is stored once and a name proves the content. They are written through the
+asset store (:mod:`studio.core.assets`): a local folder or an object store shared by a cluster.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Literal
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from studio.core.assets import asset_store
 from studio.core.errors import InvalidValue
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
@@ -114,44 +116,48 @@ class Provenance:
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A file in the asset folder.
+    """A file in the asset store (:mod:`studio.core.assets`, ``STUDIO_ASSET_DIR``).
 
     Attributes
     ----------
-    path : absolute path of the file.
-    relative : its path relative to the asset folder, POSIX style (what ``Asset.path`` stores).
+    path : absolute path of the file when the store is a local folder; None for an object store.
+    relative : its path relative to the store, POSIX style (what ``Asset.path`` stores).
     sha256 : hex SHA-256 of the bytes (also the file's stem).
     size_bytes : file size.
+    url : where it lives (``file:///...``, ``s3://...``).
     """
 
-    path: Path
+    path: Path | None
     relative: str
     sha256: str
     size_bytes: int
+    url: str
 
 
-def asset_path(asset_dir: Path, relative: str) -> Path:
-    """The absolute file for an ``Asset.path``, refusing paths that leave the asset folder."""
-    root = Path(asset_dir).resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        raise InvalidValue(f"asset path {relative!r} points outside the asset folder {root}")
-    return path
+def asset_path(asset_dir: str | os.PathLike[str], relative: str) -> Path:
+    """A local file for an ``Asset.path``, refusing paths that leave the asset store.
+
+    For a local ``asset_dir`` the file itself; for a URL a copy cached on this machine
+    (:meth:`studio.core.assets.AssetStore.local_path`).
+    """
+    return asset_store(os.fspath(asset_dir)).local_path(relative)
 
 
-def _store_bytes(data: bytes, asset_dir: Path, folder: str, suffix: str) -> StoredFile:
+def _store_bytes(
+    data: bytes, asset_dir: str | os.PathLike[str], folder: str, suffix: str
+) -> StoredFile:
+    store = asset_store(os.fspath(asset_dir))
     sha = hashlib.sha256(data).hexdigest()
     relative = f"{folder}/{sha}{suffix}"
-    path = Path(asset_dir).resolve() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        temporary = path.with_suffix(f".{os.getpid()}.part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # atomic: readers never see half a file
-    return StoredFile(path=path, relative=relative, sha256=sha, size_bytes=len(data))
+    # Named by content: a file already there has these very bytes.
+    url = store.url(relative) if store.exists(relative) else store.write(relative, data)
+    path = store.local_path(relative) if store.is_local else None
+    return StoredFile(path=path, relative=relative, sha256=sha, size_bytes=len(data), url=url)
 
 
-def save_png(image: Image.Image, provenance: Provenance, asset_dir: Path) -> StoredFile:
+def save_png(
+    image: Image.Image, provenance: Provenance, asset_dir: str | os.PathLike[str]
+) -> StoredFile:
     """Write ``image`` as PNG with provenance text chunks under ``asset_dir/images/<sha256>.png``."""
     info = PngInfo()
     for key, value in provenance.tags(":").items():
@@ -167,7 +173,7 @@ def save_png(image: Image.Image, provenance: Provenance, asset_dir: Path) -> Sto
     return _store_bytes(buffer.getvalue(), asset_dir, "images", ".png")
 
 
-def store_video(encoded: Path, asset_dir: Path) -> StoredFile:
+def store_video(encoded: Path, asset_dir: str | os.PathLike[str]) -> StoredFile:
     """Move an encoded MP4 to ``asset_dir/videos/<sha256>.mp4`` (the temporary file is removed)."""
     data = Path(encoded).read_bytes()
     stored = _store_bytes(data, asset_dir, "videos", ".mp4")

@@ -22,16 +22,18 @@ Progress is reported after every file through an optional callback.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from studio.backends.contracts import MAX_BATCH, ImageBackend, ImageRequest
+from studio.backends.contracts import MAX_BATCH, GeneratedImages, ImageBackend, ImageRequest
 from studio.brand.guidelines import Brand, BrandCatalog
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
@@ -147,6 +149,45 @@ class RenderReport:
         ]
 
 
+class VariantCopy(Protocol):
+    """What rendering reads of a variant: a :class:`Variant` row, or its copy in a job's payload."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def persona(self) -> str: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A file a render stored, with what its :class:`studio.core.models.Asset` row records.
+
+    Plain data (no database), so a render on a Ray actor can send it back to the worker.
+    ``path`` is relative to the asset store; ``qc`` holds the brand QC checks as dicts.
+    """
+
+    kind: AssetKind
+    size_label: str
+    width: int
+    height: int
+    duration_s: float | None
+    path: str
+    sha256: str
+    backend: str
+    model: str
+    seed: int
+    prompt_hash: str
+    qc: list[dict[str, Any]]
+
+    def row(self) -> dict[str, Any]:
+        """The Asset row's values (everything but ``variant_id``)."""
+        return asdict(self)
+
+
 def files_for(variant: Variant, options: RenderOptions) -> int:
     """How many files a render of ``variant`` makes (for progress bars)."""
     formats = formats_for(variant.channel)
@@ -162,7 +203,7 @@ def cta_label(value: str) -> str:
     return value
 
 
-def ad_copy_for(variant: Variant, brand: Brand) -> AdCopy:
+def ad_copy_for(variant: VariantCopy, brand: Brand) -> AdCopy:
     """The headline and button text for the variant's images.
 
     Raises
@@ -225,7 +266,7 @@ def choose_layout(available: Sequence[str], *, first_id: int, position: int) -> 
 
 
 def image_prompt(
-    brand: Brand, variant: Variant, fmt: AdFormat, headline: str
+    brand: Brand, variant: VariantCopy, fmt: AdFormat, headline: str
 ) -> tuple[RenderedPrompt, str]:
     """The rendered background prompt and the negative prompt (the brand's ``negative_prompts``)."""
     from studio.copy.channels import get_channel
@@ -243,6 +284,15 @@ def image_prompt(
     return prompt, ", ".join(guideline.negative_prompts)
 
 
+def brand_music(brand: Brand) -> Path | None:
+    """The brand folder's music file, if it ships one (first of :data:`MUSIC_FILES`)."""
+    for name in MUSIC_FILES:
+        path = brand.optional_file(name)
+        if path is not None:
+            return path
+    return None
+
+
 def video_duration(copy: AdCopy, options: RenderOptions) -> float:
     """The clip length: ``options.video_duration_s``, longer when the headline needs it.
 
@@ -258,15 +308,6 @@ def video_duration(copy: AdCopy, options: RenderOptions) -> float:
             f"screen, more than a {CLIP_MAX_S:g} s clip can give; shorten it for the video"
         )
     return max(options.video_duration_s, needed)
-
-
-def brand_music(brand: Brand) -> Path | None:
-    """The brand folder's music file, if it ships one (first of :data:`MUSIC_FILES`)."""
-    for name in MUSIC_FILES:
-        path = brand.optional_file(name)
-        if path is not None:
-            return path
-    return None
 
 
 class _Recorder:
@@ -361,69 +402,26 @@ def render_variant(
             progress(Progress(done, total, f"variant {variant_id}: {message}"))
 
     for index, fmt in enumerate(formats):
-        prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
-        hashed = prompt_hash(prompt.text, negative)
-        count = options.batch_size if fmt.kind == "image" else options.video_scenes
-        # Videos keep the full-bleed layout: the pictures move, the words stay put.
-        spec = resolve_layout(layout_name if fmt.kind == "image" else "full_bleed", fmt)
-        regions = layout_regions(spec, fmt)
-        scaled_product = product_box = None
-        if product is not None and "product" in regions:
-            scaled_product, placed = place_product(product, regions["product"])
-            product_box = placed.as_tuple()
-        generated = images.generate(
-            ImageRequest(
-                prompt=prompt.text,
-                negative_prompt=negative,
-                width=fmt.width,
-                height=fmt.height,
-                seed=base_seed + index * MAX_BATCH,
-                num_images=count,
+        seed = base_seed + index * MAX_BATCH
+        if fmt.kind == "image":
+            files, notes = render_image_files(
+                images,
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                count=options.batch_size,
                 steps=steps,
                 guidance=guidance,
-                colors=kit.colors,
-                motifs=tuple(brand.guideline.product_motifs) if "motifs" in regions else (),
-                motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
-                product=scaled_product,
-                product_box=product_box,
+                asset_dir=settings.asset_dir,
+                layout=layout_name,
+                product=product,
             )
-        )
-        report.notes.extend(n for n in generated.notes if n not in report.notes)
-        masks = generated.motif_masks or (None,) * len(generated.images)
-        if fmt.kind == "image":
-            for background, seed, mask in zip(
-                generated.images, generated.seeds, masks, strict=True
-            ):
-                composition = compose(
-                    background, copy, kit, fmt, layout=spec, product=product, motif_mask=mask
-                )
-                checks = check_image(composition, kit.palette, cta=copy.cta)
-                provenance = Provenance(
-                    generated.backend,
-                    generated.model,
-                    seed,
-                    hashed,
-                    generated.ai_generated,
-                    TEMPLATE,
-                )
-                stored = save_png(composition.image, provenance, settings.asset_dir)
-                report.assets.append(
-                    recorder.add(
-                        kind=AssetKind.image,
-                        size_label=fmt.size_label,
-                        width=fmt.width,
-                        height=fmt.height,
-                        duration_s=None,
-                        path=stored.relative,
-                        sha256=stored.sha256,
-                        backend=generated.backend,
-                        model=generated.model[:256],
-                        seed=seed,
-                        prompt_hash=hashed,
-                        qc=[c.as_dict() for c in checks],
-                    )
-                )
-                tick(f"{fmt.size_label} image, seed {seed}")
+            for made in files:
+                report.assets.append(recorder.add(**made.row()))
+                tick(f"{fmt.size_label} image, seed {made.seed}")
         else:
             duration = video_duration(copy, options)
             if duration > options.video_duration_s:
@@ -431,27 +429,24 @@ def render_variant(
                     f"the {fmt.size_label} video runs {duration:g} s instead of "
                     f"{options.video_duration_s:g} s so the headline can be read"
                 )
-            report.assets.append(
-                _render_video(
-                    variant,
-                    fmt,
-                    generated.images,
-                    copy,
-                    kit,
-                    brand,
-                    settings,
-                    options,
-                    recorder,
-                    video_backend or make_video_backend(settings),
-                    generated.backend,
-                    generated.model,
-                    generated.ai_generated,
-                    generated.seeds[0],
-                    hashed,
-                    masks[0],
-                )
+            made, notes = render_video_file(
+                images,
+                video_backend or make_video_backend(settings),
+                brand,
+                variant,
+                fmt,
+                copy=copy,
+                kit=kit,
+                seed=seed,
+                steps=steps,
+                guidance=guidance,
+                options=options,
+                asset_dir=settings.asset_dir,
+                product=product,
             )
+            report.assets.append(recorder.add(**made.row()))
             tick(f"{fmt.size_label} video")
+        report.notes.extend(n for n in notes if n not in report.notes)
     audit.record(
         session,
         actor=actor,
@@ -463,56 +458,194 @@ def render_variant(
             "image_backend": images.name,
             "model": images.model,
             "seed": base_seed,
-            "layout": layout_name,
             "qc_failed": len(report.failed_checks),
+            "layout": layout_name,
         },
     )
     return report
 
 
-def _render_video(
-    variant: Variant,
+def _backgrounds(
+    images: ImageBackend,
+    brand: Brand,
+    variant: VariantCopy,
     fmt: AdFormat,
-    backgrounds: Sequence[Any],
+    *,
     copy: AdCopy,
     kit: BrandKit,
-    brand: Brand,
-    settings: Settings,
-    options: RenderOptions,
-    recorder: _Recorder,
-    backend: VideoBackend,
-    image_backend: str,
-    image_model: str,
-    image_ai: bool,
     seed: int,
-    hashed: str,
-    motif_mask: Any,
-) -> Asset:
-    ai = image_ai or bool(getattr(backend, "ai_generated", False))
-    model = (
-        image_model if backend.model.startswith("moviepy") else f"{image_model} + {backend.model}"
+    count: int,
+    steps: int,
+    guidance: float,
+    layout: str,
+    product: Any,
+) -> tuple[GeneratedImages, str, Any]:
+    """``count`` backgrounds for ``fmt`` (seeds ``seed``, ``seed + 1``, ...), the prompt hash
+    and the resolved layout.
+
+    Motifs stay in the layout's motif region (none when it has none) and the backend paints
+    around the brand's product photo where the layout places one.
+    """
+    prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
+    spec = resolve_layout(layout, fmt)
+    regions = layout_regions(spec, fmt)
+    scaled_product = product_box = None
+    if product is not None and "product" in regions:
+        scaled_product, placed = place_product(product, regions["product"])
+        product_box = placed.as_tuple()
+    generated = images.generate(
+        ImageRequest(
+            prompt=prompt.text,
+            negative_prompt=negative,
+            width=fmt.width,
+            height=fmt.height,
+            seed=seed,
+            num_images=count,
+            steps=steps,
+            guidance=guidance,
+            colors=kit.colors,
+            motifs=tuple(brand.guideline.product_motifs) if "motifs" in regions else (),
+            motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
+            product=scaled_product,
+            product_box=product_box,
+        )
     )
-    provenance = Provenance(
-        f"{image_backend}+{backend.name}"[:32], model[:256], seed, hashed, ai, TEMPLATE
-    )
-    scratch = Path(settings.asset_dir) / "tmp" / f"{uuid.uuid4().hex}.mp4"
-    request = VideoRequest(
-        backgrounds=tuple(backgrounds),
+    return generated, prompt_hash(prompt.text, negative), spec
+
+
+def render_image_files(
+    images: ImageBackend,
+    brand: Brand,
+    variant: VariantCopy,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    count: int,
+    steps: int,
+    guidance: float,
+    asset_dir: str | os.PathLike[str],
+    layout: str,
+    product: Any = None,
+) -> tuple[list[RenderedFile], tuple[str, ...]]:
+    """``count`` finished images of ``variant`` in ``fmt``: drawn, composed, checked, stored.
+
+    Image ``i`` uses seed ``seed + i`` and reproduces alone. Nothing touches the database (a
+    render on a Ray actor calls this too); returns the files and the backend's notes.
+    ``layout`` names the layout (:data:`studio.imaging.layouts.LAYOUT_NAMES`); ``product`` is
+    the brand's product photo (:func:`studio.imaging.product.product_photo`) or None.
+    """
+    generated, hashed, spec = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
         copy=copy,
         kit=kit,
-        fmt=fmt,
-        duration_s=video_duration(copy, options),
-        fps=options.fps,
         seed=seed,
-        music=brand_music(brand),
-        metadata=mp4_tags(provenance),
+        count=count,
+        steps=steps,
+        guidance=guidance,
+        layout=layout,
+        product=product,
     )
-    try:
+    masks = generated.motif_masks or (None,) * len(generated.images)
+    files = []
+    for background, image_seed, mask in zip(generated.images, generated.seeds, masks, strict=True):
+        composition = compose(
+            background, copy, kit, fmt, layout=spec, product=product, motif_mask=mask
+        )
+        checks = check_image(composition, kit.palette, cta=copy.cta)
+        provenance = Provenance(
+            generated.backend, generated.model, image_seed, hashed, generated.ai_generated, TEMPLATE
+        )
+        stored = save_png(composition.image, provenance, asset_dir)
+        files.append(
+            RenderedFile(
+                kind=AssetKind.image,
+                size_label=fmt.size_label,
+                width=fmt.width,
+                height=fmt.height,
+                duration_s=None,
+                path=stored.relative,
+                sha256=stored.sha256,
+                backend=generated.backend,
+                model=generated.model[:256],
+                seed=image_seed,
+                prompt_hash=hashed,
+                qc=[c.as_dict() for c in checks],
+            )
+        )
+    return files, generated.notes
+
+
+def render_video_file(
+    images: ImageBackend,
+    backend: VideoBackend,
+    brand: Brand,
+    variant: VariantCopy,
+    fmt: AdFormat,
+    *,
+    copy: AdCopy,
+    kit: BrandKit,
+    seed: int,
+    steps: int,
+    guidance: float,
+    options: RenderOptions,
+    asset_dir: str | os.PathLike[str],
+    product: Any = None,
+) -> tuple[RenderedFile, tuple[str, ...]]:
+    """One video ad of ``variant`` in ``fmt`` from ``options.video_scenes`` backgrounds, stored.
+
+    QC checks the encoded file against the channel's limits and the poster frame against the
+    brand. Nothing touches the database; returns the file and the image backend's notes.
+    Videos keep the full-bleed layout (the pictures move, the words stay put) and run longer
+    than ``options.video_duration_s`` when the headline needs it (:func:`video_duration`).
+    """
+    generated, hashed, _spec = _backgrounds(
+        images,
+        brand,
+        variant,
+        fmt,
+        copy=copy,
+        kit=kit,
+        seed=seed,
+        count=options.video_scenes,
+        steps=steps,
+        guidance=guidance,
+        layout="full_bleed",
+        product=product,
+    )
+    backgrounds = generated.images
+    masks = generated.motif_masks or (None,) * len(backgrounds)
+    ai = generated.ai_generated or bool(getattr(backend, "ai_generated", False))
+    model = (
+        generated.model
+        if backend.model.startswith("moviepy")
+        else f"{generated.model} + {backend.model}"
+    )
+    first_seed = generated.seeds[0]
+    provenance = Provenance(
+        f"{generated.backend}+{backend.name}"[:32], model[:256], first_seed, hashed, ai, TEMPLATE
+    )
+    with tempfile.TemporaryDirectory(prefix="studio-video-") as scratch_dir:
+        # Encoded on this machine, then stored (the asset store may be a URL).
+        scratch = Path(scratch_dir) / f"{uuid.uuid4().hex}.mp4"
+        request = VideoRequest(
+            backgrounds=tuple(backgrounds),
+            copy=copy,
+            kit=kit,
+            fmt=fmt,
+            duration_s=video_duration(copy, options),
+            fps=options.fps,
+            seed=first_seed,
+            music=brand_music(brand),
+            metadata=mp4_tags(provenance),
+        )
         backend.render(request, scratch)
         probe = probe_video(scratch)
-        stored = store_video(scratch, settings.asset_dir)
-    finally:
-        scratch.unlink(missing_ok=True)
+        stored = store_video(scratch, asset_dir)
     checks: list[QcCheck] = check_video(
         channel=variant.channel,
         fmt=fmt,
@@ -523,10 +656,10 @@ def _render_video(
         audio_codec=probe.audio_codec,
     )
     poster = compose(
-        backgrounds[0], copy, kit, fmt, motif_mask=motif_mask, min_panel_alpha=VIDEO_PANEL_ALPHA
+        backgrounds[0], copy, kit, fmt, motif_mask=masks[0], min_panel_alpha=VIDEO_PANEL_ALPHA
     )
     checks += check_image(poster, kit.palette)
-    return recorder.add(
+    made = RenderedFile(
         kind=AssetKind.video,
         size_label=fmt.size_label,
         width=probe.width,
@@ -536,10 +669,11 @@ def _render_video(
         sha256=stored.sha256,
         backend=provenance.backend,
         model=provenance.model,
-        seed=seed,
+        seed=first_seed,
         prompt_hash=hashed,
         qc=[c.as_dict() for c in checks],
     )
+    return made, generated.notes
 
 
 def render_variants(

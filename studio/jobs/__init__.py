@@ -1,1 +1,1 @@
-"""Durable jobs: work that outlives the browser tab, run by ``studio worker``."""
+"""Durable jobs, workers and the executors that run their items (local or on Ray)."""

@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session, select
 
+from studio.core.assets import local_folder
 from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import (
     CtrModelRecord,
@@ -314,7 +315,8 @@ class ExportKind:
         get_exporter(platform)  # NotFound naming the platforms
         self.scope(job.params)
         self.options(job.params)
-        default = _settings().asset_dir / "exports" / f"job-{saved_id(job)}-{platform}.zip"
+        folder = local_folder(_settings().asset_dir, purpose="an export job's zip")
+        default = folder / "exports" / f"job-{saved_id(job)}-{platform}.zip"
         output = str(Path(job.params.get("output") or default).resolve())
         return [ItemSpec(f"export:{output}", {**job.params, "output": output})]
 

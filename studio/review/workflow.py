@@ -13,6 +13,7 @@ in_review          rejected           reject           review           a reason
 in_review          changes_requested  request_changes  review           a comment
 approved           in_test            start_test       run_tests
 approved           exported           export           export
+approved           in_review          send_back        edit_guidelines  a reason
 in_test            winner             declare_winner   run_tests
 in_test            retired            retire           run_tests
 winner             exported           export           export
@@ -124,6 +125,17 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(S.approved, S.in_test, A.start_test, Permission.run_tests, "Start a test"),
     Move(S.approved, S.exported, A.export, Permission.export, "Export"),
+    # A guideline change (a new banned phrase, a withdrawn claim) can break approved copy; the
+    # brand manager who saves it may send that copy back (studio.brand.impact).
+    Move(
+        S.approved,
+        S.in_review,
+        A.send_back,
+        Permission.edit_guidelines,
+        "Send back to review",
+        text_required="reason",
+        text_prompt="Why it goes back to review",
+    ),
     Move(S.in_test, S.winner, A.declare_winner, Permission.run_tests, "Declare the winner"),
     Move(S.in_test, S.retired, A.retire, Permission.run_tests, "Retire"),
     Move(S.winner, S.exported, A.export, Permission.export, "Export"),

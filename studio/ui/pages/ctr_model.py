@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from studio.core.assets import local_folder
 from studio.core.errors import UserFacingError
 from studio.review.accounts import AuthError, Permission
 from studio.ui import auth as auth_ui
@@ -193,7 +194,7 @@ def _retrain(predictor: CtrPredictor) -> None:
                 return
             table = pd.concat(frames, ignore_index=True)
             output = (
-                context.settings().asset_dir
+                local_folder(context.settings().asset_dir, purpose="a CTR model file")
                 / "models"
                 / f"ctr-{pd.Timestamp.now():%Y%m%d-%H%M%S}.npz"
             )
