@@ -54,6 +54,7 @@ from studio.core import audit
 from studio.core.errors import InvalidValue, NotFound, UserFacingError
 from studio.core.models import Campaign, Variant, VariantStatus, check_lengths
 from studio.core.progress import Progress, ProgressCallback
+from studio.core.text import Counting, prefix_within, text_length
 from studio.review import accounts as auth
 
 if TYPE_CHECKING:
@@ -277,8 +278,10 @@ def _locate(where: str) -> tuple[str, int | None]:
     return (match["name"], int(match["index"])) if match else (where, None)
 
 
-def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
-    """Shorten ``text`` to ``limit`` characters: whole sentences from the end first, then words.
+def _trim(text: str, limit: int, keep: Sequence[str], counting: Counting = "characters") -> str:
+    """Shorten ``text`` to ``limit`` characters as the platform counts them (``counting``:
+    double-width characters count 2 on Google and TikTok, :func:`studio.core.text.text_length`):
+    whole sentences from the end first, then words (characters in text without spaces).
 
     Disclaimers (``keep``) found in the text are kept whole and moved to its end.
     """
@@ -289,13 +292,13 @@ def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
             r"\s+".join(map(re.escape, disclaimer.split())), " ", head, flags=re.IGNORECASE
         )
     tail = " ".join(found)
-    room = limit - (len(tail) + 1 if tail else 0)
+    room = limit - (text_length(tail, counting) + 1 if tail else 0)
     sentences = _SENTENCE_END.split(" ".join(head.split()))
-    while len(" ".join(sentences)) > room and len(sentences) > 1:
+    while text_length(" ".join(sentences), counting) > room and len(sentences) > 1:
         sentences.pop()
     head = " ".join(sentences)
-    if len(head) > room:
-        head = head[: room + 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—") if room > 0 else ""
+    if text_length(head, counting) > room:
+        head = prefix_within(head, room, counting).rstrip(" ,;:-–—") if room > 0 else ""
     return " ".join(p for p in (head, tail) if p)
 
 
@@ -359,9 +362,9 @@ def repair_fields(
                     f"dropped {violation.field} ({len(text)} characters > {spec.max_length})"
                 )
                 continue
-            new = _trim(text, spec.max_length, disclaimers)
+            new = _trim(text, spec.max_length, disclaimers, channel.counting)
         elif violation.rule == "max_length":
-            new = _trim(text, spec.max_length, disclaimers)
+            new = _trim(text, spec.max_length, disclaimers, channel.counting)
         elif violation.rule == "distinct" and index is not None:
             drop.setdefault(name, set()).add(index)
             notes.append(f"dropped duplicate {violation.field}")
@@ -390,7 +393,7 @@ def repair_fields(
                 d for d in disclaimers if d.casefold() not in " ".join(text.split()).casefold()
             ]
             candidate = " ".join([text.rstrip(), *missing]).strip()
-            if len(candidate) <= spec.max_length:
+            if channel.length(candidate) <= spec.max_length:
                 new = candidate
         if new is not None and new != text:
             if index is not None:
