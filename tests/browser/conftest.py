@@ -212,7 +212,9 @@ def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
 
 def sign_in(page, app: RunningApp, username: str, password: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
     """Open ``path`` in the app and sign in through the real form (the page asked for opens
-    after signing in; a reload keeps the sign-in, see test_sign_in_reload.py)."""
+    after signing in; a reload keeps the sign-in, see test_sign_in_reload.py). Another person
+    signing in at the same browser starts without the previous person's session cookie."""
+    page.context.clear_cookies()
     page.goto(f"{app.url}/{path}")
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(username)

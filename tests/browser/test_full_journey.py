@@ -123,7 +123,7 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     # Marketer: start a test, import a Meta report in which one ad clearly wins, reweight.
     sign_in(page, app, "mia", PASSWORD, path="tests")
     page.get_by_role("heading", name="Tests").wait_for()
-    page.get_by_text("New test", exact=True).click()
+    page.locator('[data-testid="stRadio"]').get_by_text("New test", exact=True).click()
     wait_for_app(page)
     _choose(page, "Persona", f"({PERSONA})")
     _choose(page, "Channel", "meta_feed")

@@ -36,7 +36,7 @@ def test_create_a_test_import_a_report_and_see_the_split_change(page, app, tmp_p
     sign_in(page, app, "mia", PASSWORD, path="tests")
     page.get_by_role("heading", name="Tests").wait_for()
     wait_for_app(page)
-    page.get_by_text("New test", exact=True).click()
+    page.locator('[data-testid="stRadio"]').get_by_text("New test", exact=True).click()
     wait_for_app(page)
     _choose(page, "Persona", "(home-baristas)")
     _choose(page, "Channel", "meta_feed")
