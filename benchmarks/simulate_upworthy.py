@@ -38,6 +38,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -192,6 +193,31 @@ def tuning_grid() -> list[SimulationPolicy]:
     return grid
 
 
+def best_arm_grid() -> list[SimulationPolicy]:
+    """Options for finding the best arm as often as flat Thompson, tried on the earlier weeks.
+
+    Each changes one thing from the studio defaults: top-two Thompson sampling with leader share
+    (Russo's beta) 0.5, 0.7 or 0.85; a smaller cap on the pooled prior; pausing only arms that
+    are far less likely to be best, or only after more impressions; a longer burn-in.
+    """
+    grid: list[SimulationPolicy] = [
+        UniformPolicy(),
+        ThompsonPolicy(name="thompson"),
+        LivePolicy(name="studio", settings=TestSettings()),
+    ]
+    options: dict[str, dict[str, Any]] = {
+        "top2-b0.5": {"policy": "top_two", "top_two_leader_share": 0.5},
+        "top2-b0.7": {"policy": "top_two", "top_two_leader_share": 0.7},
+        "top2-b0.85": {"policy": "top_two", "top_two_leader_share": 0.85},
+        "cap30": {"prior_strength": 30.0},
+        "pause0.001": {"pause_probability": 0.001},
+        "pause-after3000": {"min_impressions_to_pause": 3000},
+        "burn-in500": {"burn_in_impressions": 500},
+    }
+    grid += [LivePolicy(name=n, settings=TestSettings(**o)) for n, o in options.items()]
+    return grid
+
+
 def run_mabwiser(arms: ArmsTable, batches: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """MABWiser Thompson sampling, batch by batch: regret and best-arm found per test."""
     from mabwiser.mab import MAB, LearningPolicy
@@ -322,11 +348,27 @@ def main() -> None:
     parser.add_argument(
         "--sections",
         nargs="+",
-        choices=["speed", "main", "aa", "tune", "tune_aa", "mabwiser", "predictor"],
+        choices=[
+            "speed",
+            "main",
+            "aa",
+            "tune",
+            "tune_aa",
+            "best_arm",
+            "best_arm_aa",
+            "mabwiser",
+            "predictor",
+        ],
         default=["main", "aa", "mabwiser"],
         help="What to run; predictor trains the CTR predictor on the earlier weeks (minutes).",
     )
     parser.add_argument("--predictor-strength", type=float, default=1000.0)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=None,
+        help="best_arm sections: keep only these policies of the grid (e.g. the one chosen).",
+    )
     args = parser.parse_args()
 
     if not args.data.is_file():
@@ -371,6 +413,14 @@ def main() -> None:
     if "tune_aa" in args.sections:
         runs = run_policies(as_aa(tests), args.batches, args.seeds, tuning_grid())
         print_table(f"tuning grid, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
+
+    grid = [p for p in best_arm_grid() if args.only is None or p.name in args.only]
+    if "best_arm" in args.sections:
+        runs = run_policies(tests, args.batches, args.seeds, grid)
+        print_table(f"best-arm options, {args.split} weeks ({tests.n_tests:,} tests)", runs)
+    if "best_arm_aa" in args.sections:
+        runs = run_policies(as_aa(tests), args.batches, args.seeds, grid)
+        print_table(f"best-arm options, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
 
     if "mabwiser" in args.sections and args.mabwiser_tests:
         subset = tests.subset(np.arange(min(args.mabwiser_tests, tests.n_tests)))

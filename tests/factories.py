@@ -24,7 +24,16 @@ from typing import Any
 from sqlmodel import Session
 
 from studio.copy import variants as variant_queries
-from studio.core.models import Arm, Experiment, Role, User, Variant, VariantStatus
+from studio.core.models import (
+    AllocationDecision,
+    Arm,
+    ArmResult,
+    Experiment,
+    Role,
+    User,
+    Variant,
+    VariantStatus,
+)
 from studio.experiments import lifecycle
 from studio.review import account_queries as user_queries
 from studio.review import workflow as review
@@ -314,6 +323,75 @@ def make_test(
     return experiment
 
 
+def make_decided_test(
+    session: Session,
+    *,
+    winner: Variant,
+    others: Sequence[Variant] = (),
+    name: str = "Roast vs price",
+    clicks: Sequence[int] | None = None,
+    day: date = date(2026, 3, 1),
+) -> tuple[Experiment, list[Arm]]:
+    """A finished creative test whose winner is declared: an arm per variant (``winner``
+    first, each with ad id ``ad-<variant id>`` and ad name ``<name> v<variant id>``) and
+    ``Experiment.winner_arm_id`` set, stored as a test that ran and stopped leaves it (the
+    variants keep the status they were made with, e.g. ``winner`` / ``retired``).
+
+    ``clicks`` (one per arm) adds a day of results (2,000 impressions each, on ``day``) and the
+    allocation decision that picked the winner. Committed.
+    """
+    variants = [winner, *others]
+    experiment = Experiment(
+        name=name,
+        brand=winner.brand,
+        persona=winner.persona,
+        channel=winner.channel,
+        created_by="mia",
+        status="stopped",
+    )
+    session.add(experiment)
+    session.flush()
+    arms = [
+        Arm(
+            experiment_id=experiment.id,
+            variant_id=v.id,
+            ad_id=f"ad-{v.id}",
+            ad_name=f"{name} v{v.id}",
+        )
+        for v in variants
+    ]
+    session.add_all(arms)
+    session.flush()
+    if clicks is not None:
+        for arm, arm_clicks in zip(arms, clicks, strict=True):
+            session.add(
+                ArmResult(
+                    experiment_id=experiment.id,
+                    arm_id=arm.id,
+                    day=day,
+                    impressions=2000,
+                    clicks=arm_clicks,
+                    source="meta-report.csv",
+                    row_key=f"{arm.id}-{day.isoformat()}",
+                )
+            )
+        best = {str(a.id): 0.99 if a is arms[0] else 0.01 / max(len(arms) - 1, 1) for a in arms}
+        session.add(
+            AllocationDecision(
+                experiment_id=experiment.id,
+                shares={str(a.id): 0.9 if a is arms[0] else 0.1 for a in arms},
+                prob_best=best,
+                expected_loss={str(a.id): 0.0 if a is arms[0] else 0.01 for a in arms},
+                summary=f"v{winner.id} wins",
+            )
+        )
+    experiment.winner_arm_id = arms[0].id
+    session.add(experiment)
+    session.commit()
+    session.refresh(experiment)
+    return experiment, arms
+
+
 def report_rows(
     arms: Sequence[Arm],
     *,
@@ -378,7 +456,9 @@ def meta_csv(
         line += [
             "active",
             r["impressions"],
-            int(int(r["impressions"]) * 0.8) if str(r["impressions"]).isdigit() else "",
+            r.get("reach", int(int(r["impressions"]) * 0.8))
+            if str(r["impressions"]).isdigit()
+            else "",
             clicks or "",
             (int(clicks) + 3) if str(clicks).isdigit() else clicks,
             r.get("results") or "",

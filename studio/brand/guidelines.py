@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -35,6 +36,12 @@ ColorRole = Literal["primary", "secondary", "accent", "background", "text", "cta
 
 _HEX = re.compile(r"^#(?:[0-9a-fA-F]{6})$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def is_valid_slug(name: str) -> bool:
+    """Whether ``name`` may name a brand folder or a persona file (lowercase, digits, - or _)."""
+    return bool(_SLUG.match(name))
+
 
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
@@ -57,7 +64,18 @@ class ApprovedClaim(_Strict):
 
     id: NonEmptyStr
     text: NonEmptyStr
-    evidence: NonEmptyStr = Field(description="Where the claim is substantiated.")
+    evidence: NonEmptyStr = Field(description="What substantiates the claim.")
+    source: NonEmptyStr | None = Field(
+        default=None, description="Where the evidence can be checked (a report, a page, a file)."
+    )
+    expires: date | None = Field(
+        default=None,
+        description="The last day the claim may be used (YYYY-MM-DD); after it new copy may not use it.",
+    )
+
+    def expired(self, today: date) -> bool:
+        """Whether the claim's last day (:attr:`expires`) is before ``today``."""
+        return self.expires is not None and self.expires < today
 
 
 class Disclaimer(_Strict):
@@ -149,6 +167,12 @@ class Guideline(_Strict):
     colors: list[BrandColor] = Field(min_length=2)
     fonts: Fonts
     logo: NonEmptyStr
+    logo_min_height_px: int | None = Field(
+        default=None,
+        ge=8,
+        le=1000,
+        description="The smallest height in pixels the logo may be drawn at (ad previews warn below it).",
+    )
     visual_style: NonEmptyStr
     negative_prompts: list[NonEmptyStr] = Field(default_factory=list)
     product_motifs: list[NonEmptyStr] = Field(
@@ -239,6 +263,10 @@ class Persona(_Strict):
     objections: list[NonEmptyStr] = Field(default_factory=list)
     preferred_channels: list[ChannelId] = Field(min_length=1)
     locale: str = "en-US"
+    retired: bool = Field(
+        default=False,
+        description="A retired persona is kept (its variants still name it) but no longer offered.",
+    )
 
     @field_validator("locale")
     @classmethod
@@ -268,7 +296,10 @@ class Brand:
     slug: str
     root: Path
     guideline: Guideline
+    #: The personas new copy may be written for, by file stem.
     personas: dict[str, Persona] = field(default_factory=dict)
+    #: Personas marked ``retired: true``: kept for the variants that name them, offered nowhere.
+    retired_personas: dict[str, Persona] = field(default_factory=dict)
 
     @property
     def logo_path(self) -> Path:
@@ -287,8 +318,9 @@ class Brand:
         return self.root / self.guideline.fonts.body
 
     def persona(self, slug: str) -> Persona:
+        """An active or retired persona (variants written before a retirement still name it)."""
         try:
-            return self.personas[slug]
+            return self.personas.get(slug) or self.retired_personas[slug]
         except KeyError:
             raise NotFound(
                 "persona", slug, sorted(self.personas), within=f"brand {self.slug!r}"
@@ -517,9 +549,12 @@ def load_brand(root: Path, slug: str) -> tuple[Brand | None, list[BrandFileError
         persona, persona_errors = validate_persona_text(persona_text, persona_file)
         errors.extend(persona_errors)
         if persona is not None:
-            brand.personas[persona_path.stem] = persona
+            kept = brand.retired_personas if persona.retired else brand.personas
+            kept[persona_path.stem] = persona
     if not brand.personas:
-        errors.append(BrandFileError(f"{slug}/{PERSONA_DIR}", "", "the brand has no valid persona"))
+        errors.append(
+            BrandFileError(f"{slug}/{PERSONA_DIR}", "", "the brand has no valid, active persona")
+        )
     return brand, errors
 
 

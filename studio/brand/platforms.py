@@ -70,6 +70,22 @@ class GoogleAdsSettings(_Strict):
     eu_political_ads: bool | None = Field(
         None, description="Does the campaign contain EU political advertising? true or false."
     )
+    #: AdGroup.cpc_bid_micros (Google Ads API): the ad group's default max CPC, used only by
+    #: Manual CPC bidding (the automated strategies set their own bids).
+    max_cpc: Money | None = Field(
+        None,
+        description="Each new ad group's max CPC in the account's currency, e.g. 0.80 "
+        "(Manual CPC bidding only).",
+    )
+
+    @model_validator(mode="after")
+    def _max_cpc_needs_manual_cpc(self) -> GoogleAdsSettings:
+        if self.max_cpc is not None and self.bid_strategy != "Manual CPC":
+            raise InvalidValue(
+                f"max_cpc is set but bid_strategy is {self.bid_strategy!r}: a max CPC applies to "
+                "Manual CPC bidding only; remove max_cpc or set bid_strategy: Manual CPC"
+            )
+        return self
 
 
 #: Meta Marketing API Campaign.special_ad_categories (facebook-python-business-sdk,

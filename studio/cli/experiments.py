@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from studio.cli._common import database, fail
+from studio.cli._common import database, fail, settings
 from studio.core.errors import UserFacingError
 from studio.core.models import AllocationPolicy, Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
@@ -24,6 +24,12 @@ ACTING = typer.Option(
     help="Who acts (a marketer or admin); audited. Default: $STUDIO_USER.",
 )
 DEFAULTS = ex.TestSettings()
+FATIGUE = ex.FatigueSettings()
+FATIGUE_DAYS_HELP = "Fatigue: the last N delivery days of each arm are its recent period"
+FATIGUE_DROP_HELP = (
+    "Fatigue: flag an arm whose recent CTR is likely more than this fraction below its earlier CTR"
+)
+FATIGUE_PROBABILITY_HELP = "Fatigue: how likely the drop must be to flag the arm"
 
 
 def _actor(actor: str | None) -> str:
@@ -85,6 +91,16 @@ def create(
         f"{DEFAULTS.objective}); CTR stays a guardrail. roas needs reports with a conversion "
         "value column.",
     ),
+    fatigue_days: int = typer.Option(
+        FATIGUE.recent_days, help=f"{FATIGUE_DAYS_HELP} (default {FATIGUE.recent_days})."
+    ),
+    fatigue_drop: float = typer.Option(
+        FATIGUE.drop, help=f"{FATIGUE_DROP_HELP} (default {FATIGUE.drop:g} = {FATIGUE.drop:.0%})."
+    ),
+    fatigue_probability: float = typer.Option(
+        FATIGUE.flag_probability,
+        help=f"{FATIGUE_PROBABILITY_HELP} (default {FATIGUE.flag_probability:g}).",
+    ),
     actor: str | None = ACTING,
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
@@ -107,6 +123,9 @@ def create(
             prior_strength=prior_strength,
             objective=defaults.objective if objective is None else objective,
         )
+        fatigue = ex.fatigue_settings(
+            recent_days=fatigue_days, drop=fatigue_drop, flag_probability=fatigue_probability
+        )
         with database() as session:
             experiment = ex.create_test(
                 session,
@@ -117,6 +136,7 @@ def create(
                 variant_ids=variant,
                 actor=who,
                 settings=settings,
+                fatigue=fatigue,
             )
             setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
             decision = queries.latest_decision(session, experiment_id=saved_id(experiment))
@@ -151,23 +171,11 @@ def list_tests(brand: str | None = typer.Option(None, help="Only this brand.")) 
 
 
 @app.command("show")
-def show(
-    test: int = typer.Argument(..., help="Test id."),
-    fatigue_days: int = typer.Option(
-        ex.DEFAULT_RECENT_DAYS, help="Fatigue: the last N delivery days of each arm are 'recent'."
-    ),
-    fatigue_drop: float = typer.Option(
-        ex.DEFAULT_DROP,
-        help="Fatigue: flag an arm whose recent CTR is likely more than this fraction below its "
-        "earlier CTR (0.2 = 20%).",
-    ),
-) -> None:
+def show(test: int = typer.Argument(..., help="Test id.")) -> None:
     """Arms, delivery, fatigue, the latest decision and its explanation."""
     try:
         with database() as session:
-            board = ex.dashboard(
-                session, test, fatigue_days=fatigue_days, fatigue_drop=fatigue_drop
-            )
+            board = ex.dashboard(session, test)
     except ex.ExperimentError as exc:
         fail(str(exc))
     typer.echo(
@@ -190,19 +198,91 @@ def show(
             f"{goal}, P(best) {a.prob_best:.1%}, share {a.share:.1%}"
             + (" [paused]" if a.paused else "")
         )
-    for a, tired in zip(board.arms, board.fatigue, strict=True):
-        if tired.flagged:
-            typer.echo(
-                f"  FATIGUE {a.letter}: CTR {tired.recent_ctr:.2%} over its last {tired.recent_days} "
-                f"day(s) against {tired.baseline_ctr:.2%} before; {tired.probability:.0%} probability "
-                f"it fell more than {fatigue_drop:.0%}. Brief a challenger."
-            )
+    for note in ex.fatigue_notes(board):
+        typer.echo(("  FATIGUE " if note.kind == "fatigued" else "  ") + note.text)
     if board.decisions:
         typer.echo(board.decisions[-1][2])
     if board.new_rows:
         typer.echo(
             f"{board.new_rows} report row(s) imported since this decision: reweight to use them"
         )
+
+
+@app.command("set-fatigue")
+def set_fatigue(
+    test: int = typer.Argument(..., help="Test id."),
+    days: int | None = typer.Option(None, "--days", help=f"{FATIGUE_DAYS_HELP}."),
+    drop: float | None = typer.Option(None, "--drop", help=f"{FATIGUE_DROP_HELP} (0.2 = 20%)."),
+    probability: float | None = typer.Option(
+        None, "--probability", help=f"{FATIGUE_PROBABILITY_HELP} (0.9 = 90%)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Change a test's fatigue check (options left out keep their value); audited."""
+    who = _actor(actor)
+    if days is None and drop is None and probability is None:
+        fail("give --days, --drop and/or --probability")
+    try:
+        with database() as session:
+            experiment = queries.get_experiment(session, experiment_id=test)
+            current = ex.fatigue_of(experiment) if experiment else ex.FatigueSettings()
+            settings = ex.fatigue_settings(
+                recent_days=current.recent_days if days is None else days,
+                drop=current.drop if drop is None else drop,
+                flag_probability=current.flag_probability if probability is None else probability,
+            )
+            ex.set_fatigue(session, test, actor=who, settings=settings)
+    except UserFacingError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"test {test}: fatigue flags an arm whose CTR over its last {settings.recent_days} day(s) "
+        f"is more than {settings.drop:.0%} below its earlier CTR with "
+        f"{settings.flag_probability:.0%} probability or more"
+    )
+
+
+@app.command("brief-challenger")
+def brief_challenger(
+    test: int = typer.Argument(..., help="Test id."),
+    arm: int = typer.Argument(..., help="Arm id of the winner or of a fatigued arm."),
+    n: int = typer.Option(1, "--n", help="Challenger drafts to write (1-50)."),
+    backend: str | None = typer.Option(
+        None, help="Copy writer for this run (default: STUDIO_LLM_BACKEND; offline by default)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Draft challengers to a winning or fatigued arm (same brand, persona, channel; a new
+    angle on its copy). They are drafts: submit and approve them before testing them."""
+    from studio.brand.guidelines import load_catalog
+    from studio.copy.writing import make_copy_writer
+    from studio.experiments.challengers import brief_challenger as brief
+
+    who = _actor(actor)
+    config = settings()
+    try:
+        writer = make_copy_writer(config, backend)
+        with database() as session:
+            experiment = queries.get_experiment(session, experiment_id=test)
+            if experiment is None:
+                fail(f"no test with id {test}; `studio tests list` shows the tests")
+            made = brief(
+                session,
+                experiment_id=test,
+                arm_id=arm,
+                actor=who,
+                brand=load_catalog(config.brand_dir).get(experiment.brand),
+                writer=writer,
+                n=n,
+            )
+    except UserFacingError as exc:
+        fail(str(exc))
+    typer.echo(
+        f"{len(made.variant_ids)} challenger draft(s) to variant {made.parent_variant_id} "
+        f"({made.reason} of test {test}): "
+        + ", ".join(f"#{v}" for v in made.variant_ids)
+        + (f"; {made.flagged} flagged by the brand checks" if made.flagged else "")
+    )
+    typer.echo("Submit and approve them on the Review page before putting them in a test.")
 
 
 def _print(decision: ex.Decision) -> None:

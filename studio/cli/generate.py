@@ -101,6 +101,11 @@ def generate(
     n: int = typer.Option(3, "-n", "--variants", help="Variants per persona and channel (1-50)."),
     objective: str = typer.Option("traffic", help=f"Campaign objective: {', '.join(OBJECTIVES)}."),
     offer: str = typer.Option("", help="Offer to feature (its numbers must be approved claims)."),
+    offer_policy: str = typer.Option(
+        "refuse",
+        help="An offer the approved claims do not back: refuse (stop) or rewrite (use the "
+        "closest approved claim, with a warning).",
+    ),
     landing_url: str | None = typer.Option(
         None, help="Landing page. Default: the brand's website."
     ),
@@ -147,6 +152,7 @@ def generate(
             channels=tuple(channel or CHANNELS),
             n=n,
             seed=seed,
+            offer_policy=offer_policy,  # type: ignore[arg-type]  # checked by GenerationRequest
         )
         writer = make_copy_writer(config, backend)
     except UserFacingError as exc:
@@ -177,6 +183,8 @@ def generate(
             fg=typer.colors.RED,
             err=True,
         )
+    for warning in result.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
     if result.unscored:
         typer.secho(result.unscored, fg=typer.colors.YELLOW, err=True)
     diversity = "n/a" if result.diversity is None else f"{result.diversity:.3f}"

@@ -43,10 +43,9 @@ from typing import Any, Literal, get_args
 
 from studio.brand.guidelines import ChannelId
 from studio.core.errors import InvalidValue, NotFound
+from studio.core.text import Counting, text_length
 
 Severity = Literal["error", "warning"]
-#: How a platform counts characters: every character 1, or double-width characters 2.
-Counting = Literal["characters", "double_width"]
 
 #: Emoji and pictographs (including flags, dingbats, variation selectors and joiners).
 EMOJI = re.compile(
@@ -62,23 +61,6 @@ EMOJI = re.compile(
 
 #: A web address or bare domain in running text (``https://x.example``, ``www.x.example``).
 LINK = re.compile(r"(?i)\b(?:https?://|www\.)\S+|\b[a-z0-9-]+\.(?:com|net|org|io|co|shop|app)\b")
-
-
-def text_length(text: str, counting: Counting = "characters") -> int:
-    """``text``'s length as a platform counts it.
-
-    The text is normalised to NFC first (a decomposed accent is one character on screen).
-    With ``counting="double_width"`` every East Asian wide or full-width character (Unicode
-    East_Asian_Width ``W`` or ``F``: CJK ideographs, kana, hangul, full-width forms) counts 2,
-    as Google and TikTok count them; everything else counts 1.
-
-    >>> text_length("Cafe\u0301"), text_length("コーヒー", "double_width")
-    (4, 8)
-    """
-    normal = unicodedata.normalize("NFC", text)
-    if counting == "characters":
-        return len(normal)
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in normal)
 
 
 @dataclass(frozen=True)

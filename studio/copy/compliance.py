@@ -13,6 +13,9 @@ Rules (each violation names the rule, the field and the reason):
     (``best``, ``fastest``, ``#1``, ``most loved``...) that no approved claim contains.
     Numbers inside the brand's disclaimers are exempt. Number *words* ("two clicks") are
     everyday language and are not treated as claims.
+``expired_claim``
+    A number or superlative that only an approved claim past its ``expires`` date contains:
+    the claim may no longer be used, and the message names it and its last day.
 ``shouting``
     A word of three or more letters in capitals (common business acronyms, and words the
     brand name, approved claims or disclaimers write in capitals, are allowed), or stacked
@@ -38,10 +41,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import Any
 
-from studio.brand.guidelines import Guideline
+from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import ChannelSpec, Violation, check_fields, field_texts, get_channel
 from studio.core.text import fold, hidden_characters, lookalikes
 
@@ -230,6 +234,8 @@ class ComplianceChecker:
     ----------
     guideline
         The brand's guideline (``Brand.guideline``).
+    today
+        The day claims' expiry dates are read against (default: today, UTC).
 
     Examples
     --------
@@ -237,20 +243,35 @@ class ComplianceChecker:
     >>> checker.check("tiktok", {"ad_text": "...", "call_to_action": "SHOP_NOW"}).passed  # doctest: +SKIP
     """
 
-    def __init__(self, guideline: Guideline) -> None:
+    def __init__(self, guideline: Guideline, *, today: date | None = None) -> None:
         self.guideline = guideline
+        self.today = today or datetime.now(UTC).date()
         self._banned = [(p, _phrase_pattern(p)) for p in guideline.banned_phrases]
+
+    @staticmethod
+    def _keys(claim: ApprovedClaim) -> set[str]:
+        keys: set[str] = set()
+        for found in find_claims(fold(claim.text)):
+            keys.add(found.key)
+            if found.key.endswith(("%", "x")):
+                keys.add(found.key[:-1])
+        return keys
 
     @cached_property
     def backed_keys(self) -> frozenset[str]:
-        """Normalised numbers/superlatives that some approved claim contains."""
-        keys: set[str] = set()
+        """Normalised numbers/superlatives that some approved claim still in date contains."""
+        claims = [c for c in self.guideline.approved_claims if not c.expired(self.today)]
+        return frozenset(key for claim in claims for key in self._keys(claim))
+
+    @cached_property
+    def expired_keys(self) -> dict[str, ApprovedClaim]:
+        """Keys only expired claims back, each with (the first of) its expired claim."""
+        out: dict[str, ApprovedClaim] = {}
         for claim in self.guideline.approved_claims:
-            for found in find_claims(fold(claim.text)):
-                keys.add(found.key)
-                if found.key.endswith(("%", "x")):
-                    keys.add(found.key[:-1])
-        return frozenset(keys)
+            if claim.expired(self.today):
+                for key in self._keys(claim) - self.backed_keys:
+                    out.setdefault(key, claim)
+        return out
 
     @cached_property
     def allowed_caps(self) -> frozenset[str]:
@@ -376,6 +397,18 @@ class ComplianceChecker:
         out = []
         for claim in find_claims(fold(text)):
             if claim.key in self.backed_keys:
+                continue
+            expired = self.expired_keys.get(claim.key)
+            if expired is not None:
+                out.append(
+                    Violation(
+                        "expired_claim",
+                        where,
+                        f"{claim.kind} {claim.text!r} comes from the approved claim "
+                        f"{expired.id!r} ({expired.text!r}), which expired on "
+                        f"{expired.expires:%Y-%m-%d}; new copy may not use it",
+                    )
+                )
                 continue
             if claim.kind == "superlative":
                 reason = f"superlative {claim.text!r} is not in any approved claim"

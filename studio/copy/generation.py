@@ -27,8 +27,9 @@ does both for the app and the CLI, then predicts each draft's CTR with the activ
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,13 +45,16 @@ from studio.copy.channels import (
     get_channel,
     suggest_cta_button,
 )
+from studio.copy.claims import OFFER_POLICIES, OfferDecision, OfferPolicy, apply_offer_policy
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.offline_writer import OfflineCopyWriter
 from studio.copy.prompts import RenderedPrompt
 from studio.copy.writing import CampaignBrief, CopyRequest, build_prompt
 from studio.core import audit
 from studio.core.errors import InvalidValue, NotFound, UserFacingError
 from studio.core.models import Campaign, Variant, VariantStatus, check_lengths
 from studio.core.progress import Progress, ProgressCallback
+from studio.core.text import Counting, prefix_within, text_length
 from studio.review import accounts as auth
 
 if TYPE_CHECKING:
@@ -64,7 +68,10 @@ __all__ = [
     "GenerationFailure",
     "GenerationRequest",
     "GenerationResult",
+    "RepeatedBrief",
+    "earlier_runs",
     "generate_variants",
+    "propose_seed",
     "repair_fields",
     "run_generation",
     "save_variants",
@@ -95,6 +102,11 @@ class GenerationRequest:
         Writes per variant including repairs (1-5).
     duplicate_threshold
         Cosine similarity (0-1] at or above which two variants of a pair are merged.
+    offer_policy
+        What to do with an offer the brand's approved claims do not back
+        (:mod:`studio.copy.claims`): ``"refuse"`` (the default: this request cannot be made,
+        :class:`~studio.copy.claims.OfferNotApproved` says why) or ``"rewrite"`` (the closest
+        approved claim is used and :attr:`GenerationResult.warnings` says what changed).
     """
 
     brand: Brand
@@ -105,6 +117,7 @@ class GenerationRequest:
     seed: int = 0
     max_attempts: int = 3
     duplicate_threshold: float = 0.95
+    offer_policy: OfferPolicy = "refuse"
 
     def __post_init__(self) -> None:
         if not self.personas:
@@ -127,6 +140,15 @@ class GenerationRequest:
             raise InvalidValue(
                 f"duplicate_threshold is {self.duplicate_threshold}; allowed: (0, 1]"
             )
+        if self.offer_policy not in OFFER_POLICIES:
+            raise InvalidValue(
+                f"offer_policy is {self.offer_policy!r}; allowed: {', '.join(OFFER_POLICIES)}"
+            )
+        self.offer_decision()  # an offer the claims do not back is refused here, before any work
+
+    def offer_decision(self) -> OfferDecision:
+        """The offer to write with, and the warning when it is not the brief's (see ``offer_policy``)."""
+        return apply_offer_policy(self.brand.guideline, self.brief.offer, self.offer_policy)
 
     @property
     def pairs(self) -> list[tuple[str, str]]:
@@ -151,6 +173,9 @@ class GeneratedVariant:
         What the writer reported (e.g. an asset it left out and why).
     duplicates_merged
         Near-duplicate drafts merged into this one.
+    fallback_from
+        ``"backend: last error"`` when the chosen writer's replies could not be read and the
+        offline writer wrote this variant instead ("" otherwise).
     variant_id
         Database id once saved.
     """
@@ -167,6 +192,7 @@ class GeneratedVariant:
     repairs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duplicates_merged: int = 0
+    fallback_from: str = ""
     variant_id: int | None = None
     predicted_ctr: float | None = None
 
@@ -212,6 +238,11 @@ class GenerationResult:
         could be written.
     campaign_id
         Set by :func:`run_generation` once saved.
+    offer
+        The offer the variants were written with (the brief's, or the approved claim that
+        replaced it under the ``rewrite`` offer policy).
+    warnings
+        What the user must know about the run, e.g. that the offer was rewritten and why.
     unscored
         Why :func:`run_generation` could not predict CTRs ("" when every variant was scored).
     """
@@ -223,6 +254,8 @@ class GenerationResult:
     pair_diversity: dict[tuple[str, str], float] = field(default_factory=dict)
     shortfall: dict[tuple[str, str], int] = field(default_factory=dict)
     campaign_id: int | None = None
+    offer: str = ""
+    warnings: list[str] = field(default_factory=list)
     unscored: str = ""
 
     @property
@@ -245,8 +278,10 @@ def _locate(where: str) -> tuple[str, int | None]:
     return (match["name"], int(match["index"])) if match else (where, None)
 
 
-def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
-    """Shorten ``text`` to ``limit`` characters: whole sentences from the end first, then words.
+def _trim(text: str, limit: int, keep: Sequence[str], counting: Counting = "characters") -> str:
+    """Shorten ``text`` to ``limit`` characters as the platform counts them (``counting``:
+    double-width characters count 2 on Google and TikTok, :func:`studio.core.text.text_length`):
+    whole sentences from the end first, then words (characters in text without spaces).
 
     Disclaimers (``keep``) found in the text are kept whole and moved to its end.
     """
@@ -257,13 +292,13 @@ def _trim(text: str, limit: int, keep: Sequence[str]) -> str:
             r"\s+".join(map(re.escape, disclaimer.split())), " ", head, flags=re.IGNORECASE
         )
     tail = " ".join(found)
-    room = limit - (len(tail) + 1 if tail else 0)
+    room = limit - (text_length(tail, counting) + 1 if tail else 0)
     sentences = _SENTENCE_END.split(" ".join(head.split()))
-    while len(" ".join(sentences)) > room and len(sentences) > 1:
+    while text_length(" ".join(sentences), counting) > room and len(sentences) > 1:
         sentences.pop()
     head = " ".join(sentences)
-    if len(head) > room:
-        head = head[: room + 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—") if room > 0 else ""
+    if text_length(head, counting) > room:
+        head = prefix_within(head, room, counting).rstrip(" ,;:-–—") if room > 0 else ""
     return " ".join(p for p in (head, tail) if p)
 
 
@@ -327,9 +362,9 @@ def repair_fields(
                     f"dropped {violation.field} ({len(text)} characters > {spec.max_length})"
                 )
                 continue
-            new = _trim(text, spec.max_length, disclaimers)
+            new = _trim(text, spec.max_length, disclaimers, channel.counting)
         elif violation.rule == "max_length":
-            new = _trim(text, spec.max_length, disclaimers)
+            new = _trim(text, spec.max_length, disclaimers, channel.counting)
         elif violation.rule == "distinct" and index is not None:
             drop.setdefault(name, set()).add(index)
             notes.append(f"dropped duplicate {violation.field}")
@@ -358,7 +393,7 @@ def repair_fields(
                 d for d in disclaimers if d.casefold() not in " ".join(text.split()).casefold()
             ]
             candidate = " ".join([text.rstrip(), *missing]).strip()
-            if len(candidate) <= spec.max_length:
+            if channel.length(candidate) <= spec.max_length:
                 new = candidate
         if new is not None and new != text:
             if index is not None:
@@ -403,23 +438,37 @@ def _write_with_retries(
 
 def _one_variant(
     request: GenerationRequest,
+    brief: CampaignBrief,
     writer: CopyWriter,
     checker: ComplianceChecker,
     persona: str,
     spec: ChannelSpec,
     seed: int,
 ) -> GeneratedVariant | GenerationFailure:
-    brand, brief = request.brand, request.brief
+    brand = request.brand
     disclaimers = [d.text for d in brand.guideline.disclaimers_for(spec.id)]
     prompt = build_prompt(brand, persona, spec, brief)
     copy_request = CopyRequest(brand, persona, spec, brief, seed, prompt)
     draft, writes, error = _write_with_retries(writer, copy_request, request.max_attempts)
+    fallback_from = ""
     if draft is None:
-        return GenerationFailure(persona, spec.id, seed, error)
+        if isinstance(writer, OfflineCopyWriter):
+            return GenerationFailure(persona, spec.id, seed, error)
+        # A model whose replies cannot be read even after repair (a small local model writes
+        # broken JSON) does not cost the user the variant: the offline writer writes it, and
+        # the variant and the run say so.
+        draft = OfflineCopyWriter().write(copy_request)
+        fallback_from = f"{writer.name}: {error}"
     fields = draft.fields
     result = checker.check(spec, fields)
     repairs: list[str] = []
     notes = list(draft.notes)
+    if fallback_from:
+        notes.insert(
+            0,
+            f"written by the offline writer: the {writer.name} replies could not be read "
+            f"after {writes} attempt(s) ({error})",
+        )
     while not result.passed:
         fixed, fixes = repair_fields(spec, fields, result.errors, disclaimers)
         if fixes:
@@ -472,6 +521,7 @@ def _one_variant(
         attempts=writes,
         repairs=repairs,
         notes=notes,
+        fallback_from=fallback_from,
     )
 
 
@@ -510,11 +560,17 @@ def generate_variants(
     ------
     CopyWriterUnavailable
         The backend cannot work at all (missing key, server down): nothing is generated.
+    OfferNotApproved
+        The offer states what no approved claim backs and ``offer_policy`` is ``"refuse"``.
     """
+    decision = request.offer_decision()
+    brief = replace(request.brief, offer=decision.offer)
     encoder = encoder or _default_encoder()
     checker = ComplianceChecker(request.brand.guideline)
     total = len(request.pairs) * request.n
-    result = GenerationResult(variants=[])
+    result = GenerationResult(variants=[], offer=decision.offer)
+    if decision.warning:
+        result.warnings.append(decision.warning)
     done = 0
     distance_sum, pair_count = 0.0, 0
 
@@ -532,7 +588,9 @@ def generate_variants(
             batch = min(request.n - len(kept), 3 * request.n - written)
             drafts: list[GeneratedVariant] = []
             for k in range(written, written + batch):
-                outcome = _one_variant(request, writer, checker, persona, spec, request.seed + k)
+                outcome = _one_variant(
+                    request, brief, writer, checker, persona, spec, request.seed + k
+                )
                 if isinstance(outcome, GenerationFailure):
                     result.failures.append(outcome)
                     report(f"{persona} / {channel}: a draft failed: {outcome.message}")
@@ -577,6 +635,13 @@ def generate_variants(
             pair_count += count
         result.variants.extend(kept)
     result.diversity = distance_sum / pair_count if pair_count else None
+    fallbacks = [v for v in result.variants if v.fallback_from]
+    if fallbacks:
+        result.warnings.append(
+            f"{len(fallbacks)} of {len(result.variants)} variant(s) were written by the offline "
+            f"writer because the {writer.name} replies could not be read as the channel's JSON "
+            f"even after repair (last: {fallbacks[-1].fallback_from.split(': ', 1)[-1]})"
+        )
     return result
 
 
@@ -681,6 +746,7 @@ def run_generation(
     # Lengths are checked before the (slow) generation, not when saving its result.
     check_lengths(Campaign(**values))
     result = generate_variants(request, writer, encoder=encoder, progress=progress)
+    values["offer"] = result.offer  # what the ads say (a rewrite is in the audit entry)
     campaign = variant_crud.create_campaign(session, **values)
     audit.record(
         session,
@@ -701,6 +767,8 @@ def run_generation(
             "diversity": result.diversity,
             "merged": result.merged,
             "failures": [f.message for f in result.failures],
+            "brief_offer": brief.offer,
+            "warnings": result.warnings,
         },
     )
     rows = save_variants(session, campaign=campaign, result=result, created_by=created_by)
@@ -739,3 +807,61 @@ def _predict_ctr(session: Session, rows: list[Variant], result: GenerationResult
         if scored is not None:
             generated.predicted_ctr = scored.predicted_ctr
     return f"CTR not predicted for {'; '.join(problems)}" if problems else ""
+
+
+# --------------------------------------------------------------------------------------------
+# Seeds and repeated briefs
+# --------------------------------------------------------------------------------------------
+
+
+def propose_seed() -> int:
+    """A fresh base seed (1 to 2**31 - 1) for a new run, so a re-run writes new variants."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
+@dataclass(frozen=True)
+class RepeatedBrief:
+    """A persona x channel of a request that an earlier run already wrote with the same brief.
+
+    Same brand, persona, channel, prompt (so the same objective, offer, landing page and
+    guideline) and seed: a deterministic writer writes the same variants again.
+    """
+
+    persona: str
+    channel: str
+    seed: int
+    campaign_ids: tuple[int, ...]
+
+    def describe(self) -> str:
+        campaigns = ", ".join(f"#{c}" for c in self.campaign_ids)
+        return (
+            f"{self.persona} / {self.channel} with seed {self.seed} repeats campaign "
+            f"{campaigns} (same brand, persona, channel, prompt and seed)"
+        )
+
+
+def earlier_runs(session: Session, request: GenerationRequest) -> list[RepeatedBrief]:
+    """The pairs of ``request`` whose brief and seeds an earlier saved run used already.
+
+    A pair's drafts use seeds ``seed .. seed + 3n - 1`` (near-duplicates are rewritten with the
+    next seeds), so an earlier variant with the same prompt and a seed in that range repeats it.
+    """
+    decision = request.offer_decision()
+    brief = replace(request.brief, offer=decision.offer)
+    seeds = range(request.seed, request.seed + 3 * request.n)
+    out = []
+    for persona, channel in request.pairs:
+        spec = get_channel(channel)
+        prompt = build_prompt(request.brand, persona, spec, brief)
+        rows = variant_crud.variants_with_prompt(
+            session,
+            brand=request.brand.slug,
+            persona=persona,
+            channel=channel,
+            prompt=prompt.text,
+            seeds=seeds,
+        )
+        if rows:
+            ids = tuple(dict.fromkeys(r.campaign_id for r in rows))
+            out.append(RepeatedBrief(persona, channel, request.seed, ids))
+    return out

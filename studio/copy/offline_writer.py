@@ -1,15 +1,27 @@
 """Offline copy writer: ad copy assembled from the brand's own assets, no model, no keys.
 
 It lives in the copy domain, not in :mod:`studio.backends`, because it is built from the
-brand's rules and the compliance checker rather than from a model; it is registered as the
-``offline`` entry point of ``studio.copy_writers`` like any other writer.
+brand's rules, the compliance checker and the copy rubric rather than from a model; it is
+registered as the ``offline`` entry point of ``studio.copy_writers`` like any other writer.
 
-It works the way responsive and dynamic ads combine assets: the brand guideline supplies the
-value propositions, approved claims and calls to action; the persona supplies pains (turned
-into hooks such as "No more stale beans.") and motivations ("Built for getting paid on
-time."); the brief supplies the offer. A seeded random generator picks and orders them per
-channel, filling each field up to, and never beyond, its limit from :mod:`studio.copy.channels`;
-the channel's disclaimers are placed first so they always fit.
+It writes the way a marketer fills a responsive ad, and to the rubric of :mod:`studio.copy.rubric`:
+
+* **Headlines** come from the value propositions, the approved claims, the persona's
+  motivations and the offer, whole or cut at a comma or dash (never inside a phrase, never
+  ending on "to", "your" or "and"). Button labels stay in the call-to-action field: no
+  headline is one, except at most one of Google's up to 15 headlines (the rubric allows two).
+* **Hooks** turn the persona's pains into questions a person would ask ("Still chasing late
+  payments?", "Tired of supermarket beans that taste stale?", "No time to research
+  roasters?"), followed by what answers them (a value proposition, a claim, the offer).
+* **The brand's "Do" rules** are applied: when a draft applies none of them (by the rubric's
+  heuristics, :func:`studio.copy.rubric.do_rule_checks`), it is written again from the assets
+  that apply one.
+* **Google asset sets** are written so that any headlines and descriptions read well together:
+  descriptions are written first from whole sentences, none repeated; headlines then leave out
+  anything a description already says, and none holds another.
+* **Display paths** name the product (the guideline's industry and product motifs) and the
+  offer, never the persona.
+* Nothing is repeated across fields, and the channel's disclaimers are placed first so they fit.
 
 Every asset is checked with the brand's text rules (banned phrases, unbacked numbers and
 superlatives, shouting) before use, so the writer never introduces a violation; an asset that
@@ -25,17 +37,64 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from studio.backends.contracts import CopyDraft
 from studio.copy.channels import EMOJI, ChannelSpec, FieldSpec, suggest_cta_button
 from studio.copy.compliance import ComplianceChecker
+from studio.copy.rubric import (
+    DoRuleCheck,
+    VariantText,
+    button_labels,
+    cut_off_reason,
+    do_rule_checks,
+    is_button_label,
+    normalise,
+    source_phrases,
+    variant_view,
+)
 from studio.copy.writing import CopyRequest
 
 if TYPE_CHECKING:
     from studio.core.settings import Settings
 
-_CLAUSE_BREAK = re.compile(r"\s*(?:[,;:]\s+|\s[-–—]\s|\s(?=(?:with|and|without|for|so)\s))")
+#: Where a phrase may be cut: at a comma, semicolon, colon or spaced dash, or before a word
+#: that starts a modifier ("Tasting notes | and brew guides", "Roasted ... | on average").
+#: "of" is not one ("Rated 4.8 out | of 5"). Cuts the rubric reads as cut off are dropped.
+_PHRASE_BREAK = re.compile(
+    r"\s*(?:[,;:]\s+|\s[-–—]\s|\s(?=(?:with|and|without|for|by|in|on|so)\s))"
+)
+
+#: First words of pains that are already negative: they become a question as they stand.
+_NEGATIVE_STARTS = frozenset(["no", "not", "little", "too", "never", "nothing", "few"])
+
+_PATH_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "your",
+        "our",
+        "my",
+        "now",
+        "more",
+        "today",
+        "here",
+        "off",
+        "for",
+        "of",
+        "and",
+        "with",
+        "to",
+        "no",
+        "get",
+        "start",
+        "find",
+        "learn",
+        "in",
+        "on",
+    ]
+)
 
 
 def _sentence(text: str) -> str:
@@ -62,39 +121,33 @@ def _lower_first(text: str) -> str:
 
 
 def _shortenings(text: str) -> list[str]:
-    """``text`` and its prefixes that end at a clause boundary, longest first."""
-    cuts = [m.start() for m in _CLAUSE_BREAK.finditer(text)]
+    """``text`` and its prefixes that end at a phrase break (see above), longest first."""
+    cuts = [m.start() for m in _PHRASE_BREAK.finditer(text)]
     prefixes = [text[:c].rstrip(" ,;:-–—") for c in reversed(cuts)]
     return [text] + [p for p in prefixes if len(p.split()) >= 2]
 
 
-def _word_truncate(text: str, limit: int) -> str:
-    """The longest whole-word prefix of ``text`` within ``limit`` characters ("" if none)."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[: limit + 1] else ""
-    return cut.rstrip(" ,;:-–—")
+def _hooks(pain: str) -> list[str]:
+    """Questions a reader would ask themselves about ``pain`` (a noun phrase or a gerund)."""
+    pain = " ".join(pain.split()).rstrip(".?!")
+    lowered = _lower_first(pain)
+    first = lowered.split(" ", 1)[0].casefold()
+    if first in _NEGATIVE_STARTS:
+        return [_sentence(pain + "?")]  # "No time to research roasters?"
+    if first.endswith("ing"):
+        return [f"Still {lowered}?", f"Tired of {lowered}?"]
+    return [f"Tired of {lowered}?", f"Done with {lowered}?"]
 
 
-_PATH_STOPWORDS = frozenset(["a", "an", "the", "your", "our", "my", "now", "more", "today", "here"])
-
-
-def _slug(text: str, limit: int, *, from_end: bool = False) -> str:
-    """A display-URL path segment: lowercase words joined by '-', within ``limit`` characters.
-
-    ``from_end`` keeps the last words ("Start free trial" -> "free-trial"), skipping filler.
-    """
-    words = [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _PATH_STOPWORDS]
-    if from_end:
-        words.reverse()
-    out: list[str] = []
-    for word in words:
-        if len("-".join([*out, word])) > limit:
-            break
-        out.append(word)
-    if from_end:
-        out.reverse()
-    return "-".join(out)
+def _slug(text: str, limit: int) -> str:
+    """A display-URL path segment: up to two content words joined by '-', within ``limit``."""
+    words = [w for w in re.findall(r"[a-z]+", text.casefold()) if w not in _PATH_STOPWORDS]
+    for size in (2, 1):
+        for start in range(len(words) - size, -1, -1):  # the last words name the thing
+            slug = "-".join(words[start : start + size])
+            if len(slug) <= limit:
+                return slug
+    return ""
 
 
 @dataclass
@@ -102,21 +155,36 @@ class _Assets:
     """The compliant building blocks for one request."""
 
     brand_name: str
-    hooks: list[str] = field(default_factory=list)  # sentences from pains
-    aspirations: list[str] = field(default_factory=list)  # sentences from motivations
-    values: list[str] = field(default_factory=list)  # value propositions
-    claims: list[str] = field(default_factory=list)  # approved claims
-    offers: list[str] = field(default_factory=list)  # the brief's offer
-    ctas: list[str] = field(default_factory=list)  # calls to action
-    short: list[str] = field(default_factory=list)  # headline-style phrases
+    hooks: list[str] = field(default_factory=list)  # questions from pains
+    motivations: list[str] = field(default_factory=list)  # "Made for ..." sentences
+    values: list[str] = field(default_factory=list)  # value propositions, as sentences
+    claims: list[str] = field(default_factory=list)  # approved claims, as sentences
+    offers: list[str] = field(default_factory=list)  # the brief's offer, as a sentence
+    ctas: list[str] = field(default_factory=list)  # calls to action (phrases)
+    headlines: list[str] = field(default_factory=list)  # standalone phrases, no button labels
+    products: list[str] = field(default_factory=list)  # display-path slugs for the product
+    offer_paths: list[str] = field(default_factory=list)  # display-path slugs for the offer
+    do_checks: list[DoRuleCheck] = field(default_factory=list)  # content "Do" rules
     notes: list[str] = field(default_factory=list)
+
+    def applies_do(self, spec: ChannelSpec, fields: dict[str, Any]) -> bool:
+        """The draft applies one of the brand's content "Do" rules (or the brand has none)."""
+        if not self.do_checks:
+            return True
+        view = variant_view(spec, fields)
+        return any(c.applies is not None and c.applies(view) for c in self.do_checks)
+
+    def applies_do_alone(self, text: str) -> bool:
+        """``text`` on its own applies a content "Do" rule (as an opening, too)."""
+        alone = VariantText(texts=(text,), opening=(text,))
+        return any(c.applies is not None and c.applies(alone) for c in self.do_checks)
 
 
 class OfflineCopyWriter:
     """Copy writer that combines the brand's assets (see the module docstring)."""
 
     name = "offline"
-    model = "offline-assets-v1"
+    model = "offline-assets-v2"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OfflineCopyWriter:
@@ -129,11 +197,6 @@ class OfflineCopyWriter:
         self._cache: dict[tuple[int, str, str, str], tuple[object, _Assets]] = {}
 
     def write(self, request: CopyRequest) -> CopyDraft:
-        rng = random.Random(
-            "|".join(
-                (request.brand.slug, request.persona_slug, request.channel.id, str(request.seed))
-            )
-        )
         key = (
             id(request.brand.guideline),
             request.persona_slug,
@@ -146,13 +209,13 @@ class OfflineCopyWriter:
                 self._cache.clear()
             cached = self._cache[key] = (request.brand.guideline, self._assets(request))
         assets = cached[1]
-        channel = request.channel
-        fields: dict[str, object] = {}
-        cta = rng.choice(assets.ctas) if assets.ctas else ""
-        for spec in channel.fields:
-            value = self._field(rng, spec, channel, request, assets, cta)
-            if value not in (None, "", []):
-                fields[spec.name] = value
+        seed = "|".join(
+            (request.brand.slug, request.persona_slug, request.channel.id, str(request.seed))
+        )
+        fields = self._draft(random.Random(seed), request, assets, do_only=False)
+        if not assets.applies_do(request.channel, fields):
+            # Written again from the assets that apply a "Do" rule on their own.
+            fields = self._draft(random.Random(seed + "|do"), request, assets, do_only=True)
         return CopyDraft(
             fields=fields, backend=self.name, model=self.model, notes=tuple(assets.notes)
         )
@@ -163,144 +226,269 @@ class OfflineCopyWriter:
         guideline = request.brand.guideline
         persona = request.persona
         checker = _checker(request)
+        phrases = source_phrases(request.brand)
+        labels = button_labels(guideline)
         assets = _Assets(brand_name=guideline.name)
+        assets.do_checks = [
+            c for c in do_rule_checks(guideline) if c.applies is not None and c.kind == "content"
+        ]
 
-        def keep(text: str, kind: str, bucket: list[str]) -> None:
+        def compliant(text: str, kind: str) -> bool:
             reasons = [v.reason for v in checker.check_text(text, channel=request.channel)]
-            if reasons:
-                # Phrases are cut from the other assets, whose notes already say what was wrong.
-                if kind != "phrase":
-                    assets.notes.append(f"left out {kind} {text!r}: {'; '.join(reasons)}")
-            elif text.casefold() not in {t.casefold() for t in bucket}:
+            if reasons and kind:
+                assets.notes.append(f"left out {kind} {text!r}: {'; '.join(reasons)}")
+            return not reasons
+
+        def add(bucket: list[str], text: str) -> None:
+            if cut_off_reason(text, phrases) is None and normalise(text) not in {
+                normalise(t) for t in bucket
+            }:
                 bucket.append(text)
 
         for pain in persona.pains:
-            for template in ("Tired of {}?", "No more {}.", "Say goodbye to {}."):
-                keep(template.format(_lower_first(pain)), "pain", assets.hooks)
+            for hook in _hooks(pain):
+                if compliant(hook, "pain"):
+                    add(assets.hooks, hook)
         for motivation in persona.motivations:
-            for template in ("Here's to {}.", "All about {}.", "Made for {}."):
-                keep(template.format(_lower_first(motivation)), "motivation", assets.aspirations)
+            if compliant(motivation, "motivation"):
+                add(assets.motivations, f"Made for {_lower_first(motivation).rstrip('.')}.")
+                add(assets.headlines, _phrase(motivation))
         for value in guideline.value_propositions:
-            keep(_sentence(value), "value proposition", assets.values)
+            if compliant(_sentence(value), "value proposition"):
+                add(assets.values, _sentence(value))
+                for short in _shortenings(_phrase(value)):
+                    add(assets.headlines, short)
         for claim in guideline.approved_claims:
-            keep(_sentence(claim.text), "approved claim", assets.claims)
-        if request.brief.offer.strip():
-            keep(_sentence(request.brief.offer), "offer", assets.offers)
+            if compliant(_sentence(claim.text), "approved claim"):
+                add(assets.claims, _sentence(claim.text))
+                for short in _shortenings(_phrase(claim.text)):
+                    add(assets.headlines, short)
+        offer = request.brief.offer.strip()
+        if offer and compliant(_sentence(offer), "offer"):
+            add(assets.offers, _sentence(offer))
+            for short in _shortenings(_phrase(offer)):
+                add(assets.headlines, short)
+            assets.offer_paths.append(_slug(offer, 15))
         for cta in guideline.calls_to_action:
-            keep(_phrase(cta), "call to action", assets.ctas)
-
-        phrases = [guideline.name, *guideline.value_propositions]
-        phrases += [c.text for c in guideline.approved_claims]
-        phrases += [f"No more {_lower_first(p)}" for p in persona.pains]
-        phrases += list(persona.motivations) + list(guideline.calls_to_action)
-        if request.brief.offer.strip():
-            phrases.append(request.brief.offer)
-        for phrase in phrases:
-            for short in _shortenings(_phrase(phrase)):
-                keep(short, "phrase", assets.short)
+            if compliant(cta, "call to action"):
+                assets.ctas.append(_phrase(cta))
+        assets.headlines = [h for h in assets.headlines if not is_button_label(h, labels)]
+        if compliant(guideline.industry, ""):
+            add(assets.headlines, _phrase(guideline.industry))
+        if compliant(guideline.name, ""):
+            assets.headlines.insert(0, guideline.name)
+        for source in (guideline.industry, *guideline.product_motifs):
+            slug = _slug(source, 15)
+            if slug and slug not in assets.products:
+                assets.products.append(slug)
+        for cta in assets.ctas:
+            slug = _slug(cta, 15)
+            if "-" in slug and slug not in assets.offer_paths:
+                assets.offer_paths.append(slug)  # "Start free trial" -> "free-trial"
+        assets.offer_paths = [p for p in assets.offer_paths if p]
         return assets
 
-    def _field(
+    def _draft(
+        self, rng: random.Random, request: CopyRequest, assets: _Assets, *, do_only: bool
+    ) -> dict[str, Any]:
+        channel = request.channel
+        cta = rng.choice(assets.ctas) if assets.ctas else ""
+        fields: dict[str, Any] = {}
+        if channel.id == "google_rsa":
+            return self._google(rng, channel, request, assets, cta, do_only=do_only)
+        body_spec = channel.field(channel.disclaimer_field)
+        body = self._body(rng, body_spec, request, assets, cta, do_only=do_only)
+        fields[body_spec.name] = body
+        taken = [body]
+        for spec in channel.fields:
+            if spec.name == body_spec.name:
+                continue
+            if spec.choices is not None:
+                fields[spec.name] = suggest_cta_button(cta, channel) if cta else "LEARN_MORE"
+            elif spec.name in ("headline", "description"):
+                if not spec.required and rng.random() < 0.2:
+                    continue
+                text = self._short(rng, spec, assets, taken)
+                if text:
+                    fields[spec.name] = text
+                    taken.append(text)
+        return {spec.name: fields[spec.name] for spec in channel.fields if spec.name in fields}
+
+    def _short(
+        self, rng: random.Random, spec: FieldSpec, assets: _Assets, taken: Sequence[str]
+    ) -> str:
+        """A headline-style phrase that fits ``spec`` and repeats nothing in ``taken``."""
+        usable = _usable(spec)
+        limit = spec.shown_length if spec.shown_length and rng.random() < 0.8 else spec.max_length
+        fresh = [p for p in assets.headlines if usable(p) and not _overlaps(p, taken)]
+        pool = [p for p in fresh if len(p) <= limit] or [
+            p for p in fresh if len(p) <= spec.max_length
+        ]
+        return rng.choice(pool) if pool else ""
+
+    def _body(
         self,
         rng: random.Random,
         spec: FieldSpec,
+        request: CopyRequest,
+        assets: _Assets,
+        cta: str,
+        *,
+        do_only: bool,
+    ) -> str:
+        """The channel's long text: opening, answer, proof, offer, action; disclaimers first."""
+        disclaimers = request.disclaimers
+        usable = _usable(spec)
+        budget = spec.max_length
+        if spec.shown_length and spec.shown_length < spec.max_length and rng.random() < 0.6:
+            budget = spec.shown_length  # keep everything visible before "see more"
+        answers = assets.values + assets.claims
+        if do_only or rng.random() < 0.5:
+            # Half the time (always on the second try) the answer itself applies a "Do" rule.
+            answers = [a for a in answers if assets.applies_do_alone(a)] or answers
+        # Where a whole answer does not fit (TikTok's 100 characters), a short one does.
+        short = [_sentence(h) for h in assets.headlines if len(h.split()) >= 3]
+        openers = assets.hooks if rng.random() < 0.6 and assets.hooks else answers
+        slots: list[list[Sequence[str]]] = [
+            [openers],
+            [answers, short],
+            [assets.claims if rng.random() < 0.6 else []],
+            [assets.offers],
+            [assets.motivations if budget > 200 else []],
+            [[_sentence(cta)] if cta else []],
+        ]
+        text = _compose(rng, slots, disclaimers, budget, usable)
+        if len(text) < spec.min_length:
+            text = _compose(rng, [[answers, short], [assets.claims]], disclaimers, budget, usable)
+        return text
+
+    def _google(
+        self,
+        rng: random.Random,
         channel: ChannelSpec,
         request: CopyRequest,
         assets: _Assets,
         cta: str,
-    ) -> object:
-        disclaimers = request.disclaimers if spec.name == channel.disclaimer_field else []
-        usable = _usable(spec)
-        if spec.choices is not None:
-            return suggest_cta_button(cta, channel) if cta else "LEARN_MORE"
-        if channel.id == "google_rsa":
-            if spec.name == "headlines":
-                return self._headlines(rng, spec, assets)
-            if spec.name == "descriptions":
-                return self._descriptions(rng, spec, assets, cta, disclaimers)
-            if spec.name == "path1":
-                return _slug(request.persona_slug.replace("-", " "), spec.max_length)
-            if spec.name == "path2":
-                return _slug(cta, spec.max_length, from_end=True) if rng.random() < 0.7 else ""
-        if spec.name in ("headline", "description"):
-            if not spec.required and rng.random() < 0.2:
-                return ""
-            limit = (
-                spec.shown_length if spec.shown_length and rng.random() < 0.8 else spec.max_length
-            )
-            pool = [p for p in assets.short if usable(p) and len(p) <= limit]
-            pool = pool or [p for p in assets.short if usable(p) and len(p) <= spec.max_length]
-            if spec.name == "description" and cta and len(cta) <= spec.max_length:
-                pool = [*pool, cta]
-            return rng.choice(pool) if pool else _word_truncate(assets.brand_name, spec.max_length)
-        # The one long text field of the channel: hook, body, proof, offer, action, disclaimers.
-        budget = spec.max_length
-        if spec.shown_length and spec.shown_length < spec.max_length and rng.random() < 0.6:
-            budget = spec.shown_length  # keep everything visible before "see more"
-        slots: list[Sequence[str]] = [
-            assets.hooks + assets.aspirations,
-            assets.values,
-            assets.claims if rng.random() < 0.7 else [],
-            assets.offers,
-            assets.aspirations if budget > 200 else [],
-            [_sentence(cta)] if cta else [],
+        *,
+        do_only: bool,
+    ) -> dict[str, Any]:
+        heads_spec, desc_spec = channel.field("headlines"), channel.field("descriptions")
+        # Descriptions lead with some of the value propositions and claims; headlines come from
+        # the others, so the two never say the same thing when Google shows them together.
+        leads = assets.values + assets.claims
+        if do_only:
+            leads = sorted(leads, key=lambda s: not assets.applies_do_alone(s))
+        else:
+            rng.shuffle(leads)
+        # The call to action goes in one headline or one description, never both.
+        cta_headline = bool(cta) and len(cta) <= heads_spec.max_length and rng.random() < 0.5
+        usable = _usable(heads_spec)
+        fits = [
+            h
+            for h in [*assets.headlines, *assets.hooks]
+            if usable(h) and len(h) <= heads_spec.max_length
         ]
-        text = _compose(rng, slots, disclaimers, budget, usable)
-        if len(text) < spec.min_length:
-            text = _compose(
-                rng, [assets.values, assets.claims, assets.hooks], disclaimers, budget, usable
-            )
-        return text
-
-    def _headlines(self, rng: random.Random, spec: FieldSpec, assets: _Assets) -> list[str]:
-        usable = _usable(spec)
-        pool = [p for p in assets.short if usable(p) and len(p) <= spec.max_length]
-        if len(pool) < spec.min_count:
-            # Too few assets fit: fall back to whole-word cuts of the longer ones.
-            for phrase in assets.short:
-                cut = _word_truncate(phrase, spec.max_length)
-                if cut and usable(cut) and cut.casefold() not in {p.casefold() for p in pool}:
-                    pool.append(cut)
-        brand_first = assets.brand_name in pool and rng.random() < 0.7
-        rest = [p for p in pool if not (brand_first and p == assets.brand_name)]
+        brand_first = bool(fits) and fits[0] == assets.brand_name and rng.random() < 0.7
+        rest = fits[1:] if brand_first else list(fits)
         rng.shuffle(rest)
-        low = min(max(spec.min_count, 8), spec.max_count)
-        count = rng.randint(low, spec.max_count)
-        chosen = ([assets.brand_name] if brand_first else []) + rest
-        return chosen[:count]
+        ordered = [fits[0], *rest] if brand_first else rest
+        needed = heads_spec.min_count - int(cta_headline)
+        # Two or three leads: the rest of the value propositions and claims make headlines.
+        split = desc_spec.min_count + rng.randint(0, 1)
+        for size in dict.fromkeys((split, desc_spec.min_count)):
+            descriptions = self._descriptions(
+                rng, desc_spec, request, assets, leads[:size], "" if cta_headline else cta
+            )
+            chosen: list[str] = []
+            for headline in ordered:
+                if not _overlaps(headline, [*chosen, *descriptions]):
+                    chosen.append(headline)
+            if len(chosen) >= needed:
+                break
+        for headline in ordered:
+            # Too few assets to keep headlines and descriptions apart: the platform's minimum
+            # comes first, so some headline repeats a description (the rubric will say so).
+            if len(chosen) >= needed:
+                break
+            if not _overlaps(headline, chosen):
+                chosen.append(headline)
+        # One call to action among the headlines at most (the rubric allows two of 15).
+        if cta_headline:
+            chosen.insert(min(len(chosen), rng.randint(1, 4)), cta)
+        low = min(max(heads_spec.min_count, 8), heads_spec.max_count)
+        count = rng.randint(low, heads_spec.max_count)
+        fields: dict[str, Any] = {"headlines": chosen[:count], "descriptions": descriptions}
+        if assets.products and rng.random() < 0.9:
+            fields["path1"] = rng.choice(assets.products)
+            extras = [p for p in assets.offer_paths if p != fields["path1"]]
+            if extras and rng.random() < 0.7:
+                fields["path2"] = rng.choice(extras)
+        return fields
 
     def _descriptions(
-        self, rng: random.Random, spec: FieldSpec, assets: _Assets, cta: str, disclaimers: list[str]
+        self,
+        rng: random.Random,
+        spec: FieldSpec,
+        request: CopyRequest,
+        assets: _Assets,
+        leads: Sequence[str],
+        cta: str,
     ) -> list[str]:
+        """2-4 descriptions, each opening with one of ``leads``; no sentence appears in two of
+        them, the call to action in one at most."""
         usable = _usable(spec)
-        tail = " ".join(_sentence(d) for d in disclaimers)
+        tail = " ".join(_sentence(d) for d in request.disclaimers)
         budget = spec.max_length - (len(tail) + 1 if tail else 0)
-        bodies: list[str] = []
-        ending = f" {_sentence(cta)}" if cta else ""
-        for sentence in assets.values + assets.claims + assets.offers + assets.aspirations:
-            # "Get your first bag" does not end a sentence that already says "first bag".
-            repeats = bool(cta) and _phrase(cta).casefold().rstrip(".") in sentence.casefold()
-            for candidate in (sentence,) if repeats else (sentence + ending, sentence):
-                if len(candidate) <= budget and usable(candidate):
-                    bodies.append(candidate)
-                    break
-        for hook in assets.hooks:
-            for value in assets.values:
-                candidate = f"{hook} {value}"
-                if len(candidate) <= budget and usable(candidate):
-                    bodies.append(candidate)
-        rng.shuffle(bodies)
+        primary = len(leads) + len(assets.offers)
+        # When too few fit, any other value proposition, claim or motivation leads one.
+        leads = [*leads, *assets.offers, *assets.values, *assets.claims, *assets.motivations]
+        # Claims are left to the headlines; a description adds the offer, a motivation or a hook.
+        seconds = assets.offers + assets.motivations
+        hooks = list(assets.hooks)
+        rng.shuffle(hooks)
+        used: list[str] = []
         out: list[str] = []
-        seen: set[str] = set()
+        cta_used = hook_used = False
         count = rng.randint(spec.min_count, spec.max_count)
-        for body in bodies:
-            text = f"{body} {tail}".strip()
-            if text.casefold() not in seen:
-                seen.add(text.casefold())
-                out.append(text)
-            if len(out) == count:
+        for index, lead in enumerate(leads):
+            if len(out) == count or (index >= primary and len(out) >= spec.min_count):
                 break
+            if _overlaps(lead, used) or not usable(lead) or len(lead) > budget:
+                continue
+            parts = [lead]
+            # A hook before the answer, or a second sentence after it, or the call to action.
+            # One hook per set of descriptions: two would ask about the same pains.
+            options: list[str] = [] if hook_used else hooks[:1]
+            options += [s for s in seconds if not _overlaps(s, [*used, lead])]
+            rng.shuffle(options)
+            if cta and not cta_used and rng.random() < 0.4:
+                options.insert(0, _sentence(cta))
+            for extra in options:
+                candidate = [extra, lead] if extra in hooks else [lead, extra]
+                text = " ".join(candidate)
+                if len(text) <= budget and usable(text) and not _overlaps(extra, [lead]):
+                    parts = candidate
+                    break
+            if any(_is_cta_sentence(p, assets) for p in parts):
+                cta_used = True
+            hook_used = hook_used or any(p in hooks for p in parts)
+            used += parts
+            out.append(" ".join([*parts, tail] if tail else parts))
         return out
+
+
+def _is_cta_sentence(text: str, assets: _Assets) -> bool:
+    return normalise(text) in {normalise(c) for c in assets.ctas}
+
+
+def _overlaps(text: str, others: Sequence[str]) -> bool:
+    """``text`` and one of ``others`` repeat each other (one's words inside the other's)."""
+    key = f" {normalise(text)} "
+    for other in others:
+        other_key = f" {normalise(other)} "
+        if key in other_key or other_key in key:
+            return True
+    return False
 
 
 def _usable(spec: FieldSpec) -> Callable[[str], bool]:
@@ -316,22 +504,27 @@ def _usable(spec: FieldSpec) -> Callable[[str], bool]:
 
 def _compose(
     rng: random.Random,
-    slots: Sequence[Sequence[str]],
+    slots: Sequence[Sequence[Sequence[str]]],
     disclaimers: Sequence[str],
     budget: int,
     usable: Callable[[str], bool],
 ) -> str:
-    """Fill ``budget`` characters with at most one sentence per slot, disclaimers reserved first."""
+    """Fill ``budget`` characters with at most one sentence per slot, disclaimers reserved first.
+
+    Each slot is a list of tiers: a random sentence of the first tier that fits, else of the
+    next. A sentence that repeats one already placed (one inside the other) is skipped.
+    """
     tail = " ".join(_sentence(d) for d in disclaimers)
     remaining = budget - len(tail) - (1 if tail else 0)
     parts: list[str] = []
-    for slot in slots:
-        options = [s for s in slot if usable(s) and s not in parts]
-        rng.shuffle(options)
-        for option in options:
-            if len(option) + (1 if parts else 0) <= remaining:
-                remaining -= len(option) + (1 if parts else 0)
-                parts.append(option)
+    for tiers in slots:
+        for tier in tiers:
+            options = [s for s in tier if usable(s) and not _overlaps(s, parts)]
+            rng.shuffle(options)
+            fits = [o for o in options if len(o) + (1 if parts else 0) <= remaining]
+            if fits:
+                remaining -= len(fits[0]) + (1 if parts else 0)
+                parts.append(fits[0])
                 break
     return " ".join([*parts, tail] if tail else parts)
 

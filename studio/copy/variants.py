@@ -14,6 +14,8 @@ from studio.core.errors import NotFound
 from studio.core.models import Asset, Campaign, Variant, VariantStatus
 
 VariantOrder = Literal["newest", "predicted_ctr"]
+#: Ids per ``IN (...)`` list: SQLite refuses statements with very many parameters.
+_IN_CHUNK = 900
 _Query = TypeVar("_Query", bound=SelectBase[*tuple[Any, ...]])
 
 
@@ -127,6 +129,51 @@ def list_variants(
     return session.exec(query.offset(offset).limit(limit)).all()
 
 
+def list_variant_keys(
+    session: Session,
+    *,
+    brand: str | None = None,
+    campaign_id: int | None = None,
+    personas: Sequence[str] | None = None,
+    channels: Sequence[str] | None = None,
+    statuses: Sequence[VariantStatus | str] | None = None,
+    min_predicted_ctr: float | None = None,
+    latest_only: bool = False,
+    order: VariantOrder = "newest",
+) -> list[tuple[int, str]]:
+    """``(id, channel)`` of every variant :func:`list_variants` would list, in its order.
+
+    Two small columns, for a list that must be filtered on something SQL cannot see (the
+    gallery's QC state) before one page of whole rows is loaded with :func:`get_variants`.
+    """
+    query = _filtered(
+        select(Variant.id, Variant.channel),
+        latest_only=latest_only,
+        brand=brand,
+        campaign_id=campaign_id,
+        personas=personas,
+        channels=channels,
+        statuses=statuses,
+        min_predicted_ctr=min_predicted_ctr,
+    )
+    if order == "predicted_ctr":
+        query = query.order_by(
+            col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc()
+        )
+    else:
+        query = query.order_by(col(Variant.id).desc())
+    return [(int(i or 0), str(c)) for i, c in session.exec(query).all()]  # ids are never null
+
+
+def get_variants(session: Session, *, variant_ids: Sequence[int]) -> list[Variant]:
+    """The variants with these ids, in the order given (ids that do not exist are skipped)."""
+    if not variant_ids:
+        return []
+    rows = session.exec(select(Variant).where(col(Variant.id).in_(list(variant_ids)))).all()
+    by_id = {v.id: v for v in rows}
+    return [by_id[i] for i in variant_ids if i in by_id]
+
+
 def count_variants(
     session: Session,
     *,
@@ -171,3 +218,40 @@ def list_assets(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Ass
         return []
     query = select(Asset).where(col(Asset.variant_id).in_(list(variant_ids)))
     return session.exec(query.order_by(col(Asset.id))).all()
+
+
+def variants_with_prompt(
+    session: Session,
+    *,
+    brand: str,
+    persona: str,
+    channel: str,
+    prompt: str,
+    seeds: range,
+) -> Sequence[Variant]:
+    """Variants of ``brand`` x ``persona`` x ``channel`` written from exactly this rendered
+    ``prompt`` with one of ``seeds`` (how a repeated brief is found), oldest first."""
+    query = select(Variant).where(
+        Variant.brand == brand,
+        Variant.persona == persona,
+        Variant.channel == channel,
+        Variant.prompt == prompt,
+        col(Variant.seed) >= seeds.start,
+        col(Variant.seed) < seeds.stop,
+    )
+    return session.exec(query.order_by(col(Variant.id))).all()
+
+
+def asset_qc_by_variant(
+    session: Session, *, variant_ids: Sequence[int]
+) -> dict[int, list[list[dict[str, Any]]]]:
+    """Each variant's files' QC results (one list of checks per file); no entry: no files."""
+    found: dict[int, list[list[dict[str, Any]]]] = {}
+    ids = list(variant_ids)
+    for start in range(0, len(ids), _IN_CHUNK):
+        query = select(Asset.variant_id, Asset.qc).where(
+            col(Asset.variant_id).in_(ids[start : start + _IN_CHUNK])
+        )
+        for variant_id, qc in session.exec(query).all():
+            found.setdefault(int(variant_id), []).append(list(qc))
+    return found

@@ -57,12 +57,16 @@ class CampaignBrief:
         The offer to feature, if any (numbers in it must be approved claims).
     name
         Campaign name, for lists.
+    reference
+        An ad to beat and how to differ from it (a challenger brief, see
+        :mod:`studio.experiments.challengers`); empty for a fresh brief.
     """
 
     objective: str
     landing_url: str
     offer: str = ""
     name: str = ""
+    reference: str = ""
 
     def __post_init__(self) -> None:
         if self.objective not in OBJECTIVES:
@@ -75,6 +79,10 @@ class CampaignBrief:
             )
         if len(self.offer) > 500:
             raise InvalidValue(f"offer is {len(self.offer)} characters; at most 500 are allowed")
+        if len(self.reference) > 4000:
+            raise InvalidValue(
+                f"reference is {len(self.reference)} characters; at most 4000 are allowed"
+            )
 
 
 @dataclass(frozen=True)
@@ -215,36 +223,158 @@ def build_prompt(
     )
 
 
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)(?:```|$)", re.DOTALL)
+_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_TRAILING_COMMA = re.compile(r",\s*(?=[}\]])")
+_PY_LITERALS = {"True": "true", "False": "false", "None": "null"}
+
+
+def _scan_repair(text: str) -> tuple[str, bool]:
+    """One pass over ``text`` (from its first ``{``) fixing what small models write wrong.
+
+    Outside strings: ``//`` and ``#`` comments are dropped; ``True``/``False``/``None`` become
+    JSON; unquoted keys are quoted. Strings in single quotes become double-quoted; raw line
+    breaks inside a string become ``\\n``. If the text ends inside the object, it is closed,
+    but only after a complete value: a string cut off mid-way is left broken (closing it would
+    turn cut-off copy into copy). Returns the text and whether it had to be closed.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    i, n = 0, len(text)
+    last_complete = 0  # len(out) after the last complete value or opening bracket
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            quote, j, chars = c, i + 1, ['"']
+            while j < n and text[j] != quote:
+                if text[j] == "\\" and j + 1 < n:
+                    chars.append(text[j : j + 2] if text[j + 1] != "'" else "'")
+                    j += 2
+                    continue
+                chars.append({"\n": "\\n", '"': '\\"'}.get(text[j], text[j]))
+                j += 1
+            if j >= n:  # the reply ends inside a string: cut off, not repairable
+                out.append("".join(chars))
+                return "".join(out), False
+            out.append("".join(chars) + '"')
+            i = j + 1
+            if not text[i:].lstrip().startswith(":"):  # a value, not a key
+                last_complete = len(out)
+            continue
+        if c in "{[":
+            stack.append("}" if c == "{" else "]")
+            out.append(c)
+            last_complete = len(out)
+        elif c in "}]":
+            if stack:
+                stack.pop()
+            out.append(c)
+            last_complete = len(out)
+            if not stack:
+                return "".join(out), False
+        elif (c == "/" and text.startswith("//", i)) or c == "#":
+            while i < n and text[i] != "\n":
+                i += 1
+            continue
+        elif c.isalpha() or c == "_":
+            j = i
+            while j < n and (text[j].isalnum() or text[j] in "_-"):
+                j += 1
+            word = text[i:j]
+            rest = text[j:].lstrip()
+            if rest.startswith(":"):
+                out.append(json.dumps(word))  # an unquoted key
+            else:
+                out.append(_PY_LITERALS.get(word, word))
+                last_complete = len(out)
+            i = j
+            continue
+        else:
+            out.append(c)
+            if c.isdigit():
+                last_complete = len(out)
+        i += 1
+    # Ended inside the object: keep what was complete, then close what is open.
+    head = "".join(out[:last_complete]).rstrip().rstrip(",").rstrip()
+    depth = []
+    in_string = False
+    for k, ch in enumerate(head):
+        if ch == '"' and (k == 0 or head[k - 1] != "\\"):
+            in_string = not in_string
+        elif not in_string and ch in "{[":
+            depth.append("}" if ch == "{" else "]")
+        elif not in_string and ch in "}]" and depth:
+            depth.pop()
+    return head + "".join(reversed(depth)), True
+
+
+def repair_json(text: str) -> tuple[Any, list[str]]:
+    """The first JSON object in a model's reply, repaired if need be, and what was repaired.
+
+    Accepts a bare object, one in a Markdown code fence (closed or not), or one after prose.
+    Repairs, in words in the returned list: curly quotes, single-quoted strings, unquoted keys,
+    comments, Python literals, trailing commas, raw line breaks in strings, and a reply cut off
+    after a complete value (closed). A reply cut inside a string is not repaired.
+
+    Raises
+    ------
+    ValueError
+        No JSON object can be read (``json.JSONDecodeError`` for a broken one).
+    """
+    candidate = text.strip()
+    fenced = _FENCE.search(candidate)
+    if fenced and "{" in fenced.group(1):
+        candidate = fenced.group(1).strip()
+    start = candidate.find("{")
+    if start < 0:
+        raise ValueError("no JSON object found")
+    candidate = candidate[start:]
+    try:
+        data, _ = json.JSONDecoder().raw_decode(candidate)
+        return data, []
+    except json.JSONDecodeError as first_error:
+        repairs: list[str] = []
+        fixed = candidate.translate(_SMART_QUOTES)
+        if fixed != candidate:
+            repairs.append("curly quotes straightened")
+        scanned, closed_end = _scan_repair(fixed)
+        if not closed_end and scanned != fixed[: len(scanned)]:
+            repairs.append("quotes, keys, comments, literals or line breaks fixed")
+        closed = _TRAILING_COMMA.sub("", scanned)
+        if closed != scanned:
+            repairs.append("trailing commas removed")
+        try:
+            data, _ = json.JSONDecoder().raw_decode(closed)
+        except json.JSONDecodeError:
+            raise first_error from None
+        if closed_end:
+            repairs.append("a reply cut off after a complete value was closed")
+        return data, repairs or ["JSON repaired"]
 
 
 def parse_reply(text: str, channel: ChannelSpec, *, backend: str) -> dict[str, Any]:
-    """Parse a model's reply into channel fields.
+    """Parse a model's reply into channel fields, repairing its JSON where that is safe.
 
-    Accepts a bare JSON object, one inside a Markdown code fence, or one surrounded by prose
-    (the first ``{`` to its matching ``}``).
+    See :func:`repair_json` for what is accepted and repaired.
 
     Raises
     ------
     CopyWriterError
-        The reply holds no JSON object, or the object does not match the channel's schema;
-        the message quotes the start of the reply and names the offending keys.
+        The reply holds no JSON object that can be read or repaired, or the object does not
+        match the channel's schema; the message quotes the start of the reply and names the
+        offending keys.
     """
-    candidate = text.strip()
-    fenced = _FENCE.search(candidate)
-    if fenced:
-        candidate = fenced.group(1).strip()
-    start = candidate.find("{")
     preview = text.strip()[:200]
-    if start < 0:
-        raise CopyWriterError(
-            f"the {backend} reply is not valid JSON (no JSON object found); it began: {preview!r}"
-        )
     try:
-        data, _ = json.JSONDecoder().raw_decode(candidate[start:])
+        data, _ = repair_json(text)
     except json.JSONDecodeError as exc:
         raise CopyWriterError(
-            f"the {backend} reply is not valid JSON ({exc.msg} at character {exc.pos}); it began: {preview!r}"
+            f"the {backend} reply is not valid JSON ({exc.msg} at character {exc.pos}), "
+            f"even after repair; it began: {preview!r}"
+        ) from exc
+    except ValueError as exc:
+        raise CopyWriterError(
+            f"the {backend} reply is not valid JSON ({exc}); it began: {preview!r}"
         ) from exc
     if not isinstance(data, dict):
         raise CopyWriterError(

@@ -115,6 +115,29 @@ class SignInCounter(SQLModel, table=True):
     window_start: datetime = Field(default_factory=utcnow)
 
 
+class SignInSession(SQLModel, table=True):
+    """A password sign-in held by a browser, checked on the server at every page load.
+
+    The browser keeps only a random token in an HttpOnly cookie; the table keeps its SHA-256.
+    The cookie is handed over through a one-time ticket (``ticket_hash``, a minute to live), so
+    the long-lived token never reaches a page's JavaScript (:mod:`studio.ui.session_cookie`).
+    ``revoked_at`` ends it early: sign-out, password change, deactivation.
+    """
+
+    __tablename__ = "sign_in_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, index=True)
+    method: str = Field(max_length=16)
+    signed_in_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True)
+    ticket_expires_at: datetime | None = None
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=64)
+
+
 class AuditLog(SQLModel, table=True):
     """Append-only: one row per action on variants, guidelines, experiments, exports, users."""
 
@@ -193,6 +216,7 @@ class ReviewAction(StrEnum):
     export = "export"
     declare_winner = "declare_winner"
     retire = "retire"
+    send_back = "send_back"
 
 
 class Variant(SQLModel, table=True):
@@ -212,6 +236,9 @@ class Variant(SQLModel, table=True):
     status: VariantStatus = _enum(VariantStatus, 32, default=VariantStatus.draft, index=True)
     revision: int = 1
     parent_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
+    #: A challenger written from a winning or fatigued variant: that variant's id
+    #: (:mod:`studio.experiments.challengers`).
+    challenger_of_id: int | None = Field(default=None, foreign_key="variant.id", index=True)
     backend: str = Field(max_length=32)
     model: str = Field(max_length=256)
     seed: int
@@ -330,6 +357,12 @@ class Experiment(SQLModel, table=True):
     max_relative_loss: float = 0.01
     #: Delivery days up to this one had their sample-ratio mismatch explained by a person.
     srm_resolved_through: date | None = None
+    #: Fatigue (:mod:`studio.experiments.fatigue`): an arm's last N delivery days are its recent
+    #: period; it is flagged when its recent CTR is below (1 - drop) x its earlier CTR with at
+    #: least the flag probability.
+    fatigue_recent_days: int = 3
+    fatigue_drop: float = 0.2
+    fatigue_flag_probability: float = 0.9
     winner_arm_id: int | None = None
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -369,10 +402,14 @@ class ArmResult(SQLModel, table=True):
     day: date
     impressions: int = Field(ge=0)
     clicks: int = Field(ge=0)
-    conversions: int = 0
-    spend: float = 0.0
+    #: Conversions and spend; None where the report had no such column (a later report for the
+    #: same day may add them: :func:`studio.experiments.reports.import_report`).
+    conversions: int | None = None
+    spend: float | None = None
     #: Conversion value in the account's currency; None where the report had no such column.
     revenue: float | None = None
+    #: People reached that day (impressions / reach = frequency); None where not reported.
+    reach: int | None = None
     source: str = Field(max_length=256)
     row_key: str = Field(max_length=128)
     imported_at: datetime = Field(default_factory=utcnow)

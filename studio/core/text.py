@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 #: Cyrillic and Greek letters that look like Latin ones (Unicode's confusables, the letters
 #: that render identically in common fonts). Keys are single characters.
@@ -93,6 +94,50 @@ CONFUSABLES: dict[str, str] = {
 _TABLE = str.maketrans(CONFUSABLES)
 #: Characters that change the order text is displayed in (a reader sees other words).
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+
+
+#: How a platform counts characters: every character 1, or double-width characters 2.
+Counting = Literal["characters", "double_width"]
+
+
+def text_length(text: str, counting: Counting = "characters") -> int:
+    """``text``'s length as a platform counts it.
+
+    The text is normalised to NFC first (a decomposed accent is one character on screen).
+    With ``counting="double_width"`` every East Asian wide or full-width character (Unicode
+    East_Asian_Width ``W`` or ``F``: CJK ideographs, kana, hangul, full-width forms) counts 2,
+    as Google and TikTok count them; everything else counts 1.
+
+    >>> text_length("Cafe\u0301"), text_length("コーヒー", "double_width")
+    (4, 8)
+
+    The one count of copy length: the channel table's checks (generation, review, export) and
+    generation's trimming (:func:`prefix_within`) both use it.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    if counting == "characters":
+        return len(normal)
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in normal)
+
+
+def prefix_within(text: str, limit: int, counting: Counting = "characters") -> str:
+    """The longest start of ``text`` whose :func:`text_length` is at most ``limit``.
+
+    Cut at the last space when the cut would split a word (text without spaces, such as
+    Chinese or Japanese, is cut between characters). A combining mark is counted on its own
+    here, so a decomposed accent can only make the result shorter, never too long.
+    """
+    used, end = 0, 0
+    for char in text:
+        width = text_length(char, counting)
+        if used + width > limit:
+            break
+        used += width
+        end += 1
+    prefix = text[:end]
+    if end < len(text) and not text[end].isspace() and " " in prefix:
+        prefix = prefix.rsplit(" ", 1)[0]
+    return prefix
 
 
 def _invisible(char: str) -> bool:

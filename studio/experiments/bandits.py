@@ -581,18 +581,78 @@ def period_weighted_posterior(
         raise InvalidValue(
             f"impressions must have shape (..., n_periods, {prior.n_arms}); got {impressions_.shape}"
         )
-    impressions_ = _as_counts("impressions", impressions_, impressions_.shape)
-    clicks_ = _as_counts("clicks", clicks, impressions_.shape)
-    period_share = impressions_.sum(axis=-1, keepdims=True)  # (..., n_periods, 1)
-    served = impressions_ > 0
+    rate, effective = period_weighted_rate(impressions_, clicks)
+    return BetaPosterior(prior.alpha + rate * effective, prior.beta + (1.0 - rate) * effective)
+
+
+def period_weighted_rate(exposure: ArrayLike, events: ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Each arm's rate of ``events`` per unit of ``exposure``, averaged over periods as the whole
+    test's exposure fell (direct standardisation), and its effective exposure.
+
+    Arm ``a``'s rate is ``sum_t w_t e_at / x_at`` with ``w_t`` the share of the test's exposure in
+    period ``t`` (renormalised over the periods in which the arm was served); its effective
+    exposure is Kish's ``1 / sum_t (w_t^2 / x_at)``. The exposure is impressions for CTR, clicks
+    for conversions per click, spend for conversions per spend (CPA, ROAS).
+
+    Parameters
+    ----------
+    exposure, events : array_like, shape (..., n_periods, n_arms)
+
+    Returns
+    -------
+    rate, effective_exposure : ndarray, shape (..., n_arms)
+        0 for an arm never exposed.
+    """
+    exposure_ = np.asarray(exposure, dtype=np.float64)
+    exposure_ = _as_counts("exposure", exposure_, exposure_.shape)
+    events_ = _as_counts("events", events, exposure_.shape)
+    period_share = exposure_.sum(axis=-1, keepdims=True)  # (..., n_periods, 1)
+    served = exposure_ > 0
     w = np.where(served, period_share, 0.0)
     w = w / np.maximum(w.sum(axis=-2, keepdims=True), 1e-300)
-    safe = np.where(served, impressions_, 1.0)
-    rate = (w * clicks_ / safe).sum(axis=-2)
-    effective = np.where(
+    safe = np.where(served, exposure_, 1.0)
+    rate: FloatArray = (w * events_ / safe).sum(axis=-2)
+    effective: FloatArray = np.where(
         served.any(axis=-2), 1.0 / np.maximum((w**2 / safe).sum(axis=-2), 1e-300), 0.0
     )
-    return BetaPosterior(prior.alpha + rate * effective, prior.beta + (1.0 - rate) * effective)
+    return rate, effective
+
+
+def rate_drift_p_value(exposure: ArrayLike, events: ArrayLike) -> FloatArray:
+    """p-value of "every arm's Poisson rate of events per exposure is the same in every period".
+
+    The Poisson counterpart of :func:`ctr_drift_p_value` (conversions per unit of spend): for
+    each arm, Pearson's chi-square ``sum_t (e_t - x_t r)^2 / (x_t r)`` with ``r`` its overall
+    rate, over the periods in which it had exposure, ``k - 1`` degrees of freedom; summed over
+    arms. 1 where no arm had exposure in two periods or events to vary.
+
+    Parameters
+    ----------
+    exposure, events : array_like, shape (..., n_periods, n_arms)
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
+    from scipy.stats import chi2
+
+    exposure_ = np.asarray(exposure, dtype=np.float64)
+    events_ = _as_counts("events", events, exposure_.shape)
+    served = exposure_ > 0
+    rate = events_.sum(axis=-2, keepdims=True) / np.maximum(
+        exposure_.sum(axis=-2, keepdims=True), 1e-300
+    )
+    varies = rate > 0
+    expected = exposure_ * rate
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(
+            served & varies,
+            (events_ - expected) ** 2 / np.where(served & varies, expected, 1.0),
+            0.0,
+        )
+    statistic = terms.sum(axis=(-2, -1))
+    dof = np.where(varies[..., 0, :], np.maximum(served.sum(axis=-2) - 1, 0), 0).sum(axis=-1)
+    return np.where(dof > 0, chi2.sf(statistic, np.maximum(dof, 1)), 1.0)
 
 
 def ctr_drift_p_value(impressions: ArrayLike, clicks: ArrayLike) -> FloatArray:
@@ -829,7 +889,9 @@ def top_two_shares(
     challenger = np.where(usable[..., :, None], p[..., None, :] / safe[..., :, None], fallback)
     eye = np.eye(n_arms, dtype=bool)
     challenger = np.where(eye, 0.0, challenger)
-    challenger = challenger / challenger.sum(axis=-1, keepdims=True)
+    total = challenger.sum(axis=-1, keepdims=True)
+    # No challenger left (every other arm paused): the leader is served in their place.
+    challenger = np.where(total > 0, challenger / np.where(total > 0, total, 1.0), eye)
     from_challenges = np.einsum("...i,...ij->...j", p, challenger)
     shares: FloatArray = leader_share * p + (1.0 - leader_share) * from_challenges
     return shares

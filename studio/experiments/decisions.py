@@ -21,11 +21,13 @@ arm with the highest probability of being best among *every* arm (paused ones in
   declares a winner);
 * no sample-ratio mismatch is unresolved (the served split is not the planned one: something
   outside the test is choosing who sees what);
-* when CTRs drift (:func:`~studio.experiments.bandits.ctr_drift_p_value` below
-  :data:`DRIFT_THRESHOLD`), the period-weighted estimates
-  (:func:`~studio.experiments.bandits.period_weighted_posterior`) agree: the pooled counts of an
-  adaptive split credit the arm that got more of the late traffic, so the winner waits until
-  the drift-free comparison finds the same winner (CTR objective only: the drift check is on CTR);
+* when the objective drifts over the periods
+  (:func:`~studio.experiments.objectives.objective_drift_p_value` below :data:`DRIFT_THRESHOLD`:
+  CTR, conversions per click, or conversions per spend for CPA and ROAS), the period-weighted
+  estimates agree (:func:`~studio.experiments.bandits.period_weighted_posterior` for CTR,
+  :func:`~studio.experiments.objectives.day_weighted_totals` for the others): the pooled counts
+  of an adaptive split credit the arm that got more of the late traffic, so the winner waits
+  until the drift-free comparison finds the same winner;
 * on any objective but CTR (:mod:`studio.experiments.objectives`), its CTR is not clearly worse
   than the CTR leader's: when the CTR leader beats it with probability ``win_probability`` or
   more, the winner is held (``held_guardrail``).
@@ -48,7 +50,6 @@ from studio.experiments.bandits import (
     TopTwoThompsonSampling,
     apply_min_share,
     centre_on_pooled_ctr,
-    ctr_drift_p_value,
     empirical_bayes_prior,
     period_weighted_posterior,
     summarize_posterior,
@@ -57,8 +58,11 @@ from studio.experiments.bandits import (
 )
 from studio.experiments.objectives import (
     OBJECTIVES,
+    DailyDelivery,
     ObjectiveDataError,
     ObjectiveSummary,
+    day_weighted_totals,
+    objective_drift_p_value,
     summarize_objective,
 )
 
@@ -125,6 +129,12 @@ class TestSettings:
     objective : Objective (or its value as text)
         What the winner is chosen on (:mod:`studio.experiments.objectives`); CTR stays a
         guardrail whatever the objective.
+    top_two_leader_share : float
+        Under top-two Thompson sampling, the share the leader keeps (Russo's beta, in (0, 1)).
+    pause_probability : float
+        An arm is paused when its probability of being best falls below this ...
+    min_impressions_to_pause : int
+        ... once it has at least this many impressions.
     """
 
     __test__ = False  # not a pytest test class, whatever its name
@@ -138,6 +148,9 @@ class TestSettings:
     prior_source: PriorSource = PriorSource.pooled
     prior_strength: float | None = None
     objective: Objective = Objective.ctr
+    top_two_leader_share: float = TOP_TWO_LEADER_SHARE
+    pause_probability: float = PAUSE_PROBABILITY
+    min_impressions_to_pause: int = MIN_IMPRESSIONS_TO_PAUSE
 
     def __post_init__(self) -> None:
         # Text from the CLI, a form, a stored row or a logged decision becomes the enum here.
@@ -160,7 +173,20 @@ class TestSettings:
             raise ExperimentError(
                 f"min share must be in [0, 0.5) (a fraction: 0.01 = 1%); got {self.min_share!r}"
             )
-        for name, low in (("burn_in_impressions", 0), ("reweight_hours", 1)):
+        if not (0 < self.top_two_leader_share < 1):
+            raise ExperimentError(
+                f"top-two leader share must be a fraction in (0, 1); got {self.top_two_leader_share!r}"
+            )
+        if not (0 <= self.pause_probability < self.win_probability):
+            raise ExperimentError(
+                "pause probability must be >= 0 and below the win probability "
+                f"{self.win_probability!r}; got {self.pause_probability!r}"
+            )
+        for name, low in (
+            ("burn_in_impressions", 0),
+            ("reweight_hours", 1),
+            ("min_impressions_to_pause", 0),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or int(value) != value or value < low:
                 raise ExperimentError(
@@ -200,14 +226,14 @@ class TestSettings:
         return DecisionRule(
             win_probability=self.win_probability,
             max_relative_loss=self.max_relative_loss,
-            pause_probability=PAUSE_PROBABILITY,
-            min_impressions_to_pause=MIN_IMPRESSIONS_TO_PAUSE,
+            pause_probability=self.pause_probability,
+            min_impressions_to_pause=int(self.min_impressions_to_pause),
         )
 
     def allocator(self) -> ThompsonSampling:
         if self.policy == AllocationPolicy.top_two:
             return TopTwoThompsonSampling(
-                self.min_share, self.burn_in_impressions, leader_share=TOP_TWO_LEADER_SHARE
+                self.min_share, self.burn_in_impressions, leader_share=self.top_two_leader_share
             )
         return ThompsonSampling(self.min_share, self.burn_in_impressions)
 
@@ -239,10 +265,10 @@ class DecisionOutcome:
         decision, an unresolved sample-ratio mismatch, drift (the period-weighted comparison
         disagrees), or the leader is a paused arm.
     drift_prob_best : ndarray
-        The leader's probability of being best on period-weighted estimates (``nan`` where not
-        computed: no qualifying leader, a single period, or no drift).
+        The leader's probability of being best on period-weighted estimates of the objective
+        (``nan`` where not computed: no qualifying leader, a single period, or no drift).
     drift_p_value : ndarray
-        p-value of "CTRs are the same every period" (1 where not computed).
+        p-value of "the objective's rates are the same every period" (1 where not computed).
     objective : ObjectiveSummary
         The objective per arm over every arm; ``prob_best`` and ``expected_loss`` above are its.
     held_guardrail : ndarray of bool
@@ -383,13 +409,28 @@ def decide(
     drift_prob = np.full(lead, np.nan)
     held_drift = np.zeros(lead, dtype=bool)
     drift_p = np.ones(lead)
-    if by_ctr and daily_impressions.shape[-2] > 1 and candidates.any():
-        drift_p = np.asarray(ctr_drift_p_value(daily_impressions, daily_clicks))
+    if daily_impressions.shape[-2] > 1 and candidates.any():
+        daily = _daily(settings.objective, daily_impressions, daily_clicks, delivery)
+        drift_p = objective_drift_p_value(settings.objective, daily)
     drifting = candidates & (drift_p < DRIFT_THRESHOLD)
     if drifting.any():
-        weighted = period_weighted_posterior(prior, daily_impressions, daily_clicks)
-        drift = summarize_posterior(weighted)
-        agrees = rule.select_winner(drift, weighted.mean) == leader
+        if by_ctr:
+            weighted = period_weighted_posterior(prior, daily_impressions, daily_clicks)
+            drift = summarize_posterior(weighted)
+            weighted_mean = weighted.mean
+        else:
+            standard = day_weighted_totals(settings.objective, daily)
+            on_days = _objective_summary(
+                settings,
+                posterior,
+                standard.impressions[..., 0, :],
+                standard.clicks[..., 0, :],
+                _Money(standard.conversions, standard.spend, standard.revenue),
+                None,
+            )
+            drift = PosteriorSummary(on_days.prob_best, on_days.expected_loss)
+            weighted_mean = on_days.mean
+        agrees = rule.select_winner(drift, weighted_mean) == leader
         drift_prob = np.where(
             drifting,
             np.take_along_axis(drift.prob_best, leader[..., None], axis=-1)[..., 0],
@@ -438,7 +479,7 @@ def decide(
         )
         weights = racing.prob_best
         if settings.policy == AllocationPolicy.top_two:
-            weights = top_two_shares(weights, TOP_TWO_LEADER_SHARE) * still_active
+            weights = top_two_shares(weights, settings.top_two_leader_share) * still_active
         allocation_shares = apply_min_share(weights, settings.min_share, active=still_active)
         in_burn_in = np.any(still_active & (totals < settings.burn_in_impressions), axis=-1)
         equal = still_active / still_active.sum(axis=-1, keepdims=True)
@@ -465,6 +506,25 @@ def decide(
         drift_prob_best=drift_prob,
         drift_p_value=drift_p,
         guardrail_p=guardrail_p,
+    )
+
+
+def _daily(
+    objective: Objective, impressions: FloatArray, clicks: FloatArray, delivery: _Money
+) -> DailyDelivery:
+    """Per-period delivery for the drift check (the objective's columns; zeros where unused)."""
+
+    def per_period(values: ArrayLike | None) -> FloatArray:
+        if values is None:
+            return np.zeros_like(impressions)
+        return np.broadcast_to(np.asarray(values, dtype=np.float64), impressions.shape)
+
+    return DailyDelivery(
+        impressions,
+        clicks,
+        per_period(delivery.conversions),
+        per_period(delivery.spend),
+        None if delivery.revenue is None else per_period(delivery.revenue),
     )
 
 

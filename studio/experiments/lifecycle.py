@@ -86,7 +86,13 @@ from studio.experiments.decisions import (
     TestSettings,
     decide,
 )
-from studio.experiments.fatigue import DEFAULT_DROP, DEFAULT_RECENT_DAYS, ArmFatigue, check_fatigue
+from studio.experiments.fatigue import (
+    DEFAULT_DROP,
+    DEFAULT_RECENT_DAYS,
+    ArmFatigue,
+    FatigueSettings,
+    check_fatigue,
+)
 from studio.experiments.objectives import OBJECTIVES
 from studio.review import workflow as review_flow
 from studio.review.accounts import Permission, require
@@ -111,6 +117,7 @@ __all__ = [
     "PRIOR_SOURCES",
     "TOP_TWO_LEADER_SHARE",
     "ExperimentError",
+    "FatigueSettings",
     "TestSettings",
 ]
 
@@ -128,6 +135,23 @@ def settings_of(experiment: Experiment) -> TestSettings:
         prior_strength=experiment.prior_strength,
         objective=experiment.objective,
     )
+
+
+def fatigue_of(experiment: Experiment) -> FatigueSettings:
+    """The fatigue check a stored test runs."""
+    return FatigueSettings(
+        recent_days=experiment.fatigue_recent_days,
+        drop=experiment.fatigue_drop,
+        flag_probability=experiment.fatigue_flag_probability,
+    )
+
+
+def fatigue_settings(*, recent_days: int, drop: float, flag_probability: float) -> FatigueSettings:
+    """Fatigue settings from a form or the CLI; bad values raise :class:`ExperimentError`."""
+    try:
+        return FatigueSettings(recent_days, drop, flag_probability)
+    except InvalidValue as error:
+        raise ExperimentError(f"fatigue: {error}") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -317,6 +341,7 @@ def create_test(
     variant_ids: Sequence[int],
     actor: str,
     settings: TestSettings | None = None,
+    fatigue: FatigueSettings | None = None,
     ad_names: Mapping[int, str] | None = None,
     now: datetime | None = None,
 ) -> Experiment:
@@ -333,6 +358,7 @@ def create_test(
     """
     require(session, username=actor, permission=Permission.run_tests)
     settings = settings or TestSettings()
+    fatigue = fatigue or FatigueSettings()
     name = name.strip()
     if not name or len(name) > 200:
         raise ExperimentError(
@@ -382,6 +408,9 @@ def create_test(
             win_probability=settings.win_probability,
             max_relative_loss=settings.max_relative_loss,
             objective=settings.objective,
+            fatigue_recent_days=int(fatigue.recent_days),
+            fatigue_drop=fatigue.drop,
+            fatigue_flag_probability=fatigue.flag_probability,
             created_by=actor,
             created_at=now or utcnow(),
         ),
@@ -413,6 +442,7 @@ def create_test(
             "persona": persona,
             "channel": channel,
             "settings": asdict(settings) | {"prior_strength": settings.strength},
+            "fatigue": asdict(fatigue),
             "arms": [
                 {"arm_id": a.id, "variant_id": a.variant_id, "ad_name": a.ad_name} for a in arms
             ],
@@ -619,6 +649,7 @@ class _Delivery:
     conversions: np.ndarray
     spend: np.ndarray
     revenue: np.ndarray | None  # None unless every report row carried a conversion value
+    reach: np.ndarray  # nan where a report row did not carry reach (or frequency)
 
 
 def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Delivery:
@@ -629,6 +660,7 @@ def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Del
     shape = (max(len(days), 1), len(arms))
     out = {k: np.zeros(shape) for k in ("impressions", "clicks", "conversions", "spend")}
     revenue = np.zeros(shape)
+    reach = np.full(shape, np.nan)
     for r in rows:
         i, j = row_of[r.day], column[r.arm_id]
         out["impressions"][i, j] += r.impressions
@@ -636,16 +668,19 @@ def _delivery(session: Session, experiment_id: int, arms: Sequence[Arm]) -> _Del
         out["conversions"][i, j] += r.conversions
         out["spend"][i, j] += r.spend
         revenue[i, j] += r.revenue or 0.0
+        if r.reach is not None:
+            reach[i, j] = r.reach
     # A day imported without its conversion value is not a value of 0: return on ad spend is
     # only known when every row carries it.
     carried = bool(rows) and all(r.revenue is not None for r in rows)
-    return _Delivery(days, **out, revenue=revenue if carried else None)
+    return _Delivery(days, **out, revenue=revenue if carried else None, reach=reach)
 
 
 HELD_REASONS = {
     "no_new_data": "no delivery has arrived since the previous decision",
     "srm": "a sample-ratio mismatch is unresolved",
-    "drift": "CTRs drift over the test and the day-weighted comparison does not agree yet",
+    "drift": "the objective (CTR, conversions per click, or conversions per spend for CPA and ROAS) "
+    "drifts over the test and the day-weighted comparison does not agree yet",
     "paused": "the leader is a paused arm",
     "guardrail": "its CTR is clearly worse than the CTR leader's (CTR is a guardrail)",
 }
@@ -802,7 +837,7 @@ def _apply(
             details={
                 "through_result_id": queries.last_result_id(session, experiment_id=experiment.id),
                 "settings": asdict(settings) | {"prior_strength": settings.strength},
-                "top_two_leader_share": TOP_TWO_LEADER_SHARE
+                "top_two_leader_share": settings.top_two_leader_share
                 if settings.policy == AllocationPolicy.top_two
                 else None,
                 "burn_in": burn_in,
@@ -998,6 +1033,33 @@ def resolve_srm(
         entity_id=experiment_id,
         before={"srm_resolved_through": before.isoformat() if before else None},
         after={"srm_resolved_through": through.isoformat(), "reason": reason.strip()},
+    )
+    return experiment
+
+
+def set_fatigue(
+    session: Session, experiment_id: int, *, actor: str, settings: FatigueSettings
+) -> Experiment:
+    """Change the fatigue check of a test (recent days, drop, flag probability), audited.
+
+    Fatigue is a reading of the delivery, not a decision: it can be changed at any time, also
+    after the test ended (to look back at its arms). The caller commits.
+    """
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    before = asdict(fatigue_of(experiment))
+    experiment.fatigue_recent_days = int(settings.recent_days)
+    experiment.fatigue_drop = settings.drop
+    experiment.fatigue_flag_probability = settings.flag_probability
+    queries.save(session, row=experiment)
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.set_fatigue",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        before=before,
+        after=asdict(settings),
     )
     return experiment
 
@@ -1430,6 +1492,8 @@ class Dashboard:
     notes: tuple[Note, ...] = ()
     #: Per arm (in the order of ``arms``): is its recent CTR clearly below its own baseline?
     fatigue: tuple[ArmFatigue, ...] = ()
+    #: The test's fatigue settings (stored on the test).
+    fatigue_settings: FatigueSettings = field(default_factory=FatigueSettings)
 
     def labels(self) -> dict[int, str]:
         return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
@@ -1444,18 +1508,12 @@ class Dashboard:
         return x, {a.arm_id: beta_distribution.pdf(x, a.alpha, a.beta) for a in self.arms}
 
 
-def dashboard(
-    session: Session,
-    experiment_id: int,
-    *,
-    fatigue_days: int = DEFAULT_RECENT_DAYS,
-    fatigue_drop: float = DEFAULT_DROP,
-) -> Dashboard:
+def dashboard(session: Session, experiment_id: int) -> Dashboard:
     """Everything the Tests page and ``studio tests show`` show for one test.
 
-    ``fatigue_days`` and ``fatigue_drop`` set the fatigue check
-    (:func:`~studio.experiments.fatigue.check_fatigue`): an arm is flagged when its CTR over its
-    last ``fatigue_days`` delivery days is likely more than ``fatigue_drop`` below its earlier CTR.
+    Fatigue (:func:`~studio.experiments.fatigue.check_fatigue`) runs with the test's stored
+    settings (:func:`fatigue_of`; changed with :func:`set_fatigue`), on frequency too where the
+    reports carry reach.
     """
     experiment = _get(session, experiment_id)
     arms = list(queries.list_arms(session, experiment_id=experiment_id))
@@ -1547,12 +1605,15 @@ def dashboard(
         for r in queries.daily_delivery(session, experiment_id=experiment_id)
     )
     delivered = _delivery(session, experiment_id, arms)
-    try:
-        fatigue = check_fatigue(
-            delivered.impressions, delivered.clicks, recent_days=fatigue_days, drop=fatigue_drop
-        )
-    except ValueError as error:
-        raise ExperimentError(f"fatigue check: {error}") from None
+    tiredness = fatigue_of(experiment)
+    fatigue = check_fatigue(
+        delivered.impressions,
+        delivered.clicks,
+        delivered.reach,
+        recent_days=tiredness.recent_days,
+        drop=tiredness.drop,
+        flag_probability=tiredness.flag_probability,
+    )
     through = int((latest.details or {}).get("through_result_id", 0)) if latest else 0
     new_rows = queries.count_results(session, experiment_id=experiment_id, after_result_id=through)
     srm = (latest.details or {}).get("srm") if latest else None
@@ -1572,7 +1633,60 @@ def dashboard(
         latest_srm_mismatch=bool(srm and srm.get("mismatch")),
         notes=_logged_notes(latest),
         fatigue=fatigue,
+        fatigue_settings=tiredness,
     )
+
+
+def fatigue_notes(board: Dashboard) -> tuple[Note, ...]:
+    """The fatigue check in plain words: what it is based on, then each fatigued arm.
+
+    Kinds: ``fatigue_basis`` (CTR and frequency, or CTR only and why), ``fatigued`` (flagged:
+    brief a challenger), ``ctr_drop`` (CTR fell but frequency did not rise: not flagged).
+    """
+    if not board.fatigue or not any(f.probability is not None for f in board.fatigue):
+        return ()
+    settings = board.fatigue_settings
+    with_frequency = [f.uses_frequency for f in board.fatigue if f.probability is not None]
+    if all(with_frequency):
+        basis = "Fatigue uses CTR and frequency (impressions per person reached)."
+    elif any(with_frequency):
+        basis = (
+            "Fatigue uses CTR and frequency where the reports carry reach; for the other arms, "
+            "CTR only."
+        )
+    else:
+        basis = (
+            "Fatigue uses CTR only: the reports carry no Reach (or Frequency) column; add it to "
+            "the export to see frequency."
+        )
+    notes = [
+        Note(
+            "fatigue_basis",
+            f"{basis} An arm is flagged when its CTR over its last {settings.recent_days} "
+            f"delivery day(s) is more than {settings.drop:.0%} below its earlier CTR with "
+            f"{settings.flag_probability:.0%} probability or more.",
+        )
+    ]
+    for arm, tired in zip(board.arms, board.fatigue, strict=True):
+        if tired.probability is None or tired.recent_ctr is None or tired.baseline_ctr is None:
+            continue
+        frequency = (
+            f"; frequency {tired.baseline_frequency:.2f} -> {tired.recent_frequency:.2f}"
+            if tired.baseline_frequency is not None and tired.recent_frequency is not None
+            else ""
+        )
+        change = (
+            f"CTR {tired.recent_ctr:.2%} over its last {tired.recent_days} day(s) against "
+            f"{tired.baseline_ctr:.2%} before ({tired.probability:.0%} probability it fell more "
+            f"than {settings.drop:.0%}){frequency}"
+        )
+        if tired.flagged:
+            notes.append(
+                Note("fatigued", f"Arm {arm.label} looks fatigued: {change}. Brief a challenger.")
+            )
+        elif tired.reason:
+            notes.append(Note("ctr_drop", f"Arm {arm.label}: {change}. {tired.reason}."))
+    return tuple(notes)
 
 
 def _logged_notes(decision: AllocationDecision | None) -> tuple[Note, ...]:

@@ -33,7 +33,10 @@ from studio.core.errors import InvalidValue
 from studio.core.models import Objective
 from studio.experiments.bandits import (
     BetaPosterior,
+    ctr_drift_p_value,
     empirical_bayes_prior,
+    period_weighted_rate,
+    rate_drift_p_value,
     summarize_posterior,
     update_posterior,
 )
@@ -192,7 +195,7 @@ def summarize_objective(
             "the roas objective needs the conversion value of every report row; the reports of "
             "this test carry none, or not on every row (Meta: 'Purchases conversion value', "
             "Google Ads: 'Conv. value'); export the reports with that column (days already imported "
-            "without it keep their numbers: a ROAS test needs the value from its first report)"
+            "without it get it from a later report of the same days with that column)"
         )
     revenue_ = np.asarray(revenue, dtype=np.float64)
     total_revenue = revenue_.sum(axis=-1, keepdims=True)
@@ -204,3 +207,67 @@ def summarize_objective(
     value = np.broadcast_to(total_revenue / np.maximum(total_conversions, 1.0), spend_.shape)
     mean_value = (value + revenue_) / rng.gamma(2.0 + conversions_, 1.0, size=shape)
     return _draw_summary(objective, per_spend * mean_value, mask)
+
+
+@dataclass(frozen=True)
+class DailyDelivery:
+    """Delivery per period and arm, shape ``(..., n_periods, n_arms)``; revenue may be None."""
+
+    impressions: FloatArray
+    clicks: FloatArray
+    conversions: FloatArray
+    spend: FloatArray
+    revenue: FloatArray | None
+
+
+def objective_drift_p_value(objective: Objective, delivery: DailyDelivery) -> FloatArray:
+    """p-value of "the objective's rate of every arm is the same in every period", per test.
+
+    CTR: clicks per impression (:func:`~studio.experiments.bandits.ctr_drift_p_value`);
+    conversions per click: the same binomial test with clicks as trials; CPA and ROAS:
+    conversions per unit of spend, Poisson
+    (:func:`~studio.experiments.bandits.rate_drift_p_value`).
+    """
+    if objective == Objective.ctr:
+        return np.asarray(ctr_drift_p_value(delivery.impressions, delivery.clicks))
+    if objective == Objective.conversion_rate:
+        return np.asarray(ctr_drift_p_value(delivery.clicks, delivery.conversions))
+    return np.asarray(rate_drift_p_value(delivery.spend, delivery.conversions))
+
+
+def day_weighted_totals(objective: Objective, delivery: DailyDelivery) -> DailyDelivery:
+    """Totals per arm (one period) whose rates are the day-weighted ones of the objective.
+
+    An adaptive split that sends one arm more of the late traffic credits it with whatever
+    changed late (a promotion lifting conversions, a season); directly standardised rates
+    (:func:`~studio.experiments.bandits.period_weighted_rate`) do not. The objective's rate is
+    replaced by its day-weighted value and its exposure by the effective exposure: conversions
+    per click (exposure clicks), conversions per spend for CPA and ROAS (exposure spend; ROAS
+    keeps each arm's pooled value per conversion). The other columns stay pooled. Returned with
+    one period, shape ``(..., 1, n_arms)``, ready for the objective's summary.
+    """
+    totals = {
+        "impressions": delivery.impressions.sum(axis=-2),
+        "clicks": delivery.clicks.sum(axis=-2),
+        "conversions": delivery.conversions.sum(axis=-2),
+        "spend": delivery.spend.sum(axis=-2),
+    }
+    revenue = None if delivery.revenue is None else delivery.revenue.sum(axis=-2)
+    if objective == Objective.conversion_rate:
+        rate, clicks = period_weighted_rate(delivery.clicks, delivery.conversions)
+        totals |= {"clicks": clicks, "conversions": np.minimum(rate * clicks, clicks)}
+    elif objective in (Objective.cpa, Objective.roas):
+        rate, spend = period_weighted_rate(delivery.spend, delivery.conversions)
+        conversions = rate * spend
+        if revenue is not None:
+            per_conversion = revenue / np.maximum(totals["conversions"], 1e-300)
+            revenue = np.where(totals["conversions"] > 0, per_conversion * conversions, revenue)
+        totals |= {"spend": spend, "conversions": conversions}
+    one = {k: v[..., None, :] for k, v in totals.items()}
+    return DailyDelivery(
+        one["impressions"],
+        one["clicks"],
+        one["conversions"],
+        one["spend"],
+        None if revenue is None else revenue[..., None, :],
+    )

@@ -156,6 +156,21 @@ def insert_result_unless_counted(session: Session, *, result: ArmResult) -> ArmR
     return session.exec(query).one()
 
 
+def link_challenger(session: Session, *, variant_id: int, parent_id: int) -> None:
+    """Record that draft ``variant_id`` was written as a challenger to ``parent_id``."""
+    variant = session.get(Variant, variant_id)
+    assert variant is not None
+    variant.challenger_of_id = parent_id
+    session.add(variant)
+    session.flush()
+
+
+def delete_result(session: Session, *, result: ArmResult) -> None:
+    """Remove one stored day of one arm (to replace it with a completed one); flushed."""
+    session.delete(result)
+    session.flush()
+
+
 @dataclass(frozen=True)
 class DailyDelivery:
     arm_id: int
@@ -166,6 +181,8 @@ class DailyDelivery:
     spend: float
     #: Conversion value; None when no report row of that day and arm carried one.
     revenue: float | None = None
+    #: People reached; None when the report did not say.
+    reach: int | None = None
 
 
 def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDelivery]:
@@ -179,6 +196,7 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             func.sum(ArmResult.conversions),
             func.sum(ArmResult.spend),
             func.sum(ArmResult.revenue),  # NULL when every row's value is NULL
+            func.sum(ArmResult.reach),
         )
         .where(ArmResult.experiment_id == experiment_id)
         .group_by(col(ArmResult.arm_id), col(ArmResult.day))
@@ -193,8 +211,9 @@ def daily_delivery(session: Session, *, experiment_id: int) -> list[DailyDeliver
             int(conv or 0),
             float(spend or 0.0),
             None if revenue is None else float(revenue),
+            None if reach is None else int(reach),
         )
-        for arm_id, day, imp, clk, conv, spend, revenue in session.exec(query).all()
+        for arm_id, day, imp, clk, conv, spend, revenue, reach in session.exec(query).all()
     ]
 
 

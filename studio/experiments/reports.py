@@ -6,13 +6,15 @@ Export one row per ad and day:
   Day*. Columns read: ``Day`` (or ``Reporting starts``/``Reporting ends`` when they are the same
   day), ``Ad ID`` and/or ``Ad name``, ``Impressions``, ``Link clicks`` (else ``Clicks (all)``),
   optional ``Results`` (conversions), ``Amount spent (XXX)`` in the account's currency and
-  ``Purchases conversion value`` (the value the ``roas`` objective needs).
+  ``Purchases conversion value`` (the value the ``roas`` objective needs), and ``Reach`` (or
+  ``Frequency``) for the fatigue check's frequency.
   Meta leaves a cell empty for zero; an empty metric is read as 0.
 * **Google Ads** (Reports or the Ads table > Download > CSV), segmented by ``Day``, with the ``Ad
   ID`` column (Google's responsive search ads have no name: give the studio each ad's id with
   ``studio tests set-ad`` or on the Tests page). Columns read: ``Day``, ``Ad ID`` (or ``Ad
   name``), ``Impr.`` (or ``Impressions``), ``Clicks``, optional ``Conversions``, ``Cost`` and
-  ``Conv. value`` (the value the ``roas`` objective needs).
+  ``Conv. value`` (the value the ``roas`` objective needs), and ``Unique users`` (or ``Avg. impr.
+  freq. per user``) for the fatigue check's frequency.
   The two title lines above the header (report name, date range) and the ``Total: ...`` rows are
   skipped (a line whose first cell is ``Total`` or ``Total: ...`` and names no ad: an ad whose
   name starts with "Total" is a row like any other); ``--`` reads as 0; thousands separators
@@ -44,7 +46,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -54,6 +56,7 @@ from sqlmodel import Session
 from studio.core import audit
 from studio.core.errors import StudioError, UserFacingError
 from studio.core.models import ArmResult, Experiment, Objective
+from studio.core.numbers import MixedNumberFormats, NumberError, parse_number, uses_decimal_comma
 from studio.core.settings import get_settings
 from studio.core.uploads import check_upload
 from studio.experiments import queries
@@ -94,6 +97,8 @@ class Columns:
     conversions: str | None
     spend: str | None
     revenue: str | None = None  # conversion value; None when the report has no such column
+    reach: str | None = None  # people reached
+    frequency: str | None = None  # impressions per person reached (when reach is not given)
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,10 @@ class ReportRow:
     ad_name: str
     impressions: int
     clicks: int
-    conversions: float
-    spend: float
+    conversions: float | None  # None: the report has no such column
+    spend: float | None
     revenue: float | None = None
+    reach: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +191,7 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
             missing.append("Link clicks (or Clicks (all))")
         conversions, spend = _find(headers, "results"), _spend_column(headers)
         revenue = _find(headers, "purchases conversion value")
+        reach, frequency = _find(headers, "reach"), _find(headers, "frequency")
     else:
         day, starts, ends = _find(headers, "day"), None, None
         if day is None:
@@ -195,6 +202,8 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
             missing.append("Clicks")
         conversions, spend = _find(headers, "conversions"), _find(headers, "cost")
         revenue = _find(headers, "conv. value", "conversion value")
+        reach = _find(headers, "unique users", "reach")
+        frequency = _find(headers, "avg. impr. freq. per user")
     if impressions is None:
         missing.append("Impr." if platform == "google_ads" else "Impressions")
     ad_id, ad_name = _find(headers, "ad id"), _find(headers, "ad name")
@@ -208,7 +217,18 @@ def _columns(headers: Sequence[str], platform: str, name: str) -> Columns:
         )
     assert impressions is not None and clicks is not None
     return Columns(
-        day, starts, ends, ad_id, ad_name, impressions, clicks, conversions, spend, revenue
+        day,
+        starts,
+        ends,
+        ad_id,
+        ad_name,
+        impressions,
+        clicks,
+        conversions,
+        spend,
+        revenue,
+        reach,
+        None if reach else frequency,
     )
 
 
@@ -238,58 +258,52 @@ class _BadValue(StudioError):
 MAX_COUNT = 2**31 - 1
 #: Spend and conversions beyond this are a broken export, not an ad's day.
 MAX_AMOUNT = 1e12
-_SPACES = (" ", "\u00a0", "\u202f", "'")
-#: Only a decimal comma reads these: "12,5", "12,50", "1.234,56", "1.234.567" ("1.234" is
-#: either, so it decides nothing).
-_COMMA_DECIMAL = re.compile(
-    r"-?\d+,(\d{1,2}|\d{4,})|-?\d{1,3}(\.\d{3}){2,}(,\d+)?|-?\d{1,3}(\.\d{3})+,\d+"
-)
-#: Only a decimal point reads these: "12.5", "12.50", "1,234.56", "1,234,567".
-_POINT_DECIMAL = re.compile(
-    r"-?\d+\.(\d{1,2}|\d{4,})|-?\d{1,3}(,\d{3}){2,}(\.\d+)?|-?\d{1,3}(,\d{3})+\.\d+"
-)
 
 
 def _decimal_comma(values: Sequence[str], name: str) -> bool:
-    """Whether the file writes numbers with a decimal comma (``12,50``; many European locales).
-
-    Decided from the file's own numbers: a value only one convention reads (``12,50``,
-    ``1.234,56``, ``12.50``, ``1,234.56``) says which; "1,234" alone reads as thousands. A file
-    that uses both is refused rather than read 100 times too high or too low.
-    """
-    cleaned = ["".join(c for c in v.strip() if c not in _SPACES) for v in values]
-    comma = next((v for v in cleaned if _COMMA_DECIMAL.fullmatch(v)), None)
-    point = next((v for v in cleaned if _POINT_DECIMAL.fullmatch(v)), None)
-    if comma and point:
-        raise ReportFileError(
-            f"{name}: numbers are written both with a decimal comma ({comma!r}) and a decimal point "
-            f"({point!r}); export the report again with one number format"
-        )
-    return comma is not None and point is None
+    """Whether the file writes decimals with a comma (:func:`studio.core.numbers.uses_decimal_comma`)."""
+    try:
+        return uses_decimal_comma(values)
+    except MixedNumberFormats as error:
+        raise ReportFileError(f"{name}: {error}") from None
 
 
 def _number(raw: str, column: str, *, whole: bool, decimal_comma: bool = False) -> float:
-    value = raw.strip()
-    if value in ("", "--", "-"):
-        return 0.0
-    cleaned = "".join(c for c in value if c not in _SPACES)
-    if decimal_comma:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    else:
-        cleaned = cleaned.replace(",", "")
-    if cleaned.endswith("%") or not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise _BadValue(f"{column} {value!r} is not a number")
-    number = float(cleaned)
-    if number < 0:
-        raise _BadValue(f"{column} is negative ({value})")
-    if whole and number != int(number):
-        raise _BadValue(f"{column} {value!r} is not a whole number")
-    limit = MAX_COUNT if whole else MAX_AMOUNT
-    if number > limit:
-        raise _BadValue(
-            f"{column} {value!r} is larger than any real day's delivery (at most {limit:,.0f})"
+    """A metric cell by the shared rules (:func:`studio.core.numbers.parse_number`)."""
+    try:
+        return parse_number(
+            raw,
+            column,
+            whole=whole,
+            decimal_comma=decimal_comma,
+            limit=MAX_COUNT if whole else MAX_AMOUNT,
         )
-    return number
+    except NumberError as error:
+        raise _BadValue(str(error)) from None
+
+
+def _reach(
+    columns: Columns, cell: Callable[[str | None], str], impressions: float, decimal_comma: bool
+) -> int | None:
+    """People reached on the row: the Reach column, else impressions / Frequency; None when
+    the report says neither (or the day had no impressions)."""
+    if columns.reach is not None and cell(columns.reach):
+        reach = _number(cell(columns.reach), columns.reach, whole=True, decimal_comma=decimal_comma)
+        if reach > impressions:
+            raise _BadValue(
+                f"{columns.reach} {reach:,.0f} is more than {impressions:,.0f} impressions"
+            )
+        return int(reach) if reach > 0 else None
+    if columns.frequency is not None and cell(columns.frequency):
+        frequency = _number(
+            cell(columns.frequency), columns.frequency, whole=False, decimal_comma=decimal_comma
+        )
+        if 0 < frequency < 1:
+            raise _BadValue(
+                f"{columns.frequency} {frequency:g} is below 1 impression per person reached"
+            )
+        return round(impressions / frequency) if frequency > 0 and impressions > 0 else None
+    return None
 
 
 def _is_summary(cells: Sequence[str], ad_cells: Sequence[str]) -> bool:
@@ -357,7 +371,17 @@ def parse_report(
     totals = 0
     fractional = False
     metrics = [
-        c for c in (columns.impressions, columns.clicks, columns.conversions, columns.spend) if c
+        c
+        for c in (
+            columns.impressions,
+            columns.clicks,
+            columns.conversions,
+            columns.spend,
+            columns.revenue,
+            columns.reach,
+            columns.frequency,
+        )
+        if c
     ]
     decimal_comma = _decimal_comma(
         [cells[index[c]] for cells in lines[start + 1 :] for c in metrics if index[c] < len(cells)],
@@ -412,14 +436,22 @@ def parse_report(
             clicks = _number(
                 cell(columns.clicks), columns.clicks, whole=True, decimal_comma=decimal_comma
             )
-            conversions = _number(
-                cell(columns.conversions),
-                columns.conversions or "",
-                whole=False,
-                decimal_comma=decimal_comma,
+            conversions = (
+                None
+                if columns.conversions is None
+                else _number(
+                    cell(columns.conversions),
+                    columns.conversions,
+                    whole=False,
+                    decimal_comma=decimal_comma,
+                )
             )
-            spend = _number(
-                cell(columns.spend), columns.spend or "", whole=False, decimal_comma=decimal_comma
+            spend = (
+                None
+                if columns.spend is None
+                else _number(
+                    cell(columns.spend), columns.spend, whole=False, decimal_comma=decimal_comma
+                )
             )
             revenue = (
                 None
@@ -433,10 +465,11 @@ def parse_report(
             )
             if clicks > impressions:
                 raise _BadValue(f"{clicks:,.0f} clicks is more than {impressions:,.0f} impressions")
+            reach = _reach(columns, cell, impressions, decimal_comma)
         except _BadValue as exc:
             bad.append(BadRow(offset, str(exc), ad))
             continue
-        fractional = fractional or conversions != int(conversions)
+        fractional = fractional or (conversions is not None and conversions != int(conversions))
         rows.append(
             ReportRow(
                 offset,
@@ -448,6 +481,7 @@ def parse_report(
                 conversions,
                 spend,
                 revenue,
+                reach,
             )
         )
     warnings = []
@@ -481,6 +515,8 @@ class ImportResult:
     clicks: int
     learned_ad_ids: dict[int, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: Days already imported to which this report added the missing value columns.
+    merged: int = 0
 
     def summary(self) -> str:
         text = (
@@ -488,6 +524,11 @@ class ImportResult:
             f"({self.impressions:,} impressions, {self.clicks:,} clicks), {self.duplicates} duplicate(s) "
             f"already counted, {len(self.bad_rows)} bad row(s)"
         )
+        if self.merged:
+            text += (
+                f", {self.merged} day(s) already imported completed with the values this report "
+                "adds (conversions, spend, conversion value or reach)"
+            )
         if self.skipped_total_rows:
             text += f", {self.skipped_total_rows} total line(s) skipped"
         return text + "."
@@ -508,11 +549,45 @@ def row_key(platform: str, arm_id: int, row: ReportRow) -> str:
     """The idempotency key of a report row: same platform, day, arm and numbers -> same key."""
     raw = (
         f"{platform}|{row.day.isoformat()}|arm{arm_id}|{row.impressions}|{row.clicks}|"
-        f"{row.conversions:.4f}|{row.spend:.4f}"
-        # Rows without a conversion value keep the keys earlier versions gave them.
+        # A missing column keys as 0, as it did when it was stored as 0.
+        f"{row.conversions or 0.0:.4f}|{row.spend or 0.0:.4f}"
+        # Rows without a conversion value (or reach) keep the keys earlier versions gave them.
         + ("" if row.revenue is None else f"|{row.revenue:.4f}")
+        + ("" if row.reach is None else f"|reach{row.reach}")
     )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+#: What a later report may add to a day already imported (None there: the column was missing).
+VALUE_COLUMNS = ("conversions", "spend", "revenue", "reach")
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """A report row against the stored row of its arm and day."""
+
+    contradictions: tuple[tuple[str, object, object], ...]  # (column, stored, in this report)
+    additions: dict[str, object]
+
+
+def _compare(stored: ArmResult, new: ArmResult) -> _Comparison:
+    contradictions: list[tuple[str, object, object]] = []
+    additions: dict[str, object] = {}
+    for column in ("impressions", "clicks", *VALUE_COLUMNS):
+        before, after = getattr(stored, column), getattr(new, column)
+        if after is None:
+            continue
+        if before is None:
+            if column in VALUE_COLUMNS:
+                additions[column] = after
+            continue
+        if abs(float(before) - float(after)) > 1e-6:
+            contradictions.append((column, before, after))
+    return _Comparison(tuple(contradictions), additions)
+
+
+def _amount(value: object) -> str:
+    return f"{value:,.4g}" if isinstance(value, float) else f"{value:,}"
 
 
 def import_report(
@@ -532,7 +607,7 @@ def import_report(
     studio.core.uploads.UploadRejected, ReportFileError, studio.experiments.lifecycle.ExperimentError,
     studio.review.accounts.PermissionDenied
     """
-    from studio.experiments.lifecycle import ExperimentError
+    from studio.experiments.lifecycle import ExperimentError, arm_letter
 
     require(session, username=actor, permission=Permission.run_tests)
     upload = check_upload(
@@ -595,10 +670,12 @@ def import_report(
             by_id[row.ad_id] = arm
             learned[arm.id] = row.ad_id
         candidates.append((row_key(parsed.platform, arm.id, row), row, arm.id))
+    letters = {a.id: arm_letter(i) for i, a in enumerate(arms)}
     per_day: dict[tuple[int, date], list[ReportRow]] = {}
     for _, row, arm_id in candidates:
         per_day.setdefault((arm_id, row.day), []).append(row)
     new: list[ArmResult] = []
+    merged: list[ArmResult] = []
     duplicates = 0
     source = f"{parsed.platform}:{upload.name}"[:256]
     for key, row, arm_id in candidates:
@@ -623,27 +700,40 @@ def import_report(
             day=row.day,
             impressions=row.impressions,
             clicks=row.clicks,
-            conversions=round(row.conversions),
-            spend=round(row.spend, 4),
+            conversions=None if row.conversions is None else round(row.conversions),
+            spend=None if row.spend is None else round(row.spend, 4),
             revenue=None if row.revenue is None else round(row.revenue, 4),
+            reach=row.reach,
             source=source,
             row_key=key,
         )
         before = queries.insert_result_unless_counted(session, result=result_row)
         if before is None:
             new.append(result_row)
-        elif before.row_key == key:
+            continue
+        if before.row_key == key:
             duplicates += 1
-        else:
+            continue
+        compared = _compare(before, result_row)
+        if compared.contradictions:
+            differences = "; ".join(
+                f"{column} {_amount(stored)} stored, {_amount(now)} in this report"
+                for column, stored, now in compared.contradictions
+            )
             bad.append(
                 BadRow(
                     row.line,
-                    f"{row.day} of this ad was already imported with other numbers ({before.impressions:,} "
-                    f"impressions, {before.clicks:,} clicks from {before.source}); a day is counted "
-                    "once, so the earlier numbers are kept. Export complete days only",
+                    f"{row.day}, arm {letters[arm_id]} ({row.ad_name or row.ad_id}): already "
+                    f"imported with other numbers (from {before.source}): {differences}. A day "
+                    "is counted once, so the stored numbers are kept. Export complete days only",
                     row.ad_name or row.ad_id,
                 )
             )
+            continue
+        if not compared.additions:
+            duplicates += 1  # the same day with fewer columns: nothing new
+            continue
+        merged.append(_merge(session, before, result_row, compared, actor=actor))
     for arm in arms:
         if arm.id in learned:
             queries.save(session, row=arm)
@@ -659,6 +749,7 @@ def import_report(
         clicks=sum(r.clicks for r in new),
         learned_ad_ids=learned,
         warnings=parsed.warnings + _value_warning(experiment, parsed),
+        merged=len(merged),
     )
     audit.record(
         session,
@@ -672,6 +763,7 @@ def import_report(
             "sha256": hashlib.sha256(data).hexdigest(),
             "imported": result.imported,
             "duplicates": duplicates,
+            "merged": len(merged),
             "bad_rows": len(result.bad_rows),
             "impressions": result.impressions,
             "clicks": result.clicks,
@@ -679,3 +771,55 @@ def import_report(
         },
     )
     return result
+
+
+def _merge(
+    session: Session, stored: ArmResult, incoming: ArmResult, compared: _Comparison, *, actor: str
+) -> ArmResult:
+    """Add the value columns a later report carries to a day already imported, audited.
+
+    The stored row is replaced by one with the added values (a new row id, so the next decision
+    sees new data); impressions and clicks are equal, and no value it had changes.
+    """
+    before = {
+        "result_id": stored.id,
+        "source": stored.source,
+        **{c: getattr(stored, c) for c in ("impressions", "clicks", *VALUE_COLUMNS)},
+    }
+    combined = ArmResult(
+        experiment_id=stored.experiment_id,
+        arm_id=stored.arm_id,
+        day=stored.day,
+        impressions=stored.impressions,
+        clicks=stored.clicks,
+        conversions=stored.conversions,
+        spend=stored.spend,
+        revenue=stored.revenue,
+        reach=stored.reach,
+        source=f"{stored.source} + {incoming.source}"[:256],
+        row_key=incoming.row_key,
+    )
+    for column, value in compared.additions.items():
+        setattr(combined, column, value)
+    queries.delete_result(session, result=stored)
+    if queries.insert_result_unless_counted(session, result=combined) is not None:
+        raise ReportFileError(
+            f"{stored.day} of arm {stored.arm_id} was imported by someone else at the same time; "
+            "import the report again"
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.merge_report_values",
+        entity_type="experiment",
+        entity_id=stored.experiment_id,
+        before=before,
+        after={
+            "result_id": combined.id,
+            "arm_id": combined.arm_id,
+            "day": combined.day.isoformat(),
+            "added": compared.additions,
+            "source": incoming.source,
+        },
+    )
+    return combined

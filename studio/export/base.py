@@ -10,8 +10,10 @@ uses, through :func:`studio.copy.channels.check_fields`; exporters never restate
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
@@ -106,6 +108,28 @@ class ExportProblem:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A selected variant an export left out, and why.
+
+    Attributes
+    ----------
+    variant_id : the variant.
+    status : its review status.
+    reasons : what stops it, one line each (``"headlines[0]: 35 characters ..."``).
+    """
+
+    variant_id: int
+    status: str
+    reasons: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"variant {self.variant_id} ({self.status}): {'; '.join(self.reasons)}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"variant_id": self.variant_id, "status": self.status, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
 class RsaPins:
     """Pin positions of one responsive search ad's texts.
 
@@ -119,6 +143,25 @@ class RsaPins:
     descriptions: Mapping[int, int] = field(default_factory=dict)
 
 
+class InvalidOption(InvalidValue):
+    """An export option with a value it cannot take.
+
+    Attributes
+    ----------
+    option : the :class:`ExportOptions` field, e.g. ``"campaign_id"`` (the CLI and the page name
+        their own flag or field from it).
+    """
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        super().__init__(message)
+
+
+#: Platform ids are whole numbers written as digits (Google Ads campaign / ad group ids, Meta
+#: campaign / ad set ids); a name or a resource path in their place would import nothing.
+_DIGITS = re.compile(r"^[0-9]{1,25}$")
+
+
 @dataclass(frozen=True)
 class ExportOptions:
     """Choices a person makes for one export.
@@ -129,27 +172,199 @@ class ExportOptions:
     default_pins : pins for every variant not in ``pins`` (e.g. "first headline at position 1").
     existing_campaign : export into this campaign already in the ad account (its exact name)
         instead of creating one: no campaign settings are needed and none are written.
+    existing_ad_group : put every ad into this ad group (Google, TikTok), ad set (Meta) or
+        campaign (LinkedIn) already in the account, by its exact name; it lives in an existing
+        campaign, so ``existing_campaign`` or ``campaign_id`` is needed too. No ad group
+        settings are needed and none are written.
+    campaign_id, ad_group_id : the existing campaign's and ad group's / ad set's ids (digits),
+        for the platforms whose import takes them (Google Ads Editor, Meta); an id names the
+        same thing as a name, without the risk of a near-miss spelling.
+    max_cpc : Google only: each new ad group's max CPC (Manual CPC bidding), in the account's
+        currency; overrides ``google_ads.max_cpc`` of the brand's ``platforms.yaml``.
+    video_ids : for platforms whose import names videos by their upload id (Meta): a video's
+        file name in the zip's ``media/`` folder, or its variant id, -> the id the platform gave
+        it (:func:`parse_video_ids` reads them from the filled-in :data:`VIDEOS_TO_UPLOAD`).
     worksheet : TikTok only: write studio's worksheet (labelled as not an import file)
         instead of filling the brand's TikTok template.
+    leave_out_not_ready : export the variants that are ready and leave out, each with its
+        reasons, those that are not (not approved, media missing, over a limit...) instead of
+        refusing the whole export; problems of the export as a whole still stop it.
     """
 
     pins: Mapping[int, RsaPins] = field(default_factory=dict)
     default_pins: RsaPins | None = None
     existing_campaign: str | None = None
+    existing_ad_group: str | None = None
+    campaign_id: str | None = None
+    ad_group_id: str | None = None
+    max_cpc: Decimal | None = None
+    video_ids: Mapping[str, str] = field(default_factory=dict)
     worksheet: bool = False
+    leave_out_not_ready: bool = False
 
     def __post_init__(self) -> None:
-        if self.existing_campaign is not None and not self.existing_campaign.strip():
-            raise InvalidValue(
-                "existing_campaign is empty; give the campaign's name or leave it out"
+        for option, what in (
+            ("existing_campaign", "the campaign's name"),
+            ("existing_ad_group", "the ad group's (ad set's) name"),
+        ):
+            value = getattr(self, option)
+            if value is not None and not value.strip():
+                raise InvalidOption(option, f"{option} is empty; give {what} or leave it out")
+        for option in ("campaign_id", "ad_group_id"):
+            value = getattr(self, option)
+            if value is not None and not _DIGITS.match(value):
+                raise InvalidOption(
+                    option,
+                    f"{option} {value!r} is not an id: ids are digits only (1-25 of them), as the "
+                    "ad platform shows them, e.g. 23851234567890123",
+                )
+        if self.max_cpc is not None:
+            object.__setattr__(self, "max_cpc", parse_money("max_cpc", self.max_cpc))
+        if not self.new_ad_group and self.new_campaign:
+            given = "existing_ad_group" if self.existing_ad_group is not None else "ad_group_id"
+            raise InvalidOption(
+                given,
+                f"{given} names an ad group already in the account, which lives in an existing "
+                "campaign: give existing_campaign (its name) or campaign_id too",
             )
 
+    @property
+    def new_campaign(self) -> bool:
+        """Whether the export creates its campaign (no existing one named by name or id)."""
+        return self.existing_campaign is None and self.campaign_id is None
+
+    @property
+    def new_ad_group(self) -> bool:
+        """Whether the export creates its ad groups / ad sets (no existing one named)."""
+        return self.existing_ad_group is None and self.ad_group_id is None
+
+    @property
+    def uses_ids(self) -> bool:
+        return self.campaign_id is not None or self.ad_group_id is not None
+
     def campaign_name(self, item: ExportItem) -> str:
-        """The campaign the item's ads go into: the existing one, or one named after studio's."""
-        return self.existing_campaign or item.campaign.name
+        """The campaign the item's ads go into: the existing one (empty when it is named by id
+        only), or a new one named after studio's."""
+        if self.existing_campaign is not None:
+            return self.existing_campaign
+        return item.campaign.name if self.campaign_id is None else ""
+
+    def group_name(self, item: ExportItem) -> str:
+        """The ad group / ad set the item's ads go into: the existing one (empty when it is
+        named by id only), or a new one per persona."""
+        if self.existing_ad_group is not None:
+            return self.existing_ad_group
+        return item.group_name if self.ad_group_id is None else ""
 
     def pins_for(self, variant_id: int) -> RsaPins | None:
         return self.pins.get(variant_id, self.default_pins)
+
+    def video_id(self, media: PreparedMedia) -> str | None:
+        """The platform's id of a video: by its file name, else by its variant id."""
+        return self.video_ids.get(media.file_name) or self.video_ids.get(
+            str(media.asset.variant_id)
+        )
+
+
+#: The list of videos to upload that an export writes for a platform naming videos by id.
+VIDEOS_TO_UPLOAD = "videos_to_upload.csv"
+#: Its columns: the file in media/, its variant, the placement size, and the id to fill in.
+VIDEOS_TO_UPLOAD_COLUMNS = ("file", "variant_id", "size", "video_id")
+
+
+def parse_video_ids(text: str, source: str) -> dict[str, str]:
+    """Read a video id mapping: a CSV with a header naming ``video_id`` and ``file`` and/or
+    ``variant_id`` (the export's :data:`VIDEOS_TO_UPLOAD`, filled in, is one).
+
+    Rows with an empty ``video_id`` are skipped (videos not uploaded yet). ``file`` may be
+    written with or without ``media/``.
+
+    Returns
+    -------
+    dict : file name or variant id (as text) -> video id (digits).
+
+    Raises
+    ------
+    InvalidOption
+        (option ``video_ids``) naming ``source``, the line and the value, and what is allowed.
+    """
+    import csv
+    import io
+
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    if "video_id" not in header or not {"file", "variant_id"} & set(header):
+        raise InvalidOption(
+            "video_ids",
+            f"{source}: the header is {', '.join(header) or '(empty)'}; it needs video_id and "
+            "file and/or variant_id, as in the videos_to_upload.csv the export wrote",
+        )
+    found: dict[str, str] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        video_id = row.get("video_id", "")
+        if not video_id:
+            continue
+        if not _DIGITS.match(video_id):
+            raise InvalidOption(
+                "video_ids",
+                f"{source} line {line}: video_id {video_id!r} is not an id; ids are digits only, "
+                "as Meta shows them in the Media library",
+            )
+        file_name = row.get("file", "").removeprefix("media/")
+        variant = row.get("variant_id", "")
+        if variant and not variant.isdigit():
+            raise InvalidOption(
+                "video_ids", f"{source} line {line}: variant_id {variant!r} is not a number"
+            )
+        if not file_name and not variant:
+            raise InvalidOption(
+                "video_ids", f"{source} line {line}: give the video's file or its variant_id"
+            )
+        found[file_name or variant] = video_id
+    return found
+
+
+def parse_money(option: str, value: object) -> Decimal:
+    """An amount in an account's currency: positive, at most 2 decimals (cents), below 10^10.
+
+    Raises
+    ------
+    InvalidOption
+        Naming ``option``, what was received and what is allowed.
+    """
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0 or amount >= 10**10:
+        raise InvalidOption(
+            option, f"{option} {value!r} is not an amount: give a positive number, e.g. 0.80"
+        )
+    if amount != amount.quantize(Decimal("0.01")):
+        raise InvalidOption(
+            option,
+            f"{option} {value!r} has more than 2 decimals; the account's currency is "
+            "counted in cents, e.g. 0.85",
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def ids_not_accepted(options: ExportOptions, platform_label: str) -> list[ExportProblem]:
+    """An error when ids are given for a platform whose import names things only by name."""
+    given = [o for o in ("campaign_id", "ad_group_id") if getattr(options, o) is not None]
+    if not given:
+        return []
+    return [
+        ExportProblem(
+            None,
+            option,
+            "ids_not_accepted",
+            f"{platform_label} has no import that takes ids; name the existing campaign and "
+            "ad group instead (existing_campaign, existing_ad_group)",
+        )
+        for option in given
+    ]
 
 
 @dataclass(frozen=True)
@@ -228,6 +443,9 @@ class MediaRules:
     video_kbps : the constant bitrate videos are encoded at when the platform has a floor
         (kilobits per second); 0 encodes at constant quality instead.
     video_audio : ``"required"`` where the placement plays with sound.
+    video_ids : the import names a video by the id the platform gives it on upload (Meta), not
+        by its file: the export lists the videos to upload (:data:`VIDEOS_TO_UPLOAD`), and a
+        video's ad is written only once its id is known (:attr:`ExportOptions.video_ids`).
     """
 
     need: MediaNeed
@@ -239,6 +457,7 @@ class MediaRules:
     video_min_kbps: float = 0.0
     video_kbps: int = 0
     video_audio: Literal["optional", "required"] = "optional"
+    video_ids: bool = False
 
     def accepts(self, kind: str) -> bool:
         return any(t.kind == kind for t in self.targets)

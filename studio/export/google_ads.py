@@ -16,6 +16,8 @@ Column -> value -> source (verdict in docs/exports.md):
 column                 value studio writes                 source
 =====================  ==================================  ==========================================
 Campaign               campaign name (or the existing one)  Editor CSV columns, answer/57747
+Campaign ID            the existing campaign's id          Google Ads scripts bulk upload entities
+                                                           ("specify either Campaign ID, or Campaign")
 Campaign Type          ``Search`` (campaign row)           answer/57747 lists ``Search``
 Networks               ``Google search``                   answer/57747 ("Google Search; Search
                                                            Partners; ...", semicolon-separated)
@@ -32,7 +34,12 @@ EU political ads       ``Doesn't have EU political ads`` / Google Ads API Campai
                                                            exports, no help page found
 Campaign Status        ``Paused`` (campaign row)           Editor's own exports
 Ad Group               ``<campaign> | <persona>``          answer/57747
+                       (or the existing ad group)
+Ad group ID            the existing ad group's id          bulk upload entities (ad groups: "provide
+                                                           the ad group ID")
 Ad Group Status        ``Paused`` (ad group row)           Editor's own exports
+Max CPC                the ad group's bid, Manual CPC only  answer/57747 and the bulk upload entities
+                       (``--max-cpc`` or google_ads.max_cpc) list it; AdGroup.cpc_bid_micros
 Ad type                ``Responsive search ad``            Editor's own exports
 Status                 ``Paused`` (ad rows)                Editor's own exports (``Ad status`` is the
                                                            web bulk-upload template's header)
@@ -60,6 +67,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from decimal import Decimal
 
 from studio.copy.channels import get_channel
 from studio.export.base import (
@@ -101,6 +109,7 @@ PAUSED = "Paused"
 
 COLUMNS: tuple[str, ...] = (
     "Campaign",
+    "Campaign ID",
     "Campaign Type",
     "Networks",
     "Budget",
@@ -110,7 +119,9 @@ COLUMNS: tuple[str, ...] = (
     "EU political ads",
     "Campaign Status",
     "Ad Group",
+    "Ad group ID",
     "Ad Group Status",
+    "Max CPC",
     "Ad type",
     "Status",
     *HEADLINE_COLUMNS,
@@ -168,11 +179,68 @@ def _check_pins(
     return problems
 
 
+MANUAL_CPC = "Manual CPC"
+
+
+def max_cpc(item: ExportItem, options: ExportOptions) -> Decimal | None:
+    """The max CPC written on the item's new ad group: ``options.max_cpc``, else the brand's
+    ``google_ads.max_cpc`` when studio creates a Manual CPC campaign; ``None`` for no bid."""
+    if options.max_cpc is not None:
+        return options.max_cpc
+    google = item.settings.google_ads
+    if options.new_campaign and google.bid_strategy == MANUAL_CPC:
+        return google.max_cpc
+    return None
+
+
+def _bid_problems(items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
+    """A max CPC where no ad group row takes it, or one under an automated bid strategy."""
+    if options.max_cpc is None or not items:
+        return []
+    if not options.new_ad_group:
+        return [
+            ExportProblem(
+                None,
+                "max_cpc",
+                "max_cpc",
+                "max_cpc is for the ad groups studio creates; the ads go into an existing ad "
+                "group, whose bid is set in Google Ads: leave max_cpc out",
+            )
+        ]
+    strategies = {i.settings.google_ads.bid_strategy for i in items}
+    if options.new_campaign and strategies != {MANUAL_CPC}:
+        shown = ", ".join(sorted(str(s) for s in strategies))
+        return [
+            ExportProblem(
+                None,
+                "max_cpc",
+                "max_cpc",
+                f"max_cpc {options.max_cpc} applies to Manual CPC bidding only; the new "
+                f"campaign bids with {shown} (google_ads.bid_strategy): leave max_cpc out or set "
+                "bid_strategy: Manual CPC",
+            )
+        ]
+    return []
+
+
 def _needs(item: ExportItem, options: ExportOptions) -> list[SettingNeed]:
-    if options.existing_campaign is not None:
+    if not options.new_campaign:
         return []
     google = item.settings.google_ads
+    manual = google.bid_strategy == MANUAL_CPC and options.new_ad_group
     return [
+        *(
+            [
+                SettingNeed(
+                    "google_ads.max_cpc",
+                    max_cpc(item, options) is None,
+                    "each new ad group's max CPC for Manual CPC bidding, in the account's "
+                    "currency, e.g. 0.80 (or give --max-cpc)",
+                )
+            ]
+            if manual
+            else []
+        ),
         SettingNeed(
             "google_ads.daily_budget",
             google.daily_budget is None,
@@ -215,7 +283,8 @@ class GoogleAdsExporter:
 
     def check_all(self, items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
         problems = settings_problems(items, self.label, lambda item: _needs(item, options))
-        per_group = Counter((options.campaign_name(i), i.group_name) for i in items)
+        problems += _bid_problems(items, options)
+        per_group = Counter((options.campaign_name(i), options.group_name(i)) for i in items)
         for (campaign, group), count in sorted(per_group.items()):
             if count > MAX_ENABLED_RSAS_PER_AD_GROUP:
                 problems.append(
@@ -234,14 +303,15 @@ class GoogleAdsExporter:
     def structure_rows(
         self, items: Sequence[ExportItem], options: ExportOptions
     ) -> list[dict[str, str]]:
-        """A campaign row per new campaign, then an ad group row per ad group, all paused."""
+        """A campaign row per new campaign, then an ad group row per new ad group, all paused;
+        an existing campaign or ad group (by name or id) gets no row."""
         rows: list[dict[str, str]] = []
         campaigns: dict[str, ExportItem] = {}
         groups: dict[tuple[str, str], ExportItem] = {}
         for item in items:
             campaigns.setdefault(options.campaign_name(item), item)
-            groups.setdefault((options.campaign_name(item), item.group_name), item)
-        if options.existing_campaign is None:
+            groups.setdefault((options.campaign_name(item), options.group_name(item)), item)
+        if options.new_campaign:
             for name, item in campaigns.items():
                 google = item.settings.google_ads
                 assert google.daily_budget is not None and google.eu_political_ads is not None
@@ -260,8 +330,18 @@ class GoogleAdsExporter:
                         "Campaign Status": PAUSED,
                     }
                 )
-        for campaign, group in groups:
-            rows.append({"Campaign": campaign, "Ad Group": group, "Ad Group Status": PAUSED})
+        if options.new_ad_group:
+            for (campaign, group), item in groups.items():
+                bid = max_cpc(item, options)
+                rows.append(
+                    {
+                        "Campaign": campaign,
+                        "Campaign ID": options.campaign_id or "",
+                        "Ad Group": group,
+                        "Ad Group Status": PAUSED,
+                        "Max CPC": "" if bid is None else f"{bid:.2f}",
+                    }
+                )
         return rows
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
@@ -301,7 +381,9 @@ class GoogleAdsExporter:
         pins = options.pins_for(item.variant_id) or RsaPins()
         row = {
             "Campaign": options.campaign_name(item),
-            "Ad Group": item.group_name,
+            "Campaign ID": options.campaign_id or "",
+            "Ad Group": options.group_name(item),
+            "Ad group ID": options.ad_group_id or "",
             "Ad type": "Responsive search ad",
             "Status": PAUSED,
             _RSA.field("path1").label: str(fields.get("path1") or ""),

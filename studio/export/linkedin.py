@@ -47,6 +47,7 @@ from studio.export.base import (
     SheetLayout,
     ad_name_problem,
     check_final_url,
+    ids_not_accepted,
     keep_media,
     objective_problem,
 )
@@ -131,7 +132,7 @@ class LinkedInExporter:
         return SheetLayout(self.sheet_file, self.columns, (WORKSHEET_LABEL,), worksheet=True)
 
     def check_all(self, items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
-        return []
+        return ids_not_accepted(options, self.label)
 
     def structure_rows(
         self, items: Sequence[ExportItem], options: ExportOptions
@@ -149,7 +150,7 @@ class LinkedInExporter:
         main = next(m for m in media if m.in_sheet)
         row = {
             "Campaign Group Name": options.campaign_name(item),
-            "Campaign Name": item.group_name,
+            "Campaign Name": options.group_name(item),
             "Campaign Objective": OBJECTIVES[item.campaign.objective],
             "Ad Format": "Single image" if main.target.kind == "image" else "Video",
             "Ad Name": item.ad_name,

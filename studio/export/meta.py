@@ -13,6 +13,8 @@ Column -> value studio writes -> source (the verdicts are in docs/exports.md):
 =============================  ===========================================  ==================================
 column                         value                                        source
 =============================  ===========================================  ==================================
+Campaign ID                    the existing campaign's id (digits)          Campaign.id (Marketing API); header
+                                                                            from Ads Manager exports
 Campaign Name                  campaign name (or the existing one)          Campaign.name (Marketing API)
 Campaign Status                ``PAUSED``                                   Campaign.Status (SDK enum)
 Campaign Objective             ``Outcome Traffic`` ...                      Campaign.Objective OUTCOME_* (SDK);
@@ -21,7 +23,11 @@ Buying Type                    ``AUCTION``                                  Camp
 Special Ad Categories          ``NONE`` or e.g. ``CREDIT, HOUSING``         Campaign.SpecialAdCategories (SDK enum);
                                                                             required on every campaign
 Special Ad Category Country    ISO codes, ``, ``-joined                     Campaign.special_ad_category_country
+Ad Set ID                      the existing ad set's id (digits)            AdSet.id; header from Ads Manager
+                                                                            exports
 Ad Set Name                    ``<campaign> | <persona> | <placement>``     AdSet.name
+                               (or the existing ad set; its settings are
+                               then not written)
 Ad Set Run Status              ``PAUSED``                                   AdSet.Status
 Ad Set Daily Budget            platforms.yaml meta.daily_budget             AdSet.daily_budget
 Ad Set Time Start              meta.start_time, else the export moment      AdSet.start_time (ISO 8601)
@@ -45,12 +51,16 @@ Call to Action                 Meta's enum, e.g. ``SHOP_NOW``               AdCr
 Image Hash                     MD5 of the JPEG in media/                    AdImage.hash: Meta returns it on
                                                                             upload; that it equals the file's
                                                                             MD5 is observed, not documented
+Video ID                       the id Meta gave the video on upload         AdCreativeVideoData.video_id (SDK);
+                               (``--meta-video-ids``)                       header unverified
 =============================  ===========================================  ==================================
 
 Media: feed images at 4:5 (1080x1350), 1:1 (1080x1080) and 1.91:1 (1200x628), Stories and
-Reels at 9:16 (1080x1920), JPG, at most 30 MB (Meta Ads Guide, image ads). Videos are not
-exported for Meta: the import refers to a video by the ID Meta gives it on upload, which
-studio cannot know, so video assets are listed as left out.
+Reels at 9:16 (1080x1920), JPG, at most 30 MB (Meta Ads Guide, image ads). Videos at the same
+placement ratios, MP4 (H.264), 1 s to 241 min, at most 4 GB (Meta Ads Guide, video ads). The
+import refers to a video by the id Meta gives it on upload, which studio cannot know: every
+video goes into media/ and videos_to_upload.csv; a video's ad is written once its id is given
+(the filled-in list, ``--meta-video-ids``), and left out with a warning saying how until then.
 """
 
 from __future__ import annotations
@@ -86,6 +96,7 @@ OBJECTIVES = {
 }
 
 CAMPAIGN_COLUMNS = (
+    "Campaign ID",
     "Campaign Name",
     "Campaign Status",
     "Campaign Objective",
@@ -94,6 +105,7 @@ CAMPAIGN_COLUMNS = (
     "Special Ad Category Country",
 )
 AD_SET_COLUMNS = (
+    "Ad Set ID",
     "Ad Set Name",
     "Ad Set Run Status",
     "Ad Set Daily Budget",
@@ -118,6 +130,7 @@ AD_COLUMNS = (
     "Link",
     "Call to Action",
     "Image Hash",
+    "Video ID",
 )
 COLUMNS: tuple[str, ...] = (*CAMPAIGN_COLUMNS, *AD_SET_COLUMNS, *AD_COLUMNS)
 
@@ -130,14 +143,21 @@ FIELD_COLUMNS = {
 }
 
 MEDIA = MediaRules(
-    need="image",
+    need="image_or_video",
     targets=(
         MediaTarget("image", "4:5", PORTRAIT.width, PORTRAIT.height, 600, 750),
         MediaTarget("image", "1:1", SQUARE.width, SQUARE.height, 600, 600),
         MediaTarget("image", "9:16", STORY.width, STORY.height, 600, 1067),
         MediaTarget("image", "1.91:1", LANDSCAPE.width, LANDSCAPE.height, 600, 314),
+        MediaTarget("video", "4:5", PORTRAIT.width, PORTRAIT.height, 500, 625),
+        MediaTarget("video", "1:1", SQUARE.width, SQUARE.height, 500, 500),
+        MediaTarget("video", "9:16", STORY.width, STORY.height, 500, 889),
     ),
     image_max_bytes=30 * 2**20,
+    video_max_bytes=4 * 2**30,
+    video_min_s=1.0,
+    video_max_s=241 * 60.0,
+    video_ids=True,
 )
 
 
@@ -171,21 +191,28 @@ def placement_of(media: PreparedMedia) -> Placement:
 def _needs(item: ExportItem, options: ExportOptions) -> list[SettingNeed]:
     meta = item.settings.meta
     needs = [
-        SettingNeed("meta.page_id", meta.page_id is None, "the Facebook Page ID the ads run as"),
-        SettingNeed(
-            "meta.daily_budget", meta.daily_budget is None, "each ad set's daily budget, e.g. 15.00"
-        ),
-        SettingNeed(
-            "meta.optimization_goal",
-            meta.optimization_goal is None,
-            "what each ad set optimises for, e.g. LINK_CLICKS",
-        ),
-        SettingNeed(
-            "meta.billing_event", meta.billing_event is None, "what you pay for, e.g. IMPRESSIONS"
-        ),
-        SettingNeed("meta.countries", not meta.countries, "the countries targeted, e.g. [GB]"),
+        SettingNeed("meta.page_id", meta.page_id is None, "the Facebook Page ID the ads run as")
     ]
-    if options.existing_campaign is None:
+    if options.new_ad_group:
+        needs += [
+            SettingNeed(
+                "meta.daily_budget",
+                meta.daily_budget is None,
+                "each ad set's daily budget, e.g. 15.00",
+            ),
+            SettingNeed(
+                "meta.optimization_goal",
+                meta.optimization_goal is None,
+                "what each ad set optimises for, e.g. LINK_CLICKS",
+            ),
+            SettingNeed(
+                "meta.billing_event",
+                meta.billing_event is None,
+                "what you pay for, e.g. IMPRESSIONS",
+            ),
+            SettingNeed("meta.countries", not meta.countries, "the countries targeted, e.g. [GB]"),
+        ]
+    if options.new_campaign:
         needs.append(
             SettingNeed(
                 "meta.special_ad_categories",
@@ -207,7 +234,9 @@ class MetaExporter:
     import_hint = (
         "Meta Ads Manager: first upload the images in media/ to the ad account's Media library "
         "(their hashes must match the sheet's Image Hash), then Export & import > Import ads in "
-        "bulk and choose the CSV. Campaigns, ad sets and ads arrive PAUSED."
+        "bulk and choose the CSV. Campaigns, ad sets and ads arrive PAUSED. Videos: upload those "
+        "in videos_to_upload.csv, write each id Meta shows in its video_id column, and export "
+        "again with that file (--meta-video-ids) to add their ads."
     )
 
     def check(self, item: ExportItem, options: ExportOptions) -> list[ExportProblem]:
@@ -227,14 +256,19 @@ class MetaExporter:
     def link_media(
         self, item: ExportItem, media: Sequence[PreparedMedia]
     ) -> tuple[list[PreparedMedia], list[ExportProblem]]:
-        """One image per placement, preferred size first; the others are left out, said so."""
-        chosen: dict[str, PreparedMedia] = {}
+        """One image and one video per placement, preferred size first; the others are left
+        out, said so. A video's ad is written once Meta's id for it is known (rows)."""
+        chosen: dict[tuple[str, str], PreparedMedia] = {}
         for placement in PLACEMENTS:
-            for aspect in placement.aspects:
-                found = next((m for m in media if m.target.aspect == aspect), None)
-                if found is not None:
-                    chosen[placement.label] = replace(found, in_sheet=True)
-                    break
+            for kind in ("image", "video"):
+                for aspect in placement.aspects:
+                    found = next(
+                        (m for m in media if m.target.aspect == aspect and m.target.kind == kind),
+                        None,
+                    )
+                    if found is not None:
+                        chosen[placement.label, kind] = replace(found, in_sheet=True)
+                        break
         kept = [m for m in chosen.values()]
         dropped = [m for m in media if m.file_name not in {k.file_name for k in kept}]
         warnings = [
@@ -242,8 +276,9 @@ class MetaExporter:
                 item.variant_id,
                 f"asset {m.asset.id}",
                 "media_unused",
-                f"{m.target.aspect} image left out: {placement_of(m).label} already gets the "
-                f"{chosen[placement_of(m).label].target.aspect} image",
+                f"{m.target.aspect} {m.target.kind} left out: {placement_of(m).label} already "
+                f"gets the {chosen[placement_of(m).label, m.target.kind].target.aspect} "
+                f"{m.target.kind}",
                 "warning",
             )
             for m in dropped
@@ -254,42 +289,57 @@ class MetaExporter:
         self, item: ExportItem, media: Sequence[PreparedMedia], options: ExportOptions
     ) -> list[dict[str, str]]:
         meta = item.settings.meta
-        new_campaign = options.existing_campaign is None
         categories = meta.special_ad_categories or []
         start = meta.start_time or datetime.now(UTC).replace(microsecond=0)
         rows = []
-        for image in media:
+        # A video's ad needs the id Meta gave the video on upload; without it the video waits
+        # in media/ and videos_to_upload.csv (the pipeline warns how to get the id).
+        ads = [m for m in media if m.target.kind == "image" or options.video_id(m)]
+        for image in ads:
             placement = placement_of(image)
+            kind = "" if image.target.kind == "image" else " | Video"
             row = {
+                "Campaign ID": options.campaign_id or "",
                 "Campaign Name": options.campaign_name(item),
-                "Ad Set Name": f"{item.group_name} | {placement.label}",
-                "Ad Set Run Status": "PAUSED",
-                "Ad Set Daily Budget": f"{meta.daily_budget:.2f}",
-                "Ad Set Time Start": start.isoformat(),
-                "Optimization Goal": str(meta.optimization_goal),
-                "Billing Event": str(meta.billing_event),
-                "Countries": ", ".join(meta.countries),
-                "Age Min": str(meta.age_min),
-                "Age Max": str(meta.age_max),
-                "Publisher Platforms": "facebook, instagram"
-                if meta.instagram_account_id
-                else "facebook",
-                "Facebook Positions": placement.facebook_positions,
-                "Instagram Positions": placement.instagram_positions
-                if meta.instagram_account_id
-                else "",
+                "Ad Set ID": options.ad_group_id or "",
                 "Link Object ID": f"o:{meta.page_id}",
                 "Instagram Account ID": f"x:{meta.instagram_account_id}"
                 if meta.instagram_account_id
                 else "",
                 "Ad Name": item.ad_name
-                if len(media) == 1
-                else f"{item.ad_name} | {placement.label}",
+                if len(ads) == 1
+                else f"{item.ad_name} | {placement.label}{kind}",
                 "Ad Status": "PAUSED",
                 "Link": item.campaign.landing_url.strip(),
-                "Image Hash": image.md5 or f"(MD5 of media/{image.file_name}, set when exported)",
             }
-            if new_campaign:
+            if image.target.kind == "image":
+                row["Image Hash"] = (
+                    image.md5 or f"(MD5 of media/{image.file_name}, set when exported)"
+                )
+            else:
+                row["Video ID"] = str(options.video_id(image))
+            if options.new_ad_group:
+                row |= {
+                    "Ad Set Name": f"{item.group_name} | {placement.label}",
+                    "Ad Set Run Status": "PAUSED",
+                    "Ad Set Daily Budget": f"{meta.daily_budget:.2f}",
+                    "Ad Set Time Start": start.isoformat(),
+                    "Optimization Goal": str(meta.optimization_goal),
+                    "Billing Event": str(meta.billing_event),
+                    "Countries": ", ".join(meta.countries),
+                    "Age Min": str(meta.age_min),
+                    "Age Max": str(meta.age_max),
+                    "Publisher Platforms": "facebook, instagram"
+                    if meta.instagram_account_id
+                    else "facebook",
+                    "Facebook Positions": placement.facebook_positions,
+                    "Instagram Positions": placement.instagram_positions
+                    if meta.instagram_account_id
+                    else "",
+                }
+            else:
+                row["Ad Set Name"] = options.group_name(item)
+            if options.new_campaign:
                 row |= {
                     "Campaign Status": "PAUSED",
                     "Campaign Objective": OBJECTIVES[item.campaign.objective],

@@ -5,6 +5,9 @@
 2. **Refuse the unapproved** (:class:`~studio.export.base.NotApproved`): only statuses from
    which the review state machine allows the ``export`` move (approved, winner), plus variants
    already exported (a re-export), may go out; the refusal names each variant and its status.
+   With :attr:`~studio.export.base.ExportOptions.leave_out_not_ready` the variants that are not
+   ready (unapproved, or with an error of their own at step 3) are left out instead, each with
+   its reasons (:class:`~studio.export.base.LeftOut`, kept in the manifest and the audit entry).
 3. **Check before writing** (:func:`plan_export`): every field against the channel table
    (:func:`studio.copy.channels.check_fields`, the limits copy generation uses), the platform's own
    rules (landing URL, objective, pins) and the media (right sizes present, files on disk and
@@ -54,11 +57,14 @@ from studio.core.settings import get_settings
 from studio.export import media as media_mod
 from studio.export import queries as export_queries
 from studio.export.base import (
+    VIDEOS_TO_UPLOAD,
+    VIDEOS_TO_UPLOAD_COLUMNS,
     ExportBlocked,
     ExportError,
     ExportItem,
     ExportOptions,
     ExportProblem,
+    LeftOut,
     NotApproved,
     NothingToExport,
     PlatformExporter,
@@ -67,7 +73,7 @@ from studio.export.base import (
     channels_of,
 )
 from studio.export.registry import get_exporter
-from studio.export.sheets import formula_cells, sheet_bytes
+from studio.export.sheets import UTF8_CSV, formula_cells, sheet_bytes
 from studio.review import queries as review_queries
 from studio.review.accounts import Permission, require
 
@@ -229,10 +235,22 @@ class ExportPlan:
     media: tuple[PreparedMedia, ...]
     problems: tuple[ExportProblem, ...]
     warnings: tuple[ExportProblem, ...]
+    left_out: tuple[LeftOut, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def can_leave_out(self) -> bool:
+        """Whether leaving out the variants with problems would let the others go
+        (:attr:`ExportOptions.leave_out_not_ready`): every problem is a variant's own, and at
+        least one variant has none."""
+        return (
+            bool(self.problems)
+            and all(p.variant_id is not None for p in self.problems)
+            and bool(self.row_items)
+        )
 
     @property
     def variant_ids(self) -> list[int]:
@@ -366,6 +384,58 @@ def _landing_warnings(items: Sequence[ExportItem], brand_dir: Path) -> list[Expo
     return found
 
 
+def _videos_waiting(
+    exporter: PlatformExporter,
+    item: ExportItem,
+    planned: Sequence[PreparedMedia],
+    options: ExportOptions,
+) -> tuple[list[PreparedMedia], list[ExportProblem]]:
+    """Where the import names videos by the id the platform gives them on upload, a video
+    without a known id stays in the zip (and its list of videos to upload) but out of the
+    sheet, with a warning saying how to get the id."""
+    if not exporter.media.video_ids:
+        return list(planned), []
+    kept, warnings = [], []
+    for m in planned:
+        if m.target.kind == "video" and m.in_sheet and not options.video_id(m):
+            m = replace(m, in_sheet=False)
+            warnings.append(
+                ExportProblem(
+                    item.variant_id,
+                    f"asset {m.asset.id}",
+                    "video_id_missing",
+                    f"video ad left out of the sheet: {exporter.label}'s import names a video by "
+                    f"the id it gives the video on upload. Upload media/{m.file_name} (listed in "
+                    f"{VIDEOS_TO_UPLOAD}) to the ad account's Media library, write the id it "
+                    f"shows in that list's video_id column, and export again with the list: "
+                    f"--meta-video-ids {VIDEOS_TO_UPLOAD} (or upload it on the Export page)",
+                    "warning",
+                )
+            )
+        kept.append(m)
+    return kept, warnings
+
+
+def videos_to_upload(
+    exporter: PlatformExporter, media: Sequence[PreparedMedia], options: ExportOptions
+) -> bytes | None:
+    """The CSV listing each video to upload (with its id when known), or ``None`` where the
+    platform's import names videos by file or the export has none."""
+    videos = [m for m in media if m.target.kind == "video"]
+    if not exporter.media.video_ids or not videos:
+        return None
+    rows = [
+        {
+            "file": f"{MEDIA_DIR}/{m.file_name}",
+            "variant_id": str(m.asset.variant_id),
+            "size": m.target.size_label,
+            "video_id": options.video_id(m) or "",
+        }
+        for m in videos
+    ]
+    return sheet_bytes(VIDEOS_TO_UPLOAD_COLUMNS, rows, UTF8_CSV)
+
+
 def _rows(
     exporter: PlatformExporter,
     items: Sequence[ExportItem],
@@ -407,7 +477,27 @@ def plan_export(
     folder = asset_dir if asset_dir is not None else get_settings().asset_dir
     brands = Path(brand_dir) if brand_dir is not None else get_settings().brand_dir
     variants = select_variants(session, platform=exporter.platform, scope=scope)
-    require_exportable(variants)
+    left_out: list[LeftOut] = []
+    if options.leave_out_not_ready:
+        allowed = exportable_statuses()
+        ready = [v for v in variants if v.status in allowed]
+        if not ready:
+            require_exportable(variants)  # nothing would be left: refuse, naming each
+        left_out = [
+            LeftOut(
+                v.id or 0,
+                str(v.status),
+                (
+                    f"not approved: it is {v.status}; only "
+                    f"{', '.join(sorted(s.value for s in allowed))} variants are exported",
+                ),
+            )
+            for v in variants
+            if v.status not in allowed
+        ]
+        variants = ready
+    else:
+        require_exportable(variants)
     items, found = _with_settings(_items(session, variants), brands)
     found += _unapproved_warnings(session, items)
     found += _landing_warnings(items, brands)
@@ -430,8 +520,24 @@ def plan_export(
                 item, exporter.media, exporter.label, folder
             )
             planned, unlinked = exporter.link_media(item, planned)
-            mine += media_problems + unlinked
+            planned, waiting = _videos_waiting(exporter, item, planned, options)
+            mine += media_problems + unlinked + waiting
         if export_ok and channel_ok and not any(p.severity == "error" for p in mine):
+            if exporter.media.need != "none" and not any(m.in_sheet for m in planned):
+                # Its media ship (to be uploaded), its ad waits: the variant is not exported.
+                mine.append(
+                    ExportProblem(
+                        item.variant_id,
+                        "(variant)",
+                        "no_ad_yet",
+                        f"no ad of this variant is in the sheet yet (see the warnings above); "
+                        f"its files are in the zip, and it stays {item.variant.status}",
+                        "warning",
+                    )
+                )
+                all_media += planned
+                found += mine
+                continue
             formula = _formula_problems(item, layout.columns, exporter.rows(item, planned, options))
             mine += formula
             if not formula:
@@ -449,6 +555,31 @@ def plan_export(
         )
         for cell in formula_cells(layout.columns, exporter.structure_rows(row_items, options))
     ]
+    problems = [p for p in found if p.severity == "error"]
+    if options.leave_out_not_ready:
+        blocked = {p.variant_id for p in problems if p.variant_id is not None}
+        left_out += [
+            LeftOut(
+                item.variant_id,
+                str(item.variant.status),
+                tuple(f"{p.location}: {p.message}" for p in problems if p.variant_id == vid),
+            )
+            for item in items
+            if (vid := item.variant_id) in blocked
+        ]
+        problems = [p for p in problems if p.variant_id is None]
+        found = [p for p in found if p.variant_id not in blocked]
+        items = [item for item in items if item.variant_id not in blocked]
+        if not items and not problems:
+            problems.append(
+                ExportProblem(
+                    None,
+                    "(export)",
+                    "nothing_ready",
+                    f"none of the {len(left_out)} variant(s) is ready to export; each is "
+                    "listed as left out with its reasons",
+                )
+            )
     return ExportPlan(
         exporter=exporter,
         scope=scope,
@@ -458,8 +589,9 @@ def plan_export(
         row_items=tuple(row_items),
         layout=layout,
         media=tuple(all_media),
-        problems=tuple(p for p in found if p.severity == "error"),
+        problems=tuple(problems),
         warnings=tuple(p for p in found if p.severity == "warning"),
+        left_out=tuple(sorted(left_out, key=lambda lo: lo.variant_id)),
     )
 
 
@@ -534,6 +666,7 @@ def build_manifest(
     """The manifest as a JSON-ready dict (see the module docstring for what it holds)."""
     exporter = plan.exporter
     reviews = review_queries.list_reviews(session, variant_ids=plan.variant_ids)
+    in_sheet = {item.variant_id for item in plan.row_items}
     variants = []
     for item in plan.items:
         v = item.variant
@@ -546,7 +679,7 @@ def build_manifest(
                 "revision": v.revision,
                 "parent_id": v.parent_id,
                 "status_before": str(v.status),
-                "status_after": S.exported.value,
+                "status_after": S.exported.value if v.id in in_sheet else str(v.status),
                 "brand": v.brand,
                 "persona": v.persona,
                 "channel": v.channel,
@@ -644,6 +777,7 @@ def build_manifest(
             "delimiter": exporter.sheet_format.delimiter,
         },
         "warnings": [w.as_dict() for w in plan.warnings],
+        "left_out": [lo.as_dict() for lo in plan.left_out],
         "files": files,
         "variants": variants,
     }
@@ -668,6 +802,8 @@ class ExportResult:
     rows : sheet rows written.
     media_files : names of the media files inside ``media/``.
     warnings : what the preview warned about.
+    left_out : the selected variants left out, with why
+        (:attr:`~studio.export.base.ExportOptions.leave_out_not_ready`).
     """
 
     export_id: int
@@ -680,17 +816,18 @@ class ExportResult:
     rows: int
     media_files: tuple[str, ...]
     warnings: tuple[ExportProblem, ...] = field(default_factory=tuple)
+    left_out: tuple[LeftOut, ...] = field(default_factory=tuple)
 
 
 def _write_zip(
     target: Path,
-    sheet_file: str,
-    sheet: bytes,
+    sheets: dict[str, bytes],
     media: Sequence[PreparedMedia],
     manifest: dict[str, Any],
 ) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(sheet_file, sheet)
+        for name, data in sheets.items():
+            archive.writestr(name, data)
         for m in media:
             # Media are already compressed; storing them saves time and changes nothing.
             archive.write(
@@ -783,18 +920,23 @@ def export(
         rows = _rows(exporter, plan.row_items, prepared, plan.options)
         layout = plan.layout
         sheet = sheet_bytes(layout.columns, rows, exporter.sheet_format, preamble=layout.preamble)
-        hashes = {layout.file_name: hashlib.sha256(sheet).hexdigest()}
+        sheets = {layout.file_name: sheet}
+        upload_list = videos_to_upload(exporter, prepared, plan.options)
+        if upload_list is not None:
+            sheets[VIDEOS_TO_UPLOAD] = upload_list
+        hashes = {name: hashlib.sha256(data).hexdigest() for name, data in sheets.items()}
         hashes.update({f"{MEDIA_DIR}/{m.file_name}": m.sha256 for m in prepared})
         manifest = build_manifest(
             session, plan, prepared, actor=actor, created_at=moment, files=hashes
         )
         zipped = work / "export.zip"
-        _write_zip(zipped, layout.file_name, sheet, prepared, manifest)
+        _write_zip(zipped, sheets, prepared, manifest)
         data = zipped.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     staged = files.write_staged(output, data)
+    exported_ids = [item.variant_id for item in plan.row_items]
     try:
-        for item in plan.items:
+        for item in plan.row_items:
             if item.variant.status != S.exported:
                 transition(
                     session,
@@ -809,7 +951,7 @@ def export(
             scope=scope.label,
             file_name=str(output.resolve()),
             sha256=digest,
-            variant_ids=plan.variant_ids,
+            variant_ids=exported_ids,
             created_by=actor,
         )
         audit.record(
@@ -824,7 +966,8 @@ def export(
                 "file": str(output.resolve()),
                 "sha256": digest,
                 "bytes": len(data),
-                "variant_ids": plan.variant_ids,
+                "variant_ids": exported_ids,
+                "left_out": [lo.as_dict() for lo in plan.left_out],
                 "rows": len(plan.rows),
                 "media": [m.file_name for m in prepared],
             },
@@ -849,8 +992,9 @@ def export(
         path=output,
         sha256=digest,
         size_bytes=len(data),
-        variant_ids=tuple(plan.variant_ids),
+        variant_ids=tuple(exported_ids),
         rows=len(plan.rows),
         media_files=tuple(m.file_name for m in prepared),
         warnings=plan.warnings,
+        left_out=plan.left_out,
     )

@@ -64,6 +64,7 @@ from studio.export.base import (
     SheetLayout,
     ad_name_problem,
     check_final_url,
+    ids_not_accepted,
     keep_media,
     objective_problem,
     settings_problems,
@@ -210,10 +211,20 @@ def _needs(item: ExportItem, options: ExportOptions) -> list[SettingNeed]:
             "worksheet instead (--worksheet), which TikTok cannot import",
         ),
         SettingNeed("tiktok.identity", tiktok.identity is None, "the identity the ads run as"),
-        SettingNeed(
-            "tiktok.daily_budget", tiktok.daily_budget is None, "each ad group's daily budget"
+        *(
+            [
+                SettingNeed(
+                    "tiktok.daily_budget",
+                    tiktok.daily_budget is None,
+                    "each ad group's daily budget",
+                ),
+                SettingNeed(
+                    "tiktok.countries", not tiktok.countries, "the locations targeted, e.g. [GB]"
+                ),
+            ]
+            if options.new_ad_group
+            else []
         ),
-        SettingNeed("tiktok.countries", not tiktok.countries, "the locations targeted, e.g. [GB]"),
     ]
 
 
@@ -248,7 +259,8 @@ class TikTokExporter:
         )
 
     def check_all(self, items: Sequence[ExportItem], options: ExportOptions) -> list[ExportProblem]:
-        problems = settings_problems(items, self.label, lambda item: _needs(item, options))
+        problems = ids_not_accepted(options, self.label)
+        problems += settings_problems(items, self.label, lambda item: _needs(item, options))
         if problems or options.worksheet or not items:
             return problems
         brands = sorted({i.variant.brand for i in items})
@@ -299,7 +311,7 @@ class TikTokExporter:
         values = {
             "campaign": options.campaign_name(item),
             "objective": OBJECTIVES[item.campaign.objective],
-            "ad_group": item.group_name,
+            "ad_group": options.group_name(item),
             "ad_name": item.ad_name,
             "ad_text": str(item.variant.fields.get("ad_text") or ""),
             "call_to_action": str(item.variant.fields.get("call_to_action") or ""),
@@ -323,15 +335,16 @@ class TikTokExporter:
                 }
             ]
         tiktok = item.settings.tiktok
-        values |= {
-            "budget": f"{tiktok.daily_budget:.2f}",
-            "location": ",".join(tiktok.countries),
-            "identity": str(tiktok.identity),
-        }
+        values["identity"] = str(tiktok.identity)
+        if options.new_ad_group:  # an existing ad group keeps its own budget and targeting
+            values |= {
+                "budget": f"{tiktok.daily_budget:.2f}",
+                "location": ",".join(tiktok.countries),
+            }
         path = _template_path(item)
         assert path is not None
         columns, _missing = template_columns(read_template(path)[1])
-        if options.existing_campaign is not None:
+        if not options.new_campaign:
             values.pop("objective")
         return [{columns[name]: value for name, value in values.items() if name in columns}]
 

@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from studio.backends.contracts import MAX_BATCH, GeneratedImages, ImageBackend, ImageRequest
-from studio.brand.guidelines import Brand, BrandCatalog
+from studio.brand.guidelines import Brand, BrandCatalog, Guideline
 from studio.copy import variants as variant_crud
 from studio.copy.prompts import RenderedPrompt, render
 from studio.core import audit
@@ -211,7 +211,23 @@ def ad_copy_for(variant: VariantCopy, brand: Brand) -> AdCopy:
     ValueError
         If the variant has no headline-like field (the message lists the fields it has).
     """
-    fields = variant.fields
+    return ad_copy_from(variant.fields, brand.guideline, variant_id=variant.id)
+
+
+def ad_copy_from(
+    fields: Mapping[str, Any], guideline: Guideline, *, variant_id: int | None = None
+) -> AdCopy:
+    """Every word a variant's images and videos show, from its copy ``fields``.
+
+    Two variants of one brand, persona, channel and seed with equal ``ad_copy_from`` get the
+    same media, which is how a revision keeps its parent's
+    (:func:`studio.review.workflow.media_unchanged`).
+
+    Raises
+    ------
+    ValueError
+        If ``fields`` have no headline-like field (the message lists the fields there are).
+    """
     headline = None
     for name in HEADLINE_FIELDS:
         value = fields.get(name)
@@ -222,17 +238,15 @@ def ad_copy_for(variant: VariantCopy, brand: Brand) -> AdCopy:
             break
     if headline is None:
         raise InvalidValue(
-            f"variant {variant.id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
+            f"variant {variant_id} has no text for the image headline; looked for {', '.join(HEADLINE_FIELDS)} "
             f"in its fields ({', '.join(sorted(fields)) or 'none'})"
         )
     cta = fields.get("call_to_action")
     button = (
-        cta_label(cta)
-        if isinstance(cta, str) and cta.strip()
-        else brand.guideline.calls_to_action[0]
+        cta_label(cta) if isinstance(cta, str) and cta.strip() else guideline.calls_to_action[0]
     )
-    offers = [c.text for c in brand.guideline.approved_claims if _OFFER.search(c.text)]
-    proofs = [c.text for c in brand.guideline.approved_claims if not _OFFER.search(c.text)]
+    offers = [c.text for c in guideline.approved_claims if _OFFER.search(c.text)]
+    proofs = [c.text for c in guideline.approved_claims if not _OFFER.search(c.text)]
     words = " ".join(
         v if isinstance(v, str) else " ".join(str(x) for x in v) for v in fields.values()
     ).lower()

@@ -257,6 +257,7 @@ GENERATE_PARAMS = (
     "landing_url",
     "name",
     "backend",
+    "offer_policy",
 )
 
 
@@ -296,6 +297,7 @@ class GenerateKind:
             channels=tuple(params.get("channels") or CHANNELS),
             n=int(params.get("n", 3)),
             seed=int(params.get("seed", 0)),
+            offer_policy=params.get("offer_policy", "refuse"),
         )
 
     def prepare(self, session: Session, job: Job) -> list[ItemSpec]:
@@ -331,6 +333,7 @@ class GenerateKind:
             ],
             "shortfall": [[p, c, missing] for (p, c), missing in generated.shortfall.items()],
             "unscored": generated.unscored,
+            "warnings": generated.warnings,
         }
 
 
@@ -365,15 +368,24 @@ class ExportKind:
 
     @staticmethod
     def options(params: dict[str, Any]) -> Any:
-        """``existing_campaign`` (a name), ``worksheet`` (TikTok) and ``pin_first_headline``
-        (Google) as :class:`studio.export.base.ExportOptions`."""
-        from studio.export.base import ExportOptions
+        """``existing_campaign`` and ``existing_ad_group`` (names), ``platform_campaign_id`` and
+        ``platform_ad_group_id`` (the ad platform's ids), ``max_cpc`` and ``pin_first_headline``
+        (Google), ``video_ids`` (Meta), ``worksheet`` (TikTok) and ``leave_out_not_ready`` as
+        :class:`studio.export.base.ExportOptions` (which validates them)."""
+        from studio.export.base import ExportOptions, parse_money
         from studio.export.google_ads import PIN_FIRST_HEADLINE
 
+        max_cpc = params.get("max_cpc")
         return ExportOptions(
             default_pins=PIN_FIRST_HEADLINE if params.get("pin_first_headline") else None,
             existing_campaign=params.get("existing_campaign") or None,
+            existing_ad_group=params.get("existing_ad_group") or None,
+            campaign_id=params.get("platform_campaign_id") or None,
+            ad_group_id=params.get("platform_ad_group_id") or None,
+            max_cpc=None if max_cpc is None else parse_money("max_cpc", max_cpc),
+            video_ids={str(k): str(v) for k, v in dict(params.get("video_ids") or {}).items()},
             worksheet=bool(params.get("worksheet", False)),
+            leave_out_not_ready=bool(params.get("leave_out_not_ready", False)),
         )
 
     def prepare(self, session: Session, job: Job) -> list[ItemSpec]:

@@ -1,4 +1,4 @@
-"""Users."""
+"""Users, sign-in attempts and sign-in sessions."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import case, delete, update
 from sqlmodel import Session, col, select
 
-from studio.core.errors import NotFound
-from studio.core.models import Role, SignInCounter, User
+from studio.core.errors import InvalidValue, NotFound
+from studio.core.models import Role, SignInCounter, SignInSession, User
 
 
 def find_user(session: Session, *, username: str) -> User | None:
@@ -98,3 +98,59 @@ def forgive_attempt(session: Session, *, login_key: str) -> None:
 def clear_attempts(session: Session, *, login_key: str) -> None:
     """Forget the attempts on ``login_key`` (a new password was set)."""
     session.execute(delete(SignInCounter).where(col(SignInCounter.login_key) == login_key))
+
+
+def add_sign_in_session(session: Session, *, row: SignInSession) -> SignInSession:
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_sign_in_session(session: Session, *, session_id: int) -> SignInSession | None:
+    return session.get(SignInSession, session_id)
+
+
+def find_sign_in_session(session: Session, *, token_hash: str) -> SignInSession | None:
+    return session.exec(
+        select(SignInSession).where(col(SignInSession.token_hash) == token_hash)
+    ).first()
+
+
+def claim_ticket(
+    session: Session, *, ticket_hash: str, token_hash: str, now: datetime
+) -> int | None:
+    """Swap a live, unused ticket for a token in one statement; the session's id, or None.
+
+    One ``UPDATE ... WHERE ticket_hash = ...``: of two requests with the same ticket, only the
+    first finds it (the row lock / SQLite's single writer orders them).
+    """
+    claimed = session.execute(
+        update(SignInSession)
+        .where(col(SignInSession.ticket_hash) == ticket_hash)
+        .where(col(SignInSession.ticket_expires_at) > now)
+        .where(col(SignInSession.revoked_at).is_(None))
+        .where(col(SignInSession.expires_at) > now)
+        .values(ticket_hash=None, ticket_expires_at=None, token_hash=token_hash)
+        .returning(col(SignInSession.id))
+    ).first()
+    return None if claimed is None else int(claimed[0])
+
+
+def revoke_sign_in_sessions(
+    session: Session,
+    *,
+    reason: str,
+    now: datetime,
+    session_id: int | None = None,
+    username: str | None = None,
+) -> int:
+    """End live sessions (one by id, or every one of ``username``); how many were ended."""
+    if session_id is None and username is None:
+        raise InvalidValue("revoke_sign_in_sessions needs session_id or username")
+    statement = update(SignInSession).where(col(SignInSession.revoked_at).is_(None))
+    if session_id is not None:
+        statement = statement.where(col(SignInSession.id) == session_id)
+    if username is not None:
+        statement = statement.where(col(SignInSession.username) == username)
+    result = session.execute(statement.values(revoked_at=now, revoked_reason=reason))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -23,7 +23,11 @@ weaker parameters is upgraded at the next successful sign-in. The first admin is
 ``studio users create-admin``; there is no default account or password.
 
 A sign-in (:class:`SignIn`) expires ``STUDIO_SESSION_TTL_MINUTES`` after it began, whatever
-the activity; a user deactivated or deleted since signing in is signed out at their next
+the activity. A password sign-in is also a row on the server (:func:`open_session`), so that it
+survives a page reload: the browser holds a random token (in an HttpOnly cookie, handed over with
+a one-time ticket: :func:`issue_ticket`, :func:`claim_ticket`), the server keeps its hash, and
+:func:`resume_token` checks it at every page load. Signing out, a password change and a
+deactivation revoke the row, so a copied cookie is worth nothing afterwards; a user deactivated or deleted since signing in is signed out at their next
 request, and a role change takes effect at once (the role is read from the database on every
 check, never from the session).
 
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,7 +56,7 @@ from sqlmodel import Session
 
 from studio.core import audit
 from studio.core.errors import InvalidValue, UserFacingError
-from studio.core.models import Role, User, utcnow
+from studio.core.models import Role, SignInSession, User, utcnow
 from studio.review import account_queries as user_queries
 
 
@@ -122,6 +127,14 @@ class AuthenticationFailed(AuthError):
 
 class SessionExpired(AuthError):
     pass
+
+
+class SessionRevoked(AuthError):
+    """The sign-in was ended on the server (sign-out, password change, deactivation)."""
+
+    def __init__(self, message: str, *, reason: str):
+        self.reason = reason
+        super().__init__(message)
 
 
 class PermissionDenied(AuthError):
@@ -328,6 +341,9 @@ class SignIn:
     method: Literal["password", "oidc"]
     signed_in_at: datetime
     expires_at: datetime
+    #: The :class:`~studio.core.models.SignInSession` row checked at every request; ``None`` for a
+    #: sign-in that lives only in this process (a browser tab's memory, as OIDC and tests use).
+    session_id: int | None = None
 
     def is_expired(self, now: datetime | None = None) -> bool:
         return (now or utcnow()) >= self.expires_at
@@ -367,6 +383,13 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
         Also when the password was changed after this sign-in (every session of that user ends).
     """
     moment = now or utcnow()
+    if signin.session_id is not None:
+        row = user_queries.get_sign_in_session(session, session_id=signin.session_id)
+        if row is None or row.revoked_at is not None:
+            reason = row.revoked_reason if row is not None else "unknown"
+            raise SessionRevoked(
+                _REVOKED_MESSAGES.get(reason, _REVOKED_MESSAGES["unknown"]), reason=reason
+            )
     if signin.is_expired(moment):
         minutes = round((signin.expires_at - signin.signed_in_at).total_seconds() / 60)
         raise SessionExpired(
@@ -383,8 +406,136 @@ def resume_session(session: Session, *, signin: SignIn, now: datetime | None = N
     return user
 
 
+#: Seconds a cookie ticket may wait for the browser to claim it.
+TICKET_SECONDS = 60
+
+#: Why a server-side sign-in was ended, as the person is told at their next page load.
+_REVOKED_MESSAGES: Mapping[str, str] = MappingProxyType(
+    {
+        "signed_out": "you signed out; sign in again to continue",
+        "password_changed": "your password was changed, which ends every sign-in; "
+        "please sign in again with the new password",
+        "deactivated": "your account was deactivated; ask an admin to reactivate it",
+        "unknown": "this sign-in is not known to the server (it ended or never existed); "
+        "please sign in",
+    }
+)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def open_session(
+    session: Session,
+    *,
+    user: User,
+    ttl_minutes: int,
+    method: Literal["password", "oidc"] = "password",
+    now: datetime | None = None,
+) -> SignIn:
+    """Start a sign-in that the server keeps (and can revoke), as :func:`start_session` does."""
+    signin = start_session(user, ttl_minutes=ttl_minutes, method=method, now=now)
+    row = user_queries.add_sign_in_session(
+        session,
+        row=SignInSession(
+            username=signin.username,
+            method=signin.method,
+            signed_in_at=signin.signed_in_at,
+            expires_at=signin.expires_at,
+        ),
+    )
+    return SignIn(
+        username=signin.username,
+        method=signin.method,
+        signed_in_at=signin.signed_in_at,
+        expires_at=signin.expires_at,
+        session_id=row.id,
+    )
+
+
+def issue_ticket(session: Session, *, signin: SignIn, now: datetime | None = None) -> str:
+    """A one-time ticket, good for :data:`TICKET_SECONDS`, that :func:`claim_ticket` swaps for the
+    sign-in's token. Only the ticket passes through the page; the token goes straight into an
+    HttpOnly cookie. A new ticket replaces an unclaimed one."""
+    if signin.session_id is None:
+        raise InvalidValue(
+            f"the sign-in of {signin.username!r} has no server-side session (session_id is None); "
+            "open it with open_session()"
+        )
+    row = user_queries.get_sign_in_session(session, session_id=signin.session_id)
+    if row is None or row.revoked_at is not None:
+        raise SessionRevoked(_REVOKED_MESSAGES["unknown"], reason="unknown")
+    ticket = secrets.token_urlsafe(32)
+    row.ticket_hash = _digest(ticket)
+    row.ticket_expires_at = (now or utcnow()) + timedelta(seconds=TICKET_SECONDS)
+    session.add(row)
+    session.flush()
+    return ticket
+
+
+def claim_ticket(
+    session: Session, *, ticket: str, now: datetime | None = None
+) -> tuple[str, SignIn]:
+    """Swap a live ticket (once) for a new random token; returns ``(token, sign-in)``.
+
+    Raises
+    ------
+    SessionRevoked
+        The ticket is unknown, used already, older than :data:`TICKET_SECONDS`, or its
+        sign-in has ended.
+    """
+    moment = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session_id = user_queries.claim_ticket(
+        session, ticket_hash=_digest(ticket), token_hash=_digest(token), now=moment
+    )
+    if session_id is None:
+        raise SessionRevoked(
+            "this sign-in ticket is unknown, already used or older than "
+            f"{TICKET_SECONDS} seconds; sign in again",
+            reason="ticket",
+        )
+    row = user_queries.get_sign_in_session(session, session_id=session_id)
+    assert row is not None  # claimed just now, in this transaction
+    return token, _signin_of(row)
+
+
+def _signin_of(row: SignInSession) -> SignIn:
+    return SignIn(
+        username=row.username,
+        method="oidc" if row.method == "oidc" else "password",
+        signed_in_at=row.signed_in_at,
+        expires_at=row.expires_at,
+        session_id=row.id,
+    )
+
+
+def resume_token(session: Session, *, token: str, now: datetime | None = None) -> SignIn:
+    """The sign-in a browser's token stands for, checked now (as :func:`resume_session` does).
+
+    Raises
+    ------
+    SessionRevoked
+        No live session has this token (unknown, signed out, password changed, deactivated).
+    SessionExpired, AuthenticationFailed
+        As :func:`resume_session`.
+    """
+    row = user_queries.find_sign_in_session(session, token_hash=_digest(token))
+    if row is None:
+        raise SessionRevoked(_REVOKED_MESSAGES["unknown"], reason="unknown")
+    signin = _signin_of(row)
+    resume_session(session, signin=signin, now=now)
+    return signin
+
+
 def end_session(session: Session, *, signin: SignIn) -> None:
-    """Record a sign-out (the app then forgets the :class:`SignIn`)."""
+    """Record a sign-out and revoke its server-side session (the app then forgets the
+    :class:`SignIn`; a copy of its cookie is refused from now on)."""
+    if signin.session_id is not None:
+        user_queries.revoke_sign_in_sessions(
+            session, session_id=signin.session_id, reason="signed_out", now=utcnow()
+        )
     audit.record(
         session,
         actor=signin.username,
@@ -563,6 +714,10 @@ def set_active(session: Session, *, actor: str, username: str, active: bool) -> 
     before = _snapshot(user)
     user.is_active = active
     session.add(user)
+    if not active:
+        user_queries.revoke_sign_in_sessions(
+            session, username=username, reason="deactivated", now=utcnow()
+        )
     audit.record(
         session,
         actor=actor,
@@ -609,6 +764,9 @@ def set_password(session: Session, *, actor: str, username: str, password: str) 
     # the lockout on the name starts again.
     user.sessions_valid_after = utcnow()
     session.add(user)
+    user_queries.revoke_sign_in_sessions(
+        session, username=username, reason="password_changed", now=user.sessions_valid_after
+    )
     user_queries.clear_attempts(session, login_key=login_key(username))
     audit.record(
         session,

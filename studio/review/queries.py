@@ -78,6 +78,20 @@ def next_revision(session: Session, *, variant_id: int) -> Variant | None:
     return session.exec(query.limit(1)).first()
 
 
+def next_revision_ids(session: Session, *, variant_ids: Sequence[int]) -> dict[int, int]:
+    """For each of ``variant_ids`` that was edited, the id of its (first) revision."""
+    if not variant_ids:
+        return {}
+    query = (
+        select(Variant.parent_id, func.min(Variant.id))
+        .where(col(Variant.parent_id).in_(list(variant_ids)))
+        .group_by(col(Variant.parent_id))
+    )
+    return {
+        int(parent): int(child) for parent, child in session.exec(query).all() if parent and child
+    }
+
+
 def revision_chain(session: Session, *, variant: Variant) -> list[Variant]:
     """``variant`` then its ancestors (parent, grandparent, ...) back to revision 1."""
     chain = [variant]

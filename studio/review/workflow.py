@@ -13,6 +13,7 @@ in_review          rejected           reject           review           a reason
 in_review          changes_requested  request_changes  review           a comment
 approved           in_test            start_test       run_tests
 approved           exported           export           export
+approved           in_review          send_back        edit_guidelines  a reason
 in_test            winner             declare_winner   run_tests
 in_test            retired            retire           run_tests
 winner             exported           export           export
@@ -20,7 +21,10 @@ winner             exported           export           export
 
 Editing is not a move: :func:`edit_variant` makes a new revision (a new row, ``parent_id`` =
 the edited one, status ``draft``) that is checked for compliance and scored again and needs
-its own approval. Only drafts, variants with changes requested and rejected ones can be
+its own approval. The revision keeps its parent's images and videos when the copy they show
+(:func:`studio.imaging.render.ad_copy_from`) is unchanged; otherwise it
+starts with none ("not rendered yet") rather than show stale text. Either way its media go
+out only once the revision itself is approved. Only drafts, variants with changes requested and rejected ones can be
 edited; approved and later copy is frozen, so what was approved is what runs. An edited
 revision is *superseded*: it keeps its status as a record but can no longer move.
 
@@ -46,8 +50,8 @@ from studio.brand.guidelines import ApprovedClaim, Guideline
 from studio.copy.channels import Violation, field_texts
 from studio.copy.compliance import ComplianceChecker, find_claims
 from studio.core import audit
-from studio.core.errors import UserFacingError
-from studio.core.models import Asset, ReviewAction, Variant, VariantStatus, saved_id, utcnow
+from studio.core.errors import InvalidValue, UserFacingError
+from studio.core.models import Asset, ReviewAction, User, Variant, VariantStatus, saved_id, utcnow
 from studio.core.settings import get_settings
 from studio.review import queries as review_queries
 from studio.review.accounts import AuthError, Permission, active_user, has_permission, require
@@ -124,6 +128,17 @@ MOVES: tuple[Move, ...] = (
     ),
     Move(S.approved, S.in_test, A.start_test, Permission.run_tests, "Start a test"),
     Move(S.approved, S.exported, A.export, Permission.export, "Export"),
+    # A guideline change (a new banned phrase, a withdrawn claim) can break approved copy; the
+    # brand manager who saves it may send that copy back (studio.brand.impact).
+    Move(
+        S.approved,
+        S.in_review,
+        A.send_back,
+        Permission.edit_guidelines,
+        "Send back to review",
+        text_required="reason",
+        text_prompt="Why it goes back to review",
+    ),
     Move(S.in_test, S.winner, A.declare_winner, Permission.run_tests, "Declare the winner"),
     Move(S.in_test, S.retired, A.retire, Permission.run_tests, "Retire"),
     Move(S.winner, S.exported, A.export, Permission.export, "Export"),
@@ -361,6 +376,32 @@ def choices_for(
     """
     assert variant.id is not None
     user = active_user(session, username=actor)
+    newer = review_queries.next_revision(session, variant_id=variant.id)
+    return _choices(session, variant, user, None if newer is None else newer.id, four_eyes)
+
+
+def choices_for_many(
+    session: Session, *, variants: Sequence[Variant], actor: str, four_eyes: bool | None = None
+) -> dict[int, Choices]:
+    """:func:`choices_for` for each of ``variants`` (a page of cards), by variant id.
+
+    The same rules, read with one query for ``actor`` and one for newer revisions instead of
+    two per variant.
+    """
+    user = active_user(session, username=actor)
+    ids = [v.id for v in variants if v.id is not None]
+    newer = review_queries.next_revision_ids(session, variant_ids=ids)
+    return {
+        v.id: _choices(session, v, user, newer.get(v.id), four_eyes)
+        for v in variants
+        if v.id is not None
+    }
+
+
+def _choices(
+    session: Session, variant: Variant, user: User, newer_id: int | None, four_eyes: bool | None
+) -> Choices:
+    actor = user.username
     status = parse_status(variant.status)
 
     def choices(moves: Sequence[Move], can_edit: bool, notes: Sequence[str]) -> Choices:
@@ -373,9 +414,8 @@ def choices_for(
             notes=tuple(notes),
         )
 
-    newer = review_queries.next_revision(session, variant_id=variant.id)
-    if newer is not None:
-        return choices((), False, [f"edited into variant {newer.id}; act on that revision"])
+    if newer_id is not None:
+        return choices((), False, [f"edited into variant {newer_id}; act on that revision"])
     moves: list[Move] = []
     notes: list[str] = []
     for move in allowed_moves(status):
@@ -791,6 +831,7 @@ def edit_variant(
         revision.ctr_explanation = dict(estimate.explanation)
     session.add(revision)
     session.flush()
+    kept = _keep_parent_media(session, parent=variant, revision=revision, guideline=guideline)
     changed = sorted(k for k in merged if merged[k] != variant.fields.get(k))
     audit.record(
         session,
@@ -812,10 +853,52 @@ def edit_variant(
             "fields": {k: merged[k] for k in changed},
             "violations": [v["rule"] for v in revision.violations],
             "predicted_ctr": revision.predicted_ctr,
+            "media_kept_from_parent": [a.sha256[:12] for a in kept],
         },
     )
     session.refresh(variant)
     return revision
+
+
+def media_unchanged(parent: Variant, revision: Variant, guideline: Guideline) -> bool:
+    """Whether ``parent``'s images and videos show exactly what ``revision``'s would.
+
+    A revision copies brand, persona, channel and seed from its parent, so only the words drawn
+    on the media can differ: headline, button, and the offer or proof line picked from the copy
+    (:func:`studio.imaging.render.ad_copy_from`).
+    """
+    # Imaging pulls in the compositor and image libraries; only edits need this one function.
+    from studio.imaging.render import ad_copy_from
+
+    try:
+        before = ad_copy_from(parent.fields, guideline)
+        after = ad_copy_from(revision.fields, guideline)
+    except InvalidValue:  # no headline: nothing was (or can be) drawn for it
+        return False
+    return before == after
+
+
+def _keep_parent_media(
+    session: Session, *, parent: Variant, revision: Variant, guideline: Guideline
+) -> list[Asset]:
+    """Give ``revision`` the parent's files when they still fit it (new rows, same files).
+
+    The copies carry no approval (``approved_at`` is empty): approving the revision covers
+    them, as it covers any file rendered for it.
+    """
+    if not media_unchanged(parent, revision, guideline):
+        return []
+    assert parent.id is not None and revision.id is not None
+    kept = []
+    for asset in review_queries.list_assets(session, variant_ids=[parent.id]):
+        copy = Asset.model_validate(
+            asset.model_dump(exclude={"id", "variant_id", "approved_at", "created_at"})
+            | {"variant_id": revision.id}
+        )
+        session.add(copy)
+        kept.append(copy)
+    session.flush()
+    return kept
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from sqlmodel import Session, col
 
 from studio.core.database import select_columns
 from studio.core.models import Arm, ArmResult, Experiment, Variant
+from studio.core.numbers import MixedNumberFormats, NumberError, parse_number, uses_decimal_comma
 from studio.scoring.data import TEST_COLUMNS, TestTableError, validate_test_table
 from studio.scoring.variants import UnscorableVariantError, variant_text
 
@@ -95,22 +96,31 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n.lower()] for n in names if n.lower() in lowered), None)
 
 
-def _number(series: pd.Series, column: str, source: str) -> np.ndarray:
-    cleaned = (
-        series.astype(str)
-        .str.replace(",", "", regex=False)
-        .str.replace("\u00a0", "", regex=False)
-        .str.strip()
-    )
-    cleaned = cleaned.replace({"--": "0", "": "0", "nan": "0"})
-    numbers = pd.to_numeric(cleaned, errors="coerce")
-    bad = numbers.isna() | (numbers < 0) | (numbers != np.floor(numbers))
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ReportError(
-            f"{source}: column {column!r} has {series.iloc[row]!r}; expected a whole number"
-        )
-    return numbers.to_numpy(np.int64)
+def _decimal_comma(frame: pd.DataFrame, columns: list[str], source: str) -> bool:
+    """Whether the file writes decimals with a comma, from all its count columns."""
+    values = [v for c in columns for v in frame[c].astype(str).tolist()]
+    try:
+        return uses_decimal_comma(values)
+    except MixedNumberFormats as error:
+        raise ReportError(f"{source}: {error}") from None
+
+
+def _number(series: pd.Series, column: str, source: str, *, decimal_comma: bool) -> np.ndarray:
+    """A count column by the shared rules of :mod:`studio.core.numbers` (separators, decimal
+    comma, ``--`` for 0)."""
+    numbers = []
+    for value in series.astype(str).tolist():
+        try:
+            numbers.append(
+                parse_number(
+                    "" if value == "nan" else value, column, whole=True, decimal_comma=decimal_comma
+                )
+            )
+        except NumberError as error:
+            raise ReportError(
+                f"{source}: column {column!r} has {value!r}; expected a whole number ({error})"
+            ) from None
+    return np.array(numbers, dtype=np.int64)
 
 
 def _week_monday(values: pd.Series, column: str, source: str) -> np.ndarray:
@@ -207,13 +217,16 @@ def read_report(
     frame = frame[frame[text_col].astype(str).str.strip() != ""]
     if frame.empty:
         raise ReportError(f"{source}: no ad rows with text in column {text_col!r}")
+    comma = _decimal_comma(frame, [impressions_col, clicks_col], source)
     table = pd.DataFrame(
         {
             "group": frame[group_col].astype(str).str.strip().to_numpy(),
             "period": _week_monday(frame[day_col], day_col, source),
             "text": frame[text_col].astype(str).str.strip().to_numpy(),
-            "impressions": _number(frame[impressions_col], impressions_col, source),
-            "clicks": _number(frame[clicks_col], clicks_col, source),
+            "impressions": _number(
+                frame[impressions_col], impressions_col, source, decimal_comma=comma
+            ),
+            "clicks": _number(frame[clicks_col], clicks_col, source, decimal_comma=comma),
         }
     )
     over = table["clicks"] > table["impressions"]

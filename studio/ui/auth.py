@@ -1,5 +1,9 @@
 """Sign-in for the app: the form (or the company identity provider), expiry, sign-out.
 
+A password sign-in is kept on the server and in an HttpOnly cookie
+(:mod:`studio.ui.session_cookie`), so a page reload or a new tab stays signed in until the
+sign-in expires, the person signs out, or their password changes.
+
 The shell calls :func:`require_sign_in` before any page; nothing else is shown until someone
 is signed in. What a person may do is decided by :mod:`studio.review.accounts` (roles are read from the
 database on every run, so a deactivation or a role change applies at the next click).
@@ -14,12 +18,15 @@ import streamlit as st
 from studio.core.errors import StudioError
 from studio.core.models import Role
 from studio.review import accounts as auth
-from studio.ui import context
+from studio.ui import context, session_cookie
 
 #: Where the sign-in lives in Streamlit's per-browser-tab session state.
 SIGNIN_KEY = "studio_signin"
 _NOTICE_KEY = "studio_signin_notice"
 _OIDC_LOGOUT_KEY = "studio_oidc_logout"
+#: A cookie ticket to hand to the browser at the next run, or True: clear the cookie.
+_COOKIE_TICKET_KEY = "studio_cookie_ticket"
+_COOKIE_CLEAR_KEY = "studio_cookie_clear"
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,30 @@ def sign_in_as(username: str, *, method: str = "password") -> auth.SignIn:
     return signin
 
 
+def _signin_from_cookie() -> auth.SignIn | None:
+    """The sign-in the browser's session cookie stands for, checked on the server now."""
+    if st.session_state.get(_COOKIE_CLEAR_KEY):
+        return None  # signed out in this tab; the browser may not have dropped the cookie yet
+    token = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    if not isinstance(token, str) or not token:
+        return None  # no cookie (or no browser behind this run: AppTest has none)
+    try:
+        with context.db_session() as session:
+            signin = auth.resume_token(session, token=token)
+    except auth.SessionRevoked as exc:
+        if exc.reason not in ("signed_out", "unknown"):
+            st.session_state[_NOTICE_KEY] = str(exc)
+        return None
+    except auth.AuthError as exc:
+        st.session_state[_NOTICE_KEY] = str(exc)
+        return None
+    st.session_state[SIGNIN_KEY] = signin
+    return signin
+
+
 def current_user() -> CurrentUser | None:
     """The signed-in user, or ``None`` when nobody is (or the sign-in has expired)."""
-    signin = _signin()
+    signin = _signin() or _signin_from_cookie()
     if signin is None:
         return None
     try:
@@ -117,13 +145,29 @@ def _password_form() -> None:
         except auth.AuthError as exc:
             error = str(exc)
         else:
-            st.session_state[SIGNIN_KEY] = auth.start_session(
-                user, ttl_minutes=context.settings().session_ttl_minutes
+            signin = auth.open_session(
+                session, user=user, ttl_minutes=context.settings().session_ttl_minutes
             )
+            st.session_state[SIGNIN_KEY] = signin
+            st.session_state[_COOKIE_TICKET_KEY] = auth.issue_ticket(session, signin=signin)
+            st.session_state.pop(_COOKIE_CLEAR_KEY, None)
     if error:
         st.error(error)
         return
     st.rerun()
+
+
+def hand_over_cookie() -> None:
+    """Run the page script that sets (after sign-in) or clears (after sign-out) the cookie.
+
+    Called on every run by the shell; it emits a script only in the run after a change.
+    """
+    ticket = st.session_state.pop(_COOKIE_TICKET_KEY, None)
+    if ticket:
+        st.html(session_cookie.claim_script(ticket), unsafe_allow_javascript=True)
+    elif st.session_state.get(_COOKIE_CLEAR_KEY) == "pending":
+        st.session_state[_COOKIE_CLEAR_KEY] = "sent"
+        st.html(session_cookie.clear_script(), unsafe_allow_javascript=True)
 
 
 def _oidc_sign_in() -> None:
@@ -167,6 +211,7 @@ def require_sign_in() -> CurrentUser:
     user = current_user()
     if user is not None:
         return user
+    hand_over_cookie()
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.warning(notice)
@@ -181,6 +226,8 @@ def require_sign_in() -> CurrentUser:
 def sign_out() -> None:
     signin = _signin()
     st.session_state.pop(SIGNIN_KEY, None)
+    st.session_state.pop(_COOKIE_TICKET_KEY, None)
+    st.session_state[_COOKIE_CLEAR_KEY] = "pending"
     if signin is not None:
         with context.db_session() as session:
             auth.end_session(session, signin=signin)

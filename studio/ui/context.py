@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 from sqlmodel import Session
@@ -35,9 +36,40 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
+#: The last catalog loaded per brand folder, with the fingerprint of the files it was read from.
+_CATALOGS: dict[Path, tuple[tuple[tuple[str, int, int], ...], BrandCatalog]] = {}
+
+
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file and folder under ``root`` with its modification time and size."""
+    if not root.is_dir():
+        return ()
+    found = []
+    for path in root.rglob("*"):
+        try:
+            stat = path.stat()
+        except OSError:  # removed while listing: the next run sees the folder as it is then
+            continue
+        found.append((str(path.relative_to(root)), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(found))
+
+
 def catalog() -> BrandCatalog:
-    """Brands as they are on disk now (a few small YAML files: cheap to reload every run)."""
-    return load_catalog(settings().brand_dir)
+    """Brands as they are on disk now.
+
+    Parsing and validating the YAML files costs far more than a page (hundreds of ms), so the
+    catalog is reloaded only when a file under the brand folder was added, removed or changed
+    (listing their modification times and sizes takes about a millisecond); an edit saved on
+    the Brand page, or made in an editor, shows at the next run. Treat the result as read-only.
+    """
+    root = Path(settings().brand_dir)
+    fingerprint = _fingerprint(root)
+    cached = _CATALOGS.get(root)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    loaded = load_catalog(root)
+    _CATALOGS[root] = (fingerprint, loaded)
+    return loaded
 
 
 def active_brand() -> Brand | None:

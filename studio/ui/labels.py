@@ -14,9 +14,12 @@ from typing import Any
 from studio.brand.guidelines import Brand
 from studio.copy.channels import CHANNELS, get_channel
 from studio.core.models import (
+    AllocationPolicy,
     ExperimentStatus,
     JobKind,
     JobStatus,
+    Objective,
+    PriorSource,
     ReviewAction,
     Role,
     VariantStatus,
@@ -44,6 +47,7 @@ ACTION_DONE: dict[ReviewAction, str] = {
     ReviewAction.export: "exported",
     ReviewAction.declare_winner: "declared the winner",
     ReviewAction.retire: "retired",
+    ReviewAction.send_back: "sent back to review",
 }
 
 ROLE: dict[Role, str] = {
@@ -84,6 +88,40 @@ def job_status(value: JobStatus | str) -> str:
 
 def job_kind(value: JobKind | str) -> str:
     return JOB_KIND[JobKind(value)]
+
+
+#: What a creative test optimises, as the Tests page names it.
+OBJECTIVE: dict[Objective, str] = {
+    Objective.ctr: "CTR (clicks per impression)",
+    Objective.conversion_rate: "Conversions per click",
+    Objective.cpa: "Cost per acquisition",
+    Objective.roas: "Return on ad spend",
+}
+POLICY: dict[AllocationPolicy, str] = {
+    AllocationPolicy.thompson: "Thompson sampling",
+    AllocationPolicy.top_two: "Top-two Thompson sampling",
+}
+PRIOR_SOURCE: dict[PriorSource, str] = {
+    PriorSource.flat: "Flat prior",
+    PriorSource.pooled: "Pooled prior",
+    PriorSource.predictor: "CTR-predictor prior",
+}
+
+
+def experiment_status(value: ExperimentStatus | str) -> str:
+    return EXPERIMENT_STATUS[ExperimentStatus(value)]
+
+
+def objective(value: Objective | str) -> str:
+    return OBJECTIVE[Objective(value)]
+
+
+def policy(value: AllocationPolicy | str) -> str:
+    return POLICY[AllocationPolicy(value)]
+
+
+def prior_source(value: PriorSource | str) -> str:
+    return PRIOR_SOURCE[PriorSource(value)]
 
 
 def humanize(value: object) -> str:

@@ -83,6 +83,7 @@ def main() -> None:
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
     sidebar()
     auth_ui.account_sidebar(user)
+    auth_ui.hand_over_cookie()
     try:
         navigation.run()
     except UserFacingError as exc:

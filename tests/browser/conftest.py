@@ -211,8 +211,8 @@ def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def sign_in(page, app: RunningApp, username: str, password: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Open ``path`` in the app and sign in through the real form (a reload signs out, as in any
-    Streamlit app with password sign-in; the page asked for opens after signing in)."""
+    """Open ``path`` in the app and sign in through the real form (the page asked for opens
+    after signing in; a reload keeps the sign-in, see test_sign_in_reload.py)."""
     page.goto(f"{app.url}/{path}")
     wait_for_app(page)
     page.get_by_role("textbox", name="Username").fill(username)

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from studio.core.database import get_engine
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in
+from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
 from tests.people import PASSWORD, add_people
 
 
@@ -20,15 +20,17 @@ def _wait_for_editor_with(page, text: str) -> None:  # type: ignore[no-untyped-d
 
 
 def _open_file(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Choose the file and its YAML view (the Form view is the default)."""
     page.locator('[data-testid="stSelectbox"]').filter(has_text="File").click()
     page.get_by_role("option", name=name).click()
+    page.get_by_text("YAML", exact=True).click()
 
 
 def test_edit_persona_and_see_it_after_reload(page, app):
     with Session(get_engine(app.database_url)) as session:
         add_people(session)
     sign_in(page, app, "bea", PASSWORD, path="brand")
-    page.get_by_text("All brand files are valid.").wait_for()
+    page.get_by_text("All brand files are valid.").wait_for(timeout=120_000)
     _open_file(page, "ledgerly/personas/freelancers.yaml")
     _wait_for_editor_with(page, "name: Freelancers")
     editor = page.locator('[data-testid="stTextArea"] textarea')
@@ -44,8 +46,8 @@ def test_edit_persona_and_see_it_after_reload(page, app):
         "Freelance creatives" in (app.brand_dir / "ledgerly/personas/freelancers.yaml").read_text()
     )
 
-    page.reload()
-    sign_in(page, app, "bea", PASSWORD, path="brand")
+    page.reload()  # still signed in (the session cookie)
+    wait_for_app(page)
     _open_file(page, "ledgerly/personas/freelancers.yaml")
     _wait_for_editor_with(page, "name: Freelance creatives")
     assert_no_exception(page)

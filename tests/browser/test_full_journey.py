@@ -63,7 +63,8 @@ def test_from_guideline_to_downloaded_winner(page, app, tmp_path):  # type: igno
     page.get_by_role("heading", name="Creative studio").wait_for()
     _shot(page, "01-overview")
     _nav(page, "Brand")
-    page.get_by_role("heading", name="Brand guidelines").wait_for()
+    page.get_by_role("heading", name="Brand guidelines").wait_for(timeout=120_000)
+    page.get_by_text("YAML", exact=True).click()  # the Form view is the default
     editor = page.locator('[data-testid="stTextArea"] textarea')
     expect(editor).to_have_value(re.compile("name: Halden Coffee Roasters"))
     editor.fill(

@@ -23,6 +23,8 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     for channel in ("LinkedIn sponsored content (single image)", "TikTok in-feed ad"):
         page.get_by_role("option", name=channel, exact=True).click()
     page.keyboard.press("Escape")
+    expect(page.locator('[role="dialog"]')).to_have_count(0)
+    wait_for_app(page)
     wait_for_app(page)
     page.get_by_text("Preview (25 %)").click()
     wait_for_app(page)
@@ -33,16 +35,24 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     )
     wait_for_app(page)
     assert_no_exception(page)
+    # Thumbnails: the two LinkedIn images and a frame of the video, each at most 160 px wide.
     images = page.locator('[data-testid="stImage"] img')
-    expect(images).to_have_count(2)
+    expect(images).to_have_count(3)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stImage\"] img')].every(i => i.complete && i.naturalWidth > 0)"
     )
-    video = page.locator("video")
+    assert max(images.nth(i).bounding_box()["width"] for i in range(3)) <= 160  # type: ignore[index]
+    expect(page.locator("video")).to_have_count(0)
+    screenshot(page, "gallery-rendered")
+    page.get_by_role("button", name="Play video").click()  # full size, in a dialog
+    video = page.locator('[role="dialog"] video')
     expect(video).to_have_count(1)
     page.wait_for_function("() => document.querySelector('video').readyState >= 1", timeout=60_000)
     assert round(page.evaluate("document.querySelector('video').duration")) == 8
-    screenshot(page, "gallery-rendered")
+    screenshot(page, "gallery-full-size-video")
+    page.keyboard.press("Escape")
+    expect(page.locator('[role="dialog"]')).to_have_count(0)
+    wait_for_app(page)
 
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Brand QC").click()
     page.get_by_role("option", name="QC failed", exact=True).click()

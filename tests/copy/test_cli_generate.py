@@ -136,3 +136,18 @@ def test_openai_without_a_server_fails_clearly_and_saves_nothing(people_env, mon
     assert result.exit_code == 1 and "STUDIO_OPENAI_API_KEY" in result.output
     with Session(get_engine(people_env["STUDIO_DATABASE_URL"])) as session:
         assert session.exec(select(Variant)).all() == []
+
+
+def test_generate_refuses_an_unbacked_offer_or_rewrites_it_with_a_warning(people_env):
+    base = ["generate", "-b", "halden-coffee", "-p", "gift-buyers", "-c", "tiktok", "-n", "1"]
+    base += ["--offer", "60% off your first bag", "--as", "cara"]
+    refused = runner.invoke(app, base)
+    assert refused.exit_code != 0
+    assert "'60%'" in refused.output and "first-bag-50" in refused.output
+    with Session(get_engine(people_env["STUDIO_DATABASE_URL"])) as session:
+        assert session.exec(select(Variant)).all() == []
+    rewritten = runner.invoke(app, [*base, "--offer-policy", "rewrite"])
+    assert rewritten.exit_code == 0, rewritten.output
+    assert "warning: offer rewritten from '60% off your first bag'" in rewritten.output
+    unknown = runner.invoke(app, [*base, "--offer-policy", "ignore"])
+    assert unknown.exit_code != 0 and "allowed: refuse, rewrite" in unknown.output

@@ -133,3 +133,45 @@ def test_an_off_site_landing_url_is_warned_about(sign_in, studio_env):
         "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in w.value
         for w in at.warning
     ), [w.value for w in at.warning]
+
+
+def test_rubric_fresh_seeds_and_repeated_briefs(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    first_seed = at.number_input(key="gen_seed").value
+    assert first_seed != 0
+    at.multiselect(key="gen_channels").set_value(["meta_feed"])
+    at.number_input(key="gen_n").set_value(2)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    Worker(studio_env["STUDIO_DATABASE_URL"], get_executor("local")).run(once=True)
+    at.run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Button-label headlines"] == "0" and metrics["Cut-off phrases"] == "0"
+    assert metrics["Apply a Do rule"].endswith("%")
+    table = at.dataframe[0].value
+    assert {"rubric", "Do rules"} <= set(table.columns)
+    assert table["Do rules"].str.len().gt(0).any()
+    assert not any("run before" in w.value for w in at.warning)
+    # The next run gets a fresh seed; going back to the first one is warned about.
+    second_seed = at.number_input(key="gen_seed").value
+    assert second_seed != first_seed
+    at.number_input(key="gen_seed").set_value(first_seed)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    warned = [w.value for w in at.warning if "run before" in w.value]
+    assert warned and f"seed {first_seed} repeats campaign #" in warned[0]
+
+
+def test_an_unbacked_offer_is_refused_or_rewritten_with_a_warning(sign_in, studio_env):
+    at = open_page(sign_in, "cara")
+    at.text_input(key="gen_offer").set_value("60% off your first bag")
+    at.button[0].click().run()
+    assert any("'60%'" in e.value and "first-bag-50" in e.value for e in at.error)
+    assert rows(studio_env) == []
+    at.radio(key="gen_offer_policy").set_value("rewrite")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    Worker(studio_env["STUDIO_DATABASE_URL"], get_executor("local")).run(once=True)
+    at.run()
+    assert any("offer rewritten from '60% off your first bag'" in w.value for w in at.warning)
+    assert rows(studio_env) and "60%" not in repr([r.fields for r in rows(studio_env)])

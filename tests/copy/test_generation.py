@@ -188,9 +188,15 @@ def test_near_duplicates_are_merged_and_the_shortfall_reported(halden):
 def test_a_retryable_error_is_retried_and_a_persistent_one_reported(halden):
     result = generate_variants(make_request(halden, n=1, max_attempts=2), FlakyWriter(failures=1))
     assert len(result.variants) == 1 and result.variants[0].attempts == 2
+    # Replies that cannot be read at all: the offline writer writes the variant, and says so.
     broken = generate_variants(make_request(halden, n=1, max_attempts=2), FlakyWriter(failures=99))
-    assert broken.variants == [] and len(broken.failures) == 3
-    assert "not valid JSON" in broken.failures[0].message
+    assert broken.failures == [] and len(broken.variants) == 1
+    (variant,) = broken.variants
+    assert variant.backend == "offline" and variant.fallback_from.startswith("flaky: ")
+    assert "the flaky replies could not be read after 2 attempt(s)" in variant.notes[0]
+    (warning,) = broken.warnings
+    assert warning.startswith("1 of 1 variant(s) were written by the offline writer")
+    assert "flaky" in warning and "not valid JSON" in warning
 
 
 def test_an_unavailable_backend_stops_everything(halden):
@@ -340,3 +346,91 @@ def test_drafts_are_saved_when_no_ctr_model_can_be_loaded(session, halden, monke
     assert "CTR not predicted" in result.unscored and "missing.npz" in result.unscored
     [row] = session.exec(select(Variant)).all()
     assert row.predicted_ctr is None and row.id == result.variants[0].variant_id
+
+
+# --------------------------------------------------------------------------------------------
+# Claims fidelity of the offer (issue 16): refused, or rewritten with a visible warning
+# --------------------------------------------------------------------------------------------
+
+
+def offer_request(brand, offer, **kwargs):
+    brief = CampaignBrief("sales", brand.guideline.website, offer=offer)
+    return GenerationRequest(
+        brand=brand, brief=brief, personas=("home-baristas",), channels=("meta_feed",), **kwargs
+    )
+
+
+def test_an_offer_the_claims_do_not_back_is_refused_by_default(halden):
+    from studio.copy.claims import OfferNotApproved
+
+    with pytest.raises(OfferNotApproved) as caught:
+        offer_request(halden, "60% off your first bag")
+    message = str(caught.value)
+    assert "'60% off your first bag'" in message and "'60%'" in message
+    assert "first-bag-50: '50% off your first bag'" in message and "'rewrite'" in message
+
+
+def test_an_offer_rewritten_under_the_rewrite_policy_says_what_changed(halden):
+    request = offer_request(halden, "60% off your first bag", offer_policy="rewrite", n=2)
+    result = generate_variants(request, OfflineCopyWriter())
+    assert result.offer == "50% off your first bag"
+    (warning,) = result.warnings
+    assert "rewritten from '60% off your first bag'" in warning
+    assert "'50% off your first bag' (first-bag-50)" in warning and "'60%'" in warning
+    texts = repr([v.fields for v in result.variants])
+    assert "60%" not in texts
+
+
+def test_a_backed_offer_passes_unchanged_under_either_policy(halden):
+    for policy in ("refuse", "rewrite"):
+        request = offer_request(halden, "50% off your first bag", offer_policy=policy, n=1)
+        result = generate_variants(request, OfflineCopyWriter())
+        assert result.offer == "50% off your first bag" and result.warnings == []
+
+
+def test_unknown_offer_policy_is_refused(halden):
+    with pytest.raises(ValueError, match="offer_policy is 'ignore'; allowed: refuse, rewrite"):
+        offer_request(halden, "", offer_policy="ignore")
+
+
+def test_run_generation_saves_the_offer_used_and_audits_the_rewrite(session, halden):
+    add_people(session)
+    request = offer_request(halden, "60% off everything", offer_policy="rewrite", n=1)
+    result = run_generation(session, request, OfflineCopyWriter(), created_by="ada")
+    session.commit()
+    campaign = session.exec(select(Campaign)).one()
+    assert campaign.offer == result.offer and result.offer != "60% off everything"
+    (entry,) = session.exec(select(AuditLog).where(AuditLog.entity_type == "campaign")).all()
+    assert entry.after["brief_offer"] == "60% off everything"
+    assert entry.after["warnings"] == result.warnings and "rewritten" in result.warnings[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Fresh seeds and repeated briefs (issue 16)
+# --------------------------------------------------------------------------------------------
+
+
+def test_proposed_seeds_are_fresh():
+    from studio.copy.generation import propose_seed
+
+    seeds = {propose_seed() for _ in range(50)}
+    assert len(seeds) > 45 and all(1 <= s < 2**31 for s in seeds)
+
+
+def test_a_repeated_brief_is_found_and_a_new_seed_is_not(session, halden):
+    from studio.copy.generation import earlier_runs
+
+    add_people(session)
+    request = make_request(halden, channels=("tiktok", "meta_feed"), n=1, seed=7)
+    assert earlier_runs(session, request) == []
+    result = run_generation(session, request, OfflineCopyWriter(), created_by="ada")
+    session.commit()
+    repeats = earlier_runs(session, request)
+    assert [(r.persona, r.channel, r.seed, r.campaign_ids) for r in repeats] == [
+        ("home-baristas", "tiktok", 7, (result.campaign_id,)),
+        ("home-baristas", "meta_feed", 7, (result.campaign_id,)),
+    ]
+    assert "repeats campaign #" in repeats[0].describe()
+    assert earlier_runs(session, replace(request, seed=500)) == []
+    other = CampaignBrief("sales", halden.guideline.website, offer="", name="Spring")
+    assert earlier_runs(session, replace(request, brief=other)) == []

@@ -119,8 +119,13 @@ def test_reply_that_is_not_json_is_a_clear_retryable_error(chat_server, ledgerly
     ) as info:
         writer_for(chat_server).write(tiktok_request(ledgerly))
     assert not isinstance(info.value, CopyWriterUnavailable)
+    # Cut off after a complete value: closed by the JSON repair, then the missing field is named.
     chat_server.default = Reply('{"ad_text": "Get paid on time", ')
-    with pytest.raises(CopyWriterError, match="not valid JSON"):
+    with pytest.raises(CopyWriterError, match="call_to_action: Field required"):
+        writer_for(chat_server).write(tiktok_request(ledgerly))
+    # Cut off inside the copy itself: not repaired (closing it would make cut-off copy).
+    chat_server.default = Reply('{"ad_text": "Get paid on')
+    with pytest.raises(CopyWriterError, match=r"not valid JSON .*even after repair"):
         writer_for(chat_server).write(tiktok_request(ledgerly))
 
 

@@ -143,3 +143,92 @@ def test_awkward_brand_still_fits_every_channel(catalog):
     assert any("'The fastest invoicing app.'" in n and "superlative" in n for n in notes)
     assert any("Get rich today" in n and "banned phrase" in n for n in notes)
     assert any("START NOW" in n and "all-caps" in n for n in notes)
+
+
+# --------------------------------------------------------------------------------------------
+# The copy rubric (issue 16): what a marketer would fix, over every persona x channel
+# --------------------------------------------------------------------------------------------
+
+BRIEFS = {
+    "halden-coffee": CampaignBrief(
+        "sales", "https://haldencoffee.example", "50% off your first bag"
+    ),
+    "ledgerly": CampaignBrief(
+        "leads", "https://ledgerly.example", "Free for 30 days, no card required"
+    ),
+}
+
+
+@pytest.mark.parametrize("brand_slug", ["halden-coffee", "ledgerly"])
+def test_drafts_meet_the_copy_rubric(catalog, brand_slug):
+    from studio.copy.rubric import score_set
+
+    brand = catalog.get(brand_slug)
+    writer = OfflineCopyWriter()
+    drafts = [
+        (channel, writer.write(request(brand, persona, channel, seed, BRIEFS[brand_slug])).fields)
+        for persona in brand.personas
+        for channel in CHANNELS
+        for seed in range(8)
+    ]
+    rubric = score_set(brand, drafts)
+    findings = [str(f) for v in rubric.variants for f in v.findings]
+    assert findings == []  # no button-label headline, repeated text, cut-off phrase, slug path
+    assert rubric.do_coverage is not None and rubric.do_coverage >= 0.8, rubric.do_rule_rates
+    google = [fields for channel, fields in drafts if channel == "google_rsa"]
+    counts = [len(f["headlines"]) for f in google]
+    assert min(counts) >= 3 and sum(counts) / len(counts) >= 5, counts
+
+
+def test_pains_become_natural_hooks():
+    from studio.copy.offline_writer import _hooks
+
+    assert _hooks("no time to research roasters") == ["No time to research roasters?"]
+    assert _hooks("chasing late payments") == [
+        "Still chasing late payments?",
+        "Tired of chasing late payments?",
+    ]
+    assert _hooks("stale beans with no roast date") == [
+        "Tired of stale beans with no roast date?",
+        "Done with stale beans with no roast date?",
+    ]
+
+
+def test_no_template_opener_stacks_on_a_negative_pain(catalog):
+    brand = catalog.get("halden-coffee")
+    writer = OfflineCopyWriter()
+    texts = repr(
+        [
+            writer.write(request(brand, "remote-professionals", ch, s, BRIEFS[brand.slug])).fields
+            for ch in CHANNELS
+            for s in range(10)
+        ]
+    )
+    for stacked in ("No more no", "Tired of no", "Say goodbye to", "Here's to", "All about"):
+        assert stacked not in texts
+
+
+def test_display_paths_name_the_product_or_offer(catalog):
+    brand = catalog.get("ledgerly")
+    writer = OfflineCopyWriter()
+    paths = {
+        writer.write(request(brand, persona, "google_rsa", s, BRIEFS["ledgerly"])).fields.get(name)
+        for persona in brand.personas
+        for s in range(10)
+        for name in ("path1", "path2")
+    } - {None}
+    assert paths and paths <= {
+        "small-business",
+        "accounting",
+        "software",
+        "invoice",
+        "chart",
+        "check-mark",
+        "free-trial",
+        "book-demo",
+        "card-required",
+        "days-card",
+        "free-days",
+        "sign-up",
+    }, paths
+    assert not {p for p in paths if any(slug.startswith(p) for slug in brand.personas)}

@@ -18,6 +18,10 @@ from studio.core.models import (
     Campaign,
     Experiment,
     ExperimentStatus,
+    Job,
+    JobItem,
+    JobKind,
+    JobStatus,
     Objective,
     PriorSource,
     Review,
@@ -41,6 +45,9 @@ ENUM_COLUMNS: list[tuple[type, str, type[StrEnum]]] = [
     (Experiment, "status", ExperimentStatus),
     (Experiment, "prior_source", PriorSource),
     (Experiment, "objective", Objective),
+    (Job, "kind", JobKind),
+    (Job, "status", JobStatus),
+    (JobItem, "status", JobStatus),
 ]
 
 

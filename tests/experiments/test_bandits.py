@@ -443,6 +443,20 @@ def test_top_two_sampler_spreads_traffic_beyond_the_leader() -> None:
         TopTwoThompsonSampling(leader_share=1.0)
 
 
+def test_top_two_with_one_arm_left_serves_it_everything() -> None:
+    # Every other arm paused: no challenger exists, so the leader takes the challengers' share
+    # (this was 0/0, NaN shares, and a crash in the simulator's top-two policy).
+    posterior = BetaPosterior(
+        np.array([[9.0, 59.0, 17.0, 20.0]]), np.array([[1359.0, 3836.0, 2202.0, 2484.0]])
+    )
+    active = np.array([[False, True, False, False]])
+    shares = TopTwoThompsonSampling(min_share=0.01).select_allocation(posterior, active=active)
+    np.testing.assert_array_equal(shares.shares, [[0.0, 1.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(
+        top_two_shares([1.0, 0.0, 0.0], runner_up=np.zeros((3, 3))), [1.0, 0.0, 0.0]
+    )
+
+
 # --------------------------------------------------------------------------- decisions
 
 

@@ -243,12 +243,15 @@ def test_the_objective_is_chosen_at_create_and_shown(db: Session, tmp_path: Path
     assert bad.exit_code != 0 and "clicks" in bad.output
 
 
-def test_show_flags_a_fatigued_arm(db: Session, tmp_path: Path):
+def test_show_flags_a_fatigued_arm_with_the_settings_stored_on_the_test(
+    db: Session, tmp_path: Path
+):
     variants = make_variants(db, n=2)
-    _create([v.id for v in variants])  # type: ignore[misc]
+    _create([v.id for v in variants], "--fatigue-days", "3", "--fatigue-probability", "0.95")  # type: ignore[misc]
     # Rows may not predate the test: move its start back a week, as if created then.
     test = db.get(Experiment, 1)
     assert test is not None
+    assert (test.fatigue_recent_days, test.fatigue_flag_probability) == (3, 0.95)
     test.created_at = datetime.now(UTC) - timedelta(days=7)
     db.add(test)
     db.commit()
@@ -259,6 +262,7 @@ def test_show_flags_a_fatigued_arm(db: Session, tmp_path: Path):
             ad_name=f"studio-v{v.id}",
             impressions=5_000,
             clicks=c,
+            reach="",  # no reach: fatigue on CTR alone
         )
         for d in range(6)
         for v, c in zip(variants, (100, 150 if d < 3 else 75), strict=True)
@@ -269,9 +273,38 @@ def test_show_flags_a_fatigued_arm(db: Session, tmp_path: Path):
     assert "12 row(s) imported" in result.output, result.output
     show = runner.invoke(app, ["tests", "show", "1"])
     assert show.exit_code == 0, show.output
-    assert "FATIGUE B: CTR 1.50% over its last 3 day(s) against 3.00% before" in show.output
-    assert "FATIGUE A" not in show.output
-    calm = runner.invoke(app, ["tests", "show", "1", "--fatigue-drop", "0.6"])
-    assert "FATIGUE" not in calm.output
-    bad = runner.invoke(app, ["tests", "show", "1", "--fatigue-drop", "20"])
+    assert "Fatigue uses CTR only" in show.output
+    assert "FATIGUE Arm B" in show.output
+    assert "CTR 1.50% over its last 3 day(s) against 3.00% before" in show.output
+    assert "FATIGUE Arm A" not in show.output
+    calm = runner.invoke(app, ["tests", "set-fatigue", "1", "--drop", "0.6", "--as", "mia"])
+    assert calm.exit_code == 0, calm.output
+    assert "more than 60% below its earlier CTR with 95% probability" in calm.output
+    assert "FATIGUE" not in runner.invoke(app, ["tests", "show", "1"]).output
+    bad = runner.invoke(app, ["tests", "set-fatigue", "1", "--drop", "20", "--as", "mia"])
     assert bad.exit_code != 0 and "drop must be a fraction in (0, 1)" in bad.output
+
+
+def test_brief_challenger_drafts_from_the_winner(db: Session, tmp_path: Path):
+    variants = make_variants(db, n=2)
+    _create([v.id for v in variants])  # type: ignore[misc]
+    rows = [
+        dict(day=TODAY, ad_name=f"studio-v{v.id}", impressions=20_000, clicks=c)
+        for v, c in zip(variants, (200, 320), strict=True)
+    ]
+    report = tmp_path / "meta.csv"
+    report.write_bytes(meta_csv(rows, with_id=False))
+    runner.invoke(app, ["events", "import", str(report), "--test", "1", "--as", "mia"])
+    won = runner.invoke(app, ["tests", "reweight", "1", "--as", "mia"])
+    assert "is the winner" in won.output, won.output
+    winner_arm = db.exec(select(Arm).where(Arm.variant_id == variants[1].id)).one()
+    result = runner.invoke(
+        app, ["tests", "brief-challenger", "1", str(winner_arm.id), "--as", "cara"]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"1 challenger draft(s) to variant {variants[1].id} (winner of test 1)" in result.output
+    assert "Submit and approve them" in result.output
+    refused = runner.invoke(
+        app, ["tests", "brief-challenger", "1", str(winner_arm.id), "--as", "mia"]
+    )
+    assert refused.exit_code == 1 and "generate" in refused.output

@@ -124,3 +124,70 @@ def test_drift_p_value_is_the_summed_chi_square_of_each_arms_ctr_over_days() -> 
     expected = chi2.sf(statistic, 4)
     assert ctr_drift_p_value(impressions, clicks) == pytest.approx(expected)
     assert ctr_drift_p_value(impressions[:1], clicks[:1]) == 1.0
+
+
+def test_pause_thresholds_and_top_two_share_are_settings_of_the_decision() -> None:
+    # Arm 0 is hopeless after 5,000 impressions: paused by default, not when pausing waits longer.
+    data = dict(impressions=[[[5_000, 5_000, 5_000]]], clicks=[[[65, 90, 95]]])  # P(best) 0.2%
+    assert decide(TestSettings(), **data).paused_now.tolist() == [[True, False, False]]
+    later = TestSettings(min_impressions_to_pause=10_000)
+    assert decide(later, **data).paused_now.tolist() == [[False, False, False]]
+    stricter = TestSettings(pause_probability=0.001)
+    assert decide(stricter, **data).paused_now.tolist() == [[False, False, False]]
+    leaders = [
+        decide(TestSettings(policy="top_two", top_two_leader_share=b), **data).shares[0]
+        for b in (0.5, 0.85)
+    ]
+    assert leaders[1].max() > leaders[0].max()
+    with pytest.raises(ExperimentError, match="pause probability must be >= 0 and below"):
+        TestSettings(pause_probability=0.99)
+    with pytest.raises(
+        ExperimentError, match=r"top-two leader share must be a fraction in \(0, 1\)"
+    ):
+        TestSettings(top_two_leader_share=1.0)
+
+
+@pytest.mark.parametrize("objective", ["conversion_rate", "cpa", "roas"])
+def test_drift_of_any_objective_holds_a_winner_the_pooled_counts_would_declare(
+    objective: str,
+) -> None:
+    # Day 1: A converts at 2%, B at 1.8% of its exposure. Day 2: a promotion doubles both, and
+    # the split has moved to B. Pooled, B looks best (all its exposure came late); day-weighted,
+    # A is. Exposure is clicks for conversions per click and spend for CPA and ROAS.
+    exposure = np.array([[4_000.0, 4_000.0], [400.0, 8_000.0]])
+    conversions = np.array([[80.0, 72.0], [16.0, 288.0]])
+    clicks = exposure if objective == "conversion_rate" else exposure / 10
+    delivery = dict(
+        impressions=clicks * 50,
+        clicks=clicks,
+        conversions=conversions,
+        spend=exposure if objective != "conversion_rate" else exposure / 10,
+        revenue=conversions * 50.0,
+    )
+    settings = TestSettings(objective=objective)
+    pooled = {k: v.sum(axis=0, keepdims=True) for k, v in delivery.items()}
+    assert decide(settings, **pooled).winner.tolist() == 1  # one period: no drift to see
+    outcome = decide(settings, **delivery)
+    assert outcome.drift_p_value < 1e-6
+    assert outcome.held_drift.tolist() is True and outcome.winner.tolist() == -1
+    assert outcome.drift_prob_best < 0.5  # day-weighted, B is not the best arm
+    # A steady rate with the same moving split: no drift, and the pooled winner stands.
+    steady = dict(delivery, conversions=np.array([[80.0, 120.0], [8.0, 240.0]]))
+    calm = decide(settings, **steady)
+    assert calm.drift_p_value > 0.01 and calm.winner.tolist() == 1 and not calm.held_drift
+
+
+def test_rate_drift_p_value_is_the_summed_poisson_chi_square_over_days() -> None:
+    from scipy.stats import chi2
+
+    from studio.experiments.bandits import rate_drift_p_value
+
+    spend = np.array([[100.0, 50.0], [300.0, 50.0]])
+    conversions = np.array([[10.0, 5.0], [18.0, 9.0]])
+    statistic = 0.0
+    for arm in range(2):
+        rate = conversions[:, arm].sum() / spend[:, arm].sum()
+        expected = spend[:, arm] * rate
+        statistic += (((conversions[:, arm] - expected) ** 2) / expected).sum()
+    assert rate_drift_p_value(spend, conversions) == pytest.approx(chi2.sf(statistic, 2))
+    assert rate_drift_p_value(spend[:1], conversions[:1]) == 1.0

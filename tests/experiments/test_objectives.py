@@ -16,6 +16,7 @@ from studio.core.models import (
     AllocationDecision,
     Arm,
     ArmResult,
+    AuditLog,
     Experiment,
     Objective,
     saved_id,
@@ -319,3 +320,112 @@ def test_a_live_roas_test_decides_on_revenue_per_spend(session, people):
     assert [round(a.objective_mean or 0) for a in decision.arms] == [12, 3]
     # About 12x and 3x, shrunk a little toward each other by the pooled value per conversion.
     assert re.search(r"Objective: return on ad spend \(A 1[12]\.\d\dx, B 3\.\d\dx\)", decision.text)
+
+
+def test_a_later_report_adds_the_conversion_value_to_days_already_imported(session, people):
+    experiment = _start(session, Objective.roas)
+    rows = _roas_rows(session, experiment)
+    first = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv(rows, with_id=False),
+        file_name="no-value.csv",
+        actor="mia",
+    )
+    assert first.imported == 2
+    session.commit()
+    ids_before = session.exec(select(ArmResult.id)).all()
+    with_value = _with_value(
+        meta_csv(rows, with_id=False), "Purchases conversion value", ["12000", "3000"]
+    )
+    later = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=with_value,
+        file_name="with-value.csv",
+        actor="mia",
+    )
+    assert (later.imported, later.merged, later.bad_rows) == (0, 2, ())
+    assert "2 day(s) already imported completed" in later.summary()
+    session.commit()
+    stored = session.exec(select(ArmResult).order_by(col(ArmResult.arm_id))).all()
+    assert [(r.impressions, r.clicks, r.revenue) for r in stored] == [
+        (10_000, 500, 12000.0),
+        (10_000, 500, 3000.0),
+    ]
+    assert stored[0].source == "meta:no-value.csv + meta:with-value.csv"
+    assert not set(r.id for r in stored) & set(ids_before)  # new rows: the decision sees new data
+    audits = session.exec(
+        select(AuditLog).where(AuditLog.action == "experiment.merge_report_values")
+    ).all()
+    assert len(audits) == 2 and audits[0].after["added"] == {"revenue": 12000.0}
+    # Importing either report again adds nothing.
+    again = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv(rows, with_id=False),
+        file_name="no-value.csv",
+        actor="mia",
+    )
+    assert (again.imported, again.merged, again.duplicates) == (0, 0, 2)
+    decision = _reweight(session, experiment)
+    assert decision.winner is not None and decision.winner.letter == "A"
+
+
+def test_a_later_report_that_contradicts_a_stored_day_is_refused_naming_both_values(
+    session, people
+):
+    experiment = _start(session, Objective.roas)
+    rows = _roas_rows(session, experiment)
+    import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv(rows, with_id=False),
+        file_name="first.csv",
+        actor="mia",
+    )
+    session.commit()
+    changed = [rows[0] | {"clicks": 480}, rows[1] | {"results": 70}]
+    report = _with_value(
+        meta_csv(changed, with_id=False), "Purchases conversion value", ["12000", "3000"]
+    )
+    result = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=report,
+        file_name="second.csv",
+        actor="mia",
+    )
+    assert (result.imported, result.merged) == (0, 0)
+    first, second = result.bad_rows
+    assert "2024-05-01, arm A" in first.reason and "(from meta:first.csv)" in first.reason
+    assert "clicks 500 stored, 480 in this report" in first.reason
+    assert "2024-05-01, arm B" in second.reason
+    assert "conversions 60 stored, 70 in this report" in second.reason
+    session.commit()
+    assert session.exec(select(ArmResult.revenue)).all() == [None, None]
+
+
+def test_conversions_missing_from_a_report_are_unknown_and_can_be_added_later(session, people):
+    experiment = _start(session, Objective.ctr)
+    arms = session.exec(
+        select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id))
+    ).all()
+    rows = [dict(day="2024-05-01", ad_name=a.ad_name, impressions=1_000, clicks=30) for a in arms]
+    # The same export without its Results (conversions) column.
+    without = meta_csv(rows, with_id=False).decode().replace(",Results,", ",Other,").encode()
+    import_report(
+        session, experiment_id=saved_id(experiment), data=without, file_name="m1.csv", actor="mia"
+    )
+    session.commit()
+    assert session.exec(select(ArmResult.conversions)).all() == [None, None]
+    result = import_report(
+        session,
+        experiment_id=saved_id(experiment),
+        data=meta_csv([r | {"results": 4} for r in rows], with_id=False),
+        file_name="m2.csv",
+        actor="mia",
+    )
+    assert result.merged == 2, result.bad_rows
+    session.commit()
+    assert session.exec(select(ArmResult.conversions)).all() == [4, 4]

@@ -48,12 +48,17 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     at = _page(sign_in).run()
     assert not at.exception, at.exception
     assert any("No tests for this brand yet" in i.value for i in at.info)
+    # The empty state says what a test is and how to start one.
+    assert any("A **test** puts two or more approved variants" in m.value for m in at.markdown)
+    at.button(key="tests_empty_new").click().run()
+    assert at.radio(key="tests_mode").value == "New test"
     at.radio(key="tests_mode").set_value("New test").run()
     at.selectbox(key="tests_new_persona").set_value("home-baristas").run()
     at.selectbox(key="tests_new_channel").set_value("meta_feed").run()
     assert sorted(at.multiselect(key="tests_new_variants").value) == sorted(v.id for v in variants)
     at.text_input(key="tests_new_name").input("Spring headlines").run()
     at.number_input(key="tests_new_burn_in").set_value(500).run()
+    at.number_input(key="tests_new_fatigue_days").set_value(5).run()
     at.button(key="tests_create").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -63,6 +68,13 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     db.expire_all()
     (experiment,) = db.exec(select(Experiment)).all()
     assert experiment.burn_in_impressions == 500 and experiment.prior_source == "pooled"
+    assert experiment.fatigue_recent_days == 5  # set at the start, stored on the test
+    # ... and edited later from the test's page (audited in the library).
+    at.number_input(key=f"tests_{experiment.id}_fatigue_drop").set_value(40.0).run()
+    at.button(key="tests_fatigue_save").click().run()
+    assert any("Fatigue settings of test" in s.value for s in at.success)
+    db.expire_all()
+    assert db.get(Experiment, experiment.id).fatigue_drop == pytest.approx(0.4)  # type: ignore[union-attr]
     assert any("Test started: equal split (A 33%, B 33%, C 33%)" in m.value for m in at.markdown)
 
     # AppTest cannot upload files (the browser journey does): import as `studio events import` would.
@@ -101,8 +113,12 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
         ]
     )
     assert shares[best] == max(shares.values()) and shares[best] > 0.5
-    table = _table(at, "P(best) %")
-    assert list(table["impressions"]) == [2000, 2000, 2000]
+    table = _table(at, "Probability of being best")
+    assert list(table["Impressions"]) == [2000, 2000, 2000]
+    # Arms read as their letter and headline; rates are fractions the column shows as percent.
+    assert all(arm.startswith(("A: ", "B: ", "C: ")) for arm in table["Arm"])
+    assert table["Traffic share"].sum() == pytest.approx(1.0, abs=1e-3)
+    assert "Running" in at.caption[0].value or any("Running" in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 6
 
     # The CSV download holds one row per decision and arm.
@@ -151,3 +167,21 @@ def test_csv_is_the_dashboard_history(db, sign_in):
     assert not hasattr(ex, "dashboard_png")
     png = dashboard_png(board)
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
+
+
+def test_raw_values_of_tests_have_labels_in_words():
+    from studio.core.models import AllocationPolicy, ExperimentStatus, Objective, PriorSource
+    from studio.ui import labels
+
+    assert [labels.objective(o) for o in Objective] == [
+        "CTR (clicks per impression)",
+        "Conversions per click",
+        "Cost per acquisition",
+        "Return on ad spend",
+    ]
+    assert {labels.policy(p) for p in AllocationPolicy} == {
+        "Thompson sampling",
+        "Top-two Thompson sampling",
+    }
+    assert all(labels.prior_source(p)[0].isupper() for p in PriorSource)
+    assert labels.experiment_status(ExperimentStatus.completed) == "Completed"

@@ -283,11 +283,9 @@ def test_a_day_imported_with_other_numbers_is_refused_not_added(session, people)
     result = _import(session, experiment, full, "full.csv")
     assert result.imported == 1
     (bad,) = result.bad_rows
-    assert (
-        bad.line == 2
-        and "already imported with other numbers (400 impressions, 4 clicks from meta:partial.csv)"
-        in bad.reason
-    )
+    assert bad.line == 2 and "2024-05-01, arm A" in bad.reason
+    assert "already imported with other numbers (from meta:partial.csv)" in bad.reason
+    assert "impressions 400 stored, 1,000 in this report; clicks 4 stored, 9 in this" in bad.reason
     assert _totals(session, experiment.id)[arms[0].id] == (400, 4)  # type: ignore[arg-type,index]
 
 
@@ -370,3 +368,27 @@ def test_rows_dated_before_the_test_started_are_refused(session, people):
         "the start day on belongs to the test"
     )
     assert result.imported == 1 and _totals(session, experiment.id) == {arms[0].id: (400, 4)}  # type: ignore[index]
+
+
+def test_reach_is_read_from_reach_or_from_frequency():
+    with_reach = parse_report(
+        meta_csv([dict(day="2024-05-01", ad_name="a", ad_id="1", impressions=5000, clicks=50)]),
+        name="m.csv",
+        today=TODAY,
+    )
+    assert with_reach.rows[0].reach == 4000  # the factory's Reach column
+    frequency = (
+        b"Day,Ad name,Impressions,Frequency,Link clicks,Amount spent (USD)\n"
+        b"2024-05-01,a,5000,2.50,50,12.50\n"
+        b"2024-05-02,a,4000,,40,10.00\n"
+        b"2024-05-03,a,4000,0.5,40,10.00\n"
+    )
+    parsed = parse_report(frequency, name="f.csv", today=TODAY)
+    assert [r.reach for r in parsed.rows] == [2000, None]
+    assert parsed.bad_rows[0].line == 4
+    assert "Frequency 0.5 is below 1 impression per person reached" in parsed.bad_rows[0].reason
+    too_many = meta_csv(
+        [dict(day="2024-05-01", ad_name="a", impressions=100, clicks=5, reach=150)], with_id=False
+    )
+    (bad,) = parse_report(too_many, name="r.csv", today=TODAY).bad_rows
+    assert "Reach 150 is more than 100 impressions" in bad.reason

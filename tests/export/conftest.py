@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,16 @@ import pytest
 from PIL import Image
 from sqlmodel import Session
 
+from studio.core.database import get_engine
 from studio.core.models import Asset, User, Variant, VariantStatus, utcnow
 from studio.imaging.probe import ffmpeg_exe
 from studio.imaging.provenance import Provenance, ffmpeg_metadata_args, save_png, store_video
 from tests import factories
-from tests.factories import FIELDS, make_campaign  # noqa: F401  (the export tests import them from here)
+from tests.factories import (  # noqa: F401  (the export tests import them from here)
+    FIELDS,
+    make_campaign,
+    make_decided_test,
+)
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash  # noqa: F401
 
 PROVENANCE = Provenance(
@@ -175,6 +180,14 @@ def add_video(
     session.add(asset)
     session.commit()
     return asset
+
+
+@pytest.fixture
+def db(studio_env: dict[str, str]) -> Iterator[Session]:
+    """A session on the database the CLI and the app use in ``studio_env``, with the people."""
+    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
+        add_people(session)
+        yield session
 
 
 @pytest.fixture

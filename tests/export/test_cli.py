@@ -8,26 +8,18 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from studio.cli import app
 from studio.cli.export import parse_pins
-from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
 from studio.export import RsaPins
 from studio.export.google_ads import EDITOR_FORMAT
 from studio.export.sheets import read_sheet
-from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
+from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def db(studio_env) -> Session:  # type: ignore[no-untyped-def]
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
-        add_people(session)
-        yield session
 
 
 def test_export_a_campaign_for_meta(db, studio_env, tmp_path):
@@ -123,26 +115,11 @@ def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
 
 
 def test_export_a_test_winner_with_pins(db, tmp_path):
-    from studio.core.models import Arm, Experiment
-
     campaign_id = make_campaign(db)
     winner = make_variant(
         db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
     )
-    experiment = Experiment(
-        name="Headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="google_rsa",
-        created_by="mia",
-    )
-    db.add(experiment)
-    db.flush()
-    arm = Arm(experiment_id=experiment.id, variant_id=winner.id, ad_id="1")
-    db.add(arm)
-    db.flush()
-    experiment.winner_arm_id = arm.id
-    db.commit()
+    experiment, _arms = make_decided_test(db, winner=winner, name="Headlines")
     output = tmp_path / "winner.zip"
     result = runner.invoke(
         app,
@@ -183,6 +160,30 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
         (
             ["--platform", "meta", "--campaign", "1", "--existing-campaign", " "],
             "--existing-campaign: existing_campaign is empty",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--campaign-id", "act_123"],
+            "--campaign-id: campaign_id 'act_123' is not an id: ids are digits only",
+        ),
+        (
+            ["--platform", "google_ads", "--campaign", "1", "--max-cpc", "0.805"],
+            "--max-cpc: max_cpc '0.805' has more than 2 decimals",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--max-cpc", "1"],
+            "--max-cpc applies to Google",
+        ),
+        (
+            ["--platform", "google_ads", "--campaign", "1", "--meta-video-ids", "x.csv"],
+            "--meta-video-ids applies to Meta only",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--meta-video-ids", "/nonexistent/ids.csv"],
+            "--meta-video-ids: cannot read /nonexistent/ids.csv",
+        ),
+        (
+            ["--platform", "meta", "--campaign", "1", "--existing-ad-group", "Exact"],
+            "--existing-ad-group: existing_ad_group names an ad group already in the account",
         ),
     ],
 )
@@ -256,3 +257,26 @@ def test_export_into_an_existing_google_campaign(db, tmp_path):
     rows = read_sheet(archive.read(manifest["sheet"]["file"]), EDITOR_FORMAT)
     assert [r["Campaign"] for r in rows] == ["Brand | Search", "Brand | Search"]  # group, ad
     assert all(r["Campaign Type"] == "" for r in rows)
+
+
+def test_leave_out_what_is_not_ready(db, tmp_path):
+    campaign_id = make_campaign(db)
+    ready = make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    long = make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    output = tmp_path / "rest.zip"
+    args = ["export", "--platform", "google_ads", "--campaign", str(campaign_id)]
+    args += ["--output", str(output), "--as", "mia"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1 and not output.exists()
+    assert "add --leave-out-not-ready to export the other variants" in result.output
+    result = runner.invoke(app, [*args, "--leave-out-not-ready"])
+    assert result.exit_code == 0, result.output
+    assert f"left out: variant {long.id} (approved): headlines[0]: " in result.output
+    assert "exported 1 variant(s)" in result.output and "1 left out" in result.output
+    manifest = json.loads(zipfile.ZipFile(output).read("manifest.json"))
+    assert [v["id"] for v in manifest["variants"]] == [ready.id]

@@ -40,3 +40,21 @@ def test_each_platform_section_says_where_no_authoritative_source_exists():
         "linkedin_WORKSHEET_not_an_import_file.csv",
     ):
         assert file_name in DOC
+
+
+def test_the_linkedin_emoji_research_is_stated():
+    # No LinkedIn source documents an emoji rule for intro text: none is enforced, and the page
+    # says so (with what was searched) instead of leaving it as "not done".
+    assert "LinkedIn documents no emoji rule" in DOC and "Not done" not in DOC
+
+
+def test_linkedin_intro_text_emoji_are_counted_not_refused():
+    from studio.copy.channels import check_fields
+    from tests.factories import FIELDS
+
+    fields = dict(
+        FIELDS["linkedin_sponsored"], intro_text="Fresh roast \u2615\U0001f525 every week."
+    )
+    assert [v.rule for v in check_fields("linkedin_sponsored", fields)] == []
+    google = dict(FIELDS["google_rsa"], headlines=["Fresh roast \u2615", "Two", "Three"])
+    assert "emoji" in [v.rule for v in check_fields("google_rsa", google)]  # where a rule exists

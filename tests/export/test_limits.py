@@ -111,3 +111,30 @@ def test_export_refuses_what_the_platform_would(session, people, asset_dir):
     assert (variant.id, "headlines[0]", "max_length") in {
         (p.variant_id, p.location, p.rule) for p in plan.problems
     }
+
+
+def test_generation_trims_double_width_copy_as_google_counts_it():
+    from studio.copy.channels import get_channel
+    from studio.copy.generation import repair_fields
+
+    google = get_channel("google_rsa")
+    # 60 CJK characters: 60 code points, but 120 toward Google's 90 for a description.
+    long_description = "新鮮な焙煎コーヒー豆を毎週お届けします" * 3 + "今すぐ"
+    assert (len(long_description), text_length(long_description, "double_width")) == (60, 120)
+    fields = dict(FIELDS["google_rsa"], descriptions=[long_description, "Fresh every week."])
+    repaired, notes = repair_fields(google, fields, check_fields(google, fields), [])
+    trimmed = repaired["descriptions"][0]
+    assert text_length(trimmed, "double_width") <= 90 and long_description.startswith(trimmed)
+    assert len(trimmed) == 45  # cut between characters: CJK has no spaces to cut at
+    assert not [v for v in check_fields(google, repaired) if v.rule == "max_length"]
+    assert any("max_length: descriptions[0]" in n for n in notes)
+
+
+def test_the_one_count_lives_in_core_text():
+    from studio.copy import channels
+    from studio.core import text
+
+    assert channels.text_length is text.text_length  # checks and trimming count alike
+    assert text.prefix_within("コーヒー豆", 5, "double_width") == "コー"
+    assert text.prefix_within("fresh coffee beans", 14) == "fresh coffee"  # no half word
+    assert text.prefix_within("freshcoffee", 5) == "fresh"

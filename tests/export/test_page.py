@@ -7,17 +7,15 @@ import json
 import zipfile
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.core.database import get_engine
 from studio.core.models import ExportRecord, VariantStatus
 from studio.jobs.executors import get_executor
 from studio.jobs.worker import Worker
 from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
-from tests.export.conftest import FIELDS, add_image, add_people, make_campaign, make_variant
+from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
 
 PAGE = "from studio.ui.pages.export import render\nrender()\n"
 
@@ -25,13 +23,6 @@ PAGE = "from studio.ui.pages.export import render\nrender()\n"
 def run_worker(env: dict[str, str]) -> None:
     """What ``studio worker`` (beside the app) does with the jobs the page queued."""
     Worker(env["STUDIO_DATABASE_URL"], get_executor("local")).run(once=True)
-
-
-@pytest.fixture
-def db(studio_env: dict[str, str]) -> Session:  # type: ignore[misc]
-    with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as session:
-        add_people(session)
-        yield session
 
 
 def page(db: Session, username: str) -> AppTest:
@@ -125,28 +116,11 @@ def test_nothing_approved_and_unallowed_users_are_explained(db, studio_env):
 
 
 def test_a_test_winner_can_be_chosen(db, studio_env):
-    from studio.core.models import Arm, Experiment
-
     campaign_id = make_campaign(db)
     winner = make_variant(
         db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
     )
-    experiment = Experiment(
-        name="Headline test",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="google_rsa",
-        created_by="mia",
-    )
-    db.add(experiment)
-    db.flush()
-    arm = Arm(
-        experiment_id=experiment.id, variant_id=winner.id, ad_id="7", ad_name="Headline test A"
-    )
-    db.add(arm)
-    db.flush()
-    experiment.winner_arm_id = arm.id
-    db.commit()
+    experiment, _arms = make_decided_test(db, winner=winner, name="Headline test")
     at = page(db, "mia").run()
     at.selectbox(key="export_platform").set_value("google_ads").run()
     at.radio(key="export_kind").set_value("test").run()
@@ -197,3 +171,91 @@ def test_a_missing_account_setting_is_listed_and_export_disabled(db, studio_env)
     problems = at.dataframe[0].value
     assert "halden-coffee/platforms.yaml · meta.page_id" in list(problems["location"])
     assert at.button(key="export_run").disabled
+
+
+def test_existing_ad_group_and_ids_on_the_page(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.text_input(key="export_campaign_id").input("act-1").run()
+    assert any(
+        e.value.startswith("Existing campaign ID: campaign_id 'act-1' is not an id")
+        for e in at.error
+    )
+    at.text_input(key="export_campaign_id").input("1234567890").run()
+    at.text_input(key="export_existing_ad_group").input("Coffee | Exact").run()
+    assert not at.error and not at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["Ad Group"]) == ["Coffee | Exact"]  # the ad only: no group row
+    assert list(preview["Campaign ID"]) == ["1234567890"]
+    at.selectbox(key="export_platform").set_value("tiktok").run()
+    assert "export_campaign_id" not in [t.key for t in at.text_input]  # TikTok takes no ids
+
+
+def test_a_max_cpc_on_the_page_is_checked(db, studio_env):
+    campaign_id = make_campaign(db)
+    make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.text_input(key="export_max_cpc").input("0,80").run()
+    assert any(e.value.startswith("Max CPC: max_cpc '0,80' is not an amount") for e in at.error)
+    at.text_input(key="export_max_cpc").input("0.80").run()
+    # The example brand bids Maximize clicks: a max CPC cannot apply, and the preview says so.
+    assert any("1 problem(s) stop this export" in e.value for e in at.error)
+    assert "Manual CPC bidding only" in at.dataframe[0].value["message"][0]
+
+
+def test_the_page_offers_to_leave_out_what_is_not_ready(db, studio_env):
+    campaign_id = make_campaign(db)
+    ready = make_variant(db, campaign_id=campaign_id, channel="google_rsa")
+    long = make_variant(
+        db,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 35, "Fine one", "Fine two"]),
+    )
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    assert at.button(key="export_run").disabled
+    at.checkbox(key="export_leave_out").check().run()
+    assert not at.exception, at.exception
+    assert any("1 variant(s) left out of this export" in w.value for w in at.warning)
+    left = at.dataframe[0].value
+    assert list(left["variant"]) == [long.id] and "35 characters" in left["why"][0]
+    assert not at.button(key="export_run").disabled
+    at.button(key="export_run").click().run()
+    run_worker(studio_env)  # the job rebuilds the same choice from its params
+    at.run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    (record,) = db.exec(select(ExportRecord)).all()
+    assert record.variant_ids == [ready.id]
+    manifest = json.loads(zipfile.ZipFile(record.file_name).read("manifest.json"))
+    assert [lo["variant_id"] for lo in manifest["left_out"]] == [long.id]
+
+
+def test_the_export_job_rebuilds_every_choice_from_its_params():
+    from decimal import Decimal
+
+    from studio.jobs.kinds import ExportKind
+
+    options = ExportKind.options(
+        {
+            "campaign_id": 3,  # studio's campaign (the scope), not the platform's
+            "existing_campaign": "Always on",
+            "existing_ad_group": "Exact",
+            "platform_campaign_id": "123",
+            "platform_ad_group_id": "456",
+            "max_cpc": "0.80",
+            "video_ids": {"v1-a2-540x960.mp4": "789"},
+            "leave_out_not_ready": True,
+        }
+    )
+    assert (options.campaign_id, options.ad_group_id, options.existing_ad_group) == (
+        "123",
+        "456",
+        "Exact",
+    )
+    assert options.max_cpc == Decimal("0.80") and options.leave_out_not_ready
+    assert dict(options.video_ids) == {"v1-a2-540x960.mp4": "789"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,6 @@ from sqlmodel import Session, select
 
 from studio.core import audit
 from studio.core.models import (
-    AllocationDecision,
-    Arm,
-    ArmResult,
     Experiment,
     ExportRecord,
     VariantStatus,
@@ -25,6 +21,7 @@ from studio.core.plugins import UnknownPlugin
 from studio.export import (
     ExportBlocked,
     ExportError,
+    ExportOptions,
     ExportScope,
     NotApproved,
     NothingToExport,
@@ -35,7 +32,13 @@ from studio.export import (
 from studio.export import queries as export_queries
 from studio.review import queries as review_queries
 from studio.review.accounts import PermissionDenied
-from tests.export.conftest import add_image, make_campaign, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    add_image,
+    make_campaign,
+    make_decided_test,
+    make_variant,
+)
 
 S = VariantStatus
 
@@ -136,51 +139,7 @@ def _test_with_winner(
     loser = make_variant(session, campaign_id=campaign_id, channel="meta_feed", status=S.retired)
     for v in (winner, loser):
         add_image(session, variant_id=v.id, asset_dir=asset_dir, width=1080, height=1080)
-    experiment = Experiment(
-        name="Roast vs price",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        created_by="mia",
-        status="stopped",
-    )
-    session.add(experiment)
-    session.flush()
-    arms = [
-        Arm(
-            experiment_id=experiment.id,
-            variant_id=v.id,
-            ad_id=f"ad-{v.id}",
-            ad_name=f"Roast test v{v.id}",
-        )
-        for v in (winner, loser)
-    ]
-    session.add_all(arms)
-    session.flush()
-    for arm, clicks in zip(arms, (60, 30), strict=True):
-        session.add(
-            ArmResult(
-                experiment_id=experiment.id,
-                arm_id=arm.id,
-                day=date(2026, 3, 1),
-                impressions=2000,
-                clicks=clicks,
-                source="meta-report.csv",
-                row_key=f"{arm.id}-2026-03-01",
-            )
-        )
-    session.add(
-        AllocationDecision(
-            experiment_id=experiment.id,
-            shares={str(arms[0].id): 0.9, str(arms[1].id): 0.1},
-            prob_best={str(arms[0].id): 0.99, str(arms[1].id): 0.01},
-            expected_loss={str(arms[0].id): 0.0, str(arms[1].id): 0.01},
-            summary="v1 wins",
-        )
-    )
-    experiment.winner_arm_id = arms[0].id
-    session.add(experiment)
-    session.commit()
+    experiment, _arms = make_decided_test(session, winner=winner, others=[loser], clicks=(60, 30))
     return experiment, winner.id, loser.id
 
 
@@ -217,7 +176,7 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
     assert variant["id"] == winner_id
     assert (variant["status_before"], variant["status_after"]) == ("winner", "exported")
     assert (
-        variant["ad_name"] == f"Roast test v{winner_id}"
+        variant["ad_name"] == f"Roast vs price v{winner_id}"
     )  # the test's ad name, so reports map back
     reviews = variant["approval"]["reviews"]
     assert [(r["reviewer"], r["action"]) for r in reviews] == [
@@ -241,7 +200,7 @@ def test_a_tests_winner_exports_with_a_manifest_of_everything(session, people, t
         test["this_arm"]["ctr"] == pytest.approx(0.03) and test["this_arm"]["impressions"] == 2000
     )
     assert [a["variant_id"] for a in test["arms"]] == [winner_id, loser_id]
-    assert test["latest_decision"]["summary"] == "v1 wins"
+    assert test["latest_decision"]["summary"] == f"v{winner_id} wins"
     (asset,) = variant["assets"]
     assert asset["in_sheet"] and asset["file"] in manifest["files"]
     assert asset["provenance"]["embedded"]["model"] == "offline-renderer-1"
@@ -477,3 +436,86 @@ def test_a_landing_url_off_the_brands_website_is_a_warning(session, people, asse
     [warning] = [w for w in plan.warnings if w.rule == "landing_off_site"]
     assert warning.variant_id == wrong.id and warning.location == "landing_url"
     assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning.message
+
+
+def test_what_is_not_ready_can_be_left_out_and_is_listed_and_audited(
+    session, people, tmp_path, asset_dir
+):
+    campaign_id = make_campaign(session)
+    ready = make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    draft = make_variant(session, campaign_id=campaign_id, channel="google_rsa", status=S.draft)
+    too_long = make_variant(
+        session,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    scope = ExportScope.variants([ready.id, draft.id, too_long.id])
+    with pytest.raises(NotApproved):  # by default the whole export is refused, as before
+        plan_export(session, platform="google_ads", scope=scope, asset_dir=asset_dir)
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.variants([ready.id, too_long.id]),
+        asset_dir=asset_dir,
+    )
+    assert not plan.ok and plan.can_leave_out  # what the page and the CLI offer
+
+    output = tmp_path / "rest.zip"
+    result = export(
+        session,
+        platform="google_ads",
+        scope=scope,
+        output=output,
+        actor="mia",
+        options=ExportOptions(leave_out_not_ready=True),
+        asset_dir=asset_dir,
+    )
+    assert result.variant_ids == (ready.id,)
+    by_id = {lo.variant_id: lo for lo in result.left_out}
+    assert set(by_id) == {draft.id, too_long.id}
+    assert by_id[draft.id].status == "draft" and "not approved" in by_id[draft.id].reasons[0]
+    assert by_id[too_long.id].reasons[0].startswith("headlines[0]: ")
+    assert "31 characters" in by_id[too_long.id].reasons[0]
+    manifest = json.loads(zipfile.ZipFile(output).read("manifest.json"))
+    assert [v["id"] for v in manifest["variants"]] == [ready.id]
+    assert {lo["variant_id"] for lo in manifest["left_out"]} == {draft.id, too_long.id}
+    (entry,) = audit.list_entries(session, entity_type="export", entity_id=result.export_id)
+    assert {lo["variant_id"] for lo in entry.after["left_out"]} == {draft.id, too_long.id}
+    assert review_queries.load_variant(session, variant_id=ready.id).status == S.exported
+    assert review_queries.load_variant(session, variant_id=too_long.id).status == S.approved
+    assert review_queries.load_variant(session, variant_id=draft.id).status == S.draft
+
+
+def test_leaving_out_still_stops_on_problems_of_the_whole_export(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    campaign_id = make_campaign(session)
+    long = make_variant(
+        session,
+        campaign_id=campaign_id,
+        channel="google_rsa",
+        fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
+    )
+    options = ExportOptions(leave_out_not_ready=True)
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+    )
+    assert [p.rule for p in plan.problems] == ["nothing_ready"]
+    assert [lo.variant_id for lo in plan.left_out] == [long.id]
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    (brand_dir / "halden-coffee" / "platforms.yaml").write_text("google_ads: {}\n")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert plan.problems and all(p.rule == "settings_missing" for p in plan.problems)
+    assert not plan.can_leave_out

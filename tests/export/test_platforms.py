@@ -6,14 +6,25 @@ import hashlib
 import io
 import json
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlmodel import Session
 
+from studio.brand.platforms import validate_platforms_text
 from studio.copy.channels import CHANNELS
-from studio.export import ExportBlocked, ExportOptions, ExportScope, RsaPins, export, plan_export
+from studio.export import (
+    ExportBlocked,
+    ExportOptions,
+    ExportScope,
+    InvalidOption,
+    RsaPins,
+    export,
+    plan_export,
+)
+from studio.export.base import parse_money, parse_video_ids
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
@@ -22,6 +33,7 @@ from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, m
 GOOGLE_COLUMNS = (
     [
         "Campaign",
+        "Campaign ID",
         "Campaign Type",
         "Networks",
         "Budget",
@@ -31,7 +43,9 @@ GOOGLE_COLUMNS = (
         "EU political ads",
         "Campaign Status",
         "Ad Group",
+        "Ad group ID",
         "Ad Group Status",
+        "Max CPC",
         "Ad type",
         "Status",
     ]
@@ -42,12 +56,14 @@ GOOGLE_COLUMNS = (
     + ["Path 1", "Path 2", "Final URL"]
 )
 META_COLUMNS = [
+    "Campaign ID",
     "Campaign Name",
     "Campaign Status",
     "Campaign Objective",
     "Buying Type",
     "Special Ad Categories",
     "Special Ad Category Country",
+    "Ad Set ID",
     "Ad Set Name",
     "Ad Set Run Status",
     "Ad Set Daily Budget",
@@ -70,6 +86,7 @@ META_COLUMNS = [
     "Link",
     "Call to Action",
     "Image Hash",
+    "Video ID",
 ]
 LINKEDIN_COLUMNS = [
     "Campaign Group Name",
@@ -221,6 +238,190 @@ def test_google_into_an_existing_campaign_writes_no_campaign_row(
     group, ad = rows
     assert group["Campaign"] == ad["Campaign"] == "Brand | Search | UK"
     assert group["Campaign Type"] == "" and group["Ad Group Status"] == "Paused"
+
+
+def test_google_into_an_existing_ad_group_by_id_writes_only_the_ads(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, "google_ads: {}\n")  # an existing ad group needs no settings
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa", persona="gift-buyers")
+    options = ExportOptions(
+        campaign_id="1234567890", existing_ad_group="Coffee | Exact", ad_group_id="9876543210"
+    )
+    path = run(
+        session,
+        tmp_path,
+        asset_dir,
+        "google_ads",
+        ExportScope.campaign(campaign_id),
+        options,
+        brand_dir=brand_dir,
+    )
+    _columns, rows, _manifest, _archive = open_zip(path)
+    assert len(rows) == 2  # two ads; no campaign row, no ad group row
+    for ad in rows:
+        assert (ad["Campaign"], ad["Campaign ID"]) == ("", "1234567890")
+        assert (ad["Ad Group"], ad["Ad group ID"]) == ("Coffee | Exact", "9876543210")
+        assert ad["Ad type"] == "Responsive search ad" and ad["Ad Group Status"] == ""
+
+
+def test_meta_into_an_existing_ad_set_writes_no_ad_set_settings(
+    session, people, tmp_path, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, 'meta:\n  page_id: "104829361057381"\n')  # the Page only
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350)
+    options = ExportOptions(
+        existing_campaign="Always on", campaign_id="120200000000001", ad_group_id="120200000000002"
+    )
+    path = run(
+        session,
+        tmp_path,
+        asset_dir,
+        "meta",
+        ExportScope.campaign(campaign_id),
+        options,
+        brand_dir=brand_dir,
+    )
+    _columns, (row,), _manifest, _archive = open_zip(path)
+    assert (row["Campaign ID"], row["Campaign Name"]) == ("120200000000001", "Always on")
+    assert (row["Ad Set ID"], row["Ad Set Name"]) == ("120200000000002", "")
+    assert row["Campaign Objective"] == row["Ad Set Daily Budget"] == row["Countries"] == ""
+    assert row["Ad Status"] == "PAUSED" and row["Link Object ID"] == "o:104829361057381"
+
+
+@pytest.mark.parametrize("platform", ["tiktok", "linkedin"])
+def test_ids_are_refused_where_the_import_takes_none(session, people, asset_dir, platform):
+    campaign_id = make_campaign(session)
+    channel = {"tiktok": "tiktok", "linkedin": "linkedin_sponsored"}[platform]
+    make_variant(session, campaign_id=campaign_id, channel=channel)
+    plan = plan_export(
+        session,
+        platform=platform,
+        scope=ExportScope.campaign(campaign_id),
+        options=ExportOptions(campaign_id="123", worksheet=platform == "tiktok"),
+        asset_dir=asset_dir,
+    )
+    (problem,) = [p for p in plan.problems if p.rule == "ids_not_accepted"]
+    assert problem.location == "campaign_id" and "name the existing campaign" in problem.message
+
+
+def test_existing_names_go_into_tiktok_and_linkedin_rows(session, people, tmp_path, asset_dir):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
+    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1200, height=628)
+    options = ExportOptions(existing_campaign="Group A", existing_ad_group="Decision makers")
+    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id), options)
+    _columns, (row,), _manifest, _archive = open_zip(path)
+    assert (row["Campaign Group Name"], row["Campaign Name"]) == ("Group A", "Decision makers")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "option", "says"),
+    [
+        ({"campaign_id": "12a4"}, "campaign_id", "digits only"),
+        ({"existing_campaign": "X", "ad_group_id": "act_12"}, "ad_group_id", "digits only"),
+        ({"campaign_id": " 123"}, "campaign_id", "digits only"),
+        ({"existing_ad_group": "Exact"}, "existing_ad_group", "existing_campaign"),
+        ({"ad_group_id": "77"}, "ad_group_id", "campaign_id too"),
+        ({"existing_campaign": "X", "existing_ad_group": "  "}, "existing_ad_group", "empty"),
+    ],
+)
+def test_export_options_name_the_option_they_refuse(kwargs, option, says):
+    with pytest.raises(InvalidOption) as raised:
+        ExportOptions(**kwargs)
+    assert raised.value.option == option
+    assert option in str(raised.value) and says in str(raised.value)
+
+
+MANUAL_CPC = (
+    "google_ads:\n  daily_budget: 20\n  bid_strategy: Manual CPC\n  languages: [en]\n"
+    "  eu_political_ads: false\n"
+)
+
+
+def test_manual_cpc_ad_groups_carry_their_max_cpc(session, people, tmp_path, asset_dir, brand_dir):
+    set_platform_settings(brand_dir, MANUAL_CPC + "  max_cpc: 0.8\n")
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    scope = ExportScope.campaign(campaign_id)
+    path = run(session, tmp_path, asset_dir, "google_ads", scope, brand_dir=brand_dir)
+    _columns, (campaign, group, ad), _manifest, _archive = open_zip(path)
+    assert campaign["Bid Strategy Type"] == "Manual CPC"
+    assert (group["Ad Group Status"], group["Max CPC"]) == ("Paused", "0.80")
+    assert campaign["Max CPC"] == ad["Max CPC"] == ""
+    # A bid given for this export wins over the brand's.
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=scope,
+        options=ExportOptions(max_cpc=Decimal("1.25")),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    assert plan.ok and plan.rows[1]["Max CPC"] == "1.25"
+
+
+def test_a_manual_cpc_campaign_without_a_bid_says_what_to_fill_in(
+    session, people, asset_dir, brand_dir
+):
+    set_platform_settings(brand_dir, MANUAL_CPC)
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    (problem,) = plan.problems
+    assert problem.location == "halden-coffee/platforms.yaml · google_ads.max_cpc"
+    assert "Manual CPC" in problem.message and "--max-cpc" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        (ExportOptions(max_cpc=Decimal("0.5")), "Manual CPC bidding only"),  # Maximize clicks
+        (
+            ExportOptions(max_cpc=Decimal("0.5"), existing_campaign="C", existing_ad_group="G"),
+            "existing ad group",
+        ),
+    ],
+)
+def test_a_max_cpc_where_it_cannot_apply_is_refused(session, people, asset_dir, options, says):
+    campaign_id = make_campaign(session)
+    make_variant(session, campaign_id=campaign_id, channel="google_rsa")
+    plan = plan_export(
+        session,
+        platform="google_ads",
+        scope=ExportScope.campaign(campaign_id),
+        options=options,
+        asset_dir=asset_dir,
+    )
+    (problem,) = plan.problems
+    assert problem.location == "max_cpc" and says in problem.message
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("0", "positive"), ("-1", "positive"), ("abc", "positive"), ("0.805", "2 decimals")],
+)
+def test_a_max_cpc_is_a_positive_amount_in_cents(value, says):
+    with pytest.raises(InvalidOption) as raised:
+        parse_money("max_cpc", value)
+    assert raised.value.option == "max_cpc" and says in str(raised.value)
+    assert parse_money("max_cpc", " 0.8 ") == Decimal("0.80")
+
+
+def test_the_brands_max_cpc_needs_manual_cpc(brand_dir):
+    text = "google_ads:\n  bid_strategy: Maximize clicks\n  max_cpc: 0.8\n"
+    settings, errors = validate_platforms_text(text, "b/platforms.yaml", brand_dir)
+    assert settings is None and "Manual CPC bidding only" in errors[0].problem
 
 
 def test_a_missing_setting_lists_what_to_fill_in_and_writes_nothing(
@@ -394,6 +595,82 @@ def test_meta_rows_carry_every_required_field_and_link_each_image_to_its_placeme
         w["rule"] == "media_unused" and w["location"] == f"asset {square.id}"
         for w in manifest["warnings"]
     )
+
+
+def test_meta_videos_wait_for_their_meta_ids_then_get_their_ads(
+    session, people, tmp_path, asset_dir, video_file
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    image = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350)
+    video = add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
+    scope = ExportScope.campaign(campaign_id)
+
+    # Without Meta's id the video ships with the list of videos to upload; its ad waits.
+    path = run(session, tmp_path, asset_dir, "meta", scope)
+    _columns, (feed,), manifest, archive = open_zip(path)
+    assert feed["Image Hash"] and feed["Video ID"] == ""
+    listed = read_sheet(archive.read("videos_to_upload.csv"), SheetFormat())
+    video_file_name = f"media/v{variant.id}-a{video.id}-540x960.mp4"
+    assert listed == [
+        {"file": video_file_name, "variant_id": str(variant.id), "size": "540x960", "video_id": ""}
+    ]
+    assert video_file_name in archive.namelist()
+    (waiting,) = [w for w in manifest["warnings"] if w["rule"] == "video_id_missing"]
+    assert waiting["location"] == f"asset {video.id}"
+    assert "--meta-video-ids videos_to_upload.csv" in waiting["message"]
+    assert "Media library" in waiting["message"]
+
+    # The list filled in after the upload, given back: the video's ad is written with its id.
+    filled = (
+        archive.read("videos_to_upload.csv")
+        .decode("utf-8-sig")
+        .replace('"540x960",""', '"540x960","1203456789012345"')
+    )
+    ids = parse_video_ids(filled, "videos_to_upload.csv")
+    assert ids == {video_file_name.removeprefix("media/"): "1203456789012345"}
+    (tmp_path / "meta.zip").unlink()
+    path = run(session, tmp_path, asset_dir, "meta", scope, ExportOptions(video_ids=ids))
+    _columns, rows, manifest, _archive = open_zip(path)
+    feed_image, vertical_video = rows
+    assert feed_image["Image Hash"] and feed_image["Ad Name"].endswith("| Feed")
+    assert (vertical_video["Video ID"], vertical_video["Image Hash"]) == ("1203456789012345", "")
+    assert vertical_video["Ad Set Name"].endswith("| Stories and Reels")
+    assert vertical_video["Ad Name"].endswith("| Stories and Reels | Video")
+    assert not [w for w in manifest["warnings"] if w["rule"] == "video_id_missing"]
+    assert {a["asset_id"] for a in manifest["variants"][0]["assets"]} == {image.id, video.id}
+
+
+def test_a_variant_whose_only_ad_is_a_waiting_video_is_not_exported(
+    session, people, tmp_path, asset_dir, video_file
+):
+    campaign_id = make_campaign(session)
+    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
+    add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
+    path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
+    _columns, rows, manifest, archive = open_zip(path)
+    assert rows == [] and "videos_to_upload.csv" in archive.namelist()
+    assert manifest["variants"][0]["status_after"] == "approved"
+    assert any(w["rule"] == "no_ad_yet" for w in manifest["warnings"])
+    session.refresh(variant)
+    assert variant.status == "approved"  # exported once its ad is in a sheet
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("file,id\nv1.mp4,1\n", "needs video_id and file and/or variant_id"),
+        ("file,video_id\nv1.mp4,12a\n", "line 2: video_id '12a' is not an id"),
+        ("variant_id,video_id\nseven,12\n", "line 2: variant_id 'seven' is not a number"),
+        ("file,variant_id,video_id\n,,12\n", "line 2: give the video's file or its variant_id"),
+    ],
+)
+def test_a_video_id_list_that_cannot_be_read_says_where(text, says):
+    with pytest.raises(InvalidOption) as raised:
+        parse_video_ids(text, "ids.csv")
+    assert raised.value.option == "video_ids"
+    assert str(raised.value).startswith("ids.csv") and says in str(raised.value)
+    assert parse_video_ids("variant_id,video_id\n7,99\n8,\n", "x") == {"7": "99"}
 
 
 def test_meta_needs_the_page_and_the_special_ad_categories_answer(

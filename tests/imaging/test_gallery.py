@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
@@ -60,8 +62,14 @@ def test_gallery_shows_images_and_videos_and_filters_by_qc(db: Session) -> None:
     db.commit()
     at = _page(db, "cara").run()
     assert not at.exception, at.exception
-    assert len(at.get("image")) == 3  # the three Meta sizes
-    assert len(at.get("video")) == 1  # the TikTok clip
+    # Thumbnails only: the three Meta sizes and the TikTok clip's frame; no video on the page.
+    assert len(at.get("image")) == 4 and not at.get("video")
+    thumbnails = sorted((Path(get_settings().asset_dir) / "thumbnails").iterdir())
+    assert len(thumbnails) == 4 and all(p.suffix == ".jpg" for p in thumbnails)
+    [video] = db.exec(select(Asset).where(Asset.kind == "video")).all()
+    at.button(key=f"full:{video.id}").click().run()  # opens the playable clip full size
+    assert not at.exception, at.exception
+    assert len(at.get("video")) == 1
     assert any("QC failed" in m.value for m in at.markdown)
     assert any("video_size" in e.value for e in at.error), "the preview's size problem is listed"
 

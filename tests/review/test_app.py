@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlmodel import Session
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
@@ -57,19 +58,30 @@ def campaign_id(db: Session) -> int:
 @pytest.fixture
 def downloaded(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], bytes]:
     """Read what a download button serves: AppTest keeps it in an in-memory media store that it
-    drops after each run, so keep a handle on each store and look the button's URL up in it."""
+    drops after each run, so keep a handle on each store (and its manager) and look the button's
+    URL up in it. A deferred download (built when clicked) is generated now, as a click would."""
     stores: list[MemoryMediaFileStorage] = []
+    managers: list[MediaFileManager] = []
 
     class KeptStorage(MemoryMediaFileStorage):
         def __init__(self, media_endpoint: str) -> None:
             super().__init__(media_endpoint)
             stores.append(self)
 
+    class KeptManager(MediaFileManager):
+        def __init__(self, storage: Any) -> None:
+            super().__init__(storage)
+            managers.append(self)
+
     monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", KeptStorage)
+    monkeypatch.setattr(app_test_module, "MediaFileManager", KeptManager)
 
     def read(button: Any) -> bytes:
-        filename = button.proto.url.rsplit("/", 1)[-1]
         assert stores, "no AppTest run has happened since the fixture was set up"
+        url = button.proto.url
+        if button.proto.deferred_file_id:
+            url = managers[-1].execute_deferred(button.proto.deferred_file_id)
+        filename = url.rsplit("/", 1)[-1]
         return bytes(stores[-1].get_file(filename).content)
 
     return read
@@ -269,6 +281,7 @@ def test_audit_page_filters_and_downloads_csv(
     # The download holds exactly the filtered rows, with every column and before/after as JSON.
     button = at.get("download_button")[0]
     assert button.proto.label == "Download CSV" and not button.proto.disabled
+    assert button.proto.deferred_file_id  # built when clicked, not at every page load
     rows = list(csv.DictReader(io.StringIO(downloaded(button).decode())))
     assert len(rows) == 1, rows
     (row,) = rows

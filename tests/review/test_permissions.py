@@ -17,7 +17,7 @@ from .conftest import make_variant
 #: Written out from the issue, independently of studio.review.accounts.ROLE_PERMISSIONS.
 MAY = {
     Role.creative: {"submit", "edit"},
-    Role.brand_manager: {"approve", "reject", "request_changes"},
+    Role.brand_manager: {"approve", "reject", "request_changes", "send_back"},
     Role.marketer: {"start_test", "export", "declare_winner", "retire"},
     Role.admin: {
         "submit",
@@ -29,6 +29,7 @@ MAY = {
         "export",
         "declare_winner",
         "retire",
+        "send_back",
     },
 }
 ACTOR = {Role.creative: "cara", Role.brand_manager: "bea", Role.marketer: "mia", Role.admin: "ada"}
@@ -219,7 +220,7 @@ class TestFourEyes:
 FROM_STATUS = {
     S.draft: {"submit"},
     S.in_review: {"approve", "reject", "request_changes"},
-    S.approved: {"start_test", "export"},
+    S.approved: {"start_test", "export", "send_back"},
     S.in_test: {"declare_winner", "retire"},
     S.winner: {"export"},
     S.changes_requested: set(),

@@ -22,6 +22,7 @@ EXPECTED_ALLOWED = {
     (S.in_review, S.changes_requested): "request_changes",
     (S.approved, S.in_test): "start_test",
     (S.approved, S.exported): "export",
+    (S.approved, S.in_review): "send_back",
     (S.in_test, S.winner): "declare_winner",
     (S.in_test, S.retired): "retire",
     (S.winner, S.exported): "export",

@@ -33,6 +33,7 @@ def test_brand_page_saves_a_valid_edit_and_keeps_the_version(studio_env, brand_d
     at = sign_in(AppTest.from_string(BRAND_PAGE, default_timeout=60), "bea").run()
     assert not at.exception, at.exception
     at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
+    at.radio(key="brand_view").set_value("YAML").run()
     editor = at.text_area[0]
     editor.set_value(
         editor.value.replace("Independent shop owners", "Main Street shop owners")
@@ -54,6 +55,7 @@ def test_brand_page_refuses_an_invalid_edit(studio_env, brand_dir):
     original = path.read_text()
     at = AppTest.from_string(BRAND_PAGE, default_timeout=60).run()
     at.selectbox(key="brand_file").set_value("ledgerly/personas/shop-owners.yaml").run()
+    at.radio(key="brand_view").set_value("YAML").run()
     at.text_area[0].set_value(original.replace("locale: en-US", "locale: Klingon")).run()
     assert any("locale" in e.value and "Klingon" in e.value for e in at.error)
     assert not at.success, "no 'all valid' banner above the errors of the edit"

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
+from typing import Any
 
 import streamlit as st
 
 from studio.core import audit
+from studio.core.database import session_scope
 from studio.review import audit_trail
 from studio.review.accounts import AuthError
 from studio.ui import context, labels
 
 _ALL = "(all)"
+#: Rows the CSV download holds at most.
 ROW_LIMIT = 5000
+#: Rows shown on the page: enough to read, few enough that the page draws at once.
+SCREEN_ROWS = 500
+
+
+def _csv(viewer: str, filters: dict[str, Any]) -> bytes:
+    """The download, built only when the button is clicked (outside the page's run)."""
+    with session_scope(context.settings().database_url) as session:
+        entries = audit_trail.read_entries(session, viewer=viewer, **filters, limit=ROW_LIMIT)
+        return audit.to_csv(entries).encode()
 
 
 def render() -> None:
@@ -46,31 +59,29 @@ def render() -> None:
     if since > until:
         st.error(f"'From' ({since}) is after 'To' ({until}); pick a range that runs forwards.")
         return
+    filters: dict[str, Any] = dict(
+        actor=None if actor == _ALL else actor,
+        action=None if action == _ALL else action,
+        entity_type=None if entity_type == _ALL else entity_type,
+        entity_id=entity_id or None,
+        since=datetime.combine(since, time.min, tzinfo=UTC),
+        until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC),
+    )
     with context.db_session() as session:
         entries = list(
-            audit_trail.read_entries(
-                session,
-                viewer=viewer,
-                actor=None if actor == _ALL else actor,
-                action=None if action == _ALL else action,
-                entity_type=None if entity_type == _ALL else entity_type,
-                entity_id=entity_id or None,
-                since=datetime.combine(since, time.min, tzinfo=UTC),
-                until=datetime.combine(until + timedelta(days=1), time.min, tzinfo=UTC),
-                limit=ROW_LIMIT,
-            )
+            audit_trail.read_entries(session, viewer=viewer, **filters, limit=SCREEN_ROWS + 1)
         )
+    more = len(entries) > SCREEN_ROWS
+    entries = entries[:SCREEN_ROWS]
     st.caption(
-        f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first"
-        + (
-            f" (the newest {ROW_LIMIT}; narrow the filters to see older ones)"
-            if len(entries) == ROW_LIMIT
-            else ""
-        )
+        f"More than {SCREEN_ROWS} entries, newest first: the newest {SCREEN_ROWS} are shown "
+        f"and the CSV holds up to {ROW_LIMIT}; narrow the filters to see older ones"
+        if more
+        else f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}, newest first"
     )
     st.download_button(
         "Download CSV",
-        data=audit.to_csv(entries),
+        data=partial(_csv, viewer, filters),
         file_name=f"studio-audit-{today}.csv",
         mime="text/csv",
         key="audit_csv",

@@ -19,16 +19,31 @@ from studio.export import (
     ExportOptions,
     ExportPlan,
     ExportScope,
+    InvalidOption,
+    NotApproved,
     get_exporter,
     plan_export,
     platform_names,
 )
 from studio.export import queries as export_queries
+from studio.export.base import parse_money, parse_video_ids
 from studio.export.google_ads import PIN_FIRST_HEADLINE
 from studio.jobs import queue as job_queue
 from studio.ui import context, job_panel, labels
 
 RESULT_KEY = "export_result"
+LEAVE_OUT_KEY = "export_leave_out"
+#: Platforms whose import names an existing campaign or ad group by id.
+TAKES_IDS = ("google_ads", "meta")
+#: ExportOptions field -> this page's label for it (an option's error names the field).
+OPTION_LABELS = {
+    "existing_campaign": "Into an existing campaign",
+    "existing_ad_group": "Into an existing ad group / ad set",
+    "campaign_id": "Existing campaign ID",
+    "ad_group_id": "Existing ad group / ad set ID",
+    "max_cpc": "Max CPC",
+    "video_ids": "Meta video ids",
+}
 KINDS = {"campaign": "A campaign's approved variants", "test": "A test's winner"}
 
 
@@ -82,6 +97,18 @@ def _preview(plan: ExportPlan) -> None:
             use_container_width=True,
             column_order=["variant_id", "location", "message", "rule"],
         )
+    if plan.left_out:
+        st.warning(
+            f"{len(plan.left_out)} variant(s) left out of this export; they keep their status:"
+        )
+        st.dataframe(
+            [
+                {"variant": lo.variant_id, "status": lo.status, "why": "; ".join(lo.reasons)}
+                for lo in plan.left_out
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
     if plan.rows:
         filled = [c for c in plan.layout.columns if any(row.get(c) for row in plan.rows)]
         st.dataframe(
@@ -113,6 +140,15 @@ def _preview(plan: ExportPlan) -> None:
                 use_container_width=True,
                 column_order=["variant_id", "location", "message", "rule"],
             )
+
+
+def _leave_out_choice() -> None:
+    st.checkbox(
+        "Leave out the variants that are not ready and export the rest",
+        key=LEAVE_OUT_KEY,
+        help="Each one left out is listed with why, in the preview, the zip's manifest and the "
+        "audit log; it keeps its status.",
+    )
 
 
 def _output(platform: str, scope: ExportScope) -> Path:
@@ -219,12 +255,59 @@ def render() -> None:
     )
     scope = _scope()
     existing = st.text_input(
-        "Into an existing campaign (optional)",
+        f"{OPTION_LABELS['existing_campaign']} (optional)",
         key="export_existing_campaign",
         help="The exact name of a campaign already in the ad account; leave empty to create one "
         "named after studio's campaign (with the budget and settings from the brand's "
         "platforms.yaml).",
     ).strip()
+    existing_group = st.text_input(
+        f"{OPTION_LABELS['existing_ad_group']} (optional)",
+        key="export_existing_ad_group",
+        help="The exact name of an ad group (Google, TikTok), ad set (Meta) or campaign "
+        "(LinkedIn) already in that campaign; every ad goes into it. Leave empty to create one "
+        "per persona.",
+    ).strip()
+    campaign_id = group_id = ""
+    if platform in TAKES_IDS:
+        id_columns = st.columns(2)
+        campaign_id = (
+            id_columns[0]
+            .text_input(
+                f"{OPTION_LABELS['campaign_id']} (optional)",
+                key="export_campaign_id",
+                help="Digits only, as the ad platform shows it.",
+            )
+            .strip()
+        )
+        group_id = (
+            id_columns[1]
+            .text_input(
+                f"{OPTION_LABELS['ad_group_id']} (optional)",
+                key="export_ad_group_id",
+                help="Digits only, as the ad platform shows it.",
+            )
+            .strip()
+        )
+    bid = ""
+    if platform == "google_ads":
+        bid = st.text_input(
+            f"{OPTION_LABELS['max_cpc']} for Manual CPC ad groups (optional)",
+            key="export_max_cpc",
+            help="Each new ad group's bid in the account's currency, e.g. 0.80; default: "
+            "google_ads.max_cpc in the brand's platforms.yaml.",
+        ).strip()
+    video_ids: dict[str, str] = {}
+    video_ids_file = None
+    if platform == "meta":
+        video_ids_file = st.file_uploader(
+            f"{OPTION_LABELS['video_ids']} (optional): videos_to_upload.csv, filled in",
+            type=["csv"],
+            key="export_meta_video_ids",
+            help="Meta's import names a video by the id Meta gives it on upload. Export once, "
+            "upload the videos listed in the zip's videos_to_upload.csv to the ad account's "
+            "Media library, write each id in its video_id column and upload the list here.",
+        )
     pins = None
     if platform == "google_ads" and st.checkbox(
         "Pin each ad's first headline to position 1",
@@ -238,21 +321,50 @@ def render() -> None:
         help="TikTok imports only your account's own bulk template: upload it on the Brand page "
         "and name it in platforms.yaml (tiktok.template).",
     )
-    options = ExportOptions(
-        default_pins=pins, existing_campaign=existing or None, worksheet=worksheet
-    )
-    params = {
-        "pin_first_headline": pins is not None,
-        "existing_campaign": existing or None,
-        "worksheet": worksheet,
-    }
+    try:
+        if video_ids_file is not None:
+            video_ids = parse_video_ids(
+                video_ids_file.getvalue().decode("utf-8-sig", errors="replace"),
+                video_ids_file.name,
+            )
+        options = ExportOptions(
+            default_pins=pins,
+            existing_campaign=existing or None,
+            existing_ad_group=existing_group or None,
+            campaign_id=campaign_id or None,
+            ad_group_id=group_id or None,
+            max_cpc=parse_money("max_cpc", bid) if bid else None,
+            video_ids=video_ids,
+            worksheet=worksheet,
+            leave_out_not_ready=bool(st.session_state.get(LEAVE_OUT_KEY, False)),
+        )
+        # What the export job (studio worker) rebuilds the same options from.
+        params = {
+            "pin_first_headline": pins is not None,
+            "existing_campaign": options.existing_campaign,
+            "existing_ad_group": options.existing_ad_group,
+            "platform_campaign_id": options.campaign_id,
+            "platform_ad_group_id": options.ad_group_id,
+            "max_cpc": None if options.max_cpc is None else str(options.max_cpc),
+            "video_ids": dict(options.video_ids),
+            "worksheet": worksheet,
+            "leave_out_not_ready": options.leave_out_not_ready,
+        }
+    except InvalidOption as exc:
+        st.error(f"{OPTION_LABELS[exc.option]}: {exc}")
+        scope = None
     if scope is not None:
         try:
             with context.db_session() as session:
                 plan = plan_export(session, platform=platform, scope=scope, options=options)
+        except NotApproved as exc:
+            st.warning(str(exc))
+            _leave_out_choice()
         except ExportError as exc:
             st.warning(str(exc))
         else:
+            if plan.can_leave_out or options.leave_out_not_ready:
+                _leave_out_choice()
             _preview(plan)
             if plan.layout.worksheet:
                 st.warning(

@@ -1,6 +1,10 @@
-"""Gallery: each variant with its images and playable videos, brand QC beside them.
+"""Gallery: each variant with thumbnails of its images and videos, brand QC beside them.
 
-Filters (persona, channel, QC result) come from :func:`studio.imaging.gallery.gallery_items`;
+A page shows :data:`PAGE_SIZE` variants. Each file is shown as a small thumbnail
+(:func:`studio.imaging.thumbnails.thumbnail`, made once per file); "Full size" opens the image or
+the playable video in a dialog, so tall 9:16 videos no longer stretch the page.
+Filters (persona, channel, QC result) and paging come from
+:func:`studio.imaging.gallery.gallery_page`;
 rendering is a job (:mod:`studio.jobs`, kind ``render``) that ``studio worker`` runs through
 :func:`studio.imaging.render.render_variant`, which checks the ``generate`` permission; the page
 follows its progress from the database, so leaving the page does not stop it.
@@ -13,11 +17,12 @@ from typing import Any
 import streamlit as st
 
 from studio.copy import variants as variant_queries
-from studio.core.models import AssetKind, JobKind
+from studio.core.models import Asset, AssetKind, JobKind
 from studio.core.text import markdown_literal
 from studio.imaging.formats import CHANNEL_FORMATS
-from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_items
+from studio.imaging.gallery import QC_FILTERS, GalleryItem, gallery_page
 from studio.imaging.provenance import asset_path
+from studio.imaging.thumbnails import ThumbnailFailed, thumbnail
 from studio.ui import context, job_panel, labels
 
 _QC_LABELS = {
@@ -43,9 +48,51 @@ def _render(items: list[GalleryItem]) -> None:
     job_panel.submit(JobKind.render, {"variant_ids": todo, "options": options})
 
 
+#: Variants per page: each shows up to a handful of thumbnails.
+PAGE_SIZE = 12
+#: Width of a thumbnail on the page, in CSS pixels.
+THUMBNAIL_WIDTH = 160
+
+
+@st.dialog("Full size", width="large")
+def _full_size(asset_id: int) -> None:
+    with context.db_session() as session:
+        asset = session.get(Asset, asset_id)
+    if asset is None:
+        st.error(f"file {asset_id} no longer exists")
+        return
+    try:
+        path = asset_path(context.settings().asset_dir, asset.path)
+    except ValueError as exc:
+        st.warning(str(exc))
+        return
+    if not path.is_file():
+        st.warning(f"{asset.kind} {asset.size_label}: file {asset.path} is missing")
+        return
+    caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
+    if asset.kind == AssetKind.video:
+        st.video(str(path))
+        st.caption(f"{caption} · {asset.duration_s:.1f} s")
+    else:
+        st.image(str(path), caption=caption)
+
+
+def _thumbnail(asset: Asset) -> None:
+    """A small preview and a button that opens the file full size."""
+    caption = f"{asset.size_label} · {'video' if asset.kind == AssetKind.video else 'image'}"
+    try:
+        small = thumbnail(context.settings().asset_dir, asset)
+    except (ThumbnailFailed, ValueError) as exc:
+        st.warning(str(exc))
+        return
+    st.image(str(small), caption=caption, width=THUMBNAIL_WIDTH)
+    label = "Play video" if asset.kind == AssetKind.video else "Full size"
+    if st.button(label, key=f"full:{asset.id}", icon=":material/open_in_full:"):
+        _full_size(asset.id or 0)
+
+
 def _item(item: GalleryItem) -> None:
     variant = item.variant
-    asset_dir = context.settings().asset_dir
     badge = {
         "passed": "✅ QC passed",
         "failed": "❌ QC failed",
@@ -67,25 +114,10 @@ def _item(item: GalleryItem) -> None:
             st.caption(markdown_literal(headline))
         if not item.assets:
             return
-        columns = st.columns(min(4, len(item.assets)))
+        columns = st.columns(6)
         for i, asset in enumerate(item.assets):
             with columns[i % len(columns)]:
-                try:
-                    path = asset_path(asset_dir, asset.path)
-                except ValueError as exc:
-                    st.warning(str(exc))
-                    continue
-                if not path.is_file():
-                    st.warning(
-                        f"{asset.kind} {asset.size_label}: file {asset.path} is missing from the asset folder"
-                    )
-                    continue
-                caption = f"{asset.size_label} · {asset.backend} · seed {asset.seed}"
-                if asset.kind == AssetKind.video:
-                    st.video(str(path))
-                    st.caption(f"{caption} · {asset.duration_s:.1f} s")
-                else:
-                    st.image(str(path), caption=caption, width="stretch")
+                _thumbnail(asset)
         failures = item.failed_checks
         if failures:
             with st.expander(f"{len(failures)} brand QC problem(s)", expanded=True):
@@ -144,8 +176,14 @@ def render() -> None:
         min_predicted_ctr=min_ctr / 100 if min_ctr > 0 else None,
         order=_SORTS[sort],
     )
+    page = int(st.session_state.get("gallery_page", 1))
     with context.db_session() as session:
-        items = gallery_items(session, **filters)
+        shown = gallery_page(session, **filters, page=page, page_size=PAGE_SIZE)
+        if shown.total and page > shown.pages:  # fewer matches than before: the last page
+            page = shown.pages
+            st.session_state["gallery_page"] = page
+            shown = gallery_page(session, **filters, page=page, page_size=PAGE_SIZE)
+    items = shown.items
 
     with st.expander("Render images and videos", expanded=not any(i.assets for i in items)):
         st.checkbox("Include videos (TikTok)", value=True, key="gallery_video")
@@ -159,6 +197,19 @@ def render() -> None:
     if not items:
         st.info("No variants match these filters.")
         return
-    st.caption(f"{len(items)} variant(s)")
+    first = (page - 1) * PAGE_SIZE + 1
+    st.caption(
+        f"{shown.total} variant(s); showing {first}-{first + len(items) - 1} "
+        f"(page {page} of {shown.pages})"
+    )
     for item in items:
         _item(item)
+    if shown.pages > 1:
+        st.number_input(
+            f"Page (of {shown.pages})",
+            min_value=1,
+            max_value=shown.pages,
+            value=page,
+            step=1,
+            key="gallery_page",
+        )

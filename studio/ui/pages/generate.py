@@ -15,7 +15,9 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, field_texts, limits_table
-from studio.copy.generation import GenerationRequest
+from studio.copy.claims import OFFER_POLICIES
+from studio.copy.generation import GenerationRequest, earlier_runs, propose_seed
+from studio.copy.rubric import score_set
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.errors import UserFacingError
 from studio.core.models import JobKind, JobStatus
@@ -26,6 +28,15 @@ _RESULT = "generate_result"
 _URL = "gen_landing_url"
 #: The brand whose website filled the Landing URL box: a new brand refills it.
 _URL_BRAND = "gen_landing_url_brand"
+_SEED = "gen_seed"
+#: The seed proposed for the next run, moved into the Seed box before the form is drawn.
+_NEXT_SEED = "gen_next_seed"
+#: Warnings about the brief (off-site landing page, a repeated brief), shown with the result.
+_NOTICES = "gen_notices"
+_OFFER_POLICY_LABELS = {
+    "refuse": "Stop and say why",
+    "rewrite": "Use the closest approved claim, with a warning",
+}
 
 
 def _copy_summary(channel: str, fields: dict[str, Any]) -> str:
@@ -44,6 +55,9 @@ def _form(brand: Brand) -> None:
         # A URL typed for another brand must not follow the user to this one.
         st.session_state[_URL] = brand.guideline.website
         st.session_state[_URL_BRAND] = brand.slug
+    if _NEXT_SEED in st.session_state or _SEED not in st.session_state:
+        # A fresh seed for every run: the same brief and seed would write the same variants.
+        st.session_state[_SEED] = st.session_state.pop(_NEXT_SEED, None) or propose_seed()
     with st.form("generate_form"):
         personas = st.multiselect(
             "Personas",
@@ -73,7 +87,14 @@ def _form(brand: Brand) -> None:
         offer = st.text_input(
             "Offer",
             key="gen_offer",
-            help="Numbers in the offer must be approved claims, or the offer is left out.",
+            help="Numbers and superlatives in the offer must be approved claims.",
+        )
+        offer_policy = st.radio(
+            "If the offer is not an approved claim",
+            OFFER_POLICIES,
+            format_func=_OFFER_POLICY_LABELS.__getitem__,
+            horizontal=True,
+            key="gen_offer_policy",
         )
         landing_url = st.text_input(
             "Landing URL", key=_URL, help="Starts as the brand's website (guideline.yaml)."
@@ -81,11 +102,27 @@ def _form(brand: Brand) -> None:
         left, right = st.columns(2)
         n = left.number_input("Variants per persona and channel", 1, 50, 3, key="gen_n")
         seed = right.number_input(
-            "Seed", 0, 2**31 - 1, 0, key="gen_seed", help="Same seed, same variants."
+            "Seed",
+            0,
+            2**31 - 1,
+            key=_SEED,
+            help="A fresh one is proposed for each run; the same brief and seed give the same "
+            "variants.",
         )
         submitted = st.form_submit_button("Generate", type="primary")
     if submitted:
-        _generate(brand, personas, channels, objective, name, offer, landing_url, int(n), int(seed))
+        _generate(
+            brand,
+            personas,
+            channels,
+            objective,
+            name,
+            offer,
+            landing_url,
+            int(n),
+            int(seed),
+            str(offer_policy),
+        )
 
 
 def _generate(
@@ -98,6 +135,7 @@ def _generate(
     landing_url: str,
     n: int,
     seed: int,
+    offer_policy: str,
 ) -> None:
     try:
         brief = CampaignBrief(
@@ -110,14 +148,27 @@ def _generate(
             channels=tuple(channels),
             n=n,
             seed=seed,
+            offer_policy=offer_policy,  # type: ignore[arg-type]  # checked by GenerationRequest
         )
         make_copy_writer(context.settings())  # a backend that is not set up says so now
     except UserFacingError as exc:
         st.error(str(exc))
         return
+    notices = []
     off_site = brand.guideline.off_site_landing(brief.landing_url)
     if off_site:
-        st.warning(f"Check the {off_site}; review and export will warn about it too.")
+        notices.append(f"Check the {off_site}; review and export will warn about it too.")
+    with context.db_session() as session:
+        repeats = earlier_runs(session, request)
+    if repeats:
+        notices.append(
+            "This brief was run before: "
+            + "; ".join(r.describe() for r in repeats)
+            + ". A deterministic writer writes the same variants again; the Seed box now holds "
+            "a fresh seed for new ones."
+        )
+    for notice in notices:
+        st.warning(notice)
     # The worker writes, checks, saves and scores (run_generation); the page follows the job.
     job_id = job_panel.submit(
         JobKind.generate,
@@ -131,10 +182,15 @@ def _generate(
             "offer": brief.offer,
             "landing_url": brief.landing_url,
             "name": brief.name,
+            "offer_policy": request.offer_policy,
         },
     )
     if job_id is not None:
         st.session_state[_RESULT] = job_id
+        st.session_state[_NOTICES] = notices
+        # A new seed goes in the Seed box before it is drawn again, hence the rerun.
+        st.session_state[_NEXT_SEED] = propose_seed()
+        st.rerun()
 
 
 def _finished_result(job_id: int) -> dict[str, Any] | None:
@@ -177,15 +233,34 @@ def _show_result(brand: Brand, result: dict[str, Any]) -> None:
         )
     if result["unscored"]:
         st.warning(result["unscored"])
+    for warning in result.get("warnings", []):
+        st.warning(warning)
 
     with context.db_session() as session:
         rows = sorted(
             variant_queries.list_variants(session, campaign_id=campaign_id, limit=1000),
             key=lambda r: r.id or 0,
         )
+    rubric = score_set(brand, [(r.channel, r.fields) for r in rows])
+    summary = rubric.summary()
+    st.markdown("**Copy rubric**")
+    marks_row = st.columns(6)
+    marks_row[0].metric("Button-label headlines", summary["button_headline"])
+    marks_row[1].metric("Repeated texts", summary["repeated_text"])
+    marks_row[2].metric("Cut-off phrases", summary["cut_off"])
+    marks_row[3].metric("Persona-slug paths", summary["slug_path"])
+    coverage = rubric.do_coverage
+    marks_row[4].metric(
+        "Apply a Do rule",
+        "n/a" if coverage is None else f"{coverage:.0%}",
+        help="Share of variants applying one of the guideline's voice 'Do' rules.",
+    )
+    marks_row[5].metric("Distinct openings", f"{rubric.distinct_openings:.0%}")
+    for finding in rubric.findings:
+        st.caption(str(finding))
     repairs = result["repairs"]
     table = []
-    for row in rows:
+    for row, marks in zip(rows, rubric.variants, strict=True):
         table.append(
             {
                 "id": row.id,
@@ -196,6 +271,8 @@ def _show_result(brand: Brand, result: dict[str, Any]) -> None:
                 "predicted CTR": row.predicted_ctr,
                 "violations": "; ".join(f"{v['field']}: {v['reason']}" for v in row.violations),
                 "repairs": "; ".join(repairs.get(str(row.id), [])),
+                "rubric": "; ".join(str(f) for f in marks.findings),
+                "Do rules": "; ".join(marks.do_applied),
                 "backend": row.backend,
                 "model": row.model,
                 "seed": row.seed,
@@ -229,6 +306,8 @@ def render() -> None:
     _form(brand)
     job_id = st.session_state.get(_RESULT)
     if isinstance(job_id, int):
+        for notice in st.session_state.get(_NOTICES) or []:
+            st.warning(notice)
         job_panel.latest_jobs(JobKind.generate, limit=1)
         result = _finished_result(job_id)
         if result is not None:

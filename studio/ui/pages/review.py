@@ -14,6 +14,7 @@ import streamlit as st
 from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.copy.channels import CHANNELS, get_channel
+from studio.copy.rubric import score_variant
 from studio.copy.variants import VariantOrder
 from studio.core.errors import UserFacingError
 from studio.core.models import (
@@ -26,10 +27,12 @@ from studio.core.models import (
     VariantStatus,
 )
 from studio.core.text import markdown_literal
+from studio.imaging.formats import formats_for
 from studio.imaging.provenance import asset_path
+from studio.imaging.render import RenderOptions, render_variants
 from studio.review import queries as review_queries
 from studio.review import workflow as review
-from studio.review.accounts import AuthError
+from studio.review.accounts import AuthError, Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context, labels
 
@@ -204,7 +207,43 @@ def _copy(variant: Variant) -> None:
             st.markdown(f"**{fspec.label}:** " + markdown_literal(str(value)))
 
 
-def _media(assets: list[Asset]) -> None:
+def _render_media(variant_id: int) -> None:
+    """Button callback: render the media of one variant that has none (full size, as exported)."""
+    try:
+        with context.db_session() as session:
+            [report] = render_variants(
+                session,
+                variant_ids=[variant_id],
+                catalog=context.catalog(),
+                settings=context.settings(),
+                options=RenderOptions(),
+                actor=context.current_username(),
+            )
+            files = len(report.assets)
+    except (UserFacingError, ValueError, ImportError) as exc:
+        _say("error", f"Rendering stopped, nothing was recorded: {exc}", variant_id)
+    else:
+        _say("success", f"Variant {variant_id}: rendered {files} file(s).", variant_id)
+
+
+def _media(variant: Variant, assets: list[Asset], may_render: bool) -> None:
+    if not assets and formats_for(variant.channel):
+        # A revision whose headline or button changed does not show its parent's stale media.
+        st.info(
+            "Media not rendered yet"
+            + (" (the headline or button changed in this revision)." if variant.parent_id else "."),
+            icon=":material/hide_image:",
+        )
+        if may_render:
+            st.button(
+                "Render images and videos",
+                key=f"render:{variant.id}",
+                on_click=_render_media,
+                args=(variant.id,),
+            )
+        else:
+            st.caption("A creative renders them (here or on the Gallery page).")
+        return
     for asset in assets:
         path = asset_path(context.settings().asset_dir, asset.path)
         if not path.is_file():
@@ -227,6 +266,18 @@ def _score(variant: Variant) -> None:
     if variant.ctr_low is not None and variant.ctr_high is not None:
         interval = f" ({variant.ctr_low:.2%}–{variant.ctr_high:.2%})"
     st.markdown(f"**Predicted CTR:** {variant.predicted_ctr:.2%}{interval}")
+
+
+def _rubric(variant: Variant, brand: Brand | None) -> None:
+    """The copy rubric in one line, and one line per finding (:mod:`studio.copy.rubric`)."""
+    if brand is None:
+        return
+    marks = score_variant(brand, variant.channel, variant.fields)
+    do = f"applies Do: {'; '.join(marks.do_content)}" if marks.do_content else "applies no Do rule"
+    verdict = f"{len(marks.findings)} finding(s)" if marks.findings else "no findings"
+    st.caption(markdown_literal(f"Rubric: {verdict} · {do}"))
+    for finding in marks.findings:
+        st.caption(markdown_literal(f"· {finding}"))
 
 
 def _context_column(variant: Variant, brand: Brand | None) -> None:
@@ -318,6 +369,7 @@ def _card(
     brand: Brand | None,
     selectable: bool,
     messages: list[tuple[str, str]],
+    may_render: bool = False,
 ) -> None:
     with st.container(border=True):
         head, pick = st.columns([6, 1])
@@ -341,21 +393,23 @@ def _card(
             _answers(variant, parent_reviews)
             _copy(variant)
             _score(variant)
+            _rubric(variant, brand)
             for violation in (
                 review.rules_touched(variant, brand.guideline).violations if brand else []
             ):
                 st.error(
                     markdown_literal(f"{violation.field}: {violation.reason} [{violation.rule}]")
                 )
-            _media(assets)
+            _media(variant, assets, may_render)
             _history(reviews)
             _actions(variant, choices, brand)
         with right:
             _context_column(variant, brand)
 
 
-#: Cards per page: each card is dozens of widgets, so a page of hundreds would be slow to draw.
-PAGE_SIZE = 20
+#: Cards per page: each card is dozens of widgets, so a longer page is slower to draw (ten
+#: cards keep the page under a second with 10,000 variants: benchmarks/page_load.py).
+PAGE_SIZE = 10
 
 
 def render() -> None:
@@ -432,9 +486,7 @@ def render() -> None:
             c: variant_queries.get_campaign(session, campaign_id=c)
             for c in {v.campaign_id for v in variants}
         }
-        choices = {
-            v.id: review.choices_for(session, variant=v, actor=user.username) for v in variants
-        }
+        choices = review.choices_for_many(session, variants=variants, actor=user.username)
     st.session_state[_RENDERED] = {v.id: v.lock_version for v in variants}
     st.caption(
         f"{total} variant(s) {labels.status(status).lower()} (latest revisions only); showing "
@@ -453,10 +505,11 @@ def render() -> None:
             [a for a in assets if a.variant_id == variant.id],
             [r for r in reviews if r.variant_id == variant.id],
             [r for r in parent_reviews if r.variant_id == variant.parent_id],
-            choices[variant.id],
+            choices[variant.id or 0],
             brand,
             selectable=variant.id in selectable,
             messages=beside.get(variant.id or 0, []),
+            may_render=user.may(Permission.generate),
         )
 
 

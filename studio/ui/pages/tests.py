@@ -19,7 +19,7 @@ from studio.core.models import Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
-from studio.ui import context
+from studio.ui import context, labels
 
 MODE = "tests_mode"
 SELECTED = "tests_selected"
@@ -61,6 +61,11 @@ def _create(brand: str) -> None:
             else float(state["tests_new_strength"]),
             objective=state["tests_new_objective"],
         )
+        fatigue = ex.fatigue_settings(
+            recent_days=int(state["tests_new_fatigue_days"]),
+            drop=state["tests_new_fatigue_drop"] / 100,
+            flag_probability=state["tests_new_fatigue_probability"] / 100,
+        )
         with context.db_session() as session:
             experiment = ex.create_test(
                 session,
@@ -71,6 +76,7 @@ def _create(brand: str) -> None:
                 variant_ids=list(state.get("tests_new_variants", [])),
                 actor=context.current_username(),
                 settings=settings,
+                fatigue=fatigue,
             )
             setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
     except UserFacingError as exc:
@@ -170,6 +176,54 @@ def _resolve_srm(experiment_id: int) -> None:
         "success",
         f"Sample-ratio mismatch up to {state['tests_srm_through']:%Y-%m-%d} marked as resolved; "
         "the next reweighting tests only later days.",
+    )
+
+
+def _set_fatigue(experiment_id: int) -> None:
+    state = st.session_state
+    try:
+        prefix = f"tests_{experiment_id}"  # per test: each test shows its own stored values
+        settings = ex.fatigue_settings(
+            recent_days=int(state[f"{prefix}_fatigue_days"]),
+            drop=state[f"{prefix}_fatigue_drop"] / 100,
+            flag_probability=state[f"{prefix}_fatigue_probability"] / 100,
+        )
+        with context.db_session() as session:
+            ex.set_fatigue(
+                session, experiment_id, actor=context.current_username(), settings=settings
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    _say("success", f"Fatigue settings of test {experiment_id} saved.")
+
+
+def _fatigue_inputs(prefix: str, settings: ex.FatigueSettings) -> None:
+    """The three fatigue settings, as form inputs under ``{prefix}_fatigue_*`` keys."""
+    a, b, c = st.columns(3)
+    a.number_input(
+        "Fatigue: recent days per arm",
+        min_value=1,
+        value=int(settings.recent_days),
+        step=1,
+        key=f"{prefix}_fatigue_days",
+        help="Each arm's last N delivery days are compared with its earlier days.",
+    )
+    b.number_input(
+        "Fatigue: flag a CTR drop of more than (%)",
+        min_value=1.0,
+        max_value=99.0,
+        value=settings.drop * 100,
+        step=5.0,
+        key=f"{prefix}_fatigue_drop",
+    )
+    c.number_input(
+        "Fatigue: with a probability of at least (%)",
+        min_value=1.0,
+        max_value=99.9,
+        value=settings.flag_probability * 100,
+        step=1.0,
+        key=f"{prefix}_fatigue_probability",
     )
 
 
@@ -316,6 +370,7 @@ def _new_test() -> None:
         format="%.2f",
         key="tests_new_max_loss",
     )
+    _fatigue_inputs("tests_new", ex.FatigueSettings())
     st.button(
         "Create test", type="primary", key="tests_create", on_click=_create, args=(brand.slug,)
     )
@@ -369,6 +424,69 @@ def _controls(board: ex.Dashboard) -> None:
                 on_click=_status,
                 args=(test_id, "stop"),
             )
+
+
+def _brief_challenger(experiment_id: int, arm_id: int) -> None:
+    from studio.copy.writing import make_copy_writer
+    from studio.experiments.challengers import brief_challenger
+
+    brand = context.active_brand()
+    if brand is None:
+        _say("error", "No valid brand: fix the brand files first (Brand page).")
+        return
+    try:
+        with context.db_session() as session:
+            made = brief_challenger(
+                session,
+                experiment_id=experiment_id,
+                arm_id=arm_id,
+                actor=context.current_username(),
+                brand=brand,
+                writer=make_copy_writer(context.settings()),
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    _say(
+        "success",
+        f"Challenger draft(s) {', '.join(f'#{v}' for v in made.variant_ids)} written from variant "
+        f"{made.parent_variant_id}. Submit and approve them on the Review page before testing them.",
+    )
+
+
+def _challenger_buttons(board: ex.Dashboard) -> None:
+    """A "Brief a challenger" button for the winner and for each fatigued arm."""
+    for arm, tired in zip(board.arms, board.fatigue, strict=True):
+        if arm.arm_id != board.winner_arm_id and not tired.flagged:
+            continue
+        why = "the winner" if arm.arm_id == board.winner_arm_id else "fatigued"
+        st.button(
+            f"Brief a challenger to arm {arm.letter} ({why})",
+            key=f"tests_challenger_{arm.arm_id}",
+            on_click=_brief_challenger,
+            args=(board.experiment_id, arm.arm_id),
+            help="Writes new draft copy for the same persona and channel from this arm's copy, "
+            "with another angle (needs the generate permission). The drafts go through review "
+            "before they can be tested.",
+        )
+
+
+def _fatigue(board: ex.Dashboard) -> None:
+    for note in ex.fatigue_notes(board):
+        if note.kind == "fatigued":
+            st.warning(note.text, icon=":material/battery_alert:")
+        else:
+            st.caption(note.text)
+    _challenger_buttons(board)
+    with st.popover("Fatigue settings"):
+        st.caption("Stored on the test; a change is audited.")
+        _fatigue_inputs(f"tests_{board.experiment_id}", board.fatigue_settings)
+        st.button(
+            "Save fatigue settings",
+            key="tests_fatigue_save",
+            on_click=_set_fatigue,
+            args=(board.experiment_id,),
+        )
 
 
 def _ads(board: ex.Dashboard) -> None:
@@ -462,7 +580,7 @@ def _objective_columns(board: ex.Dashboard, arm: ex.ArmDecision) -> dict[str, ob
     """The objective's columns of the arms table (none for CTR, already shown)."""
     if board.objective == Objective.ctr:
         return {}
-    name = board.objective.value
+    name = labels.objective(board.objective)
     return {
         "conversions": arm.conversions,
         "spend": round(arm.spend, 2),
@@ -472,40 +590,58 @@ def _objective_columns(board: ex.Dashboard, arm: ex.ArmDecision) -> dict[str, ob
     }
 
 
+def _arms_table(board: ex.Dashboard) -> list[dict[str, object]]:
+    """One row per arm; rates as fractions, shown as percentages by the column formats."""
+    loss = (
+        "Expected loss (CTR points)"
+        if board.objective == Objective.ctr
+        else f"Expected loss ({labels.objective(board.objective)} scale)"
+    )
+    return [
+        {
+            "Arm": f"{a.letter}: {a.headline}",
+            "Impressions": a.impressions,
+            "Clicks": a.clicks,
+            "CTR": a.observed_ctr,
+            "CTR 95% interval": f"{a.ctr_low:.2%} – {a.ctr_high:.2%}",
+            **_objective_columns(board, a),
+            "Probability of being best": a.prob_best,
+            "Traffic share": a.share,
+            loss: None
+            if a.expected_loss is None
+            else (
+                f"{a.expected_loss * 100:.4f}"
+                if board.objective == Objective.ctr
+                else f"{a.expected_loss:.4g}"
+            ),
+            "Paused": a.paused,
+            "Winner": a.arm_id == board.winner_arm_id,
+        }
+        for a in board.arms
+    ]
+
+
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+
 def _charts(board: ex.Dashboard) -> None:
-    labels = board.labels()
+    labels_by_arm = board.labels()
     st.subheader("Dashboard")
     st.dataframe(
-        [
-            {
-                "arm": a.letter,
-                "headline": a.headline,
-                "impressions": a.impressions,
-                "clicks": a.clicks,
-                "CTR": None if a.observed_ctr is None else round(a.observed_ctr * 100, 3),
-                "CTR 95% low": round(a.ctr_low * 100, 3),
-                "CTR 95% high": round(a.ctr_high * 100, 3),
-                **_objective_columns(board, a),
-                "P(best) %": round(a.prob_best * 100, 1),
-                "share %": round(a.share * 100, 1),
-                "expected loss (pp)"
-                if board.objective == Objective.ctr
-                else f"expected loss ({board.objective} scale)": None
-                if a.expected_loss is None
-                else round(a.expected_loss * (100 if board.objective == Objective.ctr else 1), 6),
-                "paused": a.paused,
-                "winner": a.arm_id == board.winner_arm_id,
-            }
-            for a in board.arms
-        ],
+        _arms_table(board),
         hide_index=True,
         width="stretch",
         key="tests_arms_table",
+        column_config={
+            "CTR": PERCENT,
+            "Probability of being best": PERCENT,
+            "Traffic share": PERCENT,
+        },
     )
     x, densities = board.densities(200)
     density = pd.DataFrame(
         [
-            {"CTR (%)": float(xv * 100), "density": float(d[i]), "arm": labels[arm_id]}
+            {"CTR": float(xv), "density": float(d[i]), "Arm": labels_by_arm[arm_id]}
             for arm_id, d in densities.items()
             for i, xv in enumerate(x)
         ]
@@ -513,11 +649,14 @@ def _charts(board: ex.Dashboard) -> None:
     history = pd.DataFrame(
         [
             {
-                "decision": h.decision_id,
-                "arm": labels[h.arm_id],
-                "P(best)": h.prob_best,
-                "share": h.share,
-                "expected loss (pp)": None if h.expected_loss is None else h.expected_loss * 100,
+                "Decision": f"#{h.decision_id} · {h.at:%b %d %H:%M}",
+                "order": h.decision_id,
+                "Arm": labels_by_arm[h.arm_id],
+                "Probability of being best": h.prob_best,
+                "Traffic share": h.share,
+                "Expected loss (CTR points)": None
+                if h.expected_loss is None
+                else h.expected_loss * 100,
             }
             for h in board.history
         ]
@@ -525,42 +664,60 @@ def _charts(board: ex.Dashboard) -> None:
     ctr = pd.DataFrame(
         [
             {
-                "arm": labels[a.arm_id],
-                "mean": a.ctr_mean * 100,
-                "low": a.ctr_low * 100,
-                "high": a.ctr_high * 100,
-                "clicks": a.clicks,
-                "impressions": a.impressions,
+                "Arm": labels_by_arm[a.arm_id],
+                "mean": a.ctr_mean,
+                "low": a.ctr_low,
+                "high": a.ctr_high,
+                "Clicks": a.clicks,
+                "Impressions": a.impressions,
             }
             for a in board.arms
         ]
     )
-    color = alt.Color("arm:N", legend=alt.Legend(orient="bottom", columns=1))
+    color = alt.Color("Arm:N", legend=alt.Legend(orient="bottom", columns=1, labelLimit=400))
+    decision_axis = alt.X("Decision:O", sort=alt.SortField("order"), title="Decision")
     left, right = st.columns(2)
     left.altair_chart(
-        alt.Chart(density, title="Posterior density of CTR")
+        alt.Chart(density, title="How sure we are of each arm's CTR (posterior density)")
         .mark_line()
-        .encode(x="CTR (%):Q", y="density:Q", color=color),
+        .encode(
+            x=alt.X("CTR:Q", axis=alt.Axis(format=".1%")),
+            y=alt.Y("density:Q", title="Density"),
+            color=color,
+        ),
         width="stretch",
     )
-    base = alt.Chart(ctr, title="CTR: posterior mean and 95% interval (%)")
+    base = alt.Chart(ctr, title="CTR: estimate and 95% interval")
     right.altair_chart(
-        base.mark_errorbar().encode(x=alt.X("low:Q", title="CTR (%)"), x2="high:Q", y="arm:N")
-        + base.mark_point(filled=True).encode(x="mean:Q", y="arm:N", color=color),
+        base.mark_errorbar().encode(
+            x=alt.X("low:Q", title="CTR", axis=alt.Axis(format=".2%")), x2="high:Q", y="Arm:N"
+        )
+        + base.mark_point(filled=True).encode(
+            x="mean:Q",
+            y=alt.Y("Arm:N", axis=alt.Axis(labelLimit=250)),
+            color=color,
+            tooltip=[
+                "Arm",
+                alt.Tooltip("mean:Q", title="CTR", format=".2%"),
+                alt.Tooltip("low:Q", title="95% low", format=".2%"),
+                alt.Tooltip("high:Q", title="95% high", format=".2%"),
+            ],
+        ),
         width="stretch",
     )
     left, right = st.columns(2)
     for column, field, title in (
-        (left, "P(best)", "Probability of being best"),
-        (right, "share", "Traffic split"),
+        (left, "Probability of being best", "Probability of being best, decision by decision"),
+        (right, "Traffic share", "Traffic split, decision by decision"),
     ):
         column.altair_chart(
             alt.Chart(history, title=title)
             .mark_line(point=True)
             .encode(
-                x=alt.X("decision:O"),
-                y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, 1])),
+                x=decision_axis,
+                y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
                 color=color,
+                tooltip=["Decision", "Arm", alt.Tooltip(f"{field}:Q", format=".1%")],
             ),
             width="stretch",
         )
@@ -568,16 +725,25 @@ def _charts(board: ex.Dashboard) -> None:
     left.altair_chart(
         alt.Chart(ctr, title="Clicks per arm")
         .mark_bar()
-        .encode(x="arm:N", y="clicks:Q", color=color, tooltip=["arm", "clicks", "impressions"]),
+        .encode(
+            x=alt.X("Arm:N", axis=alt.Axis(labelLimit=200, labelAngle=0)),
+            y="Clicks:Q",
+            color=color,
+            tooltip=[
+                "Arm",
+                alt.Tooltip("Clicks:Q", format=","),
+                alt.Tooltip("Impressions:Q", format=","),
+            ],
+        ),
         width="stretch",
     )
-    loss = history.dropna(subset=["expected loss (pp)"]) if not history.empty else history
+    loss = history.dropna(subset=["Expected loss (CTR points)"]) if not history.empty else history
     right.altair_chart(
-        alt.Chart(loss, title="Expected loss (pp of CTR, log scale)")
+        alt.Chart(loss, title="Expected loss of choosing each arm (CTR points, log scale)")
         .mark_line(point=True)
         .encode(
-            x="decision:O",
-            y=alt.Y("expected loss (pp):Q", scale=alt.Scale(type="log")),
+            x=decision_axis,
+            y=alt.Y("Expected loss (CTR points):Q", scale=alt.Scale(type="log")),
             color=color,
         ),
         width="stretch",
@@ -615,45 +781,54 @@ def _png(board: ex.Dashboard) -> bytes:
     return cached[key]
 
 
+def _start_new() -> None:
+    st.session_state[MODE] = MODES[1]
+
+
+def _empty_state() -> None:
+    """What a test is and how to start one, for a brand with no tests yet."""
+    st.info("No tests for this brand yet.", icon=":material/science:")
+    st.markdown(
+        "A **test** puts two or more approved variants of the same persona and channel live as "
+        "ads and lets the results decide: each day's delivery report (Meta Ads Manager or Google "
+        "Ads CSV) moves more traffic to the variant most likely to be best, and the test declares "
+        "a winner once the evidence is clear.\n\n"
+        "To start one:\n"
+        "1. Have at least two variants **approved** for one persona and channel (Generate, then "
+        "Review).\n"
+        "2. Choose **New test**, pick them and what to optimise.\n"
+        "3. Create one ad per variant on the ad platform with the ad name the test gives you, and "
+        "import its daily report here."
+    )
+    left, right = st.columns(2)
+    left.button("Start a new test", type="primary", key="tests_empty_new", on_click=_start_new)
+    # The Review page's url path (studio.ui.shell.PAGES); pages are callables, not files.
+    right.markdown("Next step without approved variants: [the Review page](review)")
+
+
 def _open_test() -> None:
     brand = context.active_brand()
     with context.db_session() as session:
         tests = {
-            saved_id(e): f"#{e.id} · {e.name} · {e.persona} / {e.channel} ({e.status})"
+            saved_id(e): f"#{e.id} · {e.name} · {labels.persona(brand, e.persona)} / "
+            f"{labels.channel(e.channel)} ({labels.experiment_status(e.status)})"
             for e in queries.list_experiments(session, brand=brand.slug if brand else None)
         }
     if not tests:
-        st.info("No tests for this brand yet: choose “New test” above.")
+        _empty_state()
         return
     if st.session_state.get(SELECTED) not in tests:
         st.session_state[SELECTED] = next(iter(tests))
     chosen = st.selectbox("Test", list(tests), format_func=tests.__getitem__, key=SELECTED)
-    a, b = st.columns(2)
-    fatigue_days = a.number_input(
-        "Fatigue: recent days per arm",
-        min_value=1,
-        value=ex.DEFAULT_RECENT_DAYS,
-        step=1,
-        key="tests_fatigue_days",
-    )
-    fatigue_drop = b.number_input(
-        "Fatigue: flag a CTR drop of more than (%)",
-        min_value=1.0,
-        max_value=99.0,
-        value=ex.DEFAULT_DROP * 100,
-        step=5.0,
-        key="tests_fatigue_drop",
-    )
     with context.db_session() as session:
-        board = ex.dashboard(
-            session, chosen, fatigue_days=int(fatigue_days), fatigue_drop=fatigue_drop / 100
-        )
+        board = ex.dashboard(session, chosen)
         experiment = queries.get_experiment(session, experiment_id=chosen)
         due = ex.next_reweight_at(session, experiment) if experiment else None
     assert experiment is not None
     st.caption(
-        f"Status **{board.status}** · objective **{ex.OBJECTIVES[board.objective]}** · "
-        f"{ex.POLICIES[board.policy]} · {board.prior_source} prior "
+        f"Status **{labels.experiment_status(board.status)}** · objective "
+        f"**{labels.objective(board.objective)}** · {labels.policy(board.policy)} · "
+        f"{labels.prior_source(board.prior_source)} "
         f"({experiment.prior_strength:g} impressions) · min share {experiment.min_share:.0%} · burn-in "
         f"{experiment.burn_in_impressions:,} impressions · winner at P(best) ≥ {experiment.win_probability:.0%} and "
         f"expected loss < {experiment.max_relative_loss:.1%} of its objective"
@@ -665,13 +840,7 @@ def _open_test() -> None:
             "Create one ad per arm on the platform and name each exactly as below, so reports map back:"
         )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
-    for arm, tired in zip(board.arms, board.fatigue, strict=True):
-        if tired.flagged:
-            st.warning(
-                f"Arm {arm.label} looks fatigued: CTR {tired.recent_ctr:.2%} over its last "
-                f"{tired.recent_days} day(s) against {tired.baseline_ctr:.2%} before "
-                f"({tired.probability:.0%} probability it fell more than {fatigue_drop:.0f}%)."
-            )
+    _fatigue(board)
     _controls(board)
     _ads(board)
     _upload(board)

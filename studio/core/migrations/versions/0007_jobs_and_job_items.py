@@ -1,6 +1,6 @@
 """jobs and job items: work run by ``studio worker`` (studio.jobs)
 
-Revision ID: 0012
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 10:40:11.373634
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-revision: str = "0012"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
