@@ -324,8 +324,9 @@ def video_duration(copy: AdCopy, options: RenderOptions) -> float:
     return max(options.video_duration_s, needed)
 
 
-class _Recorder:
-    """Adds Asset rows, once per (variant, file)."""
+class AssetRecorder:
+    """Adds Asset rows, once per (variant, file): a file already recorded for the variant (by
+    its content hash) is found, not added again (a render run twice, a job item run again)."""
 
     def __init__(self, session: Session, variant: Variant) -> None:
         self.session = session
@@ -406,7 +407,7 @@ def render_variant(
     base_seed = variant.seed if options.seed is None else options.seed
     steps = options.steps or settings.diffusers_steps
     guidance = settings.diffusers_guidance if options.guidance is None else options.guidance
-    recorder = _Recorder(session, variant)
+    recorder = AssetRecorder(session, variant)
     done = _done
 
     def tick(message: str) -> None:
@@ -690,6 +691,20 @@ def render_video_file(
     return made, generated.notes
 
 
+def layout_places(variants: Sequence[Variant]) -> dict[int, tuple[int, int]]:
+    """Each variant's ``(first_id, position)`` for :func:`choose_layout`, by variant id.
+
+    Each brand's variants that get images form a set: layouts are dealt across it in id order.
+    A variant whose channel takes no images or videos has no place.
+    """
+    places: dict[int, tuple[int, int]] = {}
+    for brand in sorted({v.brand for v in variants}):
+        members = sorted(v.id or 0 for v in variants if v.brand == brand and formats_for(v.channel))
+        for position, member in enumerate(members):
+            places[member] = (members[0], position)
+    return places
+
+
 def render_variants(
     session: Session,
     *,
@@ -712,12 +727,7 @@ def render_variants(
         f.kind == "video" for v in variants for f in formats_for(v.channel)
     )
     videos = video_backend or (make_video_backend(settings) if needs_video else None)
-    # Each brand's variants that get images form a set: layouts are dealt across it.
-    places: dict[int, tuple[int, int]] = {}
-    for brand in sorted({v.brand for v in variants}):
-        members = sorted(v.id or 0 for v in variants if v.brand == brand and formats_for(v.channel))
-        for position, member in enumerate(members):
-            places[member] = (members[0], position)
+    places = layout_places(variants)
     reports, done = [], 0
     for variant in variants:
         first_id, position = places.get(variant.id or 0, (variant.id or 0, 0))

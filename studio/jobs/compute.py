@@ -31,7 +31,13 @@ Payload (:func:`render_payloads` builds them for a variant, one per file)::
 Result::
 
     {"variant_id": 12, "path": "images/<sha256>.png", "sha256": "...", "url": "s3://...",
-     "asset": {...the Asset row's values...}, "notes": [...]}
+     "asset": {...the Asset row's values...}, "notes": [...],
+     "image_backend": "offline", "image_model": "..."}
+
+:func:`render_variant_files` is the render job's compute (:class:`studio.jobs.kinds.RenderKind`):
+one job item per variant, its payload ``{"variant_id": 12, "files": [file payloads]}`` and its
+result ``{"variant_id": 12, "files": [file results]}``, so the worker records a variant's files
+and its audit entry in one commit.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from studio.imaging.render import (
     layouts_available,
     render_image_files,
     render_video_file,
+    video_duration,
 )
 
 if TYPE_CHECKING:
@@ -144,6 +151,8 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
         "product": product,
     }
     made: RenderedFile
+    notes: tuple[str, ...]
+    remarks: list[str] = []
     if fmt.kind == "image":
         layout = payload.get("layout") or choose_layout(
             layouts_available(copy, brand), first_id=variant.id or 0, position=0
@@ -159,6 +168,12 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
             fps=int(video["fps"]),
             video_scenes=int(video["scenes"]),
         )
+        duration = video_duration(copy, options)
+        if duration > options.video_duration_s:
+            remarks.append(
+                f"the {fmt.size_label} video runs {duration:g} s instead of "
+                f"{options.video_duration_s:g} s so the headline can be read"
+            )
         animator: VideoBackend = _cached(_VIDEO_BACKENDS, backend, make_video_backend)
         made, notes = render_video_file(
             images, animator, brand, variant, fmt, options=options, **common
@@ -170,7 +185,9 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
         "sha256": made.sha256,
         "url": asset_store(payload["asset_dir"]).url(made.path),
         "asset": row,
-        "notes": list(notes),
+        "notes": remarks + list(notes),
+        "image_backend": images.name,
+        "image_model": images.model,
     }
 
 
@@ -181,6 +198,20 @@ def render_images(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
     one at a time, so each failure is reported against its own payload).
     """
     return [_render_one(payload) for payload in payloads]
+
+
+def render_variant_files(payloads: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """All the files of one variant per payload (the render job's compute, one item a variant).
+
+    ``{"variant_id": 12, "files": [file payloads]}`` in, ``{"variant_id": 12, "files": [file
+    results]}`` out (see the module docstring); a variant with no files gets ``"files": []``.
+    Raises what the first failing file raises, so the item fails as a whole and runs again
+    as a whole (its files already stored are found by their content hash).
+    """
+    return [
+        {"variant_id": payload["variant_id"], "files": render_images(payload["files"])}
+        for payload in payloads
+    ]
 
 
 def render_payloads(

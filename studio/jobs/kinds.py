@@ -14,11 +14,11 @@ by the worker that holds it, and each commit keys what it creates by the item's 
 files by their content hash, an export by its output file, a model by its file), so an item run
 again after a crash finds what it made instead of making it twice.
 
-Today every library step that makes something also writes it to the database in the same call
-(``render_variant`` draws and records; ``run_generation`` writes and saves), so ``compute`` is
+The render kind draws in its compute (:func:`studio.jobs.compute.render_variant_files`: the
+pixels and videos, in the worker or on Ray, stored in the asset store) and records the files in
+its commit. The other kinds' library steps write to the database as they make things
+(``run_generation`` writes and saves, ``export`` records its zip), so their ``compute`` is
 :func:`checked_payloads` (the payload, checked to be plain JSON) and the work runs in ``commit``.
-A kind whose drawing can run without the database moves it into its compute without changing
-the queue or the worker (the render kind's pixels, on Ray, through ``studio.jobs.compute``).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from studio.core.assets import local_folder
 from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import (
+    AssetKind,
     CtrModelRecord,
     Job,
     JobItem,
@@ -41,6 +42,7 @@ from studio.core.models import (
     saved_id,
 )
 from studio.core.settings import Settings, get_settings
+from studio.jobs.compute import render_payloads, render_variant_files
 from studio.jobs.executors import Compute, Resources
 from studio.jobs.queue import ItemSpec
 from studio.review.accounts import Permission
@@ -95,18 +97,27 @@ def _settings() -> Settings:
 
 
 # --------------------------------------------------------------------------------------------
-# render: one item per variant
+# render: one item per variant, its files drawn by the executor
 # --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class RenderKind:
     """Images and videos of variants (``params``: ``variant_ids`` or ``campaign_id``, and
-    ``options``: the fields of :class:`studio.imaging.render.RenderOptions`)."""
+    ``options``: the fields of :class:`studio.imaging.render.RenderOptions`).
+
+    ``prepare`` deals the images' layouts across the job's variants as
+    :func:`studio.imaging.render.render_variants` does and builds each variant's file payloads
+    (:func:`studio.jobs.compute.render_payloads`, with the settings of the process that submits
+    the job); the executor draws them (:func:`studio.jobs.compute.render_variant_files`, in the
+    worker or on Ray); ``commit`` records the files (once each, by content hash), claims the
+    variant for its new media and audits the render (one ``variant.render`` entry per item,
+    that is per variant), as :func:`studio.imaging.render.render_variant` does.
+    """
 
     kind: JobKind = JobKind.render
     permission: Permission = Permission.generate
-    compute: Compute = field(default=checked_payloads)
+    compute: Compute = field(default=render_variant_files)
     batch_size: int = 1
     resources: Resources = field(default_factory=Resources)
 
@@ -123,45 +134,111 @@ class RenderKind:
         return RenderOptions(**raw)
 
     def prepare(self, session: Session, job: Job) -> list[ItemSpec]:
+        from studio.brand.guidelines import load_catalog
         from studio.copy import variants as variant_crud
+        from studio.imaging.render import ad_copy_for, choose_layout, layout_places
+        from studio.imaging.render import layouts_available as available
 
-        options = asdict(self.options(dict(job.params.get("options") or {})))
+        options = self.options(dict(job.params.get("options") or {}))
         if job.params.get("campaign_id") is not None:
             campaign_id = _int(job.params, "campaign_id", self.kind)
             variant_crud.get_campaign(session, campaign_id=campaign_id)
             rows = variant_crud.list_variants(session, campaign_id=campaign_id, limit=10_000)
-            variant_ids = sorted(saved_id(v) for v in rows)
+            variants = sorted(rows, key=saved_id)
         else:
             variant_ids = _ints(job.params, "variant_ids", self.kind)
-            for variant_id in variant_ids:
-                variant_crud.get_variant(session, variant_id=variant_id)
-        return [
-            ItemSpec(f"variant:{v}", {"variant_id": v, "options": options})
-            for v in dict.fromkeys(variant_ids)
-        ]
+            variants = [
+                variant_crud.get_variant(session, variant_id=v) for v in dict.fromkeys(variant_ids)
+            ]
+        settings = _settings()
+        catalog = load_catalog(settings.brand_dir)
+        places = layout_places(variants)
+        items = []
+        for variant in variants:
+            variant_id = saved_id(variant)
+            files = render_payloads(variant, settings=settings, options=options)
+            layout = options.layout
+            if layout is None and files:
+                first_id, position = places[variant_id]
+                try:
+                    brand = catalog.get(variant.brand)
+                    layout = choose_layout(
+                        available(ad_copy_for(variant, brand), brand),
+                        first_id=first_id,
+                        position=position,
+                    )
+                except (InvalidValue, NotFound):
+                    # The compute meets the same problem (copy with no headline, a brand that
+                    # does not load) and fails this variant's item with it; the others render.
+                    layout = None
+            items.append(
+                ItemSpec(
+                    f"variant:{variant_id}",
+                    {
+                        "variant_id": variant_id,
+                        "options": asdict(options),
+                        "layout": layout,
+                        "files": [payload | {"layout": layout} for payload in files],
+                    },
+                )
+            )
+        return items
 
     def commit(
         self, session: Session, job: Job, item: JobItem, result: dict[str, Any]
     ) -> dict[str, Any]:
-        from studio.brand.guidelines import load_catalog
-        from studio.imaging.render import render_variant
+        from studio.copy import variants as variant_crud
+        from studio.core import audit
+        from studio.imaging.render import AssetRecorder
+        from studio.review import accounts as auth
+        from studio.review.workflow import claim_for_media
 
-        settings = _settings()
-        # The recorder inside render_variant finds files already recorded for the variant by
-        # their content hash: a variant rendered again gets no second asset row.
-        report = render_variant(
+        auth.require(session, username=job.created_by, permission=self.permission)
+        variant_id = int(item.payload["variant_id"])
+        variant = variant_crud.get_variant(session, variant_id=variant_id)
+        files: list[dict[str, Any]] = result["files"]
+        if not files:
+            skipped = f"channel {variant.channel} takes no images or videos"
+            return {"outputs": {"asset": []}, "skipped": skipped, "notes": [], "qc_failed": 0}
+        drawn = item.payload["files"][0]["variant"]
+        now = {"brand": variant.brand, "persona": variant.persona, "channel": variant.channel}
+        if {key: drawn[key] for key in now} != now or drawn["fields"] != variant.fields:
+            raise InvalidValue(
+                f"variant {variant_id} changed after render job {job.id} was submitted; its "
+                "files show the old copy and were not recorded: submit the render again"
+            )
+        # Approved media are frozen with the copy, as in render_variant.
+        claim_for_media(session, variant_id=variant_id)
+        recorder = AssetRecorder(session, variant)
+        assets = [
+            recorder.add(**(made["asset"] | {"kind": AssetKind(made["asset"]["kind"])}))
+            for made in files
+        ]
+        notes = list(dict.fromkeys(note for made in files for note in made["notes"]))
+        qc_failed = sum(1 for a in assets for check in a.qc if not check.get("passed", False))
+        options = self.options(item.payload["options"])
+        audit.record(
             session,
-            variant_id=result["variant_id"],
-            catalog=load_catalog(settings.brand_dir),
-            settings=settings,
-            options=self.options(result["options"]),
             actor=job.created_by,
+            action="variant.render",
+            entity_type="variant",
+            entity_id=variant_id,
+            after={
+                "assets": [a.id for a in assets],
+                "image_backend": files[0]["image_backend"],
+                "model": files[0]["image_model"],
+                "seed": variant.seed if options.seed is None else options.seed,
+                "qc_failed": qc_failed,
+                "layout": item.payload["layout"],
+                "job": job.id,
+            },
         )
         return {
-            "outputs": {"asset": [saved_id(a) for a in report.assets]},
-            "skipped": report.skipped,
-            "notes": report.notes,
-            "qc_failed": len(report.failed_checks),
+            "outputs": {"asset": [saved_id(a) for a in assets]},
+            "skipped": None,
+            "notes": notes,
+            "qc_failed": qc_failed,
+            "layout": item.payload["layout"],
         }
 
 

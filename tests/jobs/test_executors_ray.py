@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlmodel import Session, col, select
 
+from studio.core.audit import list_entries
+from studio.core.database import get_engine
 from studio.core.errors import NotFound
-from studio.core.models import Variant
-from studio.core.settings import Settings
+from studio.core.models import Asset, Variant
+from studio.core.settings import Settings, get_settings
 from studio.imaging.provenance import asset_path, read_png_provenance
 from studio.imaging.render import RenderOptions
+from studio.jobs import queue
 from studio.jobs.compute import render_images, render_payloads
-from studio.jobs.executors import LocalExecutor, RayExecutor, get_executor
+from studio.jobs.executors import Executor, LocalExecutor, RayExecutor, get_executor
+from studio.jobs.worker import Worker
 from tests.imaging.test_diffusers import tiny_sd as tiny_sd  # the fixture
+from tests.jobs.conftest import PREVIEW_OPTIONS, make_variant_ids
 
 pytestmark = [pytest.mark.slow, pytest.mark.ray]
 
@@ -92,3 +99,46 @@ def test_ray_renders_with_the_tiny_diffusion_pipeline_as_the_local_executor_does
         assert there["asset"] == here["asset"] and there["asset"]["backend"] == "diffusers"
         written = asset_path(tmp_path / "ray", there["path"])
         assert written.is_file() and read_png_provenance(written).seed == payloads[index]["seed"]
+
+
+def test_a_render_job_on_ray_records_the_assets_the_local_executor_makes(
+    ray_executor: RayExecutor,
+    jobs_env: dict[str, str],
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    variant_ids = make_variant_ids(database_url, 2)
+    params = {"variant_ids": variant_ids, "options": PREVIEW_OPTIONS}
+
+    def run_job(executor: Executor) -> tuple[dict[str, Any], list[Asset], dict[str, Any]]:
+        get_settings.cache_clear()  # the job's payloads carry the asset dir set now
+        with Session(get_engine(database_url), expire_on_commit=False) as session:
+            job = queue.submit(session, kind="render", params=params, actor="cara")
+            session.commit()
+        Worker(database_url, executor).run(once=True)
+        with Session(get_engine(database_url), expire_on_commit=False) as session:
+            summary = queue.summary(session, queue.get_job(session, job_id=job.id or 0))
+            assets = list(session.exec(select(Asset).order_by(col(Asset.id))).all())
+            renders = {
+                e.entity_id: e.after["layout"]
+                for e in list_entries(session, action="variant.render")
+                if e.after and e.after["job"] == job.id
+            }
+        return summary, assets, renders
+
+    local, local_assets, local_renders = run_job(LocalExecutor())
+    monkeypatch.setenv("STUDIO_ASSET_DIR", str(tmp_path / "ray-assets"))
+    remote, remote_assets, remote_renders = run_job(ray_executor)
+
+    assert local["status"] == remote["status"] == "done", (local, remote)
+    assert len(local_assets) == 2 * 3  # three image sizes of meta_feed per variant
+    # The files Ray made are the local executor's, byte for byte: the same rows are found again
+    # (by variant and content hash), none added, and each file was written by a Ray actor.
+    assert remote["outputs"] == local["outputs"]
+    assert remote_assets == local_assets
+    for asset in local_assets:
+        assert asset_path(tmp_path / "ray-assets", asset.path).is_file()
+    # One audit entry per variant each time, with the layouts dealt across the set.
+    assert sorted(local_renders) == sorted(str(v) for v in variant_ids)
+    assert remote_renders == local_renders and len(set(local_renders.values())) == 2
