@@ -28,6 +28,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarfloat import ScalarFloat
 
 from studio.brand.guidelines import BrandFileError, parse_yaml, validate_text
 from studio.brand.platforms import (
@@ -466,6 +467,14 @@ PLATFORM_SECTIONS: tuple[FormSection, ...] = (
         ),
     ),
 )
+
+
+def money(amount: float) -> float:
+    """``amount`` rounded to cents, written with two decimals (``30.00``) as the files write
+    budgets, rather than as Python prints a float (``30.0``)."""
+    text = f"{round(float(amount), 2):.2f}"
+    written: float = ScalarFloat(float(text), width=len(text), prec=text.index("."), m_lead0=0)
+    return written
 
 
 def form_fields(sections: Sequence[FormSection]) -> list[FormField]:

@@ -253,7 +253,7 @@ def _scalar(
             step=1.0,
             format="%.2f",
             **common,
-            **on_change(lambda v: None if v is None else round(float(v), 2)),
+            **on_change(lambda v: None if v is None else forms.money(v)),
         )
     elif field.kind == "file":
         suffixes = (

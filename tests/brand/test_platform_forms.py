@@ -74,12 +74,13 @@ def test_a_platform_edit_keeps_comments_and_other_values(brand_dir, brand):
     text = (brand_dir / brand / "platforms.yaml").read_text()
     values = forms.form_values(text)
     forms.set_value(values, "meta.optimization_goal", "LANDING_PAGE_VIEWS")
-    forms.set_value(values, "tiktok.daily_budget", 42.5)
+    forms.set_value(values, "tiktok.daily_budget", forms.money(42.5))
     forms.set_value(values, "meta.instagram_account_id", None)  # emptied in the form
     edited = forms.apply_form(text, forms.without_empty(values, FIELDS))
     assert _comments(edited) == _comments(text) and _comments(text)
     assert "optimization_goal: LANDING_PAGE_VIEWS" in edited
     assert "instagram_account_id" not in edited
+    assert "daily_budget: 42.50" in edited  # budgets keep their cents, as the files write them
     assert forms.field_errors(brand_dir, f"{brand}/platforms.yaml", edited) == {}
     (brand_dir / brand / "platforms.yaml").write_text(edited)
     settings, errors = load_platform_settings(brand_dir / brand)
@@ -121,6 +122,9 @@ def test_brand_page_edits_one_platform_setting_and_saves_it_with_history(
     assert not at.exception, at.exception
     draft = at.session_state[f"brand_draft:{PATH}"]["text"]
     assert "optimization_goal: LANDING_PAGE_VIEWS" in draft
+    [budget] = [w for w in at.number_input if w.key and w.key.endswith("tiktok/daily_budget:")]
+    budget.set_value(31.5).run()
+    assert not at.exception, at.exception
 
     at.button(key=f"save:{PATH}").click().run()
     assert not at.exception, at.exception
@@ -128,6 +132,8 @@ def test_brand_page_edits_one_platform_setting_and_saves_it_with_history(
     saved = (brand_dir / PATH).read_text()
     assert saved == before.replace(
         "optimization_goal: LINK_CLICKS", "optimization_goal: LANDING_PAGE_VIEWS"
+    ).replace(
+        "identity: Ledgerly\n  daily_budget: 30.00", "identity: Ledgerly\n  daily_budget: 31.50"
     )
     with Session(get_engine(studio_env["STUDIO_DATABASE_URL"])) as session:
         versions = brand_store.history(session, path=PATH)
