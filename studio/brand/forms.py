@@ -11,9 +11,12 @@ are checked before ruamel reads anything. Field errors come from the one validat
 ``studio brands validate`` uses (:func:`studio.brand.guidelines.validate_text`), keyed by the
 field's path (``colors[2].hex``) so a form can show each beside its widget.
 
-The sections (:data:`GUIDELINE_SECTIONS`, :data:`PERSONA_SECTIONS`) describe every field of
-:class:`~studio.brand.guidelines.Guideline` and :class:`~studio.brand.guidelines.Persona`; a
-test fails when a schema field has no form.
+The sections (:data:`GUIDELINE_SECTIONS`, :data:`PERSONA_SECTIONS`, :data:`PLATFORM_SECTIONS`)
+describe every field of :class:`~studio.brand.guidelines.Guideline`,
+:class:`~studio.brand.guidelines.Persona` and
+:class:`~studio.brand.platforms.PlatformSettings`; a test fails when a schema field has no form.
+Enum-like fields are ``choice`` fields whose options are the schema's own ``Literal`` values,
+each with a human label.
 """
 
 from __future__ import annotations
