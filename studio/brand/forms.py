@@ -11,9 +11,12 @@ are checked before ruamel reads anything. Field errors come from the one validat
 ``studio brands validate`` uses (:func:`studio.brand.guidelines.validate_text`), keyed by the
 field's path (``colors[2].hex``) so a form can show each beside its widget.
 
-The sections (:data:`GUIDELINE_SECTIONS`, :data:`PERSONA_SECTIONS`) describe every field of
-:class:`~studio.brand.guidelines.Guideline` and :class:`~studio.brand.guidelines.Persona`; a
-test fails when a schema field has no form.
+The sections (:data:`GUIDELINE_SECTIONS`, :data:`PERSONA_SECTIONS`, :data:`PLATFORM_SECTIONS`)
+describe every field of :class:`~studio.brand.guidelines.Guideline`,
+:class:`~studio.brand.guidelines.Persona` and
+:class:`~studio.brand.platforms.PlatformSettings`; a test fails when a schema field has no form.
+Enum-like fields are ``choice`` fields whose options are the schema's own ``Literal`` values,
+each with a human label.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarfloat import ScalarFloat
 
 from studio.brand.guidelines import BrandFileError, parse_yaml, validate_text
+from studio.brand.platforms import (
+    GoogleBidStrategy,
+    MetaBillingEvent,
+    MetaOptimizationGoal,
+    MetaSpecialAdCategory,
+)
 from studio.core.errors import UserFacingError
 
 FieldKind = Literal[
@@ -44,6 +54,9 @@ FieldKind = Literal[
     "file",  # a path relative to the brand folder (uploadable)
     "records",  # a list of mappings with the ``columns`` below (add, reorder, remove)
     "bool",
+    "choice",  # one of ``options`` (shown by their labels), optional unless required
+    "choices",  # any of ``options``
+    "money",  # an amount with two decimals, optional
 ]
 
 
@@ -64,6 +77,11 @@ class FormField:
         file rather than written empty).
     columns
         For ``records``: the fields of each item, ``path`` relative to the item.
+    options
+        For ``choice`` and ``choices``: ``(value, label)`` pairs, the value as the file writes it.
+    keep_empty
+        An empty value is itself an answer and stays in the file (Meta's
+        ``special_ad_categories: []`` says "none applies"; leaving it out says nothing).
     """
 
     path: str
@@ -72,6 +90,12 @@ class FormField:
     help: str = ""
     required: bool = True
     columns: tuple[FormField, ...] = ()
+    options: tuple[tuple[Any, str], ...] = ()
+    keep_empty: bool = False
+
+    def label_of(self, value: Any) -> str:
+        """The human label of one of :attr:`options` (the value itself when it is not one)."""
+        return next((label for option, label in self.options if option == value), str(value))
 
     @property
     def key(self) -> str:
@@ -100,7 +124,16 @@ _PHOTO_COLUMNS = (
     FormField("file", "File", "file", "Path in the brand folder, e.g. photos/bag.png."),
     FormField("description", "Description", "text", "What the photo shows."),
     FormField("licence", "Licence", "text", "Who owns it and how it may be used."),
-    FormField("background", "Background", "text", "transparent (alpha channel) or plain."),
+    FormField(
+        "background",
+        "Background",
+        "choice",
+        "How the layouts place the photo.",
+        options=(
+            ("transparent", "Transparent (alpha channel around the product)"),
+            ("plain", "Plain, even background (removed when placed)"),
+        ),
+    ),
 )
 
 GUIDELINE_SECTIONS: tuple[FormSection, ...] = (
@@ -279,6 +312,174 @@ PERSONA_SECTIONS: tuple[FormSection, ...] = (
 )
 
 
+def _options(values: Any, labels: Mapping[str, str]) -> tuple[tuple[Any, str], ...]:
+    """Every value of a schema ``Literal`` with its label (a test checks none is missing)."""
+    return tuple((value, labels.get(value, value)) for value in get_args(values))
+
+
+#: Human labels of the platforms' enum values (the values are the platforms' own spelling).
+ENUM_LABELS: dict[str, str] = {
+    "HOUSING": "Housing",
+    "EMPLOYMENT": "Employment",
+    "CREDIT": "Credit",
+    "FINANCIAL_PRODUCTS_SERVICES": "Financial products and services",
+    "ISSUES_ELECTIONS_POLITICS": "Social issues, elections or politics",
+    "ONLINE_GAMBLING_AND_GAMING": "Online gambling and gaming",
+    "LINK_CLICKS": "Link clicks",
+    "LANDING_PAGE_VIEWS": "Landing page views",
+    "IMPRESSIONS": "Impressions",
+    "REACH": "Reach (people reached)",
+    "OFFSITE_CONVERSIONS": "Conversions on the website",
+    "LEAD_GENERATION": "Leads (instant forms)",
+    "POST_ENGAGEMENT": "Post engagement",
+    "APP_INSTALLS": "App installs",
+    "THRUPLAY": "ThruPlays (video watched 15 s or to the end)",
+}
+_YES_NO = ((True, "Yes"), (False, "No"))
+_COUNTRIES_HELP = "ISO 3166 two-letter codes in capitals, e.g. US, DE."
+
+PLATFORM_SECTIONS: tuple[FormSection, ...] = (
+    FormSection(
+        "google_ads",
+        "Google Ads",
+        (
+            FormField(
+                "google_ads.daily_budget",
+                "Daily budget",
+                "money",
+                "Campaign daily budget in the account's currency (new campaigns).",
+                required=False,
+            ),
+            FormField(
+                "google_ads.bid_strategy",
+                "Bid strategy",
+                "choice",
+                "Google Ads Editor's Bid Strategy Type for new Search campaigns.",
+                required=False,
+                options=_options(GoogleBidStrategy, {}),
+            ),
+            FormField(
+                "google_ads.max_cpc",
+                "Max CPC",
+                "money",
+                "Each new ad group's max cost per click; Manual CPC bidding only.",
+                required=False,
+            ),
+            FormField(
+                "google_ads.languages",
+                "Languages",
+                "list",
+                "Language codes targeted, e.g. en.",
+                required=False,
+            ),
+            FormField(
+                "google_ads.eu_political_ads",
+                "EU political advertising",
+                "choice",
+                "Does the campaign contain EU political advertising? Google requires the answer.",
+                required=False,
+                options=_YES_NO,
+            ),
+        ),
+    ),
+    FormSection(
+        "meta",
+        "Meta",
+        (
+            FormField(
+                "meta.page_id", "Facebook Page ID", "text", "The Page the ads run as.", False
+            ),
+            FormField(
+                "meta.instagram_account_id",
+                "Instagram account ID",
+                "text",
+                "Leave empty to run on Facebook only.",
+                required=False,
+            ),
+            FormField(
+                "meta.special_ad_categories",
+                "Special ad categories",
+                "choices",
+                "Empty: none applies (Meta requires the answer).",
+                required=False,
+                options=_options(MetaSpecialAdCategory, ENUM_LABELS),
+                keep_empty=True,
+            ),
+            FormField(
+                "meta.special_ad_category_countries",
+                "Special ad category countries",
+                "list",
+                "Where the special ad category applies. " + _COUNTRIES_HELP,
+                required=False,
+            ),
+            FormField(
+                "meta.daily_budget",
+                "Daily budget",
+                "money",
+                "Ad set daily budget in the account's currency.",
+                required=False,
+            ),
+            FormField(
+                "meta.optimization_goal",
+                "Optimisation goal",
+                "choice",
+                "What each ad set optimises for.",
+                required=False,
+                options=_options(MetaOptimizationGoal, ENUM_LABELS),
+            ),
+            FormField(
+                "meta.billing_event",
+                "Billing event",
+                "choice",
+                "What Meta charges for.",
+                required=False,
+                options=_options(MetaBillingEvent, ENUM_LABELS),
+            ),
+            FormField("meta.countries", "Countries", "list", _COUNTRIES_HELP, required=False),
+            FormField("meta.age_min", "Minimum age", "int", "13 to 65; 18 when empty.", False),
+            FormField("meta.age_max", "Maximum age", "int", "13 to 65; 65 when empty.", False),
+            FormField(
+                "meta.start_time",
+                "Start time",
+                "text",
+                "Ad set start with its time zone, e.g. 2026-12-01T09:00:00+00:00.",
+                required=False,
+            ),
+        ),
+    ),
+    FormSection(
+        "tiktok",
+        "TikTok",
+        (
+            FormField(
+                "tiktok.template",
+                "Bulk template",
+                "file",
+                "The bulk template CSV from TikTok Ads Manager, uploaded under Files.",
+                required=False,
+            ),
+            FormField("tiktok.identity", "Identity", "text", "Display name the ads run as.", False),
+            FormField(
+                "tiktok.daily_budget",
+                "Daily budget",
+                "money",
+                "Ad group daily budget in the account's currency.",
+                required=False,
+            ),
+            FormField("tiktok.countries", "Countries", "list", _COUNTRIES_HELP, required=False),
+        ),
+    ),
+)
+
+
+def money(amount: float) -> float:
+    """``amount`` rounded to cents, written with two decimals (``30.00``) as the files write
+    budgets, rather than as Python prints a float (``30.0``)."""
+    text = f"{round(float(amount), 2):.2f}"
+    written: float = ScalarFloat(float(text), width=len(text), prec=text.index("."), m_lead0=0)
+    return written
+
+
 def form_fields(sections: Sequence[FormSection]) -> list[FormField]:
     return [f for section in sections for f in section.fields]
 
@@ -401,7 +602,11 @@ def without_empty(values: Mapping[str, Any], fields: Sequence[FormField]) -> dic
         parent, key = _parent(out, form_field.path)
         if parent is None:
             continue
-        if not form_field.required and _empty(parent.get(key)):
+        if (
+            not form_field.required
+            and not form_field.keep_empty
+            and _empty(parent.get(key), form_field)
+        ):
             parent.pop(key, None)
         elif form_field.kind == "records" and isinstance(parent.get(key), list):
             for item in parent[key]:
@@ -409,14 +614,18 @@ def without_empty(values: Mapping[str, Any], fields: Sequence[FormField]) -> dic
                     if (
                         isinstance(item, dict)
                         and not column.required
-                        and _empty(item.get(column.key))
+                        and _empty(item.get(column.key), column)
                     ):
                         item.pop(column.key, None)
     return dict(out)
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value is False
+def _empty(value: Any, form_field: FormField) -> bool:
+    """Whether an optional field holds nothing; ``False`` is nothing only for a checkbox (a
+    yes/no choice answered "No" is an answer)."""
+    if value is False:
+        return form_field.kind == "bool"
+    return value is None or value == "" or value == []
 
 
 def _parent(values: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:

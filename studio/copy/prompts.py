@@ -4,6 +4,11 @@ Every generated output stores the template id (its file name under ``prompts/``)
 of the template source and the rendered text, so any variant or image can be traced back to
 the exact instructions that produced it and reproduced with its seed.
 
+Templates get one filter of the studio's own, ``usable_claims``: a guideline's approved claims
+less those past their ``expires`` date (read against the context's ``today`` when the caller
+passes one, else today in UTC, as :class:`studio.copy.compliance.ComplianceChecker` reads them),
+so the model is never shown a claim the compliance check would then refuse.
+
 Templates use strict undefined variables: a template that refers to a value the caller did not
 pass fails with the variable's name instead of silently rendering an empty string.
 
@@ -16,11 +21,14 @@ Example
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from studio.brand.guidelines import ApprovedClaim
 from studio.core.errors import UserFacingError
 
 #: The templates folder at the repository root, next to the ``studio`` package.
@@ -56,11 +64,26 @@ class RenderedPrompt:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
+def usable_claims(
+    claims: Iterable[ApprovedClaim], today: date | None = None
+) -> list[ApprovedClaim]:
+    """``claims`` less those whose ``expires`` day is before ``today`` (default: today, UTC)."""
+    day = today or datetime.now(UTC).date()
+    return [claim for claim in claims if not claim.expired(day)]
+
+
 @lru_cache(maxsize=4)
 def _environment(root: str) -> Any:
     import jinja2
 
-    return jinja2.Environment(
+    @jinja2.pass_context
+    def usable_claims_filter(
+        context: jinja2.runtime.Context, claims: Iterable[ApprovedClaim]
+    ) -> list[ApprovedClaim]:
+        today = context.get("today")
+        return usable_claims(claims, today if isinstance(today, date) else None)
+
+    environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=False,  # prompts are plain text, not HTML
@@ -68,6 +91,8 @@ def _environment(root: str) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    environment.filters["usable_claims"] = usable_claims_filter
+    return environment
 
 
 @lru_cache(maxsize=64)

@@ -30,6 +30,7 @@ _STATE = "brand_draft:"
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOR_ROLES = ("primary", "secondary", "accent", "background", "text", "cta", "cta_text")
 Keys = tuple[str | int, ...]
+_NOT_SET = "(not set)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -219,10 +220,47 @@ def _scalar(
         )
     elif field.kind == "bool":
         st.checkbox(label, value=bool(value), **common, **on_change())
+    elif field.kind == "choice":
+        choices: list[Any] = [option for option, _ in field.options]
+        if value is not None and value not in choices:
+            choices.append(value)  # a value the file has but the schema refuses: shown, flagged
+        if not field.required:
+            choices.insert(0, None)
+        st.selectbox(
+            label,
+            choices,
+            index=choices.index(value) if value in choices else None,
+            format_func=lambda v: _NOT_SET if v is None else field.label_of(v),
+            **common,
+            **on_change(),
+        )
+    elif field.kind == "choices":
+        known = [option for option, _ in field.options]
+        chosen = value if isinstance(value, list) else []
+        st.multiselect(
+            label,
+            known + [v for v in chosen if v not in known],
+            default=chosen,
+            format_func=field.label_of,
+            **common,
+            **on_change(list),
+        )
+    elif field.kind == "money":
+        st.number_input(
+            label,
+            value=float(value) if isinstance(value, int | float) else None,
+            min_value=0.0,
+            step=1.0,
+            format="%.2f",
+            **common,
+            **on_change(lambda v: None if v is None else forms.money(v)),
+        )
     elif field.kind == "file":
         suffixes = (
             (".ttf", ".otf")
             if field.path.startswith("fonts")
+            else (".csv",)
+            if field.path == "tiktok.template"
             else (".png", ".jpg", ".jpeg", ".webp")
         )
         present = sorted(

@@ -86,3 +86,18 @@ def test_personas_cards_duplicate_and_retire(studio_env, sign_in, brand_dir):
         "retired: true" in (brand_dir / "halden-coffee/personas/gift-buyers-copy.yaml").read_text()
     )
     assert any("Retired" in s.value for s in at.success)
+
+
+def test_product_photo_background_is_picked_from_the_allowed_values(studio_env, sign_in):
+    at = sign_in(AppTest.from_string(PAGE, default_timeout=120), "bea").run()
+    at.radio(key=f"brand_section:{PATH}").set_value("product_photos").run()
+    assert not at.exception, at.exception
+    background = _widget(at.selectbox, "product_photos/0/background:")
+    assert background.value == "transparent"
+    assert background.options == [
+        "Transparent (alpha channel around the product)",
+        "Plain, even background (removed when placed)",
+    ]
+    background.set_value("plain").run()
+    assert not at.exception, at.exception
+    assert "background: plain" in at.session_state[f"brand_draft:{PATH}"]["text"]

@@ -457,3 +457,36 @@ def test_a_revision_shows_the_request_for_changes_it_answers(db: Session, campai
     [answer] = [i.value for i in at.info if "Answers" in i.value]
     assert answer == f"Answers {request.reviewer}'s request on revision 1: “{request.comment}”"
     assert answer in card_texts(at, revision.id)
+
+
+@pytest.mark.parametrize(
+    ("username", "offered"), [("bea", True), ("ada", True), ("mia", False), ("cara", False)]
+)
+def test_approved_copy_is_sent_back_to_review_with_a_reason(
+    db: Session, campaign_id: int, username: str, offered: bool
+):
+    variant = make_variant(db, campaign_id=campaign_id, status=S.approved)
+    at = page("review", db, username).run()
+    at.selectbox(key="review_status").set_value(S.approved.value).run()
+    assert not at.exception, at.exception
+    assert any(m.value.startswith(f"#### Variant {variant.id}") for m in at.markdown)
+    keys = {b.key for b in at.button}
+    assert (f"send_back:{variant.id}" in keys) is offered
+    if not offered:
+        return
+    at.button(key=f"send_back:{variant.id}").click().run()
+    assert any("write a reason" in e.value for e in at.error)
+    assert review_queries.load_variant(db, variant_id=variant.id).status == S.approved
+    at.text_input(key=f"reason:{variant.id}").set_value("The 4.8 rating claim was withdrawn")
+    at.button(key=f"send_back:{variant.id}").click().run()
+    assert not at.exception, at.exception
+    assert any("Approved → In review" in s.value for s in at.success), [s.value for s in at.success]
+    db.expire_all()
+    assert review_queries.load_variant(db, variant_id=variant.id).status == S.in_review
+    [entry] = [
+        e
+        for e in audit.list_entries(db, entity_type="variant", entity_id=variant.id)
+        if e.action == "variant.send_back"
+    ]
+    assert entry.actor == username
+    assert entry.after["reason"] == "The 4.8 rating claim was withdrawn"

@@ -264,15 +264,24 @@ def _preview(path: str, guideline: Guideline, brand_root: Path, slug: str) -> No
         st.error(f"A font or the logo cannot be read: {exc}")
 
 
+def _unplaced_errors(sections: tuple[forms.FormSection, ...], errors: dict[str, list[str]]) -> None:
+    """Problems no single field shows (a rule across fields, an unknown key, the whole file)."""
+    fields = forms.form_fields(sections)
+    for field, problems in errors.items():
+        if not any(
+            field == f.path or field.startswith((f.path + ".", f.path + "[")) for f in fields
+        ):
+            for problem in problems:
+                st.error(f"{field}: {problem}")
+
+
 def _form_view(path: str) -> bool:
-    """The file as a form (guideline or persona) beside the live preview; returns validity."""
+    """The file as a form (guideline, persona or platform settings; the guideline beside the
+    live preview); returns validity."""
     config = context.settings()
     on_disk = _on_disk(path)
     state = brand_forms.draft(path, on_disk)
     text = state["text"]
-    if path.endswith(f"/{PLATFORMS_FILE}"):
-        st.info("Ad-account settings have no form yet: edit them in the YAML view.")
-        return True
     brand_root = config.brand_dir / path.split("/", 1)[0]
     errors = forms.field_errors(config.brand_dir, path, text)
     try:
@@ -280,25 +289,23 @@ def _form_view(path: str) -> bool:
     except forms.FormDocumentInvalid as exc:
         st.error(f"The YAML cannot be shown as a form: {exc}. Fix it in the YAML view.")
         return False
-    sections = forms.GUIDELINE_SECTIONS if _is_guideline(path) else forms.PERSONA_SECTIONS
     if not _is_guideline(path):
+        platforms = path.endswith(f"/{PLATFORMS_FILE}")
+        if platforms:
+            st.caption(
+                "Ad-account settings each export writes into the platform's import file. "
+                "Leave out what you do not use: an export that needs a setting says which."
+            )
+        sections = forms.PLATFORM_SECTIONS if platforms else forms.PERSONA_SECTIONS
         brand_forms.render_sections(path, sections, text, errors, brand_root, all_at_once=True)
+        _unplaced_errors(sections, errors)
         _save_block(path, on_disk, st.session_state[brand_forms._STATE + path]["text"], errors)
         return not errors
+    sections = forms.GUIDELINE_SECTIONS
     form_col, preview_col = st.columns([3, 2])
     with form_col:
         brand_forms.render_sections(path, sections, text, errors, brand_root)
-        unplaced = {
-            f: p
-            for f, p in errors.items()
-            if not any(
-                f == x.path or f.startswith((x.path + ".", x.path + "["))
-                for x in forms.form_fields(sections)
-            )
-        }
-        for field, problems in unplaced.items():
-            for problem in problems:
-                st.error(f"{field}: {problem}")
+        _unplaced_errors(sections, errors)
         _save_block(path, on_disk, text, errors)
     with preview_col:
         st.subheader("Live preview")

@@ -48,6 +48,9 @@ _SORTS: dict[str, VariantOrder] = {
 
 #: The moves a reviewer may make on many cards at once, each confirmed first.
 BULK_ACTIONS = (ReviewAction.submit, ReviewAction.approve)
+#: Moves offered on a card beside the review decisions: sending approved copy back to review
+#: (brand managers and admins, with a reason; the state machine decides who sees it).
+CARD_ACTIONS = (ReviewAction.send_back,)
 
 
 def _say(kind: str, text: str, variant_id: int | None = None) -> None:
@@ -329,7 +332,7 @@ def _answers(variant: Variant, parent_reviews: list[Review]) -> None:
 def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> None:
     """The review decisions and the editor that the state machine offers this user here."""
     vid, seen = choices.variant_id, choices.lock_version
-    moves = choices.review_moves
+    moves = tuple(m for m in choices.moves if m.is_review or m.action in CARD_ACTIONS)
     for column, move in zip(st.columns(len(moves)) if moves else [], moves, strict=True):
         if move.text_required:
             column.text_input(move.text_prompt, key=_text_key(move, vid))
