@@ -38,6 +38,10 @@ def _upload(page, label: str, path) -> None:  # type: ignore[no-untyped-def]
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    # The field typed in last commits when it loses focus; let that rerun finish first, or it
+    # redraws the list while it opens.
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    wait_for_app(page)
     page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).last.click()
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
