@@ -204,6 +204,19 @@ def click_key(page, key: str) -> None:  # type: ignore[no-untyped-def]
     wait_for_app(page)
 
 
+def choose_options(page, label: str, options: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Pick ``options`` in the multiselect labelled ``label``, one at a time: each pick reruns
+    the page, which redraws the open list, so the list is opened afresh for every option."""
+    for option in options:
+        # The text box, not the box's middle (a chip of an earlier pick may sit there).
+        box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).locator("input")
+        box.click()
+        box.fill(option)
+        page.get_by_role("option", name=option, exact=True).click()
+        page.keyboard.press("Escape")
+        wait_for_app(page)
+
+
 def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
     """Fail if the page shows a Streamlit exception box."""
     exceptions = page.locator('[data-testid="stException"]')

@@ -7,7 +7,13 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from studio.core.database import get_engine
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_options,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.imaging.test_render import _variants
 from tests.people import PASSWORD, add_people
 
@@ -19,10 +25,9 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     sign_in(page, app, "cara", PASSWORD, path="gallery")
     page.get_by_role("heading", name="Gallery").wait_for()
     wait_for_app(page)
-    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channel").click()
-    for channel in ("LinkedIn sponsored content (single image)", "TikTok in-feed ad"):
-        page.get_by_role("option", name=channel, exact=True).click()
-    page.keyboard.press("Escape")
+    choose_options(
+        page, "Channel", ("LinkedIn sponsored content (single image)", "TikTok in-feed ad")
+    )
     expect(page.locator('[role="dialog"]')).to_have_count(0)
     wait_for_app(page)
     wait_for_app(page)

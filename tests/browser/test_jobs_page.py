@@ -9,7 +9,13 @@ from sqlmodel import Session
 from studio.core.database import get_engine
 from studio.core.models import JobStatus
 from studio.jobs import queue
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_options,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.imaging.test_render import _variants
 from tests.people import PASSWORD, add_people
 
@@ -24,10 +30,9 @@ def test_a_render_outlives_the_closed_page_and_is_seen_finishing(browser, app): 
     sign_in(page, app, "cara", PASSWORD, path="gallery")
     page.get_by_role("heading", name="Gallery").wait_for()
     wait_for_app(page)
-    page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channel").click()
-    for channel in ("LinkedIn sponsored content (single image)", "TikTok in-feed ad"):
-        page.get_by_role("option", name=channel, exact=True).click()
-    page.keyboard.press("Escape")
+    choose_options(
+        page, "Channel", ("LinkedIn sponsored content (single image)", "TikTok in-feed ad")
+    )
     wait_for_app(page)
     page.get_by_text("Preview (25 %)").click()
     wait_for_app(page)
