@@ -112,12 +112,14 @@ def test_a_worker_killed_mid_render_leaves_its_item_to_a_new_worker_and_nothing_
     assert {a.variant_id for a in assets} == set(variant_ids)
 
 
-@pytest.mark.postgres
+# Several workers share a queue on PostgreSQL; SQLite runs one worker.
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
 def test_two_workers_on_postgresql_share_200_items_each_done_exactly_once(
     jobs_env: dict[str, str], database_url: str
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several workers share a queue on PostgreSQL; SQLite runs one worker")
+    assert database_url.startswith("postgresql")
     from tests.factories import make_test
 
     # Reweights: real library work per item (a decision row and an audit entry each), cheap
