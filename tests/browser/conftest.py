@@ -209,7 +209,8 @@ def choose_options(page, label: str, options: tuple[str, ...]) -> None:  # type:
     the page, which redraws the open list, so the list is opened afresh for every option."""
     for option in options:
         # The text box, not the box's middle (a chip of an earlier pick may sit there).
-        box = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).locator("input")
+        lists = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
+        box = lists.last.locator("input")
         box.click()
         box.fill(option)
         page.get_by_role("option", name=option, exact=True).click()

@@ -14,6 +14,7 @@ from studio.core.models import Variant, VariantStatus
 from tests.browser.conftest import (
     REPO_ROOT,
     assert_no_exception,
+    choose_options,
     screenshot,
     sign_in,
     wait_for_app,
@@ -38,13 +39,10 @@ def _upload(page, label: str, path) -> None:  # type: ignore[no-untyped-def]
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    # The field typed in last commits when it loses focus; let that rerun finish first, or it
-    # redraws the list while it opens.
+    # The field typed in last commits when it loses focus; let that rerun finish first.
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     wait_for_app(page)
-    page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).last.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+    choose_options(page, label, (option,))
 
 
 def _commit(page, name: str, value: str) -> None:  # type: ignore[no-untyped-def]
