@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,7 +14,9 @@ from studio.core.models import Arm, Experiment, Variant, VariantStatus
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import import_report
+from studio.export.pipeline import ExportScope, export
 from tests.experiments.conftest import make_variants, meta_csv
+from tests.export.conftest import add_image
 from tests.factories import make_campaign, make_variant
 
 S = VariantStatus
@@ -83,7 +87,7 @@ def _challenger(session: Session, parent: Variant) -> Variant:
     return child
 
 
-def test_a_challenger_joins_from_the_prior_and_can_win(session, people):
+def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path):
     variants = make_variants(session, n=2)
     experiment = _create(session, variants, burn_in_impressions=1000)
     assert not _deliver(session, experiment, "2024-05-01", [(5000, 50), (5000, 52)])
@@ -120,6 +124,27 @@ def test_a_challenger_joins_from_the_prior_and_can_win(session, people):
     assert decision.srm is not None and not decision.srm.mismatch, decision.srm
     assert decision.srm.days == (date(2024, 5, 1), date(2024, 5, 2), date(2024, 5, 3))
     assert decision.winner_arm_id == new.arm_id
+
+    # The winner exports as any winner does, with its test's results (the late arm included).
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    add_image(session, variant_id=challenger.id, asset_dir=assets, width=1080, height=1080)  # type: ignore[arg-type]
+    result = export(
+        session,
+        platform="meta",
+        scope=ExportScope.test(experiment.id),  # type: ignore[arg-type]
+        output=tmp_path / "winner.zip",
+        actor="mia",
+        asset_dir=assets,
+    )
+    session.commit()
+    assert result.variant_ids == (challenger.id,)
+    manifest = json.loads(zipfile.ZipFile(result.path).read("manifest.json"))
+    (exported,) = manifest["variants"]
+    assert exported["ad_name"] == f"studio-v{challenger.id}"
+    (tested,) = exported["tests"]
+    assert tested["is_winner"] and len(tested["arms"]) == 3
+    assert tested["this_arm"]["impressions"] == 4500
 
 
 def test_no_winner_while_the_new_arm_is_in_its_burn_in(session, people):
