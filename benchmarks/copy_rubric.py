@@ -303,9 +303,14 @@ def print_smollm2(brands: Sequence[Brand], meta: dict[str, Any], records: Sequen
     )
     print(f"Requests: {subset}, seeds {meta['seeds']}; straight from the writer, no repair.")
     for brand in brands:
+        asked = len(subset_pairs(brand, limit)) * len(meta["seeds"])
+        if not any(r["brand"] == brand.slug for r in records):
+            print(f"\n{brand.guideline.name}: no reply recorded of {asked} requests")
+            continue
         smol = score_replies(brand, records)
         same = offline(brand, range(smol["seeds"][0], smol["seeds"][-1] + 1), smol["pairs"])
-        print(f"\n{brand.guideline.name}: {smol['replies']} replies")
+        stopped = "" if smol["replies"] == asked else " (the run was stopped before the rest)"
+        print(f"\n{brand.guideline.name}: {smol['replies']} replies of {asked} requests{stopped}")
         print(
             f"  {smol['seconds_per_reply']:.1f} s and {smol['tokens_per_reply']:.0f} new tokens "
             f"per reply ({smol['tokens_per_s']:.1f} tokens/s)"

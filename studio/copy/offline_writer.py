@@ -13,8 +13,9 @@ It writes the way a marketer fills a responsive ad, and to the rubric of :mod:`s
 * **Product headlines** come from the product motifs that name the product (those the value
   propositions or claims mention: Halden's "coffee bean", not its "steam"), in the words of the
   product photos' descriptions (:func:`product_headlines`): "Huila single-origin beans roasted
-  to order", "Invoices that get paid faster". About a third of single headlines and one of
-  Google's headlines are drawn from them when one fits.
+  to order", "Invoices that get paid faster". About a third of single headlines are drawn
+  from them where one fits, and one of Google's headlines where the descriptions do not
+  already say it. A product headline never shares its source's words with another field.
 * **Hooks** turn the persona's pains into questions a person would ask ("Still chasing late
   payments?", "Tired of supermarket beans that taste stale?", "No time to research
   roasters?"), followed by what answers them (a value proposition, a claim, the offer).
@@ -76,7 +77,7 @@ _PHRASE_BREAK = re.compile(
 _NEGATIVE_STARTS = frozenset(["no", "not", "little", "too", "never", "nothing", "few"])
 
 #: The share of single headlines (Meta, LinkedIn) drawn from the product headlines when one
-#: fits; Google's asset sets get one product headline each.
+#: fits; a Google asset set gets one whose descriptions do not already say it.
 PRODUCT_HEADLINE_SHARE = 0.35
 
 _PATH_STOPWORDS = frozenset(
@@ -621,7 +622,7 @@ class OfflineCopyWriter:
             product = rng.choice(products)
             if product in chosen:
                 chosen.remove(product)
-            chosen.insert(rng.randint(1, min(3, len(chosen))), product)
+            chosen.insert(rng.randint(min(1, len(chosen)), min(3, len(chosen))), product)
         # One call to action among the headlines at most (the rubric allows two of 15).
         if cta_headline:
             chosen.insert(min(len(chosen), rng.randint(1, 4)), cta)
