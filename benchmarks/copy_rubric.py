@@ -298,8 +298,9 @@ def print_smollm2(brands: Sequence[Brand], meta: dict[str, Any], records: Sequen
     )
     print(
         f"\nSmolLM2-135M-Instruct ({meta['model_file']}, transformers, {meta['device']}, "
-        f"{meta['threads']} threads, max {meta['max_new_tokens']} new tokens): "
+        f"torch threads: {meta['threads']}, max {meta['max_new_tokens']} new tokens): "
         f"loaded in {meta['load_s']:.1f} s; recorded {meta['date']}"
+        + (f", load average {meta['load_average']}" if "load_average" in meta else "")
     )
     print(f"Requests: {subset}, seeds {meta['seeds']}; straight from the writer, no repair.")
     for brand in brands:
@@ -320,8 +321,9 @@ def print_smollm2(brands: Sequence[Brand], meta: dict[str, Any], records: Sequen
         print(f"{'':36}{'smollm2':>10}{'offline':>10}")
         for key, title in (*ROWS, ("over_limits", "over a channel limit")):
             print(f"{title:36}{fmt(smol.get(key)):>10}{fmt(same.get(key)):>10}")
-        for rule, rate in smol["do_rule_rates"].items():
-            print(f"  [smollm2] Do {rule!r}: {rate:.0%}")
+        if smol["variants"]:
+            for rule, rate in smol["do_rule_rates"].items():
+                print(f"  [smollm2] Do {rule!r}: {rate:.0%}")
         for example in smol["failure_examples"]:
             print(f"  failed: {example}")
         for example in smol["examples"][:4]:
@@ -347,6 +349,8 @@ def smollm2_replies(args: argparse.Namespace, brands: Sequence[Brand]) -> Path:
         "limit": args.transformers_limit,
         "seeds": list(range(args.transformers_seeds)),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        # Other work on the machine slows the replies down; this says how busy it was.
+        "load_average": round(os.getloadavg()[0], 1),
     }
     print(f"SmolLM2 loaded in {meta['load_s']} s; writing ...", file=sys.stderr, flush=True)
     out = REPLIES if args.save_replies else Path(f"/tmp/copy_rubric_smollm2_{os.getpid()}.jsonl")
