@@ -241,6 +241,8 @@ def test_creative_edits_and_submits_a_revision(db: Session, campaign_id: int):
     at = page("review", db, "cara")
     at.run()
     at.selectbox(key="review_status").set_value("changes_requested").run()
+    assert not at.text_area, "the editor's boxes are drawn only once asked for"
+    at.toggle(key=f"editing:{variant.id}").set_value(True).run()
     assert f"edit:{variant.id}:headline" in [t.key for t in at.text_area]
     assert not any(
         str(b.key).startswith(("approve:", "reject:")) for b in at.button
@@ -447,6 +449,7 @@ def test_a_revision_shows_the_request_for_changes_it_answers(db: Session, campai
     ]
     at = page("review", db, "cara").run()
     at.selectbox(key="review_status").set_value("changes_requested").run()
+    at.toggle(key=f"editing:{asked.id}").set_value(True).run()
     at.text_area(key=f"edit:{asked.id}:headline").set_value("Your roast, your way").run()
     at.button(key=f"save:{asked.id}").click().run()
     revision = review_queries.next_revision(db, variant_id=asked.id)
