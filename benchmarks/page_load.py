@@ -144,13 +144,15 @@ def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
             session.commit()
 
 
-#: Before each click: note when the next script run starts (a MutationObserver sees every
-#: change of the run state, even a run too quick for polling to catch).
+#: Before each click (made while no script runs): note when the next script run starts. A
+#: MutationObserver sees every change of the run state, even a run too quick for polling to
+#: catch; any change means a run started, since a run so quick that it had already ended when
+#: the observer's callback ran would leave the state at 'notRunning' (and the wait hanging).
 _WATCH_RUN = """() => {
     window.__studioRan = false;
     const app = document.querySelector('[data-testid="stApp"]');
-    new MutationObserver((_, observer) => {
-        if (app.getAttribute('data-test-script-state') === 'running') {
+    new MutationObserver((records, observer) => {
+        if (records.length) {
             window.__studioRan = true;
             observer.disconnect();
         }
