@@ -146,17 +146,19 @@ def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
 
 #: Before each click (made while no script runs): note when the next script run starts. A
 #: MutationObserver sees every change of the run state, even a run too quick for polling to
-#: catch; any change means a run started, since a run so quick that it had already ended when
-#: the observer's callback ran would leave the state at 'notRunning' (and the wait hanging).
+#: catch; any change means a run started (a run that had already ended when the callback ran
+#: leaves the state at 'notRunning'). It watches the whole document, since a page change may
+#: draw the app's root element anew.
 _WATCH_RUN = """() => {
     window.__studioRan = false;
-    const app = document.querySelector('[data-testid="stApp"]');
     new MutationObserver((records, observer) => {
         if (records.length) {
             window.__studioRan = true;
             observer.disconnect();
         }
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+    }).observe(document.body, {
+        attributes: true, subtree: true, attributeFilter: ['data-test-script-state']
+    });
 }"""
 _SETTLED = f"""() => window.__studioRan && {SCRIPT_STATE} === 'notRunning'
     && !document.querySelector('[data-stale="true"]')"""
