@@ -147,10 +147,12 @@ def seed(database_url: str, brand_dir: Path, n_variants: int) -> None:
 #: Before each click (made while no script runs): note when the next script run starts. A
 #: MutationObserver sees every change of the run state, even a run too quick for polling to
 #: catch; any change means a run started (a run that had already ended when the callback ran
-#: leaves the state at 'notRunning'). It watches the whole document, since a page change may
-#: draw the app's root element anew.
+#: leaves the state at 'notRunning'). A run so quick that the browser drew its start and its
+#: end at once changes no attribute at all: the page's address, which changes when the run of
+#: the new page starts, tells that one.
 _WATCH_RUN = """() => {
     window.__studioRan = false;
+    window.__studioFrom = location.pathname;
     new MutationObserver((records, observer) => {
         if (records.length) {
             window.__studioRan = true;
@@ -160,8 +162,8 @@ _WATCH_RUN = """() => {
         attributes: true, subtree: true, attributeFilter: ['data-test-script-state']
     });
 }"""
-_SETTLED = f"""() => window.__studioRan && {SCRIPT_STATE} === 'notRunning'
-    && !document.querySelector('[data-stale="true"]')"""
+_SETTLED = f"""() => (window.__studioRan || location.pathname !== window.__studioFrom)
+    && {SCRIPT_STATE} === 'notRunning' && !document.querySelector('[data-stale="true"]')"""
 
 
 def _cpu_seconds(pid: int) -> float:
