@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from studio.experiments.decisions import TestSettings  # noqa: E402
+from studio.experiments.decisions import TestSettings, decide  # noqa: E402
 from studio.experiments.simulator import (  # noqa: E402
     ArmsTable,
     LivePolicy,
@@ -53,6 +54,7 @@ from studio.experiments.simulator import (  # noqa: E402
     SimulationPolicy,
     ThompsonPolicy,
     UniformPolicy,
+    _argmax_ties,
     arms_from_frame,
     batch_sizes,
     default_policies,
@@ -136,7 +138,8 @@ def print_table(title: str, runs: list[dict[str, PolicyResult]]) -> None:
     print(f"\n{title}")
     print(
         f"{'policy':<18} {'regret (clicks)':>18} {'vs uniform':>16} {'best arm found':>16} "
-        f"{'winners':>14} {'wrong winners':>16} {'batches to winner':>18}"
+        f"{'winners':>14} {'wrong winners':>16} {'batches to winner':>18} "
+        f"{'best arm vs thompson, paired':>29}"
     )
     for name in runs[0]:
         results = [run[name] for run in runs]
@@ -150,9 +153,34 @@ def print_table(title: str, runs: list[dict[str, PolicyResult]]) -> None:
             f"{_pm([r.best_arm_rate for r in results], '.1%'):>16} "
             f"{_pm([r.winner_rate for r in results], '.1%'):>14} "
             f"{_pm(wrong, '.1%') if wrong else '-':>16} "
-            f"{_pm(batches, '.1f') if batches else '-':>18}",
+            f"{_pm(batches, '.1f') if batches else '-':>18} "
+            f"{_paired(results, runs):>29}",
             flush=True,
         )
+
+
+def paired_difference(found: list[np.ndarray], baseline: list[np.ndarray]) -> tuple[float, float]:
+    """Mean per-test difference in best arm found against ``baseline``, and its standard error.
+
+    Both policies ran on the same tests with the same random numbers, so the difference is taken
+    test by test (paired); per seed its standard error is ``sd / sqrt(n_tests)``, and over seeds
+    the mean of the per-seed differences has standard error ``sqrt(sum se^2) / n_seeds``.
+    """
+    diffs = [
+        f.astype(np.float64) - b.astype(np.float64) for f, b in zip(found, baseline, strict=True)
+    ]
+    means = [float(d.mean()) for d in diffs]
+    errors = [float(d.std(ddof=1) / np.sqrt(d.size)) for d in diffs]
+    return float(np.mean(means)), float(np.sqrt(np.sum(np.square(errors))) / len(errors))
+
+
+def _paired(results: list[PolicyResult], runs: list[dict[str, PolicyResult]]) -> str:
+    if "thompson" not in runs[0] or results[0].name == "thompson":
+        return "-"
+    mean, error = paired_difference(
+        [r.found_best for r in results], [run["thompson"].found_best for run in runs]
+    )
+    return f"{mean:+.2%} ± {error:.2%}"
 
 
 def run_policies(
@@ -198,7 +226,9 @@ def best_arm_grid() -> list[SimulationPolicy]:
 
     Each changes one thing from the studio defaults: top-two Thompson sampling with leader share
     (Russo's beta) 0.5, 0.7 or 0.85; a smaller cap on the pooled prior; pausing only arms that
-    are far less likely to be best, or only after more impressions; a longer burn-in.
+    are far less likely to be best, or only after more impressions; a longer burn-in; no pausing
+    (with the 1% or a 2% floor); a stricter winner; a flat prior. What each recommends at the end
+    of a test without a winner is compared by :func:`recommendation_section`.
     """
     grid: list[SimulationPolicy] = [
         UniformPolicy(),
@@ -213,9 +243,99 @@ def best_arm_grid() -> list[SimulationPolicy]:
         "pause0.001": {"pause_probability": 0.001},
         "pause-after3000": {"min_impressions_to_pause": 3000},
         "burn-in500": {"burn_in_impressions": 500},
+        # Structural options: a paused arm can never recover, so never pause (every arm keeps
+        # the floor), also with a 2% floor; fewer, surer winners; no pooling at all.
+        "no-pause": {"pause_probability": 0.0},
+        "no-pause-floor2": {"pause_probability": 0.0, "min_share": 0.02},
+        "win0.99": {"win_probability": 0.99},
+        "no-pause-win0.99": {"pause_probability": 0.0, "win_probability": 0.99},
+        "flat-prior": {"prior_source": "flat", "prior_strength": 0.0},
     }
     grid += [LivePolicy(name=n, settings=TestSettings(**o)) for n, o in options.items()]
     return grid
+
+
+@dataclass(frozen=True)
+class RecordingLivePolicy(LivePolicy):
+    """The live policy, also recording what other end-of-test recommendations would name.
+
+    Where no winner was declared, the live policy recommends the arm most likely to be best
+    among all arms, paused ones included, under the pooled prior (``prob_best``). Recorded
+    beside it, per group of tests in the simulator's order: the highest posterior mean under
+    that prior over all arms (``mean_all``) or over the arms still active (``mean_active``),
+    the highest flat-prior mean over all arms as flat Thompson recommends (``flat_mean_all``),
+    and the arm served most (``most_traffic``). A declared winner is every rule's answer.
+    """
+
+    recorded: list[dict[str, np.ndarray]] = field(default_factory=list, compare=False)
+
+    def select_leader(
+        self,
+        state: Any,
+        *,
+        impressions: np.ndarray,
+        clicks: np.ndarray,
+        context: Any,
+        tie_break: np.ndarray,
+    ) -> np.ndarray:
+        leader = super().select_leader(
+            state, impressions=impressions, clicks=clicks, context=context, tie_break=tie_break
+        )
+        served, clicked = impressions.sum(axis=1), clicks.sum(axis=1)
+        final = decide(
+            self.settings,
+            impressions=impressions,
+            clicks=clicks,
+            active=state.active,
+            stored_prior=state.stored_prior,
+        )
+        rules = {
+            "prob_best": leader,
+            "mean_all": _argmax_ties(final.posterior.mean, tie_break),
+            "mean_active": _argmax_ties(
+                np.where(state.active, final.posterior.mean, -1.0), tie_break
+            ),
+            "flat_mean_all": _argmax_ties((clicked + 1.0) / (served + 2.0), tie_break),
+            "most_traffic": _argmax_ties(served.astype(np.float64), tie_break),
+        }
+        self.recorded.append(
+            {k: np.where(state.winner >= 0, state.winner, v) for k, v in rules.items()}
+        )
+        return leader
+
+
+def recommendation_section(tests: ArmsTable, batches: int, seeds: list[int]) -> None:
+    """Best arm found by each end-of-test recommendation rule of the studio policy, paired
+    against flat Thompson sampling on the same tests and random numbers."""
+    per_test = np.bincount(tests.test_index, minlength=tests.n_tests)
+    first = np.concatenate([[0], np.cumsum(per_test)[:-1]])
+    found: dict[str, list[np.ndarray]] = {}
+    baseline = []
+    for seed in seeds:
+        probe = RecordingLivePolicy(name="studio")
+        result = simulate(
+            tests, batches=batches, seed=seed, policies=[ThompsonPolicy(name="thompson"), probe]
+        )
+        baseline.append(result.policies["thompson"].found_best)
+        for rule in probe.recorded[0]:
+            hit = np.zeros(tests.n_tests, dtype=bool)
+            # The simulator runs tests grouped by their number of arms, in increasing order.
+            for n_arms, groups in zip(np.unique(per_test), probe.recorded, strict=True):
+                which = np.flatnonzero(per_test == n_arms)
+                ctr = tests.ctr[first[which][:, None] + np.arange(n_arms)[None, :]]
+                chosen = ctr[np.arange(which.size), groups[rule]]
+                hit[which] = ctr.max(axis=1) - chosen <= 1e-12
+            found.setdefault(rule, []).append(hit)
+    print(
+        f"\nend-of-test recommendation of the studio policy, {tests.n_tests:,} tests, seeds {seeds}"
+    )
+    thompson = np.mean([b.mean() for b in baseline])
+    print(f"{'rule':<16} {'best arm found':>15} {'vs thompson, paired':>22}")
+    print(f"{'(thompson)':<16} {thompson:>15.1%} {'-':>22}")
+    for rule, hits in found.items():
+        mean, error = paired_difference(hits, baseline)
+        rate = np.mean([h.mean() for h in hits])
+        print(f"{rule:<16} {rate:>15.1%} {f'{mean:+.2%} ± {error:.2%}':>22}")
 
 
 def run_mabwiser(arms: ArmsTable, batches: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -356,6 +476,7 @@ def main() -> None:
             "tune_aa",
             "best_arm",
             "best_arm_aa",
+            "recommend",
             "mabwiser",
             "predictor",
         ],
@@ -421,6 +542,9 @@ def main() -> None:
     if "best_arm_aa" in args.sections:
         runs = run_policies(as_aa(tests), args.batches, args.seeds, grid)
         print_table(f"best-arm options, A/A, {args.split} weeks ({tests.n_tests:,} tests)", runs)
+
+    if "recommend" in args.sections:
+        recommendation_section(tests, args.batches, args.seeds)
 
     if "mabwiser" in args.sections and args.mabwiser_tests:
         subset = tests.subset(np.arange(min(args.mabwiser_tests, tests.n_tests)))

@@ -18,7 +18,8 @@ if .venv/bin/studio users needs-admin >/dev/null; then
   fi
 fi
 # The worker runs what the pages queue (generating, rendering, exporting): closing the browser
-# does not stop the work. It stops with the app (Ctrl-C, or a SIGTERM to this script).
+# does not stop the work. Its scheduler reweights due tests and checks copy drift, as the system
+# account `scheduler` (README: Jobs). It stops with the app (Ctrl-C, or a SIGTERM to this script).
 .venv/bin/studio worker &
 worker=$!
 app=""

@@ -16,9 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
+import zipfile
 from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -35,6 +38,7 @@ from studio.core.models import (
     VariantStatus,
 )
 from studio.experiments import lifecycle
+from studio.export import ExportOptions, ExportScope, export
 from studio.review import account_queries as user_queries
 from studio.review import workflow as review
 from tests.people import PASSWORD, PEOPLE, add_people, password_hash
@@ -45,6 +49,7 @@ __all__ = [
     "PASSWORD",
     "PEOPLE",
     "add_people",
+    "export_zip",
     "google_csv",
     "make_campaign",
     "make_test",
@@ -53,6 +58,7 @@ __all__ = [
     "make_variants",
     "meta_csv",
     "report_rows",
+    "zip_manifest",
 ]
 
 BRAND = "halden-coffee"
@@ -525,3 +531,38 @@ def google_csv(
             [total, "", "", "", "", "USD", f"{total_impressions:,}", total_clicks, "", "", "", ""]
         )
     return buffer.getvalue().encode("utf-8")
+
+
+def export_zip(
+    session: Session,
+    folder: Path,
+    asset_dir: Path,
+    platform: str,
+    scope: ExportScope,
+    options: ExportOptions | None = None,
+    brand_dir: Path | None = None,
+    *,
+    actor: str = "mia",
+) -> Path:
+    """Export ``scope`` for ``platform`` as ``actor`` to ``folder/PLATFORM.zip`` through
+    :func:`studio.export.export`; committed (the zip appears with its record)."""
+    output = folder / f"{platform}.zip"
+    export(
+        session,
+        platform=platform,
+        scope=scope,
+        output=output,
+        actor=actor,
+        options=options,
+        asset_dir=asset_dir,
+        brand_dir=brand_dir,
+    )
+    session.commit()
+    return output
+
+
+def zip_manifest(path: Path) -> dict[str, Any]:
+    """The ``manifest.json`` of an export zip."""
+    with zipfile.ZipFile(path) as archive:
+        manifest: dict[str, Any] = json.loads(archive.read("manifest.json"))
+    return manifest

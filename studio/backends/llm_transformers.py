@@ -171,18 +171,25 @@ class TransformersCopyWriter:
                 self._loaded = (tokenizer, model, device)
             return self._loaded
 
+    #: The reply is started for the model: it continues a JSON object instead of choosing
+    #: between prose and JSON (a small model otherwise often answers in prose).
+    REPLY_PREFIX = "{"
+
     @staticmethod
     def format_prompt(request: WriteRequest, tokenizer: Any) -> str:
-        """The exact text fed to the model: chat template if the tokenizer has one, else plain."""
+        """The exact text fed to the model: chat template if the tokenizer has one, else plain,
+        ending in :attr:`REPLY_PREFIX` (the start of the reply)."""
+        prefix = TransformersCopyWriter.REPLY_PREFIX
         if getattr(tokenizer, "chat_template", None):
             messages = [
                 {"role": "system", "content": SYSTEM_MESSAGE},
                 {"role": "user", "content": request.prompt_text},
             ]
-            return str(
-                tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            chat = tokenizer.apply_chat_template(
+                messages, tokenize=False, add_generation_prompt=True
             )
-        return f"{SYSTEM_MESSAGE}\n\n{request.prompt_text}\nJSON:\n"
+            return f"{chat}{prefix}"
+        return f"{SYSTEM_MESSAGE}\n\n{request.prompt_text}\nJSON:\n{prefix}"
 
     def write(self, request: WriteRequest) -> CopyDraft:
         import torch
@@ -218,5 +225,6 @@ class TransformersCopyWriter:
         reply = tokenizer.decode(output[0, prompt_tokens:], skip_special_tokens=True)
         if not reply.strip():
             raise CopyWriterError(f"the transformers model {self.model!r} replied with nothing")
+        reply = self.REPLY_PREFIX + reply
         fields = request.parse_reply(reply, backend="transformers")
         return CopyDraft(fields=fields, backend=self.name, model=self.model, raw=reply)

@@ -285,6 +285,34 @@ def brief_challenger(
     typer.echo("Submit and approve them on the Review page before putting them in a test.")
 
 
+@app.command("add-arm")
+def add_arm(
+    test: int = typer.Argument(..., help="Test id (a running test)."),
+    variant: int = typer.Argument(
+        ..., help="Approved variant id: a challenger to an arm, or of the campaign of an arm."
+    ),
+    ad_name: str | None = typer.Option(
+        None, "--ad-name", help="The new ad's name on the platform (default studio-v<VARIANT>)."
+    ),
+    actor: str | None = ACTING,
+) -> None:
+    """Add an approved variant to a running test as a new arm. It starts from the prior; the
+    split goes back to equal until it has the burn-in's impressions, and no winner is declared
+    before. Create its ad on the platform with the ad name shown."""
+    who = _actor(actor)
+    try:
+        with database() as session:
+            decision = ex.add_arm(session, test, variant, actor=who, ad_name=ad_name)
+    except UserFacingError as exc:
+        fail(str(exc))
+    new = decision.arms[-1]
+    typer.echo(
+        f"variant {variant} joined test {test} as arm {new.letter} (arm id {new.arm_id}); "
+        f"name its ad {new.ad_name!r} on the platform"
+    )
+    _print(decision)
+
+
 def _print(decision: ex.Decision) -> None:
     typer.echo(f"decision {decision.decision_id} for test {decision.experiment_id}:")
     typer.echo(decision.text)

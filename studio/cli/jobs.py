@@ -232,16 +232,34 @@ def worker(
         None,
         "--schedule-as",
         envvar="STUDIO_SCHEDULER_USER",
-        help="Submit the reweights of due tests as this user (run_tests); empty: no scheduler.",
+        help="Run the scheduler (reweights of due tests, drift checks) as this user (run_tests) "
+        "instead of the system account `scheduler`.",
+    ),
+    no_schedule: bool = typer.Option(
+        False, "--no-schedule", help="Run no scheduler: this worker only runs queued jobs."
     ),
 ) -> None:
-    """Run jobs from the database until stopped (SIGTERM or Ctrl-C stop it cleanly)."""
-    from studio.jobs.executors import get_executor
-    from studio.jobs.worker import Scheduler, Worker
+    """Run jobs from the database until stopped (SIGTERM or Ctrl-C stop it cleanly).
 
+    Every five minutes it also queues the reweights of the running tests that are due and checks
+    new copy for drift, as the system account `scheduler` (added the first time a worker starts)
+    unless `--schedule-as` names a person.
+    """
+    from studio.jobs.executors import get_executor
+    from studio.jobs.worker import Scheduler, Worker, scheduler_account
+
+    if schedule_as is not None and not schedule_as.strip():
+        raise typer.BadParameter(
+            "is empty; give a username, or leave it out to run the scheduler as the system "
+            "account `scheduler` (`--no-schedule`: no scheduler)",
+            param_hint="--schedule-as",
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     url = settings().database_url
     upgrade(url)
+    scheduler = None
+    if not no_schedule:
+        scheduler = Scheduler(schedule_as or scheduler_account(url).username)
     runner = Worker(
         url,
         get_executor(executor),
@@ -249,10 +267,13 @@ def worker(
         poll_s=poll,
         heartbeat_s=max(1.0, heartbeat_timeout / 6),
         heartbeat_timeout_s=heartbeat_timeout,
-        scheduler=Scheduler(schedule_as) if schedule_as else None,
+        scheduler=scheduler,
     )
     restore = runner.install_signal_handlers()
-    typer.echo(f"worker {runner.name} ({runner.executor.name} executor) started", err=True)
+    schedule = f"scheduler as {scheduler.actor}" if scheduler else "no scheduler"
+    typer.echo(
+        f"worker {runner.name} ({runner.executor.name} executor, {schedule}) started", err=True
+    )
     try:
         finished = runner.run(once=once)
     finally:

@@ -10,6 +10,12 @@ It writes the way a marketer fills a responsive ad, and to the rubric of :mod:`s
   motivations and the offer, whole or cut at a comma or dash (never inside a phrase, never
   ending on "to", "your" or "and"). Button labels stay in the call-to-action field: no
   headline is one, except at most one of Google's up to 15 headlines (the rubric allows two).
+* **Product headlines** come from the product motifs that name the product (those the value
+  propositions or claims mention: Halden's "coffee bean", not its "steam"), in the words of the
+  product photos' descriptions (:func:`product_headlines`): "Huila single-origin beans roasted
+  to order", "Invoices that get paid faster". About a third of single headlines are drawn
+  from them where one fits, and one of Google's headlines where the descriptions do not
+  already say it. A product headline never shares its source's words with another field.
 * **Hooks** turn the persona's pains into questions a person would ask ("Still chasing late
   payments?", "Tired of supermarket beans that taste stale?", "No time to research
   roasters?"), followed by what answers them (a value proposition, a claim, the offer).
@@ -37,6 +43,7 @@ import random
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from studio.backends.contracts import CopyDraft
@@ -56,6 +63,7 @@ from studio.copy.rubric import (
 from studio.copy.writing import CopyRequest
 
 if TYPE_CHECKING:
+    from studio.brand.guidelines import Guideline
     from studio.core.settings import Settings
 
 #: Where a phrase may be cut: at a comma, semicolon, colon or spaced dash, or before a word
@@ -67,6 +75,10 @@ _PHRASE_BREAK = re.compile(
 
 #: First words of pains that are already negative: they become a question as they stand.
 _NEGATIVE_STARTS = frozenset(["no", "not", "little", "too", "never", "nothing", "few"])
+
+#: The share of single headlines (Meta, LinkedIn) drawn from the product headlines when one
+#: fits; a Google asset set gets one whose descriptions do not already say it.
+PRODUCT_HEADLINE_SHARE = 0.35
 
 _PATH_STOPWORDS = frozenset(
     [
@@ -139,6 +151,161 @@ def _hooks(pain: str) -> list[str]:
     return [f"Tired of {lowered}?", f"Done with {lowered}?"]
 
 
+#: Words that end a product photo's noun phrase, read leftwards from its noun ("a 250 g pouch
+#: of | Huila single-origin beans") or that follow a noun as head ("beans | with ...").
+_NOUN_PHRASE_STOPS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "with",
+        "without",
+        "showing",
+        "shows",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "by",
+        "from",
+        "to",
+        "at",
+        "into",
+        "its",
+        "their",
+    ]
+)
+
+#: Words that open a relative clause after a product noun ("invoices | that get paid faster").
+_RELATIVE = frozenset(["that", "which", "who"])
+
+
+def _plural(word: str) -> str:
+    """An English plural of ``word`` (regular forms only: bean -> beans, box -> boxes)."""
+    lowered = word.casefold()
+    if lowered.endswith("s"):
+        return word
+    if lowered.endswith(("x", "ch", "sh", "z")):
+        return word + "es"
+    if lowered.endswith("y") and lowered[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _noun_forms(motif: str) -> frozenset[str]:
+    """The motif and its head (last) word, lower-case, singular and plural: "coffee bean",
+    "coffee beans", "bean", "beans" (a value proposition says "Beans roasted to order")."""
+    words = normalise(motif).split()
+    if not words:
+        return frozenset()
+    head = words[-1]
+    return frozenset([" ".join(words), " ".join([*words[:-1], _plural(head)]), head, _plural(head)])
+
+
+def _find_words(forms: frozenset[str], text: str) -> re.Match[str] | None:
+    """The first place ``text`` holds one of ``forms`` as whole words (case ignored)."""
+    pattern = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in sorted(forms, key=len)[::-1])
+    return re.search(rf"(?<![\w-])(?:{pattern})(?![\w-])", text, re.IGNORECASE)
+
+
+def product_nouns(motifs: Sequence[str], sources: Sequence[str]) -> list[str]:
+    """The product motifs that name the product: those some of ``sources`` (the value
+    propositions and approved claims) mention, singular or plural, whole or by its head word
+    ("coffee bean": "Beans roasted to order"). A motif only drawn in the pictures ("steam",
+    "check mark") makes no headline."""
+    return [m for m in motifs if any(_find_words(_noun_forms(m), s) for s in sources)]
+
+
+def _photo_phrase(noun: str, descriptions: Sequence[str]) -> str:
+    """The fullest noun phrase a product photo's description gives ``noun`` as its head word
+    ("A 250 g pouch of Huila single-origin beans with ..." -> "Huila single-origin beans"):
+    the noun with the words before it up to an article, a preposition or a number. ``""``
+    when no description uses the noun as a head word with a modifier."""
+    forms = _noun_forms(noun)
+    for description in descriptions:
+        tokens = re.findall(r"[\w'-]+|[^\w\s]", description)
+        for end in range(len(tokens)):
+            for form in forms:
+                size = len(form.split())
+                window = tokens[end - size + 1 : end + 1]
+                if end - size + 1 < 0 or " ".join(window).casefold() != form:
+                    continue
+                after = tokens[end + 1] if end + 1 < len(tokens) else ""
+                if after and re.match(r"\w", after) and after.casefold() not in _NOUN_PHRASE_STOPS:
+                    continue  # "invoice screen": the noun modifies another, it is not the head
+                start = end - size + 1
+                while (
+                    start > 0
+                    and re.fullmatch(r"[A-Za-z][\w'-]*", tokens[start - 1])
+                    and tokens[start - 1].casefold() not in _NOUN_PHRASE_STOPS
+                ):
+                    start -= 1
+                if start < end - size + 1:
+                    return " ".join(tokens[start : end + 1])
+    return ""
+
+
+@dataclass(frozen=True)
+class ProductHeadline:
+    """A headline about the product, and the words it took from its source (``core``, the end
+    of ``text``): a text holding the core says the same thing, so the two are never shown
+    together."""
+
+    text: str
+    core: str
+
+
+def product_headlines(
+    motifs: Sequence[str], sources: Sequence[str], descriptions: Sequence[str]
+) -> list[ProductHeadline]:
+    """Headlines about the product, from the product motifs (see :func:`product_nouns`).
+
+    Parameters
+    ----------
+    motifs
+        The guideline's ``product_motifs`` ("coffee bean", "invoice").
+    sources
+        Value propositions and approved claims, already checked against the brand's rules.
+    descriptions
+        The product photos' descriptions.
+
+    Returns
+    -------
+    list of ProductHeadline
+        * a source whose subject is the noun, with the photo's fuller name for it: "Beans roasted
+          to order, ..." -> "Huila single-origin beans roasted to order, ..." (core: "roasted
+          to order, ...");
+        * the noun with a relative clause a source gives it: "Send invoices that get paid
+          faster, ..." -> "Invoices that get paid faster, ...";
+        * the photo's name for the product alone when it has three words or more ("Huila
+          single-origin beans").
+
+        Whole texts: the caller shortens them at phrase breaks and checks the lengths.
+    """
+    out: list[ProductHeadline] = []
+    for noun in product_nouns(motifs, sources):
+        forms = _noun_forms(noun)
+        named = _photo_phrase(noun, descriptions)
+        for source in sources:
+            found = _find_words(forms, source)
+            if found is None:
+                continue
+            rest = source[found.end() :].strip().rstrip(".")
+            words = rest.split()
+            if found.start() == 0 and named and words and words[0].casefold() not in _RELATIVE:
+                # The noun is the subject: the photo's name takes its place (same number).
+                if normalise(named).split()[-1] == normalise(found.group(0)).split()[-1]:
+                    out.append(ProductHeadline(_phrase(f"{named} {rest}"), rest))
+            elif found.start() > 0 and words and words[0].casefold() in _RELATIVE:
+                text = _phrase(source[found.start() :])
+                out.append(ProductHeadline(text, text))
+        if named and len(named.split()) >= 3:
+            out.append(ProductHeadline(_phrase(named), _phrase(named)))
+    return out
+
+
 def _slug(text: str, limit: int) -> str:
     """A display-URL path segment: up to two content words joined by '-', within ``limit``."""
     words = [w for w in re.findall(r"[a-z]+", text.casefold()) if w not in _PATH_STOPWORDS]
@@ -162,6 +329,8 @@ class _Assets:
     offers: list[str] = field(default_factory=list)  # the brief's offer, as a sentence
     ctas: list[str] = field(default_factory=list)  # calls to action (phrases)
     headlines: list[str] = field(default_factory=list)  # standalone phrases, no button labels
+    #: Headlines about the product (among ``headlines`` too) -> what they repeat of a source.
+    product_cores: dict[str, str] = field(default_factory=dict)
     products: list[str] = field(default_factory=list)  # display-path slugs for the product
     offer_paths: list[str] = field(default_factory=list)  # display-path slugs for the offer
     do_checks: list[DoRuleCheck] = field(default_factory=list)  # content "Do" rules
@@ -173,6 +342,12 @@ class _Assets:
             return True
         view = variant_view(spec, fields)
         return any(c.applies is not None and c.applies(view) for c in self.do_checks)
+
+    def repeats(self, text: str, others: Sequence[str]) -> bool:
+        """``text`` says what one of ``others`` says: one inside the other, or, for a product
+        headline, the words it took from its source inside one of them."""
+        core = self.product_cores.get(text)
+        return _overlaps(text, others) or (core is not None and _overlaps(core, others))
 
     def applies_do_alone(self, text: str) -> bool:
         """``text`` on its own applies a content "Do" rule (as an opening, too)."""
@@ -191,14 +366,20 @@ class OfflineCopyWriter:
         """The registry's factory: the offline writer needs no settings."""
         return cls()
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], date] | None = None) -> None:
+        #: The day approved claims' ``expires`` dates are read against (default: today, UTC).
+        self.clock = clock or _utc_today
         # The compliant assets depend only on these inputs; building them is most of the work.
+        # The day is one of them: a claim that expires overnight must leave the next day's
+        # assets, in an app that keeps this writer and the loaded guideline for weeks.
         # Values hold the guideline too, which keeps its id() from being reused while cached.
-        self._cache: dict[tuple[int, str, str, str], tuple[object, _Assets]] = {}
+        self._cache: dict[tuple[int, date, str, str, str], tuple[object, _Assets]] = {}
 
     def write(self, request: CopyRequest) -> CopyDraft:
+        today = self.clock()
         key = (
             id(request.brand.guideline),
+            today,
             request.persona_slug,
             request.channel.id,
             request.brief.offer,
@@ -207,7 +388,7 @@ class OfflineCopyWriter:
         if cached is None:
             if len(self._cache) > 256:
                 self._cache.clear()
-            cached = self._cache[key] = (request.brand.guideline, self._assets(request))
+            cached = self._cache[key] = (request.brand.guideline, self._assets(request, today))
         assets = cached[1]
         seed = "|".join(
             (request.brand.slug, request.persona_slug, request.channel.id, str(request.seed))
@@ -222,10 +403,10 @@ class OfflineCopyWriter:
 
     # ----------------------------------------------------------------------------------------
 
-    def _assets(self, request: CopyRequest) -> _Assets:
+    def _assets(self, request: CopyRequest, today: date) -> _Assets:
         guideline = request.brand.guideline
         persona = request.persona
-        checker = _checker(request)
+        checker = _checker(guideline, today)
         phrases = source_phrases(request.brand)
         labels = button_labels(guideline)
         assets = _Assets(brand_name=guideline.name)
@@ -272,6 +453,17 @@ class OfflineCopyWriter:
         for cta in guideline.calls_to_action:
             if compliant(cta, "call to action"):
                 assets.ctas.append(_phrase(cta))
+        descriptions = [photo.description for photo in guideline.product_photos]
+        for product in product_headlines(
+            guideline.product_motifs, assets.values + assets.claims, descriptions
+        ):
+            if not compliant(product.text, "product headline"):
+                continue
+            named = len(product.text) - len(product.core)  # the core ends the text
+            for short in _shortenings(product.text):
+                if short not in assets.headlines and cut_off_reason(short, phrases) is None:
+                    assets.headlines.append(short)
+                    assets.product_cores[short] = short[named:].strip() or short
         assets.headlines = [h for h in assets.headlines if not is_button_label(h, labels)]
         if compliant(guideline.industry, ""):
             add(assets.headlines, _phrase(guideline.industry))
@@ -320,10 +512,13 @@ class OfflineCopyWriter:
         """A headline-style phrase that fits ``spec`` and repeats nothing in ``taken``."""
         usable = _usable(spec)
         limit = spec.shown_length if spec.shown_length and rng.random() < 0.8 else spec.max_length
-        fresh = [p for p in assets.headlines if usable(p) and not _overlaps(p, taken)]
+        fresh = [p for p in assets.headlines if usable(p) and not assets.repeats(p, taken)]
         pool = [p for p in fresh if len(p) <= limit] or [
             p for p in fresh if len(p) <= spec.max_length
         ]
+        products = [p for p in pool if p in assets.product_cores]
+        if products and rng.random() < PRODUCT_HEADLINE_SHARE:
+            return rng.choice(products)
         return rng.choice(pool) if pool else ""
 
     def _body(
@@ -347,7 +542,11 @@ class OfflineCopyWriter:
             # Half the time (always on the second try) the answer itself applies a "Do" rule.
             answers = [a for a in answers if assets.applies_do_alone(a)] or answers
         # Where a whole answer does not fit (TikTok's 100 characters), a short one does.
-        short = [_sentence(h) for h in assets.headlines if len(h.split()) >= 3]
+        short = [
+            _sentence(h)
+            for h in assets.headlines
+            if len(h.split()) >= 3 and h not in assets.product_cores  # those are headlines
+        ]
         openers = assets.hooks if rng.random() < 0.6 and assets.hooks else answers
         slots: list[list[Sequence[str]]] = [
             [openers],
@@ -401,7 +600,7 @@ class OfflineCopyWriter:
             )
             chosen: list[str] = []
             for headline in ordered:
-                if not _overlaps(headline, [*chosen, *descriptions]):
+                if not assets.repeats(headline, [*chosen, *descriptions]):
                     chosen.append(headline)
             if len(chosen) >= needed:
                 break
@@ -410,8 +609,20 @@ class OfflineCopyWriter:
             # comes first, so some headline repeats a description (the rubric will say so).
             if len(chosen) >= needed:
                 break
-            if not _overlaps(headline, chosen):
+            if not assets.repeats(headline, chosen):
                 chosen.append(headline)
+        # One product headline among the first few, where it is sure to be kept.
+        products = [
+            h
+            for h in ordered
+            if h in assets.product_cores
+            and not assets.repeats(h, [*[c for c in chosen if c != h], *descriptions])
+        ]
+        if products and not any(h in assets.product_cores for h in chosen[:3]):
+            product = rng.choice(products)
+            if product in chosen:
+                chosen.remove(product)
+            chosen.insert(rng.randint(min(1, len(chosen)), min(3, len(chosen))), product)
         # One call to action among the headlines at most (the rubric allows two of 15).
         if cta_headline:
             chosen.insert(min(len(chosen), rng.randint(1, 4)), cta)
@@ -529,16 +740,21 @@ def _compose(
     return " ".join([*parts, tail] if tail else parts)
 
 
-_CHECKERS: dict[int, ComplianceChecker] = {}
+def _utc_today() -> date:
+    return datetime.now(UTC).date()
 
 
-def _checker(request: CopyRequest) -> ComplianceChecker:
-    """One compiled checker per guideline object (guidelines are not edited once loaded)."""
-    guideline = request.brand.guideline
-    checker = _CHECKERS.get(id(guideline))
+_CHECKERS: dict[tuple[int, date], ComplianceChecker] = {}
+
+
+def _checker(guideline: Guideline, today: date) -> ComplianceChecker:
+    """One compiled checker per guideline object and day: guidelines are not edited once
+    loaded (an edit loads a new object), but which approved claims have expired changes with
+    the day."""
+    checker = _CHECKERS.get((id(guideline), today))
     if checker is None or checker.guideline is not guideline:
         if len(_CHECKERS) > 64:  # brands reloaded many times in a long-running app
             _CHECKERS.clear()
-        checker = ComplianceChecker(guideline)
-        _CHECKERS[id(guideline)] = checker
+        checker = ComplianceChecker(guideline, today=today)
+        _CHECKERS[(id(guideline), today)] = checker
     return checker

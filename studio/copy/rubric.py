@@ -15,8 +15,9 @@ Per variant (:func:`score_variant`)
     ``cut_off``
         A text whose last sentence ends on a preposition, article, conjunction or possessive
         ("... with your") or on a comma, colon or dash; or a text that is the brand's or the
-        persona's own phrase cut inside a clause that follows punctuation ("Send invoices that
-        get paid faster, with card" out of "..., with card and bank payments built in"). A
+        persona's own phrase, or a part of one, cut inside a clause that follows punctuation
+        ("Send invoices that get paid faster, with card" out of "..., with card and bank
+        payments built in"; "Invoices that get paid faster, with card" too). A
         simple phrase shortened before a modifier ("Roasted within 48 hours" of shipping) and a
         cut at the punctuation itself read whole.
     ``slug_path``
@@ -425,15 +426,19 @@ def _cut_mid_phrase(text: str, phrases: Sequence[str]) -> str | None:
     words = normalise(text)
     if len(words.split()) < 2:
         return None
+    part = words.split()
     for phrase in phrases:
-        whole = normalise(phrase)
-        if whole == words or not whole.startswith(words + " "):
+        whole = normalise(phrase).split()
+        # Where ``text`` starts inside the phrase, with more of the phrase after it: its start
+        # or its middle ("Invoices that get paid faster, with card" out of "Send invoices ...").
+        starts = [i for i in range(len(whole) - len(part)) if whole[i : i + len(part)] == part]
+        if not starts:
             continue
         if not re.search(r"[,;:–—]|\s-\s", text):
             continue  # a simple phrase shortened ("Roasted within 48 hours" of shipping) reads whole
         # Where does the cut fall in the original? Right after punctuation is a boundary.
         flat = " ".join(fold(phrase).split())
-        count = len(words.split())
+        count = starts[0] + len(part)
         consumed = 0
         for match in re.finditer(r"\S+", flat):
             consumed += len(_TOKEN.findall(match.group(0).casefold()))

@@ -399,6 +399,8 @@ class Arm(SQLModel, table=True):
     prior_alpha: float = 1.0
     prior_beta: float = 1.0
     paused: bool = False
+    #: When the arm joined a test already running; None for the arms the test started with.
+    joined_at: datetime | None = None
 
 
 class ArmResult(SQLModel, table=True):

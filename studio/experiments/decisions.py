@@ -27,7 +27,9 @@ arm with the highest probability of being best among *every* arm (paused ones in
   estimates agree (:func:`~studio.experiments.bandits.period_weighted_posterior` for CTR,
   :func:`~studio.experiments.objectives.day_weighted_totals` for the others): the pooled counts
   of an adaptive split credit the arm that got more of the late traffic, so the winner waits
-  until the drift-free comparison finds the same winner;
+  until the drift-free comparison finds the same winner; the active arms are compared there on
+  the periods in which they were all served, so an arm that joined late is not credited with
+  the drift before it joined;
 * on any objective but CTR (:mod:`studio.experiments.objectives`), its CTR is not clearly worse
   than the CTR leader's: when the CTR leader beats it with probability ``win_probability`` or
   more, the winner is held (``held_guardrail``).
@@ -414,12 +416,24 @@ def decide(
         drift_p = objective_drift_p_value(settings.objective, daily)
     drifting = candidates & (drift_p < DRIFT_THRESHOLD)
     if drifting.any():
+        shared = _shared_periods(daily_impressions, mask)
         if by_ctr:
-            weighted = period_weighted_posterior(prior, daily_impressions, daily_clicks)
+            weighted = period_weighted_posterior(
+                prior, daily_impressions * shared, daily_clicks * shared
+            )
             drift = summarize_posterior(weighted)
             weighted_mean = weighted.mean
         else:
-            standard = day_weighted_totals(settings.objective, daily)
+            standard = day_weighted_totals(
+                settings.objective,
+                DailyDelivery(
+                    daily.impressions * shared,
+                    daily.clicks * shared,
+                    daily.conversions * shared,
+                    daily.spend * shared,
+                    None if daily.revenue is None else daily.revenue * shared,
+                ),
+            )
             on_days = _objective_summary(
                 settings,
                 posterior,
@@ -507,6 +521,25 @@ def decide(
         drift_p_value=drift_p,
         guardrail_p=guardrail_p,
     )
+
+
+def _shared_periods(impressions: FloatArray, active: BoolArray) -> FloatArray:
+    """1 where a period's delivery enters the drift-free comparison, else 0; shape of
+    ``impressions`` (..., n_periods, n_arms).
+
+    The active arms are compared on the periods from the first one in which every active arm
+    that was ever served had impressions: an arm that joined a running test late was never
+    served under the earlier periods' rates, so standardising every arm over the whole test
+    would credit it (or blame it) with the drift. Paused arms keep all their periods.
+    """
+    served = impressions > 0
+    counts = active & served.any(axis=-2)  # (..., n_arms)
+    all_in = np.all(served | ~counts[..., None, :], axis=-1)  # (..., n_periods)
+    start = np.argmax(all_in, axis=-1)  # the first such period (0 when there is none)
+    periods = np.arange(impressions.shape[-2])
+    keep = (periods >= start[..., None])[..., None] | ~active[..., None, :]
+    weights: FloatArray = keep.astype(np.float64)
+    return weights
 
 
 def _daily(

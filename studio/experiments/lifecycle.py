@@ -520,6 +520,176 @@ def assign_ad(
     return arm
 
 
+def _joinable(test_arms: Sequence[Arm], variants: Mapping[int, Variant], variant: Variant) -> bool:
+    """Whether ``variant`` is of a campaign of the test's arms or a challenger to one of them."""
+    campaigns = {variants[a.variant_id].campaign_id for a in test_arms}
+    return variant.campaign_id in campaigns or variant.challenger_of_id in variants
+
+
+def joinable_variants(session: Session, *, experiment_id: int, limit: int = 200) -> list[Variant]:
+    """Approved variants that may join a running test as new arms (:func:`add_arm`).
+
+    Those of the test's brand, persona and channel that are challengers to one of its arms
+    (``challenger_of_id``) or belong to the campaign of one of its arms, are not in the test and
+    do not repeat an arm's copy. Challengers first, then by predicted CTR.
+    """
+    experiment = _get(session, experiment_id)
+    arms = queries.list_arms(session, experiment_id=experiment_id)
+    variants = queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
+    copies = {_copy_key(v) for v in variants.values()}
+    candidates = eligible_variants(
+        session,
+        brand=experiment.brand,
+        persona=experiment.persona,
+        channel=experiment.channel,
+        limit=10_000,
+    )
+    fits = [
+        v
+        for v in candidates
+        if v.id not in variants and _joinable(arms, variants, v) and _copy_key(v) not in copies
+    ]
+    fits.sort(key=lambda v: v.challenger_of_id not in variants)  # stable: keeps CTR order
+    return fits[:limit]
+
+
+def add_arm(
+    session: Session,
+    experiment_id: int,
+    variant_id: int,
+    *,
+    actor: str,
+    ad_name: str | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Add an approved variant to a running test as a new arm, as ``actor`` (run_tests).
+
+    The variant must be approved, of the test's brand, persona and channel, of the campaign of
+    one of its arms or a challenger to one of them (:mod:`studio.experiments.challengers`),
+    not already in the test, and not a copy of an arm. The new arm starts from the prior the
+    test's arms started from (the predictor prior from its own prediction; otherwise flat, and
+    the pooled prior is recomputed at every decision): no delivery is borrowed from another arm.
+
+    A decision is logged at once, so the split in force changes from ``now`` on: the sample-ratio
+    check judges each delivery day against the split in force that day (the new arm had share 0
+    before it joined, so its missing delivery then is not a mismatch), and the equal split of
+    the burn-in holds again until the new arm has the burn-in's impressions; no winner can be
+    declared before. Report rows of the new arm dated before the day it joined are refused.
+    Audited; the caller commits.
+
+    Raises
+    ------
+    ExperimentError, studio.review.accounts.PermissionDenied, studio.review.workflow.ReviewError
+    """
+    require(session, username=actor, permission=Permission.run_tests)
+    experiment = _get(session, experiment_id)
+    if experiment.status != RUNNING:
+        hint = "resume it first" if experiment.status == PAUSED else "start a new test with it"
+        raise ExperimentError(
+            f"cannot add a variant to test {experiment_id}: it is {experiment.status}, and only "
+            f"a running test takes new arms; {hint}"
+        )
+    arms = list(queries.list_arms(session, experiment_id=experiment_id))
+    variants = queries.get_variants(
+        session, variant_ids=[a.variant_id for a in arms] + [int(variant_id)]
+    )
+    variant = variants.get(int(variant_id))
+    if variant is None:
+        raise ExperimentError(f"variant {variant_id} does not exist")
+    problems = []
+    letters = {a.variant_id: arm_letter(i) for i, a in enumerate(arms)}
+    if variant_id in letters:
+        problems.append(f"it is already arm {letters[variant_id]} of the test")
+    if variant.status != VariantStatus.approved:
+        problems.append(f"it is {str(variant.status)!r}; only an approved variant can join a test")
+    for what, theirs, ours in (
+        ("brand", variant.brand, experiment.brand),
+        ("persona", variant.persona, experiment.persona),
+        ("channel", variant.channel, experiment.channel),
+    ):
+        if theirs != ours:
+            problems.append(f"it is for {what} {theirs!r}; the test is for {what} {ours!r}")
+    arm_variants = {a.variant_id: variants[a.variant_id] for a in arms}
+    if not _joinable(arms, arm_variants, variant):
+        campaigns = sorted({v.campaign_id for v in arm_variants.values()})
+        problems.append(
+            f"it belongs to campaign {variant.campaign_id}, not to a campaign of the test's arms "
+            f"({', '.join(str(c) for c in campaigns)}), and is not a challenger to one of them"
+        )
+    twin = next(
+        (vid for vid, v in arm_variants.items() if _copy_key(v) == _copy_key(variant)), None
+    )
+    if twin is not None and twin != variant_id:
+        problems.append(
+            f"its copy is identical to arm {letters[twin]} (variant {twin}); the test could only "
+            "find noise"
+        )
+    if len(arms) >= MAX_ARMS:
+        problems.append(f"the test already has {MAX_ARMS} arms, the most a test compares")
+    elif experiment.min_share * (len(arms) + 1) > 1:
+        problems.append(
+            f"its min share {experiment.min_share:.0%} leaves no room for {len(arms) + 1} arms"
+        )
+    settings = settings_of(experiment)
+    if settings.prior_source == PriorSource.predictor:
+        values = (variant.predicted_ctr, variant.ctr_low, variant.ctr_high)
+        if any(x is None for x in values) or not all(0 < float(x) < 1 for x in values):  # type: ignore[arg-type]
+            problems.append(
+                "the test uses the predictor prior and the variant has no predicted CTR with an "
+                "interval"
+            )
+    name = (ad_name if ad_name is not None else default_ad_name(int(variant_id))).strip()
+    if not name or len(name) > 256:
+        problems.append(f"the ad name must have 1 to 256 characters; got {len(name)}")
+    clash = next((a for a in arms if a.ad_name == name), None)
+    if clash is not None and variant_id not in letters:
+        problems.append(f"ad name {name!r} already belongs to arm {letters[clash.variant_id]}")
+    if problems:
+        raise ExperimentError(
+            f"variant {variant_id} cannot join test {experiment_id}: " + "; ".join(problems)
+        )
+    if settings.prior_source == PriorSource.predictor:
+        prior = _predictor_prior([variant], settings.strength)
+    else:
+        prior = BetaPosterior.flat(1)
+    moment = now or utcnow()
+    arm = queries.add_arm(
+        session,
+        experiment_id=experiment_id,
+        variant_id=int(variant_id),
+        ad_id="",
+        ad_name=name,
+        prior_alpha=float(prior.alpha[0]),
+        prior_beta=float(prior.beta[0]),
+        joined_at=moment,
+    )
+    review_flow.transition(
+        session,
+        variant_id=int(variant_id),
+        target=VariantStatus.in_test,
+        actor=actor,
+        comment=f"joined running test {experiment_id}",
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="experiment.add_arm",
+        entity_type="experiment",
+        entity_id=experiment_id,
+        after={
+            "arm_id": arm.id,
+            "letter": arm_letter(len(arms)),
+            "variant_id": int(variant_id),
+            "challenger_of_id": variant.challenger_of_id,
+            "ad_name": name,
+            "prior_alpha": arm.prior_alpha,
+            "prior_beta": arm.prior_beta,
+            "joined_at": moment.isoformat(),
+        },
+    )
+    return _decide(session, experiment, actor=actor, now=moment)
+
+
 # --------------------------------------------------------------------------------------------
 # Deciding
 # --------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
@@ -55,6 +55,7 @@ def add_arm(
     ad_name: str,
     prior_alpha: float,
     prior_beta: float,
+    joined_at: datetime | None = None,
 ) -> Arm:
     arm = Arm(
         experiment_id=experiment_id,
@@ -63,6 +64,7 @@ def add_arm(
         ad_name=ad_name,
         prior_alpha=prior_alpha,
         prior_beta=prior_beta,
+        joined_at=joined_at,
     )
     session.add(arm)
     session.flush()

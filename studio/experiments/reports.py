@@ -664,6 +664,17 @@ def import_report(
                 )
             )
             continue
+        if arm.joined_at is not None and row.day < arm.joined_at.date():
+            # A late arm's ad had no share of the test's traffic before it joined.
+            bad.append(
+                BadRow(
+                    row.line,
+                    f"{row.day} is before this ad's arm joined test {experiment_id} on "
+                    f"{arm.joined_at.date()}; only its delivery from that day on belongs to the test",
+                    row.ad_name or row.ad_id,
+                )
+            )
+            continue
         assert arm.id is not None
         if row.ad_id and not arm.ad_id and row.ad_id not in by_id:
             arm.ad_id = row.ad_id

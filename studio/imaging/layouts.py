@@ -27,9 +27,9 @@ one is unused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from studio.core.errors import InvalidValue, NotFound
 
@@ -77,10 +77,6 @@ class Region:
                 if value == 1:
                     box[index] = bleed[index]
         return (box[0], box[1], box[2], box[3])
-
-
-def _r(left: float, top: float, right: float, bottom: float) -> Region:
-    return Region(left, top, right, bottom)
 
 
 @dataclass(frozen=True)
@@ -146,129 +142,153 @@ class LayoutSpec:
         return {name: region for name, region in named.items() if region is not None}
 
 
-_LOGO_LEFT = _r(0, 0, 0.5, 0.14)
-_LOGO_RIGHT = _r(0.5, 0, 1, 0.14)
-_OFFER: frozenset[Need] = frozenset({"offer"})
-_PROOF: frozenset[Need] = frozenset({"proof"})
-_PRODUCT: frozenset[Need] = frozenset({"product"})
+@dataclass(frozen=True)
+class _Layout:
+    """One layout across the families: what every family shares, and each family's own fields
+    (regions as ``(left, top, right, bottom)`` safe-box fractions, and any setting that differs).
 
-LAYOUTS: tuple[LayoutSpec, ...] = (
-    # ---------------------------------------------------------------- square (1:1)
-    LayoutSpec(
-        "full_bleed", "square", "Full-bleed image with scrim",
-        headline=_r(0, 0.55, 1, 0.85), cta=_r(0, 0.88, 1, 1), logo=_LOGO_LEFT,
-        motifs=_r(0, 0.15, 1, 0.5), scrim=_r(0, 0.45, 1, 1),
+    The logo region is the left half of the safe box's top 14 %, the right half when the
+    family's ``logo_corner`` is ``"right"``.
+    """
+
+    name: str
+    title: str
+    shared: Mapping[str, Any]
+    families: Mapping[Family, Mapping[str, Any]]
+
+    def spec(self, family: Family) -> LayoutSpec:
+        given = {**self.shared, **self.families[family]}
+        corner = given.get("logo_corner", "left")
+        regions: dict[str, Any] = {
+            key: Region(*value) for key, value in given.items() if key in _REGION_FIELDS
+        }
+        rest = {key: value for key, value in given.items() if key not in _REGION_FIELDS}
+        logo = Region(0.5, 0, 1, 0.14) if corner == "right" else Region(0, 0, 0.5, 0.14)
+        return LayoutSpec(self.name, family, self.title, logo=logo, **regions, **rest)
+
+
+#: The :class:`LayoutSpec` fields a layout table gives as fraction tuples.
+_REGION_FIELDS = frozenset(
+    {"headline", "cta", "product", "motifs", "offer", "proof", "stars", "panel", "card", "scrim"}
+)
+
+_TABLE: tuple[_Layout, ...] = (
+    _Layout(
+        "full_bleed", "Full-bleed image with scrim", shared={},
+        families={
+            "square": dict(
+                headline=(0, 0.55, 1, 0.85), cta=(0, 0.88, 1, 1), motifs=(0, 0.15, 1, 0.5),
+                scrim=(0, 0.45, 1, 1),
+            ),
+            "portrait": dict(
+                headline=(0, 0.6, 1, 0.86), cta=(0, 0.89, 1, 1), motifs=(0, 0.14, 1, 0.55),
+                scrim=(0, 0.5, 1, 1),
+            ),
+            "landscape": dict(
+                headline=(0, 0.2, 0.55, 0.76), cta=(0, 0.8, 0.55, 1), motifs=(0.62, 0, 1, 1),
+                scrim=(0, 0, 0.6, 1), headline_scale=0.075,
+            ),
+        },
     ),
-    LayoutSpec(
-        "split_panel", "square", "Split panel",
-        headline=_r(0, 0.18, 0.44, 0.8), cta=_r(0, 0.85, 0.44, 1), logo=_LOGO_LEFT,
-        panel=_r(0, 0, 0.48, 1), product=_r(0.55, 0.1, 1, 1), motifs=_r(0.55, 0, 1, 1),
-        headline_scale=0.07,
+    _Layout(
+        "split_panel", "Split panel", shared={},
+        families={
+            "square": dict(
+                headline=(0, 0.18, 0.44, 0.8), cta=(0, 0.85, 0.44, 1), panel=(0, 0, 0.48, 1),
+                product=(0.55, 0.1, 1, 1), motifs=(0.55, 0, 1, 1), headline_scale=0.07,
+            ),
+            "portrait": dict(
+                headline=(0, 0.62, 1, 0.86), cta=(0, 0.89, 1, 1), panel=(0, 0.58, 1, 1),
+                product=(0.15, 0.12, 0.85, 0.55), motifs=(0, 0.12, 1, 0.55),
+            ),
+            "landscape": dict(
+                headline=(0, 0.2, 0.44, 0.76), cta=(0, 0.8, 0.44, 1), panel=(0, 0, 0.48, 1),
+                product=(0.55, 0.04, 1, 1), motifs=(0.55, 0, 1, 1), headline_scale=0.075,
+            ),
+        },
     ),
-    LayoutSpec(
-        "product_hero", "square", "Product hero",
-        headline=_r(0, 0.66, 1, 0.86), cta=_r(0.2, 0.89, 0.8, 1), logo=_LOGO_LEFT,
-        product=_r(0.2, 0.1, 0.8, 0.62), motifs=_r(0, 0.15, 1, 0.62),
-        align="center", valign="middle", headline_scale=0.065, needs=_PRODUCT,
+    _Layout(
+        "product_hero", "Product hero", shared=dict(needs=frozenset({"product"})),
+        families={
+            "square": dict(
+                headline=(0, 0.66, 1, 0.86), cta=(0.2, 0.89, 0.8, 1),
+                product=(0.2, 0.1, 0.8, 0.62), motifs=(0, 0.15, 1, 0.62),
+                align="center", valign="middle", headline_scale=0.065,
+            ),
+            "portrait": dict(
+                headline=(0, 0.62, 1, 0.85), cta=(0.15, 0.89, 0.85, 1),
+                product=(0.1, 0.12, 0.9, 0.58), motifs=(0, 0.14, 1, 0.58),
+                align="center", valign="middle",
+            ),
+            "landscape": dict(
+                headline=(0.5, 0.2, 1, 0.74), cta=(0.5, 0.8, 1, 1), logo_corner="right",
+                product=(0, 0.02, 0.45, 1), motifs=(0, 0, 0.45, 1), headline_scale=0.075,
+            ),
+        },
     ),
-    LayoutSpec(
-        "headline_first", "square", "Typographic, headline first",
-        headline=_r(0, 0.15, 1, 0.5), cta=_r(0, 0.52, 0.6, 0.62), logo=_LOGO_LEFT,
-        panel=_r(0, 0, 1, 0.64), panel_role="background",
-        product=_r(0.5, 0.66, 1, 1), motifs=_r(0, 0.66, 1, 1),
-        valign="top", headline_scale=0.11,
+    _Layout(
+        "headline_first", "Typographic, headline first",
+        shared=dict(panel_role="background", valign="top"),
+        families={
+            "square": dict(
+                headline=(0, 0.15, 1, 0.5), cta=(0, 0.52, 0.6, 0.62), panel=(0, 0, 1, 0.64),
+                product=(0.5, 0.66, 1, 1), motifs=(0, 0.66, 1, 1), headline_scale=0.11,
+            ),
+            "portrait": dict(
+                headline=(0, 0.15, 1, 0.46), cta=(0, 0.48, 0.75, 0.56), panel=(0, 0, 1, 0.58),
+                product=(0.25, 0.61, 0.75, 1), motifs=(0, 0.61, 1, 1), headline_scale=0.11,
+            ),
+            "landscape": dict(
+                headline=(0, 0.17, 0.64, 0.76), cta=(0, 0.8, 0.64, 1), panel=(0, 0, 0.68, 1),
+                product=(0.73, 0.08, 1, 0.95), motifs=(0.73, 0, 1, 1), headline_scale=0.1,
+            ),
+        },
     ),
-    LayoutSpec(
-        "offer_badge", "square", "Offer badge",
-        headline=_r(0, 0.56, 1, 0.84), cta=_r(0, 0.88, 1, 1), logo=_LOGO_LEFT,
-        offer=_r(0.62, 0.1, 1, 0.52), product=_r(0, 0.15, 0.56, 0.53),
-        motifs=_r(0, 0.15, 0.56, 0.53),
-        needs=_OFFER,
+    _Layout(
+        "offer_badge", "Offer badge", shared=dict(needs=frozenset({"offer"})),
+        families={
+            "square": dict(
+                headline=(0, 0.56, 1, 0.84), cta=(0, 0.88, 1, 1), offer=(0.62, 0.1, 1, 0.52),
+                product=(0, 0.15, 0.56, 0.53), motifs=(0, 0.15, 0.56, 0.53),
+            ),
+            "portrait": dict(
+                headline=(0, 0.56, 1, 0.85), cta=(0, 0.89, 1, 1), offer=(0.55, 0.12, 1, 0.42),
+                product=(0, 0.14, 0.52, 0.52), motifs=(0, 0.14, 0.52, 0.52),
+            ),
+            "landscape": dict(
+                headline=(0, 0.2, 0.6, 0.76), cta=(0, 0.8, 0.6, 1), offer=(0.7, 0.02, 1, 0.56),
+                product=(0.66, 0.6, 1, 1), motifs=(0.64, 0.6, 1, 1), headline_scale=0.075,
+            ),
+        },
     ),
-    LayoutSpec(
-        "testimonial", "square", "Rating and testimonial card",
-        headline=_r(0.1, 0.32, 0.9, 0.64), cta=_r(0.2, 0.89, 0.8, 1), logo=_LOGO_LEFT,
-        card=_r(0.04, 0.18, 0.96, 0.84), stars=_r(0.25, 0.22, 0.75, 0.3),
-        proof=_r(0.1, 0.67, 0.9, 0.8), motifs=_r(0.55, 0, 1, 0.16),
-        align="center", valign="middle", headline_scale=0.06, needs=_PROOF,
-    ),
-    # ---------------------------------------------------------------- portrait (4:5, 9:16)
-    LayoutSpec(
-        "full_bleed", "portrait", "Full-bleed image with scrim",
-        headline=_r(0, 0.6, 1, 0.86), cta=_r(0, 0.89, 1, 1), logo=_LOGO_LEFT,
-        motifs=_r(0, 0.14, 1, 0.55), scrim=_r(0, 0.5, 1, 1),
-    ),
-    LayoutSpec(
-        "split_panel", "portrait", "Split panel",
-        headline=_r(0, 0.62, 1, 0.86), cta=_r(0, 0.89, 1, 1), logo=_LOGO_LEFT,
-        panel=_r(0, 0.58, 1, 1), product=_r(0.15, 0.12, 0.85, 0.55), motifs=_r(0, 0.12, 1, 0.55),
-    ),
-    LayoutSpec(
-        "product_hero", "portrait", "Product hero",
-        headline=_r(0, 0.62, 1, 0.85), cta=_r(0.15, 0.89, 0.85, 1), logo=_LOGO_LEFT,
-        product=_r(0.1, 0.12, 0.9, 0.58), motifs=_r(0, 0.14, 1, 0.58),
-        align="center", valign="middle", needs=_PRODUCT,
-    ),
-    LayoutSpec(
-        "headline_first", "portrait", "Typographic, headline first",
-        headline=_r(0, 0.15, 1, 0.46), cta=_r(0, 0.48, 0.75, 0.56), logo=_LOGO_LEFT,
-        panel=_r(0, 0, 1, 0.58), panel_role="background",
-        product=_r(0.25, 0.61, 0.75, 1), motifs=_r(0, 0.61, 1, 1),
-        valign="top", headline_scale=0.11,
-    ),
-    LayoutSpec(
-        "offer_badge", "portrait", "Offer badge",
-        headline=_r(0, 0.56, 1, 0.85), cta=_r(0, 0.89, 1, 1), logo=_LOGO_LEFT,
-        offer=_r(0.55, 0.12, 1, 0.42), product=_r(0, 0.14, 0.52, 0.52),
-        motifs=_r(0, 0.14, 0.52, 0.52),
-        needs=_OFFER,
-    ),
-    LayoutSpec(
-        "testimonial", "portrait", "Rating and testimonial card",
-        headline=_r(0.1, 0.3, 0.9, 0.62), cta=_r(0.15, 0.89, 0.85, 1), logo=_LOGO_LEFT,
-        card=_r(0.03, 0.17, 0.97, 0.82), stars=_r(0.2, 0.21, 0.8, 0.27),
-        proof=_r(0.1, 0.65, 0.9, 0.78), motifs=_r(0.55, 0, 1, 0.14),
-        align="center", valign="middle", headline_scale=0.065, needs=_PROOF,
-    ),
-    # ---------------------------------------------------------------- landscape (1.91:1, 16:9)
-    LayoutSpec(
-        "full_bleed", "landscape", "Full-bleed image with scrim",
-        headline=_r(0, 0.2, 0.55, 0.76), cta=_r(0, 0.8, 0.55, 1), logo=_LOGO_LEFT,
-        motifs=_r(0.62, 0, 1, 1), scrim=_r(0, 0, 0.6, 1), headline_scale=0.075,
-    ),
-    LayoutSpec(
-        "split_panel", "landscape", "Split panel",
-        headline=_r(0, 0.2, 0.44, 0.76), cta=_r(0, 0.8, 0.44, 1), logo=_LOGO_LEFT,
-        panel=_r(0, 0, 0.48, 1), product=_r(0.55, 0.04, 1, 1), motifs=_r(0.55, 0, 1, 1),
-        headline_scale=0.075,
-    ),
-    LayoutSpec(
-        "product_hero", "landscape", "Product hero",
-        headline=_r(0.5, 0.2, 1, 0.74), cta=_r(0.5, 0.8, 1, 1), logo=_LOGO_RIGHT,
-        logo_corner="right", product=_r(0, 0.02, 0.45, 1), motifs=_r(0, 0, 0.45, 1),
-        headline_scale=0.075, needs=_PRODUCT,
-    ),
-    LayoutSpec(
-        "headline_first", "landscape", "Typographic, headline first",
-        headline=_r(0, 0.17, 0.64, 0.76), cta=_r(0, 0.8, 0.64, 1), logo=_LOGO_LEFT,
-        panel=_r(0, 0, 0.68, 1), panel_role="background",
-        product=_r(0.73, 0.08, 1, 0.95), motifs=_r(0.73, 0, 1, 1),
-        valign="top", headline_scale=0.1,
-    ),
-    LayoutSpec(
-        "offer_badge", "landscape", "Offer badge",
-        headline=_r(0, 0.2, 0.6, 0.76), cta=_r(0, 0.8, 0.6, 1), logo=_LOGO_LEFT,
-        offer=_r(0.7, 0.02, 1, 0.56), product=_r(0.66, 0.6, 1, 1), motifs=_r(0.64, 0.6, 1, 1),
-        headline_scale=0.075, needs=_OFFER,
-    ),
-    LayoutSpec(
-        "testimonial", "landscape", "Rating and testimonial card",
-        headline=_r(0.05, 0.3, 0.59, 0.68), cta=_r(0.68, 0.36, 1, 0.56), logo=_LOGO_RIGHT,
-        logo_corner="right", card=_r(0, 0.04, 0.64, 0.96), stars=_r(0.08, 0.1, 0.48, 0.24),
-        proof=_r(0.05, 0.72, 0.59, 0.9), motifs=_r(0.68, 0.64, 1, 1),
-        align="center", valign="middle", headline_scale=0.065, needs=_PROOF,
+    _Layout(
+        "testimonial", "Rating and testimonial card",
+        shared=dict(
+            align="center", valign="middle", headline_scale=0.065, needs=frozenset({"proof"})
+        ),
+        families={
+            "square": dict(
+                headline=(0.1, 0.32, 0.9, 0.64), cta=(0.2, 0.89, 0.8, 1),
+                card=(0.04, 0.18, 0.96, 0.84), stars=(0.25, 0.22, 0.75, 0.3),
+                proof=(0.1, 0.67, 0.9, 0.8), motifs=(0.55, 0, 1, 0.16), headline_scale=0.06,
+            ),
+            "portrait": dict(
+                headline=(0.1, 0.3, 0.9, 0.62), cta=(0.15, 0.89, 0.85, 1),
+                card=(0.03, 0.17, 0.97, 0.82), stars=(0.2, 0.21, 0.8, 0.27),
+                proof=(0.1, 0.65, 0.9, 0.78), motifs=(0.55, 0, 1, 0.14),
+            ),
+            "landscape": dict(
+                headline=(0.05, 0.3, 0.59, 0.68), cta=(0.68, 0.36, 1, 0.56), logo_corner="right",
+                card=(0, 0.04, 0.64, 0.96), stars=(0.08, 0.1, 0.48, 0.24),
+                proof=(0.05, 0.72, 0.59, 0.9), motifs=(0.68, 0.64, 1, 1),
+            ),
+        },
     ),
 )  # fmt: skip
+
+LAYOUTS: tuple[LayoutSpec, ...] = tuple(
+    layout.spec(family) for family in FAMILIES for layout in _TABLE
+)
 
 LAYOUT_NAMES: tuple[str, ...] = tuple(dict.fromkeys(spec.name for spec in LAYOUTS))
 

@@ -53,7 +53,7 @@ from studio.imaging.compositor import (
     resolve_layout,
 )
 from studio.imaging.formats import CLIP_MAX_S, CLIP_MIN_S, AdFormat, formats_for
-from studio.imaging.layouts import LAYOUT_NAMES, Need, eligible
+from studio.imaging.layouts import LAYOUT_NAMES, LayoutSpec, Need, eligible
 from studio.imaging.probe import probe_video
 from studio.imaging.product import product_photo
 from studio.imaging.provenance import Provenance, mp4_tags, prompt_hash, save_png, store_video
@@ -417,22 +417,21 @@ def render_variant(
             progress(Progress(done, total, f"variant {variant_id}: {message}"))
 
     for index, fmt in enumerate(formats):
-        seed = base_seed + index * MAX_BATCH
+        job = FormatRender(
+            images,
+            brand,
+            variant,
+            fmt,
+            copy=copy,
+            kit=kit,
+            seed=base_seed + index * MAX_BATCH,
+            steps=steps,
+            guidance=guidance,
+            product=product,
+        )
         if fmt.kind == "image":
             files, notes = render_image_files(
-                images,
-                brand,
-                variant,
-                fmt,
-                copy=copy,
-                kit=kit,
-                seed=seed,
-                count=options.batch_size,
-                steps=steps,
-                guidance=guidance,
-                asset_dir=settings.asset_dir,
-                layout=layout_name,
-                product=product,
+                job, count=options.batch_size, layout=layout_name, asset_dir=settings.asset_dir
             )
             for made in files:
                 report.assets.append(recorder.add(**made.row()))
@@ -445,19 +444,10 @@ def render_variant(
                     f"{options.video_duration_s:g} s so the headline can be read"
                 )
             made, notes = render_video_file(
-                images,
+                job,
                 video_backend or make_video_backend(settings),
-                brand,
-                variant,
-                fmt,
-                copy=copy,
-                kit=kit,
-                seed=seed,
-                steps=steps,
-                guidance=guidance,
                 options=options,
                 asset_dir=settings.asset_dir,
-                product=product,
             )
             report.assets.append(recorder.add(**made.row()))
             tick(f"{fmt.size_label} video")
@@ -480,96 +470,79 @@ def render_variant(
     return report
 
 
-def _backgrounds(
-    images: ImageBackend,
-    brand: Brand,
-    variant: VariantCopy,
-    fmt: AdFormat,
-    *,
-    copy: AdCopy,
-    kit: BrandKit,
-    seed: int,
-    count: int,
-    steps: int,
-    guidance: float,
-    layout: str,
-    product: Any,
-) -> tuple[GeneratedImages, str, Any]:
-    """``count`` backgrounds for ``fmt`` (seeds ``seed``, ``seed + 1``, ...), the prompt hash
-    and the resolved layout.
+@dataclass(frozen=True)
+class FormatRender:
+    """One variant's files in one format: the image backend that draws the backgrounds and what
+    goes on them.
 
-    Motifs stay in the layout's motif region (none when it has none) and the backend paints
-    around the brand's product photo where the layout places one.
+    File ``i`` of a batch uses seed ``seed + i``; ``steps`` and ``guidance`` go to the image
+    backend; ``product`` is the brand's product photo
+    (:func:`studio.imaging.product.product_photo`) or None.
     """
-    prompt, negative = image_prompt(brand, variant, fmt, copy.headline)
-    spec = resolve_layout(layout, fmt)
-    regions = layout_regions(spec, fmt)
-    scaled_product = product_box = None
-    if product is not None and "product" in regions:
-        scaled_product, placed = place_product(product, regions["product"])
-        product_box = placed.as_tuple()
-    generated = images.generate(
-        ImageRequest(
-            prompt=prompt.text,
-            negative_prompt=negative,
-            width=fmt.width,
-            height=fmt.height,
-            seed=seed,
-            num_images=count,
-            steps=steps,
-            guidance=guidance,
-            colors=kit.colors,
-            motifs=tuple(brand.guideline.product_motifs) if "motifs" in regions else (),
-            motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
-            product=scaled_product,
-            product_box=product_box,
+
+    images: ImageBackend
+    brand: Brand
+    variant: VariantCopy
+    fmt: AdFormat
+    copy: AdCopy
+    kit: BrandKit
+    seed: int
+    steps: int
+    guidance: float
+    product: Any = None
+
+    def backgrounds(self, *, count: int, layout: str) -> tuple[GeneratedImages, str, LayoutSpec]:
+        """``count`` backgrounds (seeds ``seed``, ``seed + 1``, ...), the prompt hash and the
+        resolved layout (``layout`` names one of :data:`studio.imaging.layouts.LAYOUT_NAMES`).
+
+        Motifs stay in the layout's motif region (none when it has none) and the backend paints
+        around the product photo where the layout places one.
+        """
+        fmt = self.fmt
+        prompt, negative = image_prompt(self.brand, self.variant, fmt, self.copy.headline)
+        spec = resolve_layout(layout, fmt)
+        regions = layout_regions(spec, fmt)
+        scaled_product = product_box = None
+        if self.product is not None and "product" in regions:
+            scaled_product, placed = place_product(self.product, regions["product"])
+            product_box = placed.as_tuple()
+        generated = self.images.generate(
+            ImageRequest(
+                prompt=prompt.text,
+                negative_prompt=negative,
+                width=fmt.width,
+                height=fmt.height,
+                seed=self.seed,
+                num_images=count,
+                steps=self.steps,
+                guidance=self.guidance,
+                colors=self.kit.colors,
+                motifs=tuple(self.brand.guideline.product_motifs) if "motifs" in regions else (),
+                motif_box=regions["motifs"].as_tuple() if "motifs" in regions else None,
+                product=scaled_product,
+                product_box=product_box,
+            )
         )
-    )
-    return generated, prompt_hash(prompt.text, negative), spec
+        return generated, prompt_hash(prompt.text, negative), spec
 
 
 def render_image_files(
-    images: ImageBackend,
-    brand: Brand,
-    variant: VariantCopy,
-    fmt: AdFormat,
-    *,
-    copy: AdCopy,
-    kit: BrandKit,
-    seed: int,
-    count: int,
-    steps: int,
-    guidance: float,
-    asset_dir: str | os.PathLike[str],
-    layout: str,
-    product: Any = None,
+    job: FormatRender, *, count: int, layout: str, asset_dir: str | os.PathLike[str]
 ) -> tuple[list[RenderedFile], tuple[str, ...]]:
-    """``count`` finished images of ``variant`` in ``fmt``: drawn, composed, checked, stored.
+    """``count`` finished images of ``job``'s variant in its format: drawn, composed, checked,
+    stored.
 
-    Image ``i`` uses seed ``seed + i`` and reproduces alone. Nothing touches the database (a
+    Image ``i`` uses seed ``job.seed + i`` and reproduces alone. Nothing touches the database (a
     render on a Ray actor calls this too); returns the files and the backend's notes.
-    ``layout`` names the layout (:data:`studio.imaging.layouts.LAYOUT_NAMES`); ``product`` is
-    the brand's product photo (:func:`studio.imaging.product.product_photo`) or None.
+    ``layout`` names the layout (:data:`studio.imaging.layouts.LAYOUT_NAMES`).
     """
-    generated, hashed, spec = _backgrounds(
-        images,
-        brand,
-        variant,
-        fmt,
-        copy=copy,
-        kit=kit,
-        seed=seed,
-        count=count,
-        steps=steps,
-        guidance=guidance,
-        layout=layout,
-        product=product,
-    )
+    copy, kit, fmt = job.copy, job.kit, job.fmt
+    generated, hashed, spec = job.backgrounds(count=count, layout=layout)
     masks = generated.motif_masks or (None,) * len(generated.images)
     files = []
     for background, image_seed, mask in zip(generated.images, generated.seeds, masks, strict=True):
         composition = compose(
-            background, copy, kit, fmt, layout=spec, product=product, motif_mask=mask
+            background, copy, kit, fmt, layout=spec, product=job.product, motif_mask=mask
         )
         checks = check_image(composition, kit.palette, cta=copy.cta)
         provenance = Provenance(
@@ -596,42 +569,22 @@ def render_image_files(
 
 
 def render_video_file(
-    images: ImageBackend,
+    job: FormatRender,
     backend: VideoBackend,
-    brand: Brand,
-    variant: VariantCopy,
-    fmt: AdFormat,
     *,
-    copy: AdCopy,
-    kit: BrandKit,
-    seed: int,
-    steps: int,
-    guidance: float,
     options: RenderOptions,
     asset_dir: str | os.PathLike[str],
-    product: Any = None,
 ) -> tuple[RenderedFile, tuple[str, ...]]:
-    """One video ad of ``variant`` in ``fmt`` from ``options.video_scenes`` backgrounds, stored.
+    """One video ad of ``job``'s variant in its format from ``options.video_scenes``
+    backgrounds, animated by ``backend``, stored.
 
     QC checks the encoded file against the channel's limits and the poster frame against the
     brand. Nothing touches the database; returns the file and the image backend's notes.
     Videos keep the full-bleed layout (the pictures move, the words stay put) and run longer
     than ``options.video_duration_s`` when the headline needs it (:func:`video_duration`).
     """
-    generated, hashed, _spec = _backgrounds(
-        images,
-        brand,
-        variant,
-        fmt,
-        copy=copy,
-        kit=kit,
-        seed=seed,
-        count=options.video_scenes,
-        steps=steps,
-        guidance=guidance,
-        layout="full_bleed",
-        product=product,
-    )
+    copy, kit, fmt = job.copy, job.kit, job.fmt
+    generated, hashed, _spec = job.backgrounds(count=options.video_scenes, layout="full_bleed")
     backgrounds = generated.images
     masks = generated.motif_masks or (None,) * len(backgrounds)
     ai = generated.ai_generated or bool(getattr(backend, "ai_generated", False))
@@ -655,14 +608,14 @@ def render_video_file(
             duration_s=video_duration(copy, options),
             fps=options.fps,
             seed=first_seed,
-            music=brand_music(brand),
+            music=brand_music(job.brand),
             metadata=mp4_tags(provenance),
         )
         backend.render(request, scratch)
         probe = probe_video(scratch)
         stored = store_video(scratch, asset_dir)
     checks: list[QcCheck] = check_video(
-        channel=variant.channel,
+        channel=job.variant.channel,
         fmt=fmt,
         codec=probe.codec,
         width=probe.width,

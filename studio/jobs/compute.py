@@ -59,6 +59,7 @@ from studio.imaging.compositor import BrandKit
 from studio.imaging.formats import AdFormat, formats_for
 from studio.imaging.product import product_photo
 from studio.imaging.render import (
+    FormatRender,
     RenderedFile,
     RenderOptions,
     ad_copy_for,
@@ -141,15 +142,18 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
     fmt = _format(variant.channel, payload["format"], float(payload.get("scale", 1.0)))
     backend = {key: payload["backend"].get(key) for key in BACKEND_SETTINGS}
     images: ImageBackend = _cached(_IMAGE_BACKENDS, backend, make_image_backend)
-    common: dict[str, Any] = {
-        "copy": copy,
-        "kit": kit,
-        "seed": int(payload["seed"]),
-        "steps": int(payload["steps"]),
-        "guidance": float(payload["guidance"]),
-        "asset_dir": payload["asset_dir"],
-        "product": product,
-    }
+    job = FormatRender(
+        images,
+        brand,
+        variant,
+        fmt,
+        copy=copy,
+        kit=kit,
+        seed=int(payload["seed"]),
+        steps=int(payload["steps"]),
+        guidance=float(payload["guidance"]),
+        product=product,
+    )
     made: RenderedFile
     notes: tuple[str, ...]
     remarks: list[str] = []
@@ -158,7 +162,7 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
             layouts_available(copy, brand), first_id=variant.id or 0, position=0
         )
         files, notes = render_image_files(
-            images, brand, variant, fmt, count=1, layout=layout, **common
+            job, count=1, layout=layout, asset_dir=payload["asset_dir"]
         )
         made = files[0]
     else:
@@ -176,7 +180,7 @@ def _render_one(payload: dict[str, Any]) -> dict[str, Any]:
             )
         animator: VideoBackend = _cached(_VIDEO_BACKENDS, backend, make_video_backend)
         made, notes = render_video_file(
-            images, animator, brand, variant, fmt, options=options, **common
+            job, animator, options=options, asset_dir=payload["asset_dir"]
         )
     row = made.row() | {"kind": str(made.kind)}
     return {

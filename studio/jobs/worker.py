@@ -6,12 +6,20 @@ Ray), and commits every result as it arrives; a heartbeat thread renews the clai
 each is finished. :meth:`Worker.run` repeats rounds, sleeping ``poll_s`` when there was nothing
 to do, and runs the :class:`Scheduler` between rounds. ``SIGTERM``/``SIGINT`` stop it cleanly:
 the item in hand is committed, items claimed but not started are given back.
+
+Who the scheduler acts as: a person named with ``studio worker --schedule-as USER``, else the
+system account :data:`SCHEDULER_ACCOUNT` (``scheduler``), which :func:`scheduler_account` adds the
+first time a worker starts. Its scheduled reweights and drift checks are audited under that name,
+so the audit log never shows a person doing what the worker did on its own; it is a marketer
+(the narrowest role that may run tests) whose random password nobody knows, so nobody signs in
+as it, and an admin stops the scheduled work by deactivating it on the Users page.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 import socket
 import threading
@@ -20,17 +28,83 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.errors import StudioError
-from studio.core.models import Job, JobKind, JobStatus, Variant, utcnow
+from studio.core.models import Job, JobKind, JobStatus, Role, User, Variant, utcnow
 from studio.jobs import queue
 from studio.jobs.executors import Executor
 from studio.jobs.kinds import get_kind
+from studio.review import account_queries
+from studio.review.accounts import hash_password
 
 log = logging.getLogger(__name__)
+
+#: The system account the scheduler acts as when the worker is named no person.
+SCHEDULER_ACCOUNT = "scheduler"
+#: Its role: the narrowest one with ``run_tests`` (reweights and drift checks need nothing else).
+SCHEDULER_ROLE = Role.marketer
+#: Any number; schedulers of workers sharing a PostgreSQL database take turns on this lock.
+_SCHEDULER_LOCK_KEY = 0x5C4ED
+
+
+def scheduler_account(database_url: str) -> User:
+    """The :data:`SCHEDULER_ACCOUNT` user, added (committed, audited as ``user.create_system``)
+    when there is none yet.
+
+    An existing account of that name is used as it is: an admin who deactivated it, or changed
+    its role, decided what the scheduler may do, and the scheduler's checks say so.
+    """
+    with Session(get_engine(database_url), expire_on_commit=False) as session:
+        user = account_queries.find_user(session, username=SCHEDULER_ACCOUNT)
+        if user is not None:
+            return user
+        try:
+            user = account_queries.add_user(
+                session,
+                username=SCHEDULER_ACCOUNT,
+                display_name="Scheduler (studio worker)",
+                role=SCHEDULER_ROLE,
+                # Nobody knows it, so nobody signs in as the scheduler.
+                password_hash=hash_password(secrets.token_urlsafe(32)),
+            )
+            audit.record(
+                session,
+                actor=SCHEDULER_ACCOUNT,
+                action="user.create_system",
+                entity_type="user",
+                entity_id=SCHEDULER_ACCOUNT,
+                after={
+                    "username": user.username,
+                    "display_name": user.display_name,
+                    "role": str(user.role),
+                    "is_active": user.is_active,
+                },
+            )
+            session.commit()
+        except IntegrityError:  # another worker, starting at the same moment, added it first
+            session.rollback()
+            added = account_queries.find_user(session, username=SCHEDULER_ACCOUNT)
+            if added is None:
+                raise
+            return added
+        return user
+
+
+def _lock_schedule(session: Session) -> None:
+    """Make this transaction the only scheduler tick on the database until it ends, so two
+    workers' schedulers never both submit a reweight of the same test (PostgreSQL: an advisory
+    transaction lock; SQLite: its single writer lock)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        session.connection().execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEDULER_LOCK_KEY}
+        )
 
 
 def worker_name() -> str:
@@ -41,13 +115,17 @@ def worker_name() -> str:
 @dataclass
 class Scheduler:
     """Periodic work of the worker, at most once every ``every_s`` seconds, as ``actor`` (a user
-    with the ``run_tests`` permission, checked like anyone's):
+    with the ``run_tests`` permission, checked like anyone's; the worker's default is the system
+    account :data:`SCHEDULER_ACCOUNT`):
 
     * a reweight job for the running tests whose cadence has elapsed (a test that already has a
       reweight queued or running is not submitted again);
     * a drift check: the copy of the variants created since the last check, against the active
       CTR predictor's training data (:meth:`studio.scoring.predict.CtrPredictor.drift`),
       recorded in the audit log (``ctr.drift_check``) with its warnings.
+
+    A tick is one transaction under a lock shared by every worker's scheduler on the database,
+    so workers sharing a queue check and submit one after the other.
     """
 
     actor: str
@@ -66,8 +144,8 @@ class Scheduler:
             return []
         self.last_run = moment
         with Session(get_engine(database_url), expire_on_commit=False) as session:
+            _lock_schedule(session)
             self.check_drift(session, now=moment)
-            session.commit()
             pending = {
                 experiment_id
                 for job in session.exec(
@@ -80,6 +158,7 @@ class Scheduler:
             }
             due = [t.id for t in due_tests(session, now=moment) if t.id not in pending]
             if not due:
+                session.commit()  # the drift check's entry
                 return []
             job = queue.submit(
                 session,

@@ -125,7 +125,13 @@ def _list_op(
 
 def _add_from_input(path: str, fields: Sequence[FormField], keys: Keys, widget: str) -> None:
     text = str(st.session_state.get(widget, "")).strip()
-    if text:
+    state = st.session_state[_STATE + path]
+    present = _get_in(forms.form_values(state["text"], path), keys)
+    already = isinstance(present, list) and any(
+        str(item).strip().casefold() == text.casefold() for item in present
+    )
+    # An entry already in the list is not added twice (the same Enter can arrive twice).
+    if text and not already:
         _list_op(path, fields, keys, "add", 0, text)
 
 

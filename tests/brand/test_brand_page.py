@@ -52,6 +52,10 @@ def test_form_edit_follows_in_yaml_preview_and_impact_then_saves(studio_env, sig
     assert "banned_phrase" in impact and f"#{approved.id}" in impact
     text = at.session_state[f"brand_draft:{PATH}"]["text"]
     assert "- roasted" in text and text.startswith("#")  # the file's comments are kept
+    # The same phrase again (any case) is not added twice.
+    _widget(at.text_input, "banned_phrases:add").set_value(" Roasted ").run()
+    text = at.session_state[f"brand_draft:{PATH}"]["text"]
+    assert text.lower().count("- roasted") == 1, text
 
     # The YAML view shows the same draft.
     at.radio(key="brand_view").set_value("YAML").run()

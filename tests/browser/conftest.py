@@ -206,16 +206,38 @@ def click_key(page, key: str) -> None:  # type: ignore[no-untyped-def]
 
 def choose_options(page, label: str, options: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
     """Pick ``options`` in the multiselect labelled ``label``, one at a time: each pick reruns
-    the page, which redraws the open list, so the list is opened afresh for every option."""
+    the page, which redraws the open list, so the list is opened afresh for every option. A
+    rerun started by something else (a field committing on blur) can still redraw the list
+    under the click; then the pick is tried again once the page has settled, until the option
+    shows as a chosen tag."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
+
     for option in options:
-        # The text box, not the box's middle (a chip of an earlier pick may sit there).
-        lists = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
-        box = lists.last.locator("input")
-        box.click()
-        box.fill(option)
-        page.get_by_role("option", name=option, exact=True).click()
-        page.keyboard.press("Escape")
+        for attempt in range(4):
+            wait_for_app(page)
+            # The last list of that label (a stale copy of an earlier run may precede it).
+            chosen_list = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).last
+            tags = chosen_list.locator('[data-testid="stMultiSelectTagsContainer"]')
+            if tags.get_by_text(option, exact=True).count():
+                break
+            # The text box, not the box's middle (a chip of an earlier pick may sit there).
+            box = chosen_list.locator("input")
+            try:
+                box.click(timeout=10_000)
+                box.fill(option, timeout=10_000)
+                page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            except PlaywrightTimeoutError:
+                if attempt == 3:
+                    raise
+            page.keyboard.press("Escape")
         wait_for_app(page)
+        chosen_list = page.locator('[data-testid="stMultiSelect"]').filter(has_text=label).last
+        expect(
+            chosen_list.locator('[data-testid="stMultiSelectTagsContainer"]').get_by_text(
+                option, exact=True
+            )
+        ).to_be_visible()
 
 
 def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]

@@ -75,15 +75,16 @@ def test_real_model_through_chat_template_json_parsing_and_repair(smollm2, catal
     tokenizer, model, device = smollm2.load()
     assert device == "cpu" and type(model).__name__ == "LlamaForCausalLM"
     text = smollm2.format_prompt(request, tokenizer)
-    # SmolLM2's own chat template, read from the GGUF file: ChatML turns.
-    assert text.startswith("<|im_start|>system") and text.rstrip().endswith("assistant")
+    # SmolLM2's own chat template, read from the GGUF file: ChatML turns, the reply started
+    # as a JSON object.
+    assert text.startswith("<|im_start|>system") and text.endswith("<|im_start|>assistant\n{")
     assert request.prompt.text in text
     try:
         draft = smollm2.write(request)
     except CopyWriterError as exc:  # a reply the repair cannot read: named, with its start
         assert "the transformers reply" in str(exc) and "it began:" in str(exc)
     else:
-        assert set(draft.fields) <= set(spec.field_names) and draft.raw
+        assert set(draft.fields) <= set(spec.field_names) and draft.raw.startswith("{")
     assert 0 < smollm2.last_new_tokens <= 64
     # Through generation: never a crash; the variant is the model's or the offline writer's.
     generation = GenerationRequest(

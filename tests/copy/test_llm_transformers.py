@@ -67,6 +67,10 @@ def train_tiny_gpt2(folder: Path, prompt_text: str, answer: str, *, chat: bool) 
     if chat:
         tokenizer.chat_template = CHAT_TEMPLATE
     request_text = TransformersCopyWriter.format_prompt(_FakeRequestText(prompt_text), tokenizer)
+    # The prompt ends in the reply's first character; the model learns the rest.
+    assert answer.startswith(TransformersCopyWriter.REPLY_PREFIX)
+    assert request_text.endswith(TransformersCopyWriter.REPLY_PREFIX)
+    answer = answer.removeprefix(TransformersCopyWriter.REPLY_PREFIX)
     prompt_ids = tokenizer(request_text, add_special_tokens=False)["input_ids"]
     answer_ids = tokenizer(answer, add_special_tokens=False)["input_ids"] + [tokenizer.eos_token_id]
     assert tokenizer.decode(answer_ids, skip_special_tokens=True) == answer

@@ -96,6 +96,7 @@ def test_disclaimers_may_repeat(catalog):
     ("text", "reason"),
     [
         ("Send invoices that get paid faster, with card", "cut mid-phrase"),
+        ("Invoices that get paid faster, with card", "cut mid-phrase"),  # a part, cut
         ("Beans roasted to order, shipped fresh to your", "ends on 'your'"),
         ("Coffee as good as the café without the", "ends on 'the'"),
         ("Fresh beans,", "ends on ','"),
@@ -111,6 +112,8 @@ def test_cut_off_phrases(catalog, text, reason):
     "text",
     [
         "Send invoices that get paid faster",  # cut at the comma: a phrase boundary
+        "Invoices that get paid faster",  # a part of it, ending at the comma
+        "With card and bank payments built in",  # a part that runs to the phrase's end
         "Card and bank payments built in",  # ends on a particle, not a dangling preposition
         "Send invoices that get paid faster, with card and bank payments built in",
         "Tired of chasing late payments?",

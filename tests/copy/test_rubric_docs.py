@@ -32,3 +32,18 @@ def test_readme_rubric_table_matches_the_benchmark_output():
         match = re.search(rf"^\| {re.escape(row)} \| (.+) \|$", readme, re.MULTILINE)
         assert match, f"README has no rubric row {row!r}"
         assert [c.strip() for c in match.group(1).split("|")] == figures, row
+
+
+def test_readme_quotes_smollm2_replies_as_the_benchmark_printed_them():
+    """The README's SmolLM2 sentence: readable replies of all, summed over both brands."""
+    text = (REPO_ROOT / "benchmarks" / "results" / "copy_rubric_smollm2.txt").read_text()
+    replies = sum(int(n) for n in re.findall(r"^\S.*: (\d+) replies of \d+ requests", text, re.M))
+    readable = sum(
+        int(n)
+        for n in re.findall(
+            r"^  (?:valid JSON as written|JSON repaired, then valid)\s+(\d+)$", text, re.M
+        )
+    )
+    assert replies > 0
+    readme = (REPO_ROOT / "README.md").read_text()
+    assert f"{readable} of its {replies} replies" in readme

@@ -308,3 +308,21 @@ def test_brief_challenger_drafts_from_the_winner(db: Session, tmp_path: Path):
         app, ["tests", "brief-challenger", "1", str(winner_arm.id), "--as", "mia"]
     )
     assert refused.exit_code == 1 and "generate" in refused.output
+
+
+def test_add_arm_joins_a_running_test_and_refusals_say_why(db: Session):
+    variants = make_variants(db, n=3)
+    _create([v.id for v in variants[:2]])  # type: ignore[misc]
+    refused = runner.invoke(app, ["tests", "add-arm", "1", str(variants[0].id), "--as", "mia"])
+    assert refused.exit_code == 1
+    assert f"variant {variants[0].id} cannot join test 1: it is already arm A" in refused.output
+    result = runner.invoke(app, ["tests", "add-arm", "1", str(variants[2].id), "--as", "mia"])
+    assert result.exit_code == 0, result.output
+    assert "joined test 1 as arm C" in result.output
+    assert f"name its ad 'studio-v{variants[2].id}'" in result.output
+    assert "until every arm has 500 impressions (A has 0, B has 0, C has 0)" in result.output
+    db.expire_all()
+    assert len(db.exec(select(Arm).where(Arm.experiment_id == 1)).all()) == 3
+    runner.invoke(app, ["tests", "stop", "1", "--as", "mia"])
+    ended = runner.invoke(app, ["tests", "add-arm", "1", str(variants[2].id), "--as", "mia"])
+    assert ended.exit_code == 1 and "only a running test takes new arms" in ended.output

@@ -191,3 +191,17 @@ def test_rate_drift_p_value_is_the_summed_poisson_chi_square_over_days() -> None
         statistic += (((conversions[:, arm] - expected) ** 2) / expected).sum()
     assert rate_drift_p_value(spend, conversions) == pytest.approx(chi2.sf(statistic, 2))
     assert rate_drift_p_value(spend[:1], conversions[:1]) == 1.0
+
+
+def test_a_late_arm_is_not_credited_with_drift():
+    # Three identical arms whose CTR rises from 1% to 3% on day 4, the day arm C joined. Pooled
+    # counts put C (served only at 3%) far ahead; the drift check must compare the arms on the
+    # days they were all served, where they are equal, and hold the winner.
+    days = np.array([0.01, 0.01, 0.01, 0.03, 0.03, 0.03])
+    impressions = np.full((6, 3), 10_000.0)
+    impressions[:3, 2] = 0
+    clicks = np.round(impressions * days[:, None])
+    outcome = decide(TestSettings(), impressions=impressions, clicks=clicks)
+    assert outcome.leader == 2 and outcome.leader_qualifies
+    assert outcome.drift_p_value < 1e-6
+    assert outcome.held_drift and outcome.winner == -1

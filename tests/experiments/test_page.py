@@ -185,3 +185,43 @@ def test_raw_values_of_tests_have_labels_in_words():
     }
     assert all(labels.prior_source(p)[0].isupper() for p in PriorSource)
     assert labels.experiment_status(ExperimentStatus.completed) == "Completed"
+
+
+def test_add_to_this_test_offers_challengers_and_campaign_variants(db, sign_in):
+    from studio.core.models import Arm
+    from studio.experiments import queries
+    from tests.factories import make_campaign, make_test, make_variant
+
+    variants = make_variants(db, n=3)
+    experiment = make_test(db, variants=variants[:2])
+    challenger = make_variant(
+        db,
+        campaign_id=make_campaign(db, name="Challenger"),
+        status=VariantStatus.approved,
+        headline="A cup that tastes of home",
+    )
+    queries.link_challenger(db, variant_id=challenger.id, parent_id=variants[1].id)  # type: ignore[arg-type]
+    make_variant(  # not approved: not offered
+        db, campaign_id=variants[0].campaign_id, status=VariantStatus.in_review, headline="Later"
+    )
+    db.commit()
+    at = _page(sign_in).run()
+    assert not at.exception, at.exception
+    choice = at.selectbox(key="tests_join_variant")
+    # Challengers to its arms first, then the approved variants of the arms' campaign.
+    assert choice.options == [
+        f"#{challenger.id} · A cup that tastes of home (challenger to arm B)",
+        f"#{variants[2].id} · {variants[2].fields['headline']}",
+    ]
+    choice.set_value(challenger.id).run()
+    at.button(key="tests_join").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(f"Variant {challenger.id} joined the test as arm C" in s.value for s in at.success)
+    db.expire_all()
+    arms = db.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()
+    assert [a.variant_id for a in arms] == [variants[0].id, variants[1].id, challenger.id]
+    # Once in the test it is no longer offered; the remaining campaign variant still is.
+    assert at.selectbox(key="tests_join_variant").options == [
+        f"#{variants[2].id} · {variants[2].fields['headline']}"
+    ]

@@ -28,6 +28,7 @@ from studio.export.base import parse_money, parse_video_ids
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
 from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
+from tests.factories import export_zip
 
 #: The platforms' column names, written out independently of studio.export.
 GOOGLE_COLUMNS = (
@@ -127,30 +128,6 @@ def open_zip(path: Path) -> tuple[list[str], list[dict[str, str]], dict, zipfile
     return columns, read_sheet(raw, sheet_format, skip=skip), manifest, archive
 
 
-def run(
-    session: Session,
-    tmp_path: Path,
-    asset_dir: Path,
-    platform: str,
-    scope: ExportScope,
-    options: ExportOptions | None = None,
-    brand_dir: Path | None = None,
-) -> Path:
-    output = tmp_path / f"{platform}.zip"
-    export(
-        session,
-        platform=platform,
-        scope=scope,
-        output=output,
-        actor="mia",
-        options=options,
-        asset_dir=asset_dir,
-        brand_dir=brand_dir,
-    )
-    session.commit()
-    return output
-
-
 def set_platform_settings(brand_dir: Path, text: str, brand: str = "halden-coffee") -> None:
     (brand_dir / brand / "platforms.yaml").write_text(text, encoding="utf-8")
 
@@ -175,7 +152,7 @@ def test_google_editor_file_has_campaign_ad_group_and_ad_rows_all_paused(
     )
     make_variant(session, campaign_id=campaign_id, channel="meta_feed")  # not for Google
     options = ExportOptions(pins={second.id: RsaPins(headlines={0: 1, 1: 2}, descriptions={3: 1})})
-    path = run(
+    path = export_zip(
         session, tmp_path, asset_dir, "google_ads", ExportScope.campaign(campaign_id), options
     )
 
@@ -225,7 +202,7 @@ def test_google_into_an_existing_campaign_writes_no_campaign_row(
     campaign_id = make_campaign(session)
     make_variant(session, campaign_id=campaign_id, channel="google_rsa")
     options = ExportOptions(existing_campaign="Brand | Search | UK")
-    path = run(
+    path = export_zip(
         session,
         tmp_path,
         asset_dir,
@@ -250,7 +227,7 @@ def test_google_into_an_existing_ad_group_by_id_writes_only_the_ads(
     options = ExportOptions(
         campaign_id="1234567890", existing_ad_group="Coffee | Exact", ad_group_id="9876543210"
     )
-    path = run(
+    path = export_zip(
         session,
         tmp_path,
         asset_dir,
@@ -277,7 +254,7 @@ def test_meta_into_an_existing_ad_set_writes_no_ad_set_settings(
     options = ExportOptions(
         existing_campaign="Always on", campaign_id="120200000000001", ad_group_id="120200000000002"
     )
-    path = run(
+    path = export_zip(
         session,
         tmp_path,
         asset_dir,
@@ -314,7 +291,9 @@ def test_existing_names_go_into_tiktok_and_linkedin_rows(session, people, tmp_pa
     variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
     add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1200, height=628)
     options = ExportOptions(existing_campaign="Group A", existing_ad_group="Decision makers")
-    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id), options)
+    path = export_zip(
+        session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id), options
+    )
     _columns, (row,), _manifest, _archive = open_zip(path)
     assert (row["Campaign Group Name"], row["Campaign Name"]) == ("Group A", "Decision makers")
 
@@ -348,7 +327,7 @@ def test_manual_cpc_ad_groups_carry_their_max_cpc(session, people, tmp_path, ass
     campaign_id = make_campaign(session)
     make_variant(session, campaign_id=campaign_id, channel="google_rsa")
     scope = ExportScope.campaign(campaign_id)
-    path = run(session, tmp_path, asset_dir, "google_ads", scope, brand_dir=brand_dir)
+    path = export_zip(session, tmp_path, asset_dir, "google_ads", scope, brand_dir=brand_dir)
     _columns, (campaign, group, ad), _manifest, _archive = open_zip(path)
     assert campaign["Bid Strategy Type"] == "Manual CPC"
     assert (group["Ad Group Status"], group["Max CPC"]) == ("Paused", "0.80")
@@ -445,7 +424,7 @@ def test_a_missing_setting_lists_what_to_fill_in_and_writes_nothing(
     eu = next(p for p in plan.problems if "eu_political_ads" in p.location)
     assert "true or false" in eu.message and "Brand page" in eu.message
     with pytest.raises(ExportBlocked):
-        run(
+        export_zip(
             session,
             tmp_path,
             asset_dir,
@@ -553,7 +532,7 @@ def test_meta_rows_carry_every_required_field_and_link_each_image_to_its_placeme
         session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1350
     )
     story = add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=720, height=1280)
-    path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
+    path = export_zip(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
 
     columns, rows, manifest, archive = open_zip(path)
     assert columns == META_COLUMNS
@@ -607,7 +586,7 @@ def test_meta_videos_wait_for_their_meta_ids_then_get_their_ads(
     scope = ExportScope.campaign(campaign_id)
 
     # Without Meta's id the video ships with the list of videos to upload; its ad waits.
-    path = run(session, tmp_path, asset_dir, "meta", scope)
+    path = export_zip(session, tmp_path, asset_dir, "meta", scope)
     _columns, (feed,), manifest, archive = open_zip(path)
     assert feed["Image Hash"] and feed["Video ID"] == ""
     listed = read_sheet(archive.read("videos_to_upload.csv"), SheetFormat())
@@ -630,7 +609,7 @@ def test_meta_videos_wait_for_their_meta_ids_then_get_their_ads(
     ids = parse_video_ids(filled, "videos_to_upload.csv")
     assert ids == {video_file_name.removeprefix("media/"): "1203456789012345"}
     (tmp_path / "meta.zip").unlink()
-    path = run(session, tmp_path, asset_dir, "meta", scope, ExportOptions(video_ids=ids))
+    path = export_zip(session, tmp_path, asset_dir, "meta", scope, ExportOptions(video_ids=ids))
     _columns, rows, manifest, _archive = open_zip(path)
     feed_image, vertical_video = rows
     assert feed_image["Image Hash"] and feed_image["Ad Name"].endswith("| Feed")
@@ -647,7 +626,7 @@ def test_a_variant_whose_only_ad_is_a_waiting_video_is_not_exported(
     campaign_id = make_campaign(session)
     variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
     add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
-    path = run(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
+    path = export_zip(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
     _columns, rows, manifest, archive = open_zip(path)
     assert rows == [] and "videos_to_upload.csv" in archive.namelist()
     assert manifest["variants"][0]["status_after"] == "approved"
@@ -776,7 +755,7 @@ def test_linkedin_sheet_and_landscape_image(session, people, tmp_path, asset_dir
     landscape = add_image(
         session, variant_id=variant.id, asset_dir=asset_dir, width=1910, height=1000
     )
-    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
+    path = export_zip(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
     columns, rows, manifest, archive = open_zip(path)
     # LinkedIn documents no bulk ad import: the file says it is a worksheet, in name and first line.
     assert manifest["sheet"]["file"] == "linkedin_WORKSHEET_not_an_import_file.csv"
@@ -802,7 +781,7 @@ def test_a_1080_square_is_not_upscaled_for_linkedin(session, people, tmp_path, a
     campaign_id = make_campaign(session, objective="leads")
     variant = make_variant(session, campaign_id=campaign_id, channel="linkedin_sponsored")
     add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
-    path = run(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
+    path = export_zip(session, tmp_path, asset_dir, "linkedin", ExportScope.campaign(campaign_id))
     _columns, (row,), _manifest, archive = open_zip(path)
     with Image.open(io.BytesIO(archive.read(f"media/{row['Image File Name']}"))) as image:
         assert image.size == (1080, 1080)  # LinkedIn prefers 1200, but blowing up adds nothing
@@ -884,7 +863,7 @@ def test_tiktok_fills_the_brands_own_template_without_renaming_or_removing_colum
         variant = make_variant(session, campaign_id=campaign_id, channel="tiktok")
         add_video(session, variant_id=variant.id, asset_dir=asset_dir, source=video_file)
         add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
-        path = run(
+        path = export_zip(
             session,
             tmp_path,
             asset_dir,

@@ -13,47 +13,30 @@ export; the export took every asset row of the variant. Now:
 
 from __future__ import annotations
 
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from studio.brand.guidelines import BrandCatalog
-from studio.core.models import VariantStatus
+from studio.core.models import Asset, Variant, VariantStatus
 from studio.core.settings import Settings
 from studio.export.base import ExportBlocked
-from studio.export.pipeline import ExportScope, export, plan_export
+from studio.export.pipeline import ExportScope, plan_export
 from studio.imaging.render import RenderOptions, render_variants
 from studio.review import workflow as review
 from tests.export.conftest import add_image, make_campaign, make_variant
+from tests.factories import export_zip, zip_manifest
 
 PREVIEW = RenderOptions(scale=0.12, video=False)
 
 
-def _export(session: Session, campaign_id: int, tmp_path: Path, asset_dir: Path) -> dict:
-    output = tmp_path / "meta.zip"
-    export(
-        session,
-        platform="meta",
-        scope=ExportScope.campaign(campaign_id),
-        output=output,
-        actor="mia",
-        asset_dir=asset_dir,
-    )
-    session.commit()  # the zip appears with its record
-    with zipfile.ZipFile(output) as archive:
-        return json.loads(archive.read("manifest.json"))
-
-
-def test_a_file_recorded_after_approval_is_left_out_of_the_export(
-    session: Session, people, tmp_path: Path
-) -> None:
-    asset_dir = tmp_path / "assets"
+def _approved_with_one_image(session: Session, asset_dir: Path) -> tuple[int, Variant, Asset]:
+    """A campaign's variant with one 1080x1080 image, submitted by cara and approved by bea
+    through the state machine (so the approval snapshots the image); committed."""
     campaign_id = make_campaign(session)
     variant = make_variant(session, campaign_id=campaign_id, status=VariantStatus.draft)
-    seen = add_image(
+    image = add_image(
         session,
         variant_id=variant.id,
         asset_dir=asset_dir,
@@ -64,6 +47,14 @@ def test_a_file_recorded_after_approval_is_left_out_of_the_export(
     review.submit(session, variant_id=variant.id, actor="cara")
     review.approve(session, variant_id=variant.id, actor="bea")
     session.commit()
+    return campaign_id, variant, image
+
+
+def test_a_file_recorded_after_approval_is_left_out_of_the_export(
+    session: Session, people, tmp_path: Path
+) -> None:
+    asset_dir = tmp_path / "assets"
+    campaign_id, variant, seen = _approved_with_one_image(session, asset_dir)
     # A file recorded after the approval (a raced render, a row written by hand).
     late = add_image(
         session,
@@ -83,7 +74,9 @@ def test_a_file_recorded_after_approval_is_left_out_of_the_export(
         warning.message
     )
 
-    manifest = _export(session, campaign_id, tmp_path, asset_dir)
+    manifest = zip_manifest(
+        export_zip(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
+    )
     [exported] = manifest["variants"]
     assert [a["asset_id"] for a in exported["assets"]] == [seen.id]
 
@@ -146,23 +139,11 @@ def test_a_file_changed_on_disk_after_approval_is_refused(
     session: Session, people, tmp_path: Path
 ) -> None:
     asset_dir = tmp_path / "assets"
-    campaign_id = make_campaign(session)
-    variant = make_variant(session, campaign_id=campaign_id, status=VariantStatus.draft)
-    asset = add_image(
-        session,
-        variant_id=variant.id,
-        asset_dir=asset_dir,
-        width=1080,
-        height=1080,
-        approved=False,
-    )
-    review.submit(session, variant_id=variant.id, actor="cara")
-    review.approve(session, variant_id=variant.id, actor="bea")
-    session.commit()
+    campaign_id, _variant, asset = _approved_with_one_image(session, asset_dir)
     from PIL import Image
 
     Image.new("RGB", (1080, 1080), "red").save(asset_dir / asset.path, format="PNG")
     with pytest.raises(ExportBlocked) as caught:
-        _export(session, campaign_id, tmp_path, asset_dir)
+        export_zip(session, tmp_path, asset_dir, "meta", ExportScope.campaign(campaign_id))
     assert [p.rule for p in caught.value.problems] == ["media_changed"]
     assert not (tmp_path / "meta.zip").exists()

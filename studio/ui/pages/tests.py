@@ -471,6 +471,63 @@ def _challenger_buttons(board: ex.Dashboard) -> None:
         )
 
 
+def _add_arm(experiment_id: int) -> None:
+    variant_id = st.session_state.get("tests_join_variant")
+    if variant_id is None:
+        _say("error", "Choose the variant to add to the test.")
+        return
+    try:
+        with context.db_session() as session:
+            decision = ex.add_arm(
+                session, experiment_id, int(variant_id), actor=context.current_username()
+            )
+    except UserFacingError as exc:
+        _say("error", str(exc))
+        return
+    new = decision.arms[-1]
+    _say(
+        "success",
+        f"Variant {new.variant_id} joined the test as arm {new.letter}: create its ad on the "
+        f"platform named exactly {new.ad_name!r}. The split is equal again until it has the "
+        "burn-in's impressions; no winner is declared before.",
+    )
+
+
+def _join(board: ex.Dashboard) -> None:
+    """ "Add to this test": approved challengers of its arms and variants of their campaigns."""
+    if board.status != ex.RUNNING:
+        return
+    with context.db_session() as session:
+        candidates = ex.joinable_variants(session, experiment_id=board.experiment_id)
+    if not candidates:
+        return
+    parents = {a.variant_id: a.letter for a in board.arms}
+    names = {
+        saved_id(v): f"#{v.id} · {ex.headline(v)}"
+        + (
+            f" (challenger to arm {parents[v.challenger_of_id]})"
+            if v.challenger_of_id in parents
+            else ""
+        )
+        for v in candidates
+    }
+    with st.popover(f"Add to this test ({len(names)} approved variant(s) can join)"):
+        st.caption(
+            "An approved challenger to one of the arms, or an approved variant of an arm's "
+            "campaign, joins as a new arm from the prior: the split goes back to equal until it "
+            "has the burn-in's impressions, and no winner is declared before."
+        )
+        st.selectbox(
+            "Variant", list(names), format_func=names.__getitem__, key="tests_join_variant"
+        )
+        st.button(
+            "Add to this test",
+            key="tests_join",
+            on_click=_add_arm,
+            args=(board.experiment_id,),
+        )
+
+
 def _fatigue(board: ex.Dashboard) -> None:
     for note in ex.fatigue_notes(board):
         if note.kind == "fatigued":
@@ -841,6 +898,7 @@ def _open_test() -> None:
         )
         st.dataframe(setup, hide_index=True, width="stretch", key="tests_setup")
     _fatigue(board)
+    _join(board)
     _controls(board)
     _ads(board)
     _upload(board)
