@@ -225,7 +225,9 @@ def profile_pages(
     out_dir.mkdir(parents=True, exist_ok=True)
     with Session(get_engine(database_url)) as session:
         admin = user_queries.get_user(session, username="admin")
-    lines = [f"{'page':<14} {'median s':>9} {'max s':>7}  (script-thread CPU per run, AppTest)"]
+    lines = [
+        f"{'page':<14} {'median s':>9} {'max s':>7}  (script-thread CPU per run in AppTest, under cProfile)"
+    ]
     for spec in PAGES:
         if only and spec.title not in only:
             continue
