@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypedDict, TypeVar, Unpack
 
 from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
@@ -63,105 +63,70 @@ def get_variant(session: Session, *, variant_id: int) -> Variant:
     return variant
 
 
-def _filtered(
-    query: _Query,
-    *,
-    latest_only: bool,
-    brand: str | None,
-    campaign_id: int | None,
-    personas: Sequence[str] | None,
-    channels: Sequence[str] | None,
-    statuses: Sequence[VariantStatus | str] | None,
-    min_predicted_ctr: float | None,
-) -> _Query:
-    if brand:
+class VariantFilters(TypedDict, total=False):
+    """The filters every variant list and count takes (each one left out: no filter)."""
+
+    brand: str | None
+    campaign_id: int | None
+    personas: Sequence[str] | None
+    channels: Sequence[str] | None
+    statuses: Sequence[VariantStatus | str] | None
+    min_predicted_ctr: float | None
+    #: Leave out revisions that an edit has superseded (what reviewers see).
+    latest_only: bool
+
+
+def _filtered(query: _Query, filters: VariantFilters) -> _Query:
+    """``query`` narrowed by ``filters``: the one place the variant filters become SQL."""
+    if brand := filters.get("brand"):
         query = query.where(Variant.brand == brand)
-    if campaign_id is not None:
+    if (campaign_id := filters.get("campaign_id")) is not None:
         query = query.where(Variant.campaign_id == campaign_id)
-    if personas:
+    if personas := filters.get("personas"):
         query = query.where(col(Variant.persona).in_(list(personas)))
-    if channels:
+    if channels := filters.get("channels"):
         query = query.where(col(Variant.channel).in_(list(channels)))
-    if statuses:
+    if statuses := filters.get("statuses"):
         query = query.where(col(Variant.status).in_([str(s) for s in statuses]))
-    if min_predicted_ctr is not None:
-        query = query.where(col(Variant.predicted_ctr) >= min_predicted_ctr)
-    if latest_only:  # not superseded by an edit (a revision whose parent it is)
+    if (min_ctr := filters.get("min_predicted_ctr")) is not None:
+        query = query.where(col(Variant.predicted_ctr) >= min_ctr)
+    if filters.get("latest_only"):  # not superseded by an edit (a revision whose parent it is)
         child = aliased(Variant)
         query = query.where(~exists().where(col(child.parent_id) == col(Variant.id)))
     return query
 
 
+def _ordered(query: _Query, order: VariantOrder) -> _Query:
+    if order == "predicted_ctr":
+        return query.order_by(
+            col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc()
+        )
+    return query.order_by(col(Variant.id).desc())
+
+
 def list_variants(
     session: Session,
     *,
-    brand: str | None = None,
-    campaign_id: int | None = None,
-    personas: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    statuses: Sequence[VariantStatus | str] | None = None,
-    min_predicted_ctr: float | None = None,
-    latest_only: bool = False,
     order: VariantOrder = "newest",
     limit: int = 200,
     offset: int = 0,
+    **filters: Unpack[VariantFilters],
 ) -> Sequence[Variant]:
-    """Variants matching every given filter; ``order="predicted_ctr"`` puts the best first.
-
-    ``latest_only`` leaves out revisions that an edit has superseded (what reviewers see).
-    """
-    query = _filtered(
-        select(Variant),
-        latest_only=latest_only,
-        brand=brand,
-        campaign_id=campaign_id,
-        personas=personas,
-        channels=channels,
-        statuses=statuses,
-        min_predicted_ctr=min_predicted_ctr,
-    )
-    if order == "predicted_ctr":
-        query = query.order_by(
-            col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc()
-        )
-    else:
-        query = query.order_by(col(Variant.id).desc())
+    """Variants matching every given filter (:class:`VariantFilters`), ``limit`` of them from
+    ``offset``; ``order="predicted_ctr"`` puts the best first."""
+    query = _ordered(_filtered(select(Variant), filters), order)
     return session.exec(query.offset(offset).limit(limit)).all()
 
 
 def list_variant_keys(
-    session: Session,
-    *,
-    brand: str | None = None,
-    campaign_id: int | None = None,
-    personas: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    statuses: Sequence[VariantStatus | str] | None = None,
-    min_predicted_ctr: float | None = None,
-    latest_only: bool = False,
-    order: VariantOrder = "newest",
+    session: Session, *, order: VariantOrder = "newest", **filters: Unpack[VariantFilters]
 ) -> list[tuple[int, str]]:
     """``(id, channel)`` of every variant :func:`list_variants` would list, in its order.
 
     Two small columns, for a list that must be filtered on something SQL cannot see (the
     gallery's QC state) before one page of whole rows is loaded with :func:`get_variants`.
     """
-    query = _filtered(
-        select(Variant.id, Variant.channel),
-        latest_only=latest_only,
-        brand=brand,
-        campaign_id=campaign_id,
-        personas=personas,
-        channels=channels,
-        statuses=statuses,
-        min_predicted_ctr=min_predicted_ctr,
-    )
-    if order == "predicted_ctr":
-        query = query.order_by(
-            col(Variant.predicted_ctr).desc().nulls_last(), col(Variant.id).desc()
-        )
-    else:
-        query = query.order_by(col(Variant.id).desc())
+    query = _ordered(_filtered(select(Variant.id, Variant.channel), filters), order)
     return [(int(i or 0), str(c)) for i, c in session.exec(query).all()]  # ids are never null
 
 
@@ -174,41 +139,16 @@ def get_variants(session: Session, *, variant_ids: Sequence[int]) -> list[Varian
     return [by_id[i] for i in variant_ids if i in by_id]
 
 
-def count_variants(
-    session: Session,
-    *,
-    brand: str | None = None,
-    campaign_id: int | None = None,
-    personas: Sequence[str] | None = None,
-    channels: Sequence[str] | None = None,
-    statuses: Sequence[VariantStatus | str] | None = None,
-    min_predicted_ctr: float | None = None,
-    latest_only: bool = False,
-) -> int:
-    query = _filtered(
-        select(func.count()).select_from(Variant),
-        latest_only=latest_only,
-        brand=brand,
-        campaign_id=campaign_id,
-        personas=personas,
-        channels=channels,
-        statuses=statuses,
-        min_predicted_ctr=min_predicted_ctr,
-    )
+def count_variants(session: Session, **filters: Unpack[VariantFilters]) -> int:
+    """How many variants :func:`list_variants` would list without a limit."""
+    query = _filtered(select(func.count()).select_from(Variant), filters)
     return int(session.exec(query).one())
 
 
 def count_by_status(session: Session, *, brand: str | None = None) -> dict[str, int]:
     """How many variants are in each status (latest revisions only: an edit supersedes its parent)."""
     query = _filtered(
-        select(Variant.status, func.count()),
-        latest_only=True,
-        brand=brand,
-        campaign_id=None,
-        personas=None,
-        channels=None,
-        statuses=None,
-        min_predicted_ctr=None,
+        select(Variant.status, func.count()), VariantFilters(brand=brand, latest_only=True)
     ).group_by(Variant.status)
     return {str(status): int(n) for status, n in session.exec(query).all()}
 

@@ -114,6 +114,8 @@ def text_length(text: str, counting: Counting = "characters") -> int:
     The one count of copy length: the channel table's checks (generation, review, export) and
     generation's trimming (:func:`prefix_within`) both use it.
     """
+    if text.isascii():  # the usual case, and by far the quickest: NFC and widths change nothing
+        return len(text)
     normal = unicodedata.normalize("NFC", text)
     if counting == "characters":
         return len(normal)
@@ -150,6 +152,8 @@ def fold(text: str) -> str:
     Case is kept (checks that care about capitals, such as shouting, still work); match
     case-insensitively, or ``casefold()`` the result.
     """
+    if text.isascii():  # no ASCII character is changed by NFKC, invisible or a look-alike
+        return text
     normal = unicodedata.normalize("NFKC", text)
     visible = "".join(c for c in normal if not _invisible(c))
     return visible.translate(_TABLE)

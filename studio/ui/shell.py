@@ -13,6 +13,7 @@ import streamlit as st
 
 from studio.core.database import database_label
 from studio.core.errors import UserFacingError
+from studio.review.accounts import Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context
 
@@ -73,13 +74,17 @@ def sidebar() -> None:
 
 def main() -> None:
     st.set_page_config(page_title="studio", page_icon=":material/campaign:", layout="wide")
-    if auth_ui.current_user() is None:
+    user = auth_ui.current_user()
+    if user is None:
         # Register the pages (hidden) so that an address such as /review survives sign-in.
         st.navigation(
             [_page(spec, default=i == 0) for i, spec in enumerate(PAGES)], position="hidden"
         )
-    user = auth_ui.require_sign_in()
-    allowed = [spec for spec in PAGES if auth_ui.may_open(spec.permission)]
+        user = auth_ui.require_sign_in()
+    # The user just read from the database decides, not one more lookup per page.
+    allowed = [
+        spec for spec in PAGES if spec.permission is None or user.may(Permission(spec.permission))
+    ]
     navigation = st.navigation([_page(spec, default=i == 0) for i, spec in enumerate(allowed)])
     sidebar()
     auth_ui.account_sidebar(user)

@@ -61,6 +61,22 @@ def test_fold_and_literal() -> None:
     assert "](" not in literal and "**" not in literal and ":red[" not in literal
 
 
+def test_the_ascii_shortcut_gives_what_the_full_normalisation_gives() -> None:
+    """fold and text_length skip Unicode normalisation for ASCII text (most copy): for every
+    ASCII character the full path must agree, or the shortcut would let disguises through."""
+    import unicodedata
+
+    from studio.core.text import CONFUSABLES, text_length
+
+    for char in map(chr, range(128)):
+        full = unicodedata.normalize("NFKC", char)
+        assert unicodedata.category(char) != "Cf" and char not in CONFUSABLES
+        assert fold(char) == full == char
+        assert unicodedata.east_asian_width(char) not in ("W", "F")
+        assert text_length(char, "double_width") == text_length(char) == 1
+    assert fold("Our che\u00adap beans") == "Our cheap beans"  # not ASCII: the full path
+
+
 HOSTILE_COPY = (
     "![pixel](https://evil.example/p.png) [Roasted this week](https://evil.example/#Cheap)"
 )

@@ -82,6 +82,12 @@ def _scope() -> ExportScope | None:
     return ExportScope.test(chosen)
 
 
+#: Rows of the sheet shown in the preview: a campaign of thousands of ads is checked in full
+#: (problems and warnings list every one), but sending every row to the browser made the page
+#: slow to open.
+PREVIEW_ROWS = 100
+
+
 def _preview(plan: ExportPlan) -> None:
     st.subheader(
         f"{len(plan.items)} variant(s) · {len(plan.rows)} row(s) of {plan.layout.file_name}"
@@ -112,8 +118,15 @@ def _preview(plan: ExportPlan) -> None:
     if plan.rows:
         filled = [c for c in plan.layout.columns if any(row.get(c) for row in plan.rows)]
         st.dataframe(
-            list(plan.rows), hide_index=True, use_container_width=True, column_order=filled
+            list(plan.rows[:PREVIEW_ROWS]),
+            hide_index=True,
+            use_container_width=True,
+            column_order=filled,
         )
+        if len(plan.rows) > PREVIEW_ROWS:
+            st.caption(
+                f"The first {PREVIEW_ROWS} of {len(plan.rows)} rows; the export writes all of them."
+            )
     if plan.media:
         st.caption("Media, resized and encoded to the platform's specs when exported:")
         st.dataframe(

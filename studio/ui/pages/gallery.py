@@ -16,6 +16,7 @@ from typing import Any
 
 import streamlit as st
 
+from studio.brand.guidelines import Brand
 from studio.copy import variants as variant_queries
 from studio.core.models import Asset, AssetKind, JobKind
 from studio.core.text import markdown_literal
@@ -91,7 +92,7 @@ def _thumbnail(asset: Asset) -> None:
         _full_size(asset.id or 0)
 
 
-def _item(item: GalleryItem) -> None:
+def _item(item: GalleryItem, brand: Brand) -> None:
     variant = item.variant
     badge = {
         "passed": "✅ QC passed",
@@ -107,7 +108,7 @@ def _item(item: GalleryItem) -> None:
             else "predicted CTR: not scored"
         )
         st.markdown(
-            f"**#{variant.id} · {labels.persona(context.active_brand(), variant.persona)} · "
+            f"**#{variant.id} · {labels.persona(brand, variant.persona)} · "
             f"{labels.channel(variant.channel)}** · {labels.status(variant.status)} · {badge} · {ctr}"
         )
         if isinstance(headline, str) and headline:
@@ -203,7 +204,7 @@ def render() -> None:
         f"(page {page} of {shown.pages})"
     )
     for item in items:
-        _item(item)
+        _item(item, brand)
     if shown.pages > 1:
         st.number_input(
             f"Page (of {shown.pages})",

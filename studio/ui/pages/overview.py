@@ -10,6 +10,7 @@ from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus as S
 from studio.core.text import markdown_literal
 from studio.review import queries as review_queries
+from studio.review.accounts import Permission
 from studio.ui import auth as auth_ui
 from studio.ui import context, labels
 
@@ -22,7 +23,11 @@ def next_steps(counts: dict[str, int]) -> list[str]:
 
     Only steps their role allows are offered (the same permissions that show the pages).
     """
-    may = auth_ui.may_open
+    user = auth_ui.current_user()  # read once: each lookup is a database query
+
+    def may(permission: str) -> bool:
+        return user is not None and user.may(Permission(permission))
+
     steps = []
     if not any(counts.values()):
         if may("generate"):

@@ -195,7 +195,9 @@ def _show_messages(on_page: set[int]) -> dict[int, list[tuple[str, str]]]:
 
 
 def _copy(variant: Variant) -> None:
+    """Every field of the copy in one block (one element on the page, not one per line)."""
     spec = get_channel(variant.channel)
+    lines: list[str] = []
     for fspec in spec.fields:
         value = labels.field_value(variant.channel, fspec.name, variant.fields.get(fspec.name))
         if value is None:
@@ -203,11 +205,13 @@ def _copy(variant: Variant) -> None:
         # Copy is shown exactly as written: never as Markdown or HTML (a remote image would load
         # in the reviewer's browser; link text would hide the words that run).
         if isinstance(value, list):
-            st.markdown(f"**{fspec.label}**")
-            for item in value:
-                st.markdown("- " + markdown_literal(str(item)))
+            lines.append(f"**{fspec.label}**\n")
+            lines += ["- " + markdown_literal(str(item)) for item in value]
+            lines.append("")
         else:
-            st.markdown(f"**{fspec.label}:** " + markdown_literal(str(value)))
+            lines.append(f"**{fspec.label}:** " + markdown_literal(str(value)) + "  ")
+    if lines:
+        st.markdown("\n".join(lines))
 
 
 def _render_media(variant_id: int) -> None:
@@ -278,13 +282,18 @@ def _rubric(variant: Variant, brand: Brand | None) -> None:
     marks = score_variant(brand, variant.channel, variant.fields)
     do = f"applies Do: {'; '.join(marks.do_content)}" if marks.do_content else "applies no Do rule"
     verdict = f"{len(marks.findings)} finding(s)" if marks.findings else "no findings"
-    st.caption(markdown_literal(f"Rubric: {verdict} · {do}"))
-    for finding in marks.findings:
-        st.caption(markdown_literal(f"· {finding}"))
+    st.caption(
+        "  \n".join(
+            markdown_literal(line)
+            for line in [f"Rubric: {verdict} · {do}", *(f"· {f}" for f in marks.findings)]
+        )
+    )
 
 
-def _context_column(variant: Variant, brand: Brand | None) -> None:
-    if brand is None:
+def _context_column(
+    variant: Variant, brand: Brand | None, rules: review.RulesTouched | None
+) -> None:
+    if brand is None or rules is None:
         st.caption(f"Brand {variant.brand!r} is not loaded; see the Brand page.")
         return
     persona = brand.personas.get(variant.persona)
@@ -294,27 +303,39 @@ def _context_column(variant: Variant, brand: Brand | None) -> None:
         st.markdown("Pains: " + "; ".join(persona.pains))
     else:
         st.caption(f"Persona {variant.persona!r} is not in {brand.slug}.")
-    rules = review.rules_touched(variant, brand.guideline)
-    for disclaimer, present in rules.disclaimers:
-        st.markdown(
-            f"{':material/check_circle:' if present else ':material/cancel:'} Disclaimer: _{disclaimer}_"
-        )
-    for claim in rules.claims_used:
-        st.markdown(f":material/verified: Claim `{claim.id}`: {claim.text} — _{claim.evidence}_")
+    # The rules in one block each (a page of cards draws far fewer elements).
+    rule_lines = [
+        f"{':material/check_circle:' if present else ':material/cancel:'} Disclaimer: _{disclaimer}_"
+        for disclaimer, present in rules.disclaimers
+    ] + [
+        f":material/verified: Claim `{claim.id}`: {claim.text} — _{claim.evidence}_"
+        for claim in rules.claims_used
+    ]
+    if rule_lines:
+        st.markdown("  \n".join(rule_lines))
     with st.expander("Never say"):
-        st.markdown("Banned: " + ", ".join(f"“{p}”" for p in rules.banned_phrases))
-        for item in rules.voice_dont:
-            st.markdown(f"- {item}")
+        st.markdown(
+            "\n".join(
+                [
+                    "Banned: " + ", ".join(f"“{p}”" for p in rules.banned_phrases) + "\n",
+                    *(f"- {item}" for item in rules.voice_dont),
+                ]
+            )
+        )
 
 
 def _history(reviews: list[Review]) -> None:
-    for r in reviews:
-        note = f": {r.comment}" if r.comment else ""
-        st.caption(
+    if not reviews:
+        return
+    st.caption(
+        "  \n".join(
             markdown_literal(
-                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}{note}"
+                f"{r.created_at:%Y-%m-%d %H:%M} · {r.reviewer} {labels.action_done(r.action)}"
+                + (f": {r.comment}" if r.comment else "")
             )
+            for r in reviews
         )
+    )
 
 
 def _answers(variant: Variant, parent_reviews: list[Review]) -> None:
@@ -345,10 +366,17 @@ def _actions(variant: Variant, choices: review.Choices, brand: Brand | None) -> 
         )
     for note in choices.notes:
         st.caption(note)
-    if choices.can_edit and brand is not None:
-        with st.expander(
-            f"Edit (saves revision {variant.revision + 1}, which needs its own approval)"
-        ):
+    # The editor's boxes are drawn only once asked for: a page of cards each with a hidden
+    # editor drew several text boxes per card that nobody had opened.
+    if (
+        choices.can_edit
+        and brand is not None
+        and st.toggle(
+            f"Edit (saves revision {variant.revision + 1}, which needs its own approval)",
+            key=f"editing:{vid}",
+        )
+    ):
+        with st.container(border=True):
             list_fields = [k for k, v in variant.fields.items() if isinstance(v, list)]
             for name, value in variant.fields.items():
                 text = "\n".join(value) if isinstance(value, list) else str(value)
@@ -391,15 +419,14 @@ def _card(
         off_site = brand.guideline.off_site_landing(campaign.landing_url) if brand else None
         if off_site:
             st.warning(f"Check the {off_site}.", icon=":material/link_off:")
+        rules = review.rules_touched(variant, brand.guideline) if brand else None
         left, right = st.columns([3, 2])
         with left:
             _answers(variant, parent_reviews)
             _copy(variant)
             _score(variant)
             _rubric(variant, brand)
-            for violation in (
-                review.rules_touched(variant, brand.guideline).violations if brand else []
-            ):
+            for violation in rules.violations if rules else []:
                 st.error(
                     markdown_literal(f"{violation.field}: {violation.reason} [{violation.rule}]")
                 )
@@ -407,12 +434,13 @@ def _card(
             _history(reviews)
             _actions(variant, choices, brand)
         with right:
-            _context_column(variant, brand)
+            _context_column(variant, brand, rules)
 
 
-#: Cards per page: each card is dozens of widgets, so a longer page is slower to draw (ten
-#: cards keep the page under a second with 10,000 variants: benchmarks/page_load.py).
-PAGE_SIZE = 10
+#: Cards per page: each card is dozens of elements and the browser's drawing of them is most
+#: of the page's load time (about 0.1 s a card on a busy 2-core machine, against 0.02 s on the
+#: server: benchmarks/page_load.py), so a page holds five.
+PAGE_SIZE = 5
 
 
 def render() -> None:
