@@ -31,6 +31,9 @@ of live tests, offline replay and the simulator.
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -1115,15 +1118,31 @@ def _day_p_value(observed: FloatArray, shares: FloatArray) -> float:
     return float(min(1.0, 2.0 * tails.min() * planned.sum()))
 
 
-#: Mixtures tried for a day on which the split changed (see :func:`sample_ratio_mismatch`).
-_MIXTURES = np.linspace(0.0, 1.0, 51)
+#: Largest number of mixtures tried for a day on which the split changed (see
+#: :func:`sample_ratio_mismatch`): a grid on the simplex of that day's splits.
+_MAX_MIXTURES = 2000
+
+
+@functools.cache
+def _mixture_weights(n_splits: int) -> np.ndarray:
+    """Weights ``w`` (rows >= 0, summing to 1) over ``n_splits`` splits: the finest grid of
+    step ``1/m`` (m <= 50) with at most :data:`_MAX_MIXTURES` points, vertices included."""
+    steps = 50
+    while steps > 1 and math.comb(steps + n_splits - 1, n_splits - 1) > _MAX_MIXTURES:
+        steps -= 1
+    rows = []
+    # Stars and bars: each choice of n_splits - 1 bar positions is one composition of `steps`.
+    for bars in itertools.combinations(range(steps + n_splits - 1), n_splits - 1):
+        edges = (-1, *bars, steps + n_splits - 1)
+        rows.append([edges[k + 1] - edges[k] - 1 for k in range(n_splits)])
+    return np.array(rows, dtype=np.float64) / steps
 
 
 def sample_ratio_mismatch(
     served: ArrayLike,
     planned_shares: ArrayLike,
     *,
-    earlier_shares: ArrayLike | None = None,
+    other_shares: ArrayLike | None = None,
     threshold: float = 0.001,
     unplanned_tolerance: float = 0.01,
 ) -> SampleRatioMismatch:
@@ -1134,10 +1153,11 @@ def sample_ratio_mismatch(
     0 (an arm paused a few hours ago, an ad switched off late) are set aside up to
     ``unplanned_tolerance`` of the day's impressions; beyond it the day is a mismatch.
 
-    A day on which the split changed was served under the earlier split for a while and the
-    later one after, and when the platform switched is not known: such a day is tested against
-    every mixture ``w * later + (1 - w) * earlier`` (``w`` on a grid of 51 values) and its
-    p-value is the largest (the supremum p-value over the unknown ``w``, a valid test).
+    A day on which the split changed (once or several times: a reweight, then an arm joining)
+    was served under each of its splits for a while, and when the platform switched is not
+    known: such a day is tested against every mixture of its splits (a grid on their simplex:
+    51 points for two splits, at most 2,000 for more) and its p-value is the largest (the
+    supremum p-value over the unknown weights, a valid test).
 
     Parameters
     ----------
@@ -1145,9 +1165,9 @@ def sample_ratio_mismatch(
         Impressions served per day and arm.
     planned_shares : array_like, same shape as ``served``
         The split in force each day (at the end of the day, where it changed); each row sums to 1.
-    earlier_shares : array_like, same shape as ``served``, optional
-        For days on which the split changed, the split in force at the start of the day; rows of
-        ``nan`` for days with one split.
+    other_shares : array_like, shape (n_days, n_arms) or (n_days, n_other, n_arms), optional
+        For days on which the split changed, the other splits in force during the day (one per
+        day, or several); rows of ``nan`` where a day had fewer (or only its end-of-day split).
     threshold : float
         p-value below which a mismatch is reported (default 0.001).
     unplanned_tolerance : float
@@ -1173,33 +1193,40 @@ def sample_ratio_mismatch(
         or not np.allclose(shares.sum(axis=1), 1.0, atol=1e-6)
     ):
         raise InvalidValue("each row of planned_shares must be >= 0 and sum to 1")
-    earlier = (
-        np.full(shares.shape, np.nan)
-        if earlier_shares is None
-        else np.atleast_2d(np.asarray(earlier_shares, dtype=np.float64))
+    n_days, n_arms = shares.shape
+    other = (
+        np.full((n_days, 0, n_arms), np.nan)
+        if other_shares is None
+        else np.asarray(other_shares, dtype=np.float64)
     )
-    if earlier.shape != shares.shape:
+    if other.ndim == 1:
+        other = other[None, None, :]
+    elif other.ndim == 2:
+        other = other[:, None, :]
+    if other.ndim != 3 or other.shape[0] != n_days or other.shape[2] != n_arms:
         raise InvalidValue(
-            f"earlier_shares must have the shape of planned_shares {shares.shape}; got {earlier.shape}"
+            f"other_shares must have shape ({n_days}, {n_arms}) or ({n_days}, n_other, {n_arms}) "
+            f"like planned_shares; got {other.shape}"
         )
-    changed = np.all(np.isfinite(earlier), axis=1)
-    if np.any(earlier[changed] < 0) or not np.allclose(
-        earlier[changed].sum(axis=1), 1.0, atol=1e-6
-    ):
-        raise InvalidValue("each row of earlier_shares must be >= 0 and sum to 1 (or be all nan)")
-    either = np.where(changed[:, None], np.maximum(shares, np.nan_to_num(earlier)), shares)
+    in_use = np.all(np.isfinite(other), axis=2)
+    if np.any(other[in_use] < 0) or not np.allclose(other[in_use].sum(axis=1), 1.0, atol=1e-6):
+        raise InvalidValue("each row of other_shares must be >= 0 and sum to 1 (or be all nan)")
+    # Every split in force each day: the end-of-day one first, then the others.
+    day_splits = [np.vstack([shares[t], other[t][in_use[t]]]) for t in range(n_days)]
+    either = np.array([splits.max(axis=0) for splits in day_splits])
     unplanned = np.where(either > 0, 0.0, observed)
     planned_served = observed - unplanned
     expected = (planned_served.sum(axis=1, keepdims=True) * shares).sum(axis=0)
     days = []
     for t in range(observed.shape[0]):
         total = observed[t].sum()
+        splits = np.unique(day_splits[t], axis=0)
         if total > 0 and unplanned[t].sum() > unplanned_tolerance * total:
             days.append(0.0)
-        elif changed[t]:
+        elif len(splits) > 1:
             tried = [
-                _day_p_value(planned_served[t], w * shares[t] + (1.0 - w) * earlier[t])
-                for w in _MIXTURES
+                _day_p_value(planned_served[t], mixture)
+                for mixture in _mixture_weights(len(splits)) @ splits
             ]
             days.append(float(np.nanmax(tried)) if np.isfinite(tried).any() else float("nan"))
         else:

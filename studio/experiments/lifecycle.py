@@ -746,7 +746,8 @@ class SrmCheck:
     marked as explained). ``worst_day`` is the day with the smallest p-value, with what was
     ``served`` and ``planned`` (the split in force at the end of that day) on it; ``unplanned``
     counts impressions on arms whose share was 0 on their day (within the tolerance they are set
-    aside). A day on which the split changed is tested against every mixture of its two splits.
+    aside). A day on which the split changed is tested against every mixture of its splits
+    (a reweight and an arm joining on the same day make three).
     """
 
     days: tuple[date, ...]
@@ -1112,12 +1113,13 @@ def _apply(
 
 def _splits_of_day(
     decisions: Sequence[AllocationDecision], arms: Sequence[Arm], day: date
-) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """The split in force at the end of ``day`` (UTC) and, when it changed during the day, the
-    one in force at its start. None when no decision covers any of the day."""
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The split in force at the end of ``day`` (UTC) and the other splits in force at some
+    time that day (shape (n_other, n_arms); none when the split did not change). None when no
+    decision covers any of the day."""
     start = datetime.combine(day, datetime.min.time()).replace(tzinfo=UTC)
     end = start + timedelta(days=1)
-    during = []
+    during: list[np.ndarray] = []
     for k, d in enumerate(decisions):
         since = _aware(d.created_at)
         until = _aware(decisions[k + 1].created_at) if k + 1 < len(decisions) else end
@@ -1128,8 +1130,9 @@ def _splits_of_day(
             during.append(shares / shares.sum())
     if not during:
         return None
-    last, first = during[-1], during[0]
-    return last, (None if len(during) == 1 or np.allclose(first, last) else first)
+    last = during[-1]
+    others = [split for split in during[:-1] if not np.allclose(split, last)]
+    return last, np.array(others).reshape(len(others), len(arms))
 
 
 def _srm_check(
@@ -1140,7 +1143,9 @@ def _srm_check(
 ) -> SrmCheck | None:
     """Each delivery day's served impressions against the split in force that day."""
     resolved = experiment.srm_resolved_through
-    rows, splits, earlier = [], [], []
+    rows: list[int] = []
+    splits: list[np.ndarray] = []
+    others: list[np.ndarray] = []
     for i, day in enumerate(delivery.days):
         if resolved is not None and day <= resolved:
             continue
@@ -1149,11 +1154,16 @@ def _srm_check(
             continue
         rows.append(i)
         splits.append(in_force[0])
-        earlier.append(np.full(len(arms), np.nan) if in_force[1] is None else in_force[1])
+        others.append(in_force[1])
     if not rows:
         return None
     served = delivery.impressions[rows]
-    result = sample_ratio_mismatch(served, np.array(splits), earlier_shares=np.array(earlier))
+    # Every day gets as many rows of other splits as the busiest day, unused ones nan.
+    most = max(len(o) for o in others)
+    padded = np.full((len(rows), most, len(arms)), np.nan)
+    for r, o in enumerate(others):
+        padded[r, : len(o)] = o
+    result = sample_ratio_mismatch(served, np.array(splits), other_shares=padded)
     days = tuple(delivery.days[i] for i in rows)
     worst = result.worst_day
     return SrmCheck(

@@ -554,14 +554,38 @@ def test_srm_on_a_day_the_split_changed_accepts_any_mixture_of_its_two_splits() 
     nan = [np.nan, np.nan]
     # Served 30/70: the platform switched around mid-day. 50/50 and 10/90 are both fine too.
     for served in ([3000, 7000], [5000, 5000], [1000, 9000]):
-        result = sample_ratio_mismatch([served], [later], earlier_shares=[earlier])
+        result = sample_ratio_mismatch([served], [later], other_shares=[earlier])
         assert not result.mismatch, served
     # 60/40 is outside the segment between the two splits: a mismatch.
-    assert sample_ratio_mismatch([[6000, 4000]], [later], earlier_shares=[earlier]).mismatch
-    # A day with one split ignores the (nan) earlier row.
-    assert sample_ratio_mismatch([[3000, 7000]], [later], earlier_shares=[nan]).mismatch
-    with pytest.raises(ValueError, match="earlier_shares must be >= 0 and sum to 1"):
-        sample_ratio_mismatch([[1, 1]], [later], earlier_shares=[[0.5, 0.6]])
+    assert sample_ratio_mismatch([[6000, 4000]], [later], other_shares=[earlier]).mismatch
+    # A day with one split ignores the (nan) other row.
+    assert sample_ratio_mismatch([[3000, 7000]], [later], other_shares=[nan]).mismatch
+    with pytest.raises(ValueError, match="other_shares must be >= 0 and sum to 1"):
+        sample_ratio_mismatch([[1, 1]], [later], other_shares=[[0.5, 0.6]])
+    with pytest.raises(ValueError, match=r"other_shares must have shape \(1, 2\)"):
+        sample_ratio_mismatch([[1, 1]], [later], other_shares=[[0.5, 0.3, 0.2]])
+
+
+def test_srm_on_a_day_of_three_splits_accepts_a_mixture_through_the_middle_one() -> None:
+    # A reweight at 00:00 (60/30/10), an arm paused at 08:00 (20/80/0), a reweight at 16:00
+    # (45/45/10). Served 34/61/5: half the day under the middle split (0.1 first + 0.5 middle
+    # + 0.4 last), which the first and last alone cannot reach (both give C 10%).
+    first, middle, last = [0.6, 0.3, 0.1], [0.2, 0.8, 0.0], [0.45, 0.45, 0.1]
+    served = [[3400, 6100, 500]]
+    assert sample_ratio_mismatch(served, [last], other_shares=[first]).mismatch
+    three = sample_ratio_mismatch(served, [last], other_shares=[[first, middle]])
+    assert not three.mismatch and three.p_value > 0.05
+    # Outside every mixture of the three (C far above its share at any time): a mismatch.
+    assert sample_ratio_mismatch(
+        [[3000, 3000, 4000]], [last], other_shares=[[first, middle]]
+    ).mismatch
+    # Days with fewer other splits pad with nan rows.
+    padded = sample_ratio_mismatch(
+        [served[0], [4500, 4500, 1000]],
+        [last, last],
+        other_shares=[[first, middle], [[np.nan] * 3, [np.nan] * 3]],
+    )
+    assert not padded.mismatch
 
 
 def test_finding_srm_tolerates_a_little_unplanned_traffic() -> None:

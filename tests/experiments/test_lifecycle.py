@@ -504,3 +504,24 @@ def test_replay_recomputes_a_decision_that_paused_an_arm(session, people):
     assert replayed.paused_now.tolist() == [False, False, True]
     assert dict(zip(logged.shares, replayed.shares.round(6), strict=True)) == logged.shares  # type: ignore[union-attr]
     assert int(replayed.winner) == -1
+
+
+def test_every_split_in_force_on_a_day_is_one_the_srm_check_may_mix():
+    # A reweight at 00:00, an arm paused at 08:00, a reweight at 16:00: three splits on 05-02.
+    arms = [Arm(id=k, experiment_id=1, variant_id=k, ad_id=f"ad-{k}") for k in (1, 2, 3)]
+    splits = (
+        (_at("2024-05-01"), {"1": 0.34, "2": 0.33, "3": 0.33}),
+        (_at("2024-05-02"), {"1": 0.6, "2": 0.3, "3": 0.1}),
+        (_at("2024-05-02", 8), {"1": 0.2, "2": 0.8}),
+        (_at("2024-05-02", 16), {"1": 0.45, "2": 0.45, "3": 0.1}),
+    )
+    decisions = [AllocationDecision(experiment_id=1, created_at=at, shares=s) for at, s in splits]
+    last, others = ex._splits_of_day(decisions, arms, date(2024, 5, 2))
+    assert np.allclose(last, [0.45, 0.45, 0.1])
+    assert np.allclose(others, [[0.6, 0.3, 0.1], [0.2, 0.8, 0.0]])
+    # The day before had one split; a day after the last decision keeps the last split.
+    last, others = ex._splits_of_day(decisions, arms, date(2024, 5, 1))
+    assert np.allclose(last, [0.34, 0.33, 0.33]) and others.shape == (0, 3)
+    last, others = ex._splits_of_day(decisions, arms, date(2024, 5, 3))
+    assert np.allclose(last, [0.45, 0.45, 0.1]) and others.shape == (0, 3)
+    assert ex._splits_of_day(decisions, arms, date(2024, 4, 30)) is None
