@@ -240,6 +240,30 @@ def choose_options(page, label: str, options: tuple[str, ...]) -> None:  # type:
         ).to_be_visible()
 
 
+def choose_option(page, label: str, option: str, *, exact: bool = True, within=None) -> None:  # type: ignore[no-untyped-def]
+    """Pick ``option`` in the select box labelled ``label`` (in ``within``, default the page).
+    A rerun can redraw the open list under the click, as for :func:`choose_options`; then the
+    pick is tried again once the page has settled, until the box shows the option."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.sync_api import expect
+
+    scope = page if within is None else within
+    for attempt in range(4):
+        wait_for_app(page)
+        box = scope.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
+        try:
+            box.click(timeout=10_000)
+            page.get_by_role("option", name=option, exact=exact).click(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            if attempt == 3:
+                raise
+    wait_for_app(page)
+    box = scope.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
+    expect(box).to_contain_text(option)
+
+
 def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
     """Fail if the page shows a Streamlit exception box."""
     exceptions = page.locator('[data-testid="stException"]')

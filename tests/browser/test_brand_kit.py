@@ -14,6 +14,7 @@ from studio.core.models import Variant, VariantStatus
 from tests.browser.conftest import (
     REPO_ROOT,
     assert_no_exception,
+    choose_option,
     choose_options,
     screenshot,
     sign_in,
@@ -182,8 +183,7 @@ def test_brand_kit_journey(page, app):  # type: ignore[no-untyped-def]
     # 5. A creative generates copy with the new brand.
     sign_in(page, app, "cara", PASSWORD, path="generate")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Active brand").click()
-    page.get_by_role("option", name="Fjord Bikes").click()
+    choose_option(page, "Active brand", "Fjord Bikes", exact=False, within=sidebar)
     page.get_by_role("heading", name="Generate copy").wait_for()
     wait_for_app(page)
     page.get_by_role("button", name="Generate").click()

@@ -6,7 +6,13 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from studio.core.database import get_engine
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_option,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.people import PASSWORD, add_people
 
 
@@ -21,8 +27,7 @@ def _wait_for_editor_with(page, text: str) -> None:  # type: ignore[no-untyped-d
 
 def _open_file(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Choose the file and its YAML view (the Form view is the default)."""
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="File").click()
-    page.get_by_role("option", name=name).click()
+    choose_option(page, "File", name, exact=False)
     page.get_by_text("YAML", exact=True).click()
 
 

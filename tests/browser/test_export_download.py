@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from studio.core.database import get_engine
 from studio.core.models import ExportRecord, Variant, VariantStatus
-from tests.browser.conftest import assert_no_exception, screenshot, wait_for_app
+from tests.browser.conftest import assert_no_exception, choose_option, screenshot, wait_for_app
 from tests.export.conftest import (
     FIELDS,
     PASSWORD,
@@ -26,8 +26,7 @@ from tests.export.conftest import (
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option).click()
+    choose_option(page, label, option, exact=False)
 
 
 def test_export_and_download_a_meta_zip(page, app, tmp_path):

@@ -21,7 +21,14 @@ from sqlmodel import Session, col, select
 
 from studio.core.database import get_engine
 from studio.core.models import Arm, Experiment, Variant, VariantStatus
-from tests.browser.conftest import assert_no_exception, click_key, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_option,
+    click_key,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.people import PASSWORD, add_people
 
 PERSONA = "gift-buyers"  # the Generate page's first persona for Halden Coffee Roasters
@@ -39,9 +46,7 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option).click()
-    wait_for_app(page)
+    choose_option(page, label, option, exact=False)
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from studio.core.database import get_engine
 from tests.browser.conftest import (
     assert_no_exception,
+    choose_option,
     choose_options,
     screenshot,
     sign_in,
@@ -59,9 +60,7 @@ def test_creative_renders_and_views_images_and_video(page, app):  # type: ignore
     expect(page.locator('[role="dialog"]')).to_have_count(0)
     wait_for_app(page)
 
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Brand QC").click()
-    page.get_by_role("option", name="QC failed", exact=True).click()
-    wait_for_app(page)
+    choose_option(page, "Brand QC", "QC failed")
     expect(
         page.get_by_text(f"#{ids['tiktok']} · Home baristas · TikTok in-feed ad")
     ).to_be_visible()

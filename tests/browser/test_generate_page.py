@@ -8,7 +8,13 @@ from sqlmodel import Session, select
 
 from studio.core.database import get_engine
 from studio.core.models import Variant
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_options,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.people import PASSWORD, add_people
 
 pytestmark = pytest.mark.browser
@@ -20,10 +26,7 @@ def test_creative_generates_drafts_in_the_browser(page, app):  # type: ignore[no
     sign_in(page, app, "cara", PASSWORD, path="generate")
     page.get_by_role("heading", name="Generate copy").wait_for()
     wait_for_app(page)
-    channels = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Channels")
-    channels.click()
-    page.get_by_role("option", name="TikTok in-feed ad", exact=True).click()
-    page.keyboard.press("Escape")
+    choose_options(page, "Channels", ("TikTok in-feed ad",))
     page.get_by_role("textbox", name="Offer").fill("50% off your first bag")
     page.get_by_role("button", name="Generate").click()
     page.get_by_text("Saved 6 drafts to campaign").wait_for(timeout=180_000)

@@ -20,7 +20,13 @@ from studio.copy.writing import CampaignBrief
 from studio.core.database import get_engine
 from studio.core.models import VariantStatus
 from studio.review import queries as review_queries
-from tests.browser.conftest import assert_no_exception, click_key, screenshot, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_option,
+    click_key,
+    screenshot,
+    wait_for_app,
+)
 from tests.review.conftest import PASSWORD, add_people
 
 REASON = "Promises a discount we do not offer"
@@ -41,9 +47,7 @@ def _sign_in(page, url: str, username: str) -> None:  # type: ignore[no-untyped-
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
-    wait_for_app(page)
+    choose_option(page, label, option)
 
 
 def test_creative_submits_brand_manager_decides_audit_shows_it(page, app):

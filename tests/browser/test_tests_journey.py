@@ -12,15 +12,19 @@ from sqlmodel import Session, select
 
 from studio.core.database import get_engine
 from studio.core.models import AllocationDecision, Experiment, VariantStatus
-from tests.browser.conftest import assert_no_exception, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    assert_no_exception,
+    choose_option,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 from tests.experiments.conftest import make_variants, meta_csv
 from tests.people import PASSWORD, add_people
 
 
 def _choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
-    page.get_by_role("option", name=option).click()
-    wait_for_app(page)
+    choose_option(page, label, option, exact=False)
 
 
 def _split(text: str) -> dict[str, int]:
