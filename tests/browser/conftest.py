@@ -9,6 +9,7 @@ through the library (``app.database_url``) exactly as the CLI would. Screenshots
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -261,7 +262,8 @@ def choose_option(page, label: str, option: str, *, exact: bool = True, within=N
                 raise
     wait_for_app(page)
     box = scope.locator('[data-testid="stSelectbox"]').filter(has_text=label).last
-    expect(box).to_contain_text(option)
+    # The chosen option is the value of the box's combobox, not text on the page.
+    expect(box.get_by_role("combobox")).to_have_value(re.compile(re.escape(option)))
 
 
 def assert_no_exception(page) -> None:  # type: ignore[no-untyped-def]
