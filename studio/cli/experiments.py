@@ -54,6 +54,11 @@ def create(
     policy: AllocationPolicy | None = typer.Option(
         None, help=f"{' | '.join(ex.POLICIES)} (default {DEFAULTS.policy})."
     ),
+    leader_share: float | None = typer.Option(
+        None,
+        help="Top-two Thompson sampling: share of traffic the leader keeps, a fraction in (0, 1) "
+        f"(default {DEFAULTS.top_two_leader_share:g}); the rest measures the runner-up.",
+    ),
     prior: PriorSource | None = typer.Option(
         None, help=f"Prior: {' | '.join(ex.PRIOR_SOURCES)} (default {DEFAULTS.prior_source})."
     ),
@@ -122,6 +127,9 @@ def create(
             prior_source=defaults.prior_source if prior is None else prior,
             prior_strength=prior_strength,
             objective=defaults.objective if objective is None else objective,
+            top_two_leader_share=defaults.top_two_leader_share
+            if leader_share is None
+            else leader_share,
         )
         fatigue = ex.fatigue_settings(
             recent_days=fatigue_days, drop=fatigue_drop, flag_probability=fatigue_probability
@@ -179,7 +187,9 @@ def show(test: int = typer.Argument(..., help="Test id.")) -> None:
     except ex.ExperimentError as exc:
         fail(str(exc))
     typer.echo(
-        f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}, "
+        f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}"
+        + ("" if board.leader_share is None else f" (leader keeps {board.leader_share:.0%})")
+        + ", "
         f"{board.prior_source} prior, objective {board.objective})"
     )
     for a in board.arms:

@@ -370,6 +370,9 @@ class Experiment(SQLModel, table=True):
     prior_strength: float = 0.0
     objective: Objective = _enum(Objective, 32, default=Objective.ctr)
     win_probability: float = 0.95
+    #: Under top-two Thompson sampling, the share of traffic the leader keeps (the test's own:
+    #: tests created before this setting existed ran with 0.5 and keep it).
+    top_two_leader_share: float = 0.5
     #: A winner's expected loss must be below this fraction of its own CTR.
     max_relative_loss: float = 0.01
     #: Delivery days up to this one had their sample-ratio mismatch explained by a person.

@@ -134,6 +134,7 @@ def settings_of(experiment: Experiment) -> TestSettings:
         prior_source=experiment.prior_source,
         prior_strength=experiment.prior_strength,
         objective=experiment.objective,
+        top_two_leader_share=experiment.top_two_leader_share,
     )
 
 
@@ -407,6 +408,7 @@ def create_test(
             prior_strength=settings.strength,
             win_probability=settings.win_probability,
             max_relative_loss=settings.max_relative_loss,
+            top_two_leader_share=settings.top_two_leader_share,
             objective=settings.objective,
             fatigue_recent_days=int(fatigue.recent_days),
             fatigue_drop=fatigue.drop,
@@ -1674,6 +1676,8 @@ class Dashboard:
     fatigue: tuple[ArmFatigue, ...] = ()
     #: The test's fatigue settings (stored on the test).
     fatigue_settings: FatigueSettings = field(default_factory=FatigueSettings)
+    #: Under top-two Thompson sampling, the share of traffic the leader keeps; None otherwise.
+    leader_share: float | None = None
 
     def labels(self) -> dict[int, str]:
         return {a.arm_id: f"{a.letter}: {_short(a.headline, 30)}" for a in self.arms}
@@ -1802,6 +1806,9 @@ def dashboard(session: Session, experiment_id: int) -> Dashboard:
         name=experiment.name,
         status=experiment.status,
         policy=experiment.policy,
+        leader_share=experiment.top_two_leader_share
+        if experiment.policy == AllocationPolicy.top_two
+        else None,
         prior_source=experiment.prior_source,
         winner_arm_id=experiment.winner_arm_id,
         objective=experiment.objective,

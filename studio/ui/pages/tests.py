@@ -15,7 +15,7 @@ import streamlit as st
 
 from studio.copy.channels import CHANNELS
 from studio.core.errors import UserFacingError
-from studio.core.models import Objective, PriorSource, saved_id
+from studio.core.models import AllocationPolicy, Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
 from studio.experiments.reports import PLATFORM_CHOICES, PLATFORMS, import_report
@@ -60,6 +60,7 @@ def _create(brand: str) -> None:
             if prior == PriorSource.flat
             else float(state["tests_new_strength"]),
             objective=state["tests_new_objective"],
+            top_two_leader_share=state["tests_new_leader_share"] / 100,
         )
         fatigue = ex.fatigue_settings(
             recent_days=int(state["tests_new_fatigue_days"]),
@@ -300,13 +301,25 @@ def _new_test() -> None:
         "worse than the best arm's is held. ROAS needs reports with a conversion value column "
         "(Meta 'Purchases conversion value', Google Ads 'Conv. value').",
     )
-    a, b, c = st.columns(3)
+    a, leader, b, c = st.columns(4)
     a.selectbox(
         "Policy",
         list(ex.POLICIES),
         index=list(ex.POLICIES).index(defaults.policy),
         format_func=lambda p: ex.POLICIES[p],
         key="tests_new_policy",
+    )
+    leader.number_input(
+        "Leader's share (%)",
+        min_value=1.0,
+        max_value=99.0,
+        value=defaults.top_two_leader_share * 100,
+        step=5.0,
+        disabled=st.session_state["tests_new_policy"] != AllocationPolicy.top_two,
+        key="tests_new_leader_share",
+        help="Top-two Thompson sampling serves the arm most likely to be best this share of the "
+        "time and a challenger the rest, so the runner-up keeps being measured (studio default "
+        f"{defaults.top_two_leader_share:.0%}).",
     )
     b.selectbox(
         "Prior",
@@ -884,7 +897,9 @@ def _open_test() -> None:
     assert experiment is not None
     st.caption(
         f"Status **{labels.experiment_status(board.status)}** · objective "
-        f"**{labels.objective(board.objective)}** · {labels.policy(board.policy)} · "
+        f"**{labels.objective(board.objective)}** · {labels.policy(board.policy)}"
+        + ("" if board.leader_share is None else f" (leader keeps {board.leader_share:.0%})")
+        + " · "
         f"{labels.prior_source(board.prior_source)} "
         f"({experiment.prior_strength:g} impressions) · min share {experiment.min_share:.0%} · burn-in "
         f"{experiment.burn_in_impressions:,} impressions · winner at P(best) ≥ {experiment.win_probability:.0%} and "
