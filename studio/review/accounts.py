@@ -629,18 +629,40 @@ def create_user(
     """Add a user; ``actor`` must be allowed to manage users."""
     require(session, username=actor, permission=Permission.manage_users)
     parsed = parse_role(role)
+    return _add_user(
+        session,
+        actor=actor,
+        action="user.create",
+        username=username,
+        display_name=display_name,
+        role=parsed,
+        password=password,
+    )
+
+
+def _add_user(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+) -> User:
+    """Check the new user's name and password, add them and audit ``action`` by ``actor``."""
     _check_new_user(session, username, display_name, password)
     user = user_queries.add_user(
         session,
         username=username,
         display_name=display_name.strip(),
-        role=parsed,
+        role=role,
         password_hash=hash_password(password),
     )
     audit.record(
         session,
         actor=actor,
-        action="user.create",
+        action=action,
         entity_type="user",
         entity_id=username,
         after=_snapshot(user),
@@ -667,23 +689,15 @@ def create_first_admin(
         raise InvalidUser(
             f"an admin already exists ({names}); they add users with `studio users add --as ADMIN`"
         )
-    _check_new_user(session, username, display_name, password)
-    user = user_queries.add_user(
-        session,
-        username=username,
-        display_name=display_name.strip(),
-        role=Role.admin,
-        password_hash=hash_password(password),
-    )
-    audit.record(
+    return _add_user(
         session,
         actor=username,
         action="user.create_first_admin",
-        entity_type="user",
-        entity_id=username,
-        after=_snapshot(user),
+        username=username,
+        display_name=display_name,
+        role=Role.admin,
+        password=password,
     )
-    return user
 
 
 def _target(session: Session, username: str) -> User:
