@@ -7,11 +7,31 @@ Manager and Google Ads export them); the tests of this package import them from 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import Session
 
-from tests.factories import google_csv, make_variants, meta_csv  # noqa: F401
+from studio.core.models import Experiment, Variant
+from studio.experiments import lifecycle
+from tests.factories import google_csv, make_test, make_variants, meta_csv  # noqa: F401
 from tests.people import add_people
+
+#: Tests start the day before their first delivery day (report rows dated before the start of a
+#: test are not its delivery).
+START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
+
+
+def start_test(session: Session, variants: Sequence[Variant], **settings: object) -> Experiment:
+    """A running test of ``variants`` started by mia at :data:`START` with these
+    :class:`~studio.experiments.lifecycle.TestSettings`; committed."""
+    return make_test(
+        session,
+        variants=variants,
+        settings=lifecycle.TestSettings(**settings),  # type: ignore[arg-type]
+        now=START,
+    )
 
 
 @pytest.fixture

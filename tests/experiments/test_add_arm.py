@@ -15,32 +15,15 @@ from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import import_report
 from studio.export.pipeline import ExportScope, export
-from tests.experiments.conftest import make_variants, meta_csv
+from tests.experiments.conftest import make_variants, meta_csv, start_test
 from tests.export.conftest import add_image
 from tests.factories import make_campaign, make_variant
 
 S = VariantStatus
-START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
 
 
 def _at(day: str, hour: int = 6) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
-
-
-def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[v.id for v in variants],  # type: ignore[misc]
-        actor="mia",
-        settings=ex.TestSettings(**settings),  # type: ignore[arg-type]
-        now=START,
-    )
-    session.commit()
-    return experiment
 
 
 def _arms(session: Session, experiment: Experiment) -> list[Arm]:
@@ -89,7 +72,7 @@ def _challenger(session: Session, parent: Variant) -> Variant:
 
 def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants, burn_in_impressions=1000)
+    experiment = start_test(session, variants, burn_in_impressions=1000)
     assert not _deliver(session, experiment, "2024-05-01", [(5000, 50), (5000, 52)])
     before = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
     session.commit()
@@ -149,7 +132,7 @@ def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path
 
 def test_no_winner_while_the_new_arm_is_in_its_burn_in(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2], burn_in_impressions=1000)
+    experiment = start_test(session, variants[:2], burn_in_impressions=1000)
     assert not _deliver(session, experiment, "2024-05-01", [(5000, 100), (5000, 40)])
     _add(session, experiment, variants[2], _at("2024-05-01", 20))
     assert not _deliver(session, experiment, "2024-05-02", [(900, 18), (900, 7), (900, 5)])
@@ -166,7 +149,7 @@ def test_no_winner_while_the_new_arm_is_in_its_burn_in(session, people):
 
 def test_delivery_of_the_new_arm_before_it_joined_is_refused(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2])
+    experiment = start_test(session, variants[:2])
     _add(session, experiment, variants[2], _at("2024-05-03", 9))
     refused = _deliver(session, experiment, "2024-05-02", [(100, 1), (100, 2), (100, 3)])
     assert refused == [
@@ -217,7 +200,7 @@ def _other_brand(session: Session, variants: list[Variant]) -> Variant:
 )
 def test_refusals_name_what_is_wrong(session, people, make, message):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     candidate = make(session, variants)
     with pytest.raises(ex.ExperimentError, match="cannot join test") as caught:
         _add(session, experiment, candidate, _at("2024-05-02"))
@@ -228,7 +211,7 @@ def test_refusals_name_what_is_wrong(session, people, make, message):
 @pytest.mark.parametrize("end", ["pause", "stop"])
 def test_only_a_running_test_takes_new_arms(session, people, end):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2])
+    experiment = start_test(session, variants[:2])
     getattr(ex, end)(session, experiment.id, actor="mia")
     session.commit()
     with pytest.raises(ex.ExperimentError, match="only a running test takes new arms"):
