@@ -103,6 +103,18 @@ def add_image(
     return asset
 
 
+def make_image_ad(
+    session: Session, *, campaign_id: int, asset_dir: Path, **variant: Any
+) -> Variant:
+    """An export-ready Meta feed variant (``variant`` overrides :func:`make_variant`'s arguments)
+    with one square 1080x1080 image; committed."""
+    variant.setdefault("channel", "meta_feed")
+    made = make_variant(session, campaign_id=campaign_id, **variant)
+    assert made.id is not None
+    add_image(session, variant_id=made.id, asset_dir=asset_dir, width=1080, height=1080)
+    return made
+
+
 @pytest.fixture(scope="session")
 def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 5.5 s, 540x960 (TikTok's minimum), 12 fps H.264 MP4 with a sine-tone AAC track and provenance."""
