@@ -7,15 +7,15 @@ import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from studio.core import audit
-from studio.core.models import Arm, Experiment, Variant, VariantStatus
+from studio.core.models import Experiment, Variant, VariantStatus
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import import_report
 from studio.export.pipeline import ExportScope, export
-from tests.experiments.conftest import make_variants, meta_csv, start_test
+from tests.experiments.conftest import arms_of, make_variants, meta_csv, start_test
 from tests.export.conftest import add_image
 from tests.factories import make_campaign, make_variant
 
@@ -26,12 +26,6 @@ def _at(day: str, hour: int = 6) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
 
 
-def _arms(session: Session, experiment: Experiment) -> list[Arm]:
-    return list(
-        session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()  # type: ignore[arg-type]
-    )
-
-
 def _deliver(
     session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]
 ) -> list[str]:
@@ -39,7 +33,7 @@ def _deliver(
     returns the reasons of the rows refused."""
     rows = [
         dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c)
-        for a, (i, c) in zip(_arms(session, experiment), numbers, strict=False)
+        for a, (i, c) in zip(arms_of(session, experiment), numbers, strict=False)
     ]
     result = import_report(
         session,
@@ -91,7 +85,7 @@ def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path
     assert joined.burn_in and joined.winner_arm_id is None
     assert [round(a.share, 4) for a in joined.arms] == [0.3333, 0.3333, 0.3333]
     assert session.get(Variant, challenger.id).status == S.in_test  # type: ignore[union-attr]
-    arm = _arms(session, experiment)[2]
+    arm = arms_of(session, experiment)[2]
     assert arm.joined_at is not None and arm.joined_at.date() == date(2024, 5, 2)
     (entry,) = audit.list_entries(session, entity_id=experiment.id, action="experiment.add_arm")  # type: ignore[arg-type]
     assert entry.after["variant_id"] == challenger.id
@@ -205,7 +199,7 @@ def test_refusals_name_what_is_wrong(session, people, make, message):
     with pytest.raises(ex.ExperimentError, match="cannot join test") as caught:
         _add(session, experiment, candidate, _at("2024-05-02"))
     assert message in str(caught.value)
-    assert len(_arms(session, experiment)) == 2
+    assert len(arms_of(session, experiment)) == 2
 
 
 @pytest.mark.parametrize("end", ["pause", "stop"])

@@ -21,7 +21,7 @@ from studio.experiments import lifecycle as ex
 from studio.experiments.reports import import_report
 from studio.export.pipeline import ExportScope, select_variants
 from studio.review.accounts import PermissionDenied
-from tests.experiments.conftest import make_variants, meta_csv, start_test
+from tests.experiments.conftest import arms_of, import_meta, make_variants, start_test
 
 S = VariantStatus
 
@@ -37,22 +37,11 @@ def _reweight(session: Session, experiment: Experiment, day: str) -> ex.Decision
 def _deliver(
     session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]
 ) -> None:
-    arms = session.exec(
-        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
-    ).all()
     rows = [
         dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c)
-        for a, (i, c) in zip(arms, numbers, strict=True)
+        for a, (i, c) in zip(arms_of(session, experiment), numbers, strict=True)
     ]
-    result = import_report(
-        session,
-        experiment_id=experiment.id,
-        data=meta_csv(rows, with_id=False),  # type: ignore[arg-type]
-        file_name=f"meta-{day}.csv",
-        actor="mia",
-    )
-    assert not result.bad_rows, result.bad_rows
-    session.commit()
+    import_meta(session, experiment, rows, f"meta-{day}.csv")
 
 
 def _status(session: Session, variants: list[Variant]) -> list[str]:
