@@ -295,13 +295,18 @@ def authenticate(
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
+    return _signed_in(session, user, method="password")
+
+
+def _signed_in(session: Session, user: User, *, method: str) -> User:
+    """Audit ``user``'s sign-in by ``method`` (``password`` or ``oidc``) and return them."""
     audit.record(
         session,
         actor=user.username,
         action="user.sign_in",
         entity_type="user",
         entity_id=user.username,
-        after={"method": "password"},
+        after={"method": method},
     )
     return user
 
@@ -576,15 +581,7 @@ def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
         )
     if not user.is_active:
         raise AuthenticationFailed(f"user {email!r} is deactivated; ask an admin to reactivate it")
-    audit.record(
-        session,
-        actor=user.username,
-        action="user.sign_in",
-        entity_type="user",
-        entity_id=user.username,
-        after={"method": "oidc"},
-    )
-    return user
+    return _signed_in(session, user, method="oidc")
 
 
 # --------------------------------------------------------------------------------------------
