@@ -119,10 +119,7 @@ def queue(
     status: str = typer.Option(VariantStatus.in_review.value, help="Status to list."),
 ) -> None:
     """The latest revision of each variant in a status (default: waiting for review), best predicted CTR first."""
-    try:
-        parsed = review_flow.parse_status(status)
-    except review_flow.ReviewError as exc:
-        fail(str(exc))
+    parsed = review_flow.parse_status(status)
     with database() as session:
         variants = variant_queries.list_variants(
             session, latest_only=True, brand=brand, statuses=[parsed], order="predicted_ctr"
