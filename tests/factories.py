@@ -302,6 +302,7 @@ def make_test(
     name: str = "Spring headlines",
     actor: str = "mia",
     settings: lifecycle.TestSettings | None = None,
+    fatigue: lifecycle.FatigueSettings | None = None,
     ad_names: Mapping[int, str] | None = None,
     predicted: Sequence[float | None] | None = None,
     now: datetime | None = None,
@@ -321,6 +322,7 @@ def make_test(
         variant_ids=[v.id for v in variants if v.id is not None],
         actor=actor,
         settings=settings,
+        fatigue=fatigue,
         ad_names=ad_names,
         now=now,
     )

@@ -81,9 +81,7 @@ def test_a_decided_test_has_its_winner_arms_results_and_decision(people):
     assert experiment.winner_arm_id == arms[0].id and experiment.status == "stopped"
     assert [a.variant_id for a in arms] == [winner.id, loser.id]
     assert arms[0].ad_name == f"Roast vs price v{winner.id}"
-    from studio.export import queries as export_queries
-
-    totals = export_queries.arm_totals(people, experiment_id=experiment.id)
+    totals = experiment_queries.delivery_by_arm(people, experiment_id=experiment.id)
     assert [totals[a.id].clicks for a in arms] == [60, 30]
     decision = experiment_queries.latest_decision(people, experiment_id=experiment.id)
     assert decision is not None and decision.summary == f"v{winner.id} wins"

@@ -113,6 +113,43 @@ def model_source(model: str, what: str) -> str:
     return str(path)
 
 
+def load_pretrained(
+    pipeline_class: str,
+    model: str,
+    *,
+    setting: str,
+    device_name: str,
+    needed_by: str,
+    task: str,
+    hint: str = "",
+) -> tuple[Any, str]:
+    """``diffusers.<pipeline_class>.from_pretrained(model)`` in the dtype of ``device_name``.
+
+    Returns the pipeline, not yet moved, and the device to move it to. ``setting`` names the
+    setting ``model`` came from, ``needed_by`` what needs diffusers, ``task`` what the model
+    does; ``hint`` ends the message of a model that cannot be loaded.
+
+    Raises
+    ------
+    ImportError
+        torch or diffusers is not installed.
+    ValueError
+        The device is not available, or the model cannot be found or loaded.
+    """
+    _import_torch()
+    try:
+        import diffusers
+    except ImportError as exc:
+        raise ImportError(f"{needed_by} needs diffusers: {INSTALL_HINT}") from exc
+    source = model_source(model, setting)
+    device, dtype = resolve_device(device_name)
+    try:
+        pipeline = getattr(diffusers, pipeline_class).from_pretrained(source, dtype=dtype)
+    except (OSError, ValueError) as exc:
+        raise InvalidValue(f"cannot load {task} model {model!r}: {exc}{hint}") from exc
+    return pipeline, device
+
+
 class DiffusersImageBackend:
     """Text-to-image with any diffusers pipeline (see the module docstring).
 
@@ -161,21 +198,16 @@ class DiffusersImageBackend:
     def _load(self) -> Any:
         if self._pipeline is not None:
             return self._pipeline
-        _import_torch()
-        try:
-            from diffusers import AutoPipelineForText2Image
-        except ImportError as exc:
-            raise ImportError(f"the diffusers backend needs diffusers: {INSTALL_HINT}") from exc
-        source = model_source(self.model, "STUDIO_DIFFUSERS_MODEL")
-        device, dtype = resolve_device(self.device_name)
-        try:
-            # diffusers leaves from_pretrained unannotated
-            pipeline = AutoPipelineForText2Image.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
-        except (OSError, ValueError) as exc:
-            raise InvalidValue(
-                f"cannot load text-to-image model {self.model!r}: {exc}. Give a folder saved with "
-                "save_pretrained() or a hub id (the first download needs internet and HF_HUB_OFFLINE unset)"
-            ) from exc
+        pipeline, device = load_pretrained(
+            "AutoPipelineForText2Image",
+            self.model,
+            setting="STUDIO_DIFFUSERS_MODEL",
+            device_name=self.device_name,
+            needed_by="the diffusers backend",
+            task="text-to-image",
+            hint=". Give a folder saved with save_pretrained() or a hub id (the first download "
+            "needs internet and HF_HUB_OFFLINE unset)",
+        )
         pipeline.to(device)
         pipeline.set_progress_bar_config(disable=True)
         self._pipeline, self._device = pipeline, device

@@ -108,52 +108,44 @@ class OpenAICopyWriter:
 
     def _unavailable(self, exc: Exception) -> CopyWriterUnavailable:
         """What went wrong, for people: a server's error text may echo the key; it is hidden."""
-        return CopyWriterUnavailable(redact(str(self._describe(exc)), self._secrets))
+        return CopyWriterUnavailable(redact(self._describe(exc), self._secrets))
 
-    def _describe(self, exc: Exception) -> CopyWriterUnavailable:
+    def _describe(self, exc: Exception) -> str:
         import openai
 
         where = f"the OpenAI-compatible server at {self.endpoint}"
         tries = f"after {self.max_retries + 1} tries with backoff"
         if isinstance(exc, openai.APITimeoutError):
-            return CopyWriterUnavailable(
+            return (
                 f"{where} did not answer within {self.timeout_s:g} s ({tries}); "
                 "raise STUDIO_OPENAI_TIMEOUT_S or check the server's load"
             )
         if isinstance(exc, openai.APIConnectionError):
-            return CopyWriterUnavailable(
+            return (
                 f"cannot reach {where} ({tries}): {exc.__cause__ or exc}; "
                 "check STUDIO_OPENAI_BASE_URL and that the server is running"
             )
         if isinstance(exc, openai.AuthenticationError):
-            return CopyWriterUnavailable(
-                f"{where} refused the API key (401); check STUDIO_OPENAI_API_KEY"
-            )
+            return f"{where} refused the API key (401); check STUDIO_OPENAI_API_KEY"
         if isinstance(exc, openai.PermissionDeniedError):
-            return CopyWriterUnavailable(
-                f"{where} denied access (403) to model {self.model!r}: {_message(exc)}"
-            )
+            return f"{where} denied access (403) to model {self.model!r}: {_message(exc)}"
         if isinstance(exc, openai.NotFoundError):
-            return CopyWriterUnavailable(
+            return (
                 f"{where} has no model {self.model!r} or no chat-completions endpoint (404); "
                 "check STUDIO_OPENAI_MODEL and STUDIO_OPENAI_BASE_URL (it usually ends in /v1)"
             )
         if isinstance(exc, openai.RateLimitError):
-            return CopyWriterUnavailable(
-                f"{where} is rate limiting (429) {tries}: {_message(exc)}; try again later"
-            )
+            return f"{where} is rate limiting (429) {tries}: {_message(exc)}; try again later"
         if isinstance(exc, openai.InternalServerError):
-            return CopyWriterUnavailable(
-                f"{where} failed with {exc.status_code} {tries}: {_message(exc)}"
-            )
+            return f"{where} failed with {exc.status_code} {tries}: {_message(exc)}"
         if isinstance(exc, openai.BadRequestError):
-            return CopyWriterUnavailable(
+            return (
                 f"{where} rejected the request (400): {_message(exc)}; the model must support "
                 "JSON-schema structured output (response_format)"
             )
         if isinstance(exc, openai.APIStatusError):
-            return CopyWriterUnavailable(f"{where} answered {exc.status_code}: {_message(exc)}")
-        return CopyWriterUnavailable(f"{where}: {exc}")
+            return f"{where} answered {exc.status_code}: {_message(exc)}"
+        return f"{where}: {exc}"
 
     def write(self, request: WriteRequest) -> CopyDraft:
         import openai

@@ -21,12 +21,10 @@ from PIL import Image
 
 from studio.backends.contracts import cover
 from studio.backends.image_diffusers import (
-    INSTALL_HINT,
     SIZE_MULTIPLE,
     _import_torch,
     generation_size,
-    model_source,
-    resolve_device,
+    load_pretrained,
 )
 from studio.core.errors import InvalidValue
 
@@ -80,18 +78,14 @@ class DiffusersBackgroundAnimator:
     def _load(self) -> Any:
         if self._pipeline is not None:
             return self._pipeline
-        _import_torch()
-        try:
-            from diffusers import DiffusionPipeline
-        except ImportError as exc:
-            raise ImportError(f"image-to-video needs diffusers: {INSTALL_HINT}") from exc
-        source = model_source(self.model, "STUDIO_VIDEO_MODEL")
-        device, dtype = resolve_device(self.device_name)
-        try:
-            # diffusers leaves from_pretrained unannotated
-            pipeline = DiffusionPipeline.from_pretrained(source, dtype=dtype)  # type: ignore[no-untyped-call]
-        except (OSError, ValueError) as exc:
-            raise InvalidValue(f"cannot load image-to-video model {self.model!r}: {exc}") from exc
+        pipeline, device = load_pretrained(
+            "DiffusionPipeline",
+            self.model,
+            setting="STUDIO_VIDEO_MODEL",
+            device_name=self.device_name,
+            needed_by="image-to-video",
+            task="image-to-video",
+        )
         parameters = inspect.signature(pipeline.__call__).parameters
         if "image" not in parameters or "num_frames" not in parameters:
             raise InvalidValue(

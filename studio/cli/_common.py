@@ -14,7 +14,11 @@ from studio.core.settings import Settings, get_settings
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    """Print ``message`` to stderr and exit with ``code`` (no traceback for user errors)."""
+    """Print ``message`` to stderr and exit with ``code`` (no traceback for user errors).
+
+    A command need not catch a :class:`~studio.core.errors.UserFacingError` only to call this:
+    the ``studio`` group (:class:`studio.cli._StudioGroup`) fails with its message already.
+    """
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
 

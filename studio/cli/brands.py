@@ -16,8 +16,6 @@ from studio.brand.new_brand import (
     create_brand,
 )
 from studio.cli._common import database, fail, settings
-from studio.core.errors import InvalidValue
-from studio.review.accounts import AuthError
 
 app = typer.Typer(help="Brand guidelines and personas.", no_args_is_help=True)
 
@@ -126,6 +124,4 @@ def new(
         for error in exc.errors:
             typer.secho(f"bad {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
-    except (AuthError, InvalidValue) as exc:
-        fail(str(exc))
     typer.echo(f"created {root / created}: {name}, persona {spec.persona.name!r}")

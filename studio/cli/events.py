@@ -7,10 +7,7 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
-from studio.core.uploads import UploadRejected
-from studio.experiments.lifecycle import ExperimentError
-from studio.experiments.reports import PLATFORM_CHOICES, ReportFileError, import_report
-from studio.review.accounts import AuthError
+from studio.experiments.reports import PLATFORM_CHOICES, import_report
 
 app = typer.Typer(
     help="Import ad-platform delivery reports into creative tests.", no_args_is_help=True
@@ -46,18 +43,15 @@ def import_events(
         fail("say who imports with --as USER (a marketer or admin) or set STUDIO_USER")
     if not report.is_file():
         fail(f"{report}: no such file")
-    try:
-        with database() as session:
-            result = import_report(
-                session,
-                experiment_id=test,
-                data=report.read_bytes(),
-                file_name=report.name,
-                actor=actor,
-                platform=platform,
-            )
-    except (ReportFileError, UploadRejected, ExperimentError, AuthError) as exc:
-        fail(str(exc))
+    with database() as session:
+        result = import_report(
+            session,
+            experiment_id=test,
+            data=report.read_bytes(),
+            file_name=report.name,
+            actor=actor,
+            platform=platform,
+        )
     typer.echo(result.summary())
     for arm_id, ad_id in result.learned_ad_ids.items():
         typer.echo(f"arm {arm_id} now has ad id {ad_id} (learnt from the report)")

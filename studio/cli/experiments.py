@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail, settings
-from studio.core.errors import UserFacingError
 from studio.core.models import AllocationPolicy, Objective, PriorSource, saved_id
 from studio.experiments import charts, queries
 from studio.experiments import lifecycle as ex
@@ -110,46 +109,41 @@ def create(
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
-    try:
-        # Options left out take the defaults of TestSettings, the one place they live.
-        defaults = ex.TestSettings()
-        settings = ex.TestSettings(
-            policy=defaults.policy if policy is None else policy,
-            min_share=defaults.min_share if min_share is None else min_share,
-            burn_in_impressions=defaults.burn_in_impressions if burn_in is None else burn_in,
-            reweight_hours=defaults.reweight_hours if reweight_hours is None else reweight_hours,
-            win_probability=defaults.win_probability
-            if win_probability is None
-            else win_probability,
-            max_relative_loss=defaults.max_relative_loss
-            if max_relative_loss is None
-            else max_relative_loss,
-            prior_source=defaults.prior_source if prior is None else prior,
-            prior_strength=prior_strength,
-            objective=defaults.objective if objective is None else objective,
-            top_two_leader_share=defaults.top_two_leader_share
-            if leader_share is None
-            else leader_share,
+    # Options left out take the defaults of TestSettings, the one place they live.
+    defaults = ex.TestSettings()
+    settings = ex.TestSettings(
+        policy=defaults.policy if policy is None else policy,
+        min_share=defaults.min_share if min_share is None else min_share,
+        burn_in_impressions=defaults.burn_in_impressions if burn_in is None else burn_in,
+        reweight_hours=defaults.reweight_hours if reweight_hours is None else reweight_hours,
+        win_probability=defaults.win_probability if win_probability is None else win_probability,
+        max_relative_loss=defaults.max_relative_loss
+        if max_relative_loss is None
+        else max_relative_loss,
+        prior_source=defaults.prior_source if prior is None else prior,
+        prior_strength=prior_strength,
+        objective=defaults.objective if objective is None else objective,
+        top_two_leader_share=defaults.top_two_leader_share
+        if leader_share is None
+        else leader_share,
+    )
+    fatigue = ex.fatigue_settings(
+        recent_days=fatigue_days, drop=fatigue_drop, flag_probability=fatigue_probability
+    )
+    with database() as session:
+        experiment = ex.create_test(
+            session,
+            name=name,
+            brand=brand,
+            persona=persona,
+            channel=channel,
+            variant_ids=variant,
+            actor=who,
+            settings=settings,
+            fatigue=fatigue,
         )
-        fatigue = ex.fatigue_settings(
-            recent_days=fatigue_days, drop=fatigue_drop, flag_probability=fatigue_probability
-        )
-        with database() as session:
-            experiment = ex.create_test(
-                session,
-                name=name,
-                brand=brand,
-                persona=persona,
-                channel=channel,
-                variant_ids=variant,
-                actor=who,
-                settings=settings,
-                fatigue=fatigue,
-            )
-            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
-            decision = queries.latest_decision(session, experiment_id=saved_id(experiment))
-    except UserFacingError as exc:
-        fail(str(exc))
+        setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
+        decision = queries.latest_decision(session, experiment_id=saved_id(experiment))
     typer.echo(f"test {experiment.id} created: {experiment.name}")
     typer.echo(
         "Name each ad exactly as below on the ad platform (or set its ad id with `studio tests set-ad`):"
@@ -181,11 +175,8 @@ def list_tests(brand: str | None = typer.Option(None, help="Only this brand.")) 
 @app.command("show")
 def show(test: int = typer.Argument(..., help="Test id.")) -> None:
     """Arms, delivery, fatigue, the latest decision and its explanation."""
-    try:
-        with database() as session:
-            board = ex.dashboard(session, test)
-    except ex.ExperimentError as exc:
-        fail(str(exc))
+    with database() as session:
+        board = ex.dashboard(session, test)
     typer.echo(
         f"test {board.experiment_id}: {board.name} ({board.status}, {board.policy}"
         + ("" if board.leader_share is None else f" (leader keeps {board.leader_share:.0%})")
@@ -232,18 +223,15 @@ def set_fatigue(
     who = _actor(actor)
     if days is None and drop is None and probability is None:
         fail("give --days, --drop and/or --probability")
-    try:
-        with database() as session:
-            experiment = queries.get_experiment(session, experiment_id=test)
-            current = ex.fatigue_of(experiment) if experiment else ex.FatigueSettings()
-            settings = ex.fatigue_settings(
-                recent_days=current.recent_days if days is None else days,
-                drop=current.drop if drop is None else drop,
-                flag_probability=current.flag_probability if probability is None else probability,
-            )
-            ex.set_fatigue(session, test, actor=who, settings=settings)
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        experiment = queries.get_experiment(session, experiment_id=test)
+        current = ex.fatigue_of(experiment) if experiment else ex.FatigueSettings()
+        settings = ex.fatigue_settings(
+            recent_days=current.recent_days if days is None else days,
+            drop=current.drop if drop is None else drop,
+            flag_probability=current.flag_probability if probability is None else probability,
+        )
+        ex.set_fatigue(session, test, actor=who, settings=settings)
     typer.echo(
         f"test {test}: fatigue flags an arm whose CTR over its last {settings.recent_days} day(s) "
         f"is more than {settings.drop:.0%} below its earlier CTR with "
@@ -269,23 +257,20 @@ def brief_challenger(
 
     who = _actor(actor)
     config = settings()
-    try:
-        writer = make_copy_writer(config, backend)
-        with database() as session:
-            experiment = queries.get_experiment(session, experiment_id=test)
-            if experiment is None:
-                fail(f"no test with id {test}; `studio tests list` shows the tests")
-            made = brief(
-                session,
-                experiment_id=test,
-                arm_id=arm,
-                actor=who,
-                brand=load_catalog(config.brand_dir).get(experiment.brand),
-                writer=writer,
-                n=n,
-            )
-    except UserFacingError as exc:
-        fail(str(exc))
+    writer = make_copy_writer(config, backend)
+    with database() as session:
+        experiment = queries.get_experiment(session, experiment_id=test)
+        if experiment is None:
+            fail(f"no test with id {test}; `studio tests list` shows the tests")
+        made = brief(
+            session,
+            experiment_id=test,
+            arm_id=arm,
+            actor=who,
+            brand=load_catalog(config.brand_dir).get(experiment.brand),
+            writer=writer,
+            n=n,
+        )
     typer.echo(
         f"{len(made.variant_ids)} challenger draft(s) to variant {made.parent_variant_id} "
         f"({made.reason} of test {test}): "
@@ -310,11 +295,8 @@ def add_arm(
     split goes back to equal until it has the burn-in's impressions, and no winner is declared
     before. Create its ad on the platform with the ad name shown."""
     who = _actor(actor)
-    try:
-        with database() as session:
-            decision = ex.add_arm(session, test, variant, actor=who, ad_name=ad_name)
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        decision = ex.add_arm(session, test, variant, actor=who, ad_name=ad_name)
     new = decision.arms[-1]
     typer.echo(
         f"variant {variant} joined test {test} as arm {new.letter} (arm id {new.arm_id}); "
@@ -340,12 +322,9 @@ def reweight(
     who = _actor(actor)
     if (test is None) == (not due):
         fail("give a test id or --due, not both")
-    try:
-        with database() as session:
-            ids = [saved_id(e) for e in ex.due_tests(session)] if test is None else [test]
-            decisions = [ex.reweight(session, i, actor=who) for i in ids]
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        ids = [saved_id(e) for e in ex.due_tests(session)] if test is None else [test]
+        decisions = [ex.reweight(session, i, actor=who) for i in ids]
     if due and not decisions:
         typer.echo("no test is due for reweighting")
     for d in decisions:
@@ -364,26 +343,20 @@ def set_ad(
     who = _actor(actor)
     if ad_id is None and ad_name is None:
         fail("give --ad-id and/or --ad-name")
-    try:
-        with database() as session:
-            saved = ex.assign_ad(
-                session, experiment_id=test, arm_id=arm, actor=who, ad_id=ad_id, ad_name=ad_name
-            )
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        saved = ex.assign_ad(
+            session, experiment_id=test, arm_id=arm, actor=who, ad_id=ad_id, ad_name=ad_name
+        )
     typer.echo(f"arm {saved.id}: ad id {saved.ad_id or '-'}, ad name {saved.ad_name or '-'}")
 
 
 def _status(action: str, test: int, actor: str | None, reason: str = "") -> None:
     who = _actor(actor)
-    try:
-        with database() as session:
-            if action == "stop":
-                experiment = ex.stop(session, test, actor=who, reason=reason)
-            else:
-                experiment = getattr(ex, action)(session, test, actor=who)
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        if action == "stop":
+            experiment = ex.stop(session, test, actor=who, reason=reason)
+        else:
+            experiment = getattr(ex, action)(session, test, actor=who)
     typer.echo(f"test {experiment.id} is {experiment.status}")
 
 
@@ -422,13 +395,8 @@ def resolve_srm(
 ) -> None:
     """Mark a test's sample-ratio mismatch up to a day as explained, so a winner can be declared."""
     who = _actor(actor)
-    try:
-        with database() as session:
-            experiment = ex.resolve_srm(
-                session, test, actor=who, through=through.date(), reason=reason
-            )
-    except UserFacingError as exc:
-        fail(str(exc))
+    with database() as session:
+        experiment = ex.resolve_srm(session, test, actor=who, through=through.date(), reason=reason)
     typer.echo(
         f"test {experiment.id}: sample-ratio mismatch up to {through:%Y-%m-%d} resolved; later "
         "days are still checked"
@@ -448,11 +416,8 @@ def dashboard(
     """Write the test's dashboard as CSV and/or PNG."""
     if csv_path is None and png_path is None:
         fail("give --csv PATH and/or --png PATH")
-    try:
-        with database() as session:
-            board = ex.dashboard(session, test)
-    except ex.ExperimentError as exc:
-        fail(str(exc))
+    with database() as session:
+        board = ex.dashboard(session, test)
     if csv_path is not None:
         csv_path.write_text(ex.dashboard_csv(board))
         typer.echo(f"wrote {csv_path}")

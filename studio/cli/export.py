@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from studio.cli._common import database, fail
-from studio.core.errors import UserFacingError
 from studio.export import (
     ExportBlocked,
     ExportOptions,
@@ -207,8 +206,6 @@ def export(
         )
     except NotApproved as exc:
         fail(f"{exc} Or add --leave-out-not-ready to export the approved ones without these.")
-    except UserFacingError as exc:
-        fail(str(exc))
     for left_out in result.left_out:
         typer.secho(f"left out: {left_out}", fg=typer.colors.YELLOW, err=True)
     for warning in result.warnings:

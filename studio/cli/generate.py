@@ -23,9 +23,7 @@ from studio.copy.generation import (
 )
 from studio.copy.writing import OBJECTIVES, CampaignBrief, make_copy_writer
 from studio.core.csvfiles import write_csv_file
-from studio.core.errors import UserFacingError
 from studio.core.progress import Progress
-from studio.review.accounts import AuthError
 
 OUTPUT_FORMATS = (".csv", ".json")
 
@@ -137,26 +135,23 @@ def generate(
         if not output.parent.is_dir():
             fail(f"--output {str(output)!r}: folder {str(output.parent)!r} does not exist")
     catalog = load_catalog(brand_dir or config.brand_dir)
-    try:
-        chosen = catalog.get(brand)
-        brief = CampaignBrief(
-            objective=objective,
-            landing_url=landing_url or chosen.guideline.website,
-            offer=offer,
-            name=name,
-        )
-        request = GenerationRequest(
-            brand=chosen,
-            brief=brief,
-            personas=tuple(persona or chosen.personas),
-            channels=tuple(channel or CHANNELS),
-            n=n,
-            seed=seed,
-            offer_policy=offer_policy,  # type: ignore[arg-type]  # checked by GenerationRequest
-        )
-        writer = make_copy_writer(config, backend)
-    except UserFacingError as exc:
-        fail(str(exc))
+    chosen = catalog.get(brand)
+    brief = CampaignBrief(
+        objective=objective,
+        landing_url=landing_url or chosen.guideline.website,
+        offer=offer,
+        name=name,
+    )
+    request = GenerationRequest(
+        brand=chosen,
+        brief=brief,
+        personas=tuple(persona or chosen.personas),
+        channels=tuple(channel or CHANNELS),
+        n=n,
+        seed=seed,
+        offer_policy=offer_policy,  # type: ignore[arg-type]  # checked by GenerationRequest
+    )
+    writer = make_copy_writer(config, backend)
 
     def show(step: Progress) -> None:
         typer.echo(f"[{step.done}/{step.total}] {step.message}", err=True)
@@ -166,8 +161,6 @@ def generate(
             result = run_generation(session, request, writer, created_by=acting, progress=show)
     except CopyWriterUnavailable as exc:
         fail(f"{exc} (nothing was saved)")
-    except AuthError as exc:
-        fail(str(exc))
 
     for v in result.variants:
         mark = "FLAGGED" if v.flagged else "ok"

@@ -13,7 +13,6 @@ from studio.copy import variants as variant_queries
 from studio.core.models import VariantStatus
 from studio.review import queries as review_queries
 from studio.review import workflow as review_flow
-from studio.review.accounts import AuthError
 
 app = typer.Typer(
     help="Submit, approve, reject or request changes on variants.", no_args_is_help=True
@@ -29,13 +28,10 @@ ACTING = typer.Option(
 
 def _run(action: str, variant_ids: list[int], acting: str, comment: str = "") -> None:
     """Apply ``action`` to each id on its own; print one line per variant; exit 1 if any failed."""
-    try:
-        with database() as session:
-            result = review_flow.bulk_act(
-                session, action=action, actor=acting, variants=variant_ids, comment=comment
-            )
-    except (AuthError, review_flow.ReviewError) as exc:
-        fail(str(exc))
+    with database() as session:
+        result = review_flow.bulk_act(
+            session, action=action, actor=acting, variants=variant_ids, comment=comment
+        )
     for outcome in result.outcomes:
         if outcome.result is not None:
             r = outcome.result
@@ -97,14 +93,11 @@ def actions(
     variant_id: int = typer.Argument(..., help="Variant id."), acting: str = ACTING
 ) -> None:
     """What USER may do to a variant now, from the same state machine the Review page uses."""
-    try:
-        with database() as session:
-            variant = review_queries.load_variant(session, variant_id=variant_id)
-            if variant is None:
-                fail(f"no variant with id {variant_id}")
-            choices = review_flow.choices_for(session, variant=variant, actor=acting)
-    except AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        variant = review_queries.load_variant(session, variant_id=variant_id)
+        if variant is None:
+            fail(f"no variant with id {variant_id}")
+        choices = review_flow.choices_for(session, variant=variant, actor=acting)
     typer.echo(f"variant {variant_id} is '{choices.status.value}' (version {choices.lock_version})")
     for move in choices.moves:
         needs = f" --{move.text_required} TEXT" if move.text_required else ""
@@ -126,10 +119,7 @@ def queue(
     status: str = typer.Option(VariantStatus.in_review.value, help="Status to list."),
 ) -> None:
     """The latest revision of each variant in a status (default: waiting for review), best predicted CTR first."""
-    try:
-        parsed = review_flow.parse_status(status)
-    except review_flow.ReviewError as exc:
-        fail(str(exc))
+    parsed = review_flow.parse_status(status)
     with database() as session:
         variants = variant_queries.list_variants(
             session, latest_only=True, brand=brand, statuses=[parsed], order="predicted_ctr"

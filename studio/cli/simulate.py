@@ -36,15 +36,12 @@ def simulate(
     rate (winners 5% or more below the best arm), the mean batches to a winner and the number of
     tests.
     """
-    from studio.experiments.simulator import ArmsFileError, load_arms
+    from studio.experiments.simulator import load_arms
     from studio.experiments.simulator import simulate as run_simulation
 
     if output.exists() and output.is_dir():
         fail(f"--output {output} is a folder; give a file path such as {output / 'result.json'}")
-    try:
-        table = load_arms(arms)
-    except ArmsFileError as exc:
-        fail(str(exc))
+    table = load_arms(arms)
     result = run_simulation(table, batches=batches, seed=seed)
     payload = result.to_json()
     payload["arms_file"] = str(arms)

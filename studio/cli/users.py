@@ -84,13 +84,10 @@ def create_admin(
     password = _read_password(
         password_file, env=PASSWORD_ENV, prompt="Password for the new admin", username=username
     )
-    try:
-        with database() as session:
-            user = auth.create_first_admin(
-                session, username=username, display_name=display_name or username, password=password
-            )
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        user = auth.create_first_admin(
+            session, username=username, display_name=display_name or username, password=password
+        )
     typer.echo(f"created admin {user.username}; sign in to the app with this username and password")
 
 
@@ -114,18 +111,15 @@ def add(
     password = _read_password(
         password_file, env=None, prompt=f"Password for {username}", username=username
     )
-    try:
-        with database() as session:
-            user = auth.create_user(
-                session,
-                actor=acting,
-                username=username,
-                display_name=display_name or username,
-                role=role,
-                password=password,
-            )
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        user = auth.create_user(
+            session,
+            actor=acting,
+            username=username,
+            display_name=display_name or username,
+            role=role,
+            password=password,
+        )
     typer.echo(f"added {user.username} as {user.role}")
 
 
@@ -145,19 +139,16 @@ def list_users(
     acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin asking."),
 ) -> None:
     """Every user: username, role, active or not, display name (admins only)."""
-    try:
-        with database() as session:
-            rows = [
-                (
-                    u.username,
-                    str(u.role),
-                    "active" if u.is_active else "deactivated",
-                    u.display_name,
-                )
-                for u in auth.list_users(session, actor=acting)
-            ]
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        rows = [
+            (
+                u.username,
+                str(u.role),
+                "active" if u.is_active else "deactivated",
+                u.display_name,
+            )
+            for u in auth.list_users(session, actor=acting)
+        ]
     for row in rows:
         typer.echo("\t".join(row))
 
@@ -168,11 +159,8 @@ def deactivate(
     acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Deactivate a user: they are signed out at their next request and cannot sign in."""
-    try:
-        with database() as session:
-            auth.set_active(session, actor=acting, username=username, active=False)
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        auth.set_active(session, actor=acting, username=username, active=False)
     typer.echo(f"deactivated {username}")
 
 
@@ -182,11 +170,8 @@ def activate(
     acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Reactivate a deactivated user."""
-    try:
-        with database() as session:
-            auth.set_active(session, actor=acting, username=username, active=True)
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        auth.set_active(session, actor=acting, username=username, active=True)
     typer.echo(f"activated {username}")
 
 
@@ -197,11 +182,8 @@ def set_role(
     acting: str = typer.Option(..., "--as", envvar="STUDIO_USER", help="The admin doing this."),
 ) -> None:
     """Change a user's role (takes effect at their next action)."""
-    try:
-        with database() as session:
-            auth.set_role(session, actor=acting, username=username, role=role)
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        auth.set_role(session, actor=acting, username=username, role=role)
     typer.echo(f"{username} is now {role}")
 
 
@@ -219,9 +201,6 @@ def set_password(
     password = _read_password(
         password_file, env=None, prompt=f"New password for {username}", username=username
     )
-    try:
-        with database() as session:
-            auth.set_password(session, actor=acting, username=username, password=password)
-    except auth.AuthError as exc:
-        fail(str(exc))
+    with database() as session:
+        auth.set_password(session, actor=acting, username=username, password=password)
     typer.echo(f"password set for {username}")

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 from contextvars import ContextVar, Token
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from sqlmodel import Session, col, select
 
@@ -58,16 +58,20 @@ def reset_origin(token: Token[str]) -> None:
     _ORIGIN.reset(token)
 
 
+class AuditFilters(TypedDict, total=False):
+    """Which audit rows to read (each one left out or ``None``: no filter); ``since`` is
+    inclusive, ``until`` exclusive."""
+
+    entity_type: str | None
+    entity_id: str | int | None
+    actor: str | None
+    action: str | None
+    since: datetime | None
+    until: datetime | None
+
+
 def list_entries(
-    session: Session,
-    *,
-    entity_type: str | None = None,
-    entity_id: str | int | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
+    session: Session, *, limit: int = 1000, **filters: Unpack[AuditFilters]
 ) -> Sequence[AuditLog]:
     """Newest first; ``since`` inclusive, ``until`` exclusive.
 
@@ -75,17 +79,17 @@ def list_entries(
     :func:`studio.review.audit_trail.read_entries`, which requires ``view_audit``.
     """
     query = select(AuditLog)
-    if entity_type:
+    if entity_type := filters.get("entity_type"):
         query = query.where(AuditLog.entity_type == entity_type)
-    if entity_id is not None:
+    if (entity_id := filters.get("entity_id")) is not None:
         query = query.where(AuditLog.entity_id == str(entity_id))
-    if actor:
+    if actor := filters.get("actor"):
         query = query.where(AuditLog.actor == actor)
-    if action:
+    if action := filters.get("action"):
         query = query.where(AuditLog.action == action)
-    if since:
+    if since := filters.get("since"):
         query = query.where(AuditLog.at >= since)
-    if until:
+    if until := filters.get("until"):
         query = query.where(AuditLog.at < until)
     return session.exec(query.order_by(col(AuditLog.id).desc()).limit(limit)).all()
 

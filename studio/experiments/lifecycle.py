@@ -482,8 +482,7 @@ def assign_ad(
     ad_name: str | None = None,
 ) -> Arm:
     """Record the platform's ad id (and/or a new ad name) of an arm, audited. The caller commits."""
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     arms = queries.list_arms(session, experiment_id=experiment_id)
     arm = next((a for a in arms if a.id == arm_id), None)
     if arm is None:
@@ -583,8 +582,7 @@ def add_arm(
     ------
     ExperimentError, studio.review.accounts.PermissionDenied, studio.review.workflow.ReviewError
     """
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     if experiment.status != RUNNING:
         hint = "resume it first" if experiment.status == PAUSED else "start a new test with it"
         raise ExperimentError(
@@ -1192,8 +1190,7 @@ def resolve_srm(
     the cause (an ad's budget, status or approval on the platform), later decisions test only the
     days after ``through``. The caller commits.
     """
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     if experiment.status in ENDED:
         raise ExperimentError(f"test {experiment_id} is {experiment.status}; it has ended")
     if not reason.strip():
@@ -1227,8 +1224,7 @@ def set_fatigue(
     Fatigue is a reading of the delivery, not a decision: it can be changed at any time, also
     after the test ended (to look back at its arms). The caller commits.
     """
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     before = asdict(fatigue_of(experiment))
     experiment.fatigue_recent_days = int(settings.recent_days)
     experiment.fatigue_drop = settings.drop
@@ -1418,6 +1414,12 @@ def _get(session: Session, experiment_id: int) -> Experiment:
     return experiment
 
 
+def _get_to_run(session: Session, experiment_id: int, *, actor: str) -> Experiment:
+    """Test ``experiment_id``, once ``actor`` is found to have the run_tests permission."""
+    require(session, username=actor, permission=Permission.run_tests)
+    return _get(session, experiment_id)
+
+
 def reweight(
     session: Session, experiment_id: int, *, actor: str, now: datetime | None = None
 ) -> Decision:
@@ -1427,8 +1429,7 @@ def reweight(
     best, and declares the winner when :class:`~studio.experiments.bandits.DecisionRule` finds one (its
     variant -> winner, the others -> retired, the test completed). Audited. The caller commits.
     """
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     if experiment.status != RUNNING:
         hint = "resume it first" if experiment.status == PAUSED else "it has ended"
         raise ExperimentError(f"test {experiment_id} is {experiment.status}; {hint}")
@@ -1518,8 +1519,7 @@ def _set_status(
     action: str,
     reason: str = "",
 ) -> Experiment:
-    require(session, username=actor, permission=Permission.run_tests)
-    experiment = _get(session, experiment_id)
+    experiment = _get_to_run(session, experiment_id, actor=actor)
     if experiment.status not in allowed_from:
         raise ExperimentError(
             f"cannot {action} test {experiment_id}: it is {experiment.status} (only a "

@@ -88,12 +88,19 @@ def get_variants(session: Session, *, variant_ids: Sequence[int]) -> dict[int, V
 
 @dataclass(frozen=True)
 class Delivery:
-    """Impressions, clicks, conversions and spend summed over report rows."""
+    """Impressions, clicks, conversions and spend summed over report rows.
+
+    ``ctr`` is clicks / impressions (a fraction), ``None`` before any impression.
+    """
 
     impressions: int = 0
     clicks: int = 0
     conversions: int = 0
     spend: float = 0.0
+
+    @property
+    def ctr(self) -> float | None:
+        return self.clicks / self.impressions if self.impressions else None
 
 
 def delivery_by_arm(

@@ -54,6 +54,7 @@ from studio.core import audit, files
 from studio.core.errors import InvalidValue, NotFound
 from studio.core.models import Variant, VariantStatus, utcnow
 from studio.core.settings import get_settings
+from studio.experiments import queries as experiment_queries
 from studio.export import media as media_mod
 from studio.export import queries as export_queries
 from studio.export.base import (
@@ -174,10 +175,10 @@ def select_variants(session: Session, *, platform: str, scope: ExportScope) -> l
         return found
     if scope.kind == "test":
         assert scope.test_id is not None
-        experiment = export_queries.get_experiment(session, experiment_id=scope.test_id)
+        experiment = experiment_queries.get_experiment(session, experiment_id=scope.test_id)
         if experiment is None:
             raise NothingToExport(f"no test with id {scope.test_id}")
-        arms = export_queries.list_arms(session, experiment_id=scope.test_id)
+        arms = experiment_queries.list_arms(session, experiment_id=scope.test_id)
         variants = export_queries.get_variants(session, variant_ids=[a.variant_id for a in arms])
         winners = {a.variant_id for a in arms if a.id == experiment.winner_arm_id}
         winners |= {vid for vid, v in variants.items() if v.status == S.winner}
@@ -607,12 +608,12 @@ def _iso(moment: datetime | None) -> str | None:
 def _test_results(session: Session, item: ExportItem) -> list[dict[str, Any]]:
     results = []
     for arm in item.arms:
-        experiment = export_queries.get_experiment(session, experiment_id=arm.experiment_id)
+        experiment = experiment_queries.get_experiment(session, experiment_id=arm.experiment_id)
         if experiment is None:
             continue
-        totals = export_queries.arm_totals(session, experiment_id=arm.experiment_id)
-        arms = export_queries.list_arms(session, experiment_id=arm.experiment_id)
-        decision = export_queries.latest_decision(session, experiment_id=arm.experiment_id)
+        totals = experiment_queries.delivery_by_arm(session, experiment_id=arm.experiment_id)
+        arms = experiment_queries.list_arms(session, experiment_id=arm.experiment_id)
+        decision = experiment_queries.latest_decision(session, experiment_id=arm.experiment_id)
 
         def summary(a: Any, totals: Any = totals) -> dict[str, Any]:
             t = totals.get(a.id)

@@ -1,20 +1,16 @@
-"""What the ad-platform exporters read (variants, tests, their results) and the export records."""
+"""What the ad-platform exporters read (variants, campaigns, the arms of variants) and the export
+records; a test, its arms, delivery and decisions come from :mod:`studio.experiments.queries`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from studio.core.database import select_columns
 from studio.core.models import (
-    AllocationDecision,
     Arm,
-    ArmResult,
     Campaign,
-    Experiment,
     ExportRecord,
     Variant,
     VariantStatus,
@@ -66,75 +62,12 @@ def get_campaigns(session: Session, *, campaign_ids: Sequence[int]) -> dict[int,
     return {c.id: c for c in rows if c.id is not None}
 
 
-def get_experiment(session: Session, *, experiment_id: int) -> Experiment | None:
-    return session.get(Experiment, experiment_id)
-
-
-def list_experiments(session: Session, *, limit: int = 200) -> Sequence[Experiment]:
-    """Newest first."""
-    return session.exec(select(Experiment).order_by(col(Experiment.id).desc()).limit(limit)).all()
-
-
-def list_arms(session: Session, *, experiment_id: int) -> Sequence[Arm]:
-    return session.exec(
-        select(Arm).where(Arm.experiment_id == experiment_id).order_by(col(Arm.id))
-    ).all()
-
-
 def arms_for_variants(session: Session, *, variant_ids: Sequence[int]) -> Sequence[Arm]:
     """Every arm (in any test) that served one of ``variant_ids``."""
     if not variant_ids:
         return []
     query = select(Arm).where(col(Arm.variant_id).in_(list(variant_ids))).order_by(col(Arm.id))
     return session.exec(query).all()
-
-
-@dataclass(frozen=True)
-class ArmTotals:
-    """Delivery summed over every imported report row of one arm.
-
-    ``ctr`` is clicks / impressions (a fraction), ``None`` before any impression.
-    """
-
-    arm_id: int
-    impressions: int
-    clicks: int
-    conversions: int
-    spend: float
-
-    @property
-    def ctr(self) -> float | None:
-        return self.clicks / self.impressions if self.impressions else None
-
-
-def arm_totals(session: Session, *, experiment_id: int) -> dict[int, ArmTotals]:
-    """Totals per arm of a test, by arm id (arms without results are absent)."""
-    query = (
-        select_columns(
-            ArmResult.arm_id,
-            func.sum(ArmResult.impressions),
-            func.sum(ArmResult.clicks),
-            func.sum(ArmResult.conversions),
-            func.sum(ArmResult.spend),
-        )
-        .where(ArmResult.experiment_id == experiment_id)
-        .group_by(col(ArmResult.arm_id))
-    )
-    return {
-        int(arm_id): ArmTotals(
-            int(arm_id), int(imp or 0), int(clk or 0), int(conv or 0), float(spend or 0.0)
-        )
-        for arm_id, imp, clk, conv, spend in session.exec(query).all()
-    }
-
-
-def latest_decision(session: Session, *, experiment_id: int) -> AllocationDecision | None:
-    query = (
-        select(AllocationDecision)
-        .where(AllocationDecision.experiment_id == experiment_id)
-        .order_by(col(AllocationDecision.id).desc())
-    )
-    return session.exec(query.limit(1)).first()
 
 
 def add_export_record(

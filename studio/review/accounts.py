@@ -295,13 +295,18 @@ def authenticate(
     if _HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         session.add(user)
+    return _signed_in(session, user, method="password")
+
+
+def _signed_in(session: Session, user: User, *, method: str) -> User:
+    """Audit ``user``'s sign-in by ``method`` (``password`` or ``oidc``) and return them."""
     audit.record(
         session,
         actor=user.username,
         action="user.sign_in",
         entity_type="user",
         entity_id=user.username,
-        after={"method": "password"},
+        after={"method": method},
     )
     return user
 
@@ -576,15 +581,7 @@ def user_for_identity(session: Session, *, claims: Mapping[str, Any]) -> User:
         )
     if not user.is_active:
         raise AuthenticationFailed(f"user {email!r} is deactivated; ask an admin to reactivate it")
-    audit.record(
-        session,
-        actor=user.username,
-        action="user.sign_in",
-        entity_type="user",
-        entity_id=user.username,
-        after={"method": "oidc"},
-    )
-    return user
+    return _signed_in(session, user, method="oidc")
 
 
 # --------------------------------------------------------------------------------------------
@@ -629,18 +626,40 @@ def create_user(
     """Add a user; ``actor`` must be allowed to manage users."""
     require(session, username=actor, permission=Permission.manage_users)
     parsed = parse_role(role)
+    return _add_user(
+        session,
+        actor=actor,
+        action="user.create",
+        username=username,
+        display_name=display_name,
+        role=parsed,
+        password=password,
+    )
+
+
+def _add_user(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+) -> User:
+    """Check the new user's name and password, add them and audit ``action`` by ``actor``."""
     _check_new_user(session, username, display_name, password)
     user = user_queries.add_user(
         session,
         username=username,
         display_name=display_name.strip(),
-        role=parsed,
+        role=role,
         password_hash=hash_password(password),
     )
     audit.record(
         session,
         actor=actor,
-        action="user.create",
+        action=action,
         entity_type="user",
         entity_id=username,
         after=_snapshot(user),
@@ -667,23 +686,15 @@ def create_first_admin(
         raise InvalidUser(
             f"an admin already exists ({names}); they add users with `studio users add --as ADMIN`"
         )
-    _check_new_user(session, username, display_name, password)
-    user = user_queries.add_user(
-        session,
-        username=username,
-        display_name=display_name.strip(),
-        role=Role.admin,
-        password_hash=hash_password(password),
-    )
-    audit.record(
+    return _add_user(
         session,
         actor=username,
         action="user.create_first_admin",
-        entity_type="user",
-        entity_id=username,
-        after=_snapshot(user),
+        username=username,
+        display_name=display_name,
+        role=Role.admin,
+        password=password,
     )
-    return user
 
 
 def _target(session: Session, username: str) -> User:

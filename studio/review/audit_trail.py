@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Unpack
 
 from sqlmodel import Session
 
@@ -38,16 +38,7 @@ def filter_choices(session: Session, *, viewer: str) -> AuditFilterChoices:
 
 
 def read_entries(
-    session: Session,
-    *,
-    viewer: str,
-    entity_type: str | None = None,
-    entity_id: str | int | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
+    session: Session, *, viewer: str, limit: int = 1000, **filters: Unpack[audit.AuditFilters]
 ) -> Sequence[AuditLog]:
     """Audit rows, newest first (``since`` inclusive, ``until`` exclusive), for ``viewer``.
 
@@ -58,13 +49,4 @@ def read_entries(
         marketers and admins may).
     """
     require(session, username=viewer, permission=Permission.view_audit)
-    return audit.list_entries(
-        session,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        actor=actor,
-        action=action,
-        since=since,
-        until=until,
-        limit=limit,
-    )
+    return audit.list_entries(session, limit=limit, **filters)

@@ -7,46 +7,23 @@ import zipfile
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from studio.core import audit
-from studio.core.models import Arm, Experiment, Variant, VariantStatus
+from studio.core.models import Experiment, Variant, VariantStatus
 from studio.experiments import lifecycle as ex
 from studio.experiments import queries
 from studio.experiments.reports import import_report
 from studio.export.pipeline import ExportScope, export
-from tests.experiments.conftest import make_variants, meta_csv
+from tests.experiments.conftest import arms_of, make_variants, meta_csv, start_test
 from tests.export.conftest import add_image
 from tests.factories import make_campaign, make_variant
 
 S = VariantStatus
-START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
 
 
 def _at(day: str, hour: int = 6) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
-
-
-def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[v.id for v in variants],  # type: ignore[misc]
-        actor="mia",
-        settings=ex.TestSettings(**settings),  # type: ignore[arg-type]
-        now=START,
-    )
-    session.commit()
-    return experiment
-
-
-def _arms(session: Session, experiment: Experiment) -> list[Arm]:
-    return list(
-        session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)).all()  # type: ignore[arg-type]
-    )
 
 
 def _deliver(
@@ -56,7 +33,7 @@ def _deliver(
     returns the reasons of the rows refused."""
     rows = [
         dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c)
-        for a, (i, c) in zip(_arms(session, experiment), numbers, strict=False)
+        for a, (i, c) in zip(arms_of(session, experiment), numbers, strict=False)
     ]
     result = import_report(
         session,
@@ -89,7 +66,7 @@ def _challenger(session: Session, parent: Variant) -> Variant:
 
 def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants, burn_in_impressions=1000)
+    experiment = start_test(session, variants, burn_in_impressions=1000)
     assert not _deliver(session, experiment, "2024-05-01", [(5000, 50), (5000, 52)])
     before = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
     session.commit()
@@ -108,7 +85,7 @@ def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path
     assert joined.burn_in and joined.winner_arm_id is None
     assert [round(a.share, 4) for a in joined.arms] == [0.3333, 0.3333, 0.3333]
     assert session.get(Variant, challenger.id).status == S.in_test  # type: ignore[union-attr]
-    arm = _arms(session, experiment)[2]
+    arm = arms_of(session, experiment)[2]
     assert arm.joined_at is not None and arm.joined_at.date() == date(2024, 5, 2)
     (entry,) = audit.list_entries(session, entity_id=experiment.id, action="experiment.add_arm")  # type: ignore[arg-type]
     assert entry.after["variant_id"] == challenger.id
@@ -149,7 +126,7 @@ def test_a_challenger_joins_from_the_prior_and_can_win(session, people, tmp_path
 
 def test_no_winner_while_the_new_arm_is_in_its_burn_in(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2], burn_in_impressions=1000)
+    experiment = start_test(session, variants[:2], burn_in_impressions=1000)
     assert not _deliver(session, experiment, "2024-05-01", [(5000, 100), (5000, 40)])
     _add(session, experiment, variants[2], _at("2024-05-01", 20))
     assert not _deliver(session, experiment, "2024-05-02", [(900, 18), (900, 7), (900, 5)])
@@ -166,7 +143,7 @@ def test_no_winner_while_the_new_arm_is_in_its_burn_in(session, people):
 
 def test_delivery_of_the_new_arm_before_it_joined_is_refused(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2])
+    experiment = start_test(session, variants[:2])
     _add(session, experiment, variants[2], _at("2024-05-03", 9))
     refused = _deliver(session, experiment, "2024-05-02", [(100, 1), (100, 2), (100, 3)])
     assert refused == [
@@ -217,18 +194,18 @@ def _other_brand(session: Session, variants: list[Variant]) -> Variant:
 )
 def test_refusals_name_what_is_wrong(session, people, make, message):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     candidate = make(session, variants)
     with pytest.raises(ex.ExperimentError, match="cannot join test") as caught:
         _add(session, experiment, candidate, _at("2024-05-02"))
     assert message in str(caught.value)
-    assert len(_arms(session, experiment)) == 2
+    assert len(arms_of(session, experiment)) == 2
 
 
 @pytest.mark.parametrize("end", ["pause", "stop"])
 def test_only_a_running_test_takes_new_arms(session, people, end):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants[:2])
+    experiment = start_test(session, variants[:2])
     getattr(ex, end)(session, experiment.id, actor="mia")
     session.commit()
     with pytest.raises(ex.ExperimentError, match="only a running test takes new arms"):

@@ -5,45 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from studio.brand.guidelines import BrandCatalog
 from studio.copy.offline_writer import OfflineCopyWriter
 from studio.core.models import Arm, AuditLog, Variant, VariantStatus, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments.challengers import brief_challenger
-from studio.experiments.reports import import_report
 from studio.review.accounts import PermissionDenied
-from tests.experiments.conftest import make_variants, meta_csv
+from tests.experiments.conftest import arms_of, import_meta, make_variants, start_test
 
 
 def _won(session: Session) -> tuple[int, list[Arm], list[Variant]]:
     variants = make_variants(session, n=2)
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[saved_id(v) for v in variants],
-        actor="mia",
-        now=datetime(2024, 4, 30, 12, tzinfo=UTC),
-    )
-    session.commit()
-    arms = list(
-        session.exec(select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id)))
-    )
+    experiment = start_test(session, variants)
+    arms = arms_of(session, experiment)
     rows = [
         dict(day="2024-05-01", ad_name=a.ad_name, impressions=20_000, clicks=c)
         for a, c in zip(arms, (200, 320), strict=True)
     ]
-    import_report(
-        session,
-        experiment_id=saved_id(experiment),
-        data=meta_csv(rows, with_id=False),
-        file_name="meta.csv",
-        actor="mia",
-    )
+    import_meta(session, experiment, rows, "meta.csv")
     decision = ex.reweight(
         session, saved_id(experiment), actor="mia", now=datetime(2024, 5, 2, 6, tzinfo=UTC)
     )

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import numpy as np
 import pytest
 from scipy import integrate, stats
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from studio.core.models import Arm, AuditLog, Experiment, saved_id
+from studio.core.models import AuditLog, Experiment, saved_id
 from studio.experiments import lifecycle as ex
 from studio.experiments.fatigue import check_fatigue
-from studio.experiments.reports import import_report
-from tests.experiments.conftest import make_variants, meta_csv
+from tests.experiments.conftest import arms_of, import_meta, start_test
 
 # Six days, two arms: A steady at 2%, B falls from 3% to 1.5% over its last three days.
 IMPRESSIONS = np.full((6, 2), 5_000)
@@ -83,41 +80,18 @@ REACH = np.array([[4_000, 4_000]] * 3 + [[4_000, 2_000]] * 3)
 
 
 def _deliver_days(session: Session, experiment: Experiment, reach: object = REACH) -> None:
-    arms = session.exec(
-        select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id))
-    ).all()
+    arms = arms_of(session, experiment)
     rows = [
         dict(day=f"2024-05-0{d + 1}", ad_name=a.ad_name, impressions=5_000, clicks=int(c))
         | {"reach": reach if isinstance(reach, str) else int(np.asarray(reach)[d, k])}
         for d in range(6)
         for k, (a, c) in enumerate(zip(arms, CLICKS[d], strict=True))
     ]
-    result = import_report(
-        session,
-        experiment_id=saved_id(experiment),
-        data=meta_csv(rows, with_id=False),
-        file_name="meta.csv",
-        actor="mia",
-    )
-    assert not result.bad_rows, result.bad_rows
-    session.commit()
+    import_meta(session, experiment, rows, "meta.csv")
 
 
 def _start(session: Session, fatigue: ex.FatigueSettings | None = None) -> Experiment:
-    variants = make_variants(session, n=2)
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[saved_id(v) for v in variants],
-        actor="mia",
-        fatigue=fatigue,
-        now=datetime(2024, 4, 30, 12, tzinfo=UTC),
-    )
-    session.commit()
-    return experiment
+    return start_test(session, fatigue=fatigue)
 
 
 def test_the_dashboard_flags_the_fatigued_arm_with_the_settings_stored_on_the_test(session, people):

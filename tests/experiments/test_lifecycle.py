@@ -21,30 +21,9 @@ from studio.experiments import lifecycle as ex
 from studio.experiments.reports import import_report
 from studio.export.pipeline import ExportScope, select_variants
 from studio.review.accounts import PermissionDenied
-from tests.experiments.conftest import make_variants, meta_csv
+from tests.experiments.conftest import arms_of, import_meta, make_variants, start_test
 
 S = VariantStatus
-
-
-#: Tests start the day before their first delivery day (report rows dated before the start of a
-#: test are not its delivery).
-START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
-
-
-def _create(session: Session, variants: list[Variant], **settings: object) -> Experiment:
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[v.id for v in variants],
-        actor="mia",
-        settings=ex.TestSettings(**settings),
-        now=START,
-    )  # type: ignore[arg-type]
-    session.commit()
-    return experiment
 
 
 def _reweight(session: Session, experiment: Experiment, day: str) -> ex.Decision:
@@ -58,22 +37,11 @@ def _reweight(session: Session, experiment: Experiment, day: str) -> ex.Decision
 def _deliver(
     session: Session, experiment: Experiment, day: str, numbers: list[tuple[int, int]]
 ) -> None:
-    arms = session.exec(
-        select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
-    ).all()
     rows = [
         dict(day=day, ad_name=a.ad_name, impressions=i, clicks=c)
-        for a, (i, c) in zip(arms, numbers, strict=True)
+        for a, (i, c) in zip(arms_of(session, experiment), numbers, strict=True)
     ]
-    result = import_report(
-        session,
-        experiment_id=experiment.id,
-        data=meta_csv(rows, with_id=False),  # type: ignore[arg-type]
-        file_name=f"meta-{day}.csv",
-        actor="mia",
-    )
-    assert not result.bad_rows, result.bad_rows
-    session.commit()
+    import_meta(session, experiment, rows, f"meta-{day}.csv")
 
 
 def _status(session: Session, variants: list[Variant]) -> list[str]:
@@ -83,7 +51,7 @@ def _status(session: Session, variants: list[Variant]) -> list[str]:
 
 def test_create_moves_variants_to_in_test_and_logs_the_first_split(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     assert _status(session, variants) == ["in_test"] * 3
     arms = session.exec(
         select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
@@ -122,7 +90,7 @@ def test_only_approved_variants_of_the_persona_and_channel(session, people, chan
     good = make_variants(session, n=2)
     odd = make_variants(session, n=1, **change)  # type: ignore[arg-type]
     with pytest.raises(ex.ExperimentError, match=message):
-        _create(session, good + odd)
+        start_test(session, good + odd)
     session.rollback()
     assert session.exec(select(Experiment)).all() == []
     assert _status(session, good) == ["approved", "approved"]
@@ -131,7 +99,7 @@ def test_only_approved_variants_of_the_persona_and_channel(session, people, chan
 def test_other_refusals(session, people):
     variants = make_variants(session, n=2)
     with pytest.raises(ex.ExperimentError, match="a test compares 2 to 20 variants; got 1"):
-        _create(session, variants[:1])
+        start_test(session, variants[:1])
     with pytest.raises(ex.ExperimentError, match="variant 999 does not exist"):
         ex.create_test(
             session,
@@ -143,7 +111,7 @@ def test_other_refusals(session, people):
             actor="mia",
         )  # type: ignore[list-item]
     with pytest.raises(ex.ExperimentError, match="has no predicted CTR"):
-        _create(session, variants, prior_source="predictor")
+        start_test(session, variants, prior_source="predictor")
     with pytest.raises(ex.ExperimentError, match="policy 'ucb' does not exist"):
         ex.TestSettings(policy="ucb")
     with pytest.raises(ex.ExperimentError, match="min share must be in"):
@@ -164,7 +132,7 @@ def test_only_roles_that_run_tests_may(session, people, username):
             actor=username,
         )  # type: ignore[misc]
     session.rollback()
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     for call in (
         lambda: ex.reweight(session, experiment.id, actor=username),  # type: ignore[arg-type]
         lambda: ex.pause(session, experiment.id, actor=username),  # type: ignore[arg-type]
@@ -183,7 +151,7 @@ def test_only_roles_that_run_tests_may(session, people, username):
 
 def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=1000, min_share=0.05)
+    experiment = start_test(session, variants, burn_in_impressions=1000, min_share=0.05)
     _deliver(session, experiment, "2024-05-01", [(600, 6), (600, 12), (600, 6)])
     burn_in = _reweight(session, experiment, "2024-05-02")
     assert burn_in.burn_in and [a.share for a in burn_in.arms] == pytest.approx([1 / 3] * 3)
@@ -210,7 +178,7 @@ def test_burn_in_then_the_split_follows_the_data_with_a_floor(session, people):
 
 def test_a_clear_winner_is_declared_and_the_others_retired(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=500)
+    experiment = start_test(session, variants, burn_in_impressions=500)
     _deliver(session, experiment, "2024-05-01", [(20000, 200), (20000, 320), (20000, 210)])
     decision = _reweight(session, experiment, "2024-05-02")
     winner = decision.winner
@@ -236,7 +204,7 @@ def test_a_clear_winner_is_declared_and_the_others_retired(session, people):
 
 def test_hopeless_arms_are_paused(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    experiment = start_test(session, variants, burn_in_impressions=500, win_probability=0.999)
     _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
     decision = _reweight(session, experiment, "2024-05-02")
     c = decision.arms[2]
@@ -248,7 +216,7 @@ def test_hopeless_arms_are_paused(session, people):
 
 def test_sample_ratio_mismatch_against_the_previous_split(session, people):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants, burn_in_impressions=0)
+    experiment = start_test(session, variants, burn_in_impressions=0)
     # The first split is 50/50: a 50/50 delivery is fine ...
     _deliver(session, experiment, "2024-05-01", [(5000, 50), (5020, 52)])
     fine = _reweight(session, experiment, "2024-05-02")
@@ -271,7 +239,7 @@ def test_sample_ratio_mismatch_against_the_previous_split(session, people):
 
 def test_pause_resume_and_stop(session, people):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     ex.pause(session, experiment.id, actor="mia")  # type: ignore[arg-type]
     with pytest.raises(ex.ExperimentError, match="is paused; resume it first"):
         ex.reweight(session, experiment.id, actor="mia")  # type: ignore[arg-type]
@@ -291,7 +259,7 @@ def test_pause_resume_and_stop(session, people):
 
 def test_predictor_prior_favours_the_predicted_best_before_any_delivery(session, people):
     variants = make_variants(session, n=2, predicted=[0.01, 0.03])
-    experiment = _create(
+    experiment = start_test(
         session, variants, prior_source="predictor", prior_strength=200.0, burn_in_impressions=0
     )
     arms = session.exec(
@@ -348,7 +316,7 @@ def test_cadence_makes_a_test_due(session, people):
 
 def test_assign_ad_ids(session, people):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants)
+    experiment = start_test(session, variants)
     arms = session.exec(
         select(Arm).where(Arm.experiment_id == experiment.id).order_by(Arm.id)
     ).all()
@@ -376,7 +344,7 @@ def test_finding_sparse_clicks_declare_no_winner(session, people):
     # 3 arms x 1,000 impressions, clicks 2/0/0: the pooled prior worth 10 impressions gave arm A
     # P(best) 0.997 and declared it the winner.
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=1000)
+    experiment = start_test(session, variants, burn_in_impressions=1000)
     _deliver(session, experiment, "2024-05-01", [(1000, 2), (1000, 0), (1000, 0)])
     decision = _reweight(session, experiment, "2024-05-02")
     assert decision.winner_arm_id is None
@@ -388,7 +356,7 @@ def test_finding_zero_clicks_tie_is_fair_in_either_order(session, people):
     # 0 clicks on 100,000 vs 100,001 impressions: underflowing draws made arm A win either way.
     for numbers in ([(100_000, 0), (100_001, 0)], [(100_001, 0), (100_000, 0)]):
         variants = make_variants(session, n=2)
-        experiment = _create(session, variants)
+        experiment = start_test(session, variants)
         _deliver(session, experiment, "2024-05-01", numbers)
         decision = _reweight(session, experiment, "2024-05-02")
         assert decision.winner_arm_id is None
@@ -400,7 +368,7 @@ def test_finding_no_pausing_on_noise_and_no_winner_from_the_same_data(session, p
     # each other arm 0.0102): the first decision paused 4 of the six on Monte Carlo noise and a
     # second decision on the same data declared the leader winner among the remaining arms.
     variants = make_variants(session, n=7)
-    experiment = _create(session, variants, prior_source="flat", burn_in_impressions=1000)
+    experiment = start_test(session, variants, prior_source="flat", burn_in_impressions=1000)
     _deliver(session, experiment, "2024-05-01", [(3000, 96)] + [(3000, 68)] * 6)
     first = _reweight(session, experiment, "2024-05-02")
     assert not any(a.paused_now for a in first.arms)
@@ -412,7 +380,7 @@ def test_finding_no_pausing_on_noise_and_no_winner_from_the_same_data(session, p
 
 def test_finding_no_winner_while_srm_is_unresolved_nor_without_new_data(session, people):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants, burn_in_impressions=0)
+    experiment = start_test(session, variants, burn_in_impressions=0)
     # Day 1 is served 20,000 / 26,000 under a 50/50 split: a mismatch, whatever B's clear lead.
     _deliver(session, experiment, "2024-05-01", [(20_000, 200), (26_000, 520)])
     held = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
@@ -451,7 +419,7 @@ def test_finding_no_winner_while_srm_is_unresolved_nor_without_new_data(session,
 
 def test_finding_srm_judges_each_day_by_its_own_split(session, people):
     variants = make_variants(session, n=2)
-    experiment = _create(session, variants, burn_in_impressions=0, win_probability=0.999)
+    experiment = start_test(session, variants, burn_in_impressions=0, win_probability=0.999)
     _deliver(session, experiment, "2024-05-01", [(5000, 50), (5000, 68)])
     first = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
     session.commit()
@@ -470,7 +438,7 @@ def test_finding_srm_judges_each_day_by_its_own_split(session, people):
 
 def test_finding_stray_impressions_on_a_just_paused_arm_are_tolerated(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    experiment = start_test(session, variants, burn_in_impressions=500, win_probability=0.999)
     _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
     first = ex.reweight(session, experiment.id, actor="mia", now=_at("2024-05-02"))  # type: ignore[arg-type]
     session.commit()
@@ -497,12 +465,12 @@ def test_finding_identical_copy_cannot_be_tested_against_itself(session, people)
         ex.ExperimentError,
         match=rf"variants {variants[0].id} and {variants[2].id} have identical copy",
     ):
-        _create(session, variants)
+        start_test(session, variants)
 
 
 def test_replay_recomputes_a_decision_that_paused_an_arm(session, people):
     variants = make_variants(session, n=3)
-    experiment = _create(session, variants, burn_in_impressions=500, win_probability=0.999)
+    experiment = start_test(session, variants, burn_in_impressions=500, win_probability=0.999)
     _deliver(session, experiment, "2024-05-01", [(4000, 80), (4000, 84), (4000, 8)])
     decision = _reweight(session, experiment, "2024-05-02")
     assert decision.arms[2].paused_now

@@ -25,10 +25,13 @@ from studio.experiments import lifecycle as ex
 from studio.experiments.decisions import ExperimentError, TestSettings, decide
 from studio.experiments.objectives import summarize_objective
 from studio.experiments.reports import import_report, parse_report
-from tests.experiments.conftest import google_csv, make_variants, meta_csv
-
-#: Tests start the day before their first delivery day.
-START = datetime(2024, 4, 30, 12, 0, tzinfo=UTC)
+from tests.experiments.conftest import (
+    arms_of,
+    google_csv,
+    import_meta,
+    meta_csv,
+    start_test,
+)
 
 # One period, two arms with the same CTR; arm B converts three times as often per click.
 SAME_CTR = dict(impressions=[[10_000, 10_000]], clicks=[[500, 500]])
@@ -161,39 +164,15 @@ def test_during_the_burn_in_the_objective_is_not_needed_yet() -> None:
 
 
 def _start(session: Session, objective: Objective) -> Experiment:
-    variants = make_variants(session, n=2)
-    experiment = ex.create_test(
-        session,
-        name="Spring headlines",
-        brand="halden-coffee",
-        persona="home-baristas",
-        channel="meta_feed",
-        variant_ids=[saved_id(v) for v in variants],
-        actor="mia",
-        settings=ex.TestSettings(objective=objective, burn_in_impressions=500),
-        now=START,
-    )
-    session.commit()
-    return experiment
+    return start_test(session, objective=objective, burn_in_impressions=500)
 
 
 def _deliver(session: Session, experiment: Experiment, numbers: list[tuple[int, ...]]) -> None:
-    arms = session.exec(
-        select(Arm).where(Arm.experiment_id == experiment.id).order_by(col(Arm.id))
-    ).all()
     rows = [
         dict(day="2024-05-01", ad_name=a.ad_name, impressions=i, clicks=c, results=r, spend=s)
-        for a, (i, c, r, s) in zip(arms, numbers, strict=True)
+        for a, (i, c, r, s) in zip(arms_of(session, experiment), numbers, strict=True)
     ]
-    result = import_report(
-        session,
-        experiment_id=saved_id(experiment),
-        data=meta_csv(rows, with_id=False),
-        file_name="meta-2024-05-01.csv",
-        actor="mia",
-    )
-    assert not result.bad_rows, result.bad_rows
-    session.commit()
+    import_meta(session, experiment, rows, "meta-2024-05-01.csv")
 
 
 def _reweight(session: Session, experiment: Experiment) -> ex.Decision:

@@ -103,11 +103,23 @@ def add_image(
     return asset
 
 
-@pytest.fixture(scope="session")
-def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 5.5 s, 540x960 (TikTok's minimum), 12 fps H.264 MP4 with a sine-tone AAC track and provenance."""
-    folder = tmp_path_factory.mktemp("video")
-    encoded = folder / "clip.mp4"
+def make_image_ad(
+    session: Session, *, campaign_id: int, asset_dir: Path, **variant: Any
+) -> Variant:
+    """An export-ready Meta feed variant (``variant`` overrides :func:`make_variant`'s arguments)
+    with one square 1080x1080 image; committed."""
+    variant.setdefault("channel", "meta_feed")
+    made = make_variant(session, campaign_id=campaign_id, **variant)
+    assert made.id is not None
+    add_image(session, variant_id=made.id, asset_dir=asset_dir, width=1080, height=1080)
+    return made
+
+
+def encode_video(output: Path, *, sound: bool = True) -> Path:
+    """A 5.5 s, 540x960 (TikTok's minimum), 12 fps H.264 MP4 with provenance at ``output``; with
+    a sine-tone AAC track when ``sound``."""
+    tone = ["-f", "lavfi", "-i", "sine=frequency=440:duration=5.5"] if sound else []
+    audio = ["-c:a", "aac", "-shortest"] if sound else []
     subprocess.run(
         [
             ffmpeg_exe(),
@@ -119,26 +131,27 @@ def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "lavfi",
             "-i",
             "testsrc2=size=540x960:rate=12:duration=5.5",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=frequency=440:duration=5.5",
+            *tone,
             "-c:v",
             "libx264",
             "-preset",
             "ultrafast",
             "-pix_fmt",
             "yuv420p",
-            "-c:a",
-            "aac",
-            "-shortest",
+            *audio,
             *ffmpeg_metadata_args(PROVENANCE),
-            str(encoded),
+            str(output),
         ],
         check=True,
         capture_output=True,
     )
-    return encoded
+    return output
+
+
+@pytest.fixture(scope="session")
+def video_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 5.5 s, 540x960 (TikTok's minimum), 12 fps H.264 MP4 with a sine-tone AAC track and provenance."""
+    return encode_video(tmp_path_factory.mktemp("video") / "clip.mp4")
 
 
 def add_video(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from studio.cli import app
 from studio.cli.export import parse_pins
@@ -17,36 +17,41 @@ from studio.core.models import ExportRecord, VariantStatus
 from studio.export import RsaPins
 from studio.export.google_ads import EDITOR_FORMAT
 from studio.export.sheets import read_sheet
-from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    make_campaign,
+    make_decided_test,
+    make_image_ad,
+    make_variant,
+)
 
 runner = CliRunner()
 
 
+def run_export(
+    platform: str,
+    output: Path,
+    *extra: str,
+    campaign: int | None = None,
+    test: int | None = None,
+    actor: str = "mia",
+) -> Result:
+    """``studio export --platform PLATFORM (--campaign ID | --test ID) --output OUTPUT --as ACTOR
+    EXTRA...``."""
+    scope = ["--campaign", str(campaign)] if campaign is not None else ["--test", str(test)]
+    return runner.invoke(
+        app,
+        ["export", "--platform", platform, *scope, "--output", str(output), "--as", actor, *extra],
+    )
+
+
 def test_export_a_campaign_for_meta(db, studio_env, tmp_path):
     campaign_id = make_campaign(db)
-    variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
-    add_image(
-        db,
-        variant_id=variant.id,
-        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
-        width=1080,
-        height=1080,
+    variant = make_image_ad(
+        db, campaign_id=campaign_id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"])
     )
     output = tmp_path / "spring-meta.zip"
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--platform",
-            "meta",
-            "--campaign",
-            str(campaign_id),
-            "--output",
-            str(output),
-            "--as",
-            "mia",
-        ],
-    )
+    result = run_export("meta", output, campaign=campaign_id)
     assert result.exit_code == 0, result.output
     digest = hashlib.sha256(output.read_bytes()).hexdigest()
     assert f"sha256 {digest}" in result.output
@@ -70,20 +75,7 @@ def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
         db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.draft
     )
     output = tmp_path / "x.zip"
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--platform",
-            "google_ads",
-            "--campaign",
-            str(campaign_id),
-            "--output",
-            str(output),
-            "--as",
-            "mia",
-        ],
-    )
+    result = run_export("google_ads", output, campaign=campaign_id)
     assert result.exit_code == 1
     assert "no approved, exported, winner variant" in result.output and "1 draft" in result.output
     assert draft.id is not None
@@ -94,20 +86,7 @@ def test_export_refuses_unapproved_and_lists_problems(db, tmp_path):
         channel="google_rsa",
         fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "y" * 32, "Fine"]),
     )
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--platform",
-            "google_ads",
-            "--campaign",
-            str(campaign_id),
-            "--output",
-            str(output),
-            "--as",
-            "mia",
-        ],
-    )
+    result = run_export("google_ads", output, campaign=campaign_id)
     assert result.exit_code == 1
     assert "headlines[0]" in result.output and "headlines[1]" in result.output
     assert "2 problem(s)" in result.output and "nothing was written" in result.output
@@ -121,21 +100,8 @@ def test_export_a_test_winner_with_pins(db, tmp_path):
     )
     experiment, _arms = make_decided_test(db, winner=winner, name="Headlines")
     output = tmp_path / "winner.zip"
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--platform",
-            "google_ads",
-            "--test",
-            str(experiment.id),
-            "--output",
-            str(output),
-            "--as",
-            "ada",
-            "--pin",
-            f"{winner.id}:h1=1,d1=1",
-        ],
+    result = run_export(
+        "google_ads", output, "--pin", f"{winner.id}:h1=1,d1=1", test=experiment.id, actor="ada"
     )
     assert result.exit_code == 0, result.output
     archive = zipfile.ZipFile(output)
@@ -234,21 +200,8 @@ def test_export_into_an_existing_google_campaign(db, tmp_path):
     campaign_id = make_campaign(db)
     make_variant(db, campaign_id=campaign_id, channel="google_rsa")
     output = tmp_path / "existing.zip"
-    result = runner.invoke(
-        app,
-        [
-            "export",
-            "--platform",
-            "google_ads",
-            "--campaign",
-            str(campaign_id),
-            "--output",
-            str(output),
-            "--as",
-            "mia",
-            "--existing-campaign",
-            "Brand | Search",
-        ],
+    result = run_export(
+        "google_ads", output, "--existing-campaign", "Brand | Search", campaign=campaign_id
     )
     assert result.exit_code == 0, result.output
     assert "Google Ads Editor: Account > Import" in result.output  # how to import it
@@ -269,12 +222,10 @@ def test_leave_out_what_is_not_ready(db, tmp_path):
         fields=dict(FIELDS["google_rsa"], headlines=["x" * 31, "Fine one", "Fine two"]),
     )
     output = tmp_path / "rest.zip"
-    args = ["export", "--platform", "google_ads", "--campaign", str(campaign_id)]
-    args += ["--output", str(output), "--as", "mia"]
-    result = runner.invoke(app, args)
+    result = run_export("google_ads", output, campaign=campaign_id)
     assert result.exit_code == 1 and not output.exists()
     assert "add --leave-out-not-ready to export the other variants" in result.output
-    result = runner.invoke(app, [*args, "--leave-out-not-ready"])
+    result = run_export("google_ads", output, "--leave-out-not-ready", campaign=campaign_id)
     assert result.exit_code == 0, result.output
     assert f"left out: variant {long.id} (approved): headlines[0]: " in result.output
     assert "exported 1 variant(s)" in result.output and "1 left out" in result.output

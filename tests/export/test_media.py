@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,39 +11,13 @@ from studio.export import ExportBlocked, ExportOptions, ExportScope, export
 from studio.export import media as media_mod
 from studio.export.base import ExportItem
 from studio.export.tiktok import MEDIA as TIKTOK_MEDIA
-from studio.imaging.probe import ffmpeg_exe
-from studio.imaging.provenance import ffmpeg_metadata_args
-from tests.export.conftest import PROVENANCE, add_video, make_campaign, make_variant
+from tests.export.conftest import add_video, encode_video, make_campaign, make_variant
 
 
 @pytest.fixture(scope="module")
 def silent_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 5.5 s, 540x960 H.264 MP4 without an audio track."""
-    encoded = tmp_path_factory.mktemp("silent") / "silent.mp4"
-    subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=540x960:rate=12:duration=5.5",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-            *ffmpeg_metadata_args(PROVENANCE),
-            str(encoded),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return encoded
+    return encode_video(tmp_path_factory.mktemp("silent") / "silent.mp4", sound=False)
 
 
 def test_tiktok_declares_its_bitrate_floor_and_sound():

@@ -15,7 +15,14 @@ from studio.jobs.executors import get_executor
 from studio.jobs.worker import Worker
 from studio.review import accounts as auth
 from studio.ui.auth import SIGNIN_KEY
-from tests.export.conftest import FIELDS, add_image, make_campaign, make_decided_test, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    add_image,
+    make_campaign,
+    make_decided_test,
+    make_image_ad,
+    make_variant,
+)
 
 PAGE = "from studio.ui.pages.export import render\nrender()\n"
 
@@ -35,13 +42,8 @@ def page(db: Session, username: str) -> AppTest:
 
 def test_preview_export_and_download(db, studio_env):
     campaign_id = make_campaign(db)
-    variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
-    add_image(
-        db,
-        variant_id=variant.id,
-        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
-        width=1080,
-        height=1080,
+    variant = make_image_ad(
+        db, campaign_id=campaign_id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"])
     )
     at = page(db, "mia").run()
     assert not at.exception, at.exception
@@ -158,14 +160,7 @@ def test_a_missing_account_setting_is_listed_and_export_disabled(db, studio_env)
     brand_dir = Path(studio_env["STUDIO_BRAND_DIR"])
     (brand_dir / "halden-coffee" / "platforms.yaml").write_text("meta: {}\n")
     campaign_id = make_campaign(db)
-    variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed")
-    add_image(
-        db,
-        variant_id=variant.id,
-        asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
-        width=1080,
-        height=1080,
-    )
+    make_image_ad(db, campaign_id=campaign_id, asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]))
     at = page(db, "mia").run()
     at.selectbox(key="export_platform").set_value("meta").run()
     problems = at.dataframe[0].value

@@ -37,6 +37,7 @@ from tests.export.conftest import (
     add_image,
     make_campaign,
     make_decided_test,
+    make_image_ad,
     make_variant,
 )
 
@@ -352,8 +353,7 @@ def test_a_failure_while_writing_the_zip_leaves_no_file_and_no_record(
     session, people, tmp_path, asset_dir, monkeypatch
 ):
     campaign_id = make_campaign(session)
-    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
-    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
+    variant = make_image_ad(session, campaign_id=campaign_id, asset_dir=asset_dir)
     original = zipfile.ZipFile.writestr
 
     def disk_full(self, name, data, *args, **kwargs):  # type: ignore[no-untyped-def]

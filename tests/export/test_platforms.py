@@ -27,7 +27,14 @@ from studio.export import (
 from studio.export.base import parse_money, parse_video_ids
 from studio.export.sheets import SheetFormat, read_sheet
 from studio.imaging.probe import probe_video
-from tests.export.conftest import FIELDS, add_image, add_video, make_campaign, make_variant
+from tests.export.conftest import (
+    FIELDS,
+    add_image,
+    add_video,
+    make_campaign,
+    make_image_ad,
+    make_variant,
+)
 from tests.factories import export_zip
 
 #: The platforms' column names, written out independently of studio.export.
@@ -661,8 +668,7 @@ def test_meta_needs_the_page_and_the_special_ad_categories_answer(
         "  countries: [GB]\n",
     )
     campaign_id = make_campaign(session)
-    variant = make_variant(session, campaign_id=campaign_id, channel="meta_feed")
-    add_image(session, variant_id=variant.id, asset_dir=asset_dir, width=1080, height=1080)
+    make_image_ad(session, campaign_id=campaign_id, asset_dir=asset_dir)
     plan = plan_export(
         session,
         platform="meta",

@@ -16,7 +16,6 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import app_test as app_test_module
 
-from studio.copy import variants as variant_queries
 from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.models import VariantStatus, utcnow
@@ -43,16 +42,7 @@ def db(studio_env: dict[str, str]) -> Session:
 
 @pytest.fixture
 def campaign_id(db: Session) -> int:
-    campaign = variant_queries.create_campaign(
-        db,
-        brand="halden-coffee",
-        name="Spring",
-        objective="traffic",
-        landing_url="https://haldencoffee.example",
-        created_by="cara",
-    )
-    db.commit()
-    return campaign.id  # type: ignore[return-value]
+    return factories.make_campaign(db, name="Spring", landing_url="https://haldencoffee.example")
 
 
 @pytest.fixture
@@ -330,30 +320,19 @@ def test_users_page_adds_and_deactivates(db: Session):
 
 
 def test_each_card_names_its_campaign_and_warns_of_an_off_site_landing_url(db: Session):
-    spring = variant_queries.create_campaign(
-        db,
-        brand="halden-coffee",
-        name="Spring",
-        objective="traffic",
-        landing_url="https://haldencoffee.example/spring",
-        created_by="cara",
+    spring = factories.make_campaign(
+        db, name="Spring", landing_url="https://haldencoffee.example/spring"
     )
-    wrong = variant_queries.create_campaign(
-        db,
-        brand="halden-coffee",
-        name="Autumn",
-        objective="traffic",
-        landing_url="https://ledgerly.example/pricing",
-        created_by="cara",
+    wrong = factories.make_campaign(
+        db, name="Autumn", landing_url="https://ledgerly.example/pricing"
     )
-    db.commit()
-    make_variant(db, campaign_id=spring.id, status=S.in_review)
-    make_variant(db, campaign_id=wrong.id, status=S.in_review)
+    make_variant(db, campaign_id=spring, status=S.in_review)
+    make_variant(db, campaign_id=wrong, status=S.in_review)
     at = page("review", db, "bea").run()
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
-    assert f"Campaign #{spring.id} · Spring · https://haldencoffee.example/spring" in captions
-    assert f"Campaign #{wrong.id} · Autumn · https://ledgerly.example/pricing" in captions
+    assert f"Campaign #{spring} · Spring · https://haldencoffee.example/spring" in captions
+    assert f"Campaign #{wrong} · Autumn · https://ledgerly.example/pricing" in captions
     [warning] = [w.value for w in at.warning if "landing URL" in w.value]
     assert "'https://ledgerly.example/pricing' is not on 'haldencoffee.example'" in warning
 

@@ -14,13 +14,13 @@ from typer.testing import CliRunner
 
 import studio.cli.users as users_cli
 from studio.cli import app
-from studio.copy import variants as variant_queries
 from studio.core import audit
 from studio.core.database import get_engine
 from studio.core.models import Role, VariantStatus
 from studio.review import accounts as auth
 from studio.review import queries as review_queries
 from tests.conftest import REPO_ROOT
+from tests.factories import make_campaign
 
 from .conftest import add_people, make_variant
 
@@ -140,17 +140,9 @@ def test_add_list_deactivate_as_a_named_admin(db: Session, tmp_path: Path):
 
 def test_review_commands_act_as_the_named_user(db: Session):
     add_people(db)
-    campaign = variant_queries.create_campaign(
-        db,
-        brand="halden-coffee",
-        name="CLI",
-        objective="traffic",
-        landing_url="https://haldencoffee.example",
-        created_by="cara",
-    )
-    db.commit()
-    a, b = (make_variant(db, campaign_id=campaign.id, status=S.in_review) for _ in range(2))
-    draft = make_variant(db, campaign_id=campaign.id, status=S.draft)
+    campaign_id = make_campaign(db, name="CLI", landing_url="https://haldencoffee.example")
+    a, b = (make_variant(db, campaign_id=campaign_id, status=S.in_review) for _ in range(2))
+    draft = make_variant(db, campaign_id=campaign_id, status=S.draft)
 
     denied = runner.invoke(app, ["review", "approve", str(a.id), "--as", "cara"])
     assert denied.exit_code == 1 and "cara (creative) may not approve" in denied.output
@@ -188,16 +180,8 @@ def test_review_commands_act_as_the_named_user(db: Session):
 
 def test_review_actions_lists_what_the_named_user_may_do(db: Session):
     add_people(db)
-    campaign = variant_queries.create_campaign(
-        db,
-        brand="halden-coffee",
-        name="CLI",
-        objective="traffic",
-        landing_url="https://haldencoffee.example",
-        created_by="cara",
-    )
-    db.commit()
-    variant = make_variant(db, campaign_id=campaign.id, status=S.in_review)
+    campaign_id = make_campaign(db, name="CLI", landing_url="https://haldencoffee.example")
+    variant = make_variant(db, campaign_id=campaign_id, status=S.in_review)
     reviewer = runner.invoke(app, ["review", "actions", str(variant.id), "--as", "bea"])
     assert reviewer.exit_code == 0, reviewer.output
     assert f"variant {variant.id} is 'in_review'" in reviewer.output

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.core.database import get_engine
 from studio.ui.pages import export as export_page
-from tests.export.conftest import add_image, make_campaign, make_variant
+from tests.export.conftest import make_campaign, make_image_ad
 
 PAGE = "from studio.ui.pages.export import render\nrender()\n"
 
@@ -23,13 +23,11 @@ def test_a_long_sheet_previews_its_first_rows(
     with Session(get_engine(studio_env["STUDIO_DATABASE_URL"]), expire_on_commit=False) as db:
         campaign_id = make_campaign(db)
         for seed in range(3):
-            variant = make_variant(db, campaign_id=campaign_id, channel="meta_feed", seed=seed)
-            add_image(
+            make_image_ad(
                 db,
-                variant_id=variant.id,
+                campaign_id=campaign_id,
                 asset_dir=Path(studio_env["STUDIO_ASSET_DIR"]),
-                width=1080,
-                height=1080,
+                seed=seed,
             )
     at.run()
     at.selectbox(key="export_platform").set_value("meta").run()

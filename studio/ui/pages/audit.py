@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
-from typing import Any
 
 import streamlit as st
 
@@ -21,7 +20,7 @@ ROW_LIMIT = 5000
 SCREEN_ROWS = 500
 
 
-def _csv(viewer: str, filters: dict[str, Any]) -> bytes:
+def _csv(viewer: str, filters: audit.AuditFilters) -> bytes:
     """The download, built only when the button is clicked (outside the page's run)."""
     with session_scope(context.settings().database_url) as session:
         entries = audit_trail.read_entries(session, viewer=viewer, **filters, limit=ROW_LIMIT)
@@ -59,7 +58,7 @@ def render() -> None:
     if since > until:
         st.error(f"'From' ({since}) is after 'To' ({until}); pick a range that runs forwards.")
         return
-    filters: dict[str, Any] = dict(
+    filters = audit.AuditFilters(
         actor=None if actor == _ALL else actor,
         action=None if action == _ALL else action,
         entity_type=None if entity_type == _ALL else entity_type,

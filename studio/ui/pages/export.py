@@ -14,6 +14,7 @@ import streamlit as st
 
 from studio.copy import variants as variant_queries
 from studio.core.models import JobKind, saved_id
+from studio.experiments import queries as experiment_queries
 from studio.export import (
     ExportError,
     ExportOptions,
@@ -64,7 +65,7 @@ def _scope() -> ExportScope | None:
                 saved_id(
                     e
                 ): f"#{e.id} · {e.name} ({labels.EXPERIMENT_STATUS[e.status].lower()}{', winner chosen' if e.winner_arm_id else ''})"
-                for e in export_queries.list_experiments(session)
+                for e in experiment_queries.list_experiments(session)
                 if slug is None or e.brand == slug
             }
     if kind == "campaign":

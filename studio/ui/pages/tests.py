@@ -7,7 +7,9 @@ calls one library function per button (in a callback, before the next run) and d
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 import altair as alt
 import pandas as pd
@@ -39,50 +41,57 @@ def _show_messages() -> None:
         getattr(st, kind)(text)
 
 
+P = ParamSpec("P")
+
+
+def _callback(action: Callable[P, None]) -> Callable[P, None]:
+    """A button's callback whose user-facing error becomes the page's next error message."""
+
+    @functools.wraps(action)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            action(*args, **kwargs)
+        except UserFacingError as exc:
+            _say("error", str(exc))
+
+    return run
+
+
 # --------------------------------------------------------------------------------------------
 # Callbacks: one library call each
 # --------------------------------------------------------------------------------------------
 
 
+@_callback
 def _create(brand: str) -> None:
     state = st.session_state
-    try:
-        prior = state["tests_new_prior"]
-        settings = ex.TestSettings(
-            policy=state["tests_new_policy"],
-            min_share=state["tests_new_min_share"] / 100,
-            burn_in_impressions=int(state["tests_new_burn_in"]),
-            reweight_hours=int(state["tests_new_cadence"]),
-            win_probability=state["tests_new_win"] / 100,
-            max_relative_loss=state["tests_new_max_loss"] / 100,
-            prior_source=prior,
-            prior_strength=None
-            if prior == PriorSource.flat
-            else float(state["tests_new_strength"]),
-            objective=state["tests_new_objective"],
-            top_two_leader_share=state["tests_new_leader_share"] / 100,
+    prior = state["tests_new_prior"]
+    settings = ex.TestSettings(
+        policy=state["tests_new_policy"],
+        min_share=state["tests_new_min_share"] / 100,
+        burn_in_impressions=int(state["tests_new_burn_in"]),
+        reweight_hours=int(state["tests_new_cadence"]),
+        win_probability=state["tests_new_win"] / 100,
+        max_relative_loss=state["tests_new_max_loss"] / 100,
+        prior_source=prior,
+        prior_strength=None if prior == PriorSource.flat else float(state["tests_new_strength"]),
+        objective=state["tests_new_objective"],
+        top_two_leader_share=state["tests_new_leader_share"] / 100,
+    )
+    fatigue = _fatigue_from_inputs("tests_new")
+    with context.db_session() as session:
+        experiment = ex.create_test(
+            session,
+            name=state.get("tests_new_name", ""),
+            brand=brand,
+            persona=state["tests_new_persona"],
+            channel=state["tests_new_channel"],
+            variant_ids=list(state.get("tests_new_variants", [])),
+            actor=context.current_username(),
+            settings=settings,
+            fatigue=fatigue,
         )
-        fatigue = ex.fatigue_settings(
-            recent_days=int(state["tests_new_fatigue_days"]),
-            drop=state["tests_new_fatigue_drop"] / 100,
-            flag_probability=state["tests_new_fatigue_probability"] / 100,
-        )
-        with context.db_session() as session:
-            experiment = ex.create_test(
-                session,
-                name=state.get("tests_new_name", ""),
-                brand=brand,
-                persona=state["tests_new_persona"],
-                channel=state["tests_new_channel"],
-                variant_ids=list(state.get("tests_new_variants", [])),
-                actor=context.current_username(),
-                settings=settings,
-                fatigue=fatigue,
-            )
-            setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+        setup = ex.arm_setup(session, experiment_id=saved_id(experiment))
     state[SETUP] = [
         {
             "arm": a.letter,
@@ -98,24 +107,21 @@ def _create(brand: str) -> None:
     _say("success", f"Test {experiment.id} '{experiment.name}' started with {len(setup)} arms.")
 
 
+@_callback
 def _import(experiment_id: int) -> None:
     upload = st.session_state.get("tests_report")
     if upload is None:
         _say("error", "Choose a report CSV first (Meta Ads Manager or Google Ads export).")
         return
-    try:
-        with context.db_session() as session:
-            result = import_report(
-                session,
-                experiment_id=experiment_id,
-                data=upload.getvalue(),
-                file_name=upload.name,
-                actor=context.current_username(),
-                platform=st.session_state.get("tests_platform", "auto"),
-            )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    with context.db_session() as session:
+        result = import_report(
+            session,
+            experiment_id=experiment_id,
+            data=upload.getvalue(),
+            file_name=upload.name,
+            actor=context.current_username(),
+            platform=st.session_state.get("tests_platform", "auto"),
+        )
     st.session_state[IMPORT_RESULT] = {
         "summary": result.summary(),
         "imported": result.imported,
@@ -127,52 +133,43 @@ def _import(experiment_id: int) -> None:
     }
 
 
+@_callback
 def _reweight(experiment_id: int) -> None:
-    try:
-        with context.db_session() as session:
-            decision = ex.reweight(session, experiment_id, actor=context.current_username())
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    with context.db_session() as session:
+        decision = ex.reweight(session, experiment_id, actor=context.current_username())
     _say(
         "success" if decision.winner_arm_id else "info", f"Decision {decision.decision_id} logged."
     )
 
 
+@_callback
 def _status(experiment_id: int, action: str) -> None:
-    try:
-        with context.db_session() as session:
-            if action == "stop":
-                experiment = ex.stop(
-                    session,
-                    experiment_id,
-                    actor=context.current_username(),
-                    reason=st.session_state.get("tests_stop_reason", ""),
-                )
-            else:
-                experiment = getattr(ex, action)(
-                    session, experiment_id, actor=context.current_username()
-                )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
-    _say("success", f"Test {experiment_id} is {experiment.status}.")
-
-
-def _resolve_srm(experiment_id: int) -> None:
-    state = st.session_state
-    try:
-        with context.db_session() as session:
-            ex.resolve_srm(
+    with context.db_session() as session:
+        if action == "stop":
+            experiment = ex.stop(
                 session,
                 experiment_id,
                 actor=context.current_username(),
-                through=state["tests_srm_through"],
-                reason=state.get("tests_srm_reason", ""),
+                reason=st.session_state.get("tests_stop_reason", ""),
             )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+        else:
+            experiment = getattr(ex, action)(
+                session, experiment_id, actor=context.current_username()
+            )
+    _say("success", f"Test {experiment_id} is {experiment.status}.")
+
+
+@_callback
+def _resolve_srm(experiment_id: int) -> None:
+    state = st.session_state
+    with context.db_session() as session:
+        ex.resolve_srm(
+            session,
+            experiment_id,
+            actor=context.current_username(),
+            through=state["tests_srm_through"],
+            reason=state.get("tests_srm_reason", ""),
+        )
     _say(
         "success",
         f"Sample-ratio mismatch up to {state['tests_srm_through']:%Y-%m-%d} marked as resolved; "
@@ -180,22 +177,12 @@ def _resolve_srm(experiment_id: int) -> None:
     )
 
 
+@_callback
 def _set_fatigue(experiment_id: int) -> None:
-    state = st.session_state
-    try:
-        prefix = f"tests_{experiment_id}"  # per test: each test shows its own stored values
-        settings = ex.fatigue_settings(
-            recent_days=int(state[f"{prefix}_fatigue_days"]),
-            drop=state[f"{prefix}_fatigue_drop"] / 100,
-            flag_probability=state[f"{prefix}_fatigue_probability"] / 100,
-        )
-        with context.db_session() as session:
-            ex.set_fatigue(
-                session, experiment_id, actor=context.current_username(), settings=settings
-            )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    # per test: each test shows its own stored values
+    settings = _fatigue_from_inputs(f"tests_{experiment_id}")
+    with context.db_session() as session:
+        ex.set_fatigue(session, experiment_id, actor=context.current_username(), settings=settings)
     _say("success", f"Fatigue settings of test {experiment_id} saved.")
 
 
@@ -228,19 +215,26 @@ def _fatigue_inputs(prefix: str, settings: ex.FatigueSettings) -> None:
     )
 
 
+def _fatigue_from_inputs(prefix: str) -> ex.FatigueSettings:
+    """The fatigue settings entered in :func:`_fatigue_inputs` under ``prefix``, checked."""
+    state = st.session_state
+    return ex.fatigue_settings(
+        recent_days=int(state[f"{prefix}_fatigue_days"]),
+        drop=state[f"{prefix}_fatigue_drop"] / 100,
+        flag_probability=state[f"{prefix}_fatigue_probability"] / 100,
+    )
+
+
+@_callback
 def _assign(experiment_id: int) -> None:
-    try:
-        with context.db_session() as session:
-            arm = ex.assign_ad(
-                session,
-                experiment_id=experiment_id,
-                arm_id=st.session_state["tests_ad_arm"],
-                actor=context.current_username(),
-                ad_id=st.session_state.get("tests_ad_id", ""),
-            )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    with context.db_session() as session:
+        arm = ex.assign_ad(
+            session,
+            experiment_id=experiment_id,
+            arm_id=st.session_state["tests_ad_arm"],
+            actor=context.current_username(),
+            ad_id=st.session_state.get("tests_ad_id", ""),
+        )
     _say(
         "success",
         f"Arm {arm.id} now maps to ad id {arm.ad_id or '-'} (ad name {arm.ad_name or '-'}).",
@@ -439,6 +433,7 @@ def _controls(board: ex.Dashboard) -> None:
             )
 
 
+@_callback
 def _brief_challenger(experiment_id: int, arm_id: int) -> None:
     from studio.copy.writing import make_copy_writer
     from studio.experiments.challengers import brief_challenger
@@ -447,19 +442,15 @@ def _brief_challenger(experiment_id: int, arm_id: int) -> None:
     if brand is None:
         _say("error", "No valid brand: fix the brand files first (Brand page).")
         return
-    try:
-        with context.db_session() as session:
-            made = brief_challenger(
-                session,
-                experiment_id=experiment_id,
-                arm_id=arm_id,
-                actor=context.current_username(),
-                brand=brand,
-                writer=make_copy_writer(context.settings()),
-            )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    with context.db_session() as session:
+        made = brief_challenger(
+            session,
+            experiment_id=experiment_id,
+            arm_id=arm_id,
+            actor=context.current_username(),
+            brand=brand,
+            writer=make_copy_writer(context.settings()),
+        )
     _say(
         "success",
         f"Challenger draft(s) {', '.join(f'#{v}' for v in made.variant_ids)} written from variant "
@@ -484,19 +475,16 @@ def _challenger_buttons(board: ex.Dashboard) -> None:
         )
 
 
+@_callback
 def _add_arm(experiment_id: int) -> None:
     variant_id = st.session_state.get("tests_join_variant")
     if variant_id is None:
         _say("error", "Choose the variant to add to the test.")
         return
-    try:
-        with context.db_session() as session:
-            decision = ex.add_arm(
-                session, experiment_id, int(variant_id), actor=context.current_username()
-            )
-    except UserFacingError as exc:
-        _say("error", str(exc))
-        return
+    with context.db_session() as session:
+        decision = ex.add_arm(
+            session, experiment_id, int(variant_id), actor=context.current_username()
+        )
     new = decision.arms[-1]
     _say(
         "success",
