@@ -224,34 +224,55 @@ def tuning_grid() -> list[SimulationPolicy]:
 def best_arm_grid() -> list[SimulationPolicy]:
     """Options for finding the best arm as often as flat Thompson, tried on the earlier weeks.
 
-    Each changes one thing from the studio defaults: top-two Thompson sampling with leader share
-    (Russo's beta) 0.5, 0.7 or 0.85; a smaller cap on the pooled prior; pausing only arms that
-    are far less likely to be best, or only after more impressions; a longer burn-in; no pausing
-    (with the 1% or a 2% floor); a stricter winner; a flat prior. What each recommends at the end
-    of a test without a winner is compared by :func:`recommendation_section`.
+    Each option changes one or two things from the previous default, plain Thompson sampling
+    (``studio-thompson``: the studio's settings with ``policy="thompson"``): top-two Thompson
+    sampling with leader share (Russo's beta) 0.5, 0.7 or 0.85, also with the pooled prior capped
+    at 30 impressions (one pseudo-click at these CTRs); that cap alone; pausing only arms that
+    are far less likely to be best, or only after more impressions; a shorter or longer burn-in;
+    no pausing (with the 1% or a 2% floor); a 2% floor; a stricter winner; a flat prior, also
+    without pausing. ``studio`` is the current default (top-two, leader share 0.85, chosen from
+    this grid). What each recommends at the end of a test without a winner is compared by
+    :func:`recommendation_section`.
     """
     grid: list[SimulationPolicy] = [
         UniformPolicy(),
         ThompsonPolicy(name="thompson"),
         LivePolicy(name="studio", settings=TestSettings()),
     ]
+    previous: dict[str, Any] = {"policy": "thompson", "top_two_leader_share": 0.5}
     options: dict[str, dict[str, Any]] = {
+        "studio-thompson": {},
         "top2-b0.5": {"policy": "top_two", "top_two_leader_share": 0.5},
         "top2-b0.7": {"policy": "top_two", "top_two_leader_share": 0.7},
         "top2-b0.85": {"policy": "top_two", "top_two_leader_share": 0.85},
+        "top2-b0.85-cap30": {
+            "policy": "top_two",
+            "top_two_leader_share": 0.85,
+            "prior_strength": 30.0,
+        },
         "cap30": {"prior_strength": 30.0},
         "pause0.001": {"pause_probability": 0.001},
         "pause-after3000": {"min_impressions_to_pause": 3000},
+        "burn-in100": {"burn_in_impressions": 100},
         "burn-in500": {"burn_in_impressions": 500},
         # Structural options: a paused arm can never recover, so never pause (every arm keeps
         # the floor), also with a 2% floor; fewer, surer winners; no pooling at all.
         "no-pause": {"pause_probability": 0.0},
         "no-pause-floor2": {"pause_probability": 0.0, "min_share": 0.02},
+        "floor2": {"min_share": 0.02},
         "win0.99": {"win_probability": 0.99},
         "no-pause-win0.99": {"pause_probability": 0.0, "win_probability": 0.99},
         "flat-prior": {"prior_source": "flat", "prior_strength": 0.0},
+        "flat-no-pause-floor2": {
+            "prior_source": "flat",
+            "prior_strength": 0.0,
+            "pause_probability": 0.0,
+            "min_share": 0.02,
+        },
     }
-    grid += [LivePolicy(name=n, settings=TestSettings(**o)) for n, o in options.items()]
+    grid += [
+        LivePolicy(name=n, settings=TestSettings(**(previous | o))) for n, o in options.items()
+    ]
     return grid
 
 

@@ -232,7 +232,7 @@ def run_demo(
             "run the demo with more --variants"
         )
 
-    say("4/6 Starting a Thompson-sampling test (the studio's default policy) …")
+    say("4/6 Starting a top-two Thompson-sampling test (the studio's default policy) …")
     test = experiments.create_test(
         session,
         name=f"Demo test: {brand.guideline.name} {persona} {channel}",

@@ -45,3 +45,33 @@ def test_upgrade_is_idempotent(database_url):
     assert _revision_and_tables(database_url) == migrated  # still at head, same tables
     with Session(get_engine(database_url)) as session:  # and nothing stored was touched
         assert sorted(session.exec(select(User.username)).all()) == sorted(PEOPLE)
+
+
+def test_tests_created_before_the_leader_share_was_stored_keep_the_share_they_ran_with(tmp_path):
+    """0012: the top-two leader share used to be a constant 0.5; a test that existed then keeps
+    0.5 after the upgrade, while the default for new tests is 0.85."""
+    from sqlalchemy import text
+
+    from studio.core.models import Experiment
+    from studio.experiments.decisions import TestSettings
+    from studio.experiments.lifecycle import settings_of
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0011")
+    with get_engine(url).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO experiment (name, brand, persona, channel, policy, status, min_share,"
+                " burn_in_impressions, reweight_hours, prior_source, prior_strength, objective,"
+                " win_probability, max_relative_loss, fatigue_recent_days, fatigue_drop,"
+                " fatigue_flag_probability, created_by, created_at) VALUES ('Old', 'halden-coffee',"
+                " 'home-baristas', 'meta_feed', 'top_two', 'running', 0.01, 200, 24, 'pooled',"
+                " 100, 'ctr', 0.95, 0.01, 3, 0.2, 0.9, 'mia', '2026-11-01 09:00:00')"
+            )
+        )
+    upgrade(url)
+    with Session(get_engine(url)) as session:
+        (old,) = session.exec(select(Experiment)).all()
+        assert old.top_two_leader_share == 0.5
+        assert settings_of(old).top_two_leader_share == 0.5
+    assert TestSettings().top_two_leader_share == 0.85

@@ -23,7 +23,7 @@ def test_demo_goes_from_brand_to_exported_winner(studio_env, tmp_path):
             "--variants",
             "3",
             "--days",
-            "20",
+            "30",
             "--database",
             demo_url,
             "--asset-dir",

@@ -176,12 +176,16 @@ def test_defaults_come_from_test_settings_and_srm_can_be_resolved(db: Session):
     (experiment,) = db.exec(select(Experiment)).all()
     defaults = TestSettings()
     assert (
+        experiment.policy,
+        experiment.top_two_leader_share,
         experiment.burn_in_impressions,
         experiment.win_probability,
         experiment.max_relative_loss,
         experiment.prior_source,
         experiment.prior_strength,
     ) == (
+        defaults.policy,
+        defaults.top_two_leader_share,
         defaults.burn_in_impressions,
         defaults.win_probability,
         defaults.max_relative_loss,
@@ -241,6 +245,29 @@ def test_the_objective_is_chosen_at_create_and_shown(db: Session, tmp_path: Path
     bad_args += ["--channel", "meta_feed", "--variant", "1", "--variant", "2"]
     bad = runner.invoke(app, [*bad_args, "--objective", "clicks"])
     assert bad.exit_code != 0 and "clicks" in bad.output
+
+
+def test_the_leader_share_is_chosen_at_create_stored_on_the_test_and_shown(db: Session):
+    variants = make_variants(db, n=4)
+    ids = [v.id for v in variants]
+    bad = runner.invoke(
+        app,
+        ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--persona"]
+        + ["home-baristas", "--channel", "meta_feed", "--as", "mia", "--leader-share", "1.5"]
+        + ["--variant", str(ids[0]), "--variant", str(ids[1])],
+    )
+    assert bad.exit_code == 1
+    assert "top-two leader share must be a fraction in (0, 1); got 1.5" in bad.output
+    assert db.exec(select(Experiment)).all() == []  # nothing was created
+    _create(ids[:2], "--leader-share", "0.7")  # type: ignore[arg-type]
+    _create(ids[2:])  # type: ignore[arg-type]
+    chosen, default = db.exec(select(Experiment).order_by(Experiment.id)).all()
+    assert (chosen.policy, chosen.top_two_leader_share) == ("top_two", 0.7)
+    assert (default.policy, default.top_two_leader_share) == ("top_two", 0.85)
+    shown = runner.invoke(app, ["tests", "show", str(chosen.id)])
+    assert "(running, top_two (leader keeps 70%), pooled prior" in shown.output
+    plain = runner.invoke(app, ["tests", "show", str(default.id)])
+    assert "leader keeps 85%" in plain.output
 
 
 def test_show_flags_a_fatigued_arm_with_the_settings_stored_on_the_test(

@@ -59,6 +59,14 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     at.text_input(key="tests_new_name").input("Spring headlines").run()
     at.number_input(key="tests_new_burn_in").set_value(500).run()
     at.number_input(key="tests_new_fatigue_days").set_value(5).run()
+    # Top-two Thompson sampling is the default; its leader's share is set here (and only for it).
+    assert at.selectbox(key="tests_new_policy").value == "top_two"
+    assert at.number_input(key="tests_new_leader_share").value == pytest.approx(85.0)
+    at.selectbox(key="tests_new_policy").set_value("thompson").run()
+    assert at.number_input(key="tests_new_leader_share").disabled
+    at.selectbox(key="tests_new_policy").set_value("top_two").run()
+    assert not at.number_input(key="tests_new_leader_share").disabled
+    at.number_input(key="tests_new_leader_share").set_value(70.0).run()
     at.button(key="tests_create").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -69,6 +77,8 @@ def test_create_import_reweight_and_dashboard(db, sign_in):
     (experiment,) = db.exec(select(Experiment)).all()
     assert experiment.burn_in_impressions == 500 and experiment.prior_source == "pooled"
     assert experiment.fatigue_recent_days == 5  # set at the start, stored on the test
+    assert (experiment.policy, experiment.top_two_leader_share) == ("top_two", pytest.approx(0.7))
+    assert any("(leader keeps 70%)" in c.value for c in at.caption)
     # ... and edited later from the test's page (audited in the library).
     at.number_input(key=f"tests_{experiment.id}_fatigue_drop").set_value(40.0).run()
     at.button(key="tests_fatigue_save").click().run()

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from studio.core.models import ExportRecord, VariantStatus
+from studio.core.models import Experiment, ExportRecord, VariantStatus
 from studio.jobs.executors import get_executor
 from studio.jobs.worker import Worker
 from studio.review import accounts as auth
@@ -137,6 +137,33 @@ def test_a_test_winner_can_be_chosen(db, studio_env):
     manifest = json.loads(zipfile.ZipFile(record.file_name).read("manifest.json"))
     assert manifest["scope"] == f"test:{experiment.id}"
     assert manifest["variants"][0]["tests"][0]["is_winner"]
+
+
+def test_a_brands_tests_are_listed_however_many_tests_other_brands_have(db, studio_env):
+    campaign_id = make_campaign(db)
+    winner = make_variant(
+        db, campaign_id=campaign_id, channel="google_rsa", status=VariantStatus.winner
+    )
+    experiment, _arms = make_decided_test(db, winner=winner, name="Old headline test")
+    # Newer tests of another brand, more than a page of the test list holds.
+    for n in range(201):
+        db.add(
+            Experiment(
+                name=f"Other {n}",
+                brand="ledgerly",
+                persona="finance-leads",
+                channel="linkedin_single_image",
+                created_by="mia",
+            )
+        )
+    db.commit()
+    at = page(db, "mia").run()
+    at.selectbox(key="export_platform").set_value("google_ads").run()
+    at.radio(key="export_kind").set_value("test").run()
+    assert not at.info, [i.value for i in at.info]
+    assert at.selectbox(key="export_test").options == [
+        f"#{experiment.id} · Old headline test (stopped, winner chosen)"
+    ]
 
 
 def test_a_linkedin_export_is_labelled_a_worksheet(db, studio_env):

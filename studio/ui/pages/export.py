@@ -65,8 +65,7 @@ def _scope() -> ExportScope | None:
                 saved_id(
                     e
                 ): f"#{e.id} · {e.name} ({labels.EXPERIMENT_STATUS[e.status].lower()}{', winner chosen' if e.winner_arm_id else ''})"
-                for e in experiment_queries.list_experiments(session)
-                if slug is None or e.brand == slug
+                for e in experiment_queries.list_experiments(session, brand=slug)
             }
     if kind == "campaign":
         if not campaigns:
