@@ -250,12 +250,9 @@ def test_the_objective_is_chosen_at_create_and_shown(db: Session, tmp_path: Path
 def test_the_leader_share_is_chosen_at_create_stored_on_the_test_and_shown(db: Session):
     variants = make_variants(db, n=4)
     ids = [v.id for v in variants]
-    bad = runner.invoke(
-        app,
-        ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--persona"]
-        + ["home-baristas", "--channel", "meta_feed", "--as", "mia", "--leader-share", "1.5"]
-        + ["--variant", str(ids[0]), "--variant", str(ids[1])],
-    )
+    args = ["tests", "create", "--name", "x", "--brand", "halden-coffee", "--as", "mia"]
+    args += ["--persona", "home-baristas", "--channel", "meta_feed", "--leader-share", "1.5"]
+    bad = runner.invoke(app, [*args, "--variant", str(ids[0]), "--variant", str(ids[1])])
     assert bad.exit_code == 1
     assert "top-two leader share must be a fraction in (0, 1); got 1.5" in bad.output
     assert db.exec(select(Experiment)).all() == []  # nothing was created
