@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -109,24 +110,20 @@ def create(
 ) -> None:
     """Start a test; prints the ad name each variant's ad must carry on the platform."""
     who = _actor(actor)
-    # Options left out take the defaults of TestSettings, the one place they live.
-    defaults = ex.TestSettings()
-    settings = ex.TestSettings(
-        policy=defaults.policy if policy is None else policy,
-        min_share=defaults.min_share if min_share is None else min_share,
-        burn_in_impressions=defaults.burn_in_impressions if burn_in is None else burn_in,
-        reweight_hours=defaults.reweight_hours if reweight_hours is None else reweight_hours,
-        win_probability=defaults.win_probability if win_probability is None else win_probability,
-        max_relative_loss=defaults.max_relative_loss
-        if max_relative_loss is None
-        else max_relative_loss,
-        prior_source=defaults.prior_source if prior is None else prior,
-        prior_strength=prior_strength,
-        objective=defaults.objective if objective is None else objective,
-        top_two_leader_share=defaults.top_two_leader_share
-        if leader_share is None
-        else leader_share,
-    )
+    # Options left out keep the defaults of TestSettings, the one place they live.
+    given: dict[str, Any] = {
+        "policy": policy,
+        "min_share": min_share,
+        "burn_in_impressions": burn_in,
+        "reweight_hours": reweight_hours,
+        "win_probability": win_probability,
+        "max_relative_loss": max_relative_loss,
+        "prior_source": prior,
+        "prior_strength": prior_strength,
+        "objective": objective,
+        "top_two_leader_share": leader_share,
+    }
+    settings = ex.TestSettings(**{k: v for k, v in given.items() if v is not None})
     fatigue = ex.fatigue_settings(
         recent_days=fatigue_days, drop=fatigue_drop, flag_probability=fatigue_probability
     )
